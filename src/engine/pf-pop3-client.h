@@ -1,0 +1,199 @@
+/* pf-pop3-client.h — one POP3 session, GIO-async
+ *
+ * Copyright 2026 The Popfetch authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <gio/gio.h>
+
+#include "pf-pop3-parse.h"
+#include "pf-sasl.h"
+#include "pf-transcript.h"
+
+G_BEGIN_DECLS
+
+typedef enum
+{
+  PF_SECURITY_TLS,        /* implicit TLS, usually port 995 */
+  PF_SECURITY_STARTTLS,   /* port 110, STLS required */
+  PF_SECURITY_NONE,       /* no encryption: an explicit, unsafe user choice */
+} PfSecurity;
+
+const char *pf_security_to_string   (PfSecurity  security);  /* "tls", "starttls", "none" */
+gboolean    pf_security_from_string (const char *name,
+                                     PfSecurity *security);
+
+typedef struct
+{
+  guint    msgno;
+  guint64  size;
+} PfListEntry;
+
+typedef struct
+{
+  guint    msgno;
+  char    *uid;
+} PfUidlEntry;
+
+#define PF_TYPE_POP3_CLIENT (pf_pop3_client_get_type ())
+
+G_DECLARE_FINAL_TYPE (PfPop3Client, pf_pop3_client, PF, POP3_CLIENT, GObject)
+
+/* @host: name or address literal. Properties: "host", "port", "security",
+ * "timeout" (seconds, default 30; connect, greeting and each read),
+ * "server-identity" (name the certificate must match; defaults to host),
+ * "pinned-fingerprint" (lowercase hex SHA-256 of the DER; when set, a
+ * certificate that fails validation is accepted only if it matches),
+ * "tls-database" (GTlsDatabase, default the system one),
+ * "allow-plaintext-auth" (must be TRUE for credentials on PF_SECURITY_NONE),
+ * "pipeline-window" (commands in flight when PIPELINING is offered; 0 turns
+ * pipelining off). */
+PfPop3Client   *pf_pop3_client_new (const char *host,
+                                    guint16     port,
+                                    PfSecurity  security);
+
+void            pf_pop3_client_set_timeout            (PfPop3Client *self,
+                                                       guint         seconds);
+void            pf_pop3_client_set_server_identity    (PfPop3Client *self,
+                                                       const char   *name);
+void            pf_pop3_client_set_pinned_fingerprint (PfPop3Client *self,
+                                                       const char   *sha256_hex);
+void            pf_pop3_client_set_tls_database       (PfPop3Client *self,
+                                                       GTlsDatabase *database);
+void            pf_pop3_client_set_allow_plaintext_auth (PfPop3Client *self,
+                                                         gboolean      allow);
+void            pf_pop3_client_set_pipeline_window    (PfPop3Client *self,
+                                                       guint         window);
+
+PfTranscript   *pf_pop3_client_get_transcript   (PfPop3Client *self);
+
+/* Valid after connect succeeded. */
+const char     *pf_pop3_client_get_greeting     (PfPop3Client *self);   /* sanitised */
+const char     *pf_pop3_client_get_apop_timestamp (PfPop3Client *self); /* or NULL */
+/* CAPA as last read (after TLS when TLS is up); never NULL after connect:
+ * an empty set when the server refused CAPA. */
+const PfCapabilities *pf_pop3_client_get_capabilities (PfPop3Client *self);
+gboolean        pf_pop3_client_get_tls_active   (PfPop3Client *self);
+gboolean        pf_pop3_client_get_pipelining   (PfPop3Client *self);
+
+/* The peer certificate and the checks it failed. Also set when connect
+ * failed with a certificate error, so the UI can show it and offer a pin. */
+GTlsCertificate      *pf_pop3_client_get_peer_certificate        (PfPop3Client *self);
+GTlsCertificateFlags  pf_pop3_client_get_peer_certificate_errors (PfPop3Client *self);
+/* TLS protocol and cipher suite names when known, else NULL. */
+char           *pf_pop3_client_dup_tls_description (PfPop3Client *self);
+
+/* Lowercase hex SHA-256 of a certificate's DER. */
+char           *pf_certificate_sha256 (GTlsCertificate *certificate);
+
+/* Connect, read the greeting, CAPA; for STARTTLS: STLS, handshake, CAPA
+ * again. Fails with PF_ERROR_* (or G_IO_ERROR_CANCELLED). */
+void            pf_pop3_client_connect_async  (PfPop3Client        *self,
+                                               GCancellable        *cancellable,
+                                               GAsyncReadyCallback  callback,
+                                               gpointer             user_data);
+gboolean        pf_pop3_client_connect_finish (PfPop3Client        *self,
+                                               GAsyncResult        *result,
+                                               GError             **error);
+
+/* Log in with @mechanism, or PF_AUTH_AUTO for the strongest shared one.
+ * @secret is a password, or an access token for the OAuth mechanisms.
+ * Rejects CR/LF/NUL in @user or @secret before sending anything. */
+void            pf_pop3_client_authenticate_async  (PfPop3Client        *self,
+                                                    const char          *user,
+                                                    const char          *secret,
+                                                    PfAuthMechanism      mechanism,
+                                                    GCancellable        *cancellable,
+                                                    GAsyncReadyCallback  callback,
+                                                    gpointer             user_data);
+gboolean        pf_pop3_client_authenticate_finish (PfPop3Client        *self,
+                                                    GAsyncResult        *result,
+                                                    PfAuthMechanism     *used,
+                                                    GError             **error);
+
+void            pf_pop3_client_stat_async  (PfPop3Client        *self,
+                                            GCancellable        *cancellable,
+                                            GAsyncReadyCallback  callback,
+                                            gpointer             user_data);
+gboolean        pf_pop3_client_stat_finish (PfPop3Client        *self,
+                                            GAsyncResult        *result,
+                                            guint               *count,
+                                            guint64             *size,
+                                            GError             **error);
+
+/* Whole-mailbox LIST: a GArray of PfListEntry in server order. */
+void            pf_pop3_client_list_async  (PfPop3Client        *self,
+                                            GCancellable        *cancellable,
+                                            GAsyncReadyCallback  callback,
+                                            gpointer             user_data);
+GArray         *pf_pop3_client_list_finish (PfPop3Client        *self,
+                                            GAsyncResult        *result,
+                                            GError             **error);
+
+/* Whole-mailbox UIDL: a GArray of PfUidlEntry (uid freed by the array's
+ * clear func). Duplicate or invalid unique-ids fail with PF_ERROR_PROTOCOL. */
+void            pf_pop3_client_uidl_async  (PfPop3Client        *self,
+                                            GCancellable        *cancellable,
+                                            GAsyncReadyCallback  callback,
+                                            gpointer             user_data);
+GArray         *pf_pop3_client_uidl_finish (PfPop3Client        *self,
+                                            GAsyncResult        *result,
+                                            GError             **error);
+
+/* RETR (or TOP when @top_lines >= 0): the message, dot-unstuffed, with its
+ * line endings as sent (CRLF), streamed into @sink in chunks as it arrives.
+ * Several may be outstanding at once: they are pipelined when the server
+ * offers PIPELINING and complete in order. Returns bytes written. */
+void            pf_pop3_client_retrieve_async  (PfPop3Client        *self,
+                                                guint                msgno,
+                                                gint                 top_lines,
+                                                GOutputStream       *sink,
+                                                GCancellable        *cancellable,
+                                                GAsyncReadyCallback  callback,
+                                                gpointer             user_data);
+gboolean        pf_pop3_client_retrieve_finish (PfPop3Client        *self,
+                                                GAsyncResult        *result,
+                                                guint64             *bytes,
+                                                GError             **error);
+
+/* DELE, RSET, NOOP: single-line commands, pipelined like the rest. */
+void            pf_pop3_client_delete_async  (PfPop3Client        *self,
+                                              guint                msgno,
+                                              GCancellable        *cancellable,
+                                              GAsyncReadyCallback  callback,
+                                              gpointer             user_data);
+gboolean        pf_pop3_client_delete_finish (PfPop3Client        *self,
+                                              GAsyncResult        *result,
+                                              GError             **error);
+void            pf_pop3_client_reset_async   (PfPop3Client        *self,
+                                              GCancellable        *cancellable,
+                                              GAsyncReadyCallback  callback,
+                                              gpointer             user_data);
+gboolean        pf_pop3_client_reset_finish  (PfPop3Client        *self,
+                                              GAsyncResult        *result,
+                                              GError             **error);
+void            pf_pop3_client_noop_async    (PfPop3Client        *self,
+                                              GCancellable        *cancellable,
+                                              GAsyncReadyCallback  callback,
+                                              gpointer             user_data);
+gboolean        pf_pop3_client_noop_finish   (PfPop3Client        *self,
+                                              GAsyncResult        *result,
+                                              GError             **error);
+
+/* QUIT (the server commits deletions now), then close the stream. */
+void            pf_pop3_client_quit_async  (PfPop3Client        *self,
+                                            GCancellable        *cancellable,
+                                            GAsyncReadyCallback  callback,
+                                            gpointer             user_data);
+gboolean        pf_pop3_client_quit_finish (PfPop3Client        *self,
+                                            GAsyncResult        *result,
+                                            GError             **error);
+
+/* Drop the connection without QUIT (the server then keeps every message:
+ * RFC 1939 deletes only in the UPDATE state). Fails every waiting command. */
+void            pf_pop3_client_close (PfPop3Client *self);
+
+G_END_DECLS

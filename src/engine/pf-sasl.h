@@ -1,0 +1,90 @@
+/* pf-sasl.h — authentication mechanisms, pure (no I/O)
+ *
+ * Copyright 2026 The Popfetch authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* Ordered weakest to strongest within each family; see pf_sasl_choose(). */
+typedef enum
+{
+  PF_AUTH_AUTO = 0,        /* strongest shared mechanism */
+  PF_AUTH_USER,            /* USER/PASS (RFC 1939) */
+  PF_AUTH_PLAIN,           /* SASL PLAIN */
+  PF_AUTH_LOGIN,           /* SASL LOGIN */
+  PF_AUTH_APOP,            /* APOP (RFC 1939, MD5 digest) */
+  PF_AUTH_CRAM_MD5,
+  PF_AUTH_SCRAM_SHA_1,
+  PF_AUTH_SCRAM_SHA_1_PLUS,
+  PF_AUTH_SCRAM_SHA_256,
+  PF_AUTH_SCRAM_SHA_256_PLUS,
+  PF_AUTH_XOAUTH2,         /* secret is an OAuth2 access token */
+  PF_AUTH_OAUTHBEARER,     /* secret is an OAuth2 access token */
+} PfAuthMechanism;
+
+/* "USER", "PLAIN", "SCRAM-SHA-256-PLUS", …; "auto" for PF_AUTH_AUTO. */
+const char      *pf_auth_mechanism_to_string   (PfAuthMechanism mechanism);
+/* Case-insensitive; FALSE for unknown names. */
+gboolean         pf_auth_mechanism_from_string (const char      *name,
+                                                PfAuthMechanism *mechanism);
+/* TRUE when the mechanism sends the secret in a recoverable form
+ * (USER, PLAIN, LOGIN, XOAUTH2, OAUTHBEARER): these need TLS. */
+gboolean         pf_auth_mechanism_is_plaintext (PfAuthMechanism mechanism);
+
+/* Strongest password mechanism both sides allow: SCRAM-SHA-256(-PLUS),
+ * SCRAM-SHA-1(-PLUS), CRAM-MD5, APOP, then PLAIN, LOGIN or USER, the last
+ * three only when @tls_active or @allow_plaintext. -PLUS only when
+ * @channel_binding is TRUE. OAuth mechanisms are never chosen automatically.
+ * Returns PF_AUTH_AUTO when nothing fits. */
+PfAuthMechanism  pf_sasl_choose (const char * const *server_mechanisms,
+                                 gboolean            apop_available,
+                                 gboolean            user_available,
+                                 gboolean            tls_active,
+                                 gboolean            channel_binding,
+                                 gboolean            allow_plaintext);
+
+/* APOP digest: lowercase hex MD5 of timestamp + secret. */
+char            *pf_apop_digest (const char *timestamp,
+                                 const char *secret);
+
+typedef struct _PfSasl PfSasl;
+
+/* @channel_binding: data for -PLUS mechanisms (tls-exporter or
+ * tls-server-end-point), NULL otherwise. Fails with PF_ERROR_INVALID_INPUT on
+ * a user name or secret the mechanism cannot carry. */
+PfSasl          *pf_sasl_new  (PfAuthMechanism  mechanism,
+                               const char      *user,
+                               const char      *secret,
+                               GBytes          *channel_binding,
+                               GError         **error);
+void             pf_sasl_free (PfSasl          *sasl);
+
+/* The name sent after AUTH. */
+const char      *pf_sasl_get_name (PfSasl *sasl);
+
+/* One exchange step. @challenge is the decoded server challenge (NULL on the
+ * first call: then an initial response is returned when the mechanism has
+ * one, else an empty GBytes means "send AUTH without initial response").
+ * *response is the raw (not yet base64) answer to send. Returns FALSE and
+ * sets PF_ERROR_PROTOCOL/PF_ERROR_AUTH_REJECTED when the server's data is
+ * malformed or its SCRAM signature does not verify. */
+gboolean         pf_sasl_step (PfSasl         *sasl,
+                               const guint8   *challenge,
+                               gsize           challenge_len,
+                               GBytes        **response,
+                               GError        **error);
+
+/* TRUE once the server proved itself (SCRAM server signature verified), or
+ * for mechanisms with no server proof once the last step was sent. The
+ * client checks this after +OK so a SCRAM server cannot skip its proof. */
+gboolean         pf_sasl_is_complete (PfSasl *sasl);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (PfSasl, pf_sasl_free)
+
+G_END_DECLS

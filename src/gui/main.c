@@ -1,0 +1,26 @@
+/* main.c — popfetch, the GTK app
+ *
+ * Copyright 2026 The Popfetch authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "pf-application.h"
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(PfApplication) app = NULL;
+
+  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+
+  app = pf_application_new ();
+  return g_application_run (G_APPLICATION (app), argc, argv);
+}
