@@ -1,0 +1,97 @@
+/* pf-test-util.c
+ *
+ * Copyright 2026 The Popfetch authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include "pf-test-util.h"
+
+gboolean
+pf_test_require (gboolean    available,
+                 const char *require_env,
+                 const char *why_missing)
+{
+  if (available)
+    return TRUE;
+
+  if (require_env != NULL && g_strcmp0 (g_getenv (require_env), "1") == 0)
+    {
+      g_test_message ("%s, and %s=1 demands it", why_missing, require_env);
+      g_test_fail ();
+    }
+  else
+    g_test_skip (why_missing);
+  return FALSE;
+}
+
+gboolean
+pf_test_require_program (const char *program,
+                         const char *require_env)
+{
+  g_autofree char *path = NULL;
+  g_autofree char *why = NULL;
+
+  if (g_path_is_absolute (program))
+    path = g_file_test (program, G_FILE_TEST_IS_EXECUTABLE) ? g_strdup (program) : NULL;
+  else
+    path = g_find_program_in_path (program);
+
+  why = g_strdup_printf ("%s is not installed", program);
+  return pf_test_require (path != NULL, require_env, why);
+}
+
+static gboolean
+on_timeout (gpointer user_data)
+{
+  gboolean *timed_out = user_data;
+
+  *timed_out = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+void
+pf_test_wait_until (gboolean *done,
+                    guint     timeout_seconds)
+{
+  gboolean timed_out = FALSE;
+  guint id = g_timeout_add_seconds (timeout_seconds, on_timeout, &timed_out);
+
+  while (!*done && !timed_out)
+    g_main_context_iteration (NULL, TRUE);
+
+  if (!timed_out)
+    g_source_remove (id);
+  if (!*done)
+    g_error ("timed out after %u s waiting for an async operation", timeout_seconds);
+}
+
+void
+pf_test_store_result (GObject      *source,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  GAsyncResult **store = user_data;
+
+  g_assert_null (*store);
+  *store = g_object_ref (result);
+}
+
+GAsyncResult *
+pf_test_wait_result (GAsyncResult **result,
+                     guint          timeout_seconds)
+{
+  gboolean timed_out = FALSE;
+  guint id = g_timeout_add_seconds (timeout_seconds, on_timeout, &timed_out);
+
+  while (*result == NULL && !timed_out)
+    g_main_context_iteration (NULL, TRUE);
+
+  if (!timed_out)
+    g_source_remove (id);
+  if (*result == NULL)
+    g_error ("timed out after %u s waiting for an async result", timeout_seconds);
+  return *result;
+}
