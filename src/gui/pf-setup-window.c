@@ -1,0 +1,777 @@
+/* pf-setup-window.c
+ *
+ * Copyright 2026 The Popfetch authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <string.h>
+#include <glib/gi18n.h>
+
+#include "pf-certificate-view.h"
+#include "pf-diagnosis-view.h"
+#include "pf-error.h"
+#include "pf-keyring.h"
+#include "pf-setup-window.h"
+
+struct _PfSetupWindow
+{
+  AdwWindow          parent_instance;
+
+  PfAccountStore    *store;
+  PfAccount         *draft;
+  char              *password;
+  GCancellable      *cancellable;
+  PfPop3Client      *client;
+  char              *back_page;
+  guint              previous_security;
+  gboolean           confirming_plaintext;
+
+  AdwToastOverlay   *toast_overlay;
+  GtkStack          *stack;
+  GtkButton         *back_button;
+
+  /* credentials */
+  AdwEntryRow       *address_row;
+  AdwPasswordEntryRow *password_row;
+  GtkButton         *find_button;
+
+  /* detecting */
+  GtkListBox        *detect_list;
+  GtkLabel          *detect_status;
+
+  /* settings found */
+  GtkListBox        *recommended_list;
+  GtkListBox        *others_list;
+  AdwPreferencesGroup *others_group;
+
+  /* edit */
+  AdwEntryRow       *name_row;
+  AdwEntryRow       *host_row;
+  GtkSpinButton     *port_spin;
+  AdwComboRow       *security_row;
+  AdwEntryRow       *user_row;
+  AdwComboRow       *mechanism_row;
+  GtkButton         *test_button;
+
+  /* testing */
+  GtkLabel          *testing_label;
+
+  /* diagnosis */
+  PfDiagnosisView   *diagnosis_view;
+  AdwPreferencesGroup *fix_group;
+  AdwPasswordEntryRow *fix_password_row;
+  PfFixField         fix_field;
+
+  /* certificate */
+  PfCertificateView *certificate_view;
+};
+
+G_DEFINE_FINAL_TYPE (PfSetupWindow, pf_setup_window, ADW_TYPE_WINDOW)
+
+enum {
+  ACCOUNT_ADDED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+/* Must match the string list of mechanism_row in the .ui file. */
+static const PfAuthMechanism mechanism_choices[] = {
+  PF_AUTH_AUTO,
+  PF_AUTH_SCRAM_SHA_256,
+  PF_AUTH_SCRAM_SHA_1,
+  PF_AUTH_CRAM_MD5,
+  PF_AUTH_APOP,
+  PF_AUTH_PLAIN,
+  PF_AUTH_LOGIN,
+  PF_AUTH_USER,
+};
+
+guint
+pf_setup_mechanism_to_index (PfAuthMechanism mechanism)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (mechanism_choices); i++)
+    if (mechanism_choices[i] == mechanism)
+      return i;
+  return 0;
+}
+
+PfAuthMechanism
+pf_setup_index_to_mechanism (guint index)
+{
+  if (index >= G_N_ELEMENTS (mechanism_choices))
+    return PF_AUTH_AUTO;
+  return mechanism_choices[index];
+}
+
+static void
+wipe_password (PfSetupWindow *self)
+{
+  g_clear_pointer (&self->password, pf_keyring_password_free);
+}
+
+static void
+show_page (PfSetupWindow *self,
+           const char    *name,
+           const char    *back_page)
+{
+  g_free (self->back_page);
+  self->back_page = g_strdup (back_page);
+  gtk_widget_set_visible (GTK_WIDGET (self->back_button), back_page != NULL);
+  gtk_stack_set_visible_child_name (self->stack, name);
+}
+
+static void
+toast (PfSetupWindow *self,
+       const char    *message)
+{
+  adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (message));
+}
+
+static void
+cancel_running (PfSetupWindow *self)
+{
+  if (self->cancellable != NULL)
+    g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  if (self->client != NULL)
+    pf_pop3_client_close (self->client);
+  g_clear_object (&self->client);
+}
+
+static const char *
+address_domain (const char *address)
+{
+  const char *at = strrchr (address, '@');
+
+  return at ? at + 1 : "";
+}
+
+static gboolean
+read_credentials (PfSetupWindow *self)
+{
+  const char *address = gtk_editable_get_text (GTK_EDITABLE (self->address_row));
+  const char *password = gtk_editable_get_text (GTK_EDITABLE (self->password_row));
+  const char *at = strrchr (address, '@');
+
+  if (at == NULL || at == address || at[1] == '\0' || strchr (address, ' ') != NULL)
+    {
+      gtk_widget_add_css_class (GTK_WIDGET (self->address_row), "error");
+      gtk_widget_grab_focus (GTK_WIDGET (self->address_row));
+      toast (self, _("Enter a mail address such as name@example.com"));
+      return FALSE;
+    }
+  gtk_widget_remove_css_class (GTK_WIDGET (self->address_row), "error");
+
+  if (*password == '\0')
+    {
+      gtk_widget_grab_focus (GTK_WIDGET (self->password_row));
+      toast (self, _("Enter the password of the account"));
+      return FALSE;
+    }
+
+  wipe_password (self);
+  self->password = g_strdup (password);
+  pf_account_set_address (self->draft, address);
+  if (pf_account_get_name (self->draft) == NULL || *pf_account_get_name (self->draft) == '\0' ||
+      gtk_editable_get_text (GTK_EDITABLE (self->name_row))[0] == '\0')
+    gtk_editable_set_text (GTK_EDITABLE (self->name_row), address);
+
+  return TRUE;
+}
+
+/* Fill the edit page from the draft. */
+static void
+show_draft (PfSetupWindow *self)
+{
+  self->confirming_plaintext = TRUE;   /* not a user choice: no dialog */
+  gtk_editable_set_text (GTK_EDITABLE (self->host_row), pf_account_get_host (self->draft) ?: "");
+  gtk_spin_button_set_value (self->port_spin, pf_account_get_port (self->draft));
+  adw_combo_row_set_selected (self->security_row, pf_account_get_security (self->draft));
+  self->previous_security = pf_account_get_security (self->draft);
+  gtk_editable_set_text (GTK_EDITABLE (self->user_row), pf_account_get_user (self->draft) ?: "");
+  adw_combo_row_set_selected (self->mechanism_row,
+                              pf_setup_mechanism_to_index (pf_account_get_mechanism (self->draft)));
+  self->confirming_plaintext = FALSE;
+}
+
+/* Read the edit page into the draft. */
+static gboolean
+read_draft (PfSetupWindow  *self,
+            GError        **error)
+{
+  const char *name = gtk_editable_get_text (GTK_EDITABLE (self->name_row));
+  g_autofree char *host = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->host_row))));
+  PfSecurity security = adw_combo_row_get_selected (self->security_row);
+
+  pf_account_set_name (self->draft, name);
+  pf_account_set_host (self->draft, host);
+  pf_account_set_port (self->draft, gtk_spin_button_get_value_as_int (self->port_spin));
+  pf_account_set_security (self->draft, security);
+  pf_account_set_allow_plaintext (self->draft, security == PF_SECURITY_NONE);
+  pf_account_set_user (self->draft, gtk_editable_get_text (GTK_EDITABLE (self->user_row)));
+  pf_account_set_mechanism (self->draft,
+                            pf_setup_index_to_mechanism (adw_combo_row_get_selected (self->mechanism_row)));
+
+  return pf_account_validate (self->draft, error);
+}
+
+static void
+focus_fix_field (PfSetupWindow *self,
+                 PfFixField     field)
+{
+  GtkWidget *widget = NULL;
+
+  switch (field)
+    {
+    case PF_FIX_HOST:
+      widget = GTK_WIDGET (self->host_row);
+      break;
+    case PF_FIX_PORT:
+      widget = GTK_WIDGET (self->port_spin);
+      break;
+    case PF_FIX_SECURITY:
+      widget = GTK_WIDGET (self->security_row);
+      break;
+    case PF_FIX_USER:
+      widget = GTK_WIDGET (self->user_row);
+      break;
+    case PF_FIX_MECHANISM:
+      widget = GTK_WIDGET (self->mechanism_row);
+      break;
+    case PF_FIX_PASSWORD:
+    case PF_FIX_NONE:
+    default:
+      break;
+    }
+
+  if (widget != NULL)
+    gtk_widget_grab_focus (widget);
+}
+
+static void
+show_diagnosis (PfSetupWindow *self,
+                const GError  *error)
+{
+  g_autofree char *transcript = NULL;
+
+  if (self->client != NULL)
+    transcript = pf_transcript_to_string (pf_pop3_client_get_transcript (self->client));
+
+  pf_diagnosis_view_set_error (self->diagnosis_view, error, transcript);
+  self->fix_field = pf_diagnosis_fix_for_error (error);
+
+  gtk_widget_set_visible (GTK_WIDGET (self->fix_group), self->fix_field == PF_FIX_PASSWORD);
+  show_page (self, "diagnosis", "edit");
+
+  if (self->fix_field == PF_FIX_PASSWORD)
+    {
+      gtk_editable_set_text (GTK_EDITABLE (self->fix_password_row), "");
+      gtk_widget_grab_focus (GTK_WIDGET (self->fix_password_row));
+    }
+}
+
+static void
+show_certificate (PfSetupWindow *self)
+{
+  pf_certificate_view_set_certificate (self->certificate_view,
+                                       pf_pop3_client_get_peer_certificate (self->client),
+                                       pf_pop3_client_get_peer_certificate_errors (self->client),
+                                       pf_account_get_host (self->draft));
+  show_page (self, "certificate", NULL);
+  /* Cancel is the default: Enter must never pin a certificate. */
+  gtk_window_set_default_widget (GTK_WINDOW (self),
+                                 pf_certificate_view_get_cancel_button (self->certificate_view));
+  gtk_widget_grab_focus (pf_certificate_view_get_cancel_button (self->certificate_view));
+}
+
+static gboolean
+is_certificate_error (const GError *error)
+{
+  return g_error_matches (error, PF_ERROR, PF_ERROR_CERT_UNTRUSTED) ||
+         g_error_matches (error, PF_ERROR, PF_ERROR_CERT_EXPIRED) ||
+         g_error_matches (error, PF_ERROR, PF_ERROR_CERT_HOST) ||
+         g_error_matches (error, PF_ERROR, PF_ERROR_CERT_PIN_MISMATCH) ||
+         g_error_matches (error, G_TLS_ERROR, G_TLS_ERROR_BAD_CERTIFICATE);
+}
+
+static void
+test_failed (PfSetupWindow *self,
+             const GError  *error)
+{
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  g_clear_object (&self->cancellable);
+
+  /* A pin mismatch is never offered for trust here: the user pinned a
+   * different certificate, and replacing it silently is what pins prevent. */
+  if (is_certificate_error (error) &&
+      !g_error_matches (error, PF_ERROR, PF_ERROR_CERT_PIN_MISMATCH) &&
+      self->client != NULL &&
+      pf_pop3_client_get_peer_certificate (self->client) != NULL)
+    {
+      show_certificate (self);
+      return;
+    }
+
+  show_diagnosis (self, error);
+}
+
+static void
+on_keyring_stored (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data);
+
+static void
+on_store_saved (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(PfSetupWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  PfAccount *account;
+
+  if (!pf_account_store_save_finish (PF_ACCOUNT_STORE (source), result, &error))
+    {
+      pf_account_store_remove (self->store, pf_account_get_name (self->draft));
+      show_diagnosis (self, error);
+      return;
+    }
+
+  account = pf_account_store_lookup (self->store, pf_account_get_name (self->draft));
+  g_signal_emit (self, signals[ACCOUNT_ADDED], 0, account ? account : self->draft);
+  gtk_window_destroy (GTK_WINDOW (self));
+}
+
+static void
+save_account (PfSetupWindow *self)
+{
+  gtk_label_set_label (self->testing_label, _("Saving the account…"));
+  pf_keyring_store_async (pf_account_get_name (self->draft),
+                          pf_account_get_host (self->draft),
+                          pf_account_get_user (self->draft),
+                          self->password,
+                          self->cancellable,
+                          on_keyring_stored,
+                          g_object_ref (self));
+}
+
+static void
+on_keyring_stored (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(PfSetupWindow) self = user_data;
+  g_autoptr(PfAccount) account = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (!pf_keyring_store_finish (result, &error))
+    {
+      test_failed (self, error);
+      return;
+    }
+
+  account = pf_account_copy (self->draft);
+  if (!pf_account_store_add (self->store, account, &error))
+    {
+      test_failed (self, error);
+      return;
+    }
+
+  pf_account_store_save_async (self->store, self->cancellable, on_store_saved, g_object_ref (self));
+}
+
+static void
+on_quit (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  g_autoptr(PfSetupWindow) self = user_data;
+
+  /* The login worked; how QUIT went does not matter to the setup. */
+  pf_pop3_client_quit_finish (PF_POP3_CLIENT (source), result, NULL);
+  if (g_cancellable_is_cancelled (self->cancellable))
+    return;
+
+  save_account (self);
+}
+
+static void
+on_stat (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  g_autoptr(PfSetupWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  guint count = 0;
+  guint64 size = 0;
+
+  if (!pf_pop3_client_stat_finish (PF_POP3_CLIENT (source), result, &count, &size, &error))
+    {
+      test_failed (self, error);
+      return;
+    }
+
+  gtk_label_set_label (self->testing_label, _("Logged in. Saving the account…"));
+  pf_pop3_client_quit_async (self->client, self->cancellable, on_quit, g_object_ref (self));
+}
+
+static void
+on_authenticated (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(PfSetupWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!pf_pop3_client_authenticate_finish (PF_POP3_CLIENT (source), result, NULL, &error))
+    {
+      test_failed (self, error);
+      return;
+    }
+
+  gtk_label_set_label (self->testing_label, _("Opening the mailbox…"));
+  pf_pop3_client_stat_async (self->client, self->cancellable, on_stat, g_object_ref (self));
+}
+
+static void
+on_connected (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(PfSetupWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!pf_pop3_client_connect_finish (PF_POP3_CLIENT (source), result, &error))
+    {
+      test_failed (self, error);
+      return;
+    }
+
+  gtk_label_set_label (self->testing_label, _("Logging in…"));
+  pf_pop3_client_authenticate_async (self->client,
+                                     pf_account_get_user (self->draft),
+                                     self->password,
+                                     pf_account_get_mechanism (self->draft),
+                                     self->cancellable,
+                                     on_authenticated,
+                                     g_object_ref (self));
+}
+
+static void
+start_login_test (PfSetupWindow *self)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *status = NULL;
+
+  cancel_running (self);
+
+  if (!read_draft (self, &error))
+    {
+      show_page (self, "edit", "credentials");
+      toast (self, error->message);
+      return;
+    }
+  if (pf_account_store_lookup (self->store, pf_account_get_name (self->draft)) != NULL)
+    {
+      show_page (self, "edit", "credentials");
+      gtk_widget_grab_focus (GTK_WIDGET (self->name_row));
+      toast (self, _("An account with this name exists already. Choose another name."));
+      return;
+    }
+
+  self->client = pf_account_create_client (self->draft, &error);
+  if (self->client == NULL)
+    {
+      show_diagnosis (self, error);
+      return;
+    }
+
+  self->cancellable = g_cancellable_new ();
+  /* Translators: %s is a server name, %u a port number */
+  status = g_strdup_printf (_("Connecting to %s, port %u…"),
+                            pf_account_get_host (self->draft),
+                            pf_account_get_port (self->draft));
+  gtk_label_set_label (self->testing_label, status);
+  show_page (self, "testing", NULL);
+
+  pf_pop3_client_connect_async (self->client, self->cancellable, on_connected, g_object_ref (self));
+}
+
+/* Settings guessed from the address when the user sets up by hand: the
+ * usual host name, implicit TLS, the full address as user name. */
+static void
+guess_settings (PfSetupWindow *self)
+{
+  const char *address = pf_account_get_address (self->draft);
+  g_autofree char *host = g_strconcat ("pop.", address_domain (address), NULL);
+
+  if (pf_account_get_host (self->draft) == NULL)
+    {
+      pf_account_set_host (self->draft, host);
+      pf_account_set_port (self->draft, 995);
+      pf_account_set_security (self->draft, PF_SECURITY_TLS);
+      pf_account_set_user (self->draft, address);
+    }
+  show_draft (self);
+}
+
+static void
+on_find_clicked (PfSetupWindow *self)
+{
+  if (!read_credentials (self))
+    return;
+
+  guess_settings (self);
+  show_page (self, "edit", "credentials");
+  gtk_widget_grab_focus (GTK_WIDGET (self->test_button));
+}
+
+static void
+on_manual_clicked (PfSetupWindow *self)
+{
+  if (!read_credentials (self))
+    return;
+
+  guess_settings (self);
+  show_page (self, "edit", "credentials");
+  gtk_widget_grab_focus (GTK_WIDGET (self->host_row));
+}
+
+static void
+on_test_clicked (PfSetupWindow *self)
+{
+  start_login_test (self);
+}
+
+static void
+on_cancel_test_clicked (PfSetupWindow *self)
+{
+  cancel_running (self);
+  show_page (self, "edit", "credentials");
+}
+
+static void
+on_retry_clicked (PfSetupWindow *self)
+{
+  if (self->fix_field == PF_FIX_PASSWORD)
+    {
+      const char *password = gtk_editable_get_text (GTK_EDITABLE (self->fix_password_row));
+
+      if (*password == '\0')
+        {
+          gtk_widget_grab_focus (GTK_WIDGET (self->fix_password_row));
+          return;
+        }
+      wipe_password (self);
+      self->password = g_strdup (password);
+      gtk_editable_set_text (GTK_EDITABLE (self->password_row), password);
+      gtk_editable_set_text (GTK_EDITABLE (self->fix_password_row), "");
+    }
+
+  start_login_test (self);
+}
+
+static void
+on_edit_settings_clicked (PfSetupWindow *self)
+{
+  show_page (self, "edit", "credentials");
+  focus_fix_field (self, self->fix_field);
+}
+
+static void
+on_back_clicked (PfSetupWindow *self)
+{
+  g_autofree char *back = g_strdup (self->back_page);
+
+  cancel_running (self);
+  if (back == NULL)
+    return;
+  show_page (self, back, g_str_equal (back, "credentials") ? NULL : "credentials");
+}
+
+static void
+on_certificate_cancel (PfSetupWindow *self)
+{
+  cancel_running (self);
+  gtk_window_set_default_widget (GTK_WINDOW (self), NULL);
+  show_page (self, "edit", "credentials");
+}
+
+static void
+on_certificate_trust (PfSetupWindow *self)
+{
+  /* Only this certificate, for this account: its fingerprint, nothing else. */
+  pf_account_set_pinned_fingerprint (self->draft,
+                                     pf_certificate_view_get_fingerprint (self->certificate_view));
+  gtk_window_set_default_widget (GTK_WINDOW (self), NULL);
+  toast (self, _("This certificate is now trusted for this account only"));
+  start_login_test (self);
+}
+
+static void
+on_plaintext_response (AdwMessageDialog *dialog,
+                       const char       *response,
+                       PfSetupWindow    *self)
+{
+  if (g_strcmp0 (response, "plaintext") == 0)
+    {
+      self->previous_security = PF_SECURITY_NONE;
+      if (gtk_spin_button_get_value_as_int (self->port_spin) == 995)
+        gtk_spin_button_set_value (self->port_spin, 110);
+      return;
+    }
+
+  self->confirming_plaintext = TRUE;
+  adw_combo_row_set_selected (self->security_row, self->previous_security);
+  self->confirming_plaintext = FALSE;
+}
+
+static void
+on_security_selected (PfSetupWindow *self)
+{
+  guint security = adw_combo_row_get_selected (self->security_row);
+  AdwMessageDialog *dialog;
+
+  if (self->confirming_plaintext)
+    return;
+
+  if (security != PF_SECURITY_NONE)
+    {
+      /* Follow the usual port unless the user typed another one. */
+      guint port = gtk_spin_button_get_value_as_int (self->port_spin);
+
+      if (security == PF_SECURITY_TLS && port == 110)
+        gtk_spin_button_set_value (self->port_spin, 995);
+      else if (security == PF_SECURITY_STARTTLS && port == 995)
+        gtk_spin_button_set_value (self->port_spin, 110);
+      self->previous_security = security;
+      return;
+    }
+
+  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (self),
+                                                       _("Send Your Password Unencrypted?"),
+                                                       NULL));
+  adw_message_dialog_set_body (dialog,
+                               _("Without encryption your password and your mail cross the network "
+                                 "readable. Anyone on the same network, or on the way to the server, "
+                                 "can read them and take over the account. Choose this only for a "
+                                 "server on your own computer or a network you fully control."));
+  adw_message_dialog_add_responses (dialog,
+                                    "cancel", _("_Keep Encryption"),
+                                    "plaintext", _("_Send Unencrypted"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (dialog, "plaintext", ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (dialog, "cancel");
+  adw_message_dialog_set_close_response (dialog, "cancel");
+  g_signal_connect (dialog, "response", G_CALLBACK (on_plaintext_response), self);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+void
+pf_setup_window_set_credentials (PfSetupWindow *self,
+                                 const char    *address,
+                                 const char    *password)
+{
+  g_return_if_fail (PF_IS_SETUP_WINDOW (self));
+
+  gtk_editable_set_text (GTK_EDITABLE (self->address_row), address ? address : "");
+  gtk_editable_set_text (GTK_EDITABLE (self->password_row), password ? password : "");
+}
+
+PfSetupWindow *
+pf_setup_window_new (GtkWindow      *parent,
+                     PfAccountStore *store)
+{
+  PfSetupWindow *self;
+
+  g_return_val_if_fail (PF_IS_ACCOUNT_STORE (store), NULL);
+
+  self = g_object_new (PF_TYPE_SETUP_WINDOW,
+                       "transient-for", parent,
+                       "modal", TRUE,
+                       NULL);
+  self->store = g_object_ref (store);
+
+  return self;
+}
+
+static void
+pf_setup_window_dispose (GObject *object)
+{
+  PfSetupWindow *self = PF_SETUP_WINDOW (object);
+
+  cancel_running (self);
+  wipe_password (self);
+  g_clear_object (&self->store);
+  g_clear_object (&self->draft);
+  g_clear_pointer (&self->back_page, g_free);
+
+  G_OBJECT_CLASS (pf_setup_window_parent_class)->dispose (object);
+}
+
+static void
+pf_setup_window_class_init (PfSetupWindowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = pf_setup_window_dispose;
+
+  signals[ACCOUNT_ADDED] =
+    g_signal_new ("account-added", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, PF_TYPE_ACCOUNT);
+
+  g_type_ensure (PF_TYPE_DIAGNOSIS_VIEW);
+  g_type_ensure (PF_TYPE_CERTIFICATE_VIEW);
+
+  gtk_widget_class_set_template_from_resource (widget_class, "/io/github/popfetch/Popfetch/pf-setup-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, PfSetupWindow, toast_overlay);
+  gtk_widget_class_bind_template_child (widget_class, PfSetupWindow, stack);
+  gtk_widget_class_bind_template_child (widget_class, PfSetupWindow, back_button);
+  gtk_widget_class_bind_template_child (widget_class, PfSetupWindow, address_row);
+  gtk_widget_class_bind_template_child (widget_class, PfSetupWindow, password_row);
+  gtk_widget_class_bind_template_child (widget_class, PfSetupWindow, find_button);
+  gtk_widget_class_bind_template_child (widget_class, PfSetupWindow, detect_list);
+  gtk_widget_class_bind_template_child (widget_class, PfSetupWindow, detect_status);
+  gtk_widget_class_bind_template_child (widget_class, PfSetupWindow, recommended_list);
+  gtk_widget_class_bind_template_child (widget_class, PfSetupWindow, others_list);
+  gtk_widget_class_bind_template_child (widget_class, PfSetupWindow, others_group);
+  gtk_widget_class_bind_template_child (widget_class, PfSetupWindow, name_row);
+  gtk_widget_class_bind_template_child (widget_class, PfSetupWindow, host_row);
+  gtk_widget_class_bind_template_child (widget_class, PfSetupWindow, port_spin);
+  gtk_widget_class_bind_template_child (widget_class, PfSetupWindow, security_row);
+  gtk_widget_class_bind_template_child (widget_class, PfSetupWindow, user_row);
+  gtk_widget_class_bind_template_child (widget_class, PfSetupWindow, mechanism_row);
+  gtk_widget_class_bind_template_child (widget_class, PfSetupWindow, test_button);
+  gtk_widget_class_bind_template_child (widget_class, PfSetupWindow, testing_label);
+  gtk_widget_class_bind_template_child (widget_class, PfSetupWindow, diagnosis_view);
+  gtk_widget_class_bind_template_child (widget_class, PfSetupWindow, fix_group);
+  gtk_widget_class_bind_template_child (widget_class, PfSetupWindow, fix_password_row);
+  gtk_widget_class_bind_template_child (widget_class, PfSetupWindow, certificate_view);
+  gtk_widget_class_bind_template_callback (widget_class, on_find_clicked);
+  gtk_widget_class_bind_template_callback (widget_class, on_manual_clicked);
+  gtk_widget_class_bind_template_callback (widget_class, on_test_clicked);
+  gtk_widget_class_bind_template_callback (widget_class, on_cancel_test_clicked);
+  gtk_widget_class_bind_template_callback (widget_class, on_retry_clicked);
+  gtk_widget_class_bind_template_callback (widget_class, on_edit_settings_clicked);
+  gtk_widget_class_bind_template_callback (widget_class, on_back_clicked);
+  gtk_widget_class_bind_template_callback (widget_class, on_security_selected);
+  gtk_widget_class_bind_template_callback (widget_class, on_certificate_cancel);
+  gtk_widget_class_bind_template_callback (widget_class, on_certificate_trust);
+
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
+}
+
+static void
+pf_setup_window_init (PfSetupWindow *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->draft = pf_account_new ("");
+  pf_account_set_port (self->draft, 995);
+}
