@@ -249,7 +249,7 @@ update_status (PfAccountPage *self)
       pf_diagnosis_view_set_error (self->diagnosis_view, error,
                                    pf_account_status_get_transcript (self->status));
       gtk_widget_set_visible (GTK_WIDGET (self->change_password_button),
-                              pf_diagnosis_fix_for_error (error) == PF_FIX_PASSWORD);
+                              pf_gui_fix_for_error (error) == PF_FIX_PASSWORD);
     }
 }
 

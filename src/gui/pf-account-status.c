@@ -7,9 +7,11 @@
 
 #include "config.h"
 
+#include <string.h>
 #include <glib/gi18n.h>
 
 #include "pf-account-status.h"
+#include "pf-demo.h"
 #include "pf-error.h"
 #include "pf-fetcher.h"
 #include "pf-keyring.h"
@@ -301,19 +303,71 @@ fetch_policy (PfPolicy policy)
     }
 }
 
+static gboolean
+host_in_domain (const char *host,
+                const char *domain)
+{
+  gsize host_len = strlen (host);
+  gsize domain_len = strlen (domain);
+
+  if (g_ascii_strcasecmp (host, domain) == 0)
+    return TRUE;
+  return host_len > domain_len + 1 &&
+         host[host_len - domain_len - 1] == '.' &&
+         g_ascii_strcasecmp (host + host_len - domain_len, domain) == 0;
+}
+
+/* The POPFETCH_DEMO mapping, the same one detection and the login test
+ * use: names under the demo domain go to the demo server's loopback
+ * address and ports, trusting its CA besides the system ones. */
+static PfDemo *
+load_demo_for (const char *host)
+{
+  g_autoptr(PfDemo) demo = NULL;
+  g_autoptr(GError) error = NULL;
+
+  demo = pf_demo_load_from_environment (&error);
+  if (error != NULL)
+    g_warning ("POPFETCH_DEMO: %s", error->message);
+  if (demo == NULL || !host_in_domain (host, demo->domain))
+    return NULL;
+
+  return g_steal_pointer (&demo);
+}
+
 static void
 start_fetcher (PfAccountStatus *self,
                const char      *password)
 {
   PfAccount *account = self->account;
   g_autofree char *maildir = pf_account_dup_effective_maildir (account);
+  g_autoptr(PfDemo) demo = load_demo_for (pf_account_get_host (account));
+  const char *host = pf_account_get_host (account);
+  guint16 port = (guint16) pf_account_get_port (account);
+
+  if (demo != NULL)
+    {
+      host = demo->host_address;
+      port = pf_port_map_lookup (demo->port_map, port);
+    }
 
   g_clear_object (&self->fetcher);
-  self->fetcher = pf_fetcher_new (pf_account_get_host (account),
-                                  (guint16) pf_account_get_port (account),
+  self->fetcher = pf_fetcher_new (host, port,
                                   pf_account_get_security (account),
                                   pf_account_get_user (account),
                                   maildir);
+  if (demo != NULL)
+    {
+      g_autoptr(GTlsDatabase) database = NULL;
+      g_autoptr(GError) error = NULL;
+
+      pf_fetcher_set_server_identity (self->fetcher, pf_account_get_host (account));
+      database = pf_demo_create_tls_database (demo, &error);
+      if (database != NULL)
+        pf_fetcher_set_tls_database (self->fetcher, database);
+      else
+        g_warning ("POPFETCH_DEMO: %s", error->message);
+    }
   pf_fetcher_set_mechanism (self->fetcher, pf_account_get_mechanism (account));
   if (pf_account_get_pinned_fingerprint (account) != NULL)
     pf_fetcher_set_pinned_fingerprint (self->fetcher, pf_account_get_pinned_fingerprint (account));

@@ -10,7 +10,6 @@
 #include <glib/gi18n.h>
 
 #include "pf-certificate-view.h"
-#include "pf-pop3-client.h"
 
 struct _PfCertificateView
 {
@@ -63,63 +62,15 @@ pf_certificate_describe_errors (GTlsCertificateFlags errors)
   return g_strv_builder_end (builder);
 }
 
-char *
-pf_certificate_format_fingerprint (const char *hex)
-{
-  GString *out;
-
-  g_return_val_if_fail (hex != NULL, NULL);
-
-  out = g_string_new (NULL);
-  for (gsize i = 0; hex[i]; i++)
-    {
-      if (i > 0 && i % 2 == 0)
-        g_string_append_c (out, ':');
-      g_string_append_c (out, g_ascii_toupper (hex[i]));
-    }
-
-  return g_string_free (out, FALSE);
-}
-
 static char *
 format_date (GDateTime *date)
 {
+  g_autoptr(GDateTime) local = NULL;
+
   if (date == NULL)
     return g_strdup (_("Unknown"));
-  return g_date_time_format (date, "%x %X");
-}
-
-static char *
-join_names (GTlsCertificate *certificate)
-{
-  g_autoptr(GPtrArray) dns = NULL;
-  g_autoptr(GPtrArray) ips = NULL;
-  GString *out = g_string_new (NULL);
-
-  g_object_get (certificate, "dns-names", &dns, "ip-addresses", &ips, NULL);
-  for (guint i = 0; dns != NULL && i < dns->len; i++)
-    {
-      GBytes *name = g_ptr_array_index (dns, i);
-      gsize len;
-      const char *data = g_bytes_get_data (name, &len);
-
-      if (out->len > 0)
-        g_string_append (out, ", ");
-      g_string_append_len (out, data, len);
-    }
-  for (guint i = 0; ips != NULL && i < ips->len; i++)
-    {
-      g_autofree char *text = g_inet_address_to_string (g_ptr_array_index (ips, i));
-
-      if (out->len > 0)
-        g_string_append (out, ", ");
-      g_string_append (out, text);
-    }
-
-  if (out->len == 0)
-    g_string_append (out, _("None"));
-
-  return g_string_free (out, FALSE);
+  local = g_date_time_to_local (date);
+  return g_date_time_format (local, "%x %X");
 }
 
 static void
@@ -132,39 +83,28 @@ set_row_value (AdwActionRow *row,
 }
 
 void
-pf_certificate_view_set_certificate (PfCertificateView    *self,
-                                     GTlsCertificate      *certificate,
-                                     GTlsCertificateFlags  errors,
-                                     const char           *host)
+pf_certificate_view_set_info (PfCertificateView *self,
+                              const PfCertInfo  *info,
+                              const char        *host)
 {
   g_auto(GStrv) problems = NULL;
-  g_autofree char *subject = NULL;
-  g_autofree char *issuer = NULL;
   g_autofree char *names = NULL;
   g_autofree char *from = NULL;
   g_autofree char *until = NULL;
   g_autofree char *pretty = NULL;
   g_autofree char *intro = NULL;
-  g_autoptr(GDateTime) not_before = NULL;
-  g_autoptr(GDateTime) not_after = NULL;
   GtkWidget *child;
 
   g_return_if_fail (PF_IS_CERTIFICATE_VIEW (self));
-  g_return_if_fail (G_IS_TLS_CERTIFICATE (certificate));
+  g_return_if_fail (info != NULL);
 
-  g_object_get (certificate,
-                "subject-name", &subject,
-                "issuer-name", &issuer,
-                "not-valid-before", &not_before,
-                "not-valid-after", &not_after,
-                NULL);
-  names = join_names (certificate);
-  from = format_date (not_before);
-  until = format_date (not_after);
+  names = info->names && info->names[0] ? g_strjoinv (", ", info->names) : g_strdup (_("None"));
+  from = format_date (info->not_before);
+  until = format_date (info->not_after);
 
   g_free (self->fingerprint);
-  self->fingerprint = pf_certificate_sha256 (certificate);
-  pretty = pf_certificate_format_fingerprint (self->fingerprint);
+  self->fingerprint = g_strdup (info->sha256);
+  pretty = pf_cert_info_format_fingerprint (info->sha256);
 
   /* Translators: %s is a server name */
   intro = g_strdup_printf (_("The certificate of %s did not pass the checks below. Someone may be "
@@ -174,8 +114,8 @@ pf_certificate_view_set_certificate (PfCertificateView    *self,
                            host ? host : "");
   gtk_label_set_label (self->intro_label, intro);
 
-  set_row_value (self->subject_row, subject);
-  set_row_value (self->issuer_row, issuer);
+  set_row_value (self->subject_row, info->subject);
+  set_row_value (self->issuer_row, info->issuer);
   set_row_value (self->names_row, names);
   set_row_value (self->valid_from_row, from);
   set_row_value (self->valid_until_row, until);
@@ -183,7 +123,7 @@ pf_certificate_view_set_certificate (PfCertificateView    *self,
 
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->problems_list))) != NULL)
     gtk_list_box_remove (self->problems_list, child);
-  problems = pf_certificate_describe_errors (errors);
+  problems = pf_certificate_describe_errors (info->errors);
   for (guint i = 0; problems[i]; i++)
     {
       GtkWidget *row = adw_action_row_new ();

@@ -9,6 +9,8 @@
 
 #include <adwaita.h>
 
+#include "pf-cert-info.h"
+
 G_BEGIN_DECLS
 
 #define PF_TYPE_CERTIFICATE_VIEW (pf_certificate_view_get_type ())
@@ -17,9 +19,8 @@ G_DECLARE_FINAL_TYPE (PfCertificateView, pf_certificate_view, PF, CERTIFICATE_VI
 
 /* Signals: "cancel" and "trust" (the user chose to pin this certificate). */
 GtkWidget  *pf_certificate_view_new             (void);
-void        pf_certificate_view_set_certificate (PfCertificateView    *self,
-                                                 GTlsCertificate      *certificate,
-                                                 GTlsCertificateFlags  errors,
+void        pf_certificate_view_set_info        (PfCertificateView    *self,
+                                                 const PfCertInfo     *info,
                                                  const char           *host);
 /* Lowercase hex SHA-256 of the shown certificate's DER. */
 const char *pf_certificate_view_get_fingerprint (PfCertificateView    *self);
@@ -27,7 +28,5 @@ GtkWidget  *pf_certificate_view_get_cancel_button (PfCertificateView  *self);
 
 /* Pure: each failed check in words, one string per set flag, NULL-terminated. */
 char      **pf_certificate_describe_errors      (GTlsCertificateFlags  errors);
-/* Pure: "AB:CD:…" grouping of a hex fingerprint for reading aloud. */
-char       *pf_certificate_format_fingerprint   (const char           *hex);
 
 G_END_DECLS

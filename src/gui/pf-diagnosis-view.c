@@ -32,7 +32,7 @@ struct _PfDiagnosisView
 G_DEFINE_FINAL_TYPE (PfDiagnosisView, pf_diagnosis_view, GTK_TYPE_BOX)
 
 PfStep
-pf_diagnosis_step_for_error (const GError *error)
+pf_gui_step_for_error (const GError *error)
 {
   g_return_val_if_fail (error != NULL, PF_STEP_CONNECT);
 
@@ -95,7 +95,7 @@ pf_diagnosis_step_for_error (const GError *error)
 }
 
 PfFixField
-pf_diagnosis_fix_for_error (const GError *error)
+pf_gui_fix_for_error (const GError *error)
 {
   g_return_val_if_fail (error != NULL, PF_FIX_NONE);
 
@@ -222,7 +222,7 @@ pf_diagnosis_view_set_error (PfDiagnosisView *self,
 
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->steps_list))) != NULL)
     gtk_list_box_remove (self->steps_list, child);
-  failed = pf_diagnosis_step_for_error (error);
+  failed = pf_gui_step_for_error (error);
   for (PfStep step = PF_STEP_RESOLVE; step < PF_STEP_N; step++)
     gtk_list_box_append (self->steps_list, step_row_new (step, failed));
 

@@ -48,8 +48,8 @@ void        pf_diagnosis_view_set_error  (PfDiagnosisView *self,
 char       *pf_diagnosis_view_dup_report (PfDiagnosisView *self);
 
 /* Pure: where an error happened and which field fixes it. */
-PfStep      pf_diagnosis_step_for_error  (const GError    *error);
-PfFixField  pf_diagnosis_fix_for_error   (const GError    *error);
+PfStep      pf_gui_step_for_error  (const GError    *error);
+PfFixField  pf_gui_fix_for_error   (const GError    *error);
 const char *pf_step_get_title            (PfStep           step);
 
 G_END_DECLS
