@@ -407,6 +407,7 @@ fail_all (PfPop3Client *self,
     }
   g_cancellable_cancel (self->io_cancellable);
   disarm_timeout (self);
+  g_clear_handle_id (&self->flush_idle, g_source_remove);
 
   /* Steal first: callbacks may call back into the client. */
   inflight = self->inflight;
