@@ -277,8 +277,8 @@ on_security_changed (PfAccountWindow *self)
                                  "can read them and take over the account. Choose this only for a "
                                  "server on your own computer or a network you fully control."));
   adw_message_dialog_add_responses (dialog,
-                                    "cancel", _("_Keep Encryption"),
-                                    "plaintext", _("_Send Unencrypted"),
+                                    "cancel", _("Keep Encryption"),
+                                    "plaintext", _("Send Unencrypted"),
                                     NULL);
   adw_message_dialog_set_response_appearance (dialog, "plaintext", ADW_RESPONSE_DESTRUCTIVE);
   adw_message_dialog_set_default_response (dialog, "cancel");
@@ -373,8 +373,8 @@ on_remove_clicked (PfAccountWindow *self)
                                _("The account’s settings and its password in the keyring are removed. "
                                  "Messages already downloaded stay in the mail folder."));
   adw_message_dialog_add_responses (dialog,
-                                    "cancel", _("_Cancel"),
-                                    "remove", _("_Remove"),
+                                    "cancel", _("Cancel"),
+                                    "remove", _("Remove"),
                                     NULL);
   adw_message_dialog_set_response_appearance (dialog, "remove", ADW_RESPONSE_DESTRUCTIVE);
   adw_message_dialog_set_default_response (dialog, "cancel");

@@ -815,8 +815,8 @@ plaintext_dialog_new (PfSetupWindow *self)
                                  "can read them and take over the account. Choose this only for a "
                                  "server on your own computer or a network you fully control."));
   adw_message_dialog_add_responses (dialog,
-                                    "cancel", _("_Keep Encryption"),
-                                    "plaintext", _("_Send Unencrypted"),
+                                    "cancel", _("Keep Encryption"),
+                                    "plaintext", _("Send Unencrypted"),
                                     NULL);
   adw_message_dialog_set_response_appearance (dialog, "plaintext", ADW_RESPONSE_DESTRUCTIVE);
   adw_message_dialog_set_default_response (dialog, "cancel");

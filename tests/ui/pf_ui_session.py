@@ -142,6 +142,18 @@ class Session:
         shutil.rmtree(self.tmp, ignore_errors=True)
 
 
+def is_showing(acc):
+    """GTK 4.8 marks every visible widget VISIBLE, even on a hidden stack
+    page, and never SHOWING: on screen means VISIBLE with a real size."""
+    if not acc.getState().contains(pyatspi.STATE_VISIBLE):
+        return False
+    try:
+        extents = acc.queryComponent().getExtents(pyatspi.DESKTOP_COORDS)
+    except NotImplementedError:
+        return True
+    return extents.width > 0 and extents.height > 0
+
+
 class App:
     def __init__(self, session, binary, home, extra_env=None, name="popfetch"):
         self.session = session
@@ -205,7 +217,7 @@ class App:
                     continue
                 if name is not None and acc.name != name:
                     continue
-                if showing and not acc.getState().contains(pyatspi.STATE_SHOWING):
+                if showing and not is_showing(acc):
                     continue
             except Exception:
                 continue
@@ -239,7 +251,7 @@ class App:
         for acc in self.walk():
             try:
                 role = acc.getRole()
-                if role not in INTERACTIVE_ROLES:
+                if role not in INTERACTIVE_ROLES or not is_showing(acc):
                     continue
                 if not (acc.name or "").strip():
                     parent = acc.parent
