@@ -2028,21 +2028,41 @@ on_user_reply (GObject      *source,
                                   on_auth_reply));
 }
 
+/* tls-exporter (RFC 9266) where the TLS version has it, else
+ * tls-server-end-point (RFC 5929); NULL without TLS. */
 static GBytes *
-channel_binding_data (PfPop3Client *self)
+channel_binding_data (PfPop3Client  *self,
+                      const char   **type)
 {
-  g_autoptr(GByteArray) data = g_byte_array_new ();
+  static const struct {
+    GTlsChannelBindingType  type;
+    const char             *name;
+  } types[] = {
+    { G_TLS_CHANNEL_BINDING_TLS_EXPORTER, "tls-exporter" },
+    { G_TLS_CHANNEL_BINDING_TLS_SERVER_END_POINT, "tls-server-end-point" },
+  };
 
+  *type = NULL;
   if (self->tls == NULL || !self->tls_active)
     return NULL;
-  if (!g_tls_connection_get_channel_binding_data (self->tls,
-                                                  G_TLS_CHANNEL_BINDING_TLS_EXPORTER,
-                                                  data, NULL) &&
-      !g_tls_connection_get_channel_binding_data (self->tls,
-                                                  G_TLS_CHANNEL_BINDING_TLS_SERVER_END_POINT,
-                                                  data, NULL))
-    return NULL;
-  return g_byte_array_free_to_bytes (g_steal_pointer (&data));
+  for (guint i = 0; i < G_N_ELEMENTS (types); i++)
+    {
+      g_autoptr(GByteArray) data = g_byte_array_new ();
+
+      if (g_tls_connection_get_channel_binding_data (self->tls, types[i].type, data, NULL))
+        {
+          *type = types[i].name;
+          return g_byte_array_free_to_bytes (g_steal_pointer (&data));
+        }
+    }
+  return NULL;
+}
+
+static gboolean
+is_scram (PfAuthMechanism mechanism)
+{
+  return mechanism == PF_AUTH_SCRAM_SHA_1 || mechanism == PF_AUTH_SCRAM_SHA_1_PLUS ||
+         mechanism == PF_AUTH_SCRAM_SHA_256 || mechanism == PF_AUTH_SCRAM_SHA_256_PLUS;
 }
 
 static gboolean
@@ -2075,6 +2095,7 @@ pf_pop3_client_authenticate_async (PfPop3Client        *self,
   g_autoptr(GTask) task = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GBytes) binding = NULL;
+  const char *binding_type = NULL;
   AuthData *data;
 
   g_return_if_fail (PF_IS_POP3_CLIENT (self));
@@ -2102,7 +2123,7 @@ pf_pop3_client_authenticate_async (PfPop3Client        *self,
       return;
     }
 
-  binding = channel_binding_data (self);
+  binding = channel_binding_data (self, &binding_type);
   if (mechanism == PF_AUTH_AUTO)
     {
       mechanism = pf_sasl_choose ((const char * const *) self->caps->sasl,
@@ -2172,7 +2193,11 @@ pf_pop3_client_authenticate_async (PfPop3Client        *self,
                                      pf_auth_mechanism_to_string (mechanism));
             return;
           }
-        sasl = pf_sasl_new (mechanism, user, secret, plus ? binding : NULL, &error);
+        /* SCRAM gets the binding even without -PLUS: its GS2 header then
+         * says "y", so a server that offered -PLUS sees the downgrade. */
+        sasl = pf_sasl_new_full (mechanism, user, secret,
+                                 is_scram (mechanism) ? binding_type : NULL,
+                                 is_scram (mechanism) ? binding : NULL, &error);
         if (sasl == NULL || !pf_sasl_step (sasl, NULL, 0, &initial, &error))
           {
             g_task_return_error (task, g_steal_pointer (&error));

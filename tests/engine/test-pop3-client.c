@@ -1047,6 +1047,125 @@ test_error_fails_every_waiting_command (void)
 }
 
 /* ---------------------------------------------------------------------- */
+/* SASL over TLS                                                          */
+
+#define TLS_CAPA "C: CAPA\nS: +OK\nS: USER\nS: SASL PLAIN LOGIN XOAUTH2 OAUTHBEARER SCRAM-SHA-256\nS: .\n"
+#define AFTER_LOGIN "C: CAPA\nS: +OK\nS: .\nC: QUIT\nS: +OK\n"
+
+static void
+check_sasl (const char      *exchange,
+            PfAuthMechanism  mechanism,
+            const char      *secret,
+            gint             code)
+{
+  g_autofree char *script = g_strconcat (GREETING "\n" TLS_CAPA, exchange,
+                                         code == -1 ? AFTER_LOGIN : "", NULL);
+  g_autoptr(PfTestServer) server = server_with (PF_TEST_SERVER_TLS, PF_TEST_CERT_VALID, script);
+  PfPop3Client *client = client_for (server, PF_SECURITY_TLS);
+  g_autoptr(GError) error = NULL;
+  PfAuthMechanism used = PF_AUTH_AUTO;
+
+  g_assert_true (do_connect (client, &error));
+  if (code == -1)
+    {
+      g_assert_true (do_login (client, "bob", secret, mechanism, &used, &error));
+      g_assert_no_error (error);
+      g_assert_cmpint (used, ==, mechanism);
+      do_quit (client);
+      assert_script_done (server);
+    }
+  else
+    {
+      g_assert_false (do_login (client, "bob", secret, mechanism, &used, &error));
+      g_assert_error (error, PF_ERROR, code);
+    }
+  finish_client (client);
+}
+
+static void
+test_sasl_plain (void)
+{
+  /* base64 ("\0bob\0" PASSWORD) */
+  g_autofree char *ir = g_base64_encode ((const guchar *) "\0bob\0" PASSWORD,
+                                         5 + strlen (PASSWORD));
+  g_autofree char *exchange = g_strdup_printf ("C: AUTH PLAIN %s\nS: +OK\n", ir);
+
+  check_sasl (exchange, PF_AUTH_PLAIN, PASSWORD, -1);
+  /* The payload carries the password: the transcript shows none of it. */
+  for (guint i = 0; i < transcripts->len; i++)
+    {
+      g_autofree char *text = pf_transcript_to_string (g_ptr_array_index (transcripts, i));
+
+      g_assert_null (strstr (text, ir));
+    }
+}
+
+static void
+test_sasl_login (void)
+{
+  check_sasl ("C: AUTH LOGIN\nS: + VXNlcm5hbWU6\nC: Ym9i\nS: + UGFzc3dvcmQ6\nC: *\nS: +OK\n",
+              PF_AUTH_LOGIN, PASSWORD, -1);
+}
+
+/* RFC 5034: a command longer than 255 octets would be cut; the initial
+ * response then waits for the server's empty challenge. */
+static void
+test_sasl_long_initial_response (void)
+{
+  g_autofree char *token = g_strnfill (400, 't');
+
+  check_sasl ("C: AUTH XOAUTH2\nS: + \nC: *\nS: +OK\n", PF_AUTH_XOAUTH2, token, -1);
+}
+
+static void
+test_sasl_oauth_error (void)
+{
+  /* The server's JSON error as a challenge, then -ERR. */
+  check_sasl ("C: AUTH OAUTHBEARER *\nS: + eyJzdGF0dXMiOiI0MDEifQ==\nC: AQ==\n"
+              "S: -ERR [AUTH] invalid token\n",
+              PF_AUTH_OAUTHBEARER, "short-token", PF_ERROR_AUTH_REJECTED);
+}
+
+/* A server that says +OK without proving it knows the password is not
+ * believed. */
+static void
+test_sasl_scram_without_server_proof (void)
+{
+  check_sasl ("C: AUTH SCRAM-SHA-256 *\nS: +OK\n", PF_AUTH_SCRAM_SHA_256, PASSWORD,
+              PF_ERROR_AUTH_REJECTED);
+}
+
+static void
+test_sasl_auto_prefers_scram (void)
+{
+  check_sasl ("C: AUTH SCRAM-SHA-256 *\nS: -ERR [AUTH] nope\n", PF_AUTH_AUTO, PASSWORD,
+              PF_ERROR_AUTH_REJECTED);
+}
+
+static void
+test_sasl_not_offered (void)
+{
+  check_sasl ("", PF_AUTH_CRAM_MD5, PASSWORD, PF_ERROR_NO_COMMON_MECHANISM);
+}
+
+static void
+test_continuation_outside_auth (void)
+{
+  g_autoptr(PfTestServer) server = server_with (PF_TEST_SERVER_PLAIN, PF_TEST_CERT_VALID,
+                                                LOGGED_IN "C: NOOP\nS: + c3VycHJpc2U=\n");
+  PfPop3Client *client = logged_in_plain (server);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  pf_pop3_client_noop_async (client, NULL, pf_test_store_result, &result);
+  pf_test_wait_result (&result, TIMEOUT);
+  g_assert_false (pf_pop3_client_noop_finish (client, result, &error));
+  g_assert_error (error, PF_ERROR, PF_ERROR_PROTOCOL);
+  g_clear_object (&result);
+  finish_client (client);
+}
+
+/* ---------------------------------------------------------------------- */
 
 static void
 test_transcripts_never_hold_password (void)
@@ -1115,6 +1234,14 @@ main (int   argc,
   g_test_add_func ("/engine/pop3/pipelining/off-without-capa", test_pipelining_off_without_capa);
   g_test_add_func ("/engine/pop3/pipelining/window-zero", test_pipelining_window_zero);
   g_test_add_func ("/engine/pop3/error/every-waiting-command-fails", test_error_fails_every_waiting_command);
+  g_test_add_func ("/engine/pop3/sasl/plain", test_sasl_plain);
+  g_test_add_func ("/engine/pop3/sasl/login", test_sasl_login);
+  g_test_add_func ("/engine/pop3/sasl/long-initial-response", test_sasl_long_initial_response);
+  g_test_add_func ("/engine/pop3/sasl/oauth-error", test_sasl_oauth_error);
+  g_test_add_func ("/engine/pop3/sasl/scram-without-server-proof", test_sasl_scram_without_server_proof);
+  g_test_add_func ("/engine/pop3/sasl/auto-prefers-scram", test_sasl_auto_prefers_scram);
+  g_test_add_func ("/engine/pop3/sasl/not-offered", test_sasl_not_offered);
+  g_test_add_func ("/engine/pop3/sasl/continuation-outside-auth", test_continuation_outside_auth);
   g_test_add_func ("/engine/pop3/transcript/never-holds-password", test_transcripts_never_hold_password);
 
   ret = g_test_run ();
