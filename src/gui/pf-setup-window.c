@@ -259,6 +259,25 @@ focus_fix_field (PfSetupWindow *self,
     gtk_widget_grab_focus (widget);
 }
 
+static gboolean
+grab_focus_idle (gpointer data)
+{
+  g_autoptr(GtkWidget) widget = data;
+
+  if (gtk_widget_get_mapped (widget))
+    gtk_widget_grab_focus (widget);
+  return G_SOURCE_REMOVE;
+}
+
+/* Focus @widget once the page that holds it is on screen. */
+static void
+focus_later (PfSetupWindow *self,
+             GtkWidget     *widget)
+{
+  gtk_widget_grab_focus (widget);
+  g_idle_add_full (G_PRIORITY_LOW, grab_focus_idle, g_object_ref (widget), NULL);
+}
+
 static void
 show_diagnosis (PfSetupWindow *self,
                 const GError  *error)
@@ -277,7 +296,7 @@ show_diagnosis (PfSetupWindow *self,
   if (self->fix_field == PF_FIX_PASSWORD)
     {
       gtk_editable_set_text (GTK_EDITABLE (self->fix_password_row), "");
-      gtk_widget_grab_focus (GTK_WIDGET (self->fix_password_row));
+      focus_later (self, GTK_WIDGET (self->fix_password_row));
     }
 }
 
@@ -291,7 +310,7 @@ show_certificate (PfSetupWindow *self)
   /* Cancel is the default: Enter must never pin a certificate. */
   gtk_window_set_default_widget (GTK_WINDOW (self),
                                  pf_certificate_view_get_cancel_button (self->certificate_view));
-  gtk_widget_grab_focus (pf_certificate_view_get_cancel_button (self->certificate_view));
+  focus_later (self, pf_certificate_view_get_cancel_button (self->certificate_view));
 }
 
 static gboolean

@@ -148,7 +148,7 @@ def is_showing(acc):
     if not acc.getState().contains(pyatspi.STATE_VISIBLE):
         return False
     try:
-        extents = acc.queryComponent().getExtents(pyatspi.DESKTOP_COORDS)
+        extents = acc.queryComponent().getExtents(pyatspi.WINDOW_COORDS)
     except NotImplementedError:
         return True
     return extents.width > 0 and extents.height > 0
@@ -235,6 +235,14 @@ class App:
         action = acc.queryAction()
         action.doAction(0)
         return acc
+
+    def mouse_click(self, acc):
+        """A real pointer click in the middle of @acc (no window manager:
+        windows sit at the screen's origin, window coordinates are screen
+        coordinates)."""
+        extents = acc.queryComponent().getExtents(pyatspi.WINDOW_COORDS)
+        pyatspi.Registry.generateMouseEvent(extents.x + extents.width // 2,
+                                            extents.y + extents.height // 2, "b1c")
 
     def focused(self):
         for acc in self.walk():
