@@ -727,7 +727,7 @@ on_resolved (GObject      *source,
   run->connect_address = g_inet_address_to_string (addresses->data);
   g_resolver_free_addresses (addresses);
 
-  run->connect_port = pf_port_map_lookup (self->port_map, self->port);
+  run->connect_port = pf_port_map_lookup_for_host (self->port_map, self->host, self->port);
   if (run->connect_port == 0)
     {
       complete (task, g_error_new (PF_ERROR, PF_ERROR_REFUSED,
