@@ -9,6 +9,7 @@
 
 #include <string.h>
 
+#include "fuzz-common.h"
 #include "pf-line-reader.h"
 #include "pf-pop3-parse.h"
 
@@ -46,7 +47,7 @@ run (const guint8 *input,
           pf_line_reader_feed (reader, input + fed, n);
           fed += n;
           /* Memory stays bounded whatever the input. */
-          g_assert (pf_line_reader_get_buffered (reader) <= PF_POP3_MAX_STATUS_LINE + 2 + step);
+          FUZZ_CHECK (pf_line_reader_get_buffered (reader) <= PF_POP3_MAX_STATUS_LINE + 2 + step);
           continue;
         }
       if (r == PF_LINE_READER_ERROR)
@@ -61,8 +62,8 @@ run (const guint8 *input,
         }
       if (r == PF_LINE_READER_LINE)
         {
-          g_assert (item_len <= PF_POP3_MAX_STATUS_LINE);
-          g_assert (item[item_len] == '\0');
+          FUZZ_CHECK (item_len <= PF_POP3_MAX_STATUS_LINE);
+          FUZZ_CHECK (item[item_len] == '\0');
           g_string_append_printf (out, "L%zu:", item_len);
           g_string_append_len (out, item, item_len);
           if (multi != PF_LINE_MODE_STATUS &&
@@ -71,8 +72,8 @@ run (const guint8 *input,
             pf_line_reader_set_mode (reader, multi);
           continue;
         }
-      g_assert (r == PF_LINE_READER_DATA);
-      g_assert (item_len > 0);
+      FUZZ_CHECK (r == PF_LINE_READER_DATA);
+      FUZZ_CHECK (item_len > 0);
       g_string_append_len (bytes, item, item_len);
     }
 
@@ -101,8 +102,8 @@ LLVMFuzzerTestOneInput (const guint8 *data,
   run (data, size, MAX (size, 1), multi, whole, whole_bytes);
   run (data, size, step, multi, pieces, pieces_bytes);
   /* Feeding in pieces never changes the result. */
-  g_assert (g_string_equal (whole, pieces));
-  g_assert (g_string_equal (whole_bytes, pieces_bytes));
+  FUZZ_CHECK (g_string_equal (whole, pieces));
+  FUZZ_CHECK (g_string_equal (whole_bytes, pieces_bytes));
 
 out:
   g_string_free (whole, TRUE);
