@@ -18,6 +18,8 @@
 #include "pf-error.h"
 
 const PfCliCommand pf_cli_commands[] = {
+  { "detect", N_("Find the POP3 settings for an e-mail address"), pf_cli_detect },
+  { "test", N_("Log in once and say which step fails, and why"), pf_cli_test },
   { NULL, NULL, NULL },
 };
 

@@ -46,4 +46,8 @@ int  pf_cli_main (int argc, char **argv);
 int  pf_cli_report_error (const GError *error);
 int  pf_cli_exit_code_for_error (const GError *error);
 
+/* pf-cli-detect.c */
+int  pf_cli_detect (int argc, char **argv);
+int  pf_cli_test   (int argc, char **argv);
+
 G_END_DECLS
