@@ -472,6 +472,37 @@ pf_account_dup_effective_maildir (PfAccount *self)
   return g_build_filename (g_get_home_dir (), "Mail", self->name, NULL);
 }
 
+PfPop3Client *
+pf_account_create_client (PfAccount  *self,
+                          GError    **error)
+{
+  g_autoptr(PfPop3Client) client = NULL;
+
+  g_return_val_if_fail (PF_IS_ACCOUNT (self), NULL);
+  g_return_val_if_fail (self->host != NULL, NULL);
+
+  client = pf_pop3_client_new (self->host, (guint16) self->port, self->security);
+  if (self->pinned_fingerprint != NULL)
+    pf_pop3_client_set_pinned_fingerprint (client, self->pinned_fingerprint);
+  if (self->ca_file != NULL)
+    {
+      g_autoptr(GTlsDatabase) database = NULL;
+      g_autoptr(GError) local_error = NULL;
+
+      database = g_tls_file_database_new (self->ca_file, &local_error);
+      if (database == NULL)
+        {
+          g_set_error (error, PF_ERROR, PF_ERROR_CONFIG,
+                       _("Account “%s”: cannot read the CA file: %s"),
+                       self->name, local_error->message);
+          return NULL;
+        }
+      pf_pop3_client_set_tls_database (client, database);
+    }
+  pf_pop3_client_set_allow_plaintext_auth (client, self->allow_plaintext);
+  return g_steal_pointer (&client);
+}
+
 static gboolean
 has_control_chars (const char *text)
 {

@@ -106,6 +106,12 @@ void         pf_account_set_interval           (PfAccount       *self,
  * ~/Mail/<name> when it is unset. */
 char        *pf_account_dup_effective_maildir  (PfAccount       *self);
 
+/* A POP3 client set up for this account: server, security, pinned
+ * certificate, CA file (then the only trusted CAs) and the plaintext
+ * choice. Fails with PF_ERROR_CONFIG when the CA file cannot be read. */
+PfPop3Client *pf_account_create_client         (PfAccount       *self,
+                                                GError         **error);
+
 /* Check every field; fails with PF_ERROR_INVALID_INPUT naming the field. */
 gboolean     pf_account_validate               (PfAccount       *self,
                                                 GError         **error);

@@ -139,6 +139,7 @@ store_on_service (GObject      *source,
   g_autoptr(GTask) task = user_data;
   g_autoptr(SecretService) service = NULL;
   KeyringOp *op = g_task_get_task_data (task);
+  GCancellable *cancellable = g_task_get_cancellable (task);
   GError *error = NULL;
 
   service = secret_service_get_finish (result, &error);
@@ -150,7 +151,7 @@ store_on_service (GObject      *source,
 
   secret_service_store (service, pf_keyring_get_schema (), op->attributes,
                         SECRET_COLLECTION_DEFAULT, op->label, op->value,
-                        g_task_get_cancellable (task), on_stored,
+                        cancellable, on_stored,
                         g_steal_pointer (&task));
 }
 
@@ -244,6 +245,7 @@ lookup_on_service (GObject      *source,
   g_autoptr(GTask) task = user_data;
   g_autoptr(SecretService) service = NULL;
   KeyringOp *op = g_task_get_task_data (task);
+  GCancellable *cancellable = g_task_get_cancellable (task);
   GError *error = NULL;
 
   service = secret_service_get_finish (result, &error);
@@ -255,7 +257,7 @@ lookup_on_service (GObject      *source,
 
   secret_service_search (service, pf_keyring_get_schema (), op->attributes,
                          SECRET_SEARCH_UNLOCK | SECRET_SEARCH_LOAD_SECRETS,
-                         g_task_get_cancellable (task), on_searched,
+                         cancellable, on_searched,
                          g_steal_pointer (&task));
 }
 
@@ -318,6 +320,7 @@ clear_on_service (GObject      *source,
   g_autoptr(GTask) task = user_data;
   g_autoptr(SecretService) service = NULL;
   KeyringOp *op = g_task_get_task_data (task);
+  GCancellable *cancellable = g_task_get_cancellable (task);
   GError *error = NULL;
 
   service = secret_service_get_finish (result, &error);
@@ -328,7 +331,7 @@ clear_on_service (GObject      *source,
     }
 
   secret_service_clear (service, pf_keyring_get_schema (), op->attributes,
-                        g_task_get_cancellable (task), on_cleared,
+                        cancellable, on_cleared,
                         g_steal_pointer (&task));
 }
 
