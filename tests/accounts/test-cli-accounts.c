@@ -12,85 +12,15 @@
 #include <gio/gio.h>
 #include <glib/gstdio.h>
 
+#include "pf-test-cli.h"
 #include "pf-test-util.h"
 
 #define PASSWORD "correct horse battery staple"
 
-typedef struct
-{
-  int   status;
-  char *out;
-  char *err;
-} Run;
-
-static void
-run_clear (Run *run)
-{
-  g_free (run->out);
-  g_free (run->err);
-}
-
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Run, run_clear)
-
-static const char *
-cli_path (void)
-{
-  static char *path;
-
-  if (path == NULL)
-    path = g_test_build_filename (G_TEST_BUILT, "..", "src", "cli", "popfetch-cli", NULL);
-  return path;
-}
-
-/* Run popfetch-cli with @input on stdin (NULL: an empty stdin). */
-static void
-run_cli (Run         *run,
-         const char  *input,
-         ...)
-{
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GSubprocessLauncher) launcher = NULL;
-  g_autoptr(GSubprocess) proc = NULL;
-  g_autoptr(GError) error = NULL;
-  const char *arg;
-  va_list args;
-
-  g_ptr_array_add (argv, (gpointer) cli_path ());
-  va_start (args, input);
-  while ((arg = va_arg (args, const char *)) != NULL)
-    g_ptr_array_add (argv, (gpointer) arg);
-  va_end (args);
-  g_ptr_array_add (argv, NULL);
-
-  /* The isolated directories of this test case, which GTest does not put
-   * in the environment. */
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE
-                                        | G_SUBPROCESS_FLAGS_STDERR_PIPE);
-  g_subprocess_launcher_setenv (launcher, "HOME", g_get_home_dir (), TRUE);
-  g_subprocess_launcher_setenv (launcher, "XDG_CONFIG_HOME", g_get_user_config_dir (), TRUE);
-  g_subprocess_launcher_setenv (launcher, "XDG_STATE_HOME", g_get_user_state_dir (), TRUE);
-  g_subprocess_launcher_setenv (launcher, "XDG_DATA_HOME", g_get_user_data_dir (), TRUE);
-  g_subprocess_launcher_setenv (launcher, "XDG_CACHE_HOME", g_get_user_cache_dir (), TRUE);
-  proc = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
-  g_assert_no_error (error);
-  g_assert_true (g_subprocess_communicate_utf8 (proc, input != NULL ? input : "", NULL,
-                                                &run->out, &run->err, &error));
-  g_assert_no_error (error);
-  g_assert_true (g_subprocess_get_if_exited (proc));
-  run->status = g_subprocess_get_exit_status (proc);
-  g_test_message ("exit %d\nstdout:\n%s\nstderr:\n%s", run->status, run->out, run->err);
-}
-
-static char *
-accounts_file (void)
-{
-  return g_build_filename (g_get_user_config_dir (), "popfetch", "accounts.ini", NULL);
-}
-
 static char *
 read_accounts_file (void)
 {
-  g_autofree char *path = accounts_file ();
+  g_autofree char *path = pf_test_accounts_file ();
   char *data = NULL;
 
   g_assert_true (g_file_get_contents (path, &data, NULL, NULL));
@@ -126,9 +56,9 @@ secret_tool_lookup (const char *host,
 static void
 add_work_account (void)
 {
-  g_auto(Run) run = { 0 };
+  g_auto(PfTestRun) run = { 0 };
 
-  run_cli (&run, PASSWORD "\n", "add", "alice@example.org", "--name", "work",
+  pf_test_run_clif (&run, PASSWORD "\n", "add", "alice@example.org", "--name", "work",
            "--host", "pop.example.org", "--port", "110", "--delete-after", "14",
            "--max-size", "10M", "--interval", "30", "--skip-test", "--password-stdin", NULL);
   g_assert_cmpint (run.status, ==, 0);
@@ -140,9 +70,9 @@ test_add_list_show (void)
 {
   g_autofree char *file = NULL;
   g_autofree char *stored = NULL;
-  g_auto(Run) list = { 0 };
-  g_auto(Run) json = { 0 };
-  g_auto(Run) show = { 0 };
+  g_auto(PfTestRun) list = { 0 };
+  g_auto(PfTestRun) json = { 0 };
+  g_auto(PfTestRun) show = { 0 };
 
   if (!have_keyring () || !pf_test_require_program ("secret-tool", "REQUIRE_KEYRING"))
     return;
@@ -159,12 +89,12 @@ test_add_list_show (void)
   stored = secret_tool_lookup ("pop.example.org", "alice@example.org");
   g_assert_cmpstr (stored, ==, PASSWORD);
 
-  run_cli (&list, NULL, "list", NULL);
+  pf_test_run_clif (&list, NULL, "list", NULL);
   g_assert_cmpint (list.status, ==, 0);
   g_assert_nonnull (strstr (list.out, "work"));
   g_assert_nonnull (strstr (list.out, "pop.example.org:110 (starttls)"));
 
-  run_cli (&json, NULL, "list", "--json", NULL);
+  pf_test_run_clif (&json, NULL, "list", "--json", NULL);
   g_assert_cmpint (json.status, ==, 0);
   g_assert_true (g_str_has_prefix (json.out, "[{\"name\":\"work\",\"address\":\"alice@example.org\","
                                              "\"host\":\"pop.example.org\",\"port\":110,"
@@ -172,7 +102,7 @@ test_add_list_show (void)
   g_assert_nonnull (strstr (json.out, "\"policy\":\"delete-after\",\"delete_after_days\":14"));
   g_assert_null (strstr (json.out, PASSWORD));
 
-  run_cli (&show, NULL, "show", "work", NULL);
+  pf_test_run_clif (&show, NULL, "show", "work", NULL);
   g_assert_cmpint (show.status, ==, 0);
   g_assert_nonnull (strstr (show.out, "delete from the server 14 days after delivery"));
   g_assert_nonnull (strstr (show.out, "30 minutes"));
@@ -181,7 +111,7 @@ test_add_list_show (void)
 static void
 test_duplicate_name_refused (void)
 {
-  g_auto(Run) again = { 0 };
+  g_auto(PfTestRun) again = { 0 };
   g_autofree char *before = NULL;
   g_autofree char *after = NULL;
 
@@ -190,7 +120,7 @@ test_duplicate_name_refused (void)
 
   add_work_account ();
   before = read_accounts_file ();
-  run_cli (&again, PASSWORD "\n", "add", "bob@example.org", "--name", "work",
+  pf_test_run_clif (&again, PASSWORD "\n", "add", "bob@example.org", "--name", "work",
            "--host", "pop.example.org", "--skip-test", "--password-stdin", NULL);
   g_assert_cmpint (again.status, ==, 64);
   g_assert_nonnull (strstr (again.err, "already exists"));
@@ -203,8 +133,8 @@ test_duplicate_name_refused (void)
 static void
 test_edit_moves_password (void)
 {
-  g_auto(Run) edit = { 0 };
-  g_auto(Run) bad = { 0 };
+  g_auto(PfTestRun) edit = { 0 };
+  g_auto(PfTestRun) bad = { 0 };
   g_autofree char *file = NULL;
   g_autofree char *old_item = NULL;
   g_autofree char *new_item = NULL;
@@ -214,7 +144,7 @@ test_edit_moves_password (void)
 
   add_work_account ();
 
-  run_cli (&edit, NULL, "edit", "work", "--user", "alice", "--security", "tls", "--keep", NULL);
+  pf_test_run_clif (&edit, NULL, "edit", "work", "--user", "alice", "--security", "tls", "--keep", NULL);
   g_assert_cmpint (edit.status, ==, 0);
   file = read_accounts_file ();
   g_assert_nonnull (strstr (file, "user=alice\n"));
@@ -228,7 +158,7 @@ test_edit_moves_password (void)
   g_assert_cmpstr (new_item, ==, PASSWORD);
 
   /* An invalid value changes nothing. */
-  run_cli (&bad, NULL, "edit", "work", "--security", "none", NULL);
+  pf_test_run_clif (&bad, NULL, "edit", "work", "--security", "none", NULL);
   g_assert_cmpint (bad.status, ==, 64);
   g_assert_nonnull (strstr (bad.err, "allow-plaintext"));
 }
@@ -236,7 +166,7 @@ test_edit_moves_password (void)
 static void
 test_set_password_replaces (void)
 {
-  g_auto(Run) set = { 0 };
+  g_auto(PfTestRun) set = { 0 };
   g_autofree char *stored = NULL;
   g_autofree char *file = NULL;
 
@@ -244,7 +174,7 @@ test_set_password_replaces (void)
     return;
 
   add_work_account ();
-  run_cli (&set, "a new one\n", "set-password", "work", "--password-stdin", NULL);
+  pf_test_run_clif (&set, "a new one\n", "set-password", "work", "--password-stdin", NULL);
   g_assert_cmpint (set.status, ==, 0);
   stored = secret_tool_lookup ("pop.example.org", "alice@example.org");
   g_assert_cmpstr (stored, ==, "a new one");
@@ -255,9 +185,9 @@ test_set_password_replaces (void)
 static void
 test_remove_clears_keyring (void)
 {
-  g_auto(Run) refuse = { 0 };
-  g_auto(Run) remove = { 0 };
-  g_auto(Run) list = { 0 };
+  g_auto(PfTestRun) refuse = { 0 };
+  g_auto(PfTestRun) remove = { 0 };
+  g_auto(PfTestRun) list = { 0 };
   g_autofree char *stored = NULL;
 
   if (!have_keyring () || !pf_test_require_program ("secret-tool", "REQUIRE_KEYRING"))
@@ -266,18 +196,18 @@ test_remove_clears_keyring (void)
   add_work_account ();
 
   /* Without a terminal and without --yes nothing happens. */
-  run_cli (&refuse, NULL, "remove", "work", NULL);
+  pf_test_run_clif (&refuse, NULL, "remove", "work", NULL);
   g_assert_cmpint (refuse.status, ==, 64);
   stored = secret_tool_lookup ("pop.example.org", "alice@example.org");
   g_assert_cmpstr (stored, ==, PASSWORD);
   g_clear_pointer (&stored, g_free);
 
-  run_cli (&remove, NULL, "remove", "work", "--yes", NULL);
+  pf_test_run_clif (&remove, NULL, "remove", "work", "--yes", NULL);
   g_assert_cmpint (remove.status, ==, 0);
   stored = secret_tool_lookup ("pop.example.org", "alice@example.org");
   g_assert_null (stored);
 
-  run_cli (&list, NULL, "list", "--json", NULL);
+  pf_test_run_clif (&list, NULL, "list", "--json", NULL);
   g_assert_cmpstr (list.out, ==, "[]\n");
 }
 
@@ -287,20 +217,20 @@ static void
 test_corrupt_file_reported (void)
 {
   static const char broken[] = "[Account work]\naddress=a@example.org\nhost=h\n<<<garbage\n";
-  g_autofree char *path = accounts_file ();
+  g_autofree char *path = pf_test_accounts_file ();
   g_autofree char *dir = g_path_get_dirname (path);
   g_autofree char *after = NULL;
-  g_auto(Run) list = { 0 };
-  g_auto(Run) add = { 0 };
+  g_auto(PfTestRun) list = { 0 };
+  g_auto(PfTestRun) add = { 0 };
 
   g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
   g_assert_true (g_file_set_contents (path, broken, -1, NULL));
 
-  run_cli (&list, NULL, "list", NULL);
+  pf_test_run_clif (&list, NULL, "list", NULL);
   g_assert_cmpint (list.status, ==, 65);
   g_assert_nonnull (strstr (list.err, "line 4"));
 
-  run_cli (&add, PASSWORD "\n", "add", "b@example.org", "--host", "h", "--skip-test",
+  pf_test_run_clif (&add, PASSWORD "\n", "add", "b@example.org", "--host", "h", "--skip-test",
            "--password-stdin", NULL);
   g_assert_cmpint (add.status, ==, 65);
 
@@ -311,9 +241,9 @@ test_corrupt_file_reported (void)
 static void
 test_missing_account (void)
 {
-  g_auto(Run) show = { 0 };
+  g_auto(PfTestRun) show = { 0 };
 
-  run_cli (&show, NULL, "show", "nope", NULL);
+  pf_test_run_clif (&show, NULL, "show", "nope", NULL);
   g_assert_cmpint (show.status, ==, 78);
   g_assert_nonnull (strstr (show.err, "nope"));
 }
@@ -321,16 +251,16 @@ test_missing_account (void)
 static void
 test_bad_options (void)
 {
-  g_auto(Run) both = { 0 };
-  g_auto(Run) pin = { 0 };
-  g_auto(Run) empty = { 0 };
+  g_auto(PfTestRun) both = { 0 };
+  g_auto(PfTestRun) pin = { 0 };
+  g_auto(PfTestRun) empty = { 0 };
 
-  run_cli (&both, NULL, "add", "a@example.org", "--host", "h", "--keep", "--delete", "--skip-test", NULL);
+  pf_test_run_clif (&both, NULL, "add", "a@example.org", "--host", "h", "--keep", "--delete", "--skip-test", NULL);
   g_assert_cmpint (both.status, ==, 64);
-  run_cli (&pin, NULL, "add", "a@example.org", "--host", "h", "--pin", "xyz", "--skip-test", NULL);
+  pf_test_run_clif (&pin, NULL, "add", "a@example.org", "--host", "h", "--pin", "xyz", "--skip-test", NULL);
   g_assert_cmpint (pin.status, ==, 64);
   g_assert_nonnull (strstr (pin.err, "SHA-256"));
-  run_cli (&empty, "\n", "add", "a@example.org", "--host", "h", "--skip-test", "--password-stdin", NULL);
+  pf_test_run_clif (&empty, "\n", "add", "a@example.org", "--host", "h", "--skip-test", "--password-stdin", NULL);
   g_assert_cmpint (empty.status, ==, 64);
   g_assert_nonnull (strstr (empty.err, "empty"));
 }
@@ -340,13 +270,13 @@ test_bad_options (void)
 static void
 test_no_keyring_saves_no_password (void)
 {
-  g_auto(Run) add = { 0 };
+  g_auto(PfTestRun) add = { 0 };
   g_autofree char *file = NULL;
 
   if (g_test_subprocess ())
     {
       g_setenv ("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/popfetch-test-bus", TRUE);
-      run_cli (&add, PASSWORD "\n", "add", "alice@example.org", "--host", "pop.example.org",
+      pf_test_run_clif (&add, PASSWORD "\n", "add", "alice@example.org", "--host", "pop.example.org",
                "--skip-test", "--password-stdin", NULL);
       g_assert_cmpint (add.status, ==, 78);
       g_assert_nonnull (strstr (add.err, "set-password"));
