@@ -9,6 +9,8 @@
 
 #include <glib.h>
 
+#include "pf-error.h"
+
 G_BEGIN_DECLS
 
 /* A status line longer than this (without CRLF) is a protocol violation.
@@ -54,6 +56,17 @@ gboolean pf_pop3_parse_reply (const char   *line,
                               gsize         len,
                               PfPop3Reply  *reply,
                               GError      **error);
+
+/* The PF_ERROR code a response code stands for: IN-USE, LOGIN-DELAY,
+ * SYS/TEMP, SYS/PERM and AUTH map to their own codes, anything else
+ * (no code, UTF8, unknown) to @fallback. */
+PfErrorCode pf_pop3_code_to_error (PfPop3Code  code,
+                                   PfErrorCode fallback);
+/* Set @error from an -ERR reply: the code via pf_pop3_code_to_error(), the
+ * message the server's sanitised text (or a generic sentence when empty). */
+void     pf_pop3_reply_set_error (const PfPop3Reply  *reply,
+                                  PfErrorCode         fallback,
+                                  GError            **error);
 
 /* Server text for a person: control characters (C0, DEL, C1, ESC sequences)
  * removed, invalid UTF-8 replaced with U+FFFD, surrounding space trimmed. */

@@ -52,14 +52,23 @@ void          pf_transcript_add_info    (PfTranscript *self,
                                          const char   *format,
                                          ...) G_GNUC_PRINTF (2, 3);
 
+/* Memory is bounded: the first 200 and the last 1000 entries are kept, and
+ * once lines were left out in between, one PF_TRANSCRIPT_INFO entry there
+ * says how many (its text changes as more are dropped). Entries hold at
+ * most 1 KiB of text. Pointers stay valid until the next add. */
 guint                    pf_transcript_get_n_entries (PfTranscript *self);
+guint64                  pf_transcript_get_n_dropped (PfTranscript *self);
 const PfTranscriptEntry *pf_transcript_get_entry     (PfTranscript *self,
                                                       guint         index);
 
-/* Plain text, one entry per line: "+0.123 C: USER bob", "S:", "--". */
+/* Plain text, one entry per line: "+0.123 C: USER bob", "S:", "--" for
+ * notes; lines that crossed an unencrypted link read "C (plain):" and
+ * "S (plain):". */
 char         *pf_transcript_to_string  (PfTranscript *self);
 
-/* Pure: the redacted form of a command line. */
+/* Pure: the redacted form of a command line: "PASS <redacted>",
+ * "APOP user <redacted>", "AUTH MECH <redacted>" (initial response), and
+ * with @in_sasl the whole line "<redacted>" (except the cancelling "*"). */
 char         *pf_transcript_redact_command (const char *line,
                                             gboolean    in_sasl);
 
