@@ -30,7 +30,7 @@ read_accounts_file (void)
 static gboolean
 have_keyring (void)
 {
-  return pf_test_require (g_getenv ("DBUS_SESSION_BUS_ADDRESS") != NULL,
+  return pf_test_require (g_getenv ("PF_TEST_KEYRING") != NULL,
                           "REQUIRE_KEYRING",
                           "no private D-Bus session with gnome-keyring (run under the keyring wrapper)");
 }
