@@ -207,7 +207,7 @@ start_probe (PfDetector *self,
       return;
     }
 
-  port = pf_port_map_lookup (self->port_map, pf_probe_get_port (probe));
+  port = pf_port_map_lookup_for_host (self->port_map, host->name, pf_probe_get_port (probe));
   pf_probe_set_connect (probe, host->address, port);
   if (port == 0)
     {
@@ -274,7 +274,7 @@ start_imap_check (PfDetector *self,
   g_autoptr(GInetAddress) inet = NULL;
   g_autoptr(GSocketAddress) address = NULL;
   ImapCheck *check;
-  guint16 port = pf_port_map_lookup (self->port_map, 993);
+  guint16 port = pf_port_map_lookup_for_host (self->port_map, host->name, 993);
 
   if (port == 0 || host->address == NULL)
     {
@@ -716,7 +716,7 @@ on_autoconfig_host_resolved (GObject      *source,
       return;
     }
 
-  port = pf_port_map_lookup (self->port_map, uri_port > 0 ? uri_port : 443);
+  port = pf_port_map_lookup_for_host (self->port_map, g_uri_get_host (run->uri), uri_port > 0 ? uri_port : 443);
   if (port == 0)
     {
       g_resolver_free_addresses (addresses);

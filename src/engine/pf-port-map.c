@@ -16,6 +16,7 @@ struct _PfPortMap
 {
   gatomicrefcount  ref_count;
   GHashTable      *ports;   /* GUINT_TO_POINTER (standard + 1) → GUINT_TO_POINTER (actual + 1) */
+  GHashTable      *hosts;   /* "host:standard" → GUINT_TO_POINTER (actual + 1) */
 };
 
 G_DEFINE_BOXED_TYPE (PfPortMap, pf_port_map, pf_port_map_ref, pf_port_map_unref)
@@ -27,6 +28,7 @@ pf_port_map_new (void)
 
   g_atomic_ref_count_init (&map->ref_count);
   map->ports = g_hash_table_new (NULL, NULL);
+  map->hosts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   return map;
 }
 
@@ -47,6 +49,7 @@ pf_port_map_unref (PfPortMap *map)
   if (g_atomic_ref_count_dec (&map->ref_count))
     {
       g_hash_table_unref (map->ports);
+      g_hash_table_unref (map->hosts);
       g_free (map);
     }
 }
@@ -75,6 +78,48 @@ pf_port_map_lookup (const PfPortMap *map,
   if (value == NULL)
     return standard;
   return (guint16) (GPOINTER_TO_UINT (value) - 1);
+}
+
+static char *
+host_key (const char *host,
+          guint16     standard)
+{
+  g_autofree char *lower = g_ascii_strdown (host, -1);
+
+  return g_strdup_printf ("%s:%u", lower, standard);
+}
+
+void
+pf_port_map_set_for_host (PfPortMap  *map,
+                          const char *host,
+                          guint16     standard,
+                          guint16     actual)
+{
+  g_return_if_fail (map != NULL);
+  g_return_if_fail (host != NULL);
+
+  g_hash_table_insert (map->hosts, host_key (host, standard),
+                       GUINT_TO_POINTER ((guint) actual + 1));
+}
+
+guint16
+pf_port_map_lookup_for_host (const PfPortMap *map,
+                             const char      *host,
+                             guint16          standard)
+{
+  g_autofree char *key = NULL;
+  gpointer value;
+
+  if (map == NULL)
+    return standard;
+  if (host != NULL)
+    {
+      key = host_key (host, standard);
+      value = g_hash_table_lookup (map->hosts, key);
+      if (value != NULL)
+        return (guint16) (GPOINTER_TO_UINT (value) - 1);
+    }
+  return pf_port_map_lookup (map, standard);
 }
 
 PfPortMap *

@@ -30,6 +30,16 @@ void       pf_port_map_set   (PfPortMap *map,
 guint16    pf_port_map_lookup (const PfPortMap *map,
                                guint16          standard);
 
+/* The same for one host name only (tests run several scripted servers on
+ * one loopback address); host entries win over the general ones. */
+void       pf_port_map_set_for_host    (PfPortMap  *map,
+                                        const char *host,
+                                        guint16     standard,
+                                        guint16     actual);
+guint16    pf_port_map_lookup_for_host (const PfPortMap *map,
+                                        const char      *host,
+                                        guint16          standard);
+
 /* "995:41995;110:41110;993:0" (also ',' between pairs, spaces ignored).
  * Fails with PF_ERROR_CONFIG on anything else. */
 PfPortMap *pf_port_map_parse (const char  *spec,
