@@ -9,6 +9,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <gio/gio.h>
 #include <glib/gi18n.h>
@@ -19,7 +20,12 @@
 #include "pf-detector.h"
 #include "pf-diagnosis.h"
 #include "pf-error.h"
+#include "pf-keyring.h"
 #include "pf-tls-database.h"
+
+/* A password read for one run, wiped when freed. */
+typedef char PfCliPassword;
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (PfCliPassword, pf_keyring_password_free)
 
 /* ---- Shared ------------------------------------------------------------- */
 
@@ -479,42 +485,6 @@ pf_cli_detect (int    argc,
 
 /* ---- test --------------------------------------------------------------- */
 
-/* The password never comes from argv or the environment. */
-static char *
-read_password (const char  *password_file,
-               gboolean     from_stdin,
-               GError     **error)
-{
-  g_autofree char *contents = NULL;
-  char *end;
-
-  if (password_file != NULL)
-    {
-      if (!g_file_get_contents (password_file, &contents, NULL, error))
-        return NULL;
-    }
-  else if (from_stdin)
-    {
-      char buffer[1024];
-
-      if (fgets (buffer, sizeof buffer, stdin) == NULL)
-        {
-          g_set_error_literal (error, PF_ERROR, PF_ERROR_NO_PASSWORD, _("No password arrived on standard input."));
-          return NULL;
-        }
-      contents = g_strdup (buffer);
-      memset (buffer, 0, sizeof buffer);
-    }
-  else
-    return NULL;
-
-  /* One line: the password, without its line ending. */
-  end = strpbrk (contents, "\r\n");
-  if (end != NULL)
-    *end = '\0';
-  return g_steal_pointer (&contents);
-}
-
 static void
 print_diagnosis (PfLoginTest *test,
                  PfDiagnosis *diagnosis,
@@ -636,7 +606,7 @@ pf_cli_test (int    argc,
   g_autoptr(PfLoginTest) test = NULL;
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(PfDiagnosis) diagnosis = NULL;
-  g_autofree char *password = NULL;
+  g_autoptr(PfCliPassword) password = NULL;
   g_autofree char *pin_lower = NULL;
   PfSecurity security = PF_SECURITY_TLS;
   PfAuthMechanism mechanism = PF_AUTH_AUTO;
@@ -656,8 +626,6 @@ pf_cli_test (int    argc,
     return usage_error (context, _("--port must be between 1 and 65535."));
   if (timeout <= 0 || timeout > 600)
     return usage_error (context, _("--timeout must be between 1 and 600 seconds."));
-  if (password_file != NULL && password_stdin)
-    return usage_error (context, _("Use either --password-file or --password-stdin."));
 
   if (!load_trust (ca_file, &demo, &database, &error))
     return pf_cli_report_error (error);
@@ -678,13 +646,15 @@ pf_cli_test (int    argc,
   if (user == NULL && address == NULL)
     return usage_error (context, _("test needs --user or --address."));
 
-  password = read_password (password_file, password_stdin, &error);
-  if (password == NULL && error != NULL)
-    return pf_cli_report_error (error);
-  if (password == NULL && demo != NULL && g_strcmp0 (address, demo->address) == 0)
+  /* Never from argv or the environment; the demo's public sample password
+   * is the default for the demo account only. */
+  if (password_file == NULL && !password_stdin && demo != NULL && g_strcmp0 (address, demo->address) == 0)
     password = g_strdup (demo->password);
+  else
+    password = pf_cli_read_password (password_stdin, password_file,
+                                     isatty (STDIN_FILENO) ? _("Password: ") : NULL, &error);
   if (password == NULL)
-    return usage_error (context, _("test needs --password-file or --password-stdin."));
+    return pf_cli_report_error (error);
 
   test = pf_login_test_new (host, (guint16) port, security);
   if (demo != NULL && !pf_demo_apply_to_login_test (demo, test, &error))
@@ -711,7 +681,7 @@ pf_cli_test (int    argc,
     }
 
   pf_login_test_run_async (test, password, NULL, store_result, &result);
-  memset (password, 0, strlen (password));
+  g_clear_pointer (&password, pf_keyring_password_free);
   diagnosis = pf_login_test_run_finish (test, wait_for (&result), &error);
   if (diagnosis == NULL)
     return pf_cli_report_error (error);
