@@ -18,6 +18,7 @@
 #include "pf-error.h"
 
 const PfCliCommand pf_cli_commands[] = {
+  { "fetch", N_("Fetch mail into a Maildir, each message exactly once"), pf_cli_fetch },
   { NULL, NULL, NULL },
 };
 
