@@ -63,12 +63,45 @@ PfSasl          *pf_sasl_new  (PfAuthMechanism  mechanism,
                                const char      *secret,
                                GBytes          *channel_binding,
                                GError         **error);
+/* The same with the channel binding type named: "tls-exporter" (RFC 9266,
+ * the one TLS 1.3 defines; the default) or "tls-server-end-point"
+ * (RFC 5929). It goes into the GS2 header "p=<type>,," of -PLUS. Without
+ * -PLUS, non-NULL @channel_binding makes the header "y,," (RFC 5802 §6:
+ * we could bind, the server did not offer it) so a stripped -PLUS shows. */
+PfSasl          *pf_sasl_new_full (PfAuthMechanism  mechanism,
+                                   const char      *user,
+                                   const char      *secret,
+                                   const char      *channel_binding_type,
+                                   GBytes          *channel_binding,
+                                   GError         **error);
 void             pf_sasl_free (PfSasl          *sasl);
 
 /* The name sent after AUTH. */
 const char      *pf_sasl_get_name (PfSasl *sasl);
 
-/* One exchange step. @challenge is the decoded server challenge (NULL on the
+/* SASLprep (RFC 4013) for SCRAM user names and passwords: B.1 mapped to
+ * nothing, non-ASCII spaces to SPACE, NFKC, prohibited characters refused
+ * (PF_ERROR_INVALID_INPUT, message says why). Strings with right-to-left
+ * characters are refused rather than checked against the bidi rules.
+ * pf_sasl_new() applies it to SCRAM credentials; the other mechanisms send
+ * the UTF-8 bytes as given. */
+char            *pf_saslprep (const char  *input,
+                              GError     **error);
+
+/* Messages on the wire (all before base64):
+ *   PLAIN        initial response "\0user\0secret" (RFC 4616)
+ *   LOGIN        no initial response; answers the user name, then the secret
+ *   CRAM-MD5     no initial response; "user hex(HMAC-MD5(secret, challenge))"
+ *   SCRAM-*      RFC 5802/7677; initial response client-first, then
+ *                client-final, then the server's "v=" is verified and an empty
+ *                answer returned; user names escape ',' and '=' as =2C and =3D;
+ *                at most 1000000 PBKDF2 iterations are accepted
+ *   XOAUTH2      initial response "user=U\1auth=Bearer T\1\1"; a later
+ *                challenge (the server's JSON error) gets an empty answer
+ *   OAUTHBEARER  initial response "n,a=U,\1auth=Bearer T\1\1" (RFC 7628);
+ *                a later challenge gets "\1"
+ *
+ * One exchange step. @challenge is the decoded server challenge (NULL on the
  * first call: then an initial response is returned when the mechanism has
  * one, else an empty GBytes means "send AUTH without initial response").
  * *response is the raw (not yet base64) answer to send. Returns FALSE and
