@@ -242,7 +242,29 @@ pf_cli_fetch_run (PfCliFetchSettings *settings,
   if (settings->pinned_fingerprint != NULL)
     pf_fetcher_set_pinned_fingerprint (fetcher, settings->pinned_fingerprint);
   if (settings->ca_file != NULL)
-    pf_fetcher_set_ca_file (fetcher, settings->ca_file);
+    {
+      g_autoptr(GTlsDatabase) database = NULL;
+      g_autoptr(GError) error = NULL;
+
+      /* Read before the loop starts. The CA file is this process's whole
+       * trust: making it the default also spares loading (and holding in
+       * memory, several MiB) the system trust store, which GIO otherwise
+       * reads for every new TLS connection before its database is set. */
+      database = g_tls_file_database_new (settings->ca_file, &error);
+      if (database == NULL)
+        {
+          g_autoptr(GError) config = g_error_new (PF_ERROR, PF_ERROR_CONFIG,
+                                                  _("Cannot use the CA file %s: %s"),
+                                                  settings->ca_file, error->message);
+          int code = pf_cli_report_error (config);
+
+          if (output == PF_CLI_FETCH_OUTPUT_JSON)
+            print_json (settings, NULL, config, code);
+          return code;
+        }
+      g_tls_backend_set_default_database (g_tls_backend_get_default (), database);
+      pf_fetcher_set_tls_database (fetcher, database);
+    }
   if (settings->timeout > 0)
     pf_fetcher_set_timeout (fetcher, settings->timeout);
   pf_fetcher_set_allow_plaintext_auth (fetcher, settings->allow_plaintext_auth);

@@ -107,6 +107,7 @@ typedef struct
   GQueue          retrieving;    /* Message*, oldest first */
   GPtrArray      *ready;         /* Message* downloaded, not yet durable */
   gboolean        committing;
+  gboolean        compacting;
   guint           deletes_in_flight;
   guint           deletes_acked;
   gboolean        no_uidl;
@@ -188,6 +189,8 @@ message_free (gpointer data)
 {
   Message *message = data;
 
+  if (message == NULL)
+    return;   /* taken out of todo when its RETR was queued */
   g_free (message->uid);
   g_free (message->base);
   g_free (message->name);
@@ -323,6 +326,12 @@ run_return (Run *run)
   update_progress (run);
   self->running = FALSE;
 
+  /* No worker thread is busy now. Release the account lock as the run
+   * ends, not when the last reference to its result goes. */
+  g_assert (!run->committing && !run->compacting);
+  g_clear_pointer (&run->maildir, pf_maildir_free);
+  g_clear_pointer (&run->journal, pf_journal_free);
+
   if (run->error != NULL)
     {
       set_phase (self, PF_FETCH_PHASE_IDLE);
@@ -365,7 +374,8 @@ run_maybe_finish (Run *run)
     return;
   /* Whatever arrived whole is made durable, even after a failure. */
   commit_start (run);
-  if (run->in_flight > 0 || run->committing || more_to_fetch || run->deletes_in_flight > 0)
+  if (run->in_flight > 0 || run->committing || run->compacting || more_to_fetch
+      || run->deletes_in_flight > 0)
     return;
 
   run->quitting = TRUE;
@@ -715,6 +725,7 @@ on_compacted (GObject      *source,
   Run *run = user_data;
   GError *error = NULL;
 
+  run->compacting = FALSE;
   if (!g_task_propagate_boolean (G_TASK (result), &error))
     {
       run_fail (run, error);
@@ -795,6 +806,8 @@ plan (Run    *run,
 
       g_task_set_source_tag (task, plan);
       g_task_set_task_data (task, run, NULL);
+      /* Holds the run open: DELE replies may come back meanwhile. */
+      run->compacting = TRUE;
       g_task_run_in_thread (task, compact_thread);
       return;
     }

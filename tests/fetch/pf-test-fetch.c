@@ -140,6 +140,9 @@ pf_test_fetch_run_cli (const char  *fault,
   g_ptr_array_add (argv, NULL);
 
   envp = g_get_environ ();
+  /* The test's isolated directories, so the default state dir is private. */
+  envp = g_environ_setenv (envp, "HOME", g_get_home_dir (), TRUE);
+  envp = g_environ_setenv (envp, "XDG_STATE_HOME", g_get_user_state_dir (), TRUE);
   envp = fault != NULL ? g_environ_setenv (envp, "POPFETCH_FAULT", fault, TRUE)
                        : g_environ_unsetenv (envp, "POPFETCH_FAULT");
 
