@@ -7,7 +7,6 @@
 
 #include "config.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -18,6 +17,7 @@
 #include "pf-cli.h"
 #include "pf-error.h"
 #include "pf-fetcher.h"
+#include "pf-keyring.h"
 
 void
 pf_cli_fetch_settings_clear (PfCliFetchSettings *settings)
@@ -329,46 +329,6 @@ pf_cli_fetch_run (PfCliFetchSettings *settings,
   return exit_code;
 }
 
-static char *
-read_secret_line (FILE     *in,
-                  GError  **error)
-{
-  GString *line = g_string_new (NULL);
-  int c;
-
-  while ((c = fgetc (in)) != EOF && c != '\n')
-    g_string_append_c (line, (char) c);
-  if (line->len > 0 && line->str[line->len - 1] == '\r')
-    g_string_truncate (line, line->len - 1);
-  if (ferror (in) || line->len == 0)
-    {
-      explicit_bzero (line->str, line->allocated_len);
-      g_string_free (line, TRUE);
-      g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                           _("The password is empty or could not be read."));
-      return NULL;
-    }
-  return g_string_free (line, FALSE);
-}
-
-static char *
-read_password_file (const char  *path,
-                    GError     **error)
-{
-  FILE *in = fopen (path, "re");
-  char *secret;
-
-  if (in == NULL)
-    {
-      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                   _("Cannot read the password file %s: %s"), path, g_strerror (errno));
-      return NULL;
-    }
-  secret = read_secret_line (in, error);
-  fclose (in);
-  return secret;
-}
-
 static int
 usage_error (GOptionContext *context,
              const char     *message)
@@ -451,13 +411,17 @@ pf_cli_fetch (int    argc,
   /* Choosing "none" on the command line is the explicit, unsafe choice. */
   settings.allow_plaintext_auth = settings.security == PF_SECURITY_NONE;
 
-  settings.secret = password_stdin ? read_secret_line (stdin, &error)
-                                   : read_password_file (password_file, &error);
-  if (settings.secret == NULL)
-    {
-      pf_cli_fetch_settings_clear (&settings);
-      return usage_error (context, error->message);
-    }
+  {
+    char *password = pf_cli_read_password (password_stdin, password_file, NULL, &error);
+
+    if (password == NULL)
+      {
+        pf_cli_fetch_settings_clear (&settings);
+        return usage_error (context, error->message);
+      }
+    settings.secret = g_strdup (password);
+    pf_keyring_password_free (password);
+  }
   if (settings.security == PF_SECURITY_NONE && !quiet && !json)
     fprintf (stderr, "%s\n", _("popfetch-cli: warning: --security none sends the password unencrypted."));
 

@@ -62,8 +62,16 @@ typedef struct
   char *next;     /* what to try next */
 } PfExplanation;
 
+/* Every PF_ERROR code, the common G_IO_ERROR, G_TLS_ERROR and
+ * G_RESOLVER_ERROR codes have their own text; anything else (or NULL) gets
+ * a generic one. error->message is appended to @what, sanitised: as "The
+ * server said: “…”" for codes that carry server text (AUTH_REJECTED,
+ * IN_USE, LOGIN_DELAY, SYS_TEMP, SYS_PERM, SERVER), else as "Details: …"
+ * (so put facts like a certificate's expiry date in the message). */
 PfExplanation *pf_error_explain      (const GError  *error);
 void           pf_explanation_free   (PfExplanation *explanation);
+/* TRUE when pf_error_explain() had no specific text for the error. */
+gboolean       pf_explanation_is_fallback (const PfExplanation *explanation);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PfExplanation, pf_explanation_free)
 
