@@ -18,6 +18,12 @@
 #include "pf-error.h"
 
 const PfCliCommand pf_cli_commands[] = {
+  { "add", N_("Add an account: test the login, save it, keep the password in the keyring"), pf_cli_run_add },
+  { "list", N_("List the saved accounts"), pf_cli_run_list },
+  { "show", N_("Show the settings of a saved account"), pf_cli_run_show },
+  { "edit", N_("Change settings of a saved account"), pf_cli_run_edit },
+  { "remove", N_("Remove a saved account and its password"), pf_cli_run_remove },
+  { "set-password", N_("Store or replace the password of a saved account"), pf_cli_run_set_password },
   { NULL, NULL, NULL },
 };
 

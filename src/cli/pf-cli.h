@@ -9,6 +9,8 @@
 
 #include <glib.h>
 
+#include "pf-account-store.h"
+
 G_BEGIN_DECLS
 
 /* Exit codes, sysexits style; documented in `popfetch-cli --help` and the
@@ -45,5 +47,32 @@ int  pf_cli_main (int argc, char **argv);
  * its class. */
 int  pf_cli_report_error (const GError *error);
 int  pf_cli_exit_code_for_error (const GError *error);
+
+/* Accounts (pf-cli-accounts.c) */
+int  pf_cli_run_add          (int argc, char **argv);
+int  pf_cli_run_list         (int argc, char **argv);
+int  pf_cli_run_show         (int argc, char **argv);
+int  pf_cli_run_edit         (int argc, char **argv);
+int  pf_cli_run_remove       (int argc, char **argv);
+int  pf_cli_run_set_password (int argc, char **argv);
+
+/* The password for one run: the first line of stdin (@from_stdin), of
+ * @file, or typed without echo on the terminal after @prompt (NULL: no
+ * prompting). Never from argv or the environment. Free with
+ * pf_keyring_password_free(). */
+char *pf_cli_read_password (gboolean     from_stdin,
+                            const char  *file,
+                            const char  *prompt,
+                            GError     **error);
+
+/* Load the accounts file from the CLI's main loop. */
+gboolean pf_cli_load_accounts (PfAccountStore  *store,
+                               GError         **error);
+/* The password of a saved account for this run: from stdin or @file when
+ * given, else from the keyring (PF_ERROR_KEYRING_*, PF_ERROR_NO_PASSWORD). */
+char    *pf_cli_account_password (PfAccount   *account,
+                                  gboolean     from_stdin,
+                                  const char  *file,
+                                  GError     **error);
 
 G_END_DECLS

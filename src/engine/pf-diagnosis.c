@@ -661,6 +661,7 @@ on_connected (GObject      *source,
   PfLoginTest *self = g_task_get_source_object (task);
   LoginRun *run = g_task_get_task_data (task);
   GError *error = NULL;
+  GCancellable *cancellable;
   const char *user;
 
   pf_pop3_client_connect_finish (run->client, result, &error);
@@ -676,9 +677,9 @@ on_connected (GObject      *source,
   g_free (run->diagnosis->user);
   run->diagnosis->user = g_strdup (user);
   run->diagnosis->attempts++;
+  cancellable = g_task_get_cancellable (task);
   pf_pop3_client_authenticate_async (run->client, user, run->password, self->mechanism,
-                                     g_task_get_cancellable (task), on_authenticated,
-                                     g_steal_pointer (&task));
+                                     cancellable, on_authenticated, g_steal_pointer (&task));
 }
 
 static void

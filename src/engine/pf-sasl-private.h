@@ -16,4 +16,9 @@ G_BEGIN_DECLS
 void pf_sasl_set_client_nonce (PfSasl     *sasl,
                                const char *nonce);
 
+/* Lower the accepted SCRAM iteration count, so a fuzzer spends its time on
+ * parsing rather than in PBKDF2. */
+void pf_sasl_set_max_iterations (PfSasl *sasl,
+                                 guint   max_iterations);
+
 G_END_DECLS

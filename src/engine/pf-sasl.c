@@ -217,6 +217,7 @@ struct _PfSasl
 
   /* SCRAM */
   ScramState       scram_state;
+  guint            max_iterations;
   char            *client_nonce;
   char            *client_first_bare;
   char            *gs2_header;
@@ -269,6 +270,16 @@ pf_sasl_set_client_nonce (PfSasl     *sasl,
 
   g_free (sasl->client_nonce);
   sasl->client_nonce = g_strdup (nonce);
+}
+
+void
+pf_sasl_set_max_iterations (PfSasl *sasl,
+                            guint   max_iterations)
+{
+  g_return_if_fail (sasl != NULL);
+  g_return_if_fail (max_iterations > 0 && max_iterations <= SCRAM_MAX_ITERATIONS);
+
+  sasl->max_iterations = max_iterations;
 }
 
 static gboolean
@@ -477,6 +488,7 @@ pf_sasl_new_full (PfAuthMechanism   mechanism,
   sasl->secret = prepared_secret;
   sasl->cb_type = g_strdup (channel_binding_type != NULL ? channel_binding_type : "tls-exporter");
   sasl->cb_data = channel_binding != NULL ? g_bytes_ref (channel_binding) : NULL;
+  sasl->max_iterations = SCRAM_MAX_ITERATIONS;
   return sasl;
 }
 
@@ -787,11 +799,11 @@ scram_final (PfSasl        *sasl,
 
     if (!g_ascii_isdigit (*p))
       return protocol_error (error, _("The server’s SCRAM iteration count is malformed"));
-    for (; g_ascii_isdigit (*p) && iterations <= SCRAM_MAX_ITERATIONS; p++)
+    for (; g_ascii_isdigit (*p) && iterations <= sasl->max_iterations; p++)
       iterations = iterations * 10 + (guint64) (*p - '0');
     if (*p != '\0' && !g_ascii_isdigit (*p))
       return protocol_error (error, _("The server’s SCRAM iteration count is malformed"));
-    if (iterations == 0 || iterations > SCRAM_MAX_ITERATIONS)
+    if (iterations == 0 || iterations > sasl->max_iterations)
       return protocol_error (error, _("The server’s SCRAM iteration count is out of range"));
   }
 

@@ -160,8 +160,11 @@ char *
 pf_transcript_redact_command (const char *line,
                               gboolean    in_sasl)
 {
-  g_autofree char *clean = NULL;
-  g_auto(GStrv) words = NULL;
+  g_autofree char *keyword = NULL;
+  g_autofree char *argument = NULL;
+  gsize keyword_len;
+  const char *rest;
+  const char *arg_end;
 
   g_return_val_if_fail (line != NULL, NULL);
 
@@ -169,21 +172,33 @@ pf_transcript_redact_command (const char *line,
   if (in_sasl)
     return g_strdup (strcmp (line, "*") == 0 ? "*" : REDACTED);
 
-  clean = pf_pop3_sanitize_text (line, -1);
-  words = g_strsplit (clean, " ", 3);
-  if (words[0] == NULL)
-    return g_steal_pointer (&clean);
+  /* Decide on the raw bytes, so sanitising can never join a secret to
+   * something that is kept: the keyword is the leading letters, and
+   * whatever separates it from a secret, the secret goes. */
+  for (keyword_len = 0; g_ascii_isalpha (line[keyword_len]); keyword_len++)
+    ;
+  rest = line + keyword_len;
+  if (*rest == '\0' || strspn (rest, " \t\r\n") == strlen (rest))
+    return pf_pop3_sanitize_text (line, -1);
+  keyword = g_strndup (line, keyword_len);
 
-  if (g_ascii_strcasecmp (words[0], "PASS") == 0 && words[1] != NULL)
-    return g_strconcat (words[0], " " REDACTED, NULL);
-  if (g_ascii_strcasecmp (words[0], "APOP") == 0 && words[1] != NULL && words[2] != NULL)
-    return g_strconcat (words[0], " ", words[1], " " REDACTED, NULL);
-  if (g_ascii_strcasecmp (words[0], "APOP") == 0 && words[1] != NULL)
-    return g_strconcat (words[0], " " REDACTED, NULL);
-  if (g_ascii_strcasecmp (words[0], "AUTH") == 0 && words[1] != NULL && words[2] != NULL)
-    return g_strconcat (words[0], " ", words[1], " " REDACTED, NULL);
+  if (g_ascii_strcasecmp (keyword, "PASS") == 0)
+    return g_strconcat (keyword, " " REDACTED, NULL);
 
-  return g_steal_pointer (&clean);
+  if (g_ascii_strcasecmp (keyword, "APOP") != 0 && g_ascii_strcasecmp (keyword, "AUTH") != 0)
+    return pf_pop3_sanitize_text (line, -1);
+
+  /* APOP user digest, AUTH mechanism [initial-response] */
+  rest += strspn (rest, " \t");
+  arg_end = rest + strcspn (rest, " \t");
+  if (strspn (arg_end, " \t\r\n") == strlen (arg_end))
+    {
+      if (g_ascii_strcasecmp (keyword, "APOP") == 0)
+        return g_strconcat (keyword, " " REDACTED, NULL);
+      return pf_pop3_sanitize_text (line, -1);
+    }
+  argument = pf_pop3_sanitize_text (rest, arg_end - rest);
+  return g_strconcat (keyword, " ", argument, " " REDACTED, NULL);
 }
 
 void

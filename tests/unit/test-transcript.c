@@ -32,6 +32,10 @@ test_redact_pass (void)
   check_redact ("PASS  " SECRET, FALSE, "PASS <redacted>");
   check_redact ("PASS\t" SECRET, FALSE, "PASS <redacted>");
   check_redact ("PASS " SECRET "\r\n", FALSE, "PASS <redacted>");
+  check_redact ("PASS\x01" SECRET, FALSE, "PASS <redacted>");
+  check_redact ("PASS \x1b]" SECRET, FALSE, "PASS <redacted>");
+  check_redact ("PASS ", FALSE, "PASS");
+  check_redact ("PASS", FALSE, "PASS");
   check_redact ("USER bob", FALSE, "USER bob");
   check_redact ("RETR 1", FALSE, "RETR 1");
   check_redact ("CAPA", FALSE, "CAPA");
@@ -49,6 +53,8 @@ test_redact_auth (void)
 {
   check_redact ("AUTH PLAIN AGJvYgBzM2NyM3QtUGFzc3cwcmQ=", FALSE, "AUTH PLAIN <redacted>");
   check_redact ("AUTH PLAIN =", FALSE, "AUTH PLAIN <redacted>");
+  check_redact ("AUTH\tPLAIN\tAGJvYgBw", FALSE, "AUTH PLAIN <redacted>");
+  check_redact ("AUTH PLAIN\r\n", FALSE, "AUTH PLAIN");
   check_redact ("AUTH SCRAM-SHA-256", FALSE, "AUTH SCRAM-SHA-256");
   check_redact ("AUTH", FALSE, "AUTH");
   check_redact ("dXNlcgBwYXNz", TRUE, "<redacted>");
