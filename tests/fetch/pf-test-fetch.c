@@ -109,6 +109,7 @@ pf_test_fetch_assert_exactly_once (const char *maildir,
 
 int
 pf_test_fetch_run_cli (const char  *fault,
+                       const char  *kill_maildir,
                        guint        kill_after_ms,
                        const char  *password,
                        guint64     *max_rss_kib,
@@ -156,9 +157,10 @@ pf_test_fetch_run_cli (const char  *fault,
       _exit (127);
     }
 
-  if (kill_after_ms > 0)
+  if (kill_maildir != NULL)
     {
-      gint64 deadline = g_get_monotonic_time () + kill_after_ms * 1000;
+      guint before = pf_test_fetch_count (kill_maildir, "tmp") + pf_test_fetch_count (kill_maildir, "new");
+      gint64 deadline = G_MAXINT64;
       gboolean exited = FALSE;
 
       while (g_get_monotonic_time () < deadline)
@@ -168,7 +170,10 @@ pf_test_fetch_run_cli (const char  *fault,
               exited = TRUE;
               break;
             }
-          g_usleep (1000);
+          if (deadline == G_MAXINT64
+              && pf_test_fetch_count (kill_maildir, "tmp") + pf_test_fetch_count (kill_maildir, "new") > before)
+            deadline = g_get_monotonic_time () + kill_after_ms * 1000;
+          g_usleep (200);
         }
       if (!exited)
         {

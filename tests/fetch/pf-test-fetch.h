@@ -25,9 +25,11 @@ void        pf_test_fetch_assert_exactly_once (const char *maildir,
 
 /* Runs the built popfetch-cli fetch with the password in a file and the
  * given extra arguments (NULL-terminated), optionally with POPFETCH_FAULT.
- * Returns the exit status, or -signal when it was killed. When
- * @kill_after_ms > 0 it is sent SIGKILL after that long (if still alive). */
+ * Returns the exit status, or -signal when it was killed. With
+ * @kill_maildir, it is sent SIGKILL @kill_after_ms after the first new
+ * file shows up in that Maildir's tmp/ or new/ (if still alive). */
 int         pf_test_fetch_run_cli    (const char  *fault,
+                                      const char  *kill_maildir,
                                       guint        kill_after_ms,
                                       const char  *password,
                                       guint64     *max_rss_kib,

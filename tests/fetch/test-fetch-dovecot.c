@@ -364,14 +364,14 @@ test_cli_fetch_json (void)
     return;
   port = g_strdup_printf ("%u", pf_test_dovecot_get_tls_port (dovecot));
 
-  status = pf_test_fetch_run_cli (NULL, 0, "wrong password\n", NULL,
+  status = pf_test_fetch_run_cli (NULL, NULL, 0, "wrong password\n", NULL,
                                   "--host", "127.0.0.1", "--port", port, "--security", "tls",
                                   "--user", USER, "--maildir", maildir, "--state-dir", state,
                                   "--ca-file", pf_test_dovecot_get_ca_file (dovecot), NULL);
   g_assert_cmpint (status, ==, 77);   /* EX_NOPERM: login rejected */
   g_assert_cmpuint (pf_test_fetch_count (maildir, "new"), ==, 0);
 
-  status = pf_test_fetch_run_cli (NULL, 0, PASSWORD "\n", NULL,
+  status = pf_test_fetch_run_cli (NULL, NULL, 0, PASSWORD "\n", NULL,
                                   "--host", "127.0.0.1", "--port", port, "--security", "tls",
                                   "--user", USER, "--maildir", maildir, "--state-dir", state,
                                   "--ca-file", pf_test_dovecot_get_ca_file (dovecot),
@@ -381,12 +381,12 @@ test_cli_fetch_json (void)
   g_assert_cmpuint (server_count (dovecot), ==, 0);
 
   /* Without the test CA the certificate is not trusted. */
-  status = pf_test_fetch_run_cli (NULL, 0, PASSWORD, NULL,
+  status = pf_test_fetch_run_cli (NULL, NULL, 0, PASSWORD, NULL,
                                   "--host", "127.0.0.1", "--port", port, "--security", "tls",
                                   "--user", USER, "--maildir", maildir, "--state-dir", state, NULL);
   g_assert_cmpint (status, ==, 77);
 
-  status = pf_test_fetch_run_cli (NULL, 0, PASSWORD, NULL, "--host", "127.0.0.1", NULL);
+  status = pf_test_fetch_run_cli (NULL, NULL, 0, PASSWORD, NULL, "--host", "127.0.0.1", NULL);
   g_assert_cmpint (status, ==, 64);
 }
 
@@ -426,14 +426,14 @@ test_huge_message_flat_memory (void)
   port = g_strdup_printf ("%u", pf_test_dovecot_get_tls_port (dovecot));
 
   /* The same process fetching one small message, for the baseline. */
-  status = pf_test_fetch_run_cli (NULL, 0, PASSWORD, &small_rss_kib,
+  status = pf_test_fetch_run_cli (NULL, NULL, 0, PASSWORD, &small_rss_kib,
                                   "--host", "127.0.0.1", "--port", port, "--security", "tls",
                                   "--user", USER, "--maildir", maildir,
                                   "--ca-file", pf_test_dovecot_get_ca_file (dovecot), NULL);
   g_assert_cmpint (status, ==, 0);
 
   add_huge_message (dovecot, 300);
-  status = pf_test_fetch_run_cli (NULL, 0, PASSWORD, &huge_rss_kib,
+  status = pf_test_fetch_run_cli (NULL, NULL, 0, PASSWORD, &huge_rss_kib,
                                   "--host", "127.0.0.1", "--port", port, "--security", "tls",
                                   "--user", USER, "--maildir", maildir,
                                   "--ca-file", pf_test_dovecot_get_ca_file (dovecot), NULL);
@@ -471,7 +471,7 @@ test_disk_full (void)
     }
 
   /* 60 × 20 KB do not fit in 512 KiB. */
-  status = pf_test_fetch_run_cli (NULL, 0, PASSWORD, NULL,
+  status = pf_test_fetch_run_cli (NULL, NULL, 0, PASSWORD, NULL,
                                   "--host", "127.0.0.1", "--port", port, "--security", "tls",
                                   "--user", USER, "--maildir", maildir,
                                   "--ca-file", pf_test_dovecot_get_ca_file (dovecot),
@@ -487,7 +487,7 @@ test_disk_full (void)
 
   /* Free space, run again: complete, nothing twice, nothing left in tmp/. */
   g_assert_cmpint (mount (NULL, maildir, NULL, MS_REMOUNT | MS_NOSUID | MS_NODEV, "size=16m"), ==, 0);
-  status = pf_test_fetch_run_cli (NULL, 0, PASSWORD, NULL,
+  status = pf_test_fetch_run_cli (NULL, NULL, 0, PASSWORD, NULL,
                                   "--host", "127.0.0.1", "--port", port, "--security", "tls",
                                   "--user", USER, "--maildir", maildir,
                                   "--ca-file", pf_test_dovecot_get_ca_file (dovecot),
