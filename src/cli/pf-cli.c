@@ -26,6 +26,7 @@ const PfCliCommand pf_cli_commands[] = {
   { "edit", N_("Change settings of a saved account"), pf_cli_run_edit },
   { "remove", N_("Remove a saved account and its password"), pf_cli_run_remove },
   { "set-password", N_("Store or replace the password of a saved account"), pf_cli_run_set_password },
+  { "fetch", N_("Fetch mail into a Maildir, each message exactly once"), pf_cli_fetch },
   { NULL, NULL, NULL },
 };
 

@@ -10,6 +10,7 @@
 #include <glib.h>
 
 #include "pf-account-store.h"
+#include "pf-fetcher.h"
 
 G_BEGIN_DECLS
 
@@ -78,5 +79,47 @@ char    *pf_cli_account_password (PfAccount   *account,
                                   gboolean     from_stdin,
                                   const char  *file,
                                   GError     **error);
+
+/* popfetch-cli fetch: the ad hoc flags fill a PfCliFetchSettings and call
+ * pf_cli_fetch_run(); saved accounts can fill one the same way. */
+int  pf_cli_fetch (int argc, char **argv);
+
+typedef struct
+{
+  char            *label;               /* shown in the summary; NULL: the user name */
+  char            *host;
+  guint16          port;
+  PfSecurity       security;
+  char            *server_identity;     /* NULL: host */
+  char            *user;
+  PfAuthMechanism  mechanism;
+  char            *pinned_fingerprint;
+  char            *ca_file;
+  guint            timeout;             /* seconds; 0: default */
+  gboolean         allow_plaintext_auth;
+  char            *secret;              /* or: */
+  PfSecretFunc     secret_func;         /* taken over by pf_cli_fetch_run() */
+  gpointer         secret_data;
+  GDestroyNotify   secret_destroy;
+  char            *maildir;
+  char            *state_dir;           /* NULL: $XDG_STATE_HOME/popfetch */
+  PfFetchPolicy    policy;
+  guint            days;
+  guint64          size_limit;          /* 0: none */
+} PfCliFetchSettings;
+
+typedef enum
+{
+  PF_CLI_FETCH_OUTPUT_TEXT,    /* progress bar on a TTY, summary on stdout */
+  PF_CLI_FETCH_OUTPUT_QUIET,   /* errors only */
+  PF_CLI_FETCH_OUTPUT_JSON,    /* one JSON object on stdout */
+} PfCliFetchOutput;
+
+/* Run one fetch; errors go to stderr via pf_cli_report_error(). Returns
+ * the exit code. Does not free @settings (see _clear). */
+int  pf_cli_fetch_run            (PfCliFetchSettings *settings,
+                                  PfCliFetchOutput    output);
+/* Frees the strings (wiping the secret) and the secret data. */
+void pf_cli_fetch_settings_clear (PfCliFetchSettings *settings);
 
 G_END_DECLS

@@ -36,19 +36,27 @@ secret_tool_lookup (const char *host,
   return out;
 }
 
+/* @user NULL: let add try the address, then its local part. */
 static char *
 add_account (PfTestDovecot *dovecot,
              PfTestRun     *run,
+             const char    *user,
              const char    *password_line,
              const char    *maildir)
 {
   g_autofree char *port = g_strdup_printf ("%u", pf_test_dovecot_get_tls_port (dovecot));
   const char *argv[] = {
     "add", USER "@popfetch.test", "--name", "dove", "--host", "127.0.0.1",
-    "--port", port, "--security", "tls", "--user", USER,
+    "--port", port, "--security", "tls",
     "--ca-file", pf_test_dovecot_get_ca_file (dovecot), "--maildir", maildir,
-    "--password-stdin", "--yes", NULL
+    "--password-stdin", "--yes", NULL, NULL, NULL
   };
+
+  if (user != NULL)
+    {
+      argv[G_N_ELEMENTS (argv) - 3] = "--user";
+      argv[G_N_ELEMENTS (argv) - 2] = user;
+    }
 
   pf_test_run_cli (run, password_line, argv);
   return pf_test_accounts_file ();
@@ -73,7 +81,7 @@ test_add_wrong_password_saves_nothing (void)
   g_assert_true (pf_test_dovecot_add_user (dovecot, USER, PASSWORD, &error));
   g_assert_no_error (error);
 
-  file = add_account (dovecot, &add, "not the password\n", maildir);
+  file = add_account (dovecot, &add, USER, "not the password\n", maildir);
   g_assert_cmpint (add.status, ==, 77);
   g_assert_nonnull (strstr (add.err, "Nothing was saved"));
   g_assert_false (g_file_test (file, G_FILE_TEST_EXISTS));
@@ -102,13 +110,15 @@ test_add_stores_password_in_keyring (void)
   g_assert_true (pf_test_dovecot_add_messages (dovecot, USER, 5, 2000, &error));
   g_assert_no_error (error);
 
-  file = add_account (dovecot, &add, PASSWORD "\n", maildir);
+  file = add_account (dovecot, &add, NULL, PASSWORD "\n", maildir);
   g_assert_cmpint (add.status, ==, 0);
-  g_assert_nonnull (strstr (add.out, "Login works"));
+  /* The full address is refused; the local part logs in and is saved. */
+  g_assert_nonnull (strstr (add.out, "Login works as " USER " "));
   g_assert_nonnull (strstr (add.out, "The password is in the keyring"));
 
   g_assert_true (g_file_get_contents (file, &contents, NULL, NULL));
   g_assert_nonnull (strstr (contents, "[Account dove]"));
+  g_assert_nonnull (strstr (contents, "\nuser=" USER "\n"));
   g_assert_null (strstr (contents, PASSWORD));
   g_assert_null (strstr (contents, "secret"));
 
