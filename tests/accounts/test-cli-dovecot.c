@@ -1,0 +1,139 @@
+/* test-cli-dovecot.c — popfetch-cli add, then fetch, against the real Dovecot
+ * with the password going through a real gnome-keyring
+ *
+ * Copyright 2026 The Popfetch authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <string.h>
+
+#include <gio/gio.h>
+#include <glib/gstdio.h>
+
+#include "pf-test-cli.h"
+#include "pf-test-dovecot.h"
+#include "pf-test-util.h"
+
+#define USER     "carol"
+#define PASSWORD "dovecot secret 42"
+
+static char *
+secret_tool_lookup (const char *host,
+                    const char *user)
+{
+  const char *argv[] = { "secret-tool", "lookup", "host", host, "service", "pop3", "user", user, NULL };
+  char *out = NULL;
+  int status;
+
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL,
+                               G_SPAWN_SEARCH_PATH | G_SPAWN_STDERR_TO_DEV_NULL,
+                               NULL, NULL, &out, NULL, &status, NULL));
+  if (!g_spawn_check_wait_status (status, NULL))
+    g_clear_pointer (&out, g_free);
+  return out;
+}
+
+/* @user NULL: let add try the address, then its local part. */
+static char *
+add_account (PfTestDovecot *dovecot,
+             PfTestRun     *run,
+             const char    *user,
+             const char    *password_line,
+             const char    *maildir)
+{
+  g_autofree char *port = g_strdup_printf ("%u", pf_test_dovecot_get_tls_port (dovecot));
+  const char *argv[] = {
+    "add", USER "@popfetch.test", "--name", "dove", "--host", "127.0.0.1",
+    "--port", port, "--security", "tls",
+    "--ca-file", pf_test_dovecot_get_ca_file (dovecot), "--maildir", maildir,
+    "--password-stdin", "--yes", NULL, NULL, NULL
+  };
+
+  if (user != NULL)
+    {
+      argv[G_N_ELEMENTS (argv) - 3] = "--user";
+      argv[G_N_ELEMENTS (argv) - 2] = user;
+    }
+
+  pf_test_run_cli (run, password_line, argv);
+  return pf_test_accounts_file ();
+}
+
+/* A wrong password: the login test fails and nothing is saved. */
+static void
+test_add_wrong_password_saves_nothing (void)
+{
+  g_autoptr(PfTestDovecot) dovecot = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *maildir = g_build_filename (g_get_home_dir (), "Mail", "dove", NULL);
+  g_autofree char *file = NULL;
+  g_auto(PfTestRun) add = { 0 };
+
+  if (!pf_test_require (g_getenv ("PF_TEST_KEYRING") != NULL, "REQUIRE_KEYRING",
+                        "no private D-Bus session with gnome-keyring"))
+    return;
+  dovecot = pf_test_dovecot_start_or_skip ();
+  if (dovecot == NULL)
+    return;
+  g_assert_true (pf_test_dovecot_add_user (dovecot, USER, PASSWORD, &error));
+  g_assert_no_error (error);
+
+  file = add_account (dovecot, &add, USER, "not the password\n", maildir);
+  g_assert_cmpint (add.status, ==, 77);
+  g_assert_nonnull (strstr (add.err, "Nothing was saved"));
+  g_assert_false (g_file_test (file, G_FILE_TEST_EXISTS));
+}
+
+/* add with the password on stdin tests the login and puts the password in
+ * gnome-keyring, not in the accounts file. */
+static void
+test_add_stores_password_in_keyring (void)
+{
+  g_autoptr(PfTestDovecot) dovecot = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *maildir = g_build_filename (g_get_home_dir (), "Mail", "dove", NULL);
+  g_autofree char *file = NULL;
+  g_autofree char *contents = NULL;
+  g_auto(PfTestRun) add = { 0 };
+  g_autofree char *stored = NULL;
+
+  if (!pf_test_require (g_getenv ("PF_TEST_KEYRING") != NULL, "REQUIRE_KEYRING",
+                        "no private D-Bus session with gnome-keyring"))
+    return;
+  dovecot = pf_test_dovecot_start_or_skip ();
+  if (dovecot == NULL)
+    return;
+  g_assert_true (pf_test_dovecot_add_user (dovecot, USER, PASSWORD, &error));
+  g_assert_true (pf_test_dovecot_add_messages (dovecot, USER, 5, 2000, &error));
+  g_assert_no_error (error);
+
+  file = add_account (dovecot, &add, NULL, PASSWORD "\n", maildir);
+  g_assert_cmpint (add.status, ==, 0);
+  /* The full address is refused; the local part logs in and is saved. */
+  g_assert_nonnull (strstr (add.out, "Login works as " USER " "));
+  g_assert_nonnull (strstr (add.out, "The password is in the keyring"));
+
+  g_assert_true (g_file_get_contents (file, &contents, NULL, NULL));
+  g_assert_nonnull (strstr (contents, "[Account dove]"));
+  g_assert_nonnull (strstr (contents, "\nuser=" USER "\n"));
+  g_assert_null (strstr (contents, PASSWORD));
+  g_assert_null (strstr (contents, "secret"));
+
+  stored = secret_tool_lookup ("127.0.0.1", USER);
+  g_assert_cmpstr (stored, ==, PASSWORD);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+
+  g_test_add_func ("/accounts/cli/dovecot/add-wrong-password-saves-nothing", test_add_wrong_password_saves_nothing);
+  g_test_add_func ("/accounts/cli/dovecot/add-stores-password-in-keyring", test_add_stores_password_in_keyring);
+
+  return g_test_run ();
+}
