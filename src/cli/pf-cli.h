@@ -49,6 +49,10 @@ int  pf_cli_main (int argc, char **argv);
 int  pf_cli_report_error (const GError *error);
 int  pf_cli_exit_code_for_error (const GError *error);
 
+/* pf-cli-detect.c */
+int  pf_cli_detect (int argc, char **argv);
+int  pf_cli_test   (int argc, char **argv);
+
 /* Accounts (pf-cli-accounts.c) */
 int  pf_cli_run_add          (int argc, char **argv);
 int  pf_cli_run_list         (int argc, char **argv);

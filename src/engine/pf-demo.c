@@ -137,6 +137,8 @@ pf_demo_apply_to_detector (const PfDemo  *demo,
   pf_detector_set_resolver (detector, resolver);
   pf_detector_set_port_map (detector, demo->port_map);
   pf_detector_set_tls_database (detector, database);
+  /* The demo domain is private: the public ISP database cannot know it. */
+  pf_detector_set_ispdb_base (detector, NULL);
   return TRUE;
 }
 

@@ -618,6 +618,7 @@ on_authenticated (GObject      *source,
                   gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
+  PfLoginTest *self = g_task_get_source_object (task);
   LoginRun *run = g_task_get_task_data (task);
   GError *error = NULL;
   PfAuthMechanism used = PF_AUTH_AUTO;
@@ -629,6 +630,22 @@ on_authenticated (GObject      *source,
       return;
     }
 
+  /* A failed login may not say which mechanism it tried: name the one the
+   * automatic choice picks from what the server offered. */
+  if (used == PF_AUTH_AUTO && self->mechanism == PF_AUTH_AUTO)
+    {
+      const PfCapabilities *caps = pf_pop3_client_get_capabilities (run->client);
+
+      if (caps != NULL)
+        used = pf_sasl_choose ((const char * const *) caps->sasl,
+                               pf_pop3_client_get_apop_timestamp (run->client) != NULL,
+                               caps->user || caps->sasl[0] == NULL,
+                               pf_pop3_client_get_tls_active (run->client),
+                               FALSE,
+                               self->allow_plaintext);
+    }
+  else if (used == PF_AUTH_AUTO)
+    used = self->mechanism;
   run->diagnosis->mechanism = used;
   pf_pop3_client_close (run->client);
 
