@@ -1272,3 +1272,125 @@ pf_cli_run_set_password (int    argc,
   printf ("%s\n", _("The password is in the keyring."));
   return PF_EXIT_OK;
 }
+
+/* fetch NAME… ------------------------------------------------------------------ */
+
+static void
+fill_fetch_settings (PfCliFetchSettings *settings,
+                     PfAccount          *account)
+{
+  settings->label = g_strdup (pf_account_get_name (account));
+  settings->host = g_strdup (pf_account_get_host (account));
+  settings->port = (guint16) pf_account_get_port (account);
+  settings->security = pf_account_get_security (account);
+  settings->user = g_strdup (pf_account_get_user (account));
+  settings->mechanism = pf_account_get_mechanism (account);
+  settings->pinned_fingerprint = g_strdup (pf_account_get_pinned_fingerprint (account));
+  settings->ca_file = g_strdup (pf_account_get_ca_file (account));
+  settings->allow_plaintext_auth = pf_account_get_allow_plaintext (account);
+  settings->maildir = pf_account_dup_effective_maildir (account);
+  /* NULL: the fetcher's default, pf_paths_state_dir(). */
+  settings->state_dir = NULL;
+  settings->size_limit = pf_account_get_max_size (account);
+  switch (pf_account_get_policy (account))
+    {
+    case PF_POLICY_DELETE:
+      settings->policy = PF_FETCH_DELETE;
+      break;
+    case PF_POLICY_DELETE_AFTER:
+      settings->policy = PF_FETCH_DELETE_AFTER_DAYS;
+      settings->days = pf_account_get_delete_after_days (account);
+      break;
+    case PF_POLICY_KEEP:
+    default:
+      settings->policy = PF_FETCH_KEEP;
+      break;
+    }
+}
+
+int
+pf_cli_fetch_saved_accounts (const char * const *names,
+                             gboolean            password_stdin,
+                             const char         *password_file,
+                             int                 policy_override,
+                             PfCliFetchOutput    output)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PfAccountStore) store = NULL;
+  g_autoptr(GPtrArray) accounts = g_ptr_array_new_with_free_func (g_object_unref);
+  int exit_code = PF_EXIT_OK;
+
+  store = open_store (&error);
+  if (store == NULL)
+    return pf_cli_report_error (error);
+
+  if (names != NULL && names[0] != NULL)
+    {
+      for (guint i = 0; names[i] != NULL; i++)
+        {
+          PfAccount *account = find_or_fail (store, names[i], &error);
+
+          if (account == NULL)
+            return report_missing (error);
+          g_ptr_array_add (accounts, g_object_ref (account));
+        }
+    }
+  else
+    {
+      GListModel *all = pf_account_store_get_accounts (store);
+
+      for (guint i = 0; i < g_list_model_get_n_items (all); i++)
+        g_ptr_array_add (accounts, g_list_model_get_item (all, i));
+      if (accounts->len == 0)
+        {
+          fprintf (stderr, "popfetch-cli: %s\n",
+                   _("No accounts yet. Add one with “popfetch-cli add ADDRESS”, "
+                     "or fetch ad hoc with --host."));
+          return PF_EXIT_CONFIG;
+        }
+    }
+
+  if ((password_stdin || password_file != NULL) && accounts->len != 1)
+    return usage_error (_("--password-stdin and --password-file need exactly one account name"));
+
+  for (guint i = 0; i < accounts->len; i++)
+    {
+      PfAccount *account = g_ptr_array_index (accounts, i);
+      PfCliFetchSettings settings = { 0 };
+      g_autoptr(GError) local_error = NULL;
+      char *password;
+      int code;
+
+      fill_fetch_settings (&settings, account);
+      if (policy_override >= 0)
+        settings.policy = (PfFetchPolicy) policy_override;
+
+      /* The keyring is asked on this thread, through the async API. */
+      password = pf_cli_account_password (account, password_stdin, password_file, &local_error);
+      if (password == NULL)
+        {
+          code = pf_cli_report_error (local_error);
+          if (g_error_matches (local_error, PF_ERROR, PF_ERROR_KEYRING_UNAVAILABLE)
+              || g_error_matches (local_error, PF_ERROR, PF_ERROR_KEYRING_LOCKED)
+              || g_error_matches (local_error, PF_ERROR, PF_ERROR_NO_PASSWORD))
+            fprintf (stderr, _("  Account “%s”: give the password for this run with "
+                               "“popfetch-cli fetch %s --password-stdin”.\n"),
+                     pf_account_get_name (account), pf_account_get_name (account));
+        }
+      else
+        {
+          settings.secret = g_strdup (password);
+          pf_keyring_password_free (password);
+          code = pf_cli_fetch_run (&settings, output);
+          /* A CA file becomes the process's default trust during its run;
+           * the next account starts from the system CAs again. */
+          g_tls_backend_set_default_database (g_tls_backend_get_default (), NULL);
+        }
+      pf_cli_fetch_settings_clear (&settings);
+
+      if (exit_code == PF_EXIT_OK)
+        exit_code = code;
+    }
+
+  return exit_code;
+}

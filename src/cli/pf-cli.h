@@ -122,4 +122,16 @@ int  pf_cli_fetch_run            (PfCliFetchSettings *settings,
 /* Frees the strings (wiping the secret) and the secret data. */
 void pf_cli_fetch_settings_clear (PfCliFetchSettings *settings);
 
+/* popfetch-cli fetch [NAME…] (pf-cli-accounts.c): fetch the named saved
+ * accounts, or all of them when @names is empty, one after the other; the
+ * password comes from the keyring unless @password_stdin or @password_file
+ * gives it (then exactly one account). @policy_override: a PfFetchPolicy,
+ * or -1 for each account's own. Returns the exit code of the first failure,
+ * having still tried the other accounts. */
+int  pf_cli_fetch_saved_accounts (const char * const *names,
+                                  gboolean            password_stdin,
+                                  const char         *password_file,
+                                  int                 policy_override,
+                                  PfCliFetchOutput    output);
+
 G_END_DECLS

@@ -36,6 +36,19 @@ secret_tool_lookup (const char *host,
   return out;
 }
 
+static guint
+count_files (const char *dir)
+{
+  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+  guint n = 0;
+
+  if (d == NULL)
+    return 0;
+  while (g_dir_read_name (d) != NULL)
+    n++;
+  return n;
+}
+
 /* @user NULL: let add try the address, then its local part. */
 static char *
 add_account (PfTestDovecot *dovecot,
@@ -126,6 +139,92 @@ test_add_stores_password_in_keyring (void)
   g_assert_cmpstr (stored, ==, PASSWORD);
 }
 
+/* add, then fetch NAME with nothing on stdin: the password really comes
+ * from gnome-keyring. fetch without names does every account. Without the
+ * keyring, fetch says so and takes the password from stdin for that run. */
+static void
+test_add_then_fetch (void)
+{
+  g_autoptr(PfTestDovecot) dovecot = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *maildir = g_build_filename (g_get_home_dir (), "Mail", "dove", NULL);
+  g_autofree char *new_dir = g_build_filename (maildir, "new", NULL);
+  g_autofree char *file = NULL;
+  g_auto(PfTestRun) add = { 0 };
+  g_auto(PfTestRun) fetch = { 0 };
+  g_auto(PfTestRun) all = { 0 };
+  g_auto(PfTestRun) unknown = { 0 };
+
+  if (!pf_test_require (g_getenv ("PF_TEST_KEYRING") != NULL, "REQUIRE_KEYRING",
+                        "no private D-Bus session with gnome-keyring"))
+    return;
+  dovecot = pf_test_dovecot_start_or_skip ();
+  if (dovecot == NULL)
+    return;
+  g_assert_true (pf_test_dovecot_add_user (dovecot, USER, PASSWORD, &error));
+  g_assert_true (pf_test_dovecot_add_messages (dovecot, USER, 5, 2000, &error));
+  g_assert_no_error (error);
+
+  file = add_account (dovecot, &add, USER, PASSWORD "\n", maildir);
+  g_assert_cmpint (add.status, ==, 0);
+
+  pf_test_run_clif (&fetch, NULL, "fetch", "dove", NULL);
+  g_assert_cmpint (fetch.status, ==, 0);
+  g_assert_cmpuint (count_files (new_dir), ==, 5);
+
+  g_assert_true (pf_test_dovecot_add_messages (dovecot, USER, 2, 1000, &error));
+  pf_test_run_clif (&all, NULL, "fetch", NULL);
+  g_assert_cmpint (all.status, ==, 0);
+  g_assert_cmpuint (count_files (new_dir), ==, 7);
+
+  pf_test_run_clif (&unknown, NULL, "fetch", "dove", "nope", NULL);
+  g_assert_cmpint (unknown.status, ==, 78);
+  g_assert_nonnull (strstr (unknown.err, "nope"));
+}
+
+static void
+test_fetch_without_keyring (void)
+{
+  g_autoptr(PfTestDovecot) dovecot = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *maildir = NULL;
+  g_autofree char *new_dir = NULL;
+  g_autofree char *file = NULL;
+  g_auto(PfTestRun) add = { 0 };
+  g_auto(PfTestRun) fetch = { 0 };
+  g_auto(PfTestRun) with_stdin = { 0 };
+
+  if (g_test_subprocess ())
+    {
+      maildir = g_build_filename (g_get_home_dir (), "Mail", "dove", NULL);
+      new_dir = g_build_filename (maildir, "new", NULL);
+      dovecot = pf_test_dovecot_start_or_skip ();
+      if (dovecot == NULL)
+        return;
+      g_assert_true (pf_test_dovecot_add_user (dovecot, USER, PASSWORD, &error));
+      g_assert_true (pf_test_dovecot_add_messages (dovecot, USER, 3, 1000, &error));
+      g_assert_no_error (error);
+
+      g_setenv ("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/popfetch-test-bus", TRUE);
+      file = add_account (dovecot, &add, USER, PASSWORD "\n", maildir);
+      /* Saved, but the password could not be. */
+      g_assert_cmpint (add.status, ==, 78);
+
+      pf_test_run_clif (&fetch, NULL, "fetch", "dove", NULL);
+      g_assert_cmpint (fetch.status, ==, 78);
+      g_assert_nonnull (strstr (fetch.err, "--password-stdin"));
+      g_assert_cmpuint (count_files (new_dir), ==, 0);
+
+      pf_test_run_clif (&with_stdin, PASSWORD "\n", "fetch", "dove", "--password-stdin", NULL);
+      g_assert_cmpint (with_stdin.status, ==, 0);
+      g_assert_cmpuint (count_files (new_dir), ==, 3);
+      return;
+    }
+
+  g_test_trap_subprocess (NULL, 120 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_INHERIT_STDERR);
+  g_test_trap_assert_passed ();
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -134,6 +233,9 @@ main (int   argc,
 
   g_test_add_func ("/accounts/cli/dovecot/add-wrong-password-saves-nothing", test_add_wrong_password_saves_nothing);
   g_test_add_func ("/accounts/cli/dovecot/add-stores-password-in-keyring", test_add_stores_password_in_keyring);
+
+  g_test_add_func ("/accounts/cli/dovecot/add-then-fetch", test_add_then_fetch);
+  g_test_add_func ("/accounts/cli/dovecot/fetch-without-keyring", test_fetch_without_keyring);
 
   return g_test_run ();
 }
