@@ -19,7 +19,7 @@
  * pipelined small messages arrives in one go and is parsed in place. */
 #define READ_SIZE (64 * 1024)
 #define DEFAULT_TIMEOUT 30
-#define DEFAULT_PIPELINE_WINDOW 64
+#define DEFAULT_PIPELINE_WINDOW 256
 /* RFC 5034: an AUTH command with its initial response fits 255 octets. */
 #define MAX_AUTH_LINE 255
 
