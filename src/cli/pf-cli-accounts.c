@@ -704,7 +704,8 @@ find_or_fail (PfAccountStore  *store,
 static int
 report_missing (const GError *error)
 {
-  pf_cli_report_error (error);
+  /* Not the "damaged file" explanation of PF_ERROR_CONFIG: the file is fine. */
+  fprintf (stderr, "popfetch-cli: %s\n", error->message);
   return PF_EXIT_CONFIG;
 }
 
