@@ -704,7 +704,8 @@ find_or_fail (PfAccountStore  *store,
 static int
 report_missing (const GError *error)
 {
-  pf_cli_report_error (error);
+  /* Not the "damaged file" explanation of PF_ERROR_CONFIG: the file is fine. */
+  fprintf (stderr, "popfetch-cli: %s\n", error->message);
   return PF_EXIT_CONFIG;
 }
 
@@ -1393,4 +1394,53 @@ pf_cli_fetch_saved_accounts (const char * const *names,
     }
 
   return exit_code;
+}
+
+/* test NAME ---------------------------------------------------------------- */
+
+int
+pf_cli_saved_login_test (const char   *name,
+                         gboolean      password_stdin,
+                         const char   *password_file,
+                         PfLoginTest **test,
+                         char        **password,
+                         char        **host,
+                         gint         *port,
+                         PfSecurity   *security,
+                         GError      **error)
+{
+  g_autoptr(PfAccountStore) store = NULL;
+  g_autoptr(PfLoginTest) login_test = NULL;
+  PfAccount *account;
+  char *secret;
+
+  g_return_val_if_fail (name != NULL, PF_EXIT_SOFTWARE);
+
+  store = open_store (error);
+  if (store == NULL)
+    return pf_cli_report_error (*error);
+  account = find_or_fail (store, name, error);
+  if (account == NULL)
+    return report_missing (*error);
+
+  login_test = pf_account_create_login_test (account, error);
+  if (login_test == NULL)
+    return pf_cli_report_error (*error);
+
+  secret = pf_cli_account_password (account, password_stdin, password_file, error);
+  if (secret == NULL)
+    {
+      int status = pf_cli_report_error (*error);
+
+      fprintf (stderr, _("  Give the password for this run with “popfetch-cli test %s --password-stdin”.\n"),
+               name);
+      return status;
+    }
+
+  *test = g_steal_pointer (&login_test);
+  *password = secret;
+  *host = g_strdup (pf_account_get_host (account));
+  *port = (gint) pf_account_get_port (account);
+  *security = pf_account_get_security (account);
+  return PF_EXIT_OK;
 }

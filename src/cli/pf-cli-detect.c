@@ -616,8 +616,8 @@ pf_cli_test (int    argc,
   g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
   if (!g_option_context_parse (context, &argc, &argv, &error))
     return usage_error (context, error->message);
-  if (argc != 1)
-    return usage_error (context, _("test takes options only."));
+  if (argc > 2)
+    return usage_error (context, _("test takes one saved account name, or options only."));
   if (security_name != NULL && !pf_security_from_string (security_name, &security))
     return usage_error (context, _("--security must be tls, starttls or none."));
   if (mechanism_name != NULL && !pf_auth_mechanism_from_string (mechanism_name, &mechanism))
@@ -627,43 +627,62 @@ pf_cli_test (int    argc,
   if (timeout <= 0 || timeout > 600)
     return usage_error (context, _("--timeout must be between 1 and 600 seconds."));
 
-  if (!load_trust (ca_file, &demo, &database, &error))
-    return pf_cli_report_error (error);
-
-  /* In the demo, the demo account is the default. */
-  if (demo != NULL && address == NULL && user == NULL)
-    address = g_strdup (demo->address);
-  if (host == NULL)
+  if (argc == 2)
     {
-      g_autofree char *domain = NULL;
-
-      if (demo == NULL || !pf_address_split (demo->address, NULL, &domain))
-        return usage_error (context, _("test needs --host."));
-      host = g_strdup_printf ("pop.%s", domain);
+      /* A saved account: its settings, its password from the keyring. */
+      if (host != NULL || port != 0 || security_name != NULL || user != NULL || address != NULL
+          || ca_file != NULL || pin != NULL)
+        return usage_error (context, _("A saved account name and server options exclude each other."));
+      status = pf_cli_saved_login_test (argv[1], password_stdin, password_file,
+                                        &test, &password, &host, &port, &security, &error);
+      if (status != PF_EXIT_OK)
+        return status;
+      if (!load_trust (NULL, &demo, &database, &error)
+          || (demo != NULL && !pf_demo_apply_to_login_test (demo, test, &error)))
+        return pf_cli_report_error (error);
+      if (mechanism_name != NULL)
+        pf_login_test_set_mechanism (test, mechanism);
     }
-  if (port == 0)
-    port = security == PF_SECURITY_TLS ? 995 : 110;
-  if (user == NULL && address == NULL)
-    return usage_error (context, _("test needs --user or --address."));
-
-  /* Never from argv or the environment; the demo's public sample password
-   * is the default for the demo account only. */
-  if (password_file == NULL && !password_stdin && demo != NULL && g_strcmp0 (address, demo->address) == 0)
-    password = g_strdup (demo->password);
   else
-    password = pf_cli_read_password (password_stdin, password_file,
-                                     isatty (STDIN_FILENO) ? _("Password: ") : NULL, &error);
-  if (password == NULL)
-    return pf_cli_report_error (error);
+    {
+      if (!load_trust (ca_file, &demo, &database, &error))
+        return pf_cli_report_error (error);
 
-  test = pf_login_test_new (host, (guint16) port, security);
-  if (demo != NULL && !pf_demo_apply_to_login_test (demo, test, &error))
-    return pf_cli_report_error (error);
-  if (database != NULL)
-    pf_login_test_set_tls_database (test, database);
-  pf_login_test_set_address (test, address);
-  pf_login_test_set_user (test, user);
-  pf_login_test_set_mechanism (test, mechanism);
+      /* In the demo, the demo account is the default. */
+      if (demo != NULL && address == NULL && user == NULL)
+        address = g_strdup (demo->address);
+      if (host == NULL)
+        {
+          g_autofree char *domain = NULL;
+
+          if (demo == NULL || !pf_address_split (demo->address, NULL, &domain))
+            return usage_error (context, _("test needs --host, or a saved account name."));
+          host = g_strdup_printf ("pop.%s", domain);
+        }
+      if (port == 0)
+        port = security == PF_SECURITY_TLS ? 995 : 110;
+      if (user == NULL && address == NULL)
+        return usage_error (context, _("test needs --user or --address."));
+
+      /* Never from argv or the environment; the demo's public sample password
+       * is the default for the demo account only. */
+      if (password_file == NULL && !password_stdin && demo != NULL && g_strcmp0 (address, demo->address) == 0)
+        password = g_strdup (demo->password);
+      else
+        password = pf_cli_read_password (password_stdin, password_file,
+                                         isatty (STDIN_FILENO) ? _("Password: ") : NULL, &error);
+      if (password == NULL)
+        return pf_cli_report_error (error);
+
+      test = pf_login_test_new (host, (guint16) port, security);
+      if (demo != NULL && !pf_demo_apply_to_login_test (demo, test, &error))
+        return pf_cli_report_error (error);
+      if (database != NULL)
+        pf_login_test_set_tls_database (test, database);
+      pf_login_test_set_address (test, address);
+      pf_login_test_set_user (test, user);
+      pf_login_test_set_mechanism (test, mechanism);
+    }
   pf_login_test_set_timeout (test, (guint) timeout);
   /* Choosing "none" on the command line is the explicit, unsafe choice. */
   pf_login_test_set_allow_plaintext_auth (test, security == PF_SECURITY_NONE);

@@ -10,6 +10,7 @@
 #include <glib.h>
 
 #include "pf-account-store.h"
+#include "pf-diagnosis.h"
 #include "pf-fetcher.h"
 
 G_BEGIN_DECLS
@@ -54,6 +55,21 @@ int  pf_cli_detect (int argc, char **argv);
 int  pf_cli_test   (int argc, char **argv);
 
 /* Accounts (pf-cli-accounts.c) */
+
+/* For `popfetch-cli test NAME`: a login test set up from the saved account
+ * NAME and its password (from the keyring, or @password_stdin /
+ * @password_file for this run), plus the server it dials. On failure the
+ * error is already reported and the exit code is returned. */
+int  pf_cli_saved_login_test (const char    *name,
+                              gboolean       password_stdin,
+                              const char    *password_file,
+                              PfLoginTest  **test,
+                              char         **password,
+                              char         **host,
+                              gint          *port,
+                              PfSecurity    *security,
+                              GError       **error);
+
 int  pf_cli_run_add          (int argc, char **argv);
 int  pf_cli_run_list         (int argc, char **argv);
 int  pf_cli_run_show         (int argc, char **argv);

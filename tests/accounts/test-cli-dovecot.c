@@ -154,6 +154,8 @@ test_add_then_fetch (void)
   g_auto(PfTestRun) fetch = { 0 };
   g_auto(PfTestRun) all = { 0 };
   g_auto(PfTestRun) unknown = { 0 };
+  g_auto(PfTestRun) test = { 0 };
+  g_auto(PfTestRun) test_wrong = { 0 };
 
   if (!pf_test_require (g_getenv ("PF_TEST_KEYRING") != NULL, "REQUIRE_KEYRING",
                         "no private D-Bus session with gnome-keyring"))
@@ -167,6 +169,12 @@ test_add_then_fetch (void)
 
   file = add_account (dovecot, &add, USER, PASSWORD "\n", maildir);
   g_assert_cmpint (add.status, ==, 0);
+
+  /* test NAME logs in with the saved settings and the keyring's password. */
+  pf_test_run_clif (&test, NULL, "test", "dove", NULL);
+  g_assert_cmpint (test.status, ==, 0);
+  pf_test_run_clif (&test_wrong, "wrong\n", "test", "dove", "--password-stdin", NULL);
+  g_assert_cmpint (test_wrong.status, ==, 77);
 
   pf_test_run_clif (&fetch, NULL, "fetch", "dove", NULL);
   g_assert_cmpint (fetch.status, ==, 0);
