@@ -13,6 +13,7 @@
 
 #include "pf-autoconfig.h"
 #include "pf-diagnosis.h"
+#include "pf-map-resolver.h"
 
 /* ---- Pure parts --------------------------------------------------------- */
 
@@ -742,7 +743,7 @@ on_resolved (GObject      *source,
       complete (task, error, PF_DIAGNOSIS_STEP_LOOKUP);
       return;
     }
-  run->connect_address = g_inet_address_to_string (addresses->data);
+  run->connect_address = pf_resolver_pick_address (addresses);
   g_resolver_free_addresses (addresses);
 
   run->connect_port = pf_port_map_lookup_for_host (self->port_map, self->host, self->port);
