@@ -190,6 +190,94 @@ test_add_then_fetch (void)
   g_assert_nonnull (strstr (unknown.err, "nope"));
 }
 
+static gboolean
+run_mpop (const char *rc_path)
+{
+  const char *argv[] = { "mpop", "-C", rc_path, "--quiet", NULL };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  int status;
+
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL,
+                               G_SPAWN_SEARCH_PATH | G_SPAWN_STDIN_FROM_DEV_NULL,
+                               NULL, NULL, &out, &err, &status, &error));
+  g_assert_no_error (error);
+  g_test_message ("mpop: exit %d: %s%s", status, out, err);
+  return g_spawn_check_wait_status (status, NULL);
+}
+
+/* The interoperability the README promises, with mpop itself: an account
+ * added through Popfetch, an mpoprc without a password, and mpop logs in
+ * with what it finds in gnome-keyring (host, service, user). */
+static void
+test_mpop_reads_popfetch_password (void)
+{
+  g_autoptr(PfTestDovecot) dovecot = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *maildir = g_build_filename (g_get_home_dir (), "Mail", "dove", NULL);
+  g_autofree char *mpop_dir = g_build_filename (g_get_home_dir (), "mpop-mail", NULL);
+  g_autofree char *mpop_new = g_build_filename (mpop_dir, "new", NULL);
+  g_autofree char *rc_path = g_build_filename (g_get_home_dir (), "mpoprc", NULL);
+  g_autofree char *uidls = g_build_filename (g_get_home_dir (), "mpop-uidls", NULL);
+  g_autofree char *rc = NULL;
+  g_autofree char *file = NULL;
+  g_auto(PfTestRun) add = { 0 };
+
+  if (!pf_test_require (g_getenv ("PF_TEST_KEYRING") != NULL, "REQUIRE_KEYRING",
+                        "no private D-Bus session with gnome-keyring")
+      || !pf_test_require_program ("mpop", "REQUIRE_KEYRING"))
+    return;
+  dovecot = pf_test_dovecot_start_or_skip ();
+  if (dovecot == NULL)
+    return;
+  g_assert_true (pf_test_dovecot_add_user (dovecot, USER, PASSWORD, &error));
+  g_assert_true (pf_test_dovecot_add_messages (dovecot, USER, 4, 1000, &error));
+  g_assert_no_error (error);
+
+  for (guint i = 0; i < 3; i++)
+    {
+      static const char * const subdirs[] = { "cur", "new", "tmp" };
+      g_autofree char *d = g_build_filename (mpop_dir, subdirs[i], NULL);
+
+      g_assert_cmpint (g_mkdir_with_parents (d, 0700), ==, 0);
+    }
+  rc = g_strdup_printf ("defaults\n"
+                        "account default\n"
+                        "host 127.0.0.1\n"
+                        "port %u\n"
+                        "tls on\n"
+                        "tls_starttls off\n"
+                        "tls_trust_file %s\n"
+                        "user " USER "\n"
+                        "auth plain\n"
+                        "keep on\n"
+                        "uidls_file %s\n"
+                        "delivery maildir %s\n",
+                        pf_test_dovecot_get_tls_port (dovecot),
+                        pf_test_dovecot_get_ca_file (dovecot), uidls, mpop_dir);
+  g_assert_true (g_file_set_contents (rc_path, rc, -1, NULL));
+  g_assert_cmpint (g_chmod (rc_path, 0600), ==, 0);
+
+  /* Before Popfetch stored the password (earlier tests here share this
+   * keyring: forget theirs), mpop has none and no terminal to ask on. */
+  {
+    const char *argv[] = { "secret-tool", "clear", "host", "127.0.0.1", "service", "pop3", "user", USER, NULL };
+
+    g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH,
+                                 NULL, NULL, NULL, NULL, NULL, &error));
+    g_assert_no_error (error);
+  }
+  g_assert_false (run_mpop (rc_path));
+  g_assert_cmpuint (count_files (mpop_new), ==, 0);
+
+  file = add_account (dovecot, &add, USER, PASSWORD "\n", maildir);
+  g_assert_cmpint (add.status, ==, 0);
+
+  g_assert_true (run_mpop (rc_path));
+  g_assert_cmpuint (count_files (mpop_new), ==, 4);
+}
+
 static void
 test_fetch_without_keyring (void)
 {
@@ -243,6 +331,7 @@ main (int   argc,
   g_test_add_func ("/accounts/cli/dovecot/add-stores-password-in-keyring", test_add_stores_password_in_keyring);
 
   g_test_add_func ("/accounts/cli/dovecot/add-then-fetch", test_add_then_fetch);
+  g_test_add_func ("/accounts/cli/dovecot/mpop-reads-popfetch-password", test_mpop_reads_popfetch_password);
   g_test_add_func ("/accounts/cli/dovecot/fetch-without-keyring", test_fetch_without_keyring);
 
   return g_test_run ();
