@@ -7,6 +7,7 @@
 
 #include "config.h"
 
+#include "pf-journal.h"
 #include "pf-paths.h"
 
 char *
@@ -19,4 +20,34 @@ char *
 pf_paths_state_dir (void)
 {
   return g_build_filename (g_get_user_state_dir (), "popfetch", NULL);
+}
+
+static char *
+account_file (const char *host,
+              const char *user,
+              const char *suffix)
+{
+  g_autofree char *state = pf_paths_state_dir ();
+  g_autofree char *key = pf_journal_account_key (host, user);
+  g_autofree char *name = g_strconcat (key, suffix, NULL);
+
+  return g_build_filename (state, name, NULL);
+}
+
+char *
+pf_paths_account_journal (const char *host,
+                          const char *user)
+{
+  g_return_val_if_fail (host != NULL && user != NULL, NULL);
+
+  return account_file (host, user, ".journal");
+}
+
+char *
+pf_paths_account_lock (const char *host,
+                       const char *user)
+{
+  g_return_val_if_fail (host != NULL && user != NULL, NULL);
+
+  return account_file (host, user, ".lock");
 }

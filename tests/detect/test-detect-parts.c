@@ -12,6 +12,8 @@
 #include <gio/gio.h>
 
 #include "pf-cert-info.h"
+#include "pf-diagnosis.h"
+#include "pf-probe.h"
 #include "pf-map-resolver.h"
 #include "pf-port-map.h"
 #include "pf-test-certs.h"
@@ -201,6 +203,31 @@ test_map_resolver (void)
 }
 
 static void
+test_pick_address (void)
+{
+  g_autoptr(PfMapResolver) resolver = pf_map_resolver_new (NULL);
+  GList *addresses;
+  g_autofree char *picked = NULL;
+  g_autofree char *only_v6 = NULL;
+
+  pf_map_resolver_add_host (resolver, "dual.test", "::1");
+  pf_map_resolver_add_host (resolver, "dual.test", "127.0.0.9");
+  pf_map_resolver_add_host (resolver, "v6.test", "::2");
+
+  addresses = g_resolver_lookup_by_name (G_RESOLVER (resolver), "dual.test", NULL, NULL);
+  picked = pf_resolver_pick_address (addresses);
+  g_assert_cmpstr (picked, ==, "127.0.0.9");
+  g_resolver_free_addresses (addresses);
+
+  addresses = g_resolver_lookup_by_name (G_RESOLVER (resolver), "v6.test", NULL, NULL);
+  only_v6 = pf_resolver_pick_address (addresses);
+  g_assert_cmpstr (only_v6, ==, "::2");
+  g_resolver_free_addresses (addresses);
+
+  g_assert_null (pf_resolver_pick_address (NULL));
+}
+
+static void
 on_resolved (GObject      *source,
              GAsyncResult *result,
              gpointer      user_data)
@@ -238,6 +265,116 @@ test_map_resolver_async_fallback (void)
   g_assert_cmpuint (pf_map_resolver_get_queries (fallback)->len, ==, 1);
 }
 
+
+static void
+test_step_for_error (void)
+{
+  struct { GQuark domain; int code; PfDiagnosisStep step; } cases[] = {
+    { 0, 0, PF_DIAGNOSIS_STEP_NONE },
+    { PF_ERROR, PF_ERROR_RESOLVE, PF_DIAGNOSIS_STEP_LOOKUP },
+    { PF_ERROR, PF_ERROR_REFUSED, PF_DIAGNOSIS_STEP_CONNECT },
+    { PF_ERROR, PF_ERROR_TIMEOUT, PF_DIAGNOSIS_STEP_CONNECT },
+    { PF_ERROR, PF_ERROR_TLS_HANDSHAKE, PF_DIAGNOSIS_STEP_TLS },
+    { PF_ERROR, PF_ERROR_CERT_EXPIRED, PF_DIAGNOSIS_STEP_TLS },
+    { PF_ERROR, PF_ERROR_CERT_PIN_MISMATCH, PF_DIAGNOSIS_STEP_TLS },
+    { PF_ERROR, PF_ERROR_STLS_UNAVAILABLE, PF_DIAGNOSIS_STEP_STLS },
+    { PF_ERROR, PF_ERROR_STLS_INJECTION, PF_DIAGNOSIS_STEP_STLS },
+    { PF_ERROR, PF_ERROR_AUTH_REJECTED, PF_DIAGNOSIS_STEP_AUTHENTICATION },
+    { PF_ERROR, PF_ERROR_NO_COMMON_MECHANISM, PF_DIAGNOSIS_STEP_AUTHENTICATION },
+    { PF_ERROR, PF_ERROR_PLAINTEXT_REFUSED, PF_DIAGNOSIS_STEP_AUTHENTICATION },
+    { PF_ERROR, PF_ERROR_IN_USE, PF_DIAGNOSIS_STEP_MAILBOX },
+    { PF_ERROR, PF_ERROR_LOGIN_DELAY, PF_DIAGNOSIS_STEP_MAILBOX },
+    { PF_ERROR, PF_ERROR_SYS_TEMP, PF_DIAGNOSIS_STEP_MAILBOX },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GError) error = cases[i].domain != 0 ? g_error_new_literal (cases[i].domain, cases[i].code, "x") : NULL;
+
+      g_assert_cmpint (pf_diagnosis_step_for_error (error), ==, cases[i].step);
+      g_assert_cmpstr (pf_diagnosis_step_describe (cases[i].step), !=, "");
+    }
+  {
+    g_autoptr(GError) tls = g_error_new_literal (G_TLS_ERROR, G_TLS_ERROR_BAD_CERTIFICATE, "x");
+    g_autoptr(GError) resolver = g_error_new_literal (G_RESOLVER_ERROR, G_RESOLVER_ERROR_NOT_FOUND, "x");
+
+    g_assert_cmpint (pf_diagnosis_step_for_error (tls), ==, PF_DIAGNOSIS_STEP_TLS);
+    g_assert_cmpint (pf_diagnosis_step_for_error (resolver), ==, PF_DIAGNOSIS_STEP_LOOKUP);
+  }
+}
+
+static void
+test_provider_hints (void)
+{
+  g_autoptr(GError) rejected = g_error_new_literal (PF_ERROR, PF_ERROR_AUTH_REJECTED, "x");
+  g_autoptr(GError) delay = g_error_new_literal (PF_ERROR, PF_ERROR_LOGIN_DELAY, "x");
+  g_autoptr(GError) refused = g_error_new_literal (PF_ERROR, PF_ERROR_REFUSED, "x");
+  g_autofree char *minutes = NULL;
+
+  g_assert_cmpint (pf_provider_hint_for ("pop.gmail.com", "a@gmail.com", rejected, -1), ==, PF_PROVIDER_HINT_APP_PASSWORD);
+  g_assert_cmpint (pf_provider_hint_for (NULL, "a@googlemail.com", rejected, -1), ==, PF_PROVIDER_HINT_APP_PASSWORD);
+  g_assert_cmpint (pf_provider_hint_for ("pop.gmail.com", "me@company.example", rejected, -1), ==, PF_PROVIDER_HINT_APP_PASSWORD);
+  g_assert_cmpint (pf_provider_hint_for ("pop.mail.yahoo.com", "a@yahoo.co.uk", rejected, -1), ==, PF_PROVIDER_HINT_APP_PASSWORD);
+  g_assert_cmpint (pf_provider_hint_for ("pop.mail.me.com", "a@icloud.com", rejected, -1), ==, PF_PROVIDER_HINT_APP_PASSWORD);
+  g_assert_cmpint (pf_provider_hint_for ("outlook.office365.com", "a@hotmail.co.uk", rejected, -1), ==, PF_PROVIDER_HINT_OAUTH2);
+  g_assert_cmpint (pf_provider_hint_for (NULL, "a@outlook.com", rejected, -1), ==, PF_PROVIDER_HINT_OAUTH2);
+  g_assert_cmpint (pf_provider_hint_for (NULL, "a@live.fr", rejected, -1), ==, PF_PROVIDER_HINT_OAUTH2);
+  g_assert_cmpint (pf_provider_hint_for ("outlook.office365.com", "me@company.example", rejected, -1), ==, PF_PROVIDER_HINT_OAUTH2);
+  /* Only a refused login calls for a password hint. */
+  g_assert_cmpint (pf_provider_hint_for ("pop.gmail.com", "a@gmail.com", refused, -1), ==, PF_PROVIDER_HINT_NONE);
+  g_assert_cmpint (pf_provider_hint_for ("pop.gmail.com", "a@gmail.com", NULL, -1), ==, PF_PROVIDER_HINT_NONE);
+  g_assert_cmpint (pf_provider_hint_for ("pop.example.org", "a@notgmail.com", rejected, -1), ==, PF_PROVIDER_HINT_NONE);
+  g_assert_cmpint (pf_provider_hint_for ("pop.example.org", "a@example.org", delay, -1), ==, PF_PROVIDER_HINT_LOGIN_DELAY);
+  g_assert_cmpint (pf_provider_hint_for ("pop.example.org", "a@example.org", NULL, 900), ==, PF_PROVIDER_HINT_LOGIN_DELAY);
+
+  g_assert_null (pf_provider_hint_describe (PF_PROVIDER_HINT_NONE, -1));
+  minutes = pf_provider_hint_describe (PF_PROVIDER_HINT_LOGIN_DELAY, 900);
+  g_assert_nonnull (strstr (minutes, "15 minutes"));
+}
+
+static void
+test_user_candidates (void)
+{
+  g_auto(GStrv) from_address = pf_diagnosis_user_candidates (NULL, "jo@example.org");
+  g_auto(GStrv) given = pf_diagnosis_user_candidates ("jo-pop", "jo@example.org");
+  g_auto(GStrv) empty_given = pf_diagnosis_user_candidates ("", "jo@example.org");
+  g_auto(GStrv) bare = pf_diagnosis_user_candidates (NULL, "jo");
+  g_auto(GStrv) nothing = pf_diagnosis_user_candidates (NULL, NULL);
+  const char *expect_address[] = { "jo@example.org", "jo", NULL };
+  const char *expect_given[] = { "jo-pop", NULL };
+  const char *expect_bare[] = { "jo", NULL };
+
+  g_assert_cmpstrv (from_address, expect_address);
+  g_assert_cmpstrv (given, expect_given);
+  g_assert_cmpstrv (empty_given, expect_address);
+  g_assert_cmpstrv (bare, expect_bare);
+  g_assert_cmpuint (g_strv_length (nothing), ==, 0);
+}
+
+static void
+test_ranking_unusable (void)
+{
+  g_autoptr(PfProbe) a = pf_probe_new ("pop.example.org", 995, PF_SECURITY_TLS, PF_PROBE_SOURCE_GUESS, 0);
+  g_autoptr(PfProbe) b = pf_probe_new ("pop.example.org", 110, PF_SECURITY_NONE, PF_PROBE_SOURCE_SRV, 1);
+  g_autoptr(GError) refused = g_error_new_literal (PF_ERROR, PF_ERROR_REFUSED, "x");
+  g_autofree char *sources = NULL;
+
+  /* Pending: a TLS probe could still outrank anything; plaintext only on opt-in. */
+  g_assert_false (pf_probe_is_usable (a, FALSE));
+  pf_probe_fail (a, refused);
+  g_assert_cmpint (pf_probe_get_verdict (a), ==, PF_PROBE_VERDICT_FAILED);
+  g_assert_cmpint (pf_probe_get_state (a), ==, PF_PROBE_STATE_DONE);
+  g_assert_false (pf_probe_is_usable (a, TRUE));
+  /* Two unusable ones keep their discovery order. */
+  g_assert_cmpint (pf_probe_compare_rank (a, b, FALSE), <, 0);
+  g_assert_cmpint (pf_probe_compare_rank (b, a, FALSE), >, 0);
+
+  pf_probe_add_sources (a, PF_PROBE_SOURCE_SRV);
+  sources = pf_probe_source_to_string (pf_probe_get_sources (a));
+  g_assert_cmpstr (sources, ==, "srv,guess");
+  g_assert_cmpstr (pf_probe_verdict_to_string (PF_PROBE_VERDICT_STLS_MISSING), ==, "stls-missing");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -251,6 +388,12 @@ main (int   argc,
   g_test_add_func ("/detect/port-map/parse", test_port_map);
   g_test_add_func ("/detect/resolver/table", test_map_resolver);
   g_test_add_func ("/detect/resolver/async-and-fallback", test_map_resolver_async_fallback);
+  g_test_add_func ("/detect/resolver/prefers-ipv4", test_pick_address);
+
+  g_test_add_func ("/detect/diagnosis/step-for-error", test_step_for_error);
+  g_test_add_func ("/detect/diagnosis/provider-hints", test_provider_hints);
+  g_test_add_func ("/detect/diagnosis/user-candidates", test_user_candidates);
+  g_test_add_func ("/detect/probe/ranking-unusable", test_ranking_unusable);
 
   return g_test_run ();
 }

@@ -24,6 +24,8 @@ from pf_ui_session import App, Session, Tap, TestFailure, wait_for  # noqa: E402
 
 POPFETCH, SERVER, SHOTS = sys.argv[1:4]
 MO_FILE = sys.argv[4] if len(sys.argv) > 4 else None
+if len(sys.argv) > 5 and os.path.exists(os.path.join(sys.argv[5], "gschemas.compiled")):
+    os.environ["GSETTINGS_SCHEMA_DIR"] = sys.argv[5]
 REQUIRE_DISPLAY = os.environ.get("REQUIRE_DISPLAY") == "1"
 REQUIRE_DOVECOT = os.environ.get("REQUIRE_DOVECOT") == "1"
 

@@ -1,0 +1,766 @@
+/* pf-account-store.c
+ *
+ * Copyright 2026 The Popfetch authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <glib/gstdio.h>
+#include <glib/gi18n.h>
+
+#include "pf-account-store.h"
+#include "pf-error.h"
+#include "pf-paths.h"
+
+#define GROUP_PREFIX "Account "
+
+struct _PfAccountStore
+{
+  GObject     parent_instance;
+
+  char       *path;
+  GListStore *accounts;
+  /* Only a store whose file parsed may write it. */
+  gboolean    loaded;
+};
+
+G_DEFINE_FINAL_TYPE (PfAccountStore, pf_account_store, G_TYPE_OBJECT)
+
+static void
+pf_account_store_finalize (GObject *object)
+{
+  PfAccountStore *self = (PfAccountStore *)object;
+
+  g_clear_pointer (&self->path, g_free);
+  g_clear_object (&self->accounts);
+
+  G_OBJECT_CLASS (pf_account_store_parent_class)->finalize (object);
+}
+
+static void
+pf_account_store_class_init (PfAccountStoreClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = pf_account_store_finalize;
+}
+
+static void
+pf_account_store_init (PfAccountStore *self)
+{
+  self->accounts = g_list_store_new (PF_TYPE_ACCOUNT);
+}
+
+char *
+pf_account_store_default_path (void)
+{
+  g_autofree char *dir = pf_paths_config_dir ();
+
+  return g_build_filename (dir, "accounts.ini", NULL);
+}
+
+PfAccountStore *
+pf_account_store_new (const char *path)
+{
+  PfAccountStore *self = g_object_new (PF_TYPE_ACCOUNT_STORE, NULL);
+
+  self->path = path != NULL ? g_strdup (path) : pf_account_store_default_path ();
+  return self;
+}
+
+const char *
+pf_account_store_get_path (PfAccountStore *self)
+{
+  g_return_val_if_fail (PF_IS_ACCOUNT_STORE (self), NULL);
+
+  return self->path;
+}
+
+GListModel *
+pf_account_store_get_accounts (PfAccountStore *self)
+{
+  g_return_val_if_fail (PF_IS_ACCOUNT_STORE (self), NULL);
+
+  return G_LIST_MODEL (self->accounts);
+}
+
+static gboolean
+find_account (PfAccountStore *self,
+              const char     *name,
+              guint          *position)
+{
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->accounts));
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(PfAccount) account = g_list_model_get_item (G_LIST_MODEL (self->accounts), i);
+
+      if (g_strcmp0 (pf_account_get_name (account), name) == 0)
+        {
+          if (position != NULL)
+            *position = i;
+          return TRUE;
+        }
+    }
+  return FALSE;
+}
+
+PfAccount *
+pf_account_store_lookup (PfAccountStore *self,
+                         const char     *name)
+{
+  PfAccount *account;
+  guint position;
+
+  g_return_val_if_fail (PF_IS_ACCOUNT_STORE (self), NULL);
+  g_return_val_if_fail (name != NULL, NULL);
+
+  if (!find_account (self, name, &position))
+    return NULL;
+  /* The list store keeps its reference: hand out a borrowed pointer. */
+  account = g_list_model_get_item (G_LIST_MODEL (self->accounts), position);
+  g_object_unref (account);
+  return account;
+}
+
+static gboolean
+name_taken_error (const char  *name,
+                  GError     **error)
+{
+  g_set_error (error, PF_ERROR, PF_ERROR_INVALID_INPUT,
+               _("An account called “%s” already exists"), name);
+  return FALSE;
+}
+
+gboolean
+pf_account_store_add (PfAccountStore  *self,
+                      PfAccount       *account,
+                      GError         **error)
+{
+  g_return_val_if_fail (PF_IS_ACCOUNT_STORE (self), FALSE);
+  g_return_val_if_fail (PF_IS_ACCOUNT (account), FALSE);
+
+  if (!pf_account_validate (account, error))
+    return FALSE;
+  if (find_account (self, pf_account_get_name (account), NULL))
+    return name_taken_error (pf_account_get_name (account), error);
+
+  g_list_store_append (self->accounts, account);
+  return TRUE;
+}
+
+gboolean
+pf_account_store_replace (PfAccountStore  *self,
+                          const char      *name,
+                          PfAccount       *account,
+                          GError         **error)
+{
+  guint position;
+  const char *new_name;
+
+  g_return_val_if_fail (PF_IS_ACCOUNT_STORE (self), FALSE);
+  g_return_val_if_fail (name != NULL, FALSE);
+  g_return_val_if_fail (PF_IS_ACCOUNT (account), FALSE);
+
+  if (!find_account (self, name, &position))
+    {
+      g_set_error (error, PF_ERROR, PF_ERROR_CONFIG,
+                   _("There is no account called “%s”"), name);
+      return FALSE;
+    }
+  if (!pf_account_validate (account, error))
+    return FALSE;
+  new_name = pf_account_get_name (account);
+  if (g_strcmp0 (new_name, name) != 0 && find_account (self, new_name, NULL))
+    return name_taken_error (new_name, error);
+
+  g_list_store_splice (self->accounts, position, 1, (gpointer *) &account, 1);
+  return TRUE;
+}
+
+gboolean
+pf_account_store_remove (PfAccountStore *self,
+                         const char     *name)
+{
+  guint position;
+
+  g_return_val_if_fail (PF_IS_ACCOUNT_STORE (self), FALSE);
+  g_return_val_if_fail (name != NULL, FALSE);
+
+  if (!find_account (self, name, &position))
+    return FALSE;
+  g_list_store_remove (self->accounts, position);
+  return TRUE;
+}
+
+/* Parsing ---------------------------------------------------------------- */
+
+/* GKeyFile says what is wrong with a line but not where it is: find the
+ * first line that is not blank, a comment, a [group] or a key=value. */
+static guint
+first_malformed_line (const char *data,
+                      gsize       length)
+{
+  const char *p = data;
+  const char *end = data + length;
+  guint line = 1;
+
+  while (p < end)
+    {
+      const char *eol = memchr (p, '\n', end - p);
+      const char *stop = eol != NULL ? eol : end;
+      g_autofree char *text = g_strndup (p, stop - p);
+
+      g_strstrip (text);
+      if (*text != '\0' && *text != '#')
+        {
+          if (*text == '[')
+            {
+              if (text[strlen (text) - 1] != ']')
+                return line;
+            }
+          else if (strchr (text, '=') == NULL || *text == '=')
+            return line;
+        }
+      if (eol == NULL)
+        break;
+      p = eol + 1;
+      line++;
+    }
+  return 0;
+}
+
+static const char * const known_keys[] = {
+  "address", "host", "port", "security", "user", "mechanism", "maildir",
+  "policy", "delete-after-days", "max-size", "pinned-sha256", "ca-file",
+  "allow-plaintext", "interval", NULL
+};
+
+static gboolean
+config_error (GError     **error,
+              const char  *filename,
+              const char  *group,
+              const char  *format,
+              ...) G_GNUC_PRINTF (4, 5);
+
+static gboolean
+config_error (GError     **error,
+              const char  *filename,
+              const char  *group,
+              const char  *format,
+              ...)
+{
+  g_autofree char *detail = NULL;
+  va_list args;
+
+  va_start (args, format);
+  detail = g_strdup_vprintf (format, args);
+  va_end (args);
+
+  if (group != NULL)
+    g_set_error (error, PF_ERROR, PF_ERROR_CONFIG,
+                 /* Translators: file, section, problem */
+                 _("%s, section [%s]: %s"), filename, group, detail);
+  else
+    g_set_error (error, PF_ERROR, PF_ERROR_CONFIG, "%s: %s", filename, detail);
+  return FALSE;
+}
+
+static gboolean
+read_uint (GKeyFile    *keyfile,
+           const char  *group,
+           const char  *key,
+           guint64      max,
+           guint64     *out,
+           const char  *filename,
+           GError     **error)
+{
+  g_autofree char *text = g_key_file_get_string (keyfile, group, key, NULL);
+  g_autoptr(GError) local_error = NULL;
+
+  if (text == NULL)
+    return TRUE;
+  if (!g_ascii_string_to_unsigned (g_strstrip (text), 10, 0, max, out, &local_error))
+    return config_error (error, filename, group, _("%s: %s"), key, local_error->message);
+  return TRUE;
+}
+
+static PfAccount *
+parse_account (GKeyFile    *keyfile,
+               const char  *group,
+               const char  *filename,
+               GError     **error)
+{
+  g_autoptr(PfAccount) account = NULL;
+  g_auto(GStrv) keys = NULL;
+  g_autofree char *security = NULL;
+  g_autofree char *mechanism = NULL;
+  g_autofree char *policy = NULL;
+  g_autofree char *allow = NULL;
+  g_autofree char *address = NULL;
+  g_autofree char *host = NULL;
+  g_autofree char *user = NULL;
+  g_autofree char *maildir = NULL;
+  g_autofree char *pin = NULL;
+  g_autofree char *ca_file = NULL;
+  g_autoptr(GError) local_error = NULL;
+  guint64 value;
+
+  account = pf_account_new (group + strlen (GROUP_PREFIX));
+
+  keys = g_key_file_get_keys (keyfile, group, NULL, NULL);
+  for (guint i = 0; keys != NULL && keys[i] != NULL; i++)
+    if (!g_strv_contains (known_keys, keys[i]))
+      {
+        config_error (error, filename, group, _("unknown key “%s”"), keys[i]);
+        return NULL;
+      }
+
+  address = g_key_file_get_string (keyfile, group, "address", NULL);
+  host = g_key_file_get_string (keyfile, group, "host", NULL);
+  user = g_key_file_get_string (keyfile, group, "user", NULL);
+  maildir = g_key_file_get_string (keyfile, group, "maildir", NULL);
+  pin = g_key_file_get_string (keyfile, group, "pinned-sha256", NULL);
+  ca_file = g_key_file_get_string (keyfile, group, "ca-file", NULL);
+  pf_account_set_address (account, address);
+  pf_account_set_host (account, host);
+  pf_account_set_user (account, user != NULL ? user : address);
+  pf_account_set_maildir (account, maildir);
+  pf_account_set_pinned_fingerprint (account, pin);
+  pf_account_set_ca_file (account, ca_file);
+
+  security = g_key_file_get_string (keyfile, group, "security", NULL);
+  if (security != NULL)
+    {
+      PfSecurity s;
+
+      if (!pf_security_from_string (g_strstrip (security), &s))
+        {
+          config_error (error, filename, group,
+                        _("security must be tls, starttls or none, not “%s”"), security);
+          return NULL;
+        }
+      pf_account_set_security (account, s);
+      pf_account_set_port (account, s == PF_SECURITY_TLS ? 995 : 110);
+    }
+
+  if (!read_uint (keyfile, group, "port", 65535, &value, filename, error))
+    return NULL;
+  if (g_key_file_has_key (keyfile, group, "port", NULL))
+    pf_account_set_port (account, (guint) value);
+
+  mechanism = g_key_file_get_string (keyfile, group, "mechanism", NULL);
+  if (mechanism != NULL)
+    {
+      PfAuthMechanism m;
+
+      if (!pf_auth_mechanism_from_string (g_strstrip (mechanism), &m))
+        {
+          config_error (error, filename, group,
+                        _("unknown authentication mechanism “%s”"), mechanism);
+          return NULL;
+        }
+      pf_account_set_mechanism (account, m);
+    }
+
+  policy = g_key_file_get_string (keyfile, group, "policy", NULL);
+  if (policy != NULL)
+    {
+      PfPolicy p;
+
+      if (!pf_policy_from_string (g_strstrip (policy), &p))
+        {
+          config_error (error, filename, group,
+                        _("policy must be keep, delete or delete-after, not “%s”"), policy);
+          return NULL;
+        }
+      pf_account_set_policy (account, p);
+    }
+
+  value = 0;
+  if (!read_uint (keyfile, group, "delete-after-days", PF_ACCOUNT_DAYS_MAX, &value, filename, error))
+    return NULL;
+  pf_account_set_delete_after_days (account, (guint) value);
+
+  value = 0;
+  if (!read_uint (keyfile, group, "max-size", G_MAXUINT64, &value, filename, error))
+    return NULL;
+  pf_account_set_max_size (account, value);
+
+  value = 0;
+  if (!read_uint (keyfile, group, "interval", PF_ACCOUNT_INTERVAL_MAX, &value, filename, error))
+    return NULL;
+  pf_account_set_interval (account, (guint) value);
+
+  allow = g_key_file_get_string (keyfile, group, "allow-plaintext", NULL);
+  if (allow != NULL)
+    {
+      g_strstrip (allow);
+      if (strcmp (allow, "true") != 0 && strcmp (allow, "false") != 0)
+        {
+          config_error (error, filename, group,
+                        _("allow-plaintext must be true or false, not “%s”"), allow);
+          return NULL;
+        }
+      pf_account_set_allow_plaintext (account, strcmp (allow, "true") == 0);
+    }
+
+  if (!pf_account_validate (account, &local_error))
+    {
+      config_error (error, filename, NULL, "%s", local_error->message);
+      return NULL;
+    }
+
+  return g_steal_pointer (&account);
+}
+
+GPtrArray *
+pf_account_store_parse (const char  *data,
+                        gsize        length,
+                        const char  *filename,
+                        GError     **error)
+{
+  g_autoptr(GKeyFile) keyfile = g_key_file_new ();
+  g_autoptr(GPtrArray) accounts = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GError) local_error = NULL;
+  g_auto(GStrv) groups = NULL;
+
+  g_return_val_if_fail (data != NULL || length == 0, NULL);
+
+  if (filename == NULL)
+    filename = "accounts.ini";
+
+  if (!g_utf8_validate (data, length, NULL))
+    {
+      config_error (error, filename, NULL, _("the file is not valid UTF-8 text"));
+      return NULL;
+    }
+
+  if (!g_key_file_load_from_data (keyfile, data, length, G_KEY_FILE_KEEP_COMMENTS, &local_error))
+    {
+      guint line = first_malformed_line (data, length);
+
+      if (line > 0)
+        config_error (error, filename, NULL,
+                      /* Translators: line number, then GKeyFile's message */
+                      _("line %u: %s"), line, local_error->message);
+      else
+        config_error (error, filename, NULL, "%s", local_error->message);
+      return NULL;
+    }
+
+  groups = g_key_file_get_groups (keyfile, NULL);
+  for (guint i = 0; groups[i] != NULL; i++)
+    {
+      PfAccount *account;
+
+      if (!g_str_has_prefix (groups[i], GROUP_PREFIX))
+        {
+          config_error (error, filename, groups[i],
+                        _("unknown section; accounts are sections called [Account NAME]"));
+          return NULL;
+        }
+
+      account = parse_account (keyfile, groups[i], filename, error);
+      if (account == NULL)
+        return NULL;
+
+      g_ptr_array_add (accounts, account);
+    }
+
+  return g_steal_pointer (&accounts);
+}
+
+char *
+pf_account_store_serialize (GListModel *accounts,
+                            gsize      *length)
+{
+  g_autoptr(GKeyFile) keyfile = g_key_file_new ();
+  guint n;
+
+  g_return_val_if_fail (G_IS_LIST_MODEL (accounts), NULL);
+
+  n = g_list_model_get_n_items (accounts);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(PfAccount) account = g_list_model_get_item (accounts, i);
+      g_autofree char *group = g_strconcat (GROUP_PREFIX, pf_account_get_name (account), NULL);
+      const char *value;
+
+      g_key_file_set_string (keyfile, group, "address", pf_account_get_address (account));
+      g_key_file_set_string (keyfile, group, "host", pf_account_get_host (account));
+      g_key_file_set_uint64 (keyfile, group, "port", pf_account_get_port (account));
+      g_key_file_set_string (keyfile, group, "security",
+                             pf_security_to_string (pf_account_get_security (account)));
+      g_key_file_set_string (keyfile, group, "user", pf_account_get_user (account));
+      g_key_file_set_string (keyfile, group, "mechanism",
+                             pf_auth_mechanism_to_string (pf_account_get_mechanism (account)));
+      if ((value = pf_account_get_maildir (account)) != NULL)
+        g_key_file_set_string (keyfile, group, "maildir", value);
+      g_key_file_set_string (keyfile, group, "policy",
+                             pf_policy_to_string (pf_account_get_policy (account)));
+      if (pf_account_get_policy (account) == PF_POLICY_DELETE_AFTER)
+        g_key_file_set_uint64 (keyfile, group, "delete-after-days",
+                               pf_account_get_delete_after_days (account));
+      if (pf_account_get_max_size (account) > 0)
+        g_key_file_set_uint64 (keyfile, group, "max-size", pf_account_get_max_size (account));
+      if ((value = pf_account_get_pinned_fingerprint (account)) != NULL)
+        g_key_file_set_string (keyfile, group, "pinned-sha256", value);
+      if ((value = pf_account_get_ca_file (account)) != NULL)
+        g_key_file_set_string (keyfile, group, "ca-file", value);
+      if (pf_account_get_allow_plaintext (account))
+        g_key_file_set_boolean (keyfile, group, "allow-plaintext", TRUE);
+      g_key_file_set_uint64 (keyfile, group, "interval", pf_account_get_interval (account));
+    }
+
+  {
+    g_autofree char *body = g_key_file_to_data (keyfile, NULL, NULL);
+    char *data = g_strconcat ("# Popfetch accounts. Passwords are kept in the keyring, never here.\n",
+                              n > 0 ? "\n" : "", body, NULL);
+
+    if (length != NULL)
+      *length = strlen (data);
+    return data;
+  }
+}
+
+/* Atomic write ------------------------------------------------------------ */
+
+static gboolean
+io_error (GError     **error,
+          const char  *path,
+          const char  *what,
+          int          saved_errno)
+{
+  g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+               "%s %s: %s", what, path, g_strerror (saved_errno));
+  return FALSE;
+}
+
+gboolean
+pf_write_file_atomically (const char  *path,
+                          const char  *data,
+                          gsize        length,
+                          GError     **error)
+{
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autofree char *base = g_path_get_basename (path);
+  g_autofree char *tmp_path = NULL;
+  gsize written = 0;
+  int fd;
+  int dir_fd;
+
+  g_return_val_if_fail (path != NULL, FALSE);
+
+  if (g_mkdir_with_parents (dir, 0700) != 0)
+    return io_error (error, dir, _("Cannot create"), errno);
+
+  tmp_path = g_strdup_printf ("%s/.%s.XXXXXX", dir, base);
+  fd = g_mkstemp_full (tmp_path, O_WRONLY | O_CLOEXEC, 0600);
+  if (fd < 0)
+    return io_error (error, tmp_path, _("Cannot create"), errno);
+
+  while (written < length)
+    {
+      gssize n = write (fd, data + written, length - written);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        {
+          int saved_errno = errno;
+
+          close (fd);
+          g_unlink (tmp_path);
+          return io_error (error, tmp_path, _("Cannot write"), saved_errno);
+        }
+      written += n;
+    }
+
+  if (fsync (fd) != 0 || close (fd) != 0)
+    {
+      int saved_errno = errno;
+
+      g_unlink (tmp_path);
+      return io_error (error, tmp_path, _("Cannot write"), saved_errno);
+    }
+
+  if (g_rename (tmp_path, path) != 0)
+    {
+      int saved_errno = errno;
+
+      g_unlink (tmp_path);
+      return io_error (error, path, _("Cannot replace"), saved_errno);
+    }
+
+  /* The rename is durable only once the directory entry is. */
+  dir_fd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir_fd < 0)
+    return io_error (error, dir, _("Cannot open"), errno);
+  if (fsync (dir_fd) != 0)
+    {
+      int saved_errno = errno;
+
+      close (dir_fd);
+      return io_error (error, dir, _("Cannot sync"), saved_errno);
+    }
+  close (dir_fd);
+  return TRUE;
+}
+
+/* Async load and save ------------------------------------------------------ */
+
+static void
+load_thread (GTask        *task,
+             gpointer      source_object,
+             gpointer      task_data,
+             GCancellable *cancellable)
+{
+  const char *path = task_data;
+  g_autofree char *data = NULL;
+  g_autofree char *display = g_filename_display_name (path);
+  g_autoptr(GError) error = NULL;
+  GPtrArray *accounts;
+  gsize length = 0;
+
+  if (!g_file_get_contents (path, &data, &length, &error))
+    {
+      if (g_error_matches (error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+        {
+          g_task_return_pointer (task, g_ptr_array_new_with_free_func (g_object_unref),
+                                 (GDestroyNotify) g_ptr_array_unref);
+          return;
+        }
+      g_task_return_new_error (task, PF_ERROR, PF_ERROR_CONFIG, "%s", error->message);
+      return;
+    }
+
+  accounts = pf_account_store_parse (data, length, display, &error);
+  if (accounts == NULL)
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    g_task_return_pointer (task, accounts, (GDestroyNotify) g_ptr_array_unref);
+}
+
+void
+pf_account_store_load_async (PfAccountStore      *self,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (PF_IS_ACCOUNT_STORE (self));
+  g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, pf_account_store_load_async);
+  g_task_set_task_data (task, g_strdup (self->path), g_free);
+  g_task_run_in_thread (task, load_thread);
+}
+
+gboolean
+pf_account_store_load_finish (PfAccountStore  *self,
+                              GAsyncResult    *result,
+                              GError         **error)
+{
+  g_autoptr(GPtrArray) accounts = NULL;
+
+  g_return_val_if_fail (PF_IS_ACCOUNT_STORE (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == pf_account_store_load_async, FALSE);
+
+  accounts = g_task_propagate_pointer (G_TASK (result), error);
+  if (accounts == NULL)
+    {
+      self->loaded = FALSE;
+      return FALSE;
+    }
+
+  g_list_store_splice (self->accounts, 0,
+                       g_list_model_get_n_items (G_LIST_MODEL (self->accounts)),
+                       accounts->pdata, accounts->len);
+  self->loaded = TRUE;
+  return TRUE;
+}
+
+typedef struct
+{
+  char  *path;
+  char  *data;
+  gsize  length;
+} SaveData;
+
+static void
+save_data_free (SaveData *save)
+{
+  g_free (save->path);
+  g_free (save->data);
+  g_free (save);
+}
+
+static void
+save_thread (GTask        *task,
+             gpointer      source_object,
+             gpointer      task_data,
+             GCancellable *cancellable)
+{
+  SaveData *save = task_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!pf_write_file_atomically (save->path, save->data, save->length, &error))
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+void
+pf_account_store_save_async (PfAccountStore      *self,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  SaveData *save;
+
+  g_return_if_fail (PF_IS_ACCOUNT_STORE (self));
+  g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, pf_account_store_save_async);
+
+  if (!self->loaded)
+    {
+      g_autofree char *display = g_filename_display_name (self->path);
+
+      g_task_return_new_error (task, PF_ERROR, PF_ERROR_CONFIG,
+                               _("%s was not read successfully, so Popfetch will not "
+                                 "overwrite it; fix or move the file first"),
+                               display);
+      return;
+    }
+
+  /* Snapshot on this thread; only the bytes travel to the worker. */
+  save = g_new0 (SaveData, 1);
+  save->path = g_strdup (self->path);
+  save->data = pf_account_store_serialize (G_LIST_MODEL (self->accounts), &save->length);
+  g_task_set_task_data (task, save, (GDestroyNotify) save_data_free);
+  g_task_run_in_thread (task, save_thread);
+}
+
+gboolean
+pf_account_store_save_finish (PfAccountStore  *self,
+                              GAsyncResult    *result,
+                              GError         **error)
+{
+  g_return_val_if_fail (PF_IS_ACCOUNT_STORE (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == pf_account_store_save_async, FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}

@@ -1,0 +1,81 @@
+/* pf-account-store.h — the accounts file, $XDG_CONFIG_HOME/popfetch/accounts.ini
+ *
+ * Copyright 2026 The Popfetch authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <gio/gio.h>
+
+#include "pf-account.h"
+
+G_BEGIN_DECLS
+
+#define PF_TYPE_ACCOUNT_STORE (pf_account_store_get_type ())
+
+G_DECLARE_FINAL_TYPE (PfAccountStore, pf_account_store, PF, ACCOUNT_STORE, GObject)
+
+/* The default file: $XDG_CONFIG_HOME/popfetch/accounts.ini */
+char           *pf_account_store_default_path (void);
+
+/* @path: NULL for the default file. The store starts empty and unloaded. */
+PfAccountStore *pf_account_store_new          (const char      *path);
+const char     *pf_account_store_get_path     (PfAccountStore  *self);
+/* A GListModel of PfAccount, in file order. */
+GListModel     *pf_account_store_get_accounts (PfAccountStore  *self);
+PfAccount      *pf_account_store_lookup       (PfAccountStore  *self,
+                                               const char      *name);
+/* Validates @account and checks its name is unused. */
+gboolean        pf_account_store_add          (PfAccountStore  *self,
+                                               PfAccount       *account,
+                                               GError         **error);
+/* Replace the account called @name by @account (which may carry a new,
+ * still unused name). Validates it. */
+gboolean        pf_account_store_replace      (PfAccountStore  *self,
+                                               const char      *name,
+                                               PfAccount       *account,
+                                               GError         **error);
+gboolean        pf_account_store_remove       (PfAccountStore  *self,
+                                               const char      *name);
+
+/* Read the file (a missing file is an empty store). A file that does not
+ * parse or holds an invalid account fails with PF_ERROR_CONFIG naming the
+ * file and the offending line or account; the store then refuses to save,
+ * so the file is never overwritten behind the user's back. */
+void            pf_account_store_load_async   (PfAccountStore       *self,
+                                               GCancellable         *cancellable,
+                                               GAsyncReadyCallback   callback,
+                                               gpointer              user_data);
+gboolean        pf_account_store_load_finish  (PfAccountStore       *self,
+                                               GAsyncResult         *result,
+                                               GError              **error);
+
+/* Write atomically: a temporary file in the same directory (mode 0600),
+ * fsync, rename over the file, fsync the directory. Fails with
+ * PF_ERROR_CONFIG unless the last load succeeded. */
+void            pf_account_store_save_async   (PfAccountStore       *self,
+                                               GCancellable         *cancellable,
+                                               GAsyncReadyCallback   callback,
+                                               gpointer              user_data);
+gboolean        pf_account_store_save_finish  (PfAccountStore       *self,
+                                               GAsyncResult         *result,
+                                               GError              **error);
+
+/* Pure halves of load and save, tested byte by byte. @filename only
+ * names the file in error messages. */
+GPtrArray      *pf_account_store_parse        (const char      *data,
+                                               gsize            length,
+                                               const char      *filename,
+                                               GError         **error);
+char           *pf_account_store_serialize    (GListModel      *accounts,
+                                               gsize           *length);
+
+/* Blocking atomic replace of @path by @data; what save runs in a thread. */
+gboolean        pf_write_file_atomically      (const char      *path,
+                                               const char      *data,
+                                               gsize            length,
+                                               GError         **error);
+
+G_END_DECLS

@@ -1,0 +1,676 @@
+/* pf-account.c
+ *
+ * Copyright 2026 The Popfetch authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <string.h>
+
+#include <glib/gi18n.h>
+
+#include "pf-account.h"
+#include "pf-error.h"
+
+struct _PfAccount
+{
+  GObject          parent_instance;
+
+  char            *name;
+  char            *address;
+  char            *host;
+  char            *user;
+  char            *maildir;
+  char            *pinned_fingerprint;
+  char            *ca_file;
+  guint64          max_size;
+  guint            port;
+  guint            delete_after_days;
+  guint            interval;
+  PfSecurity       security;
+  PfAuthMechanism  mechanism;
+  PfPolicy         policy;
+  gboolean         allow_plaintext;
+};
+
+G_DEFINE_FINAL_TYPE (PfAccount, pf_account, G_TYPE_OBJECT)
+
+G_DEFINE_ENUM_TYPE (PfPolicy, pf_policy,
+  G_DEFINE_ENUM_VALUE (PF_POLICY_KEEP, "keep"),
+  G_DEFINE_ENUM_VALUE (PF_POLICY_DELETE, "delete"),
+  G_DEFINE_ENUM_VALUE (PF_POLICY_DELETE_AFTER, "delete-after"))
+
+enum {
+  PROP_0,
+  PROP_NAME,
+  PROP_ADDRESS,
+  PROP_HOST,
+  PROP_PORT,
+  PROP_SECURITY,
+  PROP_USER,
+  PROP_MECHANISM,
+  PROP_MAILDIR,
+  PROP_POLICY,
+  PROP_DELETE_AFTER_DAYS,
+  PROP_MAX_SIZE,
+  PROP_PINNED_FINGERPRINT,
+  PROP_CA_FILE,
+  PROP_ALLOW_PLAINTEXT,
+  PROP_INTERVAL,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static const char * const policy_names[] = { "keep", "delete", "delete-after" };
+
+const char *
+pf_policy_to_string (PfPolicy policy)
+{
+  g_return_val_if_fail (policy <= PF_POLICY_DELETE_AFTER, NULL);
+
+  return policy_names[policy];
+}
+
+gboolean
+pf_policy_from_string (const char *name,
+                       PfPolicy   *policy)
+{
+  g_return_val_if_fail (policy != NULL, FALSE);
+
+  if (name == NULL)
+    return FALSE;
+
+  for (guint i = 0; i < G_N_ELEMENTS (policy_names); i++)
+    if (g_ascii_strcasecmp (name, policy_names[i]) == 0)
+      {
+        *policy = (PfPolicy) i;
+        return TRUE;
+      }
+  return FALSE;
+}
+
+static void
+pf_account_finalize (GObject *object)
+{
+  PfAccount *self = (PfAccount *)object;
+
+  g_clear_pointer (&self->name, g_free);
+  g_clear_pointer (&self->address, g_free);
+  g_clear_pointer (&self->host, g_free);
+  g_clear_pointer (&self->user, g_free);
+  g_clear_pointer (&self->maildir, g_free);
+  g_clear_pointer (&self->pinned_fingerprint, g_free);
+  g_clear_pointer (&self->ca_file, g_free);
+
+  G_OBJECT_CLASS (pf_account_parent_class)->finalize (object);
+}
+
+static void
+pf_account_get_property (GObject    *object,
+                         guint       prop_id,
+                         GValue     *value,
+                         GParamSpec *pspec)
+{
+  PfAccount *self = PF_ACCOUNT (object);
+
+  switch (prop_id)
+    {
+    case PROP_NAME:
+      g_value_set_string (value, self->name);
+      break;
+    case PROP_ADDRESS:
+      g_value_set_string (value, self->address);
+      break;
+    case PROP_HOST:
+      g_value_set_string (value, self->host);
+      break;
+    case PROP_PORT:
+      g_value_set_uint (value, self->port);
+      break;
+    case PROP_SECURITY:
+      g_value_set_int (value, self->security);
+      break;
+    case PROP_USER:
+      g_value_set_string (value, self->user);
+      break;
+    case PROP_MECHANISM:
+      g_value_set_int (value, self->mechanism);
+      break;
+    case PROP_MAILDIR:
+      g_value_set_string (value, self->maildir);
+      break;
+    case PROP_POLICY:
+      g_value_set_enum (value, self->policy);
+      break;
+    case PROP_DELETE_AFTER_DAYS:
+      g_value_set_uint (value, self->delete_after_days);
+      break;
+    case PROP_MAX_SIZE:
+      g_value_set_uint64 (value, self->max_size);
+      break;
+    case PROP_PINNED_FINGERPRINT:
+      g_value_set_string (value, self->pinned_fingerprint);
+      break;
+    case PROP_CA_FILE:
+      g_value_set_string (value, self->ca_file);
+      break;
+    case PROP_ALLOW_PLAINTEXT:
+      g_value_set_boolean (value, self->allow_plaintext);
+      break;
+    case PROP_INTERVAL:
+      g_value_set_uint (value, self->interval);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+pf_account_set_property (GObject      *object,
+                         guint         prop_id,
+                         const GValue *value,
+                         GParamSpec   *pspec)
+{
+  PfAccount *self = PF_ACCOUNT (object);
+
+  switch (prop_id)
+    {
+    case PROP_NAME:
+      pf_account_set_name (self, g_value_get_string (value));
+      break;
+    case PROP_ADDRESS:
+      pf_account_set_address (self, g_value_get_string (value));
+      break;
+    case PROP_HOST:
+      pf_account_set_host (self, g_value_get_string (value));
+      break;
+    case PROP_PORT:
+      pf_account_set_port (self, g_value_get_uint (value));
+      break;
+    case PROP_SECURITY:
+      pf_account_set_security (self, g_value_get_int (value));
+      break;
+    case PROP_USER:
+      pf_account_set_user (self, g_value_get_string (value));
+      break;
+    case PROP_MECHANISM:
+      pf_account_set_mechanism (self, g_value_get_int (value));
+      break;
+    case PROP_MAILDIR:
+      pf_account_set_maildir (self, g_value_get_string (value));
+      break;
+    case PROP_POLICY:
+      pf_account_set_policy (self, g_value_get_enum (value));
+      break;
+    case PROP_DELETE_AFTER_DAYS:
+      pf_account_set_delete_after_days (self, g_value_get_uint (value));
+      break;
+    case PROP_MAX_SIZE:
+      pf_account_set_max_size (self, g_value_get_uint64 (value));
+      break;
+    case PROP_PINNED_FINGERPRINT:
+      pf_account_set_pinned_fingerprint (self, g_value_get_string (value));
+      break;
+    case PROP_CA_FILE:
+      pf_account_set_ca_file (self, g_value_get_string (value));
+      break;
+    case PROP_ALLOW_PLAINTEXT:
+      pf_account_set_allow_plaintext (self, g_value_get_boolean (value));
+      break;
+    case PROP_INTERVAL:
+      pf_account_set_interval (self, g_value_get_uint (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+#define PROP_FLAGS (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS)
+
+static void
+pf_account_class_init (PfAccountClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = pf_account_finalize;
+  object_class->get_property = pf_account_get_property;
+  object_class->set_property = pf_account_set_property;
+
+  properties[PROP_NAME] =
+    g_param_spec_string ("name", NULL, NULL, NULL, PROP_FLAGS);
+  properties[PROP_ADDRESS] =
+    g_param_spec_string ("address", NULL, NULL, NULL, PROP_FLAGS);
+  properties[PROP_HOST] =
+    g_param_spec_string ("host", NULL, NULL, NULL, PROP_FLAGS);
+  properties[PROP_PORT] =
+    g_param_spec_uint ("port", NULL, NULL, 0, G_MAXUINT16, 995, PROP_FLAGS);
+  properties[PROP_SECURITY] =
+    g_param_spec_int ("security", NULL, NULL,
+                      PF_SECURITY_TLS, PF_SECURITY_NONE, PF_SECURITY_TLS, PROP_FLAGS);
+  properties[PROP_USER] =
+    g_param_spec_string ("user", NULL, NULL, NULL, PROP_FLAGS);
+  properties[PROP_MECHANISM] =
+    g_param_spec_int ("mechanism", NULL, NULL,
+                      PF_AUTH_AUTO, PF_AUTH_OAUTHBEARER, PF_AUTH_AUTO, PROP_FLAGS);
+  properties[PROP_MAILDIR] =
+    g_param_spec_string ("maildir", NULL, NULL, NULL, PROP_FLAGS);
+  properties[PROP_POLICY] =
+    g_param_spec_enum ("policy", NULL, NULL, PF_TYPE_POLICY, PF_POLICY_KEEP, PROP_FLAGS);
+  properties[PROP_DELETE_AFTER_DAYS] =
+    g_param_spec_uint ("delete-after-days", NULL, NULL, 0, PF_ACCOUNT_DAYS_MAX, 0, PROP_FLAGS);
+  properties[PROP_MAX_SIZE] =
+    g_param_spec_uint64 ("max-size", NULL, NULL, 0, G_MAXUINT64, 0, PROP_FLAGS);
+  properties[PROP_PINNED_FINGERPRINT] =
+    g_param_spec_string ("pinned-fingerprint", NULL, NULL, NULL, PROP_FLAGS);
+  properties[PROP_CA_FILE] =
+    g_param_spec_string ("ca-file", NULL, NULL, NULL, PROP_FLAGS);
+  properties[PROP_ALLOW_PLAINTEXT] =
+    g_param_spec_boolean ("allow-plaintext", NULL, NULL, FALSE, PROP_FLAGS);
+  properties[PROP_INTERVAL] =
+    g_param_spec_uint ("interval", NULL, NULL, 0, PF_ACCOUNT_INTERVAL_MAX, 0, PROP_FLAGS);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+pf_account_init (PfAccount *self)
+{
+  self->port = 995;
+  self->security = PF_SECURITY_TLS;
+  self->mechanism = PF_AUTH_AUTO;
+  self->policy = PF_POLICY_KEEP;
+}
+
+PfAccount *
+pf_account_new (const char *name)
+{
+  return g_object_new (PF_TYPE_ACCOUNT, "name", name, NULL);
+}
+
+PfAccount *
+pf_account_copy (PfAccount *self)
+{
+  PfAccount *copy;
+
+  g_return_val_if_fail (PF_IS_ACCOUNT (self), NULL);
+
+  copy = pf_account_new (self->name);
+  copy->address = g_strdup (self->address);
+  copy->host = g_strdup (self->host);
+  copy->user = g_strdup (self->user);
+  copy->maildir = g_strdup (self->maildir);
+  copy->pinned_fingerprint = g_strdup (self->pinned_fingerprint);
+  copy->ca_file = g_strdup (self->ca_file);
+  copy->max_size = self->max_size;
+  copy->port = self->port;
+  copy->delete_after_days = self->delete_after_days;
+  copy->interval = self->interval;
+  copy->security = self->security;
+  copy->mechanism = self->mechanism;
+  copy->policy = self->policy;
+  copy->allow_plaintext = self->allow_plaintext;
+  return copy;
+}
+
+/* Empty strings mean "unset" for every optional string field. */
+static void
+set_string (PfAccount   *self,
+            char       **field,
+            const char  *value,
+            guint        prop)
+{
+  if (value != NULL && *value == '\0')
+    value = NULL;
+  if (g_strcmp0 (*field, value) == 0)
+    return;
+  g_free (*field);
+  *field = g_strdup (value);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[prop]);
+}
+
+static void
+set_uint (PfAccount *self,
+          guint     *field,
+          guint      value,
+          guint      prop)
+{
+  if (*field == value)
+    return;
+  *field = value;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[prop]);
+}
+
+#define STRING_ACCESSORS(field, PROP)                                   \
+  const char *                                                          \
+  pf_account_get_##field (PfAccount *self)                              \
+  {                                                                     \
+    g_return_val_if_fail (PF_IS_ACCOUNT (self), NULL);                  \
+    return self->field;                                                 \
+  }                                                                     \
+  void                                                                  \
+  pf_account_set_##field (PfAccount  *self,                             \
+                          const char *value)                            \
+  {                                                                     \
+    g_return_if_fail (PF_IS_ACCOUNT (self));                            \
+    set_string (self, &self->field, value, PROP);                       \
+  }
+
+#define UINT_ACCESSORS(field, PROP)                                     \
+  guint                                                                 \
+  pf_account_get_##field (PfAccount *self)                              \
+  {                                                                     \
+    g_return_val_if_fail (PF_IS_ACCOUNT (self), 0);                     \
+    return self->field;                                                 \
+  }                                                                     \
+  void                                                                  \
+  pf_account_set_##field (PfAccount *self,                              \
+                          guint      value)                             \
+  {                                                                     \
+    g_return_if_fail (PF_IS_ACCOUNT (self));                            \
+    set_uint (self, &self->field, value, PROP);                         \
+  }
+
+STRING_ACCESSORS (name, PROP_NAME)
+STRING_ACCESSORS (address, PROP_ADDRESS)
+STRING_ACCESSORS (host, PROP_HOST)
+STRING_ACCESSORS (user, PROP_USER)
+STRING_ACCESSORS (maildir, PROP_MAILDIR)
+STRING_ACCESSORS (pinned_fingerprint, PROP_PINNED_FINGERPRINT)
+STRING_ACCESSORS (ca_file, PROP_CA_FILE)
+UINT_ACCESSORS (port, PROP_PORT)
+UINT_ACCESSORS (delete_after_days, PROP_DELETE_AFTER_DAYS)
+UINT_ACCESSORS (interval, PROP_INTERVAL)
+
+PfSecurity
+pf_account_get_security (PfAccount *self)
+{
+  g_return_val_if_fail (PF_IS_ACCOUNT (self), PF_SECURITY_TLS);
+  return self->security;
+}
+
+void
+pf_account_set_security (PfAccount  *self,
+                         PfSecurity  security)
+{
+  g_return_if_fail (PF_IS_ACCOUNT (self));
+  set_uint (self, (guint *) &self->security, security, PROP_SECURITY);
+}
+
+PfAuthMechanism
+pf_account_get_mechanism (PfAccount *self)
+{
+  g_return_val_if_fail (PF_IS_ACCOUNT (self), PF_AUTH_AUTO);
+  return self->mechanism;
+}
+
+void
+pf_account_set_mechanism (PfAccount       *self,
+                          PfAuthMechanism  mechanism)
+{
+  g_return_if_fail (PF_IS_ACCOUNT (self));
+  set_uint (self, (guint *) &self->mechanism, mechanism, PROP_MECHANISM);
+}
+
+PfPolicy
+pf_account_get_policy (PfAccount *self)
+{
+  g_return_val_if_fail (PF_IS_ACCOUNT (self), PF_POLICY_KEEP);
+  return self->policy;
+}
+
+void
+pf_account_set_policy (PfAccount *self,
+                       PfPolicy   policy)
+{
+  g_return_if_fail (PF_IS_ACCOUNT (self));
+  set_uint (self, (guint *) &self->policy, policy, PROP_POLICY);
+}
+
+guint64
+pf_account_get_max_size (PfAccount *self)
+{
+  g_return_val_if_fail (PF_IS_ACCOUNT (self), 0);
+  return self->max_size;
+}
+
+void
+pf_account_set_max_size (PfAccount *self,
+                         guint64    bytes)
+{
+  g_return_if_fail (PF_IS_ACCOUNT (self));
+  if (self->max_size == bytes)
+    return;
+  self->max_size = bytes;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MAX_SIZE]);
+}
+
+gboolean
+pf_account_get_allow_plaintext (PfAccount *self)
+{
+  g_return_val_if_fail (PF_IS_ACCOUNT (self), FALSE);
+  return self->allow_plaintext;
+}
+
+void
+pf_account_set_allow_plaintext (PfAccount *self,
+                                gboolean   allow)
+{
+  g_return_if_fail (PF_IS_ACCOUNT (self));
+  set_uint (self, (guint *) &self->allow_plaintext, !!allow, PROP_ALLOW_PLAINTEXT);
+}
+
+char *
+pf_account_dup_effective_maildir (PfAccount *self)
+{
+  g_return_val_if_fail (PF_IS_ACCOUNT (self), NULL);
+
+  if (self->maildir != NULL)
+    return g_strdup (self->maildir);
+  return g_build_filename (g_get_home_dir (), "Mail", self->name, NULL);
+}
+
+PfLoginTest *
+pf_account_create_login_test (PfAccount  *self,
+                              GError    **error)
+{
+  g_autoptr(PfLoginTest) test = NULL;
+
+  g_return_val_if_fail (PF_IS_ACCOUNT (self), NULL);
+  g_return_val_if_fail (self->host != NULL, NULL);
+
+  test = pf_login_test_new (self->host, (guint16) self->port, self->security);
+  pf_login_test_set_address (test, self->address);
+  if (self->user != NULL)
+    pf_login_test_set_user (test, self->user);
+  pf_login_test_set_mechanism (test, self->mechanism);
+  if (self->pinned_fingerprint != NULL)
+    pf_login_test_set_pinned_fingerprint (test, self->pinned_fingerprint);
+  if (self->ca_file != NULL)
+    {
+      g_autoptr(GTlsDatabase) database = NULL;
+      g_autoptr(GError) local_error = NULL;
+
+      database = g_tls_file_database_new (self->ca_file, &local_error);
+      if (database == NULL)
+        {
+          g_set_error (error, PF_ERROR, PF_ERROR_CONFIG,
+                       _("Account “%s”: cannot read the CA file: %s"),
+                       self->name, local_error->message);
+          return NULL;
+        }
+      pf_login_test_set_tls_database (test, database);
+    }
+  pf_login_test_set_allow_plaintext_auth (test, self->allow_plaintext);
+  return g_steal_pointer (&test);
+}
+
+static gboolean
+has_control_chars (const char *text)
+{
+  for (const char *p = text; *p != '\0'; p++)
+    if (g_ascii_iscntrl (*p))
+      return TRUE;
+  return FALSE;
+}
+
+gboolean
+pf_account_name_is_valid (const char *name)
+{
+  gsize len;
+
+  if (name == NULL)
+    return FALSE;
+  len = strlen (name);
+  if (len == 0 || len > PF_ACCOUNT_NAME_MAX)
+    return FALSE;
+  if (!g_utf8_validate (name, len, NULL) || has_control_chars (name))
+    return FALSE;
+  /* GKeyFile group names cannot hold brackets; a slash would make the
+   * default Maildir ~/Mail/<name> escape ~/Mail. */
+  if (strpbrk (name, "[]/\\") != NULL)
+    return FALSE;
+  if (g_ascii_isspace (name[0]) || g_ascii_isspace (name[len - 1]))
+    return FALSE;
+  if (strcmp (name, ".") == 0 || strcmp (name, "..") == 0)
+    return FALSE;
+  return TRUE;
+}
+
+char *
+pf_normalize_fingerprint (const char *text)
+{
+  g_autoptr(GString) hex = NULL;
+
+  if (text == NULL)
+    return NULL;
+
+  hex = g_string_new (NULL);
+  for (const char *p = text; *p != '\0'; p++)
+    {
+      if (*p == ':')
+        continue;
+      if (!g_ascii_isxdigit (*p))
+        return NULL;
+      g_string_append_c (hex, g_ascii_tolower (*p));
+    }
+  if (hex->len != 64)
+    return NULL;
+  return g_string_free (g_steal_pointer (&hex), FALSE);
+}
+
+static gboolean
+host_is_valid (const char *host)
+{
+  gsize len;
+
+  if (host == NULL)
+    return FALSE;
+  len = strlen (host);
+  if (len == 0 || len > 253)
+    return FALSE;
+  for (const char *p = host; *p != '\0'; p++)
+    if (!(g_ascii_isalnum (*p) || *p == '.' || *p == '-' || *p == ':' || *p == '_'))
+      return FALSE;
+  return TRUE;
+}
+
+static gboolean
+address_is_valid (const char *address)
+{
+  const char *at;
+
+  if (address == NULL || !g_utf8_validate (address, -1, NULL) || has_control_chars (address))
+    return FALSE;
+  if (strpbrk (address, " \t") != NULL)
+    return FALSE;
+  at = strrchr (address, '@');
+  return at != NULL && at != address && at[1] != '\0' && host_is_valid (at + 1);
+}
+
+static gboolean
+invalid (GError     **error,
+         const char  *name,
+         const char  *format,
+         ...) G_GNUC_PRINTF (3, 4);
+
+static gboolean
+invalid (GError     **error,
+         const char  *name,
+         const char  *format,
+         ...)
+{
+  g_autofree char *detail = NULL;
+  va_list args;
+
+  va_start (args, format);
+  detail = g_strdup_vprintf (format, args);
+  va_end (args);
+
+  g_set_error (error, PF_ERROR, PF_ERROR_INVALID_INPUT,
+               /* Translators: "Account “work”: the port must be …" */
+               _("Account “%s”: %s"), name != NULL ? name : "", detail);
+  return FALSE;
+}
+
+gboolean
+pf_account_validate (PfAccount  *self,
+                     GError    **error)
+{
+  g_autofree char *pin = NULL;
+
+  g_return_val_if_fail (PF_IS_ACCOUNT (self), FALSE);
+
+  if (!pf_account_name_is_valid (self->name))
+    return invalid (error, self->name,
+                    _("the name must be 1 to %d characters, without brackets, slashes, "
+                      "control characters or surrounding spaces"),
+                    PF_ACCOUNT_NAME_MAX);
+  if (!address_is_valid (self->address))
+    return invalid (error, self->name,
+                    _("“%s” is not a mail address of the form user@domain"),
+                    self->address != NULL ? self->address : "");
+  if (!host_is_valid (self->host))
+    return invalid (error, self->name,
+                    _("“%s” is not a valid server name"),
+                    self->host != NULL ? self->host : "");
+  if (self->port < 1 || self->port > 65535)
+    return invalid (error, self->name, _("the port must be between 1 and 65535"));
+  if (self->security > PF_SECURITY_NONE)
+    return invalid (error, self->name, _("unknown security setting"));
+  if (self->user == NULL || !g_utf8_validate (self->user, -1, NULL) || has_control_chars (self->user))
+    return invalid (error, self->name,
+                    _("the user name must be set and must not contain control characters"));
+  if (self->mechanism > PF_AUTH_OAUTHBEARER)
+    return invalid (error, self->name, _("unknown authentication mechanism"));
+  if (self->maildir != NULL && (!g_path_is_absolute (self->maildir) || has_control_chars (self->maildir)))
+    return invalid (error, self->name,
+                    _("the Maildir must be an absolute path, not “%s”"), self->maildir);
+  if (self->policy > PF_POLICY_DELETE_AFTER)
+    return invalid (error, self->name, _("unknown policy"));
+  if (self->policy == PF_POLICY_DELETE_AFTER
+      && (self->delete_after_days < 1 || self->delete_after_days > PF_ACCOUNT_DAYS_MAX))
+    return invalid (error, self->name,
+                    _("“delete after” needs a number of days between 1 and %d"),
+                    PF_ACCOUNT_DAYS_MAX);
+  if (self->pinned_fingerprint != NULL)
+    {
+      pin = pf_normalize_fingerprint (self->pinned_fingerprint);
+      if (pin == NULL || strcmp (pin, self->pinned_fingerprint) != 0)
+        return invalid (error, self->name,
+                        _("the pinned fingerprint must be 64 lowercase hexadecimal digits (SHA-256)"));
+    }
+  if (self->ca_file != NULL && (!g_path_is_absolute (self->ca_file) || has_control_chars (self->ca_file)))
+    return invalid (error, self->name,
+                    _("the CA file must be an absolute path, not “%s”"), self->ca_file);
+  if (self->interval > PF_ACCOUNT_INTERVAL_MAX)
+    return invalid (error, self->name,
+                    _("the fetch interval must be at most %d minutes"), PF_ACCOUNT_INTERVAL_MAX);
+  if (self->security == PF_SECURITY_NONE && !self->allow_plaintext)
+    return invalid (error, self->name,
+                    _("“no encryption” sends the password in the clear and must be "
+                      "chosen explicitly (allow-plaintext)"));
+  return TRUE;
+}
