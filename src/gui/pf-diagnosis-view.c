@@ -25,7 +25,7 @@ struct _PfDiagnosisView
   GtkLabel      *what_label;
   GtkLabel      *next_label;
   GtkListBox    *steps_list;
-  GtkExpander   *details_expander;
+  GtkToggleButton *details_button;
   GtkTextView   *transcript_view;
 };
 
@@ -229,7 +229,21 @@ pf_diagnosis_view_set_error (PfDiagnosisView *self,
   gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->transcript_view),
                             transcript && *transcript ? transcript : _("No protocol transcript was recorded."),
                             -1);
-  gtk_expander_set_expanded (self->details_expander, FALSE);
+  gtk_toggle_button_set_active (self->details_button, FALSE);
+}
+
+void
+pf_diagnosis_view_set_fix_widget (PfDiagnosisView *self,
+                                  GtkWidget       *widget)
+{
+  g_return_if_fail (PF_IS_DIAGNOSIS_VIEW (self));
+  g_return_if_fail (GTK_IS_WIDGET (widget));
+
+  g_object_ref (widget);
+  if (gtk_widget_get_parent (widget) != NULL)
+    gtk_box_remove (GTK_BOX (gtk_widget_get_parent (widget)), widget);
+  gtk_box_insert_child_after (GTK_BOX (self), widget, GTK_WIDGET (self->next_label));
+  g_object_unref (widget);
 }
 
 char *
@@ -309,7 +323,7 @@ pf_diagnosis_view_class_init (PfDiagnosisViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PfDiagnosisView, what_label);
   gtk_widget_class_bind_template_child (widget_class, PfDiagnosisView, next_label);
   gtk_widget_class_bind_template_child (widget_class, PfDiagnosisView, steps_list);
-  gtk_widget_class_bind_template_child (widget_class, PfDiagnosisView, details_expander);
+  gtk_widget_class_bind_template_child (widget_class, PfDiagnosisView, details_button);
   gtk_widget_class_bind_template_child (widget_class, PfDiagnosisView, transcript_view);
   gtk_widget_class_bind_template_callback (widget_class, on_copy_report);
 }

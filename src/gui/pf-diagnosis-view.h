@@ -44,6 +44,9 @@ GtkWidget  *pf_diagnosis_view_new        (void);
 void        pf_diagnosis_view_set_error  (PfDiagnosisView *self,
                                           const GError    *error,
                                           const char      *transcript);
+/* Shows @widget (the field to fix and its button) right under the advice. */
+void        pf_diagnosis_view_set_fix_widget (PfDiagnosisView *self,
+                                              GtkWidget       *widget);
 /* The plain-text report Copy Report puts on the clipboard. */
 char       *pf_diagnosis_view_dup_report (PfDiagnosisView *self);
 

@@ -51,6 +51,18 @@ pf_message_init (PfMessage *self)
 {
 }
 
+static void
+ensure_gmime (void)
+{
+  static gsize initialized = 0;
+
+  if (g_once_init_enter (&initialized))
+    {
+      g_mime_init ();
+      g_once_init_leave (&initialized, 1);
+    }
+}
+
 static GMimeMessage *
 parse_message_file (const char  *path,
                     GError     **error)
@@ -60,6 +72,7 @@ parse_message_file (const char  *path,
   GMimeMessage *message;
   int fd;
 
+  ensure_gmime ();
   fd = g_open (path, O_RDONLY | O_CLOEXEC, 0);
   if (fd < 0)
     {
@@ -207,6 +220,16 @@ compare_newest_first (gconstpointer a,
   return g_strcmp0 (fb->path, fa->path);
 }
 
+static int
+compare_date_newest_first (gconstpointer a,
+                           gconstpointer b)
+{
+  PfMessage *ma = *(PfMessage **) a;
+  PfMessage *mb = *(PfMessage **) b;
+
+  return g_date_time_compare (mb->date, ma->date);
+}
+
 static gboolean
 collect_folder (GArray      *files,
                 const char  *folder,
@@ -277,6 +300,7 @@ pf_message_list_newest (const char  *maildir,
         g_ptr_array_add (messages, message);
     }
 
+  g_ptr_array_sort (messages, compare_date_newest_first);
   return g_steal_pointer (&messages);
 }
 

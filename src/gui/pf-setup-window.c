@@ -1249,4 +1249,5 @@ pf_setup_window_init (PfSetupWindow *self)
   if (error != NULL)
     g_warning ("POPFETCH_DEMO: %s", error->message);
   gtk_window_set_default_widget (GTK_WINDOW (self), GTK_WIDGET (self->find_button));
+  pf_diagnosis_view_set_fix_widget (self->diagnosis_view, GTK_WIDGET (self->fix_group));
 }

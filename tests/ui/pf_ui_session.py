@@ -244,8 +244,28 @@ class App:
         pyatspi.Registry.generateMouseEvent(extents.x + extents.width // 2,
                                             extents.y + extents.height // 2, "b1c")
 
+    def type_text(self, text):
+        """Key presses into whatever has the keyboard focus of the active
+        window. Without a window manager X sends keys to the window under
+        the pointer, so the pointer moves onto that window first."""
+        active = [w for w in self.windows() if w.getState().contains(pyatspi.STATE_ACTIVE)]
+        if active:
+            extents = active[0].queryComponent().getExtents(pyatspi.DESKTOP_COORDS)
+            pyatspi.Registry.generateMouseEvent(extents.x + 20, extents.y + extents.height // 2, "abs")
+            time.sleep(0.2)
+        for char in text:
+            if char == "\n":
+                pyatspi.Registry.generateKeyboardEvent(0xff0d, None, pyatspi.KEY_SYM)
+            else:
+                # Latin-1 keysyms equal their code points
+                pyatspi.Registry.generateKeyboardEvent(ord(char), None, pyatspi.KEY_SYM)
+            time.sleep(0.05)
+
     def focused(self):
-        for acc in self.walk():
+        """The focused control of the active window (each window keeps
+        its own focus widget)."""
+        active = [w for w in self.windows() if w.getState().contains(pyatspi.STATE_ACTIVE)]
+        for acc in self.walk(active[0] if active else None):
             try:
                 if acc.getState().contains(pyatspi.STATE_FOCUSED):
                     return acc
