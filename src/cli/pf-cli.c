@@ -18,12 +18,15 @@
 #include "pf-error.h"
 
 const PfCliCommand pf_cli_commands[] = {
+  { "detect", N_("Find the POP3 settings for an e-mail address"), pf_cli_detect },
+  { "test", N_("Log in once and say which step fails, and why"), pf_cli_test },
   { "add", N_("Add an account: test the login, save it, keep the password in the keyring"), pf_cli_run_add },
   { "list", N_("List the saved accounts"), pf_cli_run_list },
   { "show", N_("Show the settings of a saved account"), pf_cli_run_show },
   { "edit", N_("Change settings of a saved account"), pf_cli_run_edit },
   { "remove", N_("Remove a saved account and its password"), pf_cli_run_remove },
   { "set-password", N_("Store or replace the password of a saved account"), pf_cli_run_set_password },
+  { "fetch", N_("Fetch mail into a Maildir, each message exactly once"), pf_cli_fetch },
   { NULL, NULL, NULL },
 };
 

@@ -35,6 +35,9 @@ struct _PfJournal
   int         lock_fd;
   GHashTable *entries;    /* uid → Entry */
   GHashTable *pending;    /* set of tmp/ bases */
+  /* The fetcher notes pending files from the main thread while a worker
+   * thread appends a batch; the lock is never held across an fsync. */
+  GMutex      mutex;
 };
 
 static void
@@ -289,6 +292,7 @@ pf_journal_open (const char  *state_dir,
   g_return_val_if_fail (user != NULL, NULL);
 
   journal = g_new0 (PfJournal, 1);
+  g_mutex_init (&journal->mutex);
   journal->fd = journal->lock_fd = -1;
   journal->entries = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, entry_free);
   journal->pending = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
@@ -354,6 +358,7 @@ pf_journal_free (PfJournal *journal)
   g_free (journal->state_dir);
   g_free (journal->path);
   g_free (journal->lock_path);
+  g_mutex_clear (&journal->mutex);
   g_free (journal);
 }
 
@@ -366,7 +371,17 @@ pf_journal_get_path (PfJournal *journal)
 guint
 pf_journal_get_n_entries (PfJournal *journal)
 {
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&journal->mutex);
+
   return g_hash_table_size (journal->entries);
+}
+
+guint
+pf_journal_get_n_pending (PfJournal *journal)
+{
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&journal->mutex);
+
+  return g_hash_table_size (journal->pending);
 }
 
 gboolean
@@ -375,10 +390,13 @@ pf_journal_lookup (PfJournal   *journal,
                    const char **name,
                    gint64      *first_seen)
 {
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&journal->mutex);
   Entry *entry = g_hash_table_lookup (journal->entries, uid);
 
   if (entry == NULL)
     return FALSE;
+  /* Entries are never freed while the journal is open, except by
+   * compaction, which runs alone. */
   if (name != NULL)
     *name = entry->name;
   if (first_seen != NULL)
@@ -405,6 +423,7 @@ pf_journal_note_pending (PfJournal   *journal,
                          GError     **error)
 {
   g_autofree char *line = g_strconcat ("+ ", base, "\n", NULL);
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&journal->mutex);
 
   if (!write_all (journal->fd, line, strlen (line), journal->path, error))
     return FALSE;
@@ -428,9 +447,11 @@ pf_journal_append (PfJournal              *journal,
     g_string_append_printf (buffer, "%s %s %" G_GINT64_FORMAT "\n",
                             records[i].uid, records[i].name, records[i].first_seen);
 
+  g_mutex_lock (&journal->mutex);
   if (fstat (journal->fd, &st) != 0)
     {
       pf_maildir_set_errno_error (error, errno, _("read"), journal->path);
+      g_mutex_unlock (&journal->mutex);
       return FALSE;
     }
   if (!write_all (journal->fd, buffer->str, buffer->len, journal->path, error))
@@ -438,8 +459,10 @@ pf_journal_append (PfJournal              *journal,
       /* Leave no partial record behind for a later append to follow. */
       if (ftruncate (journal->fd, st.st_size) != 0)
         g_debug ("Could not trim %s", journal->path);
+      g_mutex_unlock (&journal->mutex);
       return FALSE;
     }
+  g_mutex_unlock (&journal->mutex);
 
   if (fdatasync (journal->fd) != 0)
     {
@@ -447,6 +470,7 @@ pf_journal_append (PfJournal              *journal,
       return FALSE;
     }
 
+  g_mutex_lock (&journal->mutex);
   for (guint i = 0; i < n_records; i++)
     {
       Entry *entry = g_new0 (Entry, 1);
@@ -455,6 +479,7 @@ pf_journal_append (PfJournal              *journal,
       entry->first_seen = records[i].first_seen;
       g_hash_table_replace (journal->entries, g_strdup (records[i].uid), entry);
     }
+  g_mutex_unlock (&journal->mutex);
   return TRUE;
 }
 

@@ -58,8 +58,10 @@ PfJournal  *pf_journal_open          (const char  *state_dir,
 void        pf_journal_free          (PfJournal   *journal);
 const char *pf_journal_get_path      (PfJournal   *journal);
 
-/* Lookups are in memory and cheap (main thread is fine). */
+/* Lookups are in memory and cheap (main thread is fine). The journal
+ * may be used from two threads at once (see pf_journal_note_pending). */
 guint       pf_journal_get_n_entries (PfJournal   *journal);
+guint       pf_journal_get_n_pending (PfJournal   *journal);
 gboolean    pf_journal_lookup        (PfJournal   *journal,
                                       const char  *uid,
                                       const char **name,

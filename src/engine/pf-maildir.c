@@ -194,7 +194,13 @@ struct _PfMaildirTmpStream
   char          *sha256_hex;
 };
 
-G_DEFINE_FINAL_TYPE (PfMaildirTmpStream, pf_maildir_tmp_stream, G_TYPE_OUTPUT_STREAM)
+static void pollable_iface_init (GPollableOutputStreamInterface *iface);
+
+/* Pollable and always writable: a write reaches the page cache without
+ * waiting on the disk, so an async writer (the POP3 read loop) gets its
+ * chunk written at once instead of through a worker thread per chunk. */
+G_DEFINE_FINAL_TYPE_WITH_CODE (PfMaildirTmpStream, pf_maildir_tmp_stream, G_TYPE_OUTPUT_STREAM,
+                               G_IMPLEMENT_INTERFACE (G_TYPE_POLLABLE_OUTPUT_STREAM, pollable_iface_init))
 
 static gboolean
 tmp_stream_flush_buffer (PfMaildirTmpStream  *self,
@@ -258,6 +264,45 @@ tmp_stream_write_fn (GOutputStream  *stream,
     }
 
   return count;
+}
+
+static gboolean
+tmp_stream_can_poll (GPollableOutputStream *stream)
+{
+  return TRUE;
+}
+
+static gboolean
+tmp_stream_is_writable (GPollableOutputStream *stream)
+{
+  return TRUE;
+}
+
+static GSource *
+tmp_stream_create_source (GPollableOutputStream *stream,
+                          GCancellable          *cancellable)
+{
+  g_autoptr(GSource) ready = g_idle_source_new ();
+
+  return g_pollable_source_new_full (stream, ready, cancellable);
+}
+
+static gssize
+tmp_stream_write_nonblocking (GPollableOutputStream  *stream,
+                              const void             *buffer,
+                              gsize                   count,
+                              GError                **error)
+{
+  return tmp_stream_write_fn (G_OUTPUT_STREAM (stream), buffer, count, NULL, error);
+}
+
+static void
+pollable_iface_init (GPollableOutputStreamInterface *iface)
+{
+  iface->can_poll = tmp_stream_can_poll;
+  iface->is_writable = tmp_stream_is_writable;
+  iface->create_source = tmp_stream_create_source;
+  iface->write_nonblocking = tmp_stream_write_nonblocking;
 }
 
 static gboolean

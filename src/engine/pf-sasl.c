@@ -455,6 +455,12 @@ check_input (PfAuthMechanism   mechanism,
                        _("The password cannot be used with SCRAM: %s"), prep_error->message);
           return FALSE;
         }
+      /* PBKDF2 takes no empty key; nor would any server. */
+      if ((*prepared_secret)[0] == '\0')
+        {
+          g_clear_pointer (prepared_secret, g_free);
+          return invalid_input (error, _("The password is empty"));
+        }
     }
   else
     *prepared_secret = g_strdup (secret);

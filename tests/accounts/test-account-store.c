@@ -16,6 +16,7 @@
 
 #include "pf-account-store.h"
 #include "pf-error.h"
+#include "pf-journal.h"
 #include "pf-paths.h"
 #include "pf-test-util.h"
 
@@ -470,20 +471,33 @@ test_survives_kill_during_write (void)
   g_rand_free (rand);
 }
 
+/* The paths Popfetch shows for a mailbox's journal and lock are the ones
+ * the fetcher really uses: keyed by host (any case) and user, inside the
+ * state directory whatever the user name holds. */
 static void
-test_state_dir_keyed_by_host_and_user (void)
+test_state_paths_match_journal (void)
 {
-  g_autofree char *key = pf_paths_account_key ("POP.Example.org", "alice@example.org");
-  g_autofree char *evil = pf_paths_account_key ("h", "../../x/y");
-  g_autofree char *dir = pf_paths_account_state_dir ("pop.example.org", "alice@example.org");
   g_autofree char *state = pf_paths_state_dir ();
-  g_autofree char *expected = NULL;
+  g_autofree char *journal_path = pf_paths_account_journal ("POP.Example.org", "alice@example.org");
+  g_autofree char *lower = pf_paths_account_journal ("pop.example.org", "alice@example.org");
+  g_autofree char *lock_path = pf_paths_account_lock ("pop.example.org", "alice@example.org");
+  g_autofree char *evil = pf_paths_account_journal ("h", "../../x/y");
+  g_autofree char *evil_dir = g_path_get_dirname (evil);
+  g_autoptr(GError) error = NULL;
+  PfJournal *journal;
 
-  g_assert_cmpstr (key, ==, "alice%40example.org@pop.example.org");
-  g_assert_cmpstr (evil, ==, "..%2F..%2Fx%2Fy@h");
-  expected = g_build_filename (state, "accounts", key, NULL);
-  g_assert_cmpstr (dir, ==, expected);
-  g_assert_true (g_str_has_prefix (dir, g_get_user_state_dir ()));
+  g_assert_true (g_str_has_prefix (state, g_get_user_state_dir ()));
+  g_assert_true (g_str_has_suffix (state, "/popfetch"));
+  g_assert_cmpstr (journal_path, ==, lower);
+  g_assert_true (g_str_has_suffix (journal_path, "/alice%40example.org@pop.example.org.journal"));
+  g_assert_true (g_str_has_suffix (lock_path, "/alice%40example.org@pop.example.org.lock"));
+  g_assert_cmpstr (evil_dir, ==, state);
+
+  journal = pf_journal_open (state, "pop.example.org", "alice@example.org", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (pf_journal_get_path (journal), ==, journal_path);
+  g_assert_true (g_file_test (lock_path, G_FILE_TEST_EXISTS));
+  pf_journal_free (journal);
 }
 
 int
@@ -507,7 +521,7 @@ main (int   argc,
   g_test_add_func ("/accounts/store/corrupt-reported-not-clobbered", test_corrupt_reported_not_clobbered);
   g_test_add_func ("/accounts/store/file-never-holds-password", test_file_never_holds_password);
   g_test_add_func ("/accounts/store/survives-kill-during-write", test_survives_kill_during_write);
-  g_test_add_func ("/accounts/paths/state-dir-keyed-by-host-and-user", test_state_dir_keyed_by_host_and_user);
+  g_test_add_func ("/accounts/paths/state-paths-match-journal", test_state_paths_match_journal);
 
   return g_test_run ();
 }

@@ -588,6 +588,8 @@ test_invalid_input (void)
     { PF_AUTH_APOP, "bob", "x" },
     { PF_AUTH_AUTO, "bob", "x" },
     { PF_AUTH_PLAIN, "b\xffo", "x" },
+    { PF_AUTH_SCRAM_SHA_256, "bob", "" },
+    { PF_AUTH_SCRAM_SHA_1, "bob", "\xc2\xad" },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (bad); i++)

@@ -1,0 +1,442 @@
+/* pf-cli-fetch.c — popfetch-cli fetch
+ *
+ * Copyright 2026 The Popfetch authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <glib-unix.h>
+#include <glib/gi18n.h>
+
+#include "pf-cli.h"
+#include "pf-error.h"
+#include "pf-fetcher.h"
+#include "pf-keyring.h"
+
+void
+pf_cli_fetch_settings_clear (PfCliFetchSettings *settings)
+{
+  g_clear_pointer (&settings->label, g_free);
+  g_clear_pointer (&settings->host, g_free);
+  g_clear_pointer (&settings->user, g_free);
+  g_clear_pointer (&settings->server_identity, g_free);
+  g_clear_pointer (&settings->pinned_fingerprint, g_free);
+  g_clear_pointer (&settings->ca_file, g_free);
+  g_clear_pointer (&settings->maildir, g_free);
+  g_clear_pointer (&settings->state_dir, g_free);
+  if (settings->secret != NULL)
+    {
+      explicit_bzero (settings->secret, strlen (settings->secret));
+      g_clear_pointer (&settings->secret, g_free);
+    }
+  if (settings->secret_destroy != NULL)
+    settings->secret_destroy (settings->secret_data);
+  settings->secret_func = NULL;
+  settings->secret_data = NULL;
+  settings->secret_destroy = NULL;
+}
+
+typedef struct
+{
+  GMainLoop      *loop;
+  PfFetcher      *fetcher;
+  PfFetchResult  *result;
+  GError         *error;
+  gboolean        progress;
+  gint64          last_draw;
+  gboolean        drawn;
+} FetchRun;
+
+static char *
+format_bytes (guint64 bytes)
+{
+  return g_format_size_full (bytes, G_FORMAT_SIZE_DEFAULT);
+}
+
+static void
+draw_progress (FetchRun *run,
+               gboolean  force)
+{
+  PfFetcher *fetcher = run->fetcher;
+  gint64 now = g_get_monotonic_time ();
+  guint total = pf_fetcher_get_messages_total (fetcher);
+  guint64 bytes_total = pf_fetcher_get_bytes_total (fetcher);
+  guint64 bytes_done = MIN (pf_fetcher_get_bytes_done (fetcher), bytes_total);
+  g_autofree char *done_text = NULL;
+  g_autofree char *total_text = NULL;
+  g_autofree char *rate_text = NULL;
+  char bar[31];
+  guint filled;
+
+  if (!run->progress || pf_fetcher_get_phase (fetcher) != PF_FETCH_PHASE_FETCHING || total == 0)
+    return;
+  if (!force && now - run->last_draw < 100 * 1000)
+    return;
+  run->last_draw = now;
+
+  filled = bytes_total > 0 ? (guint) (30 * bytes_done / bytes_total) : 0;
+  memset (bar, '#', filled);
+  memset (bar + filled, '-', 30 - filled);
+  bar[30] = '\0';
+  done_text = format_bytes (bytes_done);
+  total_text = format_bytes (bytes_total);
+  rate_text = format_bytes ((guint64) pf_fetcher_get_rate (fetcher));
+  /* Translators: progress line: [bar] messages done/total, bytes, rate */
+  fprintf (stderr, _("\r[%s] %u/%u messages, %s of %s, %s/s "), bar,
+           pf_fetcher_get_messages_done (fetcher), total, done_text, total_text, rate_text);
+  fflush (stderr);
+  run->drawn = TRUE;
+}
+
+static void
+on_progress (GObject    *object,
+             GParamSpec *pspec,
+             gpointer    user_data)
+{
+  draw_progress (user_data, FALSE);
+}
+
+static void
+on_fetched (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  FetchRun *run = user_data;
+
+  run->result = pf_fetcher_run_finish (PF_FETCHER (source), result, &run->error);
+  g_main_loop_quit (run->loop);
+}
+
+static gboolean
+on_signal (gpointer user_data)
+{
+  g_cancellable_cancel (user_data);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+json_string (GString    *out,
+             const char *text)
+{
+  g_string_append_c (out, '"');
+  for (const guchar *p = (const guchar *) (text != NULL ? text : ""); *p != '\0'; p++)
+    {
+      if (*p == '"' || *p == '\\')
+        g_string_append_printf (out, "\\%c", *p);
+      else if (*p < 0x20)
+        g_string_append_printf (out, "\\u%04x", *p);
+      else
+        g_string_append_c (out, *p);
+    }
+  g_string_append_c (out, '"');
+}
+
+static void
+print_json (const PfCliFetchSettings *settings,
+            const PfFetchResult      *result,
+            const GError             *error,
+            int                       exit_code)
+{
+  g_autoptr(GString) out = g_string_new ("{\"account\":");
+
+  json_string (out, settings->label != NULL ? settings->label : settings->user);
+  if (error != NULL)
+    {
+      g_autoptr(PfExplanation) explanation = pf_error_explain (error);
+
+      g_string_append (out, ",\"ok\":false,\"error\":{\"domain\":");
+      json_string (out, g_quark_to_string (error->domain));
+      g_string_append_printf (out, ",\"code\":%d,\"exit\":%d,\"title\":", error->code, exit_code);
+      json_string (out, explanation->title);
+      g_string_append (out, ",\"message\":");
+      json_string (out, error->message);
+      g_string_append (out, "}}");
+    }
+  else
+    {
+      g_string_append_printf (out,
+                              ",\"ok\":true,\"fetched\":%u,\"bytes\":%" G_GUINT64_FORMAT
+                              ",\"already_had\":%u,\"deleted\":%u,\"recovered\":%u"
+                              ",\"duplicates\":%u,\"no_uidl\":%s,\"elapsed_ms\":%" G_GINT64_FORMAT
+                              ",\"over_limit\":[",
+                              result->fetched, result->fetched_bytes, result->already_had,
+                              result->deleted, result->recovered, result->duplicates,
+                              result->no_uidl ? "true" : "false", result->elapsed_us / 1000);
+      for (guint i = 0; i < result->over_limit->len; i++)
+        {
+          const PfFetchSkipped *skipped = &g_array_index (result->over_limit, PfFetchSkipped, i);
+
+          g_string_append (out, i > 0 ? ",{\"uid\":" : "{\"uid\":");
+          json_string (out, skipped->uid);
+          g_string_append_printf (out, ",\"msgno\":%u,\"size\":%" G_GUINT64_FORMAT "}",
+                                  skipped->msgno, skipped->size);
+        }
+      g_string_append (out, "]}");
+    }
+  printf ("%s\n", out->str);
+}
+
+static void
+print_summary (const PfCliFetchSettings *settings,
+               const PfFetchResult      *result)
+{
+  g_autofree char *size = format_bytes (result->fetched_bytes);
+  double seconds = result->elapsed_us / (double) G_USEC_PER_SEC;
+
+  printf (g_dngettext (GETTEXT_PACKAGE, "%s: fetched %u message (%s) in %.1f s",
+                       "%s: fetched %u messages (%s) in %.1f s", result->fetched),
+          settings->label != NULL ? settings->label : settings->user,
+          result->fetched, size, seconds);
+  if (result->already_had > 0)
+    printf (_(", %u already here"), result->already_had);
+  if (result->deleted > 0)
+    printf (_(", %u deleted from the server"), result->deleted);
+  printf ("\n");
+  if (result->recovered > 0)
+    printf (_("  %u messages from an interrupted run were completed.\n"), result->recovered);
+  if (result->duplicates > 0)
+    printf (_("  %u messages were already delivered and were not delivered again.\n"),
+            result->duplicates);
+  if (result->over_limit->len > 0)
+    {
+      printf (g_dngettext (GETTEXT_PACKAGE,
+                           "  %u message is over the size limit and stays on the server:\n",
+                           "  %u messages are over the size limit and stay on the server:\n",
+                           result->over_limit->len),
+              result->over_limit->len);
+      for (guint i = 0; i < result->over_limit->len; i++)
+        {
+          const PfFetchSkipped *skipped = &g_array_index (result->over_limit, PfFetchSkipped, i);
+          g_autofree char *text = format_bytes (skipped->size);
+
+          printf (_("    message %u (%s), %s\n"), skipped->msgno,
+                  skipped->uid != NULL ? skipped->uid : "-", text);
+        }
+    }
+}
+
+int
+pf_cli_fetch_run (PfCliFetchSettings *settings,
+                  PfCliFetchOutput    output)
+{
+  g_autoptr(PfFetcher) fetcher = NULL;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+  FetchRun run = { 0 };
+  guint sigint, sigterm;
+  int exit_code = PF_EXIT_OK;
+
+  g_return_val_if_fail (settings != NULL, PF_EXIT_SOFTWARE);
+
+  fetcher = pf_fetcher_new (settings->host, settings->port, settings->security,
+                            settings->user, settings->maildir);
+  if (settings->server_identity != NULL)
+    pf_fetcher_set_server_identity (fetcher, settings->server_identity);
+  pf_fetcher_set_mechanism (fetcher, settings->mechanism);
+  if (settings->pinned_fingerprint != NULL)
+    pf_fetcher_set_pinned_fingerprint (fetcher, settings->pinned_fingerprint);
+  if (settings->ca_file != NULL)
+    {
+      g_autoptr(GTlsDatabase) database = NULL;
+      g_autoptr(GError) error = NULL;
+
+      /* Read before the loop starts. The CA file is this process's whole
+       * trust: making it the default also spares loading (and holding in
+       * memory, several MiB) the system trust store, which GIO otherwise
+       * reads for every new TLS connection before its database is set. */
+      database = g_tls_file_database_new (settings->ca_file, &error);
+      if (database == NULL)
+        {
+          g_autoptr(GError) config = g_error_new (PF_ERROR, PF_ERROR_CONFIG,
+                                                  _("Cannot use the CA file %s: %s"),
+                                                  settings->ca_file, error->message);
+          int code = pf_cli_report_error (config);
+
+          if (output == PF_CLI_FETCH_OUTPUT_JSON)
+            print_json (settings, NULL, config, code);
+          return code;
+        }
+      g_tls_backend_set_default_database (g_tls_backend_get_default (), database);
+      pf_fetcher_set_tls_database (fetcher, database);
+    }
+  if (settings->timeout > 0)
+    pf_fetcher_set_timeout (fetcher, settings->timeout);
+  pf_fetcher_set_allow_plaintext_auth (fetcher, settings->allow_plaintext_auth);
+  if (settings->secret != NULL)
+    pf_fetcher_set_secret (fetcher, settings->secret);
+  if (settings->secret_func != NULL)
+    {
+      pf_fetcher_set_secret_func (fetcher, settings->secret_func, settings->secret_data,
+                                  settings->secret_destroy);
+      /* The fetcher owns the data now. */
+      settings->secret_func = NULL;
+      settings->secret_data = NULL;
+      settings->secret_destroy = NULL;
+    }
+  if (settings->state_dir != NULL)
+    pf_fetcher_set_state_dir (fetcher, settings->state_dir);
+  pf_fetcher_set_policy (fetcher, settings->policy, settings->days);
+  pf_fetcher_set_size_limit (fetcher, settings->size_limit);
+
+  run.loop = loop;
+  run.fetcher = fetcher;
+  run.progress = output == PF_CLI_FETCH_OUTPUT_TEXT && isatty (STDERR_FILENO);
+  if (run.progress)
+    {
+      g_signal_connect (fetcher, "notify::messages-done", G_CALLBACK (on_progress), &run);
+      g_signal_connect (fetcher, "notify::bytes-done", G_CALLBACK (on_progress), &run);
+    }
+
+  /* Ctrl-C cancels cleanly: what arrived whole is kept, nothing is lost. */
+  sigint = g_unix_signal_add (SIGINT, on_signal, cancellable);
+  sigterm = g_unix_signal_add (SIGTERM, on_signal, cancellable);
+
+  pf_fetcher_run_async (fetcher, cancellable, on_fetched, &run);
+  g_main_loop_run (loop);
+
+  g_source_remove (sigint);
+  g_source_remove (sigterm);
+  if (run.progress)
+    {
+      draw_progress (&run, TRUE);
+      g_signal_handlers_disconnect_by_data (fetcher, &run);
+      if (run.drawn)
+        fprintf (stderr, "\n");
+    }
+
+  if (run.error != NULL)
+    {
+      exit_code = pf_cli_report_error (run.error);
+      if (output == PF_CLI_FETCH_OUTPUT_JSON)
+        print_json (settings, NULL, run.error, exit_code);
+      g_clear_error (&run.error);
+    }
+  else
+    {
+      if (output == PF_CLI_FETCH_OUTPUT_JSON)
+        print_json (settings, run.result, NULL, exit_code);
+      else if (output == PF_CLI_FETCH_OUTPUT_TEXT)
+        print_summary (settings, run.result);
+      pf_fetch_result_free (run.result);
+    }
+  fflush (stdout);
+  return exit_code;
+}
+
+static int
+usage_error (GOptionContext *context,
+             const char     *message)
+{
+  fprintf (stderr, "popfetch-cli fetch: %s\n", message);
+  fprintf (stderr, "%s\n", _("Run “popfetch-cli fetch --help” for the options."));
+  return PF_EXIT_USAGE;
+}
+
+int
+pf_cli_fetch (int    argc,
+              char **argv)
+{
+  g_autofree char *host = NULL;
+  int port = 0;
+  g_autofree char *security = NULL;
+  g_autofree char *user = NULL;
+  g_autofree char *password_file = NULL;
+  gboolean password_stdin = FALSE;
+  g_autofree char *maildir = NULL;
+  g_autofree char *state_dir = NULL;
+  g_autofree char *ca_file = NULL;
+  gboolean keep = FALSE, delete = FALSE, quiet = FALSE, json = FALSE;
+  g_auto(GStrv) rest = NULL;
+  GOptionEntry entries[] = {
+    { "host", 0, 0, G_OPTION_ARG_STRING, &host, N_("POP3 server name"), N_("HOST") },
+    { "port", 0, 0, G_OPTION_ARG_INT, &port, N_("Port (default 995 for tls, else 110)"), N_("PORT") },
+    { "security", 0, 0, G_OPTION_ARG_STRING, &security, N_("tls, starttls or none (none sends the password unencrypted)"), N_("MODE") },
+    { "user", 0, 0, G_OPTION_ARG_STRING, &user, N_("User name"), N_("USER") },
+    { "password-file", 0, 0, G_OPTION_ARG_FILENAME, &password_file, N_("Read the password from the first line of FILE"), N_("FILE") },
+    { "password-stdin", 0, 0, G_OPTION_ARG_NONE, &password_stdin, N_("Read the password from the first line of standard input"), NULL },
+    { "maildir", 0, 0, G_OPTION_ARG_FILENAME, &maildir, N_("Deliver into this Maildir (created when missing)"), N_("DIR") },
+    { "state-dir", 0, 0, G_OPTION_ARG_FILENAME, &state_dir, N_("Keep the delivery journal here (default $XDG_STATE_HOME/popfetch)"), N_("DIR") },
+    { "ca-file", 0, 0, G_OPTION_ARG_FILENAME, &ca_file, N_("Trust the certificate authorities in this PEM file instead of the system ones"), N_("PEM") },
+    { "keep", 0, 0, G_OPTION_ARG_NONE, &keep, N_("Leave messages on the server (default)"), NULL },
+    { "delete", 0, 0, G_OPTION_ARG_NONE, &delete, N_("Delete messages from the server once they are stored safely"), NULL },
+    { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, N_("Print nothing but errors"), NULL },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print the result as one JSON object on standard output"), NULL },
+    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &rest, NULL, NULL },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = g_option_context_new (_("[NAME…]"));
+  g_autoptr(GError) error = NULL;
+  PfCliFetchSettings settings = { 0 };
+  PfCliFetchOutput output;
+  int exit_code;
+
+  g_option_context_set_summary (context, _("Fetch mail from a POP3 server into a Maildir, each message exactly once."));
+  g_option_context_set_description (context,
+                                    _("The password never goes on the command line: give it with "
+                                      "--password-file or --password-stdin."));
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    return usage_error (context, error->message);
+
+  if (keep && delete)
+    return usage_error (context, _("--keep and --delete exclude each other."));
+  if (quiet && json)
+    return usage_error (context, _("--quiet and --json exclude each other."));
+  if (host == NULL && user == NULL && maildir == NULL && security == NULL && port == 0
+      && state_dir == NULL && ca_file == NULL)
+    {
+      if (password_file != NULL && password_stdin)
+        return usage_error (context, _("Give the password with one of --password-file and --password-stdin."));
+      return pf_cli_fetch_saved_accounts ((const char * const *) rest, password_stdin, password_file,
+                                          keep ? PF_FETCH_KEEP : delete ? PF_FETCH_DELETE : -1,
+                                          json ? PF_CLI_FETCH_OUTPUT_JSON
+                                          : quiet ? PF_CLI_FETCH_OUTPUT_QUIET : PF_CLI_FETCH_OUTPUT_TEXT);
+    }
+  if (rest != NULL && rest[0] != NULL)
+    return usage_error (context, _("Account names and --host exclude each other: fetch saved accounts by name, or one server ad hoc."));
+  if (host == NULL || user == NULL || maildir == NULL || security == NULL)
+    return usage_error (context, _("--host, --security, --user and --maildir are required."));
+  if ((password_file != NULL) == password_stdin)
+    return usage_error (context, _("Give the password with exactly one of --password-file and --password-stdin."));
+  if (!pf_security_from_string (security, &settings.security))
+    return usage_error (context, _("--security must be tls, starttls or none."));
+  if (port < 0 || port > 65535)
+    return usage_error (context, _("--port must be between 1 and 65535."));
+
+  settings.host = g_steal_pointer (&host);
+  settings.port = port > 0 ? port : (settings.security == PF_SECURITY_TLS ? 995 : 110);
+  settings.user = g_steal_pointer (&user);
+  settings.maildir = g_steal_pointer (&maildir);
+  settings.state_dir = g_steal_pointer (&state_dir);
+  settings.ca_file = g_steal_pointer (&ca_file);
+  settings.mechanism = PF_AUTH_AUTO;
+  settings.policy = delete ? PF_FETCH_DELETE : PF_FETCH_KEEP;
+  /* Choosing "none" on the command line is the explicit, unsafe choice. */
+  settings.allow_plaintext_auth = settings.security == PF_SECURITY_NONE;
+
+  {
+    char *password = pf_cli_read_password (password_stdin, password_file, NULL, &error);
+
+    if (password == NULL)
+      {
+        pf_cli_fetch_settings_clear (&settings);
+        return usage_error (context, error->message);
+      }
+    settings.secret = g_strdup (password);
+    pf_keyring_password_free (password);
+  }
+  if (settings.security == PF_SECURITY_NONE && !quiet && !json)
+    fprintf (stderr, "%s\n", _("popfetch-cli: warning: --security none sends the password unencrypted."));
+
+  output = json ? PF_CLI_FETCH_OUTPUT_JSON : quiet ? PF_CLI_FETCH_OUTPUT_QUIET : PF_CLI_FETCH_OUTPUT_TEXT;
+  exit_code = pf_cli_fetch_run (&settings, output);
+  pf_cli_fetch_settings_clear (&settings);
+  return exit_code;
+}

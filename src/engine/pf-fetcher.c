@@ -1,0 +1,1428 @@
+/* pf-fetcher.c — one fetch run: POP3 into a Maildir, exactly once
+ *
+ * Copyright 2026 The Popfetch authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <string.h>
+#include <unistd.h>
+
+#include <glib/gi18n.h>
+
+#include "pf-error.h"
+#include "pf-fetcher.h"
+#include "pf-journal.h"
+#include "pf-maildir.h"
+
+/* RETR commands handed to the client at once; each holds an open file in
+ * tmp/ (its 64 KiB buffer only while data arrives). The client pipelines
+ * them within its own window. */
+#define RETRIEVE_WINDOW 64
+#define PROGRESS_INTERVAL_MS 100
+#define SECONDS_PER_DAY (24 * 60 * 60)
+
+struct _PfFetcher
+{
+  GObject          parent_instance;
+
+  char            *host;
+  guint16          port;
+  PfSecurity       security;
+  char            *user;
+  char            *maildir;
+  char            *server_identity;
+  PfAuthMechanism  mechanism;
+  char            *pinned_fingerprint;
+  GTlsDatabase    *tls_database;
+  char            *ca_file;
+  guint            timeout;
+  gboolean         allow_plaintext_auth;
+  char            *secret;
+  PfSecretFunc     secret_func;
+  gpointer         secret_data;
+  GDestroyNotify   secret_destroy;
+  char            *state_dir;
+  PfFetchPolicy    policy;
+  guint            days;
+  guint64          size_limit;
+  gint64           now;
+
+  PfPop3Client    *client;
+  gboolean         running;
+
+  PfFetchPhase     phase;
+  guint            messages_done;
+  guint            messages_total;
+  guint64          bytes_done;
+  guint64          bytes_total;
+  double           rate;
+};
+
+G_DEFINE_FINAL_TYPE (PfFetcher, pf_fetcher, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_PHASE,
+  PROP_MESSAGES_DONE,
+  PROP_MESSAGES_TOTAL,
+  PROP_BYTES_DONE,
+  PROP_BYTES_TOTAL,
+  PROP_RATE,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+typedef struct
+{
+  guint           msgno;
+  char           *uid;           /* NULL until hashed in the no-UIDL fallback */
+  guint64         server_size;
+  char           *base;
+  char           *name;
+  GOutputStream  *stream;
+  guint64         size;
+  gboolean        duplicate;
+} Message;
+
+typedef struct
+{
+  PfFetcher      *self;          /* owned by the task */
+  GTask          *task;          /* not owned */
+  GCancellable   *cancellable;
+  const char     *fault;         /* POPFETCH_FAULT */
+  gint64          now;
+  char           *secret;
+  GTlsDatabase   *tls_database;
+
+  PfMaildir      *maildir;
+  PfJournal      *journal;
+  GHashTable     *server_uids;   /* uid → msgno (GUINT_TO_POINTER) */
+  GPtrArray      *todo;          /* Message*, in server order */
+  guint           next_to_queue;
+  guint           in_flight;
+  GQueue          retrieving;    /* Message*, oldest first */
+  GPtrArray      *ready;         /* Message* downloaded, not yet durable */
+  gboolean        committing;
+  gboolean        compacting;
+  guint           deletes_in_flight;
+  guint           deletes_acked;
+  gboolean        no_uidl;
+  gboolean        quitting;
+  GError         *error;         /* the first failure */
+
+  guint64         bytes_completed;
+  guint           progress_source;
+  gint64          rate_time;
+  guint64         rate_bytes;
+
+  PfFetchResult  *result;
+  gint64          start_us;
+} Run;
+
+static void run_maybe_finish (Run *run);
+static void run_queue_retrieves (Run *run);
+static void commit_start (Run *run);
+
+/* ------------------------------------------------------------------ */
+
+const char *
+pf_fetch_policy_to_string (PfFetchPolicy policy)
+{
+  switch (policy)
+    {
+    case PF_FETCH_KEEP:
+      return "keep";
+    case PF_FETCH_DELETE:
+      return "delete";
+    case PF_FETCH_DELETE_AFTER_DAYS:
+      return "delete-after-days";
+    default:
+      return NULL;
+    }
+}
+
+gboolean
+pf_fetch_policy_from_string (const char    *name,
+                             PfFetchPolicy *policy)
+{
+  for (PfFetchPolicy p = PF_FETCH_KEEP; p <= PF_FETCH_DELETE_AFTER_DAYS; p++)
+    if (g_strcmp0 (name, pf_fetch_policy_to_string (p)) == 0)
+      {
+        *policy = p;
+        return TRUE;
+      }
+  return FALSE;
+}
+
+static void
+skipped_clear (gpointer data)
+{
+  PfFetchSkipped *skipped = data;
+
+  g_clear_pointer (&skipped->uid, g_free);
+}
+
+void
+pf_fetch_result_free (PfFetchResult *result)
+{
+  if (result == NULL)
+    return;
+  g_clear_pointer (&result->over_limit, g_array_unref);
+  g_free (result);
+}
+
+static void
+wipe_secret (char *secret)
+{
+  if (secret == NULL)
+    return;
+  explicit_bzero (secret, strlen (secret));
+  g_free (secret);
+}
+
+static void
+message_free (gpointer data)
+{
+  Message *message = data;
+
+  if (message == NULL)
+    return;   /* taken out of todo when its RETR was queued */
+  g_free (message->uid);
+  g_free (message->base);
+  g_free (message->name);
+  g_clear_object (&message->stream);
+  g_free (message);
+}
+
+static void
+run_free (gpointer data)
+{
+  Run *run = data;
+
+  g_clear_handle_id (&run->progress_source, g_source_remove);
+  g_clear_object (&run->cancellable);
+  wipe_secret (run->secret);
+  g_clear_object (&run->tls_database);
+  g_clear_pointer (&run->server_uids, g_hash_table_unref);
+  g_clear_pointer (&run->todo, g_ptr_array_unref);
+  g_queue_clear (&run->retrieving);
+  g_clear_pointer (&run->ready, g_ptr_array_unref);
+  g_clear_error (&run->error);
+  g_clear_pointer (&run->result, pf_fetch_result_free);
+  /* The journal goes last: closing it releases the account lock. */
+  g_clear_pointer (&run->maildir, pf_maildir_free);
+  g_clear_pointer (&run->journal, pf_journal_free);
+  g_free (run);
+}
+
+/* POPFETCH_FAULT=STEP makes the process stop dead at that step of the
+ * durability sequence, as a crash would; the crash tests use it. */
+static void
+fault_point (const char *fault,
+             const char *step)
+{
+  if (fault != NULL && strcmp (fault, step) == 0)
+    _exit (86);
+}
+
+static void
+run_fail (Run    *run,
+          GError *error)
+{
+  if (run->error == NULL)
+    run->error = error;
+  else
+    g_error_free (error);
+}
+
+/* ------------------------------------------------------------------ */
+/* Progress                                                             */
+
+static void
+set_phase (PfFetcher    *self,
+           PfFetchPhase  phase)
+{
+  if (self->phase == phase)
+    return;
+  self->phase = phase;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PHASE]);
+}
+
+static void
+set_uint (PfFetcher *self,
+          guint     *field,
+          guint      value,
+          int        prop)
+{
+  if (*field == value)
+    return;
+  *field = value;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[prop]);
+}
+
+static void
+set_uint64 (PfFetcher *self,
+            guint64   *field,
+            guint64    value,
+            int        prop)
+{
+  if (*field == value)
+    return;
+  *field = value;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[prop]);
+}
+
+static void
+update_progress (Run *run)
+{
+  PfFetcher *self = run->self;
+  guint64 bytes = run->bytes_completed;
+  Message *head = g_queue_peek_head (&run->retrieving);
+  gint64 now = g_get_monotonic_time ();
+
+  /* The message arriving now, as far as it reached the file. */
+  if (head != NULL && head->stream != NULL)
+    bytes += MIN (pf_maildir_tmp_get_size (head->stream), head->server_size);
+
+  g_object_freeze_notify (G_OBJECT (self));
+  set_uint64 (self, &self->bytes_done, MAX (bytes, self->bytes_done), PROP_BYTES_DONE);
+  if (now - run->rate_time >= G_USEC_PER_SEC)
+    {
+      double instant = (double) (self->bytes_done - run->rate_bytes) * G_USEC_PER_SEC / (now - run->rate_time);
+      double rate = self->rate == 0 ? instant : 0.5 * self->rate + 0.5 * instant;
+
+      run->rate_time = now;
+      run->rate_bytes = self->bytes_done;
+      if (rate != self->rate)
+        {
+          self->rate = rate;
+          g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RATE]);
+        }
+    }
+  g_object_thaw_notify (G_OBJECT (self));
+}
+
+static gboolean
+on_progress_tick (gpointer user_data)
+{
+  update_progress (user_data);
+  return G_SOURCE_CONTINUE;
+}
+
+/* ------------------------------------------------------------------ */
+/* Finishing                                                            */
+
+static void
+run_return (Run *run)
+{
+  GTask *task = run->task;
+  PfFetcher *self = run->self;
+
+  g_clear_handle_id (&run->progress_source, g_source_remove);
+  update_progress (run);
+  self->running = FALSE;
+
+  /* No worker thread is busy now. Release the account lock as the run
+   * ends, not when the last reference to its result goes. */
+  g_assert (!run->committing && !run->compacting);
+  g_clear_pointer (&run->maildir, pf_maildir_free);
+  g_clear_pointer (&run->journal, pf_journal_free);
+
+  if (run->error != NULL)
+    {
+      set_phase (self, PF_FETCH_PHASE_IDLE);
+      g_task_return_error (task, g_steal_pointer (&run->error));
+    }
+  else
+    {
+      run->result->elapsed_us = g_get_monotonic_time () - run->start_us;
+      set_phase (self, PF_FETCH_PHASE_DONE);
+      g_task_return_pointer (task, g_steal_pointer (&run->result), (GDestroyNotify) pf_fetch_result_free);
+    }
+  g_object_unref (task);
+}
+
+static void
+on_quit (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  Run *run = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!pf_pop3_client_quit_finish (PF_POP3_CLIENT (source), result, &error))
+    {
+      /* The deletions were not committed; the messages stay delivered
+       * and will be deleted by a later run. */
+      run_fail (run, g_steal_pointer (&error));
+    }
+  else
+    run->result->deleted = run->deletes_acked;
+  run_return (run);
+}
+
+static void
+run_maybe_finish (Run *run)
+{
+  gboolean more_to_fetch = run->error == NULL && run->next_to_queue < run->todo->len;
+
+  if (run->quitting)
+    return;
+  /* Whatever arrived whole is made durable, even after a failure. */
+  commit_start (run);
+  if (run->in_flight > 0 || run->committing || run->compacting || more_to_fetch
+      || run->deletes_in_flight > 0)
+    return;
+
+  run->quitting = TRUE;
+  if (run->error != NULL)
+    {
+      /* Drop the link without QUIT: the server commits no deletion. */
+      pf_pop3_client_close (run->self->client);
+      run_return (run);
+      return;
+    }
+
+  fault_point (run->fault, "before-quit");
+  set_phase (run->self, PF_FETCH_PHASE_DELETING);
+  pf_pop3_client_quit_async (run->self->client, NULL, on_quit, run);
+}
+
+/* ------------------------------------------------------------------ */
+/* Deleting                                                             */
+
+static void
+on_delete (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  Run *run = user_data;
+  g_autoptr(GError) error = NULL;
+
+  run->deletes_in_flight--;
+  if (pf_pop3_client_delete_finish (PF_POP3_CLIENT (source), result, &error))
+    run->deletes_acked++;
+  else
+    run_fail (run, g_steal_pointer (&error));
+  run_maybe_finish (run);
+}
+
+static void
+queue_delete (Run   *run,
+              guint  msgno)
+{
+  run->deletes_in_flight++;
+  pf_pop3_client_delete_async (run->self->client, msgno, run->cancellable, on_delete, run);
+}
+
+static gboolean
+policy_deletes (Run    *run,
+                gint64  first_seen)
+{
+  switch (run->self->policy)
+    {
+    case PF_FETCH_DELETE:
+      return TRUE;
+    case PF_FETCH_DELETE_AFTER_DAYS:
+      return run->now - first_seen >= (gint64) run->self->days * SECONDS_PER_DAY;
+    case PF_FETCH_KEEP:
+    default:
+      return FALSE;
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* Group commit                                                         */
+
+static void
+commit_thread (GTask        *task,
+               gpointer      source_object,
+               gpointer      task_data,
+               GCancellable *cancellable)
+{
+  Run *run = g_task_get_task_data (task);
+  GPtrArray *batch = g_object_get_data (G_OBJECT (task), "batch");
+  g_autofree PfJournalRecord *records = g_new0 (PfJournalRecord, batch->len);
+  g_autoptr(GHashTable) seen = NULL;
+  guint n_records = 0;
+  GError *error = NULL;
+
+  /* 1. Every file of the batch, and its tmp/ entry, durable at once. */
+  fault_point (run->fault, "before-sync");
+  if (!pf_maildir_sync_files (run->maildir, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  fault_point (run->fault, "after-sync");
+
+  /* 2. Their journal records, one fdatasync. */
+  if (run->no_uidl)
+    seen = g_hash_table_new (g_str_hash, g_str_equal);
+  for (guint i = 0; i < batch->len; i++)
+    {
+      Message *message = g_ptr_array_index (batch, i);
+
+      if (run->no_uidl
+          && (pf_journal_lookup (run->journal, message->uid, NULL, NULL)
+              || !g_hash_table_add (seen, message->uid)))
+        {
+          message->duplicate = TRUE;
+          continue;
+        }
+      records[n_records].uid = message->uid;
+      records[n_records].name = message->name;
+      records[n_records].first_seen = run->now;
+      n_records++;
+    }
+  if (!pf_journal_append (run->journal, records, n_records, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  fault_point (run->fault, "after-journal");
+
+  /* 3. Into new/, one directory fsync. */
+  for (guint i = 0; i < batch->len; i++)
+    {
+      Message *message = g_ptr_array_index (batch, i);
+      gboolean ok;
+
+      if (message->duplicate)
+        ok = pf_maildir_remove_tmp (run->maildir, message->base, &error);
+      else
+        ok = pf_maildir_deliver (run->maildir, message->base, message->name, &error);
+      if (!ok)
+        {
+          /* Journaled already: recovery finishes the move next run. */
+          g_task_return_error (task, error);
+          return;
+        }
+    }
+  fault_point (run->fault, "after-rename");
+  if (!pf_maildir_sync_new (run->maildir, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  fault_point (run->fault, "after-commit");
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+on_commit (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  Run *run = user_data;
+  GPtrArray *batch = g_object_get_data (G_OBJECT (result), "batch");
+  g_autoptr(GError) error = NULL;
+
+  run->committing = FALSE;
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      run_fail (run, g_steal_pointer (&error));
+    }
+  else
+    {
+      for (guint i = 0; i < batch->len; i++)
+        {
+          Message *message = g_ptr_array_index (batch, i);
+
+          if (message->duplicate)
+            run->result->duplicates++;
+          else
+            {
+              run->result->fetched++;
+              run->result->fetched_bytes += message->size;
+            }
+          if (policy_deletes (run, run->now))
+            queue_delete (run, message->msgno);
+        }
+    }
+
+  if (run->ready->len > 0)
+    commit_start (run);
+  run_maybe_finish (run);
+}
+
+static void
+commit_start (Run *run)
+{
+  g_autoptr(GTask) task = NULL;
+  GPtrArray *batch;
+
+  if (run->committing || run->ready->len == 0)
+    return;
+  if (run->error != NULL && !g_error_matches (run->error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
+      && run->error->domain == PF_ERROR && run->error->code == PF_ERROR_LOCAL_DISK)
+    {
+      /* The disk failed: what is still waiting stays in tmp/ as pending
+       * and is fetched again next run. */
+      g_ptr_array_set_size (run->ready, 0);
+      return;
+    }
+
+  /* Everything that arrived while the last commit ran goes in this one:
+   * the batch grows with the rate, one flush per batch. */
+  batch = g_steal_pointer (&run->ready);
+  run->ready = g_ptr_array_new_with_free_func (message_free);
+  run->committing = TRUE;
+
+  task = g_task_new (run->self, NULL, on_commit, run);
+  g_task_set_source_tag (task, commit_start);
+  g_task_set_task_data (task, run, NULL);
+  g_object_set_data_full (G_OBJECT (task), "batch", batch, (GDestroyNotify) g_ptr_array_unref);
+  g_task_run_in_thread (task, commit_thread);
+}
+
+/* ------------------------------------------------------------------ */
+/* Retrieving                                                           */
+
+static GError *
+local_error_of (Message *message,
+                GError  *error)
+{
+  /* A write error from our own stream is already PF_ERROR_LOCAL_DISK;
+   * make sure it stays classified that way whatever the client wrapped. */
+  if (error->domain == G_IO_ERROR
+      && (error->code == G_IO_ERROR_NO_SPACE || error->code == G_IO_ERROR_PERMISSION_DENIED))
+    return g_error_new (PF_ERROR, PF_ERROR_LOCAL_DISK, "%s", error->message);
+  return g_error_copy (error);
+}
+
+static void
+on_retrieve (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  Message *message = user_data;
+  Run *run = g_object_get_data (G_OBJECT (message->stream), "pf-run");
+  g_autoptr(GError) error = NULL;
+  guint64 bytes = 0;
+  gboolean ok;
+
+  run->in_flight--;
+  g_queue_remove (&run->retrieving, message);
+
+  ok = pf_pop3_client_retrieve_finish (PF_POP3_CLIENT (source), result, &bytes, &error);
+  /* Closing flushes the last buffer to the page cache only. */
+  if (ok)
+    ok = g_output_stream_close (message->stream, NULL, &error);
+
+  if (!ok)
+    {
+      g_autoptr(GError) ignored = NULL;
+
+      /* Half a message never reaches new/: remove it now (recovery would
+       * too, as its pending record has no delivered record). */
+      if (!g_output_stream_is_closed (message->stream))
+        g_output_stream_close (message->stream, NULL, NULL);
+      pf_maildir_remove_tmp (run->maildir, message->base, &ignored);
+      run_fail (run, local_error_of (message, error));
+      message_free (message);
+      run_maybe_finish (run);
+      return;
+    }
+
+  message->size = pf_maildir_tmp_get_size (message->stream);
+  message->name = pf_maildir_make_name (message->base, message->size);
+  if (run->no_uidl)
+    message->uid = g_strconcat ("sha256:", pf_maildir_tmp_get_sha256 (message->stream), NULL);
+  g_clear_object (&message->stream);
+
+  run->bytes_completed += message->server_size;
+  set_uint (run->self, &run->self->messages_done, run->self->messages_done + 1, PROP_MESSAGES_DONE);
+
+  g_ptr_array_add (run->ready, message);
+  commit_start (run);
+  run_queue_retrieves (run);
+  run_maybe_finish (run);
+}
+
+static void
+run_queue_retrieves (Run *run)
+{
+  while (run->error == NULL && run->in_flight < RETRIEVE_WINDOW
+         && run->next_to_queue < run->todo->len)
+    {
+      Message *message = g_ptr_array_index (run->todo, run->next_to_queue);
+      GError *error = NULL;
+
+      /* Steal it from todo: it now lives in the callback. */
+      run->todo->pdata[run->next_to_queue] = NULL;
+      run->next_to_queue++;
+
+      /* Both are page-cache work (a short append, a file creation), cheap
+       * enough for the main thread; nothing here syncs. */
+      message->base = pf_maildir_next_base (run->maildir);
+      if (!pf_journal_note_pending (run->journal, message->base, &error)
+          || (message->stream = pf_maildir_create_tmp (run->maildir, message->base,
+                                                       run->no_uidl, &error)) == NULL)
+        {
+          run_fail (run, error);
+          message_free (message);
+          break;
+        }
+      g_object_set_data (G_OBJECT (message->stream), "pf-run", run);
+
+      run->in_flight++;
+      g_queue_push_tail (&run->retrieving, message);
+      pf_pop3_client_retrieve_async (run->self->client, message->msgno, -1, message->stream,
+                                     run->cancellable, on_retrieve, message);
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* Planning                                                             */
+
+static void
+start_fetching (Run *run)
+{
+  PfFetcher *self = run->self;
+  guint64 total = 0;
+
+  for (guint i = 0; i < run->todo->len; i++)
+    total += ((Message *) g_ptr_array_index (run->todo, i))->server_size;
+
+  g_object_freeze_notify (G_OBJECT (self));
+  set_phase (self, PF_FETCH_PHASE_FETCHING);
+  set_uint (self, &self->messages_total, run->todo->len, PROP_MESSAGES_TOTAL);
+  set_uint64 (self, &self->bytes_total, total, PROP_BYTES_TOTAL);
+  g_object_thaw_notify (G_OBJECT (self));
+
+  run->rate_time = g_get_monotonic_time ();
+  run->progress_source = g_timeout_add (PROGRESS_INTERVAL_MS, on_progress_tick, run);
+
+  run_queue_retrieves (run);
+  run_maybe_finish (run);
+}
+
+static void
+compact_thread (GTask        *task,
+                gpointer      source_object,
+                gpointer      task_data,
+                GCancellable *cancellable)
+{
+  Run *run = task_data;
+  GError *error = NULL;
+
+  if (!pf_journal_compact (run->journal, run->server_uids, &error))
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static void
+on_compacted (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  Run *run = user_data;
+  GError *error = NULL;
+
+  run->compacting = FALSE;
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      run_fail (run, error);
+      run_maybe_finish (run);
+      return;
+    }
+  start_fetching (run);
+}
+
+/* @uids: PfUidlEntry array, or NULL without UIDL. */
+static void
+plan (Run    *run,
+      GArray *uids,
+      GArray *sizes)
+{
+  PfFetcher *self = run->self;
+  g_autoptr(GHashTable) size_of = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, g_free);
+  guint on_server_and_journaled = 0;
+
+  run->server_uids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  run->todo = g_ptr_array_new_with_free_func (message_free);
+
+  for (guint i = 0; i < sizes->len; i++)
+    {
+      PfListEntry *entry = &g_array_index (sizes, PfListEntry, i);
+      g_hash_table_insert (size_of, GUINT_TO_POINTER (entry->msgno), g_memdup2 (&entry->size, sizeof entry->size));
+    }
+
+  for (guint i = 0; i < (uids != NULL ? uids->len : sizes->len); i++)
+    {
+      guint msgno = uids != NULL ? g_array_index (uids, PfUidlEntry, i).msgno
+                                 : g_array_index (sizes, PfListEntry, i).msgno;
+      const char *uid = uids != NULL ? g_array_index (uids, PfUidlEntry, i).uid : NULL;
+      guint64 *size = g_hash_table_lookup (size_of, GUINT_TO_POINTER (msgno));
+      gint64 first_seen;
+      Message *message;
+
+      if (uid != NULL)
+        {
+          g_hash_table_insert (run->server_uids, g_strdup (uid), GUINT_TO_POINTER (msgno));
+          if (pf_journal_lookup (run->journal, uid, NULL, &first_seen))
+            {
+              on_server_and_journaled++;
+              run->result->already_had++;
+              /* Durable in the journal already: deletion is safe now. */
+              if (policy_deletes (run, first_seen))
+                queue_delete (run, msgno);
+              continue;
+            }
+        }
+
+      if (self->size_limit > 0 && size != NULL && *size > self->size_limit)
+        {
+          PfFetchSkipped skipped = { g_strdup (uid), msgno, *size };
+          g_array_append_val (run->result->over_limit, skipped);
+          continue;
+        }
+
+      message = g_new0 (Message, 1);
+      message->msgno = msgno;
+      message->uid = g_strdup (uid);
+      message->server_size = size != NULL ? *size : 0;
+      g_ptr_array_add (run->todo, message);
+    }
+
+  /* Forget ids no longer on the server, and the pending records recovery
+   * has dealt with. Without UIDL the hashes can only go once the mailbox
+   * is empty: until then any of them may still be there. */
+  if (run->no_uidl)
+    {
+      if (sizes->len > 0)
+        g_clear_pointer (&run->server_uids, g_hash_table_unref);
+    }
+  if (pf_journal_get_n_pending (run->journal) > 0
+      || (run->server_uids != NULL && on_server_and_journaled < pf_journal_get_n_entries (run->journal)))
+    {
+      g_autoptr(GTask) task = g_task_new (self, NULL, on_compacted, run);
+
+      g_task_set_source_tag (task, plan);
+      g_task_set_task_data (task, run, NULL);
+      /* Holds the run open: DELE replies may come back meanwhile. */
+      run->compacting = TRUE;
+      g_task_run_in_thread (task, compact_thread);
+      return;
+    }
+  start_fetching (run);
+}
+
+static void
+on_list (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  Run *run = user_data;
+  GArray *uids = g_object_steal_data (G_OBJECT (source), "pf-uidl");
+  g_autoptr(GArray) sizes = NULL;
+  GError *error = NULL;
+
+  sizes = pf_pop3_client_list_finish (PF_POP3_CLIENT (source), result, &error);
+  if (sizes == NULL)
+    {
+      g_clear_pointer (&uids, g_array_unref);
+      run_fail (run, error);
+      run_maybe_finish (run);
+      return;
+    }
+  plan (run, uids, sizes);
+  g_clear_pointer (&uids, g_array_unref);
+}
+
+static void
+on_uidl (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  Run *run = user_data;
+  g_autoptr(GError) error = NULL;
+  GArray *uids;
+
+  uids = pf_pop3_client_uidl_finish (PF_POP3_CLIENT (source), result, &error);
+  if (uids == NULL)
+    {
+      if (!g_error_matches (error, PF_ERROR, PF_ERROR_SERVER))
+        {
+          run_fail (run, g_steal_pointer (&error));
+          run_maybe_finish (run);
+          return;
+        }
+      /* -ERR to UIDL: the server does not have it. */
+      if (run->self->policy != PF_FETCH_DELETE)
+        {
+          run_fail (run, g_error_new (PF_ERROR, PF_ERROR_NO_UIDL,
+                                      _("The server cannot name its messages (no UIDL), so "
+                                        "Popfetch cannot tell new mail from mail it already "
+                                        "has without deleting it from the server.")));
+          run_maybe_finish (run);
+          return;
+        }
+      run->no_uidl = TRUE;
+      run->result->no_uidl = TRUE;
+    }
+  else
+    g_object_set_data (G_OBJECT (source), "pf-uidl", uids);
+
+  pf_pop3_client_list_async (PF_POP3_CLIENT (source), run->cancellable, on_list, run);
+}
+
+/* ------------------------------------------------------------------ */
+/* Connecting                                                           */
+
+static void
+on_authenticated (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  Run *run = user_data;
+  GError *error = NULL;
+
+  g_clear_pointer (&run->secret, wipe_secret);
+  if (!pf_pop3_client_authenticate_finish (PF_POP3_CLIENT (source), result, NULL, &error))
+    {
+      run_fail (run, error);
+      run_maybe_finish (run);
+      return;
+    }
+  set_phase (run->self, PF_FETCH_PHASE_LISTING);
+  pf_pop3_client_uidl_async (PF_POP3_CLIENT (source), run->cancellable, on_uidl, run);
+}
+
+static void
+authenticate (Run *run)
+{
+  set_phase (run->self, PF_FETCH_PHASE_AUTHENTICATING);
+  pf_pop3_client_authenticate_async (run->self->client, run->self->user, run->secret,
+                                     run->self->mechanism, run->cancellable,
+                                     on_authenticated, run);
+}
+
+static void
+secret_thread (GTask        *task,
+               gpointer      source_object,
+               gpointer      task_data,
+               GCancellable *cancellable)
+{
+  PfFetcher *self = source_object;
+  GError *error = NULL;
+  char *secret = self->secret_func (self->secret_data, cancellable, &error);
+
+  if (secret == NULL)
+    g_task_return_error (task, error != NULL ? error
+                               : g_error_new_literal (PF_ERROR, PF_ERROR_NO_PASSWORD,
+                                                      _("No password is stored for this account.")));
+  else
+    g_task_return_pointer (task, secret, (GDestroyNotify) wipe_secret);
+}
+
+static void
+on_secret (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  Run *run = user_data;
+  GError *error = NULL;
+
+  run->secret = g_task_propagate_pointer (G_TASK (result), &error);
+  if (run->secret == NULL)
+    {
+      run_fail (run, error);
+      run_maybe_finish (run);
+      return;
+    }
+  authenticate (run);
+}
+
+static void
+on_connected (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  Run *run = user_data;
+  PfFetcher *self = run->self;
+  GError *error = NULL;
+
+  if (!pf_pop3_client_connect_finish (PF_POP3_CLIENT (source), result, &error))
+    {
+      run_fail (run, error);
+      run_maybe_finish (run);
+      return;
+    }
+
+  if (run->secret == NULL && self->secret_func != NULL)
+    {
+      g_autoptr(GTask) task = g_task_new (self, run->cancellable, on_secret, run);
+
+      g_task_set_source_tag (task, on_connected);
+      g_task_run_in_thread (task, secret_thread);
+      return;
+    }
+  if (run->secret == NULL)
+    {
+      run_fail (run, g_error_new_literal (PF_ERROR, PF_ERROR_NO_PASSWORD,
+                                          _("No password was given for this account.")));
+      run_maybe_finish (run);
+      return;
+    }
+  authenticate (run);
+}
+
+static void
+run_connect (Run *run)
+{
+  PfFetcher *self = run->self;
+  PfPop3Client *client;
+
+  g_clear_object (&self->client);
+  self->client = client = pf_pop3_client_new (self->host, self->port, self->security);
+  if (self->timeout > 0)
+    pf_pop3_client_set_timeout (client, self->timeout);
+  if (self->server_identity != NULL)
+    pf_pop3_client_set_server_identity (client, self->server_identity);
+  if (self->pinned_fingerprint != NULL)
+    pf_pop3_client_set_pinned_fingerprint (client, self->pinned_fingerprint);
+  if (run->tls_database != NULL)
+    pf_pop3_client_set_tls_database (client, run->tls_database);
+  pf_pop3_client_set_allow_plaintext_auth (client, self->allow_plaintext_auth);
+
+  set_phase (self, PF_FETCH_PHASE_CONNECTING);
+  pf_pop3_client_connect_async (client, run->cancellable, on_connected, run);
+}
+
+/* ------------------------------------------------------------------ */
+/* Opening: lock, journal, recovery, all blocking file work             */
+
+static void
+open_thread (GTask        *task,
+             gpointer      source_object,
+             gpointer      task_data,
+             GCancellable *cancellable)
+{
+  PfFetcher *self = source_object;
+  Run *run = task_data;
+  GError *error = NULL;
+  guint delivered = 0, removed = 0;
+
+  if (self->tls_database == NULL && self->ca_file != NULL)
+    {
+      run->tls_database = g_tls_file_database_new (self->ca_file, &error);
+      if (run->tls_database == NULL)
+        {
+          GError *config = g_error_new (PF_ERROR, PF_ERROR_CONFIG, _("Cannot use the CA file %s: %s"),
+                                        self->ca_file, error->message);
+          g_error_free (error);
+          g_task_return_error (task, config);
+          return;
+        }
+    }
+
+  /* The lock first: recovery must not race another run's deliveries. */
+  run->journal = pf_journal_open (self->state_dir, self->host, self->user, &error);
+  if (run->journal == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  run->maildir = pf_maildir_open (self->maildir, &error);
+  if (run->maildir == NULL
+      || !pf_journal_recover (run->journal, run->maildir, &delivered, &removed, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  run->result->recovered = delivered;
+  run->result->discarded = removed;
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+on_opened (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  Run *run = user_data;
+  GError *error = NULL;
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      run_fail (run, error);
+      run->quitting = TRUE;
+      run_return (run);
+      return;
+    }
+  run_connect (run);
+}
+
+void
+pf_fetcher_run_async (PfFetcher           *self,
+                      GCancellable        *cancellable,
+                      GAsyncReadyCallback  callback,
+                      gpointer             user_data)
+{
+  GTask *task;
+  g_autoptr(GTask) open_task = NULL;
+  Run *run;
+
+  g_return_if_fail (PF_IS_FETCHER (self));
+  g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, pf_fetcher_run_async);
+
+  if (self->running)
+    {
+      g_task_return_new_error (task, PF_ERROR, PF_ERROR_ACCOUNT_BUSY,
+                               _("This account is being fetched already."));
+      g_object_unref (task);
+      return;
+    }
+  self->running = TRUE;
+
+  run = g_new0 (Run, 1);
+  run->self = self;
+  run->task = task;
+  run->cancellable = cancellable != NULL ? g_object_ref (cancellable) : g_cancellable_new ();
+  run->fault = g_getenv ("POPFETCH_FAULT");
+  run->now = self->now != 0 ? self->now : g_get_real_time () / G_USEC_PER_SEC;
+  run->secret = g_strdup (self->secret);
+  run->tls_database = self->tls_database != NULL ? g_object_ref (self->tls_database) : NULL;
+  run->ready = g_ptr_array_new_with_free_func (message_free);
+  run->result = g_new0 (PfFetchResult, 1);
+  run->result->over_limit = g_array_new (FALSE, TRUE, sizeof (PfFetchSkipped));
+  g_array_set_clear_func (run->result->over_limit, skipped_clear);
+  run->start_us = g_get_monotonic_time ();
+  g_queue_init (&run->retrieving);
+  g_task_set_task_data (task, run, run_free);
+
+  g_object_freeze_notify (G_OBJECT (self));
+  set_uint (self, &self->messages_done, 0, PROP_MESSAGES_DONE);
+  set_uint (self, &self->messages_total, 0, PROP_MESSAGES_TOTAL);
+  set_uint64 (self, &self->bytes_done, 0, PROP_BYTES_DONE);
+  set_uint64 (self, &self->bytes_total, 0, PROP_BYTES_TOTAL);
+  self->rate = 0;
+  set_phase (self, PF_FETCH_PHASE_RECOVERING);
+  g_object_thaw_notify (G_OBJECT (self));
+
+  open_task = g_task_new (self, NULL, on_opened, run);
+  g_task_set_source_tag (open_task, open_thread);
+  g_task_set_task_data (open_task, run, NULL);
+  g_task_run_in_thread (open_task, open_thread);
+}
+
+PfFetchResult *
+pf_fetcher_run_finish (PfFetcher     *self,
+                       GAsyncResult  *result,
+                       GError       **error)
+{
+  g_return_val_if_fail (PF_IS_FETCHER (self), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == pf_fetcher_run_async, NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* ------------------------------------------------------------------ */
+/* Object                                                               */
+
+PfFetcher *
+pf_fetcher_new (const char *host,
+                guint16     port,
+                PfSecurity  security,
+                const char *user,
+                const char *maildir)
+{
+  PfFetcher *self;
+
+  g_return_val_if_fail (host != NULL, NULL);
+  g_return_val_if_fail (user != NULL, NULL);
+  g_return_val_if_fail (maildir != NULL, NULL);
+
+  self = g_object_new (PF_TYPE_FETCHER, NULL);
+  self->host = g_strdup (host);
+  self->port = port;
+  self->security = security;
+  self->user = g_strdup (user);
+  self->maildir = g_strdup (maildir);
+  return self;
+}
+
+void
+pf_fetcher_set_server_identity (PfFetcher  *self,
+                                const char *name)
+{
+  g_return_if_fail (PF_IS_FETCHER (self));
+  g_free (self->server_identity);
+  self->server_identity = g_strdup (name);
+}
+
+void
+pf_fetcher_set_mechanism (PfFetcher       *self,
+                          PfAuthMechanism  mechanism)
+{
+  g_return_if_fail (PF_IS_FETCHER (self));
+  self->mechanism = mechanism;
+}
+
+void
+pf_fetcher_set_pinned_fingerprint (PfFetcher  *self,
+                                   const char *sha256_hex)
+{
+  g_return_if_fail (PF_IS_FETCHER (self));
+  g_free (self->pinned_fingerprint);
+  self->pinned_fingerprint = g_strdup (sha256_hex);
+}
+
+void
+pf_fetcher_set_tls_database (PfFetcher    *self,
+                             GTlsDatabase *database)
+{
+  g_return_if_fail (PF_IS_FETCHER (self));
+  g_set_object (&self->tls_database, database);
+}
+
+void
+pf_fetcher_set_ca_file (PfFetcher  *self,
+                        const char *path)
+{
+  g_return_if_fail (PF_IS_FETCHER (self));
+  g_free (self->ca_file);
+  self->ca_file = g_strdup (path);
+}
+
+void
+pf_fetcher_set_timeout (PfFetcher *self,
+                        guint      seconds)
+{
+  g_return_if_fail (PF_IS_FETCHER (self));
+  self->timeout = seconds;
+}
+
+void
+pf_fetcher_set_allow_plaintext_auth (PfFetcher *self,
+                                     gboolean   allow)
+{
+  g_return_if_fail (PF_IS_FETCHER (self));
+  self->allow_plaintext_auth = !!allow;
+}
+
+void
+pf_fetcher_set_secret (PfFetcher  *self,
+                       const char *secret)
+{
+  g_return_if_fail (PF_IS_FETCHER (self));
+  wipe_secret (self->secret);
+  self->secret = g_strdup (secret);
+}
+
+void
+pf_fetcher_set_secret_func (PfFetcher      *self,
+                            PfSecretFunc    func,
+                            gpointer        user_data,
+                            GDestroyNotify  destroy)
+{
+  g_return_if_fail (PF_IS_FETCHER (self));
+  if (self->secret_destroy != NULL)
+    self->secret_destroy (self->secret_data);
+  self->secret_func = func;
+  self->secret_data = user_data;
+  self->secret_destroy = destroy;
+}
+
+void
+pf_fetcher_set_state_dir (PfFetcher  *self,
+                          const char *path)
+{
+  g_return_if_fail (PF_IS_FETCHER (self));
+  g_free (self->state_dir);
+  self->state_dir = path != NULL ? g_strdup (path)
+                                 : g_build_filename (g_get_user_state_dir (), "popfetch", NULL);
+}
+
+void
+pf_fetcher_set_policy (PfFetcher     *self,
+                       PfFetchPolicy  policy,
+                       guint          days)
+{
+  g_return_if_fail (PF_IS_FETCHER (self));
+  self->policy = policy;
+  self->days = days;
+}
+
+void
+pf_fetcher_set_size_limit (PfFetcher *self,
+                           guint64    bytes)
+{
+  g_return_if_fail (PF_IS_FETCHER (self));
+  self->size_limit = bytes;
+}
+
+void
+pf_fetcher_set_now (PfFetcher *self,
+                    gint64     unix_time)
+{
+  g_return_if_fail (PF_IS_FETCHER (self));
+  self->now = unix_time;
+}
+
+PfFetchPhase
+pf_fetcher_get_phase (PfFetcher *self)
+{
+  g_return_val_if_fail (PF_IS_FETCHER (self), PF_FETCH_PHASE_IDLE);
+  return self->phase;
+}
+
+guint
+pf_fetcher_get_messages_done (PfFetcher *self)
+{
+  g_return_val_if_fail (PF_IS_FETCHER (self), 0);
+  return self->messages_done;
+}
+
+guint
+pf_fetcher_get_messages_total (PfFetcher *self)
+{
+  g_return_val_if_fail (PF_IS_FETCHER (self), 0);
+  return self->messages_total;
+}
+
+guint64
+pf_fetcher_get_bytes_done (PfFetcher *self)
+{
+  g_return_val_if_fail (PF_IS_FETCHER (self), 0);
+  return self->bytes_done;
+}
+
+guint64
+pf_fetcher_get_bytes_total (PfFetcher *self)
+{
+  g_return_val_if_fail (PF_IS_FETCHER (self), 0);
+  return self->bytes_total;
+}
+
+double
+pf_fetcher_get_rate (PfFetcher *self)
+{
+  g_return_val_if_fail (PF_IS_FETCHER (self), 0);
+  return self->rate;
+}
+
+PfPop3Client *
+pf_fetcher_get_client (PfFetcher *self)
+{
+  g_return_val_if_fail (PF_IS_FETCHER (self), NULL);
+  return self->client;
+}
+
+PfTranscript *
+pf_fetcher_get_transcript (PfFetcher *self)
+{
+  g_return_val_if_fail (PF_IS_FETCHER (self), NULL);
+  return self->client != NULL ? pf_pop3_client_get_transcript (self->client) : NULL;
+}
+
+GTlsCertificate *
+pf_fetcher_get_peer_certificate (PfFetcher *self)
+{
+  g_return_val_if_fail (PF_IS_FETCHER (self), NULL);
+  return self->client != NULL ? pf_pop3_client_get_peer_certificate (self->client) : NULL;
+}
+
+GTlsCertificateFlags
+pf_fetcher_get_peer_certificate_errors (PfFetcher *self)
+{
+  g_return_val_if_fail (PF_IS_FETCHER (self), 0);
+  return self->client != NULL ? pf_pop3_client_get_peer_certificate_errors (self->client) : 0;
+}
+
+static void
+pf_fetcher_finalize (GObject *object)
+{
+  PfFetcher *self = PF_FETCHER (object);
+
+  g_clear_object (&self->client);
+  g_clear_object (&self->tls_database);
+  wipe_secret (self->secret);
+  if (self->secret_destroy != NULL)
+    self->secret_destroy (self->secret_data);
+  g_free (self->host);
+  g_free (self->user);
+  g_free (self->maildir);
+  g_free (self->server_identity);
+  g_free (self->pinned_fingerprint);
+  g_free (self->ca_file);
+  g_free (self->state_dir);
+
+  G_OBJECT_CLASS (pf_fetcher_parent_class)->finalize (object);
+}
+
+static void
+pf_fetcher_get_property (GObject    *object,
+                         guint       prop_id,
+                         GValue     *value,
+                         GParamSpec *pspec)
+{
+  PfFetcher *self = PF_FETCHER (object);
+
+  switch (prop_id)
+    {
+    case PROP_PHASE:
+      g_value_set_uint (value, self->phase);
+      break;
+    case PROP_MESSAGES_DONE:
+      g_value_set_uint (value, self->messages_done);
+      break;
+    case PROP_MESSAGES_TOTAL:
+      g_value_set_uint (value, self->messages_total);
+      break;
+    case PROP_BYTES_DONE:
+      g_value_set_uint64 (value, self->bytes_done);
+      break;
+    case PROP_BYTES_TOTAL:
+      g_value_set_uint64 (value, self->bytes_total);
+      break;
+    case PROP_RATE:
+      g_value_set_double (value, self->rate);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+pf_fetcher_class_init (PfFetcherClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GParamFlags flags = G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS;
+
+  object_class->finalize = pf_fetcher_finalize;
+  object_class->get_property = pf_fetcher_get_property;
+
+  properties[PROP_PHASE] =
+    g_param_spec_uint ("phase", NULL, NULL, 0, PF_FETCH_PHASE_DONE, 0, flags);
+  properties[PROP_MESSAGES_DONE] =
+    g_param_spec_uint ("messages-done", NULL, NULL, 0, G_MAXUINT, 0, flags);
+  properties[PROP_MESSAGES_TOTAL] =
+    g_param_spec_uint ("messages-total", NULL, NULL, 0, G_MAXUINT, 0, flags);
+  properties[PROP_BYTES_DONE] =
+    g_param_spec_uint64 ("bytes-done", NULL, NULL, 0, G_MAXUINT64, 0, flags);
+  properties[PROP_BYTES_TOTAL] =
+    g_param_spec_uint64 ("bytes-total", NULL, NULL, 0, G_MAXUINT64, 0, flags);
+  properties[PROP_RATE] =
+    g_param_spec_double ("rate", NULL, NULL, 0, G_MAXDOUBLE, 0, flags);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+pf_fetcher_init (PfFetcher *self)
+{
+  self->timeout = 30;
+  self->state_dir = g_build_filename (g_get_user_state_dir (), "popfetch", NULL);
+}

@@ -1,0 +1,249 @@
+/* test-fetcher.c — PfFetcher against the scripted server: drops, stalls, no UIDL
+ *
+ * Copyright 2026 The Popfetch authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <string.h>
+
+#include "pf-error.h"
+#include "pf-fetcher.h"
+#include "pf-test-fetch.h"
+#include "pf-test-server.h"
+#include "pf-test-util.h"
+
+#define LOGGED_IN \
+  "S: +OK POP3 ready\n" \
+  "C: CAPA\nS: +OK\nS: USER\nS: UIDL\nS: .\n" \
+  "C: USER bob\nS: +OK\nC: PASS secret\nS: +OK logged in\n" \
+  "C: CAPA\nS: -ERR\n"
+
+#define UIDL_3 "C: UIDL\nS: +OK\nS: 1 uid-1\nS: 2 uid-2\nS: 3 uid-3\nS: .\n"
+#define LIST_3 "C: LIST\nS: +OK\nS: 1 60\nS: 2 60\nS: 3 60\nS: .\n"
+#define MESSAGE(n) "S: +OK\nS: Subject: " #n "\nS: Message-ID: <" #n "@popfetch.test>\nS: \nS: ..body " #n "\nS: .\n"
+
+static char *
+local_maildir (void)
+{
+  return g_build_filename (g_get_user_data_dir (), "Mail", NULL);
+}
+
+static PfFetcher *
+make_fetcher (PfTestServer *server)
+{
+  g_autofree char *maildir = local_maildir ();
+  PfFetcher *fetcher = pf_fetcher_new ("127.0.0.1", pf_test_server_get_port (server),
+                                       PF_SECURITY_NONE, "bob", maildir);
+
+  pf_fetcher_set_allow_plaintext_auth (fetcher, TRUE);
+  pf_fetcher_set_mechanism (fetcher, PF_AUTH_USER);
+  pf_fetcher_set_secret (fetcher, "secret");
+  pf_fetcher_set_timeout (fetcher, 1);
+  return fetcher;
+}
+
+static PfFetchResult *
+run_fetch (PfFetcher  *fetcher,
+           GError    **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  pf_fetcher_run_async (fetcher, NULL, pf_test_store_result, &result);
+  pf_test_wait_result (&result, 20);
+  return pf_fetcher_run_finish (fetcher, result, error);
+}
+
+/* A second session that finds uid-1 delivered and completes the rest. */
+static void
+rerun_completes (void)
+{
+  g_autoptr(PfTestServer) server = pf_test_server_new (PF_TEST_SERVER_PLAIN);
+  g_autoptr(PfFetcher) fetcher = NULL;
+  g_autoptr(PfFetchResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *maildir = local_maildir ();
+  g_autofree char *failure = NULL;
+
+  pf_test_server_add_script (server, LOGGED_IN UIDL_3 LIST_3
+                             "C: RETR 2\n" MESSAGE (2) "C: RETR 3\n" MESSAGE (3)
+                             "C: QUIT\nS: +OK\n");
+  fetcher = make_fetcher (server);
+  result = run_fetch (fetcher, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (result->already_had, ==, 1);
+  g_assert_cmpuint (result->fetched, ==, 2);
+  g_assert_true (pf_test_server_wait_connections (server, 1, 5));
+  failure = pf_test_server_dup_failure (server);
+  g_assert_null (failure);
+  pf_test_fetch_assert_exactly_once (maildir, 3);
+}
+
+static void
+test_drop_mid_retr (void)
+{
+  g_autoptr(PfTestServer) server = pf_test_server_new (PF_TEST_SERVER_PLAIN);
+  g_autoptr(PfFetcher) fetcher = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *maildir = local_maildir ();
+  PfFetchResult *result;
+
+  pf_test_server_add_script (server, LOGGED_IN UIDL_3 LIST_3
+                             "C: RETR 1\n" MESSAGE (1)
+                             "C: RETR 2\nS: +OK\nS: Subject: 2\nS: Message-ID: <2@popfetch.test>\n"
+                             "CLOSE\n");
+  fetcher = make_fetcher (server);
+  result = run_fetch (fetcher, &error);
+  g_assert_null (result);
+  g_assert_error (error, PF_ERROR, PF_ERROR_CLOSED);
+
+  /* The whole first message is delivered; no part of the second. */
+  pf_test_fetch_assert_exactly_once (maildir, 1);
+  g_clear_object (&fetcher);
+  rerun_completes ();
+}
+
+static void
+test_stall_mid_retr (void)
+{
+  g_autoptr(PfTestServer) server = pf_test_server_new (PF_TEST_SERVER_PLAIN);
+  g_autoptr(PfFetcher) fetcher = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *maildir = local_maildir ();
+  PfFetchResult *result;
+  gint64 start;
+
+  pf_test_server_add_script (server, LOGGED_IN UIDL_3 LIST_3
+                             "C: RETR 1\n" MESSAGE (1)
+                             "C: RETR 2\nS: +OK\nS: Subject: 2\nSTALL 10000\n");
+  fetcher = make_fetcher (server);
+  start = g_get_monotonic_time ();
+  result = run_fetch (fetcher, &error);
+  g_assert_null (result);
+  g_assert_error (error, PF_ERROR, PF_ERROR_TIMEOUT);
+  /* Read timeout 1 s: the stall ends well before the server gives up. */
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 4 * G_USEC_PER_SEC);
+
+  pf_test_fetch_assert_exactly_once (maildir, 1);
+  g_clear_object (&fetcher);
+  g_clear_pointer (&server, pf_test_server_free);
+  rerun_completes ();
+}
+
+static void
+test_no_uidl_keep_refused (void)
+{
+  g_autoptr(PfTestServer) server = pf_test_server_new (PF_TEST_SERVER_PLAIN);
+  g_autoptr(PfFetcher) fetcher = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *maildir = local_maildir ();
+  PfFetchResult *result;
+
+  pf_test_server_add_script (server, LOGGED_IN "C: UIDL\nS: -ERR unknown command\n");
+  fetcher = make_fetcher (server);
+  result = run_fetch (fetcher, &error);
+  g_assert_null (result);
+  g_assert_error (error, PF_ERROR, PF_ERROR_NO_UIDL);
+  g_assert_false (pf_test_server_received_contains (server, "RETR"));
+  g_assert_false (pf_test_server_received_contains (server, "DELE"));
+  g_assert_cmpuint (pf_test_fetch_count (maildir, "new"), ==, 0);
+}
+
+static void
+test_no_uidl_delete_never_duplicates (void)
+{
+  g_autofree char *maildir = local_maildir ();
+
+  {
+    /* Both delivered and deleted, but the link drops before QUIT is
+     * answered: the server keeps them. */
+    g_autoptr(PfTestServer) server = pf_test_server_new (PF_TEST_SERVER_PLAIN);
+    g_autoptr(PfFetcher) fetcher = NULL;
+    g_autoptr(GError) error = NULL;
+    PfFetchResult *result;
+
+    pf_test_server_add_script (server, LOGGED_IN "C: UIDL\nS: -ERR unknown command\n"
+                               "C: LIST\nS: +OK\nS: 1 60\nS: 2 60\nS: .\n"
+                               "C: RETR 1\n" MESSAGE (1) "C: RETR 2\n" MESSAGE (2)
+                               "C: DELE 1\nS: +OK\nC: DELE 2\nS: +OK\nC: QUIT\nCLOSE\n");
+    fetcher = make_fetcher (server);
+    pf_fetcher_set_policy (fetcher, PF_FETCH_DELETE, 0);
+    result = run_fetch (fetcher, &error);
+    g_assert_null (result);
+    g_assert_nonnull (error);
+    pf_test_fetch_assert_exactly_once (maildir, 2);
+  }
+  {
+    /* Next run: the same two come again, are recognised by content, not
+     * delivered twice, and deleted. */
+    g_autoptr(PfTestServer) server = pf_test_server_new (PF_TEST_SERVER_PLAIN);
+    g_autoptr(PfFetcher) fetcher = NULL;
+    g_autoptr(GError) error = NULL;
+    g_autoptr(PfFetchResult) result = NULL;
+    g_autofree char *failure = NULL;
+
+    pf_test_server_add_script (server, LOGGED_IN "C: UIDL\nS: -ERR unknown command\n"
+                               "C: LIST\nS: +OK\nS: 1 60\nS: 2 60\nS: 3 60\nS: .\n"
+                               "C: RETR 1\n" MESSAGE (1) "C: RETR 2\n" MESSAGE (2)
+                               "C: RETR 3\n" MESSAGE (3)
+                               "C: DELE 1\nS: +OK\nC: DELE 2\nS: +OK\nC: DELE 3\nS: +OK\n"
+                               "C: QUIT\nS: +OK\n");
+    fetcher = make_fetcher (server);
+    pf_fetcher_set_policy (fetcher, PF_FETCH_DELETE, 0);
+    result = run_fetch (fetcher, &error);
+    g_assert_no_error (error);
+    g_assert_true (result->no_uidl);
+    g_assert_cmpuint (result->fetched, ==, 1);
+    g_assert_cmpuint (result->duplicates, ==, 2);
+    g_assert_cmpuint (result->deleted, ==, 3);
+    g_assert_true (pf_test_server_wait_connections (server, 1, 5));
+    failure = pf_test_server_dup_failure (server);
+    g_assert_null (failure);
+    pf_test_fetch_assert_exactly_once (maildir, 3);
+  }
+}
+
+static void
+test_cancel_keeps_what_arrived (void)
+{
+  g_autoptr(PfTestServer) server = pf_test_server_new (PF_TEST_SERVER_PLAIN);
+  g_autoptr(PfFetcher) fetcher = NULL;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *maildir = local_maildir ();
+
+  pf_test_server_add_script (server, LOGGED_IN UIDL_3 LIST_3
+                             "C: RETR 1\n" MESSAGE (1)
+                             "C: RETR 2\nS: +OK\nS: Subject: 2\nSTALL 10000\n");
+  fetcher = make_fetcher (server);
+  pf_fetcher_set_timeout (fetcher, 30);
+  pf_fetcher_run_async (fetcher, cancellable, pf_test_store_result, &result);
+  while (pf_fetcher_get_messages_done (fetcher) < 1)
+    g_main_context_iteration (NULL, TRUE);
+  g_cancellable_cancel (cancellable);
+  pf_test_wait_result (&result, 5);
+  g_assert_null (pf_fetcher_run_finish (fetcher, result, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  pf_test_fetch_assert_exactly_once (maildir, 1);
+  g_clear_object (&fetcher);
+  g_clear_pointer (&server, pf_test_server_free);
+  rerun_completes ();
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+
+  g_test_add_func ("/engine/fetch/drop-mid-retr", test_drop_mid_retr);
+  g_test_add_func ("/engine/fetch/stall-mid-retr", test_stall_mid_retr);
+  g_test_add_func ("/engine/fetch/cancel-keeps-what-arrived", test_cancel_keeps_what_arrived);
+  g_test_add_func ("/engine/fetch/no-uidl/keep-refused", test_no_uidl_keep_refused);
+  g_test_add_func ("/engine/fetch/no-uidl/delete-never-duplicates", test_no_uidl_delete_never_duplicates);
+
+  return g_test_run ();
+}
