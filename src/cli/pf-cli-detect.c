@@ -444,6 +444,8 @@ pf_cli_detect (int    argc,
     return usage_error (context, _("detect needs exactly one e-mail address."));
   if (timeout <= 0 || timeout > 600)
     return usage_error (context, _("--timeout must be between 1 and 600 seconds."));
+  if (ispdb != NULL && !g_str_has_prefix (ispdb, "https://"))
+    return usage_error (context, _("--ispdb must be an https:// address."));
 
   if (!load_trust (ca_file, &demo, &database, &error))
     return pf_cli_report_error (error);

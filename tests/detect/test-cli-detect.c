@@ -196,6 +196,8 @@ test_usage (Fixture       *fixture,
     return;
   g_assert_cmpint (run_cli (fixture, NULL, &out, "detect", NULL), ==, 64);
   g_assert_cmpint (run_cli (fixture, NULL, &out2, "test", "--security", "carrier-pigeon", NULL), ==, 64);
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (run_cli (fixture, NULL, &out, "detect", "a@clidemo.test", "--ispdb", "http://plain.example/", NULL), ==, 64);
 }
 
 #define ADD(path, func) \

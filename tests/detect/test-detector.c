@@ -553,6 +553,30 @@ test_stalled_host (Fixture       *fixture,
 }
 
 static void
+test_ties_by_source_then_auth (Fixture       *fixture,
+                               gconstpointer  data)
+{
+  g_autoptr(GPtrArray) probes = NULL;
+
+  /* Three valid TLS hosts: pop. is guessed first but only offers USER;
+   * mail. is guessed later with SCRAM; published.tie.test comes from SRV
+   * with USER only. Published beats guessed; then the stronger login. */
+  serve (fixture, "pop.tie.test", 995, PF_TEST_SERVER_TLS, PF_TEST_CERT_VALID,
+         "S: +OK ready\nC: CAPA\nS: +OK\nS: USER\nS: .\nC: *\n");
+  serve_tls (fixture, "mail.tie.test", PF_TEST_CERT_VALID);
+  serve (fixture, "published.tie.test", 995, PF_TEST_SERVER_TLS, PF_TEST_CERT_VALID,
+         "S: +OK ready\nC: CAPA\nS: +OK\nS: USER\nS: .\nC: *\n");
+  pf_map_resolver_add_srv (fixture->resolver, "_pop3s._tcp.tie.test", 0, 0, 995, "published.tie.test");
+
+  probes = run (fixture, "jo@tie.test");
+  assert_recommended (fixture, probes, "published.tie.test", 995, PF_SECURITY_TLS);
+  g_assert_cmpint (pf_probe_get_best_mechanism (probes->pdata[0]), ==, PF_AUTH_USER);
+  g_assert_cmpstr (pf_probe_get_host (probes->pdata[1]), ==, "mail.tie.test");
+  g_assert_cmpint (pf_probe_get_best_mechanism (probes->pdata[1]), ==, PF_AUTH_SCRAM_SHA_256);
+  g_assert_cmpstr (pf_probe_get_host (probes->pdata[2]), ==, "pop.tie.test");
+}
+
+static void
 test_cancel (Fixture       *fixture,
              gconstpointer  data)
 {
@@ -623,6 +647,7 @@ main (int   argc,
   ADD ("expired-certificate", test_expired_certificate);
   ADD ("pinned-certificate", test_pinned_certificate);
   ADD ("stalled-host-bounded", test_stalled_host);
+  ADD ("ties-by-source-then-auth", test_ties_by_source_then_auth);
   ADD ("cancel", test_cancel);
   ADD ("bad-address", test_bad_address);
   ADD ("loopback-probe-set", test_loopback_probe_set);
