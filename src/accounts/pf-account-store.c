@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <glib/gstdio.h>
@@ -615,6 +616,37 @@ pf_write_file_atomically (const char  *path,
 
 /* Async load and save ------------------------------------------------------ */
 
+#define STALE_TEMP_AGE_SECONDS (10 * 60)
+
+/* A save killed between creating its temporary file and the rename leaves
+ * ".accounts.ini.XXXXXX" behind; remove those old enough that no save can
+ * still be writing them. */
+static void
+remove_stale_temporaries (const char *path)
+{
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autofree char *base = g_path_get_basename (path);
+  g_autofree char *prefix = g_strdup_printf (".%s.", base);
+  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  const char *name;
+
+  if (d == NULL)
+    return;
+  while ((name = g_dir_read_name (d)) != NULL)
+    {
+      g_autofree char *full = NULL;
+      GStatBuf st;
+
+      if (!g_str_has_prefix (name, prefix) || strlen (name) != strlen (prefix) + 6)
+        continue;
+      full = g_build_filename (dir, name, NULL);
+      if (g_lstat (full, &st) == 0 && S_ISREG (st.st_mode)
+          && now - (gint64) st.st_mtime > STALE_TEMP_AGE_SECONDS)
+        g_unlink (full);
+    }
+}
+
 static void
 load_thread (GTask        *task,
              gpointer      source_object,
@@ -627,6 +659,8 @@ load_thread (GTask        *task,
   g_autoptr(GError) error = NULL;
   GPtrArray *accounts;
   gsize length = 0;
+
+  remove_stale_temporaries (path);
 
   if (!g_file_get_contents (path, &data, &length, &error))
     {

@@ -10,7 +10,9 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
+#include <utime.h>
 
 #include <glib/gstdio.h>
 
@@ -469,6 +471,25 @@ test_survives_kill_during_write (void)
   g_test_message ("%u kills left a complete file", checked);
   g_assert_cmpuint (checked, >, 0);
   g_rand_free (rand);
+
+  /* Temporaries of killed saves are cleared by a later load once they are
+   * old; fresh ones (a save may be running) stay. */
+  {
+    g_autofree char *dir = g_path_get_dirname (path);
+    g_autofree char *old_tmp = g_build_filename (dir, ".accounts.ini.AbC123", NULL);
+    g_autofree char *new_tmp = g_build_filename (dir, ".accounts.ini.XyZ789", NULL);
+    g_autoptr(PfAccountStore) store = pf_account_store_new (NULL);
+    g_autoptr(GError) error = NULL;
+    struct utimbuf old_time = { .actime = time (NULL) - 3600, .modtime = time (NULL) - 3600 };
+
+    g_assert_true (g_file_set_contents (old_tmp, "half", -1, NULL));
+    g_assert_true (g_file_set_contents (new_tmp, "half", -1, NULL));
+    g_assert_cmpint (g_utime (old_tmp, &old_time), ==, 0);
+    g_assert_true (load_store (store, &error));
+    g_assert_no_error (error);
+    g_assert_false (g_file_test (old_tmp, G_FILE_TEST_EXISTS));
+    g_assert_true (g_file_test (new_tmp, G_FILE_TEST_EXISTS));
+  }
 }
 
 /* The paths Popfetch shows for a mailbox's journal and lock are the ones
