@@ -613,15 +613,22 @@ test_loopback_probe_set (Fixture       *fixture,
 {
   g_autoptr(GPtrArray) probes = NULL;
 
-  /* One host with all three: TLS, STLS and plain, answered at once. */
+  /* One host with all three: TLS, STLS and plain, answered at once; it
+   * also has something on 993 (IMAP), noted but not used. */
   serve_tls (fixture, "pop.all.test", PF_TEST_CERT_VALID);
   serve_stls (fixture, "pop.all.test");
+  serve (fixture, "pop.all.test", 993, PF_TEST_SERVER_PLAIN, PF_TEST_CERT_VALID, "S: * OK IMAP4rev1\nC: *\n");
 
   probes = run (fixture, "jo@all.test");
   assert_recommended (fixture, probes, "pop.all.test", 995, PF_SECURITY_TLS);
   g_assert_cmpuint (pf_probe_get_rank (find_probe (probes, "pop.all.test", 110, PF_SECURITY_STARTTLS)), ==, 2);
   g_assert_cmpint (pf_probe_get_verdict (find_probe (probes, "pop.all.test", 110, PF_SECURITY_NONE)), ==,
                    PF_PROBE_VERDICT_PLAINTEXT);
+  for (guint i = 0; i < probes->len; i++)
+    if (g_strcmp0 (pf_probe_get_host (probes->pdata[i]), "pop.all.test") == 0)
+      g_assert_cmpint (pf_probe_get_imap (probes->pdata[i]), ==, PF_PROBE_IMAP_OPEN);
+  g_assert_cmpint (pf_probe_get_imap (find_probe (probes, "mail.all.test", 995, PF_SECURITY_TLS)), ==,
+                   PF_PROBE_IMAP_UNKNOWN);
   g_test_message ("loopback probe set finished in %u ms", pf_detector_get_elapsed_ms (fixture->detector));
 }
 
