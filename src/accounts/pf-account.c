@@ -472,18 +472,22 @@ pf_account_dup_effective_maildir (PfAccount *self)
   return g_build_filename (g_get_home_dir (), "Mail", self->name, NULL);
 }
 
-PfPop3Client *
-pf_account_create_client (PfAccount  *self,
-                          GError    **error)
+PfLoginTest *
+pf_account_create_login_test (PfAccount  *self,
+                              GError    **error)
 {
-  g_autoptr(PfPop3Client) client = NULL;
+  g_autoptr(PfLoginTest) test = NULL;
 
   g_return_val_if_fail (PF_IS_ACCOUNT (self), NULL);
   g_return_val_if_fail (self->host != NULL, NULL);
 
-  client = pf_pop3_client_new (self->host, (guint16) self->port, self->security);
+  test = pf_login_test_new (self->host, (guint16) self->port, self->security);
+  pf_login_test_set_address (test, self->address);
+  if (self->user != NULL)
+    pf_login_test_set_user (test, self->user);
+  pf_login_test_set_mechanism (test, self->mechanism);
   if (self->pinned_fingerprint != NULL)
-    pf_pop3_client_set_pinned_fingerprint (client, self->pinned_fingerprint);
+    pf_login_test_set_pinned_fingerprint (test, self->pinned_fingerprint);
   if (self->ca_file != NULL)
     {
       g_autoptr(GTlsDatabase) database = NULL;
@@ -497,10 +501,10 @@ pf_account_create_client (PfAccount  *self,
                        self->name, local_error->message);
           return NULL;
         }
-      pf_pop3_client_set_tls_database (client, database);
+      pf_login_test_set_tls_database (test, database);
     }
-  pf_pop3_client_set_allow_plaintext_auth (client, self->allow_plaintext);
-  return g_steal_pointer (&client);
+  pf_login_test_set_allow_plaintext_auth (test, self->allow_plaintext);
+  return g_steal_pointer (&test);
 }
 
 static gboolean

@@ -9,6 +9,7 @@
 
 #include <glib-object.h>
 
+#include "pf-diagnosis.h"
 #include "pf-pop3-client.h"
 #include "pf-sasl.h"
 
@@ -106,10 +107,11 @@ void         pf_account_set_interval           (PfAccount       *self,
  * ~/Mail/<name> when it is unset. */
 char        *pf_account_dup_effective_maildir  (PfAccount       *self);
 
-/* A POP3 client set up for this account: server, security, pinned
- * certificate, CA file (then the only trusted CAs) and the plaintext
- * choice. Fails with PF_ERROR_CONFIG when the CA file cannot be read. */
-PfPop3Client *pf_account_create_client         (PfAccount       *self,
+/* A login test set up for this account: server, security, user (only
+ * that name is tried), mechanism, pinned certificate, CA file (then the
+ * only trusted CAs, as for the fetch) and the plaintext choice. Fails with
+ * PF_ERROR_CONFIG when the CA file cannot be read. */
+PfLoginTest *pf_account_create_login_test      (PfAccount       *self,
                                                 GError         **error);
 
 /* Check every field; fails with PF_ERROR_INVALID_INPUT naming the field. */

@@ -7,6 +7,7 @@
 
 #include "config.h"
 
+#include "pf-journal.h"
 #include "pf-paths.h"
 
 char *
@@ -21,44 +22,32 @@ pf_paths_state_dir (void)
   return g_build_filename (g_get_user_state_dir (), "popfetch", NULL);
 }
 
-static void
-append_escaped (GString    *out,
-                const char *text,
-                gboolean    lower)
-{
-  for (const guchar *p = (const guchar *) text; *p != '\0'; p++)
-    {
-      if (g_ascii_isalnum (*p) || *p == '.' || *p == '_' || *p == '+' || *p == '-')
-        g_string_append_c (out, lower ? g_ascii_tolower (*p) : *p);
-      else
-        g_string_append_printf (out, "%%%02X", *p);
-    }
-}
-
-char *
-pf_paths_account_key (const char *host,
-                      const char *user)
-{
-  GString *key;
-
-  g_return_val_if_fail (host != NULL && *host != '\0', NULL);
-  g_return_val_if_fail (user != NULL && *user != '\0', NULL);
-
-  key = g_string_new (NULL);
-  append_escaped (key, user, FALSE);
-  g_string_append_c (key, '@');
-  append_escaped (key, host, TRUE);
-  return g_string_free (key, FALSE);
-}
-
-char *
-pf_paths_account_state_dir (const char *host,
-                            const char *user)
+static char *
+account_file (const char *host,
+              const char *user,
+              const char *suffix)
 {
   g_autofree char *state = pf_paths_state_dir ();
-  g_autofree char *key = pf_paths_account_key (host, user);
+  g_autofree char *key = pf_journal_account_key (host, user);
+  g_autofree char *name = g_strconcat (key, suffix, NULL);
 
-  g_return_val_if_fail (key != NULL, NULL);
+  return g_build_filename (state, name, NULL);
+}
 
-  return g_build_filename (state, "accounts", key, NULL);
+char *
+pf_paths_account_journal (const char *host,
+                          const char *user)
+{
+  g_return_val_if_fail (host != NULL && user != NULL, NULL);
+
+  return account_file (host, user, ".journal");
+}
+
+char *
+pf_paths_account_lock (const char *host,
+                       const char *user)
+{
+  g_return_val_if_fail (host != NULL && user != NULL, NULL);
+
+  return account_file (host, user, ".lock");
 }

@@ -19,6 +19,9 @@
 
 #include "pf-account-store.h"
 #include "pf-cli.h"
+#include "pf-demo.h"
+#include "pf-detector.h"
+#include "pf-port-map.h"
 #include "pf-error.h"
 #include "pf-keyring.h"
 
@@ -702,7 +705,8 @@ find_or_fail (PfAccountStore  *store,
 static int
 report_missing (const GError *error)
 {
-  pf_cli_report_error (error);
+  /* Not the "damaged file" explanation of PF_ERROR_CONFIG: the file is fine. */
+  fprintf (stderr, "popfetch-cli: %s\n", error->message);
   return PF_EXIT_CONFIG;
 }
 
@@ -727,90 +731,110 @@ shares_mailbox (PfAccountStore *store,
   return FALSE;
 }
 
-/* The login test ------------------------------------------------------------- */
+/* Detection and the login test ------------------------------------------------- */
 
-typedef struct
-{
-  PfPop3Client    *client;
-  const char      *user;
-  const char      *password;
-  PfAuthMechanism  mechanism;
-  PfAuthMechanism  used;
-  GError          *error;
-  gboolean         done;
-} LoginTest;
-
-static void
-login_on_quit (GObject      *source,
-               GAsyncResult *result,
-               gpointer      user_data)
-{
-  LoginTest *test = user_data;
-
-  /* The login worked; a failed QUIT does not change that. */
-  pf_pop3_client_quit_finish (test->client, result, NULL);
-  test->done = TRUE;
-}
-
-static void
-login_on_auth (GObject      *source,
-               GAsyncResult *result,
-               gpointer      user_data)
-{
-  LoginTest *test = user_data;
-
-  if (!pf_pop3_client_authenticate_finish (test->client, result, &test->used, &test->error))
-    {
-      pf_pop3_client_close (test->client);
-      test->done = TRUE;
-      return;
-    }
-  pf_pop3_client_quit_async (test->client, NULL, login_on_quit, test);
-}
-
-static void
-login_on_connect (GObject      *source,
-                  GAsyncResult *result,
-                  gpointer      user_data)
-{
-  LoginTest *test = user_data;
-
-  if (!pf_pop3_client_connect_finish (test->client, result, &test->error))
-    {
-      test->done = TRUE;
-      return;
-    }
-  pf_pop3_client_authenticate_async (test->client, test->user, test->password,
-                                     test->mechanism, NULL, login_on_auth, test);
-}
-
+/* POPFETCH_DEMO maps the demo domain and ports onto the local demo server. */
 static gboolean
-test_login (PfAccount        *account,
-            const char       *password,
-            PfAuthMechanism  *used,
-            GError          **error)
+load_demo (PfDemo  **demo,
+           GError  **error)
 {
-  LoginTest test = { 0 };
-  g_autoptr(PfPop3Client) client = pf_account_create_client (account, error);
+  g_autoptr(GError) local_error = NULL;
 
-  if (client == NULL)
-    return FALSE;
-
-  test.client = client;
-  test.user = pf_account_get_user (account);
-  test.password = password;
-  test.mechanism = pf_account_get_mechanism (account);
-  pf_pop3_client_connect_async (client, NULL, login_on_connect, &test);
-  while (!test.done)
-    g_main_context_iteration (NULL, TRUE);
-
-  if (test.error != NULL)
+  *demo = pf_demo_load_from_environment (&local_error);
+  if (local_error != NULL)
     {
-      g_propagate_error (error, test.error);
+      g_propagate_error (error, g_steal_pointer (&local_error));
       return FALSE;
     }
-  if (used != NULL)
-    *used = test.used;
+  return TRUE;
+}
+
+static PfProbe *
+detect_settings (const char  *address,
+                 const PfDemo *demo,
+                 gboolean     allow_plaintext,
+                 const char  *pin,
+                 GError     **error)
+{
+  g_autoptr(PfDetector) detector = pf_detector_new ();
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GPtrArray) probes = NULL;
+  PfProbe *recommended;
+
+  pf_detector_set_allow_plaintext (detector, allow_plaintext);
+  if (pin != NULL)
+    pf_detector_add_pinned_fingerprint (detector, pin);
+  if (demo != NULL && !pf_demo_apply_to_detector (demo, detector, error))
+    return NULL;
+
+  printf (_("Looking for the POP3 server of %s…\n"), address);
+  fflush (stdout);
+  pf_detector_run_async (detector, address, NULL, store_result, &result);
+  probes = pf_detector_run_finish (detector, wait_for (&result), error);
+  if (probes == NULL)
+    return NULL;
+
+  for (guint i = 0; i < probes->len; i++)
+    {
+      PfProbe *probe = g_ptr_array_index (probes, i);
+
+      if (pf_probe_get_state (probe) != PF_PROBE_STATE_DONE
+          || pf_probe_get_verdict (probe) == PF_PROBE_VERDICT_FAILED)
+        continue;
+      printf ("  %-30s %5u  %-9s %s\n", pf_probe_get_host (probe), pf_probe_get_port (probe),
+              pf_security_to_string (pf_probe_get_security (probe)),
+              pf_probe_verdict_describe (pf_probe_get_verdict (probe)));
+    }
+
+  recommended = pf_detector_get_recommended (detector);
+  if (recommended == NULL)
+    {
+      g_set_error (error, PF_ERROR, PF_ERROR_NOT_FOUND,
+                   _("No usable POP3 server found for %s; give it with --host"), address);
+      return NULL;
+    }
+  return g_object_ref (recommended);
+}
+
+/* Log in once per user-name form; on success the account takes the user
+ * name that worked. */
+static gboolean
+test_login (PfAccount     *account,
+            const PfDemo  *demo,
+            gboolean       user_given,
+            const char    *password,
+            GError       **error)
+{
+  g_autoptr(PfLoginTest) test = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(PfDiagnosis) diagnosis = NULL;
+
+  test = pf_account_create_login_test (account, error);
+  if (test == NULL)
+    return FALSE;
+  if (!user_given)
+    pf_login_test_set_user (test, NULL);
+  if (demo != NULL && !pf_demo_apply_to_login_test (demo, test, error))
+    return FALSE;
+
+  pf_login_test_run_async (test, password, NULL, store_result, &result);
+  diagnosis = pf_login_test_run_finish (test, wait_for (&result), error);
+  if (diagnosis == NULL)
+    return FALSE;
+
+  if (!pf_diagnosis_get_success (diagnosis))
+    {
+      fprintf (stderr, _("The login failed at this step: %s\n"),
+               pf_diagnosis_step_describe (pf_diagnosis_get_failed_step (diagnosis)));
+      if (pf_diagnosis_get_hint_text (diagnosis) != NULL)
+        fprintf (stderr, "%s\n", pf_diagnosis_get_hint_text (diagnosis));
+      g_propagate_error (error, g_error_copy (pf_diagnosis_get_error (diagnosis)));
+      return FALSE;
+    }
+
+  pf_account_set_user (account, pf_diagnosis_get_user (diagnosis));
+  printf (_("Login works as %s (%s).\n"), pf_diagnosis_get_user (diagnosis),
+          pf_auth_mechanism_to_string (pf_diagnosis_get_mechanism (diagnosis)));
   return TRUE;
 }
 
@@ -825,8 +849,9 @@ pf_cli_run_add (int    argc,
   g_autoptr(PfAccountStore) store = NULL;
   g_autoptr(PfAccount) account = NULL;
   g_autoptr(PfKeyringPassword) password = NULL;
+  g_autoptr(PfDemo) demo = NULL;
+  gboolean user_given = FALSE;
   const char *address;
-  PfAuthMechanism used = PF_AUTH_AUTO;
 
   cli_options_init (&o);
   {
@@ -848,22 +873,37 @@ pf_cli_run_add (int    argc,
     return usage_error (_("add takes one mail address: popfetch-cli add ADDRESS"));
   address = argv[1];
 
-  if (o.host == NULL)
-    {
-      /* Settings detection lands with the detect command; until then the
-       * server is given explicitly. */
-      return usage_error (_("Give the server with --host (and --port, --security as needed)"));
-    }
-
   store = open_store (&error);
   if (store == NULL)
+    return pf_cli_report_error (error);
+
+  if (!load_demo (&demo, &error))
     return pf_cli_report_error (error);
 
   account = pf_account_new (o.name != NULL ? o.name : address);
   pf_account_set_address (account, address);
   pf_account_set_user (account, address);
-  if (o.security == NULL && o.port == 110)
+  if (o.host == NULL)
+    {
+      g_autofree char *pin = o.pin != NULL ? pf_normalize_fingerprint (o.pin) : NULL;
+      g_autoptr(PfProbe) probe = detect_settings (address, demo, o.allow_plaintext, pin, &error);
+
+      if (probe == NULL)
+        return pf_cli_report_error (error);
+      pf_account_set_host (account, pf_probe_get_host (probe));
+      pf_account_set_security (account, pf_probe_get_security (probe));
+      pf_account_set_port (account, pf_probe_get_port (probe));
+      if (pf_probe_get_username_hint (probe) != NULL && o.user == NULL)
+        {
+          pf_account_set_user (account, pf_probe_get_username_hint (probe));
+          user_given = TRUE;
+        }
+      printf ("\n");
+    }
+  else if (o.security == NULL && o.port == 110)
     pf_account_set_security (account, PF_SECURITY_STARTTLS);
+  if (o.user != NULL)
+    user_given = TRUE;
   if (!apply_options (account, &o, &error))
     return pf_cli_report_error (error);
   if (pf_account_store_lookup (store, pf_account_get_name (account)) != NULL)
@@ -897,12 +937,13 @@ pf_cli_run_add (int    argc,
     {
       printf (_("Testing the login to %s…\n"), pf_account_get_host (account));
       fflush (stdout);
-      if (!test_login (account, password, &used, &error))
+      if (!test_login (account, demo, user_given, password, &error))
         {
+          int status = pf_cli_report_error (error);
+
           fprintf (stderr, "%s\n", _("Nothing was saved."));
-          return pf_cli_report_error (error);
+          return status;
         }
-      printf (_("Login works (%s).\n"), pf_auth_mechanism_to_string (used));
     }
 
   if (!pf_account_store_add (store, account, &error) || !save_accounts (store, &error))
@@ -1231,5 +1272,208 @@ pf_cli_run_set_password (int    argc,
     return pf_cli_report_error (error);
 
   printf ("%s\n", _("The password is in the keyring."));
+  return PF_EXIT_OK;
+}
+
+/* fetch NAME… ------------------------------------------------------------------ */
+
+static void
+fill_fetch_settings (PfCliFetchSettings *settings,
+                     PfAccount          *account)
+{
+  settings->label = g_strdup (pf_account_get_name (account));
+  settings->host = g_strdup (pf_account_get_host (account));
+  settings->port = (guint16) pf_account_get_port (account);
+  settings->security = pf_account_get_security (account);
+  settings->user = g_strdup (pf_account_get_user (account));
+  settings->mechanism = pf_account_get_mechanism (account);
+  settings->pinned_fingerprint = g_strdup (pf_account_get_pinned_fingerprint (account));
+  settings->ca_file = g_strdup (pf_account_get_ca_file (account));
+  settings->allow_plaintext_auth = pf_account_get_allow_plaintext (account);
+  settings->maildir = pf_account_dup_effective_maildir (account);
+  /* NULL: the fetcher's default, pf_paths_state_dir(). */
+  settings->state_dir = NULL;
+  settings->size_limit = pf_account_get_max_size (account);
+  switch (pf_account_get_policy (account))
+    {
+    case PF_POLICY_DELETE:
+      settings->policy = PF_FETCH_DELETE;
+      break;
+    case PF_POLICY_DELETE_AFTER:
+      settings->policy = PF_FETCH_DELETE_AFTER_DAYS;
+      settings->days = pf_account_get_delete_after_days (account);
+      break;
+    case PF_POLICY_KEEP:
+    default:
+      settings->policy = PF_FETCH_KEEP;
+      break;
+    }
+}
+
+/* Under POPFETCH_DEMO an account detected there names a host of the demo
+ * domain: dial the demo server's loopback address and mapped port, check
+ * the certificate for the account's host, trust the demo CA (as detection,
+ * the login test and the app do). */
+static void
+apply_demo (PfCliFetchSettings *settings,
+            const PfDemo       *demo)
+{
+  gsize host_len = strlen (settings->host);
+  gsize domain_len = strlen (demo->domain);
+  guint16 port;
+
+  if (!(g_ascii_strcasecmp (settings->host, demo->domain) == 0
+        || (host_len > domain_len + 1 && settings->host[host_len - domain_len - 1] == '.'
+            && g_ascii_strcasecmp (settings->host + host_len - domain_len, demo->domain) == 0)))
+    return;
+
+  port = pf_port_map_lookup (demo->port_map, settings->port);
+  settings->server_identity = g_steal_pointer (&settings->host);
+  settings->host = g_strdup (demo->host_address);
+  if (port != 0)
+    settings->port = port;
+  if (settings->ca_file == NULL)
+    settings->ca_file = g_strdup (demo->ca_file);
+}
+
+int
+pf_cli_fetch_saved_accounts (const char * const *names,
+                             gboolean            password_stdin,
+                             const char         *password_file,
+                             int                 policy_override,
+                             PfCliFetchOutput    output)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PfAccountStore) store = NULL;
+  g_autoptr(GPtrArray) accounts = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(PfDemo) demo = NULL;
+  int exit_code = PF_EXIT_OK;
+
+  if (!load_demo (&demo, &error))
+    return pf_cli_report_error (error);
+
+  store = open_store (&error);
+  if (store == NULL)
+    return pf_cli_report_error (error);
+
+  if (names != NULL && names[0] != NULL)
+    {
+      for (guint i = 0; names[i] != NULL; i++)
+        {
+          PfAccount *account = find_or_fail (store, names[i], &error);
+
+          if (account == NULL)
+            return report_missing (error);
+          g_ptr_array_add (accounts, g_object_ref (account));
+        }
+    }
+  else
+    {
+      GListModel *all = pf_account_store_get_accounts (store);
+
+      for (guint i = 0; i < g_list_model_get_n_items (all); i++)
+        g_ptr_array_add (accounts, g_list_model_get_item (all, i));
+      if (accounts->len == 0)
+        {
+          fprintf (stderr, "popfetch-cli: %s\n",
+                   _("No accounts yet. Add one with “popfetch-cli add ADDRESS”, "
+                     "or fetch ad hoc with --host."));
+          return PF_EXIT_CONFIG;
+        }
+    }
+
+  if ((password_stdin || password_file != NULL) && accounts->len != 1)
+    return usage_error (_("--password-stdin and --password-file need exactly one account name"));
+
+  for (guint i = 0; i < accounts->len; i++)
+    {
+      PfAccount *account = g_ptr_array_index (accounts, i);
+      PfCliFetchSettings settings = { 0 };
+      g_autoptr(GError) local_error = NULL;
+      char *password;
+      int code;
+
+      fill_fetch_settings (&settings, account);
+      if (demo != NULL)
+        apply_demo (&settings, demo);
+      if (policy_override >= 0)
+        settings.policy = (PfFetchPolicy) policy_override;
+
+      /* The keyring is asked on this thread, through the async API. */
+      password = pf_cli_account_password (account, password_stdin, password_file, &local_error);
+      if (password == NULL)
+        {
+          code = pf_cli_report_error (local_error);
+          if (g_error_matches (local_error, PF_ERROR, PF_ERROR_KEYRING_UNAVAILABLE)
+              || g_error_matches (local_error, PF_ERROR, PF_ERROR_KEYRING_LOCKED)
+              || g_error_matches (local_error, PF_ERROR, PF_ERROR_NO_PASSWORD))
+            fprintf (stderr, _("  Account “%s”: give the password for this run with "
+                               "“popfetch-cli fetch %s --password-stdin”.\n"),
+                     pf_account_get_name (account), pf_account_get_name (account));
+        }
+      else
+        {
+          settings.secret = g_strdup (password);
+          pf_keyring_password_free (password);
+          code = pf_cli_fetch_run (&settings, output);
+          /* A CA file becomes the process's default trust during its run;
+           * the next account starts from the system CAs again. */
+          g_tls_backend_set_default_database (g_tls_backend_get_default (), NULL);
+        }
+      pf_cli_fetch_settings_clear (&settings);
+
+      if (exit_code == PF_EXIT_OK)
+        exit_code = code;
+    }
+
+  return exit_code;
+}
+
+/* test NAME ---------------------------------------------------------------- */
+
+int
+pf_cli_saved_login_test (const char   *name,
+                         gboolean      password_stdin,
+                         const char   *password_file,
+                         PfLoginTest **test,
+                         char        **password,
+                         char        **host,
+                         gint         *port,
+                         PfSecurity   *security,
+                         GError      **error)
+{
+  g_autoptr(PfAccountStore) store = NULL;
+  g_autoptr(PfLoginTest) login_test = NULL;
+  PfAccount *account;
+  char *secret;
+
+  g_return_val_if_fail (name != NULL, PF_EXIT_SOFTWARE);
+
+  store = open_store (error);
+  if (store == NULL)
+    return pf_cli_report_error (*error);
+  account = find_or_fail (store, name, error);
+  if (account == NULL)
+    return report_missing (*error);
+
+  login_test = pf_account_create_login_test (account, error);
+  if (login_test == NULL)
+    return pf_cli_report_error (*error);
+
+  secret = pf_cli_account_password (account, password_stdin, password_file, error);
+  if (secret == NULL)
+    {
+      int status = pf_cli_report_error (*error);
+
+      fprintf (stderr, _("  Give the password for this run with “popfetch-cli test %s --password-stdin”.\n"),
+               name);
+      return status;
+    }
+
+  *test = g_steal_pointer (&login_test);
+  *password = secret;
+  *host = g_strdup (pf_account_get_host (account));
+  *port = (gint) pf_account_get_port (account);
+  *security = pf_account_get_security (account);
   return PF_EXIT_OK;
 }

@@ -370,7 +370,7 @@ pf_cli_fetch (int    argc,
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &rest, NULL, NULL },
     { NULL }
   };
-  g_autoptr(GOptionContext) context = g_option_context_new (NULL);
+  g_autoptr(GOptionContext) context = g_option_context_new (_("[NAME…]"));
   g_autoptr(GError) error = NULL;
   PfCliFetchSettings settings = { 0 };
   PfCliFetchOutput output;
@@ -385,16 +385,26 @@ pf_cli_fetch (int    argc,
   if (!g_option_context_parse (context, &argc, &argv, &error))
     return usage_error (context, error->message);
 
-  if (rest != NULL && rest[0] != NULL)
-    return usage_error (context, _("Fetching saved accounts by name is not available yet; use --host and the other options."));
-  if (host == NULL || user == NULL || maildir == NULL || security == NULL)
-    return usage_error (context, _("--host, --security, --user and --maildir are required."));
-  if ((password_file != NULL) == password_stdin)
-    return usage_error (context, _("Give the password with exactly one of --password-file and --password-stdin."));
   if (keep && delete)
     return usage_error (context, _("--keep and --delete exclude each other."));
   if (quiet && json)
     return usage_error (context, _("--quiet and --json exclude each other."));
+  if (host == NULL && user == NULL && maildir == NULL && security == NULL && port == 0
+      && state_dir == NULL && ca_file == NULL)
+    {
+      if (password_file != NULL && password_stdin)
+        return usage_error (context, _("Give the password with one of --password-file and --password-stdin."));
+      return pf_cli_fetch_saved_accounts ((const char * const *) rest, password_stdin, password_file,
+                                          keep ? PF_FETCH_KEEP : delete ? PF_FETCH_DELETE : -1,
+                                          json ? PF_CLI_FETCH_OUTPUT_JSON
+                                          : quiet ? PF_CLI_FETCH_OUTPUT_QUIET : PF_CLI_FETCH_OUTPUT_TEXT);
+    }
+  if (rest != NULL && rest[0] != NULL)
+    return usage_error (context, _("Account names and --host exclude each other: fetch saved accounts by name, or one server ad hoc."));
+  if (host == NULL || user == NULL || maildir == NULL || security == NULL)
+    return usage_error (context, _("--host, --security, --user and --maildir are required."));
+  if ((password_file != NULL) == password_stdin)
+    return usage_error (context, _("Give the password with exactly one of --password-file and --password-stdin."));
   if (!pf_security_from_string (security, &settings.security))
     return usage_error (context, _("--security must be tls, starttls or none."));
   if (port < 0 || port > 65535)

@@ -18,6 +18,8 @@
 #include "pf-error.h"
 
 const PfCliCommand pf_cli_commands[] = {
+  { "detect", N_("Find the POP3 settings for an e-mail address"), pf_cli_detect },
+  { "test", N_("Log in once and say which step fails, and why"), pf_cli_test },
   { "add", N_("Add an account: test the login, save it, keep the password in the keyring"), pf_cli_run_add },
   { "list", N_("List the saved accounts"), pf_cli_run_list },
   { "show", N_("Show the settings of a saved account"), pf_cli_run_show },

@@ -10,6 +10,7 @@
 #include <glib.h>
 
 #include "pf-account-store.h"
+#include "pf-diagnosis.h"
 #include "pf-fetcher.h"
 
 G_BEGIN_DECLS
@@ -49,7 +50,26 @@ int  pf_cli_main (int argc, char **argv);
 int  pf_cli_report_error (const GError *error);
 int  pf_cli_exit_code_for_error (const GError *error);
 
+/* pf-cli-detect.c */
+int  pf_cli_detect (int argc, char **argv);
+int  pf_cli_test   (int argc, char **argv);
+
 /* Accounts (pf-cli-accounts.c) */
+
+/* For `popfetch-cli test NAME`: a login test set up from the saved account
+ * NAME and its password (from the keyring, or @password_stdin /
+ * @password_file for this run), plus the server it dials. On failure the
+ * error is already reported and the exit code is returned. */
+int  pf_cli_saved_login_test (const char    *name,
+                              gboolean       password_stdin,
+                              const char    *password_file,
+                              PfLoginTest  **test,
+                              char         **password,
+                              char         **host,
+                              gint          *port,
+                              PfSecurity    *security,
+                              GError       **error);
+
 int  pf_cli_run_add          (int argc, char **argv);
 int  pf_cli_run_list         (int argc, char **argv);
 int  pf_cli_run_show         (int argc, char **argv);
@@ -117,5 +137,17 @@ int  pf_cli_fetch_run            (PfCliFetchSettings *settings,
                                   PfCliFetchOutput    output);
 /* Frees the strings (wiping the secret) and the secret data. */
 void pf_cli_fetch_settings_clear (PfCliFetchSettings *settings);
+
+/* popfetch-cli fetch [NAME…] (pf-cli-accounts.c): fetch the named saved
+ * accounts, or all of them when @names is empty, one after the other; the
+ * password comes from the keyring unless @password_stdin or @password_file
+ * gives it (then exactly one account). @policy_override: a PfFetchPolicy,
+ * or -1 for each account's own. Returns the exit code of the first failure,
+ * having still tried the other accounts. */
+int  pf_cli_fetch_saved_accounts (const char * const *names,
+                                  gboolean            password_stdin,
+                                  const char         *password_file,
+                                  int                 policy_override,
+                                  PfCliFetchOutput    output);
 
 G_END_DECLS

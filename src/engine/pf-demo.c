@@ -119,6 +119,20 @@ pf_demo_create_tls_database (const PfDemo  *demo,
   return pf_tls_database_new_with_ca_file (demo->ca_file, error);
 }
 
+/* What a detector and a login test both take from the demo. */
+static gboolean
+create_mapping (const PfDemo  *demo,
+                GResolver    **resolver,
+                GTlsDatabase **database,
+                GError       **error)
+{
+  *database = pf_demo_create_tls_database (demo, error);
+  if (*database == NULL)
+    return FALSE;
+  *resolver = pf_demo_create_resolver (demo);
+  return TRUE;
+}
+
 gboolean
 pf_demo_apply_to_detector (const PfDemo  *demo,
                            PfDetector    *detector,
@@ -130,13 +144,13 @@ pf_demo_apply_to_detector (const PfDemo  *demo,
   g_return_val_if_fail (demo != NULL, FALSE);
   g_return_val_if_fail (PF_IS_DETECTOR (detector), FALSE);
 
-  database = pf_demo_create_tls_database (demo, error);
-  if (database == NULL)
+  if (!create_mapping (demo, &resolver, &database, error))
     return FALSE;
-  resolver = pf_demo_create_resolver (demo);
   pf_detector_set_resolver (detector, resolver);
   pf_detector_set_port_map (detector, demo->port_map);
   pf_detector_set_tls_database (detector, database);
+  /* The demo domain is private: the public ISP database cannot know it. */
+  pf_detector_set_ispdb_base (detector, NULL);
   return TRUE;
 }
 
@@ -151,10 +165,8 @@ pf_demo_apply_to_login_test (const PfDemo  *demo,
   g_return_val_if_fail (demo != NULL, FALSE);
   g_return_val_if_fail (PF_IS_LOGIN_TEST (test), FALSE);
 
-  database = pf_demo_create_tls_database (demo, error);
-  if (database == NULL)
+  if (!create_mapping (demo, &resolver, &database, error))
     return FALSE;
-  resolver = pf_demo_create_resolver (demo);
   pf_login_test_set_resolver (test, resolver);
   pf_login_test_set_port_map (test, demo->port_map);
   pf_login_test_set_tls_database (test, database);

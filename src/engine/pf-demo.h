@@ -40,7 +40,9 @@ GResolver    *pf_demo_create_resolver     (const PfDemo  *demo);
 GTlsDatabase *pf_demo_create_tls_database (const PfDemo  *demo,
                                            GError       **error);
 
-/* Resolver, port map and trust for a detector or a login test. */
+/* Resolver, port map and trust for a detector or a login test; the
+ * detector also skips the public ISP database, which cannot know the
+ * private demo domain. */
 gboolean      pf_demo_apply_to_detector   (const PfDemo  *demo,
                                            PfDetector    *detector,
                                            GError       **error);

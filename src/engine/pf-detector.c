@@ -17,6 +17,7 @@
 #include "pf-autoconfig.h"
 #include "pf-detector.h"
 #include "pf-error.h"
+#include "pf-map-resolver.h"
 
 #define MAX_HOSTS           24
 #define MAX_AUTOCONFIG_SIZE (256 * 1024)
@@ -318,7 +319,7 @@ on_host_resolved (GObject      *source,
   host->resolving = FALSE;
   host->resolved = TRUE;
   if (addresses != NULL)
-    host->address = g_inet_address_to_string (addresses->data);
+    host->address = pf_resolver_pick_address (addresses);
   else
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -724,7 +725,12 @@ on_autoconfig_host_resolved (GObject      *source,
                                                    _("Nothing accepts connections on port 443.")));
       return;
     }
-  remote = g_inet_socket_address_new (addresses->data, port);
+  {
+    g_autofree char *picked = pf_resolver_pick_address (addresses);
+    g_autoptr(GInetAddress) inet = g_inet_address_new_from_string (picked);
+
+    remote = g_inet_socket_address_new (inet, port);
+  }
   g_resolver_free_addresses (addresses);
 
   run->session = g_object_new (SOUP_TYPE_SESSION,

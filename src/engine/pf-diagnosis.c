@@ -13,6 +13,7 @@
 
 #include "pf-autoconfig.h"
 #include "pf-diagnosis.h"
+#include "pf-map-resolver.h"
 
 /* ---- Pure parts --------------------------------------------------------- */
 
@@ -618,6 +619,7 @@ on_authenticated (GObject      *source,
                   gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
+  PfLoginTest *self = g_task_get_source_object (task);
   LoginRun *run = g_task_get_task_data (task);
   GError *error = NULL;
   PfAuthMechanism used = PF_AUTH_AUTO;
@@ -629,6 +631,22 @@ on_authenticated (GObject      *source,
       return;
     }
 
+  /* A failed login may not say which mechanism it tried: name the one the
+   * automatic choice picks from what the server offered. */
+  if (used == PF_AUTH_AUTO && self->mechanism == PF_AUTH_AUTO)
+    {
+      const PfCapabilities *caps = pf_pop3_client_get_capabilities (run->client);
+
+      if (caps != NULL)
+        used = pf_sasl_choose ((const char * const *) caps->sasl,
+                               pf_pop3_client_get_apop_timestamp (run->client) != NULL,
+                               caps->user || caps->sasl[0] == NULL,
+                               pf_pop3_client_get_tls_active (run->client),
+                               FALSE,
+                               self->allow_plaintext);
+    }
+  else if (used == PF_AUTH_AUTO)
+    used = self->mechanism;
   run->diagnosis->mechanism = used;
   pf_pop3_client_close (run->client);
 
@@ -725,7 +743,7 @@ on_resolved (GObject      *source,
       complete (task, error, PF_DIAGNOSIS_STEP_LOOKUP);
       return;
     }
-  run->connect_address = g_inet_address_to_string (addresses->data);
+  run->connect_address = pf_resolver_pick_address (addresses);
   g_resolver_free_addresses (addresses);
 
   run->connect_port = pf_port_map_lookup_for_host (self->port_map, self->host, self->port);

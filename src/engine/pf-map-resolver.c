@@ -470,3 +470,12 @@ pf_map_resolver_get_queries (PfMapResolver *self)
 
   return self->queries;
 }
+
+char *
+pf_resolver_pick_address (GList *addresses)
+{
+  for (GList *l = addresses; l != NULL; l = l->next)
+    if (g_inet_address_get_family (l->data) == G_SOCKET_FAMILY_IPV4)
+      return g_inet_address_to_string (l->data);
+  return addresses != NULL ? g_inet_address_to_string (addresses->data) : NULL;
+}

@@ -42,4 +42,9 @@ void           pf_map_resolver_add_mx     (PfMapResolver *self,
 /* Every name the resolver was asked about, in order (for tests). */
 GPtrArray     *pf_map_resolver_get_queries (PfMapResolver *self);
 
+/* The address to dial from a resolver answer: the first IPv4 one when
+ * there is one (IPv6 without a route fails where IPv4 works), else the
+ * first. (transfer full) as a string, or NULL for an empty list. */
+char          *pf_resolver_pick_address   (GList         *addresses);
+
 G_END_DECLS

@@ -19,7 +19,7 @@
  * pipelined small messages arrives in one go and is parsed in place. */
 #define READ_SIZE (64 * 1024)
 #define DEFAULT_TIMEOUT 30
-#define DEFAULT_PIPELINE_WINDOW 64
+#define DEFAULT_PIPELINE_WINDOW 256
 /* RFC 5034: an AUTH command with its initial response fits 255 octets. */
 #define MAX_AUTH_LINE 255
 
@@ -1644,6 +1644,83 @@ connect_step_tls (GTask *task)
                                     on_handshake, g_object_ref (task));
 }
 
+/* A server says nothing after "+OK" to STLS until our ClientHello. Bytes
+ * that arrive anyway were injected; a short wait catches those sent in a
+ * segment of their own, which a late attacker could otherwise slip in
+ * while the handshake starts (it would then fail as a TLS error). */
+#define STLS_GRACE_MS 50
+
+typedef struct
+{
+  GTask   *task;
+  GSource *socket_source;
+  GSource *timer;
+} StlsGrace;
+
+static void
+stls_grace_free (StlsGrace *grace)
+{
+  g_source_destroy (grace->socket_source);
+  g_source_unref (grace->socket_source);
+  g_source_destroy (grace->timer);
+  g_source_unref (grace->timer);
+  g_object_unref (grace->task);
+  g_free (grace);
+}
+
+static gboolean
+on_stls_grace_data (GSocket      *socket,
+                    GIOCondition  condition,
+                    gpointer      user_data)
+{
+  StlsGrace *grace = user_data;
+  GTask *task = g_object_ref (grace->task);
+  PfPop3Client *self = g_task_get_source_object (task);
+
+  stls_grace_free (grace);
+  if (self->closed)
+    connect_fail (task, g_error_copy (self->fatal_error));
+  else
+    connect_fail (task, g_error_new_literal (PF_ERROR, PF_ERROR_STLS_INJECTION,
+                                           "The server sent data after agreeing to STLS "
+                                           "and before the TLS handshake"));
+  g_object_unref (task);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+on_stls_grace_over (gpointer user_data)
+{
+  StlsGrace *grace = user_data;
+  GTask *task = g_object_ref (grace->task);
+  PfPop3Client *self = g_task_get_source_object (task);
+
+  stls_grace_free (grace);
+  if (self->closed)
+    connect_fail (task, g_error_copy (self->fatal_error));
+  else
+    connect_step_tls (task);
+  g_object_unref (task);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+stls_grace (GTask *task)
+{
+  PfPop3Client *self = g_task_get_source_object (task);
+  StlsGrace *grace = g_new0 (StlsGrace, 1);
+  GSocket *socket = g_socket_connection_get_socket (self->connection);
+
+  grace->task = g_object_ref (task);
+  grace->socket_source = g_socket_create_source (socket, G_IO_IN | G_IO_HUP | G_IO_ERR, NULL);
+  g_source_set_callback (grace->socket_source, (GSourceFunc) (void (*) (void)) on_stls_grace_data,
+                         grace, NULL);
+  g_source_attach (grace->socket_source, g_main_context_get_thread_default ());
+  grace->timer = g_timeout_source_new (STLS_GRACE_MS);
+  g_source_set_callback (grace->timer, on_stls_grace_over, grace, NULL);
+  g_source_attach (grace->timer, g_main_context_get_thread_default ());
+}
+
 static void
 on_stls (GObject      *source,
          GAsyncResult *result,
@@ -1671,7 +1748,7 @@ on_stls (GObject      *source,
   g_clear_pointer (&self->greeting, g_free);
   g_clear_pointer (&self->apop_timestamp, g_free);
   self->capa_ok = FALSE;
-  connect_step_tls (task);
+  stls_grace (task);
 }
 
 static void
@@ -1797,7 +1874,14 @@ on_socket_connected (GObject      *source,
       g_autoptr(GError) pf_error = io_error_to_pf (error, PF_ERROR_REFUSED);
 
       pf_transcript_add_info (self->transcript, "Connection failed: %s", error->message);
+      if (self->closed && self->fatal_error != NULL)
+        {
+          /* close() or a cancellation got here first: report that. */
+          g_clear_error (&pf_error);
+          pf_error = g_error_copy (self->fatal_error);
+        }
       self->closed = TRUE;
+      g_clear_error (&self->fatal_error);
       self->fatal_error = g_error_copy (pf_error);
       g_task_return_error (task, g_steal_pointer (&pf_error));
       return;

@@ -49,8 +49,17 @@ G_DECLARE_FINAL_TYPE (PfPop3Client, pf_pop3_client, PF, POP3_CLIENT, GObject)
  * certificate that fails validation is accepted only if it matches),
  * "tls-database" (GTlsDatabase, default the system one),
  * "allow-plaintext-auth" (must be TRUE for credentials on PF_SECURITY_NONE),
- * "pipeline-window" (commands in flight when PIPELINING is offered; 0 turns
- * pipelining off). */
+ * "pipeline-window" (commands in flight when PIPELINING is offered, default
+ * 256; 0 turns pipelining off). Read-only: "tls-active".
+ *
+ * Commands queued in one main-loop iteration go out in one write. Every
+ * _async call may be made before the previous one finished; answers come
+ * back in order. Cancelling a command that is not sent yet drops just that
+ * command; cancelling one already on the wire ends the session (every
+ * waiting command fails with G_IO_ERROR_CANCELLED), because its answer
+ * cannot be skipped. Any I/O or protocol error fails every waiting command
+ * with that error and closes the connection; a -ERR fails only its command
+ * (PF_ERROR_SERVER, or the code its response code names). */
 PfPop3Client   *pf_pop3_client_new (const char *host,
                                     guint16     port,
                                     PfSecurity  security);
@@ -70,7 +79,9 @@ void            pf_pop3_client_set_pipeline_window    (PfPop3Client *self,
 
 PfTranscript   *pf_pop3_client_get_transcript   (PfPop3Client *self);
 
-/* Valid after connect succeeded. */
+/* Valid after connect succeeded. With STARTTLS the greeting and the APOP
+ * timestamp came before TLS: they are forgotten with everything else learned
+ * then (so both are NULL, and APOP is not offered). */
 const char     *pf_pop3_client_get_greeting     (PfPop3Client *self);   /* sanitised */
 const char     *pf_pop3_client_get_apop_timestamp (PfPop3Client *self); /* or NULL */
 /* CAPA as last read (after TLS when TLS is up); never NULL after connect:
@@ -90,7 +101,13 @@ char           *pf_pop3_client_dup_tls_description (PfPop3Client *self);
 char           *pf_certificate_sha256 (GTlsCertificate *certificate);
 
 /* Connect, read the greeting, CAPA; for STARTTLS: STLS, handshake, CAPA
- * again. Fails with PF_ERROR_* (or G_IO_ERROR_CANCELLED). */
+ * again. Fails with PF_ERROR_* (or G_IO_ERROR_CANCELLED): RESOLVE, REFUSED,
+ * TIMEOUT, CLOSED, TLS_HANDSHAKE (also plaintext on a TLS port),
+ * CERT_UNTRUSTED / CERT_EXPIRED / CERT_HOST / CERT_PIN_MISMATCH (the peer
+ * certificate and its flags stay readable), STLS_UNAVAILABLE (missing from
+ * CAPA, CAPA refused, or STLS refused), STLS_INJECTION, PROTOCOL, or the
+ * code of a -ERR greeting. The error message is the underlying GIO/TLS
+ * message or the server's sanitised text. A client connects once. */
 void            pf_pop3_client_connect_async  (PfPop3Client        *self,
                                                GCancellable        *cancellable,
                                                GAsyncReadyCallback  callback,
@@ -99,9 +116,15 @@ gboolean        pf_pop3_client_connect_finish (PfPop3Client        *self,
                                                GAsyncResult        *result,
                                                GError             **error);
 
-/* Log in with @mechanism, or PF_AUTH_AUTO for the strongest shared one.
- * @secret is a password, or an access token for the OAuth mechanisms.
- * Rejects CR/LF/NUL in @user or @secret before sending anything. */
+/* Log in with @mechanism, or PF_AUTH_AUTO for the strongest shared one
+ * (pf_sasl_choose). @secret is a password, or an access token for the OAuth
+ * mechanisms. Before anything is sent it fails with PF_ERROR_INVALID_INPUT
+ * for CR/LF in @user or @secret, PF_ERROR_PLAINTEXT_REFUSED when TLS is not
+ * up and "allow-plaintext-auth" is FALSE (for every mechanism), and
+ * PF_ERROR_NO_COMMON_MECHANISM when the server does not offer @mechanism.
+ * A rejection is PF_ERROR_AUTH_REJECTED (or IN_USE, LOGIN_DELAY, SYS_TEMP,
+ * SYS_PERM from the response code) with the server's text. SCRAM must end
+ * with the server's proof. After success CAPA is read again. */
 void            pf_pop3_client_authenticate_async  (PfPop3Client        *self,
                                                     const char          *user,
                                                     const char          *secret,

@@ -10,12 +10,15 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
+#include <utime.h>
 
 #include <glib/gstdio.h>
 
 #include "pf-account-store.h"
 #include "pf-error.h"
+#include "pf-journal.h"
 #include "pf-paths.h"
 #include "pf-test-util.h"
 
@@ -343,6 +346,55 @@ test_save_load_file (void)
   assert_finalize_after_tasks (g_steal_pointer (&again));
 }
 
+/* Two stores (two programs) read the file; the second to save would drop
+ * the first one's change, so it saves nothing and says why. */
+static void
+test_concurrent_change_not_overwritten (void)
+{
+  g_autoptr(PfAccountStore) first = pf_account_store_new (NULL);
+  g_autoptr(PfAccountStore) second = pf_account_store_new (NULL);
+  g_autoptr(PfAccount) a = make_account ("from-first");
+  g_autoptr(PfAccount) b = make_account ("from-second");
+  g_autoptr(PfAccount) c = make_account ("from-second");
+  g_autoptr(PfAccount) d = make_account ("again");
+  g_autoptr(GError) error = NULL;
+  g_autofree char *data = NULL;
+
+  g_assert_true (load_store (first, &error));
+  g_assert_true (load_store (second, &error));
+
+  g_assert_true (pf_account_store_add (first, a, &error));
+  g_assert_true (save_store (first, &error));
+  g_assert_no_error (error);
+
+  g_assert_true (pf_account_store_add (second, b, &error));
+  g_assert_false (save_store (second, &error));
+  g_assert_error (error, PF_ERROR, PF_ERROR_CONFIG);
+  g_assert_nonnull (strstr (error->message, "changed by another program"));
+  g_clear_error (&error);
+
+  g_assert_true (g_file_get_contents (pf_account_store_get_path (first), &data, NULL, NULL));
+  g_assert_nonnull (strstr (data, "[Account from-first]"));
+  g_assert_null (strstr (data, "from-second"));
+
+  /* After reading again, both changes live together. */
+  g_assert_true (load_store (second, &error));
+  g_assert_true (pf_account_store_add (second, c, &error));
+  g_assert_true (save_store (second, &error));
+  g_assert_no_error (error);
+  g_clear_pointer (&data, g_free);
+  g_assert_true (g_file_get_contents (pf_account_store_get_path (first), &data, NULL, NULL));
+  g_assert_nonnull (strstr (data, "[Account from-first]"));
+  g_assert_nonnull (strstr (data, "[Account from-second]"));
+
+  /* A store's own saves follow each other without complaint. */
+  g_assert_true (pf_account_store_add (second, d, &error));
+  g_assert_true (save_store (second, &error));
+  g_assert_true (pf_account_store_remove (second, "again"));
+  g_assert_true (save_store (second, &error));
+  g_assert_no_error (error);
+}
+
 /* A file the user broke by hand is reported with its line and left alone. */
 static void
 test_corrupt_reported_not_clobbered (void)
@@ -468,22 +520,54 @@ test_survives_kill_during_write (void)
   g_test_message ("%u kills left a complete file", checked);
   g_assert_cmpuint (checked, >, 0);
   g_rand_free (rand);
+
+  /* Temporaries of killed saves are cleared by a later load once they are
+   * old; fresh ones (a save may be running) stay. */
+  {
+    g_autofree char *dir = g_path_get_dirname (path);
+    g_autofree char *old_tmp = g_build_filename (dir, ".accounts.ini.AbC123", NULL);
+    g_autofree char *new_tmp = g_build_filename (dir, ".accounts.ini.XyZ789", NULL);
+    g_autoptr(PfAccountStore) store = pf_account_store_new (NULL);
+    g_autoptr(GError) error = NULL;
+    struct utimbuf old_time = { .actime = time (NULL) - 3600, .modtime = time (NULL) - 3600 };
+
+    g_assert_true (g_file_set_contents (old_tmp, "half", -1, NULL));
+    g_assert_true (g_file_set_contents (new_tmp, "half", -1, NULL));
+    g_assert_cmpint (g_utime (old_tmp, &old_time), ==, 0);
+    g_assert_true (load_store (store, &error));
+    g_assert_no_error (error);
+    g_assert_false (g_file_test (old_tmp, G_FILE_TEST_EXISTS));
+    g_assert_true (g_file_test (new_tmp, G_FILE_TEST_EXISTS));
+  }
 }
 
+/* The paths Popfetch shows for a mailbox's journal and lock are the ones
+ * the fetcher really uses: keyed by host (any case) and user, inside the
+ * state directory whatever the user name holds. */
 static void
-test_state_dir_keyed_by_host_and_user (void)
+test_state_paths_match_journal (void)
 {
-  g_autofree char *key = pf_paths_account_key ("POP.Example.org", "alice@example.org");
-  g_autofree char *evil = pf_paths_account_key ("h", "../../x/y");
-  g_autofree char *dir = pf_paths_account_state_dir ("pop.example.org", "alice@example.org");
   g_autofree char *state = pf_paths_state_dir ();
-  g_autofree char *expected = NULL;
+  g_autofree char *journal_path = pf_paths_account_journal ("POP.Example.org", "alice@example.org");
+  g_autofree char *lower = pf_paths_account_journal ("pop.example.org", "alice@example.org");
+  g_autofree char *lock_path = pf_paths_account_lock ("pop.example.org", "alice@example.org");
+  g_autofree char *evil = pf_paths_account_journal ("h", "../../x/y");
+  g_autofree char *evil_dir = g_path_get_dirname (evil);
+  g_autoptr(GError) error = NULL;
+  PfJournal *journal;
 
-  g_assert_cmpstr (key, ==, "alice%40example.org@pop.example.org");
-  g_assert_cmpstr (evil, ==, "..%2F..%2Fx%2Fy@h");
-  expected = g_build_filename (state, "accounts", key, NULL);
-  g_assert_cmpstr (dir, ==, expected);
-  g_assert_true (g_str_has_prefix (dir, g_get_user_state_dir ()));
+  g_assert_true (g_str_has_prefix (state, g_get_user_state_dir ()));
+  g_assert_true (g_str_has_suffix (state, "/popfetch"));
+  g_assert_cmpstr (journal_path, ==, lower);
+  g_assert_true (g_str_has_suffix (journal_path, "/alice%40example.org@pop.example.org.journal"));
+  g_assert_true (g_str_has_suffix (lock_path, "/alice%40example.org@pop.example.org.lock"));
+  g_assert_cmpstr (evil_dir, ==, state);
+
+  journal = pf_journal_open (state, "pop.example.org", "alice@example.org", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (pf_journal_get_path (journal), ==, journal_path);
+  g_assert_true (g_file_test (lock_path, G_FILE_TEST_EXISTS));
+  pf_journal_free (journal);
 }
 
 int
@@ -504,10 +588,11 @@ main (int   argc,
   g_test_add_func ("/accounts/account/fingerprint-normalised", test_fingerprint_normalised);
   g_test_add_func ("/accounts/store/names-unique", test_names_unique);
   g_test_add_func ("/accounts/store/save-load-file", test_save_load_file);
+  g_test_add_func ("/accounts/store/concurrent-change-not-overwritten", test_concurrent_change_not_overwritten);
   g_test_add_func ("/accounts/store/corrupt-reported-not-clobbered", test_corrupt_reported_not_clobbered);
   g_test_add_func ("/accounts/store/file-never-holds-password", test_file_never_holds_password);
   g_test_add_func ("/accounts/store/survives-kill-during-write", test_survives_kill_during_write);
-  g_test_add_func ("/accounts/paths/state-dir-keyed-by-host-and-user", test_state_dir_keyed_by_host_and_user);
+  g_test_add_func ("/accounts/paths/state-paths-match-journal", test_state_paths_match_journal);
 
   return g_test_run ();
 }

@@ -180,6 +180,20 @@ test_set_password_replaces (void)
   g_assert_cmpstr (stored, ==, "a new one");
   file = read_accounts_file ();
   g_assert_null (strstr (file, "a new one"));
+
+  /* The first line of a file, without its line ending. */
+  {
+    g_autofree char *path = g_build_filename (g_get_home_dir (), "pw.txt", NULL);
+    g_autofree char *again = NULL;
+    g_auto(PfTestRun) from_file = { 0 };
+
+    g_assert_cmpint (g_mkdir_with_parents (g_get_home_dir (), 0700), ==, 0);
+    g_assert_true (g_file_set_contents (path, "from a file\r\nsecond line\n", -1, NULL));
+    pf_test_run_clif (&from_file, NULL, "set-password", "work", "--password-file", path, NULL);
+    g_assert_cmpint (from_file.status, ==, 0);
+    again = secret_tool_lookup ("pop.example.org", "alice@example.org");
+    g_assert_cmpstr (again, ==, "from a file");
+  }
 }
 
 static void

@@ -203,6 +203,31 @@ test_map_resolver (void)
 }
 
 static void
+test_pick_address (void)
+{
+  g_autoptr(PfMapResolver) resolver = pf_map_resolver_new (NULL);
+  GList *addresses;
+  g_autofree char *picked = NULL;
+  g_autofree char *only_v6 = NULL;
+
+  pf_map_resolver_add_host (resolver, "dual.test", "::1");
+  pf_map_resolver_add_host (resolver, "dual.test", "127.0.0.9");
+  pf_map_resolver_add_host (resolver, "v6.test", "::2");
+
+  addresses = g_resolver_lookup_by_name (G_RESOLVER (resolver), "dual.test", NULL, NULL);
+  picked = pf_resolver_pick_address (addresses);
+  g_assert_cmpstr (picked, ==, "127.0.0.9");
+  g_resolver_free_addresses (addresses);
+
+  addresses = g_resolver_lookup_by_name (G_RESOLVER (resolver), "v6.test", NULL, NULL);
+  only_v6 = pf_resolver_pick_address (addresses);
+  g_assert_cmpstr (only_v6, ==, "::2");
+  g_resolver_free_addresses (addresses);
+
+  g_assert_null (pf_resolver_pick_address (NULL));
+}
+
+static void
 on_resolved (GObject      *source,
              GAsyncResult *result,
              gpointer      user_data)
@@ -363,6 +388,7 @@ main (int   argc,
   g_test_add_func ("/detect/port-map/parse", test_port_map);
   g_test_add_func ("/detect/resolver/table", test_map_resolver);
   g_test_add_func ("/detect/resolver/async-and-fallback", test_map_resolver_async_fallback);
+  g_test_add_func ("/detect/resolver/prefers-ipv4", test_pick_address);
 
   g_test_add_func ("/detect/diagnosis/step-for-error", test_step_for_error);
   g_test_add_func ("/detect/diagnosis/provider-hints", test_provider_hints);

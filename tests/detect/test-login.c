@@ -61,6 +61,8 @@ fixture_tear_down (Fixture       *fixture,
   g_clear_pointer (&fixture->ports, pf_port_map_unref);
 }
 
+static guint login_timeout = 5;
+
 static PfDiagnosis *
 login (Fixture    *fixture,
        PfSecurity  security,
@@ -78,7 +80,7 @@ login (Fixture    *fixture,
   pf_login_test_set_resolver (test, G_RESOLVER (fixture->resolver));
   pf_login_test_set_port_map (test, fixture->ports);
   pf_login_test_set_tls_database (test, pf_test_dovecot_get_tls_database (fixture->dovecot));
-  pf_login_test_set_timeout (test, 5);
+  pf_login_test_set_timeout (test, login_timeout);
   pf_login_test_run_async (test, password, NULL, pf_test_store_result, &result);
   pf_test_wait_result (&result, 30);
   diagnosis = pf_login_test_run_finish (test, result, &error);
@@ -250,6 +252,43 @@ test_tls_step (Fixture       *fixture,
 }
 
 static void
+test_mailbox_in_use (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  g_autoptr(PfPop3Client) holder = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PfDiagnosis) diagnosis = NULL;
+
+  if (fixture->dovecot == NULL)
+    return;
+  /* Another session holds the mailbox (pop3_lock_session = yes). */
+  holder = pf_pop3_client_new ("127.0.0.1", pf_test_dovecot_get_tls_port (fixture->dovecot), PF_SECURITY_TLS);
+  pf_pop3_client_set_server_identity (holder, "localhost");
+  pf_pop3_client_set_tls_database (holder, pf_test_dovecot_get_tls_database (fixture->dovecot));
+  pf_pop3_client_connect_async (holder, NULL, pf_test_store_result, &result);
+  pf_test_wait_result (&result, 10);
+  g_assert_true (pf_pop3_client_connect_finish (holder, result, &error));
+  g_clear_object (&result);
+  pf_pop3_client_authenticate_async (holder, "jo@dove.test", "right horse", PF_AUTH_AUTO, NULL,
+                                     pf_test_store_result, &result);
+  pf_test_wait_result (&result, 10);
+  g_assert_true (pf_pop3_client_authenticate_finish (holder, result, NULL, &error));
+  g_assert_no_error (error);
+
+  /* Dovecot waits for the lock a while before it answers [IN-USE]. */
+  login_timeout = 30;
+  diagnosis = login (fixture, PF_SECURITY_TLS, "jo@dove.test", NULL, "right horse");
+  login_timeout = 5;
+  g_assert_false (pf_diagnosis_get_success (diagnosis));
+  g_assert_error ((GError *) pf_diagnosis_get_error (diagnosis), PF_ERROR, PF_ERROR_IN_USE);
+  g_assert_cmpint (pf_diagnosis_get_failed_step (diagnosis), ==, PF_DIAGNOSIS_STEP_MAILBOX);
+  /* Locked is not "rejected": no second user-name form is tried. */
+  g_assert_cmpuint (pf_diagnosis_get_attempts (diagnosis), ==, 1);
+  pf_pop3_client_close (holder);
+}
+
+static void
 test_detect_dovecot (Fixture       *fixture,
                      gconstpointer  data)
 {
@@ -297,6 +336,7 @@ main (int   argc,
   ADD ("login/connect-step", test_connect_step);
   ADD ("login/lookup-step", test_lookup_step);
   ADD ("login/tls-step", test_tls_step);
+  ADD ("login/mailbox-in-use", test_mailbox_in_use);
   ADD ("dovecot/detected", test_detect_dovecot);
 
   return g_test_run ();

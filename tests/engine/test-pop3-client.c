@@ -9,6 +9,8 @@
 
 #include <string.h>
 
+#include <glib/gstdio.h>
+
 #include "pf-error.h"
 #include "pf-pop3-client.h"
 #include "pf-test-certs.h"
@@ -447,6 +449,23 @@ test_stls_injection_separate_segment (void)
   assert_no_credential_sent (server);
 }
 
+/* The injected segment comes a moment later, after the client has read
+ * the +OK: it is still caught before the handshake. */
+static void
+test_stls_injection_late_segment (void)
+{
+  g_autoptr(PfTestServer) server = server_with (PF_TEST_SERVER_PLAIN, PF_TEST_CERT_VALID,
+                                                GREETING "\n" CAPA_STLS "C: STLS\n"
+                                                "S: +OK begin TLS\nSTALL 10\nS: +OK logged in\nTLS\n");
+  PfPop3Client *client = client_for (server, PF_SECURITY_STARTTLS);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_false (do_connect (client, &error));
+  g_assert_error (error, PF_ERROR, PF_ERROR_STLS_INJECTION);
+  finish_client (client);
+  assert_no_credential_sent (server);
+}
+
 static void
 test_stls_session (void)
 {
@@ -802,6 +821,40 @@ test_connect_refused (void)
   g_ptr_array_add (transcripts, g_object_ref (pf_pop3_client_get_transcript (client)));
   g_assert_false (do_connect (client, &error));
   g_assert_error (error, PF_ERROR, PF_ERROR_REFUSED);
+  finish_client (client);
+}
+
+static void
+test_connect_by_name (void)
+{
+  g_autoptr(PfTestServer) server = server_with (PF_TEST_SERVER_PLAIN, PF_TEST_CERT_VALID,
+                                                GREETING "\n" CAPA_PLAIN);
+  PfPop3Client *client = pf_pop3_client_new ("localhost", pf_test_server_get_port (server),
+                                             PF_SECURITY_NONE);
+  g_autoptr(GError) error = NULL;
+
+  g_ptr_array_add (transcripts, g_object_ref (pf_pop3_client_get_transcript (client)));
+  g_assert_true (do_connect (client, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (pf_pop3_client_get_greeting (client), ==, "POP3 ready");
+  finish_client (client);
+}
+
+static void
+test_close_while_connecting (void)
+{
+  g_autoptr(PfTestServer) server = server_with (PF_TEST_SERVER_PLAIN, PF_TEST_CERT_VALID,
+                                                "STALL 20000\n");
+  PfPop3Client *client = client_for (server, PF_SECURITY_NONE);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  pf_pop3_client_connect_async (client, NULL, pf_test_store_result, &result);
+  pf_pop3_client_close (client);
+  pf_test_wait_result (&result, TIMEOUT);
+  g_assert_false (pf_pop3_client_connect_finish (client, result, &error));
+  g_assert_error (error, PF_ERROR, PF_ERROR_CLOSED);
+  g_clear_object (&result);
   finish_client (client);
 }
 
@@ -1166,6 +1219,150 @@ test_continuation_outside_auth (void)
 }
 
 /* ---------------------------------------------------------------------- */
+/* Sinks and cancellation                                                 */
+
+/* A file sink takes the async path; a message larger than one read comes
+ * in several chunks and arrives whole and in order. */
+static void
+test_retr_into_file (void)
+{
+  g_autoptr(PfTestServer) server = server_with (PF_TEST_SERVER_PLAIN, PF_TEST_CERT_VALID,
+                                                LOGGED_IN "C: RETR 1\nS: +OK\n");
+  g_autofree char *dir = g_dir_make_tmp ("pf-retr-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "message", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GFileOutputStream) sink = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *contents = NULL;
+  PfPop3Client *client;
+  gsize len = 0;
+  guint64 bytes = 0;
+
+  pf_test_server_add_send_repeated (server, 'C', 300 * 1024);
+  pf_test_server_add_script (server, "S: \nS: ..tail\nS: .\nC: QUIT\nS: +OK\n");
+  client = logged_in_plain (server);
+  sink = g_file_replace (file, NULL, FALSE, G_FILE_CREATE_NONE, NULL, &error);
+  g_assert_no_error (error);
+  pf_pop3_client_retrieve_async (client, 1, -1, G_OUTPUT_STREAM (sink), NULL,
+                                 pf_test_store_result, &result);
+  pf_test_wait_result (&result, TIMEOUT);
+  g_assert_true (pf_pop3_client_retrieve_finish (client, result, &bytes, &error));
+  g_assert_no_error (error);
+  g_clear_object (&result);
+  g_assert_true (g_output_stream_close (G_OUTPUT_STREAM (sink), NULL, &error));
+  g_assert_true (g_file_get_contents (path, &contents, &len, &error));
+  g_assert_cmpuint (len, ==, 300 * 1024 + 2 + 7);
+  g_assert_cmpuint (bytes, ==, len);
+  g_assert_cmpmem (contents + len - 10, 10, "C\r\n.tail\r\n", 10);
+  do_quit (client);
+  assert_script_done (server);
+  finish_client (client);
+  g_unlink (path);
+  g_rmdir (dir);
+}
+
+/* A sink that fails loses that message only; the answer is read to its end
+ * so the session stays in step. */
+static void
+test_retr_sink_fails (void)
+{
+  g_autoptr(PfTestServer) server = server_with (PF_TEST_SERVER_PLAIN, PF_TEST_CERT_VALID,
+                                                LOGGED_IN
+                                                "C: RETR 1\nS: +OK\nS: too long for the sink\nS: .\n"
+                                                "C: RETR 2\nS: +OK\nS: fits\nS: .\n"
+                                                "C: QUIT\nS: +OK\n");
+  PfPop3Client *client = logged_in_plain (server);
+  char small[4];
+  g_autoptr(GOutputStream) full = g_memory_output_stream_new (small, sizeof small, NULL, NULL);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *data = NULL;
+  gsize len;
+
+  pf_pop3_client_retrieve_async (client, 1, -1, full, NULL, pf_test_store_result, &result);
+  pf_test_wait_result (&result, TIMEOUT);
+  g_assert_false (pf_pop3_client_retrieve_finish (client, result, NULL, &error));
+  g_assert_error (error, PF_ERROR, PF_ERROR_LOCAL_DISK);
+  g_clear_object (&result);
+  g_clear_error (&error);
+  g_assert_true (do_retrieve (client, 2, -1, &data, &len, &error));
+  g_assert_cmpmem (data, len, "fits\r\n", 6);
+  do_quit (client);
+  assert_script_done (server);
+  finish_client (client);
+}
+
+static void
+test_cancel_pending_command (void)
+{
+  g_autoptr(PfTestServer) server = server_with (PF_TEST_SERVER_PLAIN, PF_TEST_CERT_VALID,
+                                                LOGGED_IN "C: RETR 1\nSILENCE 200\nS: +OK\nS: one\nS: .\n"
+                                                "C: NOOP\nS: +OK\nC: QUIT\nS: +OK\n");
+  PfPop3Client *client = logged_in_plain (server);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GOutputStream) sink = g_memory_output_stream_new_resizable ();
+  g_autoptr(GAsyncResult) first = NULL;
+  g_autoptr(GAsyncResult) second = NULL;
+  g_autoptr(GAsyncResult) noop = NULL;
+  g_autoptr(GError) error = NULL;
+
+  pf_pop3_client_retrieve_async (client, 1, -1, sink, NULL, pf_test_store_result, &first);
+  pf_pop3_client_retrieve_async (client, 2, -1, sink, cancellable, pf_test_store_result, &second);
+  g_cancellable_cancel (cancellable);
+  pf_test_wait_result (&second, TIMEOUT);
+  g_assert_false (pf_pop3_client_retrieve_finish (client, second, NULL, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&error);
+  pf_test_wait_result (&first, TIMEOUT);
+  g_assert_true (pf_pop3_client_retrieve_finish (client, first, NULL, &error));
+  pf_pop3_client_noop_async (client, NULL, pf_test_store_result, &noop);
+  pf_test_wait_result (&noop, TIMEOUT);
+  g_assert_true (pf_pop3_client_noop_finish (client, noop, &error));
+  g_clear_object (&first);
+  g_clear_object (&second);
+  g_clear_object (&noop);
+  do_quit (client);
+  assert_script_done (server);
+  g_assert_false (pf_test_server_received_contains (server, "RETR 2"));
+  finish_client (client);
+}
+
+static gboolean
+cancel_later (gpointer user_data)
+{
+  g_cancellable_cancel (user_data);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+test_cancel_command_in_flight (void)
+{
+  g_autoptr(PfTestServer) server = server_with (PF_TEST_SERVER_PLAIN, PF_TEST_CERT_VALID,
+                                                LOGGED_IN "C: RETR 1\nS: +OK\nS: partial\nSTALL 20000\n");
+  PfPop3Client *client = logged_in_plain (server);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GOutputStream) sink = g_memory_output_stream_new_resizable ();
+  g_autoptr(GAsyncResult) first = NULL;
+  g_autoptr(GAsyncResult) second = NULL;
+  g_autoptr(GError) error = NULL;
+
+  pf_pop3_client_retrieve_async (client, 1, -1, sink, cancellable, pf_test_store_result, &first);
+  pf_pop3_client_retrieve_async (client, 2, -1, sink, NULL, pf_test_store_result, &second);
+  g_timeout_add (200, cancel_later, cancellable);
+  pf_test_wait_result (&first, TIMEOUT);
+  pf_test_wait_result (&second, TIMEOUT);
+  g_assert_false (pf_pop3_client_retrieve_finish (client, first, NULL, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&error);
+  g_assert_false (pf_pop3_client_retrieve_finish (client, second, NULL, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_object (&first);
+  g_clear_object (&second);
+  finish_client (client);
+}
+
+/* ---------------------------------------------------------------------- */
 
 static void
 test_transcripts_never_hold_password (void)
@@ -1203,6 +1400,7 @@ main (int   argc,
   g_test_add_func ("/engine/pop3/stls/apop-timestamp-forgotten", test_apop_beside_stls_after_tls);
   g_test_add_func ("/engine/pop3/stls/injection-same-segment", test_stls_injection_same_segment);
   g_test_add_func ("/engine/pop3/stls/injection-separate-segment", test_stls_injection_separate_segment);
+  g_test_add_func ("/engine/pop3/stls/injection-late-segment", test_stls_injection_late_segment);
   g_test_add_func ("/engine/pop3/stls/session", test_stls_session);
   g_test_add_func ("/engine/pop3/tls/self-signed", test_cert_self_signed);
   g_test_add_func ("/engine/pop3/tls/unknown-ca", test_cert_unknown_ca);
@@ -1219,6 +1417,8 @@ main (int   argc,
   g_test_add_func ("/engine/pop3/greeting/stall", test_greeting_stall);
   g_test_add_func ("/engine/pop3/greeting/10mb-line", test_greeting_10mb_line);
   g_test_add_func ("/engine/pop3/connect/refused", test_connect_refused);
+  g_test_add_func ("/engine/pop3/connect/by-name", test_connect_by_name);
+  g_test_add_func ("/engine/pop3/connect/close-while-connecting", test_close_while_connecting);
   g_test_add_func ("/engine/pop3/codes/every-response-code", test_response_codes);
   g_test_add_func ("/engine/pop3/codes/err-to-command", test_err_to_command);
   g_test_add_func ("/engine/pop3/retr/close-mid-response", test_retr_close_mid_response);
@@ -1242,6 +1442,10 @@ main (int   argc,
   g_test_add_func ("/engine/pop3/sasl/auto-prefers-scram", test_sasl_auto_prefers_scram);
   g_test_add_func ("/engine/pop3/sasl/not-offered", test_sasl_not_offered);
   g_test_add_func ("/engine/pop3/sasl/continuation-outside-auth", test_continuation_outside_auth);
+  g_test_add_func ("/engine/pop3/retr/into-file", test_retr_into_file);
+  g_test_add_func ("/engine/pop3/retr/sink-fails", test_retr_sink_fails);
+  g_test_add_func ("/engine/pop3/cancel/pending-command", test_cancel_pending_command);
+  g_test_add_func ("/engine/pop3/cancel/command-in-flight", test_cancel_command_in_flight);
   g_test_add_func ("/engine/pop3/transcript/never-holds-password", test_transcripts_never_hold_password);
 
   ret = g_test_run ();

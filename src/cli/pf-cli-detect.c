@@ -1,0 +1,720 @@
+/* pf-cli-detect.c — `popfetch-cli detect` and `popfetch-cli test`
+ *
+ * Copyright 2026 The Popfetch authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <gio/gio.h>
+#include <glib/gi18n.h>
+
+#include "pf-autoconfig.h"
+#include "pf-cli.h"
+#include "pf-demo.h"
+#include "pf-detector.h"
+#include "pf-diagnosis.h"
+#include "pf-error.h"
+#include "pf-keyring.h"
+#include "pf-tls-database.h"
+
+/* A password read for one run, wiped when freed. */
+typedef char PfCliPassword;
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (PfCliPassword, pf_keyring_password_free)
+
+/* ---- Shared ------------------------------------------------------------- */
+
+static GAsyncResult *
+wait_for (GAsyncResult **result)
+{
+  while (*result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  return *result;
+}
+
+static void
+store_result (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  GAsyncResult **store = user_data;
+
+  *store = g_object_ref (result);
+}
+
+static int
+usage_error (GOptionContext *context,
+             const char     *message)
+{
+  fprintf (stderr, "popfetch-cli: %s\n", message);
+  fprintf (stderr, "%s\n", _("Run with --help for the options."));
+  return PF_EXIT_USAGE;
+}
+
+/* The demo (POPFETCH_DEMO) maps names, ports and trust; otherwise an
+ * optional extra CA file joins the system CAs. */
+static gboolean
+load_trust (const char     *ca_file,
+            PfDemo        **demo,
+            GTlsDatabase  **database,
+            GError        **error)
+{
+  *demo = pf_demo_load_from_environment (error);
+  if (*demo == NULL && error != NULL && *error != NULL)
+    return FALSE;
+  if (ca_file != NULL)
+    {
+      *database = pf_tls_database_new_with_ca_file (ca_file, error);
+      if (*database == NULL)
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+json_string (GString    *out,
+             const char *text)
+{
+  if (text == NULL)
+    {
+      g_string_append (out, "null");
+      return;
+    }
+  g_string_append_c (out, '"');
+  for (const char *p = text; *p != '\0'; p++)
+    {
+      guchar c = (guchar) *p;
+
+      if (c == '"' || c == '\\')
+        g_string_append_printf (out, "\\%c", c);
+      else if (c < 0x20 || c == 0x7f)
+        g_string_append_printf (out, "\\u%04x", c);
+      else
+        g_string_append_c (out, c);
+    }
+  g_string_append_c (out, '"');
+}
+
+static void
+json_strv (GString            *out,
+           const char * const *strv)
+{
+  g_string_append_c (out, '[');
+  for (guint i = 0; strv != NULL && strv[i] != NULL; i++)
+    {
+      if (i > 0)
+        g_string_append_c (out, ',');
+      json_string (out, strv[i]);
+    }
+  g_string_append_c (out, ']');
+}
+
+static void
+json_error (GString      *out,
+            const GError *error)
+{
+  g_autoptr(PfExplanation) explanation = NULL;
+
+  if (error == NULL)
+    {
+      g_string_append (out, "null");
+      return;
+    }
+  explanation = pf_error_explain (error);
+  g_string_append (out, "{\"domain\":");
+  json_string (out, g_quark_to_string (error->domain));
+  g_string_append_printf (out, ",\"code\":%d,\"message\":", error->code);
+  json_string (out, error->message);
+  g_string_append (out, ",\"title\":");
+  json_string (out, explanation->title);
+  g_string_append (out, "}");
+}
+
+static void
+json_date (GString   *out,
+           GDateTime *date)
+{
+  g_autofree char *text = date != NULL ? g_date_time_format_iso8601 (date) : NULL;
+
+  json_string (out, text);
+}
+
+static void
+json_cert (GString          *out,
+           const PfCertInfo *info)
+{
+  g_auto(GStrv) failed = NULL;
+
+  if (info == NULL)
+    {
+      g_string_append (out, "null");
+      return;
+    }
+  failed = pf_cert_errors_describe (info->errors);
+  g_string_append (out, "{\"subject\":");
+  json_string (out, info->subject);
+  g_string_append (out, ",\"issuer\":");
+  json_string (out, info->issuer);
+  g_string_append (out, ",\"names\":");
+  json_strv (out, (const char * const *) info->names);
+  g_string_append (out, ",\"not_before\":");
+  json_date (out, info->not_before);
+  g_string_append (out, ",\"not_after\":");
+  json_date (out, info->not_after);
+  g_string_append (out, ",\"sha256\":");
+  json_string (out, info->sha256);
+  g_string_append_printf (out, ",\"self_signed\":%s,\"failed_checks\":", info->self_signed ? "true" : "false");
+  json_strv (out, (const char * const *) failed);
+  g_string_append (out, "}");
+}
+
+static void
+json_capabilities (GString              *out,
+                   const PfCapabilities *caps)
+{
+  if (caps == NULL)
+    {
+      g_string_append (out, "null");
+      return;
+    }
+  g_string_append_printf (out, "{\"user\":%s,\"top\":%s,\"uidl\":%s,\"pipelining\":%s,\"stls\":%s,"
+                          "\"resp_codes\":%s,\"login_delay\":%" G_GINT64_FORMAT ",\"expire\":",
+                          caps->user ? "true" : "false", caps->top ? "true" : "false",
+                          caps->uidl ? "true" : "false", caps->pipelining ? "true" : "false",
+                          caps->stls ? "true" : "false", caps->resp_codes ? "true" : "false",
+                          caps->login_delay);
+  if (caps->expire == G_MAXINT64)
+    g_string_append (out, "\"never\"");
+  else
+    g_string_append_printf (out, "%" G_GINT64_FORMAT, caps->expire);
+  g_string_append (out, ",\"sasl\":");
+  json_strv (out, (const char * const *) caps->sasl);
+  g_string_append (out, ",\"implementation\":");
+  json_string (out, caps->implementation);
+  g_string_append (out, "}");
+}
+
+static const char *
+imap_to_string (PfProbeImap imap)
+{
+  switch (imap)
+    {
+    case PF_PROBE_IMAP_OPEN:
+      return "open";
+    case PF_PROBE_IMAP_CLOSED:
+      return "closed";
+    case PF_PROBE_IMAP_UNKNOWN:
+    default:
+      return "unknown";
+    }
+}
+
+static void
+json_probe (GString *out,
+            PfProbe *probe)
+{
+  g_autofree char *sources = pf_probe_source_to_string (pf_probe_get_sources (probe));
+
+  g_string_append (out, "{\"host\":");
+  json_string (out, pf_probe_get_host (probe));
+  g_string_append_printf (out, ",\"port\":%u,\"security\":", pf_probe_get_port (probe));
+  json_string (out, pf_security_to_string (pf_probe_get_security (probe)));
+  g_string_append (out, ",\"sources\":");
+  json_string (out, sources);
+  g_string_append (out, ",\"verdict\":");
+  json_string (out, pf_probe_verdict_to_string (pf_probe_get_verdict (probe)));
+  g_string_append_printf (out, ",\"rank\":%u,\"duration_ms\":%u,\"error\":",
+                          pf_probe_get_rank (probe), pf_probe_get_duration_ms (probe));
+  json_error (out, pf_probe_get_error (probe));
+  g_string_append (out, ",\"greeting\":");
+  json_string (out, pf_probe_get_greeting (probe));
+  g_string_append_printf (out, ",\"apop\":%s,\"best_mechanism\":", pf_probe_get_apop (probe) ? "true" : "false");
+  json_string (out, pf_probe_get_best_mechanism (probe) != PF_AUTH_AUTO
+                    ? pf_auth_mechanism_to_string (pf_probe_get_best_mechanism (probe)) : NULL);
+  g_string_append (out, ",\"username_hint\":");
+  json_string (out, pf_probe_get_username_hint (probe));
+  g_string_append (out, ",\"capabilities\":");
+  json_capabilities (out, pf_probe_get_capabilities (probe));
+  g_string_append (out, ",\"certificate\":");
+  json_cert (out, pf_probe_get_cert_info (probe));
+  g_string_append (out, ",\"tls\":");
+  json_string (out, pf_probe_get_tls_description (probe));
+  g_string_append (out, ",\"imap_993\":");
+  json_string (out, imap_to_string (pf_probe_get_imap (probe)));
+  g_string_append (out, "}");
+}
+
+/* ---- detect ------------------------------------------------------------- */
+
+static char *
+probe_details (PfProbe *probe)
+{
+  const PfCapabilities *caps = pf_probe_get_capabilities (probe);
+  const GError *error = pf_probe_get_error (probe);
+  GPtrArray *parts = g_ptr_array_new_with_free_func (g_free);
+  char *joined;
+
+  if (caps != NULL)
+    {
+      if (pf_probe_get_best_mechanism (probe) != PF_AUTH_AUTO)
+        g_ptr_array_add (parts, g_strdup (pf_auth_mechanism_to_string (pf_probe_get_best_mechanism (probe))));
+      if (caps->uidl)
+        g_ptr_array_add (parts, g_strdup ("UIDL"));
+      if (caps->pipelining)
+        g_ptr_array_add (parts, g_strdup ("PIPELINING"));
+      if (pf_probe_get_apop (probe))
+        g_ptr_array_add (parts, g_strdup ("APOP"));
+      if (caps->login_delay >= 0)
+        g_ptr_array_add (parts, g_strdup_printf ("LOGIN-DELAY %" G_GINT64_FORMAT, caps->login_delay));
+      if (caps->expire == G_MAXINT64)
+        g_ptr_array_add (parts, g_strdup ("EXPIRE NEVER"));
+      else if (caps->expire >= 0)
+        g_ptr_array_add (parts, g_strdup_printf ("EXPIRE %" G_GINT64_FORMAT, caps->expire));
+    }
+  if (error != NULL)
+    g_ptr_array_add (parts, g_strdup (error->message));
+  if (pf_probe_get_security (probe) == PF_SECURITY_TLS && pf_probe_get_imap (probe) == PF_PROBE_IMAP_OPEN)
+    g_ptr_array_add (parts, g_strdup (_("IMAP on 993 too")));
+  g_ptr_array_add (parts, NULL);
+  joined = g_strjoinv ("; ", (char **) parts->pdata);
+  g_ptr_array_unref (parts);
+  return joined;
+}
+
+static void
+print_cert (const PfCertInfo *info,
+            const char       *indent)
+{
+  g_autofree char *fingerprint = pf_cert_info_format_fingerprint (info->sha256);
+  g_autofree char *names = g_strjoinv (", ", info->names);
+  g_autofree char *until = info->not_after != NULL ? g_date_time_format (info->not_after, "%Y-%m-%d") : NULL;
+  g_autofree char *from = info->not_before != NULL ? g_date_time_format (info->not_before, "%Y-%m-%d") : NULL;
+  g_auto(GStrv) failed = pf_cert_errors_describe (info->errors);
+
+  printf ("%s%-12s %s\n", indent, _("Subject:"), info->subject);
+  printf ("%s%-12s %s\n", indent, _("Issuer:"), info->issuer);
+  printf ("%s%-12s %s\n", indent, _("Names:"), names);
+  printf ("%s%-12s %s – %s\n", indent, _("Valid:"), from ? from : "?", until ? until : "?");
+  printf ("%s%-12s %s\n", indent, "SHA-256:", fingerprint);
+  if (failed[0] != NULL)
+    {
+      g_autofree char *words = g_strjoinv (", ", failed);
+      printf ("%s%-12s %s\n", indent, _("Problems:"), words);
+    }
+}
+
+static void
+print_detect_table (PfDetector *detector,
+                    GPtrArray  *probes)
+{
+  GPtrArray *lookups = pf_detector_get_lookups (detector);
+  PfProbe *best = pf_detector_get_recommended (detector);
+
+  printf (_("POP3 settings for %s\n\n"), pf_detector_get_address (detector));
+  printf ("%-4s %-28s %-5s %-9s %-18s %-20s %s\n",
+          _("RANK"), _("HOST"), _("PORT"), _("SECURITY"), _("SOURCE"), _("VERDICT"), _("DETAILS"));
+  for (guint i = 0; i < probes->len; i++)
+    {
+      PfProbe *probe = probes->pdata[i];
+      g_autofree char *sources = pf_probe_source_to_string (pf_probe_get_sources (probe));
+      g_autofree char *details = probe_details (probe);
+      g_autofree char *rank = pf_probe_get_rank (probe) > 0 ? g_strdup_printf ("%u", pf_probe_get_rank (probe))
+                                                             : g_strdup ("-");
+
+      printf ("%-4s %-28s %-5u %-9s %-18s %-20s %s\n", rank, pf_probe_get_host (probe),
+              pf_probe_get_port (probe), pf_security_to_string (pf_probe_get_security (probe)),
+              sources, pf_probe_verdict_describe (pf_probe_get_verdict (probe)), details);
+    }
+
+  printf ("\n%s\n", _("Lookups:"));
+  for (guint i = 0; i < lookups->len; i++)
+    {
+      PfLookup *lookup = lookups->pdata[i];
+      const char * const *hosts = pf_lookup_get_hosts (lookup);
+      g_autofree char *found = g_strjoinv (", ", (char **) hosts);
+      const GError *error = pf_lookup_get_error (lookup);
+
+      printf ("  %-10s %s%s: %s\n", pf_lookup_kind_to_string (pf_lookup_get_kind (lookup)),
+              pf_lookup_get_query (lookup), pf_lookup_get_via_mx (lookup) ? _(" (MX’s domain)") : "",
+              hosts[0] != NULL ? found : (error != NULL ? error->message : _("nothing")));
+    }
+
+  printf ("\n");
+  if (best == NULL)
+    return;
+
+  printf ("%s\n", _("Recommended settings:"));
+  printf ("  %-12s %s\n", _("Host:"), pf_probe_get_host (best));
+  printf ("  %-12s %u\n", _("Port:"), pf_probe_get_port (best));
+  printf ("  %-12s %s\n", _("Security:"), pf_security_to_string (pf_probe_get_security (best)));
+  printf ("  %-12s %s\n", _("User name:"),
+          pf_probe_get_username_hint (best) != NULL ? pf_probe_get_username_hint (best)
+                                                    : pf_detector_get_address (detector));
+  if (pf_probe_get_best_mechanism (best) != PF_AUTH_AUTO)
+    printf ("  %-12s %s\n", _("Login:"), pf_auth_mechanism_to_string (pf_probe_get_best_mechanism (best)));
+  if (pf_probe_get_cert_info (best) != NULL)
+    {
+      printf ("  %s\n", _("Certificate:"));
+      print_cert (pf_probe_get_cert_info (best), "    ");
+    }
+  printf ("\n");
+  printf (_("Recommended after %u ms; every probe done after %u ms.\n"),
+          pf_detector_get_recommended_ms (detector), pf_detector_get_elapsed_ms (detector));
+}
+
+static void
+print_detect_json (PfDetector *detector,
+                   GPtrArray  *probes)
+{
+  g_autoptr(GString) out = g_string_new ("{\"address\":");
+  GPtrArray *lookups = pf_detector_get_lookups (detector);
+
+  json_string (out, pf_detector_get_address (detector));
+  g_string_append (out, ",\"recommended\":");
+  if (pf_detector_get_recommended (detector) != NULL)
+    json_probe (out, pf_detector_get_recommended (detector));
+  else
+    g_string_append (out, "null");
+  g_string_append_printf (out, ",\"recommended_ms\":%u,\"elapsed_ms\":%u,\"probes\":[",
+                          pf_detector_get_recommended_ms (detector), pf_detector_get_elapsed_ms (detector));
+  for (guint i = 0; i < probes->len; i++)
+    {
+      if (i > 0)
+        g_string_append_c (out, ',');
+      json_probe (out, probes->pdata[i]);
+    }
+  g_string_append (out, "],\"lookups\":[");
+  for (guint i = 0; i < lookups->len; i++)
+    {
+      PfLookup *lookup = lookups->pdata[i];
+
+      if (i > 0)
+        g_string_append_c (out, ',');
+      g_string_append (out, "{\"kind\":");
+      json_string (out, pf_lookup_kind_to_string (pf_lookup_get_kind (lookup)));
+      g_string_append (out, ",\"query\":");
+      json_string (out, pf_lookup_get_query (lookup));
+      g_string_append_printf (out, ",\"via_mx\":%s,\"hosts\":", pf_lookup_get_via_mx (lookup) ? "true" : "false");
+      json_strv (out, pf_lookup_get_hosts (lookup));
+      g_string_append (out, ",\"error\":");
+      json_error (out, pf_lookup_get_error (lookup));
+      g_string_append (out, "}");
+    }
+  g_string_append (out, "]}\n");
+  fputs (out->str, stdout);
+}
+
+int
+pf_cli_detect (int    argc,
+               char **argv)
+{
+  gboolean json = FALSE;
+  gboolean allow_plaintext = FALSE;
+  gint timeout = 20;
+  g_autofree char *ca_file = NULL;
+  g_autofree char *ispdb = NULL;
+  gboolean no_ispdb = FALSE;
+  GOptionEntry entries[] = {
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print the result as JSON"), NULL },
+    { "timeout", 0, 0, G_OPTION_ARG_INT, &timeout, N_("Stop detection after SECONDS (default 20)"), N_("SECONDS") },
+    { "allow-plaintext", 0, 0, G_OPTION_ARG_NONE, &allow_plaintext, N_("Also recommend a server without encryption (unsafe)"), NULL },
+    { "ca-file", 0, 0, G_OPTION_ARG_FILENAME, &ca_file, N_("Also trust the CAs in this PEM file"), N_("FILE") },
+    { "ispdb", 0, 0, G_OPTION_ARG_STRING, &ispdb, N_("Base https URL of the ISP database"), N_("URL") },
+    { "no-ispdb", 0, 0, G_OPTION_ARG_NONE, &no_ispdb, N_("Do not ask the ISP database"), NULL },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = g_option_context_new (_("ADDRESS — find the POP3 settings for an e-mail address"));
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PfDemo) demo = NULL;
+  g_autoptr(GTlsDatabase) database = NULL;
+  g_autoptr(PfDetector) detector = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GPtrArray) probes = NULL;
+
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    return usage_error (context, error->message);
+  if (argc != 2)
+    return usage_error (context, _("detect needs exactly one e-mail address."));
+  if (timeout <= 0 || timeout > 600)
+    return usage_error (context, _("--timeout must be between 1 and 600 seconds."));
+  if (ispdb != NULL && !g_str_has_prefix (ispdb, "https://"))
+    return usage_error (context, _("--ispdb must be an https:// address."));
+
+  if (!load_trust (ca_file, &demo, &database, &error))
+    return pf_cli_report_error (error);
+
+  detector = pf_detector_new ();
+  if (demo != NULL && !pf_demo_apply_to_detector (demo, detector, &error))
+    return pf_cli_report_error (error);
+  if (database != NULL)
+    pf_detector_set_tls_database (detector, database);
+  pf_detector_set_timeout (detector, (guint) timeout);
+  pf_detector_set_probe_timeout (detector, MIN (8, (guint) timeout));
+  pf_detector_set_allow_plaintext (detector, allow_plaintext);
+  if (no_ispdb)
+    pf_detector_set_ispdb_base (detector, NULL);
+  else if (ispdb != NULL)
+    pf_detector_set_ispdb_base (detector, ispdb);
+
+  pf_detector_run_async (detector, argv[1], NULL, store_result, &result);
+  probes = pf_detector_run_finish (detector, wait_for (&result), &error);
+  if (probes == NULL)
+    return pf_cli_report_error (error);
+
+  if (json)
+    print_detect_json (detector, probes);
+  else
+    print_detect_table (detector, probes);
+
+  if (pf_detector_get_recommended (detector) == NULL)
+    {
+      g_autoptr(GError) not_found = g_error_new (PF_ERROR, PF_ERROR_NOT_FOUND,
+                                                 _("No POP3 server for %s was found that can be used safely."),
+                                                 argv[1]);
+      if (json)
+        return pf_cli_exit_code_for_error (not_found);
+      return pf_cli_report_error (not_found);
+    }
+  return PF_EXIT_OK;
+}
+
+/* ---- test --------------------------------------------------------------- */
+
+static void
+print_diagnosis (PfLoginTest *test,
+                 PfDiagnosis *diagnosis,
+                 const char  *host,
+                 guint16      port,
+                 PfSecurity   security)
+{
+  const PfDiagnosisStep order[] = {
+    PF_DIAGNOSIS_STEP_LOOKUP,
+    PF_DIAGNOSIS_STEP_CONNECT,
+    PF_DIAGNOSIS_STEP_STLS,
+    PF_DIAGNOSIS_STEP_TLS,
+    PF_DIAGNOSIS_STEP_AUTHENTICATION,
+    PF_DIAGNOSIS_STEP_MAILBOX,
+  };
+  PfDiagnosisStep failed = pf_diagnosis_get_failed_step (diagnosis);
+  gboolean reached_failure = FALSE;
+  const PfExplanation *explanation = pf_diagnosis_get_explanation (diagnosis);
+
+  printf (_("Login test on %s port %u (%s)\n\n"), host, port, pf_security_to_string (security));
+  for (guint i = 0; i < G_N_ELEMENTS (order); i++)
+    {
+      const char *mark;
+      g_autofree char *extra = NULL;
+
+      if (order[i] == PF_DIAGNOSIS_STEP_STLS && security != PF_SECURITY_STARTTLS)
+        continue;
+      if (order[i] == PF_DIAGNOSIS_STEP_TLS && security == PF_SECURITY_NONE)
+        continue;
+
+      if (reached_failure)
+        mark = "[ -- ]";
+      else if (order[i] == failed)
+        {
+          mark = "[FAIL]";
+          reached_failure = TRUE;
+        }
+      else
+        mark = "[ ok ]";
+
+      if (!reached_failure || order[i] == failed)
+        {
+          if (order[i] == PF_DIAGNOSIS_STEP_AUTHENTICATION && pf_diagnosis_get_user (diagnosis) != NULL)
+            extra = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                                  " as %s with %s (%u attempt)",
+                                                  " as %s with %s (%u attempts)",
+                                                  pf_diagnosis_get_attempts (diagnosis)),
+                                     pf_diagnosis_get_user (diagnosis),
+                                     pf_diagnosis_get_mechanism (diagnosis) != PF_AUTH_AUTO
+                                       ? pf_auth_mechanism_to_string (pf_diagnosis_get_mechanism (diagnosis))
+                                       : _("the strongest shared method"),
+                                     pf_diagnosis_get_attempts (diagnosis));
+          else if (order[i] == PF_DIAGNOSIS_STEP_MAILBOX && failed == PF_DIAGNOSIS_STEP_NONE)
+            extra = g_strdup_printf (_(": %u messages, %" G_GUINT64_FORMAT " bytes"),
+                                     pf_diagnosis_get_message_count (diagnosis),
+                                     pf_diagnosis_get_mailbox_size (diagnosis));
+        }
+      printf ("  %s %s%s\n", mark, pf_diagnosis_step_describe (order[i]), extra != NULL ? extra : "");
+    }
+
+  if (pf_diagnosis_get_greeting (diagnosis) != NULL)
+    printf ("\n  %-12s %s\n", _("Greeting:"), pf_diagnosis_get_greeting (diagnosis));
+  if (pf_diagnosis_get_cert_info (diagnosis) != NULL)
+    {
+      printf ("\n  %s\n", _("Certificate:"));
+      print_cert (pf_diagnosis_get_cert_info (diagnosis), "    ");
+    }
+
+  printf ("\n");
+  if (pf_diagnosis_get_success (diagnosis))
+    printf ("%s\n", _("The login works."));
+  else
+    {
+      printf ("%s\n", explanation->title);
+      if (explanation->what != NULL && *explanation->what != '\0')
+        printf ("  %s\n", explanation->what);
+      if (explanation->next != NULL && *explanation->next != '\0')
+        printf ("  %s\n", explanation->next);
+    }
+  if (pf_diagnosis_get_hint_text (diagnosis) != NULL)
+    printf ("  %s\n", pf_diagnosis_get_hint_text (diagnosis));
+}
+
+int
+pf_cli_test (int    argc,
+             char **argv)
+{
+  g_autofree char *host = NULL;
+  gint port = 0;
+  g_autofree char *security_name = NULL;
+  g_autofree char *user = NULL;
+  g_autofree char *address = NULL;
+  g_autofree char *password_file = NULL;
+  gboolean password_stdin = FALSE;
+  g_autofree char *ca_file = NULL;
+  g_autofree char *pin = NULL;
+  g_autofree char *mechanism_name = NULL;
+  gboolean transcript = FALSE;
+  gint timeout = 15;
+  GOptionEntry entries[] = {
+    { "host", 0, 0, G_OPTION_ARG_STRING, &host, N_("Server host name"), N_("HOST") },
+    { "port", 0, 0, G_OPTION_ARG_INT, &port, N_("Server port (default 995 for tls, 110 otherwise)"), N_("PORT") },
+    { "security", 0, 0, G_OPTION_ARG_STRING, &security_name, N_("tls, starttls or none (default tls)"), N_("MODE") },
+    { "user", 0, 0, G_OPTION_ARG_STRING, &user, N_("User name (default: the address, then its local part)"), N_("NAME") },
+    { "address", 0, 0, G_OPTION_ARG_STRING, &address, N_("E-mail address, for user names and provider hints"), N_("ADDRESS") },
+    { "password-file", 0, 0, G_OPTION_ARG_FILENAME, &password_file, N_("Read the password from the first line of FILE"), N_("FILE") },
+    { "password-stdin", 0, 0, G_OPTION_ARG_NONE, &password_stdin, N_("Read the password from the first line of standard input"), NULL },
+    { "ca-file", 0, 0, G_OPTION_ARG_FILENAME, &ca_file, N_("Also trust the CAs in this PEM file"), N_("FILE") },
+    { "pin", 0, 0, G_OPTION_ARG_STRING, &pin, N_("Accept the certificate with this SHA-256 fingerprint"), N_("HEX") },
+    { "mechanism", 0, 0, G_OPTION_ARG_STRING, &mechanism_name, N_("Login method (default: the strongest shared one)"), N_("NAME") },
+    { "timeout", 0, 0, G_OPTION_ARG_INT, &timeout, N_("Seconds to wait for each step (default 15)"), N_("SECONDS") },
+    { "transcript", 0, 0, G_OPTION_ARG_NONE, &transcript, N_("Print the protocol transcript, secrets redacted"), NULL },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = g_option_context_new (_("— log in once and say which step fails"));
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PfDemo) demo = NULL;
+  g_autoptr(GTlsDatabase) database = NULL;
+  g_autoptr(PfLoginTest) test = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(PfDiagnosis) diagnosis = NULL;
+  g_autoptr(PfCliPassword) password = NULL;
+  g_autofree char *pin_lower = NULL;
+  PfSecurity security = PF_SECURITY_TLS;
+  PfAuthMechanism mechanism = PF_AUTH_AUTO;
+  int status;
+
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    return usage_error (context, error->message);
+  if (argc > 2)
+    return usage_error (context, _("test takes one saved account name, or options only."));
+  if (security_name != NULL && !pf_security_from_string (security_name, &security))
+    return usage_error (context, _("--security must be tls, starttls or none."));
+  if (mechanism_name != NULL && !pf_auth_mechanism_from_string (mechanism_name, &mechanism))
+    return usage_error (context, _("Unknown --mechanism."));
+  if (port < 0 || port > G_MAXUINT16)
+    return usage_error (context, _("--port must be between 1 and 65535."));
+  if (timeout <= 0 || timeout > 600)
+    return usage_error (context, _("--timeout must be between 1 and 600 seconds."));
+
+  if (argc == 2)
+    {
+      /* A saved account: its settings, its password from the keyring. */
+      if (host != NULL || port != 0 || security_name != NULL || user != NULL || address != NULL
+          || ca_file != NULL || pin != NULL)
+        return usage_error (context, _("A saved account name and server options exclude each other."));
+      status = pf_cli_saved_login_test (argv[1], password_stdin, password_file,
+                                        &test, &password, &host, &port, &security, &error);
+      if (status != PF_EXIT_OK)
+        return status;
+      if (!load_trust (NULL, &demo, &database, &error)
+          || (demo != NULL && !pf_demo_apply_to_login_test (demo, test, &error)))
+        return pf_cli_report_error (error);
+      if (mechanism_name != NULL)
+        pf_login_test_set_mechanism (test, mechanism);
+    }
+  else
+    {
+      if (!load_trust (ca_file, &demo, &database, &error))
+        return pf_cli_report_error (error);
+
+      /* In the demo, the demo account is the default. */
+      if (demo != NULL && address == NULL && user == NULL)
+        address = g_strdup (demo->address);
+      if (host == NULL)
+        {
+          g_autofree char *domain = NULL;
+
+          if (demo == NULL || !pf_address_split (demo->address, NULL, &domain))
+            return usage_error (context, _("test needs --host, or a saved account name."));
+          host = g_strdup_printf ("pop.%s", domain);
+        }
+      if (port == 0)
+        port = security == PF_SECURITY_TLS ? 995 : 110;
+      if (user == NULL && address == NULL)
+        return usage_error (context, _("test needs --user or --address."));
+
+      /* Never from argv or the environment; the demo's public sample password
+       * is the default for the demo account only. */
+      if (password_file == NULL && !password_stdin && demo != NULL && g_strcmp0 (address, demo->address) == 0)
+        password = g_strdup (demo->password);
+      else
+        password = pf_cli_read_password (password_stdin, password_file,
+                                         isatty (STDIN_FILENO) ? _("Password: ") : NULL, &error);
+      if (password == NULL)
+        return pf_cli_report_error (error);
+
+      test = pf_login_test_new (host, (guint16) port, security);
+      if (demo != NULL && !pf_demo_apply_to_login_test (demo, test, &error))
+        return pf_cli_report_error (error);
+      if (database != NULL)
+        pf_login_test_set_tls_database (test, database);
+      pf_login_test_set_address (test, address);
+      pf_login_test_set_user (test, user);
+      pf_login_test_set_mechanism (test, mechanism);
+    }
+  pf_login_test_set_timeout (test, (guint) timeout);
+  /* Choosing "none" on the command line is the explicit, unsafe choice. */
+  pf_login_test_set_allow_plaintext_auth (test, security == PF_SECURITY_NONE);
+  if (pin != NULL)
+    {
+      pin_lower = g_ascii_strdown (pin, -1);
+      g_strdelimit (pin_lower, ":", ' ');
+      g_strstrip (pin_lower);
+      {
+        g_auto(GStrv) parts = g_strsplit (pin_lower, " ", -1);
+        g_free (pin_lower);
+        pin_lower = g_strjoinv ("", parts);
+      }
+      pf_login_test_set_pinned_fingerprint (test, pin_lower);
+    }
+
+  pf_login_test_run_async (test, password, NULL, store_result, &result);
+  g_clear_pointer (&password, pf_keyring_password_free);
+  diagnosis = pf_login_test_run_finish (test, wait_for (&result), &error);
+  if (diagnosis == NULL)
+    return pf_cli_report_error (error);
+
+  print_diagnosis (test, diagnosis, host, (guint16) port, security);
+  if (transcript)
+    {
+      g_autofree char *text = pf_diagnosis_dup_transcript_text (diagnosis);
+
+      printf ("\n%s\n%s", _("Transcript (secrets redacted):"), text);
+    }
+
+  status = pf_cli_exit_code_for_error (pf_diagnosis_get_error (diagnosis));
+  return status;
+}
