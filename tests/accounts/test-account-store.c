@@ -346,6 +346,55 @@ test_save_load_file (void)
   assert_finalize_after_tasks (g_steal_pointer (&again));
 }
 
+/* Two stores (two programs) read the file; the second to save would drop
+ * the first one's change, so it saves nothing and says why. */
+static void
+test_concurrent_change_not_overwritten (void)
+{
+  g_autoptr(PfAccountStore) first = pf_account_store_new (NULL);
+  g_autoptr(PfAccountStore) second = pf_account_store_new (NULL);
+  g_autoptr(PfAccount) a = make_account ("from-first");
+  g_autoptr(PfAccount) b = make_account ("from-second");
+  g_autoptr(PfAccount) c = make_account ("from-second");
+  g_autoptr(PfAccount) d = make_account ("again");
+  g_autoptr(GError) error = NULL;
+  g_autofree char *data = NULL;
+
+  g_assert_true (load_store (first, &error));
+  g_assert_true (load_store (second, &error));
+
+  g_assert_true (pf_account_store_add (first, a, &error));
+  g_assert_true (save_store (first, &error));
+  g_assert_no_error (error);
+
+  g_assert_true (pf_account_store_add (second, b, &error));
+  g_assert_false (save_store (second, &error));
+  g_assert_error (error, PF_ERROR, PF_ERROR_CONFIG);
+  g_assert_nonnull (strstr (error->message, "changed by another program"));
+  g_clear_error (&error);
+
+  g_assert_true (g_file_get_contents (pf_account_store_get_path (first), &data, NULL, NULL));
+  g_assert_nonnull (strstr (data, "[Account from-first]"));
+  g_assert_null (strstr (data, "from-second"));
+
+  /* After reading again, both changes live together. */
+  g_assert_true (load_store (second, &error));
+  g_assert_true (pf_account_store_add (second, c, &error));
+  g_assert_true (save_store (second, &error));
+  g_assert_no_error (error);
+  g_clear_pointer (&data, g_free);
+  g_assert_true (g_file_get_contents (pf_account_store_get_path (first), &data, NULL, NULL));
+  g_assert_nonnull (strstr (data, "[Account from-first]"));
+  g_assert_nonnull (strstr (data, "[Account from-second]"));
+
+  /* A store's own saves follow each other without complaint. */
+  g_assert_true (pf_account_store_add (second, d, &error));
+  g_assert_true (save_store (second, &error));
+  g_assert_true (pf_account_store_remove (second, "again"));
+  g_assert_true (save_store (second, &error));
+  g_assert_no_error (error);
+}
+
 /* A file the user broke by hand is reported with its line and left alone. */
 static void
 test_corrupt_reported_not_clobbered (void)
@@ -539,6 +588,7 @@ main (int   argc,
   g_test_add_func ("/accounts/account/fingerprint-normalised", test_fingerprint_normalised);
   g_test_add_func ("/accounts/store/names-unique", test_names_unique);
   g_test_add_func ("/accounts/store/save-load-file", test_save_load_file);
+  g_test_add_func ("/accounts/store/concurrent-change-not-overwritten", test_concurrent_change_not_overwritten);
   g_test_add_func ("/accounts/store/corrupt-reported-not-clobbered", test_corrupt_reported_not_clobbered);
   g_test_add_func ("/accounts/store/file-never-holds-password", test_file_never_holds_password);
   g_test_add_func ("/accounts/store/survives-kill-during-write", test_survives_kill_during_write);
