@@ -1874,7 +1874,14 @@ on_socket_connected (GObject      *source,
       g_autoptr(GError) pf_error = io_error_to_pf (error, PF_ERROR_REFUSED);
 
       pf_transcript_add_info (self->transcript, "Connection failed: %s", error->message);
+      if (self->closed && self->fatal_error != NULL)
+        {
+          /* close() or a cancellation got here first: report that. */
+          g_clear_error (&pf_error);
+          pf_error = g_error_copy (self->fatal_error);
+        }
       self->closed = TRUE;
+      g_clear_error (&self->fatal_error);
       self->fatal_error = g_error_copy (pf_error);
       g_task_return_error (task, g_steal_pointer (&pf_error));
       return;

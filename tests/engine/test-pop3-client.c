@@ -825,6 +825,40 @@ test_connect_refused (void)
 }
 
 static void
+test_connect_by_name (void)
+{
+  g_autoptr(PfTestServer) server = server_with (PF_TEST_SERVER_PLAIN, PF_TEST_CERT_VALID,
+                                                GREETING "\n" CAPA_PLAIN);
+  PfPop3Client *client = pf_pop3_client_new ("localhost", pf_test_server_get_port (server),
+                                             PF_SECURITY_NONE);
+  g_autoptr(GError) error = NULL;
+
+  g_ptr_array_add (transcripts, g_object_ref (pf_pop3_client_get_transcript (client)));
+  g_assert_true (do_connect (client, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (pf_pop3_client_get_greeting (client), ==, "POP3 ready");
+  finish_client (client);
+}
+
+static void
+test_close_while_connecting (void)
+{
+  g_autoptr(PfTestServer) server = server_with (PF_TEST_SERVER_PLAIN, PF_TEST_CERT_VALID,
+                                                "STALL 20000\n");
+  PfPop3Client *client = client_for (server, PF_SECURITY_NONE);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  pf_pop3_client_connect_async (client, NULL, pf_test_store_result, &result);
+  pf_pop3_client_close (client);
+  pf_test_wait_result (&result, TIMEOUT);
+  g_assert_false (pf_pop3_client_connect_finish (client, result, &error));
+  g_assert_error (error, PF_ERROR, PF_ERROR_CLOSED);
+  g_clear_object (&result);
+  finish_client (client);
+}
+
+static void
 test_greeting_10mb_line (void)
 {
   g_autoptr(PfTestServer) server = pf_test_server_new (PF_TEST_SERVER_PLAIN);
@@ -1383,6 +1417,8 @@ main (int   argc,
   g_test_add_func ("/engine/pop3/greeting/stall", test_greeting_stall);
   g_test_add_func ("/engine/pop3/greeting/10mb-line", test_greeting_10mb_line);
   g_test_add_func ("/engine/pop3/connect/refused", test_connect_refused);
+  g_test_add_func ("/engine/pop3/connect/by-name", test_connect_by_name);
+  g_test_add_func ("/engine/pop3/connect/close-while-connecting", test_close_while_connecting);
   g_test_add_func ("/engine/pop3/codes/every-response-code", test_response_codes);
   g_test_add_func ("/engine/pop3/codes/err-to-command", test_err_to_command);
   g_test_add_func ("/engine/pop3/retr/close-mid-response", test_retr_close_mid_response);
