@@ -981,7 +981,7 @@ pf_detector_run_async (PfDetector          *self,
       self->caller_cancel_id = g_cancellable_connect (cancellable, G_CALLBACK (on_caller_cancelled),
                                                       self, NULL);
     }
-  self->bound_source = g_timeout_add_seconds (self->timeout, on_bound_reached, self);
+  self->bound_source = g_timeout_add (self->timeout * 1000, on_bound_reached, self);
 
   /* Hold the run open while the first lookups start, so nothing finishes
    * it half way. */
