@@ -56,10 +56,12 @@ usage_error (GOptionContext *context,
   return PF_EXIT_USAGE;
 }
 
-/* The demo (POPFETCH_DEMO) maps names, ports and trust; otherwise an
- * optional extra CA file joins the system CAs. */
+/* The demo (POPFETCH_DEMO) maps names, ports and trust. A CA file joins
+ * the system CAs for detect (@with_system), which probes many hosts, and
+ * replaces them for test, as it does for fetch. */
 static gboolean
 load_trust (const char     *ca_file,
+            gboolean        with_system,
             PfDemo        **demo,
             GTlsDatabase  **database,
             GError        **error)
@@ -69,7 +71,10 @@ load_trust (const char     *ca_file,
     return FALSE;
   if (ca_file != NULL)
     {
-      *database = pf_tls_database_new_with_ca_file (ca_file, error);
+      if (with_system)
+        *database = pf_tls_database_new_with_ca_file (ca_file, error);
+      else
+        *database = g_tls_file_database_new (ca_file, error);
       if (*database == NULL)
         return FALSE;
     }
@@ -447,7 +452,7 @@ pf_cli_detect (int    argc,
   if (ispdb != NULL && !g_str_has_prefix (ispdb, "https://"))
     return usage_error (context, _("--ispdb must be an https:// address."));
 
-  if (!load_trust (ca_file, &demo, &database, &error))
+  if (!load_trust (ca_file, TRUE, &demo, &database, &error))
     return pf_cli_report_error (error);
 
   detector = pf_detector_new ();
@@ -594,7 +599,7 @@ pf_cli_test (int    argc,
     { "address", 0, 0, G_OPTION_ARG_STRING, &address, N_("E-mail address, for user names and provider hints"), N_("ADDRESS") },
     { "password-file", 0, 0, G_OPTION_ARG_FILENAME, &password_file, N_("Read the password from the first line of FILE"), N_("FILE") },
     { "password-stdin", 0, 0, G_OPTION_ARG_NONE, &password_stdin, N_("Read the password from the first line of standard input"), NULL },
-    { "ca-file", 0, 0, G_OPTION_ARG_FILENAME, &ca_file, N_("Also trust the CAs in this PEM file"), N_("FILE") },
+    { "ca-file", 0, 0, G_OPTION_ARG_FILENAME, &ca_file, N_("Trust the certificate authorities in this PEM file instead of the system ones"), N_("PEM") },
     { "pin", 0, 0, G_OPTION_ARG_STRING, &pin, N_("Accept the certificate with this SHA-256 fingerprint"), N_("HEX") },
     { "mechanism", 0, 0, G_OPTION_ARG_STRING, &mechanism_name, N_("Login method (default: the strongest shared one)"), N_("NAME") },
     { "timeout", 0, 0, G_OPTION_ARG_INT, &timeout, N_("Seconds to wait for each step (default 15)"), N_("SECONDS") },
@@ -639,7 +644,7 @@ pf_cli_test (int    argc,
                                         &test, &password, &host, &port, &security, &error);
       if (status != PF_EXIT_OK)
         return status;
-      if (!load_trust (NULL, &demo, &database, &error)
+      if (!load_trust (NULL, FALSE, &demo, &database, &error)
           || (demo != NULL && !pf_demo_apply_to_login_test (demo, test, &error)))
         return pf_cli_report_error (error);
       if (mechanism_name != NULL)
@@ -647,7 +652,7 @@ pf_cli_test (int    argc,
     }
   else
     {
-      if (!load_trust (ca_file, &demo, &database, &error))
+      if (!load_trust (ca_file, FALSE, &demo, &database, &error))
         return pf_cli_report_error (error);
 
       /* In the demo, the demo account is the default. */
