@@ -575,6 +575,65 @@ print_diagnosis (PfLoginTest *test,
     printf ("  %s\n", pf_diagnosis_get_hint_text (diagnosis));
 }
 
+static void
+print_diagnosis_json (PfDiagnosis *diagnosis,
+                      const char  *host,
+                      guint16      port,
+                      PfSecurity   security,
+                      gboolean     with_transcript)
+{
+  g_autoptr(GString) out = g_string_new ("{\"host\":");
+  const PfExplanation *explanation = pf_diagnosis_get_explanation (diagnosis);
+  PfAuthMechanism mechanism = pf_diagnosis_get_mechanism (diagnosis);
+
+  json_string (out, host);
+  g_string_append_printf (out, ",\"port\":%u,\"security\":", port);
+  json_string (out, pf_security_to_string (security));
+  g_string_append_printf (out, ",\"success\":%s,\"failed_step\":",
+                          pf_diagnosis_get_success (diagnosis) ? "true" : "false");
+  json_string (out, pf_diagnosis_get_success (diagnosis)
+                    ? NULL : pf_diagnosis_step_to_string (pf_diagnosis_get_failed_step (diagnosis)));
+  g_string_append (out, ",\"error\":");
+  json_error (out, pf_diagnosis_get_error (diagnosis));
+  g_string_append (out, ",\"explanation\":");
+  if (explanation != NULL)
+    {
+      g_string_append (out, "{\"title\":");
+      json_string (out, explanation->title);
+      g_string_append (out, ",\"what\":");
+      json_string (out, explanation->what);
+      g_string_append (out, ",\"next\":");
+      json_string (out, explanation->next);
+      g_string_append (out, "}");
+    }
+  else
+    g_string_append (out, "null");
+  g_string_append (out, ",\"hint\":");
+  json_string (out, pf_diagnosis_get_hint_text (diagnosis));
+  g_string_append (out, ",\"user\":");
+  json_string (out, pf_diagnosis_get_user (diagnosis));
+  g_string_append (out, ",\"mechanism\":");
+  json_string (out, mechanism != PF_AUTH_AUTO ? pf_auth_mechanism_to_string (mechanism) : NULL);
+  g_string_append_printf (out, ",\"attempts\":%u,\"messages\":%u,\"mailbox_bytes\":%" G_GUINT64_FORMAT
+                          ",\"greeting\":",
+                          pf_diagnosis_get_attempts (diagnosis), pf_diagnosis_get_message_count (diagnosis),
+                          pf_diagnosis_get_mailbox_size (diagnosis));
+  json_string (out, pf_diagnosis_get_greeting (diagnosis));
+  g_string_append (out, ",\"capabilities\":");
+  json_capabilities (out, pf_diagnosis_get_capabilities (diagnosis));
+  g_string_append (out, ",\"certificate\":");
+  json_cert (out, pf_diagnosis_get_cert_info (diagnosis));
+  if (with_transcript)
+    {
+      g_autofree char *text = pf_diagnosis_dup_transcript_text (diagnosis);
+
+      g_string_append (out, ",\"transcript\":");
+      json_string (out, text);
+    }
+  g_string_append (out, "}\n");
+  fputs (out->str, stdout);
+}
+
 int
 pf_cli_test (int    argc,
              char **argv)
@@ -590,6 +649,7 @@ pf_cli_test (int    argc,
   g_autofree char *pin = NULL;
   g_autofree char *mechanism_name = NULL;
   gboolean transcript = FALSE;
+  gboolean json = FALSE;
   gint timeout = 15;
   GOptionEntry entries[] = {
     { "host", 0, 0, G_OPTION_ARG_STRING, &host, N_("Server host name"), N_("HOST") },
@@ -604,6 +664,7 @@ pf_cli_test (int    argc,
     { "mechanism", 0, 0, G_OPTION_ARG_STRING, &mechanism_name, N_("Login method (default: the strongest shared one)"), N_("NAME") },
     { "timeout", 0, 0, G_OPTION_ARG_INT, &timeout, N_("Seconds to wait for each step (default 15)"), N_("SECONDS") },
     { "transcript", 0, 0, G_OPTION_ARG_NONE, &transcript, N_("Print the protocol transcript, secrets redacted"), NULL },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print the diagnosis as one JSON object"), NULL },
     { NULL }
   };
   g_autoptr(GOptionContext) context = g_option_context_new (_("— log in once and say which step fails"));
@@ -712,8 +773,11 @@ pf_cli_test (int    argc,
   if (diagnosis == NULL)
     return pf_cli_report_error (error);
 
-  print_diagnosis (test, diagnosis, host, (guint16) port, security);
-  if (transcript)
+  if (json)
+    print_diagnosis_json (diagnosis, host, (guint16) port, security, transcript);
+  else
+    print_diagnosis (test, diagnosis, host, (guint16) port, security);
+  if (transcript && !json)
     {
       g_autofree char *text = pf_diagnosis_dup_transcript_text (diagnosis);
 
