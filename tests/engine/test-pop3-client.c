@@ -1164,6 +1164,27 @@ test_sasl_auto_prefers_scram (void)
               PF_ERROR_AUTH_REJECTED);
 }
 
+/* Over TLS 1.3 the -PLUS variant is preferred and binds to the TLS
+ * session with tls-exporter: the GS2 header is "p=tls-exporter,,". */
+static void
+test_sasl_scram_plus_channel_binding (void)
+{
+  g_autoptr(PfTestServer) server = server_with (PF_TEST_SERVER_TLS, PF_TEST_CERT_VALID,
+                                                GREETING "\n"
+                                                "C: CAPA\nS: +OK\nS: SASL SCRAM-SHA-256 SCRAM-SHA-256-PLUS\nS: .\n"
+                                                /* base64 ("p=tls-exporter,") */
+                                                "C: AUTH SCRAM-SHA-256-PLUS cD10bHMtZXhwb3J0ZXIs*\n"
+                                                "S: -ERR [AUTH] no\n");
+  PfPop3Client *client = client_for (server, PF_SECURITY_TLS);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (do_connect (client, &error));
+  g_assert_false (do_login (client, "bob", PASSWORD, PF_AUTH_AUTO, NULL, &error));
+  g_assert_error (error, PF_ERROR, PF_ERROR_AUTH_REJECTED);
+  finish_client (client);
+  assert_script_done (server);
+}
+
 static void
 test_sasl_not_offered (void)
 {
@@ -1409,6 +1430,7 @@ main (int   argc,
   g_test_add_func ("/engine/pop3/sasl/oauth-error", test_sasl_oauth_error);
   g_test_add_func ("/engine/pop3/sasl/scram-without-server-proof", test_sasl_scram_without_server_proof);
   g_test_add_func ("/engine/pop3/sasl/auto-prefers-scram", test_sasl_auto_prefers_scram);
+  g_test_add_func ("/engine/pop3/sasl/scram-plus-channel-binding", test_sasl_scram_plus_channel_binding);
   g_test_add_func ("/engine/pop3/sasl/not-offered", test_sasl_not_offered);
   g_test_add_func ("/engine/pop3/sasl/continuation-outside-auth", test_continuation_outside_auth);
   g_test_add_func ("/engine/pop3/retr/into-file", test_retr_into_file);
