@@ -777,6 +777,23 @@ test_greeting_stall (void)
   finish_client (client);
 }
 
+/* A TLS port that accepts and then says nothing: the handshake times out. */
+static void
+test_handshake_stall (void)
+{
+  g_autoptr(PfTestServer) server = server_with (PF_TEST_SERVER_PLAIN, PF_TEST_CERT_VALID,
+                                                "STALL 20000\n");
+  PfPop3Client *client = client_for (server, PF_SECURITY_TLS);
+  g_autoptr(GError) error = NULL;
+  gint64 start = g_get_monotonic_time ();
+
+  pf_pop3_client_set_timeout (client, 1);
+  g_assert_false (do_connect (client, &error));
+  g_assert_error (error, PF_ERROR, PF_ERROR_TIMEOUT);
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 5 * G_USEC_PER_SEC);
+  finish_client (client);
+}
+
 static void
 test_connect_refused (void)
 {
@@ -1407,6 +1424,7 @@ main (int   argc,
   g_test_add_func ("/engine/pop3/greeting/stall", test_greeting_stall);
   g_test_add_func ("/engine/pop3/greeting/10mb-line", test_greeting_10mb_line);
   g_test_add_func ("/engine/pop3/connect/refused", test_connect_refused);
+  g_test_add_func ("/engine/pop3/tls/handshake-stall", test_handshake_stall);
   g_test_add_func ("/engine/pop3/connect/by-name", test_connect_by_name);
   g_test_add_func ("/engine/pop3/connect/close-while-connecting", test_close_while_connecting);
   g_test_add_func ("/engine/pop3/codes/every-response-code", test_response_codes);
