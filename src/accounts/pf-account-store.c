@@ -10,6 +10,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <glib/gstdio.h>
@@ -29,6 +31,9 @@ struct _PfAccountStore
   GListStore *accounts;
   /* Only a store whose file parsed may write it. */
   gboolean    loaded;
+  /* SHA-256 of the file as last read or written (NULL: there was none), so
+   * a save never overwrites what another program wrote meanwhile. */
+  char       *digest;
 };
 
 G_DEFINE_FINAL_TYPE (PfAccountStore, pf_account_store, G_TYPE_OBJECT)
@@ -39,6 +44,7 @@ pf_account_store_finalize (GObject *object)
   PfAccountStore *self = (PfAccountStore *)object;
 
   g_clear_pointer (&self->path, g_free);
+  g_clear_pointer (&self->digest, g_free);
   g_clear_object (&self->accounts);
 
   G_OBJECT_CLASS (pf_account_store_parent_class)->finalize (object);
@@ -615,6 +621,51 @@ pf_write_file_atomically (const char  *path,
 
 /* Async load and save ------------------------------------------------------ */
 
+#define STALE_TEMP_AGE_SECONDS (10 * 60)
+
+/* A save killed between creating its temporary file and the rename leaves
+ * ".accounts.ini.XXXXXX" behind; remove those old enough that no save can
+ * still be writing them. */
+static void
+remove_stale_temporaries (const char *path)
+{
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autofree char *base = g_path_get_basename (path);
+  g_autofree char *prefix = g_strdup_printf (".%s.", base);
+  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  const char *name;
+
+  if (d == NULL)
+    return;
+  while ((name = g_dir_read_name (d)) != NULL)
+    {
+      g_autofree char *full = NULL;
+      GStatBuf st;
+
+      if (!g_str_has_prefix (name, prefix) || strlen (name) != strlen (prefix) + 6)
+        continue;
+      full = g_build_filename (dir, name, NULL);
+      if (g_lstat (full, &st) == 0 && S_ISREG (st.st_mode)
+          && now - (gint64) st.st_mtime > STALE_TEMP_AGE_SECONDS)
+        g_unlink (full);
+    }
+}
+
+typedef struct
+{
+  GPtrArray *accounts;
+  char      *digest;
+} Loaded;
+
+static void
+loaded_free (Loaded *loaded)
+{
+  g_clear_pointer (&loaded->accounts, g_ptr_array_unref);
+  g_free (loaded->digest);
+  g_free (loaded);
+}
+
 static void
 load_thread (GTask        *task,
              gpointer      source_object,
@@ -625,26 +676,34 @@ load_thread (GTask        *task,
   g_autofree char *data = NULL;
   g_autofree char *display = g_filename_display_name (path);
   g_autoptr(GError) error = NULL;
-  GPtrArray *accounts;
+  Loaded *loaded;
   gsize length = 0;
+
+  remove_stale_temporaries (path);
 
   if (!g_file_get_contents (path, &data, &length, &error))
     {
       if (g_error_matches (error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
         {
-          g_task_return_pointer (task, g_ptr_array_new_with_free_func (g_object_unref),
-                                 (GDestroyNotify) g_ptr_array_unref);
+          loaded = g_new0 (Loaded, 1);
+          loaded->accounts = g_ptr_array_new_with_free_func (g_object_unref);
+          g_task_return_pointer (task, loaded, (GDestroyNotify) loaded_free);
           return;
         }
       g_task_return_new_error (task, PF_ERROR, PF_ERROR_CONFIG, "%s", error->message);
       return;
     }
 
-  accounts = pf_account_store_parse (data, length, display, &error);
-  if (accounts == NULL)
-    g_task_return_error (task, g_steal_pointer (&error));
-  else
-    g_task_return_pointer (task, accounts, (GDestroyNotify) g_ptr_array_unref);
+  loaded = g_new0 (Loaded, 1);
+  loaded->accounts = pf_account_store_parse (data, length, display, &error);
+  if (loaded->accounts == NULL)
+    {
+      loaded_free (loaded);
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  loaded->digest = g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) data, length);
+  g_task_return_pointer (task, loaded, (GDestroyNotify) loaded_free);
 }
 
 void
@@ -669,14 +728,14 @@ pf_account_store_load_finish (PfAccountStore  *self,
                               GAsyncResult    *result,
                               GError         **error)
 {
-  g_autoptr(GPtrArray) accounts = NULL;
+  Loaded *loaded;
 
   g_return_val_if_fail (PF_IS_ACCOUNT_STORE (self), FALSE);
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
   g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == pf_account_store_load_async, FALSE);
 
-  accounts = g_task_propagate_pointer (G_TASK (result), error);
-  if (accounts == NULL)
+  loaded = g_task_propagate_pointer (G_TASK (result), error);
+  if (loaded == NULL)
     {
       self->loaded = FALSE;
       return FALSE;
@@ -684,8 +743,11 @@ pf_account_store_load_finish (PfAccountStore  *self,
 
   g_list_store_splice (self->accounts, 0,
                        g_list_model_get_n_items (G_LIST_MODEL (self->accounts)),
-                       accounts->pdata, accounts->len);
+                       loaded->accounts->pdata, loaded->accounts->len);
+  g_free (self->digest);
+  self->digest = g_steal_pointer (&loaded->digest);
   self->loaded = TRUE;
+  loaded_free (loaded);
   return TRUE;
 }
 
@@ -694,6 +756,8 @@ typedef struct
   char  *path;
   char  *data;
   gsize  length;
+  char  *expected_digest;   /* the file must still be this (NULL: absent) */
+  char  *new_digest;
 } SaveData;
 
 static void
@@ -701,7 +765,45 @@ save_data_free (SaveData *save)
 {
   g_free (save->path);
   g_free (save->data);
+  g_free (save->expected_digest);
+  g_free (save->new_digest);
   g_free (save);
+}
+
+/* Under the lock every Popfetch save takes: is the file still what this
+ * store read? */
+static gboolean
+file_unchanged (const char  *path,
+                const char  *expected_digest,
+                GError     **error)
+{
+  g_autofree char *data = NULL;
+  g_autofree char *digest = NULL;
+  g_autoptr(GError) local_error = NULL;
+  gsize length;
+
+  if (!g_file_get_contents (path, &data, &length, &local_error))
+    {
+      if (!g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+        {
+          g_set_error (error, PF_ERROR, PF_ERROR_CONFIG, "%s", local_error->message);
+          return FALSE;
+        }
+    }
+  else
+    digest = g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) data, length);
+
+  if (g_strcmp0 (digest, expected_digest) != 0)
+    {
+      g_autofree char *display = g_filename_display_name (path);
+
+      g_set_error (error, PF_ERROR, PF_ERROR_CONFIG,
+                   _("%s was changed by another program since Popfetch read it; "
+                     "nothing was saved, so that change is kept. Try again."),
+                   display);
+      return FALSE;
+    }
+  return TRUE;
 }
 
 static void
@@ -712,8 +814,39 @@ save_thread (GTask        *task,
 {
   SaveData *save = task_data;
   g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_path_get_dirname (save->path);
+  g_autofree char *base = g_path_get_basename (save->path);
+  g_autofree char *lock_path = g_strdup_printf ("%s/.%s.lock", dir, base);
+  gboolean ok;
+  int lock_fd;
 
-  if (!pf_write_file_atomically (save->path, save->data, save->length, &error))
+  if (g_mkdir_with_parents (dir, 0700) != 0)
+    {
+      int saved_errno = errno;
+
+      g_task_return_new_error (task, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                               "%s %s: %s", _("Cannot create"), dir, g_strerror (saved_errno));
+      return;
+    }
+  /* Saves by several Popfetch processes take turns; the lock goes with the
+   * descriptor, also when the process dies. */
+  lock_fd = open (lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (lock_fd < 0 || flock (lock_fd, LOCK_EX) != 0)
+    {
+      int saved_errno = errno;
+
+      if (lock_fd >= 0)
+        close (lock_fd);
+      g_task_return_new_error (task, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                               "%s %s: %s", _("Cannot lock"), lock_path, g_strerror (saved_errno));
+      return;
+    }
+
+  ok = file_unchanged (save->path, save->expected_digest, &error)
+       && pf_write_file_atomically (save->path, save->data, save->length, &error);
+  close (lock_fd);
+
+  if (!ok)
     g_task_return_error (task, g_steal_pointer (&error));
   else
     g_task_return_boolean (task, TRUE);
@@ -749,6 +882,12 @@ pf_account_store_save_async (PfAccountStore      *self,
   save = g_new0 (SaveData, 1);
   save->path = g_strdup (self->path);
   save->data = pf_account_store_serialize (G_LIST_MODEL (self->accounts), &save->length);
+  save->expected_digest = g_strdup (self->digest);
+  save->new_digest = g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) save->data,
+                                                  save->length);
+  /* A save started before this one finishes expects this one's result. */
+  g_free (self->digest);
+  self->digest = g_strdup (save->new_digest);
   g_task_set_task_data (task, save, (GDestroyNotify) save_data_free);
   g_task_run_in_thread (task, save_thread);
 }
@@ -762,5 +901,18 @@ pf_account_store_save_finish (PfAccountStore  *self,
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
   g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == pf_account_store_save_async, FALSE);
 
-  return g_task_propagate_boolean (G_TASK (result), error);
+  if (!g_task_propagate_boolean (G_TASK (result), error))
+    {
+      SaveData *save = g_task_get_task_data (G_TASK (result));
+
+      /* Nothing was written: unless a later save took over, the file is
+       * still what it was before. */
+      if (save != NULL && g_strcmp0 (self->digest, save->new_digest) == 0)
+        {
+          g_free (self->digest);
+          self->digest = g_strdup (save->expected_digest);
+        }
+      return FALSE;
+    }
+  return TRUE;
 }

@@ -54,7 +54,9 @@ gboolean        pf_account_store_load_finish  (PfAccountStore       *self,
 
 /* Write atomically: a temporary file in the same directory (mode 0600),
  * fsync, rename over the file, fsync the directory. Fails with
- * PF_ERROR_CONFIG unless the last load succeeded. */
+ * PF_ERROR_CONFIG unless the last load succeeded, and when the file was
+ * changed by another program since this store read or wrote it (checked
+ * under a lock that every Popfetch save takes): then nothing is written. */
 void            pf_account_store_save_async   (PfAccountStore       *self,
                                                GCancellable         *cancellable,
                                                GAsyncReadyCallback   callback,

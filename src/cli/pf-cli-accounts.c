@@ -21,6 +21,7 @@
 #include "pf-cli.h"
 #include "pf-demo.h"
 #include "pf-detector.h"
+#include "pf-port-map.h"
 #include "pf-error.h"
 #include "pf-keyring.h"
 
@@ -1309,6 +1310,32 @@ fill_fetch_settings (PfCliFetchSettings *settings,
     }
 }
 
+/* Under POPFETCH_DEMO an account detected there names a host of the demo
+ * domain: dial the demo server's loopback address and mapped port, check
+ * the certificate for the account's host, trust the demo CA (as detection,
+ * the login test and the app do). */
+static void
+apply_demo (PfCliFetchSettings *settings,
+            const PfDemo       *demo)
+{
+  gsize host_len = strlen (settings->host);
+  gsize domain_len = strlen (demo->domain);
+  guint16 port;
+
+  if (!(g_ascii_strcasecmp (settings->host, demo->domain) == 0
+        || (host_len > domain_len + 1 && settings->host[host_len - domain_len - 1] == '.'
+            && g_ascii_strcasecmp (settings->host + host_len - domain_len, demo->domain) == 0)))
+    return;
+
+  port = pf_port_map_lookup (demo->port_map, settings->port);
+  settings->server_identity = g_steal_pointer (&settings->host);
+  settings->host = g_strdup (demo->host_address);
+  if (port != 0)
+    settings->port = port;
+  if (settings->ca_file == NULL)
+    settings->ca_file = g_strdup (demo->ca_file);
+}
+
 int
 pf_cli_fetch_saved_accounts (const char * const *names,
                              gboolean            password_stdin,
@@ -1319,7 +1346,11 @@ pf_cli_fetch_saved_accounts (const char * const *names,
   g_autoptr(GError) error = NULL;
   g_autoptr(PfAccountStore) store = NULL;
   g_autoptr(GPtrArray) accounts = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(PfDemo) demo = NULL;
   int exit_code = PF_EXIT_OK;
+
+  if (!load_demo (&demo, &error))
+    return pf_cli_report_error (error);
 
   store = open_store (&error);
   if (store == NULL)
@@ -1363,6 +1394,8 @@ pf_cli_fetch_saved_accounts (const char * const *names,
       int code;
 
       fill_fetch_settings (&settings, account);
+      if (demo != NULL)
+        apply_demo (&settings, demo);
       if (policy_override >= 0)
         settings.policy = (PfFetchPolicy) policy_override;
 

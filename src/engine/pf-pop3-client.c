@@ -911,16 +911,34 @@ handle_data_chunk (PfPop3Client *self,
   if (cmd->sink == NULL || cmd->deferred != NULL)
     return TRUE;
 
-  /* Memory sinks never block; anything else (files) goes through the
-   * stream's async path so the main loop never waits on a disk. */
-  if (G_IS_MEMORY_OUTPUT_STREAM (cmd->sink))
+  /* A pollable sink (memory, or a Maildir file that writes to the page
+   * cache) takes the chunk at once, in this iteration; anything else (or
+   * the rest, should it say "would block") goes through the stream's async
+   * path so the main loop never waits on a disk. */
+  if (G_IS_POLLABLE_OUTPUT_STREAM (cmd->sink) &&
+      g_pollable_output_stream_can_poll (G_POLLABLE_OUTPUT_STREAM (cmd->sink)))
     {
-      if (!g_output_stream_write_all (cmd->sink, data, len, NULL, NULL, &error))
+      while (len > 0)
         {
-          cmd->deferred = g_error_new (PF_ERROR, PF_ERROR_LOCAL_DISK, "%s", error->message);
-          g_clear_object (&cmd->sink);
+          gssize n = g_pollable_output_stream_write_nonblocking (G_POLLABLE_OUTPUT_STREAM (cmd->sink),
+                                                                 data, len, NULL, &error);
+
+          if (n < 0 && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+            {
+              g_clear_error (&error);
+              break;
+            }
+          if (n < 0)
+            {
+              cmd->deferred = g_error_new (PF_ERROR, PF_ERROR_LOCAL_DISK, "%s", error->message);
+              g_clear_object (&cmd->sink);
+              return TRUE;
+            }
+          data += n;
+          len -= n;
         }
-      return TRUE;
+      if (len == 0)
+        return TRUE;
     }
 
   self->sink_busy = TRUE;
@@ -1874,7 +1892,14 @@ on_socket_connected (GObject      *source,
       g_autoptr(GError) pf_error = io_error_to_pf (error, PF_ERROR_REFUSED);
 
       pf_transcript_add_info (self->transcript, "Connection failed: %s", error->message);
+      if (self->closed && self->fatal_error != NULL)
+        {
+          /* close() or a cancellation got here first: report that. */
+          g_clear_error (&pf_error);
+          pf_error = g_error_copy (self->fatal_error);
+        }
       self->closed = TRUE;
+      g_clear_error (&self->fatal_error);
       self->fatal_error = g_error_copy (pf_error);
       g_task_return_error (task, g_steal_pointer (&pf_error));
       return;

@@ -10,7 +10,9 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
+#include <utime.h>
 
 #include <glib/gstdio.h>
 
@@ -344,6 +346,55 @@ test_save_load_file (void)
   assert_finalize_after_tasks (g_steal_pointer (&again));
 }
 
+/* Two stores (two programs) read the file; the second to save would drop
+ * the first one's change, so it saves nothing and says why. */
+static void
+test_concurrent_change_not_overwritten (void)
+{
+  g_autoptr(PfAccountStore) first = pf_account_store_new (NULL);
+  g_autoptr(PfAccountStore) second = pf_account_store_new (NULL);
+  g_autoptr(PfAccount) a = make_account ("from-first");
+  g_autoptr(PfAccount) b = make_account ("from-second");
+  g_autoptr(PfAccount) c = make_account ("from-second");
+  g_autoptr(PfAccount) d = make_account ("again");
+  g_autoptr(GError) error = NULL;
+  g_autofree char *data = NULL;
+
+  g_assert_true (load_store (first, &error));
+  g_assert_true (load_store (second, &error));
+
+  g_assert_true (pf_account_store_add (first, a, &error));
+  g_assert_true (save_store (first, &error));
+  g_assert_no_error (error);
+
+  g_assert_true (pf_account_store_add (second, b, &error));
+  g_assert_false (save_store (second, &error));
+  g_assert_error (error, PF_ERROR, PF_ERROR_CONFIG);
+  g_assert_nonnull (strstr (error->message, "changed by another program"));
+  g_clear_error (&error);
+
+  g_assert_true (g_file_get_contents (pf_account_store_get_path (first), &data, NULL, NULL));
+  g_assert_nonnull (strstr (data, "[Account from-first]"));
+  g_assert_null (strstr (data, "from-second"));
+
+  /* After reading again, both changes live together. */
+  g_assert_true (load_store (second, &error));
+  g_assert_true (pf_account_store_add (second, c, &error));
+  g_assert_true (save_store (second, &error));
+  g_assert_no_error (error);
+  g_clear_pointer (&data, g_free);
+  g_assert_true (g_file_get_contents (pf_account_store_get_path (first), &data, NULL, NULL));
+  g_assert_nonnull (strstr (data, "[Account from-first]"));
+  g_assert_nonnull (strstr (data, "[Account from-second]"));
+
+  /* A store's own saves follow each other without complaint. */
+  g_assert_true (pf_account_store_add (second, d, &error));
+  g_assert_true (save_store (second, &error));
+  g_assert_true (pf_account_store_remove (second, "again"));
+  g_assert_true (save_store (second, &error));
+  g_assert_no_error (error);
+}
+
 /* A file the user broke by hand is reported with its line and left alone. */
 static void
 test_corrupt_reported_not_clobbered (void)
@@ -466,9 +517,40 @@ test_survives_kill_during_write (void)
       checked++;
     }
 
-  g_test_message ("%u kills left a complete file", checked);
+  {
+    g_autofree char *dir = g_path_get_dirname (path);
+    g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+    const char *name;
+    guint mid_write = 0;
+
+    while ((name = g_dir_read_name (d)) != NULL)
+      if (g_str_has_prefix (name, ".accounts.ini.") && !g_str_has_suffix (name, ".lock"))
+        mid_write++;
+    /* Each leftover temporary is a kill that landed inside a save. */
+    g_test_message ("%u kills left a complete file; %u of them hit a save before its rename",
+                    checked, mid_write);
+  }
   g_assert_cmpuint (checked, >, 0);
   g_rand_free (rand);
+
+  /* Temporaries of killed saves are cleared by a later load once they are
+   * old; fresh ones (a save may be running) stay. */
+  {
+    g_autofree char *dir = g_path_get_dirname (path);
+    g_autofree char *old_tmp = g_build_filename (dir, ".accounts.ini.AbC123", NULL);
+    g_autofree char *new_tmp = g_build_filename (dir, ".accounts.ini.XyZ789", NULL);
+    g_autoptr(PfAccountStore) store = pf_account_store_new (NULL);
+    g_autoptr(GError) error = NULL;
+    struct utimbuf old_time = { .actime = time (NULL) - 3600, .modtime = time (NULL) - 3600 };
+
+    g_assert_true (g_file_set_contents (old_tmp, "half", -1, NULL));
+    g_assert_true (g_file_set_contents (new_tmp, "half", -1, NULL));
+    g_assert_cmpint (g_utime (old_tmp, &old_time), ==, 0);
+    g_assert_true (load_store (store, &error));
+    g_assert_no_error (error);
+    g_assert_false (g_file_test (old_tmp, G_FILE_TEST_EXISTS));
+    g_assert_true (g_file_test (new_tmp, G_FILE_TEST_EXISTS));
+  }
 }
 
 /* The paths Popfetch shows for a mailbox's journal and lock are the ones
@@ -518,6 +600,7 @@ main (int   argc,
   g_test_add_func ("/accounts/account/fingerprint-normalised", test_fingerprint_normalised);
   g_test_add_func ("/accounts/store/names-unique", test_names_unique);
   g_test_add_func ("/accounts/store/save-load-file", test_save_load_file);
+  g_test_add_func ("/accounts/store/concurrent-change-not-overwritten", test_concurrent_change_not_overwritten);
   g_test_add_func ("/accounts/store/corrupt-reported-not-clobbered", test_corrupt_reported_not_clobbered);
   g_test_add_func ("/accounts/store/file-never-holds-password", test_file_never_holds_password);
   g_test_add_func ("/accounts/store/survives-kill-during-write", test_survives_kill_during_write);

@@ -278,6 +278,66 @@ test_mpop_reads_popfetch_password (void)
   g_assert_cmpuint (count_files (mpop_new), ==, 4);
 }
 
+/* Without --host, add detects the server; under POPFETCH_DEMO the demo
+ * domain maps onto this Dovecot. fetch NAME then reaches the same server
+ * through the same mapping. */
+static void
+test_add_detects_then_fetch_demo (void)
+{
+  static const char * const names[] = { "acctdemo.test", "*.acctdemo.test", NULL };
+  g_autoptr(PfTestDovecot) dovecot = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *key_file = NULL;
+  g_autofree char *key = NULL;
+  g_autofree char *maildir = g_build_filename (g_get_home_dir (), "Mail", "detected", NULL);
+  g_autofree char *new_dir = g_build_filename (maildir, "new", NULL);
+  g_autofree char *contents = NULL;
+  g_auto(PfTestRun) add = { 0 };
+  g_auto(PfTestRun) fetch = { 0 };
+
+  if (!pf_test_require (g_getenv ("PF_TEST_KEYRING") != NULL, "REQUIRE_KEYRING",
+                        "no private D-Bus session with gnome-keyring")
+      || !pf_test_require_program (PF_TEST_DOVECOT_PROGRAM, "REQUIRE_DOVECOT"))
+    return;
+  dovecot = pf_test_dovecot_start_with_names (names, &error);
+  g_assert_no_error (error);
+  g_assert_true (pf_test_dovecot_add_user (dovecot, "eve@acctdemo.test", PASSWORD, &error));
+  g_assert_true (pf_test_dovecot_add_messages (dovecot, "eve@acctdemo.test", 3, 500, &error));
+  g_assert_no_error (error);
+
+  dir = g_dir_make_tmp ("pf-accounts-demo-XXXXXX", &error);
+  g_assert_no_error (error);
+  key_file = g_build_filename (dir, "demo.ini", NULL);
+  key = g_strdup_printf ("[demo]\ndomain=acctdemo.test\naddress=eve@acctdemo.test\npassword=unused\n"
+                         "host-address=127.0.0.1\nport-map=995:%u;110:%u;993:0;443:0\nca-file=%s\n",
+                         pf_test_dovecot_get_tls_port (dovecot), pf_test_dovecot_get_port (dovecot),
+                         pf_test_dovecot_get_ca_file (dovecot));
+  g_assert_true (g_file_set_contents (key_file, key, -1, NULL));
+  g_setenv ("POPFETCH_DEMO", key_file, TRUE);
+
+  pf_test_run_clif (&add, PASSWORD "\n", "add", "eve@acctdemo.test", "--name", "detected",
+                    "--password-stdin", "--yes", NULL);
+  g_assert_cmpint (add.status, ==, 0);
+  g_assert_nonnull (strstr (add.out, "Looking for the POP3 server"));
+  g_assert_nonnull (strstr (add.out, "acctdemo.test:995"));
+
+  {
+    g_autofree char *file = pf_test_accounts_file ();
+
+    g_assert_true (g_file_get_contents (file, &contents, NULL, NULL));
+    g_assert_nonnull (strstr (contents, ".acctdemo.test\nport=995\nsecurity=tls\n"));
+  }
+
+  pf_test_run_clif (&fetch, NULL, "fetch", "detected", NULL);
+  g_assert_cmpint (fetch.status, ==, 0);
+  g_assert_cmpuint (count_files (new_dir), ==, 3);
+
+  g_unsetenv ("POPFETCH_DEMO");
+  g_unlink (key_file);
+  g_rmdir (dir);
+}
+
 static void
 test_fetch_without_keyring (void)
 {
@@ -332,6 +392,7 @@ main (int   argc,
 
   g_test_add_func ("/accounts/cli/dovecot/add-then-fetch", test_add_then_fetch);
   g_test_add_func ("/accounts/cli/dovecot/mpop-reads-popfetch-password", test_mpop_reads_popfetch_password);
+  g_test_add_func ("/accounts/cli/dovecot/add-detects-then-fetch-demo", test_add_detects_then_fetch_demo);
   g_test_add_func ("/accounts/cli/dovecot/fetch-without-keyring", test_fetch_without_keyring);
 
   return g_test_run ();

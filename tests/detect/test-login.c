@@ -231,7 +231,6 @@ test_tls_step (Fixture       *fixture,
   g_autoptr(GTlsDatabase) system_only = NULL;
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(PfDiagnosis) diagnosis = NULL;
-  g_autofree char *text = NULL;
 
   if (fixture->dovecot == NULL)
     return;
@@ -249,6 +248,7 @@ test_tls_step (Fixture       *fixture,
   g_assert_nonnull (pf_diagnosis_get_cert_info (diagnosis));
   g_assert_true (pf_diagnosis_get_cert_info (diagnosis)->errors & G_TLS_CERTIFICATE_UNKNOWN_CA);
   g_assert_cmpuint (pf_diagnosis_get_attempts (diagnosis), ==, 0);
+  assert_password_not_in_transcript (diagnosis, "right horse");
 }
 
 static void

@@ -300,7 +300,8 @@ test_data_random_roundtrip (void)
             {
             case PF_LINE_READER_NEED_MORE:
               {
-                gsize n = MIN ((gsize) g_rand_int_range (rand, 1, 9), wire->len - fed);
+                gsize want = g_rand_int_range (rand, 1, 9);
+                gsize n = MIN (want, wire->len - fed);
 
                 g_assert_cmpuint (n, >, 0);
                 pf_line_reader_feed (reader, wire->str + fed, n);

@@ -276,6 +276,43 @@ write_user_file (PfTestDovecot  *self,
   return TRUE;
 }
 
+/* Directories of Dovecots whose test aborted before stop(): no live master
+ * and untouched for an hour. Only ours (same owner); the age keeps a test
+ * that is just starting safe. */
+static void
+sweep_stale_dirs (void)
+{
+  const char *tmp = g_get_tmp_dir ();
+  g_autoptr(GDir) dir = g_dir_open (tmp, 0, NULL);
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = NULL;
+      g_autofree char *config = NULL;
+      g_autofree char *pid_file = NULL;
+      g_autofree char *pid_text = NULL;
+      GStatBuf st;
+
+      if (!g_str_has_prefix (name, "popfetch-dovecot-") || strlen (name) != strlen ("popfetch-dovecot-XXXXXX"))
+        continue;
+      path = g_build_filename (tmp, name, NULL);
+      config = g_build_filename (path, "dovecot.conf", NULL);
+      if (g_stat (config, &st) != 0 || st.st_uid != geteuid () || now - st.st_mtime < 3600)
+        continue;
+      pid_file = g_build_filename (path, "run", "master.pid", NULL);
+      if (g_file_get_contents (pid_file, &pid_text, NULL, NULL))
+        {
+          gint64 pid = g_ascii_strtoll (pid_text, NULL, 10);
+
+          if (pid > 0 && kill ((pid_t) pid, 0) == 0)
+            continue;
+        }
+      remove_tree (path);
+    }
+}
+
 static PfTestDovecot *
 dovecot_start (const char * const  *cert_names,
                GError             **error)
@@ -295,6 +332,8 @@ dovecot_start (const char * const  *cert_names,
                    "%s is not installed", PF_TEST_DOVECOT_PROGRAM);
       return NULL;
     }
+
+  sweep_stale_dirs ();
 
   self->users = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->dir = g_dir_make_tmp ("popfetch-dovecot-XXXXXX", error);
