@@ -56,10 +56,12 @@ usage_error (GOptionContext *context,
   return PF_EXIT_USAGE;
 }
 
-/* The demo (POPFETCH_DEMO) maps names, ports and trust; otherwise an
- * optional extra CA file joins the system CAs. */
+/* The demo (POPFETCH_DEMO) maps names, ports and trust. A CA file joins
+ * the system CAs for detect (@with_system), which probes many hosts, and
+ * replaces them for test, as it does for fetch. */
 static gboolean
 load_trust (const char     *ca_file,
+            gboolean        with_system,
             PfDemo        **demo,
             GTlsDatabase  **database,
             GError        **error)
@@ -69,7 +71,10 @@ load_trust (const char     *ca_file,
     return FALSE;
   if (ca_file != NULL)
     {
-      *database = pf_tls_database_new_with_ca_file (ca_file, error);
+      if (with_system)
+        *database = pf_tls_database_new_with_ca_file (ca_file, error);
+      else
+        *database = g_tls_file_database_new (ca_file, error);
       if (*database == NULL)
         return FALSE;
     }
@@ -447,7 +452,7 @@ pf_cli_detect (int    argc,
   if (ispdb != NULL && !g_str_has_prefix (ispdb, "https://"))
     return usage_error (context, _("--ispdb must be an https:// address."));
 
-  if (!load_trust (ca_file, &demo, &database, &error))
+  if (!load_trust (ca_file, TRUE, &demo, &database, &error))
     return pf_cli_report_error (error);
 
   detector = pf_detector_new ();
@@ -570,6 +575,65 @@ print_diagnosis (PfLoginTest *test,
     printf ("  %s\n", pf_diagnosis_get_hint_text (diagnosis));
 }
 
+static void
+print_diagnosis_json (PfDiagnosis *diagnosis,
+                      const char  *host,
+                      guint16      port,
+                      PfSecurity   security,
+                      gboolean     with_transcript)
+{
+  g_autoptr(GString) out = g_string_new ("{\"host\":");
+  const PfExplanation *explanation = pf_diagnosis_get_explanation (diagnosis);
+  PfAuthMechanism mechanism = pf_diagnosis_get_mechanism (diagnosis);
+
+  json_string (out, host);
+  g_string_append_printf (out, ",\"port\":%u,\"security\":", port);
+  json_string (out, pf_security_to_string (security));
+  g_string_append_printf (out, ",\"success\":%s,\"failed_step\":",
+                          pf_diagnosis_get_success (diagnosis) ? "true" : "false");
+  json_string (out, pf_diagnosis_get_success (diagnosis)
+                    ? NULL : pf_diagnosis_step_to_string (pf_diagnosis_get_failed_step (diagnosis)));
+  g_string_append (out, ",\"error\":");
+  json_error (out, pf_diagnosis_get_error (diagnosis));
+  g_string_append (out, ",\"explanation\":");
+  if (explanation != NULL)
+    {
+      g_string_append (out, "{\"title\":");
+      json_string (out, explanation->title);
+      g_string_append (out, ",\"what\":");
+      json_string (out, explanation->what);
+      g_string_append (out, ",\"next\":");
+      json_string (out, explanation->next);
+      g_string_append (out, "}");
+    }
+  else
+    g_string_append (out, "null");
+  g_string_append (out, ",\"hint\":");
+  json_string (out, pf_diagnosis_get_hint_text (diagnosis));
+  g_string_append (out, ",\"user\":");
+  json_string (out, pf_diagnosis_get_user (diagnosis));
+  g_string_append (out, ",\"mechanism\":");
+  json_string (out, mechanism != PF_AUTH_AUTO ? pf_auth_mechanism_to_string (mechanism) : NULL);
+  g_string_append_printf (out, ",\"attempts\":%u,\"messages\":%u,\"mailbox_bytes\":%" G_GUINT64_FORMAT
+                          ",\"greeting\":",
+                          pf_diagnosis_get_attempts (diagnosis), pf_diagnosis_get_message_count (diagnosis),
+                          pf_diagnosis_get_mailbox_size (diagnosis));
+  json_string (out, pf_diagnosis_get_greeting (diagnosis));
+  g_string_append (out, ",\"capabilities\":");
+  json_capabilities (out, pf_diagnosis_get_capabilities (diagnosis));
+  g_string_append (out, ",\"certificate\":");
+  json_cert (out, pf_diagnosis_get_cert_info (diagnosis));
+  if (with_transcript)
+    {
+      g_autofree char *text = pf_diagnosis_dup_transcript_text (diagnosis);
+
+      g_string_append (out, ",\"transcript\":");
+      json_string (out, text);
+    }
+  g_string_append (out, "}\n");
+  fputs (out->str, stdout);
+}
+
 int
 pf_cli_test (int    argc,
              char **argv)
@@ -585,6 +649,7 @@ pf_cli_test (int    argc,
   g_autofree char *pin = NULL;
   g_autofree char *mechanism_name = NULL;
   gboolean transcript = FALSE;
+  gboolean json = FALSE;
   gint timeout = 15;
   GOptionEntry entries[] = {
     { "host", 0, 0, G_OPTION_ARG_STRING, &host, N_("Server host name"), N_("HOST") },
@@ -594,11 +659,12 @@ pf_cli_test (int    argc,
     { "address", 0, 0, G_OPTION_ARG_STRING, &address, N_("E-mail address, for user names and provider hints"), N_("ADDRESS") },
     { "password-file", 0, 0, G_OPTION_ARG_FILENAME, &password_file, N_("Read the password from the first line of FILE"), N_("FILE") },
     { "password-stdin", 0, 0, G_OPTION_ARG_NONE, &password_stdin, N_("Read the password from the first line of standard input"), NULL },
-    { "ca-file", 0, 0, G_OPTION_ARG_FILENAME, &ca_file, N_("Also trust the CAs in this PEM file"), N_("FILE") },
+    { "ca-file", 0, 0, G_OPTION_ARG_FILENAME, &ca_file, N_("Trust the certificate authorities in this PEM file instead of the system ones"), N_("PEM") },
     { "pin", 0, 0, G_OPTION_ARG_STRING, &pin, N_("Accept the certificate with this SHA-256 fingerprint"), N_("HEX") },
     { "mechanism", 0, 0, G_OPTION_ARG_STRING, &mechanism_name, N_("Login method (default: the strongest shared one)"), N_("NAME") },
     { "timeout", 0, 0, G_OPTION_ARG_INT, &timeout, N_("Seconds to wait for each step (default 15)"), N_("SECONDS") },
     { "transcript", 0, 0, G_OPTION_ARG_NONE, &transcript, N_("Print the protocol transcript, secrets redacted"), NULL },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print the diagnosis as one JSON object"), NULL },
     { NULL }
   };
   g_autoptr(GOptionContext) context = g_option_context_new (_("— log in once and say which step fails"));
@@ -639,7 +705,7 @@ pf_cli_test (int    argc,
                                         &test, &password, &host, &port, &security, &error);
       if (status != PF_EXIT_OK)
         return status;
-      if (!load_trust (NULL, &demo, &database, &error)
+      if (!load_trust (NULL, FALSE, &demo, &database, &error)
           || (demo != NULL && !pf_demo_apply_to_login_test (demo, test, &error)))
         return pf_cli_report_error (error);
       if (mechanism_name != NULL)
@@ -647,7 +713,7 @@ pf_cli_test (int    argc,
     }
   else
     {
-      if (!load_trust (ca_file, &demo, &database, &error))
+      if (!load_trust (ca_file, FALSE, &demo, &database, &error))
         return pf_cli_report_error (error);
 
       /* In the demo, the demo account is the default. */
@@ -707,8 +773,11 @@ pf_cli_test (int    argc,
   if (diagnosis == NULL)
     return pf_cli_report_error (error);
 
-  print_diagnosis (test, diagnosis, host, (guint16) port, security);
-  if (transcript)
+  if (json)
+    print_diagnosis_json (diagnosis, host, (guint16) port, security, transcript);
+  else
+    print_diagnosis (test, diagnosis, host, (guint16) port, security);
+  if (transcript && !json)
     {
       g_autofree char *text = pf_diagnosis_dup_transcript_text (diagnosis);
 

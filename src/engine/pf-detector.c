@@ -96,6 +96,17 @@ host_free (Host *host)
   g_free (host);
 }
 
+/* DNS answers may name a host with its trailing root dot. */
+static char *
+normalize_host (const char *name)
+{
+  gsize len = strlen (name);
+
+  if (len > 1 && name[len - 1] == '.')
+    len--;
+  return g_ascii_strdown (name, len);
+}
+
 static void maybe_finish        (PfDetector *self);
 static void update_recommended  (PfDetector *self);
 static void start_lookups       (PfDetector *self,
@@ -350,7 +361,7 @@ ensure_host (PfDetector    *self,
              const char    *name,
              PfProbeSource  sources)
 {
-  g_autofree char *key = g_ascii_strdown (name, -1);
+  g_autofree char *key = normalize_host (name);
   Host *host = g_hash_table_lookup (self->hosts, key);
   Resolve *resolve;
 
@@ -527,7 +538,7 @@ on_srv_records (GObject      *source,
   targets = g_srv_target_list_sort (targets);
   for (GList *l = targets; l != NULL; l = l->next)
     {
-      const char *target = g_srv_target_get_hostname (l->data);
+      g_autofree char *target = normalize_host (g_srv_target_get_hostname (l->data));
       guint16 port = g_srv_target_get_port (l->data);
       PfProbeSource sources = lookup_sources (run->lookup);
 
@@ -592,7 +603,7 @@ on_mx_records (GObject      *source,
       const char *exchange;
 
       g_variant_get (l->data, "(q&s)", &preference, &exchange);
-      if (pf_hostname_is_plausible (exchange) && (best == NULL || preference < best_preference))
+      if (best == NULL || preference < best_preference)
         {
           best = exchange;
           best_preference = preference;
@@ -601,11 +612,12 @@ on_mx_records (GObject      *source,
 
   if (best != NULL)
     {
-      g_autofree char *lower = g_ascii_strdown (best, -1);
+      g_autofree char *lower = normalize_host (best);
       g_autofree char *mx_domain = parent_domain (lower);
 
       pf_lookup_add_host (run->lookup, lower);
-      if (g_strcmp0 (mx_domain, self->domain) != 0 && self->mx_domain == NULL)
+      if (pf_hostname_is_plausible (mx_domain) && g_strcmp0 (mx_domain, self->domain) != 0 &&
+          self->mx_domain == NULL)
         {
           self->mx_domain = g_steal_pointer (&mx_domain);
           start_lookups (self, self->mx_domain, TRUE);

@@ -911,16 +911,34 @@ handle_data_chunk (PfPop3Client *self,
   if (cmd->sink == NULL || cmd->deferred != NULL)
     return TRUE;
 
-  /* Memory sinks never block; anything else (files) goes through the
-   * stream's async path so the main loop never waits on a disk. */
-  if (G_IS_MEMORY_OUTPUT_STREAM (cmd->sink))
+  /* A pollable sink (memory, or a Maildir file that writes to the page
+   * cache) takes the chunk at once, in this iteration; anything else (or
+   * the rest, should it say "would block") goes through the stream's async
+   * path so the main loop never waits on a disk. */
+  if (G_IS_POLLABLE_OUTPUT_STREAM (cmd->sink) &&
+      g_pollable_output_stream_can_poll (G_POLLABLE_OUTPUT_STREAM (cmd->sink)))
     {
-      if (!g_output_stream_write_all (cmd->sink, data, len, NULL, NULL, &error))
+      while (len > 0)
         {
-          cmd->deferred = g_error_new (PF_ERROR, PF_ERROR_LOCAL_DISK, "%s", error->message);
-          g_clear_object (&cmd->sink);
+          gssize n = g_pollable_output_stream_write_nonblocking (G_POLLABLE_OUTPUT_STREAM (cmd->sink),
+                                                                 data, len, NULL, &error);
+
+          if (n < 0 && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+            {
+              g_clear_error (&error);
+              break;
+            }
+          if (n < 0)
+            {
+              cmd->deferred = g_error_new (PF_ERROR, PF_ERROR_LOCAL_DISK, "%s", error->message);
+              g_clear_object (&cmd->sink);
+              return TRUE;
+            }
+          data += n;
+          len -= n;
         }
-      return TRUE;
+      if (len == 0)
+        return TRUE;
     }
 
   self->sink_busy = TRUE;

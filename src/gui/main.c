@@ -16,8 +16,10 @@ main (int   argc,
       char *argv[])
 {
   g_autoptr(PfApplication) app = NULL;
+  const char *localedir = g_getenv ("POPFETCH_LOCALEDIR");
 
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  /* POPFETCH_LOCALEDIR lets an uninstalled build find its catalogues. */
+  bindtextdomain (GETTEXT_PACKAGE, localedir && *localedir ? localedir : LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 

@@ -15,6 +15,8 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (PfApplication, pf_application, PF, APPLICATION, AdwApplication)
 
-PfApplication *pf_application_new (void);
+PfApplication *pf_application_new          (void);
+/* NULL when the schema is not installed (an uninstalled build). */
+GSettings     *pf_application_get_settings (PfApplication *self);
 
 G_END_DECLS

@@ -17,6 +17,8 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (PfWindow, pf_window, PF, WINDOW, AdwApplicationWindow)
 
-PfWindow *pf_window_new (PfApplication *application);
+PfWindow *pf_window_new        (PfApplication *application);
+void      pf_window_show_toast (PfWindow      *self,
+                                const char    *message);
 
 G_END_DECLS

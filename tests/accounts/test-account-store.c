@@ -517,7 +517,19 @@ test_survives_kill_during_write (void)
       checked++;
     }
 
-  g_test_message ("%u kills left a complete file", checked);
+  {
+    g_autofree char *dir = g_path_get_dirname (path);
+    g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+    const char *name;
+    guint mid_write = 0;
+
+    while ((name = g_dir_read_name (d)) != NULL)
+      if (g_str_has_prefix (name, ".accounts.ini.") && !g_str_has_suffix (name, ".lock"))
+        mid_write++;
+    /* Each leftover temporary is a kill that landed inside a save. */
+    g_test_message ("%u kills left a complete file; %u of them hit a save before its rename",
+                    checked, mid_write);
+  }
   g_assert_cmpuint (checked, >, 0);
   g_rand_free (rand);
 

@@ -170,6 +170,23 @@ test_login_works (Fixture       *fixture,
 }
 
 static void
+test_login_json (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  g_autofree char *out = NULL;
+
+  if (fixture->dovecot == NULL)
+    return;
+  g_assert_cmpint (run_cli (fixture, "nope\n", &out, "test", "--address", "demo@clidemo.test",
+                            "--password-stdin", "--json", "--transcript", NULL), ==, 77);
+  g_assert_true (g_str_has_prefix (out, "{\"host\":\"pop.clidemo.test\",\"port\":995,\"security\":\"tls\","
+                                        "\"success\":false,\"failed_step\":\"authentication\""));
+  g_assert_nonnull (strstr (out, "\"attempts\":2"));
+  g_assert_nonnull (strstr (out, "\"transcript\":\""));
+  g_assert_null (strstr (out, "nope"));
+}
+
+static void
 test_wrong_password (Fixture       *fixture,
                      gconstpointer  data)
 {
@@ -214,6 +231,7 @@ main (int   argc,
   ADD ("detect-nothing-usable", test_detect_nothing);
   ADD ("test-login-works", test_login_works);
   ADD ("test-wrong-password", test_wrong_password);
+  ADD ("test-json", test_login_json);
   ADD ("usage", test_usage);
 
   return g_test_run ();

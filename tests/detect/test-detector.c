@@ -206,7 +206,7 @@ test_srv_only (Fixture       *fixture,
   const PfCapabilities *caps;
 
   serve_tls (fixture, "pop-server.srv.test", PF_TEST_CERT_VALID);
-  pf_map_resolver_add_srv (fixture->resolver, "_pop3s._tcp.srv.test", 10, 0, 995, "pop-server.srv.test");
+  pf_map_resolver_add_srv (fixture->resolver, "_pop3s._tcp.srv.test", 10, 0, 995, "pop-server.srv.test.");
   pf_map_resolver_add_srv (fixture->resolver, "_pop3._tcp.srv.test", 0, 0, 0, ".");
 
   probes = run (fixture, "jo@srv.test");
@@ -378,7 +378,7 @@ test_mx_indirection (Fixture       *fixture,
   PfProbe *best;
 
   pf_map_resolver_add_mx (fixture->resolver, "customer.test", 20, "mx2.provider.test");
-  pf_map_resolver_add_mx (fixture->resolver, "customer.test", 10, "mx1.provider.test");
+  pf_map_resolver_add_mx (fixture->resolver, "customer.test", 10, "MX1.provider.test.");
   serve_tls (fixture, "pop.provider.test", PF_TEST_CERT_VALID);
 
   probes = run (fixture, "jo@customer.test");

@@ -63,11 +63,7 @@ static gboolean
 do_connect (PfPop3Client  *client,
             GError       **error)
 {
-  g_autoptr(GAsyncResult) result = NULL;
-
-  pf_pop3_client_connect_async (client, NULL, pf_test_store_result, &result);
-  pf_test_wait_result (&result, TIMEOUT * 2);
-  return pf_pop3_client_connect_finish (client, result, error);
+  return pf_test_pop3_connect (client, TIMEOUT * 2, error);
 }
 
 static gboolean
@@ -78,12 +74,7 @@ do_login (PfPop3Client     *client,
           PfAuthMechanism  *used,
           GError          **error)
 {
-  g_autoptr(GAsyncResult) result = NULL;
-
-  pf_pop3_client_authenticate_async (client, user, secret, mechanism, NULL,
-                                     pf_test_store_result, &result);
-  pf_test_wait_result (&result, TIMEOUT * 2);
-  return pf_pop3_client_authenticate_finish (client, result, used, error);
+  return pf_test_pop3_login (client, user, secret, mechanism, used, TIMEOUT * 2, error);
 }
 
 static gboolean
@@ -116,13 +107,7 @@ do_retrieve (PfPop3Client   *client,
 static void
 do_quit (PfPop3Client *client)
 {
-  g_autoptr(GAsyncResult) result = NULL;
-  g_autoptr(GError) error = NULL;
-
-  pf_pop3_client_quit_async (client, NULL, pf_test_store_result, &result);
-  pf_test_wait_result (&result, TIMEOUT * 2);
-  pf_pop3_client_quit_finish (client, result, &error);
-  g_assert_no_error (error);
+  pf_test_pop3_quit (client, TIMEOUT * 2);
 }
 
 /* The script ran to its end without a wrong line. */
@@ -147,21 +132,10 @@ assert_no_credential_sent (PfTestServer *server)
   g_assert_false (pf_test_server_received_contains (server, "AUTH "));
 }
 
-/* Close and drop the client; operations still on their way (a write the
- * kernel has not acknowledged yet) may hold it for a few iterations, but
- * it must then go away. */
 static void
 finish_client (PfPop3Client *client)
 {
-  gpointer weak = client;
-  gint64 until = g_get_monotonic_time () + TIMEOUT * G_USEC_PER_SEC;
-
-  pf_pop3_client_close (client);
-  g_object_add_weak_pointer (G_OBJECT (client), &weak);
-  g_object_unref (client);
-  while (weak != NULL && g_get_monotonic_time () < until)
-    g_main_context_iteration (NULL, FALSE);
-  g_assert_null (weak);
+  pf_test_pop3_drop (client, TIMEOUT);
 }
 
 /* Connect and log in over an unencrypted link the user explicitly allowed. */
@@ -415,15 +389,24 @@ test_apop_beside_stls_after_tls (void)
   finish_client (client);
 }
 
+/* The server answers STLS with @first, in one write, then @second in a
+ * write of its own after @pause_ms (NULL: none), then starts TLS. */
 static void
-test_stls_injection_same_segment (void)
+check_injection (const char *first,
+                 const char *second,
+                 guint       pause_ms)
 {
   g_autoptr(PfTestServer) server = server_with (PF_TEST_SERVER_PLAIN, PF_TEST_CERT_VALID,
                                                 GREETING "\n" CAPA_STLS "C: STLS\n");
   PfPop3Client *client = client_for (server, PF_SECURITY_STARTTLS);
   g_autoptr(GError) error = NULL;
+  g_autofree char *pause = g_strdup_printf ("STALL %u\n", pause_ms);
 
-  pf_test_server_add_send (server, "+OK begin TLS\r\n+OK logged in\r\n", -1);
+  pf_test_server_add_send (server, first, -1);
+  if (pause_ms > 0)
+    pf_test_server_add_script (server, pause);
+  if (second != NULL)
+    pf_test_server_add_send (server, second, -1);
   pf_test_server_add_script (server, "TLS\n");
   g_assert_false (do_connect (client, &error));
   g_assert_error (error, PF_ERROR, PF_ERROR_STLS_INJECTION);
@@ -433,20 +416,15 @@ test_stls_injection_same_segment (void)
 }
 
 static void
+test_stls_injection_same_segment (void)
+{
+  check_injection ("+OK begin TLS\r\n+OK logged in\r\n", NULL, 0);
+}
+
+static void
 test_stls_injection_separate_segment (void)
 {
-  g_autoptr(PfTestServer) server = server_with (PF_TEST_SERVER_PLAIN, PF_TEST_CERT_VALID,
-                                                GREETING "\n" CAPA_STLS "C: STLS\n");
-  PfPop3Client *client = client_for (server, PF_SECURITY_STARTTLS);
-  g_autoptr(GError) error = NULL;
-
-  pf_test_server_add_send (server, "+OK begin TLS\r\n", -1);
-  pf_test_server_add_send (server, "+OK logged in\r\n", -1);
-  pf_test_server_add_script (server, "TLS\n");
-  g_assert_false (do_connect (client, &error));
-  g_assert_error (error, PF_ERROR, PF_ERROR_STLS_INJECTION);
-  finish_client (client);
-  assert_no_credential_sent (server);
+  check_injection ("+OK begin TLS\r\n", "+OK logged in\r\n", 0);
 }
 
 /* The injected segment comes a moment later, after the client has read
@@ -454,16 +432,7 @@ test_stls_injection_separate_segment (void)
 static void
 test_stls_injection_late_segment (void)
 {
-  g_autoptr(PfTestServer) server = server_with (PF_TEST_SERVER_PLAIN, PF_TEST_CERT_VALID,
-                                                GREETING "\n" CAPA_STLS "C: STLS\n"
-                                                "S: +OK begin TLS\nSTALL 10\nS: +OK logged in\nTLS\n");
-  PfPop3Client *client = client_for (server, PF_SECURITY_STARTTLS);
-  g_autoptr(GError) error = NULL;
-
-  g_assert_false (do_connect (client, &error));
-  g_assert_error (error, PF_ERROR, PF_ERROR_STLS_INJECTION);
-  finish_client (client);
-  assert_no_credential_sent (server);
+  check_injection ("+OK begin TLS\r\n", "+OK logged in\r\n", 10);
 }
 
 static void
@@ -805,6 +774,23 @@ test_greeting_stall (void)
   pf_pop3_client_set_timeout (client, 1);
   g_assert_false (do_connect (client, &error));
   g_assert_error (error, PF_ERROR, PF_ERROR_TIMEOUT);
+  finish_client (client);
+}
+
+/* A TLS port that accepts and then says nothing: the handshake times out. */
+static void
+test_handshake_stall (void)
+{
+  g_autoptr(PfTestServer) server = server_with (PF_TEST_SERVER_PLAIN, PF_TEST_CERT_VALID,
+                                                "STALL 20000\n");
+  PfPop3Client *client = client_for (server, PF_SECURITY_TLS);
+  g_autoptr(GError) error = NULL;
+  gint64 start = g_get_monotonic_time ();
+
+  pf_pop3_client_set_timeout (client, 1);
+  g_assert_false (do_connect (client, &error));
+  g_assert_error (error, PF_ERROR, PF_ERROR_TIMEOUT);
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 5 * G_USEC_PER_SEC);
   finish_client (client);
 }
 
@@ -1195,6 +1181,27 @@ test_sasl_auto_prefers_scram (void)
               PF_ERROR_AUTH_REJECTED);
 }
 
+/* Over TLS 1.3 the -PLUS variant is preferred and binds to the TLS
+ * session with tls-exporter: the GS2 header is "p=tls-exporter,,". */
+static void
+test_sasl_scram_plus_channel_binding (void)
+{
+  g_autoptr(PfTestServer) server = server_with (PF_TEST_SERVER_TLS, PF_TEST_CERT_VALID,
+                                                GREETING "\n"
+                                                "C: CAPA\nS: +OK\nS: SASL SCRAM-SHA-256 SCRAM-SHA-256-PLUS\nS: .\n"
+                                                /* base64 ("p=tls-exporter,") */
+                                                "C: AUTH SCRAM-SHA-256-PLUS cD10bHMtZXhwb3J0ZXIs*\n"
+                                                "S: -ERR [AUTH] no\n");
+  PfPop3Client *client = client_for (server, PF_SECURITY_TLS);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (do_connect (client, &error));
+  g_assert_false (do_login (client, "bob", PASSWORD, PF_AUTH_AUTO, NULL, &error));
+  g_assert_error (error, PF_ERROR, PF_ERROR_AUTH_REJECTED);
+  finish_client (client);
+  assert_script_done (server);
+}
+
 static void
 test_sasl_not_offered (void)
 {
@@ -1417,6 +1424,7 @@ main (int   argc,
   g_test_add_func ("/engine/pop3/greeting/stall", test_greeting_stall);
   g_test_add_func ("/engine/pop3/greeting/10mb-line", test_greeting_10mb_line);
   g_test_add_func ("/engine/pop3/connect/refused", test_connect_refused);
+  g_test_add_func ("/engine/pop3/tls/handshake-stall", test_handshake_stall);
   g_test_add_func ("/engine/pop3/connect/by-name", test_connect_by_name);
   g_test_add_func ("/engine/pop3/connect/close-while-connecting", test_close_while_connecting);
   g_test_add_func ("/engine/pop3/codes/every-response-code", test_response_codes);
@@ -1440,6 +1448,7 @@ main (int   argc,
   g_test_add_func ("/engine/pop3/sasl/oauth-error", test_sasl_oauth_error);
   g_test_add_func ("/engine/pop3/sasl/scram-without-server-proof", test_sasl_scram_without_server_proof);
   g_test_add_func ("/engine/pop3/sasl/auto-prefers-scram", test_sasl_auto_prefers_scram);
+  g_test_add_func ("/engine/pop3/sasl/scram-plus-channel-binding", test_sasl_scram_plus_channel_binding);
   g_test_add_func ("/engine/pop3/sasl/not-offered", test_sasl_not_offered);
   g_test_add_func ("/engine/pop3/sasl/continuation-outside-auth", test_continuation_outside_auth);
   g_test_add_func ("/engine/pop3/retr/into-file", test_retr_into_file);

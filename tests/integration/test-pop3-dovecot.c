@@ -12,6 +12,7 @@
 #include "pf-error.h"
 #include "pf-pop3-client.h"
 #include "pf-test-dovecot.h"
+#include "pf-test-server.h"
 #include "pf-test-util.h"
 
 #define USER "alice"
@@ -67,11 +68,7 @@ static gboolean
 do_connect (PfPop3Client  *client,
             GError       **error)
 {
-  g_autoptr(GAsyncResult) result = NULL;
-
-  pf_pop3_client_connect_async (client, NULL, pf_test_store_result, &result);
-  pf_test_wait_result (&result, TIMEOUT * 2);
-  return pf_pop3_client_connect_finish (client, result, error);
+  return pf_test_pop3_connect (client, TIMEOUT * 2, error);
 }
 
 static gboolean
@@ -81,38 +78,19 @@ do_login (PfPop3Client     *client,
           PfAuthMechanism  *used,
           GError          **error)
 {
-  g_autoptr(GAsyncResult) result = NULL;
-
-  pf_pop3_client_authenticate_async (client, USER, secret, mechanism, NULL,
-                                     pf_test_store_result, &result);
-  pf_test_wait_result (&result, TIMEOUT * 2);
-  return pf_pop3_client_authenticate_finish (client, result, used, error);
+  return pf_test_pop3_login (client, USER, secret, mechanism, used, TIMEOUT * 2, error);
 }
 
 static void
 do_quit (PfPop3Client *client)
 {
-  g_autoptr(GAsyncResult) result = NULL;
-  g_autoptr(GError) error = NULL;
-
-  pf_pop3_client_quit_async (client, NULL, pf_test_store_result, &result);
-  pf_test_wait_result (&result, TIMEOUT * 2);
-  g_assert_true (pf_pop3_client_quit_finish (client, result, &error));
-  g_assert_no_error (error);
+  pf_test_pop3_quit (client, TIMEOUT * 2);
 }
 
 static void
 drop_client (PfPop3Client *client)
 {
-  gpointer weak = client;
-  gint64 until = g_get_monotonic_time () + TIMEOUT * G_USEC_PER_SEC;
-
-  pf_pop3_client_close (client);
-  g_object_add_weak_pointer (G_OBJECT (client), &weak);
-  g_object_unref (client);
-  while (weak != NULL && g_get_monotonic_time () < until)
-    g_main_context_iteration (NULL, FALSE);
-  g_assert_null (weak);
+  pf_test_pop3_drop (client, TIMEOUT);
 }
 
 static void

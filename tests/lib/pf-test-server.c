@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "pf-test-server.h"
+#include "pf-test-util.h"
 
 typedef enum
 {
@@ -560,4 +561,61 @@ pf_test_server_received_contains (PfTestServer *server,
   found = strstr (server->received->str, needle) != NULL;
   g_mutex_unlock (&server->lock);
   return found;
+}
+
+gboolean
+pf_test_pop3_connect (PfPop3Client  *client,
+                      guint          timeout_seconds,
+                      GError       **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  pf_pop3_client_connect_async (client, NULL, pf_test_store_result, &result);
+  pf_test_wait_result (&result, timeout_seconds);
+  return pf_pop3_client_connect_finish (client, result, error);
+}
+
+gboolean
+pf_test_pop3_login (PfPop3Client     *client,
+                    const char       *user,
+                    const char       *secret,
+                    PfAuthMechanism   mechanism,
+                    PfAuthMechanism  *used,
+                    guint             timeout_seconds,
+                    GError          **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  pf_pop3_client_authenticate_async (client, user, secret, mechanism, NULL,
+                                     pf_test_store_result, &result);
+  pf_test_wait_result (&result, timeout_seconds);
+  return pf_pop3_client_authenticate_finish (client, result, used, error);
+}
+
+void
+pf_test_pop3_quit (PfPop3Client *client,
+                   guint         timeout_seconds)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  pf_pop3_client_quit_async (client, NULL, pf_test_store_result, &result);
+  pf_test_wait_result (&result, timeout_seconds);
+  pf_pop3_client_quit_finish (client, result, &error);
+  g_assert_no_error (error);
+}
+
+void
+pf_test_pop3_drop (PfPop3Client *client,
+                   guint         timeout_seconds)
+{
+  gpointer weak = client;
+  gint64 until = g_get_monotonic_time () + (gint64) timeout_seconds * G_USEC_PER_SEC;
+
+  pf_pop3_client_close (client);
+  g_object_add_weak_pointer (G_OBJECT (client), &weak);
+  g_object_unref (client);
+  while (weak != NULL && g_get_monotonic_time () < until)
+    g_main_context_iteration (NULL, FALSE);
+  g_assert_null (weak);
 }

@@ -9,6 +9,8 @@
 
 #include <gio/gio.h>
 
+#include "pf-pop3-client.h"
+
 G_BEGIN_DECLS
 
 /* A server on 127.0.0.1 with a port the kernel picks. Each accepted
@@ -87,5 +89,27 @@ gboolean      pf_test_server_received_contains (PfTestServer   *server,
                                                 const char     *needle);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PfTestServer, pf_test_server_free)
+
+/* Driving a PfPop3Client from a test: each runs the default main context
+ * until the call finished (failing the test after @timeout_seconds) and
+ * returns what _finish returned. */
+gboolean      pf_test_pop3_connect (PfPop3Client     *client,
+                                    guint             timeout_seconds,
+                                    GError          **error);
+gboolean      pf_test_pop3_login   (PfPop3Client     *client,
+                                    const char       *user,
+                                    const char       *secret,
+                                    PfAuthMechanism   mechanism,
+                                    PfAuthMechanism  *used,
+                                    guint             timeout_seconds,
+                                    GError          **error);
+/* QUIT, which must succeed. */
+void          pf_test_pop3_quit    (PfPop3Client     *client,
+                                    guint             timeout_seconds);
+/* Close the client, drop the caller's reference and wait until it is
+ * finalized (operations on their way may hold it for a few iterations);
+ * fails the test when it is still alive after @timeout_seconds. */
+void          pf_test_pop3_drop    (PfPop3Client     *client,
+                                    guint             timeout_seconds);
 
 G_END_DECLS

@@ -1,0 +1,56 @@
+/* pf-account-status.h — what the app knows about one account while it runs
+ *
+ * Copyright 2026 The Popfetch authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <gio/gio.h>
+
+#include "pf-account.h"
+
+G_BEGIN_DECLS
+
+#define PF_TYPE_ACCOUNT_STATUS (pf_account_status_get_type ())
+
+G_DECLARE_FINAL_TYPE (PfAccountStatus, pf_account_status, PF, ACCOUNT_STATUS, GObject)
+
+/* Properties (all read-only, notified on change):
+ *   "account"        the PfAccount
+ *   "busy"           a fetch is running
+ *   "fraction"       progress of the running fetch, 0…1
+ *   "progress-text"  "3 of 10 messages · 1.2 MB · 300 kB/s"
+ *   "summary"        "Fetched 3 messages at 10:04", "Not fetched yet", …
+ *   "error"          the GError of the last failed fetch, or NULL
+ * Signals:
+ *   "finished" (guint new_messages, GError *error_or_null)
+ */
+PfAccountStatus *pf_account_status_new                (PfAccount       *account);
+
+PfAccount       *pf_account_status_get_account        (PfAccountStatus *self);
+void             pf_account_status_set_account        (PfAccountStatus *self,
+                                                       PfAccount       *account);
+gboolean         pf_account_status_get_busy           (PfAccountStatus *self);
+double           pf_account_status_get_fraction       (PfAccountStatus *self);
+const char      *pf_account_status_get_progress_text  (PfAccountStatus *self);
+const char      *pf_account_status_get_summary        (PfAccountStatus *self);
+const GError    *pf_account_status_get_error          (PfAccountStatus *self);
+/* The redacted transcript of the last failed fetch, or NULL. */
+const char      *pf_account_status_get_transcript     (PfAccountStatus *self);
+GDateTime       *pf_account_status_get_last_fetch     (PfAccountStatus *self);
+guint            pf_account_status_get_last_count     (PfAccountStatus *self);
+
+/* Start a fetch unless one is running: the password comes from the
+ * keyring; "finished" is emitted at the end. */
+void             pf_account_status_fetch              (PfAccountStatus *self);
+void             pf_account_status_cancel             (PfAccountStatus *self);
+
+/* Pure: the progress line; @rate in bytes per second, 0 if unknown. */
+char            *pf_account_status_format_progress    (guint            done,
+                                                       guint            total,
+                                                       guint64          bytes,
+                                                       guint64          rate);
+
+G_END_DECLS

@@ -1,0 +1,499 @@
+/* pf-account-window.c
+ *
+ * Copyright 2026 The Popfetch authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "pf-account-window.h"
+#include "pf-error.h"
+#include "pf-keyring.h"
+#include "pf-setup-window.h"
+
+struct _PfAccountWindow
+{
+  AdwPreferencesWindow parent_instance;
+
+  PfAccountStore  *store;
+  PfAccount       *account;       /* as saved */
+  GCancellable    *cancellable;
+  guint            previous_security;
+  gboolean         setting_up;
+
+  AdwEntryRow     *name_row;
+  AdwEntryRow     *host_row;
+  GtkSpinButton   *port_spin;
+  AdwComboRow     *security_row;
+  AdwEntryRow     *user_row;
+  AdwComboRow     *mechanism_row;
+  AdwComboRow     *policy_row;
+  AdwActionRow    *days_row;
+  GtkSpinButton   *days_spin;
+  GtkSpinButton   *size_spin;
+  AdwPasswordEntryRow *password_row;
+  AdwActionRow    *pin_row;
+};
+
+G_DEFINE_FINAL_TYPE (PfAccountWindow, pf_account_window, ADW_TYPE_PREFERENCES_WINDOW)
+
+enum {
+  CHANGED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+#define MB (G_GUINT64_CONSTANT (1000) * 1000)
+
+guint64
+pf_account_window_mb_to_bytes (guint megabytes)
+{
+  return (guint64) megabytes * MB;
+}
+
+guint
+pf_account_window_bytes_to_mb (guint64 bytes)
+{
+  /* Round up: a limit never shows as 0 (no limit) when one is set. */
+  return (guint) MIN ((bytes + MB - 1) / MB, G_MAXUINT);
+}
+
+typedef struct
+{
+  PfAccountWindow *self;
+  char            *old_host;
+  char            *old_user;
+  char            *new_name;
+  char            *new_host;
+  char            *new_user;
+  char            *password;
+} MoveData;
+
+static void
+move_data_free (MoveData *data)
+{
+  g_clear_object (&data->self);
+  g_free (data->old_host);
+  g_free (data->old_user);
+  g_free (data->new_name);
+  g_free (data->new_host);
+  g_free (data->new_user);
+  g_clear_pointer (&data->password, pf_keyring_password_free);
+  g_free (data);
+}
+
+static void
+toast (PfAccountWindow *self,
+       const char      *message)
+{
+  adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (self), adw_toast_new (message));
+}
+
+static void
+on_old_password_cleared (GObject      *source,
+                         GAsyncResult *result,
+                         gpointer      user_data)
+{
+  MoveData *data = user_data;
+
+  pf_keyring_clear_finish (result, NULL);
+  move_data_free (data);
+}
+
+static void
+on_password_moved (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  MoveData *data = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!pf_keyring_store_finish (result, &error))
+    {
+      toast (data->self, error->message);
+      move_data_free (data);
+      return;
+    }
+
+  pf_keyring_clear_async (data->old_host, data->old_user, NULL, on_old_password_cleared, data);
+}
+
+static void
+on_old_password (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  MoveData *data = user_data;
+  g_autoptr(GError) error = NULL;
+
+  data->password = pf_keyring_lookup_finish (result, &error);
+  if (data->password == NULL)
+    {
+      toast (data->self, error->message);
+      move_data_free (data);
+      return;
+    }
+
+  pf_keyring_store_async (data->new_name, data->new_host, data->new_user, data->password,
+                          NULL, on_password_moved, data);
+}
+
+static void
+on_saved (GObject      *source,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  g_autoptr(PfAccountWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!pf_account_store_save_finish (PF_ACCOUNT_STORE (source), result, &error))
+    {
+      toast (self, error->message);
+      return;
+    }
+
+  g_signal_emit (self, signals[CHANGED], 0);
+}
+
+static void
+save_changes (PfAccountWindow *self)
+{
+  g_autoptr(PfAccount) edited = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *host = NULL;
+  const char *old_name;
+
+  if (self->setting_up || self->account == NULL)
+    return;
+
+  edited = pf_account_copy (self->account);
+  host = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->host_row))));
+  pf_account_set_name (edited, gtk_editable_get_text (GTK_EDITABLE (self->name_row)));
+  pf_account_set_host (edited, host);
+  pf_account_set_port (edited, gtk_spin_button_get_value_as_int (self->port_spin));
+  pf_account_set_security (edited, adw_combo_row_get_selected (self->security_row));
+  pf_account_set_allow_plaintext (edited, adw_combo_row_get_selected (self->security_row) == PF_SECURITY_NONE);
+  pf_account_set_user (edited, gtk_editable_get_text (GTK_EDITABLE (self->user_row)));
+  pf_account_set_mechanism (edited, pf_setup_index_to_mechanism (adw_combo_row_get_selected (self->mechanism_row)));
+  pf_account_set_policy (edited, adw_combo_row_get_selected (self->policy_row));
+  pf_account_set_delete_after_days (edited, gtk_spin_button_get_value_as_int (self->days_spin));
+  pf_account_set_max_size (edited, pf_account_window_mb_to_bytes (gtk_spin_button_get_value_as_int (self->size_spin)));
+
+  /* A pinned certificate belongs to one server: another host or port
+   * must pass the normal checks (or be pinned again through setup). */
+  if (g_strcmp0 (pf_account_get_host (edited), pf_account_get_host (self->account)) != 0 ||
+      pf_account_get_port (edited) != pf_account_get_port (self->account))
+    pf_account_set_pinned_fingerprint (edited, NULL);
+
+  old_name = pf_account_get_name (self->account);
+  if (!pf_account_store_replace (self->store, old_name, edited, &error))
+    {
+      toast (self, error->message);
+      return;
+    }
+
+  /* The password is filed under host and user: move it along. */
+  if (g_strcmp0 (pf_account_get_host (edited), pf_account_get_host (self->account)) != 0 ||
+      g_strcmp0 (pf_account_get_user (edited), pf_account_get_user (self->account)) != 0)
+    {
+      MoveData *data = g_new0 (MoveData, 1);
+
+      data->self = g_object_ref (self);
+      data->old_host = g_strdup (pf_account_get_host (self->account));
+      data->old_user = g_strdup (pf_account_get_user (self->account));
+      data->new_name = g_strdup (pf_account_get_name (edited));
+      data->new_host = g_strdup (pf_account_get_host (edited));
+      data->new_user = g_strdup (pf_account_get_user (edited));
+      pf_keyring_lookup_async (data->old_host, data->old_user, NULL, on_old_password, data);
+    }
+
+  g_set_object (&self->account, edited);
+  gtk_widget_set_visible (GTK_WIDGET (self->pin_row), pf_account_get_pinned_fingerprint (edited) != NULL);
+  pf_account_store_save_async (self->store, NULL, on_saved, g_object_ref (self));
+}
+
+static void
+update_policy_rows (PfAccountWindow *self)
+{
+  gtk_widget_set_sensitive (GTK_WIDGET (self->days_row),
+                            adw_combo_row_get_selected (self->policy_row) == PF_POLICY_DELETE_AFTER);
+}
+
+static void
+on_policy_changed (PfAccountWindow *self)
+{
+  update_policy_rows (self);
+  save_changes (self);
+}
+
+static void
+on_field_applied (PfAccountWindow *self)
+{
+  save_changes (self);
+}
+
+static void
+on_plaintext_response (AdwMessageDialog *dialog,
+                       const char       *response,
+                       PfAccountWindow  *self)
+{
+  if (g_strcmp0 (response, "plaintext") == 0)
+    {
+      self->previous_security = PF_SECURITY_NONE;
+      save_changes (self);
+      return;
+    }
+
+  self->setting_up = TRUE;
+  adw_combo_row_set_selected (self->security_row, self->previous_security);
+  self->setting_up = FALSE;
+}
+
+static void
+on_security_changed (PfAccountWindow *self)
+{
+  AdwMessageDialog *dialog;
+
+  if (self->setting_up)
+    return;
+
+  if (adw_combo_row_get_selected (self->security_row) != PF_SECURITY_NONE)
+    {
+      self->previous_security = adw_combo_row_get_selected (self->security_row);
+      save_changes (self);
+      return;
+    }
+
+  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (self),
+                                                       _("Send Your Password Unencrypted?"),
+                                                       NULL));
+  adw_message_dialog_set_body (dialog,
+                               _("Without encryption your password and your mail cross the network "
+                                 "readable. Anyone on the same network, or on the way to the server, "
+                                 "can read them and take over the account. Choose this only for a "
+                                 "server on your own computer or a network you fully control."));
+  adw_message_dialog_add_responses (dialog,
+                                    "cancel", _("Keep Encryption"),
+                                    "plaintext", _("Send Unencrypted"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (dialog, "plaintext", ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (dialog, "cancel");
+  adw_message_dialog_set_close_response (dialog, "cancel");
+  g_signal_connect (dialog, "response", G_CALLBACK (on_plaintext_response), self);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+on_password_stored (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(PfAccountWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!pf_keyring_store_finish (result, &error))
+    toast (self, error->message);
+  else
+    toast (self, _("Password changed"));
+}
+
+static void
+on_password_applied (PfAccountWindow *self)
+{
+  const char *password = gtk_editable_get_text (GTK_EDITABLE (self->password_row));
+
+  if (*password == '\0')
+    return;
+
+  pf_keyring_store_async (pf_account_get_name (self->account),
+                          pf_account_get_host (self->account),
+                          pf_account_get_user (self->account),
+                          password, NULL, on_password_stored, g_object_ref (self));
+  gtk_editable_set_text (GTK_EDITABLE (self->password_row), "");
+}
+
+static void
+on_removed_saved (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(PfAccountWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!pf_account_store_save_finish (PF_ACCOUNT_STORE (source), result, &error))
+    g_warning ("%s", error->message);
+
+  g_signal_emit (self, signals[CHANGED], 0);
+  gtk_window_destroy (GTK_WINDOW (self));
+}
+
+static void
+on_password_cleared (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  g_autoptr(PfAccountWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  /* The account goes even when the keyring is away; say so. */
+  if (!pf_keyring_clear_finish (result, &error))
+    g_warning ("The password stays in the keyring: %s", error->message);
+
+  pf_account_store_remove (self->store, pf_account_get_name (self->account));
+  pf_account_store_save_async (self->store, NULL, on_removed_saved, g_object_ref (self));
+}
+
+static void
+on_remove_response (AdwMessageDialog *dialog,
+                    const char       *response,
+                    PfAccountWindow  *self)
+{
+  if (g_strcmp0 (response, "remove") != 0)
+    return;
+
+  pf_keyring_clear_async (pf_account_get_host (self->account),
+                          pf_account_get_user (self->account),
+                          NULL, on_password_cleared, g_object_ref (self));
+}
+
+static void
+on_remove_clicked (PfAccountWindow *self)
+{
+  AdwMessageDialog *dialog;
+  g_autofree char *heading = NULL;
+
+  /* Translators: %s is an account name */
+  heading = g_strdup_printf (_("Remove %s?"), pf_account_get_name (self->account));
+  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (self), heading, NULL));
+  adw_message_dialog_set_body (dialog,
+                               _("The account’s settings and its password in the keyring are removed. "
+                                 "Messages already downloaded stay in the mail folder."));
+  adw_message_dialog_add_responses (dialog,
+                                    "cancel", _("Cancel"),
+                                    "remove", _("Remove"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (dialog, "remove", ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (dialog, "cancel");
+  adw_message_dialog_set_close_response (dialog, "cancel");
+  g_signal_connect (dialog, "response", G_CALLBACK (on_remove_response), self);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+on_forget_pin_clicked (PfAccountWindow *self)
+{
+  pf_account_set_pinned_fingerprint (self->account, NULL);
+  self->setting_up = FALSE;
+  save_changes (self);
+}
+
+static void
+show_account (PfAccountWindow *self)
+{
+  PfAccount *account = self->account;
+  const char *pin = pf_account_get_pinned_fingerprint (account);
+
+  self->setting_up = TRUE;
+  gtk_window_set_title (GTK_WINDOW (self), pf_account_get_name (account));
+  gtk_editable_set_text (GTK_EDITABLE (self->name_row), pf_account_get_name (account));
+  gtk_editable_set_text (GTK_EDITABLE (self->host_row), pf_account_get_host (account) ?: "");
+  gtk_spin_button_set_value (self->port_spin, pf_account_get_port (account));
+  adw_combo_row_set_selected (self->security_row, pf_account_get_security (account));
+  self->previous_security = pf_account_get_security (account);
+  gtk_editable_set_text (GTK_EDITABLE (self->user_row), pf_account_get_user (account) ?: "");
+  adw_combo_row_set_selected (self->mechanism_row, pf_setup_mechanism_to_index (pf_account_get_mechanism (account)));
+  adw_combo_row_set_selected (self->policy_row, pf_account_get_policy (account));
+  gtk_spin_button_set_value (self->days_spin, MAX (1, pf_account_get_delete_after_days (account)));
+  gtk_spin_button_set_value (self->size_spin, pf_account_window_bytes_to_mb (pf_account_get_max_size (account)));
+  gtk_widget_set_visible (GTK_WIDGET (self->pin_row), pin != NULL);
+  if (pin != NULL)
+    adw_action_row_set_subtitle (self->pin_row, pin);
+  update_policy_rows (self);
+  self->setting_up = FALSE;
+}
+
+PfAccountWindow *
+pf_account_window_new (GtkWindow      *parent,
+                       PfAccountStore *store,
+                       PfAccount      *account)
+{
+  PfAccountWindow *self;
+
+  g_return_val_if_fail (PF_IS_ACCOUNT_STORE (store), NULL);
+  g_return_val_if_fail (PF_IS_ACCOUNT (account), NULL);
+
+  self = g_object_new (PF_TYPE_ACCOUNT_WINDOW,
+                       "transient-for", parent,
+                       "modal", TRUE,
+                       NULL);
+  self->store = g_object_ref (store);
+  self->account = pf_account_copy (account);
+  show_account (self);
+
+  return self;
+}
+
+void
+pf_account_window_focus_password (PfAccountWindow *self)
+{
+  g_return_if_fail (PF_IS_ACCOUNT_WINDOW (self));
+
+  gtk_widget_grab_focus (GTK_WIDGET (self->password_row));
+}
+
+static void
+pf_account_window_dispose (GObject *object)
+{
+  PfAccountWindow *self = PF_ACCOUNT_WINDOW (object);
+
+  g_clear_object (&self->store);
+  g_clear_object (&self->account);
+  g_clear_object (&self->cancellable);
+
+  G_OBJECT_CLASS (pf_account_window_parent_class)->dispose (object);
+}
+
+static void
+pf_account_window_class_init (PfAccountWindowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = pf_account_window_dispose;
+
+  signals[CHANGED] =
+    g_signal_new ("changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+
+  gtk_widget_class_set_template_from_resource (widget_class, "/io/github/popfetch/Popfetch/pf-account-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, PfAccountWindow, name_row);
+  gtk_widget_class_bind_template_child (widget_class, PfAccountWindow, host_row);
+  gtk_widget_class_bind_template_child (widget_class, PfAccountWindow, port_spin);
+  gtk_widget_class_bind_template_child (widget_class, PfAccountWindow, security_row);
+  gtk_widget_class_bind_template_child (widget_class, PfAccountWindow, user_row);
+  gtk_widget_class_bind_template_child (widget_class, PfAccountWindow, mechanism_row);
+  gtk_widget_class_bind_template_child (widget_class, PfAccountWindow, policy_row);
+  gtk_widget_class_bind_template_child (widget_class, PfAccountWindow, days_row);
+  gtk_widget_class_bind_template_child (widget_class, PfAccountWindow, days_spin);
+  gtk_widget_class_bind_template_child (widget_class, PfAccountWindow, size_spin);
+  gtk_widget_class_bind_template_child (widget_class, PfAccountWindow, password_row);
+  gtk_widget_class_bind_template_child (widget_class, PfAccountWindow, pin_row);
+  gtk_widget_class_bind_template_callback (widget_class, on_field_applied);
+  gtk_widget_class_bind_template_callback (widget_class, on_policy_changed);
+  gtk_widget_class_bind_template_callback (widget_class, on_security_changed);
+  gtk_widget_class_bind_template_callback (widget_class, on_password_applied);
+  gtk_widget_class_bind_template_callback (widget_class, on_remove_clicked);
+  gtk_widget_class_bind_template_callback (widget_class, on_forget_pin_clicked);
+}
+
+static void
+pf_account_window_init (PfAccountWindow *self)
+{
+  self->setting_up = TRUE;
+  gtk_widget_init_template (GTK_WIDGET (self));
+  self->setting_up = FALSE;
+}

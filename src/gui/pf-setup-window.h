@@ -1,0 +1,33 @@
+/* pf-setup-window.h — add an account: find settings, test, save
+ *
+ * Copyright 2026 The Popfetch authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <adwaita.h>
+
+#include "pf-account-store.h"
+
+G_BEGIN_DECLS
+
+#define PF_TYPE_SETUP_WINDOW (pf_setup_window_get_type ())
+
+G_DECLARE_FINAL_TYPE (PfSetupWindow, pf_setup_window, PF, SETUP_WINDOW, AdwWindow)
+
+/* Signal "account-added" (PfAccount *account): saved to the file and the
+ * keyring. */
+PfSetupWindow *pf_setup_window_new             (GtkWindow      *parent,
+                                                PfAccountStore *store);
+/* Prefill address and password (the demo server's). */
+void           pf_setup_window_set_credentials (PfSetupWindow  *self,
+                                                const char     *address,
+                                                const char     *password);
+
+/* Pure: index of the mechanism combo and back. */
+guint           pf_setup_mechanism_to_index    (PfAuthMechanism mechanism);
+PfAuthMechanism pf_setup_index_to_mechanism    (guint           index);
+
+G_END_DECLS

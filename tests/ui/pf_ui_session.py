@@ -1,0 +1,394 @@
+# pf_ui_session.py — drive the real Popfetch app under Xvfb over AT-SPI
+#
+# Copyright 2026 The Popfetch authors
+#
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# Run inside a private D-Bus session (dbus-run-session). A Session starts
+# Xvfb, an unlocked gnome-keyring and keeps every file in a temporary
+# directory; App starts popfetch there and finds widgets the way a screen
+# reader does.
+
+import ctypes
+import os
+import shutil
+import signal
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+import zlib
+
+INTERACTIVE_ROLES = None
+
+
+class TestFailure(Exception):
+    pass
+
+
+class Tap:
+    """A minimal TAP producer: one test per behaviour, plan at the end."""
+
+    def __init__(self):
+        self.n = 0
+        self.failed = 0
+
+    def run(self, name, func, *args):
+        self.n += 1
+        try:
+            func(*args)
+        except Exception as e:  # report and go on with the next test
+            self.failed += 1
+            print(f"not ok {self.n} {name}")
+            for line in f"{type(e).__name__}: {e}".splitlines():
+                print(f"# {line}")
+            sys.stdout.flush()
+            return False
+        print(f"ok {self.n} {name}")
+        sys.stdout.flush()
+        return True
+
+    def skip_all(self, why):
+        print(f"1..0 # SKIP {why}")
+        sys.exit(77)
+
+    def finish(self):
+        print(f"1..{self.n}")
+        sys.exit(1 if self.failed else 0)
+
+
+def wait_for(what, func, timeout=20.0, interval=0.1):
+    deadline = time.monotonic() + timeout
+    last_error = None
+    while time.monotonic() < deadline:
+        try:
+            value = func()
+            if value:
+                return value
+        except Exception as e:  # the tree changes under us; try again
+            last_error = e
+        time.sleep(interval)
+    raise TestFailure(f"timed out waiting for {what}" + (f" ({last_error})" if last_error else ""))
+
+
+class Session:
+    def __init__(self, screenshot_dir):
+        self.tmp = tempfile.mkdtemp(prefix="popfetch-ui-")
+        self.screenshot_dir = screenshot_dir
+        os.makedirs(screenshot_dir, exist_ok=True)
+        self.procs = []
+        self.display = None
+
+    def start(self):
+        os.environ["XDG_DATA_HOME"] = os.path.join(self.tmp, "session-data")
+        os.environ["XDG_RUNTIME_DIR"] = os.path.join(self.tmp, "runtime")
+        os.makedirs(os.environ["XDG_RUNTIME_DIR"], mode=0o700)
+        self._start_xvfb()
+        self._start_keyring()
+        global pyatspi, INTERACTIVE_ROLES
+        import pyatspi
+        INTERACTIVE_ROLES = {
+            pyatspi.ROLE_PUSH_BUTTON, pyatspi.ROLE_TOGGLE_BUTTON, pyatspi.ROLE_ENTRY,
+            pyatspi.ROLE_PASSWORD_TEXT, pyatspi.ROLE_CHECK_BOX, pyatspi.ROLE_RADIO_BUTTON,
+            pyatspi.ROLE_COMBO_BOX, pyatspi.ROLE_SPIN_BUTTON, pyatspi.ROLE_MENU_ITEM,
+            pyatspi.ROLE_CHECK_MENU_ITEM, pyatspi.ROLE_RADIO_MENU_ITEM,
+        }
+        if hasattr(pyatspi, "ROLE_SWITCH"):
+            INTERACTIVE_ROLES.add(pyatspi.ROLE_SWITCH)
+
+    def _start_xvfb(self):
+        read_fd, write_fd = os.pipe()
+        proc = subprocess.Popen(["Xvfb", "-displayfd", str(write_fd), "-screen", "0", "1280x900x24",
+                                 "-nolisten", "tcp", "-noreset"],
+                                pass_fds=(write_fd,), stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL)
+        os.close(write_fd)
+        self.procs.append(proc)
+        with os.fdopen(read_fd) as f:
+            number = f.readline().strip()
+        if not number:
+            raise TestFailure("Xvfb did not start")
+        self.display = ":" + number
+        os.environ["DISPLAY"] = self.display
+
+    def _start_keyring(self):
+        proc = subprocess.run(["gnome-keyring-daemon", "--unlock", "--components=secrets"],
+                              input=b"ui-test-keyring\n", capture_output=True, timeout=30)
+        for line in proc.stdout.decode().splitlines():
+            if "=" in line:
+                key, value = line.split("=", 1)
+                os.environ[key] = value
+
+    def new_home(self, name):
+        home = os.path.join(self.tmp, name)
+        for sub in ("config", "state", "data", "cache"):
+            os.makedirs(os.path.join(home, sub), exist_ok=True)
+        return home
+
+    def screenshot(self, name):
+        path = os.path.join(self.screenshot_dir, name + ".png")
+        save_root_png(self.display, path)
+        return path
+
+    def stop(self):
+        for proc in reversed(self.procs):
+            if proc.poll() is None:
+                proc.terminate()
+                try:
+                    proc.wait(timeout=5)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+def is_showing(acc):
+    """GTK 4.8 marks every visible widget VISIBLE, even on a hidden stack
+    page, and never SHOWING: on screen means VISIBLE with a real size."""
+    if not acc.getState().contains(pyatspi.STATE_VISIBLE):
+        return False
+    try:
+        extents = acc.queryComponent().getExtents(pyatspi.WINDOW_COORDS)
+    except NotImplementedError:
+        return True
+    return extents.width > 0 and extents.height > 0
+
+
+class App:
+    def __init__(self, session, binary, home, extra_env=None, name="popfetch"):
+        self.session = session
+        self.home = home
+        env = dict(os.environ)
+        env.pop("NO_AT_BRIDGE", None)
+        env["GTK_A11Y"] = "atspi"
+        env["HOME"] = home
+        env["XDG_CONFIG_HOME"] = os.path.join(home, "config")
+        env["XDG_STATE_HOME"] = os.path.join(home, "state")
+        env["XDG_CACHE_HOME"] = os.path.join(home, "cache")
+        env["GDK_BACKEND"] = "x11"
+        env["ADW_DISABLE_PORTAL"] = "1"
+        env["GSK_RENDERER"] = "cairo"
+        if extra_env:
+            env.update(extra_env)
+        self.log = open(os.path.join(home, "app.log"), "w")
+        self.proc = subprocess.Popen([binary], env=env, stdout=self.log, stderr=subprocess.STDOUT)
+        self.name = name
+        self.root = wait_for("the app on the accessibility bus", self._find_app, timeout=30)
+
+    def _find_app(self):
+        desktop = pyatspi.Registry.getDesktop(0)
+        for i in range(desktop.childCount):
+            child = desktop.getChildAtIndex(i)
+            try:
+                if child is not None and child.name == self.name and child.get_process_id() == self.proc.pid:
+                    return child
+            except Exception:
+                continue
+        if self.proc.poll() is not None:
+            raise TestFailure(f"popfetch exited with {self.proc.returncode}")
+        return None
+
+    def windows(self):
+        return [self.root.getChildAtIndex(i) for i in range(self.root.childCount)]
+
+    def walk(self, node=None):
+        """Every accessible under node (default: all windows), depth first."""
+        stack = [node] if node is not None else list(reversed(self.windows()))
+        while stack:
+            acc = stack.pop()
+            if acc is None:
+                continue
+            yield acc
+            try:
+                count = acc.childCount
+            except Exception:
+                continue
+            for i in reversed(range(count)):
+                try:
+                    stack.append(acc.getChildAtIndex(i))
+                except Exception:
+                    pass
+
+    def find_all(self, role=None, name=None, showing=True, node=None):
+        found = []
+        for acc in self.walk(node):
+            try:
+                if role is not None and acc.getRole() != role:
+                    continue
+                if name is not None and acc.name != name:
+                    continue
+                if showing and not is_showing(acc):
+                    continue
+            except Exception:
+                continue
+            found.append(acc)
+        return found
+
+    def find(self, role=None, name=None, timeout=20.0, node=None):
+        what = f"{pyatspi.Role(role) if role is not None else 'anything'} named {name!r}"
+        return wait_for(what, lambda: (self.find_all(role, name, node=node) or [None])[0], timeout=timeout)
+
+    def click(self, role, name, timeout=20.0):
+        acc = self.find(role, name, timeout=timeout)
+        wait_for(f"{name!r} to be sensitive",
+                 lambda: acc.getState().contains(pyatspi.STATE_SENSITIVE), timeout=timeout)
+        action = acc.queryAction()
+        action.doAction(0)
+        return acc
+
+    def mouse_click(self, acc):
+        """A real pointer click in the middle of @acc (no window manager:
+        windows sit at the screen's origin, window coordinates are screen
+        coordinates)."""
+        extents = acc.queryComponent().getExtents(pyatspi.WINDOW_COORDS)
+        pyatspi.Registry.generateMouseEvent(extents.x + extents.width // 2,
+                                            extents.y + extents.height // 2, "b1c")
+
+    def type_text(self, text):
+        """Key presses into whatever has the keyboard focus of the active
+        window. Without a window manager X sends keys to the window under
+        the pointer, so the pointer moves onto that window first."""
+        active = [w for w in self.windows() if w.getState().contains(pyatspi.STATE_ACTIVE)]
+        if active:
+            extents = active[0].queryComponent().getExtents(pyatspi.DESKTOP_COORDS)
+            pyatspi.Registry.generateMouseEvent(extents.x + 20, extents.y + extents.height // 2, "abs")
+            time.sleep(0.2)
+        for char in text:
+            if char == "\n":
+                pyatspi.Registry.generateKeyboardEvent(0xff0d, None, pyatspi.KEY_SYM)
+            else:
+                # Latin-1 keysyms equal their code points
+                pyatspi.Registry.generateKeyboardEvent(ord(char), None, pyatspi.KEY_SYM)
+            time.sleep(0.05)
+
+    def focused(self):
+        """The focused control of the active window (each window keeps
+        its own focus widget)."""
+        active = [w for w in self.windows() if w.getState().contains(pyatspi.STATE_ACTIVE)]
+        for acc in self.walk(active[0] if active else None):
+            try:
+                if acc.getState().contains(pyatspi.STATE_FOCUSED):
+                    return acc
+            except Exception:
+                continue
+        return None
+
+    def unnamed_controls(self):
+        """Interactive controls without an accessible name, as descriptions."""
+        missing = []
+        for acc in self.walk():
+            try:
+                role = acc.getRole()
+                if role not in INTERACTIVE_ROLES or not is_showing(acc):
+                    continue
+                if not (acc.name or "").strip():
+                    parent = acc.parent
+                    missing.append(f"{acc.getRoleName()} in {parent.getRoleName() if parent else '?'} "
+                                   f"named {parent.name if parent else ''!r}")
+            except Exception:
+                continue
+        return missing
+
+    def quit(self):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.log.close()
+
+    def log_text(self):
+        with open(os.path.join(self.home, "app.log")) as f:
+            return f.read()
+
+
+# --- screenshots: the X root window as PNG, with nothing but ctypes and zlib
+
+
+class _XImage(ctypes.Structure):
+    _fields_ = [("width", ctypes.c_int), ("height", ctypes.c_int), ("xoffset", ctypes.c_int),
+                ("format", ctypes.c_int), ("data", ctypes.POINTER(ctypes.c_ubyte)),
+                ("byte_order", ctypes.c_int), ("bitmap_unit", ctypes.c_int),
+                ("bitmap_bit_order", ctypes.c_int), ("bitmap_pad", ctypes.c_int),
+                ("depth", ctypes.c_int), ("bytes_per_line", ctypes.c_int),
+                ("bits_per_pixel", ctypes.c_int), ("red_mask", ctypes.c_ulong),
+                ("green_mask", ctypes.c_ulong), ("blue_mask", ctypes.c_ulong)]
+
+
+class _XWindowAttributes(ctypes.Structure):
+    _fields_ = [("x", ctypes.c_int), ("y", ctypes.c_int), ("width", ctypes.c_int),
+                ("height", ctypes.c_int), ("border_width", ctypes.c_int), ("depth", ctypes.c_int),
+                ("visual", ctypes.c_void_p), ("root", ctypes.c_ulong), ("class_", ctypes.c_int),
+                ("bit_gravity", ctypes.c_int), ("win_gravity", ctypes.c_int),
+                ("backing_store", ctypes.c_int), ("backing_planes", ctypes.c_ulong),
+                ("backing_pixel", ctypes.c_ulong), ("save_under", ctypes.c_int),
+                ("colormap", ctypes.c_ulong), ("map_installed", ctypes.c_int),
+                ("map_state", ctypes.c_int), ("all_event_masks", ctypes.c_long),
+                ("your_event_mask", ctypes.c_long), ("do_not_propagate_mask", ctypes.c_long),
+                ("override_redirect", ctypes.c_int), ("screen", ctypes.c_void_p)]
+
+
+def save_root_png(display_name, path):
+    x11 = ctypes.cdll.LoadLibrary("libX11.so.6")
+    x11.XOpenDisplay.restype = ctypes.c_void_p
+    x11.XOpenDisplay.argtypes = [ctypes.c_char_p]
+    x11.XDefaultRootWindow.restype = ctypes.c_ulong
+    x11.XDefaultRootWindow.argtypes = [ctypes.c_void_p]
+    x11.XGetImage.restype = ctypes.POINTER(_XImage)
+    x11.XGetImage.argtypes = [ctypes.c_void_p, ctypes.c_ulong, ctypes.c_int, ctypes.c_int,
+                              ctypes.c_uint, ctypes.c_uint, ctypes.c_ulong, ctypes.c_int]
+    x11.XDisplayWidth.argtypes = [ctypes.c_void_p, ctypes.c_int]
+    x11.XDisplayHeight.argtypes = [ctypes.c_void_p, ctypes.c_int]
+    x11.XCloseDisplay.argtypes = [ctypes.c_void_p]
+    x11.XQueryTree.argtypes = [ctypes.c_void_p, ctypes.c_ulong, ctypes.POINTER(ctypes.c_ulong),
+                               ctypes.POINTER(ctypes.c_ulong), ctypes.POINTER(ctypes.POINTER(ctypes.c_ulong)),
+                               ctypes.POINTER(ctypes.c_uint)]
+    x11.XGetWindowAttributes.argtypes = [ctypes.c_void_p, ctypes.c_ulong, ctypes.POINTER(_XWindowAttributes)]
+
+    display = x11.XOpenDisplay(display_name.encode())
+    if not display:
+        raise TestFailure("cannot open the X display for a screenshot")
+    try:
+        root = x11.XDefaultRootWindow(display)
+        window, width, height = root, x11.XDisplayWidth(display, 0), x11.XDisplayHeight(display, 0)
+        # Without a window manager the last mapped child of the root is the
+        # window on top: the one the test just brought up.
+        root_return, parent_return = ctypes.c_ulong(), ctypes.c_ulong()
+        children, count = ctypes.POINTER(ctypes.c_ulong)(), ctypes.c_uint()
+        if x11.XQueryTree(display, root, ctypes.byref(root_return), ctypes.byref(parent_return),
+                          ctypes.byref(children), ctypes.byref(count)):
+            for i in reversed(range(count.value)):
+                attributes = _XWindowAttributes()
+                x11.XGetWindowAttributes(display, children[i], ctypes.byref(attributes))
+                if attributes.map_state == 2 and attributes.width > 32 and attributes.height > 32:
+                    window, width, height = children[i], attributes.width, attributes.height
+                    break
+        image = x11.XGetImage(display, window, 0, 0, width, height, 0xFFFFFFFF, 2).contents
+        stride = image.bytes_per_line
+        raw = ctypes.string_at(image.data, stride * height)
+    finally:
+        x11.XCloseDisplay(display)
+
+    rows = bytearray()
+    for y in range(height):
+        line = raw[y * stride:y * stride + width * 4]
+        rows.append(0)
+        # BGRX → RGB
+        rgb = bytearray(width * 3)
+        rgb[0::3] = line[2::4]
+        rgb[1::3] = line[1::4]
+        rgb[2::3] = line[0::4]
+        rows += rgb
+
+    def chunk(kind, data):
+        return (struct.pack(">I", len(data)) + kind + data +
+                struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
+
+    png = b"\x89PNG\r\n\x1a\n"
+    png += chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+    png += chunk(b"IDAT", zlib.compress(bytes(rows), 6))
+    png += chunk(b"IEND", b"")
+    with open(path, "wb") as f:
+        f.write(png)
