@@ -21,6 +21,7 @@
  * tmp/ (its 64 KiB buffer only while data arrives). The client pipelines
  * them within its own window. */
 #define RETRIEVE_WINDOW 64
+#define PREPARE_BATCH 32
 #define PROGRESS_INTERVAL_MS 100
 #define SECONDS_PER_DAY (24 * 60 * 60)
 
@@ -108,6 +109,8 @@ typedef struct
   GPtrArray      *ready;         /* Message* downloaded, not yet durable */
   gboolean        committing;
   gboolean        compacting;
+  gboolean        preparing;
+  GQueue          spare;         /* Slot*: tmp/ files made ahead */
   guint           deletes_in_flight;
   guint           deletes_acked;
   gboolean        no_uidl;
@@ -123,7 +126,26 @@ typedef struct
   gint64          start_us;
 } Run;
 
+typedef struct
+{
+  char          *base;
+  GOutputStream *stream;
+} Slot;
+
+static void
+slot_free (gpointer data)
+{
+  Slot *slot = data;
+
+  if (slot == NULL)
+    return;   /* handed over */
+  g_free (slot->base);
+  g_clear_object (&slot->stream);
+  g_free (slot);
+}
+
 static void run_maybe_finish (Run *run);
+static void drop_spare (Run *run);
 static void run_queue_retrieves (Run *run);
 static void commit_start (Run *run);
 
@@ -210,6 +232,7 @@ run_free (gpointer data)
   g_clear_pointer (&run->server_uids, g_hash_table_unref);
   g_clear_pointer (&run->todo, g_ptr_array_unref);
   g_queue_clear (&run->retrieving);
+  g_queue_clear_full (&run->spare, slot_free);
   g_clear_pointer (&run->ready, g_ptr_array_unref);
   g_clear_error (&run->error);
   g_clear_pointer (&run->result, pf_fetch_result_free);
@@ -328,7 +351,7 @@ run_return (Run *run)
 
   /* No worker thread is busy now. Release the account lock as the run
    * ends, not when the last reference to its result goes. */
-  g_assert (!run->committing && !run->compacting);
+  g_assert (!run->committing && !run->compacting && !run->preparing);
   g_clear_pointer (&run->maildir, pf_maildir_free);
   g_clear_pointer (&run->journal, pf_journal_free);
 
@@ -374,9 +397,10 @@ run_maybe_finish (Run *run)
     return;
   /* Whatever arrived whole is made durable, even after a failure. */
   commit_start (run);
-  if (run->in_flight > 0 || run->committing || run->compacting || more_to_fetch
-      || run->deletes_in_flight > 0)
+  if (run->in_flight > 0 || run->committing || run->compacting || run->preparing
+      || more_to_fetch || run->deletes_in_flight > 0)
     return;
+  drop_spare (run);
 
   run->quitting = TRUE;
   if (run->error != NULL)
@@ -644,30 +668,121 @@ on_retrieve (GObject      *source,
   run_maybe_finish (run);
 }
 
+/* Creating a file can cost the file system far more than writing a small
+ * one (ext4 searches its inode tables), so tmp/ files are made ahead, a
+ * few dozen at a time, in a worker thread, and the read loop never waits
+ * on them. */
+static void
+prepare_thread (GTask        *task,
+                gpointer      source_object,
+                gpointer      task_data,
+                GCancellable *cancellable)
+{
+  Run *run = task_data;
+  guint wanted = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (task), "wanted"));
+  g_autoptr(GPtrArray) slots = g_ptr_array_new_with_free_func (slot_free);
+  GError *error = NULL;
+
+  for (guint i = 0; i < wanted; i++)
+    {
+      Slot *slot = g_new0 (Slot, 1);
+
+      slot->base = pf_maildir_next_base (run->maildir);
+      g_ptr_array_add (slots, slot);
+      if (!pf_journal_note_pending (run->journal, slot->base, &error)
+          || (slot->stream = pf_maildir_create_tmp (run->maildir, slot->base,
+                                                    run->no_uidl, &error)) == NULL)
+        {
+          /* Files made so far are announced: recovery removes them. */
+          for (guint j = 0; j + 1 < slots->len; j++)
+            {
+              Slot *made = g_ptr_array_index (slots, j);
+
+              g_output_stream_close (made->stream, NULL, NULL);
+              pf_maildir_remove_tmp (run->maildir, made->base, NULL);
+            }
+          g_task_return_error (task, error);
+          return;
+        }
+    }
+  g_task_return_pointer (task, g_steal_pointer (&slots), (GDestroyNotify) g_ptr_array_unref);
+}
+
+static void
+on_prepared (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  Run *run = user_data;
+  g_autoptr(GPtrArray) slots = NULL;
+  GError *error = NULL;
+
+  run->preparing = FALSE;
+  slots = g_task_propagate_pointer (G_TASK (result), &error);
+  if (slots == NULL)
+    run_fail (run, error);
+  else
+    for (guint i = 0; i < slots->len; i++)
+      g_queue_push_tail (&run->spare, g_steal_pointer (&slots->pdata[i]));
+
+  run_queue_retrieves (run);
+  run_maybe_finish (run);
+}
+
+static void
+prepare_start (Run *run)
+{
+  g_autoptr(GTask) task = NULL;
+  guint remaining = run->todo->len - run->next_to_queue;
+  guint wanted;
+
+  if (run->preparing || run->error != NULL || remaining <= g_queue_get_length (&run->spare))
+    return;
+  wanted = MIN (remaining - g_queue_get_length (&run->spare), PREPARE_BATCH);
+
+  run->preparing = TRUE;
+  task = g_task_new (run->self, NULL, on_prepared, run);
+  g_task_set_source_tag (task, prepare_start);
+  g_task_set_task_data (task, run, NULL);
+  g_object_set_data (G_OBJECT (task), "wanted", GUINT_TO_POINTER (wanted));
+  g_task_run_in_thread (task, prepare_thread);
+}
+
+/* Files prepared but not needed after all (a failure, a cancel). */
+static void
+drop_spare (Run *run)
+{
+  Slot *slot;
+
+  /* Unlinking an empty file; recovery would remove it as well. */
+  while ((slot = g_queue_pop_head (&run->spare)) != NULL)
+    {
+      g_output_stream_close (slot->stream, NULL, NULL);
+      pf_maildir_remove_tmp (run->maildir, slot->base, NULL);
+      slot_free (slot);
+    }
+}
+
 static void
 run_queue_retrieves (Run *run)
 {
   while (run->error == NULL && run->in_flight < RETRIEVE_WINDOW
          && run->next_to_queue < run->todo->len)
     {
-      Message *message = g_ptr_array_index (run->todo, run->next_to_queue);
-      GError *error = NULL;
+      Message *message;
+      Slot *slot = g_queue_pop_head (&run->spare);
+
+      if (slot == NULL)
+        break;
 
       /* Steal it from todo: it now lives in the callback. */
+      message = g_ptr_array_index (run->todo, run->next_to_queue);
       run->todo->pdata[run->next_to_queue] = NULL;
       run->next_to_queue++;
 
-      /* Both are page-cache work (a short append, a file creation), cheap
-       * enough for the main thread; nothing here syncs. */
-      message->base = pf_maildir_next_base (run->maildir);
-      if (!pf_journal_note_pending (run->journal, message->base, &error)
-          || (message->stream = pf_maildir_create_tmp (run->maildir, message->base,
-                                                       run->no_uidl, &error)) == NULL)
-        {
-          run_fail (run, error);
-          message_free (message);
-          break;
-        }
+      message->base = g_steal_pointer (&slot->base);
+      message->stream = g_steal_pointer (&slot->stream);
+      slot_free (slot);
       g_object_set_data (G_OBJECT (message->stream), "pf-run", run);
 
       run->in_flight++;
@@ -675,6 +790,9 @@ run_queue_retrieves (Run *run)
       pf_pop3_client_retrieve_async (run->self->client, message->msgno, -1, message->stream,
                                      run->cancellable, on_retrieve, message);
     }
+
+  if (g_queue_get_length (&run->spare) < PREPARE_BATCH / 2)
+    prepare_start (run);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1099,6 +1217,7 @@ pf_fetcher_run_async (PfFetcher           *self,
   g_array_set_clear_func (run->result->over_limit, skipped_clear);
   run->start_us = g_get_monotonic_time ();
   g_queue_init (&run->retrieving);
+  g_queue_init (&run->spare);
   g_task_set_task_data (task, run, run_free);
 
   g_object_freeze_notify (G_OBJECT (self));

@@ -425,10 +425,9 @@ pf_journal_note_pending (PfJournal   *journal,
   g_autofree char *line = g_strconcat ("+ ", base, "\n", NULL);
   g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&journal->mutex);
 
-  if (!write_all (journal->fd, line, strlen (line), journal->path, error))
-    return FALSE;
-  g_hash_table_add (journal->pending, g_strdup (base));
-  return TRUE;
+  /* Only the file needs it: recovery reads it back at the next open. Not
+   * keeping it in memory keeps a long run's memory flat. */
+  return write_all (journal->fd, line, strlen (line), journal->path, error);
 }
 
 gboolean

@@ -69,7 +69,8 @@ gboolean    pf_journal_lookup        (PfJournal   *journal,
 /* Unique-ids of the delivered entries (owned by the journal). */
 GPtrArray  *pf_journal_dup_uids      (PfJournal   *journal);
 
-/* Record that tmp/@base is about to be written: one write(), no sync. */
+/* Record that tmp/@base is about to be written: one write(), no sync.
+ * Counted by pf_journal_get_n_pending() only after the next open. */
 gboolean    pf_journal_note_pending  (PfJournal   *journal,
                                       const char  *base,
                                       GError     **error);

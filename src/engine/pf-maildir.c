@@ -24,6 +24,9 @@
 #include "pf-maildir.h"
 
 #define TMP_BUFFER_SIZE (64 * 1024)
+/* A large message starts going to disk while it still arrives, so the
+ * batch flush after it has little left to write. */
+#define WRITEBACK_STEP (8 * 1024 * 1024)
 
 struct _PfMaildir
 {
@@ -190,6 +193,7 @@ struct _PfMaildirTmpStream
   gsize          buffered;
   gboolean       pending_cr;
   guint64        size;
+  guint64        written_back;
   GChecksum     *sha256;
   char          *sha256_hex;
 };
@@ -228,6 +232,16 @@ tmp_stream_flush_buffer (PfMaildirTmpStream  *self,
     g_checksum_update (self->sha256, self->buffer, self->buffered);
   self->size += self->buffered;
   self->buffered = 0;
+
+  if (self->size - self->written_back >= WRITEBACK_STEP)
+    {
+      /* Only starts write-back of what is written so far; it does not wait
+       * for the disk (durability still comes from the batch flush). */
+      if (sync_file_range (self->fd, self->written_back, self->size - self->written_back,
+                           SYNC_FILE_RANGE_WRITE) != 0)
+        g_debug ("sync_file_range on %s: %s", self->path, g_strerror (errno));
+      self->written_back = self->size;
+    }
   return TRUE;
 }
 

@@ -17,6 +17,7 @@
 #         ui.click(button)
 #         entry = ui.find(window, role="text", name="Email Address")
 #         ui.type_text(entry, "demo@popfetch.test")
+#         ui.key("Return")                          # or "<Control>q", "Escape"…
 #         ui.wait_for(lambda: ui.find_all(window, role="label", name="Found"),
 #                     timeout=10, what="detection to finish")
 #         ui.screenshot("after-detection")
@@ -24,7 +25,8 @@
 #     pfui.main()
 #
 # main() re-runs the script inside a private D-Bus session
-# (dbus-run-session), starts Xvfb on a free display, prints TAP, saves a
+# (dbus-run-session), starts one Xvfb on a free display for all its tests
+# (each test gets fresh app processes and HOME), prints TAP, saves a
 # screenshot of every failing test into the build directory
 # ($G_TEST_BUILDDIR/ui-screenshots), and always tears down the app and Xvfb.
 # The first two command line arguments are the app and the directory with
@@ -120,6 +122,47 @@ def _xwd_to_png(xwd_path, png_path):
     _write_png(png_path, width, height, rows)
 
 
+class Display:
+    """Xvfb on a free display number, shared by the tests of one run; the
+    private D-Bus session learns its DISPLAY before anything is activated on
+    it, so the AT-SPI registry can synthesize keyboard events there."""
+
+    def __init__(self):
+        self.dir = tempfile.mkdtemp(prefix="popfetch-xvfb-")
+        self.fbdir = self.dir
+        read_fd, write_fd = os.pipe()
+        self.process = subprocess.Popen(
+            ["Xvfb", "-displayfd", str(write_fd), "-screen", "0", "1024x768x24",
+             "-fbdir", self.fbdir, "-nolisten", "tcp", "-noreset"],
+            pass_fds=(write_fd,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        os.close(write_fd)
+        number = b""
+        deadline = time.monotonic() + 15
+        while not number.endswith(b"\n") and time.monotonic() < deadline:
+            chunk = os.read(read_fd, 16)
+            if not chunk:
+                break
+            number += chunk
+        os.close(read_fd)
+        if not number.strip():
+            self.close()
+            raise UiError("Xvfb did not report a display")
+        self.name = ":" + number.decode().strip()
+        os.environ["DISPLAY"] = self.name
+        subprocess.run(["dbus-update-activation-environment", f"DISPLAY={self.name}"],
+                       check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def close(self):
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
 class App:
     """A started app: its process and, once found, its AT-SPI accessible."""
 
@@ -143,39 +186,17 @@ class App:
 class Ui:
     """One test's UI session: Xvfb, AT-SPI, the apps it started."""
 
-    def __init__(self, app_path, schema_dir, screenshot_dir):
+    def __init__(self, display, app_path, schema_dir, screenshot_dir):
+        self.display = display
         self.app_path = app_path
         self.schema_dir = schema_dir
         self.screenshot_dir = screenshot_dir
         self.apps = []
-        self.xvfb = None
         self.private = tempfile.mkdtemp(prefix="popfetch-ui-")
-        self.fbdir = os.path.join(self.private, "fb")
-        os.mkdir(self.fbdir)
-        self._start_xvfb()
         import pyatspi
         self.pyatspi = pyatspi
 
-    # -- setup and teardown --------------------------------------------------
-
-    def _start_xvfb(self):
-        read_fd, write_fd = os.pipe()
-        self.xvfb = subprocess.Popen(
-            ["Xvfb", "-displayfd", str(write_fd), "-screen", "0", "1024x768x24",
-             "-fbdir", self.fbdir, "-nolisten", "tcp", "-noreset"],
-            pass_fds=(write_fd,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        os.close(write_fd)
-        display = b""
-        deadline = time.monotonic() + 15
-        while not display.endswith(b"\n") and time.monotonic() < deadline:
-            chunk = os.read(read_fd, 16)
-            if not chunk:
-                break
-            display += chunk
-        os.close(read_fd)
-        if not display.strip():
-            raise UiError("Xvfb did not report a display")
-        os.environ["DISPLAY"] = ":" + display.decode().strip()
+    # -- teardown --------------------------------------------------------------
 
     def close(self):
         for app in self.apps:
@@ -186,13 +207,6 @@ class Ui:
                 except subprocess.TimeoutExpired:
                     app.process.kill()
                     app.process.wait()
-        if self.xvfb is not None and self.xvfb.poll() is None:
-            self.xvfb.terminate()
-            try:
-                self.xvfb.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                self.xvfb.kill()
-                self.xvfb.wait()
         shutil.rmtree(self.private, ignore_errors=True)
 
     # -- apps ----------------------------------------------------------------
@@ -313,6 +327,41 @@ class Ui:
             position = widget.queryText().characterCount
             editable.insertText(position, text, len(text))
 
+    _KEYSYMS = {
+        "Return": 0xFF0D, "Escape": 0xFF1B, "Tab": 0xFF09, "BackSpace": 0xFF08,
+        "Delete": 0xFFFF, "Home": 0xFF50, "End": 0xFF57, "Left": 0xFF51,
+        "Up": 0xFF52, "Right": 0xFF53, "Down": 0xFF54, "space": 0x20,
+        **{f"F{n}": 0xFFBE + n - 1 for n in range(1, 13)},
+    }
+    _MODIFIER_MASKS = {"Shift": 1 << 0, "Control": 1 << 2, "Alt": 1 << 3, "Super": 1 << 6}
+
+    def key(self, combo):
+        """Presses a key combination like "Return", "Escape" or
+        "<Control>q" in the focused window, as the keyboard does (XTest)."""
+        from gi.repository import Atspi
+        mask = 0
+        name = combo
+        while name.startswith("<"):
+            end = name.index(">")
+            modifier = name[1:end]
+            if modifier not in self._MODIFIER_MASKS:
+                raise UiError(f"unknown modifier {modifier!r}")
+            mask |= self._MODIFIER_MASKS[modifier]
+            name = name[end + 1:]
+        if name in self._KEYSYMS:
+            keysym = self._KEYSYMS[name]
+        elif len(name) == 1 and 0x20 <= ord(name) < 0x7F:
+            keysym = ord(name)
+        else:
+            raise UiError(f"unknown key {name!r}")
+        if mask:
+            Atspi.generate_keyboard_event(mask, None, Atspi.KeySynthType.LOCKMODIFIERS)
+        try:
+            Atspi.generate_keyboard_event(keysym, None, Atspi.KeySynthType.SYM)
+        finally:
+            if mask:
+                Atspi.generate_keyboard_event(mask, None, Atspi.KeySynthType.UNLOCKMODIFIERS)
+
     def text_of(self, widget):
         text = widget.queryText()
         return text.getText(0, text.characterCount)
@@ -328,7 +377,7 @@ class Ui:
         os.makedirs(self.screenshot_dir, exist_ok=True)
         safe = "".join(c if c.isalnum() or c in "-_." else "-" for c in name.strip("/"))
         path = os.path.join(self.screenshot_dir, safe + ".png")
-        _xwd_to_png(os.path.join(self.fbdir, "Xvfb_screen0"), path)
+        _xwd_to_png(os.path.join(self.display.fbdir, "Xvfb_screen0"), path)
         return path
 
 
@@ -383,11 +432,25 @@ def main():
 
     tests = [(p, f) for p, f in _tests if not selected or p in selected]
     print(f"1..{len(tests)}", flush=True)
+    try:
+        display = Display()
+    except Exception as e:
+        for number, (path, _) in enumerate(tests, 1):
+            print(f"not ok {number} {path} # no display: {e}")
+        sys.exit(1)
+    try:
+        failed = _run_tests(tests, display, app_path, schema_dir, screenshot_dir)
+    finally:
+        display.close()
+    sys.exit(1 if failed else 0)
+
+
+def _run_tests(tests, display, app_path, schema_dir, screenshot_dir):
     failed = 0
     for number, (path, function) in enumerate(tests, 1):
         ui = None
         try:
-            ui = Ui(app_path, schema_dir, screenshot_dir)
+            ui = Ui(display, app_path, schema_dir, screenshot_dir)
             function(ui)
             print(f"ok {number} {path}", flush=True)
         except BaseException as e:
@@ -409,4 +472,4 @@ def main():
         finally:
             if ui is not None:
                 ui.close()
-    sys.exit(1 if failed else 0)
+    return failed

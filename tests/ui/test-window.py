@@ -17,4 +17,15 @@ def window_title(ui):
     ui.screenshot("window-title")
 
 
+@pfui.test("/ui/window/ctrl-q-quits")
+def ctrl_q_quits(ui):
+    app = ui.start_app()
+    window = ui.find_window(app, "Popfetch")
+    ui.wait_for(lambda: window.getState().contains(ui.pyatspi.STATE_ACTIVE),
+                what="the window to take the keyboard focus")
+    ui.key("<Control>q")
+    ui.wait_for(lambda: app.process.poll() is not None, what="the app to quit")
+    assert app.process.returncode == 0, f"the app exited with {app.process.returncode}"
+
+
 pfui.main()
