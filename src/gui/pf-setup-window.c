@@ -1148,6 +1148,16 @@ pf_setup_window_set_credentials (PfSetupWindow *self,
   gtk_editable_set_text (GTK_EDITABLE (self->password_row), password ? password : "");
 }
 
+void
+pf_setup_window_show_error (PfSetupWindow *self,
+                            const GError  *error)
+{
+  g_return_if_fail (PF_IS_SETUP_WINDOW (self));
+  g_return_if_fail (error != NULL);
+
+  test_failed (self, error);
+}
+
 PfSetupWindow *
 pf_setup_window_new (GtkWindow      *parent,
                      PfAccountStore *store)

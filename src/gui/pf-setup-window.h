@@ -26,6 +26,10 @@ void           pf_setup_window_set_credentials (PfSetupWindow  *self,
                                                 const char     *address,
                                                 const char     *password);
 
+/* Show the diagnosis of @error, with the field that fixes it focused. */
+void           pf_setup_window_show_error      (PfSetupWindow  *self,
+                                                const GError   *error);
+
 /* Pure: index of the mechanism combo and back. */
 guint           pf_setup_mechanism_to_index    (PfAuthMechanism mechanism);
 PfAuthMechanism pf_setup_index_to_mechanism    (guint           index);

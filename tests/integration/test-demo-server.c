@@ -16,19 +16,6 @@
 #include "pf-test-dovecot.h"
 #include "pf-test-util.h"
 
-/* LeakSanitizer of clang 14 (Debian 12) crashes at the exit of this program
- * ("Tracer caught signal 11" while it walks a pool thread's dynamic TLS after
- * the TLS handshake), so it skips the leak check here. AddressSanitizer still
- * checks every access, and the demo server it starts, built the same way,
- * still has its leaks checked when it exits. */
-int __lsan_is_turned_off (void);
-
-int
-__lsan_is_turned_off (void)
-{
-  return 1;
-}
-
 static char *
 read_reply (GDataInputStream *input)
 {

@@ -23,6 +23,17 @@ import zlib
 INTERACTIVE_ROLES = None
 
 
+APP_ID = "io.github.popfetch.Popfetch"
+
+
+def bus_name_has_owner(name):
+    result = subprocess.run(["gdbus", "call", "--session", "--dest", "org.freedesktop.DBus",
+                             "--object-path", "/org/freedesktop/DBus",
+                             "--method", "org.freedesktop.DBus.NameHasOwner", name],
+                            capture_output=True, text=True)
+    return "true" in result.stdout
+
+
 class TestFailure(Exception):
     pass
 
@@ -173,7 +184,12 @@ class App:
         self.log = open(os.path.join(home, "app.log"), "w")
         self.proc = subprocess.Popen([binary], env=env, stdout=self.log, stderr=subprocess.STDOUT)
         self.name = name
-        self.root = wait_for("the app on the accessibility bus", self._find_app, timeout=30)
+        try:
+            self.root = wait_for("the app on the accessibility bus", self._find_app, timeout=30)
+        except TestFailure as e:
+            self.log.flush()
+            tail = [line for line in self.log_text().splitlines() if line.strip()][-5:]
+            raise TestFailure(f"{e}; app log: {' / '.join(tail)}")
 
     def _find_app(self):
         desktop = pyatspi.Registry.getDesktop(0)
@@ -298,6 +314,9 @@ class App:
                 self.proc.kill()
                 self.proc.wait()
         self.log.close()
+        # The next app must not find this one still owning the
+        # application id (it would hand over to it and exit).
+        wait_for("the application id to be released", lambda: not bus_name_has_owner(APP_ID), timeout=10)
 
     def log_text(self):
         with open(os.path.join(self.home, "app.log")) as f:

@@ -5,7 +5,7 @@
 #
 # SPDX-License-Identifier: GPL-3.0-or-later
 #
-#   dbus-run-session -- python3 test-ui-app.py POPFETCH PF-UI-SERVER SCREENSHOT-DIR [MO-FILE]
+#   python3 test-ui-app.py POPFETCH PF-UI-SERVER SCREENSHOT-DIR [MO-FILE [SCHEMA-DIR]]
 #
 # Each test starts the Dovecot fixture through pf-ui-server (which writes a
 # POPFETCH_DEMO key file: detection maps popfetch.test to loopback) and a
@@ -21,6 +21,17 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from pf_ui_session import App, Session, Tap, TestFailure, wait_for  # noqa: E402
+
+# Run again inside a private D-Bus session. Its services (the AT-SPI
+# registry among them) print to their standard output, so only the TAP
+# stream goes to ours: the inner run writes it to descriptor 3.
+if os.environ.get("PF_UI_INNER") != "1":
+    os.dup2(1, 3)
+    inner = subprocess.run(["dbus-run-session", "--", sys.executable, os.path.abspath(__file__),
+                            *sys.argv[1:]],
+                           env={**os.environ, "PF_UI_INNER": "1"}, stdout=sys.stderr, pass_fds=(3,))
+    sys.exit(inner.returncode)
+sys.stdout = os.fdopen(3, "w")
 
 POPFETCH, SERVER, SHOTS = sys.argv[1:4]
 MO_FILE = sys.argv[4] if len(sys.argv) > 4 else None

@@ -1,0 +1,212 @@
+/* test-gui.c — the app's pure parts, GMime decoding, and where the focus goes
+ *
+ * Copyright 2026 The Popfetch authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <string.h>
+#include <glib/gstdio.h>
+
+#include "pf-account-status.h"
+#include "pf-account-window.h"
+#include "pf-certificate-view.h"
+#include "pf-diagnosis-view.h"
+#include "pf-error.h"
+#include "pf-message.h"
+#include "pf-preferences-window.h"
+#include "pf-setup-window.h"
+#include "pf-test-util.h"
+
+static gboolean have_display;
+
+static void
+test_step_for_error (void)
+{
+  struct { GQuark domain; int code; PfStep step; PfFixField fix; } cases[] = {
+    { PF_ERROR, PF_ERROR_RESOLVE, PF_STEP_RESOLVE, PF_FIX_HOST },
+    { PF_ERROR, PF_ERROR_REFUSED, PF_STEP_CONNECT, PF_FIX_PORT },
+    { PF_ERROR, PF_ERROR_TIMEOUT, PF_STEP_CONNECT, PF_FIX_PORT },
+    { PF_ERROR, PF_ERROR_CERT_EXPIRED, PF_STEP_SECURE, PF_FIX_NONE },
+    { PF_ERROR, PF_ERROR_STLS_UNAVAILABLE, PF_STEP_SECURE, PF_FIX_SECURITY },
+    { PF_ERROR, PF_ERROR_AUTH_REJECTED, PF_STEP_LOGIN, PF_FIX_PASSWORD },
+    { PF_ERROR, PF_ERROR_NO_COMMON_MECHANISM, PF_STEP_LOGIN, PF_FIX_MECHANISM },
+    { PF_ERROR, PF_ERROR_IN_USE, PF_STEP_MAILBOX, PF_FIX_NONE },
+    { PF_ERROR, PF_ERROR_LOCAL_DISK, PF_STEP_SAVE, PF_FIX_NONE },
+    { G_RESOLVER_ERROR, G_RESOLVER_ERROR_NOT_FOUND, PF_STEP_RESOLVE, PF_FIX_HOST },
+    { G_IO_ERROR, G_IO_ERROR_NO_SPACE, PF_STEP_SAVE, PF_FIX_NONE },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GError) error = g_error_new_literal (cases[i].domain, cases[i].code, "x");
+
+      g_assert_cmpint (pf_gui_step_for_error (error), ==, cases[i].step);
+      g_assert_cmpint (pf_gui_fix_for_error (error), ==, cases[i].fix);
+    }
+}
+
+static void
+test_certificate_errors_in_words (void)
+{
+  g_auto(GStrv) none = pf_certificate_describe_errors (0);
+  g_auto(GStrv) two = pf_certificate_describe_errors (G_TLS_CERTIFICATE_EXPIRED | G_TLS_CERTIFICATE_UNKNOWN_CA);
+
+  g_assert_cmpuint (g_strv_length (none), ==, 0);
+  g_assert_cmpuint (g_strv_length (two), ==, 2);
+  g_assert_cmpstr (two[0], ==, "It is not signed by an authority this computer trusts (it may be self-signed).");
+  g_assert_cmpstr (two[1], ==, "It has expired.");
+}
+
+static void
+test_progress_text (void)
+{
+  g_autofree char *with_rate = pf_account_status_format_progress (3, 10, 1200000, 300000);
+  g_autofree char *without = pf_account_status_format_progress (1, 0, 999, 0);
+
+  g_assert_cmpstr (with_rate, ==, "3 of 10 messages · 1.2\u00a0MB · 300.0\u00a0kB/s");
+  g_assert_cmpstr (without, ==, "1 message · 999 bytes");
+}
+
+static void
+test_choices (void)
+{
+  g_assert_cmpuint (pf_preferences_interval_to_index (0), ==, 0);
+  g_assert_cmpuint (pf_preferences_interval_to_index (15), ==, 2);
+  g_assert_cmpuint (pf_preferences_interval_to_index (20), ==, 2);
+  g_assert_cmpuint (pf_preferences_index_to_interval (4), ==, 60);
+  g_assert_cmpuint (pf_preferences_index_to_interval (99), ==, 0);
+  g_assert_cmpuint (pf_account_window_bytes_to_mb (0), ==, 0);
+  g_assert_cmpuint (pf_account_window_bytes_to_mb (1), ==, 1);
+  g_assert_cmpuint (pf_account_window_mb_to_bytes (5), ==, 5000000);
+  for (guint i = 0; i < 8; i++)
+    g_assert_cmpuint (pf_setup_mechanism_to_index (pf_setup_index_to_mechanism (i)), ==, i);
+}
+
+static void
+write_message (const char *dir,
+               const char *name,
+               const char *text)
+{
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+
+  g_assert_true (g_file_set_contents (path, text, -1, NULL));
+}
+
+static void
+test_message_headers_decoded (void)
+{
+  g_autofree char *maildir = g_build_filename (g_get_tmp_dir (), "popfetch-test-maildir", NULL);
+  g_autofree char *new_dir = g_build_filename (maildir, "new", NULL);
+  g_autofree char *cur_dir = g_build_filename (maildir, "cur", NULL);
+  g_autoptr(GPtrArray) messages = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+  PfMessage *first, *second;
+
+  g_assert_cmpint (g_mkdir_with_parents (new_dir, 0700), ==, 0);
+  g_assert_cmpint (g_mkdir_with_parents (cur_dir, 0700), ==, 0);
+  write_message (new_dir, "1.a,S=1",
+                 "From: =?UTF-8?Q?J=C3=BCrgen_M=C3=BCller?= <juergen@example.org>\n"
+                 "Subject: =?UTF-8?B?R3LDvMOfZSBhdXMgS8O2bG4=?=\n"
+                 "Date: Tue, 24 Nov 2026 09:15:00 +0100\n"
+                 "Content-Type: text/plain; charset=UTF-8\n"
+                 "\n"
+                 "Viele Grüße\n");
+  write_message (cur_dir, "2.b,S=1:2,S",
+                 "From: Alice <alice@example.org>\n"
+                 "Subject: folded\n subject\x1b[31m\n"
+                 "Date: Wed, 25 Nov 2026 16:40:00 +0000\n"
+                 "\n"
+                 "body\n");
+
+  messages = pf_message_list_newest (maildir, 10, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (messages->len, ==, 2);
+
+  /* Newest first by Date; words decoded; control characters dropped. */
+  first = g_ptr_array_index (messages, 0);
+  second = g_ptr_array_index (messages, 1);
+  g_assert_cmpstr (pf_message_get_subject (first), ==, "folded subject[31m");
+  g_assert_cmpstr (pf_message_get_from (second), ==, "Jürgen Müller <juergen@example.org>");
+  g_assert_cmpstr (pf_message_get_subject (second), ==, "Grüße aus Köln");
+
+  text = pf_message_read_text (pf_message_get_path (second), &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (strstr (text, "Viele Grüße"));
+
+  /* A Maildir that does not exist yet is an empty list. */
+  g_clear_pointer (&messages, g_ptr_array_unref);
+  messages = pf_message_list_newest ("/nonexistent/maildir", 10, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (messages->len, ==, 0);
+}
+
+static gboolean
+set_true (gpointer data)
+{
+  *(gboolean *) data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+static void
+run_for (guint ms)
+{
+  gboolean done = FALSE;
+
+  g_timeout_add (ms, set_true, &done);
+  while (!done)
+    g_main_context_iteration (NULL, TRUE);
+}
+
+static void
+test_auth_focuses_password (void)
+{
+  g_autofree char *path = g_build_filename (g_get_tmp_dir (), "accounts.ini", NULL);
+  g_autoptr(PfAccountStore) store = NULL;
+  g_autoptr(GError) error = g_error_new_literal (PF_ERROR, PF_ERROR_AUTH_REJECTED, "-ERR [AUTH] Authentication failed.");
+  PfSetupWindow *window;
+  GtkWidget *focus;
+
+  if (!pf_test_require (have_display, "REQUIRE_DISPLAY", "no display"))
+    return;
+
+  store = pf_account_store_new (path);
+  window = pf_setup_window_new (NULL, store);
+  gtk_window_present (GTK_WINDOW (window));
+  run_for (200);
+
+  pf_setup_window_show_error (window, error);
+  run_for (300);
+
+  focus = gtk_window_get_focus (GTK_WINDOW (window));
+  g_assert_nonnull (focus);
+  g_assert_nonnull (gtk_widget_get_ancestor (focus, ADW_TYPE_PASSWORD_ENTRY_ROW));
+  g_assert_nonnull (gtk_widget_get_ancestor (focus, PF_TYPE_DIAGNOSIS_VIEW));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  /* GTK reads its settings schemas from the system data directories,
+   * which G_TEST_OPTION_ISOLATE_DIRS hides: start it first. */
+  have_display = gtk_init_check ();
+  if (have_display)
+    adw_init ();
+
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+
+  g_test_add_func ("/ui/pure/step-and-field-for-error", test_step_for_error);
+  g_test_add_func ("/ui/pure/certificate-errors-in-words", test_certificate_errors_in_words);
+  g_test_add_func ("/ui/pure/progress-text", test_progress_text);
+  g_test_add_func ("/ui/pure/choices-round-trip", test_choices);
+  g_test_add_func ("/ui/message/headers-decoded-newest-first", test_message_headers_decoded);
+  g_test_add_func ("/ui/setup/auth-focuses-password", test_auth_focuses_password);
+
+  return g_test_run ();
+}
