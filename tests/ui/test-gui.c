@@ -10,6 +10,7 @@
 #include <string.h>
 #include <glib/gstdio.h>
 
+#include "pf-account-page.h"
 #include "pf-account-status.h"
 #include "pf-account-window.h"
 #include "pf-certificate-view.h"
@@ -189,6 +190,79 @@ test_auth_focuses_password (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* The window's content: the frame around it (decorations, shadows) is
+ * the window manager's and the theme's, not the layout's. */
+static int
+min_width (GtkWidget *widget)
+{
+  int minimum = 0, natural = 0;
+
+  if (ADW_IS_WINDOW (widget))
+    widget = adw_window_get_content (ADW_WINDOW (widget));
+
+  gtk_widget_measure (widget, GTK_ORIENTATION_HORIZONTAL, -1, &minimum, &natural, NULL, NULL);
+  return minimum;
+}
+
+static void
+test_fits_phone_width (void)
+{
+  g_autofree char *path = g_build_filename (g_get_tmp_dir (), "accounts.ini", NULL);
+  g_autoptr(PfAccountStore) store = NULL;
+  g_autoptr(PfAccount) account = NULL;
+  g_autoptr(GError) error = g_error_new_literal (PF_ERROR, PF_ERROR_CERT_HOST, "x");
+  PfSetupWindow *setup;
+  PfAccountWindow *editor;
+  GtkWidget *page;
+
+  if (!pf_test_require (have_display, "REQUIRE_DISPLAY", "no display"))
+    return;
+
+  store = pf_account_store_new (path);
+  account = pf_account_new ("A rather long account name for a phone");
+  pf_account_set_address (account, "someone.with.a.long.name@example.org");
+  pf_account_set_host (account, "pop.example.org");
+  pf_account_set_user (account, "someone.with.a.long.name@example.org");
+
+  /* Every page of the setup window, the account page and the account
+   * settings fit a 360 px wide phone screen. */
+  setup = pf_setup_window_new (NULL, store);
+  gtk_window_present (GTK_WINDOW (setup));
+  run_for (100);
+  g_assert_cmpint (min_width (GTK_WIDGET (setup)), <=, 360);
+  pf_setup_window_show_error (setup, error);
+  run_for (100);
+  g_assert_cmpint (min_width (GTK_WIDGET (setup)), <=, 360);
+  gtk_window_destroy (GTK_WINDOW (setup));
+
+  editor = pf_account_window_new (NULL, store, account);
+  gtk_window_present (GTK_WINDOW (editor));
+  run_for (100);
+  g_assert_cmpint (min_width (GTK_WIDGET (editor)), <=, 360);
+  gtk_window_destroy (GTK_WINDOW (editor));
+
+  page = g_object_new (PF_TYPE_ACCOUNT_PAGE, NULL);
+  g_object_ref_sink (page);
+  {
+    g_autoptr(PfAccountStatus) status = pf_account_status_new (account);
+
+    pf_account_page_set_status (PF_ACCOUNT_PAGE (page), status);
+    g_assert_cmpint (min_width (page), <=, 360);
+  }
+  g_object_unref (page);
+}
+
+/* Under Xvfb without the image loaders' cache in the isolated dirs, GTK
+ * may fail to load a theme icon; that says nothing about the layout. */
+static gboolean
+ignore_icon_warnings (const char     *log_domain,
+                      GLogLevelFlags  log_level,
+                      const char     *message,
+                      gpointer        user_data)
+{
+  return !(g_strcmp0 (log_domain, "Gtk") == 0 && strstr (message, "Failed to load icon") != NULL);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -200,6 +274,10 @@ main (int   argc,
     adw_init ();
 
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  g_test_log_set_fatal_handler (ignore_icon_warnings, NULL);
+  /* Criticals stay fatal; GTK's structured warnings about theme icons
+   * do not pass through the handler above. */
+  g_log_set_always_fatal (G_LOG_LEVEL_ERROR | G_LOG_LEVEL_CRITICAL);
 
   g_test_add_func ("/ui/pure/step-and-field-for-error", test_step_for_error);
   g_test_add_func ("/ui/pure/certificate-errors-in-words", test_certificate_errors_in_words);
@@ -207,6 +285,7 @@ main (int   argc,
   g_test_add_func ("/ui/pure/choices-round-trip", test_choices);
   g_test_add_func ("/ui/message/headers-decoded-newest-first", test_message_headers_decoded);
   g_test_add_func ("/ui/setup/auth-focuses-password", test_auth_focuses_password);
+  g_test_add_func ("/ui/layout/fits-phone-width", test_fits_phone_width);
 
   return g_test_run ();
 }
