@@ -12,6 +12,7 @@
 #include "pf-account-page.h"
 #include "pf-diagnosis-view.h"
 #include "pf-error.h"
+#include "pf-gui-util.h"
 #include "pf-message.h"
 
 #define NEWEST_MESSAGES 50
@@ -124,8 +125,11 @@ on_open_message_clicked (GtkButton *button,
       GtkWidget *overlay = gtk_widget_get_ancestor (GTK_WIDGET (button), ADW_TYPE_TOAST_OVERLAY);
 
       if (overlay != NULL)
-        adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (overlay),
-                                     adw_toast_new (_("No mail reader is set up to open this message")));
+        {
+          adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (overlay),
+                                       adw_toast_new (_("No mail reader is set up to open this message")));
+          pf_gui_name_icon_buttons (overlay);
+        }
     }
 }
 

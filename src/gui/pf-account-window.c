@@ -11,6 +11,7 @@
 
 #include "pf-account-window.h"
 #include "pf-error.h"
+#include "pf-gui-util.h"
 #include "pf-keyring.h"
 #include "pf-setup-window.h"
 
@@ -91,6 +92,7 @@ toast (PfAccountWindow *self,
        const char      *message)
 {
   adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (self), adw_toast_new (message));
+  pf_gui_name_icon_buttons (GTK_WIDGET (self));
 }
 
 static void
@@ -495,5 +497,6 @@ pf_account_window_init (PfAccountWindow *self)
 {
   self->setting_up = TRUE;
   gtk_widget_init_template (GTK_WIDGET (self));
+  pf_gui_name_icon_buttons (GTK_WIDGET (self));
   self->setting_up = FALSE;
 }

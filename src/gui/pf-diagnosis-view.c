@@ -11,6 +11,7 @@
 
 #include "pf-diagnosis-view.h"
 #include "pf-error.h"
+#include "pf-gui-util.h"
 
 struct _PfDiagnosisView
 {
@@ -278,8 +279,11 @@ on_copy_report (PfDiagnosisView *self)
 
   overlay = gtk_widget_get_ancestor (GTK_WIDGET (self), ADW_TYPE_TOAST_OVERLAY);
   if (overlay != NULL)
-    adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (overlay),
-                                 adw_toast_new (_("Report copied to the clipboard")));
+    {
+      adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (overlay),
+                                   adw_toast_new (_("Report copied to the clipboard")));
+      pf_gui_name_icon_buttons (overlay);
+    }
 }
 
 GtkWidget *

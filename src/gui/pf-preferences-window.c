@@ -9,6 +9,7 @@
 
 #include <glib/gi18n.h>
 
+#include "pf-gui-util.h"
 #include "pf-preferences-window.h"
 
 struct _PfPreferencesWindow
@@ -116,4 +117,5 @@ static void
 pf_preferences_window_init (PfPreferencesWindow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  pf_gui_name_icon_buttons (GTK_WIDGET (self));
 }

@@ -16,6 +16,7 @@
 #include "pf-diagnosis.h"
 #include "pf-diagnosis-view.h"
 #include "pf-error.h"
+#include "pf-gui-util.h"
 #include "pf-keyring.h"
 #include "pf-setup-window.h"
 
@@ -137,6 +138,7 @@ toast (PfSetupWindow *self,
        const char    *message)
 {
   adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (message));
+  pf_gui_name_icon_buttons (GTK_WIDGET (self->toast_overlay));
 }
 
 static void
@@ -1260,4 +1262,5 @@ pf_setup_window_init (PfSetupWindow *self)
     g_warning ("POPFETCH_DEMO: %s", error->message);
   gtk_window_set_default_widget (GTK_WINDOW (self), GTK_WIDGET (self->find_button));
   pf_diagnosis_view_set_fix_widget (self->diagnosis_view, GTK_WIDGET (self->fix_group));
+  pf_gui_name_icon_buttons (GTK_WIDGET (self));
 }

@@ -14,6 +14,7 @@
 #include "pf-account-status.h"
 #include "pf-account-store.h"
 #include "pf-account-window.h"
+#include "pf-gui-util.h"
 #include "pf-setup-window.h"
 #include "pf-window.h"
 
@@ -56,6 +57,7 @@ pf_window_show_toast (PfWindow   *self,
   g_return_if_fail (PF_IS_WINDOW (self));
 
   adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (message));
+  pf_gui_name_icon_buttons (GTK_WIDGET (self->toast_overlay));
 }
 
 static void
@@ -100,6 +102,7 @@ on_status_finished (PfAccountStatus *status,
       adw_toast_set_action_name (toast, "win.show-account");
       adw_toast_set_action_target (toast, "s", pf_account_get_name (account));
       adw_toast_overlay_add_toast (self->toast_overlay, toast);
+      pf_gui_name_icon_buttons (GTK_WIDGET (self->toast_overlay));
     }
   else
     pf_window_show_toast (self, message);

@@ -10,6 +10,7 @@
 # reader does.
 
 import ctypes
+import re
 import os
 import shutil
 import signal
@@ -99,6 +100,10 @@ class Session:
         self._start_keyring()
         global pyatspi, INTERACTIVE_ROLES
         import pyatspi
+        from gi.repository import Atspi
+        # An app that was just killed may linger in the registry for a
+        # moment: do not let one call on it block for D-Bus's 25 s.
+        Atspi.set_timeout(3000, 15000)
         INTERACTIVE_ROLES = {
             pyatspi.ROLE_PUSH_BUTTON, pyatspi.ROLE_TOGGLE_BUTTON, pyatspi.ROLE_ENTRY,
             pyatspi.ROLE_PASSWORD_TEXT, pyatspi.ROLE_CHECK_BOX, pyatspi.ROLE_RADIO_BUTTON,
@@ -297,7 +302,8 @@ class App:
                 role = acc.getRole()
                 if role not in INTERACTIVE_ROLES or not is_showing(acc):
                     continue
-                if not (acc.name or "").strip():
+                # GTK 4.8 falls back to the widget's type name: no name either
+                if not (acc.name or "").strip() or re.fullmatch(r"(Gtk|Adw)[A-Z]\w*", acc.name):
                     parent = acc.parent
                     missing.append(f"{acc.getRoleName()} in {parent.getRoleName() if parent else '?'} "
                                    f"named {parent.name if parent else ''!r}")

@@ -163,6 +163,22 @@ def test_setup_and_fetch():
         app.find(pyatspi.ROLE_PUSH_BUTTON, "Remove Account…")
         check_names(app, "account settings")
         session.screenshot("account-settings")
+
+        # Removing asks first, then takes the password out of the keyring too.
+        app.click(pyatspi.ROLE_PUSH_BUTTON, "Remove Account…")
+        # libadwaita 1.2 names a dialog's buttons twice ("Remove Remove") and
+        # keeps two sets of them, one per layout, only one of them shown.
+        wait_for("the confirmation", lambda: app.find_all(None, "Remove demo@popfetch.test?"))
+        for button in app.find_all(pyatspi.ROLE_PUSH_BUTTON, showing=False):
+            if button.name in ("Remove", "Remove Remove"):
+                button.queryAction().doAction(0)
+                break
+        wait_for("the account to be removed", lambda: not accounts_file(app).sections(), timeout=20)
+        secret = subprocess.run(["secret-tool", "lookup", "host", account["host"], "service", "pop3",
+                                 "user", account["user"]], capture_output=True, text=True)
+        if secret.stdout:
+            raise TestFailure("the password stayed in the keyring")
+        app.find(None, "No Accounts Yet")
     except Exception:
         report_failure(app)
         raise

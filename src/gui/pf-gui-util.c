@@ -1,0 +1,51 @@
+/* pf-gui-util.c
+ *
+ * Copyright 2026 The Popfetch authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "pf-gui-util.h"
+
+const char *
+pf_gui_icon_button_name (const char *icon_name)
+{
+  if (icon_name == NULL)
+    return NULL;
+  if (g_str_equal (icon_name, "view-reveal-symbolic") || g_str_equal (icon_name, "view-conceal-symbolic"))
+    return _("Show Password");
+  if (g_str_equal (icon_name, "window-close-symbolic"))
+    return _("Close");
+  if (g_str_equal (icon_name, "object-select-symbolic"))
+    return _("Apply");
+  if (g_str_equal (icon_name, "edit-find-symbolic"))
+    return _("Search");
+  return NULL;
+}
+
+void
+pf_gui_name_icon_buttons (GtkWidget *root)
+{
+  g_return_if_fail (GTK_IS_WIDGET (root));
+
+  if (GTK_IS_BUTTON (root))
+    {
+      GtkWidget *child = gtk_button_get_child (GTK_BUTTON (root));
+      const char *icon = NULL;
+
+      if (GTK_IS_IMAGE (child))
+        icon = gtk_image_get_icon_name (GTK_IMAGE (child));
+      else if (child == NULL || GTK_IS_IMAGE (gtk_widget_get_first_child (root)))
+        icon = gtk_button_get_icon_name (GTK_BUTTON (root));
+      if (pf_gui_icon_button_name (icon) != NULL)
+        gtk_accessible_update_property (GTK_ACCESSIBLE (root), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                        pf_gui_icon_button_name (icon), -1);
+    }
+
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child; child = gtk_widget_get_next_sibling (child))
+    pf_gui_name_icon_buttons (child);
+}

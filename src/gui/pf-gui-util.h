@@ -1,0 +1,22 @@
+/* pf-gui-util.h — small helpers the app's widgets share
+ *
+ * Copyright 2026 The Popfetch authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <gtk/gtk.h>
+
+G_BEGIN_DECLS
+
+/* Give icon-only buttons that libadwaita builds inside its widgets (the
+ * password peek, a toast's close button, an entry row's apply button) an
+ * accessible name, from their icon. Buttons of other icons are left alone. */
+void        pf_gui_name_icon_buttons (GtkWidget  *root);
+
+/* Pure: the accessible name for an icon-only button, or NULL. */
+const char *pf_gui_icon_button_name  (const char *icon_name);
+
+G_END_DECLS
