@@ -36,8 +36,10 @@ struct _PfMaildir
   int      tmp_fd;
   int      new_fd;
   guint    pid;
-  guint64  counter;
 };
+
+/* The Q part of a name counts deliveries in this process, across runs. */
+static guint delivery_counter;
 
 /* ------------------------------------------------------------------ */
 /* Pure helpers                                                         */
@@ -509,7 +511,8 @@ pf_maildir_next_base (PfMaildir *maildir)
   gint64 now = g_get_real_time ();
 
   return pf_maildir_make_base (now / G_USEC_PER_SEC, (guint) (now % G_USEC_PER_SEC),
-                               maildir->pid, ++maildir->counter, maildir->host);
+                               maildir->pid, (guint) g_atomic_int_add (&delivery_counter, 1) + 1,
+                               maildir->host);
 }
 
 GOutputStream *
