@@ -10,6 +10,7 @@
 #include <glib/gi18n.h>
 
 #include "pf-application.h"
+#include "pf-gui-util.h"
 #include "pf-preferences-window.h"
 #include "pf-window.h"
 
@@ -117,6 +118,7 @@ pf_application_about (GSimpleAction *action,
                         /* Translators: put your names here, one per line. */
                         "translator-credits", _("translator-credits"),
                         NULL);
+  pf_gui_name_icon_buttons (about);
   gtk_window_present (GTK_WINDOW (about));
 }
 

@@ -24,6 +24,8 @@ pf_gui_icon_button_name (const char *icon_name)
     return _("Apply");
   if (g_str_equal (icon_name, "edit-find-symbolic"))
     return _("Search");
+  if (g_str_equal (icon_name, "go-previous-symbolic"))
+    return _("Back");
   return NULL;
 }
 
@@ -44,7 +46,22 @@ pf_gui_name_icon_buttons (GtkWidget *root)
       if (pf_gui_icon_button_name (icon) != NULL)
         gtk_accessible_update_property (GTK_ACCESSIBLE (root), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                         pf_gui_icon_button_name (icon), -1);
+      /* GTK 4.8 names a button from its own label only, not from a label
+       * widget put inside it (the About window's version button). */
+      else if (GTK_IS_LABEL (child) && gtk_button_get_label (GTK_BUTTON (root)) == NULL &&
+               *gtk_label_get_text (GTK_LABEL (child)) != '\0')
+        gtk_accessible_update_property (GTK_ACCESSIBLE (root), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                        gtk_label_get_text (GTK_LABEL (child)), -1);
     }
+
+  /* A menu button with neither label nor icon (the section menu of the
+   * shortcuts window) shows only an arrow: its inner button needs a name. */
+  if (GTK_IS_MENU_BUTTON (root) &&
+      gtk_menu_button_get_label (GTK_MENU_BUTTON (root)) == NULL &&
+      gtk_menu_button_get_icon_name (GTK_MENU_BUTTON (root)) == NULL &&
+      GTK_IS_BUTTON (gtk_widget_get_first_child (root)))
+    gtk_accessible_update_property (GTK_ACCESSIBLE (gtk_widget_get_first_child (root)),
+                                    GTK_ACCESSIBLE_PROPERTY_LABEL, _("Menu"), -1);
 
   for (GtkWidget *child = gtk_widget_get_first_child (root); child; child = gtk_widget_get_next_sibling (child))
     pf_gui_name_icon_buttons (child);

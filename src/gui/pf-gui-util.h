@@ -11,9 +11,10 @@
 
 G_BEGIN_DECLS
 
-/* Give icon-only buttons that libadwaita builds inside its widgets (the
- * password peek, a toast's close button, an entry row's apply button) an
- * accessible name, from their icon. Buttons of other icons are left alone. */
+/* Give the buttons that libadwaita and GTK build inside their widgets (the
+ * password peek, a toast's close button, an entry row's apply button, the
+ * About window's version) an accessible name: from their icon, or from the
+ * label widget inside them. Buttons of other icons are left alone. */
 void        pf_gui_name_icon_buttons (GtkWidget  *root);
 
 /* Pure: the accessible name for an icon-only button, or NULL. */

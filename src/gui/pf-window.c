@@ -413,6 +413,9 @@ pf_window_constructed (GObject *object)
 
   G_OBJECT_CLASS (pf_window_parent_class)->constructed (object);
 
+  if (gtk_application_window_get_help_overlay (GTK_APPLICATION_WINDOW (self)) != NULL)
+    pf_gui_name_icon_buttons (GTK_WIDGET (gtk_application_window_get_help_overlay (GTK_APPLICATION_WINDOW (self))));
+
   app = gtk_window_get_application (GTK_WINDOW (self));
   if (PF_IS_APPLICATION (app) && pf_application_get_settings (PF_APPLICATION (app)) != NULL)
     {
