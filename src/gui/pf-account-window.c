@@ -270,21 +270,7 @@ on_security_changed (PfAccountWindow *self)
       return;
     }
 
-  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (self),
-                                                       _("Send Your Password Unencrypted?"),
-                                                       NULL));
-  adw_message_dialog_set_body (dialog,
-                               _("Without encryption your password and your mail cross the network "
-                                 "readable. Anyone on the same network, or on the way to the server, "
-                                 "can read them and take over the account. Choose this only for a "
-                                 "server on your own computer or a network you fully control."));
-  adw_message_dialog_add_responses (dialog,
-                                    "cancel", _("Keep Encryption"),
-                                    "plaintext", _("Send Unencrypted"),
-                                    NULL);
-  adw_message_dialog_set_response_appearance (dialog, "plaintext", ADW_RESPONSE_DESTRUCTIVE);
-  adw_message_dialog_set_default_response (dialog, "cancel");
-  adw_message_dialog_set_close_response (dialog, "cancel");
+  dialog = pf_gui_plaintext_dialog_new (GTK_WINDOW (self));
   g_signal_connect (dialog, "response", G_CALLBACK (on_plaintext_response), self);
   gtk_window_present (GTK_WINDOW (dialog));
 }

@@ -11,6 +11,28 @@
 
 #include "pf-gui-util.h"
 
+AdwMessageDialog *
+pf_gui_plaintext_dialog_new (GtkWindow *parent)
+{
+  AdwMessageDialog *dialog;
+
+  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (parent, _("Send Your Password Unencrypted?"), NULL));
+  adw_message_dialog_set_body (dialog,
+                               _("Without encryption your password and your mail cross the network "
+                                 "readable. Anyone on the same network, or on the way to the server, "
+                                 "can read them and take over the account. Choose this only for a "
+                                 "server on your own computer or a network you fully control."));
+  adw_message_dialog_add_responses (dialog,
+                                    "cancel", _("Keep Encryption"),
+                                    "plaintext", _("Send Unencrypted"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (dialog, "plaintext", ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (dialog, "cancel");
+  adw_message_dialog_set_close_response (dialog, "cancel");
+
+  return dialog;
+}
+
 const char *
 pf_gui_icon_button_name (const char *icon_name)
 {

@@ -7,7 +7,7 @@
 
 #pragma once
 
-#include <gtk/gtk.h>
+#include <adwaita.h>
 
 G_BEGIN_DECLS
 
@@ -16,6 +16,10 @@ G_BEGIN_DECLS
  * About window's version) an accessible name: from their icon, or from the
  * label widget inside them. Buttons of other icons are left alone. */
 void        pf_gui_name_icon_buttons (GtkWidget  *root);
+
+/* The confirmation a user must give before "no encryption": responses
+ * "cancel" (the default) and "plaintext". */
+AdwMessageDialog *pf_gui_plaintext_dialog_new (GtkWindow *parent);
 
 /* Pure: the accessible name for an icon-only button, or NULL. */
 const char *pf_gui_icon_button_name  (const char *icon_name);

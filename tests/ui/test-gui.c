@@ -16,6 +16,7 @@
 #include "pf-certificate-view.h"
 #include "pf-diagnosis-view.h"
 #include "pf-error.h"
+#include "pf-gui-util.h"
 #include "pf-message.h"
 #include "pf-preferences-window.h"
 #include "pf-setup-window.h"
@@ -190,6 +191,25 @@ test_auth_focuses_password (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+static void
+test_plaintext_needs_confirmation (void)
+{
+  AdwMessageDialog *dialog;
+
+  if (!pf_test_require (have_display, "REQUIRE_DISPLAY", "no display"))
+    return;
+
+  /* Enter or Escape keep the encryption; only a deliberate click on the
+   * destructive response sends the password readable. */
+  dialog = pf_gui_plaintext_dialog_new (NULL);
+  g_assert_cmpstr (adw_message_dialog_get_default_response (dialog), ==, "cancel");
+  g_assert_cmpstr (adw_message_dialog_get_close_response (dialog), ==, "cancel");
+  g_assert_true (adw_message_dialog_has_response (dialog, "plaintext"));
+  g_assert_cmpint (adw_message_dialog_get_response_appearance (dialog, "plaintext"), ==, ADW_RESPONSE_DESTRUCTIVE);
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), "readable"));
+  gtk_window_destroy (GTK_WINDOW (dialog));
+}
+
 /* The window's content: the frame around it (decorations, shadows) is
  * the window manager's and the theme's, not the layout's. */
 static int
@@ -286,6 +306,7 @@ main (int   argc,
   g_test_add_func ("/ui/message/headers-decoded-newest-first", test_message_headers_decoded);
   g_test_add_func ("/ui/setup/auth-focuses-password", test_auth_focuses_password);
   g_test_add_func ("/ui/layout/fits-phone-width", test_fits_phone_width);
+  g_test_add_func ("/ui/setup/plaintext-needs-confirmation", test_plaintext_needs_confirmation);
 
   return g_test_run ();
 }
