@@ -545,9 +545,9 @@ print_diagnosis (PfLoginTest *test,
                                        : _("the strongest shared method"),
                                      pf_diagnosis_get_attempts (diagnosis));
           else if (order[i] == PF_DIAGNOSIS_STEP_MAILBOX && failed == PF_DIAGNOSIS_STEP_NONE)
-            extra = g_strdup_printf (_(": %u messages, %" G_GUINT64_FORMAT " bytes"),
+            extra = g_strdup_printf (_(": %u messages, %lu bytes"),
                                      pf_diagnosis_get_message_count (diagnosis),
-                                     pf_diagnosis_get_mailbox_size (diagnosis));
+                                     (gulong) MIN (pf_diagnosis_get_mailbox_size (diagnosis), G_MAXULONG));
         }
       printf ("  %s %s%s\n", mark, pf_diagnosis_step_describe (order[i]), extra != NULL ? extra : "");
     }
