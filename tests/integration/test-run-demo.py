@@ -69,8 +69,14 @@ if m is not None:
           "the demo mail lives in the build directory, not the source tree", maildir)
     shutil.rmtree(os.path.dirname(maildir), ignore_errors=True)
 
-# The demo server ends with ./run: no Dovecot of the demo is left running.
-ps = subprocess.run(["ps", "-eo", "args"], capture_output=True, text=True).stdout
-check("popfetch-demo-" not in ps, "the demo server stopped with ./run",
-      "\n".join(l for l in ps.splitlines() if "popfetch-demo-" in l))
+# The demo server ends with ./run: nothing of this demo is left running,
+# and its state directory is gone.
+k = re.search(r"POPFETCH_DEMO=(\S+)", out)
+check(k is not None, "the demo server says where its key file is", out)
+if k is not None:
+    key_file = k.group(1)
+    ps = subprocess.run(["ps", "-eo", "args"], capture_output=True, text=True).stdout
+    left = [l for l in ps.splitlines() if os.path.dirname(key_file) in l]
+    check(not left, "the demo server stopped with ./run", "\n".join(left))
+    check(not os.path.exists(os.path.dirname(key_file)), "the demo state directory is removed")
 finish()
