@@ -248,8 +248,61 @@ def test_notification_when_unfocused():
         notifications.stop()
 
 
+# --- 2. periodic fetch ---------------------------------------------------------
+
+
+def set_fetch_interval(home, minutes):
+    """Writes fetch-interval where GLib's keyfile GSettings backend keeps
+    it; the running app sees the file change as a changed setting."""
+    directory = os.path.join(home, "config", "glib-2.0", "settings")
+    os.makedirs(directory, exist_ok=True)
+    path = os.path.join(directory, "keyfile")
+    with open(path + ".tmp", "w") as f:
+        f.write(f"[io/github/popfetch/Popfetch]\nfetch-interval={minutes}\n")
+    os.rename(path + ".tmp", path)
+
+
+def test_periodic_fetch():
+    server = Server("periodic")
+    home = saved_account("periodic")
+    set_fetch_interval(home, 0)
+
+    def body(apps):
+        # One "minute" of fetch-interval lasts a second here.
+        app = start(server, home, {"GSETTINGS_BACKEND": "keyfile",
+                                   "POPFETCH_TEST_SECONDS_PER_MINUTE": "1"})
+        apps.append(app)
+
+        # 0: no fetch by itself.
+        time.sleep(4)
+        if maildir_count(home) != 0 or not labels(app, "Not fetched yet"):
+            raise TestFailure("the app fetched by itself with fetch-interval 0")
+
+        # 2 minutes (seconds here): a fetch starts by itself.
+        set_fetch_interval(home, 2)
+        wait_for("a fetch to start by itself", lambda: labels(app, "Fetched 26 messages"), timeout=30)
+        if maildir_count(home) != 26:
+            raise TestFailure(f"{maildir_count(home)} messages delivered, expected 26")
+
+        # Back to 0: new mail on the server stays there.
+        set_fetch_interval(home, 0)
+        wait_for("the timer to stop", lambda: not app.find_all(pyatspi.ROLE_PUSH_BUTTON,
+                                                               f"Cancel fetching {ACCOUNT}"))
+        time.sleep(1)
+        server.add_messages(2)
+        time.sleep(5)
+        if maildir_count(home) != 26:
+            raise TestFailure(f"fetched with fetch-interval 0: {maildir_count(home)} messages")
+
+        set_fetch_interval(home, 1)
+        wait_for("the next periodic fetch", lambda: maildir_count(home) == 28, timeout=30)
+
+    running("periodic", body, server)
+
+
 try:
     tap.run("/ui/fetch/notification-only-when-unfocused", test_notification_when_unfocused)
+    tap.run("/ui/fetch/periodic-interval-and-off", test_periodic_fetch)
 finally:
     session.stop()
 tap.finish()
