@@ -101,13 +101,13 @@ def store_password(password):
                    input=password, text=True, check=True, timeout=20)
 
 
-def saved_account(name, password="demo"):
+def saved_account(name, password="demo", mechanism="auto"):
     """A fresh HOME with the demo account saved in it, as setup leaves it."""
     home = session.new_home(name)
     os.makedirs(os.path.join(home, "config", "popfetch"), exist_ok=True)
     with open(os.path.join(home, "config", "popfetch", "accounts.ini"), "w") as f:
         f.write(f"[Account {ACCOUNT}]\naddress={ADDRESS}\nhost={HOST}\nport=995\n"
-                f"security=tls\nuser={ADDRESS}\n")
+                f"security=tls\nuser={ADDRESS}\nmechanism={mechanism}\n")
     store_password(password)
     return home
 
@@ -300,9 +300,78 @@ def test_periodic_fetch():
     running("periodic", body, server)
 
 
+# --- 3. Copy Report --------------------------------------------------------------
+
+
+def clipboard_text():
+    result = subprocess.run([sys.executable, os.path.join(HERE, "pf-clipboard.py")],
+                            capture_output=True, timeout=30)
+    if result.returncode != 0:
+        raise TestFailure(f"could not read the clipboard: {result.stderr.decode().strip()}")
+    return result.stdout.decode("utf-8")
+
+
+def open_account_page(app):
+    """Opens the account page the way the failure toast offers."""
+    details = app.find(pyatspi.ROLE_PUSH_BUTTON, "Details", timeout=10)
+    # The toast's button is named once, not "Details Details".
+    missing = app.unnamed_controls()
+    if missing:
+        raise TestFailure(f"controls without a proper name: {missing}")
+    details.queryAction().doAction(0)
+    app.find(pyatspi.ROLE_PUSH_BUTTON, "Account Settings")
+
+
+def test_copy_report():
+    server = Server("report")
+    password = "wrong-secret-7f3a"
+    # USER/PASS: the password itself crosses the wire, so the transcript
+    # has a line to redact.
+    home = saved_account("report", password, "USER")
+
+    def body(apps):
+        app = start(server, home)
+        apps.append(app)
+        app.click(pyatspi.ROLE_PUSH_BUTTON, f"Fetch {ACCOUNT}")
+        wait_for("the fetch to fail", lambda: labels(app, "The last fetch failed"), timeout=40)
+        open_account_page(app)
+        app.click(None, "Show Details")
+        transcript = app.find(pyatspi.ROLE_TEXT, "Protocol transcript")
+        shown = transcript.queryText().getText(0, -1)
+        app.click(pyatspi.ROLE_PUSH_BUTTON, "Copy Report")
+        wait_for("the confirmation", lambda: labels(app, "Report copied to the clipboard"), timeout=10)
+        session.screenshot("diagnosis-report-copied")
+
+        report = clipboard_text()
+        if password in report:
+            raise TestFailure("the password is in the copied report")
+        if "C: PASS" not in report:
+            raise TestFailure(f"the report has no login step: {report[:300]!r}")
+        if "[AUTH]" not in report and "-ERR" not in report:
+            raise TestFailure(f"the report lacks the server's answer: {report[:300]!r}")
+        # Title, what happened and what to try, as the diagnosis shows them
+        paragraphs = report.split("\n\n")
+        if not paragraphs[0].startswith("Popfetch "):
+            raise TestFailure(f"the report starts with {paragraphs[0]!r}")
+        on_screen = {a.name for a in app.find_all(pyatspi.ROLE_LABEL)} | \
+            {a.name for a in app.find_all(pyatspi.ROLE_HEADING)}
+        for paragraph in paragraphs[1:4]:
+            if paragraph.strip() not in on_screen:
+                raise TestFailure(f"the report says {paragraph!r}, the diagnosis does not")
+        heading = "Transcript (passwords removed):\n"
+        if heading not in report:
+            raise TestFailure("the report has no transcript")
+        copied = report.split(heading, 1)[1]
+        if copied.rstrip("\n") != shown.rstrip("\n"):
+            raise TestFailure(f"the copied transcript differs from the one shown:\n{copied!r}\n{shown!r}")
+
+    running("report", body, server)
+
+
 try:
     tap.run("/ui/fetch/notification-only-when-unfocused", test_notification_when_unfocused)
     tap.run("/ui/fetch/periodic-interval-and-off", test_periodic_fetch)
+    tap.run("/ui/diagnosis/copy-report-redacted", test_copy_report)
 finally:
     session.stop()
 tap.finish()
