@@ -395,63 +395,33 @@ apply_options (PfAccount         *account,
 /* Output --------------------------------------------------------------------- */
 
 static void
-json_string (GString    *out,
-             const char *text)
-{
-  if (text == NULL)
-    {
-      g_string_append (out, "null");
-      return;
-    }
-
-  g_string_append_c (out, '"');
-  for (const guchar *p = (const guchar *) text; *p != '\0'; p++)
-    {
-      switch (*p)
-        {
-        case '"': g_string_append (out, "\\\""); break;
-        case '\\': g_string_append (out, "\\\\"); break;
-        case '\n': g_string_append (out, "\\n"); break;
-        case '\r': g_string_append (out, "\\r"); break;
-        case '\t': g_string_append (out, "\\t"); break;
-        default:
-          if (*p < 0x20)
-            g_string_append_printf (out, "\\u%04x", *p);
-          else
-            g_string_append_c (out, *p);
-        }
-    }
-  g_string_append_c (out, '"');
-}
-
-static void
 account_to_json (GString   *out,
                  PfAccount *account)
 {
   g_autofree char *maildir = pf_account_dup_effective_maildir (account);
 
   g_string_append (out, "{\"name\":");
-  json_string (out, pf_account_get_name (account));
+  pf_cli_json_string (out, pf_account_get_name (account));
   g_string_append (out, ",\"address\":");
-  json_string (out, pf_account_get_address (account));
+  pf_cli_json_string (out, pf_account_get_address (account));
   g_string_append (out, ",\"host\":");
-  json_string (out, pf_account_get_host (account));
+  pf_cli_json_string (out, pf_account_get_host (account));
   g_string_append_printf (out, ",\"port\":%u,\"security\":", pf_account_get_port (account));
-  json_string (out, pf_security_to_string (pf_account_get_security (account)));
+  pf_cli_json_string (out, pf_security_to_string (pf_account_get_security (account)));
   g_string_append (out, ",\"user\":");
-  json_string (out, pf_account_get_user (account));
+  pf_cli_json_string (out, pf_account_get_user (account));
   g_string_append (out, ",\"mechanism\":");
-  json_string (out, pf_auth_mechanism_to_string (pf_account_get_mechanism (account)));
+  pf_cli_json_string (out, pf_auth_mechanism_to_string (pf_account_get_mechanism (account)));
   g_string_append (out, ",\"maildir\":");
-  json_string (out, maildir);
+  pf_cli_json_string (out, maildir);
   g_string_append (out, ",\"policy\":");
-  json_string (out, pf_policy_to_string (pf_account_get_policy (account)));
+  pf_cli_json_string (out, pf_policy_to_string (pf_account_get_policy (account)));
   g_string_append_printf (out, ",\"delete_after_days\":%u", pf_account_get_delete_after_days (account));
   g_string_append_printf (out, ",\"max_size\":%" G_GUINT64_FORMAT, pf_account_get_max_size (account));
   g_string_append (out, ",\"pinned_sha256\":");
-  json_string (out, pf_account_get_pinned_fingerprint (account));
+  pf_cli_json_string (out, pf_account_get_pinned_fingerprint (account));
   g_string_append (out, ",\"ca_file\":");
-  json_string (out, pf_account_get_ca_file (account));
+  pf_cli_json_string (out, pf_account_get_ca_file (account));
   g_string_append_printf (out, ",\"allow_plaintext\":%s,\"interval\":%u}",
                           pf_account_get_allow_plaintext (account) ? "true" : "false",
                           pf_account_get_interval (account));
@@ -1157,13 +1127,9 @@ static void
 apply_demo (PfCliFetchSettings *settings,
             const PfDemo       *demo)
 {
-  gsize host_len = strlen (settings->host);
-  gsize domain_len = strlen (demo->domain);
   guint16 port;
 
-  if (!(g_ascii_strcasecmp (settings->host, demo->domain) == 0
-        || (host_len > domain_len + 1 && settings->host[host_len - domain_len - 1] == '.'
-            && g_ascii_strcasecmp (settings->host + host_len - domain_len, demo->domain) == 0)))
+  if (!pf_demo_covers_host (demo, settings->host))
     return;
 
   port = pf_port_map_lookup (demo->port_map, settings->port);

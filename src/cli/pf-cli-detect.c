@@ -82,30 +82,6 @@ load_trust (const char     *ca_file,
 }
 
 static void
-json_string (GString    *out,
-             const char *text)
-{
-  if (text == NULL)
-    {
-      g_string_append (out, "null");
-      return;
-    }
-  g_string_append_c (out, '"');
-  for (const char *p = text; *p != '\0'; p++)
-    {
-      guchar c = (guchar) *p;
-
-      if (c == '"' || c == '\\')
-        g_string_append_printf (out, "\\%c", c);
-      else if (c < 0x20 || c == 0x7f)
-        g_string_append_printf (out, "\\u%04x", c);
-      else
-        g_string_append_c (out, c);
-    }
-  g_string_append_c (out, '"');
-}
-
-static void
 json_strv (GString            *out,
            const char * const *strv)
 {
@@ -114,7 +90,7 @@ json_strv (GString            *out,
     {
       if (i > 0)
         g_string_append_c (out, ',');
-      json_string (out, strv[i]);
+      pf_cli_json_string (out, strv[i]);
     }
   g_string_append_c (out, ']');
 }
@@ -132,11 +108,11 @@ json_error (GString      *out,
     }
   explanation = pf_error_explain (error);
   g_string_append (out, "{\"domain\":");
-  json_string (out, g_quark_to_string (error->domain));
+  pf_cli_json_string (out, g_quark_to_string (error->domain));
   g_string_append_printf (out, ",\"code\":%d,\"message\":", error->code);
-  json_string (out, error->message);
+  pf_cli_json_string (out, error->message);
   g_string_append (out, ",\"title\":");
-  json_string (out, explanation->title);
+  pf_cli_json_string (out, explanation->title);
   g_string_append (out, "}");
 }
 
@@ -146,7 +122,7 @@ json_date (GString   *out,
 {
   g_autofree char *text = date != NULL ? g_date_time_format_iso8601 (date) : NULL;
 
-  json_string (out, text);
+  pf_cli_json_string (out, text);
 }
 
 static void
@@ -162,9 +138,9 @@ json_cert (GString          *out,
     }
   failed = pf_cert_errors_describe (info->errors);
   g_string_append (out, "{\"subject\":");
-  json_string (out, info->subject);
+  pf_cli_json_string (out, info->subject);
   g_string_append (out, ",\"issuer\":");
-  json_string (out, info->issuer);
+  pf_cli_json_string (out, info->issuer);
   g_string_append (out, ",\"names\":");
   json_strv (out, (const char * const *) info->names);
   g_string_append (out, ",\"not_before\":");
@@ -172,7 +148,7 @@ json_cert (GString          *out,
   g_string_append (out, ",\"not_after\":");
   json_date (out, info->not_after);
   g_string_append (out, ",\"sha256\":");
-  json_string (out, info->sha256);
+  pf_cli_json_string (out, info->sha256);
   g_string_append_printf (out, ",\"self_signed\":%s,\"failed_checks\":", info->self_signed ? "true" : "false");
   json_strv (out, (const char * const *) failed);
   g_string_append (out, "}");
@@ -200,7 +176,7 @@ json_capabilities (GString              *out,
   g_string_append (out, ",\"sasl\":");
   json_strv (out, (const char * const *) caps->sasl);
   g_string_append (out, ",\"implementation\":");
-  json_string (out, caps->implementation);
+  pf_cli_json_string (out, caps->implementation);
   g_string_append (out, "}");
 }
 
@@ -226,31 +202,31 @@ json_probe (GString *out,
   g_autofree char *sources = pf_probe_source_to_string (pf_probe_get_sources (probe));
 
   g_string_append (out, "{\"host\":");
-  json_string (out, pf_probe_get_host (probe));
+  pf_cli_json_string (out, pf_probe_get_host (probe));
   g_string_append_printf (out, ",\"port\":%u,\"security\":", pf_probe_get_port (probe));
-  json_string (out, pf_security_to_string (pf_probe_get_security (probe)));
+  pf_cli_json_string (out, pf_security_to_string (pf_probe_get_security (probe)));
   g_string_append (out, ",\"sources\":");
-  json_string (out, sources);
+  pf_cli_json_string (out, sources);
   g_string_append (out, ",\"verdict\":");
-  json_string (out, pf_probe_verdict_to_string (pf_probe_get_verdict (probe)));
+  pf_cli_json_string (out, pf_probe_verdict_to_string (pf_probe_get_verdict (probe)));
   g_string_append_printf (out, ",\"rank\":%u,\"duration_ms\":%u,\"error\":",
                           pf_probe_get_rank (probe), pf_probe_get_duration_ms (probe));
   json_error (out, pf_probe_get_error (probe));
   g_string_append (out, ",\"greeting\":");
-  json_string (out, pf_probe_get_greeting (probe));
+  pf_cli_json_string (out, pf_probe_get_greeting (probe));
   g_string_append_printf (out, ",\"apop\":%s,\"best_mechanism\":", pf_probe_get_apop (probe) ? "true" : "false");
-  json_string (out, pf_probe_get_best_mechanism (probe) != PF_AUTH_AUTO
+  pf_cli_json_string (out, pf_probe_get_best_mechanism (probe) != PF_AUTH_AUTO
                     ? pf_auth_mechanism_to_string (pf_probe_get_best_mechanism (probe)) : NULL);
   g_string_append (out, ",\"username_hint\":");
-  json_string (out, pf_probe_get_username_hint (probe));
+  pf_cli_json_string (out, pf_probe_get_username_hint (probe));
   g_string_append (out, ",\"capabilities\":");
   json_capabilities (out, pf_probe_get_capabilities (probe));
   g_string_append (out, ",\"certificate\":");
   json_cert (out, pf_probe_get_cert_info (probe));
   g_string_append (out, ",\"tls\":");
-  json_string (out, pf_probe_get_tls_description (probe));
+  pf_cli_json_string (out, pf_probe_get_tls_description (probe));
   g_string_append (out, ",\"imap_993\":");
-  json_string (out, imap_to_string (pf_probe_get_imap (probe)));
+  pf_cli_json_string (out, imap_to_string (pf_probe_get_imap (probe)));
   g_string_append (out, "}");
 }
 
@@ -379,7 +355,7 @@ print_detect_json (PfDetector *detector,
   g_autoptr(GString) out = g_string_new ("{\"address\":");
   GPtrArray *lookups = pf_detector_get_lookups (detector);
 
-  json_string (out, pf_detector_get_address (detector));
+  pf_cli_json_string (out, pf_detector_get_address (detector));
   g_string_append (out, ",\"recommended\":");
   if (pf_detector_get_recommended (detector) != NULL)
     json_probe (out, pf_detector_get_recommended (detector));
@@ -401,9 +377,9 @@ print_detect_json (PfDetector *detector,
       if (i > 0)
         g_string_append_c (out, ',');
       g_string_append (out, "{\"kind\":");
-      json_string (out, pf_lookup_kind_to_string (pf_lookup_get_kind (lookup)));
+      pf_cli_json_string (out, pf_lookup_kind_to_string (pf_lookup_get_kind (lookup)));
       g_string_append (out, ",\"query\":");
-      json_string (out, pf_lookup_get_query (lookup));
+      pf_cli_json_string (out, pf_lookup_get_query (lookup));
       g_string_append_printf (out, ",\"via_mx\":%s,\"hosts\":", pf_lookup_get_via_mx (lookup) ? "true" : "false");
       json_strv (out, pf_lookup_get_hosts (lookup));
       g_string_append (out, ",\"error\":");
@@ -545,9 +521,9 @@ print_diagnosis (PfLoginTest *test,
                                        : _("the strongest shared method"),
                                      pf_diagnosis_get_attempts (diagnosis));
           else if (order[i] == PF_DIAGNOSIS_STEP_MAILBOX && failed == PF_DIAGNOSIS_STEP_NONE)
-            extra = g_strdup_printf (_(": %u messages, %" G_GUINT64_FORMAT " bytes"),
+            extra = g_strdup_printf (_(": %u messages, %lu bytes"),
                                      pf_diagnosis_get_message_count (diagnosis),
-                                     pf_diagnosis_get_mailbox_size (diagnosis));
+                                     (gulong) MIN (pf_diagnosis_get_mailbox_size (diagnosis), G_MAXULONG));
         }
       printf ("  %s %s%s\n", mark, pf_diagnosis_step_describe (order[i]), extra != NULL ? extra : "");
     }
@@ -586,12 +562,12 @@ print_diagnosis_json (PfDiagnosis *diagnosis,
   const PfExplanation *explanation = pf_diagnosis_get_explanation (diagnosis);
   PfAuthMechanism mechanism = pf_diagnosis_get_mechanism (diagnosis);
 
-  json_string (out, host);
+  pf_cli_json_string (out, host);
   g_string_append_printf (out, ",\"port\":%u,\"security\":", port);
-  json_string (out, pf_security_to_string (security));
+  pf_cli_json_string (out, pf_security_to_string (security));
   g_string_append_printf (out, ",\"success\":%s,\"failed_step\":",
                           pf_diagnosis_get_success (diagnosis) ? "true" : "false");
-  json_string (out, pf_diagnosis_get_success (diagnosis)
+  pf_cli_json_string (out, pf_diagnosis_get_success (diagnosis)
                     ? NULL : pf_diagnosis_step_to_string (pf_diagnosis_get_failed_step (diagnosis)));
   g_string_append (out, ",\"error\":");
   json_error (out, pf_diagnosis_get_error (diagnosis));
@@ -599,26 +575,26 @@ print_diagnosis_json (PfDiagnosis *diagnosis,
   if (explanation != NULL)
     {
       g_string_append (out, "{\"title\":");
-      json_string (out, explanation->title);
+      pf_cli_json_string (out, explanation->title);
       g_string_append (out, ",\"what\":");
-      json_string (out, explanation->what);
+      pf_cli_json_string (out, explanation->what);
       g_string_append (out, ",\"next\":");
-      json_string (out, explanation->next);
+      pf_cli_json_string (out, explanation->next);
       g_string_append (out, "}");
     }
   else
     g_string_append (out, "null");
   g_string_append (out, ",\"hint\":");
-  json_string (out, pf_diagnosis_get_hint_text (diagnosis));
+  pf_cli_json_string (out, pf_diagnosis_get_hint_text (diagnosis));
   g_string_append (out, ",\"user\":");
-  json_string (out, pf_diagnosis_get_user (diagnosis));
+  pf_cli_json_string (out, pf_diagnosis_get_user (diagnosis));
   g_string_append (out, ",\"mechanism\":");
-  json_string (out, mechanism != PF_AUTH_AUTO ? pf_auth_mechanism_to_string (mechanism) : NULL);
+  pf_cli_json_string (out, mechanism != PF_AUTH_AUTO ? pf_auth_mechanism_to_string (mechanism) : NULL);
   g_string_append_printf (out, ",\"attempts\":%u,\"messages\":%u,\"mailbox_bytes\":%" G_GUINT64_FORMAT
                           ",\"greeting\":",
                           pf_diagnosis_get_attempts (diagnosis), pf_diagnosis_get_message_count (diagnosis),
                           pf_diagnosis_get_mailbox_size (diagnosis));
-  json_string (out, pf_diagnosis_get_greeting (diagnosis));
+  pf_cli_json_string (out, pf_diagnosis_get_greeting (diagnosis));
   g_string_append (out, ",\"capabilities\":");
   json_capabilities (out, pf_diagnosis_get_capabilities (diagnosis));
   g_string_append (out, ",\"certificate\":");
@@ -628,7 +604,7 @@ print_diagnosis_json (PfDiagnosis *diagnosis,
       g_autofree char *text = pf_diagnosis_dup_transcript_text (diagnosis);
 
       g_string_append (out, ",\"transcript\":");
-      json_string (out, text);
+      pf_cli_json_string (out, text);
     }
   g_string_append (out, "}\n");
   fputs (out->str, stdout);

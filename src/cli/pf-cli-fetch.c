@@ -121,23 +121,6 @@ on_signal (gpointer user_data)
 }
 
 static void
-json_string (GString    *out,
-             const char *text)
-{
-  g_string_append_c (out, '"');
-  for (const guchar *p = (const guchar *) (text != NULL ? text : ""); *p != '\0'; p++)
-    {
-      if (*p == '"' || *p == '\\')
-        g_string_append_printf (out, "\\%c", *p);
-      else if (*p < 0x20)
-        g_string_append_printf (out, "\\u%04x", *p);
-      else
-        g_string_append_c (out, *p);
-    }
-  g_string_append_c (out, '"');
-}
-
-static void
 print_json (const PfCliFetchSettings *settings,
             const PfFetchResult      *result,
             const GError             *error,
@@ -145,17 +128,17 @@ print_json (const PfCliFetchSettings *settings,
 {
   g_autoptr(GString) out = g_string_new ("{\"account\":");
 
-  json_string (out, settings->label != NULL ? settings->label : settings->user);
+  pf_cli_json_string (out, settings->label != NULL ? settings->label : settings->user);
   if (error != NULL)
     {
       g_autoptr(PfExplanation) explanation = pf_error_explain (error);
 
       g_string_append (out, ",\"ok\":false,\"error\":{\"domain\":");
-      json_string (out, g_quark_to_string (error->domain));
+      pf_cli_json_string (out, g_quark_to_string (error->domain));
       g_string_append_printf (out, ",\"code\":%d,\"exit\":%d,\"title\":", error->code, exit_code);
-      json_string (out, explanation->title);
+      pf_cli_json_string (out, explanation->title);
       g_string_append (out, ",\"message\":");
-      json_string (out, error->message);
+      pf_cli_json_string (out, error->message);
       g_string_append (out, "}}");
     }
   else
@@ -173,7 +156,7 @@ print_json (const PfCliFetchSettings *settings,
           const PfFetchSkipped *skipped = &g_array_index (result->over_limit, PfFetchSkipped, i);
 
           g_string_append (out, i > 0 ? ",{\"uid\":" : "{\"uid\":");
-          json_string (out, skipped->uid);
+          pf_cli_json_string (out, skipped->uid);
           g_string_append_printf (out, ",\"msgno\":%u,\"size\":%" G_GUINT64_FORMAT "}",
                                   skipped->msgno, skipped->size);
         }

@@ -52,6 +52,11 @@ void pf_cli_init (void);
 int  pf_cli_report_error (const GError *error);
 int  pf_cli_exit_code_for_error (const GError *error);
 
+/* Append @text to @out as a JSON string (null for NULL). Bytes that are not
+ * UTF-8, which a server may send, become U+FFFD so the output stays JSON. */
+void pf_cli_json_string (GString    *out,
+                         const char *text);
+
 /* pf-cli-detect.c */
 int  pf_cli_detect (int argc, char **argv);
 int  pf_cli_test   (int argc, char **argv);

@@ -97,6 +97,25 @@ pf_demo_load_from_environment (GError **error)
   return pf_demo_load (path, error);
 }
 
+gboolean
+pf_demo_covers_host (const PfDemo *demo,
+                     const char   *host)
+{
+  gsize host_len, domain_len;
+
+  g_return_val_if_fail (demo != NULL, FALSE);
+
+  if (host == NULL)
+    return FALSE;
+  host_len = strlen (host);
+  domain_len = strlen (demo->domain);
+  if (g_ascii_strcasecmp (host, demo->domain) == 0)
+    return TRUE;
+  return host_len > domain_len + 1 &&
+         host[host_len - domain_len - 1] == '.' &&
+         g_ascii_strcasecmp (host + host_len - domain_len, demo->domain) == 0;
+}
+
 GResolver *
 pf_demo_create_resolver (const PfDemo *demo)
 {

@@ -32,6 +32,9 @@ PfDemo       *pf_demo_load (const char  *path,
 /* From $POPFETCH_DEMO: NULL without an error when it is unset or empty. */
 PfDemo       *pf_demo_load_from_environment (GError **error);
 void          pf_demo_free (PfDemo *demo);
+/* Whether @host is the demo domain or a name under it (case-insensitive). */
+gboolean      pf_demo_covers_host (const PfDemo *demo,
+                                   const char   *host);
 
 /* Names under the demo domain → host-address; every other name goes to the
  * system resolver. (transfer full) */

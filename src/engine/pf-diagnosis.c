@@ -212,10 +212,10 @@ pf_provider_hint_describe (PfProviderHint hint,
         {
           gint64 minutes = (login_delay + 59) / 60;
           return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
-                                               "The server allows one login every %" G_GINT64_FORMAT " minute: wait that long between checks.",
-                                               "The server allows one login every %" G_GINT64_FORMAT " minutes: wait that long between checks.",
+                                               "The server allows one login every %lu minute: wait that long between checks.",
+                                               "The server allows one login every %lu minutes: wait that long between checks.",
                                                (gulong) minutes),
-                                  minutes);
+                                  (gulong) minutes);
         }
       return g_strdup (_("The server asks to wait longer between logins: try again later, and check for mail less often."));
     case PF_PROVIDER_HINT_NONE:

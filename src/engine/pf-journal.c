@@ -371,17 +371,23 @@ pf_journal_get_path (PfJournal *journal)
 guint
 pf_journal_get_n_entries (PfJournal *journal)
 {
-  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&journal->mutex);
+  guint n;
 
-  return g_hash_table_size (journal->entries);
+  g_mutex_lock (&journal->mutex);
+  n = g_hash_table_size (journal->entries);
+  g_mutex_unlock (&journal->mutex);
+  return n;
 }
 
 guint
 pf_journal_get_n_pending (PfJournal *journal)
 {
-  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&journal->mutex);
+  guint n;
 
-  return g_hash_table_size (journal->pending);
+  g_mutex_lock (&journal->mutex);
+  n = g_hash_table_size (journal->pending);
+  g_mutex_unlock (&journal->mutex);
+  return n;
 }
 
 gboolean
@@ -390,9 +396,11 @@ pf_journal_lookup (PfJournal   *journal,
                    const char **name,
                    gint64      *first_seen)
 {
-  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&journal->mutex);
-  Entry *entry = g_hash_table_lookup (journal->entries, uid);
+  Entry *entry;
 
+  g_mutex_lock (&journal->mutex);
+  entry = g_hash_table_lookup (journal->entries, uid);
+  g_mutex_unlock (&journal->mutex);
   if (entry == NULL)
     return FALSE;
   /* Entries are never freed while the journal is open, except by
@@ -423,11 +431,14 @@ pf_journal_note_pending (PfJournal   *journal,
                          GError     **error)
 {
   g_autofree char *line = g_strconcat ("+ ", base, "\n", NULL);
-  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&journal->mutex);
+  gboolean ok;
 
   /* Only the file needs it: recovery reads it back at the next open. Not
    * keeping it in memory keeps a long run's memory flat. */
-  return write_all (journal->fd, line, strlen (line), journal->path, error);
+  g_mutex_lock (&journal->mutex);
+  ok = write_all (journal->fd, line, strlen (line), journal->path, error);
+  g_mutex_unlock (&journal->mutex);
+  return ok;
 }
 
 gboolean

@@ -270,8 +270,8 @@ pf_pop3_parse_reply (const char   *line,
   if (len > PF_POP3_MAX_STATUS_LINE)
     {
       g_set_error (error, PF_ERROR, PF_ERROR_PROTOCOL,
-                   _("The server sent a status line of %" G_GSIZE_FORMAT " bytes; at most %d are allowed"),
-                   len, PF_POP3_MAX_STATUS_LINE);
+                   _("The server sent a status line of %lu bytes; at most %d are allowed"),
+                   (gulong) len, PF_POP3_MAX_STATUS_LINE);
       return FALSE;
     }
 

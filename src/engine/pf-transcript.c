@@ -111,10 +111,10 @@ update_dropped_marker (PfTranscript *self,
   g_free (self->dropped_marker->text);
   self->dropped_marker->text =
     g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
-                                  "%" G_GUINT64_FORMAT " line left out to save memory",
-                                  "%" G_GUINT64_FORMAT " lines left out to save memory",
+                                  "%lu line left out to save memory",
+                                  "%lu lines left out to save memory",
                                   self->n_dropped > G_MAXULONG ? G_MAXULONG : (gulong) self->n_dropped),
-                     self->n_dropped);
+                     self->n_dropped > G_MAXULONG ? G_MAXULONG : (gulong) self->n_dropped);
 }
 
 /* Takes @text. */
@@ -236,10 +236,10 @@ pf_transcript_add_data (PfTranscript *self,
 
   append (self, PF_TRANSCRIPT_RECEIVED, tls,
           g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
-                                        "(%" G_GUINT64_FORMAT " byte of data)",
-                                        "(%" G_GUINT64_FORMAT " bytes of data)",
+                                        "(%lu byte of data)",
+                                        "(%lu bytes of data)",
                                         bytes > G_MAXULONG ? G_MAXULONG : (gulong) bytes),
-                           bytes));
+                           bytes > G_MAXULONG ? G_MAXULONG : (gulong) bytes));
 }
 
 void

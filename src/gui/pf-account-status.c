@@ -303,20 +303,6 @@ fetch_policy (PfPolicy policy)
     }
 }
 
-static gboolean
-host_in_domain (const char *host,
-                const char *domain)
-{
-  gsize host_len = strlen (host);
-  gsize domain_len = strlen (domain);
-
-  if (g_ascii_strcasecmp (host, domain) == 0)
-    return TRUE;
-  return host_len > domain_len + 1 &&
-         host[host_len - domain_len - 1] == '.' &&
-         g_ascii_strcasecmp (host + host_len - domain_len, domain) == 0;
-}
-
 /* The POPFETCH_DEMO mapping, the same one detection and the login test
  * use: names under the demo domain go to the demo server's loopback
  * address and ports, trusting its CA besides the system ones. */
@@ -329,7 +315,7 @@ load_demo_for (const char *host)
   demo = pf_demo_load_from_environment (&error);
   if (error != NULL)
     g_warning ("POPFETCH_DEMO: %s", error->message);
-  if (demo == NULL || !host_in_domain (host, demo->domain))
+  if (demo == NULL || !pf_demo_covers_host (demo, host))
     return NULL;
 
   return g_steal_pointer (&demo);

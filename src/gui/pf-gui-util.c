@@ -29,6 +29,7 @@ pf_gui_plaintext_dialog_new (GtkWindow *parent)
   adw_message_dialog_set_response_appearance (dialog, "plaintext", ADW_RESPONSE_DESTRUCTIVE);
   adw_message_dialog_set_default_response (dialog, "cancel");
   adw_message_dialog_set_close_response (dialog, "cancel");
+  pf_gui_name_icon_buttons (GTK_WIDGET (dialog));
 
   return dialog;
 }
@@ -74,6 +75,17 @@ pf_gui_name_icon_buttons (GtkWidget *root)
                *gtk_label_get_text (GTK_LABEL (child)) != '\0')
         gtk_accessible_update_property (GTK_ACCESSIBLE (root), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                         gtk_label_get_text (GTK_LABEL (child)), -1);
+      /* A mnemonic label (a message dialog's responses, a toast's button)
+       * makes GTK 4.8 name its button twice, "Remove Remove": once from the
+       * button's label and once from the label that is "labelled-by". */
+      else if (GTK_IS_LABEL (child) &&
+               gtk_label_get_mnemonic_widget (GTK_LABEL (child)) == root &&
+               *gtk_label_get_text (GTK_LABEL (child)) != '\0')
+        {
+          gtk_accessible_reset_relation (GTK_ACCESSIBLE (root), GTK_ACCESSIBLE_RELATION_LABELLED_BY);
+          gtk_accessible_update_property (GTK_ACCESSIBLE (root), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                          gtk_label_get_text (GTK_LABEL (child)), -1);
+        }
     }
 
   /* A menu button with neither label nor icon (the section menu of the

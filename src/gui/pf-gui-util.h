@@ -14,7 +14,9 @@ G_BEGIN_DECLS
 /* Give the buttons that libadwaita and GTK build inside their widgets (the
  * password peek, a toast's close button, an entry row's apply button, the
  * About window's version) an accessible name: from their icon, or from the
- * label widget inside them. Buttons of other icons are left alone. */
+ * label widget inside them; a button with a mnemonic label (dialog
+ * responses, toast buttons) is named once instead of twice. Buttons of
+ * other icons are left alone. */
 void        pf_gui_name_icon_buttons (GtkWidget  *root);
 
 /* The confirmation a user must give before "no encryption": responses

@@ -784,7 +784,8 @@ settings_row_new (PfSetupWindow  *self,
   gtk_widget_set_valign (check, GTK_ALIGN_CENTER);
   if (group != NULL)
     gtk_check_button_set_group (GTK_CHECK_BUTTON (check), group);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (check), GTK_ACCESSIBLE_PROPERTY_LABEL, title, -1);
+  /* The row names its activatable check by the title ("labelled-by"):
+   * a label of its own as well would make it read out twice. */
   g_object_set_data_full (G_OBJECT (check), "probe", g_object_ref (probe), g_object_unref);
   adw_action_row_add_prefix (ADW_ACTION_ROW (row), check);
   adw_action_row_set_activatable_widget (ADW_ACTION_ROW (row), check);

@@ -44,10 +44,20 @@ struct _PfWindow
 
 G_DEFINE_FINAL_TYPE (PfWindow, pf_window, ADW_TYPE_APPLICATION_WINDOW)
 
+static void attach_application (PfWindow      *self,
+                                PfApplication *application);
+
 PfWindow *
 pf_window_new (PfApplication *application)
 {
-  return g_object_new (PF_TYPE_WINDOW, "application", application, NULL);
+  PfWindow *self;
+
+  g_return_val_if_fail (PF_IS_APPLICATION (application), NULL);
+
+  self = g_object_new (PF_TYPE_WINDOW, "application", application, NULL);
+  attach_application (self, application);
+
+  return self;
 }
 
 void
@@ -332,6 +342,20 @@ on_fetch_timer (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
+/* The length of one minute of "fetch-interval". Tests set
+ * POPFETCH_TEST_SECONDS_PER_MINUTE (1…60) to see periodic fetches without
+ * waiting minutes; without it a minute has 60 seconds. */
+static guint
+seconds_per_minute (void)
+{
+  const char *value = g_getenv ("POPFETCH_TEST_SECONDS_PER_MINUTE");
+  guint64 seconds;
+
+  if (value != NULL && g_ascii_string_to_unsigned (value, 10, 1, 60, &seconds, NULL))
+    return (guint) seconds;
+  return 60;
+}
+
 static void
 update_fetch_timer (PfWindow *self)
 {
@@ -339,7 +363,7 @@ update_fetch_timer (PfWindow *self)
 
   g_clear_handle_id (&self->fetch_timer, g_source_remove);
   if (minutes > 0)
-    self->fetch_timer = g_timeout_add_seconds (minutes * 60, on_fetch_timer, self);
+    self->fetch_timer = g_timeout_add_seconds (minutes * seconds_per_minute (), on_fetch_timer, self);
 }
 
 static void
@@ -405,30 +429,31 @@ pf_window_close_request (GtkWindow *window)
   return GTK_WINDOW_CLASS (pf_window_parent_class)->close_request (window);
 }
 
+/* After construction: GObject sets "application" only after
+ * constructed() has run, so the settings and the help overlay are only
+ * known here. */
 static void
-pf_window_constructed (GObject *object)
+attach_application (PfWindow      *self,
+                    PfApplication *application)
 {
-  PfWindow *self = PF_WINDOW (object);
-  GtkApplication *app;
+  GSettings *settings = pf_application_get_settings (application);
+  GtkShortcutsWindow *help_overlay = gtk_application_window_get_help_overlay (GTK_APPLICATION_WINDOW (self));
 
-  G_OBJECT_CLASS (pf_window_parent_class)->constructed (object);
+  if (help_overlay != NULL)
+    pf_gui_name_icon_buttons (GTK_WIDGET (help_overlay));
 
-  if (gtk_application_window_get_help_overlay (GTK_APPLICATION_WINDOW (self)) != NULL)
-    pf_gui_name_icon_buttons (GTK_WIDGET (gtk_application_window_get_help_overlay (GTK_APPLICATION_WINDOW (self))));
+  if (settings == NULL)
+    return;
 
-  app = gtk_window_get_application (GTK_WINDOW (self));
-  if (PF_IS_APPLICATION (app) && pf_application_get_settings (PF_APPLICATION (app)) != NULL)
-    {
-      self->settings = g_object_ref (pf_application_get_settings (PF_APPLICATION (app)));
-      gtk_window_set_default_size (GTK_WINDOW (self),
-                                   MAX (360, g_settings_get_int (self->settings, "window-width")),
-                                   MAX (294, g_settings_get_int (self->settings, "window-height")));
-      if (g_settings_get_boolean (self->settings, "window-maximized"))
-        gtk_window_maximize (GTK_WINDOW (self));
-      g_signal_connect_object (self->settings, "changed::fetch-interval",
-                               G_CALLBACK (update_fetch_timer), self, G_CONNECT_SWAPPED);
-      update_fetch_timer (self);
-    }
+  self->settings = g_object_ref (settings);
+  gtk_window_set_default_size (GTK_WINDOW (self),
+                               MAX (360, g_settings_get_int (self->settings, "window-width")),
+                               MAX (294, g_settings_get_int (self->settings, "window-height")));
+  if (g_settings_get_boolean (self->settings, "window-maximized"))
+    gtk_window_maximize (GTK_WINDOW (self));
+  g_signal_connect_object (self->settings, "changed::fetch-interval",
+                           G_CALLBACK (update_fetch_timer), self, G_CONNECT_SWAPPED);
+  update_fetch_timer (self);
 }
 
 static void
@@ -467,7 +492,6 @@ pf_window_class_init (PfWindowClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
   GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
 
-  object_class->constructed = pf_window_constructed;
   object_class->dispose = pf_window_dispose;
   window_class->close_request = pf_window_close_request;
 

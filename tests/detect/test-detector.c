@@ -84,14 +84,14 @@ static void
 fixture_tear_down (Fixture       *fixture,
                    gconstpointer  data)
 {
-  g_assert_finalize_object (fixture->detector);
+  pf_test_assert_finalized (fixture->detector, 10);
   g_clear_pointer (&fixture->servers, g_ptr_array_unref);
   if (fixture->soup != NULL)
     {
       soup_server_disconnect (fixture->soup);
       g_assert_finalize_object (fixture->soup);
     }
-  g_assert_finalize_object (fixture->resolver);
+  pf_test_assert_finalized (fixture->resolver, 10);
   pf_port_map_unref (fixture->ports);
   g_ptr_array_unref (fixture->events);
   g_hash_table_unref (fixture->documents);

@@ -132,7 +132,7 @@ test_keep_then_only_new (void)
     g_assert_cmpuint (result->already_had, ==, 35);
   }
   pf_test_fetch_assert_exactly_once (maildir, 35);
-  g_assert_finalize_object (g_steal_pointer (&fetcher));
+  pf_test_assert_finalized (g_steal_pointer (&fetcher), 10);
 }
 
 static void

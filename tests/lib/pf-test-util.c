@@ -95,3 +95,23 @@ pf_test_wait_result (GAsyncResult **result,
     g_error ("timed out after %u s waiting for an async result", timeout_seconds);
   return *result;
 }
+
+void
+pf_test_assert_finalized (gpointer object,
+                          guint    timeout_seconds)
+{
+  gpointer weak = object;
+  gint64 deadline = g_get_monotonic_time () + timeout_seconds * G_USEC_PER_SEC;
+
+  g_assert_true (G_IS_OBJECT (object));
+  g_object_add_weak_pointer (G_OBJECT (object), &weak);
+  g_object_unref (object);
+  while (weak != NULL && g_get_monotonic_time () < deadline)
+    {
+      if (!g_main_context_iteration (NULL, FALSE))
+        g_usleep (1000);
+    }
+  if (weak != NULL)
+    g_error ("%s still referenced %u s after its last reference was dropped",
+             G_OBJECT_TYPE_NAME (weak), timeout_seconds);
+}

@@ -35,5 +35,10 @@ void     pf_test_store_result (GObject      *source,
 /* Iterate the default main context until *@result is set. */
 GAsyncResult *pf_test_wait_result (GAsyncResult **result,
                                    guint          timeout_seconds);
+/* Drop the caller's reference to @object and assert that it is finalized
+ * within @timeout_seconds. Unlike g_assert_finalize_object(), waits for a
+ * worker thread of a just-finished GTask to let go of its own reference. */
+void          pf_test_assert_finalized (gpointer object,
+                                        guint    timeout_seconds);
 
 G_END_DECLS

@@ -8,7 +8,8 @@
  * the demo user and some mail, and writes a POPFETCH_DEMO key file, so the
  * app finds the server through its normal detection. Prints
  * "READY <sha256 of the certificate served on 995>" and runs until its
- * standard input closes.
+ * standard input closes. A line "add N" on standard input puts N more
+ * messages into the demo mailbox and answers "ADDED N".
  *
  *   pf-ui-server KEYFILE [--password=TEXT] [--expired]
  *
@@ -120,21 +121,40 @@ certificate_sha256 (GTlsCertificate *certificate)
   return g_compute_checksum_for_data (G_CHECKSUM_SHA256, der->data, der->len);
 }
 
-static gboolean
-on_stdin_closed (GIOChannel   *channel,
-                 GIOCondition  condition,
-                 gpointer      user_data)
+typedef struct
 {
-  char buffer[256];
-  gsize n = 0;
+  GMainLoop     *loop;
+  PfTestDovecot *dovecot;
+} Input;
 
-  if (condition & G_IO_IN &&
-      g_io_channel_read_chars (channel, buffer, sizeof buffer, &n, NULL) == G_IO_STATUS_NORMAL &&
-      n > 0)
-    return G_SOURCE_CONTINUE;
+static gboolean
+on_stdin (GIOChannel   *channel,
+          GIOCondition  condition,
+          gpointer      user_data)
+{
+  Input *input = user_data;
+  g_autofree char *line = NULL;
+  g_autoptr(GError) error = NULL;
+  guint64 count;
 
-  g_main_loop_quit (user_data);
-  return G_SOURCE_REMOVE;
+  if (!(condition & G_IO_IN) ||
+      g_io_channel_read_line (channel, &line, NULL, NULL, NULL) != G_IO_STATUS_NORMAL)
+    {
+      g_main_loop_quit (input->loop);
+      return G_SOURCE_REMOVE;
+    }
+
+  g_strstrip (line);
+  if (g_str_has_prefix (line, "add ") &&
+      g_ascii_string_to_unsigned (line + strlen ("add "), 10, 1, 1000, &count, NULL))
+    {
+      if (!pf_test_dovecot_add_messages (input->dovecot, DEMO_USER, (guint) count, 1024, &error))
+        g_printerr ("dovecot: %s\n", error->message);
+      g_print ("ADDED %" G_GUINT64_FORMAT "\n", error == NULL ? count : 0);
+      fflush (stdout);
+    }
+
+  return G_SOURCE_CONTINUE;
 }
 
 int
@@ -146,13 +166,14 @@ main (int   argc,
   g_autoptr(PfTestDovecot) dovecot = NULL;
   g_autoptr(GKeyFile) key_file = g_key_file_new ();
   g_autoptr(GSocketService) service = NULL;
-  g_autoptr(GIOChannel) input = NULL;
+  g_autoptr(GIOChannel) channel = NULL;
   g_autofree char *password = g_strdup (DEMO_PASSWORD);
   g_autofree char *port_map = NULL;
   g_autofree char *fingerprint = NULL;
   gboolean expired = FALSE;
   const char *path;
   Proxy proxy = { 0 };
+  Input input = { 0 };
 
   if (argc < 2)
     {
@@ -229,8 +250,10 @@ main (int   argc,
   g_print ("READY %s %s\n", fingerprint, pf_test_dovecot_get_dir (dovecot));
   fflush (stdout);
 
-  input = g_io_channel_unix_new (0);
-  g_io_add_watch (input, G_IO_IN | G_IO_HUP | G_IO_ERR, on_stdin_closed, loop);
+  input.loop = loop;
+  input.dovecot = dovecot;
+  channel = g_io_channel_unix_new (0);
+  g_io_add_watch (channel, G_IO_IN | G_IO_HUP | G_IO_ERR, on_stdin, &input);
   g_main_loop_run (loop);
 
   g_clear_object (&proxy.certificate);

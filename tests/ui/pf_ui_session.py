@@ -295,7 +295,8 @@ class App:
         return None
 
     def unnamed_controls(self):
-        """Interactive controls without an accessible name, as descriptions."""
+        """Interactive controls without an accessible name, or with one
+        name said twice, as descriptions."""
         missing = []
         for acc in self.walk():
             try:
@@ -307,6 +308,9 @@ class App:
                     parent = acc.parent
                     missing.append(f"{acc.getRoleName()} in {parent.getRoleName() if parent else '?'} "
                                    f"named {parent.name if parent else ''!r}")
+                # A name given twice ("Remove Remove") reads out twice
+                elif re.fullmatch(r"(.+) \1", acc.name):
+                    missing.append(f"{acc.getRoleName()} named twice: {acc.name!r}")
             except Exception:
                 continue
         return missing

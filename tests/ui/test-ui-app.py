@@ -166,13 +166,22 @@ def test_setup_and_fetch():
 
         # Removing asks first, then takes the password out of the keyring too.
         app.click(pyatspi.ROLE_PUSH_BUTTON, "Remove Account…")
-        # libadwaita 1.2 names a dialog's buttons twice ("Remove Remove") and
-        # keeps two sets of them, one per layout, only one of them shown.
+        # libadwaita 1.2 keeps two sets of a dialog's buttons, one per
+        # layout, only one of them shown; each is named once.
         wait_for("the confirmation", lambda: app.find_all(None, "Remove demo@popfetch.test?"))
+        check_names(app, "remove confirmation")
+        names = {}
         for button in app.find_all(pyatspi.ROLE_PUSH_BUTTON, showing=False):
-            if button.name in ("Remove", "Remove Remove"):
-                button.queryAction().doAction(0)
-                break
+            try:
+                names.setdefault(button.name, button)
+            except Exception:
+                continue  # a widget that went away while we looked
+        doubled = [name for name in names if name in ("Remove Remove", "Cancel Cancel")]
+        if doubled:
+            raise TestFailure(f"dialog buttons named twice: {doubled}")
+        if "Remove" not in names:
+            raise TestFailure(f"no button named 'Remove' among {sorted(names)}")
+        names["Remove"].queryAction().doAction(0)
         wait_for("the account to be removed", lambda: not accounts_file(app).sections(), timeout=20)
         secret = subprocess.run(["secret-tool", "lookup", "host", account["host"], "service", "pop3",
                                  "user", account["user"]], capture_output=True, text=True)

@@ -1,0 +1,101 @@
+#!/usr/bin/python3
+# pf-notifications.py — a desktop notification server that writes down what it is sent
+#
+# Copyright 2026 The Popfetch authors
+#
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+#   python3 pf-notifications.py RECORD-FILE
+#
+# Owns org.freedesktop.Notifications on the session bus and appends one
+# JSON object per Notify call to RECORD-FILE: {"app_name", "replaces_id",
+# "app_icon", "summary", "body", "actions", "hints"}. Prints "READY" once
+# it owns the name. Outside a sandbox, and with nobody owning
+# org.gtk.Notifications, this is the interface GApplication's notification
+# backend talks to (GLib's freedesktop backend).
+
+import json
+import sys
+
+from gi.repository import Gio, GLib
+
+INTERFACE = """
+<node>
+  <interface name="org.freedesktop.Notifications">
+    <method name="Notify">
+      <arg type="s" name="app_name" direction="in"/>
+      <arg type="u" name="replaces_id" direction="in"/>
+      <arg type="s" name="app_icon" direction="in"/>
+      <arg type="s" name="summary" direction="in"/>
+      <arg type="s" name="body" direction="in"/>
+      <arg type="as" name="actions" direction="in"/>
+      <arg type="a{sv}" name="hints" direction="in"/>
+      <arg type="i" name="expire_timeout" direction="in"/>
+      <arg type="u" name="id" direction="out"/>
+    </method>
+    <method name="CloseNotification">
+      <arg type="u" name="id" direction="in"/>
+    </method>
+    <method name="GetCapabilities">
+      <arg type="as" name="capabilities" direction="out"/>
+    </method>
+    <method name="GetServerInformation">
+      <arg type="s" name="name" direction="out"/>
+      <arg type="s" name="vendor" direction="out"/>
+      <arg type="s" name="version" direction="out"/>
+      <arg type="s" name="spec_version" direction="out"/>
+    </method>
+    <signal name="NotificationClosed">
+      <arg type="u" name="id"/>
+      <arg type="u" name="reason"/>
+    </signal>
+    <signal name="ActionInvoked">
+      <arg type="u" name="id"/>
+      <arg type="s" name="action_key"/>
+    </signal>
+  </interface>
+</node>
+"""
+
+record_path = sys.argv[1]
+last_id = 0
+
+
+def on_call(connection, sender, path, interface, method, parameters, invocation):
+    global last_id
+    if method == "Notify":
+        app_name, replaces_id, app_icon, summary, body, actions, hints, _timeout = parameters.unpack()
+        with open(record_path, "a", encoding="utf-8") as f:
+            f.write(json.dumps({"app_name": app_name, "replaces_id": replaces_id,
+                                "app_icon": app_icon, "summary": summary, "body": body,
+                                "actions": actions, "hints": {k: str(v) for k, v in hints.items()}})
+                    + "\n")
+        last_id = replaces_id or last_id + 1
+        invocation.return_value(GLib.Variant("(u)", (last_id,)))
+    elif method == "CloseNotification":
+        invocation.return_value(None)
+    elif method == "GetCapabilities":
+        invocation.return_value(GLib.Variant("(as)", (["body", "actions"],)))
+    elif method == "GetServerInformation":
+        invocation.return_value(GLib.Variant("(ssss)", ("pf-notifications", "Popfetch tests", "1", "1.2")))
+
+
+def on_bus(connection, name):
+    node = Gio.DBusNodeInfo.new_for_xml(INTERFACE)
+    connection.register_object("/org/freedesktop/Notifications", node.interfaces[0], on_call)
+
+
+def on_name(connection, name):
+    print("READY", flush=True)
+
+
+def on_lost(connection, name):
+    print("LOST", flush=True)
+    loop.quit()
+
+
+open(record_path, "a").close()
+loop = GLib.MainLoop()
+Gio.bus_own_name(Gio.BusType.SESSION, "org.freedesktop.Notifications",
+                 Gio.BusNameOwnerFlags.NONE, on_bus, on_name, on_lost)
+loop.run()

@@ -1,0 +1,377 @@
+#!/usr/bin/python3
+# test-ui-desktop.py — the app and the desktop around it: notifications,
+# periodic fetch, the clipboard, the user's mail reader and file manager,
+# and what the window remembers across a restart
+#
+# Copyright 2026 The Popfetch authors
+#
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+#   python3 test-ui-desktop.py POPFETCH PF-UI-SERVER SCREENSHOT-DIR SCHEMA-DIR
+#
+# Each test starts the Dovecot fixture through pf-ui-server, writes a saved
+# account (accounts.ini and its password in the session's gnome-keyring)
+# into a fresh HOME and starts the real app there, then watches what the
+# app does at the process boundary: D-Bus calls it makes, programs it
+# launches, the X clipboard, files it writes.
+
+import configparser
+import ctypes
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from pf_ui_session import App, Session, Tap, TestFailure, wait_for  # noqa: E402
+
+# Run again inside a private D-Bus session; only TAP goes to our standard
+# output (the inner run writes it to descriptor 3).
+if os.environ.get("PF_UI_INNER") != "1":
+    os.dup2(1, 3)
+    inner = subprocess.run(["dbus-run-session", "--", sys.executable, os.path.abspath(__file__),
+                            *sys.argv[1:]],
+                           env={**os.environ, "PF_UI_INNER": "1"}, stdout=sys.stderr, pass_fds=(3,))
+    sys.exit(inner.returncode)
+sys.stdout = os.fdopen(3, "w")
+
+POPFETCH, SERVER, SHOTS, SCHEMA_DIR = sys.argv[1:5]
+HERE = os.path.dirname(os.path.abspath(__file__))
+if os.path.exists(os.path.join(SCHEMA_DIR, "gschemas.compiled")):
+    os.environ["GSETTINGS_SCHEMA_DIR"] = SCHEMA_DIR
+REQUIRE_DISPLAY = os.environ.get("REQUIRE_DISPLAY") == "1"
+REQUIRE_DOVECOT = os.environ.get("REQUIRE_DOVECOT") == "1"
+
+ADDRESS = "demo@popfetch.test"
+HOST = "pop.popfetch.test"
+ACCOUNT = "Demo"
+
+tap = Tap()
+for program in ("Xvfb", "gnome-keyring-daemon", "secret-tool"):
+    if shutil.which(program) is None:
+        if REQUIRE_DISPLAY:
+            print(f"Bail out! {program} is missing")
+            sys.exit(1)
+        tap.skip_all(f"{program} is not installed")
+if not os.path.exists("/usr/sbin/dovecot"):
+    if REQUIRE_DOVECOT:
+        print("Bail out! dovecot is missing")
+        sys.exit(1)
+    tap.skip_all("dovecot is not installed")
+
+import pyatspi  # noqa: E402  (after the checks: needs the session bus)
+
+session = Session(SHOTS)
+session.start()
+
+
+# --- fixtures -----------------------------------------------------------------
+
+
+class Server:
+    """pf-ui-server: Dovecot with the demo user and 26 messages."""
+
+    def __init__(self, name):
+        self.key_file = os.path.join(session.tmp, name + ".demo")
+        self.proc = subprocess.Popen([SERVER, self.key_file], stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, text=True)
+        line = self.proc.stdout.readline().split()
+        if not line or line[0] != "READY":
+            raise TestFailure("the test server did not start")
+
+    def add_messages(self, count):
+        self.proc.stdin.write(f"add {count}\n")
+        self.proc.stdin.flush()
+        answer = self.proc.stdout.readline().split()
+        if answer != ["ADDED", str(count)]:
+            raise TestFailure(f"the test server did not add mail: {answer}")
+
+    def stop(self):
+        self.proc.stdin.close()
+        self.proc.wait(timeout=20)
+
+
+def store_password(password):
+    subprocess.run(["secret-tool", "store", "--label", f"Popfetch: {ACCOUNT}",
+                    "xdg:schema", "io.github.popfetch.Popfetch.Password",
+                    "host", HOST, "service", "pop3", "user", ADDRESS],
+                   input=password, text=True, check=True, timeout=20)
+
+
+def saved_account(name, password="demo", mechanism="auto"):
+    """A fresh HOME with the demo account saved in it, as setup leaves it."""
+    home = session.new_home(name)
+    os.makedirs(os.path.join(home, "config", "popfetch"), exist_ok=True)
+    with open(os.path.join(home, "config", "popfetch", "accounts.ini"), "w") as f:
+        f.write(f"[Account {ACCOUNT}]\naddress={ADDRESS}\nhost={HOST}\nport=995\n"
+                f"security=tls\nuser={ADDRESS}\nmechanism={mechanism}\n")
+    store_password(password)
+    return home
+
+
+def maildir_count(home, sub="new"):
+    path = os.path.join(home, "Mail", ACCOUNT, sub)
+    return len(os.listdir(path)) if os.path.isdir(path) else 0
+
+
+def start(server, home, env=None):
+    app = App(session, POPFETCH, home, {"POPFETCH_DEMO": server.key_file, **(env or {})})
+    app.find(pyatspi.ROLE_LABEL, ACCOUNT)
+    return app
+
+
+def labels(app, prefix):
+    return [a.name for a in app.find_all(pyatspi.ROLE_LABEL) if a.name.startswith(prefix)]
+
+
+def report_failure(app):
+    for line in app.log_text().splitlines()[-25:]:
+        if line.strip() and "Screen coordinates" not in line:
+            print(f"# app: {line}")
+    try:
+        path = session.screenshot("failed-" + os.path.basename(app.home))
+        print(f"# screenshot: {path}")
+        names = [a.name for a in app.find_all(pyatspi.ROLE_LABEL) if a.name]
+        print("# labels on screen: " + " | ".join(names)[:2000])
+    except Exception as e:
+        print(f"# (no failure report: {e})")
+
+
+def running(name, body, *servers):
+    """Runs body(app holder) and always stops what it started."""
+    apps = []
+    try:
+        body(apps)
+    except Exception:
+        if apps:
+            report_failure(apps[-1])
+        raise
+    finally:
+        for app in apps:
+            app.quit()
+        for server in servers:
+            server.stop()
+
+
+# --- X focus ------------------------------------------------------------------
+
+
+def x_set_focus_none():
+    """Takes the keyboard focus away from every window, as switching to
+    another app does: the X server then sends the app a FocusOut."""
+    x11 = ctypes.cdll.LoadLibrary("libX11.so.6")
+    x11.XOpenDisplay.restype = ctypes.c_void_p
+    x11.XOpenDisplay.argtypes = [ctypes.c_char_p]
+    x11.XSetInputFocus.argtypes = [ctypes.c_void_p, ctypes.c_ulong, ctypes.c_int, ctypes.c_ulong]
+    x11.XSync.argtypes = [ctypes.c_void_p, ctypes.c_int]
+    x11.XCloseDisplay.argtypes = [ctypes.c_void_p]
+    display = x11.XOpenDisplay(session.display.encode())
+    if not display:
+        raise TestFailure("cannot open the X display")
+    try:
+        x11.XSetInputFocus(display, 0, 0, 0)  # None, RevertToNone, CurrentTime
+        x11.XSync(display, 0)
+    finally:
+        x11.XCloseDisplay(display)
+
+
+def main_window(app):
+    return wait_for("the main window", lambda: [w for w in app.windows() if w.name == "Popfetch"])[0]
+
+
+def is_active(window):
+    return window.getState().contains(pyatspi.STATE_ACTIVE)
+
+
+# --- 1. notifications ---------------------------------------------------------
+
+
+class Notifications:
+    def __init__(self):
+        self.record = os.path.join(session.tmp, "notifications.jsonl")
+        if os.path.exists(self.record):
+            os.unlink(self.record)
+        self.proc = subprocess.Popen([sys.executable, os.path.join(HERE, "pf-notifications.py"),
+                                      self.record], stdout=subprocess.PIPE, text=True)
+        if self.proc.stdout.readline().strip() != "READY":
+            raise TestFailure("the notification server did not start")
+
+    def calls(self):
+        with open(self.record, encoding="utf-8") as f:
+            return [json.loads(line) for line in f if line.strip()]
+
+    def stop(self):
+        self.proc.terminate()
+        self.proc.wait(timeout=10)
+
+
+def test_notification_when_unfocused():
+    server = Server("notify")
+    notifications = Notifications()
+    home = saved_account("notify")
+
+    def body(apps):
+        app = start(server, home)
+        apps.append(app)
+        window = main_window(app)
+        wait_for("the main window to be focused", lambda: is_active(window), timeout=10)
+
+        # Focused: a toast, no notification.
+        app.click(pyatspi.ROLE_PUSH_BUTTON, f"Fetch {ACCOUNT}")
+        wait_for("the first fetch", lambda: labels(app, "Fetched 26 messages"), timeout=40)
+        wait_for("the toast", lambda: labels(app, f"26 new messages for {ACCOUNT}"), timeout=5)
+        time.sleep(1.0)
+        if notifications.calls():
+            raise TestFailure(f"notified while the window had the focus: {notifications.calls()}")
+
+        # Another window has the focus: the new mail is announced on the bus.
+        server.add_messages(3)
+        x_set_focus_none()
+        wait_for("the main window to lose the focus", lambda: not is_active(window), timeout=10)
+        app.click(pyatspi.ROLE_PUSH_BUTTON, f"Fetch {ACCOUNT}")
+        calls = wait_for("a Notify call", notifications.calls, timeout=40)
+        if len(calls) != 1:
+            raise TestFailure(f"expected one notification, got {calls}")
+        text = calls[0]["summary"] + "\n" + calls[0]["body"]
+        print(f"# notified: {calls[0]['summary']!r} / {calls[0]['body']!r}")
+        if ACCOUNT not in text or "3 new messages" not in text:
+            raise TestFailure(f"the notification does not name the account and the count: {text!r}")
+        if maildir_count(home) != 29:
+            raise TestFailure(f"{maildir_count(home)} messages delivered, expected 29")
+
+    try:
+        running("notify", body, server)
+    finally:
+        notifications.stop()
+
+
+# --- 2. periodic fetch ---------------------------------------------------------
+
+
+def set_fetch_interval(home, minutes):
+    """Writes fetch-interval where GLib's keyfile GSettings backend keeps
+    it; the running app sees the file change as a changed setting."""
+    directory = os.path.join(home, "config", "glib-2.0", "settings")
+    os.makedirs(directory, exist_ok=True)
+    path = os.path.join(directory, "keyfile")
+    with open(path + ".tmp", "w") as f:
+        f.write(f"[io/github/popfetch/Popfetch]\nfetch-interval={minutes}\n")
+    os.rename(path + ".tmp", path)
+
+
+def test_periodic_fetch():
+    server = Server("periodic")
+    home = saved_account("periodic")
+    set_fetch_interval(home, 0)
+
+    def body(apps):
+        # One "minute" of fetch-interval lasts a second here.
+        app = start(server, home, {"GSETTINGS_BACKEND": "keyfile",
+                                   "POPFETCH_TEST_SECONDS_PER_MINUTE": "1"})
+        apps.append(app)
+
+        # 0: no fetch by itself.
+        time.sleep(4)
+        if maildir_count(home) != 0 or not labels(app, "Not fetched yet"):
+            raise TestFailure("the app fetched by itself with fetch-interval 0")
+
+        # 2 minutes (seconds here): a fetch starts by itself.
+        set_fetch_interval(home, 2)
+        wait_for("a fetch to start by itself", lambda: labels(app, "Fetched 26 messages"), timeout=30)
+        if maildir_count(home) != 26:
+            raise TestFailure(f"{maildir_count(home)} messages delivered, expected 26")
+
+        # Back to 0: new mail on the server stays there.
+        set_fetch_interval(home, 0)
+        wait_for("the timer to stop", lambda: not app.find_all(pyatspi.ROLE_PUSH_BUTTON,
+                                                               f"Cancel fetching {ACCOUNT}"))
+        time.sleep(1)
+        server.add_messages(2)
+        time.sleep(5)
+        if maildir_count(home) != 26:
+            raise TestFailure(f"fetched with fetch-interval 0: {maildir_count(home)} messages")
+
+        set_fetch_interval(home, 1)
+        wait_for("the next periodic fetch", lambda: maildir_count(home) == 28, timeout=30)
+
+    running("periodic", body, server)
+
+
+# --- 3. Copy Report --------------------------------------------------------------
+
+
+def clipboard_text():
+    result = subprocess.run([sys.executable, os.path.join(HERE, "pf-clipboard.py")],
+                            capture_output=True, timeout=30)
+    if result.returncode != 0:
+        raise TestFailure(f"could not read the clipboard: {result.stderr.decode().strip()}")
+    return result.stdout.decode("utf-8")
+
+
+def open_account_page(app):
+    """Opens the account page the way the failure toast offers."""
+    details = app.find(pyatspi.ROLE_PUSH_BUTTON, "Details", timeout=10)
+    # The toast's button is named once, not "Details Details".
+    missing = app.unnamed_controls()
+    if missing:
+        raise TestFailure(f"controls without a proper name: {missing}")
+    details.queryAction().doAction(0)
+    app.find(pyatspi.ROLE_PUSH_BUTTON, "Account Settings")
+
+
+def test_copy_report():
+    server = Server("report")
+    password = "wrong-secret-7f3a"
+    # USER/PASS: the password itself crosses the wire, so the transcript
+    # has a line to redact.
+    home = saved_account("report", password, "USER")
+
+    def body(apps):
+        app = start(server, home)
+        apps.append(app)
+        app.click(pyatspi.ROLE_PUSH_BUTTON, f"Fetch {ACCOUNT}")
+        wait_for("the fetch to fail", lambda: labels(app, "The last fetch failed"), timeout=40)
+        open_account_page(app)
+        app.click(None, "Show Details")
+        transcript = app.find(pyatspi.ROLE_TEXT, "Protocol transcript")
+        shown = transcript.queryText().getText(0, -1)
+        app.click(pyatspi.ROLE_PUSH_BUTTON, "Copy Report")
+        wait_for("the confirmation", lambda: labels(app, "Report copied to the clipboard"), timeout=10)
+        session.screenshot("diagnosis-report-copied")
+
+        report = clipboard_text()
+        if password in report:
+            raise TestFailure("the password is in the copied report")
+        if "C: PASS" not in report:
+            raise TestFailure(f"the report has no login step: {report[:300]!r}")
+        if "[AUTH]" not in report and "-ERR" not in report:
+            raise TestFailure(f"the report lacks the server's answer: {report[:300]!r}")
+        # Title, what happened and what to try, as the diagnosis shows them
+        paragraphs = report.split("\n\n")
+        if not paragraphs[0].startswith("Popfetch "):
+            raise TestFailure(f"the report starts with {paragraphs[0]!r}")
+        on_screen = {a.name for a in app.find_all(pyatspi.ROLE_LABEL)} | \
+            {a.name for a in app.find_all(pyatspi.ROLE_HEADING)}
+        for paragraph in paragraphs[1:4]:
+            if paragraph.strip() not in on_screen:
+                raise TestFailure(f"the report says {paragraph!r}, the diagnosis does not")
+        heading = "Transcript (passwords removed):\n"
+        if heading not in report:
+            raise TestFailure("the report has no transcript")
+        copied = report.split(heading, 1)[1]
+        if copied.rstrip("\n") != shown.rstrip("\n"):
+            raise TestFailure(f"the copied transcript differs from the one shown:\n{copied!r}\n{shown!r}")
+
+    running("report", body, server)
+
+
+try:
+    tap.run("/ui/fetch/notification-only-when-unfocused", test_notification_when_unfocused)
+    tap.run("/ui/fetch/periodic-interval-and-off", test_periodic_fetch)
+    tap.run("/ui/diagnosis/copy-report-redacted", test_copy_report)
+finally:
+    session.stop()
+tap.finish()
