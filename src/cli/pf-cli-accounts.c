@@ -7,11 +7,9 @@
 
 #include "config.h"
 
-#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
-#include <termios.h>
 #include <unistd.h>
 
 #include <gio/gio.h>
@@ -24,8 +22,6 @@
 #include "pf-port-map.h"
 #include "pf-error.h"
 #include "pf-keyring.h"
-
-#define PASSWORD_MAX 4096
 
 /* Driving the async API ----------------------------------------------------- */
 
@@ -105,163 +101,6 @@ keyring_clear (const char  *host,
 }
 
 /* Passwords ------------------------------------------------------------------ */
-
-static void
-wipe_string (GString *text)
-{
-  explicit_bzero (text->str, text->allocated_len);
-  g_string_free (text, TRUE);
-}
-
-/* One line from @fd: up to the first newline, without it (and without a
- * CR before it). */
-static char *
-read_line_from_fd (int      fd,
-                   GError **error)
-{
-  GString *line = g_string_sized_new (128);
-  char c;
-
-  for (;;)
-    {
-      gssize n = read (fd, &c, 1);
-
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n < 0)
-        {
-          int saved_errno = errno;
-
-          wipe_string (line);
-          g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
-                       _("Cannot read the password: %s"), g_strerror (saved_errno));
-          return NULL;
-        }
-      if (n == 0 || c == '\n')
-        break;
-      if (line->len >= PASSWORD_MAX)
-        {
-          wipe_string (line);
-          g_set_error (error, PF_ERROR, PF_ERROR_INVALID_INPUT,
-                       _("The password is longer than %d bytes"), PASSWORD_MAX);
-          return NULL;
-        }
-      g_string_append_c (line, c);
-    }
-
-  if (line->len > 0 && line->str[line->len - 1] == '\r')
-    g_string_truncate (line, line->len - 1);
-
-  {
-    char *text = g_strdup (line->str);
-
-    wipe_string (line);
-    return text;
-  }
-}
-
-static char *
-prompt_password (const char  *prompt,
-                 GError     **error)
-{
-  struct termios saved, quiet;
-  char *password;
-  int fd;
-
-  fd = open ("/dev/tty", O_RDWR | O_CLOEXEC | O_NOCTTY);
-  if (fd < 0 || tcgetattr (fd, &saved) != 0)
-    {
-      if (fd >= 0)
-        close (fd);
-      g_set_error_literal (error, PF_ERROR, PF_ERROR_INVALID_INPUT,
-                           _("There is no terminal to ask for the password: "
-                             "use --password-stdin or --password-file"));
-      return NULL;
-    }
-
-  if (write (fd, prompt, strlen (prompt)) < 0)
-    {
-      /* Nothing to do: the prompt is a courtesy. */
-    }
-  quiet = saved;
-  quiet.c_lflag &= ~(ECHO | ECHOE | ECHOK | ECHONL);
-  quiet.c_lflag |= ICANON;
-  tcsetattr (fd, TCSAFLUSH, &quiet);
-  password = read_line_from_fd (fd, error);
-  tcsetattr (fd, TCSAFLUSH, &saved);
-  if (write (fd, "\n", 1) < 0)
-    {
-      /* Same. */
-    }
-  close (fd);
-  return password;
-}
-
-static gboolean
-password_is_acceptable (const char  *password,
-                        GError     **error)
-{
-  if (password == NULL)
-    return FALSE;
-  if (*password == '\0')
-    {
-      g_set_error_literal (error, PF_ERROR, PF_ERROR_INVALID_INPUT, _("The password is empty"));
-      return FALSE;
-    }
-  if (strpbrk (password, "\r\n") != NULL)
-    {
-      g_set_error_literal (error, PF_ERROR, PF_ERROR_INVALID_INPUT,
-                           _("The password contains a line break"));
-      return FALSE;
-    }
-  return TRUE;
-}
-
-char *
-pf_cli_read_password (gboolean     from_stdin,
-                      const char  *file,
-                      const char  *prompt,
-                      GError     **error)
-{
-  char *password = NULL;
-
-  if (from_stdin && file != NULL)
-    {
-      g_set_error_literal (error, PF_ERROR, PF_ERROR_INVALID_INPUT,
-                           _("Use either --password-stdin or --password-file, not both"));
-      return NULL;
-    }
-
-  if (from_stdin)
-    password = read_line_from_fd (STDIN_FILENO, error);
-  else if (file != NULL)
-    {
-      int fd = open (file, O_RDONLY | O_CLOEXEC);
-
-      if (fd < 0)
-        {
-          int saved_errno = errno;
-
-          g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
-                       _("Cannot open the password file %s: %s"), file, g_strerror (saved_errno));
-          return NULL;
-        }
-      password = read_line_from_fd (fd, error);
-      close (fd);
-    }
-  else if (prompt != NULL)
-    password = prompt_password (prompt, error);
-  else
-    {
-      g_set_error_literal (error, PF_ERROR, PF_ERROR_INVALID_INPUT,
-                           _("No password given: use --password-stdin or --password-file"));
-      return NULL;
-    }
-
-  if (password != NULL && !password_is_acceptable (password, error))
-    g_clear_pointer (&password, pf_keyring_password_free);
-  return password;
-}
 
 char *
 pf_cli_account_password (PfAccount   *account,

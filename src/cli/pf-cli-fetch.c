@@ -7,6 +7,7 @@
 
 #include "config.h"
 
+#include <malloc.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -17,7 +18,6 @@
 #include "pf-cli.h"
 #include "pf-error.h"
 #include "pf-fetcher.h"
-#include "pf-keyring.h"
 
 void
 pf_cli_fetch_settings_clear (PfCliFetchSettings *settings)
@@ -313,51 +313,52 @@ pf_cli_fetch_run (PfCliFetchSettings *settings,
 }
 
 static int
-usage_error (GOptionContext *context,
-             const char     *message)
+usage_error (const char *message)
 {
   fprintf (stderr, "popfetch-cli fetch: %s\n", message);
   fprintf (stderr, "%s\n", _("Run “popfetch-cli fetch --help” for the options."));
   return PF_EXIT_USAGE;
 }
 
-int
-pf_cli_fetch (int    argc,
-              char **argv)
+void
+pf_cli_fetch_options_clear (PfCliFetchOptions *options)
 {
-  g_autofree char *host = NULL;
-  int port = 0;
-  g_autofree char *security = NULL;
-  g_autofree char *user = NULL;
-  g_autofree char *password_file = NULL;
-  gboolean password_stdin = FALSE;
-  g_autofree char *maildir = NULL;
-  g_autofree char *state_dir = NULL;
-  g_autofree char *ca_file = NULL;
-  gboolean keep = FALSE, delete = FALSE, quiet = FALSE, json = FALSE;
-  g_auto(GStrv) rest = NULL;
+  g_clear_pointer (&options->host, g_free);
+  g_clear_pointer (&options->security, g_free);
+  g_clear_pointer (&options->user, g_free);
+  g_clear_pointer (&options->password_file, g_free);
+  g_clear_pointer (&options->maildir, g_free);
+  g_clear_pointer (&options->state_dir, g_free);
+  g_clear_pointer (&options->ca_file, g_free);
+  g_clear_pointer (&options->names, g_strfreev);
+}
+
+int
+pf_cli_fetch_parse (int                argc,
+                    char             **argv,
+                    PfCliFetchOptions *options)
+{
   GOptionEntry entries[] = {
-    { "host", 0, 0, G_OPTION_ARG_STRING, &host, N_("POP3 server name"), N_("HOST") },
-    { "port", 0, 0, G_OPTION_ARG_INT, &port, N_("Port (default 995 for tls, else 110)"), N_("PORT") },
-    { "security", 0, 0, G_OPTION_ARG_STRING, &security, N_("tls, starttls or none (none sends the password unencrypted)"), N_("MODE") },
-    { "user", 0, 0, G_OPTION_ARG_STRING, &user, N_("User name"), N_("USER") },
-    { "password-file", 0, 0, G_OPTION_ARG_FILENAME, &password_file, N_("Read the password from the first line of FILE"), N_("FILE") },
-    { "password-stdin", 0, 0, G_OPTION_ARG_NONE, &password_stdin, N_("Read the password from the first line of standard input"), NULL },
-    { "maildir", 0, 0, G_OPTION_ARG_FILENAME, &maildir, N_("Deliver into this Maildir (created when missing)"), N_("DIR") },
-    { "state-dir", 0, 0, G_OPTION_ARG_FILENAME, &state_dir, N_("Keep the delivery journal here (default $XDG_STATE_HOME/popfetch)"), N_("DIR") },
-    { "ca-file", 0, 0, G_OPTION_ARG_FILENAME, &ca_file, N_("Trust the certificate authorities in this PEM file instead of the system ones"), N_("PEM") },
-    { "keep", 0, 0, G_OPTION_ARG_NONE, &keep, N_("Leave messages on the server (default)"), NULL },
-    { "delete", 0, 0, G_OPTION_ARG_NONE, &delete, N_("Delete messages from the server once they are stored safely"), NULL },
-    { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, N_("Print nothing but errors"), NULL },
-    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print the result as one JSON object on standard output"), NULL },
-    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &rest, NULL, NULL },
+    { "host", 0, 0, G_OPTION_ARG_STRING, &options->host, N_("POP3 server name"), N_("HOST") },
+    { "port", 0, 0, G_OPTION_ARG_INT, &options->port, N_("Port (default 995 for tls, else 110)"), N_("PORT") },
+    { "security", 0, 0, G_OPTION_ARG_STRING, &options->security, N_("tls, starttls or none (none sends the password unencrypted)"), N_("MODE") },
+    { "user", 0, 0, G_OPTION_ARG_STRING, &options->user, N_("User name"), N_("USER") },
+    { "password-file", 0, 0, G_OPTION_ARG_FILENAME, &options->password_file, N_("Read the password from the first line of FILE"), N_("FILE") },
+    { "password-stdin", 0, 0, G_OPTION_ARG_NONE, &options->password_stdin, N_("Read the password from the first line of standard input"), NULL },
+    { "maildir", 0, 0, G_OPTION_ARG_FILENAME, &options->maildir, N_("Deliver into this Maildir (created when missing)"), N_("DIR") },
+    { "state-dir", 0, 0, G_OPTION_ARG_FILENAME, &options->state_dir, N_("Keep the delivery journal here (default $XDG_STATE_HOME/popfetch)"), N_("DIR") },
+    { "ca-file", 0, 0, G_OPTION_ARG_FILENAME, &options->ca_file, N_("Trust the certificate authorities in this PEM file instead of the system ones"), N_("PEM") },
+    { "keep", 0, 0, G_OPTION_ARG_NONE, &options->keep, N_("Leave messages on the server (default)"), NULL },
+    { "delete", 0, 0, G_OPTION_ARG_NONE, &options->delete, N_("Delete messages from the server once they are stored safely"), NULL },
+    { "quiet", 'q', 0, G_OPTION_ARG_NONE, &options->quiet, N_("Print nothing but errors"), NULL },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &options->json, N_("Print the result as one JSON object on standard output"), NULL },
+    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &options->names, NULL, NULL },
     { NULL }
   };
   g_autoptr(GOptionContext) context = g_option_context_new (_("[NAME…]"));
   g_autoptr(GError) error = NULL;
-  PfCliFetchSettings settings = { 0 };
-  PfCliFetchOutput output;
-  int exit_code;
+
+  g_return_val_if_fail (options != NULL, PF_EXIT_SOFTWARE);
 
   g_option_context_set_summary (context, _("Fetch mail from a POP3 server into a Maildir, each message exactly once."));
   g_option_context_set_description (context,
@@ -366,60 +367,111 @@ pf_cli_fetch (int    argc,
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
   if (!g_option_context_parse (context, &argc, &argv, &error))
-    return usage_error (context, error->message);
+    return usage_error (error->message);
 
-  if (keep && delete)
-    return usage_error (context, _("--keep and --delete exclude each other."));
-  if (quiet && json)
-    return usage_error (context, _("--quiet and --json exclude each other."));
-  if (host == NULL && user == NULL && maildir == NULL && security == NULL && port == 0
-      && state_dir == NULL && ca_file == NULL)
-    {
-      if (password_file != NULL && password_stdin)
-        return usage_error (context, _("Give the password with one of --password-file and --password-stdin."));
-      return pf_cli_fetch_saved_accounts ((const char * const *) rest, password_stdin, password_file,
-                                          keep ? PF_FETCH_KEEP : delete ? PF_FETCH_DELETE : -1,
-                                          json ? PF_CLI_FETCH_OUTPUT_JSON
-                                          : quiet ? PF_CLI_FETCH_OUTPUT_QUIET : PF_CLI_FETCH_OUTPUT_TEXT);
-    }
-  if (rest != NULL && rest[0] != NULL)
-    return usage_error (context, _("Account names and --host exclude each other: fetch saved accounts by name, or one server ad hoc."));
-  if (host == NULL || user == NULL || maildir == NULL || security == NULL)
-    return usage_error (context, _("--host, --security, --user and --maildir are required."));
-  if ((password_file != NULL) == password_stdin)
-    return usage_error (context, _("Give the password with exactly one of --password-file and --password-stdin."));
-  if (!pf_security_from_string (security, &settings.security))
-    return usage_error (context, _("--security must be tls, starttls or none."));
-  if (port < 0 || port > 65535)
-    return usage_error (context, _("--port must be between 1 and 65535."));
+  if (options->keep && options->delete)
+    return usage_error (_("--keep and --delete exclude each other."));
+  if (options->quiet && options->json)
+    return usage_error (_("--quiet and --json exclude each other."));
+  return PF_EXIT_OK;
+}
 
-  settings.host = g_steal_pointer (&host);
-  settings.port = port > 0 ? port : (settings.security == PF_SECURITY_TLS ? 995 : 110);
-  settings.user = g_steal_pointer (&user);
-  settings.maildir = g_steal_pointer (&maildir);
-  settings.state_dir = g_steal_pointer (&state_dir);
-  settings.ca_file = g_steal_pointer (&ca_file);
+gboolean
+pf_cli_fetch_options_ad_hoc (const PfCliFetchOptions *options)
+{
+  g_return_val_if_fail (options != NULL, FALSE);
+
+  return options->host != NULL || options->user != NULL || options->maildir != NULL
+         || options->security != NULL || options->port != 0 || options->state_dir != NULL
+         || options->ca_file != NULL;
+}
+
+PfCliFetchOutput
+pf_cli_fetch_options_output (const PfCliFetchOptions *options)
+{
+  return options->json ? PF_CLI_FETCH_OUTPUT_JSON
+         : options->quiet ? PF_CLI_FETCH_OUTPUT_QUIET : PF_CLI_FETCH_OUTPUT_TEXT;
+}
+
+int
+pf_cli_fetch_ad_hoc (PfCliFetchOptions *options)
+{
+  g_autoptr(GError) error = NULL;
+  PfCliFetchSettings settings = { 0 };
+  int exit_code;
+
+  g_return_val_if_fail (options != NULL, PF_EXIT_SOFTWARE);
+
+  if (options->names != NULL && options->names[0] != NULL)
+    return usage_error (_("Account names and --host exclude each other: fetch saved accounts by name, or one server ad hoc."));
+  if (options->host == NULL || options->user == NULL || options->maildir == NULL || options->security == NULL)
+    return usage_error (_("--host, --security, --user and --maildir are required."));
+  if ((options->password_file != NULL) == options->password_stdin)
+    return usage_error (_("Give the password with exactly one of --password-file and --password-stdin."));
+  if (!pf_security_from_string (options->security, &settings.security))
+    return usage_error (_("--security must be tls, starttls or none."));
+  if (options->port < 0 || options->port > 65535)
+    return usage_error (_("--port must be between 1 and 65535."));
+
+  settings.host = g_steal_pointer (&options->host);
+  settings.port = options->port > 0 ? options->port : (settings.security == PF_SECURITY_TLS ? 995 : 110);
+  settings.user = g_steal_pointer (&options->user);
+  settings.maildir = g_steal_pointer (&options->maildir);
+  settings.state_dir = g_steal_pointer (&options->state_dir);
+  settings.ca_file = g_steal_pointer (&options->ca_file);
   settings.mechanism = PF_AUTH_AUTO;
-  settings.policy = delete ? PF_FETCH_DELETE : PF_FETCH_KEEP;
+  settings.policy = options->delete ? PF_FETCH_DELETE : PF_FETCH_KEEP;
   /* Choosing "none" on the command line is the explicit, unsafe choice. */
   settings.allow_plaintext_auth = settings.security == PF_SECURITY_NONE;
 
   {
-    char *password = pf_cli_read_password (password_stdin, password_file, NULL, &error);
+    char *password = pf_cli_read_password (options->password_stdin, options->password_file,
+                                           NULL, &error);
 
     if (password == NULL)
       {
         pf_cli_fetch_settings_clear (&settings);
-        return usage_error (context, error->message);
+        return usage_error (error->message);
       }
     settings.secret = g_strdup (password);
-    pf_keyring_password_free (password);
+    pf_cli_password_free (password);
   }
-  if (settings.security == PF_SECURITY_NONE && !quiet && !json)
+  if (settings.security == PF_SECURITY_NONE && !options->quiet && !options->json)
     fprintf (stderr, "%s\n", _("popfetch-cli: warning: --security none sends the password unencrypted."));
 
-  output = json ? PF_CLI_FETCH_OUTPUT_JSON : quiet ? PF_CLI_FETCH_OUTPUT_QUIET : PF_CLI_FETCH_OUTPUT_TEXT;
-  exit_code = pf_cli_fetch_run (&settings, output);
+  exit_code = pf_cli_fetch_run (&settings, pf_cli_fetch_options_output (options));
   pf_cli_fetch_settings_clear (&settings);
+  return exit_code;
+}
+
+/* popfetch-cli-fetch: `popfetch-cli fetch` execs this for an ad hoc fetch.
+ * It links only what a fetch needs (GIO and GnuTLS; no libsoup, no
+ * libsecret), which keeps its memory small; see README, section fetch. */
+int
+pf_cli_fetch_main (int    argc,
+                   char **argv)
+{
+  PfCliFetchOptions options = { 0 };
+  int exit_code;
+
+  pf_cli_init ();
+  /* One malloc arena for every thread: the worker threads' own arenas
+   * would each hold a few hundred KiB for a handful of small blocks. */
+  mallopt (M_ARENA_MAX, 1);
+
+  if (argc < 2 || strcmp (argv[1], "fetch") != 0)
+    {
+      fprintf (stderr, "%s\n", _("popfetch-cli-fetch is run by “popfetch-cli fetch”."));
+      return PF_EXIT_USAGE;
+    }
+  exit_code = pf_cli_fetch_parse (argc - 1, argv + 1, &options);
+  if (exit_code == PF_EXIT_OK)
+    {
+      if (pf_cli_fetch_options_ad_hoc (&options))
+        exit_code = pf_cli_fetch_ad_hoc (&options);
+      else
+        exit_code = usage_error (_("Saved accounts are fetched by popfetch-cli."));
+    }
+  pf_cli_fetch_options_clear (&options);
   return exit_code;
 }

@@ -7,9 +7,10 @@
 
 #include "config.h"
 
-#include <locale.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <gio/gio.h>
 #include <glib/gi18n.h>
@@ -54,74 +55,20 @@ print_help (FILE *out)
   fprintf (out, "  78  %s\n", _("account missing or misconfigured, or no keyring"));
 }
 
-int
-pf_cli_exit_code_for_error (const GError *error)
+/* popfetch-cli-fetch next to this program in the build tree, in
+ * libexecdir once installed. */
+static char *
+fetch_helper_path (void)
 {
-  if (error == NULL)
-    return PF_EXIT_OK;
+  g_autofree char *self = g_file_read_link ("/proc/self/exe", NULL);
+  g_autofree char *dir = NULL;
 
-  if (error->domain == PF_ERROR)
-    {
-      switch ((PfErrorCode) error->code)
-        {
-        case PF_ERROR_RESOLVE:
-          return PF_EXIT_NOHOST;
-        case PF_ERROR_REFUSED:
-        case PF_ERROR_SYS_PERM:
-        case PF_ERROR_SERVER:
-        case PF_ERROR_NOT_FOUND:
-        case PF_ERROR_NO_UIDL:
-          return PF_EXIT_UNAVAILABLE;
-        case PF_ERROR_TIMEOUT:
-        case PF_ERROR_CLOSED:
-        case PF_ERROR_IN_USE:
-        case PF_ERROR_LOGIN_DELAY:
-        case PF_ERROR_SYS_TEMP:
-        case PF_ERROR_ACCOUNT_BUSY:
-          return PF_EXIT_TEMPFAIL;
-        case PF_ERROR_TLS_HANDSHAKE:
-        case PF_ERROR_CERT_UNTRUSTED:
-        case PF_ERROR_CERT_EXPIRED:
-        case PF_ERROR_CERT_HOST:
-        case PF_ERROR_CERT_PIN_MISMATCH:
-        case PF_ERROR_STLS_UNAVAILABLE:
-        case PF_ERROR_STLS_INJECTION:
-        case PF_ERROR_PLAINTEXT_REFUSED:
-        case PF_ERROR_AUTH_REJECTED:
-        case PF_ERROR_NO_COMMON_MECHANISM:
-          return PF_EXIT_NOPERM;
-        case PF_ERROR_PROTOCOL:
-          return PF_EXIT_PROTOCOL;
-        case PF_ERROR_LOCAL_DISK:
-          return PF_EXIT_IOERR;
-        case PF_ERROR_KEYRING_UNAVAILABLE:
-        case PF_ERROR_KEYRING_LOCKED:
-        case PF_ERROR_NO_PASSWORD:
-          return PF_EXIT_CONFIG;
-        case PF_ERROR_CONFIG:
-          return PF_EXIT_DATAERR;
-        case PF_ERROR_INVALID_INPUT:
-          return PF_EXIT_USAGE;
-        default:
-          return PF_EXIT_SOFTWARE;
-        }
-    }
-
-  if (error->domain == G_RESOLVER_ERROR)
-    return PF_EXIT_NOHOST;
-  if (error->domain == G_TLS_ERROR)
-    return PF_EXIT_NOPERM;
-  if (error->domain == G_OPTION_ERROR)
-    return PF_EXIT_USAGE;
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return PF_EXIT_TEMPFAIL;
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NO_SPACE))
-    return PF_EXIT_IOERR;
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED))
-    return PF_EXIT_CANTCREAT;
-  if (error->domain == G_IO_ERROR)
-    return PF_EXIT_UNAVAILABLE;
-  return PF_EXIT_SOFTWARE;
+  if (self == NULL)
+    return NULL;
+  dir = g_path_get_dirname (self);
+  if (g_str_equal (dir, PF_BINDIR))
+    return g_build_filename (PF_LIBEXECDIR, "popfetch-cli-fetch", NULL);
+  return g_build_filename (dir, "popfetch-cli-fetch", NULL);
 }
 
 void
@@ -159,27 +106,62 @@ pf_cli_json_string (GString    *out,
 }
 
 int
-pf_cli_report_error (const GError *error)
+pf_cli_fetch (int    argc,
+              char **argv)
 {
-  g_autoptr(PfExplanation) explanation = pf_error_explain (error);
+  g_auto(GStrv) original = g_strdupv (argv);
+  PfCliFetchOptions options = { 0 };
+  int exit_code;
 
-  fprintf (stderr, "popfetch-cli: %s\n", explanation->title);
-  if (explanation->what != NULL && *explanation->what != '\0')
-    fprintf (stderr, "  %s\n", explanation->what);
-  if (explanation->next != NULL && *explanation->next != '\0')
-    fprintf (stderr, "  %s\n", explanation->next);
-  return pf_cli_exit_code_for_error (error);
+  exit_code = pf_cli_fetch_parse (argc, argv, &options);
+  if (exit_code != PF_EXIT_OK)
+    ;
+  else if (!pf_cli_fetch_options_ad_hoc (&options))
+    {
+      if (options.password_file != NULL && options.password_stdin)
+        {
+          fprintf (stderr, "popfetch-cli fetch: %s\n",
+                   _("Give the password with one of --password-file and --password-stdin."));
+          exit_code = PF_EXIT_USAGE;
+        }
+      else
+        exit_code = pf_cli_fetch_saved_accounts ((const char * const *) options.names,
+                                                 options.password_stdin, options.password_file,
+                                                 options.keep ? PF_FETCH_KEEP
+                                                 : options.delete ? PF_FETCH_DELETE : -1,
+                                                 pf_cli_fetch_options_output (&options));
+    }
+  else
+    {
+      /* This process maps libsoup and libsecret (with their own
+       * dependencies, about 2.7 MiB in all) for the other commands; an ad
+       * hoc fetch needs neither, so it runs in a program without them. The
+       * password has not been read yet: --password-stdin still finds it on
+       * standard input. */
+      g_autofree char *helper = fetch_helper_path ();
+      g_autoptr(GPtrArray) helper_argv = g_ptr_array_new ();
+
+      g_ptr_array_add (helper_argv, (gpointer) "popfetch-cli");
+      for (char **arg = original; *arg != NULL; arg++)
+        g_ptr_array_add (helper_argv, *arg);
+      g_ptr_array_add (helper_argv, NULL);
+      fflush (NULL);
+      if (helper != NULL)
+        execv (helper, (char **) helper_argv->pdata);
+
+      /* No helper (a copied binary, say): the same fetch, here. */
+      mallopt (M_ARENA_MAX, 1);
+      exit_code = pf_cli_fetch_ad_hoc (&options);
+    }
+  pf_cli_fetch_options_clear (&options);
+  return exit_code;
 }
 
 int
 pf_cli_main (int    argc,
              char **argv)
 {
-  setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
-  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
-  textdomain (GETTEXT_PACKAGE);
-  g_set_prgname ("popfetch-cli");
+  pf_cli_init ();
 
   if (argc < 2)
     {

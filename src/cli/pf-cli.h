@@ -44,6 +44,8 @@ typedef struct
 extern const PfCliCommand pf_cli_commands[];
 
 int  pf_cli_main (int argc, char **argv);
+/* Locale, translations and program name (pf-cli-error.c). */
+void pf_cli_init (void);
 
 /* Print pf_error_explain() of @error to stderr and return the exit code of
  * its class. */
@@ -82,14 +84,15 @@ int  pf_cli_run_edit         (int argc, char **argv);
 int  pf_cli_run_remove       (int argc, char **argv);
 int  pf_cli_run_set_password (int argc, char **argv);
 
-/* The password for one run: the first line of stdin (@from_stdin), of
- * @file, or typed without echo on the terminal after @prompt (NULL: no
- * prompting). Never from argv or the environment. Free with
- * pf_keyring_password_free(). */
+/* The password for one run (pf-cli-password.c): the first line of stdin
+ * (@from_stdin), of @file, or typed without echo on the terminal after
+ * @prompt (NULL: no prompting). Never from argv or the environment. Free
+ * with pf_cli_password_free() (or pf_keyring_password_free(): both wipe). */
 char *pf_cli_read_password (gboolean     from_stdin,
                             const char  *file,
                             const char  *prompt,
                             GError     **error);
+void  pf_cli_password_free (char        *password);
 
 /* Load the accounts file from the CLI's main loop. */
 gboolean pf_cli_load_accounts (PfAccountStore  *store,
@@ -101,9 +104,6 @@ char    *pf_cli_account_password (PfAccount   *account,
                                   const char  *file,
                                   GError     **error);
 
-/* popfetch-cli fetch: the ad hoc flags fill a PfCliFetchSettings and call
- * pf_cli_fetch_run(); saved accounts can fill one the same way. */
-int  pf_cli_fetch (int argc, char **argv);
 
 typedef struct
 {
@@ -142,6 +142,45 @@ int  pf_cli_fetch_run            (PfCliFetchSettings *settings,
                                   PfCliFetchOutput    output);
 /* Frees the strings (wiping the secret) and the secret data. */
 void pf_cli_fetch_settings_clear (PfCliFetchSettings *settings);
+
+/* The options of `popfetch-cli fetch`. */
+typedef struct
+{
+  char     *host;
+  int       port;
+  char     *security;
+  char     *user;
+  char     *password_file;
+  gboolean  password_stdin;
+  char     *maildir;
+  char     *state_dir;
+  char     *ca_file;
+  gboolean  keep;
+  gboolean  delete;
+  gboolean  quiet;
+  gboolean  json;
+  GStrv     names;       /* saved accounts */
+} PfCliFetchOptions;
+
+/* popfetch-cli fetch (pf-cli.c): saved accounts in this process; an ad hoc
+ * fetch (--host …) in popfetch-cli-fetch, which this execs (or, when that
+ * is missing, in this process too). */
+int              pf_cli_fetch                (int                      argc,
+                                              char                   **argv);
+/* popfetch-cli-fetch's main(): the ad hoc fetch only. */
+int              pf_cli_fetch_main           (int                      argc,
+                                              char                   **argv);
+/* Parses @argv (argv[0] is "fetch") into @options; on a usage error prints
+ * it and returns PF_EXIT_USAGE, else PF_EXIT_OK. */
+int              pf_cli_fetch_parse          (int                      argc,
+                                              char                   **argv,
+                                              PfCliFetchOptions       *options);
+/* TRUE when @options describe one server ad hoc rather than saved accounts. */
+gboolean         pf_cli_fetch_options_ad_hoc (const PfCliFetchOptions *options);
+PfCliFetchOutput pf_cli_fetch_options_output (const PfCliFetchOptions *options);
+/* Checks the ad hoc options, reads the password and fetches. */
+int              pf_cli_fetch_ad_hoc         (PfCliFetchOptions       *options);
+void             pf_cli_fetch_options_clear  (PfCliFetchOptions       *options);
 
 /* popfetch-cli fetch [NAME…] (pf-cli-accounts.c): fetch the named saved
  * accounts, or all of them when @names is empty, one after the other; the

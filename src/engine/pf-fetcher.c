@@ -7,6 +7,7 @@
 
 #include "config.h"
 
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -597,7 +598,7 @@ commit_start (Run *run)
   run->ready = g_ptr_array_new_with_free_func (message_free);
   run->committing = TRUE;
 
-  task = g_task_new (run->self, NULL, on_commit, run);
+  task = g_task_new (NULL, NULL, on_commit, run);
   g_task_set_source_tag (task, commit_start);
   g_task_set_task_data (task, run, NULL);
   g_object_set_data_full (G_OBJECT (task), "batch", batch, (GDestroyNotify) g_ptr_array_unref);
@@ -741,7 +742,7 @@ prepare_start (Run *run)
   wanted = MIN (remaining - g_queue_get_length (&run->spare), PREPARE_BATCH);
 
   run->preparing = TRUE;
-  task = g_task_new (run->self, NULL, on_prepared, run);
+  task = g_task_new (NULL, NULL, on_prepared, run);
   g_task_set_source_tag (task, prepare_start);
   g_task_set_task_data (task, run, NULL);
   g_object_set_data (G_OBJECT (task), "wanted", GUINT_TO_POINTER (wanted));
@@ -853,37 +854,54 @@ on_compacted (GObject      *source,
   start_fetching (run);
 }
 
-/* @uids: PfUidlEntry array, or NULL without UIDL. */
+static int
+compare_list_entries (gconstpointer a,
+                      gconstpointer b)
+{
+  guint first = ((const PfListEntry *) a)->msgno;
+  guint second = ((const PfListEntry *) b)->msgno;
+
+  return first < second ? -1 : first > second;
+}
+
+/* @uids: PfUidlEntry array, or NULL without UIDL; @sizes: the LIST answer
+ * (sorted here). */
 static void
 plan (Run    *run,
       GArray *uids,
       GArray *sizes)
 {
   PfFetcher *self = run->self;
-  g_autoptr(GHashTable) size_of = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, g_free);
   guint on_server_and_journaled = 0;
 
   run->server_uids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   run->todo = g_ptr_array_new_with_free_func (message_free);
 
-  for (guint i = 0; i < sizes->len; i++)
-    {
-      PfListEntry *entry = &g_array_index (sizes, PfListEntry, i);
-      g_hash_table_insert (size_of, GUINT_TO_POINTER (entry->msgno), g_memdup2 (&entry->size, sizeof entry->size));
-    }
+  /* Sizes by message number: a binary search in the LIST answer (in
+   * order already from every server seen), not a table of its own, which
+   * for a large mailbox would be a few hundred KiB more at the peak. */
+  g_array_sort (sizes, compare_list_entries);
 
   for (guint i = 0; i < (uids != NULL ? uids->len : sizes->len); i++)
     {
       guint msgno = uids != NULL ? g_array_index (uids, PfUidlEntry, i).msgno
                                  : g_array_index (sizes, PfListEntry, i).msgno;
-      const char *uid = uids != NULL ? g_array_index (uids, PfUidlEntry, i).uid : NULL;
-      guint64 *size = g_hash_table_lookup (size_of, GUINT_TO_POINTER (msgno));
+      const char *uid = NULL;
+      const PfListEntry key = { msgno, 0 };
+      const PfListEntry *listed = bsearch (&key, sizes->data, sizes->len, sizeof (PfListEntry),
+                                           compare_list_entries);
+      const guint64 *size = listed != NULL ? &listed->size : NULL;
       gint64 first_seen;
       Message *message;
 
-      if (uid != NULL)
+      if (uids != NULL)
         {
-          g_hash_table_insert (run->server_uids, g_strdup (uid), GUINT_TO_POINTER (msgno));
+          /* The table takes the UIDL answer's string over (freed with
+           * the answer right after this): one copy fewer per message. */
+          char *owned = g_steal_pointer (&g_array_index (uids, PfUidlEntry, i).uid);
+
+          uid = owned;
+          g_hash_table_replace (run->server_uids, owned, GUINT_TO_POINTER (msgno));
           if (pf_journal_lookup (run->journal, uid, NULL, &first_seen))
             {
               on_server_and_journaled++;
@@ -920,7 +938,7 @@ plan (Run    *run,
   if (pf_journal_get_n_pending (run->journal) > 0
       || (run->server_uids != NULL && on_server_and_journaled < pf_journal_get_n_entries (run->journal)))
     {
-      g_autoptr(GTask) task = g_task_new (self, NULL, on_compacted, run);
+      g_autoptr(GTask) task = g_task_new (NULL, NULL, on_compacted, run);
 
       g_task_set_source_tag (task, plan);
       g_task_set_task_data (task, run, NULL);
@@ -1028,7 +1046,8 @@ secret_thread (GTask        *task,
                gpointer      task_data,
                GCancellable *cancellable)
 {
-  PfFetcher *self = source_object;
+  Run *run = task_data;
+  PfFetcher *self = run->self;
   GError *error = NULL;
   char *secret = self->secret_func (self->secret_data, cancellable, &error);
 
@@ -1076,9 +1095,13 @@ on_connected (GObject      *source,
 
   if (run->secret == NULL && self->secret_func != NULL)
     {
-      g_autoptr(GTask) task = g_task_new (self, run->cancellable, on_secret, run);
+      /* No source object here nor in the other worker tasks: a worker
+       * thread drops its task last, and the fetcher must not be
+       * finalized there (nor outlive the run because of it). */
+      g_autoptr(GTask) task = g_task_new (NULL, run->cancellable, on_secret, run);
 
       g_task_set_source_tag (task, on_connected);
+      g_task_set_task_data (task, run, NULL);
       g_task_run_in_thread (task, secret_thread);
       return;
     }
@@ -1123,8 +1146,8 @@ open_thread (GTask        *task,
              gpointer      task_data,
              GCancellable *cancellable)
 {
-  PfFetcher *self = source_object;
   Run *run = task_data;
+  PfFetcher *self = run->self;
   GError *error = NULL;
   guint delivered = 0, removed = 0;
 
@@ -1229,7 +1252,7 @@ pf_fetcher_run_async (PfFetcher           *self,
   set_phase (self, PF_FETCH_PHASE_RECOVERING);
   g_object_thaw_notify (G_OBJECT (self));
 
-  open_task = g_task_new (self, NULL, on_opened, run);
+  open_task = g_task_new (NULL, NULL, on_opened, run);
   g_task_set_source_tag (open_task, open_thread);
   g_task_set_task_data (open_task, run, NULL);
   g_task_run_in_thread (open_task, open_thread);

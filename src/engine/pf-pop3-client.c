@@ -1948,6 +1948,26 @@ on_connect_cancelled (GCancellable *cancellable,
   return G_SOURCE_REMOVE;
 }
 
+gboolean
+pf_pop3_proxy_may_be_configured (const char * const *envp)
+{
+  static const char * const settings[] = {
+    "http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "ftp_proxy", "FTP_PROXY",
+    "all_proxy", "ALL_PROXY", "socks_proxy", "SOCKS_PROXY", "GIO_USE_PROXY_RESOLVER",
+    "XDG_CURRENT_DESKTOP", "DESKTOP_SESSION", "GNOME_DESKTOP_SESSION_ID", "KDE_FULL_SESSION",
+    "FLATPAK_ID",
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (settings); i++)
+    {
+      const char *value = g_environ_getenv ((char **) envp, settings[i]);
+
+      if (value != NULL && *value != '\0')
+        return TRUE;
+    }
+  return FALSE;
+}
+
 void
 pf_pop3_client_connect_async (PfPop3Client        *self,
                               GCancellable        *cancellable,
@@ -1986,6 +2006,12 @@ pf_pop3_client_connect_async (PfPop3Client        *self,
 
   client = g_socket_client_new ();
   g_socket_client_set_timeout (client, self->timeout);
+  {
+    g_auto(GStrv) envp = g_get_environ ();
+
+    if (!pf_pop3_proxy_may_be_configured ((const char * const *) envp))
+      g_socket_client_set_enable_proxy (client, FALSE);
+  }
   address = g_network_address_new (self->host, self->port);
   g_socket_client_connect_async (client, address, self->io_cancellable,
                                  on_socket_connected, g_steal_pointer (&task));

@@ -38,6 +38,14 @@ typedef struct
   char    *uid;
 } PfUidlEntry;
 
+/* Whether anything in @envp (an environment, as from g_get_environ()) can
+ * make GIO's system proxy resolver choose a proxy: a *_proxy variable, an
+ * explicit GIO_USE_PROXY_RESOLVER, a desktop session (whose proxy settings
+ * GIO reads) or a Flatpak sandbox (the proxy portal). Without any of them
+ * the resolver answers "direct" anyway, and loading it (libproxy, which
+ * pulls in libstdc++, and GSettings) costs about 2.5 MiB of memory. */
+gboolean pf_pop3_proxy_may_be_configured (const char * const *envp);
+
 #define PF_TYPE_POP3_CLIENT (pf_pop3_client_get_type ())
 
 G_DECLARE_FINAL_TYPE (PfPop3Client, pf_pop3_client, PF, POP3_CLIENT, GObject)

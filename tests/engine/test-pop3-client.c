@@ -1387,6 +1387,33 @@ test_transcripts_never_hold_password (void)
     }
 }
 
+/* Only a setting that can name a proxy makes the client load GIO's proxy
+ * resolver; a headless run with none of them connects directly. */
+static void
+test_proxy_only_when_configured (void)
+{
+  const char * const headless[] = { "PATH=/usr/bin", "HOME=/root", "LANG=C.UTF-8",
+                                    "no_proxy=localhost", "http_proxy=", NULL };
+  const char * const configured[] = {
+    "http_proxy=http://proxy:3128", "HTTPS_PROXY=http://proxy:3128",
+    "all_proxy=socks5://proxy:1080", "GIO_USE_PROXY_RESOLVER=dummy",
+    "XDG_CURRENT_DESKTOP=GNOME", "DESKTOP_SESSION=plasma",
+    "GNOME_DESKTOP_SESSION_ID=this-is-deprecated", "KDE_FULL_SESSION=true",
+    "FLATPAK_ID=io.github.popfetch.Popfetch", NULL,
+  };
+  const char * const empty[] = { NULL };
+
+  g_assert_false (pf_pop3_proxy_may_be_configured (empty));
+  g_assert_false (pf_pop3_proxy_may_be_configured (headless));
+  for (guint i = 0; configured[i] != NULL; i++)
+    {
+      const char * const one[] = { "PATH=/usr/bin", configured[i], NULL };
+
+      g_test_message ("%s", configured[i]);
+      g_assert_true (pf_pop3_proxy_may_be_configured (one));
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1396,6 +1423,7 @@ main (int   argc,
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
   transcripts = g_ptr_array_new_with_free_func (g_object_unref);
 
+  g_test_add_func ("/engine/pop3/proxy/only-when-configured", test_proxy_only_when_configured);
   g_test_add_func ("/engine/pop3/plain/session", test_plain_session);
   g_test_add_func ("/engine/pop3/auth/plaintext-refused", test_plaintext_refused);
   g_test_add_func ("/engine/pop3/auth/line-break-rejected", test_line_break_rejected);

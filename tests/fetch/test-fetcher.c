@@ -7,6 +7,7 @@
 
 #include "config.h"
 
+#include <signal.h>
 #include <string.h>
 
 #include "pf-error.h"
@@ -233,12 +234,91 @@ test_cancel_keeps_what_arrived (void)
   rerun_completes ();
 }
 
+/* `popfetch-cli fetch --host …` runs in popfetch-cli-fetch, which maps
+ * neither libsoup nor libsecret, and without a configured proxy it does not
+ * load GIO's proxy resolver (libproxy and, through it, libstdc++): the
+ * process is looked at while the server holds the session after CAPA. */
+static void
+test_cli_lean_process (void)
+{
+  static const char * const proxy_settings[] = {
+    "http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "ftp_proxy", "FTP_PROXY",
+    "all_proxy", "ALL_PROXY", "socks_proxy", "SOCKS_PROXY", "GIO_USE_PROXY_RESOLVER",
+    "XDG_CURRENT_DESKTOP", "DESKTOP_SESSION", "GNOME_DESKTOP_SESSION_ID", "KDE_FULL_SESSION",
+    "FLATPAK_ID",
+  };
+  static const char * const not_mapped[] = {
+    "libsoup-3.0", "libsecret-1", "libproxy", "libstdc++", "libgiolibproxy",
+  };
+  g_autoptr(PfTestServer) server = pf_test_server_new (PF_TEST_SERVER_PLAIN);
+  g_autofree char *cli = g_test_build_filename (G_TEST_BUILT, "..", "src", "cli", "popfetch-cli", NULL);
+  g_autofree char *maildir = local_maildir ();
+  g_autofree char *state = g_build_filename (g_get_user_state_dir (), "popfetch", NULL);
+  g_autofree char *port = NULL;
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *exe_link = NULL;
+  g_autofree char *exe = NULL;
+  g_autofree char *maps_path = NULL;
+  g_autofree char *maps = NULL;
+  g_auto(GStrv) envp = g_get_environ ();
+  gint64 deadline;
+
+  pf_test_server_add_script (server, "S: +OK POP3 ready\nC: CAPA\nSTALL 20000\n");
+  port = g_strdup_printf ("%u", pf_test_server_get_port (server));
+  for (gsize i = 0; i < G_N_ELEMENTS (proxy_settings); i++)
+    envp = g_environ_unsetenv (envp, proxy_settings[i]);
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE);
+  g_subprocess_launcher_set_environ (launcher, envp);
+  process = g_subprocess_launcher_spawn (launcher, &error, cli, "fetch",
+                                         "--host", "127.0.0.1", "--port", port,
+                                         "--security", "none", "--user", "bob",
+                                         "--password-stdin", "--maildir", maildir,
+                                         "--state-dir", state, "--quiet", NULL);
+  g_assert_no_error (error);
+  g_assert_true (g_output_stream_write_all (g_subprocess_get_stdin_pipe (process), "secret\n", 7,
+                                            NULL, NULL, &error));
+  g_assert_no_error (error);
+
+  deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  while (!pf_test_server_received_contains (server, "CAPA"))
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      /* The server accepts on this thread's main context. */
+      if (!g_main_context_iteration (NULL, FALSE))
+        g_usleep (10 * 1000);
+    }
+
+  exe_link = g_strdup_printf ("/proc/%s/exe", g_subprocess_get_identifier (process));
+  exe = g_file_read_link (exe_link, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_str_has_suffix (exe, "/popfetch-cli-fetch"));
+
+  maps_path = g_strdup_printf ("/proc/%s/maps", g_subprocess_get_identifier (process));
+  g_assert_true (g_file_get_contents (maps_path, &maps, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_nonnull (strstr (maps, "libgio-2.0"));
+  for (gsize i = 0; i < G_N_ELEMENTS (not_mapped); i++)
+    {
+      g_test_message ("%s", not_mapped[i]);
+      g_assert_null (strstr (maps, not_mapped[i]));
+    }
+
+  /* SIGTERM cancels the fetch cleanly. */
+  g_subprocess_send_signal (process, SIGTERM);
+  g_assert_true (g_subprocess_wait (process, NULL, &error));
+  g_assert_no_error (error);
+}
+
 int
 main (int    argc,
       char **argv)
 {
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
 
+  g_test_add_func ("/engine/fetch/cli/lean-process", test_cli_lean_process);
   g_test_add_func ("/engine/fetch/drop-mid-retr", test_drop_mid_retr);
   g_test_add_func ("/engine/fetch/stall-mid-retr", test_stall_mid_retr);
   g_test_add_func ("/engine/fetch/cancel-keeps-what-arrived", test_cancel_keeps_what_arrived);

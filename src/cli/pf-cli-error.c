@@ -1,0 +1,110 @@
+/* pf-cli-error.c — exit codes and error reports of popfetch-cli
+ *
+ * Copyright 2026 The Popfetch authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <locale.h>
+#include <stdio.h>
+
+#include <gio/gio.h>
+#include <glib/gi18n.h>
+
+#include "pf-cli.h"
+#include "pf-error.h"
+
+void
+pf_cli_init (void)
+{
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+  g_set_prgname ("popfetch-cli");
+}
+
+int
+pf_cli_exit_code_for_error (const GError *error)
+{
+  if (error == NULL)
+    return PF_EXIT_OK;
+
+  if (error->domain == PF_ERROR)
+    {
+      switch ((PfErrorCode) error->code)
+        {
+        case PF_ERROR_RESOLVE:
+          return PF_EXIT_NOHOST;
+        case PF_ERROR_REFUSED:
+        case PF_ERROR_SYS_PERM:
+        case PF_ERROR_SERVER:
+        case PF_ERROR_NOT_FOUND:
+        case PF_ERROR_NO_UIDL:
+          return PF_EXIT_UNAVAILABLE;
+        case PF_ERROR_TIMEOUT:
+        case PF_ERROR_CLOSED:
+        case PF_ERROR_IN_USE:
+        case PF_ERROR_LOGIN_DELAY:
+        case PF_ERROR_SYS_TEMP:
+        case PF_ERROR_ACCOUNT_BUSY:
+          return PF_EXIT_TEMPFAIL;
+        case PF_ERROR_TLS_HANDSHAKE:
+        case PF_ERROR_CERT_UNTRUSTED:
+        case PF_ERROR_CERT_EXPIRED:
+        case PF_ERROR_CERT_HOST:
+        case PF_ERROR_CERT_PIN_MISMATCH:
+        case PF_ERROR_STLS_UNAVAILABLE:
+        case PF_ERROR_STLS_INJECTION:
+        case PF_ERROR_PLAINTEXT_REFUSED:
+        case PF_ERROR_AUTH_REJECTED:
+        case PF_ERROR_NO_COMMON_MECHANISM:
+          return PF_EXIT_NOPERM;
+        case PF_ERROR_PROTOCOL:
+          return PF_EXIT_PROTOCOL;
+        case PF_ERROR_LOCAL_DISK:
+          return PF_EXIT_IOERR;
+        case PF_ERROR_KEYRING_UNAVAILABLE:
+        case PF_ERROR_KEYRING_LOCKED:
+        case PF_ERROR_NO_PASSWORD:
+          return PF_EXIT_CONFIG;
+        case PF_ERROR_CONFIG:
+          return PF_EXIT_DATAERR;
+        case PF_ERROR_INVALID_INPUT:
+          return PF_EXIT_USAGE;
+        default:
+          return PF_EXIT_SOFTWARE;
+        }
+    }
+
+  if (error->domain == G_RESOLVER_ERROR)
+    return PF_EXIT_NOHOST;
+  if (error->domain == G_TLS_ERROR)
+    return PF_EXIT_NOPERM;
+  if (error->domain == G_OPTION_ERROR)
+    return PF_EXIT_USAGE;
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return PF_EXIT_TEMPFAIL;
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NO_SPACE))
+    return PF_EXIT_IOERR;
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED))
+    return PF_EXIT_CANTCREAT;
+  if (error->domain == G_IO_ERROR)
+    return PF_EXIT_UNAVAILABLE;
+  return PF_EXIT_SOFTWARE;
+}
+
+int
+pf_cli_report_error (const GError *error)
+{
+  g_autoptr(PfExplanation) explanation = pf_error_explain (error);
+
+  fprintf (stderr, "popfetch-cli: %s\n", explanation->title);
+  if (explanation->what != NULL && *explanation->what != '\0')
+    fprintf (stderr, "  %s\n", explanation->what);
+  if (explanation->next != NULL && *explanation->next != '\0')
+    fprintf (stderr, "  %s\n", explanation->next);
+  return pf_cli_exit_code_for_error (error);
+}
