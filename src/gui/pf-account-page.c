@@ -113,24 +113,40 @@ on_message_activated (GtkListBox    *list,
 }
 
 static void
+on_message_launched (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  g_autoptr(GtkWidget) button = user_data;
+  g_autoptr(GError) error = NULL;
+  GtkWidget *overlay;
+
+  if (g_app_info_launch_default_for_uri_finish (result, &error))
+    return;
+
+  g_debug ("Could not open the message: %s", error->message);
+  overlay = gtk_widget_get_ancestor (button, ADW_TYPE_TOAST_OVERLAY);
+  if (overlay != NULL)
+    {
+      adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (overlay),
+                                   adw_toast_new (_("No mail reader is set up to open this message")));
+      pf_gui_name_icon_buttons (overlay);
+    }
+}
+
+/* The user's default handler of message/rfc822 gets the message's file;
+ * asynchronous, as looking up the handler reads the file's type. */
+static void
 on_open_message_clicked (GtkButton *button,
                          PfMessage *message)
 {
   g_autoptr(GFile) file = g_file_new_for_path (pf_message_get_path (message));
   g_autofree char *uri = g_file_get_uri (file);
-  g_autoptr(GError) error = NULL;
+  g_autoptr(GdkAppLaunchContext) context = NULL;
 
-  if (!g_app_info_launch_default_for_uri (uri, NULL, &error))
-    {
-      GtkWidget *overlay = gtk_widget_get_ancestor (GTK_WIDGET (button), ADW_TYPE_TOAST_OVERLAY);
-
-      if (overlay != NULL)
-        {
-          adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (overlay),
-                                       adw_toast_new (_("No mail reader is set up to open this message")));
-          pf_gui_name_icon_buttons (overlay);
-        }
-    }
+  context = gdk_display_get_app_launch_context (gtk_widget_get_display (GTK_WIDGET (button)));
+  g_app_info_launch_default_for_uri_async (uri, G_APP_LAUNCH_CONTEXT (context), NULL,
+                                           on_message_launched, g_object_ref (button));
 }
 
 static GtkWidget *

@@ -127,6 +127,10 @@ class Session:
             raise TestFailure("Xvfb did not start")
         self.display = ":" + number
         os.environ["DISPLAY"] = self.display
+        # The AT-SPI registry, activated later on this bus, synthesizes the
+        # test's pointer and key events: it needs the display too.
+        subprocess.run(["dbus-update-activation-environment", f"DISPLAY={self.display}"],
+                       check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
     def _start_keyring(self):
         proc = subprocess.run(["gnome-keyring-daemon", "--unlock", "--components=secrets"],

@@ -159,9 +159,10 @@ def running(name, body, *servers):
 # --- X focus ------------------------------------------------------------------
 
 
-def x_set_focus_none():
+def x_set_focus(pointer_root=False):
     """Takes the keyboard focus away from every window, as switching to
-    another app does: the X server then sends the app a FocusOut."""
+    another app does: the X server then sends the app a FocusOut. With
+    @pointer_root, gives it back to the window under the pointer."""
     x11 = ctypes.cdll.LoadLibrary("libX11.so.6")
     x11.XOpenDisplay.restype = ctypes.c_void_p
     x11.XOpenDisplay.argtypes = [ctypes.c_char_p]
@@ -172,7 +173,10 @@ def x_set_focus_none():
     if not display:
         raise TestFailure("cannot open the X display")
     try:
-        x11.XSetInputFocus(display, 0, 0, 0)  # None, RevertToNone, CurrentTime
+        if pointer_root:
+            x11.XSetInputFocus(display, 1, 1, 0)  # PointerRoot, RevertToPointerRoot
+        else:
+            x11.XSetInputFocus(display, 0, 0, 0)  # None, RevertToNone, CurrentTime
         x11.XSync(display, 0)
     finally:
         x11.XCloseDisplay(display)
@@ -229,7 +233,7 @@ def test_notification_when_unfocused():
 
         # Another window has the focus: the new mail is announced on the bus.
         server.add_messages(3)
-        x_set_focus_none()
+        x_set_focus()
         wait_for("the main window to lose the focus", lambda: not is_active(window), timeout=10)
         app.click(pyatspi.ROLE_PUSH_BUTTON, f"Fetch {ACCOUNT}")
         calls = wait_for("a Notify call", notifications.calls, timeout=40)
@@ -245,6 +249,7 @@ def test_notification_when_unfocused():
     try:
         running("notify", body, server)
     finally:
+        x_set_focus(pointer_root=True)
         notifications.stop()
 
 
@@ -368,10 +373,150 @@ def test_copy_report():
     running("report", body, server)
 
 
+# --- 4. the mail reader, the file manager, the message text --------------------
+
+
+def install_handlers(home):
+    """Two .desktop handlers in the app's XDG data and config dirs, set as
+    the defaults for message/rfc822 and inode/directory; each writes the
+    argument it was launched with to a file. Returns the env and the
+    record file of each. Outside a sandbox (no GTK_USE_PORTAL, no flatpak)
+    neither GLib nor gtk_show_uri() goes through the OpenURI portal, and
+    this private bus has none: the launch is GIO's own default-handler
+    lookup, the path a plain desktop session takes."""
+    data = os.path.join(home, "data")
+    applications = os.path.join(data, "applications")
+    os.makedirs(applications, exist_ok=True)
+    records = {}
+    for name, mime in (("reader", "message/rfc822"), ("files", "inode/directory")):
+        record = os.path.join(home, f"launched-{name}")
+        script = os.path.join(home, f"pf-test-{name}.sh")
+        with open(script, "w") as f:
+            f.write(f"#!/bin/sh\nprintf '%s\\n' \"$@\" >> '{record}'\n")
+        os.chmod(script, 0o755)
+        with open(os.path.join(applications, f"pf-test-{name}.desktop"), "w") as f:
+            f.write(f"[Desktop Entry]\nType=Application\nName=Test {name}\n"
+                    f"Exec={script} %u\nMimeType={mime};\nNoDisplay=true\n")
+        records[mime] = record
+    with open(os.path.join(home, "config", "mimeapps.list"), "w") as f:
+        f.write("[Default Applications]\nmessage/rfc822=pf-test-reader.desktop\n"
+                "inode/directory=pf-test-files.desktop\n")
+    return {"XDG_DATA_HOME": data}, records
+
+
+def launched(record):
+    try:
+        with open(record) as f:
+            return [line.strip() for line in f if line.strip()]
+    except FileNotFoundError:
+        return []
+
+
+def message_file(home, message_id):
+    for sub in ("new", "cur"):
+        directory = os.path.join(home, "Mail", ACCOUNT, sub)
+        for name in os.listdir(directory) if os.path.isdir(directory) else []:
+            with open(os.path.join(directory, name), "rb") as f:
+                if message_id.encode() in f.read():
+                    return os.path.join(directory, name)
+    raise TestFailure(f"no message {message_id} in the Maildir")
+
+
+def as_path(argument):
+    """A handler with %u in its Exec line gets a local file as its path
+    (GLib's choice) or as a file:// URI; either names the same file."""
+    from gi.repository import Gio
+    if argument.startswith("file:"):
+        return Gio.File.new_for_uri(argument).get_path()
+    return os.path.normpath(argument)
+
+
+def row_of(app, title):
+    label = app.find(pyatspi.ROLE_LABEL, title)
+    node = label
+    while node is not None and node.getRole() != pyatspi.ROLE_LIST_ITEM:
+        node = node.parent
+    if node is None:
+        raise TestFailure(f"no list row holds {title!r}")
+    return node
+
+
+def key(name):
+    keysyms = {"Tab": 0xff09, "Return": 0xff0d, "End": 0xff57}
+    pyatspi.Registry.generateKeyboardEvent(keysyms[name], None, pyatspi.KEY_SYM)
+    time.sleep(0.1)
+
+
+def activate_row(app, title):
+    """Clicks the list row holding @title, the pointer first moved onto it
+    (GTK takes a click only after the pointer has entered its window)."""
+    row = row_of(app, title)
+    extents = row.queryComponent().getExtents(pyatspi.WINDOW_COORDS)
+    x, y = extents.x + extents.width // 4, extents.y + extents.height // 2
+    pyatspi.Registry.generateMouseEvent(x, y, "abs")
+    time.sleep(0.3)
+    pyatspi.Registry.generateMouseEvent(x, y, "b1c")
+
+
+def test_open_and_show_messages():
+    server = Server("open")
+    home = saved_account("open")
+    env, records = install_handlers(home)
+
+    def body(apps):
+        app = start(server, home, env)
+        apps.append(app)
+        app.click(pyatspi.ROLE_PUSH_BUTTON, f"Fetch {ACCOUNT}")
+        wait_for("the fetch", lambda: labels(app, "Fetched 26 messages"), timeout=40)
+        activate_row(app, ACCOUNT)
+        app.find(pyatspi.ROLE_PUSH_BUTTON, "Account Settings")
+
+        # Open in Mail Reader: the default handler of message/rfc822 gets
+        # the message's own file.
+        row = row_of(app, "Notes from the planning meeting")
+        button = app.find(pyatspi.ROLE_PUSH_BUTTON, "Open in Mail Reader", node=row)
+        button.queryAction().doAction(0)
+        expected = message_file(home, "<notes@example.org>")
+        got = wait_for("the mail reader to start", lambda: launched(records["message/rfc822"]), timeout=15)
+        if [as_path(arg) for arg in got] != [expected]:
+            raise TestFailure(f"the mail reader got {got}, expected [{expected!r}]")
+
+        # Open Mail Folder: the file manager gets the account's Maildir.
+        app.click(pyatspi.ROLE_PUSH_BUTTON, "Open Mail Folder")
+        expected = os.path.join(home, "Mail", ACCOUNT)
+        got = wait_for("the file manager to start", lambda: launched(records["inode/directory"]), timeout=15)
+        if [as_path(arg) for arg in got] != [expected]:
+            raise TestFailure(f"the file manager got {got}, expected [{expected!r}]")
+
+        # Show the text, by keyboard: Tab into the list, End to its last
+        # (oldest) row, Return opens it in the app.
+        for _ in range(40):
+            focused = app.focused()
+            if focused is not None and focused.getRole() == pyatspi.ROLE_LIST_ITEM and \
+                    focused.parent is not None and focused.parent.name == "Newest Messages":
+                break
+            key("Tab")
+        else:
+            raise TestFailure("Tab never reached the message list")
+        key("End")
+        wait_for("the last row to take the focus", lambda: app.focused() == row_of(app, "Grüße aus Köln"))
+        key("Return")
+        text = wait_for("the message text", lambda: app.find_all(pyatspi.ROLE_TEXT, "Message text"), timeout=10)[0]
+        shown = text.queryText().getText(0, -1)
+        session.screenshot("message-text")
+        for line in ("From: Jürgen Müller <juergen@example.org>", "Subject: Grüße aus Köln",
+                     "Hallo! Viele Grüße aus Köln."):
+            if line not in shown.splitlines():
+                raise TestFailure(f"{line!r} is not in the message text: {shown[:400]!r}")
+
+    running("open", body, server)
+
+
 try:
     tap.run("/ui/fetch/notification-only-when-unfocused", test_notification_when_unfocused)
     tap.run("/ui/fetch/periodic-interval-and-off", test_periodic_fetch)
     tap.run("/ui/diagnosis/copy-report-redacted", test_copy_report)
+    tap.run("/ui/messages/open-reader-folder-and-text", test_open_and_show_messages)
 finally:
     session.stop()
 tap.finish()
