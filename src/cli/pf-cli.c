@@ -79,6 +79,10 @@ pf_cli_fetch (int    argc,
   PfCliFetchOptions options = { 0 };
   int exit_code;
 
+  /* One malloc arena for every thread: each worker thread's own arena
+   * would hold a few hundred KiB for a handful of small blocks. */
+  mallopt (M_ARENA_MAX, 1);
+
   exit_code = pf_cli_fetch_parse (argc, argv, &options);
   if (exit_code != PF_EXIT_OK)
     ;
@@ -116,7 +120,6 @@ pf_cli_fetch (int    argc,
         execv (helper, (char **) helper_argv->pdata);
 
       /* No helper (a copied binary, say): the same fetch, here. */
-      mallopt (M_ARENA_MAX, 1);
       exit_code = pf_cli_fetch_ad_hoc (&options);
     }
   pf_cli_fetch_options_clear (&options);
