@@ -44,7 +44,10 @@ typedef struct
 extern const PfCliCommand pf_cli_commands[];
 
 int  pf_cli_main (int argc, char **argv);
-/* Locale, translations and program name (pf-cli-error.c). */
+
+/* pf-cli-common.c, shared with popfetch-cli-fetch. */
+
+/* Locale, translations and program name. */
 void pf_cli_init (void);
 
 /* Print pf_error_explain() of @error to stderr and return the exit code of

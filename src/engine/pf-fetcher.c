@@ -102,7 +102,7 @@ typedef struct
 
   PfMaildir      *maildir;
   PfJournal      *journal;
-  GHashTable     *server_uids;   /* uid → msgno (GUINT_TO_POINTER) */
+  GHashTable     *server_uids;   /* uid → msgno (GUINT_TO_POINTER); until fetching starts */
   GPtrArray      *todo;          /* Message*, in server order */
   guint           next_to_queue;
   guint           in_flight;
@@ -804,6 +804,10 @@ start_fetching (Run *run)
 {
   PfFetcher *self = run->self;
   guint64 total = 0;
+
+  /* The server's ids served planning and compaction, both done: a large
+   * mailbox's table would otherwise stay for the whole run. */
+  g_clear_pointer (&run->server_uids, g_hash_table_unref);
 
   for (guint i = 0; i < run->todo->len; i++)
     total += ((Message *) g_ptr_array_index (run->todo, i))->server_size;

@@ -1,8 +1,13 @@
-/* pf-cli-error.c — exit codes and error reports of popfetch-cli
+/* pf-cli-common.c — what popfetch-cli and popfetch-cli-fetch share
  *
  * Copyright 2026 The Popfetch authors
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Start-up, exit codes, error reports and JSON strings. popfetch-cli-fetch
+ * links this file: nothing here may call into detection (libsoup) or the
+ * keyring (libsecret), or the fetch process maps them again (the test
+ * /engine/fetch/cli/lean-process notices).
  */
 
 #include "config.h"
@@ -107,4 +112,38 @@ pf_cli_report_error (const GError *error)
   if (explanation->next != NULL && *explanation->next != '\0')
     fprintf (stderr, "  %s\n", explanation->next);
   return pf_cli_exit_code_for_error (error);
+}
+
+void
+pf_cli_json_string (GString    *out,
+                    const char *text)
+{
+  g_autofree char *valid = NULL;
+
+  if (text == NULL)
+    {
+      g_string_append (out, "null");
+      return;
+    }
+  if (!g_utf8_validate (text, -1, NULL))
+    text = valid = g_utf8_make_valid (text, -1);
+
+  g_string_append_c (out, '"');
+  for (const guchar *p = (const guchar *) text; *p != '\0'; p++)
+    {
+      switch (*p)
+        {
+        case '"': g_string_append (out, "\\\""); break;
+        case '\\': g_string_append (out, "\\\\"); break;
+        case '\n': g_string_append (out, "\\n"); break;
+        case '\r': g_string_append (out, "\\r"); break;
+        case '\t': g_string_append (out, "\\t"); break;
+        default:
+          if (*p < 0x20 || *p == 0x7f)
+            g_string_append_printf (out, "\\u%04x", *p);
+          else
+            g_string_append_c (out, *p);
+        }
+    }
+  g_string_append_c (out, '"');
 }
