@@ -150,8 +150,9 @@ def running(name, body, *servers):
             report_failure(apps[-1])
         raise
     finally:
-        for app in apps:
-            app.quit()
+        for app in reversed(apps):
+            if app.proc.poll() is None:
+                app.quit()
         for server in servers:
             server.stop()
 
@@ -512,11 +513,37 @@ def test_open_and_show_messages():
     running("open", body, server)
 
 
+# --- 5. the last fetch after a restart -------------------------------------------
+
+
+def test_last_fetch_survives_restart():
+    server = Server("restart")
+    home = saved_account("restart")
+
+    def body(apps):
+        app = start(server, home)
+        apps.append(app)
+        app.click(pyatspi.ROLE_PUSH_BUTTON, f"Fetch {ACCOUNT}")
+        summary = wait_for("the fetch", lambda: labels(app, "Fetched 26 messages at "), timeout=40)[0]
+        wait_for("the last fetch to be written",
+                 lambda: os.path.exists(os.path.join(home, "state", "popfetch", "last-fetch.ini")))
+        app.quit()
+
+        app = start(server, home)
+        apps.append(app)
+        wait_for(f"{summary!r} after the restart", lambda: summary in labels(app, "Fetched"), timeout=10)
+        if labels(app, "Not fetched yet"):
+            raise TestFailure("the restarted app says the account was not fetched yet")
+
+    running("restart", body, server)
+
+
 try:
     tap.run("/ui/fetch/notification-only-when-unfocused", test_notification_when_unfocused)
     tap.run("/ui/fetch/periodic-interval-and-off", test_periodic_fetch)
     tap.run("/ui/diagnosis/copy-report-redacted", test_copy_report)
     tap.run("/ui/messages/open-reader-folder-and-text", test_open_and_show_messages)
+    tap.run("/ui/window/last-fetch-survives-restart", test_last_fetch_survives_restart)
 finally:
     session.stop()
 tap.finish()
