@@ -108,31 +108,48 @@ set_fraction (PfAccountStatus *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FRACTION]);
 }
 
+char *
+pf_account_status_format_summary (GDateTime *last_fetch,
+                                  guint      count,
+                                  gboolean   failed,
+                                  GDateTime *now)
+{
+  g_autofree char *time = NULL;
+
+  if (failed)
+    return g_strdup (_("The last fetch failed"));
+  if (last_fetch == NULL)
+    return g_strdup (_("Not fetched yet"));
+
+  /* A time of day alone for today; the date as well for an earlier day
+   * (the last fetch is remembered across restarts). */
+  if (now != NULL &&
+      g_date_time_get_year (last_fetch) == g_date_time_get_year (now) &&
+      g_date_time_get_day_of_year (last_fetch) == g_date_time_get_day_of_year (now))
+    time = g_date_time_format (last_fetch, "%X");
+  else
+    time = g_date_time_format (last_fetch, "%x %X");
+
+  if (count == 0)
+    /* Translators: %s is a time of day, or a date and a time */
+    return g_strdup_printf (_("No new mail at %s"), time);
+
+  /* Translators: %u is a count, %s a time of day, or a date and a time */
+  return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                       "Fetched %u message at %s",
+                                       "Fetched %u messages at %s",
+                                       count),
+                          count, time);
+}
+
 static void
 update_summary (PfAccountStatus *self)
 {
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
   g_autofree char *summary = NULL;
 
-  if (self->error != NULL)
-    summary = g_strdup (_("The last fetch failed"));
-  else if (self->last_fetch == NULL)
-    summary = g_strdup (_("Not fetched yet"));
-  else
-    {
-      g_autofree char *time = g_date_time_format (self->last_fetch, "%X");
-
-      if (self->last_count == 0)
-        /* Translators: %s is a time of day */
-        summary = g_strdup_printf (_("No new mail at %s"), time);
-      else
-        /* Translators: %u is a count, %s a time of day */
-        summary = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
-                                                "Fetched %u message at %s",
-                                                "Fetched %u messages at %s",
-                                                self->last_count),
-                                   self->last_count, time);
-    }
-
+  summary = pf_account_status_format_summary (self->last_fetch, self->last_count,
+                                              self->error != NULL, now);
   set_string (self, &self->summary, summary, PROP_SUMMARY);
 }
 
@@ -368,6 +385,23 @@ start_fetcher (PfAccountStatus *self,
   g_signal_connect_object (self->fetcher, "notify", G_CALLBACK (on_fetcher_progress),
                            self, G_CONNECT_SWAPPED);
   pf_fetcher_run_async (self->fetcher, self->cancellable, on_fetcher_done, g_object_ref (self));
+}
+
+void
+pf_account_status_restore_last_fetch (PfAccountStatus *self,
+                                      GDateTime       *last_fetch,
+                                      guint            count)
+{
+  g_return_if_fail (PF_IS_ACCOUNT_STATUS (self));
+  g_return_if_fail (last_fetch != NULL);
+
+  /* A fetch of this run knows better. */
+  if (self->last_fetch != NULL || self->cancellable != NULL || self->error != NULL)
+    return;
+
+  self->last_fetch = g_date_time_ref (last_fetch);
+  self->last_count = count;
+  update_summary (self);
 }
 
 PfAccountStatus *

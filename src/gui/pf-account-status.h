@@ -42,10 +42,24 @@ const char      *pf_account_status_get_transcript     (PfAccountStatus *self);
 GDateTime       *pf_account_status_get_last_fetch     (PfAccountStatus *self);
 guint            pf_account_status_get_last_count     (PfAccountStatus *self);
 
+/* The last successful fetch as remembered from an earlier run; ignored
+ * once this run has fetched or is fetching. */
+void             pf_account_status_restore_last_fetch (PfAccountStatus *self,
+                                                       GDateTime       *last_fetch,
+                                                       guint            count);
+
 /* Start a fetch unless one is running: the password comes from the
  * keyring; "finished" is emitted at the end. */
 void             pf_account_status_fetch              (PfAccountStatus *self);
 void             pf_account_status_cancel             (PfAccountStatus *self);
+
+/* Pure: the summary line for a last fetch at @last_fetch (NULL: none)
+ * with @count new messages, or a failed one; the date is shown unless
+ * @last_fetch is on the same day as @now. */
+char            *pf_account_status_format_summary     (GDateTime       *last_fetch,
+                                                       guint            count,
+                                                       gboolean         failed,
+                                                       GDateTime       *now);
 
 /* Pure: the progress line; @rate in bytes per second, 0 if unknown. */
 char            *pf_account_status_format_progress    (guint            done,

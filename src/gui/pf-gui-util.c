@@ -52,10 +52,40 @@ pf_gui_icon_button_name (const char *icon_name)
   return NULL;
 }
 
+static void
+on_toast_overlay_children_changed (GtkWidget  *overlay,
+                                   guint       position,
+                                   guint       removed,
+                                   guint       added,
+                                   GListModel *children)
+{
+  if (added > 0)
+    pf_gui_name_icon_buttons (overlay);
+}
+
+/* A toast added while another one shows gets its widget only when its
+ * turn comes: name its buttons then. */
+static void
+watch_toast_overlay (GtkWidget *overlay)
+{
+  GListModel *children;
+
+  if (g_object_get_data (G_OBJECT (overlay), "pf-toast-children") != NULL)
+    return;
+
+  children = gtk_widget_observe_children (overlay);
+  g_signal_connect_object (children, "items-changed",
+                           G_CALLBACK (on_toast_overlay_children_changed), overlay, G_CONNECT_SWAPPED);
+  g_object_set_data_full (G_OBJECT (overlay), "pf-toast-children", children, g_object_unref);
+}
+
 void
 pf_gui_name_icon_buttons (GtkWidget *root)
 {
   g_return_if_fail (GTK_IS_WIDGET (root));
+
+  if (ADW_IS_TOAST_OVERLAY (root))
+    watch_toast_overlay (root);
 
   if (GTK_IS_BUTTON (root))
     {

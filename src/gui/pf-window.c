@@ -7,6 +7,7 @@
 
 #include "config.h"
 
+#include <errno.h>
 #include <glib/gi18n.h>
 
 #include "pf-account-page.h"
@@ -15,6 +16,7 @@
 #include "pf-account-store.h"
 #include "pf-account-window.h"
 #include "pf-gui-util.h"
+#include "pf-paths.h"
 #include "pf-setup-window.h"
 #include "pf-window.h"
 
@@ -79,6 +81,114 @@ update_empty_state (PfWindow *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.fetch-all", !empty);
 }
 
+/* The last fetch of each account survives a restart in
+ * $XDG_STATE_HOME/popfetch/last-fetch.ini: a group per account name with
+ * "time" (ISO 8601) and "count". Only successful fetches are kept. */
+static char *
+last_fetch_path (void)
+{
+  g_autofree char *dir = pf_paths_state_dir ();
+
+  return g_build_filename (dir, "last-fetch.ini", NULL);
+}
+
+static void
+save_last_fetch_thread (GTask        *task,
+                        gpointer      source_object,
+                        gpointer      task_data,
+                        GCancellable *cancellable)
+{
+  g_autofree char *path = last_fetch_path ();
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autoptr(GError) error = NULL;
+
+  if (g_mkdir_with_parents (dir, 0700) != 0 ||
+      !g_file_set_contents_full (path, task_data, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0600, &error))
+    g_warning ("Could not remember the last fetch: %s",
+               error != NULL ? error->message : g_strerror (errno));
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+save_last_fetch (PfWindow *self)
+{
+  g_autoptr(GKeyFile) key_file = g_key_file_new ();
+  g_autoptr(GTask) task = NULL;
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->statuses));
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(PfAccountStatus) status = g_list_model_get_item (G_LIST_MODEL (self->statuses), i);
+      const char *name = pf_account_get_name (pf_account_status_get_account (status));
+      GDateTime *last_fetch = pf_account_status_get_last_fetch (status);
+      g_autofree char *time = NULL;
+
+      if (last_fetch == NULL)
+        continue;
+      time = g_date_time_format_iso8601 (last_fetch);
+      g_key_file_set_string (key_file, name, "time", time);
+      g_key_file_set_uint64 (key_file, name, "count", pf_account_status_get_last_count (status));
+    }
+
+  task = g_task_new (self, NULL, NULL, NULL);
+  g_task_set_source_tag (task, save_last_fetch);
+  g_task_set_task_data (task, g_key_file_to_data (key_file, NULL, NULL), g_free);
+  g_task_run_in_thread (task, save_last_fetch_thread);
+}
+
+static void
+on_last_fetch_loaded (GObject      *source,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  g_autoptr(PfWindow) self = user_data;
+  g_autoptr(GKeyFile) key_file = g_key_file_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *data = NULL;
+  gsize length = 0;
+  guint n;
+
+  if (!g_file_load_contents_finish (G_FILE (source), result, &data, &length, NULL, &error))
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
+        g_warning ("Could not read the last fetch: %s", error->message);
+      return;
+    }
+  if (!g_key_file_load_from_data (key_file, data, length, G_KEY_FILE_NONE, &error))
+    {
+      g_warning ("Could not read the last fetch: %s", error->message);
+      return;
+    }
+
+  n = g_list_model_get_n_items (G_LIST_MODEL (self->statuses));
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(PfAccountStatus) status = g_list_model_get_item (G_LIST_MODEL (self->statuses), i);
+      const char *name = pf_account_get_name (pf_account_status_get_account (status));
+      g_autofree char *time = g_key_file_get_string (key_file, name, "time", NULL);
+      guint64 count = g_key_file_get_uint64 (key_file, name, "count", NULL);
+      g_autoptr(GDateTime) when = NULL;
+
+      if (time != NULL)
+        when = g_date_time_new_from_iso8601 (time, NULL);
+      if (when != NULL)
+        {
+          g_autoptr(GDateTime) local = g_date_time_to_local (when);
+
+          pf_account_status_restore_last_fetch (status, local, (guint) MIN (count, G_MAXUINT));
+        }
+    }
+}
+
+static void
+load_last_fetch (PfWindow *self)
+{
+  g_autofree char *path = last_fetch_path ();
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+
+  g_file_load_contents_async (file, NULL, on_last_fetch_loaded, g_object_ref (self));
+}
+
 static void
 on_status_finished (PfAccountStatus *status,
                     guint            count,
@@ -116,6 +226,9 @@ on_status_finished (PfAccountStatus *status,
     }
   else
     pf_window_show_toast (self, message);
+
+  if (error == NULL)
+    save_last_fetch (self);
 
   if (error == NULL && count > 0 && !gtk_window_is_active (GTK_WINDOW (self)) &&
       (self->settings == NULL || g_settings_get_boolean (self->settings, "notify-new-mail")))
@@ -383,6 +496,7 @@ on_store_loaded (GObject      *source,
     }
 
   sync_statuses (self);
+  load_last_fetch (self);
 }
 
 static void

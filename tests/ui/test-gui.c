@@ -73,6 +73,25 @@ test_progress_text (void)
 }
 
 static void
+test_summary_text (void)
+{
+  g_autoptr(GDateTime) fetched = g_date_time_new_local (2026, 11, 27, 10, 4, 5);
+  g_autoptr(GDateTime) same_day = g_date_time_new_local (2026, 11, 27, 23, 0, 0);
+  g_autoptr(GDateTime) next_day = g_date_time_new_local (2026, 11, 28, 8, 0, 0);
+  g_autofree char *today = pf_account_status_format_summary (fetched, 3, FALSE, same_day);
+  g_autofree char *earlier = pf_account_status_format_summary (fetched, 1, FALSE, next_day);
+  g_autofree char *none = pf_account_status_format_summary (fetched, 0, FALSE, same_day);
+  g_autofree char *never = pf_account_status_format_summary (NULL, 0, FALSE, same_day);
+  g_autofree char *failed = pf_account_status_format_summary (fetched, 3, TRUE, same_day);
+
+  g_assert_cmpstr (today, ==, "Fetched 3 messages at 10:04:05");
+  g_assert_cmpstr (earlier, ==, "Fetched 1 message at 11/27/26 10:04:05");
+  g_assert_cmpstr (none, ==, "No new mail at 10:04:05");
+  g_assert_cmpstr (never, ==, "Not fetched yet");
+  g_assert_cmpstr (failed, ==, "The last fetch failed");
+}
+
+static void
 test_choices (void)
 {
   g_assert_cmpuint (pf_preferences_interval_to_index (0), ==, 0);
@@ -303,6 +322,7 @@ main (int   argc,
   g_test_add_func ("/ui/pure/certificate-errors-in-words", test_certificate_errors_in_words);
   g_test_add_func ("/ui/pure/progress-text", test_progress_text);
   g_test_add_func ("/ui/pure/choices-round-trip", test_choices);
+  g_test_add_func ("/ui/pure/summary-shows-date-of-earlier-day", test_summary_text);
   g_test_add_func ("/ui/message/headers-decoded-newest-first", test_message_headers_decoded);
   g_test_add_func ("/ui/setup/auth-focuses-password", test_auth_focuses_password);
   g_test_add_func ("/ui/layout/fits-phone-width", test_fits_phone_width);

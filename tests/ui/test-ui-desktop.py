@@ -150,8 +150,9 @@ def running(name, body, *servers):
             report_failure(apps[-1])
         raise
     finally:
-        for app in apps:
-            app.quit()
+        for app in reversed(apps):
+            if app.proc.poll() is None:
+                app.quit()
         for server in servers:
             server.stop()
 
@@ -190,6 +191,25 @@ def is_active(window):
     return window.getState().contains(pyatspi.STATE_ACTIVE)
 
 
+def set_settings(home, **values):
+    """Writes the app's settings where GLib's keyfile GSettings backend
+    keeps them; a running app sees the file change as changed settings."""
+    directory = os.path.join(home, "config", "glib-2.0", "settings")
+    os.makedirs(directory, exist_ok=True)
+    path = os.path.join(directory, "keyfile")
+    lines = "".join(f"{key.replace('_', '-')}={value}\n" for key, value in values.items())
+    with open(path + ".tmp", "w") as f:
+        f.write(f"[io/github/popfetch/Popfetch]\n{lines}")
+    os.rename(path + ".tmp", path)
+
+
+def set_fetch_interval(home, minutes):
+    set_settings(home, fetch_interval=minutes)
+
+
+KEYFILE_SETTINGS = {"GSETTINGS_BACKEND": "keyfile"}
+
+
 # --- 1. notifications ---------------------------------------------------------
 
 
@@ -217,8 +237,10 @@ def test_notification_when_unfocused():
     notifications = Notifications()
     home = saved_account("notify")
 
+    set_settings(home, notify_new_mail="true")
+
     def body(apps):
-        app = start(server, home)
+        app = start(server, home, KEYFILE_SETTINGS)
         apps.append(app)
         window = main_window(app)
         wait_for("the main window to be focused", lambda: is_active(window), timeout=10)
@@ -246,6 +268,16 @@ def test_notification_when_unfocused():
         if maildir_count(home) != 29:
             raise TestFailure(f"{maildir_count(home)} messages delivered, expected 29")
 
+        # Preferences → Notify About New Mail off: new mail, no notification.
+        set_settings(home, notify_new_mail="false")
+        server.add_messages(2)
+        time.sleep(0.5)
+        app.click(pyatspi.ROLE_PUSH_BUTTON, f"Fetch {ACCOUNT}")
+        wait_for("the third fetch", lambda: labels(app, "Fetched 2 messages"), timeout=40)
+        time.sleep(1.0)
+        if len(notifications.calls()) != 1:
+            raise TestFailure(f"notified with notify-new-mail off: {notifications.calls()[1:]}")
+
     try:
         running("notify", body, server)
     finally:
@@ -256,17 +288,6 @@ def test_notification_when_unfocused():
 # --- 2. periodic fetch ---------------------------------------------------------
 
 
-def set_fetch_interval(home, minutes):
-    """Writes fetch-interval where GLib's keyfile GSettings backend keeps
-    it; the running app sees the file change as a changed setting."""
-    directory = os.path.join(home, "config", "glib-2.0", "settings")
-    os.makedirs(directory, exist_ok=True)
-    path = os.path.join(directory, "keyfile")
-    with open(path + ".tmp", "w") as f:
-        f.write(f"[io/github/popfetch/Popfetch]\nfetch-interval={minutes}\n")
-    os.rename(path + ".tmp", path)
-
-
 def test_periodic_fetch():
     server = Server("periodic")
     home = saved_account("periodic")
@@ -274,8 +295,7 @@ def test_periodic_fetch():
 
     def body(apps):
         # One "minute" of fetch-interval lasts a second here.
-        app = start(server, home, {"GSETTINGS_BACKEND": "keyfile",
-                                   "POPFETCH_TEST_SECONDS_PER_MINUTE": "1"})
+        app = start(server, home, {**KEYFILE_SETTINGS, "POPFETCH_TEST_SECONDS_PER_MINUTE": "1"})
         apps.append(app)
 
         # 0: no fetch by itself.
@@ -303,6 +323,54 @@ def test_periodic_fetch():
         wait_for("the next periodic fetch", lambda: maildir_count(home) == 28, timeout=30)
 
     running("periodic", body, server)
+
+
+def open_from_menu(app, item):
+    # GtkMenuButton shows as two "Main Menu" buttons; the inner one acts.
+    buttons = wait_for("the main menu button", lambda: [
+        b for b in app.find_all(pyatspi.ROLE_PUSH_BUTTON, "Main Menu") if b.queryAction().nActions > 0])
+    buttons[0].queryAction().doAction(0)
+    app.find(pyatspi.ROLE_MENU_ITEM, item).queryAction().doAction(0)
+
+
+def click_at(acc):
+    """A pointer click on @acc, the pointer moved there first."""
+    extents = acc.queryComponent().getExtents(pyatspi.WINDOW_COORDS)
+    x, y = extents.x + extents.width // 2, extents.y + extents.height // 2
+    pyatspi.Registry.generateMouseEvent(x, y, "abs")
+    time.sleep(0.3)
+    pyatspi.Registry.generateMouseEvent(x, y, "b1c")
+
+
+def test_preferences_interval():
+    server = Server("preferences")
+    home = saved_account("preferences")
+    keyfile = os.path.join(home, "config", "glib-2.0", "settings", "keyfile")
+
+    def body(apps):
+        app = start(server, home, {**KEYFILE_SETTINGS, "POPFETCH_TEST_SECONDS_PER_MINUTE": "1"})
+        apps.append(app)
+        open_from_menu(app, "Preferences")
+        prefs = wait_for("the Preferences window", lambda: [w for w in app.windows() if w.name == "Preferences"])[0]
+        click_at(app.find(pyatspi.ROLE_COMBO_BOX, "Fetch Automatically", node=prefs))
+        # The list pops up on the current choice, Never: one down.
+        app.find(pyatspi.ROLE_LABEL, "Every 5 minutes")
+        time.sleep(0.3)
+        key("Down")
+        key("Return")
+
+        def stored():
+            if not os.path.exists(keyfile):
+                return None
+            parser = configparser.ConfigParser()
+            parser.read(keyfile)
+            return parser.get("io/github/popfetch/Popfetch", "fetch-interval", fallback=None)
+        wait_for("the choice to be stored", lambda: stored() in ("5", "uint32 5"), timeout=10)
+        session.screenshot("preferences-interval")
+        # Five "minutes" of a second each: the fetch starts by itself.
+        wait_for("a fetch to start by itself", lambda: maildir_count(home) == 26, timeout=30)
+
+    running("preferences", body, server)
 
 
 # --- 3. Copy Report --------------------------------------------------------------
@@ -442,7 +510,7 @@ def row_of(app, title):
 
 
 def key(name):
-    keysyms = {"Tab": 0xff09, "Return": 0xff0d, "End": 0xff57}
+    keysyms = {"Tab": 0xff09, "Return": 0xff0d, "End": 0xff57, "Down": 0xff54}
     pyatspi.Registry.generateKeyboardEvent(keysyms[name], None, pyatspi.KEY_SYM)
     time.sleep(0.1)
 
@@ -512,11 +580,38 @@ def test_open_and_show_messages():
     running("open", body, server)
 
 
+# --- 5. the last fetch after a restart -------------------------------------------
+
+
+def test_last_fetch_survives_restart():
+    server = Server("restart")
+    home = saved_account("restart")
+
+    def body(apps):
+        app = start(server, home)
+        apps.append(app)
+        app.click(pyatspi.ROLE_PUSH_BUTTON, f"Fetch {ACCOUNT}")
+        summary = wait_for("the fetch", lambda: labels(app, "Fetched 26 messages at "), timeout=40)[0]
+        wait_for("the last fetch to be written",
+                 lambda: os.path.exists(os.path.join(home, "state", "popfetch", "last-fetch.ini")))
+        app.quit()
+
+        app = start(server, home)
+        apps.append(app)
+        wait_for(f"{summary!r} after the restart", lambda: summary in labels(app, "Fetched"), timeout=10)
+        if labels(app, "Not fetched yet"):
+            raise TestFailure("the restarted app says the account was not fetched yet")
+
+    running("restart", body, server)
+
+
 try:
-    tap.run("/ui/fetch/notification-only-when-unfocused", test_notification_when_unfocused)
+    tap.run("/ui/fetch/notification-only-when-unfocused-and-enabled", test_notification_when_unfocused)
     tap.run("/ui/fetch/periodic-interval-and-off", test_periodic_fetch)
+    tap.run("/ui/preferences/interval-starts-fetching", test_preferences_interval)
     tap.run("/ui/diagnosis/copy-report-redacted", test_copy_report)
     tap.run("/ui/messages/open-reader-folder-and-text", test_open_and_show_messages)
+    tap.run("/ui/window/last-fetch-survives-restart", test_last_fetch_survives_restart)
 finally:
     session.stop()
 tap.finish()
