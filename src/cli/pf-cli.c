@@ -71,6 +71,46 @@ fetch_helper_path (void)
   return g_build_filename (dir, "popfetch-cli-fetch", NULL);
 }
 
+static int
+fetch_saved (PfCliFetchOptions *options)
+{
+  if (options->password_file != NULL && options->password_stdin)
+    {
+      fprintf (stderr, "popfetch-cli fetch: %s\n",
+               _("Give the password with one of --password-file and --password-stdin."));
+      return PF_EXIT_USAGE;
+    }
+  return pf_cli_fetch_saved_accounts ((const char * const *) options->names,
+                                      options->password_stdin, options->password_file,
+                                      options->keep ? PF_FETCH_KEEP
+                                      : options->delete ? PF_FETCH_DELETE : -1,
+                                      pf_cli_fetch_options_output (options));
+}
+
+/* This process maps libsoup and libsecret (with their own dependencies,
+ * about 2.7 MiB in all) for the other commands; an ad hoc fetch needs
+ * neither, so it runs in a program without them. The password has not
+ * been read yet: --password-stdin still finds it on standard input.
+ * @argv: the command line from "fetch" on, as given. */
+static int
+fetch_ad_hoc (const char * const *argv,
+              PfCliFetchOptions  *options)
+{
+  g_autofree char *helper = fetch_helper_path ();
+  g_autoptr(GPtrArray) helper_argv = g_ptr_array_new ();
+
+  g_ptr_array_add (helper_argv, (gpointer) "popfetch-cli");
+  for (const char * const *arg = argv; *arg != NULL; arg++)
+    g_ptr_array_add (helper_argv, (gpointer) *arg);
+  g_ptr_array_add (helper_argv, NULL);
+  fflush (NULL);
+  if (helper != NULL)
+    execv (helper, (char **) helper_argv->pdata);
+
+  /* No helper (a copied binary, say): the same fetch, here. */
+  return pf_cli_fetch_ad_hoc (options);
+}
+
 int
 pf_cli_fetch (int    argc,
               char **argv)
@@ -79,46 +119,15 @@ pf_cli_fetch (int    argc,
   PfCliFetchOptions options = { 0 };
   int exit_code;
 
+  /* One malloc arena for every thread: each worker thread's own arena
+   * would hold a few hundred KiB for a handful of small blocks. */
+  mallopt (M_ARENA_MAX, 1);
+
   exit_code = pf_cli_fetch_parse (argc, argv, &options);
-  if (exit_code != PF_EXIT_OK)
-    ;
-  else if (!pf_cli_fetch_options_ad_hoc (&options))
-    {
-      if (options.password_file != NULL && options.password_stdin)
-        {
-          fprintf (stderr, "popfetch-cli fetch: %s\n",
-                   _("Give the password with one of --password-file and --password-stdin."));
-          exit_code = PF_EXIT_USAGE;
-        }
-      else
-        exit_code = pf_cli_fetch_saved_accounts ((const char * const *) options.names,
-                                                 options.password_stdin, options.password_file,
-                                                 options.keep ? PF_FETCH_KEEP
-                                                 : options.delete ? PF_FETCH_DELETE : -1,
-                                                 pf_cli_fetch_options_output (&options));
-    }
-  else
-    {
-      /* This process maps libsoup and libsecret (with their own
-       * dependencies, about 2.7 MiB in all) for the other commands; an ad
-       * hoc fetch needs neither, so it runs in a program without them. The
-       * password has not been read yet: --password-stdin still finds it on
-       * standard input. */
-      g_autofree char *helper = fetch_helper_path ();
-      g_autoptr(GPtrArray) helper_argv = g_ptr_array_new ();
-
-      g_ptr_array_add (helper_argv, (gpointer) "popfetch-cli");
-      for (char **arg = original; *arg != NULL; arg++)
-        g_ptr_array_add (helper_argv, *arg);
-      g_ptr_array_add (helper_argv, NULL);
-      fflush (NULL);
-      if (helper != NULL)
-        execv (helper, (char **) helper_argv->pdata);
-
-      /* No helper (a copied binary, say): the same fetch, here. */
-      mallopt (M_ARENA_MAX, 1);
-      exit_code = pf_cli_fetch_ad_hoc (&options);
-    }
+  if (exit_code == PF_EXIT_OK)
+    exit_code = pf_cli_fetch_options_ad_hoc (&options)
+                ? fetch_ad_hoc ((const char * const *) original, &options)
+                : fetch_saved (&options);
   pf_cli_fetch_options_clear (&options);
   return exit_code;
 }
