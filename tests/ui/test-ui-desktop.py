@@ -348,10 +348,12 @@ def open_from_menu(app, item):
     app.find(pyatspi.ROLE_MENU_ITEM, item).queryAction().doAction(0)
 
 
-def click_at(acc):
-    """A pointer click on @acc, the pointer moved there first."""
+def click_at(acc, across=0.5):
+    """A pointer click on @acc (@across its width from the left), the
+    pointer moved there first: GTK takes a click only after the pointer
+    has entered its window."""
     extents = acc.queryComponent().getExtents(pyatspi.WINDOW_COORDS)
-    x, y = extents.x + extents.width // 2, extents.y + extents.height // 2
+    x, y = extents.x + int(extents.width * across), extents.y + extents.height // 2
     pyatspi.Registry.generateMouseEvent(x, y, "abs")
     time.sleep(0.3)
     pyatspi.Registry.generateMouseEvent(x, y, "b1c")
@@ -531,14 +533,8 @@ def key(name):
 
 
 def activate_row(app, title):
-    """Clicks the list row holding @title, the pointer first moved onto it
-    (GTK takes a click only after the pointer has entered its window)."""
-    row = row_of(app, title)
-    extents = row.queryComponent().getExtents(pyatspi.WINDOW_COORDS)
-    x, y = extents.x + extents.width // 4, extents.y + extents.height // 2
-    pyatspi.Registry.generateMouseEvent(x, y, "abs")
-    time.sleep(0.3)
-    pyatspi.Registry.generateMouseEvent(x, y, "b1c")
+    """Clicks the list row holding @title, left of its buttons."""
+    click_at(row_of(app, title), 0.25)
 
 
 def test_open_and_show_messages():
