@@ -136,8 +136,24 @@ pf_application_preferences (GSimpleAction *action,
   gtk_window_present (GTK_WINDOW (prefs));
 }
 
+/* The action of a new-mail notification: the window, on that account. */
+static void
+pf_application_show_account (GSimpleAction *action,
+                             GVariant      *parameter,
+                             gpointer       user_data)
+{
+  PfApplication *self = user_data;
+  PfWindow *window = pf_application_get_main_window (self);
+
+  if (window == NULL)
+    window = pf_window_new (self);
+  gtk_window_present (GTK_WINDOW (window));
+  gtk_widget_activate_action_variant (GTK_WIDGET (window), "win.show-account", parameter);
+}
+
 static const GActionEntry app_actions[] = {
   { "quit", pf_application_quit, NULL, NULL, NULL },
+  { "show-account", pf_application_show_account, "s", NULL, NULL },
   { "about", pf_application_about, NULL, NULL, NULL },
   { "preferences", pf_application_preferences, NULL, NULL, NULL },
 };

@@ -238,7 +238,8 @@ on_status_finished (PfAccountStatus *status,
 
       notification = g_notification_new (_("New Mail"));
       g_notification_set_body (notification, message);
-      g_notification_set_default_action_and_target (notification, "app.activate", NULL);
+      g_notification_set_default_action_and_target (notification, "app.show-account", "s",
+                                                    pf_account_get_name (account));
       g_application_send_notification (G_APPLICATION (gtk_window_get_application (GTK_WINDOW (self))),
                                        id, notification);
     }

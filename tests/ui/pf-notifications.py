@@ -8,9 +8,12 @@
 #   python3 pf-notifications.py RECORD-FILE
 #
 # Owns org.freedesktop.Notifications on the session bus and appends one
-# JSON object per Notify call to RECORD-FILE: {"app_name", "replaces_id",
-# "app_icon", "summary", "body", "actions", "hints"}. Prints "READY" once
-# it owns the name. Outside a sandbox, and with nobody owning
+# JSON object per Notify call to RECORD-FILE: {"id", "app_name",
+# "replaces_id", "app_icon", "summary", "body", "actions", "hints"}.
+# Prints "READY" once it owns the name. A line "invoke ID KEY" on standard
+# input clicks a notification: it emits ActionInvoked(ID, KEY), as a
+# notification server does when the user clicks ("default") or presses one
+# of its buttons. Outside a sandbox, and with nobody owning
 # org.gtk.Notifications, this is the interface GApplication's notification
 # backend talks to (GLib's freedesktop backend).
 
@@ -65,12 +68,12 @@ def on_call(connection, sender, path, interface, method, parameters, invocation)
     global last_id
     if method == "Notify":
         app_name, replaces_id, app_icon, summary, body, actions, hints, _timeout = parameters.unpack()
+        last_id = replaces_id or last_id + 1
         with open(record_path, "a", encoding="utf-8") as f:
-            f.write(json.dumps({"app_name": app_name, "replaces_id": replaces_id,
+            f.write(json.dumps({"id": last_id, "app_name": app_name, "replaces_id": replaces_id,
                                 "app_icon": app_icon, "summary": summary, "body": body,
                                 "actions": actions, "hints": {k: str(v) for k, v in hints.items()}})
                     + "\n")
-        last_id = replaces_id or last_id + 1
         invocation.return_value(GLib.Variant("(u)", (last_id,)))
     elif method == "CloseNotification":
         invocation.return_value(None)
@@ -80,9 +83,28 @@ def on_call(connection, sender, path, interface, method, parameters, invocation)
         invocation.return_value(GLib.Variant("(ssss)", ("pf-notifications", "Popfetch tests", "1", "1.2")))
 
 
+bus = None
+
+
 def on_bus(connection, name):
+    global bus
+    bus = connection
     node = Gio.DBusNodeInfo.new_for_xml(INTERFACE)
     connection.register_object("/org/freedesktop/Notifications", node.interfaces[0], on_call)
+
+
+def on_stdin(channel, condition):
+    line = sys.stdin.readline()
+    if not line:
+        loop.quit()
+        return False
+    words = line.split()
+    if len(words) == 3 and words[0] == "invoke" and bus is not None:
+        bus.emit_signal(None, "/org/freedesktop/Notifications", "org.freedesktop.Notifications",
+                        "ActionInvoked", GLib.Variant("(us)", (int(words[1]), words[2])))
+        bus.flush_sync(None)
+        print("INVOKED", flush=True)
+    return True
 
 
 def on_name(connection, name):
@@ -96,6 +118,8 @@ def on_lost(connection, name):
 
 open(record_path, "a").close()
 loop = GLib.MainLoop()
+GLib.io_add_watch(GLib.IOChannel.unix_new(sys.stdin.fileno()), GLib.PRIORITY_DEFAULT,
+                  GLib.IOCondition.IN | GLib.IOCondition.HUP, on_stdin)
 Gio.bus_own_name(Gio.BusType.SESSION, "org.freedesktop.Notifications",
                  Gio.BusNameOwnerFlags.NONE, on_bus, on_name, on_lost)
 loop.run()

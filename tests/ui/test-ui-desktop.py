@@ -219,7 +219,8 @@ class Notifications:
         if os.path.exists(self.record):
             os.unlink(self.record)
         self.proc = subprocess.Popen([sys.executable, os.path.join(HERE, "pf-notifications.py"),
-                                      self.record], stdout=subprocess.PIPE, text=True)
+                                      self.record], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     text=True)
         if self.proc.stdout.readline().strip() != "READY":
             raise TestFailure("the notification server did not start")
 
@@ -227,7 +228,14 @@ class Notifications:
         with open(self.record, encoding="utf-8") as f:
             return [json.loads(line) for line in f if line.strip()]
 
+    def click(self, notification_id, key="default"):
+        self.proc.stdin.write(f"invoke {notification_id} {key}\n")
+        self.proc.stdin.flush()
+        if self.proc.stdout.readline().strip() != "INVOKED":
+            raise TestFailure("the notification server did not click")
+
     def stop(self):
+        self.proc.stdin.close()
         self.proc.terminate()
         self.proc.wait(timeout=10)
 
@@ -267,6 +275,13 @@ def test_notification_when_unfocused():
             raise TestFailure(f"the notification does not name the account and the count: {text!r}")
         if maildir_count(home) != 29:
             raise TestFailure(f"{maildir_count(home)} messages delivered, expected 29")
+
+        # Clicking the notification brings up the account's page.
+        notifications.click(calls[0]["id"])
+        app.find(pyatspi.ROLE_PUSH_BUTTON, "Account Settings", timeout=10)
+        wait_for("the account's messages", lambda: labels(app, "Grüße aus Köln"), timeout=10)
+        x_set_focus()
+        wait_for("the main window to lose the focus again", lambda: not is_active(window), timeout=10)
 
         # Preferences → Notify About New Mail off: new mail, no notification.
         set_settings(home, notify_new_mail="false")
@@ -333,10 +348,12 @@ def open_from_menu(app, item):
     app.find(pyatspi.ROLE_MENU_ITEM, item).queryAction().doAction(0)
 
 
-def click_at(acc):
-    """A pointer click on @acc, the pointer moved there first."""
+def click_at(acc, across=0.5):
+    """A pointer click on @acc (@across its width from the left), the
+    pointer moved there first: GTK takes a click only after the pointer
+    has entered its window."""
     extents = acc.queryComponent().getExtents(pyatspi.WINDOW_COORDS)
-    x, y = extents.x + extents.width // 2, extents.y + extents.height // 2
+    x, y = extents.x + int(extents.width * across), extents.y + extents.height // 2
     pyatspi.Registry.generateMouseEvent(x, y, "abs")
     time.sleep(0.3)
     pyatspi.Registry.generateMouseEvent(x, y, "b1c")
@@ -516,14 +533,8 @@ def key(name):
 
 
 def activate_row(app, title):
-    """Clicks the list row holding @title, the pointer first moved onto it
-    (GTK takes a click only after the pointer has entered its window)."""
-    row = row_of(app, title)
-    extents = row.queryComponent().getExtents(pyatspi.WINDOW_COORDS)
-    x, y = extents.x + extents.width // 4, extents.y + extents.height // 2
-    pyatspi.Registry.generateMouseEvent(x, y, "abs")
-    time.sleep(0.3)
-    pyatspi.Registry.generateMouseEvent(x, y, "b1c")
+    """Clicks the list row holding @title, left of its buttons."""
+    click_at(row_of(app, title), 0.25)
 
 
 def test_open_and_show_messages():
@@ -606,7 +617,7 @@ def test_last_fetch_survives_restart():
 
 
 try:
-    tap.run("/ui/fetch/notification-only-when-unfocused-and-enabled", test_notification_when_unfocused)
+    tap.run("/ui/notification/new-mail-only-unfocused-and-enabled-click-opens-account", test_notification_when_unfocused)
     tap.run("/ui/fetch/periodic-interval-and-off", test_periodic_fetch)
     tap.run("/ui/preferences/interval-starts-fetching", test_preferences_interval)
     tap.run("/ui/diagnosis/copy-report-redacted", test_copy_report)
