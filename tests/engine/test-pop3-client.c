@@ -763,6 +763,46 @@ test_retr_stall_mid_response_tls (void)
   check_stall (PF_TEST_SERVER_TLS, PF_SECURITY_TLS);
 }
 
+/* Over TLS each server write is a record of its own, and the client takes
+ * every record that is ready in one turn: a message cut into small records
+ * at every awkward place ("\r\n." and ".\r\n" split, a stuffed dot
+ * alone), then an answer followed at once by the server hanging up — the
+ * answer must come out whole before the hang-up is reported. */
+static void
+test_retr_tls_records_then_close (void)
+{
+  static const char *const pieces[] = {
+    "+OK\r\nSubject: records\r", "\n", ".", ".stuffed\r\n", "\r\n", ".",
+    ".", "\r\n", "last\r\n", ".", "\r", "\n",
+  };
+  g_autoptr(PfTestServer) server = server_with (PF_TEST_SERVER_TLS, PF_TEST_CERT_VALID,
+                                                LOGGED_IN "C: RETR 1\n");
+  PfPop3Client *client = client_for (server, PF_SECURITY_TLS);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *one = NULL;
+  g_autofree char *two = NULL;
+  gsize len;
+
+  for (gsize i = 0; i < G_N_ELEMENTS (pieces); i++)
+    pf_test_server_add_send (server, pieces[i], -1);
+  pf_test_server_add_script (server, "C: RETR 2\n");
+  pf_test_server_add_send (server, "+OK\r\nshort\r\n.\r\n", -1);
+  pf_test_server_add_script (server, "CLOSE\n");
+
+  pf_pop3_client_set_allow_plaintext_auth (client, TRUE);
+  g_assert_true (do_connect (client, &error));
+  g_assert_true (do_login (client, "bob", PASSWORD, PF_AUTH_USER, NULL, &error));
+  g_assert_true (do_retrieve (client, 1, -1, &one, &len, &error));
+  g_assert_no_error (error);
+  g_assert_cmpmem (one, len, "Subject: records\r\n.stuffed\r\n\r\n.\r\nlast\r\n", 39);
+  g_assert_true (do_retrieve (client, 2, -1, &two, &len, &error));
+  g_assert_no_error (error);
+  g_assert_cmpmem (two, len, "short\r\n", 7);
+  g_assert_false (do_retrieve (client, 3, -1, NULL, NULL, &error));
+  g_assert_error (error, PF_ERROR, PF_ERROR_CLOSED);
+  finish_client (client);
+}
+
 static void
 test_greeting_stall (void)
 {
@@ -1460,6 +1500,7 @@ main (int   argc,
   g_test_add_func ("/engine/pop3/retr/close-mid-response", test_retr_close_mid_response);
   g_test_add_func ("/engine/pop3/retr/stall-mid-response", test_retr_stall_mid_response);
   g_test_add_func ("/engine/pop3/retr/stall-mid-response-tls", test_retr_stall_mid_response_tls);
+  g_test_add_func ("/engine/pop3/retr/tls-records-then-close", test_retr_tls_records_then_close);
   g_test_add_func ("/engine/pop3/retr/10mb-line", test_retr_10mb_line);
   g_test_add_func ("/engine/pop3/retr/dot-lines", test_retr_dot_lines);
   g_test_add_func ("/engine/pop3/uidl/non-numeric", test_uidl_non_numeric);
