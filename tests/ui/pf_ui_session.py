@@ -4,11 +4,19 @@
 #
 # SPDX-License-Identifier: GPL-3.0-or-later
 #
-# Run inside a private D-Bus session (dbus-run-session). A Session starts
+# A UI test script calls run_in_private_bus() first: it runs again inside
+# a private D-Bus session (dbus-run-session), its TAP on standard output.
+# require() skips the script (or fails it under REQUIRE_DISPLAY=1 /
+# REQUIRE_DOVECOT=1) when a program it needs is missing. A Session starts
 # Xvfb, an unlocked gnome-keyring and keeps every file in a temporary
 # directory; App starts popfetch there and finds widgets the way a screen
-# reader does.
+# reader does; DemoServer is the Dovecot fixture behind pf-ui-server. Tests
+# run through Tap.run(); a test body inside `with running(session, ...)`
+# always quits its apps and stops its servers, and when it fails prints
+# the app's last output and the labels on screen and saves a screenshot
+# named after the test into the screenshot directory in the build tree.
 
+import contextlib
 import ctypes
 import re
 import os
@@ -39,8 +47,42 @@ class TestFailure(Exception):
     pass
 
 
+def run_in_private_bus():
+    """Runs the calling script again inside a private D-Bus session and
+    exits with its status. Services on that bus (the AT-SPI registry among
+    them) print to their standard output, so only the TAP stream goes to
+    ours: the inner run writes it to descriptor 3."""
+    if os.environ.get("PF_UI_INNER") != "1":
+        os.dup2(1, 3)
+        inner = subprocess.run(["dbus-run-session", "--", sys.executable,
+                                os.path.abspath(sys.argv[0]), *sys.argv[1:]],
+                               env={**os.environ, "PF_UI_INNER": "1"}, stdout=sys.stderr,
+                               pass_fds=(3,))
+        sys.exit(inner.returncode)
+    sys.stdout = os.fdopen(3, "w")
+
+
+def require(tap, programs, dovecot=False):
+    """Skips every test when one of @programs (or, with @dovecot, the
+    Dovecot server) is missing; fails instead under REQUIRE_DISPLAY=1
+    (REQUIRE_DOVECOT=1 for Dovecot)."""
+    for program in programs:
+        if shutil.which(program) is None:
+            if os.environ.get("REQUIRE_DISPLAY") == "1":
+                print(f"Bail out! {program} is missing")
+                sys.exit(1)
+            tap.skip_all(f"{program} is not installed")
+    if dovecot and not os.path.exists("/usr/sbin/dovecot"):
+        if os.environ.get("REQUIRE_DOVECOT") == "1":
+            print("Bail out! dovecot is missing")
+            sys.exit(1)
+        tap.skip_all("dovecot is not installed")
+
+
 class Tap:
     """A minimal TAP producer: one test per behaviour, plan at the end."""
+
+    current = None  # the path of the test running now
 
     def __init__(self):
         self.n = 0
@@ -48,6 +90,7 @@ class Tap:
 
     def run(self, name, func, *args):
         self.n += 1
+        Tap.current = name
         try:
             func(*args)
         except Exception as e:  # report and go on with the next test
@@ -286,6 +329,24 @@ class App:
                 pyatspi.Registry.generateKeyboardEvent(ord(char), None, pyatspi.KEY_SYM)
             time.sleep(0.05)
 
+    def key(self, combo):
+        """Presses a key combination (\"Return\", \"<Control>q\") in the
+        active window, the pointer moved onto it first as for type_text()."""
+        active = [w for w in self.windows() if w.getState().contains(pyatspi.STATE_ACTIVE)]
+        if active:
+            extents = active[0].queryComponent().getExtents(pyatspi.DESKTOP_COORDS)
+            pyatspi.Registry.generateMouseEvent(extents.x + 20, extents.y + extents.height // 2, "abs")
+            time.sleep(0.2)
+        press_key(combo)
+
+    def open_from_menu(self, item):
+        """Picks @item from the main window's main menu."""
+        # GtkMenuButton shows as two "Main Menu" buttons; the inner one acts.
+        buttons = wait_for("the main menu button", lambda: [
+            b for b in self.find_all(pyatspi.ROLE_PUSH_BUTTON, "Main Menu") if b.queryAction().nActions > 0])
+        buttons[0].queryAction().doAction(0)
+        self.find(pyatspi.ROLE_MENU_ITEM, item).queryAction().doAction(0)
+
     def focused(self):
         """The focused control of the active window (each window keeps
         its own focus widget)."""
@@ -335,6 +396,95 @@ class App:
     def log_text(self):
         with open(os.path.join(self.home, "app.log")) as f:
             return f.read()
+
+
+_KEYSYMS = {"Return": 0xff0d, "Escape": 0xff1b, "Tab": 0xff09, "BackSpace": 0xff08,
+            "Home": 0xff50, "End": 0xff57, "Left": 0xff51, "Up": 0xff52, "Right": 0xff53,
+            "Down": 0xff54, "space": 0x20}
+_MODIFIERS = {"Shift": 1 << 0, "Control": 1 << 2, "Alt": 1 << 3, "Super": 1 << 6}
+
+
+def press_key(combo):
+    """Presses a key combination like "Down", "Escape" or "<Control>q"
+    as the keyboard does (XTest), in the window X gives the keys to."""
+    mask = 0
+    name = combo
+    while name.startswith("<"):
+        end = name.index(">")
+        mask |= _MODIFIERS[name[1:end]]
+        name = name[end + 1:]
+    keysym = _KEYSYMS[name] if name in _KEYSYMS else ord(name)  # Latin-1 keysyms are code points
+    if mask:
+        pyatspi.Registry.generateKeyboardEvent(mask, None, pyatspi.KEY_LOCKMODIFIERS)
+    try:
+        pyatspi.Registry.generateKeyboardEvent(keysym, None, pyatspi.KEY_SYM)
+    finally:
+        if mask:
+            pyatspi.Registry.generateKeyboardEvent(mask, None, pyatspi.KEY_UNLOCKMODIFIERS)
+    time.sleep(0.1)
+
+
+class DemoServer:
+    """pf-ui-server: Dovecot with the demo user and 26 messages, behind a
+    POPFETCH_DEMO key file (detection maps popfetch.test to loopback)."""
+
+    def __init__(self, session, binary, name, *args):
+        self.key_file = os.path.join(session.tmp, name + ".demo")
+        self.proc = subprocess.Popen([binary, self.key_file, *args], stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, text=True)
+        line = self.proc.stdout.readline().split()
+        if not line or line[0] != "READY":
+            raise TestFailure("the test server did not start")
+        self.fingerprint = line[1]
+
+    def add_messages(self, count):
+        self.proc.stdin.write(f"add {count}\n")
+        self.proc.stdin.flush()
+        answer = self.proc.stdout.readline().split()
+        if answer != ["ADDED", str(count)]:
+            raise TestFailure(f"the test server did not add mail: {answer}")
+
+    def stop(self):
+        self.proc.stdin.close()
+        self.proc.wait(timeout=20)
+
+
+def report_failure(session, app):
+    """What the user saw when a test failed, for the log: the app's last
+    output, the labels on screen, and a screenshot named after the test."""
+    for line in app.log_text().splitlines()[-25:]:
+        if line.strip() and "Screen coordinates" not in line:
+            print(f"# app: {line}")
+    try:
+        test = re.sub(r"[^\w.-]+", "-", (Tap.current or os.path.basename(app.home)).strip("/"))
+        path = session.screenshot("failed-" + test)
+        print(f"# screenshot: {path}")
+        labels = [a.name for a in app.find_all(pyatspi.ROLE_LABEL) if a.name]
+        print("# labels on screen: " + " | ".join(labels)[:2000])
+    except Exception as e:
+        print(f"# (no failure report: {e})")
+
+
+@contextlib.contextmanager
+def running(session, *parts):
+    """Runs the with-block with the Apps and servers in @parts; yields the
+    list of apps, to which the block adds the ones it starts. On failure
+    reports the last app (report_failure()); always quits every app still
+    running and stops the servers."""
+    apps = [part for part in parts if isinstance(part, App)]
+    servers = [part for part in parts if not isinstance(part, App)]
+    try:
+        yield apps
+    except Exception:
+        if apps:
+            report_failure(session, apps[-1])
+        raise
+    finally:
+        for app in reversed(apps):
+            if app.proc.poll() is None:
+                app.quit()
+        for server in servers:
+            server.stop()
 
 
 # --- screenshots: the X root window as PNG, with nothing but ctypes and zlib
