@@ -20,38 +20,18 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from pf_ui_session import App, Session, Tap, TestFailure, wait_for  # noqa: E402
+from pf_ui_session import (App, DemoServer, Session, Tap, TestFailure, require,  # noqa: E402
+                           run_in_private_bus, running, wait_for)
 
-# Run again inside a private D-Bus session. Its services (the AT-SPI
-# registry among them) print to their standard output, so only the TAP
-# stream goes to ours: the inner run writes it to descriptor 3.
-if os.environ.get("PF_UI_INNER") != "1":
-    os.dup2(1, 3)
-    inner = subprocess.run(["dbus-run-session", "--", sys.executable, os.path.abspath(__file__),
-                            *sys.argv[1:]],
-                           env={**os.environ, "PF_UI_INNER": "1"}, stdout=sys.stderr, pass_fds=(3,))
-    sys.exit(inner.returncode)
-sys.stdout = os.fdopen(3, "w")
+run_in_private_bus()
 
 POPFETCH, SERVER, SHOTS = sys.argv[1:4]
 MO_FILE = sys.argv[4] if len(sys.argv) > 4 else None
 if len(sys.argv) > 5 and os.path.exists(os.path.join(sys.argv[5], "gschemas.compiled")):
     os.environ["GSETTINGS_SCHEMA_DIR"] = sys.argv[5]
-REQUIRE_DISPLAY = os.environ.get("REQUIRE_DISPLAY") == "1"
-REQUIRE_DOVECOT = os.environ.get("REQUIRE_DOVECOT") == "1"
 
 tap = Tap()
-for program in ("Xvfb", "gnome-keyring-daemon"):
-    if shutil.which(program) is None:
-        if REQUIRE_DISPLAY:
-            print(f"Bail out! {program} is missing")
-            sys.exit(1)
-        tap.skip_all(f"{program} is not installed")
-if not os.path.exists("/usr/sbin/dovecot"):
-    if REQUIRE_DOVECOT:
-        print("Bail out! dovecot is missing")
-        sys.exit(1)
-    tap.skip_all("dovecot is not installed")
+require(tap, ("Xvfb", "gnome-keyring-daemon"), dovecot=True)
 
 import pyatspi  # noqa: E402  (after the checks: needs the session bus)
 
@@ -66,23 +46,8 @@ def check_names(app, state):
         unnamed[state] = missing
 
 
-class Server:
-    def __init__(self, name, *args):
-        self.key_file = os.path.join(session.tmp, name + ".demo")
-        self.proc = subprocess.Popen([SERVER, self.key_file, *args], stdin=subprocess.PIPE,
-                                     stdout=subprocess.PIPE, text=True)
-        line = self.proc.stdout.readline().split()
-        if not line or line[0] != "READY":
-            raise TestFailure("the test server did not start")
-        self.fingerprint = line[1]
-
-    def stop(self):
-        self.proc.stdin.close()
-        self.proc.wait(timeout=20)
-
-
 def start_setup(name, *server_args):
-    server = Server(name, *server_args)
+    server = DemoServer(session, SERVER, name, *server_args)
     home = session.new_home(name)
     app = App(session, POPFETCH, home, {"POPFETCH_DEMO": server.key_file})
     app.find(pyatspi.ROLE_PUSH_BUTTON, "Add Account")
@@ -96,20 +61,6 @@ def start_setup(name, *server_args):
     return server, app
 
 
-def report_failure(app):
-    """What the user would see, for the log: a screenshot and the labels."""
-    for line in app.log_text().splitlines()[-25:]:
-        if line.strip() and "Screen coordinates" not in line:
-            print(f"# app: {line}")
-    try:
-        path = session.screenshot("failed-" + os.path.basename(app.home))
-        print(f"# screenshot: {path}")
-        labels = [a.name for a in app.find_all(pyatspi.ROLE_LABEL) if a.name]
-        print("# labels on screen: " + " | ".join(labels)[:2000])
-    except Exception as e:
-        print(f"# (no failure report: {e})")
-
-
 def accounts_file(app):
     parser = configparser.ConfigParser(interpolation=None)
     parser.read(os.path.join(app.home, "config", "popfetch", "accounts.ini"))
@@ -118,7 +69,7 @@ def accounts_file(app):
 
 def test_setup_and_fetch():
     server, app = start_setup("setup")
-    try:
+    with running(session, app, server):
         app.find(pyatspi.ROLE_HEADING, "Settings Found", timeout=40)
         app.find(pyatspi.ROLE_LABEL, "Encrypted, certificate valid")
         check_names(app, "setup: settings found")
@@ -188,17 +139,11 @@ def test_setup_and_fetch():
         if secret.stdout:
             raise TestFailure("the password stayed in the keyring")
         app.find(None, "No Accounts Yet")
-    except Exception:
-        report_failure(app)
-        raise
-    finally:
-        app.quit()
-        server.stop()
 
 
 def test_wrong_password():
     server, app = start_setup("auth", "--password=not-the-password")
-    try:
+    with running(session, app, server):
         app.find(pyatspi.ROLE_HEADING, "Settings Found", timeout=40)
         app.click(pyatspi.ROLE_PUSH_BUTTON, "Test and Save")
         app.find(pyatspi.ROLE_LABEL, "Failed here", timeout=40)
@@ -221,17 +166,11 @@ def test_wrong_password():
 
         if accounts_file(app).sections():
             raise TestFailure("an account was saved although the login failed")
-    except Exception:
-        report_failure(app)
-        raise
-    finally:
-        app.quit()
-        server.stop()
 
 
 def test_expired_certificate():
     server, app = start_setup("cert", "--expired")
-    try:
+    with running(session, app, server):
         app.find(pyatspi.ROLE_LABEL, "No secure server found", timeout=40)
         choices = wait_for("an option with the untrusted certificate",
                            lambda: app.find_all(pyatspi.ROLE_RADIO_BUTTON) or app.find_all(pyatspi.ROLE_CHECK_BOX))
@@ -253,12 +192,6 @@ def test_expired_certificate():
         pins = [parser[s].get("pinned-sha256") for s in parser.sections()]
         if pins != [server.fingerprint]:
             raise TestFailure(f"pinned {pins}, expected only {server.fingerprint}")
-    except Exception:
-        report_failure(app)
-        raise
-    finally:
-        app.quit()
-        server.stop()
 
 
 def test_german():
@@ -270,33 +203,20 @@ def test_german():
     home = session.new_home("german")
     app = App(session, POPFETCH, home, {"LANGUAGE": "de", "LANG": "C.UTF-8", "LC_ALL": "",
                                          "POPFETCH_LOCALEDIR": locale_dir})
-    try:
+    with running(session, app):
         app.find(pyatspi.ROLE_PUSH_BUTTON, "Konto hinzufügen")
         app.find(pyatspi.ROLE_LABEL, "Noch keine Konten")
         check_names(app, "German window")
         session.screenshot("german")
-    except Exception:
-        report_failure(app)
-        raise
-    finally:
-        app.quit()
-
-
-def open_from_menu(app, item):
-    # GtkMenuButton shows as two "Main Menu" buttons; the inner one acts.
-    buttons = wait_for("the main menu button", lambda: [
-        b for b in app.find_all(pyatspi.ROLE_PUSH_BUTTON, "Main Menu") if b.queryAction().nActions > 0])
-    buttons[0].queryAction().doAction(0)
-    entry = app.find(pyatspi.ROLE_MENU_ITEM, item)
-    entry.queryAction().doAction(0)
 
 
 def test_preferences_about_shortcuts():
     home = session.new_home("windows")
-    app = App(session, POPFETCH, home)
-    try:
+    with running(session) as apps:
+        app = App(session, POPFETCH, home)
+        apps.append(app)
         app.find(pyatspi.ROLE_PUSH_BUTTON, "Add Account")
-        open_from_menu(app, "Preferences")
+        app.open_from_menu("Preferences")
         app.find(None, "Fetch Automatically")
         app.find(None, "Notify About New Mail")
         check_names(app, "preferences")
@@ -304,23 +224,20 @@ def test_preferences_about_shortcuts():
         app.quit()
 
         app = App(session, POPFETCH, home)
-        open_from_menu(app, "About Popfetch")
+        apps.append(app)
+        app.open_from_menu("About Popfetch")
         wait_for("the About window", lambda: [w for w in app.windows() if w.name == "About Popfetch"]
                  or app.find_all(None, "The Popfetch authors"))
         check_names(app, "about")
         app.quit()
 
         app = App(session, POPFETCH, home)
-        open_from_menu(app, "Keyboard Shortcuts")
+        apps.append(app)
+        app.open_from_menu("Keyboard Shortcuts")
         app.find(None, "Fetch All Accounts")
         # Not checked for names: GtkShortcutsWindow's own section menu
         # button (an arrow inside GTK 4.8's header) has none we can set.
         session.screenshot("shortcuts")
-    except Exception:
-        report_failure(app)
-        raise
-    finally:
-        app.quit()
 
 
 def test_every_control_named():

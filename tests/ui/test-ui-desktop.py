@@ -19,48 +19,28 @@ import configparser
 import ctypes
 import json
 import os
-import shutil
 import subprocess
 import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from pf_ui_session import App, Session, Tap, TestFailure, wait_for  # noqa: E402
+from pf_ui_session import (App, DemoServer, Session, Tap, TestFailure, press_key,  # noqa: E402
+                           require, run_in_private_bus, running as running_in, wait_for)
 
-# Run again inside a private D-Bus session; only TAP goes to our standard
-# output (the inner run writes it to descriptor 3).
-if os.environ.get("PF_UI_INNER") != "1":
-    os.dup2(1, 3)
-    inner = subprocess.run(["dbus-run-session", "--", sys.executable, os.path.abspath(__file__),
-                            *sys.argv[1:]],
-                           env={**os.environ, "PF_UI_INNER": "1"}, stdout=sys.stderr, pass_fds=(3,))
-    sys.exit(inner.returncode)
-sys.stdout = os.fdopen(3, "w")
+run_in_private_bus()
 
 POPFETCH, SERVER, SHOTS, SCHEMA_DIR = sys.argv[1:5]
 HERE = os.path.dirname(os.path.abspath(__file__))
 if os.path.exists(os.path.join(SCHEMA_DIR, "gschemas.compiled")):
     os.environ["GSETTINGS_SCHEMA_DIR"] = SCHEMA_DIR
-REQUIRE_DISPLAY = os.environ.get("REQUIRE_DISPLAY") == "1"
-REQUIRE_DOVECOT = os.environ.get("REQUIRE_DOVECOT") == "1"
 
 ADDRESS = "demo@popfetch.test"
 HOST = "pop.popfetch.test"
 ACCOUNT = "Demo"
 
 tap = Tap()
-for program in ("Xvfb", "gnome-keyring-daemon", "secret-tool"):
-    if shutil.which(program) is None:
-        if REQUIRE_DISPLAY:
-            print(f"Bail out! {program} is missing")
-            sys.exit(1)
-        tap.skip_all(f"{program} is not installed")
-if not os.path.exists("/usr/sbin/dovecot"):
-    if REQUIRE_DOVECOT:
-        print("Bail out! dovecot is missing")
-        sys.exit(1)
-    tap.skip_all("dovecot is not installed")
+require(tap, ("Xvfb", "gnome-keyring-daemon", "secret-tool"), dovecot=True)
 
 import pyatspi  # noqa: E402  (after the checks: needs the session bus)
 
@@ -71,27 +51,8 @@ session.start()
 # --- fixtures -----------------------------------------------------------------
 
 
-class Server:
-    """pf-ui-server: Dovecot with the demo user and 26 messages."""
-
-    def __init__(self, name):
-        self.key_file = os.path.join(session.tmp, name + ".demo")
-        self.proc = subprocess.Popen([SERVER, self.key_file], stdin=subprocess.PIPE,
-                                     stdout=subprocess.PIPE, text=True)
-        line = self.proc.stdout.readline().split()
-        if not line or line[0] != "READY":
-            raise TestFailure("the test server did not start")
-
-    def add_messages(self, count):
-        self.proc.stdin.write(f"add {count}\n")
-        self.proc.stdin.flush()
-        answer = self.proc.stdout.readline().split()
-        if answer != ["ADDED", str(count)]:
-            raise TestFailure(f"the test server did not add mail: {answer}")
-
-    def stop(self):
-        self.proc.stdin.close()
-        self.proc.wait(timeout=20)
+def demo_server(name):
+    return DemoServer(session, SERVER, name)
 
 
 def store_password(password):
@@ -127,34 +88,10 @@ def labels(app, prefix):
     return [a.name for a in app.find_all(pyatspi.ROLE_LABEL) if a.name.startswith(prefix)]
 
 
-def report_failure(app):
-    for line in app.log_text().splitlines()[-25:]:
-        if line.strip() and "Screen coordinates" not in line:
-            print(f"# app: {line}")
-    try:
-        path = session.screenshot("failed-" + os.path.basename(app.home))
-        print(f"# screenshot: {path}")
-        names = [a.name for a in app.find_all(pyatspi.ROLE_LABEL) if a.name]
-        print("# labels on screen: " + " | ".join(names)[:2000])
-    except Exception as e:
-        print(f"# (no failure report: {e})")
-
-
 def running(name, body, *servers):
-    """Runs body(app holder) and always stops what it started."""
-    apps = []
-    try:
+    """Runs body(list of apps it starts) and always stops what it started."""
+    with running_in(session, *servers) as apps:
         body(apps)
-    except Exception:
-        if apps:
-            report_failure(apps[-1])
-        raise
-    finally:
-        for app in reversed(apps):
-            if app.proc.poll() is None:
-                app.quit()
-        for server in servers:
-            server.stop()
 
 
 # --- X focus ------------------------------------------------------------------
@@ -241,7 +178,7 @@ class Notifications:
 
 
 def test_notification_when_unfocused():
-    server = Server("notify")
+    server = demo_server("notify")
     notifications = Notifications()
     home = saved_account("notify")
 
@@ -304,7 +241,7 @@ def test_notification_when_unfocused():
 
 
 def test_periodic_fetch():
-    server = Server("periodic")
+    server = demo_server("periodic")
     home = saved_account("periodic")
     set_fetch_interval(home, 0)
 
@@ -340,14 +277,6 @@ def test_periodic_fetch():
     running("periodic", body, server)
 
 
-def open_from_menu(app, item):
-    # GtkMenuButton shows as two "Main Menu" buttons; the inner one acts.
-    buttons = wait_for("the main menu button", lambda: [
-        b for b in app.find_all(pyatspi.ROLE_PUSH_BUTTON, "Main Menu") if b.queryAction().nActions > 0])
-    buttons[0].queryAction().doAction(0)
-    app.find(pyatspi.ROLE_MENU_ITEM, item).queryAction().doAction(0)
-
-
 def click_at(acc, across=0.5):
     """A pointer click on @acc (@across its width from the left), the
     pointer moved there first: GTK takes a click only after the pointer
@@ -360,21 +289,21 @@ def click_at(acc, across=0.5):
 
 
 def test_preferences_interval():
-    server = Server("preferences")
+    server = demo_server("preferences")
     home = saved_account("preferences")
     keyfile = os.path.join(home, "config", "glib-2.0", "settings", "keyfile")
 
     def body(apps):
         app = start(server, home, {**KEYFILE_SETTINGS, "POPFETCH_TEST_SECONDS_PER_MINUTE": "1"})
         apps.append(app)
-        open_from_menu(app, "Preferences")
+        app.open_from_menu("Preferences")
         prefs = wait_for("the Preferences window", lambda: [w for w in app.windows() if w.name == "Preferences"])[0]
         click_at(app.find(pyatspi.ROLE_COMBO_BOX, "Fetch Automatically", node=prefs))
         # The list pops up on the current choice, Never: one down.
         app.find(pyatspi.ROLE_LABEL, "Every 5 minutes")
         time.sleep(0.3)
-        key("Down")
-        key("Return")
+        press_key("Down")
+        press_key("Return")
 
         def stored():
             if not os.path.exists(keyfile):
@@ -413,7 +342,7 @@ def open_account_page(app):
 
 
 def test_copy_report():
-    server = Server("report")
+    server = demo_server("report")
     password = "wrong-secret-7f3a"
     # USER/PASS: the password itself crosses the wire, so the transcript
     # has a line to redact.
@@ -526,19 +455,13 @@ def row_of(app, title):
     return node
 
 
-def key(name):
-    keysyms = {"Tab": 0xff09, "Return": 0xff0d, "End": 0xff57, "Down": 0xff54}
-    pyatspi.Registry.generateKeyboardEvent(keysyms[name], None, pyatspi.KEY_SYM)
-    time.sleep(0.1)
-
-
 def activate_row(app, title):
     """Clicks the list row holding @title, left of its buttons."""
     click_at(row_of(app, title), 0.25)
 
 
 def test_open_and_show_messages():
-    server = Server("open")
+    server = demo_server("open")
     home = saved_account("open")
     env, records = install_handlers(home)
 
@@ -574,12 +497,12 @@ def test_open_and_show_messages():
             if focused is not None and focused.getRole() == pyatspi.ROLE_LIST_ITEM and \
                     focused.parent is not None and focused.parent.name == "Newest Messages":
                 break
-            key("Tab")
+            press_key("Tab")
         else:
             raise TestFailure("Tab never reached the message list")
-        key("End")
+        press_key("End")
         wait_for("the last row to take the focus", lambda: app.focused() == row_of(app, "Grüße aus Köln"))
-        key("Return")
+        press_key("Return")
         text = wait_for("the message text", lambda: app.find_all(pyatspi.ROLE_TEXT, "Message text"), timeout=10)[0]
         shown = text.queryText().getText(0, -1)
         session.screenshot("message-text")
@@ -595,7 +518,7 @@ def test_open_and_show_messages():
 
 
 def test_last_fetch_survives_restart():
-    server = Server("restart")
+    server = demo_server("restart")
     home = saved_account("restart")
 
     def body(apps):
