@@ -27,6 +27,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import traceback
 import zlib
 
 INTERACTIVE_ROLES = None
@@ -96,6 +97,10 @@ class Tap:
         except Exception as e:  # report and go on with the next test
             self.failed += 1
             print(f"not ok {self.n} {name}")
+            # Where in the test it failed, then why.
+            for line in traceback.format_tb(e.__traceback__)[1:]:
+                for part in line.rstrip().splitlines():
+                    print(f"# {part}")
             for line in f"{type(e).__name__}: {e}".splitlines():
                 print(f"# {line}")
             sys.stdout.flush()
