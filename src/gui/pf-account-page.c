@@ -156,12 +156,15 @@ message_row_new (PfMessage *message)
   GtkWidget *open = gtk_button_new_from_icon_name ("document-open-symbolic");
   g_autofree char *date = g_date_time_format (pf_message_get_date (message), "%x %R");
   g_autofree char *subtitle = NULL;
+  g_autofree char *open_label = NULL;
   const char *subject = pf_message_get_subject (message);
 
   /* Translators: sender · date in the message list */
   subtitle = g_strdup_printf (_("%s · %s"), pf_message_get_from (message), date);
   adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), *subject ? subject : _("(no subject)"));
+  if (*subject == '\0')
+    subject = _("(no subject)");
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), subject);
   adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
   adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 1);
   adw_action_row_set_title_lines (ADW_ACTION_ROW (row), 1);
@@ -170,8 +173,10 @@ message_row_new (PfMessage *message)
   gtk_widget_set_valign (open, GTK_ALIGN_CENTER);
   gtk_widget_add_css_class (open, "flat");
   gtk_widget_set_tooltip_text (open, _("Open in Mail Reader"));
-  gtk_accessible_update_property (GTK_ACCESSIBLE (open), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                  _("Open in Mail Reader"), -1);
+  /* Every row has this button: say which message each one opens. */
+  /* Translators: accessible name of a button, %s is the message's subject */
+  open_label = g_strdup_printf (_("Open “%s” in Mail Reader"), subject);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (open), GTK_ACCESSIBLE_PROPERTY_LABEL, open_label, -1);
   g_signal_connect_object (open, "clicked", G_CALLBACK (on_open_message_clicked), message, 0);
   adw_action_row_add_suffix (ADW_ACTION_ROW (row), open);
 

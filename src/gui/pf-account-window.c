@@ -22,7 +22,6 @@ struct _PfAccountWindow
   PfAccountStore  *store;
   PfAccount       *account;       /* as saved */
   GCancellable    *cancellable;
-  guint            previous_security;
   gboolean         setting_up;
 
   AdwEntryRow     *name_row;
@@ -239,40 +238,17 @@ on_field_applied (PfAccountWindow *self)
 }
 
 static void
-on_plaintext_response (AdwMessageDialog *dialog,
-                       const char       *response,
-                       PfAccountWindow  *self)
+on_security_taken (gpointer user_data,
+                   guint    security)
 {
-  if (g_strcmp0 (response, "plaintext") == 0)
-    {
-      self->previous_security = PF_SECURITY_NONE;
-      save_changes (self);
-      return;
-    }
-
-  self->setting_up = TRUE;
-  adw_combo_row_set_selected (self->security_row, self->previous_security);
-  self->setting_up = FALSE;
+  save_changes (user_data);
 }
 
 static void
 on_security_changed (PfAccountWindow *self)
 {
-  AdwMessageDialog *dialog;
-
-  if (self->setting_up)
-    return;
-
-  if (adw_combo_row_get_selected (self->security_row) != PF_SECURITY_NONE)
-    {
-      self->previous_security = adw_combo_row_get_selected (self->security_row);
-      save_changes (self);
-      return;
-    }
-
-  dialog = pf_gui_plaintext_dialog_new (GTK_WINDOW (self));
-  g_signal_connect (dialog, "response", G_CALLBACK (on_plaintext_response), self);
-  gtk_window_present (GTK_WINDOW (dialog));
+  if (!self->setting_up)
+    pf_gui_security_row_changed (self->security_row, on_security_taken, self);
 }
 
 static void
@@ -391,8 +367,7 @@ show_account (PfAccountWindow *self)
   gtk_editable_set_text (GTK_EDITABLE (self->name_row), pf_account_get_name (account));
   gtk_editable_set_text (GTK_EDITABLE (self->host_row), pf_account_get_host (account) ?: "");
   gtk_spin_button_set_value (self->port_spin, pf_account_get_port (account));
-  adw_combo_row_set_selected (self->security_row, pf_account_get_security (account));
-  self->previous_security = pf_account_get_security (account);
+  pf_gui_security_row_set (self->security_row, pf_account_get_security (account));
   gtk_editable_set_text (GTK_EDITABLE (self->user_row), pf_account_get_user (account) ?: "");
   adw_combo_row_set_selected (self->mechanism_row, pf_setup_mechanism_to_index (pf_account_get_mechanism (account)));
   adw_combo_row_set_selected (self->policy_row, pf_account_get_policy (account));

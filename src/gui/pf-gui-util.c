@@ -10,6 +10,7 @@
 #include <glib/gi18n.h>
 
 #include "pf-gui-util.h"
+#include "pf-pop3-client.h"
 
 AdwMessageDialog *
 pf_gui_plaintext_dialog_new (GtkWindow *parent)
@@ -32,6 +33,94 @@ pf_gui_plaintext_dialog_new (GtkWindow *parent)
   pf_gui_name_icon_buttons (GTK_WIDGET (dialog));
 
   return dialog;
+}
+
+/* What a security row keeps: the choice taken last (plus one: 0 is unset)
+ * and whether the row is being set rather than chosen. */
+#define SECURITY_TAKEN "pf-gui-security-taken"
+#define SECURITY_SETTING "pf-gui-security-setting"
+
+typedef struct
+{
+  AdwComboRow        *row;
+  PfGuiSecurityTaken  taken;
+  gpointer            user_data;
+} SecurityChoice;
+
+static void
+security_choice_free (gpointer data,
+                      GClosure *closure)
+{
+  SecurityChoice *choice = data;
+
+  g_clear_weak_pointer (&choice->row);
+  g_free (choice);
+}
+
+void
+pf_gui_security_row_set (AdwComboRow *row,
+                         guint        security)
+{
+  g_return_if_fail (ADW_IS_COMBO_ROW (row));
+
+  g_object_set_data (G_OBJECT (row), SECURITY_TAKEN, GUINT_TO_POINTER (security + 1));
+  g_object_set_data (G_OBJECT (row), SECURITY_SETTING, GINT_TO_POINTER (TRUE));
+  adw_combo_row_set_selected (row, security);
+  g_object_set_data (G_OBJECT (row), SECURITY_SETTING, NULL);
+}
+
+static void
+on_plaintext_confirmed (AdwMessageDialog *dialog,
+                        const char       *response,
+                        SecurityChoice   *choice)
+{
+  guint previous;
+
+  if (choice->row == NULL)
+    return;
+
+  if (g_strcmp0 (response, "plaintext") == 0)
+    {
+      g_object_set_data (G_OBJECT (choice->row), SECURITY_TAKEN, GUINT_TO_POINTER (PF_SECURITY_NONE + 1));
+      choice->taken (choice->user_data, PF_SECURITY_NONE);
+      return;
+    }
+
+  previous = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (choice->row), SECURITY_TAKEN));
+  pf_gui_security_row_set (choice->row, previous > 0 ? previous - 1 : PF_SECURITY_TLS);
+}
+
+void
+pf_gui_security_row_changed (AdwComboRow        *row,
+                             PfGuiSecurityTaken  taken,
+                             gpointer            user_data)
+{
+  guint security;
+  AdwMessageDialog *dialog;
+  SecurityChoice *choice;
+
+  g_return_if_fail (ADW_IS_COMBO_ROW (row));
+  g_return_if_fail (taken != NULL);
+
+  if (g_object_get_data (G_OBJECT (row), SECURITY_SETTING) != NULL)
+    return;
+
+  security = adw_combo_row_get_selected (row);
+  if (security != PF_SECURITY_NONE)
+    {
+      g_object_set_data (G_OBJECT (row), SECURITY_TAKEN, GUINT_TO_POINTER (security + 1));
+      taken (user_data, security);
+      return;
+    }
+
+  choice = g_new0 (SecurityChoice, 1);
+  g_set_weak_pointer (&choice->row, row);
+  choice->taken = taken;
+  choice->user_data = user_data;
+  dialog = pf_gui_plaintext_dialog_new (GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (row))));
+  g_signal_connect_data (dialog, "response", G_CALLBACK (on_plaintext_confirmed),
+                         choice, security_choice_free, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
 }
 
 const char *

@@ -23,6 +23,23 @@ void        pf_gui_name_icon_buttons (GtkWidget  *root);
  * "cancel" (the default) and "plaintext". */
 AdwMessageDialog *pf_gui_plaintext_dialog_new (GtkWindow *parent);
 
+/* Runs with each security choice the user takes on a security row. */
+typedef void (*PfGuiSecurityTaken) (gpointer user_data,
+                                    guint    security);
+
+/* Call from a security row's notify::selected handler: a choice other than
+ * PF_SECURITY_NONE is taken at once; PF_SECURITY_NONE only once the user
+ * confirms pf_gui_plaintext_dialog_new(), and declining puts the choice
+ * taken before back (without calling @taken). */
+void        pf_gui_security_row_changed (AdwComboRow        *row,
+                                         PfGuiSecurityTaken  taken,
+                                         gpointer            user_data);
+
+/* Shows @security on @row as the account's own setting, not a choice:
+ * no confirmation, and the choice to go back to when one is declined. */
+void        pf_gui_security_row_set     (AdwComboRow        *row,
+                                         guint               security);
+
 /* Pure: the accessible name for an icon-only button, or NULL. */
 const char *pf_gui_icon_button_name  (const char *icon_name);
 

@@ -34,8 +34,6 @@ struct _PfSetupWindow
   PfDiagnosis       *diagnosis;
   GHashTable        *detect_rows;     /* PfLookup or PfProbe → AdwActionRow */
   char              *back_page;
-  guint              previous_security;
-  gboolean           confirming_plaintext;
   gboolean           try_user_forms;   /* detected settings: try address, then local part */
 
   AdwToastOverlay   *toast_overlay;
@@ -196,15 +194,13 @@ read_credentials (PfSetupWindow *self)
 static void
 show_draft (PfSetupWindow *self)
 {
-  self->confirming_plaintext = TRUE;   /* not a user choice: no dialog */
   gtk_editable_set_text (GTK_EDITABLE (self->host_row), pf_account_get_host (self->draft) ?: "");
   gtk_spin_button_set_value (self->port_spin, pf_account_get_port (self->draft));
-  adw_combo_row_set_selected (self->security_row, pf_account_get_security (self->draft));
-  self->previous_security = pf_account_get_security (self->draft);
+  /* not a user choice: no dialog */
+  pf_gui_security_row_set (self->security_row, pf_account_get_security (self->draft));
   gtk_editable_set_text (GTK_EDITABLE (self->user_row), pf_account_get_user (self->draft) ?: "");
   adw_combo_row_set_selected (self->mechanism_row,
                               pf_setup_mechanism_to_index (pf_account_get_mechanism (self->draft)));
-  self->confirming_plaintext = FALSE;
 }
 
 /* Read the edit page into the draft. */
@@ -1072,48 +1068,23 @@ on_certificate_trust (PfSetupWindow *self)
 }
 
 static void
-on_plaintext_response (AdwMessageDialog *dialog,
-                       const char       *response,
-                       PfSetupWindow    *self)
+on_security_taken (gpointer user_data,
+                   guint    security)
 {
-  if (g_strcmp0 (response, "plaintext") == 0)
-    {
-      self->previous_security = PF_SECURITY_NONE;
-      if (gtk_spin_button_get_value_as_int (self->port_spin) == 995)
-        gtk_spin_button_set_value (self->port_spin, 110);
-      return;
-    }
+  PfSetupWindow *self = user_data;
+  guint port = gtk_spin_button_get_value_as_int (self->port_spin);
 
-  self->confirming_plaintext = TRUE;
-  adw_combo_row_set_selected (self->security_row, self->previous_security);
-  self->confirming_plaintext = FALSE;
+  /* Follow the usual port unless the user typed another one. */
+  if (security == PF_SECURITY_TLS && port == 110)
+    gtk_spin_button_set_value (self->port_spin, 995);
+  else if (security != PF_SECURITY_TLS && port == 995)
+    gtk_spin_button_set_value (self->port_spin, 110);
 }
 
 static void
 on_security_selected (PfSetupWindow *self)
 {
-  guint security = adw_combo_row_get_selected (self->security_row);
-  AdwMessageDialog *dialog;
-
-  if (self->confirming_plaintext)
-    return;
-
-  if (security != PF_SECURITY_NONE)
-    {
-      /* Follow the usual port unless the user typed another one. */
-      guint port = gtk_spin_button_get_value_as_int (self->port_spin);
-
-      if (security == PF_SECURITY_TLS && port == 110)
-        gtk_spin_button_set_value (self->port_spin, 995);
-      else if (security == PF_SECURITY_STARTTLS && port == 995)
-        gtk_spin_button_set_value (self->port_spin, 110);
-      self->previous_security = security;
-      return;
-    }
-
-  dialog = pf_gui_plaintext_dialog_new (GTK_WINDOW (self));
-  g_signal_connect (dialog, "response", G_CALLBACK (on_plaintext_response), self);
-  gtk_window_present (GTK_WINDOW (dialog));
+  pf_gui_security_row_changed (self->security_row, on_security_taken, self);
 }
 
 void

@@ -27,6 +27,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import traceback
 import zlib
 
 INTERACTIVE_ROLES = None
@@ -96,6 +97,10 @@ class Tap:
         except Exception as e:  # report and go on with the next test
             self.failed += 1
             print(f"not ok {self.n} {name}")
+            # Where in the test it failed, then why.
+            for line in traceback.format_tb(e.__traceback__)[1:]:
+                for part in line.rstrip().splitlines():
+                    print(f"# {part}")
             for line in f"{type(e).__name__}: {e}".splitlines():
                 print(f"# {line}")
             sys.stdout.flush()
@@ -359,13 +364,40 @@ class App:
                 continue
         return None
 
+    def repeated_row_names(self, list_acc):
+        """Names that controls in more than one row of @list_acc share: a
+        screen reader user moving from row to row hears the same button
+        ("Open in Mail Reader", "Open in Mail Reader", ...) and cannot
+        tell which message or account each one is for."""
+        rows_with = {}
+        for i in range(list_acc.childCount):
+            row = list_acc.getChildAtIndex(i)
+            if row is None or row.getRole() != pyatspi.ROLE_LIST_ITEM:
+                continue
+            names = set()
+            for acc in self.walk(row):
+                try:
+                    if acc is not row and acc.getRole() in INTERACTIVE_ROLES and \
+                            is_showing(acc) and (acc.name or "").strip():
+                        names.add(acc.name)
+                except Exception:
+                    continue
+            for name in names:
+                rows_with[name] = rows_with.get(name, 0) + 1
+        return sorted(name for name, rows in rows_with.items() if rows > 1)
+
     def unnamed_controls(self):
-        """Interactive controls without an accessible name, or with one
-        name said twice, as descriptions."""
+        """Interactive controls without an accessible name, with one name
+        said twice, or with the same name as a control in a sibling row of
+        their list, as descriptions."""
         missing = []
         for acc in self.walk():
             try:
                 role = acc.getRole()
+                if role in (pyatspi.ROLE_LIST, pyatspi.ROLE_LIST_BOX) and is_showing(acc):
+                    for name in self.repeated_row_names(acc):
+                        missing.append(f"{name!r} on more than one row of a list named {acc.name!r}")
+                    continue
                 if role not in INTERACTIVE_ROLES or not is_showing(acc):
                     continue
                 # GTK 4.8 falls back to the widget's type name: no name either

@@ -229,6 +229,101 @@ test_plaintext_needs_confirmation (void)
   gtk_window_destroy (GTK_WINDOW (dialog));
 }
 
+typedef struct
+{
+  AdwComboRow *row;
+  int          calls;
+  guint        taken;
+} SecurityRecord;
+
+static void
+record_security_taken (gpointer user_data,
+                       guint    security)
+{
+  SecurityRecord *record = user_data;
+
+  record->calls++;
+  record->taken = security;
+}
+
+static void
+on_record_security_changed (SecurityRecord *record)
+{
+  pf_gui_security_row_changed (record->row, record_security_taken, record);
+}
+
+static AdwMessageDialog *
+find_message_dialog (void)
+{
+  g_autoptr(GList) toplevels = gtk_window_list_toplevels ();
+
+  for (GList *l = toplevels; l != NULL; l = l->next)
+    if (ADW_IS_MESSAGE_DIALOG (l->data) && gtk_widget_get_visible (l->data))
+      return l->data;
+  return NULL;
+}
+
+/* Answers @dialog as a click would, and makes sure it is gone. */
+static void
+respond (AdwMessageDialog *dialog,
+         const char       *response)
+{
+  g_object_ref (dialog);
+  adw_message_dialog_response (dialog, response);
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  g_object_unref (dialog);
+}
+
+static void
+test_security_row_confirms_plaintext (void)
+{
+  const char *choices[] = { "TLS", "STARTTLS", "None", NULL };
+  SecurityRecord record = { 0 };
+  GtkWidget *window;
+  AdwMessageDialog *dialog;
+
+  if (!pf_test_require (have_display, "REQUIRE_DISPLAY", "no display"))
+    return;
+
+  window = gtk_window_new ();
+  record.row = ADW_COMBO_ROW (adw_combo_row_new ());
+  adw_combo_row_set_model (record.row, G_LIST_MODEL (gtk_string_list_new (choices)));
+  gtk_window_set_child (GTK_WINDOW (window), GTK_WIDGET (record.row));
+  g_signal_connect_swapped (record.row, "notify::selected", G_CALLBACK (on_record_security_changed), &record);
+
+  /* The account's own setting is shown, not chosen: nothing taken, even
+   * for "none", and no question. */
+  pf_gui_security_row_set (record.row, PF_SECURITY_NONE);
+  pf_gui_security_row_set (record.row, PF_SECURITY_TLS);
+  g_assert_cmpint (record.calls, ==, 0);
+  g_assert_null (find_message_dialog ());
+
+  /* An encrypted choice is taken at once. */
+  adw_combo_row_set_selected (record.row, PF_SECURITY_STARTTLS);
+  g_assert_cmpint (record.calls, ==, 1);
+  g_assert_cmpuint (record.taken, ==, PF_SECURITY_STARTTLS);
+
+  /* "None" asks first; declining puts STARTTLS back, nothing taken. */
+  adw_combo_row_set_selected (record.row, PF_SECURITY_NONE);
+  dialog = find_message_dialog ();
+  g_assert_nonnull (dialog);
+  g_assert_cmpint (record.calls, ==, 1);
+  respond (dialog, "cancel");
+  g_assert_cmpuint (adw_combo_row_get_selected (record.row), ==, PF_SECURITY_STARTTLS);
+  g_assert_cmpint (record.calls, ==, 1);
+
+  /* Confirmed, "none" is taken and stays. */
+  adw_combo_row_set_selected (record.row, PF_SECURITY_NONE);
+  dialog = find_message_dialog ();
+  g_assert_nonnull (dialog);
+  respond (dialog, "plaintext");
+  g_assert_cmpint (record.calls, ==, 2);
+  g_assert_cmpuint (record.taken, ==, PF_SECURITY_NONE);
+  g_assert_cmpuint (adw_combo_row_get_selected (record.row), ==, PF_SECURITY_NONE);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 /* The window's content: the frame around it (decorations, shadows) is
  * the window manager's and the theme's, not the layout's. */
 static int
@@ -327,6 +422,7 @@ main (int   argc,
   g_test_add_func ("/ui/setup/auth-focuses-password", test_auth_focuses_password);
   g_test_add_func ("/ui/layout/fits-phone-width", test_fits_phone_width);
   g_test_add_func ("/ui/setup/plaintext-needs-confirmation", test_plaintext_needs_confirmation);
+  g_test_add_func ("/ui/security-row/plaintext-confirmed-or-put-back", test_security_row_confirms_plaintext);
 
   return g_test_run ();
 }

@@ -474,9 +474,10 @@ def test_open_and_show_messages():
         app.find(pyatspi.ROLE_PUSH_BUTTON, "Account Settings")
 
         # Open in Mail Reader: the default handler of message/rfc822 gets
-        # the message's own file.
+        # the message's own file. The button names its message.
         row = row_of(app, "Notes from the planning meeting")
-        button = app.find(pyatspi.ROLE_PUSH_BUTTON, "Open in Mail Reader", node=row)
+        button = app.find(pyatspi.ROLE_PUSH_BUTTON,
+                          "Open “Notes from the planning meeting” in Mail Reader", node=row)
         button.queryAction().doAction(0)
         expected = message_file(home, "<notes@example.org>")
         got = wait_for("the mail reader to start", lambda: launched(records["message/rfc822"]), timeout=15)
