@@ -80,6 +80,7 @@ struct _PfPop3Client
   GSocketConnection  *connection;
   GIOStream          *stream;       /* connection, or the TLS connection over it */
   GTlsConnection     *tls;
+  gulong              accept_certificate_id;
   GCancellable       *io_cancellable;
   GSource            *timeout_source;
   gboolean            timed_out;
@@ -376,6 +377,19 @@ closed_error (void)
 /* ---------------------------------------------------------------------- */
 /* Closing                                                                */
 
+/* The handler is connected plainly and disconnected here, not tied to
+ * this object with g_signal_connect_object(): glib-networking may drop
+ * its last reference to the connection in its handshake thread, and a
+ * GLib 2.74 object-bound handler then races this object's finalization
+ * (an assertion in gsignal.c's invalid_closure_notify). */
+static void
+drop_tls (PfPop3Client *self)
+{
+  if (self->tls != NULL)
+    g_clear_signal_handler (&self->accept_certificate_id, self->tls);
+  g_clear_object (&self->tls);
+}
+
 static void
 close_stream (PfPop3Client *self)
 {
@@ -391,7 +405,7 @@ close_stream (PfPop3Client *self)
   disarm_timeout (self);
   /* A socket close is immediate; TLS close_notify is not awaited. */
   g_io_stream_close_async (stream, G_PRIORITY_DEFAULT, NULL, NULL, NULL);
-  g_clear_object (&self->tls);
+  drop_tls (self);
   g_clear_object (&self->connection);
 }
 
@@ -1073,31 +1087,24 @@ process_after_sink (PfPop3Client *self)
 /* ---------------------------------------------------------------------- */
 /* Submitting commands                                                    */
 
+/* Each command watches its own cancellable. Several commands may share
+ * one (a fetch passes the same to every RETR), so the callback works on
+ * the command whose source fired, never on the first match in a queue: a
+ * queued command's source firing first must not leave the one on the wire
+ * waiting for its read timeout. */
 static gboolean
 on_command_cancelled (GCancellable *cancellable,
                       gpointer      user_data)
 {
-  PfPop3Client *self = user_data;
+  Command *cmd = user_data;
+  g_autoptr(PfPop3Client) self = g_object_ref (g_task_get_source_object (cmd->task));
   g_autoptr(GError) error = NULL;
-  Command *found = NULL;
-
-  for (GList *l = self->pending.head; l != NULL; l = l->next)
-    {
-      Command *cmd = l->data;
-
-      if (cmd->task != NULL && g_task_get_cancellable (cmd->task) == cancellable)
-        {
-          found = cmd;
-          break;
-        }
-    }
 
   g_cancellable_set_error_if_cancelled (cancellable, &error);
-  if (found != NULL)
+  if (g_queue_remove (&self->pending, cmd))
     {
       /* Not sent yet: just drop it. */
-      g_queue_remove (&self->pending, found);
-      command_return_error (found, error);
+      command_return_error (cmd, error);
     }
   else
     {
@@ -1127,7 +1134,7 @@ command_new (PfPop3Client *self,
     {
       cmd->cancel_source = g_cancellable_source_new (cancellable);
       g_source_set_callback (cmd->cancel_source, (GSourceFunc) (void (*) (void)) on_command_cancelled,
-                             self, NULL);
+                             cmd, NULL);
       g_source_attach (cmd->cancel_source, g_main_context_get_thread_default ());
     }
   return cmd;
@@ -1220,7 +1227,7 @@ pf_pop3_client_finalize (GObject *object)
   g_clear_object (&self->tls_database);
   g_clear_object (&self->transcript);
   g_clear_object (&self->stream);
-  g_clear_object (&self->tls);
+  drop_tls (self);
   g_clear_object (&self->connection);
   g_clear_object (&self->io_cancellable);
   g_clear_error (&self->fatal_error);
@@ -1707,8 +1714,8 @@ connect_step_tls (GTask *task)
   g_tls_connection_set_require_close_notify (self->tls, FALSE);
   if (self->tls_database != NULL)
     g_tls_connection_set_database (self->tls, self->tls_database);
-  g_signal_connect_object (tls, "accept-certificate",
-                           G_CALLBACK (on_accept_certificate), self, 0);
+  self->accept_certificate_id = g_signal_connect (tls, "accept-certificate",
+                                                  G_CALLBACK (on_accept_certificate), self);
 
   /* The handshake counts as reading and writing the base stream. */
   self->reading = self->writing = TRUE;

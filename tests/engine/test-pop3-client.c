@@ -1409,6 +1409,42 @@ test_cancel_command_in_flight (void)
   finish_client (client);
 }
 
+/* One cancellable for a command on the wire and one still queued behind it
+ * (a fetch passes its own to every RETR): cancelling ends both at once,
+ * not at the read timeout. */
+static void
+test_cancel_shared_cancellable (void)
+{
+  g_autoptr(PfTestServer) server = server_with (PF_TEST_SERVER_PLAIN, PF_TEST_CERT_VALID,
+                                                LOGGED_IN "C: RETR 1\nS: +OK\nS: partial\nSTALL 20000\n");
+  PfPop3Client *client = logged_in_plain (server);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GOutputStream) sink = g_memory_output_stream_new_resizable ();
+  g_autoptr(GAsyncResult) first = NULL;
+  g_autoptr(GAsyncResult) second = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 start;
+
+  pf_pop3_client_retrieve_async (client, 1, -1, sink, cancellable, pf_test_store_result, &first);
+  pf_pop3_client_retrieve_async (client, 2, -1, sink, cancellable, pf_test_store_result, &second);
+  while (!pf_test_server_received_contains (server, "RETR 1"))
+    g_main_context_iteration (NULL, TRUE);
+  start = g_get_monotonic_time ();
+  g_timeout_add (100, cancel_later, cancellable);
+  pf_test_wait_result (&first, TIMEOUT);
+  pf_test_wait_result (&second, TIMEOUT);
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 3 * G_USEC_PER_SEC);
+  g_assert_false (pf_pop3_client_retrieve_finish (client, first, NULL, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&error);
+  g_assert_false (pf_pop3_client_retrieve_finish (client, second, NULL, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_false (pf_test_server_received_contains (server, "RETR 2"));
+  g_clear_object (&first);
+  g_clear_object (&second);
+  finish_client (client);
+}
+
 /* ---------------------------------------------------------------------- */
 
 static void
@@ -1524,6 +1560,7 @@ main (int   argc,
   g_test_add_func ("/engine/pop3/retr/sink-fails", test_retr_sink_fails);
   g_test_add_func ("/engine/pop3/cancel/pending-command", test_cancel_pending_command);
   g_test_add_func ("/engine/pop3/cancel/command-in-flight", test_cancel_command_in_flight);
+  g_test_add_func ("/engine/pop3/cancel/shared-cancellable", test_cancel_shared_cancellable);
   g_test_add_func ("/engine/pop3/transcript/never-holds-password", test_transcripts_never_hold_password);
 
   ret = g_test_run ();

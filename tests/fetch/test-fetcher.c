@@ -215,6 +215,7 @@ test_cancel_keeps_what_arrived (void)
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *maildir = local_maildir ();
+  gint64 start;
 
   pf_test_server_add_script (server, LOGGED_IN UIDL_3 LIST_3
                              "C: RETR 1\n" MESSAGE (1)
@@ -222,10 +223,16 @@ test_cancel_keeps_what_arrived (void)
   fetcher = make_fetcher (server);
   pf_fetcher_set_timeout (fetcher, 30);
   pf_fetcher_run_async (fetcher, cancellable, pf_test_store_result, &result);
-  while (pf_fetcher_get_messages_done (fetcher) < 1)
+  /* Cancel with RETR 2 on the wire and RETR 3 queued behind it: both
+   * share the run's cancellable, and the one on the wire must end now,
+   * not at the read timeout. */
+  while (pf_fetcher_get_messages_done (fetcher) < 1
+         || !pf_test_server_received_contains (server, "RETR 2"))
     g_main_context_iteration (NULL, TRUE);
+  start = g_get_monotonic_time ();
   g_cancellable_cancel (cancellable);
-  pf_test_wait_result (&result, 5);
+  pf_test_wait_result (&result, 10);
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 3 * G_USEC_PER_SEC);
   g_assert_null (pf_fetcher_run_finish (fetcher, result, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   pf_test_fetch_assert_exactly_once (maildir, 1);
