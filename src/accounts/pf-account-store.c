@@ -185,6 +185,23 @@ pf_account_store_replace (PfAccountStore  *self,
   if (g_strcmp0 (new_name, name) != 0 && find_account (self, new_name, NULL))
     return name_taken_error (new_name, error);
 
+  /* The default Maildir is named after the account. A renamed account
+   * keeps the folder its mail is already in, so new mail does not start
+   * a second folder beside it (and a mail reader pointed at it goes on
+   * seeing everything); without mail yet, the new name's folder it is. */
+  if (g_strcmp0 (new_name, name) != 0 && pf_account_get_maildir (account) == NULL)
+    {
+      g_autoptr(PfAccount) old = g_list_model_get_item (G_LIST_MODEL (self->accounts), position);
+      g_autofree char *folder = NULL;
+
+      if (pf_account_get_maildir (old) == NULL)
+        {
+          folder = pf_account_dup_effective_maildir (old);
+          if (g_file_test (folder, G_FILE_TEST_IS_DIR))
+            pf_account_set_maildir (account, folder);
+        }
+    }
+
   g_list_store_splice (self->accounts, position, 1, (gpointer *) &account, 1);
   return TRUE;
 }

@@ -32,7 +32,9 @@ gboolean        pf_account_store_add          (PfAccountStore  *self,
                                                PfAccount       *account,
                                                GError         **error);
 /* Replace the account called @name by @account (which may carry a new,
- * still unused name). Validates it. */
+ * still unused name). Validates it. A rename of an account on the
+ * default Maildir whose folder exists sets @account's Maildir to that
+ * folder: mail stays where it is. */
 gboolean        pf_account_store_replace      (PfAccountStore  *self,
                                                const char      *name,
                                                PfAccount       *account,

@@ -264,6 +264,68 @@ test_names_unique (void)
   g_assert_false (pf_account_store_remove (store, "work"));
 }
 
+/* Renaming keeps an account's mail in the folder it is in: the default
+ * Maildir (~/Mail/NAME) is pinned when it exists; an account with no mail
+ * yet, or with a Maildir of its own, is left as it is. */
+static void
+test_rename_keeps_maildir (void)
+{
+  g_autoptr(PfAccountStore) store = pf_account_store_new ("/nonexistent/accounts.ini");
+  g_autoptr(PfAccount) work = make_account ("work");
+  g_autoptr(PfAccount) home = make_account ("home");
+  g_autoptr(PfAccount) own = make_account ("own");
+  g_autoptr(PfAccount) edited = NULL;
+  g_autofree char *work_folder = g_build_filename (g_get_home_dir (), "Mail", "work", "new", NULL);
+  g_autofree char *old_folder = g_build_filename (g_get_home_dir (), "Mail", "work", NULL);
+  g_autofree char *fresh_folder = g_build_filename (g_get_home_dir (), "Mail", "House", NULL);
+  g_autofree char *effective = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpint (g_mkdir_with_parents (work_folder, 0700), ==, 0);
+  pf_account_set_maildir (own, "/srv/mail/own");
+  g_assert_true (pf_account_store_add (store, work, &error));
+  g_assert_true (pf_account_store_add (store, home, &error));
+  g_assert_true (pf_account_store_add (store, own, &error));
+
+  /* Mail already in ~/Mail/work: the renamed account goes on using it. */
+  edited = pf_account_copy (work);
+  pf_account_set_name (edited, "Office");
+  g_assert_true (pf_account_store_replace (store, "work", edited, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (pf_account_get_maildir (pf_account_store_lookup (store, "Office")), ==, old_folder);
+  g_clear_object (&edited);
+
+  /* Renamed again: the pinned folder simply stays. */
+  edited = pf_account_copy (pf_account_store_lookup (store, "Office"));
+  pf_account_set_name (edited, "Office 2");
+  g_assert_true (pf_account_store_replace (store, "Office", edited, &error));
+  g_assert_cmpstr (pf_account_get_maildir (pf_account_store_lookup (store, "Office 2")), ==, old_folder);
+  g_clear_object (&edited);
+
+  /* No mail fetched yet: the default follows the new name. */
+  edited = pf_account_copy (home);
+  pf_account_set_name (edited, "House");
+  g_assert_true (pf_account_store_replace (store, "home", edited, &error));
+  g_assert_null (pf_account_get_maildir (pf_account_store_lookup (store, "House")));
+  effective = pf_account_dup_effective_maildir (pf_account_store_lookup (store, "House"));
+  g_assert_cmpstr (effective, ==, fresh_folder);
+  g_clear_object (&edited);
+
+  /* A Maildir of its own is never touched. */
+  edited = pf_account_copy (own);
+  pf_account_set_name (edited, "Own");
+  g_assert_true (pf_account_store_replace (store, "own", edited, &error));
+  g_assert_cmpstr (pf_account_get_maildir (pf_account_store_lookup (store, "Own")), ==, "/srv/mail/own");
+  g_clear_object (&edited);
+
+  /* Any other change keeps the default as it was. */
+  edited = pf_account_copy (pf_account_store_lookup (store, "House"));
+  pf_account_set_port (edited, 110);
+  pf_account_set_security (edited, PF_SECURITY_STARTTLS);
+  g_assert_true (pf_account_store_replace (store, "House", edited, &error));
+  g_assert_null (pf_account_get_maildir (pf_account_store_lookup (store, "House")));
+}
+
 static gboolean
 load_store (PfAccountStore  *store,
             GError         **error)
@@ -599,6 +661,7 @@ main (int   argc,
   g_test_add_func ("/accounts/account/validate/rejects", test_validate_rejects);
   g_test_add_func ("/accounts/account/fingerprint-normalised", test_fingerprint_normalised);
   g_test_add_func ("/accounts/store/names-unique", test_names_unique);
+  g_test_add_func ("/accounts/store/rename-keeps-maildir", test_rename_keeps_maildir);
   g_test_add_func ("/accounts/store/save-load-file", test_save_load_file);
   g_test_add_func ("/accounts/store/concurrent-change-not-overwritten", test_concurrent_change_not_overwritten);
   g_test_add_func ("/accounts/store/corrupt-reported-not-clobbered", test_corrupt_reported_not_clobbered);

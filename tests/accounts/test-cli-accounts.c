@@ -163,6 +163,32 @@ test_edit_moves_password (void)
   g_assert_nonnull (strstr (bad.err, "allow-plaintext"));
 }
 
+/* Renaming an account that already has mail in ~/Mail/NAME keeps that
+ * folder: the file names it and `show` says so. */
+static void
+test_edit_rename_keeps_maildir (void)
+{
+  g_auto(PfTestRun) edit = { 0 };
+  g_autofree char *file = NULL;
+  g_autofree char *folder = g_build_filename (g_get_home_dir (), "Mail", "work", NULL);
+  g_autofree char *new_dir = g_build_filename (folder, "new", NULL);
+  g_autofree char *line = NULL;
+
+  if (!have_keyring () || !pf_test_require_program ("secret-tool", "REQUIRE_KEYRING"))
+    return;
+
+  add_work_account ();
+  g_assert_cmpint (g_mkdir_with_parents (new_dir, 0700), ==, 0);
+
+  pf_test_run_clif (&edit, NULL, "edit", "work", "--name", "Office", NULL);
+  g_assert_cmpint (edit.status, ==, 0);
+  g_assert_nonnull (strstr (edit.out, folder));
+  file = read_accounts_file ();
+  line = g_strdup_printf ("maildir=%s\n", folder);
+  g_assert_nonnull (strstr (file, "[Account Office]"));
+  g_assert_nonnull (strstr (file, line));
+}
+
 static void
 test_set_password_replaces (void)
 {
@@ -313,6 +339,7 @@ main (int   argc,
   g_test_add_func ("/accounts/cli/add-list-show", test_add_list_show);
   g_test_add_func ("/accounts/cli/duplicate-name-refused", test_duplicate_name_refused);
   g_test_add_func ("/accounts/cli/edit-moves-password", test_edit_moves_password);
+  g_test_add_func ("/accounts/cli/edit-rename-keeps-maildir", test_edit_rename_keeps_maildir);
   g_test_add_func ("/accounts/cli/set-password-replaces", test_set_password_replaces);
   g_test_add_func ("/accounts/cli/remove-clears-keyring", test_remove_clears_keyring);
   g_test_add_func ("/accounts/cli/corrupt-file-reported", test_corrupt_file_reported);
