@@ -22,6 +22,10 @@
  * tmp/ (its 64 KiB buffer only while data arrives). The client pipelines
  * them within its own window. */
 #define RETRIEVE_WINDOW 64
+/* A cancelled fetch lets the replies already on their way arrive (and
+ * keeps those messages), then says QUIT; after this long it cuts the
+ * link instead. */
+#define WIND_UP_SECONDS 3
 #define PREPARE_BATCH 32
 #define PROGRESS_INTERVAL_MS 100
 #define SECONDS_PER_DAY (24 * 60 * 60)
@@ -94,7 +98,10 @@ typedef struct
 {
   PfFetcher      *self;          /* owned by the task */
   GTask          *task;          /* not owned */
-  GCancellable   *cancellable;
+  GCancellable   *cancellable;   /* ours: every operation of the run */
+  GSource        *user_cancel;   /* watches the caller's cancellable */
+  gboolean        winding_up;    /* cancelled while fetching: QUIT, no cut */
+  guint           wind_up_timer;
   const char     *fault;         /* POPFETCH_FAULT */
   gint64          now;
   char           *secret;
@@ -227,6 +234,12 @@ run_free (gpointer data)
   Run *run = data;
 
   g_clear_handle_id (&run->progress_source, g_source_remove);
+  g_clear_handle_id (&run->wind_up_timer, g_source_remove);
+  if (run->user_cancel != NULL)
+    {
+      g_source_destroy (run->user_cancel);
+      g_clear_pointer (&run->user_cancel, g_source_unref);
+    }
   g_clear_object (&run->cancellable);
   wipe_secret (run->secret);
   g_clear_object (&run->tls_database);
@@ -347,6 +360,12 @@ run_return (Run *run)
   PfFetcher *self = run->self;
 
   g_clear_handle_id (&run->progress_source, g_source_remove);
+  g_clear_handle_id (&run->wind_up_timer, g_source_remove);
+  if (run->user_cancel != NULL)
+    {
+      g_source_destroy (run->user_cancel);
+      g_clear_pointer (&run->user_cancel, g_source_unref);
+    }
   update_progress (run);
   self->running = FALSE;
 
@@ -404,7 +423,7 @@ run_maybe_finish (Run *run)
   drop_spare (run);
 
   run->quitting = TRUE;
-  if (run->error != NULL)
+  if (run->error != NULL && !run->winding_up)
     {
       /* Drop the link without QUIT: the server commits no deletion. */
       pf_pop3_client_close (run->self->client);
@@ -412,9 +431,58 @@ run_maybe_finish (Run *run)
       return;
     }
 
+  /* After a cancel (winding up) QUIT ends the session as cleanly as a
+   * finished fetch; the deletions it commits are of messages durable
+   * here. Cancelling it too is the wind-up timer's business; a finished
+   * fetch's QUIT is not cut short by a late cancel. */
   fault_point (run->fault, "before-quit");
   set_phase (run->self, PF_FETCH_PHASE_DELETING);
-  pf_pop3_client_quit_async (run->self->client, NULL, on_quit, run);
+  pf_pop3_client_quit_async (run->self->client, run->winding_up ? run->cancellable : NULL,
+                             on_quit, run);
+}
+
+static gboolean
+on_wind_up_timeout (gpointer user_data)
+{
+  Run *run = user_data;
+
+  /* The replies on their way take too long: cut the link. */
+  run->wind_up_timer = 0;
+  g_cancellable_cancel (run->cancellable);
+  return G_SOURCE_REMOVE;
+}
+
+/* The caller cancelled. Before any message is on its way: stop at once.
+ * While fetching: no further RETR goes out, the replies on the wire
+ * arrive whole and are kept, and QUIT ends the session (for at most
+ * WIND_UP_SECONDS). Cutting the link in the middle of a reply instead
+ * leaves some servers holding the mailbox locked for the cut session:
+ * Dovecot with pop3_lock_session, behind its TLS login proxy, refused the
+ * next fetch for tens of seconds. */
+static gboolean
+on_user_cancelled (GCancellable *cancellable,
+                   gpointer      user_data)
+{
+  Run *run = user_data;
+  GError *error = NULL;
+
+  g_clear_pointer (&run->user_cancel, g_source_unref);
+  if (run->quitting)
+    return G_SOURCE_REMOVE;
+
+  g_cancellable_set_error_if_cancelled (cancellable, &error);
+  run_fail (run, error);
+  if (run->self->phase != PF_FETCH_PHASE_FETCHING || run->self->client == NULL)
+    {
+      g_cancellable_cancel (run->cancellable);
+      return G_SOURCE_REMOVE;
+    }
+
+  run->winding_up = TRUE;
+  run->wind_up_timer = g_timeout_add_seconds (WIND_UP_SECONDS, on_wind_up_timeout, run);
+  pf_pop3_client_drop_pending (run->self->client, run->error);
+  run_maybe_finish (run);
+  return G_SOURCE_REMOVE;
 }
 
 /* ------------------------------------------------------------------ */
@@ -1233,7 +1301,14 @@ pf_fetcher_run_async (PfFetcher           *self,
   run = g_new0 (Run, 1);
   run->self = self;
   run->task = task;
-  run->cancellable = cancellable != NULL ? g_object_ref (cancellable) : g_cancellable_new ();
+  run->cancellable = g_cancellable_new ();
+  if (cancellable != NULL)
+    {
+      run->user_cancel = g_cancellable_source_new (cancellable);
+      g_source_set_callback (run->user_cancel, (GSourceFunc) (void (*) (void)) on_user_cancelled,
+                             run, NULL);
+      g_source_attach (run->user_cancel, g_main_context_get_thread_default ());
+    }
   run->fault = g_getenv ("POPFETCH_FAULT");
   run->now = self->now != 0 ? self->now : g_get_real_time () / G_USEC_PER_SEC;
   run->secret = g_strdup (self->secret);

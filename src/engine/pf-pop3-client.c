@@ -461,6 +461,25 @@ pf_pop3_client_close (PfPop3Client *self)
   fail_all (self, error);
 }
 
+void
+pf_pop3_client_drop_pending (PfPop3Client *self,
+                             const GError *error)
+{
+  GQueue pending;
+  Command *cmd;
+
+  g_return_if_fail (PF_IS_POP3_CLIENT (self));
+  g_return_if_fail (error != NULL);
+
+  g_object_ref (self);
+  /* Steal first: a callback may queue a new command (QUIT), which stays. */
+  pending = self->pending;
+  g_queue_init (&self->pending);
+  while ((cmd = g_queue_pop_head (&pending)) != NULL)
+    command_return_error (cmd, error);
+  g_object_unref (self);
+}
+
 /* ---------------------------------------------------------------------- */
 /* Writing                                                                */
 

@@ -226,5 +226,12 @@ gboolean        pf_pop3_client_quit_finish (PfPop3Client        *self,
 /* Drop the connection without QUIT (the server then keeps every message:
  * RFC 1939 deletes only in the UPDATE state). Fails every waiting command. */
 void            pf_pop3_client_close (PfPop3Client *self);
+/* Fail every command not yet sent with @error; those on the wire go on
+ * to their answers. A session being wound up (a cancelled fetch) lets
+ * them finish and then says QUIT, instead of cutting the link: a server
+ * may keep the mailbox locked for a while for a session cut off halfway
+ * through a reply. */
+void            pf_pop3_client_drop_pending (PfPop3Client *self,
+                                             const GError *error);
 
 G_END_DECLS

@@ -362,6 +362,55 @@ test_concurrent_refused (void)
   pf_test_fetch_assert_exactly_once (first_ok ? maildir : other_maildir, 200);
 }
 
+/* Cancelled halfway through a large mailbox over TLS: what arrived whole
+ * stays, and a fetch started right after is not refused by the server
+ * (with pop3_lock_session, Dovecot holds the mailbox while the cancelled
+ * session's process lives: the session must end at once, not linger
+ * until a timeout). Done three times, each a little further in. */
+static void
+test_cancel_then_fetch_again (void)
+{
+  g_autoptr(PfTestDovecot) dovecot = start_dovecot (150, 256 * 1024);
+  g_autofree char *maildir = local_maildir ();
+
+  if (dovecot == NULL)
+    return;
+
+  for (guint round = 0; round < 3; round++)
+    {
+      g_autoptr(PfFetcher) fetcher = make_fetcher (dovecot, maildir);
+      g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+      g_autoptr(GAsyncResult) result = NULL;
+      g_autoptr(GError) error = NULL;
+      guint before = pf_test_fetch_count (maildir, "new");
+      gint64 start;
+
+      pf_fetcher_run_async (fetcher, cancellable, pf_test_store_result, &result);
+      while (pf_fetcher_get_messages_done (fetcher) < 5 && result == NULL)
+        g_main_context_iteration (NULL, TRUE);
+      g_assert_null (result);
+      g_cancellable_cancel (cancellable);
+      start = g_get_monotonic_time ();
+      pf_test_wait_result (&result, 20);
+      g_assert_null (pf_fetcher_run_finish (fetcher, result, &error));
+      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+      g_assert_cmpint (g_get_monotonic_time () - start, <, 5 * G_USEC_PER_SEC);
+      g_test_message ("round %u: %u messages kept", round, pf_test_fetch_count (maildir, "new") - before);
+      g_assert_cmpuint (pf_test_fetch_count (maildir, "new"), >=, before + 5);
+      g_assert_cmpuint (pf_test_fetch_count (maildir, "tmp"), ==, 0);
+    }
+
+  {
+    g_autoptr(PfFetcher) fetcher = make_fetcher (dovecot, maildir);
+    g_autoptr(GError) error = NULL;
+    g_autoptr(PfFetchResult) result = run_fetch (fetcher, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpuint (result->fetched + result->already_had, ==, 150);
+  }
+  pf_test_fetch_assert_exactly_once (maildir, 150);
+}
+
 static void
 test_cli_fetch_json (void)
 {
@@ -526,6 +575,7 @@ main (int    argc,
   g_test_add_func ("/integration/fetch/delete-after-days", test_delete_after_days);
   g_test_add_func ("/integration/fetch/size-limit-reported", test_size_limit);
   g_test_add_func ("/integration/fetch/concurrent-refused", test_concurrent_refused);
+  g_test_add_func ("/integration/fetch/cancel-then-fetch-again", test_cancel_then_fetch_again);
   g_test_add_func ("/integration/fetch/cli/exit-codes", test_cli_fetch_json);
   g_test_add_func ("/integration/fetch/huge-message-flat-memory", test_huge_message_flat_memory);
   g_test_add_func ("/integration/fetch/disk-full", test_disk_full);

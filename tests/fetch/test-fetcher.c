@@ -223,22 +223,58 @@ test_cancel_keeps_what_arrived (void)
   fetcher = make_fetcher (server);
   pf_fetcher_set_timeout (fetcher, 30);
   pf_fetcher_run_async (fetcher, cancellable, pf_test_store_result, &result);
-  /* Cancel with RETR 2 on the wire and RETR 3 queued behind it: both
-   * share the run's cancellable, and the one on the wire must end now,
-   * not at the read timeout. */
+  /* Cancel with RETR 2 on the wire and RETR 3 queued behind it: RETR 3
+   * is never sent; RETR 2's reply stalls, so after the wind-up time
+   * (3 s) the link is cut, not at the read timeout (30 s). */
   while (pf_fetcher_get_messages_done (fetcher) < 1
          || !pf_test_server_received_contains (server, "RETR 2"))
     g_main_context_iteration (NULL, TRUE);
   start = g_get_monotonic_time ();
   g_cancellable_cancel (cancellable);
-  pf_test_wait_result (&result, 10);
-  g_assert_cmpint (g_get_monotonic_time () - start, <, 3 * G_USEC_PER_SEC);
+  pf_test_wait_result (&result, 15);
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 8 * G_USEC_PER_SEC);
   g_assert_null (pf_fetcher_run_finish (fetcher, result, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_false (pf_test_server_received_contains (server, "RETR 3"));
   pf_test_fetch_assert_exactly_once (maildir, 1);
   g_clear_object (&fetcher);
   g_clear_pointer (&server, pf_test_server_free);
   rerun_completes ();
+}
+
+/* Cancelled while RETR 2's reply is on its way: the reply arrives whole
+ * and is kept, RETR 3 is never sent, and QUIT ends the session (a server
+ * may hold the mailbox of a session cut off mid-reply). */
+static void
+test_cancel_winds_up_with_quit (void)
+{
+  g_autoptr(PfTestServer) server = pf_test_server_new (PF_TEST_SERVER_PLAIN);
+  g_autoptr(PfFetcher) fetcher = NULL;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *maildir = local_maildir ();
+  g_autofree char *failure = NULL;
+
+  pf_test_server_add_script (server, LOGGED_IN UIDL_3 LIST_3
+                             "C: RETR 1\n" MESSAGE (1)
+                             "C: RETR 2\nSTALL 300\n" MESSAGE (2)
+                             "C: QUIT\nS: +OK bye\n");
+  fetcher = make_fetcher (server);
+  pf_fetcher_set_timeout (fetcher, 30);
+  pf_fetcher_run_async (fetcher, cancellable, pf_test_store_result, &result);
+  while (pf_fetcher_get_messages_done (fetcher) < 1
+         || !pf_test_server_received_contains (server, "RETR 2"))
+    g_main_context_iteration (NULL, TRUE);
+  g_cancellable_cancel (cancellable);
+  pf_test_wait_result (&result, 10);
+  g_assert_null (pf_fetcher_run_finish (fetcher, result, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_true (pf_test_server_wait_connections (server, 1, 5));
+  failure = pf_test_server_dup_failure (server);
+  g_assert_null (failure);
+  g_assert_false (pf_test_server_received_contains (server, "RETR 3"));
+  pf_test_fetch_assert_exactly_once (maildir, 2);
 }
 
 /* `popfetch-cli fetch --host …` runs in popfetch-cli-fetch, which maps
@@ -329,6 +365,7 @@ main (int    argc,
   g_test_add_func ("/engine/fetch/drop-mid-retr", test_drop_mid_retr);
   g_test_add_func ("/engine/fetch/stall-mid-retr", test_stall_mid_retr);
   g_test_add_func ("/engine/fetch/cancel-keeps-what-arrived", test_cancel_keeps_what_arrived);
+  g_test_add_func ("/engine/fetch/cancel-winds-up-with-quit", test_cancel_winds_up_with_quit);
   g_test_add_func ("/engine/fetch/no-uidl/keep-refused", test_no_uidl_keep_refused);
   g_test_add_func ("/engine/fetch/no-uidl/delete-never-duplicates", test_no_uidl_delete_never_duplicates);
 
