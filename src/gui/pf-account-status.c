@@ -31,6 +31,8 @@ struct _PfAccountStatus
   char         *transcript;
   GDateTime    *last_fetch;
   guint         last_count;
+  GDateTime    *cancelled_at;   /* the last fetch was cancelled then */
+  guint         cancelled_kept; /* messages it had delivered */
 
   gint64        started_us;
 };
@@ -108,6 +110,39 @@ set_fraction (PfAccountStatus *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FRACTION]);
 }
 
+/* A time of day alone for today; the date as well for an earlier day (the
+ * last fetch is remembered across restarts). */
+static char *
+format_when (GDateTime *when,
+             GDateTime *now)
+{
+  if (now != NULL &&
+      g_date_time_get_year (when) == g_date_time_get_year (now) &&
+      g_date_time_get_day_of_year (when) == g_date_time_get_day_of_year (now))
+    return g_date_time_format (when, "%X");
+  return g_date_time_format (when, "%x %X");
+}
+
+char *
+pf_account_status_format_cancelled (GDateTime *cancelled_at,
+                                    guint      kept,
+                                    GDateTime *now)
+{
+  g_autofree char *time = format_when (cancelled_at, now);
+
+  if (kept == 0)
+    /* Translators: %s is a time of day, or a date and a time */
+    return g_strdup_printf (_("Fetch cancelled at %s"), time);
+
+  /* Translators: %s is a time of day, or a date and a time; %u a count of
+   * messages saved before the fetch was cancelled */
+  return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                       "Fetch cancelled at %s; %u message saved",
+                                       "Fetch cancelled at %s; %u messages saved",
+                                       kept),
+                          time, kept);
+}
+
 char *
 pf_account_status_format_summary (GDateTime *last_fetch,
                                   guint      count,
@@ -121,14 +156,7 @@ pf_account_status_format_summary (GDateTime *last_fetch,
   if (last_fetch == NULL)
     return g_strdup (_("Not fetched yet"));
 
-  /* A time of day alone for today; the date as well for an earlier day
-   * (the last fetch is remembered across restarts). */
-  if (now != NULL &&
-      g_date_time_get_year (last_fetch) == g_date_time_get_year (now) &&
-      g_date_time_get_day_of_year (last_fetch) == g_date_time_get_day_of_year (now))
-    time = g_date_time_format (last_fetch, "%X");
-  else
-    time = g_date_time_format (last_fetch, "%x %X");
+  time = format_when (last_fetch, now);
 
   if (count == 0)
     /* Translators: %s is a time of day, or a date and a time */
@@ -148,8 +176,11 @@ update_summary (PfAccountStatus *self)
   g_autoptr(GDateTime) now = g_date_time_new_now_local ();
   g_autofree char *summary = NULL;
 
-  summary = pf_account_status_format_summary (self->last_fetch, self->last_count,
-                                              self->error != NULL, now);
+  if (self->cancelled_at != NULL && self->error == NULL)
+    summary = pf_account_status_format_cancelled (self->cancelled_at, self->cancelled_kept, now);
+  else
+    summary = pf_account_status_format_summary (self->last_fetch, self->last_count,
+                                                self->error != NULL, now);
   set_string (self, &self->summary, summary, PROP_SUMMARY);
 }
 
@@ -162,8 +193,15 @@ finish_fetch (PfAccountStatus *self,
   g_clear_object (&self->cancellable);
   g_clear_error (&self->error);
   g_clear_pointer (&self->transcript, g_free);
+  g_clear_pointer (&self->cancelled_at, g_date_time_unref);
 
-  if (error != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      /* What arrived before the cancel is in the Maildir: say so. */
+      self->cancelled_at = g_date_time_new_now_local ();
+      self->cancelled_kept = count;
+    }
+  else if (error != NULL)
     {
       self->error = g_error_copy (error);
       self->transcript = g_strdup (transcript);
@@ -292,6 +330,7 @@ on_fetcher_done (GObject      *source,
   g_autoptr(GError) error = NULL;
   g_autofree char *transcript = NULL;
   PfTranscript *log;
+  guint count = 0;
 
   fetched = pf_fetcher_run_finish (fetcher, result, &error);
   on_fetcher_progress (self);
@@ -302,7 +341,11 @@ on_fetcher_done (GObject      *source,
   if (error != NULL && log != NULL)
     transcript = pf_transcript_to_string (log);
 
-  finish_fetch (self, fetched ? fetched->fetched + fetched->recovered : 0, error, transcript);
+  if (fetched != NULL)
+    count = fetched->fetched + fetched->recovered;
+  else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    count = pf_fetcher_get_messages_done (fetcher);
+  finish_fetch (self, count, error, transcript);
 }
 
 static PfFetchPolicy
@@ -510,6 +553,7 @@ pf_account_status_finalize (GObject *object)
   g_free (self->transcript);
   g_clear_error (&self->error);
   g_clear_pointer (&self->last_fetch, g_date_time_unref);
+  g_clear_pointer (&self->cancelled_at, g_date_time_unref);
 
   G_OBJECT_CLASS (pf_account_status_parent_class)->finalize (object);
 }

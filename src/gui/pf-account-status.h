@@ -61,6 +61,12 @@ char            *pf_account_status_format_summary     (GDateTime       *last_fet
                                                        gboolean         failed,
                                                        GDateTime       *now);
 
+/* Pure: the summary line after a fetch cancelled at @cancelled_at that had
+ * saved @kept messages. */
+char            *pf_account_status_format_cancelled   (GDateTime       *cancelled_at,
+                                                       guint            kept,
+                                                       GDateTime       *now);
+
 /* Pure: the progress line; @rate in bytes per second, 0 if unknown. */
 char            *pf_account_status_format_progress    (guint            done,
                                                        guint            total,

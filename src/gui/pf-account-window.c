@@ -213,6 +213,7 @@ save_changes (PfAccountWindow *self)
     }
 
   g_set_object (&self->account, edited);
+  gtk_window_set_title (GTK_WINDOW (self), pf_account_get_name (edited));
   gtk_widget_set_visible (GTK_WIDGET (self->pin_row), pf_account_get_pinned_fingerprint (edited) != NULL);
   pf_account_store_save_async (self->store, NULL, on_saved, g_object_ref (self));
 }

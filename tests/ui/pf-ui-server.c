@@ -8,8 +8,9 @@
  * the demo user and some mail, and writes a POPFETCH_DEMO key file, so the
  * app finds the server through its normal detection. Prints
  * "READY <sha256 of the certificate served on 995>" and runs until its
- * standard input closes. A line "add N" on standard input puts N more
- * messages into the demo mailbox and answers "ADDED N".
+ * standard input closes. A line "add N [KIB]" on standard input puts N more
+ * messages (of 1 KiB, or KIB KiB each) into the demo mailbox and answers
+ * "ADDED N".
  *
  *   pf-ui-server KEYFILE [--password=TEXT] [--expired]
  *
@@ -135,7 +136,9 @@ on_stdin (GIOChannel   *channel,
   Input *input = user_data;
   g_autofree char *line = NULL;
   g_autoptr(GError) error = NULL;
+  g_auto(GStrv) words = NULL;
   guint64 count;
+  guint64 kib = 1;
 
   if (!(condition & G_IO_IN) ||
       g_io_channel_read_line (channel, &line, NULL, NULL, NULL) != G_IO_STATUS_NORMAL)
@@ -145,10 +148,12 @@ on_stdin (GIOChannel   *channel,
     }
 
   g_strstrip (line);
-  if (g_str_has_prefix (line, "add ") &&
-      g_ascii_string_to_unsigned (line + strlen ("add "), 10, 1, 1000, &count, NULL))
+  words = g_strsplit (line, " ", -1);
+  if (g_strv_length (words) >= 2 && g_strv_length (words) <= 3 && g_str_equal (words[0], "add") &&
+      g_ascii_string_to_unsigned (words[1], 10, 1, 1000, &count, NULL) &&
+      (words[2] == NULL || g_ascii_string_to_unsigned (words[2], 10, 1, 4096, &kib, NULL)))
     {
-      if (!pf_test_dovecot_add_messages (input->dovecot, DEMO_USER, (guint) count, 1024, &error))
+      if (!pf_test_dovecot_add_messages (input->dovecot, DEMO_USER, (guint) count, kib * 1024, &error))
         g_printerr ("dovecot: %s\n", error->message);
       g_print ("ADDED %" G_GUINT64_FORMAT "\n", error == NULL ? count : 0);
       fflush (stdout);

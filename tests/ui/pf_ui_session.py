@@ -456,6 +456,32 @@ def press_key(combo):
     time.sleep(0.1)
 
 
+def click_at(acc, across=0.5):
+    """A pointer click on @acc (@across its width from the left), the
+    pointer moved there first: GTK takes a click only after the pointer
+    has entered its window."""
+    extents = acc.queryComponent().getExtents(pyatspi.WINDOW_COORDS)
+    x, y = extents.x + int(extents.width * across), extents.y + extents.height // 2
+    pyatspi.Registry.generateMouseEvent(x, y, "abs")
+    time.sleep(0.3)
+    pyatspi.Registry.generateMouseEvent(x, y, "b1c")
+
+
+def row_of(app, title):
+    label = app.find(pyatspi.ROLE_LABEL, title)
+    node = label
+    while node is not None and node.getRole() != pyatspi.ROLE_LIST_ITEM:
+        node = node.parent
+    if node is None:
+        raise TestFailure(f"no list row holds {title!r}")
+    return node
+
+
+def activate_row(app, title):
+    """Clicks the list row holding @title, left of its buttons."""
+    click_at(row_of(app, title), 0.25)
+
+
 class DemoServer:
     """pf-ui-server: Dovecot with the demo user and 26 messages, behind a
     POPFETCH_DEMO key file (detection maps popfetch.test to loopback)."""
@@ -469,8 +495,8 @@ class DemoServer:
             raise TestFailure("the test server did not start")
         self.fingerprint = line[1]
 
-    def add_messages(self, count):
-        self.proc.stdin.write(f"add {count}\n")
+    def add_messages(self, count, kib=1):
+        self.proc.stdin.write(f"add {count} {kib}\n")
         self.proc.stdin.flush()
         answer = self.proc.stdout.readline().split()
         if answer != ["ADDED", str(count)]:

@@ -92,6 +92,21 @@ test_summary_text (void)
 }
 
 static void
+test_cancelled_text (void)
+{
+  g_autoptr(GDateTime) cancelled = g_date_time_new_local (2026, 11, 27, 10, 4, 5);
+  g_autoptr(GDateTime) same_day = g_date_time_new_local (2026, 11, 27, 23, 0, 0);
+  g_autoptr(GDateTime) next_day = g_date_time_new_local (2026, 11, 28, 8, 0, 0);
+  g_autofree char *nothing = pf_account_status_format_cancelled (cancelled, 0, same_day);
+  g_autofree char *one = pf_account_status_format_cancelled (cancelled, 1, same_day);
+  g_autofree char *earlier = pf_account_status_format_cancelled (cancelled, 40, next_day);
+
+  g_assert_cmpstr (nothing, ==, "Fetch cancelled at 10:04:05");
+  g_assert_cmpstr (one, ==, "Fetch cancelled at 10:04:05; 1 message saved");
+  g_assert_cmpstr (earlier, ==, "Fetch cancelled at 11/27/26 10:04:05; 40 messages saved");
+}
+
+static void
 test_choices (void)
 {
   g_assert_cmpuint (pf_preferences_interval_to_index (0), ==, 0);
@@ -418,6 +433,7 @@ main (int   argc,
   g_test_add_func ("/ui/pure/progress-text", test_progress_text);
   g_test_add_func ("/ui/pure/choices-round-trip", test_choices);
   g_test_add_func ("/ui/pure/summary-shows-date-of-earlier-day", test_summary_text);
+  g_test_add_func ("/ui/pure/cancelled-summary", test_cancelled_text);
   g_test_add_func ("/ui/message/headers-decoded-newest-first", test_message_headers_decoded);
   g_test_add_func ("/ui/setup/auth-focuses-password", test_auth_focuses_password);
   g_test_add_func ("/ui/layout/fits-phone-width", test_fits_phone_width);

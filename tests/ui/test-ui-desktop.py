@@ -25,8 +25,9 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from pf_ui_session import (App, DemoServer, Session, Tap, TestFailure, press_key,  # noqa: E402
-                           require, run_in_private_bus, running as running_in, wait_for)
+from pf_ui_session import (App, DemoServer, Session, Tap, TestFailure, activate_row,  # noqa: E402
+                           click_at, press_key, require, row_of, run_in_private_bus,
+                           running as running_in, wait_for)
 
 run_in_private_bus()
 
@@ -277,17 +278,6 @@ def test_periodic_fetch():
     running("periodic", body, server)
 
 
-def click_at(acc, across=0.5):
-    """A pointer click on @acc (@across its width from the left), the
-    pointer moved there first: GTK takes a click only after the pointer
-    has entered its window."""
-    extents = acc.queryComponent().getExtents(pyatspi.WINDOW_COORDS)
-    x, y = extents.x + int(extents.width * across), extents.y + extents.height // 2
-    pyatspi.Registry.generateMouseEvent(x, y, "abs")
-    time.sleep(0.3)
-    pyatspi.Registry.generateMouseEvent(x, y, "b1c")
-
-
 def test_preferences_interval():
     server = demo_server("preferences")
     home = saved_account("preferences")
@@ -443,21 +433,6 @@ def as_path(argument):
     if argument.startswith("file:"):
         return Gio.File.new_for_uri(argument).get_path()
     return os.path.normpath(argument)
-
-
-def row_of(app, title):
-    label = app.find(pyatspi.ROLE_LABEL, title)
-    node = label
-    while node is not None and node.getRole() != pyatspi.ROLE_LIST_ITEM:
-        node = node.parent
-    if node is None:
-        raise TestFailure(f"no list row holds {title!r}")
-    return node
-
-
-def activate_row(app, title):
-    """Clicks the list row holding @title, left of its buttons."""
-    click_at(row_of(app, title), 0.25)
 
 
 def test_open_and_show_messages():

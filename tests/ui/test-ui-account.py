@@ -1,0 +1,185 @@
+#!/usr/bin/python3
+# test-ui-account.py — an account's life after setup in the real app:
+# cancelling a fetch, renaming the account
+#
+# Copyright 2026 The Popfetch authors
+#
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+#   python3 test-ui-account.py POPFETCH PF-UI-SERVER SCREENSHOT-DIR SCHEMA-DIR
+#
+# Each test starts the Dovecot fixture through pf-ui-server, writes a saved
+# account (accounts.ini and its password in the session's gnome-keyring)
+# into a fresh HOME, starts the real app there and works it over AT-SPI,
+# then checks the Maildir and the accounts file as the user would find them.
+
+import configparser
+import os
+import re
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from pf_ui_session import (App, DemoServer, Session, Tap, TestFailure, activate_row,  # noqa: E402
+                           click_at, require, run_in_private_bus, running, wait_for)
+
+run_in_private_bus()
+
+POPFETCH, SERVER, SHOTS, SCHEMA_DIR = sys.argv[1:5]
+if os.path.exists(os.path.join(SCHEMA_DIR, "gschemas.compiled")):
+    os.environ["GSETTINGS_SCHEMA_DIR"] = SCHEMA_DIR
+
+ADDRESS = "demo@popfetch.test"
+HOST = "pop.popfetch.test"
+ACCOUNT = "Demo"
+SAMPLES = 26  # the messages pf-ui-server starts with
+
+tap = Tap()
+require(tap, ("Xvfb", "gnome-keyring-daemon", "secret-tool"), dovecot=True)
+
+import pyatspi  # noqa: E402  (after the checks: needs the session bus)
+
+session = Session(SHOTS)
+session.start()
+
+
+def saved_account(name):
+    """A fresh HOME with the demo account saved in it, as setup leaves it."""
+    home = session.new_home(name)
+    os.makedirs(os.path.join(home, "config", "popfetch"), exist_ok=True)
+    with open(os.path.join(home, "config", "popfetch", "accounts.ini"), "w") as f:
+        f.write(f"[Account {ACCOUNT}]\naddress={ADDRESS}\nhost={HOST}\nport=995\n"
+                f"security=tls\nuser={ADDRESS}\nmechanism=auto\n")
+    subprocess.run(["secret-tool", "store", "--label", f"Popfetch: {ACCOUNT}",
+                    "xdg:schema", "io.github.popfetch.Popfetch.Password",
+                    "host", HOST, "service", "pop3", "user", ADDRESS],
+                   input="demo", text=True, check=True, timeout=20)
+    return home
+
+
+def maildir_files(home, folder=ACCOUNT, sub="new"):
+    path = os.path.join(home, "Mail", folder, sub)
+    return sorted(os.listdir(path)) if os.path.isdir(path) else []
+
+
+def message_ids(home, folder=ACCOUNT):
+    """Message-ID of every delivered message; each must appear once."""
+    ids = []
+    for name in maildir_files(home, folder):
+        with open(os.path.join(home, "Mail", folder, "new", name), "rb") as f:
+            head = f.read(4096).split(b"\n\n", 1)[0]
+        found = re.search(rb"(?im)^Message-ID:\s*(\S+)", head)
+        ids.append(found.group(1).decode() if found else name)
+    return ids
+
+
+def assert_exactly_once(home, expected, folder=ACCOUNT):
+    ids = message_ids(home, folder)
+    if len(ids) != expected or len(set(ids)) != expected:
+        raise TestFailure(f"{len(ids)} files, {len(set(ids))} distinct messages in "
+                          f"Mail/{folder}/new, expected {expected} once each")
+    if maildir_files(home, folder, "tmp"):
+        raise TestFailure(f"files left in Mail/{folder}/tmp: {maildir_files(home, folder, 'tmp')[:5]}")
+
+
+def labels(app, pattern):
+    return [a.name for a in app.find_all(pyatspi.ROLE_LABEL) if a.name and re.match(pattern, a.name)]
+
+
+def accounts_file(home):
+    parser = configparser.ConfigParser(interpolation=None)
+    parser.read(os.path.join(home, "config", "popfetch", "accounts.ini"))
+    return parser
+
+
+def start(server, home, account=ACCOUNT):
+    app = App(session, POPFETCH, home, {"POPFETCH_DEMO": server.key_file})
+    app.find(pyatspi.ROLE_LABEL, account)
+    return app
+
+
+def test_cancel_fetch():
+    """Cancel in the middle of a large fetch: what arrived whole stays, in
+    new/, nothing half-written is left, the row says so; the next fetch,
+    started right away, brings the rest, each message once."""
+    server = DemoServer(session, SERVER, "cancel")
+    home = saved_account("cancel")
+    extra = 400
+    server.add_messages(extra, 512)  # about 200 MiB in all
+    total = SAMPLES + extra
+    with running(session, server) as apps:
+        app = start(server, home)
+        apps.append(app)
+        app.click(pyatspi.ROLE_PUSH_BUTTON, f"Fetch {ACCOUNT}")
+        progress = wait_for("some messages to arrive",
+                            lambda: labels(app, rf"[1-9]\d* of {total} messages"), timeout=60)
+        print(f"# cancelling at {progress[0]!r}")
+        app.click(pyatspi.ROLE_PUSH_BUTTON, f"Cancel fetching {ACCOUNT}")
+        summary = wait_for("the cancelled summary",
+                           lambda: labels(app, r"Fetch cancelled at .*; \d+ messages saved$"), timeout=20)[0]
+        session.screenshot("account-fetch-cancelled")
+        kept = int(re.search(r"; (\d+) messages saved", summary).group(1))
+        print(f"# {summary!r}")
+        if not 1 <= kept < total:
+            raise TestFailure(f"{kept} messages saved of {total}")
+        assert_exactly_once(home, kept)
+        wait_for("the Fetch button to be back", lambda: app.find_all(pyatspi.ROLE_PUSH_BUTTON, f"Fetch {ACCOUNT}"),
+                 timeout=10)
+
+        # Fetch again at once: the cancelled session ended with QUIT, so
+        # the server does not hold the mailbox for it; the rest arrives,
+        # nothing twice.
+        app.click(pyatspi.ROLE_PUSH_BUTTON, f"Fetch {ACCOUNT}")
+        done = wait_for("the second fetch to end",
+                        lambda: labels(app, rf"(Fetched {total - kept} messages at |The last fetch failed)"),
+                        timeout=90)[0]
+        if not done.startswith("Fetched"):
+            raise TestFailure(f"the second fetch ended with {done!r}")
+        assert_exactly_once(home, total)
+
+
+def test_rename_keeps_mail():
+    """Renaming the account in its settings keeps its mail in the folder it
+    is in: the next fetch delivers there, not into a new one."""
+    server = DemoServer(session, SERVER, "rename")
+    home = saved_account("rename")
+    with running(session, server) as apps:
+        app = start(server, home)
+        apps.append(app)
+        app.click(pyatspi.ROLE_PUSH_BUTTON, f"Fetch {ACCOUNT}")
+        wait_for("the first fetch", lambda: labels(app, rf"Fetched {SAMPLES} messages at "), timeout=60)
+        assert_exactly_once(home, SAMPLES)
+
+        activate_row(app, ACCOUNT)
+        app.click(pyatspi.ROLE_PUSH_BUTTON, "Account Settings")
+        entry = app.find(pyatspi.ROLE_TEXT, "Account Name")
+        click_at(entry)
+        time.sleep(0.3)
+        app.key("<Control>a")
+        app.type_text("Office\n")
+        wait_for("the new name in the accounts file",
+                 lambda: "Account Office" in accounts_file(home).sections(), timeout=20)
+        section = accounts_file(home)["Account Office"]
+        if section.get("maildir") != os.path.join(home, "Mail", ACCOUNT):
+            raise TestFailure(f"the renamed account's Maildir is {section.get('maildir')!r}")
+        wait_for("the settings window to take the new name",
+                 lambda: [w for w in app.windows() if w.name == "Office"], timeout=10)
+        session.screenshot("account-renamed")
+        app.key("Escape")
+
+        server.add_messages(3)
+        app.click(pyatspi.ROLE_PUSH_BUTTON, "Fetch Office")
+        wait_for("the fetch after the rename", lambda: labels(app, r"Fetched 3 messages at "), timeout=60)
+        assert_exactly_once(home, SAMPLES + 3)
+        if os.path.exists(os.path.join(home, "Mail", "Office")):
+            raise TestFailure("a second folder Mail/Office was made")
+
+
+try:
+    tap.run("/ui/account/cancel-fetch-keeps-what-arrived", test_cancel_fetch)
+    tap.run("/ui/account/rename-keeps-mail-in-its-folder", test_rename_keeps_mail)
+finally:
+    session.stop()
+tap.finish()
