@@ -402,12 +402,54 @@ pf_account_window_new (GtkWindow      *parent,
   return self;
 }
 
+/* Scrolls the page so that @widget is in view (centred when it was not). */
+static void
+scroll_into_view (GtkWidget *widget)
+{
+  GtkWidget *scrolled = gtk_widget_get_ancestor (widget, GTK_TYPE_SCROLLED_WINDOW);
+  GtkAdjustment *adjustment;
+  double x, y, height, page;
+
+  if (scrolled == NULL || !gtk_widget_translate_coordinates (widget, scrolled, 0, 0, &x, &y))
+    return;
+  adjustment = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scrolled));
+  height = gtk_widget_get_height (widget);
+  page = gtk_adjustment_get_page_size (adjustment);
+  if (y >= 0 && y + height <= page)
+    return;
+  gtk_adjustment_set_value (adjustment, gtk_adjustment_get_value (adjustment) + y - (page - height) / 2);
+}
+
+static gboolean
+focus_password_now (gpointer user_data)
+{
+  PfAccountWindow *self = user_data;
+
+  gtk_widget_grab_focus (GTK_WIDGET (self->password_row));
+  scroll_into_view (GTK_WIDGET (self->password_row));
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_mapped_focus_password (PfAccountWindow *self)
+{
+  g_signal_handlers_disconnect_by_func (self, on_mapped_focus_password, NULL);
+  /* After the first layout (idles of low priority run after it): the row
+   * must have its place for the page to scroll to it. */
+  g_idle_add_full (G_PRIORITY_LOW, focus_password_now, g_object_ref (self), g_object_unref);
+}
+
+/* The password row is far down the window: focus it and scroll it into
+ * view, once the window is shown and laid out. */
 void
 pf_account_window_focus_password (PfAccountWindow *self)
 {
   g_return_if_fail (PF_IS_ACCOUNT_WINDOW (self));
 
-  gtk_widget_grab_focus (GTK_WIDGET (self->password_row));
+  if (gtk_widget_get_mapped (GTK_WIDGET (self)))
+    on_mapped_focus_password (self);
+  else
+    g_signal_connect (self, "map", G_CALLBACK (on_mapped_focus_password), NULL);
 }
 
 static void
