@@ -10,7 +10,8 @@
  * "READY <sha256 of the certificate served on 995>" and runs until its
  * standard input closes. A line "add N [KIB]" on standard input puts N more
  * messages (of 1 KiB, or KIB KiB each) into the demo mailbox and answers
- * "ADDED N".
+ * "ADDED N"; "user NAME PASSWORD N" adds another user with N messages of
+ * its own and answers "USER NAME".
  *
  *   pf-ui-server KEYFILE [--password=TEXT] [--expired]
  *
@@ -156,6 +157,15 @@ on_stdin (GIOChannel   *channel,
       if (!pf_test_dovecot_add_messages (input->dovecot, DEMO_USER, (guint) count, kib * 1024, &error))
         g_printerr ("dovecot: %s\n", error->message);
       g_print ("ADDED %" G_GUINT64_FORMAT "\n", error == NULL ? count : 0);
+      fflush (stdout);
+    }
+  else if (g_strv_length (words) == 4 && g_str_equal (words[0], "user") &&
+           g_ascii_string_to_unsigned (words[3], 10, 0, 1000, &count, NULL))
+    {
+      if (!pf_test_dovecot_add_user (input->dovecot, words[1], words[2], &error) ||
+          (count > 0 && !pf_test_dovecot_add_messages (input->dovecot, words[1], (guint) count, 1024, &error)))
+        g_printerr ("dovecot: %s\n", error->message);
+      g_print ("USER %s\n", error == NULL ? words[1] : "-");
       fflush (stdout);
     }
 

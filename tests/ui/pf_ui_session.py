@@ -502,6 +502,13 @@ class DemoServer:
         if answer != ["ADDED", str(count)]:
             raise TestFailure(f"the test server did not add mail: {answer}")
 
+    def add_user(self, name, password, count):
+        self.proc.stdin.write(f"user {name} {password} {count}\n")
+        self.proc.stdin.flush()
+        answer = self.proc.stdout.readline().split()
+        if answer != ["USER", name]:
+            raise TestFailure(f"the test server did not add the user: {answer}")
+
     def stop(self):
         self.proc.stdin.close()
         self.proc.wait(timeout=20)

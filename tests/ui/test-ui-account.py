@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 # test-ui-account.py — an account's life after setup in the real app:
-# cancelling a fetch, renaming the account, changing its password
+# cancelling a fetch, renaming the account, changing its password, Fetch All
 #
 # Copyright 2026 The Popfetch authors
 #
@@ -63,6 +63,17 @@ def saved_account(name, password="demo"):
                     "host", HOST, "service", "pop3", "user", ADDRESS],
                    input=password, text=True, check=True, timeout=20)
     return home
+
+
+def add_account(home, name, address, password):
+    """Another saved account on the demo server, beside the first."""
+    with open(os.path.join(home, "config", "popfetch", "accounts.ini"), "a") as f:
+        f.write(f"\n[Account {name}]\naddress={address}\nhost={HOST}\nport=995\n"
+                f"security=tls\nuser={address}\nmechanism=auto\n")
+    subprocess.run(["secret-tool", "store", "--label", f"Popfetch: {name}",
+                    "xdg:schema", "io.github.popfetch.Popfetch.Password",
+                    "host", HOST, "service", "pop3", "user", address],
+                   input=password, text=True, check=True, timeout=20)
 
 
 def maildir_files(home, folder=ACCOUNT, sub="new"):
@@ -235,10 +246,37 @@ def test_change_password():
         assert_exactly_once(home, SAMPLES)
 
 
+def test_fetch_all():
+    """Two accounts: Fetch All in the header bar fetches both, each into its
+    own folder, each row with its own summary; Ctrl+R does it again and
+    only new mail comes."""
+    server = DemoServer(session, SERVER, "fetch-all")
+    server.add_user("second@popfetch.test", "second-password", 7)
+    home = saved_account("fetch-all")
+    add_account(home, "Second", "second@popfetch.test", "second-password")
+    with running(session, server) as apps:
+        app = start(server, home)
+        apps.append(app)
+        app.find(pyatspi.ROLE_LABEL, "Second")
+        app.click(pyatspi.ROLE_PUSH_BUTTON, "Fetch All")
+        wait_for("both fetches", lambda: labels(app, rf"Fetched {SAMPLES} messages at ")
+                 and labels(app, r"Fetched 7 messages at "), timeout=60)
+        assert_exactly_once(home, SAMPLES)
+        assert_exactly_once(home, 7, folder="Second")
+
+        server.add_messages(2)
+        app.key("<Control>r")
+        wait_for("both fetches again", lambda: labels(app, r"Fetched 2 messages at ")
+                 and labels(app, r"No new mail at "), timeout=60)
+        assert_exactly_once(home, SAMPLES + 2)
+        assert_exactly_once(home, 7, folder="Second")
+
+
 try:
     tap.run("/ui/account/cancel-fetch-keeps-what-arrived", test_cancel_fetch)
     tap.run("/ui/account/rename-keeps-mail-in-its-folder", test_rename_keeps_mail)
     tap.run("/ui/account/change-password-after-a-failed-fetch", test_change_password)
+    tap.run("/ui/account/fetch-all-two-accounts", test_fetch_all)
 finally:
     session.stop()
 tap.finish()
