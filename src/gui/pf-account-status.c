@@ -31,6 +31,7 @@ struct _PfAccountStatus
   char         *transcript;
   GDateTime    *last_fetch;
   guint         last_count;
+  guint         last_too_large; /* left on the server by the size limit */
   GDateTime    *cancelled_at;   /* the last fetch was cancelled then */
   guint         cancelled_kept; /* messages it had delivered */
 
@@ -144,6 +145,23 @@ pf_account_status_format_cancelled (GDateTime *cancelled_at,
 }
 
 char *
+pf_account_status_format_too_large (const char *summary,
+                                    guint       too_large)
+{
+  /* Translators: follows a summary like "Fetched 3 messages at 10:04";
+   * the messages are bigger than the account's size limit */
+  g_autofree char *left = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                                        "%u message over the size limit left on the server",
+                                                        "%u messages over the size limit left on the server",
+                                                        too_large),
+                                           too_large);
+
+  /* Translators: a summary and what the size limit left on the server,
+   * e.g. "Fetched 3 messages at 10:04 · 2 messages over the size limit left on the server" */
+  return g_strdup_printf (_("%s · %s"), summary, left);
+}
+
+char *
 pf_account_status_format_summary (GDateTime *last_fetch,
                                   guint      count,
                                   gboolean   failed,
@@ -181,12 +199,19 @@ update_summary (PfAccountStatus *self)
   else
     summary = pf_account_status_format_summary (self->last_fetch, self->last_count,
                                                 self->error != NULL, now);
+  if (self->error == NULL && self->cancelled_at == NULL && self->last_too_large > 0)
+    {
+      g_autofree char *fetched = g_steal_pointer (&summary);
+
+      summary = pf_account_status_format_too_large (fetched, self->last_too_large);
+    }
   set_string (self, &self->summary, summary, PROP_SUMMARY);
 }
 
 static void
 finish_fetch (PfAccountStatus *self,
               guint            count,
+              guint            too_large,
               GError          *error,
               const char      *transcript)
 {
@@ -211,6 +236,7 @@ finish_fetch (PfAccountStatus *self,
       g_clear_pointer (&self->last_fetch, g_date_time_unref);
       self->last_fetch = g_date_time_new_now_local ();
       self->last_count = count;
+      self->last_too_large = too_large;
     }
 
   set_fraction (self, error == NULL ? 1.0 : 0.0);
@@ -237,7 +263,7 @@ on_password (GObject      *source,
   password = pf_keyring_lookup_finish (result, &error);
   if (password == NULL)
     {
-      finish_fetch (self, 0, error, NULL);
+      finish_fetch (self, 0, 0, error, NULL);
       return;
     }
 
@@ -345,7 +371,7 @@ on_fetcher_done (GObject      *source,
     count = fetched->fetched + fetched->recovered;
   else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     count = pf_fetcher_get_messages_done (fetcher);
-  finish_fetch (self, count, error, transcript);
+  finish_fetch (self, count, fetched != NULL ? fetched->over_limit->len : 0, error, transcript);
 }
 
 static PfFetchPolicy

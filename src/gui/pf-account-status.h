@@ -67,6 +67,11 @@ char            *pf_account_status_format_cancelled   (GDateTime       *cancelle
                                                        guint            kept,
                                                        GDateTime       *now);
 
+/* Pure: @summary followed by how many messages the size limit left on the
+ * server. */
+char            *pf_account_status_format_too_large   (const char      *summary,
+                                                       guint            too_large);
+
 /* Pure: the progress line; @rate in bytes per second, 0 if unknown. */
 char            *pf_account_status_format_progress    (guint            done,
                                                        guint            total,

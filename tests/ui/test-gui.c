@@ -107,6 +107,16 @@ test_cancelled_text (void)
 }
 
 static void
+test_too_large_text (void)
+{
+  g_autofree char *one = pf_account_status_format_too_large ("Fetched 3 messages at 10:04:05", 1);
+  g_autofree char *two = pf_account_status_format_too_large ("No new mail at 10:04:05", 2);
+
+  g_assert_cmpstr (one, ==, "Fetched 3 messages at 10:04:05 · 1 message over the size limit left on the server");
+  g_assert_cmpstr (two, ==, "No new mail at 10:04:05 · 2 messages over the size limit left on the server");
+}
+
+static void
 test_choices (void)
 {
   g_assert_cmpuint (pf_preferences_interval_to_index (0), ==, 0);
@@ -434,6 +444,7 @@ main (int   argc,
   g_test_add_func ("/ui/pure/choices-round-trip", test_choices);
   g_test_add_func ("/ui/pure/summary-shows-date-of-earlier-day", test_summary_text);
   g_test_add_func ("/ui/pure/cancelled-summary", test_cancelled_text);
+  g_test_add_func ("/ui/pure/too-large-summary", test_too_large_text);
   g_test_add_func ("/ui/message/headers-decoded-newest-first", test_message_headers_decoded);
   g_test_add_func ("/ui/setup/auth-focuses-password", test_auth_focuses_password);
   g_test_add_func ("/ui/layout/fits-phone-width", test_fits_phone_width);

@@ -272,11 +272,60 @@ def test_fetch_all():
         assert_exactly_once(home, 7, folder="Second")
 
 
+def test_policy_and_size_limit():
+    """In the settings window: "Delete after some days" with 14 days and a
+    size limit of 1 MB, by keyboard and pointer as a user sets them, land
+    in the accounts file; the next fetch leaves the two larger messages on
+    the server and says so."""
+    server = DemoServer(session, SERVER, "policy")
+    home = saved_account("policy")
+    server.add_messages(2, 1500)  # two messages over the limit
+    with running(session, server) as apps:
+        app = start(server, home)
+        apps.append(app)
+        activate_row(app, ACCOUNT)
+        app.click(pyatspi.ROLE_PUSH_BUTTON, "Account Settings")
+        editor = wait_for("the settings window", lambda: [w for w in app.windows() if w.name == ACCOUNT],
+                          timeout=10)[0]
+
+        click_at(app.find(pyatspi.ROLE_COMBO_BOX, "After Download", node=editor))
+        app.find(pyatspi.ROLE_LABEL, "Delete after some days")
+        time.sleep(0.3)
+        app.key("Down")
+        app.key("Down")
+        app.key("Return")
+        wait_for("the policy in the accounts file",
+                 lambda: accounts_file(home)[f"Account {ACCOUNT}"].get("policy") == "delete-after", timeout=10)
+
+        for name, value in (("Days to Keep", "14"), ("Size Limit (MB)", "1")):
+            row = wait_for(f"the {name} row", lambda: [r for r in app.find_all(None, name, node=editor)
+                                                       if r.getRole() != pyatspi.ROLE_LABEL], timeout=10)[0]
+            spin = wait_for(f"the {name} field", lambda: app.find_all(pyatspi.ROLE_SPIN_BUTTON, node=row)
+                            or app.find_all(pyatspi.ROLE_SPIN_BUTTON, name, node=editor), timeout=10)[0]
+            click_at(spin, 0.3)
+            time.sleep(0.2)
+            app.key("<Control>a")
+            app.type_text(value + "\n")
+        wait_for("days and size limit in the accounts file",
+                 lambda: accounts_file(home)[f"Account {ACCOUNT}"].get("delete-after-days") == "14"
+                 and accounts_file(home)[f"Account {ACCOUNT}"].get("max-size") == "1000000", timeout=10)
+        session.screenshot("account-policy")
+        app.key("Escape")
+
+        app.click(pyatspi.ROLE_PUSH_BUTTON, "Fetch")
+        summary = wait_for("the fetch under the size limit",
+                           lambda: labels(app, rf"Fetched {SAMPLES} messages at "), timeout=60)[0]
+        if not summary.endswith(" · 2 messages over the size limit left on the server"):
+            raise TestFailure(f"the summary does not report the messages left: {summary!r}")
+        assert_exactly_once(home, SAMPLES)
+
+
 try:
     tap.run("/ui/account/cancel-fetch-keeps-what-arrived", test_cancel_fetch)
     tap.run("/ui/account/rename-keeps-mail-in-its-folder", test_rename_keeps_mail)
     tap.run("/ui/account/change-password-after-a-failed-fetch", test_change_password)
     tap.run("/ui/account/fetch-all-two-accounts", test_fetch_all)
+    tap.run("/ui/account/policy-and-size-limit", test_policy_and_size_limit)
 finally:
     session.stop()
 tap.finish()
