@@ -53,22 +53,10 @@ def keyring_password():
     return found.stdout
 
 
-def saved_account(name, password="demo"):
-    """A fresh HOME with the demo account saved in it, as setup leaves it."""
-    home = session.new_home(name)
-    os.makedirs(os.path.join(home, "config", "popfetch"), exist_ok=True)
-    with open(os.path.join(home, "config", "popfetch", "accounts.ini"), "w") as f:
-        f.write(f"[Account {ACCOUNT}]\naddress={ADDRESS}\nhost={HOST}\nport=995\n"
-                f"security=tls\nuser={ADDRESS}\nmechanism=auto\n")
-    subprocess.run(["secret-tool", "store", "--label", f"Popfetch: {ACCOUNT}",
-                    "xdg:schema", "io.github.popfetch.Popfetch.Password",
-                    "host", HOST, "service", "pop3", "user", ADDRESS],
-                   input=password, text=True, check=True, timeout=20)
-    return home
-
-
 def add_account(home, name, address, password):
-    """Another saved account on the demo server, beside the first."""
+    """A saved account on the demo server, as setup leaves it: its section
+    in accounts.ini and its password in the keyring."""
+    os.makedirs(os.path.join(home, "config", "popfetch"), exist_ok=True)
     with open(os.path.join(home, "config", "popfetch", "accounts.ini"), "a") as f:
         f.write(f"\n[Account {name}]\naddress={address}\nhost={HOST}\nport=995\n"
                 f"security=tls\nuser={address}\nmechanism=auto\n")
@@ -76,6 +64,13 @@ def add_account(home, name, address, password):
                     "xdg:schema", "io.github.popfetch.Popfetch.Password",
                     "host", HOST, "service", "pop3", "user", address],
                    input=password, text=True, check=True, timeout=20)
+
+
+def saved_account(name, password="demo"):
+    """A fresh HOME with the demo account saved in it."""
+    home = session.new_home(name)
+    add_account(home, ACCOUNT, ADDRESS, password)
+    return home
 
 
 def maildir_files(home, folder=ACCOUNT, sub="new"):
