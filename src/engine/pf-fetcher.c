@@ -228,11 +228,10 @@ message_free (gpointer data)
   g_free (message);
 }
 
+/* The run's timers and its watch on the caller's cancellable. */
 static void
-run_free (gpointer data)
+run_stop_sources (Run *run)
 {
-  Run *run = data;
-
   g_clear_handle_id (&run->progress_source, g_source_remove);
   g_clear_handle_id (&run->wind_up_timer, g_source_remove);
   if (run->user_cancel != NULL)
@@ -240,6 +239,14 @@ run_free (gpointer data)
       g_source_destroy (run->user_cancel);
       g_clear_pointer (&run->user_cancel, g_source_unref);
     }
+}
+
+static void
+run_free (gpointer data)
+{
+  Run *run = data;
+
+  run_stop_sources (run);
   g_clear_object (&run->cancellable);
   wipe_secret (run->secret);
   g_clear_object (&run->tls_database);
@@ -359,13 +366,7 @@ run_return (Run *run)
   GTask *task = run->task;
   PfFetcher *self = run->self;
 
-  g_clear_handle_id (&run->progress_source, g_source_remove);
-  g_clear_handle_id (&run->wind_up_timer, g_source_remove);
-  if (run->user_cancel != NULL)
-    {
-      g_source_destroy (run->user_cancel);
-      g_clear_pointer (&run->user_cancel, g_source_unref);
-    }
+  run_stop_sources (run);
   update_progress (run);
   self->running = FALSE;
 

@@ -194,14 +194,16 @@ update_summary (PfAccountStatus *self)
   g_autoptr(GDateTime) now = g_date_time_new_now_local ();
   g_autofree char *summary = NULL;
 
-  if (self->cancelled_at != NULL && self->error == NULL)
+  /* finish_fetch() keeps a cancel and an error apart: never both. */
+  if (self->cancelled_at != NULL)
     summary = pf_account_status_format_cancelled (self->cancelled_at, self->cancelled_kept, now);
-  else
+  else if (self->error != NULL || self->last_too_large == 0)
     summary = pf_account_status_format_summary (self->last_fetch, self->last_count,
                                                 self->error != NULL, now);
-  if (self->error == NULL && self->cancelled_at == NULL && self->last_too_large > 0)
+  else
     {
-      g_autofree char *fetched = g_steal_pointer (&summary);
+      g_autofree char *fetched = pf_account_status_format_summary (self->last_fetch, self->last_count,
+                                                                   FALSE, now);
 
       summary = pf_account_status_format_too_large (fetched, self->last_too_large);
     }

@@ -1383,6 +1383,16 @@ cancel_later (gpointer user_data)
 }
 
 static void
+assert_retrieve_cancelled (PfPop3Client *client,
+                           GAsyncResult *result)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_false (pf_pop3_client_retrieve_finish (client, result, NULL, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+}
+
+static void
 test_cancel_command_in_flight (void)
 {
   g_autoptr(PfTestServer) server = server_with (PF_TEST_SERVER_PLAIN, PF_TEST_CERT_VALID,
@@ -1392,18 +1402,14 @@ test_cancel_command_in_flight (void)
   g_autoptr(GOutputStream) sink = g_memory_output_stream_new_resizable ();
   g_autoptr(GAsyncResult) first = NULL;
   g_autoptr(GAsyncResult) second = NULL;
-  g_autoptr(GError) error = NULL;
 
   pf_pop3_client_retrieve_async (client, 1, -1, sink, cancellable, pf_test_store_result, &first);
   pf_pop3_client_retrieve_async (client, 2, -1, sink, NULL, pf_test_store_result, &second);
   g_timeout_add (200, cancel_later, cancellable);
   pf_test_wait_result (&first, TIMEOUT);
   pf_test_wait_result (&second, TIMEOUT);
-  g_assert_false (pf_pop3_client_retrieve_finish (client, first, NULL, &error));
-  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
-  g_clear_error (&error);
-  g_assert_false (pf_pop3_client_retrieve_finish (client, second, NULL, &error));
-  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  assert_retrieve_cancelled (client, first);
+  assert_retrieve_cancelled (client, second);
   g_clear_object (&first);
   g_clear_object (&second);
   finish_client (client);
@@ -1422,7 +1428,6 @@ test_cancel_shared_cancellable (void)
   g_autoptr(GOutputStream) sink = g_memory_output_stream_new_resizable ();
   g_autoptr(GAsyncResult) first = NULL;
   g_autoptr(GAsyncResult) second = NULL;
-  g_autoptr(GError) error = NULL;
   gint64 start;
 
   pf_pop3_client_retrieve_async (client, 1, -1, sink, cancellable, pf_test_store_result, &first);
@@ -1434,11 +1439,8 @@ test_cancel_shared_cancellable (void)
   pf_test_wait_result (&first, TIMEOUT);
   pf_test_wait_result (&second, TIMEOUT);
   g_assert_cmpint (g_get_monotonic_time () - start, <, 3 * G_USEC_PER_SEC);
-  g_assert_false (pf_pop3_client_retrieve_finish (client, first, NULL, &error));
-  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
-  g_clear_error (&error);
-  g_assert_false (pf_pop3_client_retrieve_finish (client, second, NULL, &error));
-  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  assert_retrieve_cancelled (client, first);
+  assert_retrieve_cancelled (client, second);
   g_assert_false (pf_test_server_received_contains (server, "RETR 2"));
   g_clear_object (&first);
   g_clear_object (&second);

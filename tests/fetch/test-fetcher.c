@@ -206,12 +206,29 @@ test_no_uidl_delete_never_duplicates (void)
   }
 }
 
+/* Starts @fetcher and cancels it once message 1 is delivered and RETR 2
+ * is on the wire (RETR 3 queued behind it: the server has no PIPELINING);
+ * the run's result lands in @result. Returns when the cancel was made. */
+static gint64
+run_and_cancel_during_retr_2 (PfTestServer  *server,
+                              PfFetcher     *fetcher,
+                              GAsyncResult **result)
+{
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+
+  pf_fetcher_run_async (fetcher, cancellable, pf_test_store_result, result);
+  while (pf_fetcher_get_messages_done (fetcher) < 1
+         || !pf_test_server_received_contains (server, "RETR 2"))
+    g_main_context_iteration (NULL, TRUE);
+  g_cancellable_cancel (cancellable);
+  return g_get_monotonic_time ();
+}
+
 static void
 test_cancel_keeps_what_arrived (void)
 {
   g_autoptr(PfTestServer) server = pf_test_server_new (PF_TEST_SERVER_PLAIN);
   g_autoptr(PfFetcher) fetcher = NULL;
-  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *maildir = local_maildir ();
@@ -222,15 +239,9 @@ test_cancel_keeps_what_arrived (void)
                              "C: RETR 2\nS: +OK\nS: Subject: 2\nSTALL 10000\n");
   fetcher = make_fetcher (server);
   pf_fetcher_set_timeout (fetcher, 30);
-  pf_fetcher_run_async (fetcher, cancellable, pf_test_store_result, &result);
-  /* Cancel with RETR 2 on the wire and RETR 3 queued behind it: RETR 3
-   * is never sent; RETR 2's reply stalls, so after the wind-up time
-   * (3 s) the link is cut, not at the read timeout (30 s). */
-  while (pf_fetcher_get_messages_done (fetcher) < 1
-         || !pf_test_server_received_contains (server, "RETR 2"))
-    g_main_context_iteration (NULL, TRUE);
-  start = g_get_monotonic_time ();
-  g_cancellable_cancel (cancellable);
+  /* RETR 3 is never sent; RETR 2's reply stalls, so after the wind-up
+   * time (3 s) the link is cut, not at the read timeout (30 s). */
+  start = run_and_cancel_during_retr_2 (server, fetcher, &result);
   pf_test_wait_result (&result, 15);
   g_assert_cmpint (g_get_monotonic_time () - start, <, 8 * G_USEC_PER_SEC);
   g_assert_null (pf_fetcher_run_finish (fetcher, result, &error));
@@ -250,7 +261,6 @@ test_cancel_winds_up_with_quit (void)
 {
   g_autoptr(PfTestServer) server = pf_test_server_new (PF_TEST_SERVER_PLAIN);
   g_autoptr(PfFetcher) fetcher = NULL;
-  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *maildir = local_maildir ();
@@ -262,11 +272,7 @@ test_cancel_winds_up_with_quit (void)
                              "C: QUIT\nS: +OK bye\n");
   fetcher = make_fetcher (server);
   pf_fetcher_set_timeout (fetcher, 30);
-  pf_fetcher_run_async (fetcher, cancellable, pf_test_store_result, &result);
-  while (pf_fetcher_get_messages_done (fetcher) < 1
-         || !pf_test_server_received_contains (server, "RETR 2"))
-    g_main_context_iteration (NULL, TRUE);
-  g_cancellable_cancel (cancellable);
+  run_and_cancel_during_retr_2 (server, fetcher, &result);
   pf_test_wait_result (&result, 10);
   g_assert_null (pf_fetcher_run_finish (fetcher, result, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
