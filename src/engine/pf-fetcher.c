@@ -34,22 +34,11 @@ struct _PfFetcher
 {
   GObject          parent_instance;
 
-  char            *host;
-  guint16          port;
-  PfSecurity       security;
+  PfServerSettings *settings;
   char            *user;
   char            *maildir;
-  char            *server_identity;
   PfAuthMechanism  mechanism;
-  char            *pinned_fingerprint;
-  GTlsDatabase    *tls_database;
-  char            *ca_file;
-  guint            timeout;
-  gboolean         allow_plaintext_auth;
-  char            *secret;
-  PfSecretFunc     secret_func;
-  gpointer         secret_data;
-  GDestroyNotify   secret_destroy;
+  PfCredentials   *credentials;
   char            *state_dir;
   PfFetchPolicy    policy;
   guint            days;
@@ -104,8 +93,8 @@ typedef struct
   guint           wind_up_timer;
   const char     *fault;         /* POPFETCH_FAULT */
   gint64          now;
-  char           *secret;
-  GTlsDatabase   *tls_database;
+  PfSecret       *secret;        /* from the credentials, for the login only */
+  PfServerSettings *settings;    /* the fetcher's, with its CA file read */
 
   PfMaildir      *maildir;
   PfJournal      *journal;
@@ -159,34 +148,21 @@ static void commit_start (Run *run);
 
 /* ------------------------------------------------------------------ */
 
-const char *
-pf_fetch_policy_to_string (PfFetchPolicy policy)
-{
-  switch (policy)
-    {
-    case PF_FETCH_KEEP:
-      return "keep";
-    case PF_FETCH_DELETE:
-      return "delete";
-    case PF_FETCH_DELETE_AFTER_DAYS:
-      return "delete-after-days";
-    default:
-      return NULL;
-    }
-}
+/* The nicks are what the accounts file stores. */
+G_DEFINE_ENUM_TYPE (PfFetchPolicy, pf_fetch_policy,
+  G_DEFINE_ENUM_VALUE (PF_FETCH_KEEP, "keep"),
+  G_DEFINE_ENUM_VALUE (PF_FETCH_DELETE, "delete"),
+  G_DEFINE_ENUM_VALUE (PF_FETCH_DELETE_AFTER_DAYS, "delete-after"))
 
-gboolean
-pf_fetch_policy_from_string (const char    *name,
-                             PfFetchPolicy *policy)
-{
-  for (PfFetchPolicy p = PF_FETCH_KEEP; p <= PF_FETCH_DELETE_AFTER_DAYS; p++)
-    if (g_strcmp0 (name, pf_fetch_policy_to_string (p)) == 0)
-      {
-        *policy = p;
-        return TRUE;
-      }
-  return FALSE;
-}
+G_DEFINE_ENUM_TYPE (PfFetchPhase, pf_fetch_phase,
+  G_DEFINE_ENUM_VALUE (PF_FETCH_PHASE_IDLE, "idle"),
+  G_DEFINE_ENUM_VALUE (PF_FETCH_PHASE_RECOVERING, "recovering"),
+  G_DEFINE_ENUM_VALUE (PF_FETCH_PHASE_CONNECTING, "connecting"),
+  G_DEFINE_ENUM_VALUE (PF_FETCH_PHASE_AUTHENTICATING, "authenticating"),
+  G_DEFINE_ENUM_VALUE (PF_FETCH_PHASE_LISTING, "listing"),
+  G_DEFINE_ENUM_VALUE (PF_FETCH_PHASE_FETCHING, "fetching"),
+  G_DEFINE_ENUM_VALUE (PF_FETCH_PHASE_DELETING, "deleting"),
+  G_DEFINE_ENUM_VALUE (PF_FETCH_PHASE_DONE, "done"))
 
 static void
 skipped_clear (gpointer data)
@@ -203,15 +179,6 @@ pf_fetch_result_free (PfFetchResult *result)
     return;
   g_clear_pointer (&result->over_limit, g_array_unref);
   g_free (result);
-}
-
-static void
-wipe_secret (char *secret)
-{
-  if (secret == NULL)
-    return;
-  explicit_bzero (secret, strlen (secret));
-  g_free (secret);
 }
 
 static void
@@ -248,8 +215,8 @@ run_free (gpointer data)
 
   run_stop_sources (run);
   g_clear_object (&run->cancellable);
-  wipe_secret (run->secret);
-  g_clear_object (&run->tls_database);
+  g_clear_pointer (&run->secret, pf_secret_free);
+  g_clear_pointer (&run->settings, pf_server_settings_unref);
   g_clear_pointer (&run->server_uids, g_hash_table_unref);
   g_clear_pointer (&run->todo, g_ptr_array_unref);
   g_queue_clear (&run->retrieving);
@@ -1093,7 +1060,7 @@ on_authenticated (GObject      *source,
   Run *run = user_data;
   GError *error = NULL;
 
-  g_clear_pointer (&run->secret, wipe_secret);
+  g_clear_pointer (&run->secret, pf_secret_free);
   if (!pf_pop3_client_authenticate_finish (PF_POP3_CLIENT (source), result, NULL, &error))
     {
       run_fail (run, error);
@@ -1108,28 +1075,10 @@ static void
 authenticate (Run *run)
 {
   set_phase (run->self, PF_FETCH_PHASE_AUTHENTICATING);
-  pf_pop3_client_authenticate_async (run->self->client, run->self->user, run->secret,
+  pf_pop3_client_authenticate_async (run->self->client, run->self->user,
+                                     pf_secret_get_value (run->secret),
                                      run->self->mechanism, run->cancellable,
                                      on_authenticated, run);
-}
-
-static void
-secret_thread (GTask        *task,
-               gpointer      source_object,
-               gpointer      task_data,
-               GCancellable *cancellable)
-{
-  Run *run = task_data;
-  PfFetcher *self = run->self;
-  GError *error = NULL;
-  char *secret = self->secret_func (self->secret_data, cancellable, &error);
-
-  if (secret == NULL)
-    g_task_return_error (task, error != NULL ? error
-                               : g_error_new_literal (PF_ERROR, PF_ERROR_NO_PASSWORD,
-                                                      _("No password is stored for this account.")));
-  else
-    g_task_return_pointer (task, secret, (GDestroyNotify) wipe_secret);
 }
 
 static void
@@ -1140,7 +1089,7 @@ on_secret (GObject      *source,
   Run *run = user_data;
   GError *error = NULL;
 
-  run->secret = g_task_propagate_pointer (G_TASK (result), &error);
+  run->secret = pf_credentials_get_secret_finish (PF_CREDENTIALS (source), result, &error);
   if (run->secret == NULL)
     {
       run_fail (run, error);
@@ -1166,19 +1115,13 @@ on_connected (GObject      *source,
       return;
     }
 
-  if (run->secret == NULL && self->secret_func != NULL)
+  /* Asked only now: an unreachable server costs no keyring prompt. */
+  if (self->credentials != NULL)
     {
-      /* No source object here nor in the other worker tasks: a worker
-       * thread drops its task last, and the fetcher must not be
-       * finalized there (nor outlive the run because of it). */
-      g_autoptr(GTask) task = g_task_new (NULL, run->cancellable, on_secret, run);
-
-      g_task_set_source_tag (task, on_connected);
-      g_task_set_task_data (task, run, NULL);
-      g_task_run_in_thread (task, secret_thread);
+      pf_credentials_get_secret_async (self->credentials, run->cancellable, on_secret, run);
       return;
     }
-  if (run->secret == NULL)
+  else
     {
       run_fail (run, g_error_new_literal (PF_ERROR, PF_ERROR_NO_PASSWORD,
                                           _("No password was given for this account.")));
@@ -1195,16 +1138,7 @@ run_connect (Run *run)
   PfPop3Client *client;
 
   g_clear_object (&self->client);
-  self->client = client = pf_pop3_client_new (self->host, self->port, self->security);
-  if (self->timeout > 0)
-    pf_pop3_client_set_timeout (client, self->timeout);
-  if (self->server_identity != NULL)
-    pf_pop3_client_set_server_identity (client, self->server_identity);
-  if (self->pinned_fingerprint != NULL)
-    pf_pop3_client_set_pinned_fingerprint (client, self->pinned_fingerprint);
-  if (run->tls_database != NULL)
-    pf_pop3_client_set_tls_database (client, run->tls_database);
-  pf_pop3_client_set_allow_plaintext_auth (client, self->allow_plaintext_auth);
+  self->client = client = pf_pop3_client_new_for_settings (run->settings);
 
   set_phase (self, PF_FETCH_PHASE_CONNECTING);
   pf_pop3_client_connect_async (client, run->cancellable, on_connected, run);
@@ -1224,21 +1158,15 @@ open_thread (GTask        *task,
   GError *error = NULL;
   guint delivered = 0, removed = 0;
 
-  if (self->tls_database == NULL && self->ca_file != NULL)
+  if (!pf_server_settings_load_ca_file (run->settings, &error))
     {
-      run->tls_database = g_tls_file_database_new (self->ca_file, &error);
-      if (run->tls_database == NULL)
-        {
-          GError *config = g_error_new (PF_ERROR, PF_ERROR_CONFIG, _("Cannot use the CA file %s: %s"),
-                                        self->ca_file, error->message);
-          g_error_free (error);
-          g_task_return_error (task, config);
-          return;
-        }
+      g_task_return_error (task, error);
+      return;
     }
 
   /* The lock first: recovery must not race another run's deliveries. */
-  run->journal = pf_journal_open (self->state_dir, self->host, self->user, &error);
+  run->journal = pf_journal_open (self->state_dir, pf_server_settings_get_host (self->settings),
+                                  self->user, &error);
   if (run->journal == NULL)
     {
       g_task_return_error (task, error);
@@ -1312,8 +1240,8 @@ pf_fetcher_run_async (PfFetcher           *self,
     }
   run->fault = g_getenv ("POPFETCH_FAULT");
   run->now = self->now != 0 ? self->now : g_get_real_time () / G_USEC_PER_SEC;
-  run->secret = g_strdup (self->secret);
-  run->tls_database = self->tls_database != NULL ? g_object_ref (self->tls_database) : NULL;
+  /* The run's own copy: the worker thread reads the CA file into it. */
+  run->settings = pf_server_settings_copy (self->settings);
   run->ready = g_ptr_array_new_with_free_func (message_free);
   run->result = g_new0 (PfFetchResult, 1);
   run->result->over_limit = g_array_new (FALSE, TRUE, sizeof (PfFetchSkipped));
@@ -1354,34 +1282,28 @@ pf_fetcher_run_finish (PfFetcher     *self,
 /* Object                                                               */
 
 PfFetcher *
-pf_fetcher_new (const char *host,
-                guint16     port,
-                PfSecurity  security,
-                const char *user,
-                const char *maildir)
+pf_fetcher_new (PfServerSettings *settings,
+                const char       *user,
+                const char       *maildir)
 {
   PfFetcher *self;
 
-  g_return_val_if_fail (host != NULL, NULL);
+  g_return_val_if_fail (settings != NULL, NULL);
   g_return_val_if_fail (user != NULL, NULL);
   g_return_val_if_fail (maildir != NULL, NULL);
 
   self = g_object_new (PF_TYPE_FETCHER, NULL);
-  self->host = g_strdup (host);
-  self->port = port;
-  self->security = security;
+  self->settings = pf_server_settings_ref (settings);
   self->user = g_strdup (user);
   self->maildir = g_strdup (maildir);
   return self;
 }
 
-void
-pf_fetcher_set_server_identity (PfFetcher  *self,
-                                const char *name)
+PfServerSettings *
+pf_fetcher_get_settings (PfFetcher *self)
 {
-  g_return_if_fail (PF_IS_FETCHER (self));
-  g_free (self->server_identity);
-  self->server_identity = g_strdup (name);
+  g_return_val_if_fail (PF_IS_FETCHER (self), NULL);
+  return self->settings;
 }
 
 void
@@ -1393,68 +1315,13 @@ pf_fetcher_set_mechanism (PfFetcher       *self,
 }
 
 void
-pf_fetcher_set_pinned_fingerprint (PfFetcher  *self,
-                                   const char *sha256_hex)
+pf_fetcher_set_credentials (PfFetcher     *self,
+                            PfCredentials *credentials)
 {
   g_return_if_fail (PF_IS_FETCHER (self));
-  g_free (self->pinned_fingerprint);
-  self->pinned_fingerprint = g_strdup (sha256_hex);
-}
+  g_return_if_fail (credentials == NULL || PF_IS_CREDENTIALS (credentials));
 
-void
-pf_fetcher_set_tls_database (PfFetcher    *self,
-                             GTlsDatabase *database)
-{
-  g_return_if_fail (PF_IS_FETCHER (self));
-  g_set_object (&self->tls_database, database);
-}
-
-void
-pf_fetcher_set_ca_file (PfFetcher  *self,
-                        const char *path)
-{
-  g_return_if_fail (PF_IS_FETCHER (self));
-  g_free (self->ca_file);
-  self->ca_file = g_strdup (path);
-}
-
-void
-pf_fetcher_set_timeout (PfFetcher *self,
-                        guint      seconds)
-{
-  g_return_if_fail (PF_IS_FETCHER (self));
-  self->timeout = seconds;
-}
-
-void
-pf_fetcher_set_allow_plaintext_auth (PfFetcher *self,
-                                     gboolean   allow)
-{
-  g_return_if_fail (PF_IS_FETCHER (self));
-  self->allow_plaintext_auth = !!allow;
-}
-
-void
-pf_fetcher_set_secret (PfFetcher  *self,
-                       const char *secret)
-{
-  g_return_if_fail (PF_IS_FETCHER (self));
-  wipe_secret (self->secret);
-  self->secret = g_strdup (secret);
-}
-
-void
-pf_fetcher_set_secret_func (PfFetcher      *self,
-                            PfSecretFunc    func,
-                            gpointer        user_data,
-                            GDestroyNotify  destroy)
-{
-  g_return_if_fail (PF_IS_FETCHER (self));
-  if (self->secret_destroy != NULL)
-    self->secret_destroy (self->secret_data);
-  self->secret_func = func;
-  self->secret_data = user_data;
-  self->secret_destroy = destroy;
+  g_set_object (&self->credentials, credentials);
 }
 
 void
@@ -1569,16 +1436,10 @@ pf_fetcher_finalize (GObject *object)
   PfFetcher *self = PF_FETCHER (object);
 
   g_clear_object (&self->client);
-  g_clear_object (&self->tls_database);
-  wipe_secret (self->secret);
-  if (self->secret_destroy != NULL)
-    self->secret_destroy (self->secret_data);
-  g_free (self->host);
+  g_clear_object (&self->credentials);
+  g_clear_pointer (&self->settings, pf_server_settings_unref);
   g_free (self->user);
   g_free (self->maildir);
-  g_free (self->server_identity);
-  g_free (self->pinned_fingerprint);
-  g_free (self->ca_file);
   g_free (self->state_dir);
 
   G_OBJECT_CLASS (pf_fetcher_parent_class)->finalize (object);
@@ -1595,7 +1456,7 @@ pf_fetcher_get_property (GObject    *object,
   switch (prop_id)
     {
     case PROP_PHASE:
-      g_value_set_uint (value, self->phase);
+      g_value_set_enum (value, self->phase);
       break;
     case PROP_MESSAGES_DONE:
       g_value_set_uint (value, self->messages_done);
@@ -1627,7 +1488,7 @@ pf_fetcher_class_init (PfFetcherClass *klass)
   object_class->get_property = pf_fetcher_get_property;
 
   properties[PROP_PHASE] =
-    g_param_spec_uint ("phase", NULL, NULL, 0, PF_FETCH_PHASE_DONE, 0, flags);
+    g_param_spec_enum ("phase", NULL, NULL, PF_TYPE_FETCH_PHASE, PF_FETCH_PHASE_IDLE, flags);
   properties[PROP_MESSAGES_DONE] =
     g_param_spec_uint ("messages-done", NULL, NULL, 0, G_MAXUINT, 0, flags);
   properties[PROP_MESSAGES_TOTAL] =
@@ -1645,6 +1506,5 @@ pf_fetcher_class_init (PfFetcherClass *klass)
 static void
 pf_fetcher_init (PfFetcher *self)
 {
-  self->timeout = 30;
   self->state_dir = g_build_filename (g_get_user_state_dir (), "popfetch", NULL);
 }

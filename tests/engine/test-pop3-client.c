@@ -29,21 +29,35 @@
 /* Every transcript of every session, checked for the password at the end. */
 static GPtrArray *transcripts;
 
+/* @timeout 0: TIMEOUT. */
+static PfPop3Client *
+client_with (PfTestServer *server,
+             PfSecurity    security,
+             gboolean      allow_plaintext,
+             guint         timeout,
+             const char   *pin)
+{
+  g_autoptr(PfServerSettings) settings = pf_server_settings_new ("127.0.0.1",
+                                                                 pf_test_server_get_port (server),
+                                                                 security);
+  g_autoptr(GTlsDatabase) database = pf_test_certs_database ();
+  PfPop3Client *client;
+
+  pf_server_settings_set_timeout (settings, timeout > 0 ? timeout : TIMEOUT);
+  pf_server_settings_set_server_identity (settings, "localhost");
+  pf_server_settings_set_tls_database (settings, database);
+  pf_server_settings_set_allow_plaintext_auth (settings, allow_plaintext);
+  g_assert_true (pf_server_settings_set_pinned_fingerprint (settings, pin));
+  client = pf_pop3_client_new_for_settings (settings);
+  g_ptr_array_add (transcripts, g_object_ref (pf_pop3_client_get_transcript (client)));
+  return client;
+}
+
 static PfPop3Client *
 client_for (PfTestServer *server,
             PfSecurity    security)
 {
-  PfPop3Client *client = pf_pop3_client_new ("127.0.0.1", pf_test_server_get_port (server),
-                                             security);
-  g_autoptr(GTlsDatabase) database = pf_test_certs_database ();
-
-  pf_pop3_client_set_timeout (client, TIMEOUT);
-  pf_pop3_client_set_server_identity (client, "localhost");
-  pf_pop3_client_set_tls_database (client, database);
-  if (security == PF_SECURITY_NONE)
-    pf_pop3_client_set_allow_plaintext_auth (client, TRUE);
-  g_ptr_array_add (transcripts, g_object_ref (pf_pop3_client_get_transcript (client)));
-  return client;
+  return client_with (server, security, security == PF_SECURITY_NONE, 0, NULL);
 }
 
 static PfTestServer *
@@ -248,10 +262,9 @@ test_plaintext_refused (void)
 {
   g_autoptr(PfTestServer) server = server_with (PF_TEST_SERVER_PLAIN, PF_TEST_CERT_VALID,
                                                 GREETING "\n" CAPA_PLAIN);
-  PfPop3Client *client = client_for (server, PF_SECURITY_NONE);
+  PfPop3Client *client = client_with (server, PF_SECURITY_NONE, FALSE, 0, NULL);
   g_autoptr(GError) error = NULL;
 
-  pf_pop3_client_set_allow_plaintext_auth (client, FALSE);
   g_assert_true (do_connect (client, &error));
   for (PfAuthMechanism m = PF_AUTH_AUTO; m <= PF_AUTH_OAUTHBEARER; m++)
     {
@@ -542,13 +555,12 @@ test_cert_pin_matches (void)
   g_autoptr(PfTestServer) server = server_with (PF_TEST_SERVER_TLS, PF_TEST_CERT_SELF_SIGNED,
                                                 GREETING "\n" CAPA_PLAIN LOGIN
                                                 "C: CAPA\nS: +OK\nS: .\nC: QUIT\nS: +OK\n");
-  PfPop3Client *client = client_for (server, PF_SECURITY_TLS);
-  g_autoptr(GError) error = NULL;
   g_autofree char *pin = fingerprint_of (PF_TEST_CERT_SELF_SIGNED);
   g_autofree char *upper = g_ascii_strup (pin, -1);
+  PfPop3Client *client = client_with (server, PF_SECURITY_TLS, FALSE, 0, upper);
+  g_autoptr(GError) error = NULL;
 
   g_assert_cmpuint (strlen (pin), ==, 64);
-  pf_pop3_client_set_pinned_fingerprint (client, upper);
   g_assert_true (do_connect (client, &error));
   g_assert_no_error (error);
   g_assert_true (pf_pop3_client_get_tls_active (client));
@@ -564,11 +576,10 @@ test_cert_pin_mismatch (void)
 {
   g_autoptr(PfTestServer) server = server_with (PF_TEST_SERVER_TLS, PF_TEST_CERT_SELF_SIGNED,
                                                 GREETING "\n" CAPA_PLAIN);
-  PfPop3Client *client = client_for (server, PF_SECURITY_TLS);
-  g_autoptr(GError) error = NULL;
   g_autofree char *other = fingerprint_of (PF_TEST_CERT_UNKNOWN_CA);
+  PfPop3Client *client = client_with (server, PF_SECURITY_TLS, FALSE, 0, other);
+  g_autoptr(GError) error = NULL;
 
-  pf_pop3_client_set_pinned_fingerprint (client, other);
   g_assert_false (do_connect (client, &error));
   g_assert_error (error, PF_ERROR, PF_ERROR_CERT_PIN_MISMATCH);
   g_assert_nonnull (pf_pop3_client_get_peer_certificate (client));
@@ -736,14 +747,13 @@ check_stall (PfTestServerMode mode,
 {
   g_autoptr(PfTestServer) server = server_with (mode, PF_TEST_CERT_VALID,
                                                 LOGGED_IN "C: RETR 1\nS: +OK\nS: Subject: half\nSTALL 20000\n");
-  PfPop3Client *client = client_for (server, security);
+  /* Each read waits at most this long; the login's replies come at once. */
+  PfPop3Client *client = client_with (server, security, TRUE, 2, NULL);
   g_autoptr(GError) error = NULL;
   gint64 start;
 
-  pf_pop3_client_set_allow_plaintext_auth (client, TRUE);
   g_assert_true (do_connect (client, &error));
   g_assert_true (do_login (client, "bob", PASSWORD, PF_AUTH_USER, NULL, &error));
-  pf_pop3_client_set_timeout (client, 1);
   start = g_get_monotonic_time ();
   g_assert_false (do_retrieve (client, 1, -1, NULL, NULL, &error));
   g_assert_error (error, PF_ERROR, PF_ERROR_TIMEOUT);
@@ -777,7 +787,7 @@ test_retr_tls_records_then_close (void)
   };
   g_autoptr(PfTestServer) server = server_with (PF_TEST_SERVER_TLS, PF_TEST_CERT_VALID,
                                                 LOGGED_IN "C: RETR 1\n");
-  PfPop3Client *client = client_for (server, PF_SECURITY_TLS);
+  PfPop3Client *client = client_with (server, PF_SECURITY_TLS, TRUE, 0, NULL);
   g_autoptr(GError) error = NULL;
   g_autofree char *one = NULL;
   g_autofree char *two = NULL;
@@ -789,7 +799,6 @@ test_retr_tls_records_then_close (void)
   pf_test_server_add_send (server, "+OK\r\nshort\r\n.\r\n", -1);
   pf_test_server_add_script (server, "CLOSE\n");
 
-  pf_pop3_client_set_allow_plaintext_auth (client, TRUE);
   g_assert_true (do_connect (client, &error));
   g_assert_true (do_login (client, "bob", PASSWORD, PF_AUTH_USER, NULL, &error));
   g_assert_true (do_retrieve (client, 1, -1, &one, &len, &error));
@@ -808,10 +817,9 @@ test_greeting_stall (void)
 {
   g_autoptr(PfTestServer) server = server_with (PF_TEST_SERVER_PLAIN, PF_TEST_CERT_VALID,
                                                 "STALL 20000\n");
-  PfPop3Client *client = client_for (server, PF_SECURITY_NONE);
+  PfPop3Client *client = client_with (server, PF_SECURITY_NONE, TRUE, 1, NULL);
   g_autoptr(GError) error = NULL;
 
-  pf_pop3_client_set_timeout (client, 1);
   g_assert_false (do_connect (client, &error));
   g_assert_error (error, PF_ERROR, PF_ERROR_TIMEOUT);
   finish_client (client);
@@ -823,11 +831,10 @@ test_handshake_stall (void)
 {
   g_autoptr(PfTestServer) server = server_with (PF_TEST_SERVER_PLAIN, PF_TEST_CERT_VALID,
                                                 "STALL 20000\n");
-  PfPop3Client *client = client_for (server, PF_SECURITY_TLS);
+  PfPop3Client *client = client_with (server, PF_SECURITY_TLS, FALSE, 1, NULL);
   g_autoptr(GError) error = NULL;
   gint64 start = g_get_monotonic_time ();
 
-  pf_pop3_client_set_timeout (client, 1);
   g_assert_false (do_connect (client, &error));
   g_assert_error (error, PF_ERROR, PF_ERROR_TIMEOUT);
   g_assert_cmpint (g_get_monotonic_time () - start, <, 5 * G_USEC_PER_SEC);

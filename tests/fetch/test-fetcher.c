@@ -33,17 +33,28 @@ local_maildir (void)
 }
 
 static PfFetcher *
-make_fetcher (PfTestServer *server)
+make_fetcher_with_timeout (PfTestServer *server,
+                           guint         timeout)
 {
   g_autofree char *maildir = local_maildir ();
-  PfFetcher *fetcher = pf_fetcher_new ("127.0.0.1", pf_test_server_get_port (server),
-                                       PF_SECURITY_NONE, "bob", maildir);
+  g_autoptr(PfServerSettings) settings = pf_server_settings_new ("127.0.0.1",
+                                                                 pf_test_server_get_port (server),
+                                                                 PF_SECURITY_NONE);
+  g_autoptr(PfCredentials) credentials = pf_credentials_new_for_password ("secret");
+  PfFetcher *fetcher;
 
-  pf_fetcher_set_allow_plaintext_auth (fetcher, TRUE);
+  pf_server_settings_set_allow_plaintext_auth (settings, TRUE);
+  pf_server_settings_set_timeout (settings, timeout);
+  fetcher = pf_fetcher_new (settings, "bob", maildir);
   pf_fetcher_set_mechanism (fetcher, PF_AUTH_USER);
-  pf_fetcher_set_secret (fetcher, "secret");
-  pf_fetcher_set_timeout (fetcher, 1);
+  pf_fetcher_set_credentials (fetcher, credentials);
   return fetcher;
+}
+
+static PfFetcher *
+make_fetcher (PfTestServer *server)
+{
+  return make_fetcher_with_timeout (server, 1);
 }
 
 static PfFetchResult *
@@ -237,8 +248,7 @@ test_cancel_keeps_what_arrived (void)
   pf_test_server_add_script (server, LOGGED_IN UIDL_3 LIST_3
                              "C: RETR 1\n" MESSAGE (1)
                              "C: RETR 2\nS: +OK\nS: Subject: 2\nSTALL 10000\n");
-  fetcher = make_fetcher (server);
-  pf_fetcher_set_timeout (fetcher, 30);
+  fetcher = make_fetcher_with_timeout (server, 30);
   /* RETR 3 is never sent; RETR 2's reply stalls, so after the wind-up
    * time (3 s) the link is cut, not at the read timeout (30 s). */
   start = run_and_cancel_during_retr_2 (server, fetcher, &result);
@@ -270,8 +280,7 @@ test_cancel_winds_up_with_quit (void)
                              "C: RETR 1\n" MESSAGE (1)
                              "C: RETR 2\nSTALL 300\n" MESSAGE (2)
                              "C: QUIT\nS: +OK bye\n");
-  fetcher = make_fetcher (server);
-  pf_fetcher_set_timeout (fetcher, 30);
+  fetcher = make_fetcher_with_timeout (server, 30);
   run_and_cancel_during_retr_2 (server, fetcher, &result);
   pf_test_wait_result (&result, 10);
   g_assert_null (pf_fetcher_run_finish (fetcher, result, &error));
