@@ -370,6 +370,98 @@ test_cli_lean_process (void)
   g_assert_no_error (error);
 }
 
+/* A credentials source that counts how often it is asked: a stand-in for
+ * what a keyring or an OAuth2 token source does in that slot. */
+#define TEST_TYPE_COUNTING_CREDENTIALS (test_counting_credentials_get_type ())
+G_DECLARE_FINAL_TYPE (TestCountingCredentials, test_counting_credentials,
+                      TEST, COUNTING_CREDENTIALS, GObject)
+
+struct _TestCountingCredentials
+{
+  GObject parent_instance;
+  guint   asked;
+};
+
+static void test_counting_credentials_iface_init (PfCredentialsInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (TestCountingCredentials, test_counting_credentials, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (PF_TYPE_CREDENTIALS,
+                                                      test_counting_credentials_iface_init))
+
+static void
+counting_get_secret_async (PfCredentials       *credentials,
+                           GCancellable        *cancellable,
+                           GAsyncReadyCallback  callback,
+                           gpointer             user_data)
+{
+  TestCountingCredentials *self = TEST_COUNTING_CREDENTIALS (credentials);
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+
+  self->asked++;
+  g_task_return_pointer (task, pf_secret_new (PF_SECRET_PASSWORD, "secret"),
+                         (GDestroyNotify) pf_secret_free);
+}
+
+static PfSecret *
+counting_get_secret_finish (PfCredentials  *credentials,
+                            GAsyncResult   *result,
+                            GError        **error)
+{
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static void
+test_counting_credentials_iface_init (PfCredentialsInterface *iface)
+{
+  iface->get_secret_async = counting_get_secret_async;
+  iface->get_secret_finish = counting_get_secret_finish;
+}
+
+static void
+test_counting_credentials_class_init (TestCountingCredentialsClass *klass)
+{
+}
+
+static void
+test_counting_credentials_init (TestCountingCredentials *self)
+{
+}
+
+/* The fetcher asks its credentials once a session is up, once per run:
+ * a server that cannot be reached costs no keyring prompt (nor, later, a
+ * token refresh). */
+static void
+test_credentials_asked_when_logging_in (void)
+{
+  g_autoptr(PfTestServer) refusing = pf_test_server_new (PF_TEST_SERVER_PLAIN);
+  g_autoptr(PfTestServer) server = pf_test_server_new (PF_TEST_SERVER_PLAIN);
+  g_autoptr(TestCountingCredentials) credentials = g_object_new (TEST_TYPE_COUNTING_CREDENTIALS, NULL);
+  g_autoptr(PfFetcher) fetcher = NULL;
+  g_autoptr(GError) error = NULL;
+  PfFetchResult *result;
+
+  pf_test_server_add_script (refusing, "S: -ERR [SYS/TEMP] not now\n");
+  fetcher = make_fetcher (refusing);
+  pf_fetcher_set_credentials (fetcher, PF_CREDENTIALS (credentials));
+  result = run_fetch (fetcher, &error);
+  g_assert_null (result);
+  g_assert_nonnull (error);
+  g_assert_cmpuint (credentials->asked, ==, 0);
+  g_clear_error (&error);
+  g_clear_object (&fetcher);
+
+  pf_test_server_add_script (server, LOGGED_IN UIDL_3 LIST_3
+                             "C: RETR 1\n" MESSAGE (1) "C: RETR 2\n" MESSAGE (2)
+                             "C: RETR 3\n" MESSAGE (3) "C: QUIT\nS: +OK bye\n");
+  fetcher = make_fetcher (server);
+  pf_fetcher_set_credentials (fetcher, PF_CREDENTIALS (credentials));
+  result = run_fetch (fetcher, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (result->fetched, ==, 3);
+  g_assert_cmpuint (credentials->asked, ==, 1);
+  pf_fetch_result_free (result);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -378,6 +470,7 @@ main (int    argc,
 
   g_test_add_func ("/engine/fetch/cli/lean-process", test_cli_lean_process);
   g_test_add_func ("/engine/fetch/drop-mid-retr", test_drop_mid_retr);
+  g_test_add_func ("/engine/fetch/credentials/asked-when-logging-in", test_credentials_asked_when_logging_in);
   g_test_add_func ("/engine/fetch/stall-mid-retr", test_stall_mid_retr);
   g_test_add_func ("/engine/fetch/cancel-keeps-what-arrived", test_cancel_keeps_what_arrived);
   g_test_add_func ("/engine/fetch/cancel-winds-up-with-quit", test_cancel_winds_up_with_quit);
