@@ -97,6 +97,7 @@ G_DECLARE_FINAL_TYPE (PfLoginTest, pf_login_test, PF, LOGIN_TEST, GObject)
  * one) and their port map applied; each session checks the certificate
  * for the settings' effective identity. Timeout 0 there: 15 seconds. */
 PfLoginTest  *pf_login_test_new (PfServerSettings *settings);
+/* The test's settings, read when it runs: adjustable until then. */
 PfServerSettings *pf_login_test_get_settings (PfLoginTest *self);
 
 /* The address gives the user-name fallbacks and provider hints. */

@@ -43,8 +43,10 @@ char *pf_sha256_fingerprint_normalize (const char *text);
  * accounts layer makes them from a saved account (pf_account_dup_server_settings).
  *
  * Reference counted. Set it up, then hand it over: a consumer keeps a
- * reference and reads it when it connects, so do not change a value
- * another object holds; pf_server_settings_copy() for a variant. */
+ * reference and reads it when it starts (a fetch copies it at the start
+ * of each run, a client when it is made), so the one who made the
+ * consumer may still adjust it before that; for a variant to hand to
+ * someone else, pf_server_settings_copy(). */
 typedef struct _PfServerSettings PfServerSettings;
 
 GType             pf_server_settings_get_type (void) G_GNUC_CONST;

@@ -101,8 +101,8 @@ save_changes (PfAccountWindow *self)
   pf_account_set_name (edited, gtk_editable_get_text (GTK_EDITABLE (self->name_row)));
   pf_account_set_host (edited, host);
   pf_account_set_port (edited, gtk_spin_button_get_value_as_int (self->port_spin));
-  pf_account_set_security (edited, adw_combo_row_get_selected (self->security_row));
-  pf_account_set_allow_plaintext (edited, adw_combo_row_get_selected (self->security_row) == PF_SECURITY_NONE);
+  pf_account_set_security (edited, pf_gui_combo_row_get_value (self->security_row));
+  pf_account_set_allow_plaintext (edited, pf_gui_combo_row_get_value (self->security_row) == PF_SECURITY_NONE);
   pf_account_set_user (edited, gtk_editable_get_text (GTK_EDITABLE (self->user_row)));
   pf_account_set_mechanism (edited, pf_setup_index_to_mechanism (adw_combo_row_get_selected (self->mechanism_row)));
   pf_account_set_policy (edited, pf_gui_combo_row_get_value (self->policy_row));
@@ -387,6 +387,22 @@ pf_account_window_class_init (PfAccountWindowClass *klass)
 }
 
 static const char *
+security_label (int security)
+{
+  switch ((PfSecurity) security)
+    {
+    case PF_SECURITY_TLS:
+      return _("TLS");
+    case PF_SECURITY_STARTTLS:
+      return _("STARTTLS");
+    case PF_SECURITY_NONE:
+      return _("None (unsafe)");
+    default:
+      g_return_val_if_reached ("");
+    }
+}
+
+static const char *
 policy_label (int policy)
 {
   switch ((PfFetchPolicy) policy)
@@ -407,6 +423,7 @@ pf_account_window_init (PfAccountWindow *self)
 {
   self->setting_up = TRUE;
   gtk_widget_init_template (GTK_WIDGET (self));
+  pf_gui_combo_row_set_enum (self->security_row, PF_TYPE_SECURITY, security_label);
   pf_gui_combo_row_set_enum (self->policy_row, PF_TYPE_FETCH_POLICY, policy_label);
   pf_gui_name_icon_buttons (GTK_WIDGET (self));
   self->setting_up = FALSE;

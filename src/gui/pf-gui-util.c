@@ -65,7 +65,7 @@ pf_gui_security_row_set (AdwComboRow *row,
 
   g_object_set_data (G_OBJECT (row), SECURITY_TAKEN, GUINT_TO_POINTER (security + 1));
   g_object_set_data (G_OBJECT (row), SECURITY_SETTING, GINT_TO_POINTER (TRUE));
-  adw_combo_row_set_selected (row, security);
+  pf_gui_combo_row_set_value (row, security);
   g_object_set_data (G_OBJECT (row), SECURITY_SETTING, NULL);
 }
 
@@ -105,7 +105,7 @@ pf_gui_security_row_changed (AdwComboRow        *row,
   if (g_object_get_data (G_OBJECT (row), SECURITY_SETTING) != NULL)
     return;
 
-  security = adw_combo_row_get_selected (row);
+  security = pf_gui_combo_row_get_value (row);
   if (security != PF_SECURITY_NONE)
     {
       g_object_set_data (G_OBJECT (row), SECURITY_TAKEN, GUINT_TO_POINTER (security + 1));
@@ -252,23 +252,29 @@ pf_gui_combo_row_set_enum (AdwComboRow    *row,
 int
 pf_gui_combo_row_get_value (AdwComboRow *row)
 {
-  g_autoptr(AdwEnumListItem) item = NULL;
+  g_autoptr(GObject) item = NULL;
 
   g_return_val_if_fail (ADW_IS_COMBO_ROW (row), 0);
 
   item = g_list_model_get_item (adw_combo_row_get_model (row), adw_combo_row_get_selected (row));
-  g_return_val_if_fail (ADW_IS_ENUM_LIST_ITEM (item), 0);
-  return adw_enum_list_item_get_value (item);
+  /* A row still written as a string list in a .ui file lists the values
+   * in the enum's order. */
+  if (!ADW_IS_ENUM_LIST_ITEM (item))
+    return (int) adw_combo_row_get_selected (row);
+  return adw_enum_list_item_get_value (ADW_ENUM_LIST_ITEM (item));
 }
 
 void
 pf_gui_combo_row_set_value (AdwComboRow *row,
                             int          value)
 {
-  AdwEnumListModel *model;
+  GListModel *model;
 
   g_return_if_fail (ADW_IS_COMBO_ROW (row));
 
-  model = ADW_ENUM_LIST_MODEL (adw_combo_row_get_model (row));
-  adw_combo_row_set_selected (row, adw_enum_list_model_find_position (model, value));
+  model = adw_combo_row_get_model (row);
+  if (ADW_IS_ENUM_LIST_MODEL (model))
+    adw_combo_row_set_selected (row, adw_enum_list_model_find_position (ADW_ENUM_LIST_MODEL (model), value));
+  else
+    adw_combo_row_set_selected (row, (guint) value);
 }

@@ -49,7 +49,8 @@ typedef const char *(*PfGuiEnumLabel) (int value);
 void        pf_gui_combo_row_set_enum    (AdwComboRow    *row,
                                           GType           type,
                                           PfGuiEnumLabel  label);
-/* The enum value chosen on such a row, and choosing one. */
+/* The enum value chosen on such a row, and choosing one; on a row whose
+ * model is still a string list in the enum's order, its position. */
 int         pf_gui_combo_row_get_value   (AdwComboRow    *row);
 void        pf_gui_combo_row_set_value   (AdwComboRow    *row,
                                           int             value);
