@@ -12,7 +12,7 @@
 #include <glib/gi18n.h>
 
 #include "pf-error.h"
-#include "pf-pop3-parse.h"
+#include "pf-sanitize.h"
 
 G_DEFINE_QUARK (pf-error-quark, pf_error)
 

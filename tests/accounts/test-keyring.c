@@ -376,15 +376,15 @@ main (int   argc,
 
   if (locked_only)
     {
-      g_test_add_func ("/keyring/locked/documented-error", test_locked_documented_error);
+      g_test_add_func ("/accounts/keyring/locked/documented-error", test_locked_documented_error);
     }
   else
     {
-      g_test_add_func ("/keyring/store/found-by-mpop-attributes", test_store_found_by_mpop_attributes);
-      g_test_add_func ("/keyring/store/lookup-replace-clear", test_lookup_replace_clear);
-      g_test_add_func ("/keyring/store/other-schema-left-alone", test_other_schema_left_alone);
-      g_test_add_func ("/keyring/unavailable/no-session-bus", test_no_session_bus);
-      g_test_add_func ("/keyring/unavailable/no-keyring-daemon", test_no_keyring_daemon);
+      g_test_add_func ("/accounts/keyring/store/found-by-mpop-attributes", test_store_found_by_mpop_attributes);
+      g_test_add_func ("/accounts/keyring/store/lookup-replace-clear", test_lookup_replace_clear);
+      g_test_add_func ("/accounts/keyring/store/other-schema-left-alone", test_other_schema_left_alone);
+      g_test_add_func ("/accounts/keyring/unavailable/no-session-bus", test_no_session_bus);
+      g_test_add_func ("/accounts/keyring/unavailable/no-keyring-daemon", test_no_keyring_daemon);
     }
 
   return g_test_run ();

@@ -1,0 +1,379 @@
+/* test-fetcher.c — PfFetcher against the scripted server: drops, stalls, no UIDL
+ *
+ * Copyright 2026 The Popfetch authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <signal.h>
+#include <string.h>
+
+#include "pf-error.h"
+#include "pf-fetcher.h"
+#include "pf-test-fetch.h"
+#include "pf-test-server.h"
+#include "pf-test-util.h"
+
+#define LOGGED_IN \
+  "S: +OK POP3 ready\n" \
+  "C: CAPA\nS: +OK\nS: USER\nS: UIDL\nS: .\n" \
+  "C: USER bob\nS: +OK\nC: PASS secret\nS: +OK logged in\n" \
+  "C: CAPA\nS: -ERR\n"
+
+#define UIDL_3 "C: UIDL\nS: +OK\nS: 1 uid-1\nS: 2 uid-2\nS: 3 uid-3\nS: .\n"
+#define LIST_3 "C: LIST\nS: +OK\nS: 1 60\nS: 2 60\nS: 3 60\nS: .\n"
+#define MESSAGE(n) "S: +OK\nS: Subject: " #n "\nS: Message-ID: <" #n "@popfetch.test>\nS: \nS: ..body " #n "\nS: .\n"
+
+static char *
+local_maildir (void)
+{
+  return g_build_filename (g_get_user_data_dir (), "Mail", NULL);
+}
+
+static PfFetcher *
+make_fetcher (PfTestServer *server)
+{
+  g_autofree char *maildir = local_maildir ();
+  PfFetcher *fetcher = pf_fetcher_new ("127.0.0.1", pf_test_server_get_port (server),
+                                       PF_SECURITY_NONE, "bob", maildir);
+
+  pf_fetcher_set_allow_plaintext_auth (fetcher, TRUE);
+  pf_fetcher_set_mechanism (fetcher, PF_AUTH_USER);
+  pf_fetcher_set_secret (fetcher, "secret");
+  pf_fetcher_set_timeout (fetcher, 1);
+  return fetcher;
+}
+
+static PfFetchResult *
+run_fetch (PfFetcher  *fetcher,
+           GError    **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  pf_fetcher_run_async (fetcher, NULL, pf_test_store_result, &result);
+  pf_test_wait_result (&result, 20);
+  return pf_fetcher_run_finish (fetcher, result, error);
+}
+
+/* A second session that finds uid-1 delivered and completes the rest. */
+static void
+rerun_completes (void)
+{
+  g_autoptr(PfTestServer) server = pf_test_server_new (PF_TEST_SERVER_PLAIN);
+  g_autoptr(PfFetcher) fetcher = NULL;
+  g_autoptr(PfFetchResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *maildir = local_maildir ();
+  g_autofree char *failure = NULL;
+
+  pf_test_server_add_script (server, LOGGED_IN UIDL_3 LIST_3
+                             "C: RETR 2\n" MESSAGE (2) "C: RETR 3\n" MESSAGE (3)
+                             "C: QUIT\nS: +OK\n");
+  fetcher = make_fetcher (server);
+  result = run_fetch (fetcher, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (result->already_had, ==, 1);
+  g_assert_cmpuint (result->fetched, ==, 2);
+  g_assert_true (pf_test_server_wait_connections (server, 1, 5));
+  failure = pf_test_server_dup_failure (server);
+  g_assert_null (failure);
+  pf_test_fetch_assert_exactly_once (maildir, 3);
+}
+
+static void
+test_drop_mid_retr (void)
+{
+  g_autoptr(PfTestServer) server = pf_test_server_new (PF_TEST_SERVER_PLAIN);
+  g_autoptr(PfFetcher) fetcher = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *maildir = local_maildir ();
+  PfFetchResult *result;
+
+  pf_test_server_add_script (server, LOGGED_IN UIDL_3 LIST_3
+                             "C: RETR 1\n" MESSAGE (1)
+                             "C: RETR 2\nS: +OK\nS: Subject: 2\nS: Message-ID: <2@popfetch.test>\n"
+                             "CLOSE\n");
+  fetcher = make_fetcher (server);
+  result = run_fetch (fetcher, &error);
+  g_assert_null (result);
+  g_assert_error (error, PF_ERROR, PF_ERROR_CLOSED);
+
+  /* The whole first message is delivered; no part of the second. */
+  pf_test_fetch_assert_exactly_once (maildir, 1);
+  g_clear_object (&fetcher);
+  rerun_completes ();
+}
+
+static void
+test_stall_mid_retr (void)
+{
+  g_autoptr(PfTestServer) server = pf_test_server_new (PF_TEST_SERVER_PLAIN);
+  g_autoptr(PfFetcher) fetcher = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *maildir = local_maildir ();
+  PfFetchResult *result;
+  gint64 start;
+
+  pf_test_server_add_script (server, LOGGED_IN UIDL_3 LIST_3
+                             "C: RETR 1\n" MESSAGE (1)
+                             "C: RETR 2\nS: +OK\nS: Subject: 2\nSTALL 10000\n");
+  fetcher = make_fetcher (server);
+  start = g_get_monotonic_time ();
+  result = run_fetch (fetcher, &error);
+  g_assert_null (result);
+  g_assert_error (error, PF_ERROR, PF_ERROR_TIMEOUT);
+  /* Read timeout 1 s: the stall ends well before the server gives up. */
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 4 * G_USEC_PER_SEC);
+
+  pf_test_fetch_assert_exactly_once (maildir, 1);
+  g_clear_object (&fetcher);
+  g_clear_pointer (&server, pf_test_server_free);
+  rerun_completes ();
+}
+
+static void
+test_no_uidl_keep_refused (void)
+{
+  g_autoptr(PfTestServer) server = pf_test_server_new (PF_TEST_SERVER_PLAIN);
+  g_autoptr(PfFetcher) fetcher = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *maildir = local_maildir ();
+  PfFetchResult *result;
+
+  pf_test_server_add_script (server, LOGGED_IN "C: UIDL\nS: -ERR unknown command\n");
+  fetcher = make_fetcher (server);
+  result = run_fetch (fetcher, &error);
+  g_assert_null (result);
+  g_assert_error (error, PF_ERROR, PF_ERROR_NO_UIDL);
+  g_assert_false (pf_test_server_received_contains (server, "RETR"));
+  g_assert_false (pf_test_server_received_contains (server, "DELE"));
+  g_assert_cmpuint (pf_test_fetch_count (maildir, "new"), ==, 0);
+}
+
+static void
+test_no_uidl_delete_never_duplicates (void)
+{
+  g_autofree char *maildir = local_maildir ();
+
+  {
+    /* Both delivered and deleted, but the link drops before QUIT is
+     * answered: the server keeps them. */
+    g_autoptr(PfTestServer) server = pf_test_server_new (PF_TEST_SERVER_PLAIN);
+    g_autoptr(PfFetcher) fetcher = NULL;
+    g_autoptr(GError) error = NULL;
+    PfFetchResult *result;
+
+    pf_test_server_add_script (server, LOGGED_IN "C: UIDL\nS: -ERR unknown command\n"
+                               "C: LIST\nS: +OK\nS: 1 60\nS: 2 60\nS: .\n"
+                               "C: RETR 1\n" MESSAGE (1) "C: RETR 2\n" MESSAGE (2)
+                               "C: DELE 1\nS: +OK\nC: DELE 2\nS: +OK\nC: QUIT\nCLOSE\n");
+    fetcher = make_fetcher (server);
+    pf_fetcher_set_policy (fetcher, PF_FETCH_DELETE, 0);
+    result = run_fetch (fetcher, &error);
+    g_assert_null (result);
+    g_assert_nonnull (error);
+    pf_test_fetch_assert_exactly_once (maildir, 2);
+  }
+  {
+    /* Next run: the same two come again, are recognised by content, not
+     * delivered twice, and deleted. */
+    g_autoptr(PfTestServer) server = pf_test_server_new (PF_TEST_SERVER_PLAIN);
+    g_autoptr(PfFetcher) fetcher = NULL;
+    g_autoptr(GError) error = NULL;
+    g_autoptr(PfFetchResult) result = NULL;
+    g_autofree char *failure = NULL;
+
+    pf_test_server_add_script (server, LOGGED_IN "C: UIDL\nS: -ERR unknown command\n"
+                               "C: LIST\nS: +OK\nS: 1 60\nS: 2 60\nS: 3 60\nS: .\n"
+                               "C: RETR 1\n" MESSAGE (1) "C: RETR 2\n" MESSAGE (2)
+                               "C: RETR 3\n" MESSAGE (3)
+                               "C: DELE 1\nS: +OK\nC: DELE 2\nS: +OK\nC: DELE 3\nS: +OK\n"
+                               "C: QUIT\nS: +OK\n");
+    fetcher = make_fetcher (server);
+    pf_fetcher_set_policy (fetcher, PF_FETCH_DELETE, 0);
+    result = run_fetch (fetcher, &error);
+    g_assert_no_error (error);
+    g_assert_true (result->no_uidl);
+    g_assert_cmpuint (result->fetched, ==, 1);
+    g_assert_cmpuint (result->duplicates, ==, 2);
+    g_assert_cmpuint (result->deleted, ==, 3);
+    g_assert_true (pf_test_server_wait_connections (server, 1, 5));
+    failure = pf_test_server_dup_failure (server);
+    g_assert_null (failure);
+    pf_test_fetch_assert_exactly_once (maildir, 3);
+  }
+}
+
+/* Starts @fetcher and cancels it once message 1 is delivered and RETR 2
+ * is on the wire (RETR 3 queued behind it: the server has no PIPELINING);
+ * the run's result lands in @result. Returns when the cancel was made. */
+static gint64
+run_and_cancel_during_retr_2 (PfTestServer  *server,
+                              PfFetcher     *fetcher,
+                              GAsyncResult **result)
+{
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+
+  pf_fetcher_run_async (fetcher, cancellable, pf_test_store_result, result);
+  while (pf_fetcher_get_messages_done (fetcher) < 1
+         || !pf_test_server_received_contains (server, "RETR 2"))
+    g_main_context_iteration (NULL, TRUE);
+  g_cancellable_cancel (cancellable);
+  return g_get_monotonic_time ();
+}
+
+static void
+test_cancel_keeps_what_arrived (void)
+{
+  g_autoptr(PfTestServer) server = pf_test_server_new (PF_TEST_SERVER_PLAIN);
+  g_autoptr(PfFetcher) fetcher = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *maildir = local_maildir ();
+  gint64 start;
+
+  pf_test_server_add_script (server, LOGGED_IN UIDL_3 LIST_3
+                             "C: RETR 1\n" MESSAGE (1)
+                             "C: RETR 2\nS: +OK\nS: Subject: 2\nSTALL 10000\n");
+  fetcher = make_fetcher (server);
+  pf_fetcher_set_timeout (fetcher, 30);
+  /* RETR 3 is never sent; RETR 2's reply stalls, so after the wind-up
+   * time (3 s) the link is cut, not at the read timeout (30 s). */
+  start = run_and_cancel_during_retr_2 (server, fetcher, &result);
+  pf_test_wait_result (&result, 15);
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 8 * G_USEC_PER_SEC);
+  g_assert_null (pf_fetcher_run_finish (fetcher, result, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_false (pf_test_server_received_contains (server, "RETR 3"));
+  pf_test_fetch_assert_exactly_once (maildir, 1);
+  g_clear_object (&fetcher);
+  g_clear_pointer (&server, pf_test_server_free);
+  rerun_completes ();
+}
+
+/* Cancelled while RETR 2's reply is on its way: the reply arrives whole
+ * and is kept, RETR 3 is never sent, and QUIT ends the session (a server
+ * may hold the mailbox of a session cut off mid-reply). */
+static void
+test_cancel_winds_up_with_quit (void)
+{
+  g_autoptr(PfTestServer) server = pf_test_server_new (PF_TEST_SERVER_PLAIN);
+  g_autoptr(PfFetcher) fetcher = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *maildir = local_maildir ();
+  g_autofree char *failure = NULL;
+
+  pf_test_server_add_script (server, LOGGED_IN UIDL_3 LIST_3
+                             "C: RETR 1\n" MESSAGE (1)
+                             "C: RETR 2\nSTALL 300\n" MESSAGE (2)
+                             "C: QUIT\nS: +OK bye\n");
+  fetcher = make_fetcher (server);
+  pf_fetcher_set_timeout (fetcher, 30);
+  run_and_cancel_during_retr_2 (server, fetcher, &result);
+  pf_test_wait_result (&result, 10);
+  g_assert_null (pf_fetcher_run_finish (fetcher, result, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_true (pf_test_server_wait_connections (server, 1, 5));
+  failure = pf_test_server_dup_failure (server);
+  g_assert_null (failure);
+  g_assert_false (pf_test_server_received_contains (server, "RETR 3"));
+  pf_test_fetch_assert_exactly_once (maildir, 2);
+}
+
+/* `popfetch-cli fetch --host …` runs in popfetch-cli-fetch, which maps
+ * neither libsoup nor libsecret, and without a configured proxy it does not
+ * load GIO's proxy resolver (libproxy and, through it, libstdc++): the
+ * process is looked at while the server holds the session after CAPA. */
+static void
+test_cli_lean_process (void)
+{
+  static const char * const proxy_settings[] = {
+    "http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "ftp_proxy", "FTP_PROXY",
+    "all_proxy", "ALL_PROXY", "socks_proxy", "SOCKS_PROXY", "GIO_USE_PROXY_RESOLVER",
+    "XDG_CURRENT_DESKTOP", "DESKTOP_SESSION", "GNOME_DESKTOP_SESSION_ID", "KDE_FULL_SESSION",
+    "FLATPAK_ID",
+  };
+  static const char * const not_mapped[] = {
+    "libsoup-3.0", "libsecret-1", "libproxy", "libstdc++", "libgiolibproxy",
+  };
+  g_autoptr(PfTestServer) server = pf_test_server_new (PF_TEST_SERVER_PLAIN);
+  g_autofree char *cli = g_test_build_filename (G_TEST_BUILT, "..", "src", "cli", "popfetch-cli", NULL);
+  g_autofree char *maildir = local_maildir ();
+  g_autofree char *state = g_build_filename (g_get_user_state_dir (), "popfetch", NULL);
+  g_autofree char *port = NULL;
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *exe_link = NULL;
+  g_autofree char *exe = NULL;
+  g_autofree char *maps_path = NULL;
+  g_autofree char *maps = NULL;
+  g_auto(GStrv) envp = g_get_environ ();
+  gint64 deadline;
+
+  pf_test_server_add_script (server, "S: +OK POP3 ready\nC: CAPA\nSTALL 20000\n");
+  port = g_strdup_printf ("%u", pf_test_server_get_port (server));
+  for (gsize i = 0; i < G_N_ELEMENTS (proxy_settings); i++)
+    envp = g_environ_unsetenv (envp, proxy_settings[i]);
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE);
+  g_subprocess_launcher_set_environ (launcher, envp);
+  process = g_subprocess_launcher_spawn (launcher, &error, cli, "fetch",
+                                         "--host", "127.0.0.1", "--port", port,
+                                         "--security", "none", "--user", "bob",
+                                         "--password-stdin", "--maildir", maildir,
+                                         "--state-dir", state, "--quiet", NULL);
+  g_assert_no_error (error);
+  g_assert_true (g_output_stream_write_all (g_subprocess_get_stdin_pipe (process), "secret\n", 7,
+                                            NULL, NULL, &error));
+  g_assert_no_error (error);
+
+  deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  while (!pf_test_server_received_contains (server, "CAPA"))
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      /* The server accepts on this thread's main context. */
+      if (!g_main_context_iteration (NULL, FALSE))
+        g_usleep (10 * 1000);
+    }
+
+  exe_link = g_strdup_printf ("/proc/%s/exe", g_subprocess_get_identifier (process));
+  exe = g_file_read_link (exe_link, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_str_has_suffix (exe, "/popfetch-cli-fetch"));
+
+  maps_path = g_strdup_printf ("/proc/%s/maps", g_subprocess_get_identifier (process));
+  g_assert_true (g_file_get_contents (maps_path, &maps, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_nonnull (strstr (maps, "libgio-2.0"));
+  for (gsize i = 0; i < G_N_ELEMENTS (not_mapped); i++)
+    {
+      g_test_message ("%s", not_mapped[i]);
+      g_assert_null (strstr (maps, not_mapped[i]));
+    }
+
+  /* SIGTERM cancels the fetch cleanly. */
+  g_subprocess_send_signal (process, SIGTERM);
+  g_assert_true (g_subprocess_wait (process, NULL, &error));
+  g_assert_no_error (error);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+
+  g_test_add_func ("/engine/delivery/fetch/cli/lean-process", test_cli_lean_process);
+  g_test_add_func ("/engine/delivery/fetch/drop-mid-retr", test_drop_mid_retr);
+  g_test_add_func ("/engine/delivery/fetch/stall-mid-retr", test_stall_mid_retr);
+  g_test_add_func ("/engine/delivery/fetch/cancel-keeps-what-arrived", test_cancel_keeps_what_arrived);
+  g_test_add_func ("/engine/delivery/fetch/cancel-winds-up-with-quit", test_cancel_winds_up_with_quit);
+  g_test_add_func ("/engine/delivery/fetch/no-uidl/keep-refused", test_no_uidl_keep_refused);
+  g_test_add_func ("/engine/delivery/fetch/no-uidl/delete-never-duplicates", test_no_uidl_delete_never_duplicates);
+
+  return g_test_run ();
+}

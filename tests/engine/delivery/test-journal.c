@@ -1,0 +1,285 @@
+/* test-journal.c — the delivery journal, the account lock, crash recovery
+ *
+ * Copyright 2026 The Popfetch authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <string.h>
+
+#include <glib/gstdio.h>
+
+#include "pf-error.h"
+#include "pf-journal.h"
+
+static char *
+state_dir (void)
+{
+  return g_build_filename (g_get_user_state_dir (), "popfetch", NULL);
+}
+
+static char *
+maildir_path (void)
+{
+  return g_build_filename (g_get_user_data_dir (), "Mail", NULL);
+}
+
+static void
+test_key (void)
+{
+  g_autofree char *a = pf_journal_account_key ("POP.Example.ORG", "bob");
+  g_autofree char *b = pf_journal_account_key ("pop.example.org", "bob smith/../x");
+  g_autofree char *c = pf_journal_account_key ("::1", "a@b.c");
+
+  g_assert_cmpstr (a, ==, "bob@pop.example.org");
+  g_assert_cmpstr (b, ==, "bob%20smith%2F..%2Fx@pop.example.org");
+  g_assert_cmpstr (c, ==, "a%40b.c@%3A%3A1");
+}
+
+static void
+test_format_and_parse (void)
+{
+  g_autofree char *line = pf_journal_format_entry ("UID-1", "123.M1P2Q3.h,S=9", 1700000000);
+  g_autofree char *uid = NULL, *name = NULL;
+  gint64 t;
+
+  g_assert_cmpstr (line, ==, "UID-1 123.M1P2Q3.h,S=9 1700000000\n");
+  g_assert_true (pf_journal_parse_line (line, strlen (line) - 1, &uid, &name, &t));
+  g_assert_cmpstr (uid, ==, "UID-1");
+  g_assert_cmpstr (name, ==, "123.M1P2Q3.h,S=9");
+  g_assert_cmpint (t, ==, 1700000000);
+  g_clear_pointer (&uid, g_free);
+  g_clear_pointer (&name, g_free);
+
+  g_assert_true (pf_journal_parse_line ("+ 1.M2P3Q4.h", 12, &uid, &name, &t));
+  g_assert_null (uid);
+  g_assert_cmpstr (name, ==, "1.M2P3Q4.h");
+  g_clear_pointer (&name, g_free);
+
+  {
+    const char *bad[] = { "", "a", "a b", "a b c d", "a b -1", "a b 12x", "a  b 1",
+                          "a b 1 ", " a b 1", "a\tx b 1", "+ ", "a b 99999999999999999999" };
+    for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+      {
+        g_assert_false (pf_journal_parse_line (bad[i], strlen (bad[i]), &uid, &name, &t));
+        g_assert_null (uid);
+        g_assert_null (name);
+      }
+  }
+}
+
+static void
+test_append_reload (void)
+{
+  g_autofree char *dir = state_dir ();
+  g_autoptr(GError) error = NULL;
+  PfJournalRecord records[] = {
+    { "uid-a", "1.M1P1Q1.h,S=10", 1000 },
+    { "uid-b", "1.M1P1Q2.h,S=20", 2000 },
+  };
+  const char *name;
+  gint64 first_seen;
+
+  {
+    g_autoptr(PfJournal) journal = pf_journal_open (dir, "Host", "user", &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (pf_journal_get_n_entries (journal), ==, 0);
+    g_assert_true (pf_journal_append (journal, records, 2, &error));
+    g_assert_no_error (error);
+    g_assert_true (pf_journal_lookup (journal, "uid-a", &name, &first_seen));
+  }
+  {
+    g_autoptr(PfJournal) journal = pf_journal_open (dir, "host", "user", &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (pf_journal_get_n_entries (journal), ==, 2);
+    g_assert_true (pf_journal_lookup (journal, "uid-b", &name, &first_seen));
+    g_assert_cmpstr (name, ==, "1.M1P1Q2.h,S=20");
+    g_assert_cmpint (first_seen, ==, 2000);
+    g_assert_false (pf_journal_lookup (journal, "uid-c", NULL, NULL));
+  }
+  {
+    /* Other user: other journal. */
+    g_autoptr(PfJournal) journal = pf_journal_open (dir, "host", "other", &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (pf_journal_get_n_entries (journal), ==, 0);
+  }
+}
+
+static void
+test_torn_last_line_cut (void)
+{
+  g_autofree char *dir = state_dir ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *contents = NULL;
+  PfJournalRecord record = { "uid-c", "1.M1P1Q3.h,S=30", 3000 };
+
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+  path = g_build_filename (dir, "user@host.journal", NULL);
+  g_assert_true (g_file_set_contents (path, "uid-a 1.M1P1Q1.h,S=10 1000\nuid-b 1.M1P", -1, &error));
+
+  {
+    g_autoptr(PfJournal) journal = pf_journal_open (dir, "host", "user", &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (pf_journal_get_n_entries (journal), ==, 1);
+    g_assert_true (pf_journal_append (journal, &record, 1, &error));
+    g_assert_no_error (error);
+  }
+  g_assert_true (g_file_get_contents (path, &contents, NULL, &error));
+  g_assert_cmpstr (contents, ==, "uid-a 1.M1P1Q1.h,S=10 1000\nuid-c 1.M1P1Q3.h,S=30 3000\n");
+}
+
+static void
+test_lock_refuses_second (void)
+{
+  g_autofree char *dir = state_dir ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PfJournal) first = pf_journal_open (dir, "host", "user", &error);
+  g_autoptr(PfJournal) second = NULL;
+  g_autoptr(PfJournal) other_port_same_account = NULL;
+
+  g_assert_no_error (error);
+  second = pf_journal_open (dir, "HOST", "user", &error);
+  g_assert_null (second);
+  g_assert_error (error, PF_ERROR, PF_ERROR_ACCOUNT_BUSY);
+  g_clear_error (&error);
+
+  g_clear_pointer (&first, pf_journal_free);
+  other_port_same_account = pf_journal_open (dir, "host", "user", &error);
+  g_assert_no_error (error);
+}
+
+static void
+test_compact_drops_gone (void)
+{
+  g_autofree char *dir = state_dir ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GHashTable) keep = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autofree char *contents = NULL;
+  PfJournalRecord records[] = {
+    { "a", "1.M1P1Q1.h,S=1", 1 },
+    { "b", "1.M1P1Q2.h,S=2", 2 },
+    { "c", "1.M1P1Q3.h,S=3", 3 },
+  };
+  PfJournalRecord more = { "d", "1.M1P1Q4.h,S=4", 4 };
+
+  {
+    g_autoptr(PfJournal) journal = pf_journal_open (dir, "host", "user", &error);
+    g_assert_true (pf_journal_append (journal, records, 3, &error));
+    g_assert_true (pf_journal_note_pending (journal, "1.M1P1Q9.h", &error));
+    g_hash_table_add (keep, (char *) "a");
+    g_hash_table_add (keep, (char *) "c");
+    g_hash_table_add (keep, (char *) "zzz");
+    g_assert_true (pf_journal_compact (journal, keep, &error));
+    g_assert_no_error (error);
+    g_assert_cmpuint (pf_journal_get_n_entries (journal), ==, 2);
+    /* Appends after compaction go to the new file. */
+    g_assert_true (pf_journal_append (journal, &more, 1, &error));
+  }
+  {
+    g_autoptr(PfJournal) journal = pf_journal_open (dir, "host", "user", &error);
+    g_autofree char *path = g_build_filename (dir, "user@host.journal", NULL);
+    g_autofree char *new_path = g_build_filename (dir, "user@host.journal.new", NULL);
+
+    g_assert_cmpuint (pf_journal_get_n_entries (journal), ==, 3);
+    g_assert_false (pf_journal_lookup (journal, "b", NULL, NULL));
+    g_assert_true (pf_journal_lookup (journal, "d", NULL, NULL));
+    g_assert_true (g_file_get_contents (path, &contents, NULL, &error));
+    g_assert_null (strstr (contents, "+ "));
+    g_assert_false (g_file_test (new_path, G_FILE_TEST_EXISTS));
+  }
+}
+
+static void
+write_tmp (PfMaildir  *maildir,
+           const char *base,
+           const char *text)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GOutputStream) stream = pf_maildir_create_tmp (maildir, base, FALSE, &error);
+
+  g_assert_no_error (error);
+  g_assert_true (g_output_stream_write_all (stream, text, strlen (text), NULL, NULL, &error));
+  g_assert_true (g_output_stream_close (stream, NULL, &error));
+  g_assert_no_error (error);
+}
+
+static guint
+count_dir (const char *maildir,
+           const char *sub)
+{
+  g_autofree char *path = g_build_filename (maildir, sub, NULL);
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  guint n = 0;
+
+  while (dir != NULL && g_dir_read_name (dir) != NULL)
+    n++;
+  return n;
+}
+
+static void
+test_recover (void)
+{
+  g_autofree char *dir = state_dir ();
+  g_autofree char *mpath = maildir_path ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PfMaildir) maildir = pf_maildir_open (mpath, &error);
+  g_autofree char *foreign = g_build_filename (mpath, "tmp", "123.other-mda.host", NULL);
+  g_autofree char *delivered_path = NULL;
+  guint delivered = 99, removed = 99;
+
+  g_assert_no_error (error);
+
+  {
+    /* A run that died: "durable" was journaled but not renamed, another
+     * file was being written, a third belongs to another program. */
+    g_autoptr(PfJournal) journal = pf_journal_open (dir, "host", "user", &error);
+    PfJournalRecord record = { "uid-1", "1.M1P1Q1.h,S=6", 10 };
+
+    g_assert_true (pf_journal_note_pending (journal, "1.M1P1Q1.h", &error));
+    write_tmp (maildir, "1.M1P1Q1.h", "hello\n");
+    g_assert_true (pf_journal_note_pending (journal, "1.M1P1Q2.h", &error));
+    write_tmp (maildir, "1.M1P1Q2.h", "partial");
+    g_assert_true (pf_journal_append (journal, &record, 1, &error));
+    g_assert_true (g_file_set_contents (foreign, "x", -1, &error));
+    g_assert_no_error (error);
+  }
+
+  {
+    g_autoptr(PfJournal) journal = pf_journal_open (dir, "host", "user", &error);
+
+    g_assert_true (pf_journal_recover (journal, maildir, &delivered, &removed, &error));
+    g_assert_no_error (error);
+    g_assert_cmpuint (delivered, ==, 1);
+    g_assert_cmpuint (removed, ==, 1);
+    delivered_path = g_build_filename (mpath, "new", "1.M1P1Q1.h,S=6", NULL);
+    g_assert_true (g_file_test (delivered_path, G_FILE_TEST_IS_REGULAR));
+    g_assert_true (g_file_test (foreign, G_FILE_TEST_IS_REGULAR));
+    g_assert_cmpuint (count_dir (mpath, "tmp"), ==, 1);
+    g_assert_cmpuint (count_dir (mpath, "new"), ==, 1);
+
+    /* Idempotent. */
+    g_assert_true (pf_journal_recover (journal, maildir, &delivered, &removed, &error));
+    g_assert_cmpuint (delivered, ==, 0);
+    g_assert_cmpuint (removed, ==, 0);
+  }
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+
+  g_test_add_func ("/engine/delivery/journal/key/host-and-user", test_key);
+  g_test_add_func ("/engine/delivery/journal/line/format-and-parse", test_format_and_parse);
+  g_test_add_func ("/engine/delivery/journal/append-and-reload", test_append_reload);
+  g_test_add_func ("/engine/delivery/journal/torn-last-line-cut", test_torn_last_line_cut);
+  g_test_add_func ("/engine/delivery/journal/lock/second-refused", test_lock_refuses_second);
+  g_test_add_func ("/engine/delivery/journal/compact/drops-gone-ids", test_compact_drops_gone);
+  g_test_add_func ("/engine/delivery/journal/recover/tmp-files", test_recover);
+
+  return g_test_run ();
+}
