@@ -50,7 +50,8 @@ if [ -z "${PF_TEST_KEYRING_INSIDE:-}" ]; then
   XDG_RUNTIME_DIR="$private/runtime" \
   PF_TEST_KEYRING_INSIDE=1 \
   PF_TEST_KEYRING_EXPORT="$export_password" \
-    dbus-run-session -- "$0" "$@" || status=$?
+  PF_TEST_G_DEBUG="${G_DEBUG:-}" \
+    env -u G_DEBUG dbus-run-session -- "$0" "$@" || status=$?
   exit $status
 fi
 
@@ -83,8 +84,14 @@ if [ "$PF_TEST_KEYRING_EXPORT" = "yes" ]; then
 fi
 unset PF_TEST_KEYRING_INSIDE PF_TEST_KEYRING_EXPORT
 
+# The test environment's G_DEBUG (fatal warnings) is for the test program;
+# the bus and the keyring daemon above ran without it.
 status=0
-"$@" || status=$?
+if [ -n "${PF_TEST_G_DEBUG:-}" ]; then
+  G_DEBUG="$PF_TEST_G_DEBUG" "$@" || status=$?
+else
+  "$@" || status=$?
+fi
 
 # dbus-run-session ends the bus when we return; the daemon goes with it.
 # Stop it explicitly so no daemon outlives the test.

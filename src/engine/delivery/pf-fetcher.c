@@ -264,7 +264,8 @@ run_free (gpointer data)
 }
 
 /* POPFETCH_FAULT=STEP makes the process stop dead at that step of the
- * durability sequence, as a crash would; the crash tests use it. */
+ * durability sequence, as a crash would; the crash tests use it. Only test
+ * builds (-Dtest_hooks=true) read the variable. */
 static void
 fault_point (const char *fault,
              const char *step)
@@ -1310,7 +1311,7 @@ pf_fetcher_run_async (PfFetcher           *self,
                              run, NULL);
       g_source_attach (run->user_cancel, g_main_context_get_thread_default ());
     }
-  run->fault = g_getenv ("POPFETCH_FAULT");
+  run->fault = PF_TEST_HOOKS ? g_getenv ("POPFETCH_FAULT") : NULL;
   run->now = self->now != 0 ? self->now : g_get_real_time () / G_USEC_PER_SEC;
   run->secret = g_strdup (self->secret);
   run->tls_database = self->tls_database != NULL ? g_object_ref (self->tls_database) : NULL;
