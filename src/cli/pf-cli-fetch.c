@@ -228,12 +228,13 @@ pf_cli_fetch_run (PfCliFetchSettings *settings,
     {
       g_autoptr(GTlsDatabase) database = NULL;
       g_autoptr(GError) error = NULL;
+      g_autofree char *ca_path = pf_cli_absolute_path (settings->ca_file);
 
       /* Read before the loop starts. The CA file is this process's whole
        * trust: making it the default also spares loading (and holding in
        * memory, several MiB) the system trust store, which GIO otherwise
        * reads for every new TLS connection before its database is set. */
-      database = g_tls_file_database_new (settings->ca_file, &error);
+      database = g_tls_file_database_new (ca_path, &error);
       if (database == NULL)
         {
           g_autoptr(GError) config = g_error_new (PF_ERROR, PF_ERROR_CONFIG,
