@@ -253,7 +253,12 @@ pf_cli_fetch_run (PfCliFetchSettings *settings,
     pf_fetcher_set_timeout (fetcher, settings->timeout);
   pf_fetcher_set_allow_plaintext_auth (fetcher, settings->allow_plaintext_auth);
   if (settings->secret != NULL)
-    pf_fetcher_set_secret (fetcher, settings->secret);
+    {
+      /* The fetcher keeps its own copy, which its run wipes after login. */
+      pf_fetcher_set_secret (fetcher, settings->secret);
+      explicit_bzero (settings->secret, strlen (settings->secret));
+      g_clear_pointer (&settings->secret, g_free);
+    }
   if (settings->secret_func != NULL)
     {
       pf_fetcher_set_secret_func (fetcher, settings->secret_func, settings->secret_data,
