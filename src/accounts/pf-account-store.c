@@ -936,7 +936,7 @@ save_thread (GTask        *task,
     }
   /* Saves by several Popfetch processes take turns; the lock goes with the
    * descriptor, also when the process dies. */
-  lock_fd = open (lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  lock_fd = open (lock_path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
   if (lock_fd < 0 || flock (lock_fd, LOCK_EX) != 0)
     {
       int saved_errno = errno;
