@@ -230,6 +230,30 @@ test_password_file_descriptors_accepted (void)
   }
 }
 
+/* The reader holds the line in one buffer of the largest size: the
+ * longest password fits, one byte more is refused. */
+static void
+test_password_longest (void)
+{
+  g_autofree char *port = closed_port ();
+  const char *args[] = { "test", "--host", "127.0.0.1", "--port", port, "--security", "none",
+                         "--user", "bob", "--password-stdin", NULL };
+  g_autofree char *longest = g_strnfill (4096, 'p');
+  g_autofree char *too_long = g_strnfill (4097, 'p');
+  g_autofree char *input = NULL;
+  g_auto(Outcome) fits = { 0 };
+  g_auto(Outcome) refused = { 0 };
+
+  input = g_strconcat (longest, "\n", NULL);
+  run_cli (&fits, NULL, input, args);
+  g_assert_cmpint (fits.status, ==, 69);
+  g_clear_pointer (&input, g_free);
+  input = g_strconcat (too_long, "\n", NULL);
+  run_cli (&refused, NULL, input, args);
+  g_assert_cmpint (refused.status, ==, 64);
+  g_assert_nonnull (strstr (refused.err, "longer than 4096"));
+}
+
 typedef struct
 {
   char     *path;
@@ -493,6 +517,7 @@ main (int   argc,
   g_test_add_func ("/accounts/cli/password-file/private-accepted", test_password_file_private_accepted);
   g_test_add_func ("/accounts/cli/password-file/descriptors-accepted", test_password_file_descriptors_accepted);
   g_test_add_func ("/accounts/cli/password-file/fifo-accepted", test_password_file_fifo_accepted);
+  g_test_add_func ("/accounts/cli/password/longest", test_password_longest);
   g_test_add_func ("/accounts/cli/ca-file-relative/login-test", test_ca_file_relative_login_test);
   g_test_add_func ("/accounts/cli/ca-file-relative/fetch", test_ca_file_relative_fetch);
   g_test_add_func ("/accounts/cli/process-not-dumpable", test_process_not_dumpable);
