@@ -258,6 +258,71 @@ first_malformed_line (const char *data,
   return 0;
 }
 
+/* GKeyFile merges a repeated [Account X] into the first and keeps the last
+ * of a repeated key, silently: a second section of the same name would
+ * change an account's server behind the user's back. Find the first
+ * repetition in the text itself, where the line numbers are. On a hit,
+ * *@line and *@first_line are where it repeats and where it first was, and
+ * *@key is NULL for a section or the repeated key. */
+static char *
+first_repetition (const char *data,
+                  gsize       length,
+                  guint      *line,
+                  guint      *first_line,
+                  char      **key)
+{
+  g_autoptr(GHashTable) sections = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GHashTable) keys = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autofree char *section = NULL;
+  const char *p = data;
+  const char *end = data + length;
+  guint n = 1;
+
+  *key = NULL;
+  while (p < end)
+    {
+      const char *eol = memchr (p, '\n', end - p);
+      const char *stop = eol != NULL ? eol : end;
+      g_autofree char *text = g_strstrip (g_strndup (p, stop - p));
+      char *close;
+      char *equals;
+
+      if (*text == '[' && (close = strrchr (text, ']')) != NULL)
+        {
+          g_free (section);
+          section = g_strndup (text + 1, close - text - 1);
+          if (g_hash_table_contains (sections, section))
+            {
+              *line = n;
+              *first_line = GPOINTER_TO_UINT (g_hash_table_lookup (sections, section));
+              return g_steal_pointer (&section);
+            }
+          g_hash_table_insert (sections, g_strdup (section), GUINT_TO_POINTER (n));
+          g_hash_table_remove_all (keys);
+        }
+      else if (section != NULL && *text != '#' && (equals = strchr (text, '=')) != NULL)
+        {
+          char *name;
+
+          *equals = '\0';
+          name = g_strchomp (text);
+          if (g_hash_table_contains (keys, name))
+            {
+              *line = n;
+              *first_line = GPOINTER_TO_UINT (g_hash_table_lookup (keys, name));
+              *key = g_strdup (name);
+              return g_steal_pointer (&section);
+            }
+          g_hash_table_insert (keys, g_strdup (name), GUINT_TO_POINTER (n));
+        }
+      if (eol == NULL)
+        break;
+      p = eol + 1;
+      n++;
+    }
+  return NULL;
+}
+
 static const char * const known_keys[] = {
   "address", "host", "port", "security", "user", "mechanism", "maildir",
   "policy", "delete-after-days", "max-size", "pinned-sha256", "ca-file",
@@ -476,6 +541,30 @@ pf_account_store_parse (const char  *data,
         config_error (error, filename, NULL, "%s", local_error->message);
       return NULL;
     }
+
+  {
+    guint line = 0, first_line = 0;
+    g_autofree char *key = NULL;
+    g_autofree char *section = first_repetition (data, length, &line, &first_line, &key);
+
+    if (section != NULL && key == NULL)
+      {
+        config_error (error, filename, NULL,
+                      /* Translators: line number, section name, line number */
+                      _("line %u: the section [%s] appears a second time (first on line %u); "
+                        "give each account one section"),
+                      line, section, first_line);
+        return NULL;
+      }
+    if (section != NULL)
+      {
+        config_error (error, filename, section,
+                      /* Translators: line number, key name, line number */
+                      _("line %u: the key %s appears a second time (first on line %u)"),
+                      line, key, first_line);
+        return NULL;
+      }
+  }
 
   groups = g_key_file_get_groups (keyfile, NULL);
   for (guint i = 0; groups[i] != NULL; i++)
@@ -847,7 +936,7 @@ save_thread (GTask        *task,
     }
   /* Saves by several Popfetch processes take turns; the lock goes with the
    * descriptor, also when the process dies. */
-  lock_fd = open (lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  lock_fd = open (lock_path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
   if (lock_fd < 0 || flock (lock_fd, LOCK_EX) != 0)
     {
       int saved_errno = errno;

@@ -71,10 +71,12 @@ load_trust (const char     *ca_file,
     return FALSE;
   if (ca_file != NULL)
     {
+      g_autofree char *path = pf_cli_absolute_path (ca_file);
+
       if (with_system)
-        *database = pf_tls_database_new_with_ca_file (ca_file, error);
+        *database = pf_tls_database_new_with_ca_file (path, error);
       else
-        *database = g_tls_file_database_new (ca_file, error);
+        *database = g_tls_file_database_new (path, error);
       if (*database == NULL)
         return FALSE;
     }

@@ -228,12 +228,13 @@ pf_cli_fetch_run (PfCliFetchSettings *settings,
     {
       g_autoptr(GTlsDatabase) database = NULL;
       g_autoptr(GError) error = NULL;
+      g_autofree char *ca_path = pf_cli_absolute_path (settings->ca_file);
 
       /* Read before the loop starts. The CA file is this process's whole
        * trust: making it the default also spares loading (and holding in
        * memory, several MiB) the system trust store, which GIO otherwise
        * reads for every new TLS connection before its database is set. */
-      database = g_tls_file_database_new (settings->ca_file, &error);
+      database = g_tls_file_database_new (ca_path, &error);
       if (database == NULL)
         {
           g_autoptr(GError) config = g_error_new (PF_ERROR, PF_ERROR_CONFIG,
@@ -252,7 +253,12 @@ pf_cli_fetch_run (PfCliFetchSettings *settings,
     pf_fetcher_set_timeout (fetcher, settings->timeout);
   pf_fetcher_set_allow_plaintext_auth (fetcher, settings->allow_plaintext_auth);
   if (settings->secret != NULL)
-    pf_fetcher_set_secret (fetcher, settings->secret);
+    {
+      /* The fetcher keeps its own copy, which its run wipes after login. */
+      pf_fetcher_set_secret (fetcher, settings->secret);
+      explicit_bzero (settings->secret, strlen (settings->secret));
+      g_clear_pointer (&settings->secret, g_free);
+    }
   if (settings->secret_func != NULL)
     {
       pf_fetcher_set_secret_func (fetcher, settings->secret_func, settings->secret_data,

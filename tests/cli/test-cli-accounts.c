@@ -214,7 +214,9 @@ test_set_password_replaces (void)
     g_auto(PfTestRun) from_file = { 0 };
 
     g_assert_cmpint (g_mkdir_with_parents (g_get_home_dir (), 0700), ==, 0);
-    g_assert_true (g_file_set_contents (path, "from a file\r\nsecond line\n", -1, NULL));
+    /* Private, as a password file must be. */
+    g_assert_true (g_file_set_contents_full (path, "from a file\r\nsecond line\n", -1,
+                                             G_FILE_SET_CONTENTS_NONE, 0600, NULL));
     pf_test_run_clif (&from_file, NULL, "set-password", "work", "--password-file", path, NULL);
     g_assert_cmpint (from_file.status, ==, 0);
     again = secret_tool_lookup ("pop.example.org", "alice@example.org");

@@ -7,6 +7,7 @@
 
 #include "config.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
@@ -31,6 +32,8 @@ struct _PfJournal
   char       *state_dir;
   char       *path;
   char       *lock_path;
+  char       *name;       /* of the journal file, in dir_fd */
+  int         dir_fd;     /* the state directory: every file is opened in it */
   int         fd;
   int         lock_fd;
   GHashTable *entries;    /* uid → Entry */
@@ -191,20 +194,148 @@ write_all (int          fd,
 }
 
 static gboolean
-sync_dir (const char  *path,
-          GError     **error)
+sync_state_dir (PfJournal  *journal,
+                GError    **error)
 {
-  int fd = open (path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-
-  if (fd < 0 || fsync (fd) != 0)
+  if (fsync (journal->dir_fd) != 0)
     {
-      pf_maildir_set_errno_error (error, errno, _("flush"), path);
-      if (fd >= 0)
-        close (fd);
+      pf_maildir_set_errno_error (error, errno, _("flush"), journal->state_dir);
       return FALSE;
     }
-  close (fd);
   return TRUE;
+}
+
+/* Whoever may write the state directory may plant links or replace the
+ * journal (and have mail deleted from the server): it must be the user's
+ * own and writable by nobody else. Links to it are fine. */
+static int
+open_state_dir (const char  *path,
+                GError     **error)
+{
+  struct stat st;
+  int fd = open (path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+  if (fd < 0 || fstat (fd, &st) != 0)
+    {
+      pf_maildir_set_errno_error (error, errno, _("open"), path);
+      if (fd >= 0)
+        close (fd);
+      return -1;
+    }
+  if (st.st_uid != geteuid ())
+    {
+      g_set_error (error, PF_ERROR, PF_ERROR_LOCAL_DISK,
+                   _("The state directory %s belongs to another user. Popfetch keeps its "
+                     "delivery journal only in a directory of your own."),
+                   path);
+      close (fd);
+      return -1;
+    }
+  if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0)
+    {
+      g_set_error (error, PF_ERROR, PF_ERROR_LOCAL_DISK,
+                   _("The state directory %s can be changed by other users; "
+                     "make it private with “chmod 700 %s”."),
+                   path, path);
+      close (fd);
+      return -1;
+    }
+  return fd;
+}
+
+/* @name in the state directory, never through a symbolic link: one planted
+ * there would make Popfetch write (or truncate) the file it points to. */
+static int
+open_state_file (PfJournal   *journal,
+                 const char  *name,
+                 int          flags,
+                 GError     **error)
+{
+  int fd = openat (journal->dir_fd, name, flags | O_NOFOLLOW | O_CLOEXEC, 0600);
+
+  if (fd < 0)
+    {
+      int saved_errno = errno;
+      g_autofree char *path = g_build_filename (journal->state_dir, name, NULL);
+
+      if (saved_errno == ELOOP)
+        g_set_error (error, PF_ERROR, PF_ERROR_LOCAL_DISK,
+                     _("%s is a symbolic link. Popfetch does not follow links in its state "
+                       "directory; remove it."),
+                     path);
+      else
+        pf_maildir_set_errno_error (error, saved_errno, (flags & O_CREAT) ? _("create") : _("open"), path);
+    }
+  return fd;
+}
+
+/* A new file of its own for a replacement of the journal, under a name no
+ * one can guess in advance (mkstemp in the state directory). */
+static int
+create_temporary (PfJournal  *journal,
+                  char      **name,
+                  GError    **error)
+{
+  static const char chars[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+
+  for (guint attempt = 0; attempt < 100; attempt++)
+    {
+      g_autofree char *candidate = NULL;
+      char suffix[7];
+      int fd;
+
+      for (guint i = 0; i < 6; i++)
+        suffix[i] = chars[g_random_int_range (0, sizeof chars - 1)];
+      suffix[6] = '\0';
+      candidate = g_strconcat (journal->name, ".", suffix, NULL);
+      fd = openat (journal->dir_fd, candidate, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+      if (fd >= 0)
+        {
+          *name = g_steal_pointer (&candidate);
+          return fd;
+        }
+      if (errno != EEXIST)
+        {
+          g_autofree char *path = g_build_filename (journal->state_dir, candidate, NULL);
+
+          pf_maildir_set_errno_error (error, errno, _("create"), path);
+          return -1;
+        }
+    }
+  g_set_error (error, PF_ERROR, PF_ERROR_LOCAL_DISK,
+               _("Could not find a free name for a new journal in %s."), journal->state_dir);
+  return -1;
+}
+
+/* A compaction cut short leaves its temporary file (NAME.XXXXXX, or
+ * NAME.new from older versions); under the account's lock none is being
+ * written. unlinkat removes a link itself, never what it points to. */
+static void
+remove_stale_temporaries (PfJournal *journal)
+{
+  g_autofree char *prefix = g_strconcat (journal->name, ".", NULL);
+  g_autofree char *old_name = g_strconcat (journal->name, ".new", NULL);
+  struct dirent *entry;
+  DIR *dir;
+  int fd = dup (journal->dir_fd);
+
+  if (fd < 0 || (dir = fdopendir (fd)) == NULL)
+    {
+      if (fd >= 0)
+        close (fd);
+      return;
+    }
+  while ((entry = readdir (dir)) != NULL)
+    {
+      gboolean stale = g_str_equal (entry->d_name, old_name) ||
+                       (g_str_has_prefix (entry->d_name, prefix) &&
+                        strlen (entry->d_name) == strlen (prefix) + 6 &&
+                        strchr (entry->d_name + strlen (prefix), '.') == NULL);
+
+      if (stale && unlinkat (journal->dir_fd, entry->d_name, 0) != 0)
+        g_debug ("Could not remove %s: %s", entry->d_name, g_strerror (errno));
+    }
+  closedir (dir);
 }
 
 static void
@@ -293,7 +424,7 @@ pf_journal_open (const char  *state_dir,
 
   journal = g_new0 (PfJournal, 1);
   g_mutex_init (&journal->mutex);
-  journal->fd = journal->lock_fd = -1;
+  journal->fd = journal->lock_fd = journal->dir_fd = -1;
   journal->entries = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, entry_free);
   journal->pending = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   journal->state_dir = g_strdup (state_dir);
@@ -303,21 +434,22 @@ pf_journal_open (const char  *state_dir,
   lock_name = g_strconcat (key, ".lock", NULL);
   journal->path = g_build_filename (state_dir, file_name, NULL);
   journal->lock_path = g_build_filename (state_dir, lock_name, NULL);
+  journal->name = g_strdup (file_name);
 
   if (g_mkdir_with_parents (state_dir, 0700) != 0)
     {
       pf_maildir_set_errno_error (error, errno, _("create"), state_dir);
       return NULL;
     }
+  journal->dir_fd = open_state_dir (state_dir, error);
+  if (journal->dir_fd < 0)
+    return NULL;
 
   /* The lock is a file of its own: compaction replaces the journal file,
    * and a lock on a replaced inode would no longer exclude anyone. */
-  journal->lock_fd = open (journal->lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  journal->lock_fd = open_state_file (journal, lock_name, O_RDWR | O_CREAT, error);
   if (journal->lock_fd < 0)
-    {
-      pf_maildir_set_errno_error (error, errno, _("create"), journal->lock_path);
-      return NULL;
-    }
+    return NULL;
   if (flock (journal->lock_fd, LOCK_EX | LOCK_NB) != 0)
     {
       if (errno == EWOULDBLOCK)
@@ -328,14 +460,17 @@ pf_journal_open (const char  *state_dir,
       return NULL;
     }
 
-  created = !g_file_test (journal->path, G_FILE_TEST_EXISTS);
-  journal->fd = open (journal->path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+  remove_stale_temporaries (journal);
+
+  {
+    struct stat st;
+
+    created = fstatat (journal->dir_fd, file_name, &st, AT_SYMLINK_NOFOLLOW) != 0;
+  }
+  journal->fd = open_state_file (journal, file_name, O_RDWR | O_CREAT | O_APPEND, error);
   if (journal->fd < 0)
-    {
-      pf_maildir_set_errno_error (error, errno, _("open"), journal->path);
-      return NULL;
-    }
-  if (created && !sync_dir (state_dir, error))
+    return NULL;
+  if (created && !sync_state_dir (journal, error))
     return NULL;
 
   if (!load (journal, error))
@@ -353,6 +488,9 @@ pf_journal_free (PfJournal *journal)
     close (journal->fd);
   if (journal->lock_fd >= 0)
     close (journal->lock_fd);   /* releases the flock */
+  if (journal->dir_fd >= 0)
+    close (journal->dir_fd);
+  g_free (journal->name);
   g_clear_pointer (&journal->entries, g_hash_table_unref);
   g_clear_pointer (&journal->pending, g_hash_table_unref);
   g_free (journal->state_dir);
@@ -498,7 +636,8 @@ pf_journal_compact (PfJournal   *journal,
                     GHashTable  *keep,
                     GError     **error)
 {
-  g_autofree char *new_path = g_strconcat (journal->path, ".new", NULL);
+  g_autofree char *new_name = NULL;
+  g_autofree char *new_path = NULL;
   g_autoptr(GString) buffer = g_string_new (NULL);
   GHashTableIter iter;
   gpointer key, value;
@@ -518,42 +657,37 @@ pf_journal_compact (PfJournal   *journal,
                               (const char *) key, entry->name, entry->first_seen);
     }
 
-  fd = open (new_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  fd = create_temporary (journal, &new_name, error);
   if (fd < 0)
-    {
-      pf_maildir_set_errno_error (error, errno, _("create"), new_path);
-      return FALSE;
-    }
+    return FALSE;
+  new_path = g_build_filename (journal->state_dir, new_name, NULL);
   if (!write_all (fd, buffer->str, buffer->len, new_path, error))
     {
       close (fd);
-      g_unlink (new_path);
+      unlinkat (journal->dir_fd, new_name, 0);
       return FALSE;
     }
   if (fsync (fd) != 0)
     {
       pf_maildir_set_errno_error (error, errno, _("flush"), new_path);
       close (fd);
-      g_unlink (new_path);
+      unlinkat (journal->dir_fd, new_name, 0);
       return FALSE;
     }
   close (fd);
 
-  if (rename (new_path, journal->path) != 0)
+  if (renameat (journal->dir_fd, new_name, journal->dir_fd, journal->name) != 0)
     {
       pf_maildir_set_errno_error (error, errno, _("replace"), journal->path);
-      g_unlink (new_path);
+      unlinkat (journal->dir_fd, new_name, 0);
       return FALSE;
     }
-  if (!sync_dir (journal->state_dir, error))
+  if (!sync_state_dir (journal, error))
     return FALSE;
 
-  fd = open (journal->path, O_RDWR | O_APPEND | O_CLOEXEC);
+  fd = open_state_file (journal, journal->name, O_RDWR | O_APPEND, error);
   if (fd < 0)
-    {
-      pf_maildir_set_errno_error (error, errno, _("open"), journal->path);
-      return FALSE;
-    }
+    return FALSE;
   close (journal->fd);
   journal->fd = fd;
   g_hash_table_remove_all (journal->pending);

@@ -49,8 +49,10 @@ typedef struct _PfJournal PfJournal;
 /* Blocking file work: call from a worker thread. Creates @state_dir (0700)
  * when needed, takes the account's lock without waiting (another holder:
  * PF_ERROR_ACCOUNT_BUSY), and loads the journal. Other failures:
- * PF_ERROR_LOCAL_DISK. The lock is released by pf_journal_free() or when
- * the process dies. */
+ * PF_ERROR_LOCAL_DISK, among them a @state_dir that another user owns or
+ * that group or others may write, and a journal or lock that is a symbolic
+ * link. The lock is released by pf_journal_free() or when the process
+ * dies. */
 PfJournal  *pf_journal_open          (const char  *state_dir,
                                       const char  *host,
                                       const char  *user,

@@ -528,7 +528,7 @@ pf_maildir_create_tmp (PfMaildir   *maildir,
 
   stream = g_object_new (PF_TYPE_MAILDIR_TMP_STREAM, NULL);
   stream->path = g_build_filename (maildir->path, "tmp", base, NULL);
-  stream->fd = openat (maildir->tmp_fd, base, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  stream->fd = openat (maildir->tmp_fd, base, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
   if (stream->fd < 0)
     {
       pf_maildir_set_errno_error (error, errno, _("create"), stream->path);

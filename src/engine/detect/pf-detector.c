@@ -632,26 +632,54 @@ on_mx_records (GObject      *source,
 
 /* Autoconfig over https */
 
+/* We dial an address we resolved ourselves (the resolver is injectable),
+ * so the identity libsoup checks is that address: a certificate that names
+ * only the IP address would pass. The name in the URL is what the
+ * certificate must name. */
+static GTlsCertificateFlags
+verify_for_url_host (LookupRun       *run,
+                     GTlsCertificate *certificate)
+{
+  GTlsDatabase *database = run->self->tls_database;
+  g_autoptr(GSocketConnectable) identity = NULL;
+  g_autoptr(GTlsDatabase) system_database = NULL;
+
+  if (certificate == NULL)
+    return G_TLS_CERTIFICATE_GENERIC_ERROR;
+  if (database == NULL)
+    database = system_database = g_tls_backend_get_default_database (g_tls_backend_get_default ());
+  if (database == NULL)
+    return G_TLS_CERTIFICATE_UNKNOWN_CA;
+  identity = g_network_address_new (g_uri_get_host (run->uri), 443);
+  return g_tls_database_verify_chain (database, certificate, G_TLS_DATABASE_PURPOSE_AUTHENTICATE_SERVER,
+                                      identity, NULL, G_TLS_DATABASE_VERIFY_NONE, NULL, NULL);
+}
+
+/* Before the handshake: the URL's host name is the identity to check (and
+ * the name sent in SNI), not the address we connect to. */
+static void
+on_network_event (SoupMessage        *message,
+                  GSocketClientEvent  event,
+                  GIOStream          *connection,
+                  gpointer            user_data)
+{
+  LookupRun *run = user_data;
+
+  if (event == G_SOCKET_CLIENT_TLS_HANDSHAKING && G_IS_TLS_CLIENT_CONNECTION (connection))
+    {
+      g_autoptr(GSocketConnectable) identity = g_network_address_new (g_uri_get_host (run->uri), 443);
+
+      g_tls_client_connection_set_server_identity (G_TLS_CLIENT_CONNECTION (connection), identity);
+    }
+}
+
 static gboolean
 on_accept_certificate (SoupMessage          *message,
                        GTlsCertificate      *certificate,
                        GTlsCertificateFlags  errors,
                        gpointer              user_data)
 {
-  LookupRun *run = user_data;
-  GTlsDatabase *database = run->self->tls_database;
-  g_autoptr(GSocketConnectable) identity = NULL;
-  g_autoptr(GTlsDatabase) system_database = NULL;
-  GTlsCertificateFlags flags;
-
-  /* We dial an address we resolved ourselves, so the identity libsoup
-   * checked may be that address: check the name in the URL instead. */
-  if (database == NULL)
-    database = system_database = g_tls_backend_get_default_database (g_tls_backend_get_default ());
-  identity = g_network_address_new (g_uri_get_host (run->uri), 443);
-  flags = g_tls_database_verify_chain (database, certificate, G_TLS_DATABASE_PURPOSE_AUTHENTICATE_SERVER,
-                                       identity, NULL, G_TLS_DATABASE_VERIFY_NONE, NULL, NULL);
-  return flags == 0;
+  return verify_for_url_host (user_data, certificate) == 0;
 }
 
 static void
@@ -670,6 +698,16 @@ on_autoconfig_body (GObject      *source,
   if (body == NULL)
     {
       lookup_run_finish (run, error);
+      return;
+    }
+
+  /* Whatever libsoup and the handshake decided: the document counts only
+   * from a server whose certificate is valid for the URL's host name. */
+  if (verify_for_url_host (run, soup_message_get_tls_peer_certificate (run->message)) != 0)
+    {
+      lookup_run_finish (run, g_error_new (PF_ERROR, PF_ERROR_CERT_HOST,
+                                           _("The certificate of %s is not valid for that name."),
+                                           g_uri_get_host (run->uri)));
       return;
     }
 
@@ -756,6 +794,7 @@ on_autoconfig_host_resolved (GObject      *source,
     soup_session_set_tls_database (run->session, self->tls_database);
   run->message = soup_message_new_from_uri (SOUP_METHOD_GET, run->uri);
   soup_message_add_flags (run->message, SOUP_MESSAGE_NO_REDIRECT);
+  g_signal_connect (run->message, "network-event", G_CALLBACK (on_network_event), run);
   g_signal_connect (run->message, "accept-certificate", G_CALLBACK (on_accept_certificate), run);
   soup_session_send_and_read_async (run->session, run->message, G_PRIORITY_DEFAULT,
                                     self->cancellable, on_autoconfig_body, run);

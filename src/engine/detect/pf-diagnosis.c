@@ -507,14 +507,17 @@ typedef struct
 } LoginRun;
 
 static void
+wipe_password (char *password)
+{
+  explicit_bzero (password, strlen (password));
+  g_free (password);
+}
+
+static void
 login_run_free (LoginRun *run)
 {
   g_clear_object (&run->diagnosis);
-  if (run->password != NULL)
-    {
-      memset (run->password, 0, strlen (run->password));
-      g_free (run->password);
-    }
+  g_clear_pointer (&run->password, wipe_password);
   g_strfreev (run->users);
   g_free (run->connect_address);
   g_clear_object (&run->client);
@@ -626,6 +629,8 @@ on_authenticated (GObject      *source,
 
   if (pf_pop3_client_authenticate_finish (run->client, result, &used, &error))
     {
+      /* Logged in: no further attempt needs it. */
+      g_clear_pointer (&run->password, wipe_password);
       run->diagnosis->mechanism = used;
       pf_pop3_client_stat_async (run->client, g_task_get_cancellable (task), on_stat, g_object_ref (task));
       return;

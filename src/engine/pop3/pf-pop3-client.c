@@ -195,12 +195,43 @@ normalize_fingerprint (const char *text)
   return g_string_free (out, FALSE);
 }
 
+/* Lines that carried PASS or an AUTH payload, and the SASL responses,
+ * are wiped before their memory goes back to the allocator. */
+typedef char PfWipedText;
+typedef GBytes PfWipedBytes;
+
+static void
+wipe_text (char *text)
+{
+  if (text == NULL)
+    return;
+  explicit_bzero (text, strlen (text));
+  g_free (text);
+}
+
+static void
+wipe_bytes (GBytes *bytes)
+{
+  gsize len = 0;
+  guint8 *data;
+
+  if (bytes == NULL)
+    return;
+  /* Our own copy when someone else still holds a reference. */
+  data = g_bytes_unref_to_data (bytes, &len);
+  explicit_bzero (data, len);
+  g_free (data);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (PfWipedText, wipe_text)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (PfWipedBytes, wipe_bytes)
+
 static void
 command_free (Command *cmd)
 {
   g_assert (cmd->task == NULL);
   g_assert (cmd->cancel_source == NULL);
-  g_free (cmd->line);
+  wipe_text (cmd->line);
   g_free (cmd->text);
   g_clear_pointer (&cmd->caps, pf_capabilities_free);
   g_clear_pointer (&cmd->entries, g_array_unref);
@@ -208,7 +239,7 @@ command_free (Command *cmd)
   g_clear_object (&cmd->sink);
   g_clear_error (&cmd->deferred);
   g_clear_pointer (&cmd->sasl, pf_sasl_free);
-  g_clear_pointer (&cmd->pending_ir, g_bytes_unref);
+  g_clear_pointer (&cmd->pending_ir, wipe_bytes);
   g_free (cmd);
 }
 
@@ -510,6 +541,7 @@ on_written (GObject      *source,
   g_autoptr(GError) error = NULL;
 
   self->writing = FALSE;
+  explicit_bzero (self->outbuf->str, self->outbuf->len);
   g_string_truncate (self->outbuf, 0);
 
   if (!g_output_stream_write_all_finish (G_OUTPUT_STREAM (source), result, NULL, &error))
@@ -723,9 +755,9 @@ handle_continuation (PfPop3Client      *self,
                      const PfPop3Reply *reply)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) response = NULL;
+  g_autoptr(PfWipedBytes) response = NULL;
   g_autofree guint8 *challenge = NULL;
-  g_autofree char *encoded = NULL;
+  g_autoptr(PfWipedText) encoded = NULL;
   gsize challenge_len = 0;
   const guint8 *data;
   gsize len;
@@ -1252,6 +1284,7 @@ pf_pop3_client_finalize (GObject *object)
   g_clear_error (&self->fatal_error);
   g_clear_error (&self->read_error);
   g_clear_pointer (&self->reader, pf_line_reader_free);
+  explicit_bzero (self->outbuf->str, self->outbuf->allocated_len);
   g_string_free (self->outbuf, TRUE);
   g_free (self->greeting);
   g_free (self->apop_timestamp);
@@ -2390,8 +2423,8 @@ pf_pop3_client_authenticate_async (PfPop3Client        *self,
     default:
       {
         g_autoptr(PfSasl) sasl = NULL;
-        g_autoptr(GBytes) initial = NULL;
-        g_autofree char *line = NULL;
+        g_autoptr(PfWipedBytes) initial = NULL;
+        g_autoptr(PfWipedText) line = NULL;
         Command *cmd;
         gboolean plus = mechanism == PF_AUTH_SCRAM_SHA_1_PLUS ||
                         mechanism == PF_AUTH_SCRAM_SHA_256_PLUS;
@@ -2416,12 +2449,12 @@ pf_pop3_client_authenticate_async (PfPop3Client        *self,
 
         if (initial != NULL && g_bytes_get_size (initial) > 0)
           {
-            g_autofree char *encoded = g_base64_encode (g_bytes_get_data (initial, NULL),
-                                                        g_bytes_get_size (initial));
+            g_autoptr(PfWipedText) encoded = g_base64_encode (g_bytes_get_data (initial, NULL),
+                                                              g_bytes_get_size (initial));
 
             line = g_strdup_printf ("AUTH %s %s", pf_sasl_get_name (sasl), encoded);
             if (strlen (line) > MAX_AUTH_LINE)
-              g_clear_pointer (&line, g_free);
+              g_clear_pointer (&line, wipe_text);
           }
         if (line == NULL)
           line = g_strdup_printf ("AUTH %s", pf_sasl_get_name (sasl));

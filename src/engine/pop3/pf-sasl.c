@@ -231,7 +231,7 @@ pf_sasl_free (PfSasl *sasl)
     return;
   if (sasl->secret != NULL)
     {
-      memset (sasl->secret, 0, strlen (sasl->secret));
+      explicit_bzero (sasl->secret, strlen (sasl->secret));
       g_free (sasl->secret);
     }
   g_free (sasl->user);
@@ -847,10 +847,10 @@ scram_final (PfSasl        *sasl,
     proof[i] = client_key[i] ^ client_signature[i];
   proof_b64 = g_base64_encode (proof, dlen);
 
-  memset (salted, 0, sizeof salted);
-  memset (client_key, 0, sizeof client_key);
-  memset (stored_key, 0, sizeof stored_key);
-  memset (server_key, 0, sizeof server_key);
+  explicit_bzero (salted, sizeof salted);
+  explicit_bzero (client_key, sizeof client_key);
+  explicit_bzero (stored_key, sizeof stored_key);
+  explicit_bzero (server_key, sizeof server_key);
 
   *response = bytes_from_string (g_strconcat (without_proof, ",p=", proof_b64, NULL));
   sasl->scram_state = SCRAM_SENT_FINAL;

@@ -8,6 +8,8 @@
 #include "config.h"
 
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <glib/gstdio.h>
 
@@ -192,6 +194,142 @@ test_compact_drops_gone (void)
   }
 }
 
+/* A victim file elsewhere that a planted link points at. */
+static char *
+make_victim (void)
+{
+  g_autofree char *dir = g_build_filename (g_get_user_data_dir (), "elsewhere", NULL);
+  char *victim = g_build_filename (dir, "victim", NULL);
+
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+  g_assert_true (g_file_set_contents (victim, "precious\n", -1, NULL));
+  return victim;
+}
+
+static void
+assert_victim_untouched (const char *victim)
+{
+  g_autofree char *contents = NULL;
+
+  g_assert_true (g_file_get_contents (victim, &contents, NULL, NULL));
+  g_assert_cmpstr (contents, ==, "precious\n");
+}
+
+/* A link planted where compaction used to write its temporary file
+ * (".journal.new", opened with O_TRUNC) redirected the write to any file
+ * the user may write, and the rename then made the journal that link. */
+static void
+test_planted_temporary_harmless (void)
+{
+  g_autofree char *dir = state_dir ();
+  g_autofree char *victim = make_victim ();
+  g_autofree char *planted = g_build_filename (dir, "user@host.journal.new", NULL);
+  g_autofree char *path = g_build_filename (dir, "user@host.journal", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PfJournal) journal = pf_journal_open (dir, "host", "user", &error);
+  PfJournalRecord record = { "a", "1.M1P1Q1.h,S=1", 1 };
+  GStatBuf st;
+
+  g_assert_no_error (error);
+  g_assert_true (pf_journal_append (journal, &record, 1, &error));
+  g_assert_cmpint (symlink (victim, planted), ==, 0);
+
+  g_assert_true (pf_journal_compact (journal, NULL, &error));
+  g_assert_no_error (error);
+  assert_victim_untouched (victim);
+  g_assert_cmpint (g_lstat (path, &st), ==, 0);
+  g_assert_true (S_ISREG (st.st_mode));
+  g_assert_true (pf_journal_lookup (journal, "a", NULL, NULL));
+
+  /* The next open clears the stale name away: the link, not its target. */
+  g_clear_pointer (&journal, pf_journal_free);
+  journal = pf_journal_open (dir, "host", "user", &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (g_lstat (planted, &st), !=, 0);
+  assert_victim_untouched (victim);
+}
+
+/* A journal or lock that is a link is refused, and nothing is written
+ * through it. */
+static void
+test_planted_links_refused (void)
+{
+  const char *names[] = { "user@host.journal", "user@host.lock" };
+  g_autofree char *dir = state_dir ();
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      g_autofree char *victim = make_victim ();
+      g_autofree char *planted = g_build_filename (dir, names[i], NULL);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(PfJournal) journal = NULL;
+
+      g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+      /* The lock file the first round made. */
+      g_unlink (planted);
+      g_assert_cmpint (symlink (victim, planted), ==, 0);
+      journal = pf_journal_open (dir, "host", "user", &error);
+      g_assert_null (journal);
+      g_assert_error (error, PF_ERROR, PF_ERROR_LOCAL_DISK);
+      g_test_message ("%s", error->message);
+      g_assert_nonnull (strstr (error->message, planted));
+      g_assert_nonnull (strstr (error->message, "symbolic link"));
+      assert_victim_untouched (victim);
+      g_assert_cmpint (g_unlink (planted), ==, 0);
+    }
+}
+
+/* Whoever may write the state directory may plant or replace journals:
+ * a directory that others may write, or that another user owns, is
+ * refused. */
+static void
+test_loose_state_dir_refused (void)
+{
+  static const int loose[] = { 0777, 0770, 0730, 0703, 01777 };
+  g_autofree char *dir = state_dir ();
+
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+  for (guint i = 0; i < G_N_ELEMENTS (loose); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(PfJournal) journal = NULL;
+      g_autofree char *hint = g_strdup_printf ("chmod 700 %s", dir);
+
+      g_assert_cmpint (g_chmod (dir, loose[i]), ==, 0);
+      journal = pf_journal_open (dir, "host", "user", &error);
+      g_assert_null (journal);
+      g_assert_error (error, PF_ERROR, PF_ERROR_LOCAL_DISK);
+      g_test_message ("%o: %s", loose[i], error->message);
+      g_assert_nonnull (strstr (error->message, hint));
+    }
+
+  /* Readable by others is no danger (0755 is common). */
+  g_assert_cmpint (g_chmod (dir, 0755), ==, 0);
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(PfJournal) journal = pf_journal_open (dir, "host", "user", &error);
+
+    g_assert_no_error (error);
+  }
+
+  if (geteuid () != 0)
+    {
+      g_test_message ("not root: cannot give the directory to another user");
+      return;
+    }
+  g_assert_cmpint (chown (dir, 65534, 65534), ==, 0);
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(PfJournal) journal = pf_journal_open (dir, "host", "user", &error);
+
+    g_assert_null (journal);
+    g_assert_error (error, PF_ERROR, PF_ERROR_LOCAL_DISK);
+    g_test_message ("%s", error->message);
+    g_assert_nonnull (strstr (error->message, "another user"));
+  }
+  g_assert_cmpint (chown (dir, 0, 0), ==, 0);
+}
+
 static void
 write_tmp (PfMaildir  *maildir,
            const char *base,
@@ -280,6 +418,9 @@ main (int    argc,
   g_test_add_func ("/engine/delivery/journal/lock/second-refused", test_lock_refuses_second);
   g_test_add_func ("/engine/delivery/journal/compact/drops-gone-ids", test_compact_drops_gone);
   g_test_add_func ("/engine/delivery/journal/recover/tmp-files", test_recover);
+  g_test_add_func ("/engine/delivery/journal/links/planted-temporary-harmless", test_planted_temporary_harmless);
+  g_test_add_func ("/engine/delivery/journal/links/planted-journal-and-lock-refused", test_planted_links_refused);
+  g_test_add_func ("/engine/delivery/journal/state-dir/loose-refused", test_loose_state_dir_refused);
 
   return g_test_run ();
 }

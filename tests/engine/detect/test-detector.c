@@ -277,13 +277,14 @@ on_autoconfig_request (SoupServer        *server,
   soup_server_message_set_response (message, "text/xml", SOUP_MEMORY_COPY, document, strlen (document));
 }
 
-/* An https server with a test-CA certificate for @names, standing in for
- * port 443 of each of them. */
+/* An https server with a test-CA certificate for @cert_names, standing in
+ * for port 443 of each of @names. */
 static void
-start_https (Fixture            *fixture,
-             const char * const *names)
+start_https_with_cert (Fixture            *fixture,
+                       const char * const *names,
+                       const char * const *cert_names)
 {
-  g_autoptr(GTlsCertificate) certificate = pf_test_certs_server (PF_TEST_CERT_VALID, names);
+  g_autoptr(GTlsCertificate) certificate = pf_test_certs_server (PF_TEST_CERT_VALID, cert_names);
   g_autoptr(GError) error = NULL;
   g_autoptr(GSList) uris = NULL;
 
@@ -300,6 +301,13 @@ start_https (Fixture            *fixture,
       pf_map_resolver_add_host (fixture->resolver, names[i], "127.0.0.1");
       pf_port_map_set_for_host (fixture->ports, names[i], 443, fixture->soup_port);
     }
+}
+
+static void
+start_https (Fixture            *fixture,
+             const char * const *names)
+{
+  start_https_with_cert (fixture, names, names);
 }
 
 #define AUTOCONFIG_XML(host) \
@@ -347,6 +355,29 @@ test_autoconfig_untrusted_ignored (Fixture       *fixture,
   probes = run (fixture, "jo@evil.test");
   for (guint i = 0; i < probes->len; i++)
     g_assert_cmpstr (pf_probe_get_host (probes->pdata[i]), !=, "trap.evil.test");
+  g_assert_null (pf_detector_get_recommended (fixture->detector));
+}
+
+/* The detector dials the address it resolved itself, and libsoup checked
+ * the certificate against that address: a certificate that names only
+ * 127.0.0.1, valid for no host name, was taken for autoconfig.ip.test. */
+static void
+test_autoconfig_ip_certificate_ignored (Fixture       *fixture,
+                                        gconstpointer  data)
+{
+  const char *names[] = { "autoconfig.ip.test", "ip.test", NULL };
+  const char *cert_names[] = { "127.0.0.1", NULL };
+  g_autoptr(GPtrArray) probes = NULL;
+
+  start_https_with_cert (fixture, names, cert_names);
+  g_hash_table_insert (fixture->documents, g_strdup ("/mail/config-v1.1.xml"),
+                       g_strdup (AUTOCONFIG_XML ("trap.ip.test")));
+  g_hash_table_insert (fixture->documents, g_strdup ("/.well-known/autoconfig/mail/config-v1.1.xml"),
+                       g_strdup (AUTOCONFIG_XML ("trap.ip.test")));
+
+  probes = run (fixture, "jo@ip.test");
+  for (guint i = 0; i < probes->len; i++)
+    g_assert_cmpstr (pf_probe_get_host (probes->pdata[i]), !=, "trap.ip.test");
   g_assert_null (pf_detector_get_recommended (fixture->detector));
 }
 
@@ -645,6 +676,7 @@ main (int   argc,
   ADD ("srv-priority", test_srv_priority);
   ADD ("autoconfig-https", test_autoconfig);
   ADD ("autoconfig-untrusted-ignored", test_autoconfig_untrusted_ignored);
+  ADD ("autoconfig-ip-only-certificate-ignored", test_autoconfig_ip_certificate_ignored);
   ADD ("ispdb", test_ispdb);
   ADD ("mx-indirection", test_mx_indirection);
   ADD ("guessed-host-only", test_guess_only);
