@@ -208,9 +208,18 @@ pf_provider_hint_describe (PfProviderHint hint,
       return g_strdup (_("Microsoft accounts no longer accept a password for POP3: "
                          "they need an OAuth2 sign-in instead."));
     case PF_PROVIDER_HINT_LOGIN_DELAY:
-      if (login_delay > 0)
+      /* LOGIN-DELAY counts seconds (RFC 2449 §6.5); under a minute they
+       * are said as seconds, else as minutes rounded up, so the advice
+       * never makes the wait look shorter than it is. */
+      if (login_delay > 0 && login_delay < 60)
+        return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                             "The server allows one login every %lu second: wait that long between checks.",
+                                             "The server allows one login every %lu seconds: wait that long between checks.",
+                                             (gulong) login_delay),
+                                (gulong) login_delay);
+      if (login_delay >= 60)
         {
-          gint64 minutes = (login_delay + 59) / 60;
+          gint64 minutes = login_delay / 60 + (login_delay % 60 != 0);
           return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
                                                "The server allows one login every %lu minute: wait that long between checks.",
                                                "The server allows one login every %lu minutes: wait that long between checks.",
