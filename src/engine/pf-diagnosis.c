@@ -93,6 +93,7 @@ pf_diagnosis_step_for_error (const GError *error)
       return PF_DIAGNOSIS_STEP_STLS;
     case PF_ERROR_PLAINTEXT_REFUSED:
     case PF_ERROR_AUTH_REJECTED:
+    case PF_ERROR_AUTH_MECHANISM_FAILED:
     case PF_ERROR_NO_COMMON_MECHANISM:
     case PF_ERROR_INVALID_INPUT:
     case PF_ERROR_NO_PASSWORD:
