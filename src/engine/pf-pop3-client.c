@@ -2579,6 +2579,19 @@ pf_pop3_client_authenticate_finish (PfPop3Client     *self,
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
+PfAuthMechanism
+pf_pop3_client_choose_fallback (PfPop3Client    *self,
+                                PfAuthMechanism  failed)
+{
+  g_return_val_if_fail (PF_IS_POP3_CLIENT (self), PF_AUTH_AUTO);
+
+  if (self->caps == NULL)
+    return PF_AUTH_AUTO;
+  return pf_sasl_choose_fallback (failed, (const char * const *) self->caps->sasl,
+                                  mechanism_offered (self, PF_AUTH_USER),
+                                  self->tls_active, self->allow_plaintext_auth);
+}
+
 /* ---------------------------------------------------------------------- */
 /* Transaction commands                                                   */
 
