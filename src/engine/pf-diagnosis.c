@@ -689,7 +689,8 @@ on_authenticated (GObject      *source,
     }
   pf_pop3_client_close (run->client);
 
-  /* Only a rejected login moves on to the next user-name form: anything
+  /* Only a refused login (the password's, or a method the server cannot
+   * check for this name) moves on to the next user-name form: anything
    * else would fail the same way, and each try may count against the
    * account's lockout. */
   if ((g_error_matches (error, PF_ERROR, PF_ERROR_AUTH_REJECTED) ||

@@ -2212,7 +2212,7 @@ auth_done (GTask  *task,
        * this user), so it is not reported as a wrong password: the caller
        * may try another method on a new connection. */
       if (g_error_matches (error, PF_ERROR, PF_ERROR_AUTH_REJECTED) && !self->closed &&
-          pf_auth_mechanism_may_be_refused_for_itself (data->mechanism))
+          data != NULL && pf_auth_mechanism_may_be_refused_for_itself (data->mechanism))
         {
           GError *mechanism_error =
             g_error_new (PF_ERROR, PF_ERROR_AUTH_MECHANISM_FAILED,
