@@ -224,9 +224,11 @@ is_strict_base64 (const char *text)
   if (len % 4 != 0)
     return FALSE;
   if (len > 0 && text[len - 1] == '=')
-    padding++;
-  if (len > 1 && text[len - 2] == '=')
-    padding++;
+    {
+      padding++;
+      if (text[len - 2] == '=')
+        padding++;
+    }
   for (gsize i = 0; i < len - padding; i++)
     if (base64_value (text[i]) < 0)
       return FALSE;
