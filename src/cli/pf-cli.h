@@ -163,6 +163,7 @@ typedef struct
   char     *maildir;
   char     *state_dir;
   char     *ca_file;
+  char     *mechanism;   /* a pf_auth_mechanism_from_string() name, or NULL */
   gboolean  keep;
   gboolean  delete;
   gboolean  quiet;

@@ -73,6 +73,7 @@ pf_gui_step_for_error (const GError *error)
     case PF_ERROR_PLAINTEXT_REFUSED:
       return PF_STEP_SECURE;
     case PF_ERROR_AUTH_REJECTED:
+    case PF_ERROR_AUTH_MECHANISM_FAILED:
     case PF_ERROR_NO_COMMON_MECHANISM:
     case PF_ERROR_KEYRING_UNAVAILABLE:
     case PF_ERROR_KEYRING_LOCKED:
@@ -112,6 +113,7 @@ pf_gui_fix_for_error (const GError *error)
     case PF_ERROR_NO_PASSWORD:
       return PF_FIX_PASSWORD;
     case PF_ERROR_NO_COMMON_MECHANISM:
+    case PF_ERROR_AUTH_MECHANISM_FAILED:
       return PF_FIX_MECHANISM;
     case PF_ERROR_RESOLVE:
     case PF_ERROR_CERT_HOST:

@@ -25,6 +25,7 @@ typedef enum
   STEP_CLOSE,
   STEP_STALL,
   STEP_SILENCE,
+  STEP_NEXT_CONNECTION,
 } StepKind;
 
 typedef struct
@@ -50,6 +51,7 @@ struct _PfTestServer
   GString          *failures;
   guint             n_active;
   guint             n_finished;
+  guint             n_accepted;
   gboolean          stopping;
 };
 
@@ -292,16 +294,30 @@ on_run (GThreadedSocketService *service,
   g_autoptr(GError) error = NULL;
   gboolean closed = FALSE;
   guint index = 0;
+  guint connection_index = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (connection), "pf-test-index"));
+  guint end;
 
   g_socket_set_option (g_socket_connection_get_socket (connection),
                        IPPROTO_TCP, TCP_NODELAY, 1, NULL);
   session_set_stream (&session, G_IO_STREAM (connection));
 
+  /* The part of the script for this connection: after its
+   * connection_index-th NEXT CONNECTION line (or the last part). */
+  for (guint seen = 0, i = 0; i < server->steps->len && seen < connection_index; i++)
+    if (((Step *) g_ptr_array_index (server->steps, i))->kind == STEP_NEXT_CONNECTION)
+      {
+        seen++;
+        index = i + 1;
+      }
+  for (end = index; end < server->steps->len; end++)
+    if (((Step *) g_ptr_array_index (server->steps, end))->kind == STEP_NEXT_CONNECTION)
+      break;
+
   if (server->mode == PF_TEST_SERVER_TLS && !session_start_tls (&session, &error))
     record_failure (server, "TLS handshake: %s", error->message);
   else
     {
-      for (index = 0; index < server->steps->len && !closed; index++)
+      for (; index < end && !closed; index++)
         if (!session_run_step (&session, g_ptr_array_index (server->steps, index), &closed, &error))
           {
             record_failure (server, "step %u: %s", index + 1, error->message);
@@ -343,6 +359,7 @@ on_incoming (GSocketService    *service,
   /* Runs before the worker thread starts. */
   g_mutex_lock (&server->lock);
   server->n_active++;
+  g_object_set_data (G_OBJECT (connection), "pf-test-index", GUINT_TO_POINTER (server->n_accepted++));
   g_mutex_unlock (&server->lock);
   return FALSE;  /* let the threaded service run the connection */
 }
@@ -477,6 +494,8 @@ pf_test_server_add_script (PfTestServer *server,
         g_ptr_array_add (server->steps, step_new (STEP_TLS, NULL, 0));
       else if (strcmp (line, "CLOSE") == 0)
         g_ptr_array_add (server->steps, step_new (STEP_CLOSE, NULL, 0));
+      else if (strcmp (line, "NEXT CONNECTION") == 0)
+        g_ptr_array_add (server->steps, step_new (STEP_NEXT_CONNECTION, NULL, 0));
       else if (g_str_has_prefix (line, "STALL ") || g_str_has_prefix (line, "SILENCE "))
         {
           Step *step = step_new (line[1] == 'T' ? STEP_STALL : STEP_SILENCE, NULL, 0);

@@ -30,6 +30,9 @@ G_BEGIN_DECLS
  *   STALL n      do nothing for n milliseconds (ends early when the server
  *                is freed)
  *   SILENCE n    the client must send nothing for n milliseconds
+ *   NEXT CONNECTION  the steps before it are the first connection's, the
+ *                steps after it the next one's (a retry on a new
+ *                connection); the last part serves every later connection
  *
  * and steps the text cannot express are added with the functions below, in
  * order with the text steps. A script that fails (wrong line, client gone)

@@ -106,6 +106,7 @@ typedef struct
   gint64          now;
   char           *secret;
   GTlsDatabase   *tls_database;
+  PfAuthMechanism fallback;      /* after a mechanism's refusal, the one tried instead */
 
   PfMaildir      *maildir;
   PfJournal      *journal;
@@ -1086,6 +1087,8 @@ on_uidl (GObject      *source,
 /* ------------------------------------------------------------------ */
 /* Connecting                                                           */
 
+static void run_connect (Run *run);
+
 static void
 on_authenticated (GObject      *source,
                   GAsyncResult *result,
@@ -1093,14 +1096,33 @@ on_authenticated (GObject      *source,
 {
   Run *run = user_data;
   GError *error = NULL;
+  PfAuthMechanism used = PF_AUTH_AUTO;
 
-  g_clear_pointer (&run->secret, wipe_secret);
-  if (!pf_pop3_client_authenticate_finish (PF_POP3_CLIENT (source), result, NULL, &error))
+  if (!pf_pop3_client_authenticate_finish (PF_POP3_CLIENT (source), result, &used, &error))
     {
+      /* A refusal that may be the method's, not the password's (a -PLUS
+       * bound differently, an APOP the server cannot check): one other
+       * method on a new connection, when the account left the choice to
+       * Popfetch. */
+      if (g_error_matches (error, PF_ERROR, PF_ERROR_AUTH_MECHANISM_FAILED) &&
+          run->self->mechanism == PF_AUTH_AUTO && run->fallback == PF_AUTH_AUTO)
+        {
+          run->fallback = pf_pop3_client_choose_fallback (PF_POP3_CLIENT (source), used);
+          if (run->fallback != PF_AUTH_AUTO)
+            {
+              g_clear_error (&error);
+              pf_pop3_client_close (PF_POP3_CLIENT (source));
+              run_connect (run);
+              return;
+            }
+        }
+      g_clear_pointer (&run->secret, wipe_secret);
       run_fail (run, error);
       run_maybe_finish (run);
       return;
     }
+  g_clear_pointer (&run->secret, wipe_secret);
+  run->result->mechanism = used;
   set_phase (run->self, PF_FETCH_PHASE_LISTING);
   pf_pop3_client_uidl_async (PF_POP3_CLIENT (source), run->cancellable, on_uidl, run);
 }
@@ -1110,8 +1132,9 @@ authenticate (Run *run)
 {
   set_phase (run->self, PF_FETCH_PHASE_AUTHENTICATING);
   pf_pop3_client_authenticate_async (run->self->client, run->self->user, run->secret,
-                                     run->self->mechanism, run->cancellable,
-                                     on_authenticated, run);
+                                     run->fallback != PF_AUTH_AUTO ? run->fallback
+                                                                   : run->self->mechanism,
+                                     run->cancellable, on_authenticated, run);
 }
 
 static void

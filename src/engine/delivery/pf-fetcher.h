@@ -59,6 +59,11 @@ typedef struct
   gboolean  no_uidl;         /* the server lacks UIDL; the content-hash fallback ran */
   GArray   *over_limit;      /* PfFetchSkipped, in server order */
   gint64    elapsed_us;
+  /* The login method that worked. After a refusal that may be the method's
+   * (a -PLUS the server binds differently, an APOP it cannot check), a run
+   * left on PF_AUTH_AUTO tries one other method on a new connection; an
+   * account stores this so the next run goes straight to it. */
+  PfAuthMechanism mechanism;
 } PfFetchResult;
 
 void            pf_fetch_result_free (PfFetchResult *result);

@@ -782,9 +782,12 @@ handle_continuation (PfPop3Client      *self,
     {
       const char *text = reply->text != NULL ? reply->text : "";
 
-      if (*text != '\0')
-        challenge = g_base64_decode (text, &challenge_len);
-      if (!pf_sasl_step (cmd->sasl, challenge, challenge_len, &response, &error))
+      /* Garbage is a protocol error, not something to answer: a lenient
+       * decoder would let CRAM-MD5 sign whatever it made of it. */
+      challenge = pf_sasl_decode_challenge (text, &challenge_len, &error);
+      if (challenge == NULL ||
+          !pf_sasl_step (cmd->sasl, challenge_len > 0 ? challenge : NULL, challenge_len,
+                         &response, &error))
         {
           cmd->deferred = g_steal_pointer (&error);
           send_continuation (self, "*");
@@ -803,6 +806,58 @@ static void handle_reply (PfPop3Client *self,
                           Command      *cmd,
                           const char   *line,
                           PfPop3Reply  *reply);
+
+/* Bytes waiting on the socket; the end of the stream is none. */
+static gboolean
+socket_has_data (PfPop3Client *self)
+{
+  GSocket *socket;
+  GInputVector vector;
+  guint8 byte;
+  gint flags = G_SOCKET_MSG_PEEK;
+
+  if (self->connection == NULL)
+    return FALSE;
+  socket = g_socket_connection_get_socket (self->connection);
+  if (g_socket_condition_check (socket, G_IO_IN) == 0)
+    return FALSE;
+  vector.buffer = &byte;
+  vector.size = 1;
+  /* Readable, so this does not block. */
+  return g_socket_receive_message (socket, NULL, &vector, 1, NULL, NULL, &flags, NULL, NULL) > 0;
+}
+
+static GError *
+stls_injection_error (void)
+{
+  return g_error_new_literal (PF_ERROR, PF_ERROR_STLS_INJECTION,
+                              "The server sent data after agreeing to STLS and before "
+                              "the TLS handshake");
+}
+
+/* What the bytes that came after "+OK" to STLS, before the handshake,
+ * mean. Exactly one well-formed -ERR line is the server's own report that
+ * its TLS side failed to start (Courier's helper, for one): its words,
+ * sanitised, as STLS_UNAVAILABLE. Anything else (a +OK, a second line,
+ * an unfinished line) may be an attacker's and counts as injection. */
+static GError *
+stls_after_ok_error (const guint8 *data,
+                     gsize         len)
+{
+  const char *text = (const char *) data;
+  g_autofree char *reason = NULL;
+
+  if (len < 6 || len > PF_POP3_MAX_STATUS_LINE || memcmp (text, "-ERR", 4) != 0 ||
+      (text[4] != ' ' && text[4] != '\r') ||
+      text[len - 2] != '\r' || text[len - 1] != '\n' ||
+      memchr (text, '\n', len - 1) != NULL || memchr (text, '\r', len - 2) != NULL)
+    return stls_injection_error ();
+
+  reason = text[4] == ' ' ? pf_pop3_sanitize_text (text + 5, len - 7) : NULL;
+  return g_error_new (PF_ERROR, PF_ERROR_STLS_UNAVAILABLE,
+                      "The server agreed to STLS but could not start TLS: %s",
+                      reason != NULL && *reason != '\0' ? reason : "no reason given");
+}
 
 static void
 handle_status_line (PfPop3Client *self,
@@ -874,17 +929,18 @@ handle_reply (PfPop3Client *self,
 
     case CMD_STLS:
       /* Response injection: nothing may follow the +OK before the
-       * handshake, neither in our buffer nor waiting on the socket. */
-      if (pf_line_reader_get_buffered (self->reader) > 0 ||
-          (self->connection != NULL &&
-           g_socket_condition_check (g_socket_connection_get_socket (self->connection),
-                                     G_IO_IN) != 0))
+       * handshake, neither in our buffer nor waiting on the socket. What
+       * waits on the socket alone is judged by stls_grace(), which looks
+       * at the socket first. */
+      if (pf_line_reader_get_buffered (self->reader) > 0)
         {
-          g_autoptr(GError) injection =
-            g_error_new_literal (PF_ERROR, PF_ERROR_STLS_INJECTION,
-                                 "The server sent data after agreeing to STLS and before "
-                                 "the TLS handshake");
-          fail_all (self, injection);
+          g_autoptr(GError) after_stls = NULL;
+          gsize buffered_len;
+          const guint8 *buffered = pf_line_reader_peek_buffered (self->reader, &buffered_len);
+
+          after_stls = socket_has_data (self) ? stls_injection_error ()
+                                              : stls_after_ok_error (buffered, buffered_len);
+          fail_all (self, after_stls);
           return;
         }
       break;
@@ -1808,14 +1864,19 @@ on_stls_grace_data (GSocket      *socket,
   StlsGrace *grace = user_data;
   GTask *task = g_object_ref (grace->task);
   PfPop3Client *self = g_task_get_source_object (task);
+  /* One byte more than a status line may hold, so an over-long one
+   * cannot pass for a whole -ERR line. */
+  g_autofree guint8 *peeked = g_malloc (PF_POP3_MAX_STATUS_LINE + 1);
+  gssize len;
 
   stls_grace_free (grace);
+  /* Only a look: the session ends here whatever the bytes are. */
+  len = g_socket_receive_with_blocking (socket, (char *) peeked, PF_POP3_MAX_STATUS_LINE + 1,
+                                        FALSE, NULL, NULL);
   if (self->closed)
     connect_fail (task, g_error_copy (self->fatal_error));
   else
-    connect_fail (task, g_error_new_literal (PF_ERROR, PF_ERROR_STLS_INJECTION,
-                                           "The server sent data after agreeing to STLS "
-                                           "and before the TLS handshake"));
+    connect_fail (task, len > 0 ? stls_after_ok_error (peeked, len) : stls_injection_error ());
   g_object_unref (task);
   return G_SOURCE_REMOVE;
 }
@@ -2175,15 +2236,67 @@ auth_done (GTask  *task,
            GError *error)
 {
   PfPop3Client *self = g_task_get_source_object (task);
+  AuthData *data = g_task_get_task_data (task);
 
   if (error != NULL)
     {
+      /* A plain refusal of these may be about the method (a -PLUS the
+       * server binds differently, an APOP or CRAM-MD5 it cannot check for
+       * this user), so it is not reported as a wrong password: the caller
+       * may try another method on a new connection. */
+      if (g_error_matches (error, PF_ERROR, PF_ERROR_AUTH_REJECTED) && !self->closed &&
+          data != NULL && pf_auth_mechanism_may_be_refused_for_itself (data->mechanism))
+        {
+          GError *mechanism_error =
+            g_error_new (PF_ERROR, PF_ERROR_AUTH_MECHANISM_FAILED,
+                         "The server refused the login with %s: %s",
+                         pf_auth_mechanism_to_string (data->mechanism), error->message);
+
+          g_error_free (error);
+          error = mechanism_error;
+        }
       g_task_return_error (task, error);
       return;
     }
 
   pf_transcript_add_info (self->transcript, "Logged in");
   g_task_return_boolean (task, TRUE);
+}
+
+static void
+on_utf8 (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  PfPop3Client *self = g_task_get_source_object (task);
+  g_autoptr(GError) error = NULL;
+
+  /* A refusal leaves the session as it was; a broken connection shows at
+   * the next command. */
+  if (finish_command (self, result, on_utf8, &error) == NULL)
+    pf_transcript_add_info (self->transcript, "The server refused UTF8: %s", error->message);
+  auth_done (task, NULL);
+}
+
+/* RFC 6856: a server that offers UTF8 may replace every message with
+ * UTF-8 in its header by a notice ("Cannot display Unicode content")
+ * until the client says UTF8, so it is said before any RETR. */
+static void
+auth_maybe_utf8 (GTask *task)
+{
+  PfPop3Client *self = g_task_get_source_object (task);
+  Command *cmd;
+
+  if (!self->caps->utf8)
+    {
+      auth_done (task, NULL);
+      return;
+    }
+  cmd = command_new (self, CMD_SIMPLE, g_strdup ("UTF8"), NULL, on_utf8, on_utf8,
+                     g_object_ref (task));
+  cmd->barrier = TRUE;
+  submit (self, cmd);
 }
 
 static void
@@ -2203,7 +2316,7 @@ on_auth_capa (GObject      *source,
       g_clear_pointer (&self->caps, pf_capabilities_free);
       self->caps = g_steal_pointer (&cmd->caps);
     }
-  auth_done (task, NULL);
+  auth_maybe_utf8 (task);
 }
 
 static void
@@ -2326,6 +2439,13 @@ mechanism_offered (PfPop3Client    *self,
     }
 }
 
+static gboolean
+server_offers_binding (PfPop3Client *self)
+{
+  return pf_capabilities_has_sasl (self->caps, "SCRAM-SHA-256-PLUS") ||
+         pf_capabilities_has_sasl (self->caps, "SCRAM-SHA-1-PLUS");
+}
+
 void
 pf_pop3_client_authenticate_async (PfPop3Client        *self,
                                    const char          *user,
@@ -2436,11 +2556,15 @@ pf_pop3_client_authenticate_async (PfPop3Client        *self,
                                      pf_auth_mechanism_to_string (mechanism));
             return;
           }
-        /* SCRAM gets the binding even without -PLUS: its GS2 header then
-         * says "y", so a server that offered -PLUS sees the downgrade. */
+        /* RFC 5802 §6: SCRAM without -PLUS says "y" (we could bind) only
+         * when the server offered no -PLUS, so an attacker who stripped
+         * -PLUS from CAPA is caught; a server that does offer -PLUS must
+         * refuse "y", so then it says "n" (this is how the retry after a
+         * refused -PLUS logs in). */
+        if (!plus && (!is_scram (mechanism) || server_offers_binding (self)))
+          g_clear_pointer (&binding, g_bytes_unref);
         sasl = pf_sasl_new_full (mechanism, user, secret,
-                                 is_scram (mechanism) ? binding_type : NULL,
-                                 is_scram (mechanism) ? binding : NULL, &error);
+                                 binding != NULL ? binding_type : NULL, binding, &error);
         if (sasl == NULL || !pf_sasl_step (sasl, NULL, 0, &initial, &error))
           {
             g_task_return_error (task, g_steal_pointer (&error));
@@ -2481,12 +2605,24 @@ pf_pop3_client_authenticate_finish (PfPop3Client     *self,
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
   g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == pf_pop3_client_authenticate_async, FALSE);
 
-  if (!g_task_propagate_boolean (G_TASK (result), error))
-    return FALSE;
+  /* Set on failure too: the caller names what was tried. */
   data = g_task_get_task_data (G_TASK (result));
   if (used != NULL)
-    *used = data->mechanism;
-  return TRUE;
+    *used = data != NULL ? data->mechanism : PF_AUTH_AUTO;
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+PfAuthMechanism
+pf_pop3_client_choose_fallback (PfPop3Client    *self,
+                                PfAuthMechanism  failed)
+{
+  g_return_val_if_fail (PF_IS_POP3_CLIENT (self), PF_AUTH_AUTO);
+
+  if (self->caps == NULL)
+    return PF_AUTH_AUTO;
+  return pf_sasl_choose_fallback (failed, (const char * const *) self->caps->sasl,
+                                  mechanism_offered (self, PF_AUTH_USER),
+                                  self->tls_active, self->allow_plaintext_auth);
 }
 
 /* ---------------------------------------------------------------------- */

@@ -131,8 +131,18 @@ gboolean        pf_pop3_client_connect_finish (PfPop3Client        *self,
  * up and "allow-plaintext-auth" is FALSE (for every mechanism), and
  * PF_ERROR_NO_COMMON_MECHANISM when the server does not offer @mechanism.
  * A rejection is PF_ERROR_AUTH_REJECTED (or IN_USE, LOGIN_DELAY, SYS_TEMP,
- * SYS_PERM from the response code) with the server's text. SCRAM must end
- * with the server's proof. After success CAPA is read again. */
+ * SYS_PERM from the response code) with the server's text, except for a
+ * mechanism whose refusal may be the mechanism's, not the password's
+ * (pf_auth_mechanism_may_be_refused_for_itself(): -PLUS, APOP, CRAM-MD5):
+ * PF_ERROR_AUTH_MECHANISM_FAILED, whose message names the mechanism. A
+ * malformed challenge (not base64, a SCRAM message that does not parse or
+ * asks for fewer than 4096 or more than 1000000 iterations) is
+ * PF_ERROR_PROTOCOL. SCRAM must end with the server's proof. After success
+ * CAPA is read again, then UTF8 is sent when CAPA offers it (RFC 6856), so
+ * no message is replaced by a "cannot display" notice.
+ *
+ * _finish sets @used, also on failure, to the mechanism that was tried
+ * (PF_AUTH_AUTO when none was sent). */
 void            pf_pop3_client_authenticate_async  (PfPop3Client        *self,
                                                     const char          *user,
                                                     const char          *secret,
@@ -144,6 +154,13 @@ gboolean        pf_pop3_client_authenticate_finish (PfPop3Client        *self,
                                                     GAsyncResult        *result,
                                                     PfAuthMechanism     *used,
                                                     GError             **error);
+
+/* After authenticate failed with PF_ERROR_AUTH_MECHANISM_FAILED for
+ * @failed: the one method to try instead, on a NEW connection (the server's
+ * state after a half-done exchange is not to be trusted), from what this
+ * session learned (pf_sasl_choose_fallback()); PF_AUTH_AUTO when none. */
+PfAuthMechanism pf_pop3_client_choose_fallback (PfPop3Client    *self,
+                                                PfAuthMechanism  failed);
 
 void            pf_pop3_client_stat_async  (PfPop3Client        *self,
                                             GCancellable        *cancellable,

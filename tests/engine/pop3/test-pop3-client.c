@@ -1237,7 +1237,8 @@ test_sasl_scram_plus_channel_binding (void)
 
   g_assert_true (do_connect (client, &error));
   g_assert_false (do_login (client, "bob", PASSWORD, PF_AUTH_AUTO, NULL, &error));
-  g_assert_error (error, PF_ERROR, PF_ERROR_AUTH_REJECTED);
+  /* A refused -PLUS may be the binding, not the password. */
+  g_assert_error (error, PF_ERROR, PF_ERROR_AUTH_MECHANISM_FAILED);
   finish_client (client);
   assert_script_done (server);
 }

@@ -162,7 +162,12 @@ test_wrong_password (gconstpointer data)
   client = client_for (c->security);
   g_assert_true (do_connect (client, &error));
   g_assert_false (do_login (client, "not-the-password", c->mechanism, NULL, &error));
-  g_assert_error (error, PF_ERROR, PF_ERROR_AUTH_REJECTED);
+  /* A refused APOP or CRAM-MD5 may be the server's inability to check
+   * them for this user, so it is not called a wrong password. */
+  if (c->mechanism == PF_AUTH_APOP || c->mechanism == PF_AUTH_CRAM_MD5)
+    g_assert_error (error, PF_ERROR, PF_ERROR_AUTH_MECHANISM_FAILED);
+  else
+    g_assert_error (error, PF_ERROR, PF_ERROR_AUTH_REJECTED);
   /* Dovecot's own words, not ours. */
   g_assert_nonnull (strstr (error->message, "Authentication failed"));
   drop_client (client);
