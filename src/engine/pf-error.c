@@ -178,6 +178,11 @@ static const Explanation pf_error_table[] = {
     N_("Popfetch could not find a POP3 server for this address."),
     N_("Enter the server name and port yourself; your mail provider’s help pages list them."),
     DETAIL_PLAIN },
+  [PF_ERROR_TLS_OUTDATED] = {
+    N_("Outdated encryption"),
+    N_("The server uses an outdated, insecure TLS version, older than TLS 1.2. Popfetch stopped before sending your password."),
+    N_("Tell your mail provider that the server needs TLS 1.2 or newer. Until then, this server cannot be used safely."),
+    DETAIL_PLAIN },
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (pf_error_table) == PF_ERROR_N_CODES);

@@ -1657,6 +1657,59 @@ certificate_error (PfPop3Client *self,
   return g_error_new (PF_ERROR, code, "%s", tls_error->message);
 }
 
+/* What a finished handshake must still pass before anything is sent in
+ * it, implicit TLS and STLS alike. A pin names one certificate: GIO asks
+ * accept-certificate only about certificates that fail validation, so a
+ * different certificate that a trusted CA signed would pass unnoticed
+ * unless the peer is compared here. And the version GnuTLS agreed to may
+ * be one its configuration still allows but we do not. */
+static GError *
+check_handshake (PfPop3Client   *self,
+                 GTlsConnection *tls)
+{
+  GTlsCertificate *peer = g_tls_connection_get_peer_certificate (tls);
+  const char *version = NULL;
+
+  if (self->pinned_fingerprint != NULL)
+    {
+      g_autofree char *fingerprint = peer != NULL ? pf_certificate_sha256 (peer) : NULL;
+
+      if (g_strcmp0 (fingerprint, self->pinned_fingerprint) != 0)
+        {
+          pf_transcript_add_info (self->transcript,
+                                  "Certificate SHA-256 %s: rejected, it is not the pinned one",
+                                  fingerprint != NULL ? fingerprint : "(none)");
+          return g_error_new (PF_ERROR, PF_ERROR_CERT_PIN_MISMATCH,
+                              "The server’s certificate (SHA-256 %s) is not the pinned one",
+                              fingerprint != NULL ? fingerprint : "unknown");
+        }
+    }
+
+  /* UNKNOWN is what GIO says for a version newer than it knows. */
+  switch (g_tls_connection_get_protocol_version (tls))
+    {
+    case G_TLS_PROTOCOL_VERSION_SSL_3_0:
+      version = "SSL 3.0";
+      break;
+    case G_TLS_PROTOCOL_VERSION_TLS_1_0:
+      version = "1.0";
+      break;
+    case G_TLS_PROTOCOL_VERSION_TLS_1_1:
+      version = "1.1";
+      break;
+    case G_TLS_PROTOCOL_VERSION_UNKNOWN:
+    case G_TLS_PROTOCOL_VERSION_TLS_1_2:
+    case G_TLS_PROTOCOL_VERSION_TLS_1_3:
+    case G_TLS_PROTOCOL_VERSION_DTLS_1_0:
+    case G_TLS_PROTOCOL_VERSION_DTLS_1_2:
+    default:
+      return NULL;
+    }
+  return g_error_new (PF_ERROR, PF_ERROR_TLS_OUTDATED,
+                      "The server uses an outdated, insecure TLS version %s; "
+                      "Popfetch needs TLS 1.2 or newer", version);
+}
+
 static void
 connect_fail (GTask  *task,
               GError *error)
@@ -1698,6 +1751,13 @@ on_handshake (GObject      *source,
   if (self->peer_errors == 0)
     g_set_object (&self->peer_certificate,
                   g_tls_connection_get_peer_certificate (G_TLS_CONNECTION (source)));
+
+  error = check_handshake (self, G_TLS_CONNECTION (source));
+  if (error != NULL)
+    {
+      connect_fail (task, g_steal_pointer (&error));
+      return;
+    }
 
   g_set_object (&self->stream, G_IO_STREAM (source));
   set_tls_active (self, TRUE);

@@ -576,6 +576,44 @@ test_cert_pin_mismatch (void)
   assert_no_credential_sent (server);
 }
 
+/* A pin means that one certificate: another one that the trusted CA
+ * signed for the same name passes GIO's checks, and must still be refused,
+ * over implicit TLS and STLS alike. */
+static void
+test_cert_pin_restricts_valid (void)
+{
+  static const PfSecurity securities[] = { PF_SECURITY_TLS, PF_SECURITY_STARTTLS };
+  const char * const other_names[] = { "localhost", NULL };
+
+  for (guint i = 0; i < G_N_ELEMENTS (securities); i++)
+    {
+      gboolean implicit = securities[i] == PF_SECURITY_TLS;
+      g_autoptr(PfTestServer) server = pf_test_server_new (implicit ? PF_TEST_SERVER_TLS
+                                                                    : PF_TEST_SERVER_PLAIN);
+      g_autoptr(GTlsCertificate) presented = pf_test_certs_server (PF_TEST_CERT_VALID, other_names);
+      g_autofree char *pin = fingerprint_of (PF_TEST_CERT_VALID);
+      g_autofree char *presented_pin = pf_certificate_sha256 (presented);
+      PfPop3Client *client;
+      g_autoptr(GError) error = NULL;
+
+      g_assert_cmpstr (pin, !=, presented_pin);
+      pf_test_server_set_certificate (server, presented);
+      pf_test_server_add_script (server, implicit
+                                   ? GREETING "\n" CAPA_PLAIN LOGIN
+                                   : GREETING "\n" CAPA_STLS "C: STLS\nS: +OK\nTLS\n" CAPA_PLAIN LOGIN);
+      client = client_for (server, securities[i]);
+      pf_pop3_client_set_pinned_fingerprint (client, pin);
+      if (do_connect (client, &error))
+        do_login (client, "bob", PASSWORD, PF_AUTH_USER, NULL, NULL);
+      g_assert_error (error, PF_ERROR, PF_ERROR_CERT_PIN_MISMATCH);
+      g_assert_false (pf_pop3_client_get_tls_active (client));
+      g_assert_true (pf_pop3_client_get_peer_certificate (client) != NULL);
+      g_assert_cmpint (pf_pop3_client_get_peer_certificate_errors (client), ==, 0);
+      finish_client (client);
+      assert_no_credential_sent (server);
+    }
+}
+
 static void
 test_tls_port_answers_plaintext (void)
 {
@@ -1522,6 +1560,7 @@ main (int   argc,
   g_test_add_func ("/engine/pop3/tls/not-yet-valid", test_cert_not_yet_valid);
   g_test_add_func ("/engine/pop3/tls/pin-matches", test_cert_pin_matches);
   g_test_add_func ("/engine/pop3/tls/pin-mismatch", test_cert_pin_mismatch);
+  g_test_add_func ("/engine/pop3/tls/pin-restricts-ca-valid", test_cert_pin_restricts_valid);
   g_test_add_func ("/engine/pop3/tls/port-answers-plaintext", test_tls_port_answers_plaintext);
   g_test_add_func ("/engine/pop3/text/greeting-escape-sequences", test_greeting_escape_sequences);
   g_test_add_func ("/engine/pop3/text/err-escape-sequences", test_err_escape_sequences);
