@@ -45,6 +45,7 @@ struct _PfFetcher
   GTlsDatabase    *tls_database;
   char            *ca_file;
   guint            timeout;
+  guint            stall_window;
   gboolean         allow_plaintext_auth;
   char            *secret;
   PfSecretFunc     secret_func;
@@ -1198,6 +1199,8 @@ run_connect (Run *run)
   self->client = client = pf_pop3_client_new (self->host, self->port, self->security);
   if (self->timeout > 0)
     pf_pop3_client_set_timeout (client, self->timeout);
+  if (self->stall_window > 0)
+    pf_pop3_client_set_stall_window (client, self->stall_window);
   if (self->server_identity != NULL)
     pf_pop3_client_set_server_identity (client, self->server_identity);
   if (self->pinned_fingerprint != NULL)
@@ -1424,6 +1427,14 @@ pf_fetcher_set_timeout (PfFetcher *self,
 {
   g_return_if_fail (PF_IS_FETCHER (self));
   self->timeout = seconds;
+}
+
+void
+pf_fetcher_set_stall_window (PfFetcher *self,
+                             guint      seconds)
+{
+  g_return_if_fail (PF_IS_FETCHER (self));
+  self->stall_window = seconds;
 }
 
 void

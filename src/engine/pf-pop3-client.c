@@ -20,6 +20,12 @@
 #define READ_SIZE (64 * 1024)
 #define DEFAULT_TIMEOUT 30
 #define DEFAULT_PIPELINE_WINDOW 256
+/* A multi-line answer (RETR, TOP, LIST, UIDL, CAPA) that brings less than
+ * STALL_MIN_BYTES in a stall window is abandoned, like curl's
+ * --speed-limit 1024 --speed-time 60: a server that trickles a byte now and
+ * then would otherwise never meet the read timeout. */
+#define DEFAULT_STALL_WINDOW 60
+#define STALL_MIN_BYTES 1024
 /* RFC 5034: an AUTH command with its initial response fits 255 octets. */
 #define MAX_AUTH_LINE 255
 
@@ -74,6 +80,7 @@ struct _PfPop3Client
   GTlsDatabase       *tls_database;
   gboolean            allow_plaintext_auth;
   guint               pipeline_window;
+  guint               stall_window;
 
   PfTranscript       *transcript;
 
@@ -84,6 +91,10 @@ struct _PfPop3Client
   GCancellable       *io_cancellable;
   GSource            *timeout_source;
   gboolean            timed_out;
+  GSource            *line_source;  /* a status line is awaited: its deadline */
+  GSource            *stall_source; /* a multi-line answer arrives: its window */
+  guint64             window_bytes; /* received in the current stall window */
+  gboolean            window_paused; /* we stopped reading (sink busy) in it */
   gboolean            closed;
   gboolean            connected;
   GError             *fatal_error;
@@ -123,6 +134,7 @@ enum {
   PROP_ALLOW_PLAINTEXT_AUTH,
   PROP_PIPELINE_WINDOW,
   PROP_TLS_ACTIVE,
+  PROP_STALL_WINDOW,
   N_PROPS
 };
 
@@ -354,6 +366,86 @@ disarm_timeout (PfPop3Client *self)
     }
 }
 
+/* The read timeout above restarts with every read, so a server that sends
+ * a byte now and then would meet it forever. Two more clocks do not
+ * restart: a status line (greeting, reply, continuation) must be complete
+ * within the timeout from the moment it is awaited, and a multi-line
+ * answer must bring STALL_MIN_BYTES in every stall window. Both fail the
+ * session directly, whether a read is on its way or not. */
+static void
+clear_source (GSource **source)
+{
+  if (*source != NULL)
+    {
+      g_source_destroy (*source);
+      g_clear_pointer (source, g_source_unref);
+    }
+}
+
+static gboolean
+on_line_deadline (gpointer user_data)
+{
+  PfPop3Client *self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  g_clear_pointer (&self->line_source, g_source_unref);
+  error = g_error_new (PF_ERROR, PF_ERROR_TIMEOUT,
+                       "The server did not complete its status line within %u seconds",
+                       self->timeout);
+  fail_all (self, error);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+arm_line_deadline (PfPop3Client *self)
+{
+  if (self->line_source != NULL || self->timeout == 0)
+    return;
+  self->line_source = g_timeout_source_new_seconds (self->timeout);
+  g_source_set_callback (self->line_source, on_line_deadline, self, NULL);
+  g_source_attach (self->line_source, g_main_context_get_thread_default ());
+}
+
+static gboolean
+on_stall_window (gpointer user_data)
+{
+  PfPop3Client *self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  /* Time we spent not reading (our sink was busy) is not the server's. */
+  if (self->window_bytes >= STALL_MIN_BYTES || self->window_paused || self->sink_busy)
+    {
+      self->window_bytes = 0;
+      self->window_paused = self->sink_busy;
+      return G_SOURCE_CONTINUE;
+    }
+  g_clear_pointer (&self->stall_source, g_source_unref);
+  error = g_error_new (PF_ERROR, PF_ERROR_TIMEOUT,
+                       "The transfer stalled: the server sent less than %u bytes in %u seconds",
+                       STALL_MIN_BYTES, self->stall_window);
+  fail_all (self, error);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+arm_stall_window (PfPop3Client *self)
+{
+  if (self->stall_source != NULL || self->stall_window == 0)
+    return;
+  self->window_bytes = 0;
+  self->window_paused = FALSE;
+  self->stall_source = g_timeout_source_new_seconds (self->stall_window);
+  g_source_set_callback (self->stall_source, on_stall_window, self, NULL);
+  g_source_attach (self->stall_source, g_main_context_get_thread_default ());
+}
+
+static void
+disarm_deadlines (PfPop3Client *self)
+{
+  clear_source (&self->line_source);
+  clear_source (&self->stall_source);
+}
+
 /* An I/O error from a read, write or handshake; a cancellation caused by
  * our timer reads as PF_ERROR_TIMEOUT. */
 static GError *
@@ -403,6 +495,7 @@ close_stream (PfPop3Client *self)
       return;
     }
   disarm_timeout (self);
+  disarm_deadlines (self);
   /* A socket close is immediate; TLS close_notify is not awaited. */
   g_io_stream_close_async (stream, G_PRIORITY_DEFAULT, NULL, NULL, NULL);
   drop_tls (self);
@@ -428,6 +521,7 @@ fail_all (PfPop3Client *self,
     }
   g_cancellable_cancel (self->io_cancellable);
   disarm_timeout (self);
+  disarm_deadlines (self);
   g_clear_handle_id (&self->flush_idle, g_source_remove);
 
   /* Steal first: callbacks may call back into the client. */
@@ -631,6 +725,7 @@ drain_ready (PfPop3Client *self,
       else
         {
           pf_line_reader_commit (self->reader, n);
+          self->window_bytes += n;
           room -= n;
         }
     }
@@ -670,6 +765,7 @@ on_read (GObject      *source,
     }
 
   pf_line_reader_commit (self->reader, n);
+  self->window_bytes += n;
   drain_ready (self, READ_SIZE - n);
   process (self);
 }
@@ -694,6 +790,10 @@ start_reading (PfPop3Client *self)
   space = pf_line_reader_get_space (self->reader, READ_SIZE);
   self->reading = TRUE;
   arm_timeout (self);
+  if (pf_line_reader_get_mode (self->reader) == PF_LINE_MODE_STATUS)
+    arm_line_deadline (self);
+  else
+    arm_stall_window (self);
   g_input_stream_read_async (g_io_stream_get_input_stream (self->stream),
                              space, READ_SIZE, G_PRIORITY_DEFAULT,
                              self->io_cancellable, on_read, g_object_ref (self));
@@ -781,6 +881,7 @@ handle_status_line (PfPop3Client *self,
   g_autoptr(GError) error = NULL;
   Command *cmd = g_queue_peek_head (&self->inflight);
 
+  clear_source (&self->line_source);
   pf_transcript_add_reply (self->transcript, line, len, self->tls_active);
 
   if (!pf_pop3_parse_reply (line, len, &reply, &error))
@@ -945,6 +1046,7 @@ handle_end (PfPop3Client *self)
 {
   Command *cmd = pop_inflight (self);
 
+  clear_source (&self->stall_source);
   if (cmd->kind != CMD_CAPA)
     pf_transcript_add_data (self->transcript, cmd->bytes, self->tls_active);
   else
@@ -1029,6 +1131,7 @@ handle_data_chunk (PfPop3Client *self,
     }
 
   self->sink_busy = TRUE;
+  self->window_paused = TRUE;
   g_output_stream_write_all_async (cmd->sink, data, len, G_PRIORITY_DEFAULT, NULL,
                                    on_sink_written, g_object_ref (self));
   return FALSE;
@@ -1228,6 +1331,7 @@ pf_pop3_client_dispose (GObject *object)
   self->closed = TRUE;
   g_cancellable_cancel (self->io_cancellable);
   disarm_timeout (self);
+  disarm_deadlines (self);
   if (self->flush_idle != 0)
     g_clear_handle_id (&self->flush_idle, g_source_remove);
   close_stream (self);
@@ -1301,6 +1405,9 @@ pf_pop3_client_get_property (GObject    *object,
     case PROP_TLS_ACTIVE:
       g_value_set_boolean (value, self->tls_active);
       break;
+    case PROP_STALL_WINDOW:
+      g_value_set_uint (value, self->stall_window);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -1343,6 +1450,9 @@ pf_pop3_client_set_property (GObject      *object,
     case PROP_PIPELINE_WINDOW:
       pf_pop3_client_set_pipeline_window (self, g_value_get_uint (value));
       break;
+    case PROP_STALL_WINDOW:
+      pf_pop3_client_set_stall_window (self, g_value_get_uint (value));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -1383,6 +1493,8 @@ pf_pop3_client_class_init (PfPop3ClientClass *klass)
   properties[PROP_TLS_ACTIVE] =
     g_param_spec_boolean ("tls-active", NULL, NULL, FALSE,
                           G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_STALL_WINDOW] =
+    g_param_spec_uint ("stall-window", NULL, NULL, 0, G_MAXUINT, DEFAULT_STALL_WINDOW, rw);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -1392,6 +1504,7 @@ pf_pop3_client_init (PfPop3Client *self)
 {
   self->timeout = DEFAULT_TIMEOUT;
   self->pipeline_window = DEFAULT_PIPELINE_WINDOW;
+  self->stall_window = DEFAULT_STALL_WINDOW;
   self->transcript = pf_transcript_new ();
   self->io_cancellable = g_cancellable_new ();
   self->reader = pf_line_reader_new ();
@@ -1424,6 +1537,18 @@ pf_pop3_client_set_timeout (PfPop3Client *self,
     return;
   self->timeout = seconds;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TIMEOUT]);
+}
+
+void
+pf_pop3_client_set_stall_window (PfPop3Client *self,
+                                 guint         seconds)
+{
+  g_return_if_fail (PF_IS_POP3_CLIENT (self));
+
+  if (self->stall_window == seconds)
+    return;
+  self->stall_window = seconds;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STALL_WINDOW]);
 }
 
 void

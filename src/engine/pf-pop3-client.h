@@ -51,7 +51,12 @@ gboolean pf_pop3_proxy_may_be_configured (const char * const *envp);
 G_DECLARE_FINAL_TYPE (PfPop3Client, pf_pop3_client, PF, POP3_CLIENT, GObject)
 
 /* @host: name or address literal. Properties: "host", "port", "security",
- * "timeout" (seconds, default 30; connect, greeting and each read),
+ * "timeout" (seconds, default 30; the connect, the TLS handshake, each
+ * read, and each status line — greeting or reply — from the moment it is
+ * awaited to its line end),
+ * "stall-window" (seconds, default 60; 0 turns it off: a multi-line answer
+ * that brings less than 1 KiB in that long is abandoned as stalled, with
+ * PF_ERROR_TIMEOUT),
  * "server-identity" (name the certificate must match; defaults to host),
  * "pinned-fingerprint" (lowercase hex SHA-256 of the DER; when set, a
  * certificate that fails validation is accepted only if it matches),
@@ -73,6 +78,8 @@ PfPop3Client   *pf_pop3_client_new (const char *host,
                                     PfSecurity  security);
 
 void            pf_pop3_client_set_timeout            (PfPop3Client *self,
+                                                       guint         seconds);
+void            pf_pop3_client_set_stall_window       (PfPop3Client *self,
                                                        guint         seconds);
 void            pf_pop3_client_set_server_identity    (PfPop3Client *self,
                                                        const char   *name);

@@ -855,6 +855,106 @@ test_greeting_stall (void)
   finish_client (client);
 }
 
+/* Servers that never finish. A status line must be complete within the
+ * timeout however steadily its bytes come: "+OK " and then one byte every
+ * 300 ms (each read well within the 2 s timeout) for about 7 s. */
+static void
+test_greeting_trickle (void)
+{
+  g_autoptr(PfTestServer) server = pf_test_server_new (PF_TEST_SERVER_PLAIN);
+  PfPop3Client *client = client_for (server, PF_SECURITY_NONE);
+  g_autoptr(GError) error = NULL;
+  gint64 start;
+
+  pf_test_server_add_send (server, "+OK ", -1);
+  pf_test_server_add_script (server, "TRICKLE 300 a greeting that never ends\n"
+                                     "S: \n" CAPA_PLAIN);
+  pf_pop3_client_set_timeout (client, 2);
+  start = g_get_monotonic_time ();
+  g_assert_false (do_connect (client, &error));
+  g_assert_error (error, PF_ERROR, PF_ERROR_TIMEOUT);
+  g_assert_nonnull (strstr (error->message, "line"));
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 4 * G_USEC_PER_SEC);
+  finish_client (client);
+}
+
+/* The same for the answer to a command. */
+static void
+test_reply_trickle (void)
+{
+  g_autoptr(PfTestServer) server = server_with (PF_TEST_SERVER_PLAIN, PF_TEST_CERT_VALID,
+                                                LOGGED_IN "C: STAT\n"
+                                                "TRICKLE 300 +OK 2 320 and more and more\n"
+                                                "S: \n");
+  PfPop3Client *client = logged_in_plain (server);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 start;
+
+  pf_pop3_client_set_timeout (client, 2);
+  start = g_get_monotonic_time ();
+  pf_pop3_client_stat_async (client, NULL, pf_test_store_result, &result);
+  pf_test_wait_result (&result, TIMEOUT * 2);
+  g_assert_false (pf_pop3_client_stat_finish (client, result, NULL, NULL, &error));
+  g_assert_error (error, PF_ERROR, PF_ERROR_TIMEOUT);
+  g_assert_nonnull (strstr (error->message, "line"));
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 4 * G_USEC_PER_SEC);
+  g_clear_object (&result);
+  finish_client (client);
+}
+
+/* A message that comes one byte every 250 ms: each read succeeds within
+ * the timeout, but less than 1 KiB arrives in the 2 s stall window. */
+static void
+test_retr_trickle_stalls (void)
+{
+  g_autoptr(PfTestServer) server = server_with (PF_TEST_SERVER_PLAIN, PF_TEST_CERT_VALID,
+                                                LOGGED_IN "C: RETR 1\nS: +OK\n"
+                                                "TRICKLE 250 Subject: one byte at a time, forty\n"
+                                                "S: \nS: .\n");
+  PfPop3Client *client = logged_in_plain (server);
+  g_autoptr(GError) error = NULL;
+  gint64 start;
+
+  pf_pop3_client_set_timeout (client, 2);
+  pf_pop3_client_set_stall_window (client, 2);
+  start = g_get_monotonic_time ();
+  g_assert_false (do_retrieve (client, 1, -1, NULL, NULL, &error));
+  g_assert_error (error, PF_ERROR, PF_ERROR_TIMEOUT);
+  g_assert_nonnull (strstr (error->message, "stalled"));
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 5 * G_USEC_PER_SEC);
+  finish_client (client);
+}
+
+/* Slow but moving: 2 KiB every 400 ms for about 4 s, twice the 2 s stall
+ * window, is never taken for a stall. */
+static void
+test_retr_slow_transfer_goes_on (void)
+{
+  g_autoptr(PfTestServer) server = server_with (PF_TEST_SERVER_PLAIN, PF_TEST_CERT_VALID,
+                                                LOGGED_IN "C: RETR 1\nS: +OK\n");
+  PfPop3Client *client;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *data = NULL;
+  gsize len = 0;
+
+  for (guint i = 0; i < 10; i++)
+    {
+      pf_test_server_add_send_repeated (server, 'C', 2046);
+      pf_test_server_add_script (server, "S: \nSTALL 400\n");
+    }
+  pf_test_server_add_script (server, "S: .\nC: QUIT\nS: +OK\n");
+  client = logged_in_plain (server);
+  pf_pop3_client_set_timeout (client, 2);
+  pf_pop3_client_set_stall_window (client, 2);
+  g_assert_true (do_retrieve (client, 1, -1, &data, &len, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (len, ==, 10 * 2048);
+  do_quit (client);
+  assert_script_done (server);
+  finish_client (client);
+}
+
 /* A TLS port that accepts and then says nothing: the handshake times out. */
 static void
 test_handshake_stall (void)
@@ -1570,6 +1670,10 @@ main (int   argc,
   g_test_add_func ("/engine/pop3/greeting/10mb-line", test_greeting_10mb_line);
   g_test_add_func ("/engine/pop3/connect/refused", test_connect_refused);
   g_test_add_func ("/engine/pop3/tls/handshake-stall", test_handshake_stall);
+  g_test_add_func ("/engine/pop3/greeting/trickle", test_greeting_trickle);
+  g_test_add_func ("/engine/pop3/reply/trickle", test_reply_trickle);
+  g_test_add_func ("/engine/pop3/retr/trickle-stalls", test_retr_trickle_stalls);
+  g_test_add_func ("/engine/pop3/retr/slow-transfer-goes-on", test_retr_slow_transfer_goes_on);
   g_test_add_func ("/engine/pop3/connect/by-name", test_connect_by_name);
   g_test_add_func ("/engine/pop3/connect/close-while-connecting", test_close_while_connecting);
   g_test_add_func ("/engine/pop3/codes/every-response-code", test_response_codes);
