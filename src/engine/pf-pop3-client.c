@@ -56,8 +56,8 @@ struct _Command
   /* Answers */
   char          *text;         /* sanitised status text of the +OK */
   PfCapabilities *caps;
-  GArray        *entries;
-  GHashTable    *seen_uids;
+  GArray        *entries;      /* LIST */
+  PfUidlList    *uidl;
   GOutputStream *sink;
   guint64        bytes;
   GError        *deferred;     /* a bad line or sink failure: report at the end */
@@ -81,6 +81,7 @@ struct _PfPop3Client
   gboolean            allow_plaintext_auth;
   guint               pipeline_window;
   guint               stall_window;
+  guint               max_listing;
 
   PfTranscript       *transcript;
 
@@ -118,6 +119,7 @@ struct _PfPop3Client
   GTlsCertificate    *peer_certificate;
   GTlsCertificateFlags peer_errors;
   gboolean            pin_accepted;
+  gint64              stat_count;   /* messages STAT counted this session, or -1 */
 };
 
 G_DEFINE_FINAL_TYPE (PfPop3Client, pf_pop3_client, G_TYPE_OBJECT)
@@ -135,6 +137,7 @@ enum {
   PROP_PIPELINE_WINDOW,
   PROP_TLS_ACTIVE,
   PROP_STALL_WINDOW,
+  PROP_MAX_LISTING,
   N_PROPS
 };
 
@@ -216,7 +219,7 @@ command_free (Command *cmd)
   g_free (cmd->text);
   g_clear_pointer (&cmd->caps, pf_capabilities_free);
   g_clear_pointer (&cmd->entries, g_array_unref);
-  g_clear_pointer (&cmd->seen_uids, g_hash_table_unref);
+  g_clear_pointer (&cmd->uidl, pf_uidl_list_unref);
   g_clear_object (&cmd->sink);
   g_clear_error (&cmd->deferred);
   g_clear_pointer (&cmd->sasl, pf_sasl_free);
@@ -975,6 +978,16 @@ handle_reply (PfPop3Client *self,
       break;
 
     case CMD_STAT:
+      {
+        guint count;
+        guint64 size;
+
+        /* stat_finish reports a bad answer; here it only bounds listings. */
+        if (pf_pop3_parse_stat (cmd->text != NULL ? cmd->text : "", &count, &size, NULL))
+          self->stat_count = count;
+      }
+      break;
+
     case CMD_SIMPLE:
     default:
       break;
@@ -982,6 +995,28 @@ handle_reply (PfPop3Client *self,
 
   pop_inflight (self);
   command_return_ok (cmd);
+}
+
+/* A listing is held whole until its end, so a server must not make it
+ * endless; and since nothing arrives in a mailbox during a session, it
+ * cannot name more messages than STAT counted. Either ends the session at
+ * once: reading on to the end of an endless answer would never end. */
+static gboolean
+listing_within_bounds (PfPop3Client *self,
+                       guint         entries)
+{
+  g_autofree char *message = NULL;
+
+  if (entries > self->max_listing)
+    message = g_strdup_printf ("The server listed more than %u messages, more than Popfetch "
+                               "takes from one mailbox", self->max_listing);
+  else if (self->stat_count >= 0 && entries > self->stat_count)
+    message = g_strdup_printf ("The server listed more messages than its STAT counted %"
+                               G_GINT64_FORMAT " moments before", self->stat_count);
+  else
+    return TRUE;
+  protocol_error (self, message);
+  return FALSE;
 }
 
 static void
@@ -1008,6 +1043,8 @@ handle_data_line (PfPop3Client *self,
       {
         PfListEntry entry;
 
+        if (!listing_within_bounds (self, cmd->entries->len + 1))
+          return;
         if (pf_pop3_parse_list_line (line, &entry.msgno, &entry.size, &error))
           g_array_append_val (cmd->entries, entry);
         else
@@ -1017,22 +1054,15 @@ handle_data_line (PfPop3Client *self,
 
     case CMD_UIDL:
       {
-        PfUidlEntry entry;
+        guint msgno;
+        g_autofree char *uid = NULL;
 
-        if (!pf_pop3_parse_uidl_line (line, &entry.msgno, &entry.uid, &error))
-          cmd->deferred = g_steal_pointer (&error);
-        else if (g_hash_table_contains (cmd->seen_uids, entry.uid))
-          {
-            cmd->deferred = g_error_new (PF_ERROR, PF_ERROR_PROTOCOL,
-                                         "The server gave the unique-id “%s” to two messages",
-                                         entry.uid);
-            g_free (entry.uid);
-          }
+        if (!listing_within_bounds (self, pf_uidl_list_get_length (cmd->uidl) + 1))
+          return;
+        if (pf_pop3_parse_uidl_line (line, &msgno, &uid, &error))
+          pf_uidl_list_append (cmd->uidl, msgno, uid, strlen (uid));
         else
-          {
-            g_hash_table_add (cmd->seen_uids, g_strdup (entry.uid));
-            g_array_append_val (cmd->entries, entry);
-          }
+          cmd->deferred = g_steal_pointer (&error);
       }
       break;
 
@@ -1051,6 +1081,18 @@ handle_end (PfPop3Client *self)
     pf_transcript_add_data (self->transcript, cmd->bytes, self->tls_active);
   else
     pf_transcript_add_reply (self->transcript, ".", 1, self->tls_active);
+
+  if (cmd->kind == CMD_UIDL && cmd->deferred == NULL)
+    {
+      const char *duplicate;
+
+      pf_uidl_list_trim (cmd->uidl);
+      duplicate = pf_uidl_list_find_duplicate (cmd->uidl);
+      if (duplicate != NULL)
+        cmd->deferred = g_error_new (PF_ERROR, PF_ERROR_PROTOCOL,
+                                     "The server gave the unique-id “%s” to two messages",
+                                     duplicate);
+    }
 
   if (cmd->deferred != NULL)
     {
@@ -1408,6 +1450,9 @@ pf_pop3_client_get_property (GObject    *object,
     case PROP_STALL_WINDOW:
       g_value_set_uint (value, self->stall_window);
       break;
+    case PROP_MAX_LISTING:
+      g_value_set_uint (value, self->max_listing);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -1453,6 +1498,9 @@ pf_pop3_client_set_property (GObject      *object,
     case PROP_STALL_WINDOW:
       pf_pop3_client_set_stall_window (self, g_value_get_uint (value));
       break;
+    case PROP_MAX_LISTING:
+      pf_pop3_client_set_max_listing (self, g_value_get_uint (value));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -1495,6 +1543,9 @@ pf_pop3_client_class_init (PfPop3ClientClass *klass)
                           G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   properties[PROP_STALL_WINDOW] =
     g_param_spec_uint ("stall-window", NULL, NULL, 0, G_MAXUINT, DEFAULT_STALL_WINDOW, rw);
+  properties[PROP_MAX_LISTING] =
+    g_param_spec_uint ("max-listing", NULL, NULL, 1, PF_POP3_MAX_LISTING,
+                       PF_POP3_MAX_LISTING, rw);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -1505,6 +1556,8 @@ pf_pop3_client_init (PfPop3Client *self)
   self->timeout = DEFAULT_TIMEOUT;
   self->pipeline_window = DEFAULT_PIPELINE_WINDOW;
   self->stall_window = DEFAULT_STALL_WINDOW;
+  self->max_listing = PF_POP3_MAX_LISTING;
+  self->stat_count = -1;
   self->transcript = pf_transcript_new ();
   self->io_cancellable = g_cancellable_new ();
   self->reader = pf_line_reader_new ();
@@ -1549,6 +1602,19 @@ pf_pop3_client_set_stall_window (PfPop3Client *self,
     return;
   self->stall_window = seconds;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STALL_WINDOW]);
+}
+
+void
+pf_pop3_client_set_max_listing (PfPop3Client *self,
+                                guint         entries)
+{
+  g_return_if_fail (PF_IS_POP3_CLIENT (self));
+  g_return_if_fail (entries >= 1 && entries <= PF_POP3_MAX_LISTING);
+
+  if (self->max_listing == entries)
+    return;
+  self->max_listing = entries;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MAX_LISTING]);
 }
 
 void
@@ -2678,14 +2744,6 @@ pf_pop3_client_stat_finish (PfPop3Client  *self,
   return TRUE;
 }
 
-static void
-uidl_entry_clear (gpointer data)
-{
-  PfUidlEntry *entry = data;
-
-  g_clear_pointer (&entry->uid, g_free);
-}
-
 void
 pf_pop3_client_list_async (PfPop3Client        *self,
                            GCancellable        *cancellable,
@@ -2724,20 +2782,18 @@ pf_pop3_client_uidl_async (PfPop3Client        *self,
 
   cmd = command_new (self, CMD_UIDL, g_strdup ("UIDL"), cancellable,
                      pf_pop3_client_uidl_async, callback, user_data);
-  cmd->entries = g_array_new (FALSE, FALSE, sizeof (PfUidlEntry));
-  g_array_set_clear_func (cmd->entries, uidl_entry_clear);
-  cmd->seen_uids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  cmd->uidl = pf_uidl_list_new ();
   submit (self, cmd);
 }
 
-GArray *
+PfUidlList *
 pf_pop3_client_uidl_finish (PfPop3Client  *self,
                             GAsyncResult  *result,
                             GError       **error)
 {
   Command *cmd = finish_command (self, result, pf_pop3_client_uidl_async, error);
 
-  return cmd != NULL ? g_steal_pointer (&cmd->entries) : NULL;
+  return cmd != NULL ? g_steal_pointer (&cmd->uidl) : NULL;
 }
 
 void

@@ -174,7 +174,7 @@ test_plain_session (void)
   g_autoptr(GError) error = NULL;
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GArray) list = NULL;
-  g_autoptr(GArray) uidl = NULL;
+  g_autoptr(PfUidlList) uidl = NULL;
   g_autofree char *message = NULL;
   g_autofree char *top = NULL;
   PfAuthMechanism used = PF_AUTH_AUTO;
@@ -216,8 +216,10 @@ test_plain_session (void)
   pf_test_wait_result (&result, TIMEOUT);
   uidl = pf_pop3_client_uidl_finish (client, result, &error);
   g_assert_no_error (error);
-  g_assert_cmpuint (uidl->len, ==, 2);
-  g_assert_cmpstr (g_array_index (uidl, PfUidlEntry, 1).uid, ==, "QhdPYR:00WBw1Ph7x7");
+  g_assert_cmpuint (pf_uidl_list_get_length (uidl), ==, 2);
+  g_assert_cmpuint (pf_uidl_list_get_msgno (uidl, 1), ==, 2);
+  g_assert_cmpstr (pf_uidl_list_get_uid (uidl, 0), ==, "whqtswO00WBw418f9t5JxYwZ");
+  g_assert_cmpstr (pf_uidl_list_get_uid (uidl, 1), ==, "QhdPYR:00WBw1Ph7x7");
   g_clear_object (&result);
 
   g_assert_true (do_retrieve (client, 1, -1, &message, &len, &error));
@@ -1102,7 +1104,7 @@ check_bad_uidl (const char *line)
   PfPop3Client *client = logged_in_plain (server);
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GArray) entries = NULL;
+  g_autoptr(PfUidlList) entries = NULL;
 
   pf_pop3_client_uidl_async (client, NULL, pf_test_store_result, &result);
   pf_test_wait_result (&result, TIMEOUT);
@@ -1117,6 +1119,77 @@ check_bad_uidl (const char *line)
   g_assert_true (pf_pop3_client_noop_finish (client, result, &error));
   g_clear_object (&result);
   finish_client (client);
+}
+
+/* Listings are held whole, so their length is bounded. */
+static void
+check_listing_refused (const char *command,
+                       const char *stat,
+                       guint       bound,
+                       const char *expected)
+{
+  g_autoptr(PfTestServer) server = NULL;
+  g_autoptr(GString) script = g_string_new (LOGGED_IN);
+  PfPop3Client *client;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean uidl = strcmp (command, "UIDL") == 0;
+  gpointer answer;
+
+  if (stat != NULL)
+    g_string_append_printf (script, "C: STAT\nS: +OK %s\n", stat);
+  g_string_append_printf (script, "C: %s\nS: +OK\n", command);
+  for (guint i = 1; i <= 5; i++)
+    g_string_append_printf (script, uidl ? "S: %u uid-%u\n" : "S: %u 1%u0\n", i, i);
+  g_string_append (script, "S: .\n");
+  server = server_with (PF_TEST_SERVER_PLAIN, PF_TEST_CERT_VALID, script->str);
+  client = logged_in_plain (server);
+  if (bound > 0)
+    pf_pop3_client_set_max_listing (client, bound);
+  if (stat != NULL)
+    {
+      pf_pop3_client_stat_async (client, NULL, pf_test_store_result, &result);
+      pf_test_wait_result (&result, TIMEOUT);
+      g_assert_true (pf_pop3_client_stat_finish (client, result, NULL, NULL, &error));
+      g_clear_object (&result);
+    }
+
+  if (uidl)
+    pf_pop3_client_uidl_async (client, NULL, pf_test_store_result, &result);
+  else
+    pf_pop3_client_list_async (client, NULL, pf_test_store_result, &result);
+  pf_test_wait_result (&result, TIMEOUT);
+  answer = uidl ? (gpointer) pf_pop3_client_uidl_finish (client, result, &error)
+                : (gpointer) pf_pop3_client_list_finish (client, result, &error);
+  g_assert_null (answer);
+  g_assert_error (error, PF_ERROR, PF_ERROR_PROTOCOL);
+  g_assert_nonnull (strstr (error->message, expected));
+  g_clear_object (&result);
+  finish_client (client);
+}
+
+static void
+test_listing_over_bound (void)
+{
+  PfPop3Client *client = pf_pop3_client_new ("127.0.0.1", 1, PF_SECURITY_TLS);
+  guint bound = 0;
+
+  g_object_get (client, "max-listing", &bound, NULL);
+  g_assert_cmpuint (bound, ==, 2000000);
+  g_assert_cmpuint (bound, ==, PF_POP3_MAX_LISTING);
+  g_object_unref (client);
+
+  check_listing_refused ("UIDL", NULL, 4, "more than 4 messages");
+  check_listing_refused ("LIST", NULL, 4, "more than 4 messages");
+}
+
+/* Nothing can arrive in a mailbox during a session: a listing longer than
+ * the STAT count of the same session is not the mailbox's. */
+static void
+test_listing_longer_than_stat (void)
+{
+  check_listing_refused ("UIDL", "3 320", 0, "STAT counted 3");
+  check_listing_refused ("LIST", "3 320", 0, "STAT counted 3");
 }
 
 static void
@@ -1688,6 +1761,8 @@ main (int   argc,
   g_test_add_func ("/engine/pop3/uidl/duplicate", test_uidl_duplicate);
   g_test_add_func ("/engine/pop3/uidl/over-long", test_uidl_over_long);
   g_test_add_func ("/engine/pop3/uidl/space", test_uidl_space);
+  g_test_add_func ("/engine/pop3/listing/over-bound", test_listing_over_bound);
+  g_test_add_func ("/engine/pop3/listing/longer-than-stat", test_listing_longer_than_stat);
   g_test_add_func ("/engine/pop3/pipelining/window-honoured", test_pipelining_window);
   g_test_add_func ("/engine/pop3/pipelining/off-without-capa", test_pipelining_off_without_capa);
   g_test_add_func ("/engine/pop3/pipelining/window-zero", test_pipelining_window_zero);
