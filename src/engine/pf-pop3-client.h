@@ -63,8 +63,9 @@ G_DECLARE_FINAL_TYPE (PfPop3Client, pf_pop3_client, PF, POP3_CLIENT, GObject)
  * or UIDL answer with more, or with more than this session's STAT counted,
  * ends the session with PF_ERROR_PROTOCOL),
  * "server-identity" (name the certificate must match; defaults to host),
- * "pinned-fingerprint" (lowercase hex SHA-256 of the DER; when set, a
- * certificate that fails validation is accepted only if it matches),
+ * "pinned-fingerprint" (lowercase hex SHA-256 of the DER; when set, exactly
+ * that certificate is accepted, whether it passes validation or not, and
+ * any other is PF_ERROR_CERT_PIN_MISMATCH),
  * "tls-database" (GTlsDatabase, default the system one),
  * "allow-plaintext-auth" (must be TRUE for credentials on PF_SECURITY_NONE),
  * "pipeline-window" (commands in flight when PIPELINING is offered, default
@@ -126,9 +127,10 @@ char           *pf_certificate_sha256 (GTlsCertificate *certificate);
  * again. Fails with PF_ERROR_* (or G_IO_ERROR_CANCELLED): RESOLVE, REFUSED,
  * TIMEOUT, CLOSED, TLS_HANDSHAKE (also plaintext on a TLS port),
  * CERT_UNTRUSTED / CERT_EXPIRED / CERT_HOST / CERT_PIN_MISMATCH (the peer
- * certificate and its flags stay readable), STLS_UNAVAILABLE (missing from
- * CAPA, CAPA refused, or STLS refused), STLS_INJECTION, PROTOCOL, or the
- * code of a -ERR greeting. The error message is the underlying GIO/TLS
+ * certificate and its flags stay readable), TLS_OUTDATED (TLS older than
+ * 1.2 negotiated: refused before anything is sent in it), STLS_UNAVAILABLE
+ * (missing from CAPA, CAPA refused, or STLS refused), STLS_INJECTION,
+ * PROTOCOL, or the code of a -ERR greeting. The error message is the underlying GIO/TLS
  * message or the server's sanitised text. A client connects once. */
 void            pf_pop3_client_connect_async  (PfPop3Client        *self,
                                                GCancellable        *cancellable,
