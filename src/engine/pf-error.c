@@ -180,7 +180,7 @@ static const Explanation pf_error_table[] = {
     DETAIL_PLAIN },
   [PF_ERROR_TLS_OUTDATED] = {
     N_("Outdated encryption"),
-    N_("The server uses an outdated, insecure TLS version, older than TLS 1.2. Popfetch stopped before sending your password."),
+    N_("The server offered only an outdated, insecure version of TLS encryption, older than TLS 1.2, so Popfetch stopped before sending your password."),
     N_("Tell your mail provider that the server needs TLS 1.2 or newer. Until then, this server cannot be used safely."),
     DETAIL_PLAIN },
 };
