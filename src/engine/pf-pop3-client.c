@@ -60,6 +60,7 @@ struct _Command
   PfUidlList    *uidl;
   GOutputStream *sink;
   guint64        bytes;
+  guint          n_listed;     /* LIST / UIDL lines so far */
   GError        *deferred;     /* a bad line or sink failure: report at the end */
 
   /* AUTH */
@@ -989,6 +990,11 @@ handle_reply (PfPop3Client *self,
       break;
 
     case CMD_SIMPLE:
+      /* RSET brings back what DELE took out of the count. */
+      if (g_strcmp0 (cmd->line, "RSET") == 0)
+        self->stat_count = -1;
+      break;
+
     default:
       break;
     }
@@ -1028,6 +1034,10 @@ handle_data_line (PfPop3Client *self,
   g_autoptr(GError) error = NULL;
 
   cmd->bytes += len + 2;
+  /* Counted even after a bad line, which is reported only at the end. */
+  if ((cmd->kind == CMD_LIST || cmd->kind == CMD_UIDL) &&
+      !listing_within_bounds (self, ++cmd->n_listed))
+    return;
   if (cmd->deferred != NULL)
     return;
 
@@ -1043,8 +1053,6 @@ handle_data_line (PfPop3Client *self,
       {
         PfListEntry entry;
 
-        if (!listing_within_bounds (self, cmd->entries->len + 1))
-          return;
         if (pf_pop3_parse_list_line (line, &entry.msgno, &entry.size, &error))
           g_array_append_val (cmd->entries, entry);
         else
@@ -1057,8 +1065,6 @@ handle_data_line (PfPop3Client *self,
         guint msgno;
         g_autofree char *uid = NULL;
 
-        if (!listing_within_bounds (self, pf_uidl_list_get_length (cmd->uidl) + 1))
-          return;
         if (pf_pop3_parse_uidl_line (line, &msgno, &uid, &error))
           pf_uidl_list_append (cmd->uidl, msgno, uid, strlen (uid));
         else

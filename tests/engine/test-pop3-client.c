@@ -1192,6 +1192,68 @@ test_listing_longer_than_stat (void)
   check_listing_refused ("LIST", "3 320", 0, "STAT counted 3");
 }
 
+/* A bad line is reported at the end of the answer, but the lines after it
+ * still count against the bound. */
+static void
+test_listing_bound_after_bad_line (void)
+{
+  g_autoptr(PfTestServer) server = server_with (PF_TEST_SERVER_PLAIN, PF_TEST_CERT_VALID,
+                                                LOGGED_IN "C: UIDL\nS: +OK\nS: 1 uid-1\nS: bad\n"
+                                                "S: 3 uid-3\nS: 4 uid-4\nS: 5 uid-5\nS: .\n");
+  PfPop3Client *client = logged_in_plain (server);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PfUidlList) uidl = NULL;
+
+  pf_pop3_client_set_max_listing (client, 4);
+  pf_pop3_client_uidl_async (client, NULL, pf_test_store_result, &result);
+  pf_test_wait_result (&result, TIMEOUT);
+  uidl = pf_pop3_client_uidl_finish (client, result, &error);
+  g_assert_null (uidl);
+  g_assert_error (error, PF_ERROR, PF_ERROR_PROTOCOL);
+  g_assert_nonnull (strstr (error->message, "more than 4 messages"));
+  g_clear_object (&result);
+  finish_client (client);
+}
+
+/* DELE takes a message out of STAT's count and RSET brings it back: after
+ * RSET a listing may again be as long as the mailbox. */
+static void
+test_listing_after_rset (void)
+{
+  g_autoptr(PfTestServer) server = server_with (PF_TEST_SERVER_PLAIN, PF_TEST_CERT_VALID,
+                                                LOGGED_IN "C: DELE 1\nS: +OK\nC: STAT\nS: +OK 2 200\n"
+                                                "C: RSET\nS: +OK\n"
+                                                "C: UIDL\nS: +OK\nS: 1 uid-1\nS: 2 uid-2\nS: 3 uid-3\nS: .\n"
+                                                "C: QUIT\nS: +OK\n");
+  PfPop3Client *client = logged_in_plain (server);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PfUidlList) uidl = NULL;
+
+  pf_pop3_client_delete_async (client, 1, NULL, pf_test_store_result, &result);
+  pf_test_wait_result (&result, TIMEOUT);
+  g_assert_true (pf_pop3_client_delete_finish (client, result, &error));
+  g_clear_object (&result);
+  pf_pop3_client_stat_async (client, NULL, pf_test_store_result, &result);
+  pf_test_wait_result (&result, TIMEOUT);
+  g_assert_true (pf_pop3_client_stat_finish (client, result, NULL, NULL, &error));
+  g_clear_object (&result);
+  pf_pop3_client_reset_async (client, NULL, pf_test_store_result, &result);
+  pf_test_wait_result (&result, TIMEOUT);
+  g_assert_true (pf_pop3_client_reset_finish (client, result, &error));
+  g_clear_object (&result);
+  pf_pop3_client_uidl_async (client, NULL, pf_test_store_result, &result);
+  pf_test_wait_result (&result, TIMEOUT);
+  uidl = pf_pop3_client_uidl_finish (client, result, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (pf_uidl_list_get_length (uidl), ==, 3);
+  g_clear_object (&result);
+  do_quit (client);
+  assert_script_done (server);
+  finish_client (client);
+}
+
 static void
 test_uidl_non_numeric (void)
 {
@@ -1763,6 +1825,8 @@ main (int   argc,
   g_test_add_func ("/engine/pop3/uidl/space", test_uidl_space);
   g_test_add_func ("/engine/pop3/listing/over-bound", test_listing_over_bound);
   g_test_add_func ("/engine/pop3/listing/longer-than-stat", test_listing_longer_than_stat);
+  g_test_add_func ("/engine/pop3/listing/bound-after-bad-line", test_listing_bound_after_bad_line);
+  g_test_add_func ("/engine/pop3/listing/after-rset", test_listing_after_rset);
   g_test_add_func ("/engine/pop3/pipelining/window-honoured", test_pipelining_window);
   g_test_add_func ("/engine/pop3/pipelining/off-without-capa", test_pipelining_off_without_capa);
   g_test_add_func ("/engine/pop3/pipelining/window-zero", test_pipelining_window_zero);
