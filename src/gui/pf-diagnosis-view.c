@@ -64,6 +64,7 @@ pf_gui_step_for_error (const GError *error)
     case PF_ERROR_CLOSED:
       return PF_STEP_CONNECT;
     case PF_ERROR_TLS_HANDSHAKE:
+    case PF_ERROR_TLS_OUTDATED:
     case PF_ERROR_CERT_UNTRUSTED:
     case PF_ERROR_CERT_EXPIRED:
     case PF_ERROR_CERT_HOST:

@@ -572,6 +572,9 @@ probe_badge (PfProbe     *probe,
     case PF_PROBE_VERDICT_STLS_INJECTION:
       *css_class = "error";
       return _("Attack detected: data injected during STARTTLS");
+    case PF_PROBE_VERDICT_TLS_OUTDATED:
+      *css_class = "error";
+      return _("Outdated, insecure encryption (older than TLS 1.2)");
     case PF_PROBE_VERDICT_FAILED:
       *css_class = "dim-label";
       return _("Not reachable");

@@ -26,6 +26,7 @@ typedef enum
   STEP_STALL,
   STEP_SILENCE,
   STEP_NEXT_CONNECTION,
+  STEP_TRICKLE,
 } StepKind;
 
 typedef struct
@@ -198,6 +199,34 @@ session_stall (Session *session,
 }
 
 static gboolean
+session_trickle (Session     *session,
+                 const char  *data,
+                 gsize        len,
+                 guint        ms,
+                 GError     **error)
+{
+  for (gsize i = 0; i < len; i++)
+    {
+      gboolean stopping;
+
+      if (i > 0)
+        session_stall (session, ms);
+      g_mutex_lock (&session->server->lock);
+      stopping = session->server->stopping;
+      g_mutex_unlock (&session->server->lock);
+      if (stopping)
+        {
+          g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                               "the server stopped during a TRICKLE step");
+          return FALSE;
+        }
+      if (!session_write (session, data + i, 1, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
 session_silence (Session  *session,
                  guint     ms,
                  GError  **error)
@@ -277,6 +306,9 @@ session_run_step (Session     *session,
 
     case STEP_SILENCE:
       return session_silence (session, step->ms, error);
+
+    case STEP_TRICKLE:
+      return session_trickle (session, data, len, step->ms, error);
 
     default:
       g_assert_not_reached ();
@@ -459,6 +491,18 @@ pf_test_server_add_send_repeated (PfTestServer *server,
 }
 
 void
+pf_test_server_add_trickle (PfTestServer *server,
+                            const char   *data,
+                            gssize        len,
+                            guint         interval_ms)
+{
+  Step *step = step_new (STEP_TRICKLE, data, len);
+
+  step->ms = interval_ms;
+  g_ptr_array_add (server->steps, step);
+}
+
+void
 pf_test_server_add_script (PfTestServer *server,
                            const char   *script)
 {
@@ -496,6 +540,15 @@ pf_test_server_add_script (PfTestServer *server,
         g_ptr_array_add (server->steps, step_new (STEP_CLOSE, NULL, 0));
       else if (strcmp (line, "NEXT CONNECTION") == 0)
         g_ptr_array_add (server->steps, step_new (STEP_NEXT_CONNECTION, NULL, 0));
+      else if (g_str_has_prefix (line, "TRICKLE "))
+        {
+          char *end = NULL;
+          guint64 ms = g_ascii_strtoull (line + 8, &end, 10);
+
+          if (end == line + 8 || *end != ' ')
+            g_error ("test server: bad script line “%s”", line);
+          pf_test_server_add_trickle (server, end + 1, -1, (guint) ms);
+        }
       else if (g_str_has_prefix (line, "STALL ") || g_str_has_prefix (line, "SILENCE "))
         {
           Step *step = step_new (line[1] == 'T' ? STEP_STALL : STEP_SILENCE, NULL, 0);

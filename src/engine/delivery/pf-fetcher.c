@@ -45,6 +45,7 @@ struct _PfFetcher
   GTlsDatabase    *tls_database;
   char            *ca_file;
   guint            timeout;
+  guint            stall_window;
   gboolean         allow_plaintext_auth;
   char            *secret;
   PfSecretFunc     secret_func;
@@ -111,6 +112,7 @@ typedef struct
   PfMaildir      *maildir;
   PfJournal      *journal;
   GHashTable     *server_uids;   /* uid → msgno (GUINT_TO_POINTER); until fetching starts */
+  PfUidlList     *server_uidl;   /* holds server_uids' keys */
   GPtrArray      *todo;          /* Message*, in server order */
   guint           next_to_queue;
   guint           in_flight;
@@ -252,6 +254,7 @@ run_free (gpointer data)
   wipe_secret (run->secret);
   g_clear_object (&run->tls_database);
   g_clear_pointer (&run->server_uids, g_hash_table_unref);
+  g_clear_pointer (&run->server_uidl, pf_uidl_list_unref);
   g_clear_pointer (&run->todo, g_ptr_array_unref);
   g_queue_clear (&run->retrieving);
   g_queue_clear_full (&run->spare, slot_free);
@@ -879,6 +882,7 @@ start_fetching (Run *run)
   /* The server's ids served planning and compaction, both done: a large
    * mailbox's table would otherwise stay for the whole run. */
   g_clear_pointer (&run->server_uids, g_hash_table_unref);
+  g_clear_pointer (&run->server_uidl, pf_uidl_list_unref);
 
   for (guint i = 0; i < run->todo->len; i++)
     total += ((Message *) g_ptr_array_index (run->todo, i))->server_size;
@@ -939,17 +943,17 @@ compare_list_entries (gconstpointer a,
   return first < second ? -1 : first > second;
 }
 
-/* @uids: PfUidlEntry array, or NULL without UIDL; @sizes: the LIST answer
+/* @uids: the UIDL answer, or NULL without UIDL; @sizes: the LIST answer
  * (sorted here). */
 static void
-plan (Run    *run,
-      GArray *uids,
-      GArray *sizes)
+plan (Run        *run,
+      PfUidlList *uids,
+      GArray     *sizes)
 {
   PfFetcher *self = run->self;
   guint on_server_and_journaled = 0;
 
-  run->server_uids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  run->server_uids = g_hash_table_new (g_str_hash, g_str_equal);
   run->todo = g_ptr_array_new_with_free_func (message_free);
 
   /* Sizes by message number: a binary search in the LIST answer (in
@@ -957,9 +961,11 @@ plan (Run    *run,
    * for a large mailbox would be a few hundred KiB more at the peak. */
   g_array_sort (sizes, compare_list_entries);
 
-  for (guint i = 0; i < (uids != NULL ? uids->len : sizes->len); i++)
+  if (uids != NULL)
+    run->server_uidl = pf_uidl_list_ref (uids);
+  for (guint i = 0; i < (uids != NULL ? pf_uidl_list_get_length (uids) : sizes->len); i++)
     {
-      guint msgno = uids != NULL ? g_array_index (uids, PfUidlEntry, i).msgno
+      guint msgno = uids != NULL ? pf_uidl_list_get_msgno (uids, i)
                                  : g_array_index (sizes, PfListEntry, i).msgno;
       const char *uid = NULL;
       const PfListEntry key = { msgno, 0 };
@@ -971,12 +977,10 @@ plan (Run    *run,
 
       if (uids != NULL)
         {
-          /* The table takes the UIDL answer's string over (freed with
-           * the answer right after this): one copy fewer per message. */
-          char *owned = g_steal_pointer (&g_array_index (uids, PfUidlEntry, i).uid);
-
-          uid = owned;
-          g_hash_table_replace (run->server_uids, owned, GUINT_TO_POINTER (msgno));
+          /* The table's keys are the UIDL answer's own strings, kept
+           * with it (server_uidl): one copy fewer per message. */
+          uid = pf_uidl_list_get_uid (uids, i);
+          g_hash_table_replace (run->server_uids, (char *) uid, GUINT_TO_POINTER (msgno));
           if (pf_journal_lookup (run->journal, uid, NULL, &first_seen))
             {
               on_server_and_journaled++;
@@ -1031,20 +1035,20 @@ on_list (GObject      *source,
          gpointer      user_data)
 {
   Run *run = user_data;
-  GArray *uids = g_object_steal_data (G_OBJECT (source), "pf-uidl");
+  PfUidlList *uids = g_object_steal_data (G_OBJECT (source), "pf-uidl");
   g_autoptr(GArray) sizes = NULL;
   GError *error = NULL;
 
   sizes = pf_pop3_client_list_finish (PF_POP3_CLIENT (source), result, &error);
   if (sizes == NULL)
     {
-      g_clear_pointer (&uids, g_array_unref);
+      g_clear_pointer (&uids, pf_uidl_list_unref);
       run_fail (run, error);
       run_maybe_finish (run);
       return;
     }
   plan (run, uids, sizes);
-  g_clear_pointer (&uids, g_array_unref);
+  g_clear_pointer (&uids, pf_uidl_list_unref);
 }
 
 static void
@@ -1054,7 +1058,7 @@ on_uidl (GObject      *source,
 {
   Run *run = user_data;
   g_autoptr(GError) error = NULL;
-  GArray *uids;
+  PfUidlList *uids;
 
   uids = pf_pop3_client_uidl_finish (PF_POP3_CLIENT (source), result, &error);
   if (uids == NULL)
@@ -1222,6 +1226,8 @@ run_connect (Run *run)
   self->client = client = pf_pop3_client_new (self->host, self->port, self->security);
   if (self->timeout > 0)
     pf_pop3_client_set_timeout (client, self->timeout);
+  if (self->stall_window > 0)
+    pf_pop3_client_set_stall_window (client, self->stall_window);
   if (self->server_identity != NULL)
     pf_pop3_client_set_server_identity (client, self->server_identity);
   if (self->pinned_fingerprint != NULL)
@@ -1448,6 +1454,14 @@ pf_fetcher_set_timeout (PfFetcher *self,
 {
   g_return_if_fail (PF_IS_FETCHER (self));
   self->timeout = seconds;
+}
+
+void
+pf_fetcher_set_stall_window (PfFetcher *self,
+                             guint      seconds)
+{
+  g_return_if_fail (PF_IS_FETCHER (self));
+  self->stall_window = seconds;
 }
 
 void

@@ -127,6 +127,9 @@ void            pf_fetcher_set_ca_file             (PfFetcher       *self,
                                                     const char      *path);
 void            pf_fetcher_set_timeout             (PfFetcher       *self,
                                                     guint            seconds);
+/* As the client's "stall-window"; 0 keeps the client's default. */
+void            pf_fetcher_set_stall_window        (PfFetcher       *self,
+                                                    guint            seconds);
 void            pf_fetcher_set_allow_plaintext_auth (PfFetcher      *self,
                                                      gboolean        allow);
 

@@ -83,6 +83,7 @@ pf_diagnosis_step_for_error (const GError *error)
     case PF_ERROR_RESOLVE:
       return PF_DIAGNOSIS_STEP_LOOKUP;
     case PF_ERROR_TLS_HANDSHAKE:
+    case PF_ERROR_TLS_OUTDATED:
     case PF_ERROR_CERT_UNTRUSTED:
     case PF_ERROR_CERT_EXPIRED:
     case PF_ERROR_CERT_HOST:

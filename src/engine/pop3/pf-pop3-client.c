@@ -20,6 +20,12 @@
 #define READ_SIZE (64 * 1024)
 #define DEFAULT_TIMEOUT 30
 #define DEFAULT_PIPELINE_WINDOW 256
+/* A multi-line answer (RETR, TOP, LIST, UIDL, CAPA) that brings less than
+ * STALL_MIN_BYTES in a stall window is abandoned, like curl's
+ * --speed-limit 1024 --speed-time 60: a server that trickles a byte now and
+ * then would otherwise never meet the read timeout. */
+#define DEFAULT_STALL_WINDOW 60
+#define STALL_MIN_BYTES 1024
 /* RFC 5034: an AUTH command with its initial response fits 255 octets. */
 #define MAX_AUTH_LINE 255
 
@@ -50,10 +56,11 @@ struct _Command
   /* Answers */
   char          *text;         /* sanitised status text of the +OK */
   PfCapabilities *caps;
-  GArray        *entries;
-  GHashTable    *seen_uids;
+  GArray        *entries;      /* LIST */
+  PfUidlList    *uidl;
   GOutputStream *sink;
   guint64        bytes;
+  guint          n_listed;     /* LIST / UIDL lines so far */
   GError        *deferred;     /* a bad line or sink failure: report at the end */
 
   /* AUTH */
@@ -74,6 +81,8 @@ struct _PfPop3Client
   GTlsDatabase       *tls_database;
   gboolean            allow_plaintext_auth;
   guint               pipeline_window;
+  guint               stall_window;
+  guint               max_listing;
 
   PfTranscript       *transcript;
 
@@ -84,6 +93,10 @@ struct _PfPop3Client
   GCancellable       *io_cancellable;
   GSource            *timeout_source;
   gboolean            timed_out;
+  GSource            *line_source;  /* a status line is awaited: its deadline */
+  GSource            *stall_source; /* a multi-line answer arrives: its window */
+  guint64             window_bytes; /* received in the current stall window */
+  gboolean            window_paused; /* we stopped reading (sink busy) in it */
   gboolean            closed;
   gboolean            connected;
   GError             *fatal_error;
@@ -107,6 +120,7 @@ struct _PfPop3Client
   GTlsCertificate    *peer_certificate;
   GTlsCertificateFlags peer_errors;
   gboolean            pin_accepted;
+  gint64              stat_count;   /* messages STAT counted this session, or -1 */
 };
 
 G_DEFINE_FINAL_TYPE (PfPop3Client, pf_pop3_client, G_TYPE_OBJECT)
@@ -123,6 +137,8 @@ enum {
   PROP_ALLOW_PLAINTEXT_AUTH,
   PROP_PIPELINE_WINDOW,
   PROP_TLS_ACTIVE,
+  PROP_STALL_WINDOW,
+  PROP_MAX_LISTING,
   N_PROPS
 };
 
@@ -235,7 +251,7 @@ command_free (Command *cmd)
   g_free (cmd->text);
   g_clear_pointer (&cmd->caps, pf_capabilities_free);
   g_clear_pointer (&cmd->entries, g_array_unref);
-  g_clear_pointer (&cmd->seen_uids, g_hash_table_unref);
+  g_clear_pointer (&cmd->uidl, pf_uidl_list_unref);
   g_clear_object (&cmd->sink);
   g_clear_error (&cmd->deferred);
   g_clear_pointer (&cmd->sasl, pf_sasl_free);
@@ -385,6 +401,86 @@ disarm_timeout (PfPop3Client *self)
     }
 }
 
+/* The read timeout above restarts with every read, so a server that sends
+ * a byte now and then would meet it forever. Two more clocks do not
+ * restart: a status line (greeting, reply, continuation) must be complete
+ * within the timeout from the moment it is awaited, and a multi-line
+ * answer must bring STALL_MIN_BYTES in every stall window. Both fail the
+ * session directly, whether a read is on its way or not. */
+static void
+clear_source (GSource **source)
+{
+  if (*source != NULL)
+    {
+      g_source_destroy (*source);
+      g_clear_pointer (source, g_source_unref);
+    }
+}
+
+static gboolean
+on_line_deadline (gpointer user_data)
+{
+  PfPop3Client *self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  g_clear_pointer (&self->line_source, g_source_unref);
+  error = g_error_new (PF_ERROR, PF_ERROR_TIMEOUT,
+                       "The server did not complete its status line within %u seconds",
+                       self->timeout);
+  fail_all (self, error);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+arm_line_deadline (PfPop3Client *self)
+{
+  if (self->line_source != NULL || self->timeout == 0)
+    return;
+  self->line_source = g_timeout_source_new_seconds (self->timeout);
+  g_source_set_callback (self->line_source, on_line_deadline, self, NULL);
+  g_source_attach (self->line_source, g_main_context_get_thread_default ());
+}
+
+static gboolean
+on_stall_window (gpointer user_data)
+{
+  PfPop3Client *self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  /* Time we spent not reading (our sink was busy) is not the server's. */
+  if (self->window_bytes >= STALL_MIN_BYTES || self->window_paused || self->sink_busy)
+    {
+      self->window_bytes = 0;
+      self->window_paused = self->sink_busy;
+      return G_SOURCE_CONTINUE;
+    }
+  g_clear_pointer (&self->stall_source, g_source_unref);
+  error = g_error_new (PF_ERROR, PF_ERROR_TIMEOUT,
+                       "The transfer stalled: the server sent less than %u bytes in %u seconds",
+                       STALL_MIN_BYTES, self->stall_window);
+  fail_all (self, error);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+arm_stall_window (PfPop3Client *self)
+{
+  if (self->stall_source != NULL || self->stall_window == 0)
+    return;
+  self->window_bytes = 0;
+  self->window_paused = FALSE;
+  self->stall_source = g_timeout_source_new_seconds (self->stall_window);
+  g_source_set_callback (self->stall_source, on_stall_window, self, NULL);
+  g_source_attach (self->stall_source, g_main_context_get_thread_default ());
+}
+
+static void
+disarm_deadlines (PfPop3Client *self)
+{
+  clear_source (&self->line_source);
+  clear_source (&self->stall_source);
+}
+
 /* An I/O error from a read, write or handshake; a cancellation caused by
  * our timer reads as PF_ERROR_TIMEOUT. */
 static GError *
@@ -434,6 +530,7 @@ close_stream (PfPop3Client *self)
       return;
     }
   disarm_timeout (self);
+  disarm_deadlines (self);
   /* A socket close is immediate; TLS close_notify is not awaited. */
   g_io_stream_close_async (stream, G_PRIORITY_DEFAULT, NULL, NULL, NULL);
   drop_tls (self);
@@ -459,6 +556,7 @@ fail_all (PfPop3Client *self,
     }
   g_cancellable_cancel (self->io_cancellable);
   disarm_timeout (self);
+  disarm_deadlines (self);
   g_clear_handle_id (&self->flush_idle, g_source_remove);
 
   /* Steal first: callbacks may call back into the client. */
@@ -663,6 +761,7 @@ drain_ready (PfPop3Client *self,
       else
         {
           pf_line_reader_commit (self->reader, n);
+          self->window_bytes += n;
           room -= n;
         }
     }
@@ -702,6 +801,7 @@ on_read (GObject      *source,
     }
 
   pf_line_reader_commit (self->reader, n);
+  self->window_bytes += n;
   drain_ready (self, READ_SIZE - n);
   process (self);
 }
@@ -726,6 +826,10 @@ start_reading (PfPop3Client *self)
   space = pf_line_reader_get_space (self->reader, READ_SIZE);
   self->reading = TRUE;
   arm_timeout (self);
+  if (pf_line_reader_get_mode (self->reader) == PF_LINE_MODE_STATUS)
+    arm_line_deadline (self);
+  else
+    arm_stall_window (self);
   g_input_stream_read_async (g_io_stream_get_input_stream (self->stream),
                              space, READ_SIZE, G_PRIORITY_DEFAULT,
                              self->io_cancellable, on_read, g_object_ref (self));
@@ -868,6 +972,7 @@ handle_status_line (PfPop3Client *self,
   g_autoptr(GError) error = NULL;
   Command *cmd = g_queue_peek_head (&self->inflight);
 
+  clear_source (&self->line_source);
   pf_transcript_add_reply (self->transcript, line, len, self->tls_active);
 
   if (!pf_pop3_parse_reply (line, len, &reply, &error))
@@ -962,13 +1067,50 @@ handle_reply (PfPop3Client *self,
       break;
 
     case CMD_STAT:
+      {
+        guint count;
+        guint64 size;
+
+        /* stat_finish reports a bad answer; here it only bounds listings. */
+        if (pf_pop3_parse_stat (cmd->text != NULL ? cmd->text : "", &count, &size, NULL))
+          self->stat_count = count;
+      }
+      break;
+
     case CMD_SIMPLE:
+      /* RSET brings back what DELE took out of the count. */
+      if (g_strcmp0 (cmd->line, "RSET") == 0)
+        self->stat_count = -1;
+      break;
+
     default:
       break;
     }
 
   pop_inflight (self);
   command_return_ok (cmd);
+}
+
+/* A listing is held whole until its end, so a server must not make it
+ * endless; and since nothing arrives in a mailbox during a session, it
+ * cannot name more messages than STAT counted. Either ends the session at
+ * once: reading on to the end of an endless answer would never end. */
+static gboolean
+listing_within_bounds (PfPop3Client *self,
+                       guint         entries)
+{
+  g_autofree char *message = NULL;
+
+  if (entries > self->max_listing)
+    message = g_strdup_printf ("The server listed more than %u messages, more than Popfetch "
+                               "takes from one mailbox", self->max_listing);
+  else if (self->stat_count >= 0 && entries > self->stat_count)
+    message = g_strdup_printf ("The server listed more messages than its STAT counted %"
+                               G_GINT64_FORMAT " moments before", self->stat_count);
+  else
+    return TRUE;
+  protocol_error (self, message);
+  return FALSE;
 }
 
 static void
@@ -980,6 +1122,10 @@ handle_data_line (PfPop3Client *self,
   g_autoptr(GError) error = NULL;
 
   cmd->bytes += len + 2;
+  /* Counted even after a bad line, which is reported only at the end. */
+  if ((cmd->kind == CMD_LIST || cmd->kind == CMD_UIDL) &&
+      !listing_within_bounds (self, ++cmd->n_listed))
+    return;
   if (cmd->deferred != NULL)
     return;
 
@@ -1004,22 +1150,13 @@ handle_data_line (PfPop3Client *self,
 
     case CMD_UIDL:
       {
-        PfUidlEntry entry;
+        guint msgno;
+        g_autofree char *uid = NULL;
 
-        if (!pf_pop3_parse_uidl_line (line, &entry.msgno, &entry.uid, &error))
-          cmd->deferred = g_steal_pointer (&error);
-        else if (g_hash_table_contains (cmd->seen_uids, entry.uid))
-          {
-            cmd->deferred = g_error_new (PF_ERROR, PF_ERROR_PROTOCOL,
-                                         "The server gave the unique-id “%s” to two messages",
-                                         entry.uid);
-            g_free (entry.uid);
-          }
+        if (pf_pop3_parse_uidl_line (line, &msgno, &uid, &error))
+          pf_uidl_list_append (cmd->uidl, msgno, uid, strlen (uid));
         else
-          {
-            g_hash_table_add (cmd->seen_uids, g_strdup (entry.uid));
-            g_array_append_val (cmd->entries, entry);
-          }
+          cmd->deferred = g_steal_pointer (&error);
       }
       break;
 
@@ -1033,10 +1170,23 @@ handle_end (PfPop3Client *self)
 {
   Command *cmd = pop_inflight (self);
 
+  clear_source (&self->stall_source);
   if (cmd->kind != CMD_CAPA)
     pf_transcript_add_data (self->transcript, cmd->bytes, self->tls_active);
   else
     pf_transcript_add_reply (self->transcript, ".", 1, self->tls_active);
+
+  if (cmd->kind == CMD_UIDL && cmd->deferred == NULL)
+    {
+      const char *duplicate;
+
+      pf_uidl_list_trim (cmd->uidl);
+      duplicate = pf_uidl_list_find_duplicate (cmd->uidl);
+      if (duplicate != NULL)
+        cmd->deferred = g_error_new (PF_ERROR, PF_ERROR_PROTOCOL,
+                                     "The server gave the unique-id “%s” to two messages",
+                                     duplicate);
+    }
 
   if (cmd->deferred != NULL)
     {
@@ -1117,6 +1267,7 @@ handle_data_chunk (PfPop3Client *self,
     }
 
   self->sink_busy = TRUE;
+  self->window_paused = TRUE;
   g_output_stream_write_all_async (cmd->sink, data, len, G_PRIORITY_DEFAULT, NULL,
                                    on_sink_written, g_object_ref (self));
   return FALSE;
@@ -1316,6 +1467,7 @@ pf_pop3_client_dispose (GObject *object)
   self->closed = TRUE;
   g_cancellable_cancel (self->io_cancellable);
   disarm_timeout (self);
+  disarm_deadlines (self);
   if (self->flush_idle != 0)
     g_clear_handle_id (&self->flush_idle, g_source_remove);
   close_stream (self);
@@ -1390,6 +1542,12 @@ pf_pop3_client_get_property (GObject    *object,
     case PROP_TLS_ACTIVE:
       g_value_set_boolean (value, self->tls_active);
       break;
+    case PROP_STALL_WINDOW:
+      g_value_set_uint (value, self->stall_window);
+      break;
+    case PROP_MAX_LISTING:
+      g_value_set_uint (value, self->max_listing);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -1432,6 +1590,12 @@ pf_pop3_client_set_property (GObject      *object,
     case PROP_PIPELINE_WINDOW:
       pf_pop3_client_set_pipeline_window (self, g_value_get_uint (value));
       break;
+    case PROP_STALL_WINDOW:
+      pf_pop3_client_set_stall_window (self, g_value_get_uint (value));
+      break;
+    case PROP_MAX_LISTING:
+      pf_pop3_client_set_max_listing (self, g_value_get_uint (value));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -1472,6 +1636,11 @@ pf_pop3_client_class_init (PfPop3ClientClass *klass)
   properties[PROP_TLS_ACTIVE] =
     g_param_spec_boolean ("tls-active", NULL, NULL, FALSE,
                           G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_STALL_WINDOW] =
+    g_param_spec_uint ("stall-window", NULL, NULL, 0, G_MAXUINT, DEFAULT_STALL_WINDOW, rw);
+  properties[PROP_MAX_LISTING] =
+    g_param_spec_uint ("max-listing", NULL, NULL, 1, PF_POP3_MAX_LISTING,
+                       PF_POP3_MAX_LISTING, rw);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -1481,6 +1650,9 @@ pf_pop3_client_init (PfPop3Client *self)
 {
   self->timeout = DEFAULT_TIMEOUT;
   self->pipeline_window = DEFAULT_PIPELINE_WINDOW;
+  self->stall_window = DEFAULT_STALL_WINDOW;
+  self->max_listing = PF_POP3_MAX_LISTING;
+  self->stat_count = -1;
   self->transcript = pf_transcript_new ();
   self->io_cancellable = g_cancellable_new ();
   self->reader = pf_line_reader_new ();
@@ -1513,6 +1685,31 @@ pf_pop3_client_set_timeout (PfPop3Client *self,
     return;
   self->timeout = seconds;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TIMEOUT]);
+}
+
+void
+pf_pop3_client_set_stall_window (PfPop3Client *self,
+                                 guint         seconds)
+{
+  g_return_if_fail (PF_IS_POP3_CLIENT (self));
+
+  if (self->stall_window == seconds)
+    return;
+  self->stall_window = seconds;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STALL_WINDOW]);
+}
+
+void
+pf_pop3_client_set_max_listing (PfPop3Client *self,
+                                guint         entries)
+{
+  g_return_if_fail (PF_IS_POP3_CLIENT (self));
+  g_return_if_fail (entries >= 1 && entries <= PF_POP3_MAX_LISTING);
+
+  if (self->max_listing == entries)
+    return;
+  self->max_listing = entries;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MAX_LISTING]);
 }
 
 void
@@ -1746,6 +1943,59 @@ certificate_error (PfPop3Client *self,
   return g_error_new (PF_ERROR, code, "%s", tls_error->message);
 }
 
+/* What a finished handshake must still pass before anything is sent in
+ * it, implicit TLS and STLS alike. A pin names one certificate: GIO asks
+ * accept-certificate only about certificates that fail validation, so a
+ * different certificate that a trusted CA signed would pass unnoticed
+ * unless the peer is compared here. And the version GnuTLS agreed to may
+ * be one its configuration still allows but we do not. */
+static GError *
+check_handshake (PfPop3Client   *self,
+                 GTlsConnection *tls)
+{
+  GTlsCertificate *peer = g_tls_connection_get_peer_certificate (tls);
+  const char *version = NULL;
+
+  if (self->pinned_fingerprint != NULL)
+    {
+      g_autofree char *fingerprint = peer != NULL ? pf_certificate_sha256 (peer) : NULL;
+
+      if (g_strcmp0 (fingerprint, self->pinned_fingerprint) != 0)
+        {
+          pf_transcript_add_info (self->transcript,
+                                  "Certificate SHA-256 %s: rejected, it is not the pinned one",
+                                  fingerprint != NULL ? fingerprint : "(none)");
+          return g_error_new (PF_ERROR, PF_ERROR_CERT_PIN_MISMATCH,
+                              "The server’s certificate (SHA-256 %s) is not the pinned one",
+                              fingerprint != NULL ? fingerprint : "unknown");
+        }
+    }
+
+  /* UNKNOWN is what GIO says for a version newer than it knows. */
+  switch (g_tls_connection_get_protocol_version (tls))
+    {
+    case G_TLS_PROTOCOL_VERSION_SSL_3_0:
+      version = "SSL 3.0";
+      break;
+    case G_TLS_PROTOCOL_VERSION_TLS_1_0:
+      version = "1.0";
+      break;
+    case G_TLS_PROTOCOL_VERSION_TLS_1_1:
+      version = "1.1";
+      break;
+    case G_TLS_PROTOCOL_VERSION_UNKNOWN:
+    case G_TLS_PROTOCOL_VERSION_TLS_1_2:
+    case G_TLS_PROTOCOL_VERSION_TLS_1_3:
+    case G_TLS_PROTOCOL_VERSION_DTLS_1_0:
+    case G_TLS_PROTOCOL_VERSION_DTLS_1_2:
+    default:
+      return NULL;
+    }
+  return g_error_new (PF_ERROR, PF_ERROR_TLS_OUTDATED,
+                      "The server uses an outdated, insecure TLS version %s; "
+                      "Popfetch needs TLS 1.2 or newer", version);
+}
+
 static void
 connect_fail (GTask  *task,
               GError *error)
@@ -1787,6 +2037,13 @@ on_handshake (GObject      *source,
   if (self->peer_errors == 0)
     g_set_object (&self->peer_certificate,
                   g_tls_connection_get_peer_certificate (G_TLS_CONNECTION (source)));
+
+  error = check_handshake (self, G_TLS_CONNECTION (source));
+  if (error != NULL)
+    {
+      connect_fail (task, g_steal_pointer (&error));
+      return;
+    }
 
   g_set_object (&self->stream, G_IO_STREAM (source));
   set_tls_active (self, TRUE);
@@ -2662,14 +2919,6 @@ pf_pop3_client_stat_finish (PfPop3Client  *self,
   return TRUE;
 }
 
-static void
-uidl_entry_clear (gpointer data)
-{
-  PfUidlEntry *entry = data;
-
-  g_clear_pointer (&entry->uid, g_free);
-}
-
 void
 pf_pop3_client_list_async (PfPop3Client        *self,
                            GCancellable        *cancellable,
@@ -2708,20 +2957,18 @@ pf_pop3_client_uidl_async (PfPop3Client        *self,
 
   cmd = command_new (self, CMD_UIDL, g_strdup ("UIDL"), cancellable,
                      pf_pop3_client_uidl_async, callback, user_data);
-  cmd->entries = g_array_new (FALSE, FALSE, sizeof (PfUidlEntry));
-  g_array_set_clear_func (cmd->entries, uidl_entry_clear);
-  cmd->seen_uids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  cmd->uidl = pf_uidl_list_new ();
   submit (self, cmd);
 }
 
-GArray *
+PfUidlList *
 pf_pop3_client_uidl_finish (PfPop3Client  *self,
                             GAsyncResult  *result,
                             GError       **error)
 {
   Command *cmd = finish_command (self, result, pf_pop3_client_uidl_async, error);
 
-  return cmd != NULL ? g_steal_pointer (&cmd->entries) : NULL;
+  return cmd != NULL ? g_steal_pointer (&cmd->uidl) : NULL;
 }
 
 void

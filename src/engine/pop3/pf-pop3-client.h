@@ -12,6 +12,7 @@
 #include "pf-pop3-parse.h"
 #include "pf-sasl.h"
 #include "pf-transcript.h"
+#include "pf-uidl-list.h"
 
 G_BEGIN_DECLS
 
@@ -26,17 +27,18 @@ const char *pf_security_to_string   (PfSecurity  security);  /* "tls", "starttls
 gboolean    pf_security_from_string (const char *name,
                                      PfSecurity *security);
 
+/* The most messages a LIST or UIDL answer may name. A listing is held
+ * whole (the fetcher plans with it): this bounds the client's UIDL and LIST
+ * answers to about 80 MiB at the bound with ids of 16 characters (190 MiB
+ * with ids of 70, the longest RFC 1939 allows), whatever a server sends.
+ * Real mailboxes stay far below. */
+#define PF_POP3_MAX_LISTING 2000000
+
 typedef struct
 {
   guint    msgno;
   guint64  size;
 } PfListEntry;
-
-typedef struct
-{
-  guint    msgno;
-  char    *uid;
-} PfUidlEntry;
 
 /* Whether anything in @envp (an environment, as from g_get_environ()) can
  * make GIO's system proxy resolver choose a proxy: a *_proxy variable, an
@@ -51,10 +53,19 @@ gboolean pf_pop3_proxy_may_be_configured (const char * const *envp);
 G_DECLARE_FINAL_TYPE (PfPop3Client, pf_pop3_client, PF, POP3_CLIENT, GObject)
 
 /* @host: name or address literal. Properties: "host", "port", "security",
- * "timeout" (seconds, default 30; connect, greeting and each read),
+ * "timeout" (seconds, default 30; the connect, the TLS handshake, each
+ * read, and each status line — greeting or reply — from the moment it is
+ * awaited to its line end),
+ * "stall-window" (seconds, default 60; 0 turns it off: a multi-line answer
+ * that brings less than 1 KiB in that long is abandoned as stalled, with
+ * PF_ERROR_TIMEOUT),
+ * "max-listing" (entries, default and at most PF_POP3_MAX_LISTING: a LIST
+ * or UIDL answer with more, or with more than this session's STAT counted,
+ * ends the session with PF_ERROR_PROTOCOL),
  * "server-identity" (name the certificate must match; defaults to host),
- * "pinned-fingerprint" (lowercase hex SHA-256 of the DER; when set, a
- * certificate that fails validation is accepted only if it matches),
+ * "pinned-fingerprint" (lowercase hex SHA-256 of the DER; when set, exactly
+ * that certificate is accepted, whether it passes validation or not, and
+ * any other is PF_ERROR_CERT_PIN_MISMATCH),
  * "tls-database" (GTlsDatabase, default the system one),
  * "allow-plaintext-auth" (must be TRUE for credentials on PF_SECURITY_NONE),
  * "pipeline-window" (commands in flight when PIPELINING is offered, default
@@ -74,6 +85,10 @@ PfPop3Client   *pf_pop3_client_new (const char *host,
 
 void            pf_pop3_client_set_timeout            (PfPop3Client *self,
                                                        guint         seconds);
+void            pf_pop3_client_set_stall_window       (PfPop3Client *self,
+                                                       guint         seconds);
+void            pf_pop3_client_set_max_listing        (PfPop3Client *self,
+                                                       guint         entries);
 void            pf_pop3_client_set_server_identity    (PfPop3Client *self,
                                                        const char   *name);
 void            pf_pop3_client_set_pinned_fingerprint (PfPop3Client *self,
@@ -112,9 +127,10 @@ char           *pf_certificate_sha256 (GTlsCertificate *certificate);
  * again. Fails with PF_ERROR_* (or G_IO_ERROR_CANCELLED): RESOLVE, REFUSED,
  * TIMEOUT, CLOSED, TLS_HANDSHAKE (also plaintext on a TLS port),
  * CERT_UNTRUSTED / CERT_EXPIRED / CERT_HOST / CERT_PIN_MISMATCH (the peer
- * certificate and its flags stay readable), STLS_UNAVAILABLE (missing from
- * CAPA, CAPA refused, or STLS refused), STLS_INJECTION, PROTOCOL, or the
- * code of a -ERR greeting. The error message is the underlying GIO/TLS
+ * certificate and its flags stay readable), TLS_OUTDATED (TLS older than
+ * 1.2 negotiated: refused before anything is sent in it), STLS_UNAVAILABLE
+ * (missing from CAPA, CAPA refused, or STLS refused), STLS_INJECTION,
+ * PROTOCOL, or the code of a -ERR greeting. The error message is the underlying GIO/TLS
  * message or the server's sanitised text. A client connects once. */
 void            pf_pop3_client_connect_async  (PfPop3Client        *self,
                                                GCancellable        *cancellable,
@@ -181,13 +197,13 @@ GArray         *pf_pop3_client_list_finish (PfPop3Client        *self,
                                             GAsyncResult        *result,
                                             GError             **error);
 
-/* Whole-mailbox UIDL: a GArray of PfUidlEntry (uid freed by the array's
- * clear func). Duplicate or invalid unique-ids fail with PF_ERROR_PROTOCOL. */
+/* Whole-mailbox UIDL, packed (pf-uidl-list.h). Duplicate or invalid
+ * unique-ids fail with PF_ERROR_PROTOCOL. */
 void            pf_pop3_client_uidl_async  (PfPop3Client        *self,
                                             GCancellable        *cancellable,
                                             GAsyncReadyCallback  callback,
                                             gpointer             user_data);
-GArray         *pf_pop3_client_uidl_finish (PfPop3Client        *self,
+PfUidlList     *pf_pop3_client_uidl_finish (PfPop3Client        *self,
                                             GAsyncResult        *result,
                                             GError             **error);
 

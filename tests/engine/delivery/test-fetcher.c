@@ -134,6 +134,41 @@ test_stall_mid_retr (void)
   rerun_completes ();
 }
 
+/* A server that trickles a message, one byte every 250 ms: never silent
+ * for the 1 s read timeout, far under 1 KiB in the 2 s stall window. The
+ * run gives up as stalled, keeps message 1 and nothing of message 2, and
+ * the next run is complete. */
+static void
+test_trickle_mid_retr (void)
+{
+  g_autoptr(PfTestServer) server = pf_test_server_new (PF_TEST_SERVER_PLAIN);
+  g_autoptr(PfFetcher) fetcher = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *maildir = local_maildir ();
+  PfFetchResult *result;
+  gint64 start;
+
+  pf_test_server_add_script (server, LOGGED_IN UIDL_3 LIST_3
+                             "C: RETR 1\n" MESSAGE (1)
+                             "C: RETR 2\nS: +OK\nS: Subject: 2\n");
+  pf_test_server_add_trickle (server, "Message-ID: <2@popfetch.test>\r\n\r\nbody 2, slowly\r\n",
+                              -1, 250);
+  pf_test_server_add_script (server, "S: .\n");
+  fetcher = make_fetcher (server);
+  pf_fetcher_set_stall_window (fetcher, 2);
+  start = g_get_monotonic_time ();
+  result = run_fetch (fetcher, &error);
+  g_assert_null (result);
+  g_assert_error (error, PF_ERROR, PF_ERROR_TIMEOUT);
+  g_assert_nonnull (strstr (error->message, "stalled"));
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 6 * G_USEC_PER_SEC);
+
+  pf_test_fetch_assert_exactly_once (maildir, 1);
+  g_clear_object (&fetcher);
+  g_clear_pointer (&server, pf_test_server_free);
+  rerun_completes ();
+}
+
 static void
 test_no_uidl_keep_refused (void)
 {
@@ -378,6 +413,7 @@ main (int    argc,
   g_test_add_func ("/engine/delivery/fetch/cli/lean-process", test_cli_lean_process);
   g_test_add_func ("/engine/delivery/fetch/drop-mid-retr", test_drop_mid_retr);
   g_test_add_func ("/engine/delivery/fetch/stall-mid-retr", test_stall_mid_retr);
+  g_test_add_func ("/engine/delivery/fetch/trickle-mid-retr", test_trickle_mid_retr);
   g_test_add_func ("/engine/delivery/fetch/cancel-keeps-what-arrived", test_cancel_keeps_what_arrived);
   g_test_add_func ("/engine/delivery/fetch/cancel-winds-up-with-quit", test_cancel_winds_up_with_quit);
   g_test_add_func ("/engine/delivery/fetch/no-uidl/keep-refused", test_no_uidl_keep_refused);
