@@ -183,6 +183,76 @@ pf_maildir_set_errno_error (GError     **error,
 /* ------------------------------------------------------------------ */
 /* The stream a message arrives in                                      */
 
+struct _PfHeaderDigest
+{
+  GChecksum *checksum;
+  gboolean   complete;
+  gboolean   at_line_start;
+};
+
+PfHeaderDigest *
+pf_header_digest_new (void)
+{
+  PfHeaderDigest *digest = g_new0 (PfHeaderDigest, 1);
+
+  digest->checksum = g_checksum_new (G_CHECKSUM_SHA256);
+  digest->at_line_start = TRUE;
+  return digest;
+}
+
+void
+pf_header_digest_free (PfHeaderDigest *digest)
+{
+  if (digest == NULL)
+    return;
+  g_checksum_free (digest->checksum);
+  g_free (digest);
+}
+
+void
+pf_header_digest_update (PfHeaderDigest *digest,
+                         const guint8   *data,
+                         gsize           len)
+{
+  gsize i;
+
+  if (digest->complete)
+    return;
+  /* Only the header is looked at, byte by byte: it is short. */
+  for (i = 0; i < len; i++)
+    {
+      if (data[i] == '\n' && digest->at_line_start)
+        {
+          digest->complete = TRUE;
+          i++;
+          break;
+        }
+      digest->at_line_start = data[i] == '\n';
+    }
+  g_checksum_update (digest->checksum, data, i);
+}
+
+char *
+pf_header_digest_finish (PfHeaderDigest *digest)
+{
+  return g_strndup (g_checksum_get_string (digest->checksum), 32);
+}
+
+char *
+pf_maildir_header_digest (const char *data,
+                          gsize       len)
+{
+  g_autoptr(PfHeaderDigest) digest = pf_header_digest_new ();
+  g_autofree guint8 *lf = g_malloc (len + 1);
+  gboolean pending_cr = FALSE;
+  gsize n;
+
+  n = pf_crlf_to_lf (&pending_cr, (const guint8 *) data, len, lf);
+  n += pf_crlf_finish (&pending_cr, lf + n);
+  pf_header_digest_update (digest, lf, n);
+  return pf_header_digest_finish (digest);
+}
+
 #define PF_TYPE_MAILDIR_TMP_STREAM (pf_maildir_tmp_stream_get_type ())
 G_DECLARE_FINAL_TYPE (PfMaildirTmpStream, pf_maildir_tmp_stream, PF, MAILDIR_TMP_STREAM, GOutputStream)
 
@@ -198,6 +268,8 @@ struct _PfMaildirTmpStream
   guint64        written_back;
   GChecksum     *sha256;
   char          *sha256_hex;
+  PfHeaderDigest *header;
+  char          *header_hex;
 };
 
 static void pollable_iface_init (GPollableOutputStreamInterface *iface);
@@ -232,6 +304,7 @@ tmp_stream_flush_buffer (PfMaildirTmpStream  *self,
 
   if (self->sha256 != NULL)
     g_checksum_update (self->sha256, self->buffer, self->buffered);
+  pf_header_digest_update (self->header, self->buffer, self->buffered);
   self->size += self->buffered;
   self->buffered = 0;
 
@@ -363,6 +436,8 @@ tmp_stream_close_fn (GOutputStream  *stream,
 
   if (ok && self->sha256 != NULL)
     self->sha256_hex = g_strdup (g_checksum_get_string (self->sha256));
+  if (ok)
+    self->header_hex = pf_header_digest_finish (self->header);
   return ok;
 }
 
@@ -376,6 +451,8 @@ pf_maildir_tmp_stream_finalize (GObject *object)
   g_clear_pointer (&self->buffer, g_free);
   g_clear_pointer (&self->sha256, g_checksum_free);
   g_clear_pointer (&self->sha256_hex, g_free);
+  g_clear_pointer (&self->header, pf_header_digest_free);
+  g_clear_pointer (&self->header_hex, g_free);
   g_clear_pointer (&self->path, g_free);
 
   G_OBJECT_CLASS (pf_maildir_tmp_stream_parent_class)->finalize (object);
@@ -397,6 +474,7 @@ static void
 pf_maildir_tmp_stream_init (PfMaildirTmpStream *self)
 {
   self->fd = -1;
+  self->header = pf_header_digest_new ();
 }
 
 guint64
@@ -413,6 +491,14 @@ pf_maildir_tmp_get_sha256 (GOutputStream *stream)
   g_return_val_if_fail (PF_IS_MAILDIR_TMP_STREAM (stream), NULL);
 
   return PF_MAILDIR_TMP_STREAM (stream)->sha256_hex;
+}
+
+const char *
+pf_maildir_tmp_get_header_digest (GOutputStream *stream)
+{
+  g_return_val_if_fail (PF_IS_MAILDIR_TMP_STREAM (stream), NULL);
+
+  return PF_MAILDIR_TMP_STREAM (stream)->header_hex;
 }
 
 /* ------------------------------------------------------------------ */

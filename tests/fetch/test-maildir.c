@@ -173,6 +173,33 @@ test_open_unwritable_is_local_disk (void)
   g_assert_error (error, PF_ERROR, PF_ERROR_LOCAL_DISK);
 }
 
+/* The header digest covers the header and its empty line, the same
+ * whether the bytes come CRLF (TOP) or LF (the file as written). */
+static void
+test_header_digest (void)
+{
+  const char *crlf = "Subject: a\r\nFrom: b\r\n\r\nbody\r\n";
+  const char *top = "Subject: a\r\nFrom: b\r\n\r\n";
+  const char *other_body = "Subject: a\nFrom: b\n\nanother body\n";
+  const char *other_header = "Subject: c\r\nFrom: b\r\n\r\n";
+  g_autofree char *a = pf_maildir_header_digest (crlf, strlen (crlf));
+  g_autofree char *b = pf_maildir_header_digest (top, strlen (top));
+  g_autofree char *c = pf_maildir_header_digest (other_body, strlen (other_body));
+  g_autofree char *d = pf_maildir_header_digest (other_header, strlen (other_header));
+  g_autoptr(PfHeaderDigest) chunked = pf_header_digest_new ();
+  g_autofree char *e = NULL;
+
+  g_assert_cmpuint (strlen (a), ==, 32);
+  g_assert_cmpstr (a, ==, b);
+  g_assert_cmpstr (a, ==, c);
+  g_assert_cmpstr (a, !=, d);
+  /* Fed a byte at a time, as chunks may split it anywhere. */
+  for (const char *p = other_body; *p != '\0'; p++)
+    pf_header_digest_update (chunked, (const guint8 *) p, 1);
+  e = pf_header_digest_finish (chunked);
+  g_assert_cmpstr (a, ==, e);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -186,6 +213,7 @@ main (int    argc,
   g_test_add_func ("/unit/maildir/stream/lf-size-sha256", test_stream_writes_lf_and_sha256);
   g_test_add_func ("/unit/maildir/deliver/into-new", test_deliver_moves_into_new);
   g_test_add_func ("/unit/maildir/open/unwritable-is-local-disk", test_open_unwritable_is_local_disk);
+  g_test_add_func ("/unit/maildir/header-digest", test_header_digest);
 
   return g_test_run ();
 }
