@@ -1473,10 +1473,30 @@ open_thread (GTask        *task,
     }
   else
     run->journal = pf_journal_open (self->state_dir, self->host, self->user, &error);
-  if (run->journal == NULL)
+  if (run->journal == NULL || !pf_journal_set_user (run->journal, self->user, &error))
     {
       g_task_return_error (task, error);
       return;
+    }
+  if (self->account_name == NULL && pf_journal_get_n_entries (run->journal) == 0)
+    {
+      g_autofree char *other = pf_journal_find_other_holding (run->journal, self->user,
+                                                              self->maildir);
+
+      /* Refused before anything is downloaded: going on would fetch every
+       * message the Maildir already has a second time. */
+      if (other != NULL)
+        {
+          g_task_return_new_error (task, PF_ERROR, PF_ERROR_INVALID_INPUT,
+                                   _("The Maildir %s already holds mail fetched for %s under "
+                                     "another record (%s). Fetching it under the name %s would "
+                                     "download all of it again. Fetch it as before: the saved "
+                                     "account, or the same server name. If the server was "
+                                     "renamed, rename that file to %s to carry the record over."),
+                                   self->maildir, self->user, other, self->host,
+                                   pf_journal_get_path (run->journal));
+          return;
+        }
     }
   run->maildir = pf_maildir_open (self->maildir, &error);
   if (run->maildir == NULL

@@ -41,6 +41,7 @@ struct _PfJournal
   GHashTable *pending;    /* set of tmp/ bases */
   GHashTable *oversize;   /* uid → listed size (guint64*) */
   guint64     last_listed;/* ids in the last trusted listing, 0: unknown */
+  char       *user;       /* escaped, from the "@ USER" record, or NULL */
   gboolean    dirty;      /* in-memory changes compaction must write */
   /* The fetcher notes pending files from the main thread while a worker
    * thread appends a batch; the lock is never held across an fsync. */
@@ -61,6 +62,19 @@ entry_free (gpointer data)
 
 /* ------------------------------------------------------------------ */
 /* Pure helpers                                                         */
+
+static void
+append_escaped (GString    *key,
+                const char *text)
+{
+  for (const guchar *p = (const guchar *) text; *p != '\0'; p++)
+    {
+      if (g_ascii_isalnum (*p) || *p == '.' || *p == '_' || *p == '-')
+        g_string_append_c (key, *p);
+      else
+        g_string_append_printf (key, "%%%02X", *p);
+    }
+}
 
 char *
 pf_journal_account_key (const char *host,
@@ -100,13 +114,7 @@ pf_journal_saved_account_key (const char *account_name)
   g_return_val_if_fail (account_name != NULL, NULL);
 
   key = g_string_new ("account-");
-  for (const guchar *p = (const guchar *) account_name; *p != '\0'; p++)
-    {
-      if (g_ascii_isalnum (*p) || *p == '.' || *p == '_' || *p == '-')
-        g_string_append_c (key, *p);
-      else
-        g_string_append_printf (key, "%%%02X", *p);
-    }
+  append_escaped (key, account_name);
   return g_string_free (key, FALSE);
 }
 
@@ -195,10 +203,16 @@ pf_journal_parse_record (const char    *line,
       return FALSE;
 
   if (lens[0] == 1 && (fields[0][0] == '+' || fields[0][0] == '-'
-                       || fields[0][0] == '!' || fields[0][0] == '='))
+                       || fields[0][0] == '!' || fields[0][0] == '=' || fields[0][0] == '@'))
     {
       switch (fields[0][0])
         {
+        case '@':
+          if (n != 2)
+            return FALSE;
+          out->kind = PF_JOURNAL_LINE_USER;
+          out->name = g_strndup (fields[1], lens[1]);
+          return TRUE;
         case '+':
           if (n != 2)
             return FALSE;
@@ -374,6 +388,10 @@ load_line (PfJournal  *journal,
       break;
     case PF_JOURNAL_LINE_LISTED:
       journal->last_listed = parsed.count;
+      break;
+    case PF_JOURNAL_LINE_USER:
+      g_free (journal->user);
+      journal->user = g_steal_pointer (&parsed.name);
       break;
     case PF_JOURNAL_LINE_DELIVERED:
     default:
@@ -586,6 +604,175 @@ pf_journal_open_keyed (const char  *state_dir,
   return open_with_key (state_dir, key, legacy_key, busy, error);
 }
 
+static char *
+key_file (const char *state_dir,
+          const char *key,
+          const char *suffix)
+{
+  g_autofree char *name = g_strconcat (key, suffix, NULL);
+
+  return g_build_filename (state_dir, name, NULL);
+}
+
+gboolean
+pf_journal_set_user (PfJournal   *journal,
+                     const char  *user,
+                     GError     **error)
+{
+  g_autoptr(GString) escaped = g_string_new (NULL);
+  g_autoptr(GString) line = NULL;
+  gboolean ok;
+
+  append_escaped (escaped, user);
+  if (g_strcmp0 (journal->user, escaped->str) == 0)
+    return TRUE;
+  line = g_string_new (NULL);
+  g_string_printf (line, "@ %s\n", escaped->str);
+  g_mutex_lock (&journal->mutex);
+  ok = write_all (journal->fd, line->str, line->len, journal->path, error);
+  g_mutex_unlock (&journal->mutex);
+  if (ok)
+    {
+      g_free (journal->user);
+      journal->user = g_string_free (g_steal_pointer (&escaped), FALSE);
+    }
+  return ok;
+}
+
+/* Names of the messages in DIR/new and DIR/cur, without the ":2,…" flags
+ * a mail reader adds in cur/. */
+static GHashTable *
+maildir_names (const char *maildir_path)
+{
+  GHashTable *names = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  const char *subs[] = { "new", "cur" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (subs); i++)
+    {
+      g_autofree char *path = g_build_filename (maildir_path, subs[i], NULL);
+      g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+      const char *name;
+
+      while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+        {
+          const char *colon = strchr (name, ':');
+
+          g_hash_table_add (names, colon != NULL ? g_strndup (name, colon - name) : g_strdup (name));
+        }
+    }
+  return names;
+}
+
+/* Whether the journal file at @path is @escaped_user's (by its "@ USER"
+ * record, else by a host-and-user key) and names a file in @names. */
+static gboolean
+journal_holds (const char *path,
+               const char *key,
+               const char *escaped_user,
+               GHashTable *names)
+{
+  g_autofree char *contents = NULL;
+  g_autofree char *user = NULL;
+  const char *at = strchr (key, '@');
+  gboolean holds = FALSE;
+  gsize length = 0, start = 0;
+
+  if (!g_file_get_contents (path, &contents, &length, NULL))
+    return FALSE;
+  if (at != NULL)
+    user = g_strndup (key, at - key);
+  for (gsize i = 0; i < length; i++)
+    {
+      PfJournalLine line;
+
+      if (contents[i] != '\n')
+        continue;
+      if (i > start && pf_journal_parse_record (contents + start, i - start, &line))
+        {
+          if (line.kind == PF_JOURNAL_LINE_USER)
+            {
+              g_free (user);
+              user = g_steal_pointer (&line.name);
+            }
+          else if (line.kind == PF_JOURNAL_LINE_DELIVERED && g_hash_table_contains (names, line.name))
+            holds = TRUE;
+          pf_journal_line_clear (&line);
+        }
+      start = i + 1;
+    }
+  return holds && g_strcmp0 (user, escaped_user) == 0;
+}
+
+char *
+pf_journal_find_other_holding (PfJournal   *journal,
+                               const char  *user,
+                               const char  *maildir_path)
+{
+  g_autoptr(GHashTable) names = NULL;
+  g_autoptr(GString) escaped = g_string_new (NULL);
+  g_autoptr(GDir) dir = NULL;
+  const char *name;
+
+  g_return_val_if_fail (journal != NULL && user != NULL && maildir_path != NULL, NULL);
+
+  names = maildir_names (maildir_path);
+  if (g_hash_table_size (names) == 0)
+    return NULL;
+  append_escaped (escaped, user);
+  dir = g_dir_open (journal->state_dir, 0, NULL);
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = NULL;
+      g_autofree char *key = NULL;
+
+      if (!g_str_has_suffix (name, ".journal"))
+        continue;
+      path = g_build_filename (journal->state_dir, name, NULL);
+      if (strcmp (path, journal->path) == 0)
+        continue;
+      key = g_strndup (name, strlen (name) - strlen (".journal"));
+      if (journal_holds (path, key, escaped->str, names))
+        return g_steal_pointer (&path);
+    }
+  return NULL;
+}
+
+gboolean
+pf_journal_rename_key (const char  *state_dir,
+                       const char  *old_key,
+                       const char  *new_key,
+                       const char  *label,
+                       GError     **error)
+{
+  g_autofree char *old_path = key_file (state_dir, old_key, ".journal");
+  g_autofree char *new_path = key_file (state_dir, new_key, ".journal");
+  g_autofree char *lock_path = key_file (state_dir, old_key, ".lock");
+  g_autofree char *busy = NULL;
+  gboolean ok = TRUE;
+  int fd;
+
+  g_return_val_if_fail (state_dir != NULL && old_key != NULL && new_key != NULL, FALSE);
+
+  if (strcmp (old_key, new_key) == 0 || !g_file_test (old_path, G_FILE_TEST_IS_REGULAR)
+      || g_file_test (new_path, G_FILE_TEST_EXISTS))
+    return TRUE;
+
+  busy = g_strdup_printf (_("Another fetch of the account “%s” is running."), label);
+  fd = take_lock (lock_path, busy, error);
+  if (fd < 0)
+    return FALSE;
+  if (rename (old_path, new_path) != 0)
+    {
+      pf_maildir_set_errno_error (error, errno, _("replace"), new_path);
+      ok = FALSE;
+    }
+  else
+    ok = sync_dir (state_dir, error);
+  g_unlink (lock_path);
+  close (fd);
+  return ok;
+}
+
 void
 pf_journal_free (PfJournal *journal)
 {
@@ -598,6 +785,7 @@ pf_journal_free (PfJournal *journal)
   g_clear_pointer (&journal->entries, g_hash_table_unref);
   g_clear_pointer (&journal->pending, g_hash_table_unref);
   g_clear_pointer (&journal->oversize, g_hash_table_unref);
+  g_free (journal->user);
   g_free (journal->state_dir);
   g_free (journal->path);
   g_free (journal->lock_path);
@@ -862,6 +1050,8 @@ rewrite (PfJournal  *journal,
   gpointer key, value;
   int fd;
 
+  if (journal->user != NULL)
+    g_string_append_printf (buffer, "@ %s\n", journal->user);
   if (journal->last_listed > 0)
     g_string_append_printf (buffer, "= %" G_GUINT64_FORMAT "\n", journal->last_listed);
   g_hash_table_iter_init (&iter, journal->entries);

@@ -36,6 +36,8 @@ G_BEGIN_DECLS
  *   ! UID SIZE        listed at SIZE, its data ran past the size limit: left
  *                     on the server without another RETR while listed so.
  *   = COUNT           the last trusted listing held COUNT ids.
+ *   @ USER            the user name the mail is fetched for (escaped as in
+ *                     the keys), to tell whose journal it is.
  *
  * A later record for an id overrides an earlier one. A trailing line
  * without its newline (a crash mid-append) is ignored and cut off. Files
@@ -81,6 +83,7 @@ typedef enum
   PF_JOURNAL_LINE_GONE,
   PF_JOURNAL_LINE_OVERSIZE,
   PF_JOURNAL_LINE_LISTED,
+  PF_JOURNAL_LINE_USER,
 } PfJournalLineKind;
 
 /* One parsed line; strings owned by it. */
@@ -88,7 +91,7 @@ typedef struct
 {
   PfJournalLineKind  kind;
   char              *uid;          /* DELIVERED, GONE, OVERSIZE */
-  char              *name;         /* DELIVERED; PENDING: the base */
+  char              *name;         /* DELIVERED; PENDING: the base; USER: the user */
   gint64             first_seen;
   guint64            size;         /* DELIVERED, OVERSIZE; or PF_JOURNAL_SIZE_UNKNOWN */
   char              *header_digest;/* DELIVERED, or NULL */
@@ -125,7 +128,34 @@ PfJournal  *pf_journal_open_keyed    (const char  *state_dir,
                                       const char  *label,
                                       GError     **error);
 void        pf_journal_free          (PfJournal   *journal);
+
+/* Blocking. A saved account renamed: KEY.journal moves to NEW_KEY.journal
+ * under the old key's lock (a fetch running: PF_ERROR_ACCOUNT_BUSY).
+ * Nothing to move, or a journal under the new key already: TRUE, nothing
+ * done. */
+gboolean    pf_journal_rename_key    (const char  *state_dir,
+                                      const char  *old_key,
+                                      const char  *new_key,
+                                      const char  *label,
+                                      GError     **error);
+
 const char *pf_journal_get_path      (PfJournal   *journal);
+
+/* Blocking. Note whose mail this journal records (one append, not
+ * synced, when it changed). */
+gboolean    pf_journal_set_user      (PfJournal   *journal,
+                                      const char  *user,
+                                      GError     **error);
+
+/* Blocking. For an ad-hoc fetch whose journal is still empty: another
+ * journal in @state_dir, for the same @user (by its "@ USER" record or its
+ * host-and-user key), whose delivered files are in the Maildir at
+ * @maildir_path (new/ or cur/). Returns that journal's path, or NULL. Such
+ * a fetch would download every message again into a Maildir that has
+ * them. */
+char       *pf_journal_find_other_holding (PfJournal   *journal,
+                                           const char  *user,
+                                           const char  *maildir_path);
 
 /* Lookups are in memory and cheap (main thread is fine). The journal
  * may be used from two threads at once (see pf_journal_note_pending). */

@@ -10,6 +10,8 @@
 #include <signal.h>
 #include <string.h>
 
+#include <glib/gstdio.h>
+
 #include "pf-error.h"
 #include "pf-fetcher.h"
 #include "pf-test-fetch.h"
@@ -639,6 +641,72 @@ test_saved_account_survives_host_edit (void)
   pf_test_fetch_assert_exactly_once (maildir, 3);
 }
 
+/* An ad-hoc fetch under a new server name finds the Maildir holding the
+ * mail another journal of the same user recorded: it says so and fetches
+ * nothing, rather than download everything again; following its hint
+ * (renaming the journal) carries the record over. */
+static void
+test_ad_hoc_other_name_refused (void)
+{
+  g_autofree char *maildir = local_maildir ();
+  g_autofree char *state = g_build_filename (g_get_user_state_dir (), "popfetch", NULL);
+  g_autofree char *old_journal = g_build_filename (state, "bob@127.0.0.1.journal", NULL);
+  g_autofree char *new_journal = g_build_filename (state, "bob@localhost.journal", NULL);
+  const char *uidl_2 = "C: UIDL\nS: +OK\nS: 1 uid-1\nS: 2 uid-2\nS: .\n";
+  const char *list_2 = "C: LIST\nS: +OK\nS: 1 60\nS: 2 60\nS: .\n";
+  g_autofree char *first = g_strconcat (LOGGED_IN, uidl_2, list_2, "C: RETR 1\n" MESSAGE (1)
+                                        "C: RETR 2\n" MESSAGE (2) "C: QUIT\nS: +OK\n", NULL);
+  g_autofree char *again = g_strconcat (LOGGED_IN, uidl_2, list_2, "C: QUIT\nS: +OK\n", NULL);
+  PfFetchResult *result;
+
+  result = run_session (first, "127.0.0.1", NULL, PF_FETCH_KEEP, 0, T0);
+  g_assert_cmpuint (result->fetched, ==, 2);
+  pf_fetch_result_free (result);
+
+  {
+    g_autoptr(PfTestServer) server = pf_test_server_new (PF_TEST_SERVER_PLAIN);
+    g_autoptr(PfFetcher) fetcher = NULL;
+    g_autoptr(GError) error = NULL;
+
+    pf_test_server_add_script (server, again);
+    fetcher = pf_fetcher_new ("localhost", pf_test_server_get_port (server), PF_SECURITY_NONE,
+                              "bob", maildir);
+    pf_fetcher_set_secret (fetcher, "secret");
+    g_assert_null (run_fetch (fetcher, &error));
+    g_assert_error (error, PF_ERROR, PF_ERROR_INVALID_INPUT);
+    g_assert_nonnull (strstr (error->message, old_journal));
+    g_assert_nonnull (strstr (error->message, new_journal));
+    g_assert_cmpuint (pf_test_server_get_n_connections (server), ==, 0);
+  }
+  pf_test_fetch_assert_exactly_once (maildir, 2);
+
+  /* Another user's first fetch into the same Maildir is not refused. */
+  {
+    g_autoptr(PfTestServer) server = pf_test_server_new (PF_TEST_SERVER_PLAIN);
+    g_autoptr(PfFetcher) fetcher = NULL;
+    g_autoptr(GError) error = NULL;
+    g_autoptr(PfFetchResult) other = NULL;
+
+    pf_test_server_add_script (server, "S: +OK POP3 ready\nC: CAPA\nS: +OK\nS: USER\nS: UIDL\nS: .\n"
+                               "C: USER carol\nS: +OK\nC: PASS secret\nS: +OK\nC: CAPA\nS: -ERR\n"
+                               "C: UIDL\nS: +OK\nS: .\nC: LIST\nS: +OK\nS: .\nC: QUIT\nS: +OK\n");
+    fetcher = pf_fetcher_new ("localhost", pf_test_server_get_port (server), PF_SECURITY_NONE,
+                              "carol", maildir);
+    pf_fetcher_set_allow_plaintext_auth (fetcher, TRUE);
+    pf_fetcher_set_mechanism (fetcher, PF_AUTH_USER);
+    pf_fetcher_set_secret (fetcher, "secret");
+    other = run_fetch (fetcher, &error);
+    g_assert_no_error (error);
+  }
+
+  g_assert_cmpint (g_rename (old_journal, new_journal), ==, 0);
+  result = run_session (again, "localhost", NULL, PF_FETCH_KEEP, 0, T0 + 60);
+  g_assert_cmpuint (result->fetched, ==, 0);
+  g_assert_cmpuint (result->already_had, ==, 2);
+  pf_fetch_result_free (result);
+  pf_test_fetch_assert_exactly_once (maildir, 2);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -657,6 +725,7 @@ main (int    argc,
   g_test_add_func ("/engine/fetch/framing/glued-terminator-pipelined", test_glued_terminator_pipelined);
   g_test_add_func ("/engine/fetch/size-limit/data-past-limit", test_data_past_size_limit);
   g_test_add_func ("/engine/fetch/state/saved-account-survives-host-edit", test_saved_account_survives_host_edit);
+  g_test_add_func ("/engine/fetch/state/ad-hoc-other-name-refused", test_ad_hoc_other_name_refused);
 
   return g_test_run ();
 }
