@@ -1113,6 +1113,7 @@ pf_journal_compact (PfJournal   *journal,
                     GError     **error)
 {
   gboolean changed = journal->dirty || g_hash_table_size (journal->pending) > 0;
+  gboolean count_changed = FALSE;
   gboolean trust = FALSE;
   GHashTableIter iter;
   gpointer key, value;
@@ -1129,7 +1130,7 @@ pf_journal_compact (PfJournal   *journal,
       if (n_listed > 0 && n_listed != journal->last_listed)
         {
           journal->last_listed = n_listed;
-          changed = TRUE;
+          count_changed = TRUE;
         }
     }
 
@@ -1175,9 +1176,21 @@ pf_journal_compact (PfJournal   *journal,
 
   if (trusted != NULL)
     *trusted = trust;
-  if (!changed)
-    return TRUE;
-  return rewrite (journal, error);
+  if (changed)
+    return rewrite (journal, error);
+  if (count_changed)
+    {
+      g_autofree char *line = g_strdup_printf ("= %" G_GUINT64_FORMAT "\n", journal->last_listed);
+      gboolean ok;
+
+      /* Not worth a rewrite, nor a sync: a lost count only makes the
+       * next shrunk listing compare with an older one. */
+      g_mutex_lock (&journal->mutex);
+      ok = write_all (journal->fd, line, strlen (line), journal->path, error);
+      g_mutex_unlock (&journal->mutex);
+      return ok;
+    }
+  return TRUE;
 }
 
 gboolean
