@@ -183,11 +183,18 @@ pf_maildir_set_errno_error (GError     **error,
 /* ------------------------------------------------------------------ */
 /* The stream a message arrives in                                      */
 
+/* Longest field name the digest looks at; longer ones are never skipped. */
+#define FIELD_NAME_MAX 16
+
 struct _PfHeaderDigest
 {
   GChecksum *checksum;
   gboolean   complete;
   gboolean   at_line_start;
+  gboolean   in_name;                       /* reading a field's name */
+  gboolean   skipping;                      /* this field is left out */
+  char       name[FIELD_NAME_MAX + 1];
+  gsize      name_len;
 };
 
 PfHeaderDigest *
@@ -209,27 +216,105 @@ pf_header_digest_free (PfHeaderDigest *digest)
   g_free (digest);
 }
 
+/* Fields an mbox-based server rewrites once a message has been read
+ * (UW ipop3d, qpopper and others add "Status: RO" after a RETR): left out,
+ * or a later TOP would never match what was delivered. */
+static gboolean
+field_is_volatile (const char *name,
+                   gsize       len)
+{
+  static const char * const fields[] = {
+    "Status", "X-Status", "X-UID", "X-Keywords", "X-IMAP", "X-IMAPbase", "Content-Length", "Lines",
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (fields); i++)
+    if (strlen (fields[i]) == len && g_ascii_strncasecmp (fields[i], name, len) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+static void
+digest_add (PfHeaderDigest *digest,
+            const guint8   *data,
+            gsize           len)
+{
+  if (!digest->skipping && len > 0)
+    g_checksum_update (digest->checksum, data, len);
+}
+
+/* A field's name ended (at @end: ':', a line end, or too long): decide
+ * whether the field counts, and account for the name held back. */
+static void
+name_done (PfHeaderDigest *digest,
+           gboolean        at_colon)
+{
+  digest->in_name = FALSE;
+  digest->skipping = at_colon && field_is_volatile (digest->name, digest->name_len);
+  digest_add (digest, (const guint8 *) digest->name, digest->name_len);
+}
+
 void
 pf_header_digest_update (PfHeaderDigest *digest,
                          const guint8   *data,
                          gsize           len)
 {
-  gsize i;
+  gsize run_start = 0;
 
   if (digest->complete)
     return;
-  /* Only the header is looked at, byte by byte: it is short. */
-  for (i = 0; i < len; i++)
+  /* Only the header is looked at, byte by byte: it is short. Bytes are
+   * added in runs; a field's name is held back until it is known. */
+  for (gsize i = 0; i < len; i++)
     {
-      if (data[i] == '\n' && digest->at_line_start)
+      guint8 c = data[i];
+
+      if (digest->at_line_start)
         {
-          digest->complete = TRUE;
-          i++;
-          break;
+          digest->at_line_start = FALSE;
+          if (c == '\n')
+            {
+              /* The empty line: the header ends, counted with it. */
+              digest_add (digest, data + run_start, i - run_start);
+              digest->skipping = FALSE;
+              digest_add (digest, data + i, 1);
+              digest->complete = TRUE;
+              return;
+            }
+          if (c != ' ' && c != '\t')
+            {
+              /* A new field (a continuation keeps the last one's fate). */
+              digest_add (digest, data + run_start, i - run_start);
+              digest->in_name = TRUE;
+              digest->skipping = FALSE;
+              digest->name_len = 0;
+              run_start = i;
+            }
         }
-      digest->at_line_start = data[i] == '\n';
+
+      if (digest->in_name)
+        {
+          if (c == ':' || c == '\n' || digest->name_len == FIELD_NAME_MAX)
+            {
+              name_done (digest, c == ':');
+              run_start = i;
+            }
+          else
+            {
+              digest->name[digest->name_len++] = c;
+              run_start = i + 1;
+              continue;
+            }
+        }
+
+      if (c == '\n')
+        {
+          digest_add (digest, data + run_start, i + 1 - run_start);
+          run_start = i + 1;
+          digest->at_line_start = TRUE;
+        }
     }
-  g_checksum_update (digest->checksum, data, i);
+  if (!digest->in_name)
+    digest_add (digest, data + run_start, len - run_start);
 }
 
 char *

@@ -470,6 +470,30 @@ test_reused_uid_same_size_never_deleted_unread (void)
   pf_test_fetch_assert_exactly_once (maildir, 3);
 }
 
+/* An mbox-based server adds "Status: RO" to a message once it was read,
+ * and shows it in TOP (not counted in LIST's size): it is still the
+ * message delivered, deleted in time. */
+static void
+test_status_header_still_same (void)
+{
+  g_autofree char *maildir = local_maildir ();
+  PfFetchResult *result;
+
+  result = run_session (LOGGED_IN UIDL_1 LIST_1 (54) "C: RETR 1\n" MESSAGE (1) "C: QUIT\nS: +OK\n",
+                        "127.0.0.1", NULL, PF_FETCH_DELETE_AFTER_DAYS, 1, T0);
+  g_assert_cmpuint (result->fetched, ==, 1);
+  pf_fetch_result_free (result);
+
+  result = run_session (LOGGED_IN UIDL_1 LIST_1 (54) "C: TOP 1 0\n"
+                        "S: +OK\nS: Subject: 1\nS: Status: RO\nS: Message-ID: <1@popfetch.test>\nS: \nS: .\n"
+                        "C: DELE 1\nS: +OK\nC: QUIT\nS: +OK\n",
+                        "127.0.0.1", NULL, PF_FETCH_DELETE_AFTER_DAYS, 1, T0 + 2 * DAY);
+  g_assert_cmpuint (result->fetched, ==, 0);
+  g_assert_cmpuint (result->deleted, ==, 1);
+  pf_fetch_result_free (result);
+  pf_test_fetch_assert_exactly_once (maildir, 1);
+}
+
 #define LOGGED_IN_PIPELINING \
   "S: +OK POP3 ready\n" \
   "C: CAPA\nS: +OK\nS: USER\nS: UIDL\nS: PIPELINING\nS: .\n" \
@@ -722,6 +746,7 @@ main (int    argc,
   g_test_add_func ("/engine/fetch/no-uidl/delete-never-duplicates", test_no_uidl_delete_never_duplicates);
   g_test_add_func ("/engine/fetch/reused-uid/other-size-is-new", test_reused_uid_other_size);
   g_test_add_func ("/engine/fetch/reused-uid/same-size-never-deleted-unread", test_reused_uid_same_size_never_deleted_unread);
+  g_test_add_func ("/engine/fetch/reused-uid/status-header-still-same", test_status_header_still_same);
   g_test_add_func ("/engine/fetch/framing/glued-terminator-pipelined", test_glued_terminator_pipelined);
   g_test_add_func ("/engine/fetch/size-limit/data-past-limit", test_data_past_size_limit);
   g_test_add_func ("/engine/fetch/state/saved-account-survives-host-edit", test_saved_account_survives_host_edit);
