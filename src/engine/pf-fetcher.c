@@ -1196,9 +1196,10 @@ plan (Run    *run,
             {
               if (size != NULL)
                 pf_journal_learn_size (run->journal, uid, *size);
-              if (!policy_deletes (run, entry.first_seen))
+              /* A message LIST does not name cannot be checked: it stays. */
+              if (!policy_deletes (run, entry.first_seen) || size == NULL)
                 run->result->already_had++;
-              else if (entry.header_digest != NULL && size != NULL)
+              else if (entry.header_digest != NULL)
                 queue_confirm (run, msgno, uid, *size, &entry);
               else
                 {
