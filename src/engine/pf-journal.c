@@ -343,6 +343,31 @@ write_all (int          fd,
   return TRUE;
 }
 
+/* Append @len bytes in one write, not synced; on failure cut back what
+ * went out, so that no later record is glued to half a line. Call with
+ * the mutex held. */
+static gboolean
+append_unsynced (PfJournal   *journal,
+                 const char  *data,
+                 gsize        len,
+                 GError     **error)
+{
+  struct stat st;
+
+  if (fstat (journal->fd, &st) != 0)
+    {
+      pf_maildir_set_errno_error (error, errno, _("read"), journal->path);
+      return FALSE;
+    }
+  if (!write_all (journal->fd, data, len, journal->path, error))
+    {
+      if (ftruncate (journal->fd, st.st_size) != 0)
+        g_debug ("Could not trim %s", journal->path);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 static gboolean
 sync_dir (const char  *path,
           GError     **error)
@@ -629,7 +654,7 @@ pf_journal_set_user (PfJournal   *journal,
   line = g_string_new (NULL);
   g_string_printf (line, "@ %s\n", escaped->str);
   g_mutex_lock (&journal->mutex);
-  ok = write_all (journal->fd, line->str, line->len, journal->path, error);
+  ok = append_unsynced (journal, line->str, line->len, error);
   g_mutex_unlock (&journal->mutex);
   if (ok)
     {
@@ -1028,15 +1053,17 @@ pf_journal_record_oversize (PfJournal   *journal,
                             GError     **error)
 {
   g_autoptr(GString) buffer = g_string_new (NULL);
+  gboolean ok;
 
   g_string_append_printf (buffer, "! %s %" G_GUINT64_FORMAT "\n", uid, size);
-  if (!append_durably (journal, buffer, error))
-    return FALSE;
-
+  /* One write(), no sync (it may come from the main thread): losing it
+   * costs one more stopped RETR of that message. */
   g_mutex_lock (&journal->mutex);
-  g_hash_table_replace (journal->oversize, g_strdup (uid), g_memdup2 (&size, sizeof size));
+  ok = append_unsynced (journal, buffer->str, buffer->len, error);
+  if (ok)
+    g_hash_table_replace (journal->oversize, g_strdup (uid), g_memdup2 (&size, sizeof size));
   g_mutex_unlock (&journal->mutex);
-  return TRUE;
+  return ok;
 }
 
 /* Write every record anew, atomically. */
@@ -1186,7 +1213,7 @@ pf_journal_compact (PfJournal   *journal,
       /* Not worth a rewrite, nor a sync: a lost count only makes the
        * next shrunk listing compare with an older one. */
       g_mutex_lock (&journal->mutex);
-      ok = write_all (journal->fd, line, strlen (line), journal->path, error);
+      ok = append_unsynced (journal, line, strlen (line), error);
       g_mutex_unlock (&journal->mutex);
       return ok;
     }

@@ -221,7 +221,8 @@ gboolean    pf_journal_record_gone   (PfJournal          *journal,
                                       const char * const *uids,
                                       guint               n_uids,
                                       GError            **error);
-/* @uid, listed at @size, ran past the size limit: append "! UID SIZE". */
+/* @uid, listed at @size, ran past the size limit: append "! UID SIZE"
+ * (one write, not synced: cheap enough for the main thread). */
 gboolean    pf_journal_record_oversize (PfJournal   *journal,
                                         const char  *uid,
                                         guint64      size,
