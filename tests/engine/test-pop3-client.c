@@ -1142,6 +1142,32 @@ test_retr_runs_past_listed_size (void)
   finish_client (client);
 }
 
+/* Past the listed size but short of the byte cap: read on to its end
+ * without storing it, then a framing error that ends the session. */
+static void
+test_retr_past_listed_size_under_cap (void)
+{
+  g_autoptr(PfTestServer) server = server_with (PF_TEST_SERVER_PLAIN, PF_TEST_CERT_VALID,
+    LOGGED_IN "C: RETR 1\nS: +OK\n");
+  PfPop3Client *client = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  gsize len = 0;
+
+  pf_test_server_add_send_repeated (server, 'x', 10000);
+  pf_test_server_add_script (server, "S: \nS: .\n");
+  client = logged_in_plain (server);
+  g_assert_false (do_retrieve_checked (client, 1, 100, 1024 * 1024, &len, &error));
+  g_assert_error (error, PF_ERROR, PF_ERROR_PROTOCOL);
+  g_assert_cmpuint (len, <=, 100 + 1024 + 1);
+  g_clear_error (&error);
+  pf_pop3_client_noop_async (client, NULL, pf_test_store_result, &result);
+  pf_test_wait_result (&result, TIMEOUT);
+  g_assert_false (pf_pop3_client_noop_finish (client, result, &error));
+  g_clear_object (&result);
+  finish_client (client);
+}
+
 /* Listed as 100 bytes, 5 MB arrive: over the byte cap the RETR stops
  * at once, and the session with it. */
 static void
@@ -1705,6 +1731,7 @@ main (int   argc,
   g_test_add_func ("/engine/pop3/retr/listed-size-lf-counted", test_retr_listed_size_lf_counted);
   g_test_add_func ("/engine/pop3/retr/runs-past-listed-size", test_retr_runs_past_listed_size);
   g_test_add_func ("/engine/pop3/retr/over-byte-cap", test_retr_over_byte_cap);
+  g_test_add_func ("/engine/pop3/retr/past-listed-size-under-cap", test_retr_past_listed_size_under_cap);
   g_test_add_func ("/engine/pop3/pipelining/window-honoured", test_pipelining_window);
   g_test_add_func ("/engine/pop3/pipelining/off-without-capa", test_pipelining_off_without_capa);
   g_test_add_func ("/engine/pop3/pipelining/window-zero", test_pipelining_window_zero);
