@@ -43,7 +43,9 @@ typedef struct
 {
   char    *uid;      /* NULL when the server has no UIDL */
   guint    msgno;
-  guint64  size;     /* as the server's LIST reports it */
+  guint64  size;     /* as the server's LIST reports it; for a message whose
+                      * data ran past the limit although LIST said less,
+                      * more than the limit */
 } PfFetchSkipped;
 
 /* What one run did; pf_fetcher_run_finish() returns it. */

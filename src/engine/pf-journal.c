@@ -40,7 +40,7 @@ struct _PfJournal
   GHashTable *entries;    /* uid → Entry */
   GHashTable *pending;    /* set of tmp/ bases */
   GHashTable *oversize;   /* uid → listed size (guint64*) */
-  guint64     last_listed;/* ids in the last trusted listing, 0: unknown */
+  guint64     last_listed; /* ids in the last trusted listing, 0: unknown */
   char       *user;       /* escaped, from the "@ USER" record, or NULL */
   gboolean    dirty;      /* in-memory changes compaction must write */
   /* The fetcher notes pending files from the main thread while a worker

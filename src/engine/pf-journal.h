@@ -94,7 +94,7 @@ typedef struct
   char              *name;         /* DELIVERED; PENDING: the base; USER: the user */
   gint64             first_seen;
   guint64            size;         /* DELIVERED, OVERSIZE; or PF_JOURNAL_SIZE_UNKNOWN */
-  char              *header_digest;/* DELIVERED, or NULL */
+  char              *header_digest; /* DELIVERED, or NULL */
   guint              misses;
   gint64             missing_since;
   guint64            count;        /* LISTED */
