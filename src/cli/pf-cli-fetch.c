@@ -23,6 +23,7 @@ void
 pf_cli_fetch_settings_clear (PfCliFetchSettings *settings)
 {
   g_clear_pointer (&settings->label, g_free);
+  g_clear_pointer (&settings->account_name, g_free);
   g_clear_pointer (&settings->host, g_free);
   g_clear_pointer (&settings->user, g_free);
   g_clear_pointer (&settings->server_identity, g_free);
@@ -271,6 +272,7 @@ pf_cli_fetch_run (PfCliFetchSettings *settings,
     }
   if (settings->state_dir != NULL)
     pf_fetcher_set_state_dir (fetcher, settings->state_dir);
+  pf_fetcher_set_account (fetcher, settings->account_name);
   pf_fetcher_set_policy (fetcher, settings->policy, settings->days);
   pf_fetcher_set_size_limit (fetcher, settings->size_limit);
 

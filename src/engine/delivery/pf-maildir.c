@@ -183,6 +183,161 @@ pf_maildir_set_errno_error (GError     **error,
 /* ------------------------------------------------------------------ */
 /* The stream a message arrives in                                      */
 
+/* Longest field name the digest looks at; longer ones are never skipped. */
+#define FIELD_NAME_MAX 16
+
+struct _PfHeaderDigest
+{
+  GChecksum *checksum;
+  gboolean   complete;
+  gboolean   at_line_start;
+  gboolean   in_name;                       /* reading a field's name */
+  gboolean   skipping;                      /* this field is left out */
+  char       name[FIELD_NAME_MAX + 1];
+  gsize      name_len;
+};
+
+PfHeaderDigest *
+pf_header_digest_new (void)
+{
+  PfHeaderDigest *digest = g_new0 (PfHeaderDigest, 1);
+
+  digest->checksum = g_checksum_new (G_CHECKSUM_SHA256);
+  digest->at_line_start = TRUE;
+  return digest;
+}
+
+void
+pf_header_digest_free (PfHeaderDigest *digest)
+{
+  if (digest == NULL)
+    return;
+  g_checksum_free (digest->checksum);
+  g_free (digest);
+}
+
+/* Fields an mbox-based server rewrites once a message has been read
+ * (UW ipop3d, qpopper and others add "Status: RO" after a RETR): left out,
+ * or a later TOP would never match what was delivered. */
+static gboolean
+field_is_volatile (const char *name,
+                   gsize       len)
+{
+  static const char * const fields[] = {
+    "Status", "X-Status", "X-UID", "X-Keywords", "X-IMAP", "X-IMAPbase", "Content-Length", "Lines",
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (fields); i++)
+    if (strlen (fields[i]) == len && g_ascii_strncasecmp (fields[i], name, len) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+static void
+digest_add (PfHeaderDigest *digest,
+            const guint8   *data,
+            gsize           len)
+{
+  if (!digest->skipping && len > 0)
+    g_checksum_update (digest->checksum, data, len);
+}
+
+/* A field's name ended (at @end: ':', a line end, or too long): decide
+ * whether the field counts, and account for the name held back. */
+static void
+name_done (PfHeaderDigest *digest,
+           gboolean        at_colon)
+{
+  digest->in_name = FALSE;
+  digest->skipping = at_colon && field_is_volatile (digest->name, digest->name_len);
+  digest_add (digest, (const guint8 *) digest->name, digest->name_len);
+}
+
+void
+pf_header_digest_update (PfHeaderDigest *digest,
+                         const guint8   *data,
+                         gsize           len)
+{
+  gsize run_start = 0;
+
+  if (digest->complete)
+    return;
+  /* Only the header is looked at, byte by byte: it is short. Bytes are
+   * added in runs; a field's name is held back until it is known. */
+  for (gsize i = 0; i < len; i++)
+    {
+      guint8 c = data[i];
+
+      if (digest->at_line_start)
+        {
+          digest->at_line_start = FALSE;
+          if (c == '\n')
+            {
+              /* The empty line: the header ends, counted with it. */
+              digest_add (digest, data + run_start, i - run_start);
+              digest->skipping = FALSE;
+              digest_add (digest, data + i, 1);
+              digest->complete = TRUE;
+              return;
+            }
+          if (c != ' ' && c != '\t')
+            {
+              /* A new field (a continuation keeps the last one's fate). */
+              digest_add (digest, data + run_start, i - run_start);
+              digest->in_name = TRUE;
+              digest->skipping = FALSE;
+              digest->name_len = 0;
+              run_start = i;
+            }
+        }
+
+      if (digest->in_name)
+        {
+          if (c == ':' || c == '\n' || digest->name_len == FIELD_NAME_MAX)
+            {
+              name_done (digest, c == ':');
+              run_start = i;
+            }
+          else
+            {
+              digest->name[digest->name_len++] = c;
+              run_start = i + 1;
+              continue;
+            }
+        }
+
+      if (c == '\n')
+        {
+          digest_add (digest, data + run_start, i + 1 - run_start);
+          run_start = i + 1;
+          digest->at_line_start = TRUE;
+        }
+    }
+  if (!digest->in_name)
+    digest_add (digest, data + run_start, len - run_start);
+}
+
+char *
+pf_header_digest_finish (PfHeaderDigest *digest)
+{
+  return g_strndup (g_checksum_get_string (digest->checksum), 32);
+}
+
+char *
+pf_maildir_header_digest (const char *data,
+                          gsize       len)
+{
+  g_autoptr(PfHeaderDigest) digest = pf_header_digest_new ();
+  g_autofree guint8 *lf = g_malloc (len + 1);
+  gboolean pending_cr = FALSE;
+  gsize n;
+
+  n = pf_crlf_to_lf (&pending_cr, (const guint8 *) data, len, lf);
+  n += pf_crlf_finish (&pending_cr, lf + n);
+  pf_header_digest_update (digest, lf, n);
+  return pf_header_digest_finish (digest);
+}
+
 #define PF_TYPE_MAILDIR_TMP_STREAM (pf_maildir_tmp_stream_get_type ())
 G_DECLARE_FINAL_TYPE (PfMaildirTmpStream, pf_maildir_tmp_stream, PF, MAILDIR_TMP_STREAM, GOutputStream)
 
@@ -198,6 +353,8 @@ struct _PfMaildirTmpStream
   guint64        written_back;
   GChecksum     *sha256;
   char          *sha256_hex;
+  PfHeaderDigest *header;
+  char          *header_hex;
 };
 
 static void pollable_iface_init (GPollableOutputStreamInterface *iface);
@@ -232,6 +389,7 @@ tmp_stream_flush_buffer (PfMaildirTmpStream  *self,
 
   if (self->sha256 != NULL)
     g_checksum_update (self->sha256, self->buffer, self->buffered);
+  pf_header_digest_update (self->header, self->buffer, self->buffered);
   self->size += self->buffered;
   self->buffered = 0;
 
@@ -363,6 +521,8 @@ tmp_stream_close_fn (GOutputStream  *stream,
 
   if (ok && self->sha256 != NULL)
     self->sha256_hex = g_strdup (g_checksum_get_string (self->sha256));
+  if (ok)
+    self->header_hex = pf_header_digest_finish (self->header);
   return ok;
 }
 
@@ -376,6 +536,8 @@ pf_maildir_tmp_stream_finalize (GObject *object)
   g_clear_pointer (&self->buffer, g_free);
   g_clear_pointer (&self->sha256, g_checksum_free);
   g_clear_pointer (&self->sha256_hex, g_free);
+  g_clear_pointer (&self->header, pf_header_digest_free);
+  g_clear_pointer (&self->header_hex, g_free);
   g_clear_pointer (&self->path, g_free);
 
   G_OBJECT_CLASS (pf_maildir_tmp_stream_parent_class)->finalize (object);
@@ -397,6 +559,7 @@ static void
 pf_maildir_tmp_stream_init (PfMaildirTmpStream *self)
 {
   self->fd = -1;
+  self->header = pf_header_digest_new ();
 }
 
 guint64
@@ -413,6 +576,14 @@ pf_maildir_tmp_get_sha256 (GOutputStream *stream)
   g_return_val_if_fail (PF_IS_MAILDIR_TMP_STREAM (stream), NULL);
 
   return PF_MAILDIR_TMP_STREAM (stream)->sha256_hex;
+}
+
+const char *
+pf_maildir_tmp_get_header_digest (GOutputStream *stream)
+{
+  g_return_val_if_fail (PF_IS_MAILDIR_TMP_STREAM (stream), NULL);
+
+  return PF_MAILDIR_TMP_STREAM (stream)->header_hex;
 }
 
 /* ------------------------------------------------------------------ */

@@ -61,6 +61,10 @@ struct _Command
   GOutputStream *sink;
   guint64        bytes;
   guint          n_listed;     /* LIST / UIDL lines so far */
+  guint64        lines;        /* line ends in the data so far */
+  gint64         listed_size;  /* RETR: what LIST said, or -1 */
+  guint64        byte_cap;     /* RETR: stop past this many bytes; 0: none */
+  gboolean       overrun;      /* past listed_size: discarding up to byte_cap */
   GError        *deferred;     /* a bad line or sink failure: report at the end */
 
   /* AUTH */
@@ -1176,16 +1180,43 @@ handle_end (PfPop3Client *self)
   else
     pf_transcript_add_reply (self->transcript, ".", 1, self->tls_active);
 
+  if (cmd->overrun)
+    {
+      /* The data ended short of the byte cap yet past its listed size:
+       * a framing error. The next reply may be inside what was read, so
+       * the session cannot go on. */
+      g_autoptr(GError) error = g_steal_pointer (&cmd->deferred);
+
+      g_queue_push_head (&self->inflight, cmd);
+      fail_all (self, error);
+      return;
+    }
+
   if (cmd->kind == CMD_UIDL && cmd->deferred == NULL)
     {
       const char *duplicate;
+      guint twice;
 
       pf_uidl_list_trim (cmd->uidl);
       duplicate = pf_uidl_list_find_duplicate (cmd->uidl);
+      twice = pf_uidl_list_find_duplicate_msgno (cmd->uidl);
       if (duplicate != NULL)
         cmd->deferred = g_error_new (PF_ERROR, PF_ERROR_PROTOCOL,
                                      "The server gave the unique-id “%s” to two messages",
                                      duplicate);
+      else if (twice != 0)
+        cmd->deferred = g_error_new (PF_ERROR, PF_ERROR_PROTOCOL,
+                                     "The server listed message %u twice", twice);
+    }
+
+  if (cmd->kind == CMD_LIST && cmd->deferred == NULL)
+    {
+      guint twice = pf_pop3_find_duplicate_msgno (cmd->entries->data, cmd->entries->len,
+                                                  g_array_get_element_size (cmd->entries));
+
+      if (twice != 0)
+        cmd->deferred = g_error_new (PF_ERROR, PF_ERROR_PROTOCOL,
+                                     "The server listed message %u twice", twice);
     }
 
   if (cmd->deferred != NULL)
@@ -1196,6 +1227,63 @@ handle_end (PfPop3Client *self)
       return;
     }
   command_return_ok (cmd);
+}
+
+static guint64
+count_line_ends (const char *data,
+                 gsize       len)
+{
+  const char *end = data + len;
+  guint64 n = 0;
+
+  while ((data = memchr (data, '\n', end - data)) != NULL)
+    {
+      n++;
+      data++;
+    }
+  return n;
+}
+
+/* FALSE when the data went past its bounds and the session was ended. */
+static gboolean
+check_data_bounds (PfPop3Client *self,
+                   Command      *cmd)
+{
+  if (cmd->byte_cap > 0 && cmd->bytes > cmd->byte_cap)
+    {
+      g_autoptr(GError) error =
+        g_error_new (G_IO_ERROR, G_IO_ERROR_MESSAGE_TOO_LARGE,
+                     "Message data ran past %" G_GUINT64_FORMAT " bytes, the size limit "
+                     "(the server listed %" G_GINT64_FORMAT ")", cmd->byte_cap, cmd->listed_size);
+
+      /* Stop reading it: the session ends without QUIT. */
+      fail_all (self, error);
+      return FALSE;
+    }
+
+  if (cmd->overrun || cmd->listed_size < 0
+      || pf_pop3_data_fits_listed_size (cmd->listed_size, cmd->bytes, cmd->lines))
+    return TRUE;
+
+  g_clear_error (&cmd->deferred);
+  cmd->deferred = g_error_new (PF_ERROR, PF_ERROR_PROTOCOL,
+                               "Message data ran past the %" G_GINT64_FORMAT " bytes the server "
+                               "listed for it (a broken end of message or a wrong size)",
+                               cmd->listed_size);
+  g_clear_object (&cmd->sink);
+  if (cmd->byte_cap > 0)
+    {
+      /* A size lie or a framing error: only the end can tell. Read on
+       * without storing, up to the cap, to say which. */
+      cmd->overrun = TRUE;
+      return TRUE;
+    }
+  {
+    g_autoptr(GError) error = g_error_copy (cmd->deferred);
+
+    fail_all (self, error);
+  }
+  return FALSE;
 }
 
 static void process_after_sink (PfPop3Client *self);
@@ -1233,6 +1321,12 @@ handle_data_chunk (PfPop3Client *self,
   g_autoptr(GError) error = NULL;
 
   cmd->bytes += len;
+  if (cmd->listed_size >= 0 || cmd->byte_cap > 0)
+    {
+      cmd->lines += count_line_ends (data, len);
+      if (!check_data_bounds (self, cmd))
+        return TRUE;
+    }
   if (cmd->sink == NULL || cmd->deferred != NULL)
     return TRUE;
 
@@ -1385,6 +1479,7 @@ command_new (PfPop3Client *self,
 
   cmd->kind = kind;
   cmd->line = line;
+  cmd->listed_size = -1;
   cmd->err_fallback = PF_ERROR_SERVER;
   cmd->task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (cmd->task, source_tag);
@@ -2980,6 +3075,21 @@ pf_pop3_client_retrieve_async (PfPop3Client        *self,
                                GAsyncReadyCallback  callback,
                                gpointer             user_data)
 {
+  pf_pop3_client_retrieve_checked_async (self, msgno, top_lines, -1, 0, sink,
+                                         cancellable, callback, user_data);
+}
+
+void
+pf_pop3_client_retrieve_checked_async (PfPop3Client        *self,
+                                       guint                msgno,
+                                       gint                 top_lines,
+                                       gint64               listed_size,
+                                       guint64              byte_cap,
+                                       GOutputStream       *sink,
+                                       GCancellable        *cancellable,
+                                       GAsyncReadyCallback  callback,
+                                       gpointer             user_data)
+{
   Command *cmd;
   char *line;
 
@@ -2994,6 +3104,8 @@ pf_pop3_client_retrieve_async (PfPop3Client        *self,
   cmd = command_new (self, CMD_RETR, line, cancellable,
                      pf_pop3_client_retrieve_async, callback, user_data);
   cmd->sink = g_object_ref (sink);
+  cmd->listed_size = listed_size;
+  cmd->byte_cap = byte_cap;
   submit (self, cmd);
 }
 

@@ -198,7 +198,8 @@ GArray         *pf_pop3_client_list_finish (PfPop3Client        *self,
                                             GError             **error);
 
 /* Whole-mailbox UIDL, packed (pf-uidl-list.h). Duplicate or invalid
- * unique-ids fail with PF_ERROR_PROTOCOL. */
+ * unique-ids fail with PF_ERROR_PROTOCOL, and so does a message number
+ * given twice, in UIDL as in LIST: the whole answer is refused. */
 void            pf_pop3_client_uidl_async  (PfPop3Client        *self,
                                             GCancellable        *cancellable,
                                             GAsyncReadyCallback  callback,
@@ -218,6 +219,23 @@ void            pf_pop3_client_retrieve_async  (PfPop3Client        *self,
                                                 GCancellable        *cancellable,
                                                 GAsyncReadyCallback  callback,
                                                 gpointer             user_data);
+/* The same, with the data checked as it arrives (finish with
+ * pf_pop3_client_retrieve_finish). @listed_size (or -1): what LIST said;
+ * data that runs past it beyond pf_pop3_data_fits_listed_size() is a
+ * framing error, PF_ERROR_PROTOCOL, and ends the session without QUIT (the
+ * next reply may be inside it). @byte_cap (or 0): past this many bytes the
+ * RETR stops and the session ends, G_IO_ERROR_MESSAGE_TOO_LARGE. With both
+ * set, data past its listed size is no longer written to @sink but read on
+ * to tell the two apart. Every other waiting command then fails too. */
+void            pf_pop3_client_retrieve_checked_async (PfPop3Client        *self,
+                                                       guint                msgno,
+                                                       gint                 top_lines,
+                                                       gint64               listed_size,
+                                                       guint64              byte_cap,
+                                                       GOutputStream       *sink,
+                                                       GCancellable        *cancellable,
+                                                       GAsyncReadyCallback  callback,
+                                                       gpointer             user_data);
 gboolean        pf_pop3_client_retrieve_finish (PfPop3Client        *self,
                                                 GAsyncResult        *result,
                                                 guint64             *bytes,

@@ -9,6 +9,7 @@
 
 #include <string.h>
 
+#include "pf-pop3-parse.h"
 #include "pf-uidl-list.h"
 
 typedef struct
@@ -169,4 +170,13 @@ pf_uidl_list_find_duplicate (const PfUidlList *list)
     if (compare_by_uid (&order[i - 1], &order[i], (gpointer) list) == 0)
       duplicate = pf_uidl_list_get_uid (list, order[i]);
   return duplicate;
+}
+
+guint
+pf_uidl_list_find_duplicate_msgno (const PfUidlList *list)
+{
+  g_return_val_if_fail (list != NULL, 0);
+
+  /* A slot starts with its message number, as the finder expects. */
+  return pf_pop3_find_duplicate_msgno (list->slots, list->len, sizeof (Slot));
 }

@@ -39,6 +39,8 @@ const char *pf_uidl_list_get_uid        (const PfUidlList *list,
 /* A unique-id listed for two messages, or NULL. Sorts a temporary index:
  * 4 bytes an entry, for as long as the call. */
 const char *pf_uidl_list_find_duplicate (const PfUidlList *list);
+/* A message number listed twice, or 0 when none is. */
+guint       pf_uidl_list_find_duplicate_msgno (const PfUidlList *list);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PfUidlList, pf_uidl_list_unref)
 

@@ -1281,6 +1281,186 @@ test_uidl_space (void)
   check_bad_uidl ("2 has space");
 }
 
+/* A message number given twice ("1 a", "1 b") would have one message
+ * delivered under two ids: the whole answer is refused. */
+static void
+test_uidl_duplicate_msgno (void)
+{
+  check_bad_uidl ("1 other-uid");
+}
+
+static void
+test_list_duplicate_msgno (void)
+{
+  g_autoptr(PfTestServer) server = server_with (PF_TEST_SERVER_PLAIN, PF_TEST_CERT_VALID,
+    LOGGED_IN "C: LIST\nS: +OK\nS: 1 100\nS: 2 200\nS: 1 300\nS: .\nC: NOOP\nS: +OK\n");
+  PfPop3Client *client = logged_in_plain (server);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) entries = NULL;
+
+  pf_pop3_client_list_async (client, NULL, pf_test_store_result, &result);
+  pf_test_wait_result (&result, TIMEOUT);
+  entries = pf_pop3_client_list_finish (client, result, &error);
+  g_assert_null (entries);
+  g_assert_error (error, PF_ERROR, PF_ERROR_PROTOCOL);
+  g_clear_error (&error);
+  g_clear_object (&result);
+  pf_pop3_client_noop_async (client, NULL, pf_test_store_result, &result);
+  pf_test_wait_result (&result, TIMEOUT);
+  g_assert_true (pf_pop3_client_noop_finish (client, result, &error));
+  g_clear_object (&result);
+  finish_client (client);
+}
+
+/* Out of order is fine, as long as no number repeats. */
+static void
+test_list_out_of_order (void)
+{
+  g_autoptr(PfTestServer) server = server_with (PF_TEST_SERVER_PLAIN, PF_TEST_CERT_VALID,
+    LOGGED_IN "C: LIST\nS: +OK\nS: 2 200\nS: 1 100\nS: 3 300\nS: .\n");
+  PfPop3Client *client = logged_in_plain (server);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) entries = NULL;
+
+  pf_pop3_client_list_async (client, NULL, pf_test_store_result, &result);
+  pf_test_wait_result (&result, TIMEOUT);
+  entries = pf_pop3_client_list_finish (client, result, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (entries->len, ==, 3);
+  g_assert_cmpuint (g_array_index (entries, PfListEntry, 0).msgno, ==, 2);
+  g_clear_object (&result);
+  finish_client (client);
+}
+
+static gboolean
+do_retrieve_checked (PfPop3Client  *client,
+                     guint          msgno,
+                     gint64         listed_size,
+                     guint64        byte_cap,
+                     gsize         *len,
+                     GError       **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GOutputStream) sink = g_memory_output_stream_new_resizable ();
+  gboolean ok;
+
+  pf_pop3_client_retrieve_checked_async (client, msgno, -1, listed_size, byte_cap, sink, NULL,
+                                         pf_test_store_result, &result);
+  pf_test_wait_result (&result, TIMEOUT * 2);
+  ok = pf_pop3_client_retrieve_finish (client, result, NULL, error);
+  *len = g_memory_output_stream_get_data_size (G_MEMORY_OUTPUT_STREAM (sink));
+  return ok;
+}
+
+/* A server that counts line ends as one byte (LF) lists less than it
+ * sends: one byte per line is allowed on top of the tolerance. */
+static void
+test_retr_listed_size_lf_counted (void)
+{
+  g_autoptr(PfTestServer) server = server_with (PF_TEST_SERVER_PLAIN, PF_TEST_CERT_VALID,
+    LOGGED_IN "C: RETR 1\nS: +OK\n");
+  PfPop3Client *client = NULL;
+  g_autoptr(GError) error = NULL;
+  gsize len = 0;
+
+  g_autoptr(GString) lines = g_string_new (NULL);
+
+  /* 3000 short lines: 6000 bytes as sent, 3000 as the server counts. */
+  for (guint i = 0; i < 3000; i++)
+    g_string_append (lines, "x\r\n");
+  pf_test_server_add_send (server, lines->str, lines->len);
+  pf_test_server_add_script (server, "S: .\n");
+  client = logged_in_plain (server);
+  g_assert_true (do_retrieve_checked (client, 1, 6000, 0, &len, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (len, ==, 9000);
+  finish_client (client);
+}
+
+/* The terminating dot glued to the last line ("last line.\r\n"): the
+ * data runs on into the next reply. Past the listed size and its
+ * tolerance it is a framing error that ends the session. */
+static void
+test_retr_runs_past_listed_size (void)
+{
+  g_autofree char *body = g_strnfill (4000, 'x');
+  g_autofree char *script = g_strdup_printf (GREETING "\n" CAPA_PIPE LOGIN
+                                             "C: CAPA\nS: +OK\nS: PIPELINING\nS: .\n"
+                                             "C: RETR 1\nC: RETR 2\n"
+                                             "S: +OK\nS: %s\nS: last line.\n"
+                                             "S: +OK\nS: %s\nS: %s\nS: .\n", body, body, body);
+  g_autoptr(PfTestServer) server = server_with (PF_TEST_SERVER_PLAIN, PF_TEST_CERT_VALID, script);
+  PfPop3Client *client = logged_in_plain (server);
+  g_autoptr(GAsyncResult) first = NULL;
+  g_autoptr(GAsyncResult) second = NULL;
+  g_autoptr(GOutputStream) sink1 = g_memory_output_stream_new_resizable ();
+  g_autoptr(GOutputStream) sink2 = g_memory_output_stream_new_resizable ();
+  g_autoptr(GError) error = NULL;
+
+  pf_pop3_client_retrieve_checked_async (client, 1, -1, 4014, 0, sink1, NULL,
+                                         pf_test_store_result, &first);
+  pf_pop3_client_retrieve_checked_async (client, 2, -1, 8006, 0, sink2, NULL,
+                                         pf_test_store_result, &second);
+  pf_test_wait_result (&first, TIMEOUT);
+  pf_test_wait_result (&second, TIMEOUT);
+  g_assert_false (pf_pop3_client_retrieve_finish (client, first, NULL, &error));
+  g_assert_error (error, PF_ERROR, PF_ERROR_PROTOCOL);
+  g_clear_error (&error);
+  g_assert_false (pf_pop3_client_retrieve_finish (client, second, NULL, &error));
+  g_assert_nonnull (error);
+  g_clear_object (&first);
+  g_clear_object (&second);
+  finish_client (client);
+}
+
+/* Past the listed size but short of the byte cap: read on to its end
+ * without storing it, then a framing error that ends the session. */
+static void
+test_retr_past_listed_size_under_cap (void)
+{
+  g_autoptr(PfTestServer) server = server_with (PF_TEST_SERVER_PLAIN, PF_TEST_CERT_VALID,
+    LOGGED_IN "C: RETR 1\nS: +OK\n");
+  PfPop3Client *client = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  gsize len = 0;
+
+  pf_test_server_add_send_repeated (server, 'x', 10000);
+  pf_test_server_add_script (server, "S: \nS: .\n");
+  client = logged_in_plain (server);
+  g_assert_false (do_retrieve_checked (client, 1, 100, 1024 * 1024, &len, &error));
+  g_assert_error (error, PF_ERROR, PF_ERROR_PROTOCOL);
+  g_assert_cmpuint (len, <=, 100 + 1024 + 1);
+  g_clear_error (&error);
+  pf_pop3_client_noop_async (client, NULL, pf_test_store_result, &result);
+  pf_test_wait_result (&result, TIMEOUT);
+  g_assert_false (pf_pop3_client_noop_finish (client, result, &error));
+  g_clear_object (&result);
+  finish_client (client);
+}
+
+/* Listed as 100 bytes, 5 MB arrive: over the byte cap the RETR stops
+ * at once, and the session with it. */
+static void
+test_retr_over_byte_cap (void)
+{
+  g_autoptr(PfTestServer) server = server_with (PF_TEST_SERVER_PLAIN, PF_TEST_CERT_VALID,
+    LOGGED_IN "C: RETR 1\nS: +OK\n");
+  PfPop3Client *client = NULL;
+  g_autoptr(GError) error = NULL;
+  gsize len = 0;
+
+  pf_test_server_add_send_repeated (server, 'x', 5 * 1024 * 1024);
+  pf_test_server_add_script (server, "S: \nS: .\n");
+  client = logged_in_plain (server);
+  g_assert_false (do_retrieve_checked (client, 1, 100, 100 * 1024, &len, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_MESSAGE_TOO_LARGE);
+  g_assert_cmpuint (len, <=, 100 * 1024);
+  finish_client (client);
+}
+
 /* ---------------------------------------------------------------------- */
 /* Pipelining and the in-flight FIFO                                      */
 
@@ -1828,6 +2008,13 @@ main (int   argc,
   g_test_add_func ("/engine/pop3/listing/longer-than-stat", test_listing_longer_than_stat);
   g_test_add_func ("/engine/pop3/listing/bound-after-bad-line", test_listing_bound_after_bad_line);
   g_test_add_func ("/engine/pop3/listing/after-rset", test_listing_after_rset);
+  g_test_add_func ("/engine/pop3/uidl/duplicate-msgno", test_uidl_duplicate_msgno);
+  g_test_add_func ("/engine/pop3/list/duplicate-msgno", test_list_duplicate_msgno);
+  g_test_add_func ("/engine/pop3/list/out-of-order", test_list_out_of_order);
+  g_test_add_func ("/engine/pop3/retr/listed-size-lf-counted", test_retr_listed_size_lf_counted);
+  g_test_add_func ("/engine/pop3/retr/runs-past-listed-size", test_retr_runs_past_listed_size);
+  g_test_add_func ("/engine/pop3/retr/over-byte-cap", test_retr_over_byte_cap);
+  g_test_add_func ("/engine/pop3/retr/past-listed-size-under-cap", test_retr_past_listed_size_under_cap);
   g_test_add_func ("/engine/pop3/pipelining/window-honoured", test_pipelining_window);
   g_test_add_func ("/engine/pop3/pipelining/off-without-capa", test_pipelining_off_without_capa);
   g_test_add_func ("/engine/pop3/pipelining/window-zero", test_pipelining_window_zero);
