@@ -337,7 +337,7 @@ write_all (int          fd,
         {
           if (errno == EINTR)
             continue;
-          pf_maildir_set_errno_error (error, errno, _("write"), path);
+          pf_maildir_set_errno_error (error, errno, PF_FILE_WRITE, path);
           return FALSE;
         }
       data += n;
@@ -359,7 +359,7 @@ append_unsynced (PfJournal   *journal,
 
   if (fstat (journal->fd, &st) != 0)
     {
-      pf_maildir_set_errno_error (error, errno, _("read"), journal->path);
+      pf_maildir_set_errno_error (error, errno, PF_FILE_READ, journal->path);
       return FALSE;
     }
   if (!write_all (journal->fd, data, len, journal->path, error))
@@ -377,7 +377,7 @@ sync_state_dir (PfJournal  *journal,
 {
   if (fsync (journal->dir_fd) != 0)
     {
-      pf_maildir_set_errno_error (error, errno, _("flush"), journal->state_dir);
+      pf_maildir_set_errno_error (error, errno, PF_FILE_FLUSH, journal->state_dir);
       return FALSE;
     }
   return TRUE;
@@ -395,7 +395,7 @@ open_state_dir (const char  *path,
 
   if (fd < 0 || fstat (fd, &st) != 0)
     {
-      pf_maildir_set_errno_error (error, errno, _("open"), path);
+      pf_maildir_set_errno_error (error, errno, PF_FILE_OPEN, path);
       if (fd >= 0)
         close (fd);
       return -1;
@@ -442,7 +442,7 @@ open_state_file (PfJournal   *journal,
                        "directory; remove it."),
                      path);
       else
-        pf_maildir_set_errno_error (error, saved_errno, (flags & O_CREAT) ? _("create") : _("open"), path);
+        pf_maildir_set_errno_error (error, saved_errno, (flags & O_CREAT) ? PF_FILE_CREATE : PF_FILE_OPEN, path);
     }
   return fd;
 }
@@ -476,7 +476,7 @@ create_temporary (PfJournal  *journal,
         {
           g_autofree char *path = g_build_filename (journal->state_dir, candidate, NULL);
 
-          pf_maildir_set_errno_error (error, errno, _("create"), path);
+          pf_maildir_set_errno_error (error, errno, PF_FILE_CREATE, path);
           return -1;
         }
     }
@@ -599,7 +599,7 @@ load (PfJournal  *journal,
        * starts on a line of its own. */
       if (ftruncate (journal->fd, start) != 0 || fdatasync (journal->fd) != 0)
         {
-          pf_maildir_set_errno_error (error, errno, _("repair"), journal->path);
+          pf_maildir_set_errno_error (error, errno, PF_FILE_REPAIR, journal->path);
           return FALSE;
         }
     }
@@ -626,7 +626,7 @@ take_lock (PfJournal   *journal,
         {
           g_autofree char *path = g_build_filename (journal->state_dir, lock_name, NULL);
 
-          pf_maildir_set_errno_error (error, errno, _("lock"), path);
+          pf_maildir_set_errno_error (error, errno, PF_FILE_LOCK, path);
         }
       close (fd);
       return -1;
@@ -661,7 +661,7 @@ adopt_legacy (PfJournal   *journal,
     return FALSE;
   if (renameat (journal->dir_fd, file_name, journal->dir_fd, journal->name) != 0)
     {
-      pf_maildir_set_errno_error (error, errno, _("replace"), journal->path);
+      pf_maildir_set_errno_error (error, errno, PF_FILE_REPLACE, journal->path);
       ok = FALSE;
     }
   else
@@ -701,7 +701,7 @@ open_with_key (const char  *state_dir,
 
   if (g_mkdir_with_parents (state_dir, 0700) != 0)
     {
-      pf_maildir_set_errno_error (error, errno, _("create"), state_dir);
+      pf_maildir_set_errno_error (error, errno, PF_FILE_CREATE, state_dir);
       return NULL;
     }
   journal->dir_fd = open_state_dir (state_dir, error);
@@ -937,7 +937,7 @@ pf_journal_rename_key (const char  *state_dir,
     return FALSE;
   if (renameat (dir->dir_fd, old_name, dir->dir_fd, new_name) != 0)
     {
-      pf_maildir_set_errno_error (error, errno, _("replace"), dir->path);
+      pf_maildir_set_errno_error (error, errno, PF_FILE_REPLACE, dir->path);
       ok = FALSE;
     }
   else
@@ -1116,7 +1116,7 @@ append_durably (PfJournal  *journal,
   g_mutex_lock (&journal->mutex);
   if (fstat (journal->fd, &st) != 0)
     {
-      pf_maildir_set_errno_error (error, errno, _("read"), journal->path);
+      pf_maildir_set_errno_error (error, errno, PF_FILE_READ, journal->path);
       g_mutex_unlock (&journal->mutex);
       return FALSE;
     }
@@ -1132,7 +1132,7 @@ append_durably (PfJournal  *journal,
 
   if (fdatasync (journal->fd) != 0)
     {
-      pf_maildir_set_errno_error (error, errno, _("flush"), journal->path);
+      pf_maildir_set_errno_error (error, errno, PF_FILE_FLUSH, journal->path);
       return FALSE;
     }
   return TRUE;
@@ -1254,7 +1254,7 @@ rewrite (PfJournal  *journal,
     }
   if (fsync (fd) != 0)
     {
-      pf_maildir_set_errno_error (error, errno, _("flush"), new_path);
+      pf_maildir_set_errno_error (error, errno, PF_FILE_FLUSH, new_path);
       close (fd);
       unlinkat (journal->dir_fd, new_name, 0);
       return FALSE;
@@ -1263,7 +1263,7 @@ rewrite (PfJournal  *journal,
 
   if (renameat (journal->dir_fd, new_name, journal->dir_fd, journal->name) != 0)
     {
-      pf_maildir_set_errno_error (error, errno, _("replace"), journal->path);
+      pf_maildir_set_errno_error (error, errno, PF_FILE_REPLACE, journal->path);
       unlinkat (journal->dir_fd, new_name, 0);
       return FALSE;
     }

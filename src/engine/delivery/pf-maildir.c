@@ -170,14 +170,50 @@ pf_crlf_finish (gboolean *pending_cr,
 }
 
 void
-pf_maildir_set_errno_error (GError     **error,
-                            int          saved_errno,
-                            const char  *doing,
-                            const char  *what)
+pf_maildir_set_errno_error (GError          **error,
+                            int               saved_errno,
+                            PfFileOperation   operation,
+                            const char       *path)
 {
-  g_set_error (error, PF_ERROR, PF_ERROR_LOCAL_DISK,
-               /* Translators: "Could not write /home/me/Mail/tmp/…: No space left on device" */
-               _("Could not %s %s: %s"), doing, what, g_strerror (saved_errno));
+  const char *reason = g_strerror (saved_errno);
+
+  /* Translators: in each of these, the first %s is a file or folder, the
+   * second why it failed ("No space left on device"). */
+  switch (operation)
+    {
+    case PF_FILE_CREATE:
+      g_set_error (error, PF_ERROR, PF_ERROR_LOCAL_DISK, _("Could not create %s: %s"), path, reason);
+      break;
+    case PF_FILE_OPEN:
+      g_set_error (error, PF_ERROR, PF_ERROR_LOCAL_DISK, _("Could not open %s: %s"), path, reason);
+      break;
+    case PF_FILE_READ:
+      g_set_error (error, PF_ERROR, PF_ERROR_LOCAL_DISK, _("Could not read %s: %s"), path, reason);
+      break;
+    case PF_FILE_WRITE:
+      g_set_error (error, PF_ERROR, PF_ERROR_LOCAL_DISK, _("Could not write %s: %s"), path, reason);
+      break;
+    case PF_FILE_FLUSH:
+      g_set_error (error, PF_ERROR, PF_ERROR_LOCAL_DISK, _("Could not save %s to disk: %s"), path, reason);
+      break;
+    case PF_FILE_LOCK:
+      g_set_error (error, PF_ERROR, PF_ERROR_LOCAL_DISK, _("Could not lock %s: %s"), path, reason);
+      break;
+    case PF_FILE_REMOVE:
+      g_set_error (error, PF_ERROR, PF_ERROR_LOCAL_DISK, _("Could not remove %s: %s"), path, reason);
+      break;
+    case PF_FILE_REPLACE:
+      g_set_error (error, PF_ERROR, PF_ERROR_LOCAL_DISK, _("Could not replace %s: %s"), path, reason);
+      break;
+    case PF_FILE_REPAIR:
+      g_set_error (error, PF_ERROR, PF_ERROR_LOCAL_DISK, _("Could not repair %s: %s"), path, reason);
+      break;
+    case PF_FILE_MOVE_INTO:
+      g_set_error (error, PF_ERROR, PF_ERROR_LOCAL_DISK, _("Could not move a message into %s: %s"), path, reason);
+      break;
+    default:
+      g_assert_not_reached ();
+    }
 }
 
 /* ------------------------------------------------------------------ */
@@ -381,7 +417,7 @@ tmp_stream_flush_buffer (PfMaildirTmpStream  *self,
 
           if (saved_errno == EINTR)
             continue;
-          pf_maildir_set_errno_error (error, saved_errno, _("write"), self->path);
+          pf_maildir_set_errno_error (error, saved_errno, PF_FILE_WRITE, self->path);
           return FALSE;
         }
       done += n;
@@ -513,7 +549,7 @@ tmp_stream_close_fn (GOutputStream  *stream,
        * from the batch flush (pf_maildir_sync_files). */
       if (close (self->fd) != 0 && ok)
         {
-          pf_maildir_set_errno_error (error, errno, _("write"), self->path);
+          pf_maildir_set_errno_error (error, errno, PF_FILE_WRITE, self->path);
           ok = FALSE;
         }
       self->fd = -1;
@@ -600,7 +636,7 @@ open_subdir (int          dir_fd,
   if (mkdirat (dir_fd, name, 0700) != 0 && errno != EEXIST)
     {
       g_autofree char *path = g_build_filename (parent, name, NULL);
-      pf_maildir_set_errno_error (error, errno, _("create"), path);
+      pf_maildir_set_errno_error (error, errno, PF_FILE_CREATE, path);
       return -1;
     }
 
@@ -608,7 +644,7 @@ open_subdir (int          dir_fd,
   if (fd < 0)
     {
       g_autofree char *path = g_build_filename (parent, name, NULL);
-      pf_maildir_set_errno_error (error, errno, _("open"), path);
+      pf_maildir_set_errno_error (error, errno, PF_FILE_OPEN, path);
     }
   return fd;
 }
@@ -630,13 +666,13 @@ pf_maildir_open (const char  *path,
 
   if (g_mkdir_with_parents (path, 0700) != 0)
     {
-      pf_maildir_set_errno_error (error, errno, _("create"), path);
+      pf_maildir_set_errno_error (error, errno, PF_FILE_CREATE, path);
       return NULL;
     }
   maildir->dir_fd = open (path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (maildir->dir_fd < 0)
     {
-      pf_maildir_set_errno_error (error, errno, _("open"), path);
+      pf_maildir_set_errno_error (error, errno, PF_FILE_OPEN, path);
       return NULL;
     }
 
@@ -702,7 +738,7 @@ pf_maildir_create_tmp (PfMaildir   *maildir,
   stream->fd = openat (maildir->tmp_fd, base, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
   if (stream->fd < 0)
     {
-      pf_maildir_set_errno_error (error, errno, _("create"), stream->path);
+      pf_maildir_set_errno_error (error, errno, PF_FILE_CREATE, stream->path);
       return NULL;
     }
   if (with_sha256)
@@ -727,7 +763,7 @@ pf_maildir_remove_tmp (PfMaildir   *maildir,
   if (unlinkat (maildir->tmp_fd, base, 0) != 0 && errno != ENOENT)
     {
       g_autofree char *path = g_build_filename (maildir->path, "tmp", base, NULL);
-      pf_maildir_set_errno_error (error, errno, _("remove"), path);
+      pf_maildir_set_errno_error (error, errno, PF_FILE_REMOVE, path);
       return FALSE;
     }
   return TRUE;
@@ -742,7 +778,7 @@ pf_maildir_deliver (PfMaildir   *maildir,
   if (renameat (maildir->tmp_fd, base, maildir->new_fd, name) != 0)
     {
       g_autofree char *path = g_build_filename (maildir->path, "new", name, NULL);
-      pf_maildir_set_errno_error (error, errno, _("move a message to"), path);
+      pf_maildir_set_errno_error (error, errno, PF_FILE_MOVE_INTO, path);
       return FALSE;
     }
   return TRUE;
@@ -761,7 +797,7 @@ pf_maildir_list_tmp (PfMaildir  *maildir,
   if (fd < 0 || (dir = fdopendir (fd)) == NULL)
     {
       g_autofree char *path = g_build_filename (maildir->path, "tmp", NULL);
-      pf_maildir_set_errno_error (error, errno, _("read"), path);
+      pf_maildir_set_errno_error (error, errno, PF_FILE_READ, path);
       if (fd >= 0)
         close (fd);
       return NULL;
@@ -788,7 +824,7 @@ pf_maildir_sync_files (PfMaildir  *maildir,
    * lives on, and reports write-back errors (Linux ≥ 5.8). */
   if (syncfs (maildir->tmp_fd) != 0)
     {
-      pf_maildir_set_errno_error (error, errno, _("flush"), maildir->path);
+      pf_maildir_set_errno_error (error, errno, PF_FILE_FLUSH, maildir->path);
       return FALSE;
     }
   return TRUE;
@@ -801,7 +837,7 @@ pf_maildir_sync_new (PfMaildir  *maildir,
   if (fsync (maildir->new_fd) != 0)
     {
       g_autofree char *path = g_build_filename (maildir->path, "new", NULL);
-      pf_maildir_set_errno_error (error, errno, _("flush"), path);
+      pf_maildir_set_errno_error (error, errno, PF_FILE_FLUSH, path);
       return FALSE;
     }
   return TRUE;

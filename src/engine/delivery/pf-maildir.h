@@ -119,12 +119,29 @@ gboolean    pf_maildir_sync_files  (PfMaildir   *maildir,
 gboolean    pf_maildir_sync_new    (PfMaildir   *maildir,
                                     GError     **error);
 
+/* What the file work that failed was doing: each has a whole sentence
+ * of its own, so that translators can order the words as their language
+ * needs. */
+typedef enum
+{
+  PF_FILE_CREATE,
+  PF_FILE_OPEN,
+  PF_FILE_READ,
+  PF_FILE_WRITE,
+  PF_FILE_FLUSH,
+  PF_FILE_LOCK,
+  PF_FILE_REMOVE,
+  PF_FILE_REPLACE,
+  PF_FILE_REPAIR,
+  PF_FILE_MOVE_INTO,
+} PfFileOperation;
+
 /* Map an errno from file work to PF_ERROR_LOCAL_DISK with a message that
- * names @what (a path). */
-void        pf_maildir_set_errno_error (GError     **error,
-                                        int          saved_errno,
-                                        const char  *doing,
-                                        const char  *what);
+ * says what failed on @path and why. */
+void        pf_maildir_set_errno_error (GError          **error,
+                                        int               saved_errno,
+                                        PfFileOperation   operation,
+                                        const char       *path);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PfMaildir, pf_maildir_free)
 
