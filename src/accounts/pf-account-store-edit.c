@@ -13,6 +13,7 @@
 #include "pf-account-store.h"
 #include "pf-error.h"
 #include "pf-keyring.h"
+#include "pf-paths.h"
 
 /* Only public API of the store is used here: these operations are the
  * rules on top of it, which both front ends used to write themselves. */
@@ -133,6 +134,32 @@ on_old_password (GObject      *source,
                           g_task_get_cancellable (task), on_new_item_stored, task);
 }
 
+static void move_keyring_item (GTask *task);
+
+static void
+on_state_renamed (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  GTask *task = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!pf_paths_rename_account_state_finish (result, &error))
+    {
+      /* The code stays (a running fetch: PF_ERROR_ACCOUNT_BUSY); the
+       * message says what it means for the user, as one sentence. */
+      g_task_return_new_error (task, error->domain, error->code,
+                               _("The settings are saved, but the record of the mail already "
+                                 "fetched stayed under the old name, so the next fetch would "
+                                 "download it again (%s). Rename the account back, wait for the "
+                                 "running fetch to end, and rename it again."),
+                               error->message);
+      g_object_unref (task);
+      return;
+    }
+  move_keyring_item (task);
+}
+
 static void
 on_updated_saved (GObject      *source,
                   GAsyncResult *result,
@@ -148,6 +175,24 @@ on_updated_saved (GObject      *source,
       g_object_unref (task);
       return;
     }
+
+  /* The delivery journal and lock belong to the account, keyed by its
+   * name: they follow a rename (and stay put for a host edit), or the
+   * next fetch would download the whole mailbox again. */
+  if (g_strcmp0 (pf_account_get_name (data->before), pf_account_get_name (data->after)) != 0)
+    {
+      pf_paths_rename_account_state_async (pf_account_get_name (data->before),
+                                           pf_account_get_name (data->after),
+                                           g_task_get_cancellable (task), on_state_renamed, task);
+      return;
+    }
+  move_keyring_item (task);
+}
+
+static void
+move_keyring_item (GTask *task)
+{
+  EditData *data = g_task_get_task_data (task);
 
   /* The item is filed under host and user, and labelled with the name:
    * it follows the account when any of them changes. */
@@ -303,4 +348,14 @@ pf_account_store_error_is_keyring (const GError *error)
 {
   return g_error_matches (error, PF_ERROR, PF_ERROR_KEYRING_UNAVAILABLE)
          || g_error_matches (error, PF_ERROR, PF_ERROR_KEYRING_LOCKED);
+}
+
+gboolean
+pf_account_store_error_is_after_save (const GError *error)
+{
+  /* Saving the file fails with a file or configuration error, never
+   * with these: a keyring error comes from moving the password, a busy
+   * account from moving the journal while a fetch of it runs. */
+  return pf_account_store_error_is_keyring (error)
+         || g_error_matches (error, PF_ERROR, PF_ERROR_ACCOUNT_BUSY);
 }

@@ -258,6 +258,71 @@ first_malformed_line (const char *data,
   return 0;
 }
 
+/* GKeyFile merges a repeated [Account X] into the first and keeps the last
+ * of a repeated key, silently: a second section of the same name would
+ * change an account's server behind the user's back. Find the first
+ * repetition in the text itself, where the line numbers are. On a hit,
+ * *@line and *@first_line are where it repeats and where it first was, and
+ * *@key is NULL for a section or the repeated key. */
+static char *
+first_repetition (const char *data,
+                  gsize       length,
+                  guint      *line,
+                  guint      *first_line,
+                  char      **key)
+{
+  g_autoptr(GHashTable) sections = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GHashTable) keys = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autofree char *section = NULL;
+  const char *p = data;
+  const char *end = data + length;
+  guint n = 1;
+
+  *key = NULL;
+  while (p < end)
+    {
+      const char *eol = memchr (p, '\n', end - p);
+      const char *stop = eol != NULL ? eol : end;
+      g_autofree char *text = g_strstrip (g_strndup (p, stop - p));
+      char *close;
+      char *equals;
+
+      if (*text == '[' && (close = strrchr (text, ']')) != NULL)
+        {
+          g_free (section);
+          section = g_strndup (text + 1, close - text - 1);
+          if (g_hash_table_contains (sections, section))
+            {
+              *line = n;
+              *first_line = GPOINTER_TO_UINT (g_hash_table_lookup (sections, section));
+              return g_steal_pointer (&section);
+            }
+          g_hash_table_insert (sections, g_strdup (section), GUINT_TO_POINTER (n));
+          g_hash_table_remove_all (keys);
+        }
+      else if (section != NULL && *text != '#' && (equals = strchr (text, '=')) != NULL)
+        {
+          char *name;
+
+          *equals = '\0';
+          name = g_strchomp (text);
+          if (g_hash_table_contains (keys, name))
+            {
+              *line = n;
+              *first_line = GPOINTER_TO_UINT (g_hash_table_lookup (keys, name));
+              *key = g_strdup (name);
+              return g_steal_pointer (&section);
+            }
+          g_hash_table_insert (keys, g_strdup (name), GUINT_TO_POINTER (n));
+        }
+      if (eol == NULL)
+        break;
+      p = eol + 1;
+      n++;
+    }
+  return NULL;
+}
+
 static const char * const known_keys[] = {
   "address", "host", "port", "security", "user", "mechanism", "maildir",
   "policy", "delete-after-days", "max-size", "pinned-sha256", "ca-file",
@@ -477,6 +542,30 @@ pf_account_store_parse (const char  *data,
       return NULL;
     }
 
+  {
+    guint line = 0, first_line = 0;
+    g_autofree char *key = NULL;
+    g_autofree char *section = first_repetition (data, length, &line, &first_line, &key);
+
+    if (section != NULL && key == NULL)
+      {
+        config_error (error, filename, NULL,
+                      /* Translators: line number, section name, line number */
+                      _("line %u: the section [%s] appears a second time (first on line %u); "
+                        "give each account one section"),
+                      line, section, first_line);
+        return NULL;
+      }
+    if (section != NULL)
+      {
+        config_error (error, filename, section,
+                      /* Translators: line number, key name, line number */
+                      _("line %u: the key %s appears a second time (first on line %u)"),
+                      line, key, first_line);
+        return NULL;
+      }
+  }
+
   groups = g_key_file_get_groups (keyfile, NULL);
   for (guint i = 0; groups[i] != NULL; i++)
     {
@@ -554,14 +643,54 @@ pf_account_store_serialize (GListModel *accounts,
 
 /* Atomic write ------------------------------------------------------------ */
 
-static gboolean
-io_error (GError     **error,
-          const char  *path,
-          const char  *what,
-          int          saved_errno)
+/* What an atomic write or the save lock was doing when it failed: a whole
+ * sentence each, for translators. */
+typedef enum
 {
-  g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
-               "%s %s: %s", what, path, g_strerror (saved_errno));
+  STORE_CREATE,
+  STORE_WRITE,
+  STORE_REPLACE,
+  STORE_OPEN,
+  STORE_SYNC,
+  STORE_LOCK,
+} StoreOperation;
+
+static GError *
+store_error_new (StoreOperation  operation,
+                 const char     *path,
+                 int             saved_errno)
+{
+  GIOErrorEnum code = g_io_error_from_errno (saved_errno);
+  const char *reason = g_strerror (saved_errno);
+
+  /* Translators: the first %s is a file or folder, the second why it
+   * failed ("Permission denied"). */
+  switch (operation)
+    {
+    case STORE_CREATE:
+      return g_error_new (G_IO_ERROR, code, _("Cannot create %s: %s"), path, reason);
+    case STORE_WRITE:
+      return g_error_new (G_IO_ERROR, code, _("Cannot write %s: %s"), path, reason);
+    case STORE_REPLACE:
+      return g_error_new (G_IO_ERROR, code, _("Cannot replace %s: %s"), path, reason);
+    case STORE_OPEN:
+      return g_error_new (G_IO_ERROR, code, _("Cannot open %s: %s"), path, reason);
+    case STORE_SYNC:
+      return g_error_new (G_IO_ERROR, code, _("Cannot save %s to disk: %s"), path, reason);
+    case STORE_LOCK:
+      return g_error_new (G_IO_ERROR, code, _("Cannot lock %s: %s"), path, reason);
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+static gboolean
+io_error (GError         **error,
+          const char      *path,
+          StoreOperation   operation,
+          int              saved_errno)
+{
+  g_propagate_error (error, store_error_new (operation, path, saved_errno));
   return FALSE;
 }
 
@@ -581,12 +710,12 @@ pf_write_file_atomically (const char  *path,
   g_return_val_if_fail (path != NULL, FALSE);
 
   if (g_mkdir_with_parents (dir, 0700) != 0)
-    return io_error (error, dir, _("Cannot create"), errno);
+    return io_error (error, dir, STORE_CREATE, errno);
 
   tmp_path = g_strdup_printf ("%s/.%s.XXXXXX", dir, base);
   fd = g_mkstemp_full (tmp_path, O_WRONLY | O_CLOEXEC, 0600);
   if (fd < 0)
-    return io_error (error, tmp_path, _("Cannot create"), errno);
+    return io_error (error, tmp_path, STORE_CREATE, errno);
 
   while (written < length)
     {
@@ -600,7 +729,7 @@ pf_write_file_atomically (const char  *path,
 
           close (fd);
           g_unlink (tmp_path);
-          return io_error (error, tmp_path, _("Cannot write"), saved_errno);
+          return io_error (error, tmp_path, STORE_WRITE, saved_errno);
         }
       written += n;
     }
@@ -610,7 +739,7 @@ pf_write_file_atomically (const char  *path,
       int saved_errno = errno;
 
       g_unlink (tmp_path);
-      return io_error (error, tmp_path, _("Cannot write"), saved_errno);
+      return io_error (error, tmp_path, STORE_WRITE, saved_errno);
     }
 
   if (g_rename (tmp_path, path) != 0)
@@ -618,19 +747,19 @@ pf_write_file_atomically (const char  *path,
       int saved_errno = errno;
 
       g_unlink (tmp_path);
-      return io_error (error, path, _("Cannot replace"), saved_errno);
+      return io_error (error, path, STORE_REPLACE, saved_errno);
     }
 
   /* The rename is durable only once the directory entry is. */
   dir_fd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dir_fd < 0)
-    return io_error (error, dir, _("Cannot open"), errno);
+    return io_error (error, dir, STORE_OPEN, errno);
   if (fsync (dir_fd) != 0)
     {
       int saved_errno = errno;
 
       close (dir_fd);
-      return io_error (error, dir, _("Cannot sync"), saved_errno);
+      return io_error (error, dir, STORE_SYNC, saved_errno);
     }
   close (dir_fd);
   return TRUE;
@@ -841,21 +970,19 @@ save_thread (GTask        *task,
     {
       int saved_errno = errno;
 
-      g_task_return_new_error (task, G_IO_ERROR, g_io_error_from_errno (saved_errno),
-                               "%s %s: %s", _("Cannot create"), dir, g_strerror (saved_errno));
+      g_task_return_error (task, store_error_new (STORE_CREATE, dir, saved_errno));
       return;
     }
   /* Saves by several Popfetch processes take turns; the lock goes with the
    * descriptor, also when the process dies. */
-  lock_fd = open (lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  lock_fd = open (lock_path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
   if (lock_fd < 0 || flock (lock_fd, LOCK_EX) != 0)
     {
       int saved_errno = errno;
 
       if (lock_fd >= 0)
         close (lock_fd);
-      g_task_return_new_error (task, G_IO_ERROR, g_io_error_from_errno (saved_errno),
-                               "%s %s: %s", _("Cannot lock"), lock_path, g_strerror (saved_errno));
+      g_task_return_error (task, store_error_new (STORE_LOCK, lock_path, saved_errno));
       return;
     }
 

@@ -646,6 +646,10 @@ pf_account_create_fetcher (PfAccount      *self,
 
   maildir = pf_account_dup_effective_maildir (self);
   fetcher = pf_fetcher_new (settings, self->user, maildir);
+  /* A saved account's journal and lock are its own, keyed by its name:
+   * they survive an edit of the host (pf_account_store_update_async moves
+   * them along when the name changes). */
+  pf_fetcher_set_account (fetcher, self->name);
   pf_fetcher_set_mechanism (fetcher, self->mechanism);
   pf_fetcher_set_credentials (fetcher, credentials);
   pf_fetcher_set_policy (fetcher, self->policy, self->delete_after_days);

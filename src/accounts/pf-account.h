@@ -110,7 +110,9 @@ PfServerSettings *pf_account_dup_server_settings (PfAccount     *self,
  * the engine asks (PfKeyringCredentials). */
 PfCredentials *pf_account_create_credentials   (PfAccount       *self);
 /* A fetcher for this account: its server settings, user, Maildir,
- * mechanism, policy and size limit. @credentials: a password given for
+ * mechanism, policy and size limit, and the account itself
+ * (pf_fetcher_set_account: its journal and lock are keyed by its name).
+ * @credentials: a password given for
  * this run, or NULL for the keyring's. Errors as for the settings. */
 PfFetcher   *pf_account_create_fetcher         (PfAccount       *self,
                                                 PfCredentials   *credentials,

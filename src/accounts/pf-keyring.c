@@ -63,13 +63,19 @@ build_attributes (const char *host,
   return attributes;
 }
 
+static GError *locked_error (void);
+
 /* libsecret reports a missing bus, a missing service and a locked
- * collection in several domains; the user needs only two answers. */
+ * collection in several domains; the user needs only two answers. When
+ * the unlock prompt is dismissed, libsecret 0.20 fails a store or clear
+ * without any error at all: that is a keyring that stayed locked. */
 static GError *
 classify_error (GError *error)
 {
   GError *classified;
 
+  if (error == NULL)
+    return locked_error ();
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return error;
 

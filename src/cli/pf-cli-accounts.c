@@ -17,6 +17,7 @@
 
 #include "pf-account-store.h"
 #include "pf-cli.h"
+#include "pf-paths.h"
 #include "pf-demo.h"
 #include "pf-detector.h"
 #include "pf-port-map.h"
@@ -251,16 +252,6 @@ parse_size (const char  *text,
   return TRUE;
 }
 
-static char *
-absolute_path (const char *path)
-{
-  g_autofree char *expanded = NULL;
-
-  if (g_str_has_prefix (path, "~/"))
-    expanded = g_build_filename (g_get_home_dir (), path + 2, NULL);
-  return g_canonicalize_filename (expanded != NULL ? expanded : path, NULL);
-}
-
 /* Apply what the command line says to @account; only given options. */
 static gboolean
 apply_options (PfAccount         *account,
@@ -327,7 +318,7 @@ apply_options (PfAccount         *account,
     }
   if (o->maildir != NULL)
     {
-      g_autofree char *maildir = absolute_path (o->maildir);
+      g_autofree char *maildir = pf_cli_absolute_path (o->maildir);
 
       pf_account_set_maildir (account, maildir);
     }
@@ -371,7 +362,7 @@ apply_options (PfAccount         *account,
     pf_account_set_allow_plaintext (account, FALSE);
   if (o->ca_file != NULL)
     {
-      g_autofree char *ca_file = absolute_path (o->ca_file);
+      g_autofree char *ca_file = pf_cli_absolute_path (o->ca_file);
 
       pf_account_set_ca_file (account, ca_file);
     }

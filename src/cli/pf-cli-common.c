@@ -12,8 +12,11 @@
 
 #include "config.h"
 
+#include <errno.h>
 #include <locale.h>
 #include <stdio.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 
 #include <gio/gio.h>
 #include <glib/gi18n.h>
@@ -21,14 +24,42 @@
 #include "pf-cli.h"
 #include "pf-error.h"
 
+/* The password passes through this process's memory: no core file may
+ * keep it, and no other process of the user may read it through ptrace or
+ * /proc/PID/mem. Exec makes a process dumpable again, so every program
+ * calls this itself. */
+static void
+harden_process (void)
+{
+  const struct rlimit no_core = { 0, 0 };
+
+  if (prctl (PR_SET_DUMPABLE, 0, 0, 0, 0) != 0)
+    g_warning ("Cannot make this process non-dumpable: %s", g_strerror (errno));
+  if (setrlimit (RLIMIT_CORE, &no_core) != 0)
+    g_warning ("Cannot turn core files off: %s", g_strerror (errno));
+}
+
 void
 pf_cli_init (void)
 {
+  harden_process ();
   setlocale (LC_ALL, "");
   bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
   g_set_prgname ("popfetch-cli");
+}
+
+char *
+pf_cli_absolute_path (const char *path)
+{
+  g_autofree char *expanded = NULL;
+
+  g_return_val_if_fail (path != NULL, NULL);
+
+  if (g_str_has_prefix (path, "~/"))
+    expanded = g_build_filename (g_get_home_dir (), path + 2, NULL);
+  return g_canonicalize_filename (expanded != NULL ? expanded : path, NULL);
 }
 
 int
@@ -57,6 +88,7 @@ pf_cli_exit_code_for_error (const GError *error)
         case PF_ERROR_ACCOUNT_BUSY:
           return PF_EXIT_TEMPFAIL;
         case PF_ERROR_TLS_HANDSHAKE:
+        case PF_ERROR_TLS_OUTDATED:
         case PF_ERROR_CERT_UNTRUSTED:
         case PF_ERROR_CERT_EXPIRED:
         case PF_ERROR_CERT_HOST:
@@ -65,6 +97,7 @@ pf_cli_exit_code_for_error (const GError *error)
         case PF_ERROR_STLS_INJECTION:
         case PF_ERROR_PLAINTEXT_REFUSED:
         case PF_ERROR_AUTH_REJECTED:
+        case PF_ERROR_AUTH_MECHANISM_FAILED:
         case PF_ERROR_NO_COMMON_MECHANISM:
           return PF_EXIT_NOPERM;
         case PF_ERROR_PROTOCOL:

@@ -132,10 +132,11 @@ print_json (const PfCliFetchSettings *settings,
                               ",\"ok\":true,\"fetched\":%u,\"bytes\":%" G_GUINT64_FORMAT
                               ",\"already_had\":%u,\"deleted\":%u,\"recovered\":%u"
                               ",\"duplicates\":%u,\"no_uidl\":%s,\"elapsed_ms\":%" G_GINT64_FORMAT
-                              ",\"over_limit\":[",
+                              ",\"mechanism\":\"%s\",\"over_limit\":[",
                               result->fetched, result->fetched_bytes, result->already_had,
                               result->deleted, result->recovered, result->duplicates,
-                              result->no_uidl ? "true" : "false", result->elapsed_us / 1000);
+                              result->no_uidl ? "true" : "false", result->elapsed_us / 1000,
+                              pf_auth_mechanism_to_string (result->mechanism));
       for (guint i = 0; i < result->over_limit->len; i++)
         {
           const PfFetchSkipped *skipped = &g_array_index (result->over_limit, PfFetchSkipped, i);
@@ -210,6 +211,11 @@ pf_cli_fetch_run (PfCliFetchSettings *settings,
       && pf_server_settings_get_tls_database (server) == NULL)
     {
       g_autoptr(GError) error = NULL;
+      g_autofree char *ca_path = pf_cli_absolute_path (pf_server_settings_get_ca_file (server));
+
+      /* GLib reads only an absolute CA file (a saved account's may be
+       * relative, from an older version or a hand-edited file). */
+      pf_server_settings_set_ca_file (server, ca_path);
 
       /* Read before the loop starts. The CA file is this process's whole
        * trust: making it the default also spares loading (and holding in
@@ -290,6 +296,7 @@ pf_cli_fetch_options_clear (PfCliFetchOptions *options)
   g_clear_pointer (&options->maildir, g_free);
   g_clear_pointer (&options->state_dir, g_free);
   g_clear_pointer (&options->ca_file, g_free);
+  g_clear_pointer (&options->mechanism, g_free);
   g_clear_pointer (&options->names, g_strfreev);
 }
 
@@ -308,6 +315,7 @@ pf_cli_fetch_parse (int                argc,
     { "maildir", 0, 0, G_OPTION_ARG_FILENAME, &options->maildir, N_("Deliver into this Maildir (created when missing)"), N_("DIR") },
     { "state-dir", 0, 0, G_OPTION_ARG_FILENAME, &options->state_dir, N_("Keep the delivery journal here (default $XDG_STATE_HOME/popfetch)"), N_("DIR") },
     { "ca-file", 0, 0, G_OPTION_ARG_FILENAME, &options->ca_file, N_("Trust the certificate authorities in this PEM file instead of the system ones"), N_("PEM") },
+    { "mechanism", 0, 0, G_OPTION_ARG_STRING, &options->mechanism, N_("Login method (default: the strongest shared one)"), N_("NAME") },
     { "keep", 0, 0, G_OPTION_ARG_NONE, &options->keep, N_("Leave messages on the server (default)"), NULL },
     { "delete", 0, 0, G_OPTION_ARG_NONE, &options->delete, N_("Delete messages from the server once they are stored safely"), NULL },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &options->quiet, N_("Print nothing but errors"), NULL },
@@ -343,7 +351,7 @@ pf_cli_fetch_options_ad_hoc (const PfCliFetchOptions *options)
 
   return options->host != NULL || options->user != NULL || options->maildir != NULL
          || options->security != NULL || options->port != 0 || options->state_dir != NULL
-         || options->ca_file != NULL;
+         || options->ca_file != NULL || options->mechanism != NULL;
 }
 
 PfCliFetchOutput
@@ -361,6 +369,7 @@ pf_cli_fetch_ad_hoc (PfCliFetchOptions *options)
   g_autoptr(PfCredentials) credentials = NULL;
   PfCliFetchSettings settings = { 0 };
   PfSecurity security;
+  PfAuthMechanism mechanism = PF_AUTH_AUTO;
   int exit_code;
 
   g_return_val_if_fail (options != NULL, PF_EXIT_SOFTWARE);
@@ -375,11 +384,20 @@ pf_cli_fetch_ad_hoc (PfCliFetchOptions *options)
     return usage_error (_("--security must be tls, starttls or none."));
   if (options->port < 0 || options->port > 65535)
     return usage_error (_("--port must be between 1 and 65535."));
+  if (options->mechanism != NULL && !pf_auth_mechanism_from_string (options->mechanism, &mechanism))
+    return usage_error (_("Unknown --mechanism."));
 
   server = pf_server_settings_new (options->host,
                                    options->port > 0 ? options->port : (security == PF_SECURITY_TLS ? 995 : 110),
                                    security);
-  pf_server_settings_set_ca_file (server, options->ca_file);
+  /* GLib reads only an absolute CA file: a relative one is made absolute
+   * here, against the directory the command was started in. */
+  if (options->ca_file != NULL)
+    {
+      g_autofree char *ca_path = pf_cli_absolute_path (options->ca_file);
+
+      pf_server_settings_set_ca_file (server, ca_path);
+    }
   /* Choosing "none" on the command line is the explicit, unsafe choice. */
   pf_server_settings_set_allow_plaintext_auth (server, security == PF_SECURITY_NONE);
 
@@ -397,7 +415,7 @@ pf_cli_fetch_ad_hoc (PfCliFetchOptions *options)
 
   settings.user = g_strdup (options->user);
   settings.fetcher = pf_fetcher_new (server, options->user, options->maildir);
-  pf_fetcher_set_mechanism (settings.fetcher, PF_AUTH_AUTO);
+  pf_fetcher_set_mechanism (settings.fetcher, mechanism);
   pf_fetcher_set_credentials (settings.fetcher, credentials);
   if (options->state_dir != NULL)
     pf_fetcher_set_state_dir (settings.fetcher, options->state_dir);

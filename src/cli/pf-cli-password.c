@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -34,19 +35,24 @@ pf_cli_password_free (char *password)
 }
 
 static void
-wipe_string (GString *text)
+wipe_buffer (char  *buffer,
+             gsize  size)
 {
-  explicit_bzero (text->str, text->allocated_len);
-  g_string_free (text, TRUE);
+  explicit_bzero (buffer, size);
+  g_free (buffer);
 }
 
 /* One line from @fd: up to the first newline, without it (and without a
- * CR before it). */
+ * CR before it). The buffer has the largest size at once and never grows:
+ * a growing string leaves copies of the password in the blocks realloc
+ * frees, where nothing wipes them. */
 static char *
 read_line_from_fd (int      fd,
                    GError **error)
 {
-  GString *line = g_string_sized_new (128);
+  char *line = g_malloc (PASSWORD_MAX + 1);
+  gsize len = 0;
+  char *text;
   char c;
 
   for (;;)
@@ -59,32 +65,69 @@ read_line_from_fd (int      fd,
         {
           int saved_errno = errno;
 
-          wipe_string (line);
+          wipe_buffer (line, PASSWORD_MAX + 1);
           g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
                        _("Cannot read the password: %s"), g_strerror (saved_errno));
           return NULL;
         }
       if (n == 0 || c == '\n')
         break;
-      if (line->len >= PASSWORD_MAX)
+      if (len >= PASSWORD_MAX)
         {
-          wipe_string (line);
+          wipe_buffer (line, PASSWORD_MAX + 1);
           g_set_error (error, PF_ERROR, PF_ERROR_INVALID_INPUT,
                        _("The password is longer than %d bytes"), PASSWORD_MAX);
           return NULL;
         }
-      g_string_append_c (line, c);
+      line[len++] = c;
     }
 
-  if (line->len > 0 && line->str[line->len - 1] == '\r')
-    g_string_truncate (line, line->len - 1);
+  if (len > 0 && line[len - 1] == '\r')
+    len--;
+  text = g_strndup (line, len);
+  wipe_buffer (line, PASSWORD_MAX + 1);
+  explicit_bzero (&c, sizeof c);
+  return text;
+}
 
-  {
-    char *text = g_strdup (line->str);
+/* A descriptor named by path (`--password-file <(pass show mail)` gives
+ * /dev/fd/63): its mode is not the user's to set. */
+static gboolean
+names_descriptor (const char *file)
+{
+  return g_str_equal (file, "/dev/stdin") || g_str_has_prefix (file, "/dev/fd/")
+         || g_str_has_prefix (file, "/proc/self/fd/");
+}
 
-    wipe_string (line);
-    return text;
-  }
+/* Like ssh with a private key: a password file that other users may read
+ * (or replace) is refused, not used. Pipes, sockets and devices have no
+ * such file behind them. */
+static gboolean
+password_file_is_private (int          fd,
+                          const char  *file,
+                          GError     **error)
+{
+  struct stat st;
+
+  if (fstat (fd, &st) != 0)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                   _("Cannot open the password file %s: %s"), file, g_strerror (saved_errno));
+      return FALSE;
+    }
+  if (names_descriptor (file) || S_ISFIFO (st.st_mode) || S_ISCHR (st.st_mode) || S_ISSOCK (st.st_mode))
+    return TRUE;
+  if ((st.st_mode & (S_IRWXG | S_IRWXO)) != 0)
+    {
+      g_set_error (error, PF_ERROR, PF_ERROR_INVALID_INPUT,
+                   _("The password file %s can be read or changed by other users; "
+                     "make it private with “chmod 600 %s”."),
+                   file, file);
+      return FALSE;
+    }
+  return TRUE;
 }
 
 static char *
@@ -173,7 +216,8 @@ pf_cli_read_password (gboolean     from_stdin,
                        _("Cannot open the password file %s: %s"), file, g_strerror (saved_errno));
           return NULL;
         }
-      password = read_line_from_fd (fd, error);
+      if (password_file_is_private (fd, file, error))
+        password = read_line_from_fd (fd, error);
       close (fd);
     }
   else if (prompt != NULL)

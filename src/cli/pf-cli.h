@@ -47,8 +47,13 @@ int  pf_cli_main (int argc, char **argv);
 
 /* pf-cli-common.c, shared with popfetch-cli-fetch. */
 
-/* Locale, translations and program name. */
+/* No core files and no ptrace for this process, then locale, translations
+ * and program name. First thing in every main(). */
 void pf_cli_init (void);
+
+/* @path made absolute against the current directory (and "~/" against
+ * home): GIO loads a CA file only by absolute path. */
+char *pf_cli_absolute_path (const char *path);
 
 /* Print pf_error_explain() of @error to stderr and return the exit code of
  * its class. */
@@ -144,6 +149,7 @@ typedef struct
   char     *maildir;
   char     *state_dir;
   char     *ca_file;
+  char     *mechanism;   /* a pf_auth_mechanism_from_string() name, or NULL */
   gboolean  keep;
   gboolean  delete;
   gboolean  quiet;

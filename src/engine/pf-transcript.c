@@ -11,7 +11,7 @@
 
 #include <glib/gi18n.h>
 
-#include "pf-pop3-parse.h"
+#include "pf-sanitize.h"
 #include "pf-transcript.h"
 
 /* Memory stays flat for a session of any length: the start (greeting,

@@ -351,8 +351,8 @@ on_fetcher_done (GObject      *source,
 }
 
 /* The accounts layer makes the fetcher: settings, the POPFETCH_DEMO
- * mapping, policy, and the password, which the keyring hands out when the
- * run has connected. */
+ * mapping, policy, the account's own journal, and the password, which the
+ * keyring hands out when the run has connected. */
 static void
 start_fetcher (PfAccountStatus *self)
 {

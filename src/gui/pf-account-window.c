@@ -78,11 +78,12 @@ on_saved (GObject      *source,
   g_autoptr(PfAccountWindow) self = user_data;
   g_autoptr(GError) error = NULL;
 
-  /* A keyring error comes after the settings were saved: say it, and the
-   * list still shows the change. */
+  /* A keyring error, or a journal that could not follow a new name, comes
+   * after the settings were saved: say it, and the list still shows the
+   * change. */
   if (!pf_account_store_update_finish (PF_ACCOUNT_STORE (source), result, &error))
     toast (self, error->message);
-  if (error == NULL || pf_account_store_error_is_keyring (error))
+  if (error == NULL || pf_account_store_error_is_after_save (error))
     g_signal_emit (self, signals[CHANGED], 0);
 }
 
@@ -110,7 +111,8 @@ save_changes (PfAccountWindow *self)
   pf_account_set_max_size (edited, pf_account_window_mb_to_bytes (gtk_spin_button_get_value_as_int (self->size_spin)));
 
   /* The accounts layer applies the rules of an edit (the pinned
-   * certificate, moving the password in the keyring) and changes the
+   * certificate, moving the password in the keyring, and the delivery
+   * journal along with a new name) and changes the
    * store at once; a refused edit leaves it as it was. */
   old_name = pf_account_get_name (self->account);
   pf_account_store_update_async (self->store, old_name, edited, NULL, on_saved, g_object_ref (self));

@@ -193,6 +193,39 @@ test_invalid_fields_named (void)
     }
 }
 
+/* GKeyFile merges a repeated section, and keeps the last of a repeated
+ * key, without a word: the second [Account work] would silently change
+ * the first one's server. Both are refused with the line. */
+static void
+test_repeated_section_refused (void)
+{
+  static const struct {
+    const char *text;
+    const char *parts[3];
+  } cases[] = {
+    { "[Account work]\naddress=a@b.c\nhost=h\n\n# again\n[Account work]\nhost=evil.example\n",
+      { "line 6", "[Account work]", "line 1" } },
+    { "[Account a]\naddress=a@b.c\nhost=h\n[Account b]\naddress=b@b.c\nhost=h\n  [Account a]  \n",
+      { "line 7", "[Account a]", "line 1" } },
+    { "[Account a]\naddress=a@b.c\nhost=h\nhost = evil.example\n",
+      { "line 4", "host", "line 3" } },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GPtrArray) accounts = NULL;
+
+      accounts = pf_account_store_parse (cases[i].text, strlen (cases[i].text), "accounts.ini", &error);
+      g_assert_null (accounts);
+      g_assert_error (error, PF_ERROR, PF_ERROR_CONFIG);
+      g_test_message ("case %u: %s", i, error->message);
+      g_assert_nonnull (strstr (error->message, "accounts.ini"));
+      for (guint j = 0; j < G_N_ELEMENTS (cases[i].parts); j++)
+        g_assert_nonnull (strstr (error->message, cases[i].parts[j]));
+    }
+}
+
 static void
 test_validate_rejects (void)
 {
@@ -658,6 +691,7 @@ main (int   argc,
   g_test_add_func ("/accounts/store/serialize/round-trip-bytes", test_round_trip_bytes);
   g_test_add_func ("/accounts/store/parse/defaults", test_defaults);
   g_test_add_func ("/accounts/store/parse/invalid-fields-named", test_invalid_fields_named);
+  g_test_add_func ("/accounts/store/parse/repeated-section-refused", test_repeated_section_refused);
   g_test_add_func ("/accounts/account/validate/rejects", test_validate_rejects);
   g_test_add_func ("/accounts/account/fingerprint-normalised", test_fingerprint_normalised);
   g_test_add_func ("/accounts/store/names-unique", test_names_unique);

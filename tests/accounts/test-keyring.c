@@ -15,7 +15,9 @@
 #include "pf-account-store.h"
 #include "pf-error.h"
 #include "pf-keyring.h"
+#include "pf-journal.h"
 #include "pf-keyring-credentials.h"
+#include "pf-paths.h"
 #include "pf-test-util.h"
 
 #define HOST "pop.example.org"
@@ -563,6 +565,70 @@ test_update_moves_password_alone (void)
   g_assert_cmpstr (new_item, ==, "mine");
 }
 
+/* The journal of account @name in the state directory, created; its path. */
+static char *
+journal_of (const char *name)
+{
+  g_autofree char *state = pf_paths_state_dir ();
+  g_autofree char *key = pf_journal_saved_account_key (name);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PfJournal) journal = pf_journal_open_keyed (state, key, NULL, name, &error);
+  char *path;
+
+  g_assert_no_error (error);
+  path = g_strdup (pf_journal_get_path (journal));
+  if (!g_file_test (path, G_FILE_TEST_EXISTS))
+    g_assert_true (g_file_set_contents (path, "", 0, NULL));
+  return path;
+}
+
+/* A saved account's journal is keyed by its name: a rename through the
+ * accounts layer takes it along (for the CLI and the app alike), so the
+ * next fetch does not download the mailbox again. While a fetch of the
+ * account holds its lock, the settings are saved and the error says the
+ * journal stayed. */
+static void
+test_update_rename_moves_journal (void)
+{
+  g_autoptr(PfAccount) account = account_for ("before", "pop.journal.test", "jo");
+  g_autoptr(PfAccount) edited = NULL;
+  g_autoptr(PfAccount) again = NULL;
+  g_autoptr(PfAccountStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *old_path = NULL;
+  g_autofree char *new_path = NULL;
+  g_autofree char *state = pf_paths_state_dir ();
+  g_autofree char *after_key = pf_journal_saved_account_key ("after");
+
+  if (!have_keyring ())
+    return;
+
+  store = store_with (account, NULL);
+  old_path = journal_of ("before");
+
+  edited = pf_account_copy (account);
+  pf_account_set_name (edited, "after");
+  g_assert_true (update (store, "before", edited, &error));
+  g_assert_no_error (error);
+  new_path = journal_of ("after");
+  g_assert_false (g_file_test (old_path, G_FILE_TEST_EXISTS));
+  g_assert_true (g_file_test (new_path, G_FILE_TEST_EXISTS));
+
+  /* A fetch of it running: its lock held. */
+  {
+    g_autoptr(PfJournal) running = pf_journal_open_keyed (state, after_key, NULL, "after", &error);
+
+    g_assert_no_error (error);
+    again = pf_account_copy (edited);
+    pf_account_set_name (again, "later");
+    g_assert_false (update (store, "after", again, &error));
+    g_assert_error (error, PF_ERROR, PF_ERROR_ACCOUNT_BUSY);
+    g_assert_true (pf_account_store_error_is_after_save (error));
+    g_assert_true (pf_account_store_lookup (store, "later") == again);
+    g_assert_true (g_file_test (new_path, G_FILE_TEST_EXISTS));
+  }
+}
+
 /* One pin rule for every front end: the pin goes with another server
  * (another host or port), stays when the host only changes its case or
  * a trailing dot, and a pin set by the same edit stays. */
@@ -652,20 +718,21 @@ main (int   argc,
 
   if (locked_only)
     {
-      g_test_add_func ("/keyring/locked/documented-error", test_locked_documented_error);
+      g_test_add_func ("/accounts/keyring/locked/documented-error", test_locked_documented_error);
     }
   else
     {
-      g_test_add_func ("/keyring/store/found-by-mpop-attributes", test_store_found_by_mpop_attributes);
-      g_test_add_func ("/keyring/store/lookup-replace-clear", test_lookup_replace_clear);
-      g_test_add_func ("/keyring/store/other-schema-left-alone", test_other_schema_left_alone);
-      g_test_add_func ("/keyring/unavailable/no-session-bus", test_no_session_bus);
-      g_test_add_func ("/keyring/unavailable/no-keyring-daemon", test_no_keyring_daemon);
-      g_test_add_func ("/accounts/remove/keeps-shared-password", test_remove_keeps_shared_password);
-      g_test_add_func ("/accounts/update/moves-password-keeps-shared", test_update_moves_password_keeps_shared);
-      g_test_add_func ("/accounts/update/moves-password-alone", test_update_moves_password_alone);
-      g_test_add_func ("/accounts/update/pin-rule", test_update_pin_rule);
-      g_test_add_func ("/accounts/credentials/keyring", test_keyring_credentials);
+      g_test_add_func ("/accounts/keyring/store/found-by-mpop-attributes", test_store_found_by_mpop_attributes);
+      g_test_add_func ("/accounts/keyring/store/lookup-replace-clear", test_lookup_replace_clear);
+      g_test_add_func ("/accounts/keyring/store/other-schema-left-alone", test_other_schema_left_alone);
+      g_test_add_func ("/accounts/keyring/unavailable/no-session-bus", test_no_session_bus);
+      g_test_add_func ("/accounts/keyring/unavailable/no-keyring-daemon", test_no_keyring_daemon);
+      g_test_add_func ("/accounts/keyring/remove/keeps-shared-password", test_remove_keeps_shared_password);
+      g_test_add_func ("/accounts/keyring/update/moves-password-keeps-shared", test_update_moves_password_keeps_shared);
+      g_test_add_func ("/accounts/keyring/update/moves-password-alone", test_update_moves_password_alone);
+      g_test_add_func ("/accounts/keyring/update/pin-rule", test_update_pin_rule);
+      g_test_add_func ("/accounts/keyring/update/rename-moves-journal", test_update_rename_moves_journal);
+      g_test_add_func ("/accounts/keyring/credentials/keyring", test_keyring_credentials);
     }
 
   return g_test_run ();

@@ -517,8 +517,10 @@ def test_last_fetch_survives_restart():
 
 try:
     tap.run("/ui/notification/new-mail-only-unfocused-and-enabled-click-opens-account", test_notification_when_unfocused)
-    tap.run("/ui/fetch/periodic-interval-and-off", test_periodic_fetch)
-    tap.run("/ui/preferences/interval-starts-fetching", test_preferences_interval)
+    # A minute of the interval lasts a second only in builds with test hooks.
+    if os.environ.get("POPFETCH_TEST_HOOKS") == "1":
+        tap.run("/ui/fetch/periodic-interval-and-off", test_periodic_fetch)
+        tap.run("/ui/preferences/interval-starts-fetching", test_preferences_interval)
     tap.run("/ui/diagnosis/copy-report-redacted", test_copy_report)
     tap.run("/ui/messages/open-reader-folder-and-text", test_open_and_show_messages)
     tap.run("/ui/window/last-fetch-survives-restart", test_last_fetch_survives_restart)

@@ -1,0 +1,526 @@
+/* test-cli-security.c — what popfetch-cli does to keep a password to itself:
+ * private password files, no core dumps, and a CA file given relative to
+ * the current directory
+ *
+ * Copyright 2026 The Popfetch authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <gio/gio.h>
+#include <glib/gstdio.h>
+
+#include "pf-test-certs.h"
+#include "pf-test-cli.h"
+#include "pf-test-server.h"
+#include "pf-test-util.h"
+
+#define PASSWORD "secret"
+
+/* A user that owns nothing here, for the processes whose dumpability is
+ * looked at when the tests run as root. */
+#define NOBODY 65534
+
+#define LOGGED_IN \
+  "S: +OK POP3 ready\n" \
+  "C: CAPA\nS: +OK\nS: USER\nS: UIDL\nS: .\n" \
+  "C: USER bob\nS: +OK\nC: PASS " PASSWORD "\nS: +OK logged in\n"
+
+typedef struct
+{
+  char     *out;
+  char     *err;
+  gboolean  done;
+  int       status;
+} Outcome;
+
+static void
+outcome_clear (Outcome *outcome)
+{
+  g_clear_pointer (&outcome->out, g_free);
+  g_clear_pointer (&outcome->err, g_free);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Outcome, outcome_clear)
+
+static GSubprocessLauncher *
+launcher_new (const char *cwd)
+{
+  GSubprocessLauncher *launcher;
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE
+                                        | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_subprocess_launcher_setenv (launcher, "HOME", g_get_home_dir (), TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_CONFIG_HOME", g_get_user_config_dir (), TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_STATE_HOME", g_get_user_state_dir (), TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_DATA_HOME", g_get_user_data_dir (), TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_CACHE_HOME", g_get_user_cache_dir (), TRUE);
+  g_subprocess_launcher_setenv (launcher, "LC_ALL", "C.UTF-8", TRUE);
+  if (cwd != NULL)
+    g_subprocess_launcher_set_cwd (launcher, cwd);
+  return launcher;
+}
+
+static void
+on_communicated (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  Outcome *outcome = user_data;
+  g_autoptr(GError) error = NULL;
+
+  g_subprocess_communicate_utf8_finish (G_SUBPROCESS (source), result, &outcome->out, &outcome->err, &error);
+  g_assert_no_error (error);
+  outcome->done = TRUE;
+}
+
+/* Runs popfetch-cli in @cwd with @input on stdin, iterating the main
+ * context meanwhile: the scripted server accepts on it. */
+static void
+run_cli (Outcome            *outcome,
+         const char         *cwd,
+         const char         *input,
+         const char * const *args)
+{
+  g_autoptr(GSubprocessLauncher) launcher = launcher_new (cwd);
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+
+  g_ptr_array_add (argv, (gpointer) pf_test_cli_path ());
+  for (guint i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, (gpointer) args[i]);
+  g_ptr_array_add (argv, NULL);
+
+  process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8_async (process, input != NULL ? input : "", NULL, on_communicated, outcome);
+  pf_test_wait_until (&outcome->done, 30);
+  g_assert_true (g_subprocess_wait (process, NULL, &error));
+  g_assert_true (g_subprocess_get_if_exited (process));
+  outcome->status = g_subprocess_get_exit_status (process);
+  g_test_message ("popfetch-cli %s: exit %d\nstdout:\n%s\nstderr:\n%s",
+                  args[0], outcome->status, outcome->out, outcome->err);
+}
+
+static char *
+write_file (const char *name,
+            const char *contents,
+            int         mode)
+{
+  char *path = g_build_filename (g_get_user_runtime_dir (), name, NULL);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (g_file_set_contents_full (path, contents, -1, G_FILE_SET_CONTENTS_NONE, mode, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (g_chmod (path, mode), ==, 0);
+  return path;
+}
+
+/* A port on loopback where nothing listens. */
+static char *
+closed_port (void)
+{
+  g_autoptr(GSocket) socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, 0, NULL);
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) any = g_inet_socket_address_new (loopback, 0);
+  g_autoptr(GSocketAddress) bound = NULL;
+
+  g_assert_true (g_socket_bind (socket, any, FALSE, NULL));
+  bound = g_socket_get_local_address (socket, NULL);
+  return g_strdup_printf ("%u", g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound)));
+}
+
+/* `popfetch-cli test` against a closed port with the password from @file:
+ * a usable password file gets as far as the connection (refused, 69). */
+static void
+test_with_password_file (Outcome    *outcome,
+                         const char *file)
+{
+  g_autofree char *port = closed_port ();
+  const char *args[] = { "test", "--host", "127.0.0.1", "--port", port, "--security", "none",
+                         "--user", "bob", "--password-file", file, "--timeout", "5", NULL };
+
+  run_cli (outcome, NULL, NULL, args);
+}
+
+static void
+test_password_file_loose_refused (void)
+{
+  static const int loose[] = { 0644, 0640, 0604, 0660, 0606 };
+
+  for (guint i = 0; i < G_N_ELEMENTS (loose); i++)
+    {
+      g_auto(Outcome) outcome = { 0 };
+      g_autofree char *file = write_file ("password", PASSWORD "\n", loose[i]);
+      g_autofree char *chmod = g_strdup_printf ("chmod 600 %s", file);
+
+      test_with_password_file (&outcome, file);
+      g_assert_cmpint (outcome.status, ==, 64);
+      g_assert_nonnull (strstr (outcome.err, file));
+      g_assert_nonnull (strstr (outcome.err, "other users"));
+      g_assert_nonnull (strstr (outcome.err, chmod));
+      g_unlink (file);
+    }
+
+  /* The ad hoc fetch reads it in popfetch-cli-fetch: the same rule. */
+  {
+    g_auto(Outcome) outcome = { 0 };
+    g_autofree char *file = write_file ("password", PASSWORD "\n", 0644);
+    g_autofree char *maildir = g_build_filename (g_get_user_data_dir (), "Mail", NULL);
+    g_autofree char *port = closed_port ();
+    const char *args[] = { "fetch", "--host", "127.0.0.1", "--port", port, "--security", "none",
+                           "--user", "bob", "--password-file", file, "--maildir", maildir, NULL };
+
+    run_cli (&outcome, NULL, NULL, args);
+    g_assert_cmpint (outcome.status, ==, 64);
+    g_assert_nonnull (strstr (outcome.err, "chmod 600"));
+  }
+}
+
+static void
+test_password_file_private_accepted (void)
+{
+  g_auto(Outcome) outcome = { 0 };
+  g_autofree char *file = write_file ("password", PASSWORD "\n", 0600);
+
+  test_with_password_file (&outcome, file);
+  g_assert_cmpint (outcome.status, ==, 69);
+  g_assert_null (strstr (outcome.err, "chmod"));
+}
+
+/* Descriptors, pipes and character devices have no file mode to keep
+ * private: they are what `--password-file <(pass show x)` gives. */
+static void
+test_password_file_descriptors_accepted (void)
+{
+  const char *descriptors[] = { "/dev/stdin", "/dev/fd/0", "/proc/self/fd/0" };
+  g_autofree char *port = closed_port ();
+
+  for (guint i = 0; i < G_N_ELEMENTS (descriptors); i++)
+    {
+      g_auto(Outcome) outcome = { 0 };
+      const char *args[] = { "test", "--host", "127.0.0.1", "--port", port, "--security", "none",
+                             "--user", "bob", "--password-file", descriptors[i], NULL };
+
+      /* Standard input is a pipe here. */
+      run_cli (&outcome, NULL, PASSWORD "\n", args);
+      g_assert_cmpint (outcome.status, ==, 69);
+      g_assert_null (strstr (outcome.err, "chmod"));
+    }
+
+  /* A character device anyone may read: accepted, and empty. */
+  {
+    g_auto(Outcome) outcome = { 0 };
+
+    test_with_password_file (&outcome, "/dev/null");
+    g_assert_cmpint (outcome.status, ==, 64);
+    g_assert_null (strstr (outcome.err, "chmod"));
+    g_assert_nonnull (strstr (outcome.err, "empty"));
+  }
+}
+
+/* The reader holds the line in one buffer of the largest size: the
+ * longest password fits, one byte more is refused. */
+static void
+test_password_longest (void)
+{
+  g_autofree char *port = closed_port ();
+  const char *args[] = { "test", "--host", "127.0.0.1", "--port", port, "--security", "none",
+                         "--user", "bob", "--password-stdin", NULL };
+  g_autofree char *longest = g_strnfill (4096, 'p');
+  g_autofree char *too_long = g_strnfill (4097, 'p');
+  g_autofree char *input = NULL;
+  g_auto(Outcome) fits = { 0 };
+  g_auto(Outcome) refused = { 0 };
+
+  input = g_strconcat (longest, "\n", NULL);
+  run_cli (&fits, NULL, input, args);
+  g_assert_cmpint (fits.status, ==, 69);
+  g_clear_pointer (&input, g_free);
+  input = g_strconcat (too_long, "\n", NULL);
+  run_cli (&refused, NULL, input, args);
+  g_assert_cmpint (refused.status, ==, 64);
+  g_assert_nonnull (strstr (refused.err, "longer than 4096"));
+}
+
+typedef struct
+{
+  char     *path;
+  gboolean  done;
+} FifoWriter;
+
+static gboolean
+write_fifo_cb (gpointer user_data)
+{
+  FifoWriter *writer = user_data;
+  int fd = open (writer->path, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+
+  /* ENXIO: popfetch-cli has not opened it for reading yet. */
+  if (fd < 0)
+    {
+      g_assert_cmpint (errno, ==, ENXIO);
+      return G_SOURCE_CONTINUE;
+    }
+  g_assert_cmpint (write (fd, PASSWORD "\n", strlen (PASSWORD) + 1), ==, strlen (PASSWORD) + 1);
+  close (fd);
+  writer->done = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+static void
+test_password_file_fifo_accepted (void)
+{
+  g_auto(Outcome) outcome = { 0 };
+  FifoWriter writer = { 0 };
+  guint source;
+
+  writer.path = g_build_filename (g_get_user_runtime_dir (), "password-fifo", NULL);
+  g_assert_cmpint (mkfifo (writer.path, 0644), ==, 0);
+  g_assert_cmpint (g_chmod (writer.path, 0644), ==, 0);
+  source = g_timeout_add (10, write_fifo_cb, &writer);
+  test_with_password_file (&outcome, writer.path);
+  if (!writer.done)
+    g_source_remove (source);
+  g_assert_true (writer.done);
+  g_assert_cmpint (outcome.status, ==, 69);
+  g_assert_null (strstr (outcome.err, "chmod"));
+  g_unlink (writer.path);
+  g_free (writer.path);
+}
+
+/* A CA file named relative to the current directory is used as such: GIO
+ * loads only absolute paths and said nothing. */
+static char *
+ca_in_directory (void)
+{
+  g_autofree char *contents = NULL;
+  char *dir = g_build_filename (g_get_user_runtime_dir (), "certs", NULL);
+  g_autofree char *copy = g_build_filename (dir, "test-ca.pem", NULL);
+
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+  g_assert_true (g_file_get_contents (pf_test_certs_ca_file (), &contents, NULL, NULL));
+  g_assert_true (g_file_set_contents (copy, contents, -1, NULL));
+  return dir;
+}
+
+static PfTestServer *
+tls_server (const char *script)
+{
+  g_autoptr(GTlsCertificate) certificate = pf_test_certs_server (PF_TEST_CERT_VALID, NULL);
+  PfTestServer *server = pf_test_server_new (PF_TEST_SERVER_TLS);
+
+  pf_test_server_set_certificate (server, certificate);
+  pf_test_server_add_script (server, script);
+  return server;
+}
+
+static void
+test_ca_file_relative_login_test (void)
+{
+  g_autofree char *dir = ca_in_directory ();
+  g_autoptr(PfTestServer) server = tls_server (LOGGED_IN
+                                               "C: CAPA\nS: -ERR\n"
+                                               "C: STAT\nS: +OK 0 0\n"
+                                               "C: QUIT\nS: +OK\n");
+  g_autofree char *port = g_strdup_printf ("%u", pf_test_server_get_port (server));
+  const char *args[] = { "test", "--host", "127.0.0.1", "--port", port, "--security", "tls",
+                         "--user", "bob", "--password-stdin", "--ca-file", "test-ca.pem",
+                         "--mechanism", "USER", NULL };
+  g_auto(Outcome) outcome = { 0 };
+
+  run_cli (&outcome, dir, PASSWORD "\n", args);
+  g_assert_cmpint (outcome.status, ==, 0);
+  g_assert_nonnull (strstr (outcome.out, "The login works."));
+}
+
+static void
+test_ca_file_relative_fetch (void)
+{
+  g_autofree char *dir = ca_in_directory ();
+  /* Past the login it does not matter here what the fetch asks. */
+  g_autoptr(PfTestServer) server = tls_server (LOGGED_IN "STALL 200\nCLOSE\n");
+  g_autofree char *port = g_strdup_printf ("%u", pf_test_server_get_port (server));
+  g_autofree char *maildir = g_build_filename (g_get_user_data_dir (), "Mail", NULL);
+  const char *args[] = { "fetch", "--host", "127.0.0.1", "--port", port, "--security", "tls",
+                         "--user", "bob", "--password-stdin", "--ca-file", "test-ca.pem",
+                         "--maildir", maildir, NULL };
+  g_auto(Outcome) outcome = { 0 };
+
+  run_cli (&outcome, dir, PASSWORD "\n", args);
+  g_assert_null (strstr (outcome.err, "certificate"));
+  g_assert_true (pf_test_server_received_contains (server, "PASS " PASSWORD));
+}
+
+/* ---- Process hardening ------------------------------------------------ */
+
+typedef struct
+{
+  gboolean as_nobody;
+} ChildSetup;
+
+/* In the child before exec: a core limit to be lowered, and when the test
+ * runs as root, another user, whose /proc entries show dumpability. */
+static void
+child_setup (gpointer user_data)
+{
+  ChildSetup *setup = user_data;
+  struct rlimit core;
+
+  /* Root may raise the hard limit; anyone may raise the soft one to it. */
+  if (getrlimit (RLIMIT_CORE, &core) == 0)
+    {
+      if (setup->as_nobody)
+        core.rlim_max = RLIM_INFINITY;
+      core.rlim_cur = core.rlim_max;
+      setrlimit (RLIMIT_CORE, &core);
+    }
+  if (setup->as_nobody)
+    {
+      if (setgroups (0, NULL) != 0 || setgid (NOBODY) != 0 || setuid (NOBODY) != 0)
+        _exit (121);
+    }
+}
+
+static char *
+proc_file (GSubprocess *process,
+           const char  *name)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%s/%s", g_subprocess_get_identifier (process), name);
+  char *contents = NULL;
+
+  if (!g_file_get_contents (path, &contents, NULL, NULL))
+    return NULL;
+  return contents;
+}
+
+static gboolean
+core_limit_is_zero (const char *limits)
+{
+  g_auto(GStrv) lines = g_strsplit (limits, "\n", -1);
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    if (g_str_has_prefix (lines[i], "Max core file size"))
+      {
+        g_auto(GStrv) words = g_strsplit_set (lines[i] + strlen ("Max core file size"), " \t", -1);
+        guint zeros = 0;
+
+        for (guint j = 0; words[j] != NULL; j++)
+          if (g_str_equal (words[j], "0"))
+            zeros++;
+        return zeros == 2;
+      }
+  return FALSE;
+}
+
+static gboolean
+owned_by_root (const char *path)
+{
+  struct stat st;
+
+  return stat (path, &st) == 0 && st.st_uid == 0;
+}
+
+/* Waits (while it waits for its password) until @process is @comm, has
+ * RLIMIT_CORE 0, soft and hard, and is not dumpable: the kernel then gives
+ * its /proc entries to root instead of the process's user, which is not
+ * root here. Before exec's new program hardens itself it is still
+ * dumpable, hence the wait. */
+static void
+assert_hardened (GSubprocess *process,
+                 const char  *comm,
+                 uid_t        uid)
+{
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  g_autofree char *status_path = g_strdup_printf ("/proc/%s/status", g_subprocess_get_identifier (process));
+
+  g_assert_cmpuint (uid, !=, 0);
+  for (;;)
+    {
+      g_autofree char *name = proc_file (process, "comm");
+      g_autofree char *limits = proc_file (process, "limits");
+      gboolean is_comm = name != NULL && g_str_equal (g_strchomp (name), comm);
+      gboolean no_core = limits != NULL && core_limit_is_zero (limits);
+      gboolean not_dumpable = owned_by_root (status_path);
+
+      if (is_comm && no_core && not_dumpable)
+        break;
+      if (g_get_monotonic_time () > deadline)
+        {
+          g_test_message ("comm: %s, core limit 0: %d, not dumpable: %d\nlimits:\n%s",
+                          name, no_core, not_dumpable, limits);
+          g_assert_not_reached ();
+        }
+      g_usleep (20 * 1000);
+    }
+}
+
+static void
+check_process_hardened (const char * const *args,
+                        const char         *comm)
+{
+  ChildSetup setup = { .as_nobody = geteuid () == 0 };
+  g_autoptr(GSubprocessLauncher) launcher = launcher_new ("/");
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+
+  g_ptr_array_add (argv, (gpointer) pf_test_cli_path ());
+  for (guint i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, (gpointer) args[i]);
+  g_ptr_array_add (argv, NULL);
+
+  /* Standard input stays open and empty: the CLI waits for the password. */
+  g_subprocess_launcher_set_child_setup (launcher, child_setup, &setup, NULL);
+  process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
+  g_assert_no_error (error);
+
+  assert_hardened (process, comm, setup.as_nobody ? NOBODY : geteuid ());
+
+  g_subprocess_force_exit (process);
+  g_assert_true (g_subprocess_wait (process, NULL, &error));
+  g_assert_no_error (error);
+}
+
+static void
+test_process_not_dumpable (void)
+{
+  g_autofree char *port = closed_port ();
+  const char *login_test[] = { "test", "--host", "127.0.0.1", "--port", port, "--security", "none",
+                               "--user", "bob", "--password-stdin", NULL };
+  const char *fetch[] = { "fetch", "--host", "127.0.0.1", "--port", port, "--security", "none",
+                          "--user", "bob", "--password-stdin", "--maildir", "/nonexistent/Mail", NULL };
+
+  check_process_hardened (login_test, "popfetch-cli");
+  /* Exec starts a dumpable process again: popfetch-cli-fetch (its name
+   * cut to 15 bytes) must say so itself. */
+  check_process_hardened (fetch, "popfetch-cli-fe");
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+
+  g_test_add_func ("/cli/security/password-file/loose-refused", test_password_file_loose_refused);
+  g_test_add_func ("/cli/security/password-file/private-accepted", test_password_file_private_accepted);
+  g_test_add_func ("/cli/security/password-file/descriptors-accepted", test_password_file_descriptors_accepted);
+  g_test_add_func ("/cli/security/password-file/fifo-accepted", test_password_file_fifo_accepted);
+  g_test_add_func ("/cli/security/password/longest", test_password_longest);
+  g_test_add_func ("/cli/security/ca-file-relative/login-test", test_ca_file_relative_login_test);
+  g_test_add_func ("/cli/security/ca-file-relative/fetch", test_ca_file_relative_fetch);
+  g_test_add_func ("/cli/security/process-not-dumpable", test_process_not_dumpable);
+
+  return g_test_run ();
+}

@@ -1,0 +1,934 @@
+/* test-fetcher.c — PfFetcher against the scripted server: drops, stalls, no UIDL
+ *
+ * Copyright 2026 The Popfetch authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <signal.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <glib/gstdio.h>
+
+#include "pf-error.h"
+#include "pf-fetcher.h"
+#include "pf-test-fetch.h"
+#include "pf-test-server.h"
+#include "pf-test-util.h"
+
+#define LOGGED_IN \
+  "S: +OK POP3 ready\n" \
+  "C: CAPA\nS: +OK\nS: USER\nS: UIDL\nS: .\n" \
+  "C: USER bob\nS: +OK\nC: PASS secret\nS: +OK logged in\n" \
+  "C: CAPA\nS: -ERR\n"
+
+#define UIDL_3 "C: UIDL\nS: +OK\nS: 1 uid-1\nS: 2 uid-2\nS: 3 uid-3\nS: .\n"
+#define LIST_3 "C: LIST\nS: +OK\nS: 1 60\nS: 2 60\nS: 3 60\nS: .\n"
+#define MESSAGE(n) "S: +OK\nS: Subject: " #n "\nS: Message-ID: <" #n "@popfetch.test>\nS: \nS: ..body " #n "\nS: .\n"
+
+static char *
+local_maildir (void)
+{
+  return g_build_filename (g_get_user_data_dir (), "Mail", NULL);
+}
+
+static PfFetcher *
+make_fetcher_with_timeout (PfTestServer *server,
+                           guint         timeout)
+{
+  g_autofree char *maildir = local_maildir ();
+  g_autoptr(PfServerSettings) settings = pf_server_settings_new ("127.0.0.1",
+                                                                 pf_test_server_get_port (server),
+                                                                 PF_SECURITY_NONE);
+  g_autoptr(PfCredentials) credentials = pf_credentials_new_for_password ("secret");
+  PfFetcher *fetcher;
+
+  pf_server_settings_set_allow_plaintext_auth (settings, TRUE);
+  pf_server_settings_set_timeout (settings, timeout);
+  fetcher = pf_fetcher_new (settings, "bob", maildir);
+  pf_fetcher_set_mechanism (fetcher, PF_AUTH_USER);
+  pf_fetcher_set_credentials (fetcher, credentials);
+  return fetcher;
+}
+
+static PfFetcher *
+make_fetcher (PfTestServer *server)
+{
+  return make_fetcher_with_timeout (server, 1);
+}
+
+static PfFetchResult *
+run_fetch (PfFetcher  *fetcher,
+           GError    **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  pf_fetcher_run_async (fetcher, NULL, pf_test_store_result, &result);
+  pf_test_wait_result (&result, 20);
+  return pf_fetcher_run_finish (fetcher, result, error);
+}
+
+/* A second session that finds uid-1 delivered and completes the rest. */
+static void
+rerun_completes (void)
+{
+  g_autoptr(PfTestServer) server = pf_test_server_new (PF_TEST_SERVER_PLAIN);
+  g_autoptr(PfFetcher) fetcher = NULL;
+  g_autoptr(PfFetchResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *maildir = local_maildir ();
+  g_autofree char *failure = NULL;
+
+  pf_test_server_add_script (server, LOGGED_IN UIDL_3 LIST_3
+                             "C: RETR 2\n" MESSAGE (2) "C: RETR 3\n" MESSAGE (3)
+                             "C: QUIT\nS: +OK\n");
+  fetcher = make_fetcher (server);
+  result = run_fetch (fetcher, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (result->already_had, ==, 1);
+  g_assert_cmpuint (result->fetched, ==, 2);
+  g_assert_true (pf_test_server_wait_connections (server, 1, 5));
+  failure = pf_test_server_dup_failure (server);
+  g_assert_null (failure);
+  pf_test_fetch_assert_exactly_once (maildir, 3);
+}
+
+static void
+test_drop_mid_retr (void)
+{
+  g_autoptr(PfTestServer) server = pf_test_server_new (PF_TEST_SERVER_PLAIN);
+  g_autoptr(PfFetcher) fetcher = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *maildir = local_maildir ();
+  PfFetchResult *result;
+
+  pf_test_server_add_script (server, LOGGED_IN UIDL_3 LIST_3
+                             "C: RETR 1\n" MESSAGE (1)
+                             "C: RETR 2\nS: +OK\nS: Subject: 2\nS: Message-ID: <2@popfetch.test>\n"
+                             "CLOSE\n");
+  fetcher = make_fetcher (server);
+  result = run_fetch (fetcher, &error);
+  g_assert_null (result);
+  g_assert_error (error, PF_ERROR, PF_ERROR_CLOSED);
+
+  /* The whole first message is delivered; no part of the second. */
+  pf_test_fetch_assert_exactly_once (maildir, 1);
+  g_clear_object (&fetcher);
+  rerun_completes ();
+}
+
+static void
+test_stall_mid_retr (void)
+{
+  g_autoptr(PfTestServer) server = pf_test_server_new (PF_TEST_SERVER_PLAIN);
+  g_autoptr(PfFetcher) fetcher = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *maildir = local_maildir ();
+  PfFetchResult *result;
+  gint64 start;
+
+  pf_test_server_add_script (server, LOGGED_IN UIDL_3 LIST_3
+                             "C: RETR 1\n" MESSAGE (1)
+                             "C: RETR 2\nS: +OK\nS: Subject: 2\nSTALL 10000\n");
+  fetcher = make_fetcher (server);
+  start = g_get_monotonic_time ();
+  result = run_fetch (fetcher, &error);
+  g_assert_null (result);
+  g_assert_error (error, PF_ERROR, PF_ERROR_TIMEOUT);
+  /* Read timeout 1 s: the stall ends well before the server gives up. */
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 4 * G_USEC_PER_SEC);
+
+  pf_test_fetch_assert_exactly_once (maildir, 1);
+  g_clear_object (&fetcher);
+  g_clear_pointer (&server, pf_test_server_free);
+  rerun_completes ();
+}
+
+/* A server that trickles a message, one byte every 250 ms: never silent
+ * for the 1 s read timeout, far under 1 KiB in the 2 s stall window. The
+ * run gives up as stalled, keeps message 1 and nothing of message 2, and
+ * the next run is complete. */
+static void
+test_trickle_mid_retr (void)
+{
+  g_autoptr(PfTestServer) server = pf_test_server_new (PF_TEST_SERVER_PLAIN);
+  g_autoptr(PfFetcher) fetcher = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *maildir = local_maildir ();
+  PfFetchResult *result;
+  gint64 start;
+
+  pf_test_server_add_script (server, LOGGED_IN UIDL_3 LIST_3
+                             "C: RETR 1\n" MESSAGE (1)
+                             "C: RETR 2\nS: +OK\nS: Subject: 2\n");
+  pf_test_server_add_trickle (server, "Message-ID: <2@popfetch.test>\r\n\r\nbody 2, slowly\r\n",
+                              -1, 250);
+  pf_test_server_add_script (server, "S: .\n");
+  fetcher = make_fetcher (server);
+  pf_fetcher_set_stall_window (fetcher, 2);
+  start = g_get_monotonic_time ();
+  result = run_fetch (fetcher, &error);
+  g_assert_null (result);
+  g_assert_error (error, PF_ERROR, PF_ERROR_TIMEOUT);
+  g_assert_nonnull (strstr (error->message, "stalled"));
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 6 * G_USEC_PER_SEC);
+
+  pf_test_fetch_assert_exactly_once (maildir, 1);
+  g_clear_object (&fetcher);
+  g_clear_pointer (&server, pf_test_server_free);
+  rerun_completes ();
+}
+
+static void
+test_no_uidl_keep_refused (void)
+{
+  g_autoptr(PfTestServer) server = pf_test_server_new (PF_TEST_SERVER_PLAIN);
+  g_autoptr(PfFetcher) fetcher = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *maildir = local_maildir ();
+  PfFetchResult *result;
+
+  pf_test_server_add_script (server, LOGGED_IN "C: UIDL\nS: -ERR unknown command\n");
+  fetcher = make_fetcher (server);
+  result = run_fetch (fetcher, &error);
+  g_assert_null (result);
+  g_assert_error (error, PF_ERROR, PF_ERROR_NO_UIDL);
+  g_assert_false (pf_test_server_received_contains (server, "RETR"));
+  g_assert_false (pf_test_server_received_contains (server, "DELE"));
+  g_assert_cmpuint (pf_test_fetch_count (maildir, "new"), ==, 0);
+}
+
+static void
+test_no_uidl_delete_never_duplicates (void)
+{
+  g_autofree char *maildir = local_maildir ();
+
+  {
+    /* Both delivered and deleted, but the link drops before QUIT is
+     * answered: the server keeps them. */
+    g_autoptr(PfTestServer) server = pf_test_server_new (PF_TEST_SERVER_PLAIN);
+    g_autoptr(PfFetcher) fetcher = NULL;
+    g_autoptr(GError) error = NULL;
+    PfFetchResult *result;
+
+    pf_test_server_add_script (server, LOGGED_IN "C: UIDL\nS: -ERR unknown command\n"
+                               "C: LIST\nS: +OK\nS: 1 60\nS: 2 60\nS: .\n"
+                               "C: RETR 1\n" MESSAGE (1) "C: RETR 2\n" MESSAGE (2)
+                               "C: DELE 1\nS: +OK\nC: DELE 2\nS: +OK\nC: QUIT\nCLOSE\n");
+    fetcher = make_fetcher (server);
+    pf_fetcher_set_policy (fetcher, PF_FETCH_DELETE, 0);
+    result = run_fetch (fetcher, &error);
+    g_assert_null (result);
+    g_assert_nonnull (error);
+    pf_test_fetch_assert_exactly_once (maildir, 2);
+  }
+  {
+    /* Next run: the same two come again, are recognised by content, not
+     * delivered twice, and deleted. */
+    g_autoptr(PfTestServer) server = pf_test_server_new (PF_TEST_SERVER_PLAIN);
+    g_autoptr(PfFetcher) fetcher = NULL;
+    g_autoptr(GError) error = NULL;
+    g_autoptr(PfFetchResult) result = NULL;
+    g_autofree char *failure = NULL;
+
+    pf_test_server_add_script (server, LOGGED_IN "C: UIDL\nS: -ERR unknown command\n"
+                               "C: LIST\nS: +OK\nS: 1 60\nS: 2 60\nS: 3 60\nS: .\n"
+                               "C: RETR 1\n" MESSAGE (1) "C: RETR 2\n" MESSAGE (2)
+                               "C: RETR 3\n" MESSAGE (3)
+                               "C: DELE 1\nS: +OK\nC: DELE 2\nS: +OK\nC: DELE 3\nS: +OK\n"
+                               "C: QUIT\nS: +OK\n");
+    fetcher = make_fetcher (server);
+    pf_fetcher_set_policy (fetcher, PF_FETCH_DELETE, 0);
+    result = run_fetch (fetcher, &error);
+    g_assert_no_error (error);
+    g_assert_true (result->no_uidl);
+    g_assert_cmpuint (result->fetched, ==, 1);
+    g_assert_cmpuint (result->duplicates, ==, 2);
+    g_assert_cmpuint (result->deleted, ==, 3);
+    g_assert_true (pf_test_server_wait_connections (server, 1, 5));
+    failure = pf_test_server_dup_failure (server);
+    g_assert_null (failure);
+    pf_test_fetch_assert_exactly_once (maildir, 3);
+  }
+}
+
+/* Starts @fetcher and cancels it once message 1 is delivered and RETR 2
+ * is on the wire (RETR 3 queued behind it: the server has no PIPELINING);
+ * the run's result lands in @result. Returns when the cancel was made. */
+static gint64
+run_and_cancel_during_retr_2 (PfTestServer  *server,
+                              PfFetcher     *fetcher,
+                              GAsyncResult **result)
+{
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+
+  pf_fetcher_run_async (fetcher, cancellable, pf_test_store_result, result);
+  while (pf_fetcher_get_messages_done (fetcher) < 1
+         || !pf_test_server_received_contains (server, "RETR 2"))
+    g_main_context_iteration (NULL, TRUE);
+  g_cancellable_cancel (cancellable);
+  return g_get_monotonic_time ();
+}
+
+static void
+test_cancel_keeps_what_arrived (void)
+{
+  g_autoptr(PfTestServer) server = pf_test_server_new (PF_TEST_SERVER_PLAIN);
+  g_autoptr(PfFetcher) fetcher = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *maildir = local_maildir ();
+  gint64 start;
+
+  pf_test_server_add_script (server, LOGGED_IN UIDL_3 LIST_3
+                             "C: RETR 1\n" MESSAGE (1)
+                             "C: RETR 2\nS: +OK\nS: Subject: 2\nSTALL 10000\n");
+  fetcher = make_fetcher_with_timeout (server, 30);
+  /* RETR 3 is never sent; RETR 2's reply stalls, so after the wind-up
+   * time (3 s) the link is cut, not at the read timeout (30 s). */
+  start = run_and_cancel_during_retr_2 (server, fetcher, &result);
+  pf_test_wait_result (&result, 15);
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 8 * G_USEC_PER_SEC);
+  g_assert_null (pf_fetcher_run_finish (fetcher, result, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_false (pf_test_server_received_contains (server, "RETR 3"));
+  pf_test_fetch_assert_exactly_once (maildir, 1);
+  g_clear_object (&fetcher);
+  g_clear_pointer (&server, pf_test_server_free);
+  rerun_completes ();
+}
+
+/* Cancelled while RETR 2's reply is on its way: the reply arrives whole
+ * and is kept, RETR 3 is never sent, and QUIT ends the session (a server
+ * may hold the mailbox of a session cut off mid-reply). */
+static void
+test_cancel_winds_up_with_quit (void)
+{
+  g_autoptr(PfTestServer) server = pf_test_server_new (PF_TEST_SERVER_PLAIN);
+  g_autoptr(PfFetcher) fetcher = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *maildir = local_maildir ();
+  g_autofree char *failure = NULL;
+
+  pf_test_server_add_script (server, LOGGED_IN UIDL_3 LIST_3
+                             "C: RETR 1\n" MESSAGE (1)
+                             "C: RETR 2\nSTALL 300\n" MESSAGE (2)
+                             "C: QUIT\nS: +OK bye\n");
+  fetcher = make_fetcher_with_timeout (server, 30);
+  run_and_cancel_during_retr_2 (server, fetcher, &result);
+  pf_test_wait_result (&result, 10);
+  g_assert_null (pf_fetcher_run_finish (fetcher, result, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_true (pf_test_server_wait_connections (server, 1, 5));
+  failure = pf_test_server_dup_failure (server);
+  g_assert_null (failure);
+  g_assert_false (pf_test_server_received_contains (server, "RETR 3"));
+  pf_test_fetch_assert_exactly_once (maildir, 2);
+}
+
+/* `popfetch-cli fetch --host …` runs in popfetch-cli-fetch, which maps
+ * neither libsoup nor libsecret, and without a configured proxy it does not
+ * load GIO's proxy resolver (libproxy and, through it, libstdc++): the
+ * process is looked at while the server holds the session after CAPA. */
+static void
+test_cli_lean_process (void)
+{
+  static const char * const proxy_settings[] = {
+    "http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "ftp_proxy", "FTP_PROXY",
+    "all_proxy", "ALL_PROXY", "socks_proxy", "SOCKS_PROXY", "GIO_USE_PROXY_RESOLVER",
+    "XDG_CURRENT_DESKTOP", "DESKTOP_SESSION", "GNOME_DESKTOP_SESSION_ID", "KDE_FULL_SESSION",
+    "FLATPAK_ID",
+  };
+  static const char * const not_mapped[] = {
+    "libsoup-3.0", "libsecret-1", "libproxy", "libstdc++", "libgiolibproxy",
+  };
+  g_autoptr(PfTestServer) server = pf_test_server_new (PF_TEST_SERVER_PLAIN);
+  g_autofree char *cli = g_test_build_filename (G_TEST_BUILT, "..", "src", "cli", "popfetch-cli", NULL);
+  g_autofree char *maildir = local_maildir ();
+  g_autofree char *state = g_build_filename (g_get_user_state_dir (), "popfetch", NULL);
+  g_autofree char *port = NULL;
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *exe_link = NULL;
+  g_autofree char *exe = NULL;
+  g_autofree char *maps_path = NULL;
+  g_autofree char *maps = NULL;
+  g_auto(GStrv) envp = g_get_environ ();
+  gint64 deadline;
+
+  /* popfetch-cli-fetch is not dumpable: only root may read its maps. */
+  if (geteuid () != 0)
+    {
+      g_test_skip ("popfetch-cli-fetch's /proc/PID/maps is readable by root only");
+      return;
+    }
+
+  pf_test_server_add_script (server, "S: +OK POP3 ready\nC: CAPA\nSTALL 20000\n");
+  port = g_strdup_printf ("%u", pf_test_server_get_port (server));
+  for (gsize i = 0; i < G_N_ELEMENTS (proxy_settings); i++)
+    envp = g_environ_unsetenv (envp, proxy_settings[i]);
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE);
+  g_subprocess_launcher_set_environ (launcher, envp);
+  process = g_subprocess_launcher_spawn (launcher, &error, cli, "fetch",
+                                         "--host", "127.0.0.1", "--port", port,
+                                         "--security", "none", "--user", "bob",
+                                         "--password-stdin", "--maildir", maildir,
+                                         "--state-dir", state, "--quiet", NULL);
+  g_assert_no_error (error);
+  g_assert_true (g_output_stream_write_all (g_subprocess_get_stdin_pipe (process), "secret\n", 7,
+                                            NULL, NULL, &error));
+  g_assert_no_error (error);
+
+  deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  while (!pf_test_server_received_contains (server, "CAPA"))
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      /* The server accepts on this thread's main context. */
+      if (!g_main_context_iteration (NULL, FALSE))
+        g_usleep (10 * 1000);
+    }
+
+  exe_link = g_strdup_printf ("/proc/%s/exe", g_subprocess_get_identifier (process));
+  exe = g_file_read_link (exe_link, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_str_has_suffix (exe, "/popfetch-cli-fetch"));
+
+  maps_path = g_strdup_printf ("/proc/%s/maps", g_subprocess_get_identifier (process));
+  g_assert_true (g_file_get_contents (maps_path, &maps, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_nonnull (strstr (maps, "libgio-2.0"));
+  for (gsize i = 0; i < G_N_ELEMENTS (not_mapped); i++)
+    {
+      g_test_message ("%s", not_mapped[i]);
+      g_assert_null (strstr (maps, not_mapped[i]));
+    }
+
+  /* SIGTERM cancels the fetch cleanly. */
+  g_subprocess_send_signal (process, SIGTERM);
+  g_assert_true (g_subprocess_wait (process, NULL, &error));
+  g_assert_no_error (error);
+}
+
+/* One session with @script; the run must succeed and the script end
+ * without a wrong line. */
+static PfFetchResult *
+run_session (const char    *script,
+             const char    *host,
+             const char    *account,
+             PfFetchPolicy  policy,
+             guint          days,
+             gint64         now)
+{
+  g_autoptr(PfTestServer) server = pf_test_server_new (PF_TEST_SERVER_PLAIN);
+  g_autoptr(PfFetcher) fetcher = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *failure = NULL;
+  g_autofree char *maildir = local_maildir ();
+  PfFetchResult *result;
+
+  pf_test_server_add_script (server, script);
+  fetcher = pf_test_fetch_new_plain (host, pf_test_server_get_port (server), "bob", "secret",
+                                     maildir, 5);
+  pf_fetcher_set_mechanism (fetcher, PF_AUTH_USER);
+  pf_fetcher_set_account (fetcher, account);
+  pf_fetcher_set_policy (fetcher, policy, days);
+  pf_fetcher_set_now (fetcher, now);
+  result = run_fetch (fetcher, &error);
+  failure = pf_test_server_dup_failure (server);
+  if (failure != NULL)
+    g_test_message ("The server's script failed: %s", failure);
+  g_assert_no_error (error);
+  g_assert_true (pf_test_server_wait_connections (server, 1, 5));
+  g_clear_pointer (&failure, g_free);
+  failure = pf_test_server_dup_failure (server);
+  g_assert_null (failure);
+  return result;
+}
+
+#define UIDL_1 "C: UIDL\nS: +OK\nS: 1 uid-1\nS: .\n"
+/* MESSAGE (n) for a one-digit n is 54 bytes as the server counts. */
+#define LIST_1(size) "C: LIST\nS: +OK\nS: 1 " #size "\nS: .\n"
+#define HEADER(n) "S: +OK\nS: Subject: " #n "\nS: Message-ID: <" #n "@popfetch.test>\nS: \nS: .\n"
+#define T0 1800000000
+#define DAY (24 * 60 * 60)
+
+/* The server hands out uid-1 again for another message of another size:
+ * it is new mail, not one already here. */
+static void
+test_reused_uid_other_size (void)
+{
+  g_autofree char *maildir = local_maildir ();
+  PfFetchResult *result;
+
+  result = run_session (LOGGED_IN UIDL_1 LIST_1 (54) "C: RETR 1\n" MESSAGE (1) "C: QUIT\nS: +OK\n",
+                        "127.0.0.1", NULL, PF_FETCH_KEEP, 0, T0);
+  g_assert_cmpuint (result->fetched, ==, 1);
+  pf_fetch_result_free (result);
+
+  result = run_session (LOGGED_IN UIDL_1 LIST_1 (57) "C: RETR 1\n" MESSAGE (22) "C: QUIT\nS: +OK\n",
+                        "127.0.0.1", NULL, PF_FETCH_KEEP, 0, T0 + 60);
+  g_assert_cmpuint (result->fetched, ==, 1);
+  g_assert_cmpuint (result->already_had, ==, 0);
+  pf_fetch_result_free (result);
+  pf_test_fetch_assert_exactly_once (maildir, 2);
+}
+
+/* Same id, same size, another message: before a DELE of a message from an
+ * earlier run, TOP shows another header, and it is fetched, not deleted.
+ * The one that is the same is deleted; once QUIT committed that, the id
+ * is free, and a message listed under it later is new. */
+static void
+test_reused_uid_same_size_never_deleted_unread (void)
+{
+  g_autofree char *maildir = local_maildir ();
+  PfFetchResult *result;
+
+  /* Day 0: message 1 arrives, too young to delete. */
+  result = run_session (LOGGED_IN UIDL_1 LIST_1 (54) "C: RETR 1\n" MESSAGE (1) "C: QUIT\nS: +OK\n",
+                        "127.0.0.1", NULL, PF_FETCH_DELETE_AFTER_DAYS, 1, T0);
+  g_assert_cmpuint (result->fetched, ==, 1);
+  pf_fetch_result_free (result);
+
+  /* Day 2: uid-1 names message 7 now (same size): fetched, kept. */
+  result = run_session (LOGGED_IN UIDL_1 LIST_1 (54) "C: TOP 1 0\n" HEADER (7)
+                        "C: RETR 1\n" MESSAGE (7) "C: QUIT\nS: +OK\n",
+                        "127.0.0.1", NULL, PF_FETCH_DELETE_AFTER_DAYS, 1, T0 + 2 * DAY);
+  g_assert_cmpuint (result->fetched, ==, 1);
+  g_assert_cmpuint (result->deleted, ==, 0);
+  pf_fetch_result_free (result);
+  pf_test_fetch_assert_exactly_once (maildir, 2);
+
+  /* Day 4: message 7 is old enough, and TOP shows it is the one here. */
+  result = run_session (LOGGED_IN UIDL_1 LIST_1 (54) "C: TOP 1 0\n" HEADER (7)
+                        "C: DELE 1\nS: +OK\nC: QUIT\nS: +OK\n",
+                        "127.0.0.1", NULL, PF_FETCH_DELETE_AFTER_DAYS, 1, T0 + 4 * DAY);
+  g_assert_cmpuint (result->fetched, ==, 0);
+  g_assert_cmpuint (result->deleted, ==, 1);
+  pf_fetch_result_free (result);
+
+  /* Day 5: uid-1 again, for message 8: new mail. */
+  result = run_session (LOGGED_IN UIDL_1 LIST_1 (54) "C: RETR 1\n" MESSAGE (8) "C: QUIT\nS: +OK\n",
+                        "127.0.0.1", NULL, PF_FETCH_DELETE_AFTER_DAYS, 1, T0 + 5 * DAY);
+  g_assert_cmpuint (result->fetched, ==, 1);
+  pf_fetch_result_free (result);
+  pf_test_fetch_assert_exactly_once (maildir, 3);
+}
+
+/* An mbox-based server adds "Status: RO" to a message once it was read,
+ * and shows it in TOP (not counted in LIST's size): it is still the
+ * message delivered, deleted in time. */
+static void
+test_status_header_still_same (void)
+{
+  g_autofree char *maildir = local_maildir ();
+  PfFetchResult *result;
+
+  result = run_session (LOGGED_IN UIDL_1 LIST_1 (54) "C: RETR 1\n" MESSAGE (1) "C: QUIT\nS: +OK\n",
+                        "127.0.0.1", NULL, PF_FETCH_DELETE_AFTER_DAYS, 1, T0);
+  g_assert_cmpuint (result->fetched, ==, 1);
+  pf_fetch_result_free (result);
+
+  result = run_session (LOGGED_IN UIDL_1 LIST_1 (54) "C: TOP 1 0\n"
+                        "S: +OK\nS: Subject: 1\nS: Status: RO\nS: Message-ID: <1@popfetch.test>\nS: \nS: .\n"
+                        "C: DELE 1\nS: +OK\nC: QUIT\nS: +OK\n",
+                        "127.0.0.1", NULL, PF_FETCH_DELETE_AFTER_DAYS, 1, T0 + 2 * DAY);
+  g_assert_cmpuint (result->fetched, ==, 0);
+  g_assert_cmpuint (result->deleted, ==, 1);
+  pf_fetch_result_free (result);
+  pf_test_fetch_assert_exactly_once (maildir, 1);
+}
+
+#define LOGGED_IN_PIPELINING \
+  "S: +OK POP3 ready\n" \
+  "C: CAPA\nS: +OK\nS: USER\nS: UIDL\nS: PIPELINING\nS: .\n" \
+  "C: USER bob\nS: +OK\nC: PASS secret\nS: +OK logged in\n" \
+  "C: CAPA\nS: +OK\nS: UIDL\nS: PIPELINING\nS: .\n"
+
+static char *
+big_message (guint       n,
+             const char *last_line)
+{
+  g_autofree char *body = g_strnfill (4000, 'x');
+
+  return g_strdup_printf ("S: +OK\nS: Subject: %u\nS: Message-ID: <%u@popfetch.test>\nS: \n"
+                          "S: %s\n%s", n, n, body, last_line);
+}
+
+/* A server whose message 2 lacks the CRLF before its terminating dot
+ * ("last line.\r\n"), pipelined RETRs, policy delete. The data runs into
+ * message 3's reply: that is a framing error, nothing of message 2 is
+ * delivered, the session ends without QUIT; the next run is exact. Before,
+ * message 2 was stored holding message 3, message 4's content was
+ * journaled under uid-3, and the next run deleted message 3 unread. */
+static void
+test_glued_terminator_pipelined (void)
+{
+  g_autofree char *maildir = local_maildir ();
+  g_autoptr(GString) script = g_string_new (LOGGED_IN_PIPELINING);
+  const char *list_5 = "C: LIST\nS: +OK\nS: 1 4047\nS: 2 4058\nS: 3 4047\nS: 4 4047\nS: 5 4047\nS: .\n";
+  const char *uidl_5 = "C: UIDL\nS: +OK\nS: 1 uid-1\nS: 2 uid-2\nS: 3 uid-3\nS: 4 uid-4\nS: 5 uid-5\nS: .\n";
+
+  g_string_append (script, uidl_5);
+  g_string_append (script, list_5);
+  g_string_append (script, "C: RETR 1\nC: RETR 2\nC: RETR 3\nC: RETR 4\nC: RETR 5\n");
+  for (guint n = 1; n <= 5; n++)
+    {
+      g_autofree char *message = big_message (n, n == 2 ? "S: last line.\n" : "S: .\n");
+      g_string_append (script, message);
+    }
+  g_string_append (script, "STALL 2000\n");
+
+  {
+    g_autoptr(PfTestServer) server = pf_test_server_new (PF_TEST_SERVER_PLAIN);
+    g_autoptr(PfFetcher) fetcher = NULL;
+    g_autoptr(GError) error = NULL;
+    PfFetchResult *result;
+
+    pf_test_server_add_script (server, script->str);
+    fetcher = make_fetcher (server);
+    pf_fetcher_set_policy (fetcher, PF_FETCH_DELETE, 0);
+    result = run_fetch (fetcher, &error);
+    g_assert_null (result);
+    g_assert_error (error, PF_ERROR, PF_ERROR_PROTOCOL);
+    g_assert_false (pf_test_server_received_contains (server, "QUIT"));
+    /* Message 1, whole; nothing of 2 or after. */
+    pf_test_fetch_assert_exactly_once (maildir, 1);
+  }
+
+  /* The next run, the server sending message 2 right: each message once,
+   * each deleted once it is here. */
+  g_string_assign (script, LOGGED_IN);
+  g_string_append (script, uidl_5);
+  g_string_append (script, list_5);
+  g_string_append (script, "C: TOP 1 0\n" HEADER (1) "C: DELE 1\nS: +OK\n");
+  for (guint n = 2; n <= 5; n++)
+    {
+      g_autofree char *message = big_message (n, n == 2 ? "S: last line\nS: .\n" : "S: .\n");
+      g_string_append_printf (script, "C: RETR %u\n%s", n, message);
+    }
+  g_string_append (script, "C: DELE 2\nS: +OK\nC: DELE 3\nS: +OK\nC: DELE 4\nS: +OK\nC: DELE 5\nS: +OK\n"
+                           "C: QUIT\nS: +OK\n");
+  {
+    PfFetchResult *result = run_session (script->str, "127.0.0.1", NULL, PF_FETCH_DELETE, 0, T0);
+
+    g_assert_cmpuint (result->fetched, ==, 4);
+    g_assert_cmpuint (result->deleted, ==, 5);
+    pf_fetch_result_free (result);
+  }
+  pf_test_fetch_assert_exactly_once (maildir, 5);
+}
+
+/* Listed as 100 bytes, 5 MB arrive: the size limit holds on the data.
+ * The RETR stops, the session ends without QUIT, the message is reported
+ * over the limit, and the next run does not try it again. */
+static void
+test_data_past_size_limit (void)
+{
+  g_autofree char *maildir = local_maildir ();
+  const char *uidl_2 = "C: UIDL\nS: +OK\nS: 1 uid-1\nS: 2 uid-2\nS: .\n";
+  const char *list_2 = "C: LIST\nS: +OK\nS: 1 100\nS: 2 54\nS: .\n";
+
+  {
+    g_autoptr(PfTestServer) server = pf_test_server_new (PF_TEST_SERVER_PLAIN);
+    g_autoptr(PfFetcher) fetcher = NULL;
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GString) script = g_string_new (LOGGED_IN);
+    g_autoptr(PfFetchResult) result = NULL;
+
+    g_string_append (script, uidl_2);
+    g_string_append (script, list_2);
+    g_string_append (script, "C: RETR 1\nS: +OK\n");
+    pf_test_server_add_script (server, script->str);
+    pf_test_server_add_send_repeated (server, 'x', 5 * 1024 * 1024);
+    pf_test_server_add_script (server, "S: \nS: .\n");
+    fetcher = make_fetcher (server);
+    pf_fetcher_set_size_limit (fetcher, 100 * 1024);
+    result = run_fetch (fetcher, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (result->fetched, ==, 0);
+    g_assert_cmpuint (result->over_limit->len, ==, 1);
+    g_assert_cmpstr (g_array_index (result->over_limit, PfFetchSkipped, 0).uid, ==, "uid-1");
+    g_assert_cmpuint (g_array_index (result->over_limit, PfFetchSkipped, 0).size, >, 100 * 1024);
+    g_assert_false (pf_test_server_received_contains (server, "QUIT"));
+    g_assert_cmpuint (pf_test_fetch_count (maildir, "new"), ==, 0);
+    g_assert_cmpuint (pf_test_fetch_count (maildir, "tmp"), ==, 0);
+  }
+  {
+    g_autoptr(GString) script = g_string_new (LOGGED_IN);
+    g_autoptr(PfTestServer) server = pf_test_server_new (PF_TEST_SERVER_PLAIN);
+    g_autoptr(PfFetcher) fetcher = NULL;
+    g_autoptr(GError) error = NULL;
+    g_autoptr(PfFetchResult) result = NULL;
+    g_autofree char *failure = NULL;
+
+    g_string_append (script, uidl_2);
+    g_string_append (script, list_2);
+    g_string_append (script, "C: RETR 2\n" MESSAGE (2) "C: QUIT\nS: +OK\n");
+    pf_test_server_add_script (server, script->str);
+    fetcher = make_fetcher (server);
+    pf_fetcher_set_size_limit (fetcher, 100 * 1024);
+    result = run_fetch (fetcher, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (result->fetched, ==, 1);
+    g_assert_cmpuint (result->over_limit->len, ==, 1);
+    g_assert_true (pf_test_server_wait_connections (server, 1, 5));
+    failure = pf_test_server_dup_failure (server);
+    g_assert_null (failure);
+    pf_test_fetch_assert_exactly_once (maildir, 1);
+  }
+}
+
+/* A saved account's journal belongs to the account: fetched as
+ * 127.0.0.1, then with the host edited to "localhost" (the same server),
+ * nothing comes twice. The first run used the journal an older Popfetch
+ * kept under host and user, which the account takes over. */
+static void
+test_saved_account_survives_host_edit (void)
+{
+  g_autofree char *maildir = local_maildir ();
+  PfFetchResult *result;
+
+  result = run_session (LOGGED_IN "C: UIDL\nS: +OK\nS: 1 uid-1\nS: 2 uid-2\nS: .\n"
+                        "C: LIST\nS: +OK\nS: 1 60\nS: 2 60\nS: .\n"
+                        "C: RETR 1\n" MESSAGE (1) "C: RETR 2\n" MESSAGE (2)
+                        "C: QUIT\nS: +OK\n", "127.0.0.1", NULL, PF_FETCH_KEEP, 0, T0);
+  g_assert_cmpuint (result->fetched, ==, 2);
+  pf_fetch_result_free (result);
+
+  result = run_session (LOGGED_IN UIDL_3 LIST_3 "C: RETR 3\n" MESSAGE (3) "C: QUIT\nS: +OK\n",
+                        "127.0.0.1", "Work", PF_FETCH_KEEP, 0, T0 + 60);
+  g_assert_cmpuint (result->fetched, ==, 1);
+  g_assert_cmpuint (result->already_had, ==, 2);
+  pf_fetch_result_free (result);
+
+  result = run_session (LOGGED_IN UIDL_3 LIST_3 "C: QUIT\nS: +OK\n",
+                        "localhost", "Work", PF_FETCH_KEEP, 0, T0 + 120);
+  g_assert_cmpuint (result->fetched, ==, 0);
+  g_assert_cmpuint (result->already_had, ==, 3);
+  pf_fetch_result_free (result);
+  pf_test_fetch_assert_exactly_once (maildir, 3);
+}
+
+/* An ad-hoc fetch under a new server name finds the Maildir holding the
+ * mail another journal of the same user recorded: it says so and fetches
+ * nothing, rather than download everything again; following its hint
+ * (renaming the journal) carries the record over. */
+static void
+test_ad_hoc_other_name_refused (void)
+{
+  g_autofree char *maildir = local_maildir ();
+  g_autofree char *state = g_build_filename (g_get_user_state_dir (), "popfetch", NULL);
+  g_autofree char *old_journal = g_build_filename (state, "bob@127.0.0.1.journal", NULL);
+  g_autofree char *new_journal = g_build_filename (state, "bob@localhost.journal", NULL);
+  const char *uidl_2 = "C: UIDL\nS: +OK\nS: 1 uid-1\nS: 2 uid-2\nS: .\n";
+  const char *list_2 = "C: LIST\nS: +OK\nS: 1 60\nS: 2 60\nS: .\n";
+  g_autofree char *first = g_strconcat (LOGGED_IN, uidl_2, list_2, "C: RETR 1\n" MESSAGE (1)
+                                        "C: RETR 2\n" MESSAGE (2) "C: QUIT\nS: +OK\n", NULL);
+  g_autofree char *again = g_strconcat (LOGGED_IN, uidl_2, list_2, "C: QUIT\nS: +OK\n", NULL);
+  PfFetchResult *result;
+
+  result = run_session (first, "127.0.0.1", NULL, PF_FETCH_KEEP, 0, T0);
+  g_assert_cmpuint (result->fetched, ==, 2);
+  pf_fetch_result_free (result);
+
+  {
+    g_autoptr(PfTestServer) server = pf_test_server_new (PF_TEST_SERVER_PLAIN);
+    g_autoptr(PfFetcher) fetcher = NULL;
+    g_autoptr(GError) error = NULL;
+
+    pf_test_server_add_script (server, again);
+    fetcher = pf_test_fetch_new_plain ("localhost", pf_test_server_get_port (server), "bob",
+                                       "secret", maildir, 0);
+    g_assert_null (run_fetch (fetcher, &error));
+    g_assert_error (error, PF_ERROR, PF_ERROR_INVALID_INPUT);
+    g_assert_nonnull (strstr (error->message, old_journal));
+    g_assert_nonnull (strstr (error->message, new_journal));
+    g_assert_cmpuint (pf_test_server_get_n_connections (server), ==, 0);
+  }
+  pf_test_fetch_assert_exactly_once (maildir, 2);
+
+  /* Another user's first fetch into the same Maildir is not refused. */
+  {
+    g_autoptr(PfTestServer) server = pf_test_server_new (PF_TEST_SERVER_PLAIN);
+    g_autoptr(PfFetcher) fetcher = NULL;
+    g_autoptr(GError) error = NULL;
+    g_autoptr(PfFetchResult) other = NULL;
+
+    pf_test_server_add_script (server, "S: +OK POP3 ready\nC: CAPA\nS: +OK\nS: USER\nS: UIDL\nS: .\n"
+                               "C: USER carol\nS: +OK\nC: PASS secret\nS: +OK\nC: CAPA\nS: -ERR\n"
+                               "C: UIDL\nS: +OK\nS: .\nC: LIST\nS: +OK\nS: .\nC: QUIT\nS: +OK\n");
+    fetcher = pf_test_fetch_new_plain ("localhost", pf_test_server_get_port (server), "carol",
+                                       "secret", maildir, 0);
+    pf_fetcher_set_mechanism (fetcher, PF_AUTH_USER);
+    other = run_fetch (fetcher, &error);
+    g_assert_no_error (error);
+  }
+
+  g_assert_cmpint (g_rename (old_journal, new_journal), ==, 0);
+  result = run_session (again, "localhost", NULL, PF_FETCH_KEEP, 0, T0 + 60);
+  g_assert_cmpuint (result->fetched, ==, 0);
+  g_assert_cmpuint (result->already_had, ==, 2);
+  pf_fetch_result_free (result);
+  pf_test_fetch_assert_exactly_once (maildir, 2);
+}
+
+/* A credentials source that counts how often it is asked: a stand-in for
+ * what a keyring or an OAuth2 token source does in that slot. */
+#define TEST_TYPE_COUNTING_CREDENTIALS (test_counting_credentials_get_type ())
+G_DECLARE_FINAL_TYPE (TestCountingCredentials, test_counting_credentials,
+                      TEST, COUNTING_CREDENTIALS, GObject)
+
+struct _TestCountingCredentials
+{
+  GObject parent_instance;
+  guint   asked;
+};
+
+static void test_counting_credentials_iface_init (PfCredentialsInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (TestCountingCredentials, test_counting_credentials, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (PF_TYPE_CREDENTIALS,
+                                                      test_counting_credentials_iface_init))
+
+static void
+counting_get_secret_async (PfCredentials       *credentials,
+                           GCancellable        *cancellable,
+                           GAsyncReadyCallback  callback,
+                           gpointer             user_data)
+{
+  TestCountingCredentials *self = TEST_COUNTING_CREDENTIALS (credentials);
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+
+  self->asked++;
+  g_task_return_pointer (task, pf_secret_new (PF_SECRET_PASSWORD, "secret"),
+                         (GDestroyNotify) pf_secret_free);
+}
+
+static PfSecret *
+counting_get_secret_finish (PfCredentials  *credentials,
+                            GAsyncResult   *result,
+                            GError        **error)
+{
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static void
+test_counting_credentials_iface_init (PfCredentialsInterface *iface)
+{
+  iface->get_secret_async = counting_get_secret_async;
+  iface->get_secret_finish = counting_get_secret_finish;
+}
+
+static void
+test_counting_credentials_class_init (TestCountingCredentialsClass *klass)
+{
+}
+
+static void
+test_counting_credentials_init (TestCountingCredentials *self)
+{
+}
+
+/* The fetcher asks its credentials once a session is up, once per run:
+ * a server that cannot be reached costs no keyring prompt (nor, later, a
+ * token refresh). */
+static void
+test_credentials_asked_when_logging_in (void)
+{
+  g_autoptr(PfTestServer) refusing = pf_test_server_new (PF_TEST_SERVER_PLAIN);
+  g_autoptr(PfTestServer) server = pf_test_server_new (PF_TEST_SERVER_PLAIN);
+  g_autoptr(TestCountingCredentials) credentials = g_object_new (TEST_TYPE_COUNTING_CREDENTIALS, NULL);
+  g_autoptr(PfFetcher) fetcher = NULL;
+  g_autoptr(GError) error = NULL;
+  PfFetchResult *result;
+
+  pf_test_server_add_script (refusing, "S: -ERR [SYS/TEMP] not now\n");
+  fetcher = make_fetcher (refusing);
+  pf_fetcher_set_credentials (fetcher, PF_CREDENTIALS (credentials));
+  result = run_fetch (fetcher, &error);
+  g_assert_null (result);
+  g_assert_nonnull (error);
+  g_assert_cmpuint (credentials->asked, ==, 0);
+  g_clear_error (&error);
+  g_clear_object (&fetcher);
+
+  pf_test_server_add_script (server, LOGGED_IN UIDL_3 LIST_3
+                             "C: RETR 1\n" MESSAGE (1) "C: RETR 2\n" MESSAGE (2)
+                             "C: RETR 3\n" MESSAGE (3) "C: QUIT\nS: +OK bye\n");
+  fetcher = make_fetcher (server);
+  pf_fetcher_set_credentials (fetcher, PF_CREDENTIALS (credentials));
+  result = run_fetch (fetcher, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (result->fetched, ==, 3);
+  g_assert_cmpuint (credentials->asked, ==, 1);
+  pf_fetch_result_free (result);
+}
+
+/* A refused APOP (a method the server cannot check for this user) is
+ * retried with USER/PASS on a new connection: with the secret the run was
+ * given, not a second question to the credentials (a second keyring
+ * prompt, a second token refresh). */
+static void
+test_credentials_asked_once_across_retry (void)
+{
+  g_autoptr(PfTestServer) server = pf_test_server_new (PF_TEST_SERVER_PLAIN);
+  g_autoptr(TestCountingCredentials) credentials = g_object_new (TEST_TYPE_COUNTING_CREDENTIALS, NULL);
+  g_autoptr(PfFetcher) fetcher = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *failure = NULL;
+  PfFetchResult *result;
+
+  pf_test_server_add_script (server,
+                             "S: +OK POP3 ready <4711.1700000000@mail.example.test>\n"
+                             "C: CAPA\nS: +OK\nS: USER\nS: UIDL\nS: .\n"
+                             "C: APOP bob *\nS: -ERR [AUTH] authentication failed\n"
+                             "NEXT CONNECTION\n"
+                             LOGGED_IN UIDL_3 LIST_3
+                             "C: RETR 1\n" MESSAGE (1) "C: RETR 2\n" MESSAGE (2)
+                             "C: RETR 3\n" MESSAGE (3) "C: QUIT\nS: +OK bye\n");
+  fetcher = make_fetcher_with_timeout (server, 5);
+  pf_fetcher_set_mechanism (fetcher, PF_AUTH_AUTO);
+  pf_fetcher_set_credentials (fetcher, PF_CREDENTIALS (credentials));
+  result = run_fetch (fetcher, &error);
+  failure = pf_test_server_dup_failure (server);
+  g_assert_null (failure);
+  g_assert_no_error (error);
+  g_assert_cmpuint (result->fetched, ==, 3);
+  g_assert_cmpint (result->mechanism, ==, PF_AUTH_USER);
+  g_assert_cmpuint (pf_test_server_get_n_connections (server), ==, 2);
+  g_assert_cmpuint (credentials->asked, ==, 1);
+  pf_fetch_result_free (result);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+
+  g_test_add_func ("/engine/delivery/fetch/cli/lean-process", test_cli_lean_process);
+  g_test_add_func ("/engine/delivery/fetch/drop-mid-retr", test_drop_mid_retr);
+  g_test_add_func ("/engine/delivery/fetch/credentials/asked-when-logging-in", test_credentials_asked_when_logging_in);
+  g_test_add_func ("/engine/delivery/fetch/credentials/asked-once-across-retry", test_credentials_asked_once_across_retry);
+  g_test_add_func ("/engine/delivery/fetch/stall-mid-retr", test_stall_mid_retr);
+  g_test_add_func ("/engine/delivery/fetch/trickle-mid-retr", test_trickle_mid_retr);
+  g_test_add_func ("/engine/delivery/fetch/cancel-keeps-what-arrived", test_cancel_keeps_what_arrived);
+  g_test_add_func ("/engine/delivery/fetch/cancel-winds-up-with-quit", test_cancel_winds_up_with_quit);
+  g_test_add_func ("/engine/delivery/fetch/no-uidl/keep-refused", test_no_uidl_keep_refused);
+  g_test_add_func ("/engine/delivery/fetch/no-uidl/delete-never-duplicates", test_no_uidl_delete_never_duplicates);
+  g_test_add_func ("/engine/delivery/fetch/reused-uid/other-size-is-new", test_reused_uid_other_size);
+  g_test_add_func ("/engine/delivery/fetch/reused-uid/same-size-never-deleted-unread", test_reused_uid_same_size_never_deleted_unread);
+  g_test_add_func ("/engine/delivery/fetch/reused-uid/status-header-still-same", test_status_header_still_same);
+  g_test_add_func ("/engine/delivery/fetch/framing/glued-terminator-pipelined", test_glued_terminator_pipelined);
+  g_test_add_func ("/engine/delivery/fetch/size-limit/data-past-limit", test_data_past_size_limit);
+  g_test_add_func ("/engine/delivery/fetch/state/saved-account-survives-host-edit", test_saved_account_survives_host_edit);
+  g_test_add_func ("/engine/delivery/fetch/state/ad-hoc-other-name-refused", test_ad_hoc_other_name_refused);
+
+  return g_test_run ();
+}
