@@ -29,33 +29,6 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (PfCliPassword, pf_keyring_password_free)
 
 /* ---- Shared ------------------------------------------------------------- */
 
-static GAsyncResult *
-wait_for (GAsyncResult **result)
-{
-  while (*result == NULL)
-    g_main_context_iteration (NULL, TRUE);
-  return *result;
-}
-
-static void
-store_result (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  GAsyncResult **store = user_data;
-
-  *store = g_object_ref (result);
-}
-
-static int
-usage_error (GOptionContext *context,
-             const char     *message)
-{
-  fprintf (stderr, "popfetch-cli: %s\n", message);
-  fprintf (stderr, "%s\n", _("Run with --help for the options."));
-  return PF_EXIT_USAGE;
-}
-
 /* The demo (POPFETCH_DEMO) maps names, ports and trust. A CA file joins
  * the system CAs for detect (@with_system), which probes many hosts, and
  * replaces them for test, as it does for fetch. */
@@ -422,13 +395,13 @@ pf_cli_detect (int    argc,
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
   if (!g_option_context_parse (context, &argc, &argv, &error))
-    return usage_error (context, error->message);
+    return pf_cli_usage_error ("detect", error->message);
   if (argc != 2)
-    return usage_error (context, _("detect needs exactly one e-mail address."));
+    return pf_cli_usage_error ("detect", _("detect needs exactly one e-mail address."));
   if (timeout <= 0 || timeout > 600)
-    return usage_error (context, _("--timeout must be between 1 and 600 seconds."));
+    return pf_cli_usage_error ("detect", _("--timeout must be between 1 and 600 seconds."));
   if (ispdb != NULL && !g_str_has_prefix (ispdb, "https://"))
-    return usage_error (context, _("--ispdb must be an https:// address."));
+    return pf_cli_usage_error ("detect", _("--ispdb must be an https:// address."));
 
   if (!load_trust (ca_file, TRUE, &demo, &database, &error))
     return pf_cli_report_error (error);
@@ -446,8 +419,8 @@ pf_cli_detect (int    argc,
   else if (ispdb != NULL)
     pf_detector_set_ispdb_base (detector, ispdb);
 
-  pf_detector_run_async (detector, argv[1], NULL, store_result, &result);
-  probes = pf_detector_run_finish (detector, wait_for (&result), &error);
+  pf_detector_run_async (detector, argv[1], NULL, pf_cli_store_result, &result);
+  probes = pf_detector_run_finish (detector, pf_cli_wait_for (&result), &error);
   if (probes == NULL)
     return pf_cli_report_error (error);
 
@@ -691,19 +664,19 @@ pf_cli_test (int    argc,
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
   if (!g_option_context_parse (context, &argc, &argv, &error))
-    return usage_error (context, error->message);
+    return pf_cli_usage_error ("test", error->message);
   if (argc > 2)
-    return usage_error (context, _("test takes one saved account name, or options only."));
+    return pf_cli_usage_error ("test", _("test takes one saved account name, or options only."));
   if (security_name != NULL && !pf_security_from_string (security_name, &security))
-    return usage_error (context, _("--security must be tls, starttls or none."));
+    return pf_cli_usage_error ("test", _("--security must be tls, starttls or none."));
   if (mechanism_name != NULL && !pf_auth_mechanism_from_string (mechanism_name, &mechanism))
-    return usage_error (context, _("Unknown --mechanism."));
+    return pf_cli_usage_error ("test", _("Unknown --mechanism."));
   if (port < 0 || port > G_MAXUINT16)
-    return usage_error (context, _("--port must be between 1 and 65535."));
+    return pf_cli_usage_error ("test", _("--port must be between 1 and 65535."));
   if (timeout <= 0 || timeout > 600)
-    return usage_error (context, _("--timeout must be between 1 and 600 seconds."));
+    return pf_cli_usage_error ("test", _("--timeout must be between 1 and 600 seconds."));
   if (pin != NULL && (pin_hex = pf_sha256_fingerprint_normalize (pin)) == NULL)
-    return usage_error (context, _("--pin takes the SHA-256 fingerprint of the certificate: "
+    return pf_cli_usage_error ("test", _("--pin takes the SHA-256 fingerprint of the certificate: "
                                    "64 hexadecimal digits, colons allowed"));
 
   if (argc == 2)
@@ -711,7 +684,7 @@ pf_cli_test (int    argc,
       /* A saved account: its settings, its password from the keyring. */
       if (host != NULL || port != 0 || security_name != NULL || user != NULL || address != NULL
           || ca_file != NULL || pin != NULL)
-        return usage_error (context, _("A saved account name and server options exclude each other."));
+        return pf_cli_usage_error ("test", _("A saved account name and server options exclude each other."));
       status = pf_cli_saved_login_test (argv[1], password_stdin, password_file,
                                         &test, &password, &host, &port, &security, &error);
       if (status != PF_EXIT_OK)
@@ -732,13 +705,13 @@ pf_cli_test (int    argc,
           g_autofree char *domain = NULL;
 
           if (demo == NULL || !pf_address_split (demo->address, NULL, &domain))
-            return usage_error (context, _("test needs --host, or a saved account name."));
+            return pf_cli_usage_error ("test", _("test needs --host, or a saved account name."));
           host = g_strdup_printf ("pop.%s", domain);
         }
       if (port == 0)
         port = security == PF_SECURITY_TLS ? 995 : 110;
       if (user == NULL && address == NULL)
-        return usage_error (context, _("test needs --user or --address."));
+        return pf_cli_usage_error ("test", _("test needs --user or --address."));
 
       /* Never from argv or the environment; the demo's public sample password
        * is the default for the demo account only. */
@@ -774,8 +747,8 @@ pf_cli_test (int    argc,
 
   credentials = pf_credentials_new_for_password (password);
   g_clear_pointer (&password, pf_keyring_password_free);
-  pf_login_test_run_async (test, credentials, NULL, store_result, &result);
-  diagnosis = pf_login_test_run_finish (test, wait_for (&result), &error);
+  pf_login_test_run_async (test, credentials, NULL, pf_cli_store_result, &result);
+  diagnosis = pf_login_test_run_finish (test, pf_cli_wait_for (&result), &error);
   if (diagnosis == NULL)
     return pf_cli_report_error (error);
 
