@@ -1362,6 +1362,7 @@ on_authenticated (GObject      *source,
     }
   g_clear_pointer (&run->secret, pf_secret_free);
   run->result->mechanism = used;
+  run->result->fell_back = run->fallback != PF_AUTH_AUTO;
   set_phase (run->self, PF_FETCH_PHASE_LISTING);
   pf_pop3_client_uidl_async (PF_POP3_CLIENT (source), run->cancellable, on_uidl, run);
 }
