@@ -100,7 +100,10 @@ run_cli (Fixture     *fixture,
 
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE |
                                         G_SUBPROCESS_FLAGS_STDERR_PIPE);
-  g_subprocess_launcher_setenv (launcher, "POPFETCH_DEMO", fixture->key_file, TRUE);
+  if (fixture->key_file != NULL)
+    g_subprocess_launcher_setenv (launcher, "POPFETCH_DEMO", fixture->key_file, TRUE);
+  else
+    g_subprocess_launcher_unsetenv (launcher, "POPFETCH_DEMO");
   g_subprocess_launcher_setenv (launcher, "LC_ALL", "C.UTF-8", TRUE);
   process = g_subprocess_launcher_spawnv (launcher, (const char * const *) args->pdata, &error);
   g_assert_no_error (error);
@@ -141,6 +144,80 @@ test_detect_table (Fixture       *fixture,
   g_assert_nonnull (strstr (out, "Recommended settings:"));
   g_assert_nonnull (strstr (out, "pop.clidemo.test"));
   g_assert_nonnull (strstr (out, "SHA-256:"));
+}
+
+static guint
+count_lines_starting (const char *text,
+                      const char *prefix)
+{
+  g_auto(GStrv) lines = g_strsplit (text, "\n", -1);
+  guint n = 0;
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    if (g_str_has_prefix (lines[i], prefix))
+      n++;
+  return n;
+}
+
+static guint
+count_occurrences (const char *text,
+                   const char *needle)
+{
+  guint n = 0;
+
+  for (const char *p = strstr (text, needle); p != NULL; p = strstr (p + 1, needle))
+    n++;
+  return n;
+}
+
+/* The demo's names all lead to one Dovecot (same address, port and
+ * certificate): the table shows one option per port and security, with
+ * the other names said once; the JSON keeps every probe. */
+static void
+test_detect_same_server_once (Fixture       *fixture,
+                              gconstpointer  data)
+{
+  g_autofree char *out = NULL;
+  g_autofree char *json = NULL;
+
+  if (fixture->dovecot == NULL)
+    return;
+  g_assert_cmpint (run_cli (fixture, NULL, &out, "detect", "demo@clidemo.test", NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "also reachable as"));
+  g_assert_nonnull (strstr (out, "Also as:"));
+  /* Rank 1 is 995 with TLS; its other names are not ranked rows of their own. */
+  g_assert_cmpuint (count_lines_starting (out, "1    pop.clidemo.test"), ==, 1);
+  g_assert_cmpuint (count_lines_starting (out, "2    "), ==, 1);
+  g_assert_cmpuint (count_lines_starting (out, "3    "), ==, 0);
+
+  g_assert_cmpint (run_cli (fixture, NULL, &json, "detect", "demo@clidemo.test", "--json", NULL), ==, 0);
+  g_assert_cmpuint (count_occurrences (json, "{\"host\":\"mail.clidemo.test\",\"port\":995"), ==, 1);
+  g_assert_cmpuint (count_occurrences (json, "{\"host\":\"pop3.clidemo.test\",\"port\":995"), ==, 1);
+  g_assert_nonnull (strstr (json, ",\"provider\":null}"));
+}
+
+/* iCloud offers no POP3: said at once, without probing anything (no demo,
+ * no network), exit 69 (EX_UNAVAILABLE). */
+static void
+test_detect_no_pop3 (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  Fixture bare = { NULL, };
+  g_autofree char *out = NULL;
+  g_autofree char *json = NULL;
+
+  g_assert_cmpint (run_cli (&bare, NULL, &out, "detect", "jo@icloud.com", NULL), ==, 69);
+  g_assert_nonnull (strstr (out, "Provider: iCloud Mail"));
+  g_assert_nonnull (strstr (out, "iCloud Mail does not offer POP3; use IMAP in a mail client."));
+  /* The notes are printed. */
+  g_assert_nonnull (strstr (out, "Note: iCloud Mail can be read over IMAP"));
+  g_assert_null (strstr (out, "RANK"));
+
+  g_assert_cmpint (run_cli (&bare, NULL, &json, "detect", "jo@me.com", "--json", NULL), ==, 69);
+  g_assert_nonnull (strstr (json, "\"probes\":[],\"lookups\":[]"));
+  g_assert_nonnull (strstr (json, "\"provider\":{\"id\":\"icloud\",\"name\":\"iCloud Mail\",\"pop3\":false,"));
+  g_assert_nonnull (strstr (json, "\"auth\":[],"));
+  g_assert_nonnull (strstr (json, "\"enable_url\":null,\"notes\":[\"iCloud Mail can be read over IMAP"));
 }
 
 static void
@@ -229,6 +306,8 @@ main (int   argc,
   ADD ("detect-json", test_detect_json);
   ADD ("detect-table", test_detect_table);
   ADD ("detect-nothing-usable", test_detect_nothing);
+  ADD ("detect-same-server-once", test_detect_same_server_once);
+  ADD ("detect-no-pop3", test_detect_no_pop3);
   ADD ("test-login-works", test_login_works);
   ADD ("test-wrong-password", test_wrong_password);
   ADD ("test-json", test_login_json);
