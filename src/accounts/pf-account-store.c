@@ -643,14 +643,54 @@ pf_account_store_serialize (GListModel *accounts,
 
 /* Atomic write ------------------------------------------------------------ */
 
-static gboolean
-io_error (GError     **error,
-          const char  *path,
-          const char  *what,
-          int          saved_errno)
+/* What an atomic write or the save lock was doing when it failed: a whole
+ * sentence each, for translators. */
+typedef enum
 {
-  g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
-               "%s %s: %s", what, path, g_strerror (saved_errno));
+  STORE_CREATE,
+  STORE_WRITE,
+  STORE_REPLACE,
+  STORE_OPEN,
+  STORE_SYNC,
+  STORE_LOCK,
+} StoreOperation;
+
+static GError *
+store_error_new (StoreOperation  operation,
+                 const char     *path,
+                 int             saved_errno)
+{
+  GIOErrorEnum code = g_io_error_from_errno (saved_errno);
+  const char *reason = g_strerror (saved_errno);
+
+  /* Translators: the first %s is a file or folder, the second why it
+   * failed ("Permission denied"). */
+  switch (operation)
+    {
+    case STORE_CREATE:
+      return g_error_new (G_IO_ERROR, code, _("Cannot create %s: %s"), path, reason);
+    case STORE_WRITE:
+      return g_error_new (G_IO_ERROR, code, _("Cannot write %s: %s"), path, reason);
+    case STORE_REPLACE:
+      return g_error_new (G_IO_ERROR, code, _("Cannot replace %s: %s"), path, reason);
+    case STORE_OPEN:
+      return g_error_new (G_IO_ERROR, code, _("Cannot open %s: %s"), path, reason);
+    case STORE_SYNC:
+      return g_error_new (G_IO_ERROR, code, _("Cannot save %s to disk: %s"), path, reason);
+    case STORE_LOCK:
+      return g_error_new (G_IO_ERROR, code, _("Cannot lock %s: %s"), path, reason);
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+static gboolean
+io_error (GError         **error,
+          const char      *path,
+          StoreOperation   operation,
+          int              saved_errno)
+{
+  g_propagate_error (error, store_error_new (operation, path, saved_errno));
   return FALSE;
 }
 
@@ -670,12 +710,12 @@ pf_write_file_atomically (const char  *path,
   g_return_val_if_fail (path != NULL, FALSE);
 
   if (g_mkdir_with_parents (dir, 0700) != 0)
-    return io_error (error, dir, _("Cannot create"), errno);
+    return io_error (error, dir, STORE_CREATE, errno);
 
   tmp_path = g_strdup_printf ("%s/.%s.XXXXXX", dir, base);
   fd = g_mkstemp_full (tmp_path, O_WRONLY | O_CLOEXEC, 0600);
   if (fd < 0)
-    return io_error (error, tmp_path, _("Cannot create"), errno);
+    return io_error (error, tmp_path, STORE_CREATE, errno);
 
   while (written < length)
     {
@@ -689,7 +729,7 @@ pf_write_file_atomically (const char  *path,
 
           close (fd);
           g_unlink (tmp_path);
-          return io_error (error, tmp_path, _("Cannot write"), saved_errno);
+          return io_error (error, tmp_path, STORE_WRITE, saved_errno);
         }
       written += n;
     }
@@ -699,7 +739,7 @@ pf_write_file_atomically (const char  *path,
       int saved_errno = errno;
 
       g_unlink (tmp_path);
-      return io_error (error, tmp_path, _("Cannot write"), saved_errno);
+      return io_error (error, tmp_path, STORE_WRITE, saved_errno);
     }
 
   if (g_rename (tmp_path, path) != 0)
@@ -707,19 +747,19 @@ pf_write_file_atomically (const char  *path,
       int saved_errno = errno;
 
       g_unlink (tmp_path);
-      return io_error (error, path, _("Cannot replace"), saved_errno);
+      return io_error (error, path, STORE_REPLACE, saved_errno);
     }
 
   /* The rename is durable only once the directory entry is. */
   dir_fd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dir_fd < 0)
-    return io_error (error, dir, _("Cannot open"), errno);
+    return io_error (error, dir, STORE_OPEN, errno);
   if (fsync (dir_fd) != 0)
     {
       int saved_errno = errno;
 
       close (dir_fd);
-      return io_error (error, dir, _("Cannot sync"), saved_errno);
+      return io_error (error, dir, STORE_SYNC, saved_errno);
     }
   close (dir_fd);
   return TRUE;
@@ -930,8 +970,7 @@ save_thread (GTask        *task,
     {
       int saved_errno = errno;
 
-      g_task_return_new_error (task, G_IO_ERROR, g_io_error_from_errno (saved_errno),
-                               "%s %s: %s", _("Cannot create"), dir, g_strerror (saved_errno));
+      g_task_return_error (task, store_error_new (STORE_CREATE, dir, saved_errno));
       return;
     }
   /* Saves by several Popfetch processes take turns; the lock goes with the
@@ -943,8 +982,7 @@ save_thread (GTask        *task,
 
       if (lock_fd >= 0)
         close (lock_fd);
-      g_task_return_new_error (task, G_IO_ERROR, g_io_error_from_errno (saved_errno),
-                               "%s %s: %s", _("Cannot lock"), lock_path, g_strerror (saved_errno));
+      g_task_return_error (task, store_error_new (STORE_LOCK, lock_path, saved_errno));
       return;
     }
 

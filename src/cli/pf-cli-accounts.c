@@ -17,6 +17,7 @@
 
 #include "pf-account-store.h"
 #include "pf-cli.h"
+#include "pf-paths.h"
 #include "pf-demo.h"
 #include "pf-detector.h"
 #include "pf-port-map.h"
@@ -948,6 +949,21 @@ pf_cli_run_edit (int    argc,
       || !save_accounts (store, &error))
     return pf_cli_report_error (error);
 
+  /* The delivery journal belongs to the account: it follows a rename
+   * (and stays put for a host edit). */
+  if (g_strcmp0 (pf_account_get_name (before), pf_account_get_name (edited)) != 0
+      && !pf_paths_rename_account_state (pf_account_get_name (before),
+                                         pf_account_get_name (edited), &error))
+    {
+      int status = pf_cli_report_error (error);
+
+      fprintf (stderr, "%s\n", _("The settings are saved, but the record of the mail already "
+                                  "fetched stayed under the old name: the next fetch would "
+                                  "download it again. Rename the account back, wait for the "
+                                  "running fetch to end, and rename it again."));
+      return status;
+    }
+
   if (g_ascii_strcasecmp (pf_account_get_host (before), pf_account_get_host (edited)) != 0
       || g_strcmp0 (pf_account_get_user (before), pf_account_get_user (edited)) != 0
       || g_strcmp0 (pf_account_get_name (before), pf_account_get_name (edited)) != 0)
@@ -1081,6 +1097,7 @@ fill_fetch_settings (PfCliFetchSettings *settings,
                      PfAccount          *account)
 {
   settings->label = g_strdup (pf_account_get_name (account));
+  settings->account_name = g_strdup (pf_account_get_name (account));
   settings->host = g_strdup (pf_account_get_host (account));
   settings->port = (guint16) pf_account_get_port (account);
   settings->security = pf_account_get_security (account);

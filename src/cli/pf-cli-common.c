@@ -88,6 +88,7 @@ pf_cli_exit_code_for_error (const GError *error)
         case PF_ERROR_ACCOUNT_BUSY:
           return PF_EXIT_TEMPFAIL;
         case PF_ERROR_TLS_HANDSHAKE:
+        case PF_ERROR_TLS_OUTDATED:
         case PF_ERROR_CERT_UNTRUSTED:
         case PF_ERROR_CERT_EXPIRED:
         case PF_ERROR_CERT_HOST:
@@ -96,6 +97,7 @@ pf_cli_exit_code_for_error (const GError *error)
         case PF_ERROR_STLS_INJECTION:
         case PF_ERROR_PLAINTEXT_REFUSED:
         case PF_ERROR_AUTH_REJECTED:
+        case PF_ERROR_AUTH_MECHANISM_FAILED:
         case PF_ERROR_NO_COMMON_MECHANISM:
           return PF_EXIT_NOPERM;
         case PF_ERROR_PROTOCOL:

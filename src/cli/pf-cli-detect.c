@@ -670,6 +670,22 @@ print_diagnosis (PfLoginTest *test,
       printf ("  %s %s%s\n", mark, pf_diagnosis_step_describe (order[i]), extra != NULL ? extra : "");
     }
 
+  {
+    guint n_tried = 0;
+    const PfAuthMechanism *tried = pf_diagnosis_get_mechanisms_tried (diagnosis, &n_tried);
+
+    /* After a refusal that may be the method's, the login tried another:
+     * say which ones were sent, in order. */
+    if (n_tried > 1)
+      {
+        g_autoptr(GString) names = g_string_new (NULL);
+
+        for (guint i = 0; i < n_tried; i++)
+          g_string_append_printf (names, "%s%s", i > 0 ? ", " : "",
+                                  pf_auth_mechanism_to_string (tried[i]));
+        printf ("\n  %-12s %s\n", _("Methods tried:"), names->str);
+      }
+  }
   if (pf_diagnosis_get_greeting (diagnosis) != NULL)
     printf ("\n  %-12s %s\n", _("Greeting:"), pf_diagnosis_get_greeting (diagnosis));
   if (pf_diagnosis_get_cert_info (diagnosis) != NULL)
@@ -732,7 +748,19 @@ print_diagnosis_json (PfDiagnosis *diagnosis,
   pf_cli_json_string (out, pf_diagnosis_get_user (diagnosis));
   g_string_append (out, ",\"mechanism\":");
   pf_cli_json_string (out, mechanism != PF_AUTH_AUTO ? pf_auth_mechanism_to_string (mechanism) : NULL);
-  g_string_append_printf (out, ",\"attempts\":%u,\"messages\":%u,\"mailbox_bytes\":%" G_GUINT64_FORMAT
+  g_string_append (out, ",\"mechanisms_tried\":[");
+  {
+    guint n_tried = 0;
+    const PfAuthMechanism *tried = pf_diagnosis_get_mechanisms_tried (diagnosis, &n_tried);
+
+    for (guint i = 0; i < n_tried; i++)
+      {
+        if (i > 0)
+          g_string_append_c (out, ',');
+        pf_cli_json_string (out, pf_auth_mechanism_to_string (tried[i]));
+      }
+  }
+  g_string_append_printf (out, "],\"attempts\":%u,\"messages\":%u,\"mailbox_bytes\":%" G_GUINT64_FORMAT
                           ",\"greeting\":",
                           pf_diagnosis_get_attempts (diagnosis), pf_diagnosis_get_message_count (diagnosis),
                           pf_diagnosis_get_mailbox_size (diagnosis));

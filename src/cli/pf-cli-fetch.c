@@ -23,6 +23,7 @@ void
 pf_cli_fetch_settings_clear (PfCliFetchSettings *settings)
 {
   g_clear_pointer (&settings->label, g_free);
+  g_clear_pointer (&settings->account_name, g_free);
   g_clear_pointer (&settings->host, g_free);
   g_clear_pointer (&settings->user, g_free);
   g_clear_pointer (&settings->server_identity, g_free);
@@ -147,10 +148,11 @@ print_json (const PfCliFetchSettings *settings,
                               ",\"ok\":true,\"fetched\":%u,\"bytes\":%" G_GUINT64_FORMAT
                               ",\"already_had\":%u,\"deleted\":%u,\"recovered\":%u"
                               ",\"duplicates\":%u,\"no_uidl\":%s,\"elapsed_ms\":%" G_GINT64_FORMAT
-                              ",\"over_limit\":[",
+                              ",\"mechanism\":\"%s\",\"over_limit\":[",
                               result->fetched, result->fetched_bytes, result->already_had,
                               result->deleted, result->recovered, result->duplicates,
-                              result->no_uidl ? "true" : "false", result->elapsed_us / 1000);
+                              result->no_uidl ? "true" : "false", result->elapsed_us / 1000,
+                              pf_auth_mechanism_to_string (result->mechanism));
       for (guint i = 0; i < result->over_limit->len; i++)
         {
           const PfFetchSkipped *skipped = &g_array_index (result->over_limit, PfFetchSkipped, i);
@@ -270,6 +272,7 @@ pf_cli_fetch_run (PfCliFetchSettings *settings,
     }
   if (settings->state_dir != NULL)
     pf_fetcher_set_state_dir (fetcher, settings->state_dir);
+  pf_fetcher_set_account (fetcher, settings->account_name);
   pf_fetcher_set_policy (fetcher, settings->policy, settings->days);
   pf_fetcher_set_size_limit (fetcher, settings->size_limit);
 
@@ -336,6 +339,7 @@ pf_cli_fetch_options_clear (PfCliFetchOptions *options)
   g_clear_pointer (&options->maildir, g_free);
   g_clear_pointer (&options->state_dir, g_free);
   g_clear_pointer (&options->ca_file, g_free);
+  g_clear_pointer (&options->mechanism, g_free);
   g_clear_pointer (&options->names, g_strfreev);
 }
 
@@ -354,6 +358,7 @@ pf_cli_fetch_parse (int                argc,
     { "maildir", 0, 0, G_OPTION_ARG_FILENAME, &options->maildir, N_("Deliver into this Maildir (created when missing)"), N_("DIR") },
     { "state-dir", 0, 0, G_OPTION_ARG_FILENAME, &options->state_dir, N_("Keep the delivery journal here (default $XDG_STATE_HOME/popfetch)"), N_("DIR") },
     { "ca-file", 0, 0, G_OPTION_ARG_FILENAME, &options->ca_file, N_("Trust the certificate authorities in this PEM file instead of the system ones"), N_("PEM") },
+    { "mechanism", 0, 0, G_OPTION_ARG_STRING, &options->mechanism, N_("Login method (default: the strongest shared one)"), N_("NAME") },
     { "keep", 0, 0, G_OPTION_ARG_NONE, &options->keep, N_("Leave messages on the server (default)"), NULL },
     { "delete", 0, 0, G_OPTION_ARG_NONE, &options->delete, N_("Delete messages from the server once they are stored safely"), NULL },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &options->quiet, N_("Print nothing but errors"), NULL },
@@ -389,7 +394,7 @@ pf_cli_fetch_options_ad_hoc (const PfCliFetchOptions *options)
 
   return options->host != NULL || options->user != NULL || options->maildir != NULL
          || options->security != NULL || options->port != 0 || options->state_dir != NULL
-         || options->ca_file != NULL;
+         || options->ca_file != NULL || options->mechanism != NULL;
 }
 
 PfCliFetchOutput
@@ -418,6 +423,9 @@ pf_cli_fetch_ad_hoc (PfCliFetchOptions *options)
     return usage_error (_("--security must be tls, starttls or none."));
   if (options->port < 0 || options->port > 65535)
     return usage_error (_("--port must be between 1 and 65535."));
+  settings.mechanism = PF_AUTH_AUTO;
+  if (options->mechanism != NULL && !pf_auth_mechanism_from_string (options->mechanism, &settings.mechanism))
+    return usage_error (_("Unknown --mechanism."));
 
   settings.host = g_steal_pointer (&options->host);
   settings.port = options->port > 0 ? options->port : (settings.security == PF_SECURITY_TLS ? 995 : 110);
@@ -425,7 +433,6 @@ pf_cli_fetch_ad_hoc (PfCliFetchOptions *options)
   settings.maildir = g_steal_pointer (&options->maildir);
   settings.state_dir = g_steal_pointer (&options->state_dir);
   settings.ca_file = g_steal_pointer (&options->ca_file);
-  settings.mechanism = PF_AUTH_AUTO;
   settings.policy = options->delete ? PF_FETCH_DELETE : PF_FETCH_KEEP;
   /* Choosing "none" on the command line is the explicit, unsafe choice. */
   settings.allow_plaintext_auth = settings.security == PF_SECURITY_NONE;

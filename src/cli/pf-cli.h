@@ -116,6 +116,7 @@ char    *pf_cli_account_password (PfAccount   *account,
 typedef struct
 {
   char            *label;               /* shown in the summary; NULL: the user name */
+  char            *account_name;        /* a saved account: its journal is its own; NULL: ad hoc */
   char            *host;
   guint16          port;
   PfSecurity       security;
@@ -163,6 +164,7 @@ typedef struct
   char     *maildir;
   char     *state_dir;
   char     *ca_file;
+  char     *mechanism;   /* a pf_auth_mechanism_from_string() name, or NULL */
   gboolean  keep;
   gboolean  delete;
   gboolean  quiet;

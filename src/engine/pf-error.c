@@ -178,6 +178,16 @@ static const Explanation pf_error_table[] = {
     N_("Popfetch could not find a POP3 server for this address."),
     N_("Enter the server name and port yourself; your mail provider’s help pages list them."),
     DETAIL_PLAIN },
+  [PF_ERROR_AUTH_MECHANISM_FAILED] = {
+    N_("Sign-in method failed"),
+    N_("The server refused the sign-in method Popfetch tried. This does not have to mean the password is wrong: some servers offer methods they cannot check for every account."),
+    N_("Choose another sign-in method in the account settings (on an encrypted connection, “PLAIN” or “USER” work with most servers), then try again."),
+    DETAIL_PLAIN },
+  [PF_ERROR_TLS_OUTDATED] = {
+    N_("Outdated encryption"),
+    N_("The server offered only an outdated, insecure version of TLS encryption, older than TLS 1.2, so Popfetch stopped before sending your password."),
+    N_("Tell your mail provider that the server needs TLS 1.2 or newer. Until then, this server cannot be used safely."),
+    DETAIL_PLAIN },
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (pf_error_table) == PF_ERROR_N_CODES);

@@ -47,9 +47,12 @@ typedef enum
   PF_ERROR_CONFIG,               /* accounts file unreadable or invalid */
   PF_ERROR_INVALID_INPUT,        /* e.g. CR/LF in a user name, bad address */
   PF_ERROR_NOT_FOUND,            /* detection found no POP3 server */
+  PF_ERROR_AUTH_MECHANISM_FAILED, /* the sign-in method failed, maybe not the password
+                                  * (a -PLUS binding, an APOP the server cannot check) */
+  PF_ERROR_TLS_OUTDATED,         /* the server negotiated TLS older than 1.2 */
 } PfErrorCode;
 
-#define PF_ERROR_N_CODES (PF_ERROR_NOT_FOUND + 1)
+#define PF_ERROR_N_CODES (PF_ERROR_TLS_OUTDATED + 1)
 
 GQuark pf_error_quark (void);
 

@@ -14,6 +14,7 @@
 #include "pf-error.h"
 #include "pf-gui-util.h"
 #include "pf-message.h"
+#include "pf-message-row.h"
 
 #define NEWEST_MESSAGES 50
 
@@ -37,6 +38,8 @@ struct _PfAccountPage
   GtkButton       *change_password_button;
   GtkListBox      *messages_list;
   GtkStack        *messages_stack;
+
+  GListStore      *messages;         /* PfMessage, bound to messages_list */
 };
 
 G_DEFINE_FINAL_TYPE (PfAccountPage, pf_account_page, GTK_TYPE_BOX)
@@ -106,83 +109,16 @@ on_message_activated (GtkListBox    *list,
                       GtkListBoxRow *row,
                       PfAccountPage *self)
 {
-  PfMessage *message = g_object_get_data (G_OBJECT (row), "message");
-
-  if (message != NULL)
-    pf_message_load_text_async (message, NULL, on_text_loaded, g_object_ref (row));
-}
-
-static void
-on_message_launched (GObject      *source,
-                     GAsyncResult *result,
-                     gpointer      user_data)
-{
-  g_autoptr(GtkWidget) button = user_data;
-  g_autoptr(GError) error = NULL;
-  GtkWidget *overlay;
-
-  if (g_app_info_launch_default_for_uri_finish (result, &error))
-    return;
-
-  g_debug ("Could not open the message: %s", error->message);
-  overlay = gtk_widget_get_ancestor (button, ADW_TYPE_TOAST_OVERLAY);
-  if (overlay != NULL)
-    {
-      adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (overlay),
-                                   adw_toast_new (_("No mail reader is set up to open this message")));
-      pf_gui_name_icon_buttons (overlay);
-    }
-}
-
-/* The user's default handler of message/rfc822 gets the message's file;
- * asynchronous, as looking up the handler reads the file's type. */
-static void
-on_open_message_clicked (GtkButton *button,
-                         PfMessage *message)
-{
-  g_autoptr(GFile) file = g_file_new_for_path (pf_message_get_path (message));
-  g_autofree char *uri = g_file_get_uri (file);
-  g_autoptr(GdkAppLaunchContext) context = NULL;
-
-  context = gdk_display_get_app_launch_context (gtk_widget_get_display (GTK_WIDGET (button)));
-  g_app_info_launch_default_for_uri_async (uri, G_APP_LAUNCH_CONTEXT (context), NULL,
-                                           on_message_launched, g_object_ref (button));
+  if (PF_IS_MESSAGE_ROW (row))
+    pf_message_load_text_async (pf_message_row_get_message (PF_MESSAGE_ROW (row)), NULL,
+                                on_text_loaded, g_object_ref (row));
 }
 
 static GtkWidget *
-message_row_new (PfMessage *message)
+create_message_row (gpointer item,
+                    gpointer user_data)
 {
-  GtkWidget *row = adw_action_row_new ();
-  GtkWidget *open = gtk_button_new_from_icon_name ("document-open-symbolic");
-  g_autofree char *date = g_date_time_format (pf_message_get_date (message), "%x %R");
-  g_autofree char *subtitle = NULL;
-  g_autofree char *open_label = NULL;
-  const char *subject = pf_message_get_subject (message);
-
-  /* Translators: sender · date in the message list */
-  subtitle = g_strdup_printf (_("%s · %s"), pf_message_get_from (message), date);
-  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
-  if (*subject == '\0')
-    subject = _("(no subject)");
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), subject);
-  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
-  adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 1);
-  adw_action_row_set_title_lines (ADW_ACTION_ROW (row), 1);
-  gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
-
-  gtk_widget_set_valign (open, GTK_ALIGN_CENTER);
-  gtk_widget_add_css_class (open, "flat");
-  gtk_widget_set_tooltip_text (open, _("Open in Mail Reader"));
-  /* Every row has this button: say which message each one opens. */
-  /* Translators: accessible name of a button, %s is the message's subject */
-  open_label = g_strdup_printf (_("Open “%s” in Mail Reader"), subject);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (open), GTK_ACCESSIBLE_PROPERTY_LABEL, open_label, -1);
-  g_signal_connect_object (open, "clicked", G_CALLBACK (on_open_message_clicked), message, 0);
-  adw_action_row_add_suffix (ADW_ACTION_ROW (row), open);
-
-  g_object_set_data_full (G_OBJECT (row), "message", g_object_ref (message), g_object_unref);
-
-  return row;
+  return pf_message_row_new (PF_MESSAGE (item));
 }
 
 static void
@@ -191,33 +127,30 @@ on_messages_loaded (GObject      *source,
                     gpointer      user_data)
 {
   PfAccountPage *self = user_data;
-  g_autoptr(GListModel) messages = NULL;
+  g_autoptr(GListModel) loaded = NULL;
+  g_autoptr(GPtrArray) messages = g_ptr_array_new_with_free_func (g_object_unref);
   g_autoptr(GError) error = NULL;
-  GtkWidget *child;
   guint n;
 
-  messages = pf_message_load_newest_finish (result, &error);
+  loaded = pf_message_load_newest_finish (result, &error);
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
   g_clear_object (&self->load_cancellable);
 
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->messages_list))) != NULL)
-    gtk_list_box_remove (self->messages_list, child);
-
-  if (messages == NULL)
+  if (loaded == NULL)
     {
       g_warning ("Could not list the messages: %s", error->message);
+      g_list_store_remove_all (self->messages);
       gtk_stack_set_visible_child_name (self->messages_stack, "empty");
       return;
     }
 
-  n = g_list_model_get_n_items (messages);
+  /* One change for the whole list: the rows are made once. */
+  n = g_list_model_get_n_items (loaded);
   for (guint i = 0; i < n; i++)
-    {
-      g_autoptr(PfMessage) message = g_list_model_get_item (messages, i);
-
-      gtk_list_box_append (self->messages_list, message_row_new (message));
-    }
+    g_ptr_array_add (messages, g_list_model_get_item (loaded, i));
+  g_list_store_splice (self->messages, 0, g_list_model_get_n_items (G_LIST_MODEL (self->messages)),
+                       messages->pdata, messages->len);
   gtk_stack_set_visible_child_name (self->messages_stack, n > 0 ? "list" : "empty");
 }
 
@@ -369,6 +302,7 @@ pf_account_page_dispose (GObject *object)
   gtk_widget_dispose_template (GTK_WIDGET (self), PF_TYPE_ACCOUNT_PAGE);
   g_clear_object (&self->status_signals);
   g_clear_object (&self->status);
+  g_clear_object (&self->messages);
 
   G_OBJECT_CLASS (pf_account_page_parent_class)->dispose (object);
 }
@@ -416,6 +350,10 @@ static void
 pf_account_page_init (PfAccountPage *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->messages = g_list_store_new (PF_TYPE_MESSAGE);
+  gtk_list_box_bind_model (self->messages_list, G_LIST_MODEL (self->messages),
+                           create_message_row, NULL, NULL);
 
   self->status_signals = g_signal_group_new (PF_TYPE_ACCOUNT_STATUS);
   g_signal_group_connect_swapped (self->status_signals, "notify", G_CALLBACK (update_status), self);

@@ -430,6 +430,7 @@ start_fetcher (PfAccountStatus *self,
                                   pf_account_get_security (account),
                                   pf_account_get_user (account),
                                   maildir);
+  pf_fetcher_set_account (self->fetcher, pf_account_get_name (account));
   if (demo != NULL)
     {
       g_autoptr(GTlsDatabase) database = NULL;

@@ -13,6 +13,7 @@
 #include "pf-error.h"
 #include "pf-gui-util.h"
 #include "pf-keyring.h"
+#include "pf-paths.h"
 #include "pf-setup-window.h"
 
 struct _PfAccountWindow
@@ -161,6 +162,18 @@ on_saved (GObject      *source,
 }
 
 static void
+on_state_renamed (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(PfAccountWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!pf_paths_rename_account_state_finish (result, &error))
+    toast (self, error->message);
+}
+
+static void
 save_changes (PfAccountWindow *self)
 {
   g_autoptr(PfAccount) edited = NULL;
@@ -196,6 +209,12 @@ save_changes (PfAccountWindow *self)
       toast (self, error->message);
       return;
     }
+
+  /* The delivery journal belongs to the account: it follows a rename
+   * (and stays put for a host edit). */
+  if (g_strcmp0 (old_name, pf_account_get_name (edited)) != 0)
+    pf_paths_rename_account_state_async (old_name, pf_account_get_name (edited), NULL,
+                                         on_state_renamed, g_object_ref (self));
 
   /* The password is filed under host and user: move it along. */
   if (g_strcmp0 (pf_account_get_host (edited), pf_account_get_host (self->account)) != 0 ||

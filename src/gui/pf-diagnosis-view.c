@@ -64,6 +64,7 @@ pf_gui_step_for_error (const GError *error)
     case PF_ERROR_CLOSED:
       return PF_STEP_CONNECT;
     case PF_ERROR_TLS_HANDSHAKE:
+    case PF_ERROR_TLS_OUTDATED:
     case PF_ERROR_CERT_UNTRUSTED:
     case PF_ERROR_CERT_EXPIRED:
     case PF_ERROR_CERT_HOST:
@@ -73,6 +74,7 @@ pf_gui_step_for_error (const GError *error)
     case PF_ERROR_PLAINTEXT_REFUSED:
       return PF_STEP_SECURE;
     case PF_ERROR_AUTH_REJECTED:
+    case PF_ERROR_AUTH_MECHANISM_FAILED:
     case PF_ERROR_NO_COMMON_MECHANISM:
     case PF_ERROR_KEYRING_UNAVAILABLE:
     case PF_ERROR_KEYRING_LOCKED:
@@ -112,6 +114,7 @@ pf_gui_fix_for_error (const GError *error)
     case PF_ERROR_NO_PASSWORD:
       return PF_FIX_PASSWORD;
     case PF_ERROR_NO_COMMON_MECHANISM:
+    case PF_ERROR_AUTH_MECHANISM_FAILED:
       return PF_FIX_MECHANISM;
     case PF_ERROR_RESOLVE:
     case PF_ERROR_CERT_HOST:

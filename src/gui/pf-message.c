@@ -439,19 +439,32 @@ pf_message_read_text (const char  *path,
   return g_string_free (out, FALSE);
 }
 
+/* What the worker thread of pf_message_load_newest_async() reads. */
+typedef struct
+{
+  char  *maildir;
+  guint  limit;
+} LoadNewestData;
+
+static void
+load_newest_data_free (LoadNewestData *data)
+{
+  g_free (data->maildir);
+  g_free (data);
+}
+
 static void
 load_newest_thread (GTask        *task,
                     gpointer      source_object,
                     gpointer      task_data,
                     GCancellable *cancellable)
 {
-  const char *maildir = task_data;
-  guint limit = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (task), "limit"));
+  LoadNewestData *data = task_data;
   g_autoptr(GPtrArray) messages = NULL;
   GError *error = NULL;
   GListStore *store;
 
-  messages = pf_message_list_newest (maildir, limit, &error);
+  messages = pf_message_list_newest (data->maildir, data->limit, &error);
   if (messages == NULL)
     {
       g_task_return_error (task, error);
@@ -471,13 +484,17 @@ pf_message_load_newest_async (const char          *maildir,
                               gpointer             user_data)
 {
   g_autoptr(GTask) task = NULL;
+  LoadNewestData *data;
 
   g_return_if_fail (maildir != NULL);
 
+  data = g_new0 (LoadNewestData, 1);
+  data->maildir = g_strdup (maildir);
+  data->limit = limit;
+
   task = g_task_new (NULL, cancellable, callback, user_data);
   g_task_set_source_tag (task, pf_message_load_newest_async);
-  g_task_set_task_data (task, g_strdup (maildir), g_free);
-  g_object_set_data (G_OBJECT (task), "limit", GUINT_TO_POINTER (limit));
+  g_task_set_task_data (task, data, (GDestroyNotify) load_newest_data_free);
   g_task_run_in_thread (task, load_newest_thread);
 }
 

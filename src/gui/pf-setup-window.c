@@ -18,6 +18,8 @@
 #include "pf-error.h"
 #include "pf-gui-util.h"
 #include "pf-keyring.h"
+#include "pf-setup-choice-page.h"
+#include "pf-setup-detect-page.h"
 #include "pf-setup-window.h"
 
 struct _PfSetupWindow
@@ -32,7 +34,6 @@ struct _PfSetupWindow
   PfDetector        *detector;
   PfLoginTest       *login_test;
   PfDiagnosis       *diagnosis;
-  GHashTable        *detect_rows;     /* PfLookup or PfProbe → AdwActionRow */
   char              *back_page;
   gboolean           try_user_forms;   /* detected settings: try address, then local part */
 
@@ -45,14 +46,9 @@ struct _PfSetupWindow
   AdwPasswordEntryRow *password_row;
   GtkButton         *find_button;
 
-  /* detecting */
-  GtkListBox        *detect_list;
-  GtkLabel          *detect_status;
-
-  /* settings found */
-  GtkListBox        *recommended_list;
-  GtkListBox        *others_list;
-  AdwPreferencesGroup *others_group;
+  /* detecting, and the settings found */
+  PfSetupDetectPage *detect_page;
+  PfSetupChoicePage *choice_page;
 
   /* edit */
   AdwEntryRow       *name_row;
@@ -506,233 +502,6 @@ guess_settings (PfSetupWindow *self)
   show_draft (self);
 }
 
-static const char *
-lookup_title (PfLookup *lookup)
-{
-  switch (pf_lookup_get_kind (lookup))
-    {
-    case PF_LOOKUP_AUTOCONFIG:
-      return _("Provider configuration");
-    case PF_LOOKUP_ISPDB:
-      return _("Thunderbird ISP database");
-    case PF_LOOKUP_SRV:
-      return _("DNS service records (SRV)");
-    case PF_LOOKUP_MX:
-      return _("Mail exchanger (MX)");
-    default:
-      return _("Lookup");
-    }
-}
-
-static const char *
-security_name (PfSecurity security)
-{
-  switch (security)
-    {
-    case PF_SECURITY_TLS:
-      return _("TLS");
-    case PF_SECURITY_STARTTLS:
-      return _("STARTTLS");
-    case PF_SECURITY_NONE:
-    default:
-      return _("no encryption");
-    }
-}
-
-static char *
-probe_title (PfProbe *probe)
-{
-  /* Translators: server name, port, encryption: "pop.example.com, port 995, TLS" */
-  return g_strdup_printf (_("%s, port %u, %s"), pf_probe_get_host (probe),
-                          pf_probe_get_port (probe), security_name (pf_probe_get_security (probe)));
-}
-
-/* A word on how safe a probe's result is, and the style class to show it. */
-static const char *
-probe_badge (PfProbe     *probe,
-             const char **css_class)
-{
-  switch (pf_probe_get_verdict (probe))
-    {
-    case PF_PROBE_VERDICT_SECURE:
-      *css_class = "success";
-      return _("Encrypted, certificate valid");
-    case PF_PROBE_VERDICT_PINNED:
-      *css_class = "success";
-      return _("Encrypted, certificate trusted by you");
-    case PF_PROBE_VERDICT_CERT_INVALID:
-      *css_class = "warning";
-      return _("Encrypted, but the certificate is not trusted");
-    case PF_PROBE_VERDICT_PLAINTEXT:
-      *css_class = "error";
-      return _("Not encrypted: the password would be readable");
-    case PF_PROBE_VERDICT_STLS_MISSING:
-      *css_class = "error";
-      return _("Encryption refused by the server");
-    case PF_PROBE_VERDICT_STLS_INJECTION:
-      *css_class = "error";
-      return _("Attack detected: data injected during STARTTLS");
-    case PF_PROBE_VERDICT_FAILED:
-      *css_class = "dim-label";
-      return _("Not reachable");
-    case PF_PROBE_VERDICT_PENDING:
-    default:
-      *css_class = "dim-label";
-      return _("Checking…");
-    }
-}
-
-static GtkWidget *
-detect_row_new (PfSetupWindow *self,
-                gpointer       key,
-                const char    *title,
-                const char    *subtitle)
-{
-  GtkWidget *row = adw_action_row_new ();
-  GtkWidget *spinner = gtk_spinner_new ();
-
-  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
-  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
-  gtk_spinner_start (GTK_SPINNER (spinner));
-  gtk_accessible_update_property (GTK_ACCESSIBLE (spinner), GTK_ACCESSIBLE_PROPERTY_LABEL, _("Working"), -1);
-  adw_action_row_add_prefix (ADW_ACTION_ROW (row), spinner);
-  g_object_set_data (G_OBJECT (row), "prefix", spinner);
-  gtk_list_box_append (self->detect_list, row);
-  g_hash_table_insert (self->detect_rows, key, row);
-
-  return row;
-}
-
-static void
-detect_row_finish (PfSetupWindow *self,
-                   gpointer       key,
-                   const char    *icon_name,
-                   const char    *css_class,
-                   const char    *result)
-{
-  GtkWidget *row = g_hash_table_lookup (self->detect_rows, key);
-  GtkWidget *prefix;
-  GtkWidget *icon;
-
-  if (row == NULL)
-    return;
-
-  prefix = g_object_get_data (G_OBJECT (row), "prefix");
-  if (prefix != NULL)
-    adw_action_row_remove (ADW_ACTION_ROW (row), prefix);
-  icon = gtk_image_new_from_icon_name (icon_name);
-  if (css_class != NULL)
-    gtk_widget_add_css_class (icon, css_class);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (icon), GTK_ACCESSIBLE_PROPERTY_LABEL, result, -1);
-  adw_action_row_add_prefix (ADW_ACTION_ROW (row), icon);
-  g_object_set_data (G_OBJECT (row), "prefix", icon);
-  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), result);
-}
-
-static char *
-error_reason (const GError *error)
-{
-  g_autoptr(PfExplanation) explanation = NULL;
-
-  if (error == NULL)
-    return g_strdup ("");
-  explanation = pf_error_explain (error);
-  return g_strdup (explanation->title);
-}
-
-static void
-on_detector_progress (PfDetector      *detector,
-                      PfDetectorEvent  event,
-                      GObject         *object,
-                      PfSetupWindow   *self)
-{
-  switch (event)
-    {
-    case PF_DETECTOR_EVENT_LOOKUP_STARTED:
-      detect_row_new (self, object, lookup_title (PF_LOOKUP (object)),
-                      pf_lookup_get_query (PF_LOOKUP (object)));
-      break;
-
-    case PF_DETECTOR_EVENT_LOOKUP_FINISHED:
-      {
-        PfLookup *lookup = PF_LOOKUP (object);
-        const char * const *hosts = pf_lookup_get_hosts (lookup);
-        g_autofree char *result = NULL;
-
-        if (hosts != NULL && hosts[0] != NULL)
-          {
-            g_autofree char *joined = g_strjoinv (", ", (char **) hosts);
-
-            /* Translators: %s is a list of server names */
-            result = g_strdup_printf (_("Found %s"), joined);
-            detect_row_finish (self, object, "emblem-ok-symbolic", "success", result);
-          }
-        else
-          {
-            g_autofree char *reason = error_reason (pf_lookup_get_error (lookup));
-
-            /* Translators: %s says why, e.g. "The server name was not found" */
-            result = *reason ? g_strdup_printf (_("Nothing found: %s"), reason)
-                             : g_strdup (_("Nothing found"));
-            detect_row_finish (self, object, "action-unavailable-symbolic", "dim-label", result);
-          }
-      }
-      break;
-
-    case PF_DETECTOR_EVENT_PROBE_STARTED:
-      {
-        g_autofree char *title = probe_title (PF_PROBE (object));
-
-        if (g_hash_table_lookup (self->detect_rows, object) == NULL)
-          detect_row_new (self, object, title, _("Connecting…"));
-      }
-      break;
-
-    case PF_DETECTOR_EVENT_PROBE_FINISHED:
-      {
-        PfProbe *probe = PF_PROBE (object);
-        const char *css_class = NULL;
-        const char *badge = probe_badge (probe, &css_class);
-        g_autofree char *reason = error_reason (pf_probe_get_error (probe));
-        g_autofree char *result = NULL;
-        const char *icon;
-
-        /* Translators: a verdict and its reason: "Not reachable: Connection refused" */
-        result = *reason ? g_strdup_printf (_("%s: %s"), badge, reason) : g_strdup (badge);
-        switch (pf_probe_get_verdict (probe))
-          {
-          case PF_PROBE_VERDICT_SECURE:
-          case PF_PROBE_VERDICT_PINNED:
-            icon = "channel-secure-symbolic";
-            break;
-          case PF_PROBE_VERDICT_FAILED:
-            icon = "action-unavailable-symbolic";
-            break;
-          default:
-            icon = "dialog-warning-symbolic";
-            break;
-          }
-        detect_row_finish (self, object, icon, css_class, result);
-      }
-      break;
-
-    case PF_DETECTOR_EVENT_RECOMMENDED:
-      {
-        g_autofree char *title = probe_title (PF_PROBE (object));
-        g_autofree char *status = NULL;
-
-        /* Translators: %s describes a server, "pop.example.com, port 995, TLS" */
-        status = g_strdup_printf (_("Recommended so far: %s"), title);
-        gtk_label_set_label (self->detect_status, status);
-      }
-      break;
-
-    default:
-      break;
-    }
-}
-
 static void
 apply_probe (PfSetupWindow *self,
              PfProbe       *probe)
@@ -751,172 +520,11 @@ apply_probe (PfSetupWindow *self,
   show_draft (self);
 }
 
-static void on_probe_toggled (GtkCheckButton *button,
-                              PfSetupWindow  *self);
-
-static GtkWidget *
-settings_row_new (PfSetupWindow  *self,
-                  PfProbe        *probe,
-                  GtkCheckButton *group)
-{
-  GtkWidget *row = adw_action_row_new ();
-  GtkWidget *check = gtk_check_button_new ();
-  GtkWidget *badge;
-  g_autofree char *title = probe_title (probe);
-  const char *css_class = NULL;
-  const char *badge_text = probe_badge (probe, &css_class);
-  g_autofree char *subtitle = NULL;
-  PfAuthMechanism mechanism = pf_probe_get_best_mechanism (probe);
-
-  if (mechanism != PF_AUTH_AUTO)
-    /* Translators: %s is an authentication mechanism such as SCRAM-SHA-256 */
-    subtitle = g_strdup_printf (_("Login with %s"), pf_auth_mechanism_to_string (mechanism));
-
-  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
-  if (subtitle != NULL)
-    adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
-
-  gtk_widget_set_valign (check, GTK_ALIGN_CENTER);
-  if (group != NULL)
-    gtk_check_button_set_group (GTK_CHECK_BUTTON (check), group);
-  /* The row names its activatable check by the title ("labelled-by"):
-   * a label of its own as well would make it read out twice. */
-  g_object_set_data_full (G_OBJECT (check), "probe", g_object_ref (probe), g_object_unref);
-  adw_action_row_add_prefix (ADW_ACTION_ROW (row), check);
-  adw_action_row_set_activatable_widget (ADW_ACTION_ROW (row), check);
-
-  badge = gtk_label_new (badge_text);
-  gtk_label_set_wrap (GTK_LABEL (badge), TRUE);
-  gtk_label_set_max_width_chars (GTK_LABEL (badge), 18);
-  gtk_label_set_justify (GTK_LABEL (badge), GTK_JUSTIFY_RIGHT);
-  gtk_widget_add_css_class (badge, "caption-heading");
-  gtk_widget_add_css_class (badge, css_class);
-  adw_action_row_add_suffix (ADW_ACTION_ROW (row), badge);
-
-  g_signal_connect (check, "toggled", G_CALLBACK (on_probe_toggled), self);
-
-  return row;
-}
-
 static void
-on_plaintext_probe_response (AdwMessageDialog *dialog,
-                             const char       *response,
-                             PfSetupWindow    *self)
+on_probe_chosen (PfSetupWindow *self,
+                 PfProbe       *probe)
 {
-  GtkCheckButton *check = g_object_get_data (G_OBJECT (dialog), "check");
-  GtkCheckButton *previous = g_object_get_data (G_OBJECT (dialog), "previous");
-
-  if (g_strcmp0 (response, "plaintext") == 0)
-    {
-      apply_probe (self, g_object_get_data (G_OBJECT (check), "probe"));
-      return;
-    }
-
-  if (previous != NULL)
-    gtk_check_button_set_active (previous, TRUE);
-  else
-    gtk_check_button_set_active (check, FALSE);
-}
-
-static void
-on_probe_toggled (GtkCheckButton *button,
-                  PfSetupWindow  *self)
-{
-  PfProbe *probe = g_object_get_data (G_OBJECT (button), "probe");
-  AdwMessageDialog *dialog;
-
-  if (!gtk_check_button_get_active (button))
-    {
-      g_object_set_data (G_OBJECT (self), "last-check", button);
-      return;
-    }
-
-  if (pf_probe_get_security (probe) != PF_SECURITY_NONE)
-    {
-      apply_probe (self, probe);
-      return;
-    }
-
-  dialog = pf_gui_plaintext_dialog_new (GTK_WINDOW (self));
-  g_object_set_data (G_OBJECT (dialog), "check", button);
-  g_object_set_data (G_OBJECT (dialog), "previous", g_object_get_data (G_OBJECT (self), "last-check"));
-  g_signal_connect (dialog, "response", G_CALLBACK (on_plaintext_probe_response), self);
-  gtk_window_present (GTK_WINDOW (dialog));
-}
-
-static gboolean
-probe_is_choice (PfProbe *probe)
-{
-  switch (pf_probe_get_verdict (probe))
-    {
-    case PF_PROBE_VERDICT_SECURE:
-    case PF_PROBE_VERDICT_PINNED:
-    case PF_PROBE_VERDICT_CERT_INVALID:
-    case PF_PROBE_VERDICT_PLAINTEXT:
-      return TRUE;
-    default:
-      return FALSE;
-    }
-}
-
-static void
-clear_list (GtkListBox *list)
-{
-  GtkWidget *child;
-
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (list))) != NULL)
-    gtk_list_box_remove (list, child);
-}
-
-static void
-show_detected (PfSetupWindow *self,
-               GPtrArray     *probes)
-{
-  PfProbe *recommended = pf_detector_get_recommended (self->detector);
-  GtkCheckButton *group = NULL;
-  guint others = 0;
-
-  clear_list (self->recommended_list);
-  clear_list (self->others_list);
-  g_object_set_data (G_OBJECT (self), "last-check", NULL);
-
-  if (recommended != NULL)
-    {
-      GtkWidget *row = settings_row_new (self, recommended, NULL);
-
-      group = GTK_CHECK_BUTTON (adw_action_row_get_activatable_widget (ADW_ACTION_ROW (row)));
-      gtk_list_box_append (self->recommended_list, row);
-      gtk_check_button_set_active (group, TRUE);
-      apply_probe (self, recommended);
-    }
-  else
-    {
-      GtkWidget *row = adw_action_row_new ();
-
-      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), _("No secure server found"));
-      adw_action_row_set_subtitle (ADW_ACTION_ROW (row),
-                                   _("Choose one of the other options, or enter the settings your provider gives you."));
-      gtk_list_box_append (self->recommended_list, row);
-      guess_settings (self);
-    }
-
-  for (guint i = 0; i < probes->len; i++)
-    {
-      PfProbe *probe = g_ptr_array_index (probes, i);
-      GtkWidget *row;
-
-      if (probe == recommended || !probe_is_choice (probe))
-        continue;
-      row = settings_row_new (self, probe, group);
-      if (group == NULL)
-        group = GTK_CHECK_BUTTON (adw_action_row_get_activatable_widget (ADW_ACTION_ROW (row)));
-      gtk_list_box_append (self->others_list, row);
-      others++;
-    }
-  gtk_widget_set_visible (GTK_WIDGET (self->others_group), others > 0);
-
-  show_page (self, "settings", "credentials");
+  apply_probe (self, probe);
 }
 
 static void
@@ -927,6 +535,7 @@ on_detected (GObject      *source,
   g_autoptr(PfSetupWindow) self = user_data;
   g_autoptr(GPtrArray) probes = NULL;
   g_autoptr(GError) error = NULL;
+  PfProbe *recommended;
 
   probes = pf_detector_run_finish (PF_DETECTOR (source), result, &error);
   if (probes == NULL)
@@ -942,28 +551,27 @@ on_detected (GObject      *source,
     return;
 
   g_clear_object (&self->cancellable);
-  show_detected (self, probes);
+  recommended = pf_detector_get_recommended (self->detector);
+  pf_setup_choice_page_show (self->choice_page, recommended, probes);
+  if (recommended != NULL)
+    apply_probe (self, recommended);
+  else
+    guess_settings (self);
+  show_page (self, "settings", "credentials");
 }
 
 static void
 start_detection (PfSetupWindow *self)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *status = NULL;
 
   cancel_running (self);
-  clear_list (self->detect_list);
-  g_hash_table_remove_all (self->detect_rows);
 
   self->detector = pf_detector_new ();
   if (self->demo != NULL && !pf_demo_apply_to_detector (self->demo, self->detector, &error))
     g_warning ("Demo settings not applied: %s", error->message);
-  g_signal_connect (self->detector, "progress", G_CALLBACK (on_detector_progress), self);
-
-  /* Translators: %s is a domain name */
-  status = g_strdup_printf (_("Asking where %s keeps its mail, then trying each server found."),
-                            address_domain (pf_account_get_address (self->draft)));
-  gtk_label_set_label (self->detect_status, status);
+  pf_setup_detect_page_follow (self->detect_page, self->detector,
+                               address_domain (pf_account_get_address (self->draft)));
 
   self->cancellable = g_cancellable_new ();
   show_page (self, "detecting", NULL);
@@ -1134,7 +742,6 @@ pf_setup_window_dispose (GObject *object)
   wipe_password (self);
   g_clear_object (&self->diagnosis);
   g_clear_pointer (&self->demo, pf_demo_free);
-  g_clear_pointer (&self->detect_rows, g_hash_table_unref);
   g_clear_object (&self->store);
   g_clear_object (&self->draft);
   g_clear_pointer (&self->back_page, g_free);
@@ -1156,6 +763,8 @@ pf_setup_window_class_init (PfSetupWindowClass *klass)
 
   g_type_ensure (PF_TYPE_DIAGNOSIS_VIEW);
   g_type_ensure (PF_TYPE_CERTIFICATE_VIEW);
+  g_type_ensure (PF_TYPE_SETUP_DETECT_PAGE);
+  g_type_ensure (PF_TYPE_SETUP_CHOICE_PAGE);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/popfetch/Popfetch/pf-setup-window.ui");
   gtk_widget_class_bind_template_child (widget_class, PfSetupWindow, toast_overlay);
@@ -1164,11 +773,8 @@ pf_setup_window_class_init (PfSetupWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PfSetupWindow, address_row);
   gtk_widget_class_bind_template_child (widget_class, PfSetupWindow, password_row);
   gtk_widget_class_bind_template_child (widget_class, PfSetupWindow, find_button);
-  gtk_widget_class_bind_template_child (widget_class, PfSetupWindow, detect_list);
-  gtk_widget_class_bind_template_child (widget_class, PfSetupWindow, detect_status);
-  gtk_widget_class_bind_template_child (widget_class, PfSetupWindow, recommended_list);
-  gtk_widget_class_bind_template_child (widget_class, PfSetupWindow, others_list);
-  gtk_widget_class_bind_template_child (widget_class, PfSetupWindow, others_group);
+  gtk_widget_class_bind_template_child (widget_class, PfSetupWindow, detect_page);
+  gtk_widget_class_bind_template_child (widget_class, PfSetupWindow, choice_page);
   gtk_widget_class_bind_template_child (widget_class, PfSetupWindow, name_row);
   gtk_widget_class_bind_template_child (widget_class, PfSetupWindow, host_row);
   gtk_widget_class_bind_template_child (widget_class, PfSetupWindow, port_spin);
@@ -1191,6 +797,7 @@ pf_setup_window_class_init (PfSetupWindowClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, on_security_selected);
   gtk_widget_class_bind_template_callback (widget_class, on_certificate_cancel);
   gtk_widget_class_bind_template_callback (widget_class, on_certificate_trust);
+  gtk_widget_class_bind_template_callback (widget_class, on_probe_chosen);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
 }
@@ -1204,7 +811,6 @@ pf_setup_window_init (PfSetupWindow *self)
 
   self->draft = pf_account_new ("");
   pf_account_set_port (self->draft, 995);
-  self->detect_rows = g_hash_table_new (NULL, NULL);
   self->demo = pf_demo_load_from_environment (&error);
   if (error != NULL)
     g_warning ("POPFETCH_DEMO: %s", error->message);

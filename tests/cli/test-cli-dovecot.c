@@ -190,6 +190,55 @@ test_add_then_fetch (void)
   g_assert_nonnull (strstr (unknown.err, "nope"));
 }
 
+/* The journal belongs to the saved account: after the host is edited to
+ * another name of the same server (127.0.0.1 → localhost), and after the
+ * account is renamed, nothing is downloaded twice. */
+static void
+test_host_edit_keeps_journal (void)
+{
+  g_autoptr(PfTestDovecot) dovecot = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *maildir = g_build_filename (g_get_home_dir (), "Mail", "dove", NULL);
+  g_autofree char *new_dir = g_build_filename (maildir, "new", NULL);
+  g_autofree char *file = NULL;
+  g_auto(PfTestRun) add = { 0 };
+  g_auto(PfTestRun) fetch = { 0 };
+  g_auto(PfTestRun) edit_host = { 0 };
+  g_auto(PfTestRun) fetch_again = { 0 };
+  g_auto(PfTestRun) rename = { 0 };
+  g_auto(PfTestRun) fetch_renamed = { 0 };
+
+  if (!pf_test_require (g_getenv ("PF_TEST_KEYRING") != NULL, "REQUIRE_KEYRING",
+                        "no private D-Bus session with gnome-keyring"))
+    return;
+  dovecot = pf_test_dovecot_start_or_skip ();
+  if (dovecot == NULL)
+    return;
+  g_assert_true (pf_test_dovecot_add_user (dovecot, USER, PASSWORD, &error));
+  g_assert_true (pf_test_dovecot_add_messages (dovecot, USER, 5, 2000, &error));
+  g_assert_no_error (error);
+
+  file = add_account (dovecot, &add, USER, PASSWORD "\n", maildir);
+  g_assert_cmpint (add.status, ==, 0);
+  pf_test_run_clif (&fetch, NULL, "fetch", "dove", NULL);
+  g_assert_cmpint (fetch.status, ==, 0);
+  g_assert_cmpuint (count_files (new_dir), ==, 5);
+
+  pf_test_run_clif (&edit_host, NULL, "edit", "dove", "--host", "localhost", NULL);
+  g_assert_cmpint (edit_host.status, ==, 0);
+  g_assert_true (pf_test_dovecot_add_messages (dovecot, USER, 1, 1000, &error));
+  pf_test_run_clif (&fetch_again, NULL, "fetch", "dove", NULL);
+  g_assert_cmpint (fetch_again.status, ==, 0);
+  g_assert_cmpuint (count_files (new_dir), ==, 6);
+
+  pf_test_run_clif (&rename, NULL, "edit", "dove", "--name", "dovecot-box", "--maildir", maildir, NULL);
+  g_assert_cmpint (rename.status, ==, 0);
+  g_assert_true (pf_test_dovecot_add_messages (dovecot, USER, 1, 1000, &error));
+  pf_test_run_clif (&fetch_renamed, NULL, "fetch", "dovecot-box", NULL);
+  g_assert_cmpint (fetch_renamed.status, ==, 0);
+  g_assert_cmpuint (count_files (new_dir), ==, 7);
+}
+
 static gboolean
 run_mpop (const char *rc_path)
 {
@@ -394,6 +443,7 @@ main (int   argc,
   g_test_add_func ("/cli/accounts/dovecot/mpop-reads-popfetch-password", test_mpop_reads_popfetch_password);
   g_test_add_func ("/cli/accounts/dovecot/add-detects-then-fetch-demo", test_add_detects_then_fetch_demo);
   g_test_add_func ("/cli/accounts/dovecot/fetch-without-keyring", test_fetch_without_keyring);
+  g_test_add_func ("/cli/accounts/dovecot/host-edit-keeps-journal", test_host_edit_keeps_journal);
 
   return g_test_run ();
 }

@@ -55,6 +55,23 @@ test_every_pf_code (void)
     }
 }
 
+/* A refusal that may be about the sign-in method is not "Password
+ * rejected": it says the method failed, and what was tried. */
+static void
+test_mechanism_failed (void)
+{
+  g_autoptr(GError) error =
+    g_error_new_literal (PF_ERROR, PF_ERROR_AUTH_MECHANISM_FAILED,
+                         "The server refused SCRAM-SHA-256-PLUS: [AUTH] authenticating: bad protocol");
+  g_autoptr(PfExplanation) e = pf_error_explain (error);
+
+  assert_specific (e);
+  g_assert_cmpstr (e->title, ==, "Sign-in method failed");
+  g_assert_null (strstr (e->what, "rejected the user name or the password"));
+  g_assert_nonnull (strstr (e->what, "SCRAM-SHA-256-PLUS"));
+  g_assert_nonnull (strstr (e->what, "bad protocol"));
+}
+
 static void
 test_out_of_range_code (void)
 {
@@ -195,6 +212,7 @@ main (int   argc,
 
   g_test_add_func ("/engine/error/explain/every-code", test_every_pf_code);
   g_test_add_func ("/engine/error/explain/out-of-range", test_out_of_range_code);
+  g_test_add_func ("/engine/error/explain/mechanism-failed", test_mechanism_failed);
   g_test_add_func ("/engine/error/explain/server-text", test_server_text);
   g_test_add_func ("/engine/error/explain/server-text-in-use", test_server_text_in_use);
   g_test_add_func ("/engine/error/explain/details", test_details);

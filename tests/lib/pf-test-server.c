@@ -25,6 +25,8 @@ typedef enum
   STEP_CLOSE,
   STEP_STALL,
   STEP_SILENCE,
+  STEP_NEXT_CONNECTION,
+  STEP_TRICKLE,
 } StepKind;
 
 typedef struct
@@ -50,6 +52,7 @@ struct _PfTestServer
   GString          *failures;
   guint             n_active;
   guint             n_finished;
+  guint             n_accepted;
   gboolean          stopping;
 };
 
@@ -196,6 +199,34 @@ session_stall (Session *session,
 }
 
 static gboolean
+session_trickle (Session     *session,
+                 const char  *data,
+                 gsize        len,
+                 guint        ms,
+                 GError     **error)
+{
+  for (gsize i = 0; i < len; i++)
+    {
+      gboolean stopping;
+
+      if (i > 0)
+        session_stall (session, ms);
+      g_mutex_lock (&session->server->lock);
+      stopping = session->server->stopping;
+      g_mutex_unlock (&session->server->lock);
+      if (stopping)
+        {
+          g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                               "the server stopped during a TRICKLE step");
+          return FALSE;
+        }
+      if (!session_write (session, data + i, 1, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
 session_silence (Session  *session,
                  guint     ms,
                  GError  **error)
@@ -276,6 +307,9 @@ session_run_step (Session     *session,
     case STEP_SILENCE:
       return session_silence (session, step->ms, error);
 
+    case STEP_TRICKLE:
+      return session_trickle (session, data, len, step->ms, error);
+
     default:
       g_assert_not_reached ();
     }
@@ -292,16 +326,30 @@ on_run (GThreadedSocketService *service,
   g_autoptr(GError) error = NULL;
   gboolean closed = FALSE;
   guint index = 0;
+  guint connection_index = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (connection), "pf-test-index"));
+  guint end;
 
   g_socket_set_option (g_socket_connection_get_socket (connection),
                        IPPROTO_TCP, TCP_NODELAY, 1, NULL);
   session_set_stream (&session, G_IO_STREAM (connection));
 
+  /* The part of the script for this connection: after its
+   * connection_index-th NEXT CONNECTION line (or the last part). */
+  for (guint seen = 0, i = 0; i < server->steps->len && seen < connection_index; i++)
+    if (((Step *) g_ptr_array_index (server->steps, i))->kind == STEP_NEXT_CONNECTION)
+      {
+        seen++;
+        index = i + 1;
+      }
+  for (end = index; end < server->steps->len; end++)
+    if (((Step *) g_ptr_array_index (server->steps, end))->kind == STEP_NEXT_CONNECTION)
+      break;
+
   if (server->mode == PF_TEST_SERVER_TLS && !session_start_tls (&session, &error))
     record_failure (server, "TLS handshake: %s", error->message);
   else
     {
-      for (index = 0; index < server->steps->len && !closed; index++)
+      for (; index < end && !closed; index++)
         if (!session_run_step (&session, g_ptr_array_index (server->steps, index), &closed, &error))
           {
             record_failure (server, "step %u: %s", index + 1, error->message);
@@ -343,6 +391,7 @@ on_incoming (GSocketService    *service,
   /* Runs before the worker thread starts. */
   g_mutex_lock (&server->lock);
   server->n_active++;
+  g_object_set_data (G_OBJECT (connection), "pf-test-index", GUINT_TO_POINTER (server->n_accepted++));
   g_mutex_unlock (&server->lock);
   return FALSE;  /* let the threaded service run the connection */
 }
@@ -442,6 +491,18 @@ pf_test_server_add_send_repeated (PfTestServer *server,
 }
 
 void
+pf_test_server_add_trickle (PfTestServer *server,
+                            const char   *data,
+                            gssize        len,
+                            guint         interval_ms)
+{
+  Step *step = step_new (STEP_TRICKLE, data, len);
+
+  step->ms = interval_ms;
+  g_ptr_array_add (server->steps, step);
+}
+
+void
 pf_test_server_add_script (PfTestServer *server,
                            const char   *script)
 {
@@ -477,6 +538,17 @@ pf_test_server_add_script (PfTestServer *server,
         g_ptr_array_add (server->steps, step_new (STEP_TLS, NULL, 0));
       else if (strcmp (line, "CLOSE") == 0)
         g_ptr_array_add (server->steps, step_new (STEP_CLOSE, NULL, 0));
+      else if (strcmp (line, "NEXT CONNECTION") == 0)
+        g_ptr_array_add (server->steps, step_new (STEP_NEXT_CONNECTION, NULL, 0));
+      else if (g_str_has_prefix (line, "TRICKLE "))
+        {
+          char *end = NULL;
+          guint64 ms = g_ascii_strtoull (line + 8, &end, 10);
+
+          if (end == line + 8 || *end != ' ')
+            g_error ("test server: bad script line “%s”", line);
+          pf_test_server_add_trickle (server, end + 1, -1, (guint) ms);
+        }
       else if (g_str_has_prefix (line, "STALL ") || g_str_has_prefix (line, "SILENCE "))
         {
           Step *step = step_new (line[1] == 'T' ? STEP_STALL : STEP_SILENCE, NULL, 0);

@@ -30,6 +30,12 @@ G_BEGIN_DECLS
  *   STALL n      do nothing for n milliseconds (ends early when the server
  *                is freed)
  *   SILENCE n    the client must send nothing for n milliseconds
+ *   NEXT CONNECTION  the steps before it are the first connection's, the
+ *                steps after it the next one's (a retry on a new
+ *                connection); the last part serves every later connection
+ *   TRICKLE n text  send "text" (no CRLF added) one byte at a time, n
+ *                milliseconds apart: a server that is never silent for
+ *                long but never gets anywhere either
  *
  * and steps the text cannot express are added with the functions below, in
  * order with the text steps. A script that fails (wrong line, client gone)
@@ -70,6 +76,13 @@ void          pf_test_server_add_send        (PfTestServer     *server,
 void          pf_test_server_add_send_repeated (PfTestServer   *server,
                                                 char            byte,
                                                 gsize           count);
+
+/* Send @len bytes of @data one byte per write, @interval_ms apart (ends
+ * early when the server is freed). */
+void          pf_test_server_add_trickle     (PfTestServer     *server,
+                                              const char       *data,
+                                              gssize            len,
+                                              guint             interval_ms);
 
 /* Block (iterating nothing) until @n connections have finished their
  * script, or @timeout_seconds pass. Returns FALSE on timeout. */

@@ -14,12 +14,17 @@
 #include "pf-account-status.h"
 #include "pf-account-window.h"
 #include "pf-certificate-view.h"
+#include "pf-detect-row.h"
 #include "pf-diagnosis-view.h"
 #include "pf-error.h"
 #include "pf-gui-util.h"
 #include "pf-message.h"
+#include "pf-message-row.h"
 #include "pf-preferences-window.h"
+#include "pf-probe-row.h"
+#include "pf-setup-choice-page.h"
 #include "pf-setup-window.h"
+#include "pf-test-server.h"
 #include "pf-test-util.h"
 
 static gboolean have_display;
@@ -349,6 +354,380 @@ test_security_row_confirms_plaintext (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* The first descendant of @widget (or @widget itself) of @type. */
+static GtkWidget *
+find_widget (GtkWidget *widget,
+             GType      type)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_widget (child, type);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* The descendant of @widget that is a GtkLabel showing @text. */
+static GtkWidget *
+find_label (GtkWidget  *widget,
+            const char *text)
+{
+  if (GTK_IS_LABEL (widget) && g_strcmp0 (gtk_label_get_label (GTK_LABEL (widget)), text) == 0)
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_label (child, text);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* The image a row shows (rows hold hidden ones of their own). */
+static GtkWidget *
+find_shown_image (GtkWidget *widget)
+{
+  if (!gtk_widget_get_visible (widget))
+    return NULL;
+  if (GTK_IS_IMAGE (widget) && gtk_image_get_storage_type (GTK_IMAGE (widget)) != GTK_IMAGE_EMPTY)
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_shown_image (child);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static void
+count_notify (int *count)
+{
+  (*count)++;
+}
+
+static void
+test_probe_row (void)
+{
+  g_autoptr(PfProbe) pending = pf_probe_new ("pop.example.org", 995, PF_SECURITY_TLS, PF_PROBE_SOURCE_GUESS, 0);
+  g_autoptr(PfProbe) refused = pf_probe_new ("mail.example.org", 110, PF_SECURITY_STARTTLS, PF_PROBE_SOURCE_GUESS, 1);
+  g_autoptr(PfPop3Client) client = pf_pop3_client_new ("mail.example.org", 110, PF_SECURITY_STARTTLS);
+  g_autoptr(GError) no_stls = g_error_new_literal (PF_ERROR, PF_ERROR_STLS_UNAVAILABLE, "x");
+  GtkWidget *box, *first, *second, *check;
+  int notified = 0;
+
+  if (!pf_test_require (have_display, "REQUIRE_DISPLAY", "no display"))
+    return;
+
+  pf_probe_complete (refused, client, no_stls, NULL);
+
+  box = gtk_list_box_new ();
+  g_object_ref_sink (box);
+  first = pf_probe_row_new (pending);
+  second = pf_probe_row_new (refused);
+  gtk_list_box_append (GTK_LIST_BOX (box), first);
+  gtk_list_box_append (GTK_LIST_BOX (box), second);
+  pf_probe_row_set_group (PF_PROBE_ROW (second), PF_PROBE_ROW (first));
+
+  /* The server as the title, the verdict in words on the badge, styled. */
+  g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (first)), ==, "pop.example.org, port 995, TLS");
+  g_assert_cmpstr (pf_probe_row_get_verdict_text (PF_PROBE_ROW (first)), ==, "Checking…");
+  g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (second)), ==, "mail.example.org, port 110, STARTTLS");
+  g_assert_cmpstr (pf_probe_row_get_verdict_text (PF_PROBE_ROW (second)), ==, "Encryption refused by the server");
+  g_assert_true (gtk_widget_has_css_class (find_label (second, "Encryption refused by the server"), "error"));
+  g_assert_true (pf_probe_row_get_probe (PF_PROBE_ROW (second)) == refused);
+
+  /* The check is the row's activatable widget, named by the title (not
+   * a name of its own that a screen reader would read out as well). */
+  check = adw_action_row_get_activatable_widget (ADW_ACTION_ROW (second));
+  g_assert_true (GTK_IS_CHECK_BUTTON (check));
+  g_assert_false (gtk_test_accessible_has_property (GTK_ACCESSIBLE (check), GTK_ACCESSIBLE_PROPERTY_LABEL));
+  g_assert_true (gtk_test_accessible_has_relation (GTK_ACCESSIBLE (check), GTK_ACCESSIBLE_RELATION_LABELLED_BY));
+
+  /* One choice in the group; "active" follows the check, each change once. */
+  g_signal_connect_swapped (first, "notify::active", G_CALLBACK (count_notify), &notified);
+  pf_probe_row_set_active (PF_PROBE_ROW (first), TRUE);
+  g_assert_cmpint (notified, ==, 1);
+  gtk_check_button_set_active (GTK_CHECK_BUTTON (check), TRUE);
+  g_assert_true (pf_probe_row_get_active (PF_PROBE_ROW (second)));
+  g_assert_false (pf_probe_row_get_active (PF_PROBE_ROW (first)));
+  g_assert_cmpint (notified, ==, 2);
+
+  g_object_unref (box);
+}
+
+static void
+test_detect_row (void)
+{
+  g_autoptr(PfLookup) found = pf_lookup_new (PF_LOOKUP_SRV, "_pop3s._tcp.example.org", FALSE);
+  g_autoptr(PfLookup) empty = pf_lookup_new (PF_LOOKUP_MX, "example.org", FALSE);
+  g_autoptr(PfProbe) probe = pf_probe_new ("pop.example.org", 995, PF_SECURITY_TLS, PF_PROBE_SOURCE_GUESS, 0);
+  g_autoptr(GError) refused = g_error_new_literal (PF_ERROR, PF_ERROR_REFUSED, "x");
+  g_autoptr(PfExplanation) explanation = pf_error_explain (refused);
+  g_autofree char *refused_text = g_strdup_printf ("Not reachable: %s", explanation->title);
+  GtkWidget *box, *found_row, *empty_row, *probe_row, *icon;
+
+  if (!pf_test_require (have_display, "REQUIRE_DISPLAY", "no display"))
+    return;
+
+  box = gtk_list_box_new ();
+  g_object_ref_sink (box);
+  found_row = pf_detect_row_new_for_lookup (found);
+  empty_row = pf_detect_row_new_for_lookup (empty);
+  probe_row = pf_detect_row_new_for_probe (probe);
+  gtk_list_box_append (GTK_LIST_BOX (box), found_row);
+  gtk_list_box_append (GTK_LIST_BOX (box), empty_row);
+  gtk_list_box_append (GTK_LIST_BOX (box), probe_row);
+
+  /* While running: what is asked, and a named spinner. */
+  g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (found_row)), ==, "DNS service records (SRV)");
+  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (found_row)), ==, "_pop3s._tcp.example.org");
+  g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (probe_row)), ==, "pop.example.org, port 995, TLS");
+  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (probe_row)), ==, "Connecting…");
+  g_assert_true (gtk_widget_get_visible (find_widget (probe_row, GTK_TYPE_SPINNER)));
+  gtk_test_accessible_assert_property (find_widget (probe_row, GTK_TYPE_SPINNER), GTK_ACCESSIBLE_PROPERTY_LABEL, "Working");
+  g_assert_true (pf_detect_row_get_subject (PF_DETECT_ROW (probe_row)) == G_OBJECT (probe));
+
+  /* Finished: an icon named by the result in place of the spinner. */
+  pf_lookup_add_host (found, "pop.example.org");
+  pf_lookup_add_host (found, "mail.example.org");
+  pf_lookup_finish (found, NULL);
+  pf_detect_row_show_result (PF_DETECT_ROW (found_row));
+  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (found_row)), ==, "Found pop.example.org, mail.example.org");
+  g_assert_false (gtk_widget_get_visible (find_widget (found_row, GTK_TYPE_SPINNER)));
+  icon = find_shown_image (found_row);
+  g_assert_nonnull (icon);
+  g_assert_cmpstr (gtk_image_get_icon_name (GTK_IMAGE (icon)), ==, "emblem-ok-symbolic");
+  gtk_test_accessible_assert_property (icon, GTK_ACCESSIBLE_PROPERTY_LABEL, "Found pop.example.org, mail.example.org");
+
+  pf_lookup_finish (empty, NULL);
+  pf_detect_row_show_result (PF_DETECT_ROW (empty_row));
+  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (empty_row)), ==, "Nothing found");
+
+  pf_probe_fail (probe, refused);
+  pf_detect_row_show_result (PF_DETECT_ROW (probe_row));
+  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (probe_row)), ==, refused_text);
+  icon = find_shown_image (probe_row);
+  g_assert_cmpstr (gtk_image_get_icon_name (GTK_IMAGE (icon)), ==, "action-unavailable-symbolic");
+  gtk_test_accessible_assert_property (icon, GTK_ACCESSIBLE_PROPERTY_LABEL, refused_text);
+
+  g_object_unref (box);
+}
+
+static void
+record_chosen (PfSetupChoicePage *page,
+               PfProbe           *probe,
+               GPtrArray         *chosen)
+{
+  g_ptr_array_add (chosen, g_object_ref (probe));
+}
+
+static PfProbeRow *
+first_probe_row (GtkWidget *widget)
+{
+  return PF_PROBE_ROW (find_widget (widget, PF_TYPE_PROBE_ROW));
+}
+
+static void
+test_choice_page (void)
+{
+  g_autoptr(PfTestServer) server = pf_test_server_new (PF_TEST_SERVER_PLAIN);
+  g_autoptr(PfProbe) untrusted = pf_probe_new ("pop.example.org", 995, PF_SECURITY_TLS, PF_PROBE_SOURCE_GUESS, 0);
+  g_autoptr(PfProbe) plain = NULL;
+  g_autoptr(PfProbe) failed = pf_probe_new ("mail.example.org", 995, PF_SECURITY_TLS, PF_PROBE_SOURCE_GUESS, 2);
+  g_autoptr(GError) cert_error = g_error_new_literal (PF_ERROR, PF_ERROR_CERT_UNTRUSTED, "x");
+  g_autoptr(GError) refused = g_error_new_literal (PF_ERROR, PF_ERROR_REFUSED, "x");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) chosen = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GPtrArray) probes = g_ptr_array_new ();
+  PfPop3Client *client;
+  GtkWidget *window, *page, *recommended_list, *others_list;
+  PfProbeRow *recommended_row, *plain_row;
+  AdwMessageDialog *dialog;
+
+  if (!pf_test_require (have_display, "REQUIRE_DISPLAY", "no display"))
+    return;
+
+  /* A plaintext verdict needs a server that answered without TLS. */
+  pf_test_server_add_script (server, "S: +OK POP3 ready\nC: CAPA\nS: +OK\nS: USER\nS: .\nC: *\n");
+  plain = pf_probe_new ("127.0.0.1", pf_test_server_get_port (server), PF_SECURITY_NONE, PF_PROBE_SOURCE_GUESS, 1);
+  client = pf_pop3_client_new ("127.0.0.1", pf_test_server_get_port (server), PF_SECURITY_NONE);
+  g_assert_true (pf_test_pop3_connect (client, 10, &error));
+  g_assert_no_error (error);
+  pf_probe_complete (plain, client, NULL, NULL);
+  pf_test_pop3_drop (client, 10);
+  g_assert_cmpint (pf_probe_get_verdict (plain), ==, PF_PROBE_VERDICT_PLAINTEXT);
+
+  client = pf_pop3_client_new ("pop.example.org", 995, PF_SECURITY_TLS);
+  pf_probe_complete (untrusted, client, cert_error, NULL);
+  g_object_unref (client);
+  g_assert_cmpint (pf_probe_get_verdict (untrusted), ==, PF_PROBE_VERDICT_CERT_INVALID);
+  pf_probe_fail (failed, refused);
+
+  g_ptr_array_add (probes, untrusted);
+  g_ptr_array_add (probes, plain);
+  g_ptr_array_add (probes, failed);
+
+  window = gtk_window_new ();
+  page = g_object_new (PF_TYPE_SETUP_CHOICE_PAGE, NULL);
+  gtk_window_set_child (GTK_WINDOW (window), page);
+  g_signal_connect (page, "chosen", G_CALLBACK (record_chosen), chosen);
+
+  /* The recommended server is chosen from the start; the other usable
+   * one is offered below it; the one that failed is not offered. */
+  pf_setup_choice_page_show (PF_SETUP_CHOICE_PAGE (page), untrusted, probes);
+  g_assert_cmpuint (chosen->len, ==, 1);
+  g_assert_true (g_ptr_array_index (chosen, 0) == untrusted);
+  recommended_row = first_probe_row (page);
+  g_assert_true (pf_probe_row_get_probe (recommended_row) == untrusted);
+  g_assert_true (pf_probe_row_get_active (recommended_row));
+  recommended_list = gtk_widget_get_parent (GTK_WIDGET (recommended_row));
+  others_list = gtk_widget_get_next_sibling (gtk_widget_get_ancestor (recommended_list, ADW_TYPE_PREFERENCES_GROUP));
+  g_assert_true (gtk_widget_get_visible (others_list));
+  plain_row = first_probe_row (others_list);
+  g_assert_true (pf_probe_row_get_probe (plain_row) == plain);
+  g_assert_cmpstr (pf_probe_row_get_verdict_text (plain_row), ==, "Not encrypted: the password would be readable");
+  g_assert_null (gtk_widget_get_next_sibling (GTK_WIDGET (plain_row)));
+
+  /* Plaintext asks first; declining puts the earlier choice back. */
+  pf_probe_row_set_active (plain_row, TRUE);
+  g_assert_false (pf_probe_row_get_active (recommended_row));
+  dialog = find_message_dialog ();
+  g_assert_nonnull (dialog);
+  g_assert_cmpuint (chosen->len, ==, 1);
+  respond (dialog, "cancel");
+  g_assert_true (pf_probe_row_get_active (recommended_row));
+  g_assert_false (pf_probe_row_get_active (plain_row));
+  g_assert_true (g_ptr_array_index (chosen, chosen->len - 1) == untrusted);
+
+  /* Confirmed, the plaintext server is the choice. */
+  pf_probe_row_set_active (plain_row, TRUE);
+  dialog = find_message_dialog ();
+  g_assert_nonnull (dialog);
+  respond (dialog, "plaintext");
+  g_assert_true (g_ptr_array_index (chosen, chosen->len - 1) == plain);
+  g_assert_true (pf_probe_row_get_active (plain_row));
+
+  /* Nothing secure found: a row says so, nothing is chosen for the user. */
+  g_ptr_array_set_size (chosen, 0);
+  g_ptr_array_remove_index (probes, 0);
+  pf_setup_choice_page_show (PF_SETUP_CHOICE_PAGE (page), NULL, probes);
+  g_assert_cmpuint (chosen->len, ==, 0);
+  g_assert_nonnull (find_label (page, "No secure server found"));
+  plain_row = first_probe_row (page);
+  g_assert_true (pf_probe_row_get_probe (plain_row) == plain);
+  g_assert_false (pf_probe_row_get_active (plain_row));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+static GtkWidget *
+find_open_button (GtkWidget *row)
+{
+  GtkWidget *button = find_widget (row, GTK_TYPE_BUTTON);
+
+  g_assert_nonnull (button);
+  g_assert_cmpstr (gtk_button_get_icon_name (GTK_BUTTON (button)), ==, "document-open-symbolic");
+  return button;
+}
+
+static void
+test_message_rows_bound (void)
+{
+  g_autofree char *maildir = g_dir_make_tmp ("popfetch-test-rows-XXXXXX", NULL);
+  g_autofree char *new_dir = g_build_filename (maildir, "new", NULL);
+  g_autofree char *cur_dir = g_build_filename (maildir, "cur", NULL);
+  const char *files[] = { "new/1.a,S=1", "new/2.b,S=1", "cur/3.c,S=1:2,S", "new", "cur", "" };
+  g_autoptr(PfAccount) account = pf_account_new ("Rows");
+  g_autoptr(PfAccountStatus) status = NULL;
+  GtkWidget *page, *list, *row;
+  PfMessage *message;
+
+  if (!pf_test_require (have_display, "REQUIRE_DISPLAY", "no display"))
+    return;
+
+  g_assert_nonnull (maildir);
+  g_assert_cmpint (g_mkdir_with_parents (new_dir, 0700), ==, 0);
+  g_assert_cmpint (g_mkdir_with_parents (cur_dir, 0700), ==, 0);
+  write_message (new_dir, "1.a,S=1",
+                 "From: Alice <alice@example.org>\n"
+                 "Subject: Minutes\n"
+                 "Date: Wed, 25 Nov 2026 16:40:00 +0000\n"
+                 "\n"
+                 "body\n");
+  write_message (new_dir, "2.b,S=1",
+                 "From: Bob <bob@example.org>\n"
+                 "Date: Tue, 24 Nov 2026 09:15:00 +0000\n"
+                 "\n"
+                 "no subject here\n");
+  pf_account_set_address (account, "rows@example.org");
+  pf_account_set_maildir (account, maildir);
+  status = pf_account_status_new (account);
+
+  page = g_object_new (PF_TYPE_ACCOUNT_PAGE, NULL);
+  g_object_ref_sink (page);
+  pf_account_page_set_status (PF_ACCOUNT_PAGE (page), status);
+
+  /* The rows come from the Maildir, read in a thread: one row per
+   * message, newest first, each its message's own. */
+  for (guint i = 0; i < 100 && (list = find_widget (page, PF_TYPE_MESSAGE_ROW)) == NULL; i++)
+    run_for (20);
+  row = find_widget (page, PF_TYPE_MESSAGE_ROW);
+  g_assert_nonnull (row);
+  list = gtk_widget_get_parent (row);
+  g_assert_true (GTK_IS_LIST_BOX (list));
+
+  message = pf_message_row_get_message (PF_MESSAGE_ROW (row));
+  g_assert_cmpstr (pf_message_get_subject (message), ==, "Minutes");
+  g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), ==, "Minutes");
+  g_assert_true (g_str_has_prefix (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), "Alice <alice@example.org> · "));
+  g_assert_true (gtk_list_box_row_get_activatable (GTK_LIST_BOX_ROW (row)));
+  gtk_test_accessible_assert_property (find_open_button (row), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                       "Open “Minutes” in Mail Reader");
+
+  /* Without a subject the row and its button say so, not "". */
+  row = gtk_widget_get_next_sibling (row);
+  g_assert_true (PF_IS_MESSAGE_ROW (row));
+  g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), ==, "(no subject)");
+  g_assert_true (g_str_has_prefix (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), "Bob <bob@example.org> · "));
+  gtk_test_accessible_assert_property (find_open_button (row), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                       "Open “(no subject)” in Mail Reader");
+  g_assert_null (gtk_widget_get_next_sibling (row));
+
+  /* A reload after new mail shows the new list, the rows made anew. */
+  write_message (cur_dir, "3.c,S=1:2,S",
+                 "From: Carol <carol@example.org>\n"
+                 "Subject: Newest\n"
+                 "Date: Thu, 26 Nov 2026 08:00:00 +0000\n"
+                 "\n"
+                 "body\n");
+  pf_account_page_reload_messages (PF_ACCOUNT_PAGE (page));
+  for (guint i = 0; i < 100; i++)
+    {
+      row = find_widget (page, PF_TYPE_MESSAGE_ROW);
+      if (g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), "Newest") == 0)
+        break;
+      run_for (20);
+    }
+  g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), ==, "Newest");
+  g_assert_nonnull (gtk_widget_get_next_sibling (gtk_widget_get_next_sibling (row)));
+  g_assert_null (gtk_widget_get_next_sibling (gtk_widget_get_next_sibling (gtk_widget_get_next_sibling (row))));
+
+  g_object_unref (page);
+  for (guint i = 0; i < G_N_ELEMENTS (files); i++)
+    {
+      g_autofree char *path = g_build_filename (maildir, files[i], NULL);
+
+      g_assert_cmpint (g_remove (path), ==, 0);
+    }
+}
+
 /* The window's content: the frame around it (decorations, shadows) is
  * the window manager's and the theme's, not the layout's. */
 static int
@@ -450,6 +829,10 @@ main (int   argc,
   g_test_add_func ("/ui/layout/fits-phone-width", test_fits_phone_width);
   g_test_add_func ("/ui/setup/plaintext-needs-confirmation", test_plaintext_needs_confirmation);
   g_test_add_func ("/ui/security-row/plaintext-confirmed-or-put-back", test_security_row_confirms_plaintext);
+  g_test_add_func ("/ui/setup/probe-row-shows-verdict", test_probe_row);
+  g_test_add_func ("/ui/setup/detect-row-shows-result", test_detect_row);
+  g_test_add_func ("/ui/setup/choice-page-confirms-plaintext", test_choice_page);
+  g_test_add_func ("/ui/account-page/message-rows-bound", test_message_rows_bound);
 
   return g_test_run ();
 }

@@ -29,6 +29,8 @@
 #define PREPARE_BATCH 32
 #define PROGRESS_INTERVAL_MS 100
 #define SECONDS_PER_DAY (24 * 60 * 60)
+/* TOP n 0 answers only a header; more than this is no header. */
+#define HEADER_CAP (1024 * 1024)
 
 struct _PfFetcher
 {
@@ -45,12 +47,14 @@ struct _PfFetcher
   GTlsDatabase    *tls_database;
   char            *ca_file;
   guint            timeout;
+  guint            stall_window;
   gboolean         allow_plaintext_auth;
   char            *secret;
   PfSecretFunc     secret_func;
   gpointer         secret_data;
   GDestroyNotify   secret_destroy;
   char            *state_dir;
+  char            *account_name;
   PfFetchPolicy    policy;
   guint            days;
   guint64          size_limit;
@@ -87,14 +91,28 @@ typedef struct
   guint           msgno;
   char           *uid;           /* NULL until hashed in the no-UIDL fallback */
   guint64         server_size;
+  gboolean        size_known;    /* LIST gave it */
   char           *base;
   char           *name;
+  char           *header_digest;
   GOutputStream  *stream;
   guint64         size;
   gboolean        duplicate;
 } Message;
 
+/* A message delivered in an earlier run, due for deletion once TOP
+ * shows the server still holds that very message. */
 typedef struct
+{
+  struct _Run    *run;
+  guint           msgno;
+  char           *uid;
+  guint64         size;
+  char           *header_digest;  /* as journaled */
+  GOutputStream  *sink;
+} Confirm;
+
+typedef struct _Run
 {
   PfFetcher      *self;          /* owned by the task */
   GTask          *task;          /* not owned */
@@ -106,10 +124,12 @@ typedef struct
   gint64          now;
   char           *secret;
   GTlsDatabase   *tls_database;
+  PfAuthMechanism fallback;      /* after a mechanism's refusal, the one tried instead */
 
   PfMaildir      *maildir;
   PfJournal      *journal;
   GHashTable     *server_uids;   /* uid → msgno (GUINT_TO_POINTER); until fetching starts */
+  PfUidlList     *server_uidl;   /* holds server_uids' keys */
   GPtrArray      *todo;          /* Message*, in server order */
   guint           next_to_queue;
   guint           in_flight;
@@ -121,6 +141,12 @@ typedef struct
   GQueue          spare;         /* Slot*: tmp/ files made ahead */
   guint           deletes_in_flight;
   guint           deletes_acked;
+  GQueue          delete_uids;   /* char*: the ids of the DELEs in flight, in order */
+  GPtrArray      *deleted_uids;  /* DELE acknowledged; gone once QUIT commits */
+  guint           confirming;    /* TOP checks before a DELE, in flight */
+  gboolean        planned;       /* compaction and checks done: fetch */
+  gboolean        recording;     /* the gone records being written */
+  gboolean        session_lost;  /* a message ran past the size limit: no QUIT */
   gboolean        no_uidl;
   gboolean        quitting;
   GError         *error;         /* the first failure */
@@ -224,8 +250,18 @@ message_free (gpointer data)
   g_free (message->uid);
   g_free (message->base);
   g_free (message->name);
+  g_free (message->header_digest);
   g_clear_object (&message->stream);
   g_free (message);
+}
+
+static void
+confirm_free (Confirm *confirm)
+{
+  g_free (confirm->uid);
+  g_free (confirm->header_digest);
+  g_clear_object (&confirm->sink);
+  g_free (confirm);
 }
 
 /* The run's timers and its watch on the caller's cancellable. */
@@ -251,10 +287,13 @@ run_free (gpointer data)
   wipe_secret (run->secret);
   g_clear_object (&run->tls_database);
   g_clear_pointer (&run->server_uids, g_hash_table_unref);
+  g_clear_pointer (&run->server_uidl, pf_uidl_list_unref);
   g_clear_pointer (&run->todo, g_ptr_array_unref);
   g_queue_clear (&run->retrieving);
   g_queue_clear_full (&run->spare, slot_free);
   g_clear_pointer (&run->ready, g_ptr_array_unref);
+  g_clear_pointer (&run->deleted_uids, g_ptr_array_unref);
+  g_queue_clear_full (&run->delete_uids, g_free);
   g_clear_error (&run->error);
   g_clear_pointer (&run->result, pf_fetch_result_free);
   /* The journal goes last: closing it releases the account lock. */
@@ -373,7 +412,7 @@ run_return (Run *run)
 
   /* No worker thread is busy now. Release the account lock as the run
    * ends, not when the last reference to its result goes. */
-  g_assert (!run->committing && !run->compacting && !run->preparing);
+  g_assert (!run->committing && !run->compacting && !run->preparing && !run->recording);
   g_clear_pointer (&run->maildir, pf_maildir_free);
   g_clear_pointer (&run->journal, pf_journal_free);
 
@@ -392,40 +431,87 @@ run_return (Run *run)
 }
 
 static void
+gone_thread (GTask        *task,
+             gpointer      source_object,
+             gpointer      task_data,
+             GCancellable *cancellable)
+{
+  Run *run = task_data;
+  GError *error = NULL;
+
+  if (!pf_journal_record_gone (run->journal, (const char * const *) run->deleted_uids->pdata,
+                               run->deleted_uids->len, &error))
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static void
+on_gone_recorded (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  Run *run = user_data;
+  g_autoptr(GError) error = NULL;
+
+  run->recording = FALSE;
+  /* The deletions are committed whatever happened here: a gone record
+   * that did not make it only leaves an id compaction forgets later. */
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    g_warning ("Could not record deleted messages: %s", error->message);
+  run_return (run);
+}
+
+static void
 on_quit (GObject      *source,
          GAsyncResult *result,
          gpointer      user_data)
 {
   Run *run = user_data;
   g_autoptr(GError) error = NULL;
+  g_autoptr(GTask) task = NULL;
 
   if (!pf_pop3_client_quit_finish (PF_POP3_CLIENT (source), result, &error))
     {
       /* The deletions were not committed; the messages stay delivered
        * and will be deleted by a later run. */
       run_fail (run, g_steal_pointer (&error));
+      run_return (run);
+      return;
     }
-  else
-    run->result->deleted = run->deletes_acked;
-  run_return (run);
+  run->result->deleted = run->deletes_acked;
+  if (run->deleted_uids == NULL || run->deleted_uids->len == 0)
+    {
+      run_return (run);
+      return;
+    }
+
+  /* The server deleted them: the ids are free for it to hand out again,
+   * and a message listed under one later is new mail. */
+  run->recording = TRUE;
+  task = g_task_new (NULL, NULL, on_gone_recorded, run);
+  g_task_set_source_tag (task, on_quit);
+  g_task_set_task_data (task, run, NULL);
+  g_task_run_in_thread (task, gone_thread);
 }
 
 static void
 run_maybe_finish (Run *run)
 {
-  gboolean more_to_fetch = run->error == NULL && run->next_to_queue < run->todo->len;
+  gboolean more_to_fetch = run->error == NULL && !run->session_lost && run->todo != NULL
+                           && (!run->planned || run->next_to_queue < run->todo->len);
 
   if (run->quitting)
     return;
   /* Whatever arrived whole is made durable, even after a failure. */
   commit_start (run);
   if (run->in_flight > 0 || run->committing || run->compacting || run->preparing
-      || more_to_fetch || run->deletes_in_flight > 0)
+      || more_to_fetch || run->deletes_in_flight > 0 || run->confirming > 0)
     return;
   drop_spare (run);
 
   run->quitting = TRUE;
-  if (run->error != NULL && !run->winding_up)
+  if ((run->error != NULL && !run->winding_up) || run->session_lost)
     {
       /* Drop the link without QUIT: the server commits no deletion. */
       pf_pop3_client_close (run->self->client);
@@ -498,19 +584,31 @@ on_delete (GObject      *source,
   Run *run = user_data;
   g_autoptr(GError) error = NULL;
 
+  /* Answers come in the order the commands went out. */
+  char *uid = g_queue_pop_head (&run->delete_uids);
+
   run->deletes_in_flight--;
   if (pf_pop3_client_delete_finish (PF_POP3_CLIENT (source), result, &error))
-    run->deletes_acked++;
+    {
+      run->deletes_acked++;
+      g_ptr_array_add (run->deleted_uids, uid);
+    }
   else
-    run_fail (run, g_steal_pointer (&error));
+    {
+      g_free (uid);
+      if (!run->session_lost)
+        run_fail (run, g_steal_pointer (&error));
+    }
   run_maybe_finish (run);
 }
 
 static void
-queue_delete (Run   *run,
-              guint  msgno)
+queue_delete (Run        *run,
+              guint       msgno,
+              const char *uid)
 {
   run->deletes_in_flight++;
+  g_queue_push_tail (&run->delete_uids, g_strdup (uid));
   pf_pop3_client_delete_async (run->self->client, msgno, run->cancellable, on_delete, run);
 }
 
@@ -572,6 +670,8 @@ commit_thread (GTask        *task,
       records[n_records].uid = message->uid;
       records[n_records].name = message->name;
       records[n_records].first_seen = run->now;
+      records[n_records].size = message->server_size;
+      records[n_records].header_digest = message->header_digest;
       n_records++;
     }
   if (!pf_journal_append (run->journal, records, n_records, &error))
@@ -635,8 +735,8 @@ on_commit (GObject      *source,
               run->result->fetched++;
               run->result->fetched_bytes += message->size;
             }
-          if (policy_deletes (run, run->now))
-            queue_delete (run, message->msgno);
+          if (policy_deletes (run, run->now) && !run->session_lost)
+            queue_delete (run, message->msgno, message->uid);
         }
     }
 
@@ -690,6 +790,30 @@ local_error_of (Message *message,
   return g_error_copy (error);
 }
 
+/* The data of a message ran past the size limit although LIST gave it as
+ * smaller: the client stopped reading it and ended the session. The first
+ * message to fail so is that one; every RETR after it failed with it. */
+static void
+note_past_size_limit (Run     *run,
+                      Message *message)
+{
+  g_autoptr(GError) error = NULL;
+  PfFetchSkipped skipped = { NULL, message->msgno, 0 };
+
+  if (run->session_lost)
+    return;
+  run->session_lost = TRUE;
+
+  skipped.uid = g_strdup (message->uid);
+  skipped.size = MAX (message->server_size, run->self->size_limit + 1);
+  g_array_append_val (run->result->over_limit, skipped);
+  /* Not synced: losing it costs one more stopped RETR next run. Without
+   * it every run would stop at this message and never reach the rest. */
+  if (message->uid != NULL
+      && !pf_journal_record_oversize (run->journal, message->uid, message->server_size, &error))
+    g_warning ("%s", error->message);
+}
+
 static void
 on_retrieve (GObject      *source,
              GAsyncResult *result,
@@ -718,13 +842,17 @@ on_retrieve (GObject      *source,
       if (!g_output_stream_is_closed (message->stream))
         g_output_stream_close (message->stream, NULL, NULL);
       pf_maildir_remove_tmp (run->maildir, message->base, &ignored);
-      run_fail (run, local_error_of (message, error));
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_MESSAGE_TOO_LARGE))
+        note_past_size_limit (run, message);
+      else
+        run_fail (run, local_error_of (message, error));
       message_free (message);
       run_maybe_finish (run);
       return;
     }
 
   message->size = pf_maildir_tmp_get_size (message->stream);
+  message->header_digest = g_strdup (pf_maildir_tmp_get_header_digest (message->stream));
   message->name = pf_maildir_make_name (message->base, message->size);
   if (run->no_uidl)
     message->uid = g_strconcat ("sha256:", pf_maildir_tmp_get_sha256 (message->stream), NULL);
@@ -837,7 +965,7 @@ drop_spare (Run *run)
 static void
 run_queue_retrieves (Run *run)
 {
-  while (run->error == NULL && run->in_flight < RETRIEVE_WINDOW
+  while (run->error == NULL && !run->session_lost && run->in_flight < RETRIEVE_WINDOW
          && run->next_to_queue < run->todo->len)
     {
       Message *message;
@@ -858,8 +986,10 @@ run_queue_retrieves (Run *run)
 
       run->in_flight++;
       g_queue_push_tail (&run->retrieving, message);
-      pf_pop3_client_retrieve_async (run->self->client, message->msgno, -1, message->stream,
-                                     run->cancellable, on_retrieve, message);
+      pf_pop3_client_retrieve_checked_async (run->self->client, message->msgno, -1,
+                                             message->size_known ? (gint64) message->server_size : -1,
+                                             run->self->size_limit, message->stream,
+                                             run->cancellable, on_retrieve, message);
     }
 
   if (g_queue_get_length (&run->spare) < PREPARE_BATCH / 2)
@@ -878,6 +1008,7 @@ start_fetching (Run *run)
   /* The server's ids served planning and compaction, both done: a large
    * mailbox's table would otherwise stay for the whole run. */
   g_clear_pointer (&run->server_uids, g_hash_table_unref);
+  g_clear_pointer (&run->server_uidl, pf_uidl_list_unref);
 
   for (guint i = 0; i < run->todo->len; i++)
     total += ((Message *) g_ptr_array_index (run->todo, i))->server_size;
@@ -904,10 +1035,26 @@ compact_thread (GTask        *task,
   Run *run = task_data;
   GError *error = NULL;
 
-  if (!pf_journal_compact (run->journal, run->server_uids, &error))
+  if (!pf_journal_compact (run->journal, run->server_uids, run->now, NULL, &error))
     g_task_return_error (task, error);
   else
     g_task_return_boolean (task, TRUE);
+}
+
+/* Fetching starts once compaction and the checks before deleting are
+ * done: a check that fails adds its message to the ones to fetch. */
+static void
+maybe_start_fetching (Run *run)
+{
+  if (run->planned || run->compacting || run->confirming > 0)
+    return;
+  run->planned = TRUE;
+  if (run->error != NULL)
+    {
+      run_maybe_finish (run);
+      return;
+    }
+  start_fetching (run);
 }
 
 static void
@@ -920,12 +1067,88 @@ on_compacted (GObject      *source,
 
   run->compacting = FALSE;
   if (!g_task_propagate_boolean (G_TASK (result), &error))
+    run_fail (run, error);
+  maybe_start_fetching (run);
+}
+
+static Message *
+message_new (guint          msgno,
+             const char    *uid,
+             const guint64 *size)
+{
+  Message *message = g_new0 (Message, 1);
+
+  message->msgno = msgno;
+  message->uid = g_strdup (uid);
+  message->server_size = size != NULL ? *size : 0;
+  message->size_known = size != NULL;
+  return message;
+}
+
+static void
+on_confirmed (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  Confirm *confirm = user_data;
+  Run *run = confirm->run;
+  g_autoptr(GError) error = NULL;
+
+  run->confirming--;
+  if (pf_pop3_client_retrieve_finish (PF_POP3_CLIENT (source), result, NULL, &error)
+      && g_output_stream_close (confirm->sink, NULL, &error))
     {
-      run_fail (run, error);
-      run_maybe_finish (run);
-      return;
+      GMemoryOutputStream *memory = G_MEMORY_OUTPUT_STREAM (confirm->sink);
+      g_autofree char *digest = pf_maildir_header_digest (g_memory_output_stream_get_data (memory),
+                                                          g_memory_output_stream_get_data_size (memory));
+
+      if (strcmp (digest, confirm->header_digest) == 0)
+        {
+          run->result->already_had++;
+          queue_delete (run, confirm->msgno, confirm->uid);
+        }
+      else
+        {
+          /* Same id, same size, another header: the server gave a used id
+           * to a new message. Fetch it; never delete it unread. */
+          g_debug ("Message %u (%s) is not the one journaled under its id", confirm->msgno,
+                   confirm->uid);
+          g_ptr_array_add (run->todo, message_new (confirm->msgno, confirm->uid, &confirm->size));
+        }
     }
-  start_fetching (run);
+  else if (g_error_matches (error, PF_ERROR, PF_ERROR_SERVER))
+    {
+      /* No TOP: the message cannot be told from another; it stays. */
+      run->result->already_had++;
+    }
+  else
+    run_fail (run, g_steal_pointer (&error));
+
+  confirm_free (confirm);
+  maybe_start_fetching (run);
+}
+
+/* Before deleting a message delivered in an earlier run: is it still the
+ * one delivered? TOP n 0 (pipelined with the rest) and its header digest
+ * against the journal's. */
+static void
+queue_confirm (Run                  *run,
+               guint                 msgno,
+               const char           *uid,
+               guint64               size,
+               const PfJournalEntry *entry)
+{
+  Confirm *confirm = g_new0 (Confirm, 1);
+
+  confirm->run = run;
+  confirm->msgno = msgno;
+  confirm->uid = g_strdup (uid);
+  confirm->size = size;
+  confirm->header_digest = g_strdup (entry->header_digest);
+  confirm->sink = g_memory_output_stream_new_resizable ();
+  run->confirming++;
+  pf_pop3_client_retrieve_checked_async (run->self->client, msgno, 0, -1, HEADER_CAP,
+                                         confirm->sink, run->cancellable, on_confirmed, confirm);
 }
 
 static int
@@ -938,17 +1161,16 @@ compare_list_entries (gconstpointer a,
   return first < second ? -1 : first > second;
 }
 
-/* @uids: PfUidlEntry array, or NULL without UIDL; @sizes: the LIST answer
+/* @uids: the UIDL answer, or NULL without UIDL; @sizes: the LIST answer
  * (sorted here). */
 static void
-plan (Run    *run,
-      GArray *uids,
-      GArray *sizes)
+plan (Run        *run,
+      PfUidlList *uids,
+      GArray     *sizes)
 {
   PfFetcher *self = run->self;
-  guint on_server_and_journaled = 0;
 
-  run->server_uids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  run->server_uids = g_hash_table_new (g_str_hash, g_str_equal);
   run->todo = g_ptr_array_new_with_free_func (message_free);
 
   /* Sizes by message number: a binary search in the LIST answer (in
@@ -956,33 +1178,50 @@ plan (Run    *run,
    * for a large mailbox would be a few hundred KiB more at the peak. */
   g_array_sort (sizes, compare_list_entries);
 
-  for (guint i = 0; i < (uids != NULL ? uids->len : sizes->len); i++)
+  if (uids != NULL)
+    run->server_uidl = pf_uidl_list_ref (uids);
+  for (guint i = 0; i < (uids != NULL ? pf_uidl_list_get_length (uids) : sizes->len); i++)
     {
-      guint msgno = uids != NULL ? g_array_index (uids, PfUidlEntry, i).msgno
+      guint msgno = uids != NULL ? pf_uidl_list_get_msgno (uids, i)
                                  : g_array_index (sizes, PfListEntry, i).msgno;
       const char *uid = NULL;
       const PfListEntry key = { msgno, 0 };
       const PfListEntry *listed = bsearch (&key, sizes->data, sizes->len, sizeof (PfListEntry),
                                            compare_list_entries);
       const guint64 *size = listed != NULL ? &listed->size : NULL;
-      gint64 first_seen;
-      Message *message;
+      PfJournalEntry entry;
 
       if (uids != NULL)
         {
-          /* The table takes the UIDL answer's string over (freed with
-           * the answer right after this): one copy fewer per message. */
-          char *owned = g_steal_pointer (&g_array_index (uids, PfUidlEntry, i).uid);
-
-          uid = owned;
-          g_hash_table_replace (run->server_uids, owned, GUINT_TO_POINTER (msgno));
-          if (pf_journal_lookup (run->journal, uid, NULL, &first_seen))
+          /* The table's keys are the UIDL answer's own strings, kept
+           * with it (server_uidl): one copy fewer per message. */
+          uid = pf_uidl_list_get_uid (uids, i);
+          g_hash_table_replace (run->server_uids, (char *) uid, GUINT_TO_POINTER (msgno));
+          if (pf_journal_get_entry (run->journal, uid, &entry)
+              && (size == NULL || pf_journal_entry_matches_size (&entry, *size)))
             {
-              on_server_and_journaled++;
-              run->result->already_had++;
-              /* Durable in the journal already: deletion is safe now. */
-              if (policy_deletes (run, first_seen))
-                queue_delete (run, msgno);
+              if (size != NULL)
+                pf_journal_learn_size (run->journal, uid, *size);
+              /* A message LIST does not name cannot be checked: it stays. */
+              if (!policy_deletes (run, entry.first_seen) || size == NULL)
+                run->result->already_had++;
+              else if (entry.header_digest != NULL)
+                queue_confirm (run, msgno, uid, *size, &entry);
+              else
+                {
+                  /* Journaled before header digests were: the size
+                   * (when known) is all there is to check. */
+                  run->result->already_had++;
+                  queue_delete (run, msgno, uid);
+                }
+              continue;
+            }
+          /* Not journaled, or journaled with another size: a reused id
+           * names a new message. */
+          if (size != NULL && pf_journal_is_oversize (run->journal, uid, *size))
+            {
+              PfFetchSkipped skipped = { g_strdup (uid), msgno, MAX (*size, self->size_limit + 1) };
+              g_array_append_val (run->result->over_limit, skipped);
               continue;
             }
         }
@@ -994,34 +1233,26 @@ plan (Run    *run,
           continue;
         }
 
-      message = g_new0 (Message, 1);
-      message->msgno = msgno;
-      message->uid = g_strdup (uid);
-      message->server_size = size != NULL ? *size : 0;
-      g_ptr_array_add (run->todo, message);
+      g_ptr_array_add (run->todo, message_new (msgno, uid, size));
     }
 
-  /* Forget ids no longer on the server, and the pending records recovery
-   * has dealt with. Without UIDL the hashes can only go once the mailbox
-   * is empty: until then any of them may still be there. */
+  /* Without UIDL the hashes are kept as they are: until a deletion is
+   * committed any of them may still be on the server. */
   if (run->no_uidl)
-    {
-      if (sizes->len > 0)
-        g_clear_pointer (&run->server_uids, g_hash_table_unref);
-    }
-  if (pf_journal_get_n_pending (run->journal) > 0
-      || (run->server_uids != NULL && on_server_and_journaled < pf_journal_get_n_entries (run->journal)))
-    {
-      g_autoptr(GTask) task = g_task_new (NULL, NULL, on_compacted, run);
+    g_clear_pointer (&run->server_uids, g_hash_table_unref);
 
-      g_task_set_source_tag (task, plan);
-      g_task_set_task_data (task, run, NULL);
-      /* Holds the run open: DELE replies may come back meanwhile. */
-      run->compacting = TRUE;
-      g_task_run_in_thread (task, compact_thread);
-      return;
-    }
-  start_fetching (run);
+  {
+    g_autoptr(GTask) task = g_task_new (NULL, NULL, on_compacted, run);
+
+    /* Forget ids long gone from the server, count the misses of the
+     * others, and drop the pending records recovery has dealt with. The
+     * journal writes only when something changed. Holds the run open:
+     * DELE and TOP replies may come back meanwhile. */
+    g_task_set_source_tag (task, plan);
+    g_task_set_task_data (task, run, NULL);
+    run->compacting = TRUE;
+    g_task_run_in_thread (task, compact_thread);
+  }
 }
 
 static void
@@ -1030,20 +1261,20 @@ on_list (GObject      *source,
          gpointer      user_data)
 {
   Run *run = user_data;
-  GArray *uids = g_object_steal_data (G_OBJECT (source), "pf-uidl");
+  PfUidlList *uids = g_object_steal_data (G_OBJECT (source), "pf-uidl");
   g_autoptr(GArray) sizes = NULL;
   GError *error = NULL;
 
   sizes = pf_pop3_client_list_finish (PF_POP3_CLIENT (source), result, &error);
   if (sizes == NULL)
     {
-      g_clear_pointer (&uids, g_array_unref);
+      g_clear_pointer (&uids, pf_uidl_list_unref);
       run_fail (run, error);
       run_maybe_finish (run);
       return;
     }
   plan (run, uids, sizes);
-  g_clear_pointer (&uids, g_array_unref);
+  g_clear_pointer (&uids, pf_uidl_list_unref);
 }
 
 static void
@@ -1053,7 +1284,7 @@ on_uidl (GObject      *source,
 {
   Run *run = user_data;
   g_autoptr(GError) error = NULL;
-  GArray *uids;
+  PfUidlList *uids;
 
   uids = pf_pop3_client_uidl_finish (PF_POP3_CLIENT (source), result, &error);
   if (uids == NULL)
@@ -1086,6 +1317,8 @@ on_uidl (GObject      *source,
 /* ------------------------------------------------------------------ */
 /* Connecting                                                           */
 
+static void run_connect (Run *run);
+
 static void
 on_authenticated (GObject      *source,
                   GAsyncResult *result,
@@ -1093,14 +1326,33 @@ on_authenticated (GObject      *source,
 {
   Run *run = user_data;
   GError *error = NULL;
+  PfAuthMechanism used = PF_AUTH_AUTO;
 
-  g_clear_pointer (&run->secret, wipe_secret);
-  if (!pf_pop3_client_authenticate_finish (PF_POP3_CLIENT (source), result, NULL, &error))
+  if (!pf_pop3_client_authenticate_finish (PF_POP3_CLIENT (source), result, &used, &error))
     {
+      /* A refusal that may be the method's, not the password's (a -PLUS
+       * bound differently, an APOP the server cannot check): one other
+       * method on a new connection, when the account left the choice to
+       * Popfetch. */
+      if (g_error_matches (error, PF_ERROR, PF_ERROR_AUTH_MECHANISM_FAILED) &&
+          run->self->mechanism == PF_AUTH_AUTO && run->fallback == PF_AUTH_AUTO)
+        {
+          run->fallback = pf_pop3_client_choose_fallback (PF_POP3_CLIENT (source), used);
+          if (run->fallback != PF_AUTH_AUTO)
+            {
+              g_clear_error (&error);
+              pf_pop3_client_close (PF_POP3_CLIENT (source));
+              run_connect (run);
+              return;
+            }
+        }
+      g_clear_pointer (&run->secret, wipe_secret);
       run_fail (run, error);
       run_maybe_finish (run);
       return;
     }
+  g_clear_pointer (&run->secret, wipe_secret);
+  run->result->mechanism = used;
   set_phase (run->self, PF_FETCH_PHASE_LISTING);
   pf_pop3_client_uidl_async (PF_POP3_CLIENT (source), run->cancellable, on_uidl, run);
 }
@@ -1110,8 +1362,9 @@ authenticate (Run *run)
 {
   set_phase (run->self, PF_FETCH_PHASE_AUTHENTICATING);
   pf_pop3_client_authenticate_async (run->self->client, run->self->user, run->secret,
-                                     run->self->mechanism, run->cancellable,
-                                     on_authenticated, run);
+                                     run->fallback != PF_AUTH_AUTO ? run->fallback
+                                                                   : run->self->mechanism,
+                                     run->cancellable, on_authenticated, run);
 }
 
 static void
@@ -1199,6 +1452,8 @@ run_connect (Run *run)
   self->client = client = pf_pop3_client_new (self->host, self->port, self->security);
   if (self->timeout > 0)
     pf_pop3_client_set_timeout (client, self->timeout);
+  if (self->stall_window > 0)
+    pf_pop3_client_set_stall_window (client, self->stall_window);
   if (self->server_identity != NULL)
     pf_pop3_client_set_server_identity (client, self->server_identity);
   if (self->pinned_fingerprint != NULL)
@@ -1239,11 +1494,40 @@ open_thread (GTask        *task,
     }
 
   /* The lock first: recovery must not race another run's deliveries. */
-  run->journal = pf_journal_open (self->state_dir, self->host, self->user, &error);
-  if (run->journal == NULL)
+  if (self->account_name != NULL)
+    {
+      g_autofree char *key = pf_journal_saved_account_key (self->account_name);
+      g_autofree char *legacy_key = pf_journal_account_key (self->host, self->user);
+
+      run->journal = pf_journal_open_keyed (self->state_dir, key, legacy_key,
+                                            self->account_name, &error);
+    }
+  else
+    run->journal = pf_journal_open (self->state_dir, self->host, self->user, &error);
+  if (run->journal == NULL || !pf_journal_set_user (run->journal, self->user, &error))
     {
       g_task_return_error (task, error);
       return;
+    }
+  if (self->account_name == NULL && pf_journal_get_n_entries (run->journal) == 0)
+    {
+      g_autofree char *other = pf_journal_find_other_holding (run->journal, self->user,
+                                                              self->maildir);
+
+      /* Refused before anything is downloaded: going on would fetch every
+       * message the Maildir already has a second time. */
+      if (other != NULL)
+        {
+          g_task_return_new_error (task, PF_ERROR, PF_ERROR_INVALID_INPUT,
+                                   _("The Maildir %s already holds mail fetched for %s under "
+                                     "another record (%s). Fetching it under the name %s would "
+                                     "download all of it again. Fetch it as before: the saved "
+                                     "account, or the same server name. If the server was "
+                                     "renamed, rename that file to %s to carry the record over."),
+                                   self->maildir, self->user, other, self->host,
+                                   pf_journal_get_path (run->journal));
+          return;
+        }
     }
   run->maildir = pf_maildir_open (self->maildir, &error);
   if (run->maildir == NULL
@@ -1322,6 +1606,8 @@ pf_fetcher_run_async (PfFetcher           *self,
   run->start_us = g_get_monotonic_time ();
   g_queue_init (&run->retrieving);
   g_queue_init (&run->spare);
+  g_queue_init (&run->delete_uids);
+  run->deleted_uids = g_ptr_array_new_with_free_func (g_free);
   g_task_set_task_data (task, run, run_free);
 
   g_object_freeze_notify (G_OBJECT (self));
@@ -1428,6 +1714,14 @@ pf_fetcher_set_timeout (PfFetcher *self,
 }
 
 void
+pf_fetcher_set_stall_window (PfFetcher *self,
+                             guint      seconds)
+{
+  g_return_if_fail (PF_IS_FETCHER (self));
+  self->stall_window = seconds;
+}
+
+void
 pf_fetcher_set_allow_plaintext_auth (PfFetcher *self,
                                      gboolean   allow)
 {
@@ -1466,6 +1760,15 @@ pf_fetcher_set_state_dir (PfFetcher  *self,
   g_free (self->state_dir);
   self->state_dir = path != NULL ? g_strdup (path)
                                  : g_build_filename (g_get_user_state_dir (), "popfetch", NULL);
+}
+
+void
+pf_fetcher_set_account (PfFetcher  *self,
+                        const char *account_name)
+{
+  g_return_if_fail (PF_IS_FETCHER (self));
+  g_free (self->account_name);
+  self->account_name = g_strdup (account_name);
 }
 
 void
@@ -1581,6 +1884,7 @@ pf_fetcher_finalize (GObject *object)
   g_free (self->pinned_fingerprint);
   g_free (self->ca_file);
   g_free (self->state_dir);
+  g_free (self->account_name);
 
   G_OBJECT_CLASS (pf_fetcher_parent_class)->finalize (object);
 }

@@ -43,7 +43,9 @@ typedef struct
 {
   char    *uid;      /* NULL when the server has no UIDL */
   guint    msgno;
-  guint64  size;     /* as the server's LIST reports it */
+  guint64  size;     /* as the server's LIST reports it; for a message whose
+                      * data ran past the limit although LIST said less,
+                      * more than the limit */
 } PfFetchSkipped;
 
 /* What one run did; pf_fetcher_run_finish() returns it. */
@@ -59,6 +61,11 @@ typedef struct
   gboolean  no_uidl;         /* the server lacks UIDL; the content-hash fallback ran */
   GArray   *over_limit;      /* PfFetchSkipped, in server order */
   gint64    elapsed_us;
+  /* The login method that worked. After a refusal that may be the method's
+   * (a -PLUS the server binds differently, an APOP it cannot check), a run
+   * left on PF_AUTH_AUTO tries one other method on a new connection; an
+   * account stores this so the next run goes straight to it. */
+  PfAuthMechanism mechanism;
 } PfFetchResult;
 
 void            pf_fetch_result_free (PfFetchResult *result);
@@ -91,9 +98,21 @@ G_DECLARE_FINAL_TYPE (PfFetcher, pf_fetcher, PF, FETCHER, GObject)
  * crash at any moment loses no message and duplicates none: the next run
  * recovers and completes.
  *
- * State (journal and lock) lives in the state directory, keyed by host and
- * user, not port. A second run for the same host and user, in this process
- * or another, fails at once with PF_ERROR_ACCOUNT_BUSY.
+ * A journaled id is the message delivered only if LIST gives the size
+ * journaled with it; otherwise the server reused the id and the message is
+ * new. Before a DELE of a message delivered in an earlier run, TOP n 0
+ * checks its header digest against the journal's; a mismatch is fetched as
+ * new, never deleted. Ids whose deletion QUIT committed are recorded as
+ * gone. Each RETR is checked against its listed size
+ * (pf_pop3_data_fits_listed_size) and the size limit: data past them ends
+ * the session without QUIT, nothing of that message is delivered; a
+ * message past the size limit is reported in over_limit and not retrieved
+ * again while listed with that size.
+ *
+ * State (journal and lock) lives in the state directory, keyed by the
+ * saved account (pf_fetcher_set_account) or else by host and user, not
+ * port. A second run for the same key, in this process or another, fails
+ * at once with PF_ERROR_ACCOUNT_BUSY.
  *
  * A server without UIDL: the run fails with PF_ERROR_NO_UIDL unless the
  * policy is PF_FETCH_DELETE. With PF_FETCH_DELETE, a message's identity is
@@ -122,6 +141,9 @@ void            pf_fetcher_set_ca_file             (PfFetcher       *self,
                                                     const char      *path);
 void            pf_fetcher_set_timeout             (PfFetcher       *self,
                                                     guint            seconds);
+/* As the client's "stall-window"; 0 keeps the client's default. */
+void            pf_fetcher_set_stall_window        (PfFetcher       *self,
+                                                    guint            seconds);
 void            pf_fetcher_set_allow_plaintext_auth (PfFetcher      *self,
                                                      gboolean        allow);
 
@@ -137,12 +159,20 @@ void            pf_fetcher_set_secret_func         (PfFetcher       *self,
 /* Default: $XDG_STATE_HOME/popfetch. */
 void            pf_fetcher_set_state_dir           (PfFetcher       *self,
                                                     const char      *path);
+/* The saved account this fetcher runs for (its name), or NULL for an
+ * ad-hoc fetch. A saved account's journal and lock belong to it
+ * (pf_journal_saved_account_key), not to the host name, so they survive
+ * an edit of the host; the journal an earlier version kept under host
+ * and user is taken over once. */
+void            pf_fetcher_set_account             (PfFetcher       *self,
+                                                    const char      *account_name);
 /* @days matters for PF_FETCH_DELETE_AFTER_DAYS only. */
 void            pf_fetcher_set_policy              (PfFetcher       *self,
                                                     PfFetchPolicy    policy,
                                                     guint            days);
-/* Messages larger than @bytes (by LIST) are left on the server and reported
- * in PfFetchResult.over_limit; 0 means no limit. */
+/* Messages larger than @bytes (by LIST, or by the data as it arrives) are
+ * left on the server and reported in PfFetchResult.over_limit; 0 means no
+ * limit. */
 void            pf_fetcher_set_size_limit          (PfFetcher       *self,
                                                     guint64          bytes);
 /* For tests: the Unix time used as "now" (first-seen times and the age

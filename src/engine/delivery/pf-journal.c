@@ -23,8 +23,12 @@
 
 typedef struct
 {
-  char   *name;
-  gint64  first_seen;
+  char    *name;
+  gint64   first_seen;
+  guint64  size;            /* PF_JOURNAL_SIZE_UNKNOWN: an old entry */
+  char    *header_digest;   /* NULL: unknown */
+  guint    misses;
+  gint64   missing_since;
 } Entry;
 
 struct _PfJournal
@@ -38,6 +42,10 @@ struct _PfJournal
   int         lock_fd;
   GHashTable *entries;    /* uid → Entry */
   GHashTable *pending;    /* set of tmp/ bases */
+  GHashTable *oversize;   /* uid → listed size (guint64*) */
+  guint64     last_listed; /* ids in the last trusted listing, 0: unknown */
+  char       *user;       /* escaped, from the "@ USER" record, or NULL */
+  gboolean    dirty;      /* in-memory changes compaction must write */
   /* The fetcher notes pending files from the main thread while a worker
    * thread appends a batch; the lock is never held across an fsync. */
   GMutex      mutex;
@@ -48,12 +56,28 @@ entry_free (gpointer data)
 {
   Entry *entry = data;
 
+  if (entry == NULL)
+    return;   /* handed over */
   g_free (entry->name);
+  g_free (entry->header_digest);
   g_free (entry);
 }
 
 /* ------------------------------------------------------------------ */
 /* Pure helpers                                                         */
+
+static void
+append_escaped (GString    *key,
+                const char *text)
+{
+  for (const guchar *p = (const guchar *) text; *p != '\0'; p++)
+    {
+      if (g_ascii_isalnum (*p) || *p == '.' || *p == '_' || *p == '-')
+        g_string_append_c (key, *p);
+      else
+        g_string_append_printf (key, "%%%02X", *p);
+    }
+}
 
 char *
 pf_journal_account_key (const char *host,
@@ -86,6 +110,18 @@ pf_journal_account_key (const char *host,
 }
 
 char *
+pf_journal_saved_account_key (const char *account_name)
+{
+  GString *key;
+
+  g_return_val_if_fail (account_name != NULL, NULL);
+
+  key = g_string_new ("account-");
+  append_escaped (key, account_name);
+  return g_string_free (key, FALSE);
+}
+
+char *
 pf_journal_format_entry (const char *uid,
                          const char *name,
                          gint64      first_seen)
@@ -105,24 +141,47 @@ field_is_valid (const char *field,
   return TRUE;
 }
 
-gboolean
-pf_journal_parse_line (const char  *line,
-                       gsize        len,
-                       char       **uid,
-                       char       **name,
-                       gint64      *first_seen)
+static gboolean
+parse_number (const char *field,
+              gsize       len,
+              guint64     max,
+              guint64    *value)
 {
-  const char *fields[4];
-  gsize lens[4];
+  g_autofree char *number = g_strndup (field, len);
+  char *end = NULL;
+  guint64 parsed;
+
+  if (!g_ascii_isdigit (number[0]))
+    return FALSE;
+  errno = 0;
+  parsed = g_ascii_strtoull (number, &end, 10);
+  if (errno != 0 || *end != '\0' || parsed > max)
+    return FALSE;
+  *value = parsed;
+  return TRUE;
+}
+
+void
+pf_journal_line_clear (PfJournalLine *line)
+{
+  g_clear_pointer (&line->uid, g_free);
+  g_clear_pointer (&line->name, g_free);
+  g_clear_pointer (&line->header_digest, g_free);
+}
+
+gboolean
+pf_journal_parse_record (const char    *line,
+                         gsize          len,
+                         PfJournalLine *out)
+{
+  const char *fields[7];
+  gsize lens[7];
   guint n = 0;
   gsize i = 0;
   guint64 value;
-  char *end = NULL;
-  g_autofree char *number = NULL;
 
-  *uid = NULL;
-  *name = NULL;
-  *first_seen = 0;
+  memset (out, 0, sizeof *out);
+  out->size = PF_JOURNAL_SIZE_UNKNOWN;
 
   while (i < len)
     {
@@ -140,30 +199,124 @@ pf_journal_parse_line (const char  *line,
       if (i == len && line[len - 1] == ' ')
         return FALSE;
     }
+  if (n == 0)
+    return FALSE;
+  for (guint f = 0; f < n; f++)
+    if (!field_is_valid (fields[f], lens[f]))
+      return FALSE;
 
-  if (n == 2 && lens[0] == 1 && fields[0][0] == '+')
+  if (lens[0] == 1 && (fields[0][0] == '+' || fields[0][0] == '-'
+                       || fields[0][0] == '!' || fields[0][0] == '=' || fields[0][0] == '@'))
     {
-      if (!field_is_valid (fields[1], lens[1]))
-        return FALSE;
-      *name = g_strndup (fields[1], lens[1]);
-      return TRUE;
+      switch (fields[0][0])
+        {
+        case '@':
+          if (n != 2)
+            return FALSE;
+          out->kind = PF_JOURNAL_LINE_USER;
+          out->name = g_strndup (fields[1], lens[1]);
+          return TRUE;
+        case '+':
+          if (n != 2)
+            return FALSE;
+          out->kind = PF_JOURNAL_LINE_PENDING;
+          out->name = g_strndup (fields[1], lens[1]);
+          return TRUE;
+        case '-':
+          if (n != 2)
+            return FALSE;
+          out->kind = PF_JOURNAL_LINE_GONE;
+          out->uid = g_strndup (fields[1], lens[1]);
+          return TRUE;
+        case '!':
+          if (n != 3 || !parse_number (fields[2], lens[2], G_MAXUINT64 - 1, &out->size))
+            return FALSE;
+          out->kind = PF_JOURNAL_LINE_OVERSIZE;
+          out->uid = g_strndup (fields[1], lens[1]);
+          return TRUE;
+        case '=':
+        default:
+          if (n != 2 || !parse_number (fields[1], lens[1], G_MAXUINT, &out->count))
+            return FALSE;
+          out->kind = PF_JOURNAL_LINE_LISTED;
+          return TRUE;
+        }
     }
 
-  if (n != 3 || !field_is_valid (fields[0], lens[0]) || !field_is_valid (fields[1], lens[1]))
+  /* Delivered: 3 fields (before sizes), 5, or 7 (with the misses). */
+  if (n != 3 && n != 5 && n != 7)
     return FALSE;
-
-  number = g_strndup (fields[2], lens[2]);
-  if (!g_ascii_isdigit (number[0]))
+  if (!parse_number (fields[2], lens[2], G_MAXINT64, &value))
     return FALSE;
-  errno = 0;
-  value = g_ascii_strtoull (number, &end, 10);
-  if (errno != 0 || *end != '\0' || value > G_MAXINT64)
-    return FALSE;
-
-  *uid = g_strndup (fields[0], lens[0]);
-  *name = g_strndup (fields[1], lens[1]);
-  *first_seen = (gint64) value;
+  out->first_seen = (gint64) value;
+  if (n >= 5)
+    {
+      if (!parse_number (fields[3], lens[3], G_MAXUINT64 - 1, &out->size))
+        return FALSE;
+      if (!(lens[4] == 1 && fields[4][0] == '-'))
+        out->header_digest = g_strndup (fields[4], lens[4]);
+    }
+  if (n == 7)
+    {
+      if (!parse_number (fields[5], lens[5], G_MAXUINT, &value))
+        {
+          g_clear_pointer (&out->header_digest, g_free);
+          return FALSE;
+        }
+      out->misses = (guint) value;
+      if (!parse_number (fields[6], lens[6], G_MAXINT64, &value))
+        {
+          g_clear_pointer (&out->header_digest, g_free);
+          return FALSE;
+        }
+      out->missing_since = (gint64) value;
+    }
+  out->kind = PF_JOURNAL_LINE_DELIVERED;
+  out->uid = g_strndup (fields[0], lens[0]);
+  out->name = g_strndup (fields[1], lens[1]);
   return TRUE;
+}
+
+gboolean
+pf_journal_parse_line (const char  *line,
+                       gsize        len,
+                       char       **uid,
+                       char       **name,
+                       gint64      *first_seen)
+{
+  PfJournalLine parsed;
+
+  *uid = NULL;
+  *name = NULL;
+  *first_seen = 0;
+  if (!pf_journal_parse_record (line, len, &parsed))
+    return FALSE;
+  if (parsed.kind != PF_JOURNAL_LINE_DELIVERED && parsed.kind != PF_JOURNAL_LINE_PENDING)
+    {
+      pf_journal_line_clear (&parsed);
+      return FALSE;
+    }
+  *uid = g_steal_pointer (&parsed.uid);
+  *name = g_steal_pointer (&parsed.name);
+  *first_seen = parsed.first_seen;
+  pf_journal_line_clear (&parsed);
+  return TRUE;
+}
+
+static void
+format_delivered (GString     *buffer,
+                  const char  *uid,
+                  const Entry *entry)
+{
+  g_string_append_printf (buffer, "%s %s %" G_GINT64_FORMAT, uid, entry->name, entry->first_seen);
+  if (entry->size != PF_JOURNAL_SIZE_UNKNOWN)
+    {
+      g_string_append_printf (buffer, " %" G_GUINT64_FORMAT " %s", entry->size,
+                              entry->header_digest != NULL ? entry->header_digest : "-");
+      if (entry->misses > 0)
+        g_string_append_printf (buffer, " %u %" G_GINT64_FORMAT, entry->misses, entry->missing_since);
+    }
+  g_string_append_c (buffer, '\n');
 }
 
 /* ------------------------------------------------------------------ */
@@ -184,11 +337,36 @@ write_all (int          fd,
         {
           if (errno == EINTR)
             continue;
-          pf_maildir_set_errno_error (error, errno, _("write"), path);
+          pf_maildir_set_errno_error (error, errno, PF_FILE_WRITE, path);
           return FALSE;
         }
       data += n;
       len -= n;
+    }
+  return TRUE;
+}
+
+/* Append @len bytes in one write, not synced; on failure cut back what
+ * went out, so that no later record is glued to half a line. Call with
+ * the mutex held. */
+static gboolean
+append_unsynced (PfJournal   *journal,
+                 const char  *data,
+                 gsize        len,
+                 GError     **error)
+{
+  struct stat st;
+
+  if (fstat (journal->fd, &st) != 0)
+    {
+      pf_maildir_set_errno_error (error, errno, PF_FILE_READ, journal->path);
+      return FALSE;
+    }
+  if (!write_all (journal->fd, data, len, journal->path, error))
+    {
+      if (ftruncate (journal->fd, st.st_size) != 0)
+        g_debug ("Could not trim %s", journal->path);
+      return FALSE;
     }
   return TRUE;
 }
@@ -199,7 +377,7 @@ sync_state_dir (PfJournal  *journal,
 {
   if (fsync (journal->dir_fd) != 0)
     {
-      pf_maildir_set_errno_error (error, errno, _("flush"), journal->state_dir);
+      pf_maildir_set_errno_error (error, errno, PF_FILE_FLUSH, journal->state_dir);
       return FALSE;
     }
   return TRUE;
@@ -217,7 +395,7 @@ open_state_dir (const char  *path,
 
   if (fd < 0 || fstat (fd, &st) != 0)
     {
-      pf_maildir_set_errno_error (error, errno, _("open"), path);
+      pf_maildir_set_errno_error (error, errno, PF_FILE_OPEN, path);
       if (fd >= 0)
         close (fd);
       return -1;
@@ -264,7 +442,7 @@ open_state_file (PfJournal   *journal,
                        "directory; remove it."),
                      path);
       else
-        pf_maildir_set_errno_error (error, saved_errno, (flags & O_CREAT) ? _("create") : _("open"), path);
+        pf_maildir_set_errno_error (error, saved_errno, (flags & O_CREAT) ? PF_FILE_CREATE : PF_FILE_OPEN, path);
     }
   return fd;
 }
@@ -298,7 +476,7 @@ create_temporary (PfJournal  *journal,
         {
           g_autofree char *path = g_build_filename (journal->state_dir, candidate, NULL);
 
-          pf_maildir_set_errno_error (error, errno, _("create"), path);
+          pf_maildir_set_errno_error (error, errno, PF_FILE_CREATE, path);
           return -1;
         }
     }
@@ -343,29 +521,51 @@ load_line (PfJournal  *journal,
            const char *line,
            gsize       len)
 {
-  g_autofree char *uid = NULL;
-  g_autofree char *name = NULL;
-  gint64 first_seen;
+  PfJournalLine parsed;
 
-  if (!pf_journal_parse_line (line, len, &uid, &name, &first_seen))
+  if (!pf_journal_parse_record (line, len, &parsed))
     {
       g_warning ("Ignoring a malformed line in %s", journal->path);
       return;
     }
 
-  if (uid == NULL)
+  switch (parsed.kind)
     {
-      g_hash_table_add (journal->pending, g_steal_pointer (&name));
-    }
-  else
-    {
-      Entry *entry = g_new0 (Entry, 1);
+    case PF_JOURNAL_LINE_PENDING:
+      g_hash_table_add (journal->pending, g_steal_pointer (&parsed.name));
+      break;
+    case PF_JOURNAL_LINE_GONE:
+      g_hash_table_remove (journal->entries, parsed.uid);
+      g_hash_table_remove (journal->oversize, parsed.uid);
+      break;
+    case PF_JOURNAL_LINE_OVERSIZE:
+      g_hash_table_replace (journal->oversize, g_steal_pointer (&parsed.uid),
+                            g_memdup2 (&parsed.size, sizeof parsed.size));
+      break;
+    case PF_JOURNAL_LINE_LISTED:
+      journal->last_listed = parsed.count;
+      break;
+    case PF_JOURNAL_LINE_USER:
+      g_free (journal->user);
+      journal->user = g_steal_pointer (&parsed.name);
+      break;
+    case PF_JOURNAL_LINE_DELIVERED:
+    default:
+      {
+        Entry *entry = g_new0 (Entry, 1);
 
-      entry->name = g_steal_pointer (&name);
-      entry->first_seen = first_seen;
-      /* A later line for the same id wins; it cannot normally happen. */
-      g_hash_table_replace (journal->entries, g_steal_pointer (&uid), entry);
+        entry->name = g_steal_pointer (&parsed.name);
+        entry->first_seen = parsed.first_seen;
+        entry->size = parsed.size;
+        entry->header_digest = g_steal_pointer (&parsed.header_digest);
+        entry->misses = parsed.misses;
+        entry->missing_since = parsed.missing_since;
+        /* A later line for the same id wins: a reused id delivered again. */
+        g_hash_table_replace (journal->entries, g_steal_pointer (&parsed.uid), entry);
+      }
+      break;
     }
+  pf_journal_line_clear (&parsed);
 }
 
 static gboolean
@@ -399,37 +599,100 @@ load (PfJournal  *journal,
        * starts on a line of its own. */
       if (ftruncate (journal->fd, start) != 0 || fdatasync (journal->fd) != 0)
         {
-          pf_maildir_set_errno_error (error, errno, _("repair"), journal->path);
+          pf_maildir_set_errno_error (error, errno, PF_FILE_REPAIR, journal->path);
           return FALSE;
         }
     }
   return TRUE;
 }
 
-PfJournal *
-pf_journal_open (const char  *state_dir,
-                 const char  *host,
-                 const char  *user,
-                 GError     **error)
+/* Take the lock file @lock_name in the state directory without waiting
+ * (never through a link); -1 with @error set. */
+static int
+take_lock (PfJournal   *journal,
+           const char  *lock_name,
+           const char  *busy_message,
+           GError     **error)
+{
+  int fd = open_state_file (journal, lock_name, O_RDWR | O_CREAT, error);
+
+  if (fd < 0)
+    return -1;
+  if (flock (fd, LOCK_EX | LOCK_NB) != 0)
+    {
+      if (errno == EWOULDBLOCK)
+        g_set_error_literal (error, PF_ERROR, PF_ERROR_ACCOUNT_BUSY, busy_message);
+      else
+        {
+          g_autofree char *path = g_build_filename (journal->state_dir, lock_name, NULL);
+
+          pf_maildir_set_errno_error (error, errno, PF_FILE_LOCK, path);
+        }
+      close (fd);
+      return -1;
+    }
+  return fd;
+}
+
+/* A saved account fetched before journals belonged to accounts kept its
+ * journal under host and user: take it over, under its lock too, so a
+ * run of an older Popfetch cannot be appending to it meanwhile. */
+static gboolean
+adopt_legacy (PfJournal   *journal,
+              const char  *legacy_key,
+              const char  *busy_message,
+              GError     **error)
+{
+  g_autofree char *file_name = g_strconcat (legacy_key, ".journal", NULL);
+  g_autofree char *lock_name = g_strconcat (legacy_key, ".lock", NULL);
+  struct stat st;
+  gboolean ok = TRUE;
+  int fd;
+
+  /* Looked at and moved inside the state directory, links not followed:
+   * a link planted under the legacy name is not adopted. */
+  if (fstatat (journal->dir_fd, journal->name, &st, AT_SYMLINK_NOFOLLOW) == 0
+      || fstatat (journal->dir_fd, file_name, &st, AT_SYMLINK_NOFOLLOW) != 0
+      || !S_ISREG (st.st_mode))
+    return TRUE;
+
+  fd = take_lock (journal, lock_name, busy_message, error);
+  if (fd < 0)
+    return FALSE;
+  if (renameat (journal->dir_fd, file_name, journal->dir_fd, journal->name) != 0)
+    {
+      pf_maildir_set_errno_error (error, errno, PF_FILE_REPLACE, journal->path);
+      ok = FALSE;
+    }
+  else
+    {
+      g_debug ("Took over %s as %s", file_name, journal->name);
+      ok = sync_state_dir (journal, error);
+    }
+  close (fd);
+  return ok;
+}
+
+static PfJournal *
+open_with_key (const char  *state_dir,
+               const char  *key,
+               const char  *legacy_key,
+               const char  *busy_message,
+               GError     **error)
 {
   g_autoptr(PfJournal) journal = NULL;
-  g_autofree char *key = NULL;
   g_autofree char *file_name = NULL;
   g_autofree char *lock_name = NULL;
   gboolean created;
-
-  g_return_val_if_fail (state_dir != NULL, NULL);
-  g_return_val_if_fail (host != NULL, NULL);
-  g_return_val_if_fail (user != NULL, NULL);
 
   journal = g_new0 (PfJournal, 1);
   g_mutex_init (&journal->mutex);
   journal->fd = journal->lock_fd = journal->dir_fd = -1;
   journal->entries = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, entry_free);
   journal->pending = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  journal->oversize = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   journal->state_dir = g_strdup (state_dir);
 
-  key = pf_journal_account_key (host, user);
   file_name = g_strconcat (key, ".journal", NULL);
   lock_name = g_strconcat (key, ".lock", NULL);
   journal->path = g_build_filename (state_dir, file_name, NULL);
@@ -438,7 +701,7 @@ pf_journal_open (const char  *state_dir,
 
   if (g_mkdir_with_parents (state_dir, 0700) != 0)
     {
-      pf_maildir_set_errno_error (error, errno, _("create"), state_dir);
+      pf_maildir_set_errno_error (error, errno, PF_FILE_CREATE, state_dir);
       return NULL;
     }
   journal->dir_fd = open_state_dir (state_dir, error);
@@ -447,18 +710,13 @@ pf_journal_open (const char  *state_dir,
 
   /* The lock is a file of its own: compaction replaces the journal file,
    * and a lock on a replaced inode would no longer exclude anyone. */
-  journal->lock_fd = open_state_file (journal, lock_name, O_RDWR | O_CREAT, error);
+  journal->lock_fd = take_lock (journal, lock_name, busy_message, error);
   if (journal->lock_fd < 0)
     return NULL;
-  if (flock (journal->lock_fd, LOCK_EX | LOCK_NB) != 0)
-    {
-      if (errno == EWOULDBLOCK)
-        g_set_error (error, PF_ERROR, PF_ERROR_ACCOUNT_BUSY,
-                     _("Another fetch of %s on %s is running."), user, host);
-      else
-        pf_maildir_set_errno_error (error, errno, _("lock"), journal->lock_path);
-      return NULL;
-    }
+
+  if (legacy_key != NULL && strcmp (legacy_key, key) != 0
+      && !adopt_legacy (journal, legacy_key, busy_message, error))
+    return NULL;
 
   remove_stale_temporaries (journal);
 
@@ -479,6 +737,216 @@ pf_journal_open (const char  *state_dir,
   return g_steal_pointer (&journal);
 }
 
+PfJournal *
+pf_journal_open (const char  *state_dir,
+                 const char  *host,
+                 const char  *user,
+                 GError     **error)
+{
+  g_autofree char *key = NULL;
+  g_autofree char *busy = NULL;
+
+  g_return_val_if_fail (state_dir != NULL, NULL);
+  g_return_val_if_fail (host != NULL, NULL);
+  g_return_val_if_fail (user != NULL, NULL);
+
+  key = pf_journal_account_key (host, user);
+  busy = g_strdup_printf (_("Another fetch of %s on %s is running."), user, host);
+  return open_with_key (state_dir, key, NULL, busy, error);
+}
+
+PfJournal *
+pf_journal_open_keyed (const char  *state_dir,
+                       const char  *key,
+                       const char  *legacy_key,
+                       const char  *label,
+                       GError     **error)
+{
+  g_autofree char *busy = NULL;
+
+  g_return_val_if_fail (state_dir != NULL, NULL);
+  g_return_val_if_fail (key != NULL && *key != '\0' && strchr (key, '/') == NULL, NULL);
+  g_return_val_if_fail (label != NULL, NULL);
+
+  busy = g_strdup_printf (_("Another fetch of the account “%s” is running."), label);
+  return open_with_key (state_dir, key, legacy_key, busy, error);
+}
+
+gboolean
+pf_journal_set_user (PfJournal   *journal,
+                     const char  *user,
+                     GError     **error)
+{
+  g_autoptr(GString) escaped = g_string_new (NULL);
+  g_autoptr(GString) line = NULL;
+  gboolean ok;
+
+  append_escaped (escaped, user);
+  if (g_strcmp0 (journal->user, escaped->str) == 0)
+    return TRUE;
+  line = g_string_new (NULL);
+  g_string_printf (line, "@ %s\n", escaped->str);
+  g_mutex_lock (&journal->mutex);
+  ok = append_unsynced (journal, line->str, line->len, error);
+  g_mutex_unlock (&journal->mutex);
+  if (ok)
+    {
+      g_free (journal->user);
+      journal->user = g_string_free (g_steal_pointer (&escaped), FALSE);
+    }
+  return ok;
+}
+
+/* Names of the messages in DIR/new and DIR/cur, without the ":2,…" flags
+ * a mail reader adds in cur/. */
+static GHashTable *
+maildir_names (const char *maildir_path)
+{
+  GHashTable *names = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  const char *subs[] = { "new", "cur" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (subs); i++)
+    {
+      g_autofree char *path = g_build_filename (maildir_path, subs[i], NULL);
+      g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+      const char *name;
+
+      while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+        {
+          const char *colon = strchr (name, ':');
+
+          g_hash_table_add (names, colon != NULL ? g_strndup (name, colon - name) : g_strdup (name));
+        }
+    }
+  return names;
+}
+
+/* Whether the journal file at @path is @escaped_user's (by its "@ USER"
+ * record, else by a host-and-user key) and names a file in @names. */
+static gboolean
+journal_holds (const char *path,
+               const char *key,
+               const char *escaped_user,
+               GHashTable *names)
+{
+  g_autofree char *contents = NULL;
+  g_autofree char *user = NULL;
+  const char *at = strchr (key, '@');
+  gboolean holds = FALSE;
+  gsize length = 0, start = 0;
+
+  if (!g_file_get_contents (path, &contents, &length, NULL))
+    return FALSE;
+  if (at != NULL)
+    user = g_strndup (key, at - key);
+  for (gsize i = 0; i < length; i++)
+    {
+      PfJournalLine line;
+
+      if (contents[i] != '\n')
+        continue;
+      if (i > start && pf_journal_parse_record (contents + start, i - start, &line))
+        {
+          if (line.kind == PF_JOURNAL_LINE_USER)
+            {
+              g_free (user);
+              user = g_steal_pointer (&line.name);
+            }
+          else if (line.kind == PF_JOURNAL_LINE_DELIVERED && g_hash_table_contains (names, line.name))
+            holds = TRUE;
+          pf_journal_line_clear (&line);
+        }
+      start = i + 1;
+    }
+  return holds && g_strcmp0 (user, escaped_user) == 0;
+}
+
+char *
+pf_journal_find_other_holding (PfJournal   *journal,
+                               const char  *user,
+                               const char  *maildir_path)
+{
+  g_autoptr(GHashTable) names = NULL;
+  g_autoptr(GString) escaped = g_string_new (NULL);
+  g_autoptr(GDir) dir = NULL;
+  const char *name;
+
+  g_return_val_if_fail (journal != NULL && user != NULL && maildir_path != NULL, NULL);
+
+  names = maildir_names (maildir_path);
+  if (g_hash_table_size (names) == 0)
+    return NULL;
+  append_escaped (escaped, user);
+  dir = g_dir_open (journal->state_dir, 0, NULL);
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = NULL;
+      g_autofree char *key = NULL;
+
+      if (!g_str_has_suffix (name, ".journal"))
+        continue;
+      path = g_build_filename (journal->state_dir, name, NULL);
+      if (strcmp (path, journal->path) == 0)
+        continue;
+      key = g_strndup (name, strlen (name) - strlen (".journal"));
+      if (journal_holds (path, key, escaped->str, names))
+        return g_steal_pointer (&path);
+    }
+  return NULL;
+}
+
+gboolean
+pf_journal_rename_key (const char  *state_dir,
+                       const char  *old_key,
+                       const char  *new_key,
+                       const char  *label,
+                       GError     **error)
+{
+  g_autoptr(PfJournal) dir = NULL;
+  g_autofree char *old_name = g_strconcat (old_key, ".journal", NULL);
+  g_autofree char *new_name = g_strconcat (new_key, ".journal", NULL);
+  g_autofree char *lock_name = g_strconcat (old_key, ".lock", NULL);
+  g_autofree char *busy = NULL;
+  struct stat st;
+  gboolean ok = TRUE;
+  int fd;
+
+  g_return_val_if_fail (state_dir != NULL && old_key != NULL && new_key != NULL, FALSE);
+
+  if (strcmp (old_key, new_key) == 0 || !g_file_test (state_dir, G_FILE_TEST_IS_DIR))
+    return TRUE;
+
+  /* Only the state directory's descriptor is needed: a journal that holds
+   * nothing else, so the same no-link rules apply as for a fetch. */
+  dir = g_new0 (PfJournal, 1);
+  g_mutex_init (&dir->mutex);
+  dir->fd = dir->lock_fd = -1;
+  dir->state_dir = g_strdup (state_dir);
+  dir->path = g_build_filename (state_dir, new_name, NULL);
+  dir->dir_fd = open_state_dir (state_dir, error);
+  if (dir->dir_fd < 0)
+    return FALSE;
+
+  if (fstatat (dir->dir_fd, old_name, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG (st.st_mode)
+      || fstatat (dir->dir_fd, new_name, &st, AT_SYMLINK_NOFOLLOW) == 0)
+    return TRUE;
+
+  busy = g_strdup_printf (_("Another fetch of the account “%s” is running."), label);
+  fd = take_lock (dir, lock_name, busy, error);
+  if (fd < 0)
+    return FALSE;
+  if (renameat (dir->dir_fd, old_name, dir->dir_fd, new_name) != 0)
+    {
+      pf_maildir_set_errno_error (error, errno, PF_FILE_REPLACE, dir->path);
+      ok = FALSE;
+    }
+  else
+    ok = sync_state_dir (dir, error);
+  unlinkat (dir->dir_fd, lock_name, 0);
+  close (fd);
+  return ok;
+}
+
 void
 pf_journal_free (PfJournal *journal)
 {
@@ -493,6 +961,8 @@ pf_journal_free (PfJournal *journal)
   g_free (journal->name);
   g_clear_pointer (&journal->entries, g_hash_table_unref);
   g_clear_pointer (&journal->pending, g_hash_table_unref);
+  g_clear_pointer (&journal->oversize, g_hash_table_unref);
+  g_free (journal->user);
   g_free (journal->state_dir);
   g_free (journal->path);
   g_free (journal->lock_path);
@@ -550,6 +1020,62 @@ pf_journal_lookup (PfJournal   *journal,
   return TRUE;
 }
 
+gboolean
+pf_journal_get_entry (PfJournal      *journal,
+                      const char     *uid,
+                      PfJournalEntry *out)
+{
+  Entry *entry;
+
+  g_mutex_lock (&journal->mutex);
+  entry = g_hash_table_lookup (journal->entries, uid);
+  g_mutex_unlock (&journal->mutex);
+  if (entry == NULL)
+    return FALSE;
+  out->name = entry->name;
+  out->first_seen = entry->first_seen;
+  out->size = entry->size;
+  out->header_digest = entry->header_digest;
+  return TRUE;
+}
+
+gboolean
+pf_journal_entry_matches_size (const PfJournalEntry *entry,
+                               guint64               listed_size)
+{
+  return entry->size == PF_JOURNAL_SIZE_UNKNOWN || entry->size == listed_size;
+}
+
+void
+pf_journal_learn_size (PfJournal   *journal,
+                       const char  *uid,
+                       guint64      size)
+{
+  Entry *entry;
+
+  g_mutex_lock (&journal->mutex);
+  entry = g_hash_table_lookup (journal->entries, uid);
+  if (entry != NULL && entry->size == PF_JOURNAL_SIZE_UNKNOWN && size != PF_JOURNAL_SIZE_UNKNOWN)
+    {
+      entry->size = size;
+      journal->dirty = TRUE;
+    }
+  g_mutex_unlock (&journal->mutex);
+}
+
+gboolean
+pf_journal_is_oversize (PfJournal   *journal,
+                        const char  *uid,
+                        guint64      size)
+{
+  const guint64 *listed;
+
+  g_mutex_lock (&journal->mutex);
+  listed = g_hash_table_lookup (journal->oversize, uid);
+  g_mutex_unlock (&journal->mutex);
+  return listed != NULL && *listed == size;
+}
+
 GPtrArray *
 pf_journal_dup_uids (PfJournal *journal)
 {
@@ -579,26 +1105,18 @@ pf_journal_note_pending (PfJournal   *journal,
   return ok;
 }
 
-gboolean
-pf_journal_append (PfJournal              *journal,
-                   const PfJournalRecord  *records,
-                   guint                   n_records,
-                   GError                **error)
+/* Append @buffer in one write and fdatasync: all of it or none. */
+static gboolean
+append_durably (PfJournal  *journal,
+                GString    *buffer,
+                GError    **error)
 {
-  g_autoptr(GString) buffer = g_string_sized_new (128 * n_records);
   struct stat st;
-
-  if (n_records == 0)
-    return TRUE;
-
-  for (guint i = 0; i < n_records; i++)
-    g_string_append_printf (buffer, "%s %s %" G_GINT64_FORMAT "\n",
-                            records[i].uid, records[i].name, records[i].first_seen);
 
   g_mutex_lock (&journal->mutex);
   if (fstat (journal->fd, &st) != 0)
     {
-      pf_maildir_set_errno_error (error, errno, _("read"), journal->path);
+      pf_maildir_set_errno_error (error, errno, PF_FILE_READ, journal->path);
       g_mutex_unlock (&journal->mutex);
       return FALSE;
     }
@@ -614,27 +1132,96 @@ pf_journal_append (PfJournal              *journal,
 
   if (fdatasync (journal->fd) != 0)
     {
-      pf_maildir_set_errno_error (error, errno, _("flush"), journal->path);
+      pf_maildir_set_errno_error (error, errno, PF_FILE_FLUSH, journal->path);
       return FALSE;
     }
+  return TRUE;
+}
 
-  g_mutex_lock (&journal->mutex);
+gboolean
+pf_journal_append (PfJournal              *journal,
+                   const PfJournalRecord  *records,
+                   guint                   n_records,
+                   GError                **error)
+{
+  g_autoptr(GString) buffer = g_string_sized_new (128 * n_records);
+  g_autoptr(GPtrArray) entries = g_ptr_array_new_with_free_func (entry_free);
+
+  if (n_records == 0)
+    return TRUE;
+
   for (guint i = 0; i < n_records; i++)
     {
       Entry *entry = g_new0 (Entry, 1);
 
       entry->name = g_strdup (records[i].name);
       entry->first_seen = records[i].first_seen;
-      g_hash_table_replace (journal->entries, g_strdup (records[i].uid), entry);
+      entry->size = records[i].size;
+      entry->header_digest = g_strdup (records[i].header_digest);
+      format_delivered (buffer, records[i].uid, entry);
+      g_ptr_array_add (entries, entry);
+    }
+
+  if (!append_durably (journal, buffer, error))
+    return FALSE;
+
+  g_mutex_lock (&journal->mutex);
+  for (guint i = 0; i < n_records; i++)
+    {
+      g_hash_table_replace (journal->entries, g_strdup (records[i].uid),
+                            g_steal_pointer (&entries->pdata[i]));
+      g_hash_table_remove (journal->oversize, records[i].uid);
     }
   g_mutex_unlock (&journal->mutex);
   return TRUE;
 }
 
 gboolean
-pf_journal_compact (PfJournal   *journal,
-                    GHashTable  *keep,
-                    GError     **error)
+pf_journal_record_gone (PfJournal          *journal,
+                        const char * const *uids,
+                        guint               n_uids,
+                        GError            **error)
+{
+  g_autoptr(GString) buffer = g_string_new (NULL);
+
+  if (n_uids == 0)
+    return TRUE;
+  for (guint i = 0; i < n_uids; i++)
+    g_string_append_printf (buffer, "- %s\n", uids[i]);
+  if (!append_durably (journal, buffer, error))
+    return FALSE;
+
+  g_mutex_lock (&journal->mutex);
+  for (guint i = 0; i < n_uids; i++)
+    g_hash_table_remove (journal->entries, uids[i]);
+  g_mutex_unlock (&journal->mutex);
+  return TRUE;
+}
+
+gboolean
+pf_journal_record_oversize (PfJournal   *journal,
+                            const char  *uid,
+                            guint64      size,
+                            GError     **error)
+{
+  g_autoptr(GString) buffer = g_string_new (NULL);
+  gboolean ok;
+
+  g_string_append_printf (buffer, "! %s %" G_GUINT64_FORMAT "\n", uid, size);
+  /* One write(), no sync (it may come from the main thread): losing it
+   * costs one more stopped RETR of that message. */
+  g_mutex_lock (&journal->mutex);
+  ok = append_unsynced (journal, buffer->str, buffer->len, error);
+  if (ok)
+    g_hash_table_replace (journal->oversize, g_strdup (uid), g_memdup2 (&size, sizeof size));
+  g_mutex_unlock (&journal->mutex);
+  return ok;
+}
+
+/* Write every record anew, atomically. */
+static gboolean
+rewrite (PfJournal  *journal,
+         GError    **error)
 {
   g_autofree char *new_name = NULL;
   g_autofree char *new_path = NULL;
@@ -643,19 +1230,17 @@ pf_journal_compact (PfJournal   *journal,
   gpointer key, value;
   int fd;
 
+  if (journal->user != NULL)
+    g_string_append_printf (buffer, "@ %s\n", journal->user);
+  if (journal->last_listed > 0)
+    g_string_append_printf (buffer, "= %" G_GUINT64_FORMAT "\n", journal->last_listed);
   g_hash_table_iter_init (&iter, journal->entries);
   while (g_hash_table_iter_next (&iter, &key, &value))
-    {
-      Entry *entry = value;
-
-      if (keep != NULL && !g_hash_table_contains (keep, key))
-        {
-          g_hash_table_iter_remove (&iter);
-          continue;
-        }
-      g_string_append_printf (buffer, "%s %s %" G_GINT64_FORMAT "\n",
-                              (const char *) key, entry->name, entry->first_seen);
-    }
+    format_delivered (buffer, key, value);
+  g_hash_table_iter_init (&iter, journal->oversize);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    g_string_append_printf (buffer, "! %s %" G_GUINT64_FORMAT "\n",
+                            (const char *) key, *(const guint64 *) value);
 
   fd = create_temporary (journal, &new_name, error);
   if (fd < 0)
@@ -669,7 +1254,7 @@ pf_journal_compact (PfJournal   *journal,
     }
   if (fsync (fd) != 0)
     {
-      pf_maildir_set_errno_error (error, errno, _("flush"), new_path);
+      pf_maildir_set_errno_error (error, errno, PF_FILE_FLUSH, new_path);
       close (fd);
       unlinkat (journal->dir_fd, new_name, 0);
       return FALSE;
@@ -678,7 +1263,7 @@ pf_journal_compact (PfJournal   *journal,
 
   if (renameat (journal->dir_fd, new_name, journal->dir_fd, journal->name) != 0)
     {
-      pf_maildir_set_errno_error (error, errno, _("replace"), journal->path);
+      pf_maildir_set_errno_error (error, errno, PF_FILE_REPLACE, journal->path);
       unlinkat (journal->dir_fd, new_name, 0);
       return FALSE;
     }
@@ -691,6 +1276,95 @@ pf_journal_compact (PfJournal   *journal,
   close (journal->fd);
   journal->fd = fd;
   g_hash_table_remove_all (journal->pending);
+  journal->dirty = FALSE;
+  return TRUE;
+}
+
+gboolean
+pf_journal_compact (PfJournal   *journal,
+                    GHashTable  *listed,
+                    gint64       now,
+                    gboolean    *trusted,
+                    GError     **error)
+{
+  gboolean changed = journal->dirty || g_hash_table_size (journal->pending) > 0;
+  gboolean count_changed = FALSE;
+  gboolean trust = FALSE;
+  GHashTableIter iter;
+  gpointer key, value;
+
+  if (listed != NULL)
+    {
+      guint n_listed = g_hash_table_size (listed);
+
+      /* An empty or sharply shrunk listing says more likely that the
+       * server answered badly than that the mail went: it counts no
+       * misses. A shrunk one is remembered, so that a mailbox that really
+       * shrank is trusted from the next run that lists it the same. */
+      trust = n_listed > 0 && (guint64) n_listed * 2 >= journal->last_listed;
+      if (n_listed > 0 && n_listed != journal->last_listed)
+        {
+          journal->last_listed = n_listed;
+          count_changed = TRUE;
+        }
+    }
+
+  g_hash_table_iter_init (&iter, journal->entries);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    {
+      Entry *entry = value;
+
+      if (listed == NULL)
+        continue;
+      if (g_hash_table_contains (listed, key))
+        {
+          if (entry->misses > 0)
+            {
+              entry->misses = 0;
+              entry->missing_since = 0;
+              changed = TRUE;
+            }
+          continue;
+        }
+      if (!trust)
+        continue;
+      if (entry->misses == 0)
+        entry->missing_since = now;
+      if (entry->misses < G_MAXUINT)
+        entry->misses++;
+      changed = TRUE;
+      if (entry->misses >= PF_JOURNAL_FORGET_AFTER_RUNS
+          && now - entry->missing_since >= (gint64) PF_JOURNAL_FORGET_AFTER_DAYS * 24 * 60 * 60)
+        g_hash_table_iter_remove (&iter);
+    }
+
+  if (listed != NULL && trust)
+    {
+      g_hash_table_iter_init (&iter, journal->oversize);
+      while (g_hash_table_iter_next (&iter, &key, NULL))
+        if (!g_hash_table_contains (listed, key))
+          {
+            g_hash_table_iter_remove (&iter);
+            changed = TRUE;
+          }
+    }
+
+  if (trusted != NULL)
+    *trusted = trust;
+  if (changed)
+    return rewrite (journal, error);
+  if (count_changed)
+    {
+      g_autofree char *line = g_strdup_printf ("= %" G_GUINT64_FORMAT "\n", journal->last_listed);
+      gboolean ok;
+
+      /* Not worth a rewrite, nor a sync: a lost count only makes the
+       * next shrunk listing compare with an older one. */
+      g_mutex_lock (&journal->mutex);
+      ok = append_unsynced (journal, line, strlen (line), error);
+      g_mutex_unlock (&journal->mutex);
+      return ok;
+    }
   return TRUE;
 }
 

@@ -16,23 +16,55 @@ G_BEGIN_DECLS
 /* The journal is a text file, one record per line, appended and compacted
  * by Popfetch only:
  *
- *   UID NAME TIME     delivered: the message with unique-id UID is the
+ *   UID NAME TIME SIZE DIGEST [MISSES SINCE]
+ *                     delivered: the message with unique-id UID is the
  *                     Maildir file NAME; TIME (Unix seconds) is when
- *                     Popfetch first saw it. Written only once the file is
- *                     durable in tmp/.
+ *                     Popfetch first saw it; SIZE is the size LIST gave
+ *                     for it; DIGEST is pf_maildir_header_digest() of its
+ *                     header, or "-" when unknown. MISSES and SINCE, written
+ *                     by compaction only: how many successful listings in a
+ *                     row lacked UID, and the time of the first of them.
+ *                     Written only once the file is durable in tmp/.
+ *   UID NAME TIME     the same, from before sizes were journaled: it
+ *                     matches a listing of UID at any size, and compaction
+ *                     rewrites it with the size listed then.
  *   + BASE            a file tmp/BASE is about to be written. Not synced;
  *                     it lets recovery tell our own leftovers in tmp/ from
  *                     files other programs are delivering.
+ *   - UID             the server committed the deletion of UID (QUIT +OK):
+ *                     the id is forgotten, a later listing of it is new mail.
+ *   ! UID SIZE        listed at SIZE, its data ran past the size limit: left
+ *                     on the server without another RETR while listed so.
+ *   = COUNT           the last trusted listing held COUNT ids.
+ *   @ USER            the user name the mail is fetched for (escaped as in
+ *                     the keys), to tell whose journal it is.
  *
- * A trailing line without its newline (a crash mid-append) is ignored and
- * cut off. Files live in the state directory, keyed by host and user (not
- * port): KEY.journal, and KEY.lock for the per-account lock. */
+ * A later record for an id overrides an earlier one. A trailing line
+ * without its newline (a crash mid-append) is ignored and cut off. Files
+ * live in the state directory under a key: KEY.journal, and KEY.lock for
+ * the per-account lock. A saved account's key is
+ * pf_journal_saved_account_key (its name); an ad-hoc fetch's is
+ * pf_journal_account_key (host, user). */
+
+/* Compaction forgets an id only when this many successful listings in a
+ * row lacked it AND the first of them is this many days old; a listing
+ * that is empty, or holds fewer than half the ids of the last trusted
+ * one, counts for nothing (a server that answered UIDL with a partial
+ * list must not make Popfetch download everything again). */
+#define PF_JOURNAL_FORGET_AFTER_RUNS 3
+#define PF_JOURNAL_FORGET_AFTER_DAYS 7
+
+#define PF_JOURNAL_SIZE_UNKNOWN G_MAXUINT64
 
 /* Pure: a file-name-safe key for @host (compared case-insensitively) and
  * @user: "user@host" with every byte outside [A-Za-z0-9._-@] as %XX. */
 char     *pf_journal_account_key   (const char *host,
                                     const char *user);
-/* Pure: "UID NAME TIME\n". */
+/* Pure: the key of a saved account, by its name (unique among saved
+ * accounts): "account-NAME" with every byte outside [A-Za-z0-9._-] as %XX.
+ * It never holds a bare "@", so it never equals a host-and-user key. */
+char     *pf_journal_saved_account_key (const char *account_name);
+/* Pure: "UID NAME TIME\n" (the old form, without size). */
 char     *pf_journal_format_entry  (const char *uid,
                                     const char *name,
                                     gint64      first_seen);
@@ -43,6 +75,36 @@ gboolean  pf_journal_parse_line    (const char  *line,
                                     char       **uid,
                                     char       **name,
                                     gint64      *first_seen);
+
+typedef enum
+{
+  PF_JOURNAL_LINE_DELIVERED,
+  PF_JOURNAL_LINE_PENDING,
+  PF_JOURNAL_LINE_GONE,
+  PF_JOURNAL_LINE_OVERSIZE,
+  PF_JOURNAL_LINE_LISTED,
+  PF_JOURNAL_LINE_USER,
+} PfJournalLineKind;
+
+/* One parsed line; strings owned by it. */
+typedef struct
+{
+  PfJournalLineKind  kind;
+  char              *uid;          /* DELIVERED, GONE, OVERSIZE */
+  char              *name;         /* DELIVERED; PENDING: the base; USER: the user */
+  gint64             first_seen;
+  guint64            size;         /* DELIVERED, OVERSIZE; or PF_JOURNAL_SIZE_UNKNOWN */
+  char              *header_digest; /* DELIVERED, or NULL */
+  guint              misses;
+  gint64             missing_since;
+  guint64            count;        /* LISTED */
+} PfJournalLine;
+
+void      pf_journal_line_clear    (PfJournalLine *line);
+/* Pure: parse one line of any kind (without its newline). */
+gboolean  pf_journal_parse_record  (const char    *line,
+                                    gsize          len,
+                                    PfJournalLine *out);
 
 typedef struct _PfJournal PfJournal;
 
@@ -57,8 +119,45 @@ PfJournal  *pf_journal_open          (const char  *state_dir,
                                       const char  *host,
                                       const char  *user,
                                       GError     **error);
+/* The same under @key (pf_journal_saved_account_key). When KEY.journal
+ * does not exist yet and @legacy_key's journal does (a saved account
+ * fetched before journals belonged to accounts: its host-and-user key),
+ * that journal is taken over, once, under both locks: renamed to
+ * KEY.journal. @label names the account in the "busy" message. */
+PfJournal  *pf_journal_open_keyed    (const char  *state_dir,
+                                      const char  *key,
+                                      const char  *legacy_key,
+                                      const char  *label,
+                                      GError     **error);
 void        pf_journal_free          (PfJournal   *journal);
+
+/* Blocking. A saved account renamed: KEY.journal moves to NEW_KEY.journal
+ * under the old key's lock (a fetch running: PF_ERROR_ACCOUNT_BUSY).
+ * Nothing to move, or a journal under the new key already: TRUE, nothing
+ * done. */
+gboolean    pf_journal_rename_key    (const char  *state_dir,
+                                      const char  *old_key,
+                                      const char  *new_key,
+                                      const char  *label,
+                                      GError     **error);
+
 const char *pf_journal_get_path      (PfJournal   *journal);
+
+/* Blocking. Note whose mail this journal records (one append, not
+ * synced, when it changed). */
+gboolean    pf_journal_set_user      (PfJournal   *journal,
+                                      const char  *user,
+                                      GError     **error);
+
+/* Blocking. For an ad-hoc fetch whose journal is still empty: another
+ * journal in @state_dir, for the same @user (by its "@ USER" record or its
+ * host-and-user key), whose delivered files are in the Maildir at
+ * @maildir_path (new/ or cur/). Returns that journal's path, or NULL. Such
+ * a fetch would download every message again into a Maildir that has
+ * them. */
+char       *pf_journal_find_other_holding (PfJournal   *journal,
+                                           const char  *user,
+                                           const char  *maildir_path);
 
 /* Lookups are in memory and cheap (main thread is fine). The journal
  * may be used from two threads at once (see pf_journal_note_pending). */
@@ -68,6 +167,31 @@ gboolean    pf_journal_lookup        (PfJournal   *journal,
                                       const char  *uid,
                                       const char **name,
                                       gint64      *first_seen);
+typedef struct
+{
+  const char *name;
+  gint64      first_seen;
+  guint64     size;           /* PF_JOURNAL_SIZE_UNKNOWN for an old entry */
+  const char *header_digest;  /* NULL when unknown */
+} PfJournalEntry;
+
+/* Like pf_journal_lookup(), with everything the entry holds. */
+gboolean    pf_journal_get_entry     (PfJournal      *journal,
+                                      const char     *uid,
+                                      PfJournalEntry *entry);
+/* Pure: whether a message listed with @listed_size is the one @entry
+ * recorded (an entry without a size matches any). */
+gboolean    pf_journal_entry_matches_size (const PfJournalEntry *entry,
+                                           guint64               listed_size);
+/* In memory, for the next compaction: an old entry learns the size its
+ * id was listed with. */
+void        pf_journal_learn_size    (PfJournal   *journal,
+                                      const char  *uid,
+                                      guint64      size);
+/* Whether @uid listed at @size was found over the size limit before. */
+gboolean    pf_journal_is_oversize   (PfJournal   *journal,
+                                      const char  *uid,
+                                      guint64      size);
 /* Unique-ids of the delivered entries (owned by the journal). */
 GPtrArray  *pf_journal_dup_uids      (PfJournal   *journal);
 
@@ -82,6 +206,8 @@ typedef struct
   const char *uid;
   const char *name;
   gint64      first_seen;
+  guint64     size;           /* as LIST gave it */
+  const char *header_digest;  /* or NULL */
 } PfJournalRecord;
 
 /* Append delivered records and fdatasync once (group commit). Only then
@@ -91,12 +217,33 @@ gboolean    pf_journal_append        (PfJournal             *journal,
                                       guint                  n_records,
                                       GError               **error);
 
-/* Rewrite the journal with only the delivered entries whose unique-id is
- * in @keep (a set of strings), or all of them when @keep is NULL; pending
- * records are dropped. Atomic: write KEY.journal.new, fsync, rename,
- * fsync the directory. */
+/* The server committed the deletion of @uids (QUIT +OK): append "- UID"
+ * records, fdatasync once, and forget the entries. */
+gboolean    pf_journal_record_gone   (PfJournal          *journal,
+                                      const char * const *uids,
+                                      guint               n_uids,
+                                      GError            **error);
+/* @uid, listed at @size, ran past the size limit: append "! UID SIZE"
+ * (one write, not synced: cheap enough for the main thread). */
+gboolean    pf_journal_record_oversize (PfJournal   *journal,
+                                        const char  *uid,
+                                        guint64      size,
+                                        GError     **error);
+
+/* After a successful listing: @listed is the set of unique-ids the server
+ * listed (keys are strings), or NULL to keep every entry as it is (no
+ * UIDL). A listed entry is present again; an entry missing from a trusted
+ * listing counts one more miss, and is forgotten past
+ * PF_JOURNAL_FORGET_AFTER_RUNS misses over PF_JOURNAL_FORGET_AFTER_DAYS
+ * days. A listing is trusted unless it is empty or holds fewer than half
+ * the ids of the last trusted one. Oversize records of ids not listed go,
+ * pending records go. The file is rewritten only when something changed:
+ * atomic (write KEY.journal.new, fsync, rename, fsync the directory).
+ * *@trusted (may be NULL) says whether the listing was trusted. */
 gboolean    pf_journal_compact       (PfJournal   *journal,
-                                      GHashTable  *keep,
+                                      GHashTable  *listed,
+                                      gint64       now,
+                                      gboolean    *trusted,
                                       GError     **error);
 
 /* Crash recovery, at the start of a run: a delivered entry whose file is

@@ -170,18 +170,209 @@ pf_crlf_finish (gboolean *pending_cr,
 }
 
 void
-pf_maildir_set_errno_error (GError     **error,
-                            int          saved_errno,
-                            const char  *doing,
-                            const char  *what)
+pf_maildir_set_errno_error (GError          **error,
+                            int               saved_errno,
+                            PfFileOperation   operation,
+                            const char       *path)
 {
-  g_set_error (error, PF_ERROR, PF_ERROR_LOCAL_DISK,
-               /* Translators: "Could not write /home/me/Mail/tmp/…: No space left on device" */
-               _("Could not %s %s: %s"), doing, what, g_strerror (saved_errno));
+  const char *reason = g_strerror (saved_errno);
+
+  /* Translators: in each of these, the first %s is a file or folder, the
+   * second why it failed ("No space left on device"). */
+  switch (operation)
+    {
+    case PF_FILE_CREATE:
+      g_set_error (error, PF_ERROR, PF_ERROR_LOCAL_DISK, _("Could not create %s: %s"), path, reason);
+      break;
+    case PF_FILE_OPEN:
+      g_set_error (error, PF_ERROR, PF_ERROR_LOCAL_DISK, _("Could not open %s: %s"), path, reason);
+      break;
+    case PF_FILE_READ:
+      g_set_error (error, PF_ERROR, PF_ERROR_LOCAL_DISK, _("Could not read %s: %s"), path, reason);
+      break;
+    case PF_FILE_WRITE:
+      g_set_error (error, PF_ERROR, PF_ERROR_LOCAL_DISK, _("Could not write %s: %s"), path, reason);
+      break;
+    case PF_FILE_FLUSH:
+      g_set_error (error, PF_ERROR, PF_ERROR_LOCAL_DISK, _("Could not save %s to disk: %s"), path, reason);
+      break;
+    case PF_FILE_LOCK:
+      g_set_error (error, PF_ERROR, PF_ERROR_LOCAL_DISK, _("Could not lock %s: %s"), path, reason);
+      break;
+    case PF_FILE_REMOVE:
+      g_set_error (error, PF_ERROR, PF_ERROR_LOCAL_DISK, _("Could not remove %s: %s"), path, reason);
+      break;
+    case PF_FILE_REPLACE:
+      g_set_error (error, PF_ERROR, PF_ERROR_LOCAL_DISK, _("Could not replace %s: %s"), path, reason);
+      break;
+    case PF_FILE_REPAIR:
+      g_set_error (error, PF_ERROR, PF_ERROR_LOCAL_DISK, _("Could not repair %s: %s"), path, reason);
+      break;
+    case PF_FILE_MOVE_INTO:
+      g_set_error (error, PF_ERROR, PF_ERROR_LOCAL_DISK, _("Could not move a message into %s: %s"), path, reason);
+      break;
+    default:
+      g_assert_not_reached ();
+    }
 }
 
 /* ------------------------------------------------------------------ */
 /* The stream a message arrives in                                      */
+
+/* Longest field name the digest looks at; longer ones are never skipped. */
+#define FIELD_NAME_MAX 16
+
+struct _PfHeaderDigest
+{
+  GChecksum *checksum;
+  gboolean   complete;
+  gboolean   at_line_start;
+  gboolean   in_name;                       /* reading a field's name */
+  gboolean   skipping;                      /* this field is left out */
+  char       name[FIELD_NAME_MAX + 1];
+  gsize      name_len;
+};
+
+PfHeaderDigest *
+pf_header_digest_new (void)
+{
+  PfHeaderDigest *digest = g_new0 (PfHeaderDigest, 1);
+
+  digest->checksum = g_checksum_new (G_CHECKSUM_SHA256);
+  digest->at_line_start = TRUE;
+  return digest;
+}
+
+void
+pf_header_digest_free (PfHeaderDigest *digest)
+{
+  if (digest == NULL)
+    return;
+  g_checksum_free (digest->checksum);
+  g_free (digest);
+}
+
+/* Fields an mbox-based server rewrites once a message has been read
+ * (UW ipop3d, qpopper and others add "Status: RO" after a RETR): left out,
+ * or a later TOP would never match what was delivered. */
+static gboolean
+field_is_volatile (const char *name,
+                   gsize       len)
+{
+  static const char * const fields[] = {
+    "Status", "X-Status", "X-UID", "X-Keywords", "X-IMAP", "X-IMAPbase", "Content-Length", "Lines",
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (fields); i++)
+    if (strlen (fields[i]) == len && g_ascii_strncasecmp (fields[i], name, len) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+static void
+digest_add (PfHeaderDigest *digest,
+            const guint8   *data,
+            gsize           len)
+{
+  if (!digest->skipping && len > 0)
+    g_checksum_update (digest->checksum, data, len);
+}
+
+/* A field's name ended (at @end: ':', a line end, or too long): decide
+ * whether the field counts, and account for the name held back. */
+static void
+name_done (PfHeaderDigest *digest,
+           gboolean        at_colon)
+{
+  digest->in_name = FALSE;
+  digest->skipping = at_colon && field_is_volatile (digest->name, digest->name_len);
+  digest_add (digest, (const guint8 *) digest->name, digest->name_len);
+}
+
+void
+pf_header_digest_update (PfHeaderDigest *digest,
+                         const guint8   *data,
+                         gsize           len)
+{
+  gsize run_start = 0;
+
+  if (digest->complete)
+    return;
+  /* Only the header is looked at, byte by byte: it is short. Bytes are
+   * added in runs; a field's name is held back until it is known. */
+  for (gsize i = 0; i < len; i++)
+    {
+      guint8 c = data[i];
+
+      if (digest->at_line_start)
+        {
+          digest->at_line_start = FALSE;
+          if (c == '\n')
+            {
+              /* The empty line: the header ends, counted with it. */
+              digest_add (digest, data + run_start, i - run_start);
+              digest->skipping = FALSE;
+              digest_add (digest, data + i, 1);
+              digest->complete = TRUE;
+              return;
+            }
+          if (c != ' ' && c != '\t')
+            {
+              /* A new field (a continuation keeps the last one's fate). */
+              digest_add (digest, data + run_start, i - run_start);
+              digest->in_name = TRUE;
+              digest->skipping = FALSE;
+              digest->name_len = 0;
+              run_start = i;
+            }
+        }
+
+      if (digest->in_name)
+        {
+          if (c == ':' || c == '\n' || digest->name_len == FIELD_NAME_MAX)
+            {
+              name_done (digest, c == ':');
+              run_start = i;
+            }
+          else
+            {
+              digest->name[digest->name_len++] = c;
+              run_start = i + 1;
+              continue;
+            }
+        }
+
+      if (c == '\n')
+        {
+          digest_add (digest, data + run_start, i + 1 - run_start);
+          run_start = i + 1;
+          digest->at_line_start = TRUE;
+        }
+    }
+  if (!digest->in_name)
+    digest_add (digest, data + run_start, len - run_start);
+}
+
+char *
+pf_header_digest_finish (PfHeaderDigest *digest)
+{
+  return g_strndup (g_checksum_get_string (digest->checksum), 32);
+}
+
+char *
+pf_maildir_header_digest (const char *data,
+                          gsize       len)
+{
+  g_autoptr(PfHeaderDigest) digest = pf_header_digest_new ();
+  g_autofree guint8 *lf = g_malloc (len + 1);
+  gboolean pending_cr = FALSE;
+  gsize n;
+
+  n = pf_crlf_to_lf (&pending_cr, (const guint8 *) data, len, lf);
+  n += pf_crlf_finish (&pending_cr, lf + n);
+  pf_header_digest_update (digest, lf, n);
+  return pf_header_digest_finish (digest);
+}
 
 #define PF_TYPE_MAILDIR_TMP_STREAM (pf_maildir_tmp_stream_get_type ())
 G_DECLARE_FINAL_TYPE (PfMaildirTmpStream, pf_maildir_tmp_stream, PF, MAILDIR_TMP_STREAM, GOutputStream)
@@ -198,6 +389,8 @@ struct _PfMaildirTmpStream
   guint64        written_back;
   GChecksum     *sha256;
   char          *sha256_hex;
+  PfHeaderDigest *header;
+  char          *header_hex;
 };
 
 static void pollable_iface_init (GPollableOutputStreamInterface *iface);
@@ -224,7 +417,7 @@ tmp_stream_flush_buffer (PfMaildirTmpStream  *self,
 
           if (saved_errno == EINTR)
             continue;
-          pf_maildir_set_errno_error (error, saved_errno, _("write"), self->path);
+          pf_maildir_set_errno_error (error, saved_errno, PF_FILE_WRITE, self->path);
           return FALSE;
         }
       done += n;
@@ -232,6 +425,7 @@ tmp_stream_flush_buffer (PfMaildirTmpStream  *self,
 
   if (self->sha256 != NULL)
     g_checksum_update (self->sha256, self->buffer, self->buffered);
+  pf_header_digest_update (self->header, self->buffer, self->buffered);
   self->size += self->buffered;
   self->buffered = 0;
 
@@ -355,7 +549,7 @@ tmp_stream_close_fn (GOutputStream  *stream,
        * from the batch flush (pf_maildir_sync_files). */
       if (close (self->fd) != 0 && ok)
         {
-          pf_maildir_set_errno_error (error, errno, _("write"), self->path);
+          pf_maildir_set_errno_error (error, errno, PF_FILE_WRITE, self->path);
           ok = FALSE;
         }
       self->fd = -1;
@@ -363,6 +557,8 @@ tmp_stream_close_fn (GOutputStream  *stream,
 
   if (ok && self->sha256 != NULL)
     self->sha256_hex = g_strdup (g_checksum_get_string (self->sha256));
+  if (ok)
+    self->header_hex = pf_header_digest_finish (self->header);
   return ok;
 }
 
@@ -376,6 +572,8 @@ pf_maildir_tmp_stream_finalize (GObject *object)
   g_clear_pointer (&self->buffer, g_free);
   g_clear_pointer (&self->sha256, g_checksum_free);
   g_clear_pointer (&self->sha256_hex, g_free);
+  g_clear_pointer (&self->header, pf_header_digest_free);
+  g_clear_pointer (&self->header_hex, g_free);
   g_clear_pointer (&self->path, g_free);
 
   G_OBJECT_CLASS (pf_maildir_tmp_stream_parent_class)->finalize (object);
@@ -397,6 +595,7 @@ static void
 pf_maildir_tmp_stream_init (PfMaildirTmpStream *self)
 {
   self->fd = -1;
+  self->header = pf_header_digest_new ();
 }
 
 guint64
@@ -415,6 +614,14 @@ pf_maildir_tmp_get_sha256 (GOutputStream *stream)
   return PF_MAILDIR_TMP_STREAM (stream)->sha256_hex;
 }
 
+const char *
+pf_maildir_tmp_get_header_digest (GOutputStream *stream)
+{
+  g_return_val_if_fail (PF_IS_MAILDIR_TMP_STREAM (stream), NULL);
+
+  return PF_MAILDIR_TMP_STREAM (stream)->header_hex;
+}
+
 /* ------------------------------------------------------------------ */
 /* The Maildir                                                          */
 
@@ -429,7 +636,7 @@ open_subdir (int          dir_fd,
   if (mkdirat (dir_fd, name, 0700) != 0 && errno != EEXIST)
     {
       g_autofree char *path = g_build_filename (parent, name, NULL);
-      pf_maildir_set_errno_error (error, errno, _("create"), path);
+      pf_maildir_set_errno_error (error, errno, PF_FILE_CREATE, path);
       return -1;
     }
 
@@ -437,7 +644,7 @@ open_subdir (int          dir_fd,
   if (fd < 0)
     {
       g_autofree char *path = g_build_filename (parent, name, NULL);
-      pf_maildir_set_errno_error (error, errno, _("open"), path);
+      pf_maildir_set_errno_error (error, errno, PF_FILE_OPEN, path);
     }
   return fd;
 }
@@ -459,13 +666,13 @@ pf_maildir_open (const char  *path,
 
   if (g_mkdir_with_parents (path, 0700) != 0)
     {
-      pf_maildir_set_errno_error (error, errno, _("create"), path);
+      pf_maildir_set_errno_error (error, errno, PF_FILE_CREATE, path);
       return NULL;
     }
   maildir->dir_fd = open (path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (maildir->dir_fd < 0)
     {
-      pf_maildir_set_errno_error (error, errno, _("open"), path);
+      pf_maildir_set_errno_error (error, errno, PF_FILE_OPEN, path);
       return NULL;
     }
 
@@ -531,7 +738,7 @@ pf_maildir_create_tmp (PfMaildir   *maildir,
   stream->fd = openat (maildir->tmp_fd, base, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
   if (stream->fd < 0)
     {
-      pf_maildir_set_errno_error (error, errno, _("create"), stream->path);
+      pf_maildir_set_errno_error (error, errno, PF_FILE_CREATE, stream->path);
       return NULL;
     }
   if (with_sha256)
@@ -556,7 +763,7 @@ pf_maildir_remove_tmp (PfMaildir   *maildir,
   if (unlinkat (maildir->tmp_fd, base, 0) != 0 && errno != ENOENT)
     {
       g_autofree char *path = g_build_filename (maildir->path, "tmp", base, NULL);
-      pf_maildir_set_errno_error (error, errno, _("remove"), path);
+      pf_maildir_set_errno_error (error, errno, PF_FILE_REMOVE, path);
       return FALSE;
     }
   return TRUE;
@@ -571,7 +778,7 @@ pf_maildir_deliver (PfMaildir   *maildir,
   if (renameat (maildir->tmp_fd, base, maildir->new_fd, name) != 0)
     {
       g_autofree char *path = g_build_filename (maildir->path, "new", name, NULL);
-      pf_maildir_set_errno_error (error, errno, _("move a message to"), path);
+      pf_maildir_set_errno_error (error, errno, PF_FILE_MOVE_INTO, path);
       return FALSE;
     }
   return TRUE;
@@ -590,7 +797,7 @@ pf_maildir_list_tmp (PfMaildir  *maildir,
   if (fd < 0 || (dir = fdopendir (fd)) == NULL)
     {
       g_autofree char *path = g_build_filename (maildir->path, "tmp", NULL);
-      pf_maildir_set_errno_error (error, errno, _("read"), path);
+      pf_maildir_set_errno_error (error, errno, PF_FILE_READ, path);
       if (fd >= 0)
         close (fd);
       return NULL;
@@ -617,7 +824,7 @@ pf_maildir_sync_files (PfMaildir  *maildir,
    * lives on, and reports write-back errors (Linux ≥ 5.8). */
   if (syncfs (maildir->tmp_fd) != 0)
     {
-      pf_maildir_set_errno_error (error, errno, _("flush"), maildir->path);
+      pf_maildir_set_errno_error (error, errno, PF_FILE_FLUSH, maildir->path);
       return FALSE;
     }
   return TRUE;
@@ -630,7 +837,7 @@ pf_maildir_sync_new (PfMaildir  *maildir,
   if (fsync (maildir->new_fd) != 0)
     {
       g_autofree char *path = g_build_filename (maildir->path, "new", NULL);
-      pf_maildir_set_errno_error (error, errno, _("flush"), path);
+      pf_maildir_set_errno_error (error, errno, PF_FILE_FLUSH, path);
       return FALSE;
     }
   return TRUE;

@@ -47,6 +47,26 @@ gsize    pf_crlf_to_lf            (gboolean     *pending_cr,
 gsize    pf_crlf_finish           (gboolean     *pending_cr,
                                    guint8       *out);
 
+/* The identity of a message's header, to tell whether a message the
+ * server lists under a journaled unique-id is still the one delivered:
+ * SHA-256 over the header with LF line endings, up to and including the
+ * empty line that ends it (the whole message when it has none), as 32
+ * lowercase hex digits (the first 128 bits). Incremental, fed LF data. */
+typedef struct _PfHeaderDigest PfHeaderDigest;
+
+PfHeaderDigest *pf_header_digest_new    (void);
+void            pf_header_digest_free   (PfHeaderDigest *digest);
+void            pf_header_digest_update (PfHeaderDigest *digest,
+                                         const guint8   *data,
+                                         gsize           len);
+/* Newly allocated; call once, at the end. */
+char           *pf_header_digest_finish (PfHeaderDigest *digest);
+/* One shot over data as a server sends it (CRLF, e.g. TOP n 0). */
+char           *pf_maildir_header_digest (const char *data,
+                                          gsize       len);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (PfHeaderDigest, pf_header_digest_free)
+
 /* A Maildir on disk. Opening and every call below do blocking file work:
  * call them from a worker thread (g_task_run_in_thread), except where the
  * comment says otherwise. Not thread-safe: one thread at a time. */
@@ -69,10 +89,12 @@ GOutputStream *pf_maildir_create_tmp (PfMaildir   *maildir,
                                       const char  *base,
                                       gboolean     with_sha256,
                                       GError     **error);
-/* After a successful close: bytes in the file, and (when asked for) the
- * lowercase hex SHA-256 of its content. */
+/* After a successful close: bytes in the file, (when asked for) the
+ * lowercase hex SHA-256 of its content, and its header digest
+ * (pf_header_digest_finish), computed on the way in. */
 guint64     pf_maildir_tmp_get_size   (GOutputStream *stream);
 const char *pf_maildir_tmp_get_sha256 (GOutputStream *stream);
+const char *pf_maildir_tmp_get_header_digest (GOutputStream *stream);
 
 gboolean    pf_maildir_tmp_exists  (PfMaildir   *maildir,
                                     const char  *base);
@@ -97,12 +119,29 @@ gboolean    pf_maildir_sync_files  (PfMaildir   *maildir,
 gboolean    pf_maildir_sync_new    (PfMaildir   *maildir,
                                     GError     **error);
 
+/* What the file work that failed was doing: each has a whole sentence
+ * of its own, so that translators can order the words as their language
+ * needs. */
+typedef enum
+{
+  PF_FILE_CREATE,
+  PF_FILE_OPEN,
+  PF_FILE_READ,
+  PF_FILE_WRITE,
+  PF_FILE_FLUSH,
+  PF_FILE_LOCK,
+  PF_FILE_REMOVE,
+  PF_FILE_REPLACE,
+  PF_FILE_REPAIR,
+  PF_FILE_MOVE_INTO,
+} PfFileOperation;
+
 /* Map an errno from file work to PF_ERROR_LOCAL_DISK with a message that
- * names @what (a path). */
-void        pf_maildir_set_errno_error (GError     **error,
-                                        int          saved_errno,
-                                        const char  *doing,
-                                        const char  *what);
+ * says what failed on @path and why. */
+void        pf_maildir_set_errno_error (GError          **error,
+                                        int               saved_errno,
+                                        PfFileOperation   operation,
+                                        const char       *path);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PfMaildir, pf_maildir_free)
 

@@ -83,6 +83,7 @@ pf_diagnosis_step_for_error (const GError *error)
     case PF_ERROR_RESOLVE:
       return PF_DIAGNOSIS_STEP_LOOKUP;
     case PF_ERROR_TLS_HANDSHAKE:
+    case PF_ERROR_TLS_OUTDATED:
     case PF_ERROR_CERT_UNTRUSTED:
     case PF_ERROR_CERT_EXPIRED:
     case PF_ERROR_CERT_HOST:
@@ -93,6 +94,7 @@ pf_diagnosis_step_for_error (const GError *error)
       return PF_DIAGNOSIS_STEP_STLS;
     case PF_ERROR_PLAINTEXT_REFUSED:
     case PF_ERROR_AUTH_REJECTED:
+    case PF_ERROR_AUTH_MECHANISM_FAILED:
     case PF_ERROR_NO_COMMON_MECHANISM:
     case PF_ERROR_INVALID_INPUT:
     case PF_ERROR_NO_PASSWORD:
@@ -277,9 +279,18 @@ pf_provider_hint_describe (PfProviderHint    hint,
       return g_strdup (_("The provider wants you to sign in once on its website before a mail program may log in. "
                          "Sign in with a web browser, confirm any security check it shows, then try again."));
     case PF_PROVIDER_HINT_LOGIN_DELAY:
-      if (login_delay > 0)
+      /* LOGIN-DELAY counts seconds (RFC 2449 §6.5); under a minute they
+       * are said as seconds, else as minutes rounded up, so the advice
+       * never makes the wait look shorter than it is. */
+      if (login_delay > 0 && login_delay < 60)
+        return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                             "The server allows one login every %lu second: wait that long between checks.",
+                                             "The server allows one login every %lu seconds: wait that long between checks.",
+                                             (gulong) login_delay),
+                                (gulong) login_delay);
+      if (login_delay >= 60)
         {
-          gint64 minutes = (login_delay + 59) / 60;
+          gint64 minutes = login_delay / 60 + (login_delay % 60 != 0);
           return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
                                                "The server allows one login every %lu minute: wait that long between checks.",
                                                "The server allows one login every %lu minutes: wait that long between checks.",
@@ -333,6 +344,7 @@ struct _PfDiagnosis
   guint            message_count;
   guint64          mailbox_size;
   GPtrArray       *transcripts;
+  GArray          *tried;          /* PfAuthMechanism, one per login sent */
 };
 
 G_DEFINE_FINAL_TYPE (PfDiagnosis, pf_diagnosis, G_TYPE_OBJECT)
@@ -352,6 +364,7 @@ pf_diagnosis_finalize (GObject *object)
   g_clear_pointer (&self->cert_info, pf_cert_info_free);
   g_free (self->tls_description);
   g_ptr_array_unref (self->transcripts);
+  g_array_unref (self->tried);
   G_OBJECT_CLASS (pf_diagnosis_parent_class)->finalize (object);
 }
 
@@ -365,6 +378,7 @@ static void
 pf_diagnosis_init (PfDiagnosis *self)
 {
   self->transcripts = g_ptr_array_new_with_free_func (g_object_unref);
+  self->tried = g_array_new (FALSE, FALSE, sizeof (PfAuthMechanism));
 }
 
 #define GETTER(type, name, field, fallback) \
@@ -393,6 +407,17 @@ GETTER (guint64, mailbox_size, mailbox_size, 0)
 GETTER (GPtrArray *, transcripts, transcripts, NULL)
 
 #undef GETTER
+
+const PfAuthMechanism *
+pf_diagnosis_get_mechanisms_tried (PfDiagnosis *self,
+                                   guint       *n_tried)
+{
+  g_return_val_if_fail (PF_IS_DIAGNOSIS (self), NULL);
+  g_return_val_if_fail (n_tried != NULL, NULL);
+
+  *n_tried = self->tried->len;
+  return (const PfAuthMechanism *) (gpointer) self->tried->data;
+}
 
 gboolean
 pf_diagnosis_get_success (PfDiagnosis *self)
@@ -576,6 +601,10 @@ typedef struct
   char          *connect_address;
   guint16        connect_port;
   PfPop3Client  *client;
+  /* After a mechanism's refusal: the one method tried instead, for this
+   * user name and the ones after it. */
+  PfAuthMechanism fallback;
+  gboolean       retry_same_user;
 } LoginRun;
 
 static void
@@ -704,39 +733,53 @@ on_authenticated (GObject      *source,
   LoginRun *run = g_task_get_task_data (task);
   GError *error = NULL;
   PfAuthMechanism used = PF_AUTH_AUTO;
+  gboolean ok;
 
-  if (pf_pop3_client_authenticate_finish (run->client, result, &used, &error))
+  ok = pf_pop3_client_authenticate_finish (run->client, result, &used, &error);
+
+  /* The mechanism actually sent (a -PLUS, say), never a guess. */
+  if (used != PF_AUTH_AUTO)
+    g_array_append_val (run->diagnosis->tried, used);
+  run->diagnosis->mechanism = used != PF_AUTH_AUTO ? used
+                              : run->fallback != PF_AUTH_AUTO ? run->fallback : self->mechanism;
+  if (ok)
     {
       /* Logged in: no further attempt needs it. */
       g_clear_pointer (&run->password, wipe_password);
-      run->diagnosis->mechanism = used;
       pf_pop3_client_stat_async (run->client, g_task_get_cancellable (task), on_stat, g_object_ref (task));
       return;
     }
 
-  /* A failed login may not say which mechanism it tried: name the one the
-   * automatic choice picks from what the server offered. */
-  if (used == PF_AUTH_AUTO && self->mechanism == PF_AUTH_AUTO)
+  /* A refusal that may be the method's, not the password's (a -PLUS the
+   * server binds differently, an APOP it cannot check): one other method,
+   * on a new connection, for the same user name. Only when the account
+   * left the method to Popfetch. */
+  if (g_error_matches (error, PF_ERROR, PF_ERROR_AUTH_MECHANISM_FAILED) &&
+      self->mechanism == PF_AUTH_AUTO && run->fallback == PF_AUTH_AUTO)
     {
-      const PfCapabilities *caps = pf_pop3_client_get_capabilities (run->client);
-
-      if (caps != NULL)
-        used = pf_sasl_choose ((const char * const *) caps->sasl,
-                               pf_pop3_client_get_apop_timestamp (run->client) != NULL,
-                               caps->user || caps->sasl[0] == NULL,
-                               pf_pop3_client_get_tls_active (run->client),
-                               FALSE,
-                               self->allow_plaintext);
+      run->fallback = pf_pop3_client_choose_fallback (run->client, used);
+      if (run->fallback != PF_AUTH_AUTO)
+        {
+          pf_transcript_add_info (pf_pop3_client_get_transcript (run->client),
+                                  "%s was refused; trying %s on a new connection",
+                                  pf_auth_mechanism_to_string (used),
+                                  pf_auth_mechanism_to_string (run->fallback));
+          pf_pop3_client_close (run->client);
+          g_clear_error (&error);
+          run->retry_same_user = TRUE;
+          start_attempt (g_steal_pointer (&task));
+          return;
+        }
     }
-  else if (used == PF_AUTH_AUTO)
-    used = self->mechanism;
-  run->diagnosis->mechanism = used;
   pf_pop3_client_close (run->client);
 
-  /* Only a rejected login moves on to the next user-name form: anything
+  /* Only a refused login (the password's, or a method the server cannot
+   * check for this name) moves on to the next user-name form: anything
    * else would fail the same way, and each try may count against the
    * account's lockout. */
-  if (g_error_matches (error, PF_ERROR, PF_ERROR_AUTH_REJECTED) && run->users[run->next_user] != NULL)
+  if ((g_error_matches (error, PF_ERROR, PF_ERROR_AUTH_REJECTED) ||
+       g_error_matches (error, PF_ERROR, PF_ERROR_AUTH_MECHANISM_FAILED)) &&
+      run->users[run->next_user] != NULL)
     {
       g_clear_error (&error);
       start_attempt (g_steal_pointer (&task));
@@ -774,12 +817,17 @@ on_connected (GObject      *source,
       return;
     }
 
-  user = run->users[run->next_user++];
+  if (run->retry_same_user)
+    user = run->users[run->next_user - 1];
+  else
+    user = run->users[run->next_user++];
+  run->retry_same_user = FALSE;
   g_free (run->diagnosis->user);
   run->diagnosis->user = g_strdup (user);
   run->diagnosis->attempts++;
   cancellable = g_task_get_cancellable (task);
-  pf_pop3_client_authenticate_async (run->client, user, run->password, self->mechanism,
+  pf_pop3_client_authenticate_async (run->client, user, run->password,
+                                     run->fallback != PF_AUTH_AUTO ? run->fallback : self->mechanism,
                                      cancellable, on_authenticated, g_steal_pointer (&task));
 }
 

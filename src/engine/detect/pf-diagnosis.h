@@ -90,10 +90,18 @@ PfProviderHint        pf_diagnosis_get_hint         (PfDiagnosis *self);
 PfProvider           *pf_diagnosis_get_provider     (PfDiagnosis *self);
 /* Translated, or NULL. */
 const char           *pf_diagnosis_get_hint_text    (PfDiagnosis *self);
-/* The user name that logged in (or was tried last) and the mechanism. */
+/* The user name that logged in (or was tried last) and the mechanism that
+ * logged in (or was sent last: a -PLUS is named as such). An account that
+ * left the method to Popfetch stores this one, so the next login goes
+ * straight to what worked. */
 const char           *pf_diagnosis_get_user         (PfDiagnosis *self);
 PfAuthMechanism       pf_diagnosis_get_mechanism    (PfDiagnosis *self);
-/* How many logins were attempted (at most one per user-name form). */
+/* Every mechanism sent, in order, one per login attempt. */
+const PfAuthMechanism *pf_diagnosis_get_mechanisms_tried (PfDiagnosis *self,
+                                                         guint       *n_tried);
+/* How many logins were attempted: one per user-name form, plus at most
+ * one retry with another method after a refusal that may be the method's
+ * (PF_ERROR_AUTH_MECHANISM_FAILED). */
 guint                 pf_diagnosis_get_attempts     (PfDiagnosis *self);
 /* Facts from the last session; NULL when it never got that far. */
 const char           *pf_diagnosis_get_greeting     (PfDiagnosis *self);
@@ -138,8 +146,11 @@ void          pf_login_test_set_timeout     (PfLoginTest     *self,
                                              guint            seconds);    /* default 15 */
 
 /* Resolve, connect (TLS/STLS as set), log in — one attempt per user-name
- * form, stopping at success or at any error but PF_ERROR_AUTH_REJECTED —
- * STAT, QUIT. A failed login is not an error here: it is a diagnosis.
+ * form, stopping at success or at any error but PF_ERROR_AUTH_REJECTED or
+ * PF_ERROR_AUTH_MECHANISM_FAILED; after the latter, with the mechanism left
+ * to Popfetch, once more on a new connection with
+ * pf_pop3_client_choose_fallback()'s method, which the later user-name
+ * forms then use too — STAT, QUIT. A failed login is not an error here: it is a diagnosis.
  * Fails only with G_IO_ERROR_CANCELLED. @password is not kept after the
  * run. */
 void          pf_login_test_run_async  (PfLoginTest         *self,

@@ -121,6 +121,8 @@ pf_probe_verdict_to_string (PfProbeVerdict verdict)
       return "stls-injection";
     case PF_PROBE_VERDICT_FAILED:
       return "failed";
+    case PF_PROBE_VERDICT_TLS_OUTDATED:
+      return "tls-outdated";
     default:
       return "unknown";
     }
@@ -145,6 +147,8 @@ pf_probe_verdict_describe (PfProbeVerdict verdict)
       return _("STLS missing");
     case PF_PROBE_VERDICT_STLS_INJECTION:
       return _("STLS attack");
+    case PF_PROBE_VERDICT_TLS_OUTDATED:
+      return _("outdated TLS");
     case PF_PROBE_VERDICT_FAILED:
     default:
       return _("failed");
@@ -251,6 +255,7 @@ rank_class (PfProbe  *self,
     case PF_PROBE_VERDICT_CERT_INVALID:
     case PF_PROBE_VERDICT_STLS_MISSING:
     case PF_PROBE_VERDICT_STLS_INJECTION:
+    case PF_PROBE_VERDICT_TLS_OUTDATED:
     case PF_PROBE_VERDICT_FAILED:
     default:
       return CLASS_UNUSABLE;
@@ -462,6 +467,8 @@ pf_probe_complete (PfProbe            *self,
         self->verdict = PF_PROBE_VERDICT_STLS_MISSING;
       else if (g_error_matches (error, PF_ERROR, PF_ERROR_STLS_INJECTION))
         self->verdict = PF_PROBE_VERDICT_STLS_INJECTION;
+      else if (g_error_matches (error, PF_ERROR, PF_ERROR_TLS_OUTDATED))
+        self->verdict = PF_PROBE_VERDICT_TLS_OUTDATED;
       else
         self->verdict = PF_PROBE_VERDICT_FAILED;
       return;

@@ -47,6 +47,7 @@ typedef enum
   PF_PROBE_VERDICT_STLS_MISSING,    /* 110 answers but STLS is not offered or refused (maybe stripped) */
   PF_PROBE_VERDICT_STLS_INJECTION,  /* bytes injected after +OK to STLS: an attack */
   PF_PROBE_VERDICT_FAILED,          /* unreachable, not POP3, TLS broken: see the error */
+  PF_PROBE_VERDICT_TLS_OUTDATED,    /* TLS works, but only older than 1.2: unsafe */
 } PfProbeVerdict;
 
 const char *pf_probe_verdict_to_string (PfProbeVerdict verdict);  /* "secure", "stls-missing", … */

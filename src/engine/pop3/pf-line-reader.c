@@ -122,6 +122,17 @@ pf_line_reader_get_buffered (PfLineReader *reader)
   return reader->end - reader->start;
 }
 
+const guint8 *
+pf_line_reader_peek_buffered (PfLineReader *reader,
+                              gsize        *len)
+{
+  g_return_val_if_fail (reader != NULL, NULL);
+  g_return_val_if_fail (len != NULL, NULL);
+
+  *len = reader->end - reader->start;
+  return reader->buf + reader->start;
+}
+
 void
 pf_line_reader_reset (PfLineReader *reader)
 {

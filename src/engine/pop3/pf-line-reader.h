@@ -61,6 +61,9 @@ PfLineReaderResult  pf_line_reader_next         (PfLineReader  *reader,
 
 /* Bytes fed but not yet returned (e.g. to detect injection after STLS). */
 gsize               pf_line_reader_get_buffered (PfLineReader *reader);
+/* Those bytes themselves, valid until the next call on the reader. */
+const guint8       *pf_line_reader_peek_buffered (PfLineReader *reader,
+                                                  gsize        *len);
 /* Forget every buffered byte (the stream underneath changed). */
 void                pf_line_reader_reset        (PfLineReader *reader);
 

@@ -20,6 +20,12 @@
 #define READ_SIZE (64 * 1024)
 #define DEFAULT_TIMEOUT 30
 #define DEFAULT_PIPELINE_WINDOW 256
+/* A multi-line answer (RETR, TOP, LIST, UIDL, CAPA) that brings less than
+ * STALL_MIN_BYTES in a stall window is abandoned, like curl's
+ * --speed-limit 1024 --speed-time 60: a server that trickles a byte now and
+ * then would otherwise never meet the read timeout. */
+#define DEFAULT_STALL_WINDOW 60
+#define STALL_MIN_BYTES 1024
 /* RFC 5034: an AUTH command with its initial response fits 255 octets. */
 #define MAX_AUTH_LINE 255
 
@@ -50,10 +56,15 @@ struct _Command
   /* Answers */
   char          *text;         /* sanitised status text of the +OK */
   PfCapabilities *caps;
-  GArray        *entries;
-  GHashTable    *seen_uids;
+  GArray        *entries;      /* LIST */
+  PfUidlList    *uidl;
   GOutputStream *sink;
   guint64        bytes;
+  guint          n_listed;     /* LIST / UIDL lines so far */
+  guint64        lines;        /* line ends in the data so far */
+  gint64         listed_size;  /* RETR: what LIST said, or -1 */
+  guint64        byte_cap;     /* RETR: stop past this many bytes; 0: none */
+  gboolean       overrun;      /* past listed_size: discarding up to byte_cap */
   GError        *deferred;     /* a bad line or sink failure: report at the end */
 
   /* AUTH */
@@ -74,6 +85,8 @@ struct _PfPop3Client
   GTlsDatabase       *tls_database;
   gboolean            allow_plaintext_auth;
   guint               pipeline_window;
+  guint               stall_window;
+  guint               max_listing;
 
   PfTranscript       *transcript;
 
@@ -84,6 +97,10 @@ struct _PfPop3Client
   GCancellable       *io_cancellable;
   GSource            *timeout_source;
   gboolean            timed_out;
+  GSource            *line_source;  /* a status line is awaited: its deadline */
+  GSource            *stall_source; /* a multi-line answer arrives: its window */
+  guint64             window_bytes; /* received in the current stall window */
+  gboolean            window_paused; /* we stopped reading (sink busy) in it */
   gboolean            closed;
   gboolean            connected;
   GError             *fatal_error;
@@ -107,6 +124,7 @@ struct _PfPop3Client
   GTlsCertificate    *peer_certificate;
   GTlsCertificateFlags peer_errors;
   gboolean            pin_accepted;
+  gint64              stat_count;   /* messages STAT counted this session, or -1 */
 };
 
 G_DEFINE_FINAL_TYPE (PfPop3Client, pf_pop3_client, G_TYPE_OBJECT)
@@ -123,6 +141,8 @@ enum {
   PROP_ALLOW_PLAINTEXT_AUTH,
   PROP_PIPELINE_WINDOW,
   PROP_TLS_ACTIVE,
+  PROP_STALL_WINDOW,
+  PROP_MAX_LISTING,
   N_PROPS
 };
 
@@ -235,7 +255,7 @@ command_free (Command *cmd)
   g_free (cmd->text);
   g_clear_pointer (&cmd->caps, pf_capabilities_free);
   g_clear_pointer (&cmd->entries, g_array_unref);
-  g_clear_pointer (&cmd->seen_uids, g_hash_table_unref);
+  g_clear_pointer (&cmd->uidl, pf_uidl_list_unref);
   g_clear_object (&cmd->sink);
   g_clear_error (&cmd->deferred);
   g_clear_pointer (&cmd->sasl, pf_sasl_free);
@@ -385,6 +405,86 @@ disarm_timeout (PfPop3Client *self)
     }
 }
 
+/* The read timeout above restarts with every read, so a server that sends
+ * a byte now and then would meet it forever. Two more clocks do not
+ * restart: a status line (greeting, reply, continuation) must be complete
+ * within the timeout from the moment it is awaited, and a multi-line
+ * answer must bring STALL_MIN_BYTES in every stall window. Both fail the
+ * session directly, whether a read is on its way or not. */
+static void
+clear_source (GSource **source)
+{
+  if (*source != NULL)
+    {
+      g_source_destroy (*source);
+      g_clear_pointer (source, g_source_unref);
+    }
+}
+
+static gboolean
+on_line_deadline (gpointer user_data)
+{
+  PfPop3Client *self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  g_clear_pointer (&self->line_source, g_source_unref);
+  error = g_error_new (PF_ERROR, PF_ERROR_TIMEOUT,
+                       "The server did not complete its status line within %u seconds",
+                       self->timeout);
+  fail_all (self, error);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+arm_line_deadline (PfPop3Client *self)
+{
+  if (self->line_source != NULL || self->timeout == 0)
+    return;
+  self->line_source = g_timeout_source_new_seconds (self->timeout);
+  g_source_set_callback (self->line_source, on_line_deadline, self, NULL);
+  g_source_attach (self->line_source, g_main_context_get_thread_default ());
+}
+
+static gboolean
+on_stall_window (gpointer user_data)
+{
+  PfPop3Client *self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  /* Time we spent not reading (our sink was busy) is not the server's. */
+  if (self->window_bytes >= STALL_MIN_BYTES || self->window_paused || self->sink_busy)
+    {
+      self->window_bytes = 0;
+      self->window_paused = self->sink_busy;
+      return G_SOURCE_CONTINUE;
+    }
+  g_clear_pointer (&self->stall_source, g_source_unref);
+  error = g_error_new (PF_ERROR, PF_ERROR_TIMEOUT,
+                       "The transfer stalled: the server sent less than %u bytes in %u seconds",
+                       STALL_MIN_BYTES, self->stall_window);
+  fail_all (self, error);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+arm_stall_window (PfPop3Client *self)
+{
+  if (self->stall_source != NULL || self->stall_window == 0)
+    return;
+  self->window_bytes = 0;
+  self->window_paused = FALSE;
+  self->stall_source = g_timeout_source_new_seconds (self->stall_window);
+  g_source_set_callback (self->stall_source, on_stall_window, self, NULL);
+  g_source_attach (self->stall_source, g_main_context_get_thread_default ());
+}
+
+static void
+disarm_deadlines (PfPop3Client *self)
+{
+  clear_source (&self->line_source);
+  clear_source (&self->stall_source);
+}
+
 /* An I/O error from a read, write or handshake; a cancellation caused by
  * our timer reads as PF_ERROR_TIMEOUT. */
 static GError *
@@ -434,6 +534,7 @@ close_stream (PfPop3Client *self)
       return;
     }
   disarm_timeout (self);
+  disarm_deadlines (self);
   /* A socket close is immediate; TLS close_notify is not awaited. */
   g_io_stream_close_async (stream, G_PRIORITY_DEFAULT, NULL, NULL, NULL);
   drop_tls (self);
@@ -459,6 +560,7 @@ fail_all (PfPop3Client *self,
     }
   g_cancellable_cancel (self->io_cancellable);
   disarm_timeout (self);
+  disarm_deadlines (self);
   g_clear_handle_id (&self->flush_idle, g_source_remove);
 
   /* Steal first: callbacks may call back into the client. */
@@ -663,6 +765,7 @@ drain_ready (PfPop3Client *self,
       else
         {
           pf_line_reader_commit (self->reader, n);
+          self->window_bytes += n;
           room -= n;
         }
     }
@@ -702,6 +805,7 @@ on_read (GObject      *source,
     }
 
   pf_line_reader_commit (self->reader, n);
+  self->window_bytes += n;
   drain_ready (self, READ_SIZE - n);
   process (self);
 }
@@ -726,6 +830,10 @@ start_reading (PfPop3Client *self)
   space = pf_line_reader_get_space (self->reader, READ_SIZE);
   self->reading = TRUE;
   arm_timeout (self);
+  if (pf_line_reader_get_mode (self->reader) == PF_LINE_MODE_STATUS)
+    arm_line_deadline (self);
+  else
+    arm_stall_window (self);
   g_input_stream_read_async (g_io_stream_get_input_stream (self->stream),
                              space, READ_SIZE, G_PRIORITY_DEFAULT,
                              self->io_cancellable, on_read, g_object_ref (self));
@@ -782,9 +890,12 @@ handle_continuation (PfPop3Client      *self,
     {
       const char *text = reply->text != NULL ? reply->text : "";
 
-      if (*text != '\0')
-        challenge = g_base64_decode (text, &challenge_len);
-      if (!pf_sasl_step (cmd->sasl, challenge, challenge_len, &response, &error))
+      /* Garbage is a protocol error, not something to answer: a lenient
+       * decoder would let CRAM-MD5 sign whatever it made of it. */
+      challenge = pf_sasl_decode_challenge (text, &challenge_len, &error);
+      if (challenge == NULL ||
+          !pf_sasl_step (cmd->sasl, challenge_len > 0 ? challenge : NULL, challenge_len,
+                         &response, &error))
         {
           cmd->deferred = g_steal_pointer (&error);
           send_continuation (self, "*");
@@ -804,6 +915,58 @@ static void handle_reply (PfPop3Client *self,
                           const char   *line,
                           PfPop3Reply  *reply);
 
+/* Bytes waiting on the socket; the end of the stream is none. */
+static gboolean
+socket_has_data (PfPop3Client *self)
+{
+  GSocket *socket;
+  GInputVector vector;
+  guint8 byte;
+  gint flags = G_SOCKET_MSG_PEEK;
+
+  if (self->connection == NULL)
+    return FALSE;
+  socket = g_socket_connection_get_socket (self->connection);
+  if (g_socket_condition_check (socket, G_IO_IN) == 0)
+    return FALSE;
+  vector.buffer = &byte;
+  vector.size = 1;
+  /* Readable, so this does not block. */
+  return g_socket_receive_message (socket, NULL, &vector, 1, NULL, NULL, &flags, NULL, NULL) > 0;
+}
+
+static GError *
+stls_injection_error (void)
+{
+  return g_error_new_literal (PF_ERROR, PF_ERROR_STLS_INJECTION,
+                              "The server sent data after agreeing to STLS and before "
+                              "the TLS handshake");
+}
+
+/* What the bytes that came after "+OK" to STLS, before the handshake,
+ * mean. Exactly one well-formed -ERR line is the server's own report that
+ * its TLS side failed to start (Courier's helper, for one): its words,
+ * sanitised, as STLS_UNAVAILABLE. Anything else (a +OK, a second line,
+ * an unfinished line) may be an attacker's and counts as injection. */
+static GError *
+stls_after_ok_error (const guint8 *data,
+                     gsize         len)
+{
+  const char *text = (const char *) data;
+  g_autofree char *reason = NULL;
+
+  if (len < 6 || len > PF_POP3_MAX_STATUS_LINE || memcmp (text, "-ERR", 4) != 0 ||
+      (text[4] != ' ' && text[4] != '\r') ||
+      text[len - 2] != '\r' || text[len - 1] != '\n' ||
+      memchr (text, '\n', len - 1) != NULL || memchr (text, '\r', len - 2) != NULL)
+    return stls_injection_error ();
+
+  reason = text[4] == ' ' ? pf_pop3_sanitize_text (text + 5, len - 7) : NULL;
+  return g_error_new (PF_ERROR, PF_ERROR_STLS_UNAVAILABLE,
+                      "The server agreed to STLS but could not start TLS: %s",
+                      reason != NULL && *reason != '\0' ? reason : "no reason given");
+}
+
 static void
 handle_status_line (PfPop3Client *self,
                     const char   *line,
@@ -813,6 +976,7 @@ handle_status_line (PfPop3Client *self,
   g_autoptr(GError) error = NULL;
   Command *cmd = g_queue_peek_head (&self->inflight);
 
+  clear_source (&self->line_source);
   pf_transcript_add_reply (self->transcript, line, len, self->tls_active);
 
   if (!pf_pop3_parse_reply (line, len, &reply, &error))
@@ -874,17 +1038,18 @@ handle_reply (PfPop3Client *self,
 
     case CMD_STLS:
       /* Response injection: nothing may follow the +OK before the
-       * handshake, neither in our buffer nor waiting on the socket. */
-      if (pf_line_reader_get_buffered (self->reader) > 0 ||
-          (self->connection != NULL &&
-           g_socket_condition_check (g_socket_connection_get_socket (self->connection),
-                                     G_IO_IN) != 0))
+       * handshake, neither in our buffer nor waiting on the socket. What
+       * waits on the socket alone is judged by stls_grace(), which looks
+       * at the socket first. */
+      if (pf_line_reader_get_buffered (self->reader) > 0)
         {
-          g_autoptr(GError) injection =
-            g_error_new_literal (PF_ERROR, PF_ERROR_STLS_INJECTION,
-                                 "The server sent data after agreeing to STLS and before "
-                                 "the TLS handshake");
-          fail_all (self, injection);
+          g_autoptr(GError) after_stls = NULL;
+          gsize buffered_len;
+          const guint8 *buffered = pf_line_reader_peek_buffered (self->reader, &buffered_len);
+
+          after_stls = socket_has_data (self) ? stls_injection_error ()
+                                              : stls_after_ok_error (buffered, buffered_len);
+          fail_all (self, after_stls);
           return;
         }
       break;
@@ -906,13 +1071,50 @@ handle_reply (PfPop3Client *self,
       break;
 
     case CMD_STAT:
+      {
+        guint count;
+        guint64 size;
+
+        /* stat_finish reports a bad answer; here it only bounds listings. */
+        if (pf_pop3_parse_stat (cmd->text != NULL ? cmd->text : "", &count, &size, NULL))
+          self->stat_count = count;
+      }
+      break;
+
     case CMD_SIMPLE:
+      /* RSET brings back what DELE took out of the count. */
+      if (g_strcmp0 (cmd->line, "RSET") == 0)
+        self->stat_count = -1;
+      break;
+
     default:
       break;
     }
 
   pop_inflight (self);
   command_return_ok (cmd);
+}
+
+/* A listing is held whole until its end, so a server must not make it
+ * endless; and since nothing arrives in a mailbox during a session, it
+ * cannot name more messages than STAT counted. Either ends the session at
+ * once: reading on to the end of an endless answer would never end. */
+static gboolean
+listing_within_bounds (PfPop3Client *self,
+                       guint         entries)
+{
+  g_autofree char *message = NULL;
+
+  if (entries > self->max_listing)
+    message = g_strdup_printf ("The server listed more than %u messages, more than Popfetch "
+                               "takes from one mailbox", self->max_listing);
+  else if (self->stat_count >= 0 && entries > self->stat_count)
+    message = g_strdup_printf ("The server listed more messages than its STAT counted %"
+                               G_GINT64_FORMAT " moments before", self->stat_count);
+  else
+    return TRUE;
+  protocol_error (self, message);
+  return FALSE;
 }
 
 static void
@@ -924,6 +1126,10 @@ handle_data_line (PfPop3Client *self,
   g_autoptr(GError) error = NULL;
 
   cmd->bytes += len + 2;
+  /* Counted even after a bad line, which is reported only at the end. */
+  if ((cmd->kind == CMD_LIST || cmd->kind == CMD_UIDL) &&
+      !listing_within_bounds (self, ++cmd->n_listed))
+    return;
   if (cmd->deferred != NULL)
     return;
 
@@ -948,22 +1154,13 @@ handle_data_line (PfPop3Client *self,
 
     case CMD_UIDL:
       {
-        PfUidlEntry entry;
+        guint msgno;
+        g_autofree char *uid = NULL;
 
-        if (!pf_pop3_parse_uidl_line (line, &entry.msgno, &entry.uid, &error))
-          cmd->deferred = g_steal_pointer (&error);
-        else if (g_hash_table_contains (cmd->seen_uids, entry.uid))
-          {
-            cmd->deferred = g_error_new (PF_ERROR, PF_ERROR_PROTOCOL,
-                                         "The server gave the unique-id “%s” to two messages",
-                                         entry.uid);
-            g_free (entry.uid);
-          }
+        if (pf_pop3_parse_uidl_line (line, &msgno, &uid, &error))
+          pf_uidl_list_append (cmd->uidl, msgno, uid, strlen (uid));
         else
-          {
-            g_hash_table_add (cmd->seen_uids, g_strdup (entry.uid));
-            g_array_append_val (cmd->entries, entry);
-          }
+          cmd->deferred = g_steal_pointer (&error);
       }
       break;
 
@@ -977,10 +1174,50 @@ handle_end (PfPop3Client *self)
 {
   Command *cmd = pop_inflight (self);
 
+  clear_source (&self->stall_source);
   if (cmd->kind != CMD_CAPA)
     pf_transcript_add_data (self->transcript, cmd->bytes, self->tls_active);
   else
     pf_transcript_add_reply (self->transcript, ".", 1, self->tls_active);
+
+  if (cmd->overrun)
+    {
+      /* The data ended short of the byte cap yet past its listed size:
+       * a framing error. The next reply may be inside what was read, so
+       * the session cannot go on. */
+      g_autoptr(GError) error = g_steal_pointer (&cmd->deferred);
+
+      g_queue_push_head (&self->inflight, cmd);
+      fail_all (self, error);
+      return;
+    }
+
+  if (cmd->kind == CMD_UIDL && cmd->deferred == NULL)
+    {
+      const char *duplicate;
+      guint twice;
+
+      pf_uidl_list_trim (cmd->uidl);
+      duplicate = pf_uidl_list_find_duplicate (cmd->uidl);
+      twice = pf_uidl_list_find_duplicate_msgno (cmd->uidl);
+      if (duplicate != NULL)
+        cmd->deferred = g_error_new (PF_ERROR, PF_ERROR_PROTOCOL,
+                                     "The server gave the unique-id “%s” to two messages",
+                                     duplicate);
+      else if (twice != 0)
+        cmd->deferred = g_error_new (PF_ERROR, PF_ERROR_PROTOCOL,
+                                     "The server listed message %u twice", twice);
+    }
+
+  if (cmd->kind == CMD_LIST && cmd->deferred == NULL)
+    {
+      guint twice = pf_pop3_find_duplicate_msgno (cmd->entries->data, cmd->entries->len,
+                                                  g_array_get_element_size (cmd->entries));
+
+      if (twice != 0)
+        cmd->deferred = g_error_new (PF_ERROR, PF_ERROR_PROTOCOL,
+                                     "The server listed message %u twice", twice);
+    }
 
   if (cmd->deferred != NULL)
     {
@@ -990,6 +1227,63 @@ handle_end (PfPop3Client *self)
       return;
     }
   command_return_ok (cmd);
+}
+
+static guint64
+count_line_ends (const char *data,
+                 gsize       len)
+{
+  const char *end = data + len;
+  guint64 n = 0;
+
+  while ((data = memchr (data, '\n', end - data)) != NULL)
+    {
+      n++;
+      data++;
+    }
+  return n;
+}
+
+/* FALSE when the data went past its bounds and the session was ended. */
+static gboolean
+check_data_bounds (PfPop3Client *self,
+                   Command      *cmd)
+{
+  if (cmd->byte_cap > 0 && cmd->bytes > cmd->byte_cap)
+    {
+      g_autoptr(GError) error =
+        g_error_new (G_IO_ERROR, G_IO_ERROR_MESSAGE_TOO_LARGE,
+                     "Message data ran past %" G_GUINT64_FORMAT " bytes, the size limit "
+                     "(the server listed %" G_GINT64_FORMAT ")", cmd->byte_cap, cmd->listed_size);
+
+      /* Stop reading it: the session ends without QUIT. */
+      fail_all (self, error);
+      return FALSE;
+    }
+
+  if (cmd->overrun || cmd->listed_size < 0
+      || pf_pop3_data_fits_listed_size (cmd->listed_size, cmd->bytes, cmd->lines))
+    return TRUE;
+
+  g_clear_error (&cmd->deferred);
+  cmd->deferred = g_error_new (PF_ERROR, PF_ERROR_PROTOCOL,
+                               "Message data ran past the %" G_GINT64_FORMAT " bytes the server "
+                               "listed for it (a broken end of message or a wrong size)",
+                               cmd->listed_size);
+  g_clear_object (&cmd->sink);
+  if (cmd->byte_cap > 0)
+    {
+      /* A size lie or a framing error: only the end can tell. Read on
+       * without storing, up to the cap, to say which. */
+      cmd->overrun = TRUE;
+      return TRUE;
+    }
+  {
+    g_autoptr(GError) error = g_error_copy (cmd->deferred);
+
+    fail_all (self, error);
+  }
+  return FALSE;
 }
 
 static void process_after_sink (PfPop3Client *self);
@@ -1027,6 +1321,12 @@ handle_data_chunk (PfPop3Client *self,
   g_autoptr(GError) error = NULL;
 
   cmd->bytes += len;
+  if (cmd->listed_size >= 0 || cmd->byte_cap > 0)
+    {
+      cmd->lines += count_line_ends (data, len);
+      if (!check_data_bounds (self, cmd))
+        return TRUE;
+    }
   if (cmd->sink == NULL || cmd->deferred != NULL)
     return TRUE;
 
@@ -1061,6 +1361,7 @@ handle_data_chunk (PfPop3Client *self,
     }
 
   self->sink_busy = TRUE;
+  self->window_paused = TRUE;
   g_output_stream_write_all_async (cmd->sink, data, len, G_PRIORITY_DEFAULT, NULL,
                                    on_sink_written, g_object_ref (self));
   return FALSE;
@@ -1178,6 +1479,7 @@ command_new (PfPop3Client *self,
 
   cmd->kind = kind;
   cmd->line = line;
+  cmd->listed_size = -1;
   cmd->err_fallback = PF_ERROR_SERVER;
   cmd->task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (cmd->task, source_tag);
@@ -1260,6 +1562,7 @@ pf_pop3_client_dispose (GObject *object)
   self->closed = TRUE;
   g_cancellable_cancel (self->io_cancellable);
   disarm_timeout (self);
+  disarm_deadlines (self);
   if (self->flush_idle != 0)
     g_clear_handle_id (&self->flush_idle, g_source_remove);
   close_stream (self);
@@ -1334,6 +1637,12 @@ pf_pop3_client_get_property (GObject    *object,
     case PROP_TLS_ACTIVE:
       g_value_set_boolean (value, self->tls_active);
       break;
+    case PROP_STALL_WINDOW:
+      g_value_set_uint (value, self->stall_window);
+      break;
+    case PROP_MAX_LISTING:
+      g_value_set_uint (value, self->max_listing);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -1376,6 +1685,12 @@ pf_pop3_client_set_property (GObject      *object,
     case PROP_PIPELINE_WINDOW:
       pf_pop3_client_set_pipeline_window (self, g_value_get_uint (value));
       break;
+    case PROP_STALL_WINDOW:
+      pf_pop3_client_set_stall_window (self, g_value_get_uint (value));
+      break;
+    case PROP_MAX_LISTING:
+      pf_pop3_client_set_max_listing (self, g_value_get_uint (value));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -1416,6 +1731,11 @@ pf_pop3_client_class_init (PfPop3ClientClass *klass)
   properties[PROP_TLS_ACTIVE] =
     g_param_spec_boolean ("tls-active", NULL, NULL, FALSE,
                           G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_STALL_WINDOW] =
+    g_param_spec_uint ("stall-window", NULL, NULL, 0, G_MAXUINT, DEFAULT_STALL_WINDOW, rw);
+  properties[PROP_MAX_LISTING] =
+    g_param_spec_uint ("max-listing", NULL, NULL, 1, PF_POP3_MAX_LISTING,
+                       PF_POP3_MAX_LISTING, rw);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -1425,6 +1745,9 @@ pf_pop3_client_init (PfPop3Client *self)
 {
   self->timeout = DEFAULT_TIMEOUT;
   self->pipeline_window = DEFAULT_PIPELINE_WINDOW;
+  self->stall_window = DEFAULT_STALL_WINDOW;
+  self->max_listing = PF_POP3_MAX_LISTING;
+  self->stat_count = -1;
   self->transcript = pf_transcript_new ();
   self->io_cancellable = g_cancellable_new ();
   self->reader = pf_line_reader_new ();
@@ -1457,6 +1780,31 @@ pf_pop3_client_set_timeout (PfPop3Client *self,
     return;
   self->timeout = seconds;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TIMEOUT]);
+}
+
+void
+pf_pop3_client_set_stall_window (PfPop3Client *self,
+                                 guint         seconds)
+{
+  g_return_if_fail (PF_IS_POP3_CLIENT (self));
+
+  if (self->stall_window == seconds)
+    return;
+  self->stall_window = seconds;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STALL_WINDOW]);
+}
+
+void
+pf_pop3_client_set_max_listing (PfPop3Client *self,
+                                guint         entries)
+{
+  g_return_if_fail (PF_IS_POP3_CLIENT (self));
+  g_return_if_fail (entries >= 1 && entries <= PF_POP3_MAX_LISTING);
+
+  if (self->max_listing == entries)
+    return;
+  self->max_listing = entries;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MAX_LISTING]);
 }
 
 void
@@ -1690,6 +2038,59 @@ certificate_error (PfPop3Client *self,
   return g_error_new (PF_ERROR, code, "%s", tls_error->message);
 }
 
+/* What a finished handshake must still pass before anything is sent in
+ * it, implicit TLS and STLS alike. A pin names one certificate: GIO asks
+ * accept-certificate only about certificates that fail validation, so a
+ * different certificate that a trusted CA signed would pass unnoticed
+ * unless the peer is compared here. And the version GnuTLS agreed to may
+ * be one its configuration still allows but we do not. */
+static GError *
+check_handshake (PfPop3Client   *self,
+                 GTlsConnection *tls)
+{
+  GTlsCertificate *peer = g_tls_connection_get_peer_certificate (tls);
+  const char *version = NULL;
+
+  if (self->pinned_fingerprint != NULL)
+    {
+      g_autofree char *fingerprint = peer != NULL ? pf_certificate_sha256 (peer) : NULL;
+
+      if (g_strcmp0 (fingerprint, self->pinned_fingerprint) != 0)
+        {
+          pf_transcript_add_info (self->transcript,
+                                  "Certificate SHA-256 %s: rejected, it is not the pinned one",
+                                  fingerprint != NULL ? fingerprint : "(none)");
+          return g_error_new (PF_ERROR, PF_ERROR_CERT_PIN_MISMATCH,
+                              "The server’s certificate (SHA-256 %s) is not the pinned one",
+                              fingerprint != NULL ? fingerprint : "unknown");
+        }
+    }
+
+  /* UNKNOWN is what GIO says for a version newer than it knows. */
+  switch (g_tls_connection_get_protocol_version (tls))
+    {
+    case G_TLS_PROTOCOL_VERSION_SSL_3_0:
+      version = "SSL 3.0";
+      break;
+    case G_TLS_PROTOCOL_VERSION_TLS_1_0:
+      version = "1.0";
+      break;
+    case G_TLS_PROTOCOL_VERSION_TLS_1_1:
+      version = "1.1";
+      break;
+    case G_TLS_PROTOCOL_VERSION_UNKNOWN:
+    case G_TLS_PROTOCOL_VERSION_TLS_1_2:
+    case G_TLS_PROTOCOL_VERSION_TLS_1_3:
+    case G_TLS_PROTOCOL_VERSION_DTLS_1_0:
+    case G_TLS_PROTOCOL_VERSION_DTLS_1_2:
+    default:
+      return NULL;
+    }
+  return g_error_new (PF_ERROR, PF_ERROR_TLS_OUTDATED,
+                      "The server uses an outdated, insecure TLS version %s; "
+                      "Popfetch needs TLS 1.2 or newer", version);
+}
+
 static void
 connect_fail (GTask  *task,
               GError *error)
@@ -1731,6 +2132,13 @@ on_handshake (GObject      *source,
   if (self->peer_errors == 0)
     g_set_object (&self->peer_certificate,
                   g_tls_connection_get_peer_certificate (G_TLS_CONNECTION (source)));
+
+  error = check_handshake (self, G_TLS_CONNECTION (source));
+  if (error != NULL)
+    {
+      connect_fail (task, g_steal_pointer (&error));
+      return;
+    }
 
   g_set_object (&self->stream, G_IO_STREAM (source));
   set_tls_active (self, TRUE);
@@ -1808,14 +2216,19 @@ on_stls_grace_data (GSocket      *socket,
   StlsGrace *grace = user_data;
   GTask *task = g_object_ref (grace->task);
   PfPop3Client *self = g_task_get_source_object (task);
+  /* One byte more than a status line may hold, so an over-long one
+   * cannot pass for a whole -ERR line. */
+  g_autofree guint8 *peeked = g_malloc (PF_POP3_MAX_STATUS_LINE + 1);
+  gssize len;
 
   stls_grace_free (grace);
+  /* Only a look: the session ends here whatever the bytes are. */
+  len = g_socket_receive_with_blocking (socket, (char *) peeked, PF_POP3_MAX_STATUS_LINE + 1,
+                                        FALSE, NULL, NULL);
   if (self->closed)
     connect_fail (task, g_error_copy (self->fatal_error));
   else
-    connect_fail (task, g_error_new_literal (PF_ERROR, PF_ERROR_STLS_INJECTION,
-                                           "The server sent data after agreeing to STLS "
-                                           "and before the TLS handshake"));
+    connect_fail (task, len > 0 ? stls_after_ok_error (peeked, len) : stls_injection_error ());
   g_object_unref (task);
   return G_SOURCE_REMOVE;
 }
@@ -2175,15 +2588,67 @@ auth_done (GTask  *task,
            GError *error)
 {
   PfPop3Client *self = g_task_get_source_object (task);
+  AuthData *data = g_task_get_task_data (task);
 
   if (error != NULL)
     {
+      /* A plain refusal of these may be about the method (a -PLUS the
+       * server binds differently, an APOP or CRAM-MD5 it cannot check for
+       * this user), so it is not reported as a wrong password: the caller
+       * may try another method on a new connection. */
+      if (g_error_matches (error, PF_ERROR, PF_ERROR_AUTH_REJECTED) && !self->closed &&
+          data != NULL && pf_auth_mechanism_may_be_refused_for_itself (data->mechanism))
+        {
+          GError *mechanism_error =
+            g_error_new (PF_ERROR, PF_ERROR_AUTH_MECHANISM_FAILED,
+                         "The server refused the login with %s: %s",
+                         pf_auth_mechanism_to_string (data->mechanism), error->message);
+
+          g_error_free (error);
+          error = mechanism_error;
+        }
       g_task_return_error (task, error);
       return;
     }
 
   pf_transcript_add_info (self->transcript, "Logged in");
   g_task_return_boolean (task, TRUE);
+}
+
+static void
+on_utf8 (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  PfPop3Client *self = g_task_get_source_object (task);
+  g_autoptr(GError) error = NULL;
+
+  /* A refusal leaves the session as it was; a broken connection shows at
+   * the next command. */
+  if (finish_command (self, result, on_utf8, &error) == NULL)
+    pf_transcript_add_info (self->transcript, "The server refused UTF8: %s", error->message);
+  auth_done (task, NULL);
+}
+
+/* RFC 6856: a server that offers UTF8 may replace every message with
+ * UTF-8 in its header by a notice ("Cannot display Unicode content")
+ * until the client says UTF8, so it is said before any RETR. */
+static void
+auth_maybe_utf8 (GTask *task)
+{
+  PfPop3Client *self = g_task_get_source_object (task);
+  Command *cmd;
+
+  if (!self->caps->utf8)
+    {
+      auth_done (task, NULL);
+      return;
+    }
+  cmd = command_new (self, CMD_SIMPLE, g_strdup ("UTF8"), NULL, on_utf8, on_utf8,
+                     g_object_ref (task));
+  cmd->barrier = TRUE;
+  submit (self, cmd);
 }
 
 static void
@@ -2203,7 +2668,7 @@ on_auth_capa (GObject      *source,
       g_clear_pointer (&self->caps, pf_capabilities_free);
       self->caps = g_steal_pointer (&cmd->caps);
     }
-  auth_done (task, NULL);
+  auth_maybe_utf8 (task);
 }
 
 static void
@@ -2326,6 +2791,13 @@ mechanism_offered (PfPop3Client    *self,
     }
 }
 
+static gboolean
+server_offers_binding (PfPop3Client *self)
+{
+  return pf_capabilities_has_sasl (self->caps, "SCRAM-SHA-256-PLUS") ||
+         pf_capabilities_has_sasl (self->caps, "SCRAM-SHA-1-PLUS");
+}
+
 void
 pf_pop3_client_authenticate_async (PfPop3Client        *self,
                                    const char          *user,
@@ -2436,11 +2908,15 @@ pf_pop3_client_authenticate_async (PfPop3Client        *self,
                                      pf_auth_mechanism_to_string (mechanism));
             return;
           }
-        /* SCRAM gets the binding even without -PLUS: its GS2 header then
-         * says "y", so a server that offered -PLUS sees the downgrade. */
+        /* RFC 5802 §6: SCRAM without -PLUS says "y" (we could bind) only
+         * when the server offered no -PLUS, so an attacker who stripped
+         * -PLUS from CAPA is caught; a server that does offer -PLUS must
+         * refuse "y", so then it says "n" (this is how the retry after a
+         * refused -PLUS logs in). */
+        if (!plus && (!is_scram (mechanism) || server_offers_binding (self)))
+          g_clear_pointer (&binding, g_bytes_unref);
         sasl = pf_sasl_new_full (mechanism, user, secret,
-                                 is_scram (mechanism) ? binding_type : NULL,
-                                 is_scram (mechanism) ? binding : NULL, &error);
+                                 binding != NULL ? binding_type : NULL, binding, &error);
         if (sasl == NULL || !pf_sasl_step (sasl, NULL, 0, &initial, &error))
           {
             g_task_return_error (task, g_steal_pointer (&error));
@@ -2481,12 +2957,24 @@ pf_pop3_client_authenticate_finish (PfPop3Client     *self,
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
   g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == pf_pop3_client_authenticate_async, FALSE);
 
-  if (!g_task_propagate_boolean (G_TASK (result), error))
-    return FALSE;
+  /* Set on failure too: the caller names what was tried. */
   data = g_task_get_task_data (G_TASK (result));
   if (used != NULL)
-    *used = data->mechanism;
-  return TRUE;
+    *used = data != NULL ? data->mechanism : PF_AUTH_AUTO;
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+PfAuthMechanism
+pf_pop3_client_choose_fallback (PfPop3Client    *self,
+                                PfAuthMechanism  failed)
+{
+  g_return_val_if_fail (PF_IS_POP3_CLIENT (self), PF_AUTH_AUTO);
+
+  if (self->caps == NULL)
+    return PF_AUTH_AUTO;
+  return pf_sasl_choose_fallback (failed, (const char * const *) self->caps->sasl,
+                                  mechanism_offered (self, PF_AUTH_USER),
+                                  self->tls_active, self->allow_plaintext_auth);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -2524,14 +3012,6 @@ pf_pop3_client_stat_finish (PfPop3Client  *self,
   if (size != NULL)
     *size = s;
   return TRUE;
-}
-
-static void
-uidl_entry_clear (gpointer data)
-{
-  PfUidlEntry *entry = data;
-
-  g_clear_pointer (&entry->uid, g_free);
 }
 
 void
@@ -2572,20 +3052,18 @@ pf_pop3_client_uidl_async (PfPop3Client        *self,
 
   cmd = command_new (self, CMD_UIDL, g_strdup ("UIDL"), cancellable,
                      pf_pop3_client_uidl_async, callback, user_data);
-  cmd->entries = g_array_new (FALSE, FALSE, sizeof (PfUidlEntry));
-  g_array_set_clear_func (cmd->entries, uidl_entry_clear);
-  cmd->seen_uids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  cmd->uidl = pf_uidl_list_new ();
   submit (self, cmd);
 }
 
-GArray *
+PfUidlList *
 pf_pop3_client_uidl_finish (PfPop3Client  *self,
                             GAsyncResult  *result,
                             GError       **error)
 {
   Command *cmd = finish_command (self, result, pf_pop3_client_uidl_async, error);
 
-  return cmd != NULL ? g_steal_pointer (&cmd->entries) : NULL;
+  return cmd != NULL ? g_steal_pointer (&cmd->uidl) : NULL;
 }
 
 void
@@ -2596,6 +3074,21 @@ pf_pop3_client_retrieve_async (PfPop3Client        *self,
                                GCancellable        *cancellable,
                                GAsyncReadyCallback  callback,
                                gpointer             user_data)
+{
+  pf_pop3_client_retrieve_checked_async (self, msgno, top_lines, -1, 0, sink,
+                                         cancellable, callback, user_data);
+}
+
+void
+pf_pop3_client_retrieve_checked_async (PfPop3Client        *self,
+                                       guint                msgno,
+                                       gint                 top_lines,
+                                       gint64               listed_size,
+                                       guint64              byte_cap,
+                                       GOutputStream       *sink,
+                                       GCancellable        *cancellable,
+                                       GAsyncReadyCallback  callback,
+                                       gpointer             user_data)
 {
   Command *cmd;
   char *line;
@@ -2611,6 +3104,8 @@ pf_pop3_client_retrieve_async (PfPop3Client        *self,
   cmd = command_new (self, CMD_RETR, line, cancellable,
                      pf_pop3_client_retrieve_async, callback, user_data);
   cmd->sink = g_object_ref (sink);
+  cmd->listed_size = listed_size;
+  cmd->byte_cap = byte_cap;
   submit (self, cmd);
 }
 

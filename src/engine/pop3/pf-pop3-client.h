@@ -12,6 +12,7 @@
 #include "pf-pop3-parse.h"
 #include "pf-sasl.h"
 #include "pf-transcript.h"
+#include "pf-uidl-list.h"
 
 G_BEGIN_DECLS
 
@@ -26,17 +27,18 @@ const char *pf_security_to_string   (PfSecurity  security);  /* "tls", "starttls
 gboolean    pf_security_from_string (const char *name,
                                      PfSecurity *security);
 
+/* The most messages a LIST or UIDL answer may name. A listing is held
+ * whole (the fetcher plans with it): this bounds the client's UIDL and LIST
+ * answers to about 80 MiB at the bound with ids of 16 characters (190 MiB
+ * with ids of 70, the longest RFC 1939 allows), whatever a server sends.
+ * Real mailboxes stay far below. */
+#define PF_POP3_MAX_LISTING 2000000
+
 typedef struct
 {
   guint    msgno;
   guint64  size;
 } PfListEntry;
-
-typedef struct
-{
-  guint    msgno;
-  char    *uid;
-} PfUidlEntry;
 
 /* Whether anything in @envp (an environment, as from g_get_environ()) can
  * make GIO's system proxy resolver choose a proxy: a *_proxy variable, an
@@ -51,10 +53,19 @@ gboolean pf_pop3_proxy_may_be_configured (const char * const *envp);
 G_DECLARE_FINAL_TYPE (PfPop3Client, pf_pop3_client, PF, POP3_CLIENT, GObject)
 
 /* @host: name or address literal. Properties: "host", "port", "security",
- * "timeout" (seconds, default 30; connect, greeting and each read),
+ * "timeout" (seconds, default 30; the connect, the TLS handshake, each
+ * read, and each status line — greeting or reply — from the moment it is
+ * awaited to its line end),
+ * "stall-window" (seconds, default 60; 0 turns it off: a multi-line answer
+ * that brings less than 1 KiB in that long is abandoned as stalled, with
+ * PF_ERROR_TIMEOUT),
+ * "max-listing" (entries, default and at most PF_POP3_MAX_LISTING: a LIST
+ * or UIDL answer with more, or with more than this session's STAT counted,
+ * ends the session with PF_ERROR_PROTOCOL),
  * "server-identity" (name the certificate must match; defaults to host),
- * "pinned-fingerprint" (lowercase hex SHA-256 of the DER; when set, a
- * certificate that fails validation is accepted only if it matches),
+ * "pinned-fingerprint" (lowercase hex SHA-256 of the DER; when set, exactly
+ * that certificate is accepted, whether it passes validation or not, and
+ * any other is PF_ERROR_CERT_PIN_MISMATCH),
  * "tls-database" (GTlsDatabase, default the system one),
  * "allow-plaintext-auth" (must be TRUE for credentials on PF_SECURITY_NONE),
  * "pipeline-window" (commands in flight when PIPELINING is offered, default
@@ -74,6 +85,10 @@ PfPop3Client   *pf_pop3_client_new (const char *host,
 
 void            pf_pop3_client_set_timeout            (PfPop3Client *self,
                                                        guint         seconds);
+void            pf_pop3_client_set_stall_window       (PfPop3Client *self,
+                                                       guint         seconds);
+void            pf_pop3_client_set_max_listing        (PfPop3Client *self,
+                                                       guint         entries);
 void            pf_pop3_client_set_server_identity    (PfPop3Client *self,
                                                        const char   *name);
 void            pf_pop3_client_set_pinned_fingerprint (PfPop3Client *self,
@@ -112,9 +127,10 @@ char           *pf_certificate_sha256 (GTlsCertificate *certificate);
  * again. Fails with PF_ERROR_* (or G_IO_ERROR_CANCELLED): RESOLVE, REFUSED,
  * TIMEOUT, CLOSED, TLS_HANDSHAKE (also plaintext on a TLS port),
  * CERT_UNTRUSTED / CERT_EXPIRED / CERT_HOST / CERT_PIN_MISMATCH (the peer
- * certificate and its flags stay readable), STLS_UNAVAILABLE (missing from
- * CAPA, CAPA refused, or STLS refused), STLS_INJECTION, PROTOCOL, or the
- * code of a -ERR greeting. The error message is the underlying GIO/TLS
+ * certificate and its flags stay readable), TLS_OUTDATED (TLS older than
+ * 1.2 negotiated: refused before anything is sent in it), STLS_UNAVAILABLE
+ * (missing from CAPA, CAPA refused, or STLS refused), STLS_INJECTION,
+ * PROTOCOL, or the code of a -ERR greeting. The error message is the underlying GIO/TLS
  * message or the server's sanitised text. A client connects once. */
 void            pf_pop3_client_connect_async  (PfPop3Client        *self,
                                                GCancellable        *cancellable,
@@ -131,8 +147,18 @@ gboolean        pf_pop3_client_connect_finish (PfPop3Client        *self,
  * up and "allow-plaintext-auth" is FALSE (for every mechanism), and
  * PF_ERROR_NO_COMMON_MECHANISM when the server does not offer @mechanism.
  * A rejection is PF_ERROR_AUTH_REJECTED (or IN_USE, LOGIN_DELAY, SYS_TEMP,
- * SYS_PERM from the response code) with the server's text. SCRAM must end
- * with the server's proof. After success CAPA is read again. */
+ * SYS_PERM from the response code) with the server's text, except for a
+ * mechanism whose refusal may be the mechanism's, not the password's
+ * (pf_auth_mechanism_may_be_refused_for_itself(): -PLUS, APOP, CRAM-MD5):
+ * PF_ERROR_AUTH_MECHANISM_FAILED, whose message names the mechanism. A
+ * malformed challenge (not base64, a SCRAM message that does not parse or
+ * asks for fewer than 4096 or more than 1000000 iterations) is
+ * PF_ERROR_PROTOCOL. SCRAM must end with the server's proof. After success
+ * CAPA is read again, then UTF8 is sent when CAPA offers it (RFC 6856), so
+ * no message is replaced by a "cannot display" notice.
+ *
+ * _finish sets @used, also on failure, to the mechanism that was tried
+ * (PF_AUTH_AUTO when none was sent). */
 void            pf_pop3_client_authenticate_async  (PfPop3Client        *self,
                                                     const char          *user,
                                                     const char          *secret,
@@ -144,6 +170,13 @@ gboolean        pf_pop3_client_authenticate_finish (PfPop3Client        *self,
                                                     GAsyncResult        *result,
                                                     PfAuthMechanism     *used,
                                                     GError             **error);
+
+/* After authenticate failed with PF_ERROR_AUTH_MECHANISM_FAILED for
+ * @failed: the one method to try instead, on a NEW connection (the server's
+ * state after a half-done exchange is not to be trusted), from what this
+ * session learned (pf_sasl_choose_fallback()); PF_AUTH_AUTO when none. */
+PfAuthMechanism pf_pop3_client_choose_fallback (PfPop3Client    *self,
+                                                PfAuthMechanism  failed);
 
 void            pf_pop3_client_stat_async  (PfPop3Client        *self,
                                             GCancellable        *cancellable,
@@ -164,13 +197,14 @@ GArray         *pf_pop3_client_list_finish (PfPop3Client        *self,
                                             GAsyncResult        *result,
                                             GError             **error);
 
-/* Whole-mailbox UIDL: a GArray of PfUidlEntry (uid freed by the array's
- * clear func). Duplicate or invalid unique-ids fail with PF_ERROR_PROTOCOL. */
+/* Whole-mailbox UIDL, packed (pf-uidl-list.h). Duplicate or invalid
+ * unique-ids fail with PF_ERROR_PROTOCOL, and so does a message number
+ * given twice, in UIDL as in LIST: the whole answer is refused. */
 void            pf_pop3_client_uidl_async  (PfPop3Client        *self,
                                             GCancellable        *cancellable,
                                             GAsyncReadyCallback  callback,
                                             gpointer             user_data);
-GArray         *pf_pop3_client_uidl_finish (PfPop3Client        *self,
+PfUidlList     *pf_pop3_client_uidl_finish (PfPop3Client        *self,
                                             GAsyncResult        *result,
                                             GError             **error);
 
@@ -185,6 +219,23 @@ void            pf_pop3_client_retrieve_async  (PfPop3Client        *self,
                                                 GCancellable        *cancellable,
                                                 GAsyncReadyCallback  callback,
                                                 gpointer             user_data);
+/* The same, with the data checked as it arrives (finish with
+ * pf_pop3_client_retrieve_finish). @listed_size (or -1): what LIST said;
+ * data that runs past it beyond pf_pop3_data_fits_listed_size() is a
+ * framing error, PF_ERROR_PROTOCOL, and ends the session without QUIT (the
+ * next reply may be inside it). @byte_cap (or 0): past this many bytes the
+ * RETR stops and the session ends, G_IO_ERROR_MESSAGE_TOO_LARGE. With both
+ * set, data past its listed size is no longer written to @sink but read on
+ * to tell the two apart. Every other waiting command then fails too. */
+void            pf_pop3_client_retrieve_checked_async (PfPop3Client        *self,
+                                                       guint                msgno,
+                                                       gint                 top_lines,
+                                                       gint64               listed_size,
+                                                       guint64              byte_cap,
+                                                       GOutputStream       *sink,
+                                                       GCancellable        *cancellable,
+                                                       GAsyncReadyCallback  callback,
+                                                       gpointer             user_data);
 gboolean        pf_pop3_client_retrieve_finish (PfPop3Client        *self,
                                                 GAsyncResult        *result,
                                                 guint64             *bytes,

@@ -7,6 +7,7 @@
 
 #include "config.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include <glib/gi18n.h>
@@ -332,6 +333,53 @@ pf_pop3_parse_list_line (const char  *line,
   if (size != NULL)
     *size = s;
   return TRUE;
+}
+
+gboolean
+pf_pop3_data_fits_listed_size (guint64 listed_size,
+                               guint64 bytes,
+                               guint64 lines)
+{
+  guint64 slack = MAX (1024, listed_size / 50);
+
+  if (listed_size > G_MAXUINT64 / 2 || lines > G_MAXUINT64 / 4)
+    return TRUE;   /* nothing real is that large; no overflow below */
+  return bytes <= listed_size + lines + slack;
+}
+
+static int
+compare_msgnos (gconstpointer a,
+                gconstpointer b)
+{
+  guint first = *(const guint *) a;
+  guint second = *(const guint *) b;
+
+  return first < second ? -1 : first > second;
+}
+
+guint
+pf_pop3_find_duplicate_msgno (const void *entries,
+                              guint       n_entries,
+                              gsize       element_size)
+{
+  const guint8 *base = entries;
+  g_autofree guint *sorted = NULL;
+  gboolean ascending = TRUE;
+
+  for (guint i = 1; i < n_entries && ascending; i++)
+    ascending = *(const guint *) (base + i * element_size)
+                > *(const guint *) (base + (i - 1) * element_size);
+  if (ascending)
+    return 0;
+
+  sorted = g_new (guint, n_entries);
+  for (guint i = 0; i < n_entries; i++)
+    sorted[i] = *(const guint *) (base + i * element_size);
+  qsort (sorted, n_entries, sizeof (guint), compare_msgnos);
+  for (guint i = 1; i < n_entries; i++)
+    if (sorted[i] == sorted[i - 1])
+      return sorted[i];
+  return 0;
 }
 
 gboolean

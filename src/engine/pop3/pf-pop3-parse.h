@@ -86,6 +86,25 @@ gboolean pf_pop3_parse_uidl_line (const char  *line,
                                   guint       *msgno,
                                   char       **uid,
                                   GError     **error);
+/* How far a message's data may run past the size LIST gave for it before
+ * it counts as a framing error (the terminating dot missed, the next
+ * reply swallowed) or a lie about its size. Servers count line ends
+ * differently (CRLF as sent, LF as stored, or with a line or two of their
+ * own), so the data as received (CRLF, dot-unstuffed) may hold up to
+ * @listed_size + one byte per line received (@lines) + max (1 KiB,
+ * @listed_size / 50). Pure. */
+gboolean pf_pop3_data_fits_listed_size (guint64 listed_size,
+                                        guint64 bytes,
+                                        guint64 lines);
+
+/* The first message number given twice in a LIST or UIDL answer (an
+ * array of elements of @element_size bytes, each starting with its guint
+ * msgno), or 0 when every number is unique. Pure; O(n) when the numbers
+ * ascend, as every server sends them, else it sorts a copy. */
+guint    pf_pop3_find_duplicate_msgno  (const void *entries,
+                                        guint       n_entries,
+                                        gsize       element_size);
+
 /* Single-line "+OK msgno size" / "+OK msgno uid" and STAT "+OK count size". */
 gboolean pf_pop3_parse_stat (const char  *text,
                              guint       *count,

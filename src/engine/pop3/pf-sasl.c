@@ -20,7 +20,11 @@
 #include "pf-sasl-private.h"
 
 /* PBKDF2 runs on the caller's thread: a server may not make us spin for
- * seconds. Real deployments use 4096 to a few hundred thousand. */
+ * seconds (a million SHA-256 rounds take about a second). Real deployments
+ * use 4096 to a few hundred thousand. Fewer than RFC 7677's 4096 make a
+ * captured proof cheap to attack, which a forged server-first could ask
+ * for on purpose. */
+#define SCRAM_MIN_ITERATIONS 4096
 #define SCRAM_MAX_ITERATIONS 1000000
 /* 24 random bytes: 32 base64 characters, well above RFC 5802's advice. */
 #define SCRAM_NONCE_BYTES 24
@@ -116,6 +120,12 @@ strv_has_ascii_case (const char * const *strv,
   return FALSE;
 }
 
+gboolean
+pf_auth_mechanism_may_be_refused_for_itself (PfAuthMechanism mechanism)
+{
+  return is_scram_plus (mechanism) || mechanism == PF_AUTH_APOP || mechanism == PF_AUTH_CRAM_MD5;
+}
+
 PfAuthMechanism
 pf_sasl_choose (const char * const *server_mechanisms,
                 gboolean            apop_available,
@@ -124,10 +134,11 @@ pf_sasl_choose (const char * const *server_mechanisms,
                 gboolean            channel_binding,
                 gboolean            allow_plaintext)
 {
+  /* Binding the TLS channel beats a stronger hash. */
   static const PfAuthMechanism order[] = {
     PF_AUTH_SCRAM_SHA_256_PLUS,
-    PF_AUTH_SCRAM_SHA_256,
     PF_AUTH_SCRAM_SHA_1_PLUS,
+    PF_AUTH_SCRAM_SHA_256,
     PF_AUTH_SCRAM_SHA_1,
     PF_AUTH_CRAM_MD5,
     PF_AUTH_APOP,
@@ -145,6 +156,10 @@ pf_sasl_choose (const char * const *server_mechanisms,
         continue;
       if (pf_auth_mechanism_is_plaintext (m) && !tls_active && !allow_plaintext)
         continue;
+      /* Inside TLS they protect nothing more, and a server that offers
+       * them may not be able to check them for this user. */
+      if ((m == PF_AUTH_CRAM_MD5 || m == PF_AUTH_APOP) && tls_active)
+        continue;
 
       if (m == PF_AUTH_APOP)
         offered = apop_available;
@@ -158,6 +173,96 @@ pf_sasl_choose (const char * const *server_mechanisms,
     }
 
   return PF_AUTH_AUTO;
+}
+
+PfAuthMechanism
+pf_sasl_choose_fallback (PfAuthMechanism     failed,
+                         const char * const *server_mechanisms,
+                         gboolean            user_available,
+                         gboolean            tls_active,
+                         gboolean            allow_plaintext)
+{
+  g_autoptr(GPtrArray) others = NULL;
+
+  if (!pf_auth_mechanism_may_be_refused_for_itself (failed))
+    return PF_AUTH_AUTO;
+
+  /* CRAM-MD5 may fail for the same reason as APOP (no usable secret on
+   * the server's side), so the fallback is never one of those two. */
+  others = g_ptr_array_new ();
+  for (guint i = 0; server_mechanisms != NULL && server_mechanisms[i] != NULL; i++)
+    if (g_ascii_strcasecmp (server_mechanisms[i], "CRAM-MD5") != 0)
+      g_ptr_array_add (others, (gpointer) server_mechanisms[i]);
+  g_ptr_array_add (others, NULL);
+
+  return pf_sasl_choose ((const char * const *) others->pdata, FALSE, user_available,
+                         tls_active, FALSE, allow_plaintext);
+}
+
+static int
+base64_value (char c)
+{
+  if (c >= 'A' && c <= 'Z')
+    return c - 'A';
+  if (c >= 'a' && c <= 'z')
+    return c - 'a' + 26;
+  if (c >= '0' && c <= '9')
+    return c - '0' + 52;
+  if (c == '+')
+    return 62;
+  if (c == '/')
+    return 63;
+  return -1;
+}
+
+static gboolean
+is_strict_base64 (const char *text)
+{
+  gsize len = strlen (text);
+  gsize padding = 0;
+
+  if (len % 4 != 0)
+    return FALSE;
+  if (len > 0 && text[len - 1] == '=')
+    {
+      padding++;
+      if (text[len - 2] == '=')
+        padding++;
+    }
+  for (gsize i = 0; i < len - padding; i++)
+    if (base64_value (text[i]) < 0)
+      return FALSE;
+  return TRUE;
+}
+
+guint8 *
+pf_sasl_decode_challenge (const char  *text,
+                          gsize       *len,
+                          GError     **error)
+{
+  guint8 *data;
+  gsize out_len = 0;
+
+  g_return_val_if_fail (text != NULL, NULL);
+  g_return_val_if_fail (len != NULL, NULL);
+
+  if (!is_strict_base64 (text))
+    {
+      g_set_error_literal (error, PF_ERROR, PF_ERROR_PROTOCOL,
+                           _("The server’s login challenge is not valid base64"));
+      return NULL;
+    }
+  if (*text == '\0')
+    {
+      *len = 0;
+      return g_malloc0 (1);
+    }
+  data = g_base64_decode (text, &out_len);
+  /* One byte more, so text challenges can be read as strings. */
+  data = g_realloc (data, out_len + 1);
+  data[out_len] = '\0';
+  *len = out_len;
+  return data;
 }
 
 /* ---- crypto helpers ---------------------------------------------------- */
@@ -796,8 +901,8 @@ scram_final (PfSasl        *sasl,
     return protocol_error (error, _("The server’s SCRAM nonce does not continue ours"));
 
   if (attrs[1][2] != '\0')
-    salt = g_base64_decode (attrs[1] + 2, &salt_len);
-  if (salt_len == 0)
+    salt = pf_sasl_decode_challenge (attrs[1] + 2, &salt_len, NULL);
+  if (salt == NULL || salt_len == 0)
     return protocol_error (error, _("The server’s SCRAM salt is missing or malformed"));
 
   {
@@ -809,8 +914,13 @@ scram_final (PfSasl        *sasl,
       iterations = iterations * 10 + (guint64) (*p - '0');
     if (*p != '\0' && !g_ascii_isdigit (*p))
       return protocol_error (error, _("The server’s SCRAM iteration count is malformed"));
-    if (iterations == 0 || iterations > sasl->max_iterations)
-      return protocol_error (error, _("The server’s SCRAM iteration count is out of range"));
+    if (iterations < SCRAM_MIN_ITERATIONS || iterations > sasl->max_iterations)
+      {
+        g_set_error (error, PF_ERROR, PF_ERROR_PROTOCOL,
+                     _("The server’s SCRAM iteration count is outside the range Popfetch accepts, %u (the least RFC 7677 allows) to %u, so no proof of the password was sent"),
+                     (guint) SCRAM_MIN_ITERATIONS, sasl->max_iterations);
+        return FALSE;
+      }
   }
 
   cb_input = scram_channel_binding_input (sasl);
@@ -879,7 +989,9 @@ scram_verify (PfSasl      *sasl,
       strchr (server_final, ',') != NULL)
     return protocol_error (error, _("The server’s SCRAM verifier is malformed"));
 
-  signature = g_base64_decode (server_final + 2, &signature_len);
+  signature = pf_sasl_decode_challenge (server_final + 2, &signature_len, NULL);
+  if (signature == NULL)
+    return protocol_error (error, _("The server’s SCRAM verifier is malformed"));
   if (signature_len != scram_digest_len (sasl))
     return protocol_error (error, _("The server could not prove that it knows your password; it may not be the server it claims to be"));
   for (gsize i = 0; i < signature_len; i++)

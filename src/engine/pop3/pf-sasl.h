@@ -37,17 +37,44 @@ gboolean         pf_auth_mechanism_from_string (const char      *name,
  * (USER, PLAIN, LOGIN, XOAUTH2, OAUTHBEARER): these need TLS. */
 gboolean         pf_auth_mechanism_is_plaintext (PfAuthMechanism mechanism);
 
-/* Strongest password mechanism both sides allow: SCRAM-SHA-256(-PLUS),
- * SCRAM-SHA-1(-PLUS), CRAM-MD5, APOP, then PLAIN, LOGIN or USER, the last
- * three only when @tls_active or @allow_plaintext. -PLUS only when
- * @channel_binding is TRUE. OAuth mechanisms are never chosen automatically.
- * Returns PF_AUTH_AUTO when nothing fits. */
+/* Strongest password mechanism both sides allow. Inside TLS:
+ * SCRAM-SHA-256-PLUS, SCRAM-SHA-1-PLUS (only when @channel_binding is
+ * TRUE), SCRAM-SHA-256, SCRAM-SHA-1, PLAIN, LOGIN, USER; CRAM-MD5 and APOP
+ * add nothing inside TLS and servers offer them without being able to check
+ * them for every user, so they are never chosen there (an account may still
+ * ask for them). Without TLS: SCRAM, CRAM-MD5, APOP, then PLAIN, LOGIN, USER
+ * only when @allow_plaintext. OAuth mechanisms are never chosen
+ * automatically. Returns PF_AUTH_AUTO when nothing fits. */
 PfAuthMechanism  pf_sasl_choose (const char * const *server_mechanisms,
                                  gboolean            apop_available,
                                  gboolean            user_available,
                                  gboolean            tls_active,
                                  gboolean            channel_binding,
                                  gboolean            allow_plaintext);
+
+/* TRUE for the mechanisms whose refusal may be about the mechanism, not
+ * the password: a -PLUS the server binds differently (tls-unique against
+ * our tls-exporter), an APOP or CRAM-MD5 it offers but cannot check for
+ * this user (it has no APOP secret or no plaintext password). */
+gboolean         pf_auth_mechanism_may_be_refused_for_itself (PfAuthMechanism mechanism);
+
+/* The one method to try, on a new connection, after the server refused
+ * @failed (when pf_auth_mechanism_may_be_refused_for_itself()): the
+ * strongest pf_sasl_choose() pick that binds no channel and is neither APOP
+ * nor CRAM-MD5, with the same plaintext rules. PF_AUTH_AUTO when there is
+ * none or @failed is not such a mechanism (its refusal is the password's). */
+PfAuthMechanism  pf_sasl_choose_fallback (PfAuthMechanism     failed,
+                                          const char * const *server_mechanisms,
+                                          gboolean            user_available,
+                                          gboolean            tls_active,
+                                          gboolean            allow_plaintext);
+
+/* A server challenge (the text after "+ "), strictly base64 (RFC 4648 §4,
+ * padded; "" is the empty challenge). Returns the decoded bytes (always
+ * NUL-terminated after @len) or NULL with PF_ERROR_PROTOCOL. */
+guint8          *pf_sasl_decode_challenge (const char  *text,
+                                           gsize       *len,
+                                           GError     **error);
 
 /* APOP digest: lowercase hex MD5 of timestamp + secret. */
 char            *pf_apop_digest (const char *timestamp,
@@ -67,7 +94,9 @@ PfSasl          *pf_sasl_new  (PfAuthMechanism  mechanism,
  * the one TLS 1.3 defines; the default) or "tls-server-end-point"
  * (RFC 5929). It goes into the GS2 header "p=<type>,," of -PLUS. Without
  * -PLUS, non-NULL @channel_binding makes the header "y,," (RFC 5802 §6:
- * we could bind, the server did not offer it) so a stripped -PLUS shows. */
+ * we could bind, the server did not offer it) so a stripped -PLUS shows;
+ * pass it only when the server offered no -PLUS mechanism, since a server
+ * that supports binding must refuse "y". NULL makes the header "n,,". */
 PfSasl          *pf_sasl_new_full (PfAuthMechanism  mechanism,
                                    const char      *user,
                                    const char      *secret,
@@ -95,7 +124,9 @@ char            *pf_saslprep (const char  *input,
  *   SCRAM-*      RFC 5802/7677; initial response client-first, then
  *                client-final, then the server's "v=" is verified and an empty
  *                answer returned; user names escape ',' and '=' as =2C and =3D;
- *                at most 1000000 PBKDF2 iterations are accepted
+ *                the iteration count must be 4096 (RFC 7677's minimum) to
+ *                1000000 (about a second of PBKDF2; more is refused before
+ *                the work starts), else PF_ERROR_PROTOCOL
  *   XOAUTH2      initial response "user=U\1auth=Bearer T\1\1"; a later
  *                challenge (the server's JSON error) gets an empty answer
  *   OAUTHBEARER  initial response "n,a=U,\1auth=Bearer T\1\1" (RFC 7628);
@@ -105,8 +136,9 @@ char            *pf_saslprep (const char  *input,
  * first call: then an initial response is returned when the mechanism has
  * one, else an empty GBytes means "send AUTH without initial response").
  * *response is the raw (not yet base64) answer to send. Returns FALSE and
- * sets PF_ERROR_PROTOCOL/PF_ERROR_AUTH_REJECTED when the server's data is
- * malformed or its SCRAM signature does not verify. */
+ * sets PF_ERROR_PROTOCOL when the server's data is malformed or its SCRAM
+ * signature does not verify, PF_ERROR_AUTH_REJECTED when its SCRAM
+ * server-final is an error ("e=..."). */
 gboolean         pf_sasl_step (PfSasl         *sasl,
                                const guint8   *challenge,
                                gsize           challenge_len,

@@ -264,6 +264,56 @@ test_delete_after_days (void)
   pf_test_fetch_assert_exactly_once (maildir, 15);
 }
 
+/* A journal written before sizes and header digests were journaled
+ * ("UID NAME TIME"): nothing is fetched twice, the delete policy deletes
+ * what it holds (by size alone), and the journal is upgraded. */
+static void
+test_old_journal_keeps_working (void)
+{
+  g_autoptr(PfTestDovecot) dovecot = start_dovecot (6, 1500);
+  g_autofree char *maildir = local_maildir ();
+  g_autofree char *journal = g_build_filename (g_get_user_state_dir (), "popfetch",
+                                               USER "@127.0.0.1.journal", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PfFetcher) fetcher = NULL;
+  g_autofree char *contents = NULL;
+  g_auto(GStrv) lines = NULL;
+  g_autoptr(GString) old = g_string_new (NULL);
+
+  if (dovecot == NULL)
+    return;
+  fetcher = make_fetcher (dovecot, maildir);
+  {
+    g_autoptr(PfFetchResult) result = run_fetch (fetcher, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (result->fetched, ==, 6);
+  }
+
+  /* Back to the old form: the first three fields of each record. */
+  g_assert_true (g_file_get_contents (journal, &contents, NULL, &error));
+  lines = g_strsplit (contents, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      g_auto(GStrv) fields = g_strsplit (lines[i], " ", -1);
+
+      if (g_strv_length (fields) >= 5)
+        g_string_append_printf (old, "%s %s %s\n", fields[0], fields[1], fields[2]);
+    }
+  g_assert_true (g_file_set_contents (journal, old->str, -1, &error));
+
+  g_assert_true (pf_test_dovecot_add_messages (dovecot, USER, 2, 1000, &error));
+  pf_fetcher_set_policy (fetcher, PF_FETCH_DELETE, 0);
+  {
+    g_autoptr(PfFetchResult) result = run_fetch (fetcher, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (result->fetched, ==, 2);
+    g_assert_cmpuint (result->already_had, ==, 6);
+    g_assert_cmpuint (result->deleted, ==, 8);
+  }
+  g_assert_cmpuint (server_count (dovecot), ==, 0);
+  pf_test_fetch_assert_exactly_once (maildir, 8);
+}
+
 static void
 test_size_limit (void)
 {
@@ -579,6 +629,7 @@ main (int    argc,
   g_test_add_func ("/engine/delivery/dovecot/cli/exit-codes", test_cli_fetch_json);
   g_test_add_func ("/engine/delivery/dovecot/huge-message-flat-memory", test_huge_message_flat_memory);
   g_test_add_func ("/engine/delivery/dovecot/disk-full", test_disk_full);
+  g_test_add_func ("/engine/delivery/dovecot/old-journal-keeps-working", test_old_journal_keeps_working);
 
   return g_test_run ();
 }

@@ -11,6 +11,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <glib/gstdio.h>
+
 #include "pf-error.h"
 #include "pf-fetcher.h"
 #include "pf-test-fetch.h"
@@ -127,6 +129,41 @@ test_stall_mid_retr (void)
   g_assert_error (error, PF_ERROR, PF_ERROR_TIMEOUT);
   /* Read timeout 1 s: the stall ends well before the server gives up. */
   g_assert_cmpint (g_get_monotonic_time () - start, <, 4 * G_USEC_PER_SEC);
+
+  pf_test_fetch_assert_exactly_once (maildir, 1);
+  g_clear_object (&fetcher);
+  g_clear_pointer (&server, pf_test_server_free);
+  rerun_completes ();
+}
+
+/* A server that trickles a message, one byte every 250 ms: never silent
+ * for the 1 s read timeout, far under 1 KiB in the 2 s stall window. The
+ * run gives up as stalled, keeps message 1 and nothing of message 2, and
+ * the next run is complete. */
+static void
+test_trickle_mid_retr (void)
+{
+  g_autoptr(PfTestServer) server = pf_test_server_new (PF_TEST_SERVER_PLAIN);
+  g_autoptr(PfFetcher) fetcher = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *maildir = local_maildir ();
+  PfFetchResult *result;
+  gint64 start;
+
+  pf_test_server_add_script (server, LOGGED_IN UIDL_3 LIST_3
+                             "C: RETR 1\n" MESSAGE (1)
+                             "C: RETR 2\nS: +OK\nS: Subject: 2\n");
+  pf_test_server_add_trickle (server, "Message-ID: <2@popfetch.test>\r\n\r\nbody 2, slowly\r\n",
+                              -1, 250);
+  pf_test_server_add_script (server, "S: .\n");
+  fetcher = make_fetcher (server);
+  pf_fetcher_set_stall_window (fetcher, 2);
+  start = g_get_monotonic_time ();
+  result = run_fetch (fetcher, &error);
+  g_assert_null (result);
+  g_assert_error (error, PF_ERROR, PF_ERROR_TIMEOUT);
+  g_assert_nonnull (strstr (error->message, "stalled"));
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 6 * G_USEC_PER_SEC);
 
   pf_test_fetch_assert_exactly_once (maildir, 1);
   g_clear_object (&fetcher);
@@ -369,6 +406,374 @@ test_cli_lean_process (void)
   g_assert_no_error (error);
 }
 
+/* One session with @script; the run must succeed and the script end
+ * without a wrong line. */
+static PfFetchResult *
+run_session (const char    *script,
+             const char    *host,
+             const char    *account,
+             PfFetchPolicy  policy,
+             guint          days,
+             gint64         now)
+{
+  g_autoptr(PfTestServer) server = pf_test_server_new (PF_TEST_SERVER_PLAIN);
+  g_autoptr(PfFetcher) fetcher = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *failure = NULL;
+  g_autofree char *maildir = local_maildir ();
+  PfFetchResult *result;
+
+  pf_test_server_add_script (server, script);
+  fetcher = pf_fetcher_new (host, pf_test_server_get_port (server), PF_SECURITY_NONE, "bob", maildir);
+  pf_fetcher_set_allow_plaintext_auth (fetcher, TRUE);
+  pf_fetcher_set_mechanism (fetcher, PF_AUTH_USER);
+  pf_fetcher_set_secret (fetcher, "secret");
+  pf_fetcher_set_timeout (fetcher, 5);
+  pf_fetcher_set_account (fetcher, account);
+  pf_fetcher_set_policy (fetcher, policy, days);
+  pf_fetcher_set_now (fetcher, now);
+  result = run_fetch (fetcher, &error);
+  failure = pf_test_server_dup_failure (server);
+  if (failure != NULL)
+    g_test_message ("The server's script failed: %s", failure);
+  g_assert_no_error (error);
+  g_assert_true (pf_test_server_wait_connections (server, 1, 5));
+  g_clear_pointer (&failure, g_free);
+  failure = pf_test_server_dup_failure (server);
+  g_assert_null (failure);
+  return result;
+}
+
+#define UIDL_1 "C: UIDL\nS: +OK\nS: 1 uid-1\nS: .\n"
+/* MESSAGE (n) for a one-digit n is 54 bytes as the server counts. */
+#define LIST_1(size) "C: LIST\nS: +OK\nS: 1 " #size "\nS: .\n"
+#define HEADER(n) "S: +OK\nS: Subject: " #n "\nS: Message-ID: <" #n "@popfetch.test>\nS: \nS: .\n"
+#define T0 1800000000
+#define DAY (24 * 60 * 60)
+
+/* The server hands out uid-1 again for another message of another size:
+ * it is new mail, not one already here. */
+static void
+test_reused_uid_other_size (void)
+{
+  g_autofree char *maildir = local_maildir ();
+  PfFetchResult *result;
+
+  result = run_session (LOGGED_IN UIDL_1 LIST_1 (54) "C: RETR 1\n" MESSAGE (1) "C: QUIT\nS: +OK\n",
+                        "127.0.0.1", NULL, PF_FETCH_KEEP, 0, T0);
+  g_assert_cmpuint (result->fetched, ==, 1);
+  pf_fetch_result_free (result);
+
+  result = run_session (LOGGED_IN UIDL_1 LIST_1 (57) "C: RETR 1\n" MESSAGE (22) "C: QUIT\nS: +OK\n",
+                        "127.0.0.1", NULL, PF_FETCH_KEEP, 0, T0 + 60);
+  g_assert_cmpuint (result->fetched, ==, 1);
+  g_assert_cmpuint (result->already_had, ==, 0);
+  pf_fetch_result_free (result);
+  pf_test_fetch_assert_exactly_once (maildir, 2);
+}
+
+/* Same id, same size, another message: before a DELE of a message from an
+ * earlier run, TOP shows another header, and it is fetched, not deleted.
+ * The one that is the same is deleted; once QUIT committed that, the id
+ * is free, and a message listed under it later is new. */
+static void
+test_reused_uid_same_size_never_deleted_unread (void)
+{
+  g_autofree char *maildir = local_maildir ();
+  PfFetchResult *result;
+
+  /* Day 0: message 1 arrives, too young to delete. */
+  result = run_session (LOGGED_IN UIDL_1 LIST_1 (54) "C: RETR 1\n" MESSAGE (1) "C: QUIT\nS: +OK\n",
+                        "127.0.0.1", NULL, PF_FETCH_DELETE_AFTER_DAYS, 1, T0);
+  g_assert_cmpuint (result->fetched, ==, 1);
+  pf_fetch_result_free (result);
+
+  /* Day 2: uid-1 names message 7 now (same size): fetched, kept. */
+  result = run_session (LOGGED_IN UIDL_1 LIST_1 (54) "C: TOP 1 0\n" HEADER (7)
+                        "C: RETR 1\n" MESSAGE (7) "C: QUIT\nS: +OK\n",
+                        "127.0.0.1", NULL, PF_FETCH_DELETE_AFTER_DAYS, 1, T0 + 2 * DAY);
+  g_assert_cmpuint (result->fetched, ==, 1);
+  g_assert_cmpuint (result->deleted, ==, 0);
+  pf_fetch_result_free (result);
+  pf_test_fetch_assert_exactly_once (maildir, 2);
+
+  /* Day 4: message 7 is old enough, and TOP shows it is the one here. */
+  result = run_session (LOGGED_IN UIDL_1 LIST_1 (54) "C: TOP 1 0\n" HEADER (7)
+                        "C: DELE 1\nS: +OK\nC: QUIT\nS: +OK\n",
+                        "127.0.0.1", NULL, PF_FETCH_DELETE_AFTER_DAYS, 1, T0 + 4 * DAY);
+  g_assert_cmpuint (result->fetched, ==, 0);
+  g_assert_cmpuint (result->deleted, ==, 1);
+  pf_fetch_result_free (result);
+
+  /* Day 5: uid-1 again, for message 8: new mail. */
+  result = run_session (LOGGED_IN UIDL_1 LIST_1 (54) "C: RETR 1\n" MESSAGE (8) "C: QUIT\nS: +OK\n",
+                        "127.0.0.1", NULL, PF_FETCH_DELETE_AFTER_DAYS, 1, T0 + 5 * DAY);
+  g_assert_cmpuint (result->fetched, ==, 1);
+  pf_fetch_result_free (result);
+  pf_test_fetch_assert_exactly_once (maildir, 3);
+}
+
+/* An mbox-based server adds "Status: RO" to a message once it was read,
+ * and shows it in TOP (not counted in LIST's size): it is still the
+ * message delivered, deleted in time. */
+static void
+test_status_header_still_same (void)
+{
+  g_autofree char *maildir = local_maildir ();
+  PfFetchResult *result;
+
+  result = run_session (LOGGED_IN UIDL_1 LIST_1 (54) "C: RETR 1\n" MESSAGE (1) "C: QUIT\nS: +OK\n",
+                        "127.0.0.1", NULL, PF_FETCH_DELETE_AFTER_DAYS, 1, T0);
+  g_assert_cmpuint (result->fetched, ==, 1);
+  pf_fetch_result_free (result);
+
+  result = run_session (LOGGED_IN UIDL_1 LIST_1 (54) "C: TOP 1 0\n"
+                        "S: +OK\nS: Subject: 1\nS: Status: RO\nS: Message-ID: <1@popfetch.test>\nS: \nS: .\n"
+                        "C: DELE 1\nS: +OK\nC: QUIT\nS: +OK\n",
+                        "127.0.0.1", NULL, PF_FETCH_DELETE_AFTER_DAYS, 1, T0 + 2 * DAY);
+  g_assert_cmpuint (result->fetched, ==, 0);
+  g_assert_cmpuint (result->deleted, ==, 1);
+  pf_fetch_result_free (result);
+  pf_test_fetch_assert_exactly_once (maildir, 1);
+}
+
+#define LOGGED_IN_PIPELINING \
+  "S: +OK POP3 ready\n" \
+  "C: CAPA\nS: +OK\nS: USER\nS: UIDL\nS: PIPELINING\nS: .\n" \
+  "C: USER bob\nS: +OK\nC: PASS secret\nS: +OK logged in\n" \
+  "C: CAPA\nS: +OK\nS: UIDL\nS: PIPELINING\nS: .\n"
+
+static char *
+big_message (guint       n,
+             const char *last_line)
+{
+  g_autofree char *body = g_strnfill (4000, 'x');
+
+  return g_strdup_printf ("S: +OK\nS: Subject: %u\nS: Message-ID: <%u@popfetch.test>\nS: \n"
+                          "S: %s\n%s", n, n, body, last_line);
+}
+
+/* A server whose message 2 lacks the CRLF before its terminating dot
+ * ("last line.\r\n"), pipelined RETRs, policy delete. The data runs into
+ * message 3's reply: that is a framing error, nothing of message 2 is
+ * delivered, the session ends without QUIT; the next run is exact. Before,
+ * message 2 was stored holding message 3, message 4's content was
+ * journaled under uid-3, and the next run deleted message 3 unread. */
+static void
+test_glued_terminator_pipelined (void)
+{
+  g_autofree char *maildir = local_maildir ();
+  g_autoptr(GString) script = g_string_new (LOGGED_IN_PIPELINING);
+  const char *list_5 = "C: LIST\nS: +OK\nS: 1 4047\nS: 2 4058\nS: 3 4047\nS: 4 4047\nS: 5 4047\nS: .\n";
+  const char *uidl_5 = "C: UIDL\nS: +OK\nS: 1 uid-1\nS: 2 uid-2\nS: 3 uid-3\nS: 4 uid-4\nS: 5 uid-5\nS: .\n";
+
+  g_string_append (script, uidl_5);
+  g_string_append (script, list_5);
+  g_string_append (script, "C: RETR 1\nC: RETR 2\nC: RETR 3\nC: RETR 4\nC: RETR 5\n");
+  for (guint n = 1; n <= 5; n++)
+    {
+      g_autofree char *message = big_message (n, n == 2 ? "S: last line.\n" : "S: .\n");
+      g_string_append (script, message);
+    }
+  g_string_append (script, "STALL 2000\n");
+
+  {
+    g_autoptr(PfTestServer) server = pf_test_server_new (PF_TEST_SERVER_PLAIN);
+    g_autoptr(PfFetcher) fetcher = NULL;
+    g_autoptr(GError) error = NULL;
+    PfFetchResult *result;
+
+    pf_test_server_add_script (server, script->str);
+    fetcher = make_fetcher (server);
+    pf_fetcher_set_policy (fetcher, PF_FETCH_DELETE, 0);
+    result = run_fetch (fetcher, &error);
+    g_assert_null (result);
+    g_assert_error (error, PF_ERROR, PF_ERROR_PROTOCOL);
+    g_assert_false (pf_test_server_received_contains (server, "QUIT"));
+    /* Message 1, whole; nothing of 2 or after. */
+    pf_test_fetch_assert_exactly_once (maildir, 1);
+  }
+
+  /* The next run, the server sending message 2 right: each message once,
+   * each deleted once it is here. */
+  g_string_assign (script, LOGGED_IN);
+  g_string_append (script, uidl_5);
+  g_string_append (script, list_5);
+  g_string_append (script, "C: TOP 1 0\n" HEADER (1) "C: DELE 1\nS: +OK\n");
+  for (guint n = 2; n <= 5; n++)
+    {
+      g_autofree char *message = big_message (n, n == 2 ? "S: last line\nS: .\n" : "S: .\n");
+      g_string_append_printf (script, "C: RETR %u\n%s", n, message);
+    }
+  g_string_append (script, "C: DELE 2\nS: +OK\nC: DELE 3\nS: +OK\nC: DELE 4\nS: +OK\nC: DELE 5\nS: +OK\n"
+                           "C: QUIT\nS: +OK\n");
+  {
+    PfFetchResult *result = run_session (script->str, "127.0.0.1", NULL, PF_FETCH_DELETE, 0, T0);
+
+    g_assert_cmpuint (result->fetched, ==, 4);
+    g_assert_cmpuint (result->deleted, ==, 5);
+    pf_fetch_result_free (result);
+  }
+  pf_test_fetch_assert_exactly_once (maildir, 5);
+}
+
+/* Listed as 100 bytes, 5 MB arrive: the size limit holds on the data.
+ * The RETR stops, the session ends without QUIT, the message is reported
+ * over the limit, and the next run does not try it again. */
+static void
+test_data_past_size_limit (void)
+{
+  g_autofree char *maildir = local_maildir ();
+  const char *uidl_2 = "C: UIDL\nS: +OK\nS: 1 uid-1\nS: 2 uid-2\nS: .\n";
+  const char *list_2 = "C: LIST\nS: +OK\nS: 1 100\nS: 2 54\nS: .\n";
+
+  {
+    g_autoptr(PfTestServer) server = pf_test_server_new (PF_TEST_SERVER_PLAIN);
+    g_autoptr(PfFetcher) fetcher = NULL;
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GString) script = g_string_new (LOGGED_IN);
+    g_autoptr(PfFetchResult) result = NULL;
+
+    g_string_append (script, uidl_2);
+    g_string_append (script, list_2);
+    g_string_append (script, "C: RETR 1\nS: +OK\n");
+    pf_test_server_add_script (server, script->str);
+    pf_test_server_add_send_repeated (server, 'x', 5 * 1024 * 1024);
+    pf_test_server_add_script (server, "S: \nS: .\n");
+    fetcher = make_fetcher (server);
+    pf_fetcher_set_size_limit (fetcher, 100 * 1024);
+    result = run_fetch (fetcher, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (result->fetched, ==, 0);
+    g_assert_cmpuint (result->over_limit->len, ==, 1);
+    g_assert_cmpstr (g_array_index (result->over_limit, PfFetchSkipped, 0).uid, ==, "uid-1");
+    g_assert_cmpuint (g_array_index (result->over_limit, PfFetchSkipped, 0).size, >, 100 * 1024);
+    g_assert_false (pf_test_server_received_contains (server, "QUIT"));
+    g_assert_cmpuint (pf_test_fetch_count (maildir, "new"), ==, 0);
+    g_assert_cmpuint (pf_test_fetch_count (maildir, "tmp"), ==, 0);
+  }
+  {
+    g_autoptr(GString) script = g_string_new (LOGGED_IN);
+    g_autoptr(PfTestServer) server = pf_test_server_new (PF_TEST_SERVER_PLAIN);
+    g_autoptr(PfFetcher) fetcher = NULL;
+    g_autoptr(GError) error = NULL;
+    g_autoptr(PfFetchResult) result = NULL;
+    g_autofree char *failure = NULL;
+
+    g_string_append (script, uidl_2);
+    g_string_append (script, list_2);
+    g_string_append (script, "C: RETR 2\n" MESSAGE (2) "C: QUIT\nS: +OK\n");
+    pf_test_server_add_script (server, script->str);
+    fetcher = make_fetcher (server);
+    pf_fetcher_set_size_limit (fetcher, 100 * 1024);
+    result = run_fetch (fetcher, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (result->fetched, ==, 1);
+    g_assert_cmpuint (result->over_limit->len, ==, 1);
+    g_assert_true (pf_test_server_wait_connections (server, 1, 5));
+    failure = pf_test_server_dup_failure (server);
+    g_assert_null (failure);
+    pf_test_fetch_assert_exactly_once (maildir, 1);
+  }
+}
+
+/* A saved account's journal belongs to the account: fetched as
+ * 127.0.0.1, then with the host edited to "localhost" (the same server),
+ * nothing comes twice. The first run used the journal an older Popfetch
+ * kept under host and user, which the account takes over. */
+static void
+test_saved_account_survives_host_edit (void)
+{
+  g_autofree char *maildir = local_maildir ();
+  PfFetchResult *result;
+
+  result = run_session (LOGGED_IN "C: UIDL\nS: +OK\nS: 1 uid-1\nS: 2 uid-2\nS: .\n"
+                        "C: LIST\nS: +OK\nS: 1 60\nS: 2 60\nS: .\n"
+                        "C: RETR 1\n" MESSAGE (1) "C: RETR 2\n" MESSAGE (2)
+                        "C: QUIT\nS: +OK\n", "127.0.0.1", NULL, PF_FETCH_KEEP, 0, T0);
+  g_assert_cmpuint (result->fetched, ==, 2);
+  pf_fetch_result_free (result);
+
+  result = run_session (LOGGED_IN UIDL_3 LIST_3 "C: RETR 3\n" MESSAGE (3) "C: QUIT\nS: +OK\n",
+                        "127.0.0.1", "Work", PF_FETCH_KEEP, 0, T0 + 60);
+  g_assert_cmpuint (result->fetched, ==, 1);
+  g_assert_cmpuint (result->already_had, ==, 2);
+  pf_fetch_result_free (result);
+
+  result = run_session (LOGGED_IN UIDL_3 LIST_3 "C: QUIT\nS: +OK\n",
+                        "localhost", "Work", PF_FETCH_KEEP, 0, T0 + 120);
+  g_assert_cmpuint (result->fetched, ==, 0);
+  g_assert_cmpuint (result->already_had, ==, 3);
+  pf_fetch_result_free (result);
+  pf_test_fetch_assert_exactly_once (maildir, 3);
+}
+
+/* An ad-hoc fetch under a new server name finds the Maildir holding the
+ * mail another journal of the same user recorded: it says so and fetches
+ * nothing, rather than download everything again; following its hint
+ * (renaming the journal) carries the record over. */
+static void
+test_ad_hoc_other_name_refused (void)
+{
+  g_autofree char *maildir = local_maildir ();
+  g_autofree char *state = g_build_filename (g_get_user_state_dir (), "popfetch", NULL);
+  g_autofree char *old_journal = g_build_filename (state, "bob@127.0.0.1.journal", NULL);
+  g_autofree char *new_journal = g_build_filename (state, "bob@localhost.journal", NULL);
+  const char *uidl_2 = "C: UIDL\nS: +OK\nS: 1 uid-1\nS: 2 uid-2\nS: .\n";
+  const char *list_2 = "C: LIST\nS: +OK\nS: 1 60\nS: 2 60\nS: .\n";
+  g_autofree char *first = g_strconcat (LOGGED_IN, uidl_2, list_2, "C: RETR 1\n" MESSAGE (1)
+                                        "C: RETR 2\n" MESSAGE (2) "C: QUIT\nS: +OK\n", NULL);
+  g_autofree char *again = g_strconcat (LOGGED_IN, uidl_2, list_2, "C: QUIT\nS: +OK\n", NULL);
+  PfFetchResult *result;
+
+  result = run_session (first, "127.0.0.1", NULL, PF_FETCH_KEEP, 0, T0);
+  g_assert_cmpuint (result->fetched, ==, 2);
+  pf_fetch_result_free (result);
+
+  {
+    g_autoptr(PfTestServer) server = pf_test_server_new (PF_TEST_SERVER_PLAIN);
+    g_autoptr(PfFetcher) fetcher = NULL;
+    g_autoptr(GError) error = NULL;
+
+    pf_test_server_add_script (server, again);
+    fetcher = pf_fetcher_new ("localhost", pf_test_server_get_port (server), PF_SECURITY_NONE,
+                              "bob", maildir);
+    pf_fetcher_set_secret (fetcher, "secret");
+    g_assert_null (run_fetch (fetcher, &error));
+    g_assert_error (error, PF_ERROR, PF_ERROR_INVALID_INPUT);
+    g_assert_nonnull (strstr (error->message, old_journal));
+    g_assert_nonnull (strstr (error->message, new_journal));
+    g_assert_cmpuint (pf_test_server_get_n_connections (server), ==, 0);
+  }
+  pf_test_fetch_assert_exactly_once (maildir, 2);
+
+  /* Another user's first fetch into the same Maildir is not refused. */
+  {
+    g_autoptr(PfTestServer) server = pf_test_server_new (PF_TEST_SERVER_PLAIN);
+    g_autoptr(PfFetcher) fetcher = NULL;
+    g_autoptr(GError) error = NULL;
+    g_autoptr(PfFetchResult) other = NULL;
+
+    pf_test_server_add_script (server, "S: +OK POP3 ready\nC: CAPA\nS: +OK\nS: USER\nS: UIDL\nS: .\n"
+                               "C: USER carol\nS: +OK\nC: PASS secret\nS: +OK\nC: CAPA\nS: -ERR\n"
+                               "C: UIDL\nS: +OK\nS: .\nC: LIST\nS: +OK\nS: .\nC: QUIT\nS: +OK\n");
+    fetcher = pf_fetcher_new ("localhost", pf_test_server_get_port (server), PF_SECURITY_NONE,
+                              "carol", maildir);
+    pf_fetcher_set_allow_plaintext_auth (fetcher, TRUE);
+    pf_fetcher_set_mechanism (fetcher, PF_AUTH_USER);
+    pf_fetcher_set_secret (fetcher, "secret");
+    other = run_fetch (fetcher, &error);
+    g_assert_no_error (error);
+  }
+
+  g_assert_cmpint (g_rename (old_journal, new_journal), ==, 0);
+  result = run_session (again, "localhost", NULL, PF_FETCH_KEEP, 0, T0 + 60);
+  g_assert_cmpuint (result->fetched, ==, 0);
+  g_assert_cmpuint (result->already_had, ==, 2);
+  pf_fetch_result_free (result);
+  pf_test_fetch_assert_exactly_once (maildir, 2);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -378,10 +783,18 @@ main (int    argc,
   g_test_add_func ("/engine/delivery/fetch/cli/lean-process", test_cli_lean_process);
   g_test_add_func ("/engine/delivery/fetch/drop-mid-retr", test_drop_mid_retr);
   g_test_add_func ("/engine/delivery/fetch/stall-mid-retr", test_stall_mid_retr);
+  g_test_add_func ("/engine/delivery/fetch/trickle-mid-retr", test_trickle_mid_retr);
   g_test_add_func ("/engine/delivery/fetch/cancel-keeps-what-arrived", test_cancel_keeps_what_arrived);
   g_test_add_func ("/engine/delivery/fetch/cancel-winds-up-with-quit", test_cancel_winds_up_with_quit);
   g_test_add_func ("/engine/delivery/fetch/no-uidl/keep-refused", test_no_uidl_keep_refused);
   g_test_add_func ("/engine/delivery/fetch/no-uidl/delete-never-duplicates", test_no_uidl_delete_never_duplicates);
+  g_test_add_func ("/engine/delivery/fetch/reused-uid/other-size-is-new", test_reused_uid_other_size);
+  g_test_add_func ("/engine/delivery/fetch/reused-uid/same-size-never-deleted-unread", test_reused_uid_same_size_never_deleted_unread);
+  g_test_add_func ("/engine/delivery/fetch/reused-uid/status-header-still-same", test_status_header_still_same);
+  g_test_add_func ("/engine/delivery/fetch/framing/glued-terminator-pipelined", test_glued_terminator_pipelined);
+  g_test_add_func ("/engine/delivery/fetch/size-limit/data-past-limit", test_data_past_size_limit);
+  g_test_add_func ("/engine/delivery/fetch/state/saved-account-survives-host-edit", test_saved_account_survives_host_edit);
+  g_test_add_func ("/engine/delivery/fetch/state/ad-hoc-other-name-refused", test_ad_hoc_other_name_refused);
 
   return g_test_run ();
 }

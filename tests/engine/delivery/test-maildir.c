@@ -173,6 +173,67 @@ test_open_unwritable_is_local_disk (void)
   g_assert_error (error, PF_ERROR, PF_ERROR_LOCAL_DISK);
 }
 
+/* The header digest covers the header and its empty line, the same
+ * whether the bytes come CRLF (TOP) or LF (the file as written). */
+static void
+test_header_digest (void)
+{
+  const char *crlf = "Subject: a\r\nFrom: b\r\n\r\nbody\r\n";
+  const char *top = "Subject: a\r\nFrom: b\r\n\r\n";
+  const char *other_body = "Subject: a\nFrom: b\n\nanother body\n";
+  const char *other_header = "Subject: c\r\nFrom: b\r\n\r\n";
+  g_autofree char *a = pf_maildir_header_digest (crlf, strlen (crlf));
+  g_autofree char *b = pf_maildir_header_digest (top, strlen (top));
+  g_autofree char *c = pf_maildir_header_digest (other_body, strlen (other_body));
+  g_autofree char *d = pf_maildir_header_digest (other_header, strlen (other_header));
+  g_autoptr(PfHeaderDigest) chunked = pf_header_digest_new ();
+  g_autofree char *e = NULL;
+
+  g_assert_cmpuint (strlen (a), ==, 32);
+  g_assert_cmpstr (a, ==, b);
+  g_assert_cmpstr (a, ==, c);
+  g_assert_cmpstr (a, !=, d);
+  /* Fed a byte at a time, as chunks may split it anywhere. */
+  for (const char *p = other_body; *p != '\0'; p++)
+    pf_header_digest_update (chunked, (const guint8 *) p, 1);
+  e = pf_header_digest_finish (chunked);
+  g_assert_cmpstr (a, ==, e);
+}
+
+/* Fields an mbox server adds once a message was read do not count:
+ * "Status: RO" after the RETR must not make TOP look like another
+ * message. */
+static void
+test_header_digest_volatile_fields (void)
+{
+  const char *delivered = "Subject: a\r\nFrom: b\r\n\r\nbody\r\n";
+  const char *read = "Subject: a\r\nstatus: RO\r\nX-UID: 7\r\n  continued\r\nFrom: b\r\n"
+                     "X-Status: A\r\n\r\n";
+  const char *other = "Subject: a\r\nStatusX: RO\r\nFrom: b\r\n\r\n";
+  g_autofree char *a = pf_maildir_header_digest (delivered, strlen (delivered));
+  g_autofree char *b = pf_maildir_header_digest (read, strlen (read));
+  g_autofree char *c = pf_maildir_header_digest (other, strlen (other));
+  g_autoptr(GString) lf = g_string_new (NULL);
+
+  g_assert_cmpstr (a, ==, b);
+  g_assert_cmpstr (a, !=, c);
+
+  /* Any split into chunks gives the same. */
+  for (const char *p = read; *p != '\0'; p++)
+    if (*p != '\r')
+      g_string_append_c (lf, *p);
+  for (gsize split = 0; split <= lf->len; split++)
+    {
+      g_autoptr(PfHeaderDigest) digest = pf_header_digest_new ();
+      g_autofree char *d = NULL;
+
+      pf_header_digest_update (digest, (const guint8 *) lf->str, split);
+      pf_header_digest_update (digest, (const guint8 *) lf->str + split, lf->len - split);
+      d = pf_header_digest_finish (digest);
+      g_assert_cmpstr (a, ==, d);
+    }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -186,6 +247,8 @@ main (int    argc,
   g_test_add_func ("/engine/delivery/maildir/stream/lf-size-sha256", test_stream_writes_lf_and_sha256);
   g_test_add_func ("/engine/delivery/maildir/deliver/into-new", test_deliver_moves_into_new);
   g_test_add_func ("/engine/delivery/maildir/open/unwritable-is-local-disk", test_open_unwritable_is_local_disk);
+  g_test_add_func ("/engine/delivery/maildir/header-digest", test_header_digest);
+  g_test_add_func ("/engine/delivery/maildir/header-digest/volatile-fields", test_header_digest_volatile_fields);
 
   return g_test_run ();
 }

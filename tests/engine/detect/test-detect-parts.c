@@ -434,6 +434,30 @@ test_provider_hint_texts (void)
   g_assert_null (pf_provider_for_login ("pop.example.org", "a@example.org"));
 }
 
+/* LOGIN-DELAY counts seconds (RFC 2449 §6.5): ten of them are not "one
+ * minute", and a whole minute is said without a plural. */
+static void
+test_login_delay_words (void)
+{
+  static const struct { gint64 seconds; const char *words; } cases[] = {
+    { 1, "one login every 1 second:" },
+    { 10, "one login every 10 seconds:" },
+    { 59, "one login every 59 seconds:" },
+    { 60, "one login every 1 minute:" },
+    { 90, "one login every 2 minutes:" },
+    { 900, "one login every 15 minutes:" },
+    { 7200, "one login every 120 minutes:" },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *text = pf_provider_hint_describe (PF_PROVIDER_HINT_LOGIN_DELAY, NULL, cases[i].seconds);
+
+      g_test_message ("%" G_GINT64_FORMAT " s: %s", cases[i].seconds, text);
+      g_assert_nonnull (strstr (text, cases[i].words));
+    }
+}
+
 static void
 test_user_candidates (void)
 {
@@ -496,6 +520,7 @@ main (int   argc,
   g_test_add_func ("/engine/detect/diagnosis/provider-hints", test_provider_hints);
   g_test_add_func ("/engine/detect/diagnosis/provider-hints-gmail-replies", test_provider_hints_gmail_replies);
   g_test_add_func ("/engine/detect/diagnosis/provider-hint-texts", test_provider_hint_texts);
+  g_test_add_func ("/engine/detect/diagnosis/login-delay-words", test_login_delay_words);
   g_test_add_func ("/engine/detect/diagnosis/user-candidates", test_user_candidates);
   g_test_add_func ("/engine/detect/probe/ranking-unusable", test_ranking_unusable);
 

@@ -826,6 +826,47 @@ test_same_server_grouped (Fixture       *fixture,
   g_assert_cmpuint (groups->len, ==, probes->len - 1);
 }
 
+/* A server whose TLS is older than 1.2 works, but is unsafe: flagged, and
+ * never recommended, over implicit TLS or STLS. glib-networking reads
+ * G_TLS_GNUTLS_PRIORITY once per process, for servers and clients alike,
+ * so the run happens in a child process whose TLS stack speaks only
+ * TLS 1.1, set before the fixture makes its first TLS object. */
+static void
+test_outdated_tls_unsafe (void)
+{
+  Fixture fixture = { 0, };
+  g_autoptr(GPtrArray) probes = NULL;
+  static const PfSecurity securities[] = { PF_SECURITY_TLS, PF_SECURITY_STARTTLS };
+
+  if (!g_test_subprocess ())
+    {
+      g_test_trap_subprocess (NULL, 60 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_INHERIT_STDERR);
+      g_test_trap_assert_passed ();
+      return;
+    }
+
+  g_assert_true (g_setenv ("G_TLS_GNUTLS_PRIORITY", "NORMAL:-VERS-ALL:+VERS-TLS1.1", TRUE));
+  fixture_set_up (&fixture, NULL);
+  serve_tls (&fixture, "pop.old.test", PF_TEST_CERT_VALID);
+  serve_stls (&fixture, "pop.old.test");
+
+  probes = run (&fixture, "jo@old.test");
+  for (guint i = 0; i < G_N_ELEMENTS (securities); i++)
+    {
+      PfProbe *probe = find_probe (probes, "pop.old.test", securities[i] == PF_SECURITY_TLS ? 995 : 110,
+                                   securities[i]);
+
+      g_assert_cmpint (pf_probe_get_verdict (probe), ==, PF_PROBE_VERDICT_TLS_OUTDATED);
+      g_assert_cmpstr (pf_probe_verdict_to_string (pf_probe_get_verdict (probe)), ==, "tls-outdated");
+      g_assert_error ((GError *) pf_probe_get_error (probe), PF_ERROR, PF_ERROR_TLS_OUTDATED);
+      g_assert_false (pf_probe_is_usable (probe, TRUE));
+      g_assert_cmpuint (pf_probe_get_rank (probe), ==, 0);
+    }
+  g_assert_null (pf_detector_get_recommended (fixture.detector));
+  g_clear_pointer (&probes, g_ptr_array_unref);
+  fixture_tear_down (&fixture, NULL);
+}
+
 #define ADD(path, func) \
   g_test_add ("/engine/detect/detector/" path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
 
@@ -859,6 +900,7 @@ main (int   argc,
   ADD ("provider/no-pop3-said-at-once", test_provider_without_pop3);
   ADD ("provider/no-pop3-by-mx-stops", test_provider_without_pop3_by_mx);
   ADD ("same-server-grouped", test_same_server_grouped);
+  g_test_add_func ("/engine/detect/detector/outdated-tls-unsafe", test_outdated_tls_unsafe);
 
   return g_test_run ();
 }

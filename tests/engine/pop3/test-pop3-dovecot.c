@@ -162,7 +162,12 @@ test_wrong_password (gconstpointer data)
   client = client_for (c->security);
   g_assert_true (do_connect (client, &error));
   g_assert_false (do_login (client, "not-the-password", c->mechanism, NULL, &error));
-  g_assert_error (error, PF_ERROR, PF_ERROR_AUTH_REJECTED);
+  /* A refused APOP or CRAM-MD5 may be the server's inability to check
+   * them for this user, so it is not called a wrong password. */
+  if (c->mechanism == PF_AUTH_APOP || c->mechanism == PF_AUTH_CRAM_MD5)
+    g_assert_error (error, PF_ERROR, PF_ERROR_AUTH_MECHANISM_FAILED);
+  else
+    g_assert_error (error, PF_ERROR, PF_ERROR_AUTH_REJECTED);
   /* Dovecot's own words, not ours. */
   g_assert_nonnull (strstr (error->message, "Authentication failed"));
   drop_client (client);
@@ -252,7 +257,7 @@ test_listing_byte_exact (void)
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GArray) list = NULL;
-  g_autoptr(GArray) uidl = NULL;
+  g_autoptr(PfUidlList) uidl = NULL;
   g_autoptr(GHashTable) uids = NULL;
   g_autofree char *maildir = NULL;
   guint32 validity = 0;
@@ -275,12 +280,11 @@ test_listing_byte_exact (void)
   maildir = pf_test_dovecot_get_maildir (dovecot, USER);
   uids = read_uidlist (maildir, &validity);
   g_assert_cmpuint (list->len, ==, G_N_ELEMENTS (messages));
-  g_assert_cmpuint (uidl->len, ==, G_N_ELEMENTS (messages));
+  g_assert_cmpuint (pf_uidl_list_get_length (uidl), ==, G_N_ELEMENTS (messages));
 
   for (guint i = 0; i < list->len; i++)
     {
       PfListEntry *entry = &g_array_index (list, PfListEntry, i);
-      PfUidlEntry *uentry = &g_array_index (uidl, PfUidlEntry, i);
       g_autoptr(GOutputStream) sink = g_memory_output_stream_new_resizable ();
       g_autofree char *stored = NULL;
       g_autofree char *expected = NULL;
@@ -289,10 +293,10 @@ test_listing_byte_exact (void)
       guint64 bytes = 0;
 
       g_assert_cmpuint (entry->msgno, ==, i + 1);
-      g_assert_cmpuint (uentry->msgno, ==, i + 1);
+      g_assert_cmpuint (pf_uidl_list_get_msgno (uidl, i), ==, i + 1);
       /* pop3_uidl_format = %08Xu%08Xv (Dovecot writes the hex in lower case) */
       expected_uid = g_strdup_printf ("%08x%08x", i + 1, validity);
-      g_assert_cmpstr (uentry->uid, ==, expected_uid);
+      g_assert_cmpstr (pf_uidl_list_get_uid (uidl, i), ==, expected_uid);
 
       stored = read_stored (maildir, g_hash_table_lookup (uids, GUINT_TO_POINTER (i + 1)));
       expected = to_crlf (stored, &expected_len);

@@ -533,6 +533,44 @@ test_capa_sasl_bounded (void)
   g_assert_cmpuint (g_strv_length (caps->sasl), ==, i);
 }
 
+static void
+test_listed_size_tolerance (void)
+{
+  /* Exact, and up to max (1 KiB, size/50) over. */
+  g_assert_true (pf_pop3_data_fits_listed_size (100, 100, 0));
+  g_assert_true (pf_pop3_data_fits_listed_size (100, 1124, 0));
+  g_assert_false (pf_pop3_data_fits_listed_size (100, 1125, 0));
+  g_assert_true (pf_pop3_data_fits_listed_size (1000000, 1020000, 0));
+  g_assert_false (pf_pop3_data_fits_listed_size (1000000, 1020001, 0));
+  /* A server counting LF line ends: one byte more per line. */
+  g_assert_true (pf_pop3_data_fits_listed_size (6000, 9000 + 1024, 3000));
+  g_assert_false (pf_pop3_data_fits_listed_size (6000, 9000 + 1025, 3000));
+  /* Less than listed is no framing error. */
+  g_assert_true (pf_pop3_data_fits_listed_size (5000, 0, 0));
+}
+
+/* Shaped like a LIST answer's entries. */
+typedef struct
+{
+  guint   msgno;
+  guint64 size;
+} ListEntry;
+
+static void
+test_duplicate_msgno (void)
+{
+  ListEntry ascending[] = { { 1, 10 }, { 2, 20 }, { 5, 50 } };
+  ListEntry shuffled[] = { { 5, 10 }, { 2, 20 }, { 3, 50 } };
+  ListEntry twice[] = { { 1, 10 }, { 2, 20 }, { 1, 30 } };
+  ListEntry twice_adjacent[] = { { 1, 10 }, { 1, 20 } };
+
+  g_assert_cmpuint (pf_pop3_find_duplicate_msgno (ascending, 3, sizeof (ListEntry)), ==, 0);
+  g_assert_cmpuint (pf_pop3_find_duplicate_msgno (shuffled, 3, sizeof (ListEntry)), ==, 0);
+  g_assert_cmpuint (pf_pop3_find_duplicate_msgno (twice, 3, sizeof (ListEntry)), ==, 1);
+  g_assert_cmpuint (pf_pop3_find_duplicate_msgno (twice_adjacent, 2, sizeof (ListEntry)), ==, 1);
+  g_assert_cmpuint (pf_pop3_find_duplicate_msgno (NULL, 0, sizeof (ListEntry)), ==, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -558,6 +596,8 @@ main (int   argc,
   g_test_add_func ("/engine/pop3/parse/capa/arguments", test_capa_arguments);
   g_test_add_func ("/engine/pop3/parse/capa/malformed-rejected", test_capa_malformed);
   g_test_add_func ("/engine/pop3/parse/capa/sasl-list-bounded", test_capa_sasl_bounded);
+  g_test_add_func ("/engine/pop3/parse/data/listed-size-tolerance", test_listed_size_tolerance);
+  g_test_add_func ("/engine/pop3/parse/list/duplicate-msgno", test_duplicate_msgno);
 
   return g_test_run ();
 }

@@ -105,34 +105,167 @@ test_choose (void)
   const char *plus1[] = { "SCRAM-SHA-1-PLUS", "SCRAM-SHA-256", NULL };
   const char *scram1[] = { "plain", "scram-sha-1", "cram-md5", NULL };
   const char *cram[] = { "PLAIN", "CRAM-MD5", NULL };
+  const char *cram_only[] = { "CRAM-MD5", NULL };
   const char *plain_login[] = { "LOGIN", "PLAIN", NULL };
   const char *login[] = { "LOGIN", NULL };
   const char *oauth[] = { "XOAUTH2", "OAUTHBEARER", NULL };
   const char *none[] = { NULL };
 
-  /* Strongest first; -PLUS only with channel binding. */
+  /* Inside TLS: channel binding first, then SCRAM, then PLAIN, LOGIN, USER. */
   g_assert_cmpint (pf_sasl_choose (all, TRUE, TRUE, TRUE, TRUE, FALSE), ==, PF_AUTH_SCRAM_SHA_256_PLUS);
   g_assert_cmpint (pf_sasl_choose (all, TRUE, TRUE, TRUE, FALSE, FALSE), ==, PF_AUTH_SCRAM_SHA_256);
-  g_assert_cmpint (pf_sasl_choose (plus1, FALSE, FALSE, TRUE, TRUE, FALSE), ==, PF_AUTH_SCRAM_SHA_256);
+  g_assert_cmpint (pf_sasl_choose (plus1, FALSE, FALSE, TRUE, TRUE, FALSE), ==, PF_AUTH_SCRAM_SHA_1_PLUS);
+  g_assert_cmpint (pf_sasl_choose (plus1, FALSE, FALSE, TRUE, FALSE, FALSE), ==, PF_AUTH_SCRAM_SHA_256);
   g_assert_cmpint (pf_sasl_choose (scram1, TRUE, TRUE, TRUE, FALSE, FALSE), ==, PF_AUTH_SCRAM_SHA_1);
-  g_assert_cmpint (pf_sasl_choose (cram, TRUE, TRUE, TRUE, FALSE, FALSE), ==, PF_AUTH_CRAM_MD5);
-  /* APOP beats the plaintext ones, loses to CRAM-MD5. */
-  g_assert_cmpint (pf_sasl_choose (plain_login, TRUE, TRUE, TRUE, FALSE, FALSE), ==, PF_AUTH_APOP);
+  /* CRAM-MD5 and APOP add nothing inside TLS, and servers offer them
+   * without being able to check them: only when the account asks. */
+  g_assert_cmpint (pf_sasl_choose (cram, TRUE, TRUE, TRUE, FALSE, FALSE), ==, PF_AUTH_PLAIN);
+  g_assert_cmpint (pf_sasl_choose (plain_login, TRUE, TRUE, TRUE, FALSE, FALSE), ==, PF_AUTH_PLAIN);
+  g_assert_cmpint (pf_sasl_choose (none, TRUE, TRUE, TRUE, FALSE, FALSE), ==, PF_AUTH_USER);
+  g_assert_cmpint (pf_sasl_choose (cram_only, TRUE, FALSE, TRUE, FALSE, FALSE), ==, PF_AUTH_AUTO);
   g_assert_cmpint (pf_sasl_choose (plain_login, FALSE, TRUE, TRUE, FALSE, FALSE), ==, PF_AUTH_PLAIN);
   g_assert_cmpint (pf_sasl_choose (login, FALSE, TRUE, TRUE, FALSE, FALSE), ==, PF_AUTH_LOGIN);
   g_assert_cmpint (pf_sasl_choose (none, FALSE, TRUE, TRUE, FALSE, FALSE), ==, PF_AUTH_USER);
   g_assert_cmpint (pf_sasl_choose (NULL, FALSE, TRUE, TRUE, FALSE, FALSE), ==, PF_AUTH_USER);
 
-  /* Plaintext needs TLS or the explicit opt-in. */
+  /* Without TLS: SCRAM, CRAM-MD5, APOP, then the plaintext ones, which
+   * need the explicit opt-in. */
   g_assert_cmpint (pf_sasl_choose (plain_login, FALSE, TRUE, FALSE, FALSE, FALSE), ==, PF_AUTH_AUTO);
   g_assert_cmpint (pf_sasl_choose (plain_login, FALSE, TRUE, FALSE, FALSE, TRUE), ==, PF_AUTH_PLAIN);
+  g_assert_cmpint (pf_sasl_choose (plain_login, TRUE, TRUE, FALSE, FALSE, TRUE), ==, PF_AUTH_APOP);
   g_assert_cmpint (pf_sasl_choose (none, FALSE, TRUE, FALSE, FALSE, FALSE), ==, PF_AUTH_AUTO);
   g_assert_cmpint (pf_sasl_choose (cram, FALSE, TRUE, FALSE, FALSE, FALSE), ==, PF_AUTH_CRAM_MD5);
+  g_assert_cmpint (pf_sasl_choose (cram, TRUE, TRUE, FALSE, FALSE, TRUE), ==, PF_AUTH_CRAM_MD5);
+  g_assert_cmpint (pf_sasl_choose (scram1, TRUE, TRUE, FALSE, FALSE, TRUE), ==, PF_AUTH_SCRAM_SHA_1);
   g_assert_cmpint (pf_sasl_choose (none, TRUE, TRUE, FALSE, FALSE, FALSE), ==, PF_AUTH_APOP);
 
   /* OAuth is never picked automatically. */
   g_assert_cmpint (pf_sasl_choose (oauth, FALSE, FALSE, TRUE, TRUE, TRUE), ==, PF_AUTH_AUTO);
   g_assert_cmpint (pf_sasl_choose (none, FALSE, FALSE, TRUE, TRUE, TRUE), ==, PF_AUTH_AUTO);
+}
+
+/* After a refusal that may be about the mechanism rather than the
+ * password, one other method: never another -PLUS (it would bind the same
+ * way), never APOP or CRAM-MD5, plaintext only where choose allows it. */
+static void
+test_choose_fallback (void)
+{
+  const char *all[] = { "PLAIN", "LOGIN", "CRAM-MD5", "SCRAM-SHA-1", "SCRAM-SHA-1-PLUS",
+                        "SCRAM-SHA-256", "SCRAM-SHA-256-PLUS", NULL };
+  const char *plus_only[] = { "SCRAM-SHA-256-PLUS", "SCRAM-SHA-1-PLUS", NULL };
+  const char *plus1_plain[] = { "SCRAM-SHA-1-PLUS", "PLAIN", NULL };
+  const char *cram[] = { "CRAM-MD5", "PLAIN", NULL };
+  const char *none[] = { NULL };
+
+  g_assert_cmpint (pf_sasl_choose_fallback (PF_AUTH_SCRAM_SHA_256_PLUS, all, TRUE, TRUE, FALSE), ==, PF_AUTH_SCRAM_SHA_256);
+  g_assert_cmpint (pf_sasl_choose_fallback (PF_AUTH_SCRAM_SHA_1_PLUS, all, TRUE, TRUE, FALSE), ==, PF_AUTH_SCRAM_SHA_256);
+  g_assert_cmpint (pf_sasl_choose_fallback (PF_AUTH_SCRAM_SHA_1_PLUS, plus1_plain, FALSE, TRUE, FALSE), ==, PF_AUTH_PLAIN);
+  g_assert_cmpint (pf_sasl_choose_fallback (PF_AUTH_SCRAM_SHA_256_PLUS, plus_only, FALSE, TRUE, FALSE), ==, PF_AUTH_AUTO);
+  g_assert_cmpint (pf_sasl_choose_fallback (PF_AUTH_SCRAM_SHA_256_PLUS, plus_only, TRUE, TRUE, FALSE), ==, PF_AUTH_USER);
+
+  g_assert_cmpint (pf_sasl_choose_fallback (PF_AUTH_APOP, none, TRUE, FALSE, TRUE), ==, PF_AUTH_USER);
+  g_assert_cmpint (pf_sasl_choose_fallback (PF_AUTH_APOP, none, TRUE, FALSE, FALSE), ==, PF_AUTH_AUTO);
+  g_assert_cmpint (pf_sasl_choose_fallback (PF_AUTH_APOP, none, TRUE, TRUE, FALSE), ==, PF_AUTH_USER);
+  g_assert_cmpint (pf_sasl_choose_fallback (PF_AUTH_APOP, cram, FALSE, FALSE, TRUE), ==, PF_AUTH_PLAIN);
+  g_assert_cmpint (pf_sasl_choose_fallback (PF_AUTH_APOP, none, FALSE, TRUE, FALSE), ==, PF_AUTH_AUTO);
+  g_assert_cmpint (pf_sasl_choose_fallback (PF_AUTH_CRAM_MD5, cram, TRUE, FALSE, TRUE), ==, PF_AUTH_PLAIN);
+
+  /* A refusal of these is about the password: nothing to fall back to. */
+  g_assert_cmpint (pf_sasl_choose_fallback (PF_AUTH_SCRAM_SHA_256, all, TRUE, TRUE, FALSE), ==, PF_AUTH_AUTO);
+  g_assert_cmpint (pf_sasl_choose_fallback (PF_AUTH_PLAIN, all, TRUE, TRUE, FALSE), ==, PF_AUTH_AUTO);
+  g_assert_cmpint (pf_sasl_choose_fallback (PF_AUTH_USER, all, TRUE, TRUE, FALSE), ==, PF_AUTH_AUTO);
+
+  g_assert_true (pf_auth_mechanism_may_be_refused_for_itself (PF_AUTH_SCRAM_SHA_1_PLUS));
+  g_assert_true (pf_auth_mechanism_may_be_refused_for_itself (PF_AUTH_SCRAM_SHA_256_PLUS));
+  g_assert_true (pf_auth_mechanism_may_be_refused_for_itself (PF_AUTH_APOP));
+  g_assert_true (pf_auth_mechanism_may_be_refused_for_itself (PF_AUTH_CRAM_MD5));
+  g_assert_false (pf_auth_mechanism_may_be_refused_for_itself (PF_AUTH_SCRAM_SHA_256));
+  g_assert_false (pf_auth_mechanism_may_be_refused_for_itself (PF_AUTH_PLAIN));
+  g_assert_false (pf_auth_mechanism_may_be_refused_for_itself (PF_AUTH_USER));
+}
+
+/* A challenge is base64 or a protocol error: g_base64_decode() skips what
+ * it does not know and would hand a mechanism garbage to answer. */
+static void
+test_decode_challenge (void)
+{
+  static const struct { const char *text; const char *data; gsize len; } good[] = {
+    { "", "", 0 },
+    { "YQ==", "a", 1 },
+    { "YWI=", "ab", 2 },
+    { "YWJj", "abc", 3 },
+    { "PDE4OTYuNjk3MTcwOTUyQHBvc3RvZmZpY2UucmVzdG9uLm1jaS5uZXQ+",
+      "<1896.697170952@postoffice.reston.mci.net>", 42 },
+    { "AP8=", "\0\377", 2 },
+  };
+  static const char *bad[] = {
+    "Y", "YQ", "YQ=", "Y===", "YQ==YQ==", "YQ=a", "YW J", "YWJj\t", "*", "YW\xc3\xa9j", "====",
+    "YWJ-", "YWJ_",
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (good); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      gsize len = 99;
+      g_autofree guint8 *data = pf_sasl_decode_challenge (good[i].text, &len, &error);
+
+      g_test_message ("good: %s", good[i].text);
+      g_assert_no_error (error);
+      g_assert_nonnull (data);
+      g_assert_cmpmem (data, len, good[i].data, good[i].len);
+    }
+  for (gsize i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      gsize len = 99;
+      g_autofree guint8 *data = pf_sasl_decode_challenge (bad[i], &len, &error);
+
+      g_test_message ("bad: %s", bad[i]);
+      g_assert_null (data);
+      g_assert_error (error, PF_ERROR, PF_ERROR_PROTOCOL);
+    }
+}
+
+/* RFC 7677 asks for at least 4096 iterations: fewer make a captured proof
+ * cheap to attack, so they are refused before any proof is sent; more than
+ * SCRAM's documented bound (1,000,000) are refused before PBKDF2 starts. */
+static void
+test_scram_iteration_bounds (void)
+{
+  static const struct { const char *count; gboolean ok; } cases[] = {
+    { "1", FALSE },
+    { "4095", FALSE },
+    { "4096", TRUE },
+    { "1000000", TRUE },
+    { "1000001", FALSE },
+    { "4294967297", FALSE },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(PfSasl) sasl = pf_sasl_new (PF_AUTH_SCRAM_SHA_1, "user", "pencil", NULL, NULL);
+      g_autofree char *first = NULL;
+      g_autofree char *server_first =
+        g_strdup_printf ("r=fyko+d2lbbFgONRv9qkxdawL3rfcNHYJY1ZVvWVs7j,s=QSXCR+Q6sek8bf92,i=%s",
+                         cases[i].count);
+
+      g_test_message ("i=%s", cases[i].count);
+      pf_sasl_set_client_nonce (sasl, "fyko+d2lbbFgONRv9qkxdawL");
+      first = step_text (sasl, NULL, NULL);
+      if (cases[i].ok)
+        g_free (step_text (sasl, server_first, NULL));
+      else
+        {
+          g_autoptr(GBytes) response = NULL;
+          g_autoptr(GError) error = NULL;
+
+          g_assert_false (pf_sasl_step (sasl, (const guint8 *) server_first, strlen (server_first),
+                                        &response, &error));
+          g_assert_error (error, PF_ERROR, PF_ERROR_PROTOCOL);
+          g_assert_nonnull (strstr (error->message, "4096"));
+          g_assert_nonnull (strstr (error->message, "1000000"));
+        }
+    }
 }
 
 static void
@@ -611,6 +744,9 @@ main (int   argc,
 
   g_test_add_func ("/engine/pop3/sasl/names", test_names);
   g_test_add_func ("/engine/pop3/sasl/choose/order-and-plaintext-rules", test_choose);
+  g_test_add_func ("/engine/pop3/sasl/choose/fallback", test_choose_fallback);
+  g_test_add_func ("/engine/pop3/sasl/decode-challenge/strict-base64", test_decode_challenge);
+  g_test_add_func ("/engine/pop3/sasl/scram/iteration-bounds", test_scram_iteration_bounds);
   g_test_add_func ("/engine/pop3/sasl/apop/rfc1939", test_apop_rfc1939);
   g_test_add_func ("/engine/pop3/sasl/cram-md5/rfc2195", test_cram_md5_rfc2195);
   g_test_add_func ("/engine/pop3/sasl/cram-md5/empty-challenge", test_cram_md5_empty_challenge);
