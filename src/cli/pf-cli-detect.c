@@ -744,6 +744,15 @@ print_diagnosis_json (PfDiagnosis *diagnosis,
     g_string_append (out, "null");
   g_string_append (out, ",\"hint\":");
   pf_cli_json_string (out, pf_diagnosis_get_hint_text (diagnosis));
+  {
+    g_autoptr(GEnumClass) hints = g_type_class_ref (PF_TYPE_PROVIDER_HINT);
+    PfProvider *provider = pf_diagnosis_get_provider (diagnosis);
+
+    g_string_append (out, ",\"hint_kind\":");
+    pf_cli_json_string (out, g_enum_get_value (hints, pf_diagnosis_get_hint (diagnosis))->value_nick);
+    g_string_append (out, ",\"provider\":");
+    pf_cli_json_string (out, provider != NULL ? pf_provider_get_id (provider) : NULL);
+  }
   g_string_append (out, ",\"user\":");
   pf_cli_json_string (out, pf_diagnosis_get_user (diagnosis));
   g_string_append (out, ",\"mechanism\":");

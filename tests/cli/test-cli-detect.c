@@ -259,6 +259,8 @@ test_login_json (Fixture       *fixture,
   g_assert_true (g_str_has_prefix (out, "{\"host\":\"pop.clidemo.test\",\"port\":995,\"security\":\"tls\","
                                         "\"success\":false,\"failed_step\":\"authentication\""));
   g_assert_nonnull (strstr (out, "\"attempts\":2"));
+  /* The demo domain is no provider the table knows. */
+  g_assert_nonnull (strstr (out, "\"hint_kind\":\"none\",\"provider\":null,"));
   g_assert_nonnull (strstr (out, "\"transcript\":\""));
   g_assert_null (strstr (out, "nope"));
 }
