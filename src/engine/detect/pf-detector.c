@@ -88,7 +88,7 @@ typedef struct
   gboolean       resolved;
   GError        *resolve_error;
   char          *address;
-  char         **addresses;   /* every resolved address */
+  char         **addresses;   /* every resolved address: one server under several names */
   GPtrArray     *probes;   /* PfProbe, not owned (self->probes owns) */
 } Host;
 
@@ -685,8 +685,8 @@ on_mx_records (GObject      *source,
             }
         }
 
-      if (!self->stopped_for_provider && pf_hostname_is_plausible (mx_domain) && g_strcmp0 (mx_domain, self->domain) != 0 &&
-          self->mx_domain == NULL)
+      if (!self->stopped_for_provider && pf_hostname_is_plausible (mx_domain) &&
+          g_strcmp0 (mx_domain, self->domain) != 0 && self->mx_domain == NULL)
         {
           self->mx_domain = g_steal_pointer (&mx_domain);
           start_lookups (self, self->mx_domain, TRUE);

@@ -115,7 +115,8 @@ PfProbeImap           pf_probe_get_imap         (PfProbe *self);
  * valid certificate, then STARTTLS with a valid certificate, then a pinned
  * certificate, then (with @allow_plaintext only) plaintext; then sources
  * (the provider table's servers first, then autoconfig, ISPDB and SRV
- * before guesses; the address's own domain before the MX's), then authentication strength, then discovery order.
+ * before guesses; the address's own domain before the MX's), then
+ * authentication strength, then discovery order.
  * Unusable probes rank after all usable ones. */
 int                   pf_probe_compare_rank (PfProbe  *a,
                                              PfProbe  *b,
