@@ -328,9 +328,9 @@ print_provider (PfDetector *detector)
       g_autofree char *auth = describe_auth (pf_provider_get_auth (provider));
 
       if (*auth != '\0')
-        printf ("  %-14s %s\n", _("Sign-in:"), auth);
+        printf ("  %-15s %s\n", _("Sign-in:"), auth);
       if (pf_provider_get_enable_url (provider) != NULL)
-        printf ("  %-14s %s\n", _("Switch POP3 on:"), pf_provider_get_enable_url (provider));
+        printf ("  %-15s %s\n", _("Switch POP3 on:"), pf_provider_get_enable_url (provider));
     }
   notes = pf_provider_get_notes (provider);
   for (guint i = 0; notes[i] != NULL; i++)
