@@ -190,6 +190,18 @@ load_last_fetch (PfWindow *self)
 }
 
 static void
+on_mechanism_remembered (GObject      *source,
+                         GAsyncResult *result,
+                         gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  /* Only a faster next login is lost: no reason to bother the user. */
+  if (!pf_account_store_remember_mechanism_finish (PF_ACCOUNT_STORE (source), result, &error))
+    g_message ("Could not remember the sign-in method: %s", error->message);
+}
+
+static void
 on_status_finished (PfAccountStatus *status,
                     guint            count,
                     const GError    *error,
@@ -197,6 +209,13 @@ on_status_finished (PfAccountStatus *status,
 {
   PfAccount *account = pf_account_status_get_account (status);
   g_autofree char *message = NULL;
+
+  /* A method the server refused gave way to one that worked: the account
+   * keeps that one (the accounts layer decides whether it may). */
+  if (pf_account_status_get_learned_mechanism (status) != PF_AUTH_AUTO)
+    pf_account_store_remember_mechanism_async (self->store, pf_account_get_name (account),
+                                               pf_account_status_get_learned_mechanism (status),
+                                               NULL, on_mechanism_remembered, NULL);
 
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     /* Translators: %s is an account name */
