@@ -619,6 +619,7 @@ test_update_rename_moves_journal (void)
     g_autoptr(PfJournal) running = pf_journal_open_keyed (state, after_key, NULL, "after", &error);
 
     g_assert_no_error (error);
+    g_assert_nonnull (running);
     again = pf_account_copy (edited);
     pf_account_set_name (again, "later");
     g_assert_false (update (store, "after", again, &error));

@@ -366,15 +366,22 @@ pf_pop3_find_duplicate_msgno (const void *entries,
   g_autofree guint *sorted = NULL;
   gboolean ascending = TRUE;
 
+  /* Each entry starts with its message number; read it with memcpy, as
+   * the entries' alignment is the caller's business. */
   for (guint i = 1; i < n_entries && ascending; i++)
-    ascending = *(const guint *) (base + i * element_size)
-                > *(const guint *) (base + (i - 1) * element_size);
+    {
+      guint here, before;
+
+      memcpy (&here, base + i * element_size, sizeof here);
+      memcpy (&before, base + (i - 1) * element_size, sizeof before);
+      ascending = here > before;
+    }
   if (ascending)
     return 0;
 
   sorted = g_new (guint, n_entries);
   for (guint i = 0; i < n_entries; i++)
-    sorted[i] = *(const guint *) (base + i * element_size);
+    memcpy (&sorted[i], base + i * element_size, sizeof sorted[i]);
   qsort (sorted, n_entries, sizeof (guint), compare_msgnos);
   for (guint i = 1; i < n_entries; i++)
     if (sorted[i] == sorted[i - 1])

@@ -558,6 +558,7 @@ test_loose_state_dir_refused (void)
     g_autoptr(PfJournal) journal = pf_journal_open (dir, "host", "user", &error);
 
     g_assert_no_error (error);
+    g_assert_nonnull (journal);
   }
 
   if (geteuid () != 0)
