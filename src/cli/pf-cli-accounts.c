@@ -1153,12 +1153,18 @@ pf_cli_fetch_saved_accounts (const char * const *names,
                              gboolean            password_stdin,
                              const char         *password_file,
                              int                 policy_override,
+                             guint               jobs,
+                             gboolean            notify,
                              PfCliFetchOutput    output)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(PfAccountStore) store = NULL;
   g_autoptr(GPtrArray) accounts = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GPtrArray) runs = g_ptr_array_new ();
   g_autoptr(PfDemo) demo = NULL;
+  g_autofree PfCliFetchSettings *settings = NULL;
+  g_autofree guint *fetched = NULL;
+  g_autofree const char **labels = NULL;
   int exit_code = PF_EXIT_OK;
 
   if (!load_demo (&demo, &error))
@@ -1197,47 +1203,62 @@ pf_cli_fetch_saved_accounts (const char * const *names,
   if ((password_stdin || password_file != NULL) && accounts->len != 1)
     return usage_error (_("--password-stdin and --password-file need exactly one account name"));
 
+  /* Every password first, on this thread through the keyring's async API,
+   * so that a missing one is said before any connection and the runs
+   * below share the main loop with nothing else. */
+  settings = g_new0 (PfCliFetchSettings, accounts->len);
   for (guint i = 0; i < accounts->len; i++)
     {
       PfAccount *account = g_ptr_array_index (accounts, i);
-      PfCliFetchSettings settings = { 0 };
       g_autoptr(GError) local_error = NULL;
       char *password;
-      int code;
 
-      fill_fetch_settings (&settings, account);
-      if (demo != NULL)
-        apply_demo (&settings, demo);
-      if (policy_override >= 0)
-        settings.policy = (PfFetchPolicy) policy_override;
-
-      /* The keyring is asked on this thread, through the async API. */
       password = pf_cli_account_password (account, password_stdin, password_file, &local_error);
       if (password == NULL)
         {
-          code = pf_cli_report_error (local_error);
+          int code = pf_cli_report_error (local_error);
+
           if (g_error_matches (local_error, PF_ERROR, PF_ERROR_KEYRING_UNAVAILABLE)
               || g_error_matches (local_error, PF_ERROR, PF_ERROR_KEYRING_LOCKED)
               || g_error_matches (local_error, PF_ERROR, PF_ERROR_NO_PASSWORD))
             fprintf (stderr, _("  Account “%s”: give the password for this run with "
                                "“popfetch-cli fetch %s --password-stdin”.\n"),
                      pf_account_get_name (account), pf_account_get_name (account));
+          if (exit_code == PF_EXIT_OK)
+            exit_code = code;
+          continue;
         }
-      else
-        {
-          settings.secret = g_strdup (password);
-          pf_keyring_password_free (password);
-          code = pf_cli_fetch_run (&settings, output);
-          /* A CA file becomes the process's default trust during its run;
-           * the next account starts from the system CAs again. */
-          g_tls_backend_set_default_database (g_tls_backend_get_default (), NULL);
-        }
-      pf_cli_fetch_settings_clear (&settings);
 
-      if (exit_code == PF_EXIT_OK)
-        exit_code = code;
+      fill_fetch_settings (&settings[i], account);
+      if (demo != NULL)
+        apply_demo (&settings[i], demo);
+      if (policy_override >= 0)
+        settings[i].policy = (PfFetchPolicy) policy_override;
+      settings[i].secret = g_strdup (password);
+      pf_keyring_password_free (password);
+      g_ptr_array_add (runs, &settings[i]);
     }
 
+  if (runs->len > 0)
+    {
+      int code;
+
+      fetched = g_new0 (guint, runs->len);
+      code = pf_cli_fetch_run_many ((PfCliFetchSettings **) runs->pdata, runs->len, jobs,
+                                    output, fetched);
+      if (exit_code == PF_EXIT_OK)
+        exit_code = code;
+      if (notify)
+        {
+          labels = g_new0 (const char *, runs->len);
+          for (guint i = 0; i < runs->len; i++)
+            labels[i] = ((PfCliFetchSettings *) runs->pdata[i])->label;
+          pf_cli_notify_new_mail (labels, fetched, runs->len);
+        }
+    }
+
+  for (guint i = 0; i < accounts->len; i++)
+    pf_cli_fetch_settings_clear (&settings[i]);
   return exit_code;
 }
 

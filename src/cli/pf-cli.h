@@ -149,6 +149,18 @@ typedef enum
  * the exit code. Does not free @settings (see _clear). */
 int  pf_cli_fetch_run            (PfCliFetchSettings *settings,
                                   PfCliFetchOutput    output);
+/* Run the fetches of @n accounts, at most @jobs at once and never two on
+ * one mailbox (host and user) at once: a second one waits for the first.
+ * One progress line per account on a terminal; summaries (stdout) and
+ * errors (stderr) in the order of @settings once all are done; JSON is
+ * one object for one account, an array in that order for several. Returns
+ * the exit code of the first failing account in that order. @fetched
+ * (NULL, or @n entries) receives each account's new messages. */
+int  pf_cli_fetch_run_many       (PfCliFetchSettings **settings,
+                                  guint                n,
+                                  guint                jobs,
+                                  PfCliFetchOutput     output,
+                                  guint               *fetched);
 /* Frees the strings (wiping the secret) and the secret data. */
 void pf_cli_fetch_settings_clear (PfCliFetchSettings *settings);
 
@@ -169,6 +181,8 @@ typedef struct
   gboolean  delete;
   gboolean  quiet;
   gboolean  json;
+  gboolean  notify;      /* a desktop notification for new mail */
+  int       jobs;        /* accounts fetched at once; 0: PF_CLI_FETCH_DEFAULT_JOBS */
   GStrv     names;       /* saved accounts */
 } PfCliFetchOptions;
 
@@ -192,16 +206,36 @@ PfCliFetchOutput pf_cli_fetch_options_output (const PfCliFetchOptions *options);
 int              pf_cli_fetch_ad_hoc         (PfCliFetchOptions       *options);
 void             pf_cli_fetch_options_clear  (PfCliFetchOptions       *options);
 
+#define PF_CLI_FETCH_DEFAULT_JOBS 4
+
 /* popfetch-cli fetch [NAME…] (pf-cli-accounts.c): fetch the named saved
- * accounts, or all of them when @names is empty, one after the other; the
- * password comes from the keyring unless @password_stdin or @password_file
- * gives it (then exactly one account). @policy_override: a PfFetchPolicy,
- * or -1 for each account's own. Returns the exit code of the first failure,
- * having still tried the other accounts. */
+ * accounts, or all of them when @names is empty, @jobs at a time (see
+ * pf_cli_fetch_run_many()); the password comes from the keyring unless
+ * @password_stdin or @password_file gives it (then exactly one account).
+ * @policy_override: a PfFetchPolicy, or -1 for each account's own.
+ * @notify: a desktop notification when new mail arrived. Returns the exit
+ * code of the first failing account, having still tried the others. */
 int  pf_cli_fetch_saved_accounts (const char * const *names,
                                   gboolean            password_stdin,
                                   const char         *password_file,
                                   int                 policy_override,
+                                  guint               jobs,
+                                  gboolean            notify,
                                   PfCliFetchOutput    output);
+
+/* pf-cli-notify.c: "N new messages", one line per account that has new
+ * mail, through org.freedesktop.Notifications when a session bus is
+ * there; nothing otherwise, nor when nothing is new. */
+void pf_cli_notify_new_mail      (const char * const *labels,
+                                  const guint        *fetched,
+                                  guint               n);
+
+/* pf-cli-schedule.c: popfetch-cli schedule enable|disable|status. */
+#define PF_CLI_SCHEDULE_DEFAULT_MINUTES 15
+int   pf_cli_schedule              (int         argc,
+                                    char      **argv);
+/* The units it writes: the service running @program, the timer. */
+char *pf_cli_schedule_service_text (const char *program);
+char *pf_cli_schedule_timer_text   (guint       minutes);
 
 G_END_DECLS
