@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include <malloc.h>
+#include <sys/resource.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -414,6 +415,21 @@ one_trust (PfCliFetchSettings **settings,
   return n > 0 && settings[0]->ca_file != NULL;
 }
 
+/* Each fetch holds a file in tmp/ open for every message on its way (a
+ * few hundred): several at once outgrow the usual soft limit of 1024
+ * descriptors, not the hard one. */
+static void
+raise_file_limit (void)
+{
+  struct rlimit limit;
+
+  if (getrlimit (RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max)
+    {
+      limit.rlim_cur = limit.rlim_max;
+      setrlimit (RLIMIT_NOFILE, &limit);
+    }
+}
+
 int
 pf_cli_fetch_run_many (PfCliFetchSettings **settings,
                        guint                n,
@@ -437,6 +453,8 @@ pf_cli_fetch_run_many (PfCliFetchSettings **settings,
   many.max_running = MAX (jobs, 1);
   many.jobs = g_new0 (FetchJob, n);
   many.progress = output == PF_CLI_FETCH_OUTPUT_TEXT && isatty (STDERR_FILENO);
+  if (n > 1 && jobs > 1)
+    raise_file_limit ();
 
   for (guint i = 0; i < n; i++)
     {
