@@ -132,6 +132,9 @@ job_line (const FetchJob *job)
                               pf_fetcher_get_messages_total (fetcher),
                               done_text, total_text, rate_text);
     }
+  if (pf_fetcher_get_phase (fetcher) > PF_FETCH_PHASE_FETCHING)
+    /* Translators: progress line of an account that deletes and logs out */
+    return g_strdup_printf (_("%s: finishing"), job_label (job));
   /* Translators: progress line of an account that logs in and lists */
   return g_strdup_printf (_("%s: connecting"), job_label (job));
 }
