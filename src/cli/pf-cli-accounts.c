@@ -1162,9 +1162,9 @@ pf_cli_fetch_saved_accounts (const char * const *names,
   g_autoptr(GPtrArray) accounts = g_ptr_array_new_with_free_func (g_object_unref);
   g_autoptr(GPtrArray) runs = g_ptr_array_new ();
   g_autoptr(PfDemo) demo = NULL;
+  g_autoptr(GArray) run_index = g_array_new (FALSE, FALSE, sizeof (guint));
   g_autofree PfCliFetchSettings *settings = NULL;
-  g_autofree guint *fetched = NULL;
-  g_autofree const char **labels = NULL;
+  g_autofree int *codes = NULL;
   int exit_code = PF_EXIT_OK;
 
   if (!load_demo (&demo, &error))
@@ -1207,6 +1207,7 @@ pf_cli_fetch_saved_accounts (const char * const *names,
    * so that a missing one is said before any connection and the runs
    * below share the main loop with nothing else. */
   settings = g_new0 (PfCliFetchSettings, accounts->len);
+  codes = g_new0 (int, accounts->len);
   for (guint i = 0; i < accounts->len; i++)
     {
       PfAccount *account = g_ptr_array_index (accounts, i);
@@ -1216,16 +1217,13 @@ pf_cli_fetch_saved_accounts (const char * const *names,
       password = pf_cli_account_password (account, password_stdin, password_file, &local_error);
       if (password == NULL)
         {
-          int code = pf_cli_report_error (local_error);
-
+          codes[i] = pf_cli_report_error (local_error);
           if (g_error_matches (local_error, PF_ERROR, PF_ERROR_KEYRING_UNAVAILABLE)
               || g_error_matches (local_error, PF_ERROR, PF_ERROR_KEYRING_LOCKED)
               || g_error_matches (local_error, PF_ERROR, PF_ERROR_NO_PASSWORD))
             fprintf (stderr, _("  Account “%s”: give the password for this run with "
                                "“popfetch-cli fetch %s --password-stdin”.\n"),
                      pf_account_get_name (account), pf_account_get_name (account));
-          if (exit_code == PF_EXIT_OK)
-            exit_code = code;
           continue;
         }
 
@@ -1237,25 +1235,31 @@ pf_cli_fetch_saved_accounts (const char * const *names,
       settings[i].secret = g_strdup (password);
       pf_keyring_password_free (password);
       g_ptr_array_add (runs, &settings[i]);
+      g_array_append_val (run_index, i);
     }
 
   if (runs->len > 0)
     {
-      int code;
+      g_autofree guint *fetched = g_new0 (guint, runs->len);
+      g_autofree int *run_codes = g_new0 (int, runs->len);
 
-      fetched = g_new0 (guint, runs->len);
-      code = pf_cli_fetch_run_many ((PfCliFetchSettings **) runs->pdata, runs->len, jobs,
-                                    output, fetched);
-      if (exit_code == PF_EXIT_OK)
-        exit_code = code;
+      pf_cli_fetch_run_many ((PfCliFetchSettings **) runs->pdata, runs->len, jobs,
+                             output, fetched, run_codes);
+      for (guint i = 0; i < runs->len; i++)
+        codes[g_array_index (run_index, guint, i)] = run_codes[i];
       if (notify)
         {
-          labels = g_new0 (const char *, runs->len);
+          g_autofree const char **labels = g_new0 (const char *, runs->len);
+
           for (guint i = 0; i < runs->len; i++)
             labels[i] = ((PfCliFetchSettings *) runs->pdata[i])->label;
           pf_cli_notify_new_mail (labels, fetched, runs->len);
         }
     }
+
+  /* The first failing account's status, in account order. */
+  for (guint i = 0; i < accounts->len && exit_code == PF_EXIT_OK; i++)
+    exit_code = codes[i];
 
   for (guint i = 0; i < accounts->len; i++)
     pf_cli_fetch_settings_clear (&settings[i]);

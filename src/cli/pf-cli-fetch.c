@@ -438,7 +438,8 @@ pf_cli_fetch_run_many (PfCliFetchSettings **settings,
                        guint                n,
                        guint                jobs,
                        PfCliFetchOutput     output,
-                       guint               *fetched)
+                       guint               *fetched,
+                       int                 *exit_codes)
 {
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
@@ -508,6 +509,8 @@ pf_cli_fetch_run_many (PfCliFetchSettings **settings,
         exit_code = code;
       if (fetched != NULL)
         fetched[i] = job->result != NULL ? job->result->fetched : 0;
+      if (exit_codes != NULL)
+        exit_codes[i] = code;
 
       if (output == PF_CLI_FETCH_OUTPUT_JSON)
         {
@@ -534,7 +537,7 @@ int
 pf_cli_fetch_run (PfCliFetchSettings *settings,
                   PfCliFetchOutput    output)
 {
-  return pf_cli_fetch_run_many (&settings, 1, 1, output, NULL);
+  return pf_cli_fetch_run_many (&settings, 1, 1, output, NULL, NULL);
 }
 
 static int
@@ -677,7 +680,8 @@ pf_cli_fetch_ad_hoc (PfCliFetchOptions *options)
     const char *label = settings.user;
     guint fetched = 0;
 
-    exit_code = pf_cli_fetch_run_many (&one, 1, 1, pf_cli_fetch_options_output (options), &fetched);
+    exit_code = pf_cli_fetch_run_many (&one, 1, 1, pf_cli_fetch_options_output (options),
+                                       &fetched, NULL);
     if (options->notify)
       pf_cli_notify_new_mail (&label, &fetched, 1);
   }

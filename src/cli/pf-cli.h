@@ -155,12 +155,14 @@ int  pf_cli_fetch_run            (PfCliFetchSettings *settings,
  * errors (stderr) in the order of @settings once all are done; JSON is
  * one object for one account, an array in that order for several. Returns
  * the exit code of the first failing account in that order. @fetched
- * (NULL, or @n entries) receives each account's new messages. */
+ * and @exit_codes (NULL, or @n entries each) receive each account's new
+ * messages and exit code. */
 int  pf_cli_fetch_run_many       (PfCliFetchSettings **settings,
                                   guint                n,
                                   guint                jobs,
                                   PfCliFetchOutput     output,
-                                  guint               *fetched);
+                                  guint               *fetched,
+                                  int                 *exit_codes);
 /* Frees the strings (wiping the secret) and the secret data. */
 void pf_cli_fetch_settings_clear (PfCliFetchSettings *settings);
 
