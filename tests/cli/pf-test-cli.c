@@ -73,6 +73,10 @@ pf_test_run_cli_env (PfTestRun          *run,
   g_assert_true (g_subprocess_communicate_utf8 (proc, input != NULL ? input : "", NULL,
                                                 &run->out, &run->err, &error));
   g_assert_no_error (error);
+  if (!g_subprocess_get_if_exited (proc))
+    g_test_message ("popfetch-cli %s: killed by signal %d\nstdout:\n%s\nstderr:\n%s",
+                    argv[0] != NULL ? argv[0] : "", g_subprocess_get_term_sig (proc),
+                    run->out, run->err);
   g_assert_true (g_subprocess_get_if_exited (proc));
   run->status = g_subprocess_get_exit_status (proc);
   g_test_message ("popfetch-cli %s: exit %d\nstdout:\n%s\nstderr:\n%s",
