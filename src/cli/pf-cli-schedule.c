@@ -235,6 +235,7 @@ schedule_enable (guint minutes)
   if (!systemctl (NULL, &error, "daemon-reload", NULL)
       || !systemctl (NULL, &error, "enable", "--now", TIMER_NAME, NULL))
     return no_manager (error, "systemctl --user enable --now " TIMER_NAME);
+  printf ("%s\n", _("Ran “systemctl --user daemon-reload” and “systemctl --user enable --now popfetch-fetch.timer”."));
 
   printf (g_dngettext (GETTEXT_PACKAGE,
                        "The timer is on: every saved account is fetched every %u minute, "
@@ -273,6 +274,7 @@ schedule_disable (void)
   if (!systemctl (NULL, &error, "daemon-reload", NULL))
     return no_manager (error, "systemctl --user daemon-reload");
 
+  printf ("%s\n", _("Ran “systemctl --user disable --now popfetch-fetch.timer” and “systemctl --user daemon-reload”."));
   printf ("%s\n", _("The timer is off and its units are removed."));
   return PF_EXIT_OK;
 }

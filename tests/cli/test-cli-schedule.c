@@ -145,6 +145,8 @@ test_enable (Fixture       *f,
   run_schedule (f, &run, TRUE, "enable", "20");
   g_assert_cmpint (run.status, ==, 0);
   g_assert_nonnull (strstr (run.out, "every 20 minutes"));
+  g_assert_nonnull (strstr (run.out, "Ran “systemctl --user daemon-reload” and "
+                                     "“systemctl --user enable --now popfetch-fetch.timer”."));
 
   service = unit (f, "popfetch-fetch.service");
   timer = unit (f, "popfetch-fetch.timer");
@@ -222,6 +224,7 @@ test_disable (Fixture       *f,
   g_assert_cmpint (enable.status, ==, 0);
   run_schedule (f, &disable, TRUE, "disable", NULL);
   g_assert_cmpint (disable.status, ==, 0);
+  g_assert_nonnull (strstr (disable.out, "Ran “systemctl --user disable --now popfetch-fetch.timer”"));
   made = calls (f);
   g_assert_cmpstr (made, ==, "--user disable --now popfetch-fetch.timer\n--user daemon-reload\n");
   service = unit (f, "popfetch-fetch.service");
