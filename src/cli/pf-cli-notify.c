@@ -14,7 +14,7 @@
 #include <gio/gio.h>
 #include <glib/gi18n.h>
 
-#include "pf-cli.h"
+#include "pf-cli-fetch.h"
 
 #define NOTIFY_TIMEOUT_MS 5000
 

@@ -26,14 +26,6 @@
 #define SERVICE_NAME "popfetch-fetch.service"
 #define TIMER_NAME   "popfetch-fetch.timer"
 
-static int
-usage_error (const char *message)
-{
-  fprintf (stderr, "popfetch-cli schedule: %s\n", message);
-  fprintf (stderr, "%s\n", _("Run “popfetch-cli schedule --help” for the options."));
-  return PF_EXIT_USAGE;
-}
-
 static char *
 units_dir (void)
 {
@@ -360,20 +352,20 @@ pf_cli_schedule (int    argc,
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
   if (!g_option_context_parse (context, &argc, &argv, &error))
-    return usage_error (error->message);
+    return pf_cli_usage_error ("schedule", error->message);
 
   if (argc != 2)
-    return usage_error (_("Say enable, disable or status."));
+    return pf_cli_usage_error ("schedule", _("Say enable, disable or status."));
   if (interval < 0 || interval > 7 * 24 * 60)
-    return usage_error (_("--interval must be between 1 and 10080 minutes."));
+    return pf_cli_usage_error ("schedule", _("--interval must be between 1 and 10080 minutes."));
 
   if (strcmp (argv[1], "enable") == 0)
     return schedule_enable (interval > 0 ? (guint) interval : saved_interval ());
   if (interval > 0)
-    return usage_error (_("--interval goes with enable."));
+    return pf_cli_usage_error ("schedule", _("--interval goes with enable."));
   if (strcmp (argv[1], "disable") == 0)
     return schedule_disable ();
   if (strcmp (argv[1], "status") == 0)
     return schedule_status ();
-  return usage_error (_("Say enable, disable or status."));
+  return pf_cli_usage_error ("schedule", _("Say enable, disable or status."));
 }
