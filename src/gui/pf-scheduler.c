@@ -74,8 +74,8 @@ enum {
 static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
 
-static void arm_timer (PfScheduler *self,
-                       gint64       at_most_us);
+static void arm_timer (PfScheduler *self);
+static void tick_soon (PfScheduler *self);
 static void pump      (PfScheduler *self);
 
 /* --- pure parts ------------------------------------------------------------ */
@@ -325,7 +325,7 @@ on_last_fetch_loaded (GObject      *source,
       oldest + (gint64) interval < self->next_fetch)
     {
       set_next_fetch (self, MAX (oldest + (gint64) interval, g_get_real_time () + SOON_US));
-      arm_timer (self, SOON_US);
+      arm_timer (self);
     }
 }
 
@@ -410,15 +410,14 @@ on_timer (gpointer user_data)
       fetch_periodic (self);
     }
 
-  arm_timer (self, G_MAXINT64);
+  arm_timer (self);
   return G_SOURCE_REMOVE;
 }
 
 /* Ticks when the next fetch is due, and at least once a minute to notice
- * a jump of the wall clock (sleep, resume), or within @at_most_us. */
+ * a jump of the wall clock (sleep, resume). */
 static void
-arm_timer (PfScheduler *self,
-           gint64       at_most_us)
+arm_timer (PfScheduler *self)
 {
   gint64 delay = (gint64) pf_scheduler_seconds_per_minute () * G_USEC_PER_SEC;
 
@@ -432,7 +431,6 @@ arm_timer (PfScheduler *self,
 
   if (self->next_fetch > 0)
     delay = MIN (delay, MAX (0, self->next_fetch - g_get_real_time ()));
-  delay = MIN (delay, at_most_us);
   /* A few milliseconds late rather than early: early means a whole
    * extra tick. */
   self->timer = g_timeout_add ((guint) (delay / 1000) + 20, on_timer, self);
@@ -445,7 +443,16 @@ on_interval_changed (PfScheduler *self)
 
   set_next_fetch (self, interval > 0 ? g_get_real_time () + (gint64) interval : 0);
   update_schedule (self);
-  arm_timer (self, G_MAXINT64);
+  arm_timer (self);
+}
+
+/* The next tick in a moment, not at once: a network that just came back
+ * may still lack its routes and resolver. */
+static void
+tick_soon (PfScheduler *self)
+{
+  g_clear_handle_id (&self->timer, g_source_remove);
+  self->timer = g_timeout_add (SOON_US / 1000, on_timer, self);
 }
 
 /* Back online, or allowed to fetch again: a fetch that fell due meanwhile
@@ -457,7 +464,7 @@ on_network_changed (PfScheduler *self)
 
   update_schedule (self);
   if (before != self->schedule && self->schedule == PF_SCHEDULE_WAITING)
-    arm_timer (self, SOON_US);
+    tick_soon (self);
 }
 
 /* --- running fetches -------------------------------------------------------- */
@@ -852,6 +859,7 @@ pf_scheduler_init (PfScheduler *self)
   self->failures = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->monitor = g_object_ref (g_network_monitor_get_default ());
   g_signal_connect_swapped (self->monitor, "network-changed", G_CALLBACK (on_network_changed), self);
+  g_signal_connect_swapped (self->monitor, "notify::network-available", G_CALLBACK (on_network_changed), self);
   g_signal_connect_swapped (self->monitor, "notify::network-metered", G_CALLBACK (on_network_changed), self);
   self->schedule = PF_SCHEDULE_OFF;
 }
