@@ -167,6 +167,12 @@ class Notifications:
     def summaries(self):
         return [call["summary"] for call in self.calls()]
 
+    def click(self, notification_id, key="default"):
+        self.proc.stdin.write(f"invoke {notification_id} {key}\n")
+        self.proc.stdin.flush()
+        if self.proc.stdout.readline().strip() != "INVOKED":
+            raise TestFailure("the notification server did not click")
+
     def stop(self):
         self.proc.stdin.close()
         self.proc.terminate()
@@ -203,7 +209,7 @@ def test_background_start_fetches_and_notifies():
     home = saved_account("windowless")
     set_settings(home, run_in_background="true", fetch_interval=2)
 
-    with running(session, server) as apps:
+    with running(session, server, notifications) as apps:
         app = start(server, home, args=("--background",), accessible=False)
         apps.append(app)
         wait_for("Popfetch on the session bus", lambda: bus_name_has_owner(APP_ID), timeout=20)
@@ -238,7 +244,6 @@ def test_background_start_fetches_and_notifies():
         wait_for("the next fetch on the row", lambda: labels(app, r"Next fetch at "), timeout=10)
         session.screenshot("background-window-next-fetch")
         quit_from_menu(app)
-    notifications.stop()
 
 
 # --- 2. closing and reopening the window --------------------------------------------
@@ -253,7 +258,7 @@ def test_close_and_reopen_window():
     home = saved_account("reopen")
     set_settings(home, run_in_background="true")
 
-    with running(session, server) as apps:
+    with running(session, server, notifications) as apps:
         app = start(server, home)
         apps.append(app)
         app.find(pyatspi.ROLE_LABEL, ACCOUNT)
@@ -294,7 +299,6 @@ def test_close_and_reopen_window():
         background = subprocess.run([POPFETCH, "--background"], env=app.env, timeout=30, capture_output=True)
         if background.returncode != 0 or bus_name_has_owner(APP_ID):
             raise TestFailure("popfetch --background stayed with Fetch in the Background off")
-    notifications.stop()
 
 
 # --- 3. starting at login -------------------------------------------------------
@@ -393,7 +397,63 @@ def test_fetch_all_concurrent():
             raise TestFailure(f"{most} accounts ran at once, more than the 4 allowed")
 
 
+# --- 5. failures without nagging ------------------------------------------------
+
+
+def test_failures_notify_without_nagging():
+    """Periodic fetches in the background that keep failing: a rejected
+    password is said at once and once; a server that does not answer only
+    the third time in a row, once. The notification names the account and
+    the problem; a click opens the account with its diagnosis."""
+    server = DemoServer(session, SERVER, "failing")
+    notifications = Notifications("failing")
+    home = session.new_home("failing")
+    add_account(home, "Wrong", ADDRESS, "not-the-password")
+    # Nothing listens on port 9 of the loopback address (the demo mapping
+    # leaves ports it does not know as they are).
+    os.makedirs(os.path.join(home, "config", "popfetch"), exist_ok=True)
+    with open(os.path.join(home, "config", "popfetch", "accounts.ini"), "a") as f:
+        f.write(f"\n[Account Down]\naddress=down@popfetch.test\nhost={HOST}\nport=9\n"
+                f"security=tls\nuser=down@popfetch.test\nmechanism=auto\n")
+    subprocess.run(["secret-tool", "store", "--label", "Popfetch: Down",
+                    "xdg:schema", "io.github.popfetch.Popfetch.Password",
+                    "host", HOST, "service", "pop3", "user", "down@popfetch.test"],
+                   input="secret", text=True, check=True, timeout=20)
+    set_settings(home, run_in_background="true", fetch_interval=1)
+
+    def about(name):
+        return [c for c in notifications.calls() if name in c["summary"]]
+
+    with running(session, server, notifications) as apps:
+        app = start(server, home, args=("--background",), accessible=False)
+        apps.append(app)
+        wrong = wait_for("the rejected password said", lambda: about("Wrong"), timeout=30)
+        if about("Down"):
+            raise TestFailure(f"a refused connection was said the first time: {about('Down')}")
+        print(f"# {wrong[0]['summary']!r} / {wrong[0]['body']!r}")
+        if "password" not in wrong[0]["body"].lower():
+            raise TestFailure(f"the notification does not say the password was refused: {wrong[0]['body']!r}")
+
+        down = wait_for("the third refused connection said", lambda: about("Down"), timeout=40)
+        print(f"# {down[0]['summary']!r} / {down[0]['body']!r}")
+        # Several more intervals: nothing more.
+        time.sleep(8)
+        if len(about("Wrong")) != 1 or len(about("Down")) != 1:
+            raise TestFailure(f"said more than once: {notifications.summaries()}")
+
+        # A click opens the account's diagnosis.
+        notifications.click(wrong[0]["id"])
+        app.attach()
+        app.find(pyatspi.ROLE_PUSH_BUTTON, "Account Settings", timeout=15)
+        wait_for("the diagnosis", lambda: labels(app, r".*[Pp]assword"), timeout=10)
+        session.screenshot("background-failure-diagnosis")
+        app.key("<Control>q")
+        app.proc.wait(timeout=15)
+
+
 try:
+    tap.run("/ui/background/failures-notify-once-user-fixable-at-once-others-third-time",
+            test_failures_notify_without_nagging)
     tap.run("/ui/background/windowless-fetches-on-interval-and-notifies", test_background_start_fetches_and_notifies)
     tap.run("/ui/background/close-reopen-quit-and-off", test_close_and_reopen_window)
     tap.run("/ui/background/switch-writes-and-removes-autostart", test_switch_writes_and_removes_autostart)
