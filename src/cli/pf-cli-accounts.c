@@ -24,35 +24,14 @@
 #include "pf-error.h"
 #include "pf-keyring.h"
 
-/* Driving the async API ----------------------------------------------------- */
-
-static void
-store_result (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  GAsyncResult **slot = user_data;
-
-  *slot = g_object_ref (result);
-}
-
-/* The CLI runs the same async API as the app, from its own main loop. */
-static GAsyncResult *
-wait_for (GAsyncResult **slot)
-{
-  while (*slot == NULL)
-    g_main_context_iteration (NULL, TRUE);
-  return *slot;
-}
-
 gboolean
 pf_cli_load_accounts (PfAccountStore  *store,
                       GError         **error)
 {
   g_autoptr(GAsyncResult) result = NULL;
 
-  pf_account_store_load_async (store, NULL, store_result, &result);
-  return pf_account_store_load_finish (store, wait_for (&result), error);
+  pf_account_store_load_async (store, NULL, pf_cli_store_result, &result);
+  return pf_account_store_load_finish (store, pf_cli_wait_for (&result), error);
 }
 
 static gboolean
@@ -61,8 +40,8 @@ save_accounts (PfAccountStore  *store,
 {
   g_autoptr(GAsyncResult) result = NULL;
 
-  pf_account_store_save_async (store, NULL, store_result, &result);
-  return pf_account_store_save_finish (store, wait_for (&result), error);
+  pf_account_store_save_async (store, NULL, pf_cli_store_result, &result);
+  return pf_account_store_save_finish (store, pf_cli_wait_for (&result), error);
 }
 
 static gboolean
@@ -75,8 +54,8 @@ keyring_store (PfAccount   *account,
   pf_keyring_store_async (pf_account_get_name (account),
                           pf_account_get_host (account),
                           pf_account_get_user (account),
-                          password, NULL, store_result, &result);
-  return pf_keyring_store_finish (wait_for (&result), error);
+                          password, NULL, pf_cli_store_result, &result);
+  return pf_keyring_store_finish (pf_cli_wait_for (&result), error);
 }
 
 static char *
@@ -86,19 +65,8 @@ keyring_lookup (const char  *host,
 {
   g_autoptr(GAsyncResult) result = NULL;
 
-  pf_keyring_lookup_async (host, user, NULL, store_result, &result);
-  return pf_keyring_lookup_finish (wait_for (&result), error);
-}
-
-static gboolean
-keyring_clear (const char  *host,
-               const char  *user,
-               GError     **error)
-{
-  g_autoptr(GAsyncResult) result = NULL;
-
-  pf_keyring_clear_async (host, user, NULL, store_result, &result);
-  return pf_keyring_clear_finish (wait_for (&result), error);
+  pf_keyring_lookup_async (host, user, NULL, pf_cli_store_result, &result);
+  return pf_keyring_lookup_finish (pf_cli_wait_for (&result), error);
 }
 
 /* Passwords ------------------------------------------------------------------ */
@@ -218,22 +186,6 @@ cli_options_init (CliOptions *o)
 }
 
 static gboolean
-parse_options (const char    *parameter,
-               const char    *summary,
-               GOptionEntry  *entries,
-               int           *argc,
-               char        ***argv,
-               GError       **error)
-{
-  g_autoptr(GOptionContext) context = g_option_context_new (parameter);
-
-  g_option_context_set_summary (context, summary);
-  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
-  return g_option_context_parse (context, argc, argv, error);
-}
-
-static gboolean
 parse_size (const char  *text,
             guint64     *bytes,
             GError     **error)
@@ -334,12 +286,12 @@ apply_options (PfAccount         *account,
       pf_account_set_maildir (account, maildir);
     }
   if (o->keep)
-    pf_account_set_policy (account, PF_POLICY_KEEP);
+    pf_account_set_policy (account, PF_FETCH_KEEP);
   if (o->delete_)
-    pf_account_set_policy (account, PF_POLICY_DELETE);
+    pf_account_set_policy (account, PF_FETCH_DELETE);
   if (o->delete_after >= 0)
     {
-      pf_account_set_policy (account, PF_POLICY_DELETE_AFTER);
+      pf_account_set_policy (account, PF_FETCH_DELETE_AFTER_DAYS);
       pf_account_set_delete_after_days (account, (guint) o->delete_after);
     }
   if (o->max_size != NULL)
@@ -354,7 +306,7 @@ apply_options (PfAccount         *account,
     pf_account_set_interval (account, (guint) o->interval);
   if (o->pin != NULL)
     {
-      g_autofree char *pin = pf_normalize_fingerprint (o->pin);
+      g_autofree char *pin = pf_sha256_fingerprint_normalize (o->pin);
 
       if (pin == NULL)
         {
@@ -406,7 +358,7 @@ account_to_json (GString   *out,
   g_string_append (out, ",\"maildir\":");
   pf_cli_json_string (out, maildir);
   g_string_append (out, ",\"policy\":");
-  pf_cli_json_string (out, pf_policy_to_string (pf_account_get_policy (account)));
+  pf_cli_json_string (out, pf_enum_to_nick (PF_TYPE_FETCH_POLICY, pf_account_get_policy (account)));
   g_string_append_printf (out, ",\"delete_after_days\":%u", pf_account_get_delete_after_days (account));
   g_string_append_printf (out, ",\"max_size\":%" G_GUINT64_FORMAT, pf_account_get_max_size (account));
   g_string_append (out, ",\"pinned_sha256\":");
@@ -423,15 +375,15 @@ describe_policy (PfAccount *account)
 {
   switch (pf_account_get_policy (account))
     {
-    case PF_POLICY_DELETE:
+    case PF_FETCH_DELETE:
       return g_strdup (_("delete from the server once delivered"));
-    case PF_POLICY_DELETE_AFTER:
+    case PF_FETCH_DELETE_AFTER_DAYS:
       return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
                                            "delete from the server %u day after delivery",
                                            "delete from the server %u days after delivery",
                                            pf_account_get_delete_after_days (account)),
                               pf_account_get_delete_after_days (account));
-    case PF_POLICY_KEEP:
+    case PF_FETCH_KEEP:
     default:
       return g_strdup (_("keep on the server"));
     }
@@ -471,13 +423,6 @@ print_account (PfAccount *account)
 
 /* Shared steps ----------------------------------------------------------------- */
 
-static int
-usage_error (const char *message)
-{
-  fprintf (stderr, "popfetch-cli: %s\n", message);
-  return PF_EXIT_USAGE;
-}
-
 static PfAccountStore *
 open_store (GError **error)
 {
@@ -510,25 +455,22 @@ report_missing (const GError *error)
   return PF_EXIT_CONFIG;
 }
 
-static gboolean
-shares_mailbox (PfAccountStore *store,
-                PfAccount      *except,
-                const char     *host,
-                const char     *user)
+int
+pf_cli_open_account (const char      *name,
+                     PfAccountStore **store,
+                     PfAccount      **account)
 {
-  GListModel *accounts = pf_account_store_get_accounts (store);
-  guint n = g_list_model_get_n_items (accounts);
+  g_autoptr(PfAccountStore) opened = NULL;
+  g_autoptr(GError) error = NULL;
 
-  for (guint i = 0; i < n; i++)
-    {
-      g_autoptr(PfAccount) other = g_list_model_get_item (accounts, i);
-
-      if (other != except
-          && g_ascii_strcasecmp (pf_account_get_host (other), host) == 0
-          && g_strcmp0 (pf_account_get_user (other), user) == 0)
-        return TRUE;
-    }
-  return FALSE;
+  opened = open_store (&error);
+  if (opened == NULL)
+    return pf_cli_report_error (error);
+  *account = find_or_fail (opened, name, &error);
+  if (*account == NULL)
+    return report_missing (error);
+  *store = g_steal_pointer (&opened);
+  return PF_EXIT_OK;
 }
 
 /* Detection and the login test ------------------------------------------------- */
@@ -569,8 +511,8 @@ detect_settings (const char  *address,
 
   printf (_("Looking for the POP3 server of %s…\n"), address);
   fflush (stdout);
-  pf_detector_run_async (detector, address, NULL, store_result, &result);
-  probes = pf_detector_run_finish (detector, wait_for (&result), error);
+  pf_detector_run_async (detector, address, NULL, pf_cli_store_result, &result);
+  probes = pf_detector_run_finish (detector, pf_cli_wait_for (&result), error);
   if (probes == NULL)
     return NULL;
 
@@ -600,7 +542,6 @@ detect_settings (const char  *address,
  * name that worked. */
 static gboolean
 test_login (PfAccount     *account,
-            const PfDemo  *demo,
             gboolean       user_given,
             const char    *password,
             GError       **error)
@@ -608,17 +549,17 @@ test_login (PfAccount     *account,
   g_autoptr(PfLoginTest) test = NULL;
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(PfDiagnosis) diagnosis = NULL;
+  g_autoptr(PfCredentials) credentials = NULL;
 
   test = pf_account_create_login_test (account, error);
   if (test == NULL)
     return FALSE;
   if (!user_given)
     pf_login_test_set_user (test, NULL);
-  if (demo != NULL && !pf_demo_apply_to_login_test (demo, test, error))
-    return FALSE;
 
-  pf_login_test_run_async (test, password, NULL, store_result, &result);
-  diagnosis = pf_login_test_run_finish (test, wait_for (&result), error);
+  credentials = pf_credentials_new_for_password (password);
+  pf_login_test_run_async (test, credentials, NULL, pf_cli_store_result, &result);
+  diagnosis = pf_login_test_run_finish (test, pf_cli_wait_for (&result), error);
   if (diagnosis == NULL)
     return FALSE;
 
@@ -663,14 +604,14 @@ pf_cli_run_add (int    argc,
       { NULL }
     };
 
-    if (!parse_options (_("ADDRESS"), _("Add a POP3 account: test the login, save the settings, "
+    if (!pf_cli_parse_options (_("ADDRESS"), _("Add a POP3 account: test the login, save the settings, "
                                         "keep the password in the keyring."),
                         entries, &argc, &argv, &error))
       return pf_cli_report_error (error);
   }
 
   if (argc != 2)
-    return usage_error (_("add takes one mail address: popfetch-cli add ADDRESS"));
+    return pf_cli_usage_error ("add", _("add takes one mail address: popfetch-cli add ADDRESS"));
   address = argv[1];
 
   store = open_store (&error);
@@ -685,7 +626,7 @@ pf_cli_run_add (int    argc,
   pf_account_set_user (account, address);
   if (o.host == NULL)
     {
-      g_autofree char *pin = o.pin != NULL ? pf_normalize_fingerprint (o.pin) : NULL;
+      g_autofree char *pin = o.pin != NULL ? pf_sha256_fingerprint_normalize (o.pin) : NULL;
       g_autoptr(PfProbe) probe = detect_settings (address, demo, o.allow_plaintext, pin, &error);
 
       if (probe == NULL)
@@ -737,7 +678,7 @@ pf_cli_run_add (int    argc,
     {
       printf (_("Testing the login to %s…\n"), pf_account_get_host (account));
       fflush (stdout);
-      if (!test_login (account, demo, user_given, password, &error))
+      if (!test_login (account, user_given, password, &error))
         {
           int status = pf_cli_report_error (error);
 
@@ -782,11 +723,11 @@ pf_cli_run_list (int    argc,
       { NULL }
     };
 
-    if (!parse_options (NULL, _("List the saved accounts."), entries, &argc, &argv, &error))
+    if (!pf_cli_parse_options (NULL, _("List the saved accounts."), entries, &argc, &argv, &error))
       return pf_cli_report_error (error);
   }
   if (argc != 1)
-    return usage_error (_("list takes no arguments"));
+    return pf_cli_usage_error ("list", _("list takes no arguments"));
 
   store = open_store (&error);
   if (store == NULL)
@@ -841,6 +782,7 @@ pf_cli_run_show (int    argc,
   g_auto(CliOptions) o = { 0 };
   g_autoptr(GError) error = NULL;
   g_autoptr(PfAccountStore) store = NULL;
+  int exit_code;
   PfAccount *account;
 
   cli_options_init (&o);
@@ -850,19 +792,16 @@ pf_cli_run_show (int    argc,
       { NULL }
     };
 
-    if (!parse_options (_("NAME"), _("Show the settings of a saved account."),
+    if (!pf_cli_parse_options (_("NAME"), _("Show the settings of a saved account."),
                         entries, &argc, &argv, &error))
       return pf_cli_report_error (error);
   }
   if (argc != 2)
-    return usage_error (_("show takes one account name"));
+    return pf_cli_usage_error ("show", _("show takes one account name"));
 
-  store = open_store (&error);
-  if (store == NULL)
-    return pf_cli_report_error (error);
-  account = find_or_fail (store, argv[1], &error);
-  if (account == NULL)
-    return report_missing (error);
+  exit_code = pf_cli_open_account (argv[1], &store, &account);
+  if (exit_code != PF_EXIT_OK)
+    return exit_code;
 
   if (o.json)
     {
@@ -879,32 +818,6 @@ pf_cli_run_show (int    argc,
 
 /* edit ----------------------------------------------------------------------- */
 
-/* The keyring item is keyed by host and user: follow the account when
- * either changes. */
-static gboolean
-move_password (PfAccountStore  *store,
-               PfAccount       *before,
-               PfAccount       *after,
-               GError         **error)
-{
-  g_autoptr(PfKeyringPassword) password = NULL;
-  g_autoptr(GError) local_error = NULL;
-
-  password = keyring_lookup (pf_account_get_host (before), pf_account_get_user (before), &local_error);
-  if (password == NULL)
-    {
-      if (g_error_matches (local_error, PF_ERROR, PF_ERROR_NO_PASSWORD))
-        return TRUE;
-      g_propagate_error (error, g_steal_pointer (&local_error));
-      return FALSE;
-    }
-  if (!keyring_store (after, password, error))
-    return FALSE;
-  if (!shares_mailbox (store, NULL, pf_account_get_host (before), pf_account_get_user (before)))
-    return keyring_clear (pf_account_get_host (before), pf_account_get_user (before), error);
-  return TRUE;
-}
-
 int
 pf_cli_run_edit (int    argc,
                  char **argv)
@@ -912,8 +825,9 @@ pf_cli_run_edit (int    argc,
   g_auto(CliOptions) o = { 0 };
   g_autoptr(GError) error = NULL;
   g_autoptr(PfAccountStore) store = NULL;
+  int exit_code;
   g_autoptr(PfAccount) edited = NULL;
-  g_autoptr(PfAccount) before = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
   PfAccount *account;
 
   cli_options_init (&o);
@@ -927,55 +841,32 @@ pf_cli_run_edit (int    argc,
       { NULL }
     };
 
-    if (!parse_options (_("NAME"), _("Change settings of a saved account: "
+    if (!pf_cli_parse_options (_("NAME"), _("Change settings of a saved account: "
                                      "popfetch-cli edit NAME --option value…"),
                         entries, &argc, &argv, &error))
       return pf_cli_report_error (error);
   }
   if (argc != 2)
-    return usage_error (_("edit takes one account name, then the options to change"));
+    return pf_cli_usage_error ("edit", _("edit takes one account name, then the options to change"));
 
-  store = open_store (&error);
-  if (store == NULL)
-    return pf_cli_report_error (error);
-  account = find_or_fail (store, argv[1], &error);
-  if (account == NULL)
-    return report_missing (error);
+  exit_code = pf_cli_open_account (argv[1], &store, &account);
+  if (exit_code != PF_EXIT_OK)
+    return exit_code;
 
-  before = pf_account_copy (account);
   edited = pf_account_copy (account);
-  if (!apply_options (edited, &o, &error)
-      || !pf_account_store_replace (store, argv[1], edited, &error)
-      || !save_accounts (store, &error))
+  if (!apply_options (edited, &o, &error))
     return pf_cli_report_error (error);
 
-  /* The delivery journal belongs to the account: it follows a rename
-   * (and stays put for a host edit). */
-  if (g_strcmp0 (pf_account_get_name (before), pf_account_get_name (edited)) != 0
-      && !pf_paths_rename_account_state (pf_account_get_name (before),
-                                         pf_account_get_name (edited), &error))
+  /* The accounts layer applies the rules of an edit: the pin, the keyring. */
+  pf_account_store_update_async (store, argv[1], edited, NULL, pf_cli_store_result, &result);
+  if (!pf_account_store_update_finish (store, pf_cli_wait_for (&result), &error))
     {
       int status = pf_cli_report_error (error);
 
-      fprintf (stderr, "%s\n", _("The settings are saved, but the record of the mail already "
-                                  "fetched stayed under the old name: the next fetch would "
-                                  "download it again. Rename the account back, wait for the "
-                                  "running fetch to end, and rename it again."));
+      if (pf_account_store_error_is_keyring (error))
+        fprintf (stderr, "%s\n", _("The settings are saved; set the password again with "
+                                   "“popfetch-cli set-password NAME”."));
       return status;
-    }
-
-  if (g_ascii_strcasecmp (pf_account_get_host (before), pf_account_get_host (edited)) != 0
-      || g_strcmp0 (pf_account_get_user (before), pf_account_get_user (edited)) != 0
-      || g_strcmp0 (pf_account_get_name (before), pf_account_get_name (edited)) != 0)
-    {
-      if (!move_password (store, before, edited, &error))
-        {
-          int status = pf_cli_report_error (error);
-
-          fprintf (stderr, "%s\n", _("The settings are saved; set the password again with "
-                                     "“popfetch-cli set-password NAME”."));
-          return status;
-        }
     }
 
   print_account (edited);
@@ -991,7 +882,9 @@ pf_cli_run_remove (int    argc,
   g_auto(CliOptions) o = { 0 };
   g_autoptr(GError) error = NULL;
   g_autoptr(PfAccountStore) store = NULL;
+  int exit_code;
   g_autoptr(PfAccount) account = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
   PfAccount *found;
 
   cli_options_init (&o);
@@ -1001,20 +894,17 @@ pf_cli_run_remove (int    argc,
       { NULL }
     };
 
-    if (!parse_options (_("NAME"), _("Remove a saved account and its password from the keyring. "
+    if (!pf_cli_parse_options (_("NAME"), _("Remove a saved account and its password from the keyring. "
                                      "The Maildir is left alone."),
                         entries, &argc, &argv, &error))
       return pf_cli_report_error (error);
   }
   if (argc != 2)
-    return usage_error (_("remove takes one account name"));
+    return pf_cli_usage_error ("remove", _("remove takes one account name"));
 
-  store = open_store (&error);
-  if (store == NULL)
-    return pf_cli_report_error (error);
-  found = find_or_fail (store, argv[1], &error);
-  if (found == NULL)
-    return report_missing (error);
+  exit_code = pf_cli_open_account (argv[1], &store, &found);
+  if (exit_code != PF_EXIT_OK)
+    return exit_code;
   account = g_object_ref (found);
 
   if (!o.yes)
@@ -1029,20 +919,20 @@ pf_cli_run_remove (int    argc,
         }
     }
 
-  pf_account_store_remove (store, pf_account_get_name (account));
-  if (!save_accounts (store, &error))
-    return pf_cli_report_error (error);
-  printf (_("Removed account “%s”.\n"), pf_account_get_name (account));
-
-  /* Another account may log in to the same mailbox with the same password. */
-  if (!shares_mailbox (store, NULL, pf_account_get_host (account), pf_account_get_user (account))
-      && !keyring_clear (pf_account_get_host (account), pf_account_get_user (account), &error))
+  /* The accounts layer keeps a password another account still uses. */
+  pf_account_store_remove_async (store, pf_account_get_name (account), NULL, pf_cli_store_result, &result);
+  if (!pf_account_store_remove_finish (store, pf_cli_wait_for (&result), &error))
     {
-      int status = pf_cli_report_error (error);
+      int status;
 
+      if (!pf_account_store_error_is_keyring (error))
+        return pf_cli_report_error (error);
+      printf (_("Removed account “%s”.\n"), pf_account_get_name (account));
+      status = pf_cli_report_error (error);
       fprintf (stderr, "%s\n", _("The password may still be in the keyring."));
       return status;
     }
+  printf (_("Removed account “%s”.\n"), pf_account_get_name (account));
   return PF_EXIT_OK;
 }
 
@@ -1055,6 +945,7 @@ pf_cli_run_set_password (int    argc,
   g_auto(CliOptions) o = { 0 };
   g_autoptr(GError) error = NULL;
   g_autoptr(PfAccountStore) store = NULL;
+  int exit_code;
   g_autoptr(PfKeyringPassword) password = NULL;
   g_autofree char *prompt = NULL;
   PfAccount *account;
@@ -1066,19 +957,16 @@ pf_cli_run_set_password (int    argc,
       { NULL }
     };
 
-    if (!parse_options (_("NAME"), _("Store or replace the password of a saved account in the keyring."),
+    if (!pf_cli_parse_options (_("NAME"), _("Store or replace the password of a saved account in the keyring."),
                         entries, &argc, &argv, &error))
       return pf_cli_report_error (error);
   }
   if (argc != 2)
-    return usage_error (_("set-password takes one account name"));
+    return pf_cli_usage_error ("set-password", _("set-password takes one account name"));
 
-  store = open_store (&error);
-  if (store == NULL)
-    return pf_cli_report_error (error);
-  account = find_or_fail (store, argv[1], &error);
-  if (account == NULL)
-    return report_missing (error);
+  exit_code = pf_cli_open_account (argv[1], &store, &account);
+  if (exit_code != PF_EXIT_OK)
+    return exit_code;
 
   prompt = g_strdup_printf (_("Password for %s at %s: "),
                             pf_account_get_user (account), pf_account_get_host (account));
@@ -1092,62 +980,6 @@ pf_cli_run_set_password (int    argc,
 
 /* fetch NAME… ------------------------------------------------------------------ */
 
-static void
-fill_fetch_settings (PfCliFetchSettings *settings,
-                     PfAccount          *account)
-{
-  settings->label = g_strdup (pf_account_get_name (account));
-  settings->account_name = g_strdup (pf_account_get_name (account));
-  settings->host = g_strdup (pf_account_get_host (account));
-  settings->port = (guint16) pf_account_get_port (account);
-  settings->security = pf_account_get_security (account);
-  settings->user = g_strdup (pf_account_get_user (account));
-  settings->mechanism = pf_account_get_mechanism (account);
-  settings->pinned_fingerprint = g_strdup (pf_account_get_pinned_fingerprint (account));
-  settings->ca_file = g_strdup (pf_account_get_ca_file (account));
-  settings->allow_plaintext_auth = pf_account_get_allow_plaintext (account);
-  settings->maildir = pf_account_dup_effective_maildir (account);
-  /* NULL: the fetcher's default, pf_paths_state_dir(). */
-  settings->state_dir = NULL;
-  settings->size_limit = pf_account_get_max_size (account);
-  switch (pf_account_get_policy (account))
-    {
-    case PF_POLICY_DELETE:
-      settings->policy = PF_FETCH_DELETE;
-      break;
-    case PF_POLICY_DELETE_AFTER:
-      settings->policy = PF_FETCH_DELETE_AFTER_DAYS;
-      settings->days = pf_account_get_delete_after_days (account);
-      break;
-    case PF_POLICY_KEEP:
-    default:
-      settings->policy = PF_FETCH_KEEP;
-      break;
-    }
-}
-
-/* Under POPFETCH_DEMO an account detected there names a host of the demo
- * domain: dial the demo server's loopback address and mapped port, check
- * the certificate for the account's host, trust the demo CA (as detection,
- * the login test and the app do). */
-static void
-apply_demo (PfCliFetchSettings *settings,
-            const PfDemo       *demo)
-{
-  guint16 port;
-
-  if (!pf_demo_covers_host (demo, settings->host))
-    return;
-
-  port = pf_port_map_lookup (demo->port_map, settings->port);
-  settings->server_identity = g_steal_pointer (&settings->host);
-  settings->host = g_strdup (demo->host_address);
-  if (port != 0)
-    settings->port = port;
-  if (settings->ca_file == NULL)
-    settings->ca_file = g_strdup (demo->ca_file);
-}
-
 int
 pf_cli_fetch_saved_accounts (const char * const *names,
                              gboolean            password_stdin,
@@ -1158,11 +990,7 @@ pf_cli_fetch_saved_accounts (const char * const *names,
   g_autoptr(GError) error = NULL;
   g_autoptr(PfAccountStore) store = NULL;
   g_autoptr(GPtrArray) accounts = g_ptr_array_new_with_free_func (g_object_unref);
-  g_autoptr(PfDemo) demo = NULL;
   int exit_code = PF_EXIT_OK;
-
-  if (!load_demo (&demo, &error))
-    return pf_cli_report_error (error);
 
   store = open_store (&error);
   if (store == NULL)
@@ -1195,23 +1023,19 @@ pf_cli_fetch_saved_accounts (const char * const *names,
     }
 
   if ((password_stdin || password_file != NULL) && accounts->len != 1)
-    return usage_error (_("--password-stdin and --password-file need exactly one account name"));
+    return pf_cli_usage_error ("fetch", _("--password-stdin and --password-file need exactly one account name"));
 
   for (guint i = 0; i < accounts->len; i++)
     {
       PfAccount *account = g_ptr_array_index (accounts, i);
       PfCliFetchSettings settings = { 0 };
       g_autoptr(GError) local_error = NULL;
+      g_autoptr(PfCredentials) credentials = NULL;
       char *password;
       int code;
 
-      fill_fetch_settings (&settings, account);
-      if (demo != NULL)
-        apply_demo (&settings, demo);
-      if (policy_override >= 0)
-        settings.policy = (PfFetchPolicy) policy_override;
-
-      /* The keyring is asked on this thread, through the async API. */
+      /* The keyring is asked before the run (on this thread, through the
+       * async API), so a missing password is said before any connection. */
       password = pf_cli_account_password (account, password_stdin, password_file, &local_error);
       if (password == NULL)
         {
@@ -1225,8 +1049,20 @@ pf_cli_fetch_saved_accounts (const char * const *names,
         }
       else
         {
-          settings.secret = g_strdup (password);
+          credentials = pf_credentials_new_for_password (password);
           pf_keyring_password_free (password);
+          settings.fetcher = pf_account_create_fetcher (account, credentials, &local_error);
+          if (settings.fetcher == NULL)
+            code = pf_cli_report_error (local_error);
+        }
+
+      if (settings.fetcher != NULL)
+        {
+          settings.label = g_strdup (pf_account_get_name (account));
+          settings.user = g_strdup (pf_account_get_user (account));
+          if (policy_override >= 0)
+            pf_fetcher_set_policy (settings.fetcher, (PfFetchPolicy) policy_override,
+                                   pf_account_get_delete_after_days (account));
           code = pf_cli_fetch_run (&settings, output);
           /* A CA file becomes the process's default trust during its run;
            * the next account starts from the system CAs again. */

@@ -29,33 +29,6 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (PfCliPassword, pf_keyring_password_free)
 
 /* ---- Shared ------------------------------------------------------------- */
 
-static GAsyncResult *
-wait_for (GAsyncResult **result)
-{
-  while (*result == NULL)
-    g_main_context_iteration (NULL, TRUE);
-  return *result;
-}
-
-static void
-store_result (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  GAsyncResult **store = user_data;
-
-  *store = g_object_ref (result);
-}
-
-static int
-usage_error (GOptionContext *context,
-             const char     *message)
-{
-  fprintf (stderr, "popfetch-cli: %s\n", message);
-  fprintf (stderr, "%s\n", _("Run with --help for the options."));
-  return PF_EXIT_USAGE;
-}
-
 /* The demo (POPFETCH_DEMO) maps names, ports and trust. A CA file joins
  * the system CAs for detect (@with_system), which probes many hosts, and
  * replaces them for test, as it does for fetch. */
@@ -422,13 +395,13 @@ pf_cli_detect (int    argc,
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
   if (!g_option_context_parse (context, &argc, &argv, &error))
-    return usage_error (context, error->message);
+    return pf_cli_usage_error ("detect", error->message);
   if (argc != 2)
-    return usage_error (context, _("detect needs exactly one e-mail address."));
+    return pf_cli_usage_error ("detect", _("detect needs exactly one e-mail address."));
   if (timeout <= 0 || timeout > 600)
-    return usage_error (context, _("--timeout must be between 1 and 600 seconds."));
+    return pf_cli_usage_error ("detect", _("--timeout must be between 1 and 600 seconds."));
   if (ispdb != NULL && !g_str_has_prefix (ispdb, "https://"))
-    return usage_error (context, _("--ispdb must be an https:// address."));
+    return pf_cli_usage_error ("detect", _("--ispdb must be an https:// address."));
 
   if (!load_trust (ca_file, TRUE, &demo, &database, &error))
     return pf_cli_report_error (error);
@@ -446,8 +419,8 @@ pf_cli_detect (int    argc,
   else if (ispdb != NULL)
     pf_detector_set_ispdb_base (detector, ispdb);
 
-  pf_detector_run_async (detector, argv[1], NULL, store_result, &result);
-  probes = pf_detector_run_finish (detector, wait_for (&result), &error);
+  pf_detector_run_async (detector, argv[1], NULL, pf_cli_store_result, &result);
+  probes = pf_detector_run_finish (detector, pf_cli_wait_for (&result), &error);
   if (probes == NULL)
     return pf_cli_report_error (error);
 
@@ -681,7 +654,9 @@ pf_cli_test (int    argc,
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(PfDiagnosis) diagnosis = NULL;
   g_autoptr(PfCliPassword) password = NULL;
-  g_autofree char *pin_lower = NULL;
+  g_autofree char *pin_hex = NULL;
+  g_autoptr(PfCredentials) credentials = NULL;
+  PfServerSettings *settings;
   PfSecurity security = PF_SECURITY_TLS;
   PfAuthMechanism mechanism = PF_AUTH_AUTO;
   int status;
@@ -689,31 +664,31 @@ pf_cli_test (int    argc,
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
   if (!g_option_context_parse (context, &argc, &argv, &error))
-    return usage_error (context, error->message);
+    return pf_cli_usage_error ("test", error->message);
   if (argc > 2)
-    return usage_error (context, _("test takes one saved account name, or options only."));
+    return pf_cli_usage_error ("test", _("test takes one saved account name, or options only."));
   if (security_name != NULL && !pf_security_from_string (security_name, &security))
-    return usage_error (context, _("--security must be tls, starttls or none."));
+    return pf_cli_usage_error ("test", _("--security must be tls, starttls or none."));
   if (mechanism_name != NULL && !pf_auth_mechanism_from_string (mechanism_name, &mechanism))
-    return usage_error (context, _("Unknown --mechanism."));
+    return pf_cli_usage_error ("test", _("Unknown --mechanism."));
   if (port < 0 || port > G_MAXUINT16)
-    return usage_error (context, _("--port must be between 1 and 65535."));
+    return pf_cli_usage_error ("test", _("--port must be between 1 and 65535."));
   if (timeout <= 0 || timeout > 600)
-    return usage_error (context, _("--timeout must be between 1 and 600 seconds."));
+    return pf_cli_usage_error ("test", _("--timeout must be between 1 and 600 seconds."));
+  if (pin != NULL && (pin_hex = pf_sha256_fingerprint_normalize (pin)) == NULL)
+    return pf_cli_usage_error ("test", _("--pin takes the SHA-256 fingerprint of the certificate: "
+                                   "64 hexadecimal digits, colons allowed"));
 
   if (argc == 2)
     {
       /* A saved account: its settings, its password from the keyring. */
       if (host != NULL || port != 0 || security_name != NULL || user != NULL || address != NULL
           || ca_file != NULL || pin != NULL)
-        return usage_error (context, _("A saved account name and server options exclude each other."));
+        return pf_cli_usage_error ("test", _("A saved account name and server options exclude each other."));
       status = pf_cli_saved_login_test (argv[1], password_stdin, password_file,
                                         &test, &password, &host, &port, &security, &error);
       if (status != PF_EXIT_OK)
         return status;
-      if (!load_trust (NULL, FALSE, &demo, &database, &error)
-          || (demo != NULL && !pf_demo_apply_to_login_test (demo, test, &error)))
-        return pf_cli_report_error (error);
       if (mechanism_name != NULL)
         pf_login_test_set_mechanism (test, mechanism);
     }
@@ -730,13 +705,13 @@ pf_cli_test (int    argc,
           g_autofree char *domain = NULL;
 
           if (demo == NULL || !pf_address_split (demo->address, NULL, &domain))
-            return usage_error (context, _("test needs --host, or a saved account name."));
+            return pf_cli_usage_error ("test", _("test needs --host, or a saved account name."));
           host = g_strdup_printf ("pop.%s", domain);
         }
       if (port == 0)
         port = security == PF_SECURITY_TLS ? 995 : 110;
       if (user == NULL && address == NULL)
-        return usage_error (context, _("test needs --user or --address."));
+        return pf_cli_usage_error ("test", _("test needs --user or --address."));
 
       /* Never from argv or the environment; the demo's public sample password
        * is the default for the demo account only. */
@@ -748,34 +723,32 @@ pf_cli_test (int    argc,
       if (password == NULL)
         return pf_cli_report_error (error);
 
-      test = pf_login_test_new (host, (guint16) port, security);
-      if (demo != NULL && !pf_demo_apply_to_login_test (demo, test, &error))
-        return pf_cli_report_error (error);
-      if (database != NULL)
-        pf_login_test_set_tls_database (test, database);
+      {
+        g_autoptr(PfServerSettings) given = pf_server_settings_new (host, (guint16) port, security);
+        g_autoptr(PfServerSettings) mapped = NULL;
+
+        pf_server_settings_set_tls_database (given, database);
+        pf_server_settings_set_pinned_fingerprint (given, pin_hex);
+        mapped = demo != NULL ? pf_demo_map_settings (demo, given, &error)
+                              : pf_server_settings_ref (given);
+        if (mapped == NULL)
+          return pf_cli_report_error (error);
+        test = pf_login_test_new (mapped);
+      }
       pf_login_test_set_address (test, address);
       pf_login_test_set_user (test, user);
       pf_login_test_set_mechanism (test, mechanism);
     }
-  pf_login_test_set_timeout (test, (guint) timeout);
+  /* Adjusted before the run: the test is this command's own. */
+  settings = pf_login_test_get_settings (test);
+  pf_server_settings_set_timeout (settings, (guint) timeout);
   /* Choosing "none" on the command line is the explicit, unsafe choice. */
-  pf_login_test_set_allow_plaintext_auth (test, security == PF_SECURITY_NONE);
-  if (pin != NULL)
-    {
-      pin_lower = g_ascii_strdown (pin, -1);
-      g_strdelimit (pin_lower, ":", ' ');
-      g_strstrip (pin_lower);
-      {
-        g_auto(GStrv) parts = g_strsplit (pin_lower, " ", -1);
-        g_free (pin_lower);
-        pin_lower = g_strjoinv ("", parts);
-      }
-      pf_login_test_set_pinned_fingerprint (test, pin_lower);
-    }
+  pf_server_settings_set_allow_plaintext_auth (settings, security == PF_SECURITY_NONE);
 
-  pf_login_test_run_async (test, password, NULL, store_result, &result);
+  credentials = pf_credentials_new_for_password (password);
   g_clear_pointer (&password, pf_keyring_password_free);
-  diagnosis = pf_login_test_run_finish (test, wait_for (&result), &error);
+  pf_login_test_run_async (test, credentials, NULL, pf_cli_store_result, &result);
+  diagnosis = pf_login_test_run_finish (test, pf_cli_wait_for (&result), &error);
   if (diagnosis == NULL)
     return pf_cli_report_error (error);
 
