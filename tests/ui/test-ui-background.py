@@ -397,7 +397,35 @@ def test_fetch_all_concurrent():
             raise TestFailure(f"{most} accounts ran at once, more than the 4 allowed")
 
 
-# --- 5. failures without nagging ------------------------------------------------
+# --- 5. a fetch that fell due while Popfetch was not running ---------------------
+
+
+def test_overdue_fetch_runs_soon_once():
+    """The last fetch was long ago (Popfetch closed, the machine asleep):
+    started at login, Popfetch fetches soon, once, not once per interval
+    missed, and then waits a whole interval."""
+    server = DemoServer(session, SERVER, "overdue")
+    home = saved_account("overdue")
+    # Sixty "minutes" of two seconds: two minutes between fetches.
+    set_settings(home, run_in_background="true", fetch_interval=60)
+    os.makedirs(os.path.join(home, "state", "popfetch"), exist_ok=True)
+    long_ago = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() - 6 * 3600))
+    with open(os.path.join(home, "state", "popfetch", "last-fetch.ini"), "w") as f:
+        f.write(f"[{ACCOUNT}]\ntime={long_ago}\ncount=0\n")
+
+    with running(session, server) as apps:
+        started = time.monotonic()
+        app = start(server, home, args=("--background",), accessible=False)
+        apps.append(app)
+        wait_for("the overdue fetch", lambda: len(maildir_files(home)) == SAMPLES, timeout=30)
+        print(f"# fetched {time.monotonic() - started:.1f} s after the start")
+        server.add_messages(2)
+        time.sleep(10)
+        if len(maildir_files(home)) != SAMPLES:
+            raise TestFailure("fetched again before a whole interval had passed")
+
+
+# --- 6. failures without nagging ------------------------------------------------
 
 
 def test_failures_notify_without_nagging():
@@ -454,6 +482,7 @@ def test_failures_notify_without_nagging():
 try:
     tap.run("/ui/background/failures-notify-once-user-fixable-at-once-others-third-time",
             test_failures_notify_without_nagging)
+    tap.run("/ui/background/overdue-fetch-runs-soon-once", test_overdue_fetch_runs_soon_once)
     tap.run("/ui/background/windowless-fetches-on-interval-and-notifies", test_background_start_fetches_and_notifies)
     tap.run("/ui/background/close-reopen-quit-and-off", test_close_and_reopen_window)
     tap.run("/ui/background/switch-writes-and-removes-autostart", test_switch_writes_and_removes_autostart)
