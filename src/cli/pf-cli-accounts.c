@@ -980,6 +980,28 @@ pf_cli_run_set_password (int    argc,
 
 /* fetch NAME… ------------------------------------------------------------------ */
 
+/* The method that worked after the first was refused as a method: the
+ * account keeps it (when it was on "auto"), so the next login goes
+ * straight to it. Not being able to save that is worth a warning only. */
+static void
+remember_mechanism (PfAccountStore  *store,
+                    PfAccount       *account,
+                    PfAuthMechanism  mechanism)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  pf_account_store_remember_mechanism_async (store, pf_account_get_name (account), mechanism,
+                                             NULL, pf_cli_store_result, &result);
+  if (!pf_account_store_remember_mechanism_finish (store, pf_cli_wait_for (&result), &error))
+    fprintf (stderr, _("popfetch-cli: could not remember the sign-in method for “%s”: %s\n"),
+             pf_account_get_name (account), error->message);
+  else if (pf_account_get_mechanism (pf_account_store_lookup (store, pf_account_get_name (account)))
+           == mechanism)
+    fprintf (stderr, _("Account “%s” signs in with %s from now on: the server refused the first method.\n"),
+             pf_account_get_name (account), pf_auth_mechanism_to_string (mechanism));
+}
+
 int
 pf_cli_fetch_saved_accounts (const char * const *names,
                              gboolean            password_stdin,
@@ -1067,6 +1089,8 @@ pf_cli_fetch_saved_accounts (const char * const *names,
           /* A CA file becomes the process's default trust during its run;
            * the next account starts from the system CAs again. */
           g_tls_backend_set_default_database (g_tls_backend_get_default (), NULL);
+          if (settings.fell_back_to != PF_AUTH_AUTO)
+            remember_mechanism (store, account, settings.fell_back_to);
         }
       pf_cli_fetch_settings_clear (&settings);
 

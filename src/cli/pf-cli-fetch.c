@@ -272,6 +272,8 @@ pf_cli_fetch_run (PfCliFetchSettings *settings,
         print_json (settings, run.result, NULL, exit_code);
       else if (output == PF_CLI_FETCH_OUTPUT_TEXT)
         print_summary (settings, run.result);
+      if (run.result->fell_back)
+        settings->fell_back_to = run.result->mechanism;
       pf_fetch_result_free (run.result);
     }
   fflush (stdout);

@@ -541,6 +541,18 @@ record_failure (PfScheduler     *self,
 }
 
 static void
+on_mechanism_remembered (GObject      *source,
+                         GAsyncResult *result,
+                         gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  /* Only a faster next login is lost: no reason to bother the user. */
+  if (!pf_account_store_remember_mechanism_finish (PF_ACCOUNT_STORE (source), result, &error))
+    g_message ("Could not remember the sign-in method: %s", error->message);
+}
+
+static void
 on_status_finished (PfAccountStatus *status,
                     guint            count,
                     const GError    *error,
@@ -548,6 +560,15 @@ on_status_finished (PfAccountStatus *status,
 {
   g_autoptr(PfAccountStatus) kept = g_object_ref (status);
   gboolean periodic = g_hash_table_remove (self->periodic, status);
+  PfAuthMechanism learned = pf_account_status_get_learned_mechanism (status);
+
+  /* A method the server refused gave way to one that worked: the account
+   * keeps that one (the accounts layer decides whether it may), also when
+   * the fetch ran without a window. */
+  if (learned != PF_AUTH_AUTO)
+    pf_account_store_remember_mechanism_async (self->store,
+                                               pf_account_get_name (pf_account_status_get_account (status)),
+                                               learned, NULL, on_mechanism_remembered, NULL);
 
   if (error == NULL)
     save_last_fetch (self);
