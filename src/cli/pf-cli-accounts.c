@@ -980,6 +980,28 @@ pf_cli_run_set_password (int    argc,
 
 /* fetch NAME… ------------------------------------------------------------------ */
 
+/* The method that worked after the first was refused as a method: the
+ * account keeps it (when it was on "auto"), so the next login goes
+ * straight to it. Not being able to save that is worth a warning only. */
+static void
+remember_mechanism (PfAccountStore  *store,
+                    PfAccount       *account,
+                    PfAuthMechanism  mechanism)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  pf_account_store_remember_mechanism_async (store, pf_account_get_name (account), mechanism,
+                                             NULL, pf_cli_store_result, &result);
+  if (!pf_account_store_remember_mechanism_finish (store, pf_cli_wait_for (&result), &error))
+    fprintf (stderr, _("popfetch-cli: could not remember the sign-in method for “%s”: %s\n"),
+             pf_account_get_name (account), error->message);
+  else if (pf_account_get_mechanism (pf_account_store_lookup (store, pf_account_get_name (account)))
+           == mechanism)
+    fprintf (stderr, _("Account “%s” signs in with %s from now on: the server refused the first method.\n"),
+             pf_account_get_name (account), pf_auth_mechanism_to_string (mechanism));
+}
+
 int
 pf_cli_fetch_saved_accounts (const char * const *names,
                              gboolean            password_stdin,
@@ -1081,7 +1103,16 @@ pf_cli_fetch_saved_accounts (const char * const *names,
       pf_cli_fetch_run_many ((PfCliFetchSettings **) runs->pdata, runs->len, jobs,
                              output, fetched, run_codes);
       for (guint i = 0; i < runs->len; i++)
-        codes[g_array_index (run_index, guint, i)] = run_codes[i];
+        {
+          guint index = g_array_index (run_index, guint, i);
+
+          codes[index] = run_codes[i];
+          /* Once every run is done: saving the accounts file waits on
+           * this thread's loop, which the runs must have to themselves. */
+          if (settings[index].fell_back_to != PF_AUTH_AUTO)
+            remember_mechanism (store, g_ptr_array_index (accounts, index),
+                                settings[index].fell_back_to);
+        }
       if (notify)
         {
           g_autofree const char **labels = g_new0 (const char *, runs->len);

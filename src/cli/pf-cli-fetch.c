@@ -479,6 +479,8 @@ pf_cli_fetch_run_many (PfCliFetchSettings **settings,
         }
       else if (output == PF_CLI_FETCH_OUTPUT_TEXT && job->result != NULL)
         print_summary (job->settings, job->result);
+      if (job->result != NULL && job->result->fell_back)
+        job->settings->fell_back_to = job->result->mechanism;
 
       g_clear_pointer (&job->result, pf_fetch_result_free);
       g_clear_error (&job->error);

@@ -21,6 +21,9 @@ typedef struct
    * (pf_account_create_fetcher), or from the ad hoc options. A CA file in
    * its settings is read before the run and becomes the process's trust. */
   PfFetcher       *fetcher;
+  /* Set by the run: the login method that worked after the first one was
+   * refused as a method (a saved account remembers it), else AUTO. */
+  PfAuthMechanism  fell_back_to;
 } PfCliFetchSettings;
 
 typedef enum

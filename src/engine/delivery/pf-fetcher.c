@@ -86,6 +86,7 @@ static GParamSpec *properties[N_PROPS];
 
 typedef struct
 {
+  struct _Run    *run;           /* while it is being retrieved */
   guint           msgno;
   char           *uid;           /* NULL until hashed in the no-UIDL fallback */
   guint64         server_size;
@@ -182,6 +183,34 @@ slot_free (gpointer data)
   g_free (slot->base);
   g_clear_object (&slot->stream);
   g_free (slot);
+}
+
+/* The data of one worker-thread step (open, commit, prepare, compact,
+ * gone): the run, which the main thread keeps alive until the step is
+ * back, and what this step alone works on. */
+typedef struct
+{
+  Run       *run;
+  GPtrArray *batch;    /* commit: the messages to make durable */
+  guint      wanted;   /* prepare: how many tmp/ files to make */
+} Step;
+
+static Step *
+step_new (Run *run)
+{
+  Step *step = g_new0 (Step, 1);
+
+  step->run = run;
+  return step;
+}
+
+static void
+step_free (gpointer data)
+{
+  Step *step = data;
+
+  g_clear_pointer (&step->batch, g_ptr_array_unref);
+  g_free (step);
 }
 
 static void run_maybe_finish (Run *run);
@@ -630,8 +659,9 @@ commit_thread (GTask        *task,
                gpointer      task_data,
                GCancellable *cancellable)
 {
-  Run *run = g_task_get_task_data (task);
-  GPtrArray *batch = g_object_get_data (G_OBJECT (task), "batch");
+  Step *step = task_data;
+  Run *run = step->run;
+  GPtrArray *batch = step->batch;
   g_autofree PfJournalRecord *records = g_new0 (PfJournalRecord, batch->len);
   g_autoptr(GHashTable) seen = NULL;
   guint n_records = 0;
@@ -707,7 +737,8 @@ on_commit (GObject      *source,
            gpointer      user_data)
 {
   Run *run = user_data;
-  GPtrArray *batch = g_object_get_data (G_OBJECT (result), "batch");
+  Step *step = g_task_get_task_data (G_TASK (result));
+  GPtrArray *batch = step->batch;
   g_autoptr(GError) error = NULL;
 
   run->committing = FALSE;
@@ -743,6 +774,7 @@ commit_start (Run *run)
 {
   g_autoptr(GTask) task = NULL;
   GPtrArray *batch;
+  Step *step;
 
   if (run->committing || run->ready->len == 0)
     return;
@@ -763,8 +795,9 @@ commit_start (Run *run)
 
   task = g_task_new (NULL, NULL, on_commit, run);
   g_task_set_source_tag (task, commit_start);
-  g_task_set_task_data (task, run, NULL);
-  g_object_set_data_full (G_OBJECT (task), "batch", batch, (GDestroyNotify) g_ptr_array_unref);
+  step = step_new (run);
+  step->batch = batch;
+  g_task_set_task_data (task, step, step_free);
   g_task_run_in_thread (task, commit_thread);
 }
 
@@ -813,7 +846,7 @@ on_retrieve (GObject      *source,
              gpointer      user_data)
 {
   Message *message = user_data;
-  Run *run = g_object_get_data (G_OBJECT (message->stream), "pf-run");
+  Run *run = message->run;
   g_autoptr(GError) error = NULL;
   guint64 bytes = 0;
   gboolean ok;
@@ -871,8 +904,9 @@ prepare_thread (GTask        *task,
                 gpointer      task_data,
                 GCancellable *cancellable)
 {
-  Run *run = task_data;
-  guint wanted = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (task), "wanted"));
+  Step *step = task_data;
+  Run *run = step->run;
+  guint wanted = step->wanted;
   g_autoptr(GPtrArray) slots = g_ptr_array_new_with_free_func (slot_free);
   GError *error = NULL;
 
@@ -928,6 +962,7 @@ prepare_start (Run *run)
   g_autoptr(GTask) task = NULL;
   guint remaining = run->todo->len - run->next_to_queue;
   guint wanted;
+  Step *step;
 
   if (run->preparing || run->error != NULL || remaining <= g_queue_get_length (&run->spare))
     return;
@@ -936,8 +971,9 @@ prepare_start (Run *run)
   run->preparing = TRUE;
   task = g_task_new (NULL, NULL, on_prepared, run);
   g_task_set_source_tag (task, prepare_start);
-  g_task_set_task_data (task, run, NULL);
-  g_object_set_data (G_OBJECT (task), "wanted", GUINT_TO_POINTER (wanted));
+  step = step_new (run);
+  step->wanted = wanted;
+  g_task_set_task_data (task, step, step_free);
   g_task_run_in_thread (task, prepare_thread);
 }
 
@@ -980,7 +1016,7 @@ run_queue_retrieves (Run *run)
       message->base = g_steal_pointer (&slot->base);
       message->stream = g_steal_pointer (&slot->stream);
       slot_free (slot);
-      g_object_set_data (G_OBJECT (message->stream), "pf-run", run);
+      message->run = run;
 
       run->in_flight++;
       run->bytes_in_flight += size;
@@ -1371,6 +1407,7 @@ on_authenticated (GObject      *source,
     }
   g_clear_pointer (&run->secret, pf_secret_free);
   run->result->mechanism = used;
+  run->result->fell_back = run->fallback != PF_AUTH_AUTO;
   list_start (run, PF_POP3_CLIENT (source));
 }
 
