@@ -13,6 +13,9 @@
  * bulk:N:SIZE  N messages of SIZE bytes
  * mixed:N      70 % 2–8 KB, 25 % 20–100 KB, 5 % 0.5–2 MB (fixed seed)
  * huge:MIB     one message of MIB MiB
+ *
+ * NAME=KIND:…   the same for the user NAME (many mailboxes of one kind:
+ *               a0=bulk:200:4096 a1=bulk:200:4096 …)
  */
 
 #include "config.h"
@@ -107,17 +110,20 @@ main (int    argc,
 
   for (int i = 1; i < argc; i++)
     {
-      g_auto(GStrv) parts = g_strsplit (argv[i], ":", 3);
-      const char *user = parts[0];
+      const char *equals = strchr (argv[i], '=');
+      g_autofree char *named = equals != NULL ? g_strndup (argv[i], equals - argv[i]) : NULL;
+      g_auto(GStrv) parts = g_strsplit (equals != NULL ? equals + 1 : argv[i], ":", 3);
+      const char *kind = parts[0];
+      const char *user = named != NULL ? named : kind;
       gboolean ok;
 
       if (!pf_test_dovecot_add_user (dovecot, user, PASSWORD, &error))
         break;
-      if (g_str_equal (user, "bulk") && parts[1] != NULL && parts[2] != NULL)
+      if (g_str_equal (kind, "bulk") && parts[1] != NULL && parts[2] != NULL)
         ok = pf_test_dovecot_add_messages (dovecot, user, atoi (parts[1]), atoi (parts[2]), &error);
-      else if (g_str_equal (user, "mixed") && parts[1] != NULL)
+      else if (g_str_equal (kind, "mixed") && parts[1] != NULL)
         ok = add_mixed (dovecot, user, atoi (parts[1]), &error);
-      else if (g_str_equal (user, "huge") && parts[1] != NULL)
+      else if (g_str_equal (kind, "huge") && parts[1] != NULL)
         ok = add_huge (dovecot, user, atoi (parts[1]), &error);
       else
         {

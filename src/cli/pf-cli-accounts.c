@@ -1007,11 +1007,17 @@ pf_cli_fetch_saved_accounts (const char * const *names,
                              gboolean            password_stdin,
                              const char         *password_file,
                              int                 policy_override,
+                             guint               jobs,
+                             gboolean            notify,
                              PfCliFetchOutput    output)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(PfAccountStore) store = NULL;
   g_autoptr(GPtrArray) accounts = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GPtrArray) runs = g_ptr_array_new ();
+  g_autoptr(GArray) run_index = g_array_new (FALSE, FALSE, sizeof (guint));
+  g_autofree PfCliFetchSettings *settings = NULL;
+  g_autofree int *codes = NULL;
   int exit_code = PF_EXIT_OK;
 
   store = open_store (&error);
@@ -1047,57 +1053,82 @@ pf_cli_fetch_saved_accounts (const char * const *names,
   if ((password_stdin || password_file != NULL) && accounts->len != 1)
     return pf_cli_usage_error ("fetch", _("--password-stdin and --password-file need exactly one account name"));
 
+  /* Every password first, on this thread through the keyring's async API,
+   * so that a missing one is said before any connection and the runs
+   * below share the main loop with nothing else. */
+  settings = g_new0 (PfCliFetchSettings, accounts->len);
+  codes = g_new0 (int, accounts->len);
   for (guint i = 0; i < accounts->len; i++)
     {
       PfAccount *account = g_ptr_array_index (accounts, i);
-      PfCliFetchSettings settings = { 0 };
       g_autoptr(GError) local_error = NULL;
       g_autoptr(PfCredentials) credentials = NULL;
       char *password;
-      int code;
 
-      /* The keyring is asked before the run (on this thread, through the
-       * async API), so a missing password is said before any connection. */
       password = pf_cli_account_password (account, password_stdin, password_file, &local_error);
       if (password == NULL)
         {
-          code = pf_cli_report_error (local_error);
+          codes[i] = pf_cli_report_error (local_error);
           if (g_error_matches (local_error, PF_ERROR, PF_ERROR_KEYRING_UNAVAILABLE)
               || g_error_matches (local_error, PF_ERROR, PF_ERROR_KEYRING_LOCKED)
               || g_error_matches (local_error, PF_ERROR, PF_ERROR_NO_PASSWORD))
             fprintf (stderr, _("  Account “%s”: give the password for this run with "
                                "“popfetch-cli fetch %s --password-stdin”.\n"),
                      pf_account_get_name (account), pf_account_get_name (account));
-        }
-      else
-        {
-          credentials = pf_credentials_new_for_password (password);
-          pf_keyring_password_free (password);
-          settings.fetcher = pf_account_create_fetcher (account, credentials, &local_error);
-          if (settings.fetcher == NULL)
-            code = pf_cli_report_error (local_error);
+          continue;
         }
 
-      if (settings.fetcher != NULL)
+      credentials = pf_credentials_new_for_password (password);
+      pf_keyring_password_free (password);
+      settings[i].fetcher = pf_account_create_fetcher (account, credentials, &local_error);
+      if (settings[i].fetcher == NULL)
         {
-          settings.label = g_strdup (pf_account_get_name (account));
-          settings.user = g_strdup (pf_account_get_user (account));
-          if (policy_override >= 0)
-            pf_fetcher_set_policy (settings.fetcher, (PfFetchPolicy) policy_override,
-                                   pf_account_get_delete_after_days (account));
-          code = pf_cli_fetch_run (&settings, output);
-          /* A CA file becomes the process's default trust during its run;
-           * the next account starts from the system CAs again. */
-          g_tls_backend_set_default_database (g_tls_backend_get_default (), NULL);
-          if (settings.fell_back_to != PF_AUTH_AUTO)
-            remember_mechanism (store, account, settings.fell_back_to);
+          codes[i] = pf_cli_report_error (local_error);
+          continue;
         }
-      pf_cli_fetch_settings_clear (&settings);
-
-      if (exit_code == PF_EXIT_OK)
-        exit_code = code;
+      settings[i].label = g_strdup (pf_account_get_name (account));
+      settings[i].user = g_strdup (pf_account_get_user (account));
+      if (policy_override >= 0)
+        pf_fetcher_set_policy (settings[i].fetcher, (PfFetchPolicy) policy_override,
+                               pf_account_get_delete_after_days (account));
+      g_ptr_array_add (runs, &settings[i]);
+      g_array_append_val (run_index, i);
     }
 
+  if (runs->len > 0)
+    {
+      g_autofree guint *fetched = g_new0 (guint, runs->len);
+      g_autofree int *run_codes = g_new0 (int, runs->len);
+
+      pf_cli_fetch_run_many ((PfCliFetchSettings **) runs->pdata, runs->len, jobs,
+                             output, fetched, run_codes);
+      for (guint i = 0; i < runs->len; i++)
+        {
+          guint index = g_array_index (run_index, guint, i);
+
+          codes[index] = run_codes[i];
+          /* Once every run is done: saving the accounts file waits on
+           * this thread's loop, which the runs must have to themselves. */
+          if (settings[index].fell_back_to != PF_AUTH_AUTO)
+            remember_mechanism (store, g_ptr_array_index (accounts, index),
+                                settings[index].fell_back_to);
+        }
+      if (notify)
+        {
+          g_autofree const char **labels = g_new0 (const char *, runs->len);
+
+          for (guint i = 0; i < runs->len; i++)
+            labels[i] = ((PfCliFetchSettings *) runs->pdata[i])->label;
+          pf_cli_notify_new_mail (labels, fetched, runs->len);
+        }
+    }
+
+  /* The first failing account's status, in account order. */
+  for (guint i = 0; i < accounts->len && exit_code == PF_EXIT_OK; i++)
+    exit_code = codes[i];
+
+  for (guint i = 0; i < accounts->len; i++)
+    pf_cli_fetch_settings_clear (&settings[i]);
   return exit_code;
 }
 

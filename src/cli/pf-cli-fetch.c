@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include <malloc.h>
+#include <sys/resource.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -27,16 +28,39 @@ pf_cli_fetch_settings_clear (PfCliFetchSettings *settings)
   g_clear_object (&settings->fetcher);
 }
 
+typedef struct _FetchMany FetchMany;
+
+typedef enum
+{
+  JOB_WAITING,
+  JOB_RUNNING,
+  JOB_DONE,
+} JobState;
+
 typedef struct
 {
-  GMainLoop      *loop;
-  PfFetcher      *fetcher;
-  PfFetchResult  *result;
-  GError         *error;
-  gboolean        progress;
-  gint64          last_draw;
-  gboolean        drawn;
-} FetchRun;
+  FetchMany          *many;
+  PfCliFetchSettings *settings;
+  PfFetcher          *fetcher;
+  char               *mailbox;   /* host and user: two runs on one mailbox queue */
+  JobState            state;
+  PfFetchResult      *result;
+  GError             *error;
+} FetchJob;
+
+struct _FetchMany
+{
+  GMainLoop        *loop;
+  GCancellable     *cancellable;
+  FetchJob         *jobs;
+  guint             n_jobs;
+  guint             max_running;
+  guint             running;
+  guint             done;
+  gboolean          progress;
+  guint             lines_drawn;
+  gint64            last_draw;
+};
 
 static char *
 format_bytes (guint64 bytes)
@@ -44,39 +68,84 @@ format_bytes (guint64 bytes)
   return g_format_size_full (bytes, G_FORMAT_SIZE_DEFAULT);
 }
 
-static void
-draw_progress (FetchRun *run,
-               gboolean  force)
+static const char *
+job_label (const FetchJob *job)
 {
-  PfFetcher *fetcher = run->fetcher;
+  return job->settings->label != NULL ? job->settings->label : job->settings->user;
+}
+
+static char *
+job_line (const FetchJob *job)
+{
+  PfFetcher *fetcher = job->fetcher;
+
+  switch (job->state)
+    {
+    case JOB_WAITING:
+      /* Translators: progress line of an account that waits for its turn */
+      return g_strdup_printf (_("%s: waiting"), job_label (job));
+    case JOB_DONE:
+      if (job->error != NULL)
+        /* Translators: progress line of an account whose fetch failed */
+        return g_strdup_printf (_("%s: failed"), job_label (job));
+      return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s: done, %u new message",
+                                           "%s: done, %u new messages", job->result->fetched),
+                              job_label (job), job->result->fetched);
+    case JOB_RUNNING:
+    default:
+      break;
+    }
+
+  if (pf_fetcher_get_phase (fetcher) == PF_FETCH_PHASE_FETCHING
+      && pf_fetcher_get_messages_total (fetcher) > 0)
+    {
+      guint64 bytes_total = pf_fetcher_get_bytes_total (fetcher);
+      guint64 bytes_done = MIN (pf_fetcher_get_bytes_done (fetcher), bytes_total);
+      g_autofree char *done_text = format_bytes (bytes_done);
+      g_autofree char *total_text = format_bytes (bytes_total);
+      g_autofree char *rate_text = format_bytes ((guint64) pf_fetcher_get_rate (fetcher));
+      guint filled = bytes_total > 0 ? (guint) (30 * bytes_done / bytes_total) : 0;
+      char bar[31];
+
+      memset (bar, '#', filled);
+      memset (bar + filled, '-', 30 - filled);
+      bar[30] = '\0';
+      /* Translators: progress line: account, [bar] messages done/total, bytes, rate */
+      return g_strdup_printf (_("%s: [%s] %u/%u messages, %s of %s, %s/s"), job_label (job), bar,
+                              pf_fetcher_get_messages_done (fetcher),
+                              pf_fetcher_get_messages_total (fetcher),
+                              done_text, total_text, rate_text);
+    }
+  if (pf_fetcher_get_phase (fetcher) > PF_FETCH_PHASE_FETCHING)
+    /* Translators: progress line of an account that deletes and logs out */
+    return g_strdup_printf (_("%s: finishing"), job_label (job));
+  /* Translators: progress line of an account that logs in and lists */
+  return g_strdup_printf (_("%s: connecting"), job_label (job));
+}
+
+/* One line per account on the terminal, redrawn in place. */
+static void
+draw_progress (FetchMany *many,
+               gboolean   force)
+{
   gint64 now = g_get_monotonic_time ();
-  guint total = pf_fetcher_get_messages_total (fetcher);
-  guint64 bytes_total = pf_fetcher_get_bytes_total (fetcher);
-  guint64 bytes_done = MIN (pf_fetcher_get_bytes_done (fetcher), bytes_total);
-  g_autofree char *done_text = NULL;
-  g_autofree char *total_text = NULL;
-  g_autofree char *rate_text = NULL;
-  char bar[31];
-  guint filled;
 
-  if (!run->progress || pf_fetcher_get_phase (fetcher) != PF_FETCH_PHASE_FETCHING || total == 0)
+  if (!many->progress)
     return;
-  if (!force && now - run->last_draw < 100 * 1000)
+  if (!force && now - many->last_draw < 100 * 1000)
     return;
-  run->last_draw = now;
+  many->last_draw = now;
 
-  filled = bytes_total > 0 ? (guint) (30 * bytes_done / bytes_total) : 0;
-  memset (bar, '#', filled);
-  memset (bar + filled, '-', 30 - filled);
-  bar[30] = '\0';
-  done_text = format_bytes (bytes_done);
-  total_text = format_bytes (bytes_total);
-  rate_text = format_bytes ((guint64) pf_fetcher_get_rate (fetcher));
-  /* Translators: progress line: [bar] messages done/total, bytes, rate */
-  fprintf (stderr, _("\r[%s] %u/%u messages, %s of %s, %s/s "), bar,
-           pf_fetcher_get_messages_done (fetcher), total, done_text, total_text, rate_text);
+  if (many->lines_drawn > 0)
+    fprintf (stderr, "\033[%uA", many->lines_drawn);
+  for (guint i = 0; i < many->n_jobs; i++)
+    {
+      g_autofree char *line = job_line (&many->jobs[i]);
+
+      fprintf (stderr, "\r\033[K%s\n", line);
+    }
+  many->lines_drawn = many->n_jobs;
   fflush (stderr);
-  run->drawn = TRUE;
 }
 
 static void
@@ -87,32 +156,90 @@ on_progress (GObject    *object,
   draw_progress (user_data, FALSE);
 }
 
+static void start_ready (FetchMany *many);
+
 static void
 on_fetched (GObject      *source,
             GAsyncResult *result,
             gpointer      user_data)
 {
-  FetchRun *run = user_data;
+  FetchJob *job = user_data;
+  FetchMany *many = job->many;
 
-  run->result = pf_fetcher_run_finish (PF_FETCHER (source), result, &run->error);
-  g_main_loop_quit (run->loop);
+  job->result = pf_fetcher_run_finish (PF_FETCHER (source), result, &job->error);
+  job->state = JOB_DONE;
+  many->running--;
+  many->done++;
+  if (many->progress)
+    g_signal_handlers_disconnect_by_data (job->fetcher, many);
+  draw_progress (many, TRUE);
+  start_ready (many);
+  if (many->done == many->n_jobs)
+    g_main_loop_quit (many->loop);
+}
+
+static gboolean
+mailbox_running (FetchMany      *many,
+                 const FetchJob *job)
+{
+  for (guint i = 0; i < many->n_jobs; i++)
+    if (many->jobs[i].state == JOB_RUNNING && g_str_equal (many->jobs[i].mailbox, job->mailbox))
+      return TRUE;
+  return FALSE;
+}
+
+/* Starts the waiting accounts, in account order, while fewer than
+ * max_running run; an account whose mailbox is being fetched waits. */
+static void
+start_ready (FetchMany *many)
+{
+  for (guint i = 0; i < many->n_jobs && many->running < many->max_running; i++)
+    {
+      FetchJob *job = &many->jobs[i];
+
+      if (job->state != JOB_WAITING || mailbox_running (many, job))
+        continue;
+      if (g_cancellable_is_cancelled (many->cancellable))
+        {
+          /* Interrupted before its turn: it did not run. */
+          g_cancellable_set_error_if_cancelled (many->cancellable, &job->error);
+          job->state = JOB_DONE;
+          many->done++;
+          continue;
+        }
+      job->state = JOB_RUNNING;
+      many->running++;
+      if (many->progress)
+        {
+          g_signal_connect (job->fetcher, "notify::messages-done", G_CALLBACK (on_progress), many);
+          g_signal_connect (job->fetcher, "notify::bytes-done", G_CALLBACK (on_progress), many);
+          g_signal_connect (job->fetcher, "notify::phase", G_CALLBACK (on_progress), many);
+        }
+      pf_fetcher_run_async (job->fetcher, many->cancellable, on_fetched, job);
+    }
 }
 
 static gboolean
 on_signal (gpointer user_data)
 {
-  g_cancellable_cancel (user_data);
+  FetchMany *many = user_data;
+
+  g_cancellable_cancel (many->cancellable);
+  /* Waiting accounts end now; the running ones when their fetchers stop. */
+  start_ready (many);
+  if (many->done == many->n_jobs)
+    g_main_loop_quit (many->loop);
   return G_SOURCE_CONTINUE;
 }
 
 static void
-print_json (const PfCliFetchSettings *settings,
-            const PfFetchResult      *result,
-            const GError             *error,
-            int                       exit_code)
+append_json (GString                  *out,
+             const PfCliFetchSettings *settings,
+             const PfFetchResult      *result,
+             const GError             *error,
+             int                       exit_code)
 {
-  g_autoptr(GString) out = g_string_new ("{\"account\":");
-
+  g_string_append (out, "{\"account\":");
   pf_cli_json_string (out, settings->label != NULL ? settings->label : settings->user);
   if (error != NULL)
     {
@@ -148,7 +275,6 @@ print_json (const PfCliFetchSettings *settings,
         }
       g_string_append (out, "]}");
     }
-  printf ("%s\n", out->str);
 }
 
 static void
@@ -190,94 +316,189 @@ print_summary (const PfCliFetchSettings *settings,
     }
 }
 
-int
-pf_cli_fetch_run (PfCliFetchSettings *settings,
-                  PfCliFetchOutput    output)
+/* The account's fetcher, its CA file read (before the loop starts), or
+ * NULL with @error set. */
+static PfFetcher *
+create_fetcher (PfCliFetchSettings *settings,
+                gboolean            trust_default,
+                GError            **error)
 {
-  g_autoptr(PfFetcher) fetcher = NULL;
-  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
-  g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
-  FetchRun run = { 0 };
   PfServerSettings *server;
-  guint sigint, sigterm;
-  int exit_code = PF_EXIT_OK;
 
-  g_return_val_if_fail (settings != NULL, PF_EXIT_SOFTWARE);
-  g_return_val_if_fail (PF_IS_FETCHER (settings->fetcher), PF_EXIT_SOFTWARE);
+  g_return_val_if_fail (PF_IS_FETCHER (settings->fetcher), NULL);
 
-  fetcher = g_object_ref (settings->fetcher);
-  server = pf_fetcher_get_settings (fetcher);
+  server = pf_fetcher_get_settings (settings->fetcher);
   if (pf_server_settings_get_ca_file (server) != NULL
       && pf_server_settings_get_tls_database (server) == NULL)
     {
-      g_autoptr(GError) error = NULL;
       g_autofree char *ca_path = pf_cli_absolute_path (pf_server_settings_get_ca_file (server));
 
       /* GLib reads only an absolute CA file (a saved account's may be
        * relative, from an older version or a hand-edited file). */
       pf_server_settings_set_ca_file (server, ca_path);
-
-      /* Read before the loop starts. The CA file is this process's whole
-       * trust: making it the default also spares loading (and holding in
-       * memory, several MiB) the system trust store, which GIO otherwise
-       * reads for every new TLS connection before its database is set. */
-      if (!pf_server_settings_load_ca_file (server, &error))
-        {
-          int code = pf_cli_report_error (error);
-
-          if (output == PF_CLI_FETCH_OUTPUT_JSON)
-            print_json (settings, NULL, error, code);
-          return code;
-        }
-      g_tls_backend_set_default_database (g_tls_backend_get_default (),
-                                          pf_server_settings_get_tls_database (server));
+      if (!pf_server_settings_load_ca_file (server, error))
+        return NULL;
+      /* When it is the whole run's only trust, making it the default also
+       * spares loading (and holding in memory, several MiB) the system
+       * trust store, which GIO otherwise reads for every new TLS
+       * connection before its database is set. */
+      if (trust_default)
+        g_tls_backend_set_default_database (g_tls_backend_get_default (),
+                                            pf_server_settings_get_tls_database (server));
     }
+  return g_object_ref (settings->fetcher);
+}
 
-  run.loop = loop;
-  run.fetcher = fetcher;
-  run.progress = output == PF_CLI_FETCH_OUTPUT_TEXT && isatty (STDERR_FILENO);
-  if (run.progress)
+static const char *
+ca_file_of (const PfCliFetchSettings *settings)
+{
+  return pf_server_settings_get_ca_file (pf_fetcher_get_settings (settings->fetcher));
+}
+
+static char *
+mailbox_key (const PfCliFetchSettings *settings)
+{
+  PfServerSettings *server = pf_fetcher_get_settings (settings->fetcher);
+  /* The name the account gives, not the address a demo maps it to. */
+  g_autofree char *host = g_ascii_strdown (pf_server_settings_get_effective_identity (server), -1);
+
+  return g_strdup_printf ("%s\n%s", host, settings->user);
+}
+
+/* Whether every account trusts the same CA file: then it can be the
+ * process's default trust. */
+static gboolean
+one_trust (PfCliFetchSettings **settings,
+           guint                n)
+{
+  for (guint i = 1; i < n; i++)
+    if (g_strcmp0 (ca_file_of (settings[i]), ca_file_of (settings[0])) != 0)
+      return FALSE;
+  return n > 0 && ca_file_of (settings[0]) != NULL;
+}
+
+/* Each fetch holds a file in tmp/ open for every message on its way (a
+ * few hundred): several at once outgrow the usual soft limit of 1024
+ * descriptors, not the hard one. */
+static void
+raise_file_limit (void)
+{
+  struct rlimit limit;
+
+  if (getrlimit (RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max)
     {
-      g_signal_connect (fetcher, "notify::messages-done", G_CALLBACK (on_progress), &run);
-      g_signal_connect (fetcher, "notify::bytes-done", G_CALLBACK (on_progress), &run);
+      limit.rlim_cur = limit.rlim_max;
+      setrlimit (RLIMIT_NOFILE, &limit);
+    }
+}
+
+int
+pf_cli_fetch_run_many (PfCliFetchSettings **settings,
+                       guint                n,
+                       guint                jobs,
+                       PfCliFetchOutput     output,
+                       guint               *fetched,
+                       int                 *exit_codes)
+{
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+  g_autoptr(GString) json = g_string_new (NULL);
+  FetchMany many = { 0 };
+  gboolean trust_default = one_trust (settings, n);
+  guint sigint, sigterm;
+  int exit_code = PF_EXIT_OK;
+
+  g_return_val_if_fail (settings != NULL && n > 0, PF_EXIT_SOFTWARE);
+
+  many.loop = loop;
+  many.cancellable = cancellable;
+  many.n_jobs = n;
+  many.max_running = MAX (jobs, 1);
+  many.jobs = g_new0 (FetchJob, n);
+  many.progress = output == PF_CLI_FETCH_OUTPUT_TEXT && isatty (STDERR_FILENO);
+  if (n > 1 && jobs > 1)
+    raise_file_limit ();
+
+  for (guint i = 0; i < n; i++)
+    {
+      FetchJob *job = &many.jobs[i];
+
+      job->many = &many;
+      job->settings = settings[i];
+      job->mailbox = mailbox_key (settings[i]);
+      job->fetcher = create_fetcher (settings[i], trust_default, &job->error);
+      if (job->fetcher == NULL)
+        {
+          job->state = JOB_DONE;
+          many.done++;
+        }
     }
 
   /* Ctrl-C cancels cleanly: what arrived whole is kept, nothing is lost. */
-  sigint = g_unix_signal_add (SIGINT, on_signal, cancellable);
-  sigterm = g_unix_signal_add (SIGTERM, on_signal, cancellable);
+  sigint = g_unix_signal_add (SIGINT, on_signal, &many);
+  sigterm = g_unix_signal_add (SIGTERM, on_signal, &many);
 
-  pf_fetcher_run_async (fetcher, cancellable, on_fetched, &run);
-  g_main_loop_run (loop);
+  draw_progress (&many, TRUE);
+  start_ready (&many);
+  if (many.done < many.n_jobs)
+    g_main_loop_run (loop);
 
   g_source_remove (sigint);
   g_source_remove (sigterm);
-  if (run.progress)
-    {
-      draw_progress (&run, TRUE);
-      g_signal_handlers_disconnect_by_data (fetcher, &run);
-      if (run.drawn)
-        fprintf (stderr, "\n");
-    }
+  draw_progress (&many, TRUE);
+  if (trust_default)
+    g_tls_backend_set_default_database (g_tls_backend_get_default (), NULL);
 
-  if (run.error != NULL)
+  /* The outcome in account order; the exit status is the first failing
+   * account's. */
+  if (output == PF_CLI_FETCH_OUTPUT_JSON && n > 1)
+    g_string_append_c (json, '[');
+  for (guint i = 0; i < n; i++)
     {
-      exit_code = pf_cli_report_error (run.error);
+      FetchJob *job = &many.jobs[i];
+      int code = PF_EXIT_OK;
+
+      if (job->error != NULL)
+        {
+          if (n > 1)
+            fprintf (stderr, _("popfetch-cli: Account “%s” was not fetched.\n"), job_label (job));
+          code = pf_cli_report_error (job->error);
+        }
+      if (exit_code == PF_EXIT_OK)
+        exit_code = code;
+      if (fetched != NULL)
+        fetched[i] = job->result != NULL ? job->result->fetched : 0;
+      if (exit_codes != NULL)
+        exit_codes[i] = code;
+
       if (output == PF_CLI_FETCH_OUTPUT_JSON)
-        print_json (settings, NULL, run.error, exit_code);
-      g_clear_error (&run.error);
+        {
+          if (i > 0)
+            g_string_append_c (json, ',');
+          append_json (json, job->settings, job->result, job->error, code);
+        }
+      else if (output == PF_CLI_FETCH_OUTPUT_TEXT && job->result != NULL)
+        print_summary (job->settings, job->result);
+      if (job->result != NULL && job->result->fell_back)
+        job->settings->fell_back_to = job->result->mechanism;
+
+      g_clear_pointer (&job->result, pf_fetch_result_free);
+      g_clear_error (&job->error);
+      g_clear_object (&job->fetcher);
+      g_clear_pointer (&job->mailbox, g_free);
     }
-  else
-    {
-      if (output == PF_CLI_FETCH_OUTPUT_JSON)
-        print_json (settings, run.result, NULL, exit_code);
-      else if (output == PF_CLI_FETCH_OUTPUT_TEXT)
-        print_summary (settings, run.result);
-      if (run.result->fell_back)
-        settings->fell_back_to = run.result->mechanism;
-      pf_fetch_result_free (run.result);
-    }
+  if (output == PF_CLI_FETCH_OUTPUT_JSON)
+    printf ("%s%s\n", json->str, n > 1 ? "]" : "");
+  g_free (many.jobs);
   fflush (stdout);
   return exit_code;
+}
+
+int
+pf_cli_fetch_run (PfCliFetchSettings *settings,
+                  PfCliFetchOutput    output)
+{
+  return pf_cli_fetch_run_many (&settings, 1, 1, output, NULL, NULL);
 }
 
 void
@@ -313,7 +534,9 @@ pf_cli_fetch_parse (int                argc,
     { "keep", 0, 0, G_OPTION_ARG_NONE, &options->keep, N_("Leave messages on the server (default)"), NULL },
     { "delete", 0, 0, G_OPTION_ARG_NONE, &options->delete, N_("Delete messages from the server once they are stored safely"), NULL },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &options->quiet, N_("Print nothing but errors"), NULL },
-    { "json", 0, 0, G_OPTION_ARG_NONE, &options->json, N_("Print the result as one JSON object on standard output"), NULL },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &options->json, N_("Print the result as JSON on standard output: one object, or an array of them for several accounts"), NULL },
+    { "notify", 0, 0, G_OPTION_ARG_NONE, &options->notify, N_("Show a desktop notification when new mail arrived (when a session bus is there)"), NULL },
+    { "jobs", 'j', 0, G_OPTION_ARG_INT, &options->jobs, N_("Fetch up to N accounts at once (default 4); two accounts of one mailbox never run together"), N_("N") },
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &options->names, NULL, NULL },
     { NULL }
   };
@@ -335,6 +558,8 @@ pf_cli_fetch_parse (int                argc,
     return pf_cli_usage_error ("fetch", _("--keep and --delete exclude each other."));
   if (options->quiet && options->json)
     return pf_cli_usage_error ("fetch", _("--quiet and --json exclude each other."));
+  if (options->jobs < 0 || options->jobs > 64)
+    return pf_cli_usage_error ("fetch", _("--jobs must be between 1 and 64."));
   return PF_EXIT_OK;
 }
 
@@ -415,7 +640,16 @@ pf_cli_fetch_ad_hoc (PfCliFetchOptions *options)
     pf_fetcher_set_state_dir (settings.fetcher, options->state_dir);
   pf_fetcher_set_policy (settings.fetcher, options->delete ? PF_FETCH_DELETE : PF_FETCH_KEEP, 0);
 
-  exit_code = pf_cli_fetch_run (&settings, pf_cli_fetch_options_output (options));
+  {
+    PfCliFetchSettings *one = &settings;
+    const char *label = settings.user;
+    guint fetched = 0;
+
+    exit_code = pf_cli_fetch_run_many (&one, 1, 1, pf_cli_fetch_options_output (options),
+                                       &fetched, NULL);
+    if (options->notify)
+      pf_cli_notify_new_mail (&label, &fetched, 1);
+  }
   pf_cli_fetch_settings_clear (&settings);
   return exit_code;
 }

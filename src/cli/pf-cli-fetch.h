@@ -37,8 +37,31 @@ typedef enum
  * the exit code. Does not free @settings (see _clear). */
 int  pf_cli_fetch_run            (PfCliFetchSettings *settings,
                                   PfCliFetchOutput    output);
+/* Run the fetches of @n accounts, at most @jobs at once and never two on
+ * one mailbox (host and user) at once: a second one waits for the first.
+ * One progress line per account on a terminal; summaries (stdout) and
+ * errors (stderr) in the order of @settings once all are done; JSON is
+ * one object for one account, an array in that order for several. Returns
+ * the exit code of the first failing account in that order. @fetched
+ * and @exit_codes (NULL, or @n entries each) receive each account's new
+ * messages and exit code. */
+int  pf_cli_fetch_run_many       (PfCliFetchSettings **settings,
+                                  guint                n,
+                                  guint                jobs,
+                                  PfCliFetchOutput     output,
+                                  guint               *fetched,
+                                  int                 *exit_codes);
 /* Frees the strings and drops the fetcher. */
 void pf_cli_fetch_settings_clear (PfCliFetchSettings *settings);
+
+/* pf-cli-notify.c: "N new messages", one line per account that has new
+ * mail, through org.freedesktop.Notifications when a session bus is
+ * there; nothing otherwise, nor when nothing is new. */
+void pf_cli_notify_new_mail      (const char * const *labels,
+                                  const guint        *fetched,
+                                  guint               n);
+
+#define PF_CLI_FETCH_DEFAULT_JOBS 4
 
 /* The options of `popfetch-cli fetch`. */
 typedef struct
@@ -57,6 +80,8 @@ typedef struct
   gboolean  delete;
   gboolean  quiet;
   gboolean  json;
+  gboolean  notify;      /* a desktop notification for new mail */
+  int       jobs;        /* accounts fetched at once; 0: PF_CLI_FETCH_DEFAULT_JOBS */
   GStrv     names;       /* saved accounts */
 } PfCliFetchOptions;
 

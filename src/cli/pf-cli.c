@@ -28,6 +28,7 @@ const PfCliCommand pf_cli_commands[] = {
   { "remove", N_("Remove a saved account and its password"), pf_cli_run_remove },
   { "set-password", N_("Store or replace the password of a saved account"), pf_cli_run_set_password },
   { "fetch", N_("Fetch mail into a Maildir, each message exactly once"), pf_cli_fetch },
+  { "schedule", N_("Fetch every saved account on a timer (a systemd user service)"), pf_cli_schedule },
   { NULL, NULL, NULL },
 };
 
@@ -84,7 +85,9 @@ fetch_saved (PfCliFetchOptions *options)
                                       options->password_stdin, options->password_file,
                                       options->keep ? PF_FETCH_KEEP
                                       : options->delete ? PF_FETCH_DELETE : -1,
-                                      pf_cli_fetch_options_output (options));
+                                      options->jobs > 0 ? (guint) options->jobs
+                                                        : PF_CLI_FETCH_DEFAULT_JOBS,
+                                      options->notify, pf_cli_fetch_options_output (options));
 }
 
 /* This process maps libsoup and libsecret (with their own dependencies,

@@ -74,15 +74,26 @@ int      pf_cli_open_account (const char      *name,
                               PfAccount      **account);
 
 /* popfetch-cli fetch [NAME…] (pf-cli-accounts.c): fetch the named saved
- * accounts, or all of them when @names is empty, one after the other; the
- * password comes from the keyring unless @password_stdin or @password_file
- * gives it (then exactly one account). @policy_override: a PfFetchPolicy,
- * or -1 for each account's own. Returns the exit code of the first failure,
- * having still tried the other accounts. */
+ * accounts, or all of them when @names is empty, @jobs at a time (see
+ * pf_cli_fetch_run_many()); the password comes from the keyring unless
+ * @password_stdin or @password_file gives it (then exactly one account).
+ * @policy_override: a PfFetchPolicy, or -1 for each account's own.
+ * @notify: a desktop notification when new mail arrived. Returns the exit
+ * code of the first failing account, having still tried the others. */
 int  pf_cli_fetch_saved_accounts (const char * const *names,
                                   gboolean            password_stdin,
                                   const char         *password_file,
                                   int                 policy_override,
+                                  guint               jobs,
+                                  gboolean            notify,
                                   PfCliFetchOutput    output);
+
+/* pf-cli-schedule.c: popfetch-cli schedule enable|disable|status. */
+#define PF_CLI_SCHEDULE_DEFAULT_MINUTES 15
+int   pf_cli_schedule              (int         argc,
+                                    char      **argv);
+/* The units it writes: the service running @program, the timer. */
+char *pf_cli_schedule_service_text (const char *program);
+char *pf_cli_schedule_timer_text   (guint       minutes);
 
 G_END_DECLS

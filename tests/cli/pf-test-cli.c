@@ -31,6 +31,15 @@ pf_test_run_cli (PfTestRun          *run,
                  const char         *input,
                  const char * const *argv)
 {
+  pf_test_run_cli_env (run, input, NULL, argv);
+}
+
+void
+pf_test_run_cli_env (PfTestRun          *run,
+                     const char         *input,
+                     const char * const *env,
+                     const char * const *argv)
+{
   g_autoptr(GPtrArray) args = g_ptr_array_new ();
   g_autoptr(GSubprocessLauncher) launcher = NULL;
   g_autoptr(GSubprocess) proc = NULL;
@@ -49,12 +58,25 @@ pf_test_run_cli (PfTestRun          *run,
   g_subprocess_launcher_setenv (launcher, "XDG_STATE_HOME", g_get_user_state_dir (), TRUE);
   g_subprocess_launcher_setenv (launcher, "XDG_DATA_HOME", g_get_user_data_dir (), TRUE);
   g_subprocess_launcher_setenv (launcher, "XDG_CACHE_HOME", g_get_user_cache_dir (), TRUE);
+  for (guint i = 0; env != NULL && env[i] != NULL; i++)
+    {
+      g_auto(GStrv) pair = g_strsplit (env[i], "=", 2);
+
+      if (pair[1] != NULL)
+        g_subprocess_launcher_setenv (launcher, pair[0], pair[1], TRUE);
+      else
+        g_subprocess_launcher_unsetenv (launcher, pair[0]);
+    }
 
   proc = g_subprocess_launcher_spawnv (launcher, (const char * const *) args->pdata, &error);
   g_assert_no_error (error);
   g_assert_true (g_subprocess_communicate_utf8 (proc, input != NULL ? input : "", NULL,
                                                 &run->out, &run->err, &error));
   g_assert_no_error (error);
+  if (!g_subprocess_get_if_exited (proc))
+    g_test_message ("popfetch-cli %s: killed by signal %d\nstdout:\n%s\nstderr:\n%s",
+                    argv[0] != NULL ? argv[0] : "", g_subprocess_get_term_sig (proc),
+                    run->out, run->err);
   g_assert_true (g_subprocess_get_if_exited (proc));
   run->status = g_subprocess_get_exit_status (proc);
   g_test_message ("popfetch-cli %s: exit %d\nstdout:\n%s\nstderr:\n%s",

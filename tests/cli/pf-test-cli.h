@@ -33,6 +33,13 @@ void  pf_test_run_cli  (PfTestRun          *run,
                         const char         *input,
                         const char * const *argv);
 
+/* The same with @env (NULL-terminated "NAME=VALUE"; a bare "NAME" unsets
+ * it) on top. */
+void  pf_test_run_cli_env (PfTestRun          *run,
+                           const char         *input,
+                           const char * const *env,
+                           const char * const *argv);
+
 /* The same with the arguments inline, NULL-terminated. */
 void  pf_test_run_clif (PfTestRun          *run,
                         const char         *input,

@@ -18,10 +18,19 @@
 #include "pf-journal.h"
 #include "pf-maildir.h"
 
-/* RETR commands handed to the client at once; each holds an open file in
- * tmp/ (its 64 KiB buffer only while data arrives). The client pipelines
- * them within its own window. */
-#define RETRIEVE_WINDOW 64
+/* RETR commands on their way: as many as keep RETRIEVE_WINDOW_BYTES of
+ * messages (by their LIST sizes) on the wire, so that on a slow link a
+ * fetch waits for bandwidth, not for round trips: 8 MiB covers a round
+ * trip of 50 ms at over 1 Gbit/s, while one large message at a time keeps
+ * the window from holding many of them at once. Each RETR holds an open
+ * file in tmp/ (its 64 KiB buffer only while data arrives), hence also at
+ * most RETRIEVE_WINDOW_MESSAGES: small messages, which make a round trip
+ * bound fetch, fill it long before the bytes do. The client pipelines them
+ * within its own window. */
+#define RETRIEVE_WINDOW_BYTES (8 * 1024 * 1024)
+#define RETRIEVE_WINDOW_MESSAGES 256
+/* A message LIST gave no size for counts as this much. */
+#define RETRIEVE_UNKNOWN_SIZE (64 * 1024)
 /* A cancelled fetch lets the replies already on their way arrive (and
  * keeps those messages), then says QUIT; after this long it cuts the
  * link instead. */
@@ -124,10 +133,13 @@ typedef struct _Run
   PfJournal      *journal;
   GHashTable     *server_uids;   /* uid → msgno (GUINT_TO_POINTER); until fetching starts */
   PfUidlList     *server_uidl;   /* holds server_uids' keys */
-  PfUidlList     *uidl_answer;   /* UIDL's answer, until LIST's comes */
   GPtrArray      *todo;          /* Message*, in server order */
   guint           next_to_queue;
   guint           in_flight;
+  guint64         bytes_in_flight;  /* their sizes, by LIST */
+  guint           listing;       /* UIDL and LIST replies still to come */
+  PfUidlList     *listed_uids;   /* the UIDL answer, until LIST's arrives */
+  GArray         *listed_sizes;  /* the LIST answer, until UIDL's arrives */
   GQueue          retrieving;    /* Message*, oldest first */
   GPtrArray      *ready;         /* Message* downloaded, not yet durable */
   gboolean        committing;
@@ -241,6 +253,13 @@ pf_fetch_result_free (PfFetchResult *result)
   g_free (result);
 }
 
+/* What a message weighs in the RETR window. */
+static guint64
+retrieve_size (const Message *message)
+{
+  return message->size_known ? message->server_size : RETRIEVE_UNKNOWN_SIZE;
+}
+
 static void
 message_free (gpointer data)
 {
@@ -289,7 +308,8 @@ run_free (gpointer data)
   g_clear_pointer (&run->settings, pf_server_settings_unref);
   g_clear_pointer (&run->server_uids, g_hash_table_unref);
   g_clear_pointer (&run->server_uidl, pf_uidl_list_unref);
-  g_clear_pointer (&run->uidl_answer, pf_uidl_list_unref);
+  g_clear_pointer (&run->listed_uids, pf_uidl_list_unref);
+  g_clear_pointer (&run->listed_sizes, g_array_unref);
   g_clear_pointer (&run->todo, g_ptr_array_unref);
   g_queue_clear (&run->retrieving);
   g_queue_clear_full (&run->spare, slot_free);
@@ -508,7 +528,7 @@ run_maybe_finish (Run *run)
   /* Whatever arrived whole is made durable, even after a failure. */
   commit_start (run);
   if (run->in_flight > 0 || run->committing || run->compacting || run->preparing
-      || more_to_fetch || run->deletes_in_flight > 0 || run->confirming > 0)
+      || more_to_fetch || run->deletes_in_flight > 0 || run->confirming > 0 || run->listing > 0)
     return;
   drop_spare (run);
 
@@ -832,6 +852,7 @@ on_retrieve (GObject      *source,
   gboolean ok;
 
   run->in_flight--;
+  run->bytes_in_flight -= retrieve_size (message);
   g_queue_remove (&run->retrieving, message);
 
   ok = pf_pop3_client_retrieve_finish (PF_POP3_CLIENT (source), result, &bytes, &error);
@@ -974,17 +995,21 @@ drop_spare (Run *run)
 static void
 run_queue_retrieves (Run *run)
 {
-  while (run->error == NULL && !run->session_lost && run->in_flight < RETRIEVE_WINDOW
+  while (run->error == NULL && !run->session_lost && run->in_flight < RETRIEVE_WINDOW_MESSAGES
          && run->next_to_queue < run->todo->len)
     {
-      Message *message;
-      Slot *slot = g_queue_pop_head (&run->spare);
+      Message *message = g_ptr_array_index (run->todo, run->next_to_queue);
+      guint64 size = retrieve_size (message);
+      Slot *slot;
 
+      /* One message always goes, however large. */
+      if (run->in_flight > 0 && run->bytes_in_flight + size > RETRIEVE_WINDOW_BYTES)
+        break;
+      slot = g_queue_pop_head (&run->spare);
       if (slot == NULL)
         break;
 
       /* Steal it from todo: it now lives in the callback. */
-      message = g_ptr_array_index (run->todo, run->next_to_queue);
       run->todo->pdata[run->next_to_queue] = NULL;
       run->next_to_queue++;
 
@@ -994,6 +1019,7 @@ run_queue_retrieves (Run *run)
       message->run = run;
 
       run->in_flight++;
+      run->bytes_in_flight += size;
       g_queue_push_tail (&run->retrieving, message);
       pf_pop3_client_retrieve_checked_async (run->self->client, message->msgno, -1,
                                              message->size_known ? (gint64) message->server_size : -1,
@@ -1264,26 +1290,41 @@ plan (Run        *run,
   }
 }
 
+/* UIDL and LIST went out together; the plan starts once both answered. */
+static void
+listing_done (Run *run)
+{
+  PfUidlList *uids;
+  g_autoptr(GArray) sizes = NULL;
+
+  g_assert (run->listing > 0);
+  if (--run->listing > 0)
+    return;
+
+  uids = g_steal_pointer (&run->listed_uids);
+  sizes = g_steal_pointer (&run->listed_sizes);
+  if (run->error != NULL || sizes == NULL)
+    {
+      g_clear_pointer (&uids, pf_uidl_list_unref);
+      run_maybe_finish (run);
+      return;
+    }
+  plan (run, uids, sizes);
+  g_clear_pointer (&uids, pf_uidl_list_unref);
+}
+
 static void
 on_list (GObject      *source,
          GAsyncResult *result,
          gpointer      user_data)
 {
   Run *run = user_data;
-  g_autoptr(PfUidlList) uids = g_steal_pointer (&run->uidl_answer);
-  g_autoptr(GArray) sizes = NULL;
   GError *error = NULL;
 
-  sizes = pf_pop3_client_list_finish (PF_POP3_CLIENT (source), result, &error);
-  if (sizes == NULL)
-    {
-      g_clear_pointer (&uids, pf_uidl_list_unref);
-      run_fail (run, error);
-      run_maybe_finish (run);
-      return;
-    }
-  plan (run, uids, sizes);
-  g_clear_pointer (&uids, pf_uidl_list_unref);
+  run->listed_sizes = pf_pop3_client_list_finish (PF_POP3_CLIENT (source), result, &error);
+  if (run->listed_sizes == NULL)
+    run_fail (run, error);
+  listing_done (run);
 }
 
 static void
@@ -1293,34 +1334,38 @@ on_uidl (GObject      *source,
 {
   Run *run = user_data;
   g_autoptr(GError) error = NULL;
-  PfUidlList *uids;
 
-  uids = pf_pop3_client_uidl_finish (PF_POP3_CLIENT (source), result, &error);
-  if (uids == NULL)
+  run->listed_uids = pf_pop3_client_uidl_finish (PF_POP3_CLIENT (source), result, &error);
+  if (run->listed_uids == NULL)
     {
       if (!g_error_matches (error, PF_ERROR, PF_ERROR_SERVER))
-        {
-          run_fail (run, g_steal_pointer (&error));
-          run_maybe_finish (run);
-          return;
-        }
+        run_fail (run, g_steal_pointer (&error));
       /* -ERR to UIDL: the server does not have it. */
-      if (run->self->policy != PF_FETCH_DELETE)
+      else if (run->self->policy != PF_FETCH_DELETE)
+        run_fail (run, g_error_new (PF_ERROR, PF_ERROR_NO_UIDL,
+                                    _("The server cannot name its messages (no UIDL), so "
+                                      "Popfetch cannot tell new mail from mail it already "
+                                      "has without deleting it from the server.")));
+      else
         {
-          run_fail (run, g_error_new (PF_ERROR, PF_ERROR_NO_UIDL,
-                                      _("The server cannot name its messages (no UIDL), so "
-                                        "Popfetch cannot tell new mail from mail it already "
-                                        "has without deleting it from the server.")));
-          run_maybe_finish (run);
-          return;
+          run->no_uidl = TRUE;
+          run->result->no_uidl = TRUE;
         }
-      run->no_uidl = TRUE;
-      run->result->no_uidl = TRUE;
     }
-  else
-    run->uidl_answer = uids;
+  listing_done (run);
+}
 
-  pf_pop3_client_list_async (PF_POP3_CLIENT (source), run->cancellable, on_list, run);
+/* UIDL and LIST in the same turn of the main loop: with PIPELINING the
+ * client sends them in one write, and the listing costs one round trip,
+ * not two. */
+static void
+list_start (Run          *run,
+            PfPop3Client *client)
+{
+  set_phase (run->self, PF_FETCH_PHASE_LISTING);
+  run->listing = 2;
+  pf_pop3_client_uidl_async (client, run->cancellable, on_uidl, run);
+  pf_pop3_client_list_async (client, run->cancellable, on_list, run);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1363,8 +1408,7 @@ on_authenticated (GObject      *source,
   g_clear_pointer (&run->secret, pf_secret_free);
   run->result->mechanism = used;
   run->result->fell_back = run->fallback != PF_AUTH_AUTO;
-  set_phase (run->self, PF_FETCH_PHASE_LISTING);
-  pf_pop3_client_uidl_async (PF_POP3_CLIENT (source), run->cancellable, on_uidl, run);
+  list_start (run, PF_POP3_CLIENT (source));
 }
 
 static void

@@ -52,7 +52,9 @@ _pf_pop3_client_wipe_bytes (GBytes *bytes)
     return;
   /* Our own copy when someone else still holds a reference. */
   data = g_bytes_unref_to_data (bytes, &len);
-  explicit_bzero (data, len);
+  /* Empty bytes may have no data at all: explicit_bzero wants a pointer. */
+  if (data != NULL)
+    explicit_bzero (data, len);
   g_free (data);
 }
 

@@ -778,6 +778,73 @@ test_ad_hoc_other_name_refused (void)
   pf_test_fetch_assert_exactly_once (maildir, 2);
 }
 
+/* UIDL and LIST go out together: the server reads both before it answers
+ * either. Before, LIST waited for UIDL's answer (one round trip more for
+ * every fetch): this server never answered and the fetch timed out. */
+static void
+test_listing_one_round_trip (void)
+{
+  g_autofree char *maildir = local_maildir ();
+  g_autoptr(GString) script = g_string_new (LOGGED_IN_PIPELINING);
+  g_autoptr(PfTestServer) server = pf_test_server_new (PF_TEST_SERVER_PLAIN);
+  g_autoptr(PfFetcher) fetcher = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PfFetchResult) result = NULL;
+
+  g_string_append (script, "C: UIDL\nC: LIST\n"
+                           "S: +OK\nS: 1 uid-1\nS: 2 uid-2\nS: .\n"
+                           "S: +OK\nS: 1 4047\nS: 2 4047\nS: .\n"
+                           "C: RETR 1\nC: RETR 2\n");
+  for (guint n = 1; n <= 2; n++)
+    {
+      g_autofree char *message = big_message (n, "S: .\n");
+
+      g_string_append (script, message);
+    }
+  g_string_append (script, "C: QUIT\nS: +OK\n");
+  pf_test_server_add_script (server, script->str);
+  fetcher = make_fetcher (server);
+  result = run_fetch (fetcher, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (result->fetched, ==, 2);
+  pf_test_fetch_assert_exactly_once (maildir, 2);
+}
+
+/* Small messages: every RETR of 200 goes out before the first answer,
+ * the window being one of bytes in flight. Before, it held 64 RETRs:
+ * this server, answering once it has read all 200, never answered and the
+ * fetch timed out. */
+static void
+test_retrieve_window_by_bytes (void)
+{
+  const guint count = 200;
+  g_autofree char *maildir = local_maildir ();
+  g_autoptr(GString) script = g_string_new (LOGGED_IN_PIPELINING);
+  g_autoptr(PfTestServer) server = pf_test_server_new (PF_TEST_SERVER_PLAIN);
+  g_autoptr(PfFetcher) fetcher = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PfFetchResult) result = NULL;
+
+  g_string_append (script, "C: UIDL\nS: +OK\n");
+  for (guint n = 1; n <= count; n++)
+    g_string_append_printf (script, "S: %u uid-%u\n", n, n);
+  g_string_append (script, "S: .\nC: LIST\nS: +OK\n");
+  for (guint n = 1; n <= count; n++)
+    g_string_append_printf (script, "S: %u %u\n", n, 41 + (n >= 10) + (n >= 100));
+  g_string_append (script, "S: .\n");
+  for (guint n = 1; n <= count; n++)
+    g_string_append_printf (script, "C: RETR %u\n", n);
+  for (guint n = 1; n <= count; n++)
+    g_string_append_printf (script, "S: +OK\nS: Message-ID: <%u@popfetch.test>\nS: \nS: hi\nS: .\n", n);
+  g_string_append (script, "C: QUIT\nS: +OK\n");
+  pf_test_server_add_script (server, script->str);
+  fetcher = make_fetcher (server);
+  result = run_fetch (fetcher, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (result->fetched, ==, count);
+  pf_test_fetch_assert_exactly_once (maildir, count);
+}
+
 /* A credentials source that counts how often it is asked: a stand-in for
  * what a keyring or an OAuth2 token source does in that slot. */
 #define TEST_TYPE_COUNTING_CREDENTIALS (test_counting_credentials_get_type ())
@@ -927,6 +994,8 @@ main (int    argc,
   g_test_add_func ("/engine/delivery/fetch/reused-uid/status-header-still-same", test_status_header_still_same);
   g_test_add_func ("/engine/delivery/fetch/framing/glued-terminator-pipelined", test_glued_terminator_pipelined);
   g_test_add_func ("/engine/delivery/fetch/size-limit/data-past-limit", test_data_past_size_limit);
+  g_test_add_func ("/engine/delivery/fetch/round-trips/listing-in-one", test_listing_one_round_trip);
+  g_test_add_func ("/engine/delivery/fetch/round-trips/retrieve-window-by-bytes", test_retrieve_window_by_bytes);
   g_test_add_func ("/engine/delivery/fetch/state/saved-account-survives-host-edit", test_saved_account_survives_host_edit);
   g_test_add_func ("/engine/delivery/fetch/state/ad-hoc-other-name-refused", test_ad_hoc_other_name_refused);
 
