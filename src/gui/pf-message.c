@@ -13,6 +13,7 @@
 #include <glib/gstdio.h>
 #include <glib/gi18n.h>
 
+#include "pf-html-text.h"
 #include "pf-message.h"
 
 struct _PfMessage
@@ -337,38 +338,6 @@ find_text_part (GMimeObject  *parent,
     *found = GMIME_TEXT_PART (part);
 }
 
-static char *
-html_to_text (const char *html)
-{
-  GString *out = g_string_new (NULL);
-  gboolean in_tag = FALSE;
-
-  /* Good enough for reading: drop the markup, keep the words. Entities
-   * other than the common few are left as written. */
-  for (const char *p = html; *p; p++)
-    {
-      if (*p == '<')
-        in_tag = TRUE;
-      else if (*p == '>')
-        in_tag = FALSE;
-      else if (!in_tag)
-        {
-          if (g_str_has_prefix (p, "&amp;"))
-            g_string_append_c (out, '&'), p += 4;
-          else if (g_str_has_prefix (p, "&lt;"))
-            g_string_append_c (out, '<'), p += 3;
-          else if (g_str_has_prefix (p, "&gt;"))
-            g_string_append_c (out, '>'), p += 3;
-          else if (g_str_has_prefix (p, "&nbsp;"))
-            g_string_append_c (out, ' '), p += 5;
-          else
-            g_string_append_c (out, *p);
-        }
-    }
-
-  return g_string_free (out, FALSE);
-}
-
 char *
 pf_message_read_text (const char  *path,
                       GError     **error)
@@ -416,7 +385,7 @@ pf_message_read_text (const char  *path,
 
       if (text != NULL && g_mime_content_type_is_type (type, "text", "html"))
         {
-          g_autofree char *plain = html_to_text (text);
+          g_autofree char *plain = pf_html_to_text (text);
 
           g_string_append (out, plain);
         }
