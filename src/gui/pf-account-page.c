@@ -198,6 +198,22 @@ update_count (PfAccountPage *self)
   else
     text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u message", "%u messages", n), n);
   gtk_label_set_label (self->count_label, text);
+  if (n == 0)
+    {
+      /* The list hides: its focus must not fall out of the page, or the
+       * page's keys (Escape, Ctrl+F) stop working. */
+      GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+      GtkWidget *focus = root ? gtk_root_get_focus (root) : NULL;
+
+      if (focus != NULL && (focus == GTK_WIDGET (self->list_view) ||
+                            gtk_widget_is_ancestor (focus, GTK_WIDGET (self->list_view))))
+        {
+          if (gtk_toggle_button_get_active (self->search_button))
+            gtk_widget_grab_focus (GTK_WIDGET (self->search_entry));
+          else
+            gtk_widget_grab_focus (GTK_WIDGET (self->fetch_button));
+        }
+    }
   gtk_stack_set_visible_child_name (self->messages_stack, n > 0 ? "list" : "empty");
   gtk_label_set_label (GTK_LABEL (gtk_stack_get_child_by_name (self->messages_stack, "empty")),
                        search != NULL && *search != '\0' ? _("No messages match the search")
@@ -664,6 +680,21 @@ on_search_activate (PfAccountPage *self)
 }
 
 static gboolean
+on_escape_key (GtkWidget *widget,
+               GVariant  *args,
+               gpointer   user_data)
+{
+  PfAccountPage *self = PF_ACCOUNT_PAGE (widget);
+  const char *search = gtk_editable_get_text (GTK_EDITABLE (self->search_entry));
+
+  /* From anywhere on the page, Escape leaves the search. */
+  if (!gtk_toggle_button_get_active (self->search_button) && (search == NULL || *search == '\0'))
+    return FALSE;
+  on_stop_search (self);
+  return TRUE;
+}
+
+static gboolean
 on_find_key (GtkWidget *widget,
              GVariant  *args,
              gpointer   user_data)
@@ -873,6 +904,7 @@ pf_account_page_class_init (PfAccountPageClass *klass)
 
   gtk_widget_class_add_binding (widget_class, GDK_KEY_f, GDK_CONTROL_MASK, on_find_key, NULL);
   gtk_widget_class_add_binding (widget_class, GDK_KEY_Delete, 0, on_delete_key, NULL);
+  gtk_widget_class_add_binding (widget_class, GDK_KEY_Escape, 0, on_escape_key, NULL);
   gtk_widget_class_add_binding (widget_class, GDK_KEY_KP_Delete, 0, on_delete_key, NULL);
 }
 

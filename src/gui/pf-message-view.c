@@ -346,6 +346,15 @@ on_save_clicked (GtkButton     *button,
   chooser = gtk_file_chooser_native_new (_("Save Attachment"), GTK_WINDOW (self),
                                          GTK_FILE_CHOOSER_ACTION_SAVE, _("_Save"), _("_Cancel"));
   gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
+  {
+    /* Where people look for what they saved: Downloads, else home (not
+     * the directory the app happened to start in). */
+    const char *downloads = g_get_user_special_dir (G_USER_DIRECTORY_DOWNLOAD);
+    g_autoptr(GFile) folder = g_file_new_for_path (downloads && g_file_test (downloads, G_FILE_TEST_IS_DIR)
+                                                   ? downloads : g_get_home_dir ());
+
+    gtk_file_chooser_set_current_folder (GTK_FILE_CHOOSER (chooser), folder, NULL);
+  }
   gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser), a->name);
   g_object_set_data (G_OBJECT (chooser), "attachment", a);
   g_signal_connect (chooser, "response", G_CALLBACK (on_save_response), self);
