@@ -484,7 +484,7 @@ open_message (PfAccountPage  *self,
 
   if (pf_index_message_get_id (message) == 0)
     return;
-  view = pf_message_view_new (GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (self))), message);
+  view = pf_message_view_new (GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (self))), self->index, message);
   g_signal_connect_object (view, "mark-unread", G_CALLBACK (on_view_mark_unread), self, 0);
   g_signal_connect_object (view, "delete", G_CALLBACK (on_view_delete), self, 0);
   gtk_window_present (GTK_WINDOW (view));

@@ -26,6 +26,7 @@ struct _PfMessageView
 {
   AdwWindow        parent_instance;
 
+  PfIndex         *index;
   PfIndexMessage  *message;
   GCancellable    *cancellable;
   GPtrArray       *attachments;     /* PfAttachment */
@@ -520,7 +521,9 @@ on_message_launched (GObject      *source,
 static void
 on_open_reader_clicked (PfMessageView *self)
 {
-  g_autoptr(GFile) file = g_file_new_for_path (pf_index_message_get_path (self->message));
+  /* Where the file is now: opening it marked it read, which renamed it. */
+  g_autoptr(PfIndexMessage) current = pf_index_get_message (self->index, pf_index_message_get_id (self->message));
+  g_autoptr(GFile) file = g_file_new_for_path (pf_index_message_get_path (current ? current : self->message));
   g_autofree char *uri = g_file_get_uri (file);
   g_autoptr(GdkAppLaunchContext) context = NULL;
 
@@ -628,6 +631,7 @@ build (PfMessageView *self)
 
 PfMessageView *
 pf_message_view_new (GtkWindow      *parent,
+                     PfIndex        *index,
                      PfIndexMessage *message)
 {
   PfMessageView *self;
@@ -636,6 +640,7 @@ pf_message_view_new (GtkWindow      *parent,
   g_return_val_if_fail (PF_IS_INDEX_MESSAGE (message), NULL);
 
   self = g_object_new (PF_TYPE_MESSAGE_VIEW, "transient-for", parent, NULL);
+  self->index = g_object_ref (index);
   self->message = g_object_ref (message);
   build (self);
 
@@ -661,6 +666,7 @@ pf_message_view_dispose (GObject *object)
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->message);
+  g_clear_object (&self->index);
   g_clear_pointer (&self->attachments, g_ptr_array_unref);
 
   G_OBJECT_CLASS (pf_message_view_parent_class)->dispose (object);

@@ -21,6 +21,7 @@ G_DECLARE_FINAL_TYPE (PfMessageView, pf_message_view, PF, MESSAGE_VIEW, AdwWindo
 /* Signals: "mark-unread" (the user asked to see it as new again),
  * "delete" (the user deleted it; the window closes itself). */
 PfMessageView  *pf_message_view_new         (GtkWindow      *parent,
+                                             PfIndex        *index,
                                              PfIndexMessage *message);
 PfIndexMessage *pf_message_view_get_message (PfMessageView  *self);
 

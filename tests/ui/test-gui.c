@@ -20,6 +20,7 @@
 #include "pf-gui-util.h"
 #include "pf-message.h"
 #include "pf-index.h"
+#include "pf-message-view.h"
 #include "pf-message-row.h"
 #include "pf-preferences-window.h"
 #include "pf-probe-row.h"
@@ -194,6 +195,82 @@ test_message_headers_decoded (void)
   messages = pf_message_list_newest ("/nonexistent/maildir", 10, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (messages->len, ==, 0);
+}
+
+/* The message window's reading: the text part first, an HTML-only message
+ * as safe text, attachments with name, type and decoded bytes, the raw
+ * source without control characters. */
+static void
+test_message_view_read (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("popfetch-test-view-XXXXXX", NULL);
+  g_autofree char *html_path = g_build_filename (dir, "html", NULL);
+  g_autofree char *mixed_path = g_build_filename (dir, "mixed", NULL);
+  g_autofree char *text = NULL;
+  g_autofree char *source = NULL;
+  g_autoptr(GPtrArray) attachments = NULL;
+  g_autoptr(GError) error = NULL;
+  PfAttachment *a;
+
+  write_message (dir, "html",
+                 "From: Shop <shop@example.com>\n"
+                 "Subject: Offer\n"
+                 "Content-Type: text/html; charset=utf-8\n"
+                 "\n"
+                 "<html><head><script>steal()</script></head><body>"
+                 "<p>Fish &amp; Chips</p><img src=\"https://tracker.example/p.gif\">"
+                 "</body></html>\n");
+  g_assert_true (pf_message_view_read (html_path, &text, &attachments, &source, &error));
+  g_assert_no_error (error);
+  g_assert_nonnull (strstr (text, "Subject: Offer\n"));
+  g_assert_nonnull (strstr (text, "Fish & Chips"));
+  g_assert_null (strstr (text, "steal"));
+  g_assert_null (strstr (text, "tracker.example"));
+  g_assert_cmpuint (attachments->len, ==, 0);
+  g_assert_nonnull (strstr (source, "<script>steal()</script>"));
+  g_clear_pointer (&text, g_free);
+  g_clear_pointer (&source, g_free);
+  g_clear_pointer (&attachments, g_ptr_array_unref);
+
+  write_message (dir, "mixed",
+                 "From: Anna <anna@example.org>\n"
+                 "Subject: Figures\x1b[2J\n"
+                 "MIME-Version: 1.0\n"
+                 "Content-Type: multipart/mixed; boundary=\"b\"\n"
+                 "\n"
+                 "--b\n"
+                 "Content-Type: text/html; charset=utf-8\n"
+                 "\n"
+                 "<p>HTML version</p>\n"
+                 "--b\n"
+                 "Content-Type: text/plain; charset=utf-8\n"
+                 "\n"
+                 "Plain version.\n"
+                 "--b\n"
+                 "Content-Type: application/pdf; name=\"../../etc/report.pdf\"\n"
+                 "Content-Disposition: attachment; filename=\"../../etc/report.pdf\"\n"
+                 "Content-Transfer-Encoding: base64\n"
+                 "\n"
+                 "JVBERi0xLjQK\n"
+                 "--b--\n");
+  g_assert_true (pf_message_view_read (mixed_path, &text, &attachments, &source, &error));
+  g_assert_no_error (error);
+  /* The plain part first, even after an HTML one. */
+  g_assert_nonnull (strstr (text, "Plain version."));
+  g_assert_null (strstr (text, "HTML version"));
+  g_assert_null (strchr (text, '\x1b'));
+  g_assert_null (strchr (source, '\x1b'));
+  g_assert_cmpuint (attachments->len, ==, 1);
+  a = attachments->pdata[0];
+  /* A name from the message never leaves the folder it is saved in. */
+  g_assert_cmpstr (a->name, ==, "report.pdf");
+  g_assert_cmpstr (a->type, ==, "application/pdf");
+  g_assert_cmpuint (g_bytes_get_size (a->data), ==, 9);
+  g_assert_cmpmem (g_bytes_get_data (a->data, NULL), 9, "%PDF-1.4\n", 9);
+
+  g_unlink (html_path);
+  g_unlink (mixed_path);
+  g_rmdir (dir);
 }
 
 static gboolean
@@ -798,6 +875,7 @@ main (int   argc,
   g_log_set_always_fatal (G_LOG_LEVEL_ERROR | G_LOG_LEVEL_CRITICAL);
 
   g_test_add_func ("/ui/pure/step-and-field-for-error", test_step_for_error);
+  g_test_add_func ("/ui/pure/message-view-read", test_message_view_read);
   g_test_add_func ("/ui/pure/certificate-errors-in-words", test_certificate_errors_in_words);
   g_test_add_func ("/ui/pure/progress-text", test_progress_text);
   g_test_add_func ("/ui/pure/choices-round-trip", test_choices);
