@@ -154,7 +154,8 @@ rss_kib (void)
 static void
 bench_client (guint16 port)
 {
-  g_autoptr(PfPop3Client) client = pf_pop3_client_new ("127.0.0.1", port, PF_SECURITY_NONE);
+  g_autoptr(PfServerSettings) settings = pf_server_settings_new ("127.0.0.1", port, PF_SECURITY_NONE);
+  g_autoptr(PfPop3Client) client = NULL;
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(PfUidlList) uids = NULL;
   g_autoptr(GArray) sizes = NULL;
@@ -162,7 +163,8 @@ bench_client (guint16 port)
   size_t heap_before;
   long rss_before;
 
-  pf_pop3_client_set_allow_plaintext_auth (client, TRUE);
+  pf_server_settings_set_allow_plaintext_auth (settings, TRUE);
+  client = pf_pop3_client_new_for_settings (settings);
   pf_pop3_client_connect_async (client, NULL, store_result, &result);
   if (!pf_pop3_client_connect_finish (client, wait_for (&result), &error))
     g_error ("connect: %s", error->message);
@@ -199,16 +201,18 @@ bench_fetch (guint16 port)
   g_autofree char *maildir = g_build_filename (dir, "Mail", NULL);
   g_autofree char *state = g_build_filename (dir, "state", NULL);
   g_autofree char *command = NULL;
-  g_autoptr(PfFetcher) fetcher = pf_fetcher_new ("127.0.0.1", port, PF_SECURITY_NONE,
-                                                 "bench", maildir);
+  g_autoptr(PfServerSettings) settings = pf_server_settings_new ("127.0.0.1", port, PF_SECURITY_NONE);
+  g_autoptr(PfCredentials) credentials = pf_credentials_new_for_password ("bench");
+  g_autoptr(PfFetcher) fetcher = NULL;
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(PfFetchResult) fetched = NULL;
   g_autoptr(GError) error = NULL;
   long rss_before;
 
-  pf_fetcher_set_allow_plaintext_auth (fetcher, TRUE);
+  pf_server_settings_set_allow_plaintext_auth (settings, TRUE);
+  fetcher = pf_fetcher_new (settings, "bench", maildir);
   pf_fetcher_set_mechanism (fetcher, PF_AUTH_USER);
-  pf_fetcher_set_secret (fetcher, "bench");
+  pf_fetcher_set_credentials (fetcher, credentials);
   pf_fetcher_set_state_dir (fetcher, state);
 
   rss_before = rss_kib ();

@@ -85,14 +85,16 @@ run (PfTestDovecot *dovecot,
      guint          window,
      guint          expected)
 {
-  g_autoptr(PfPop3Client) client = pf_pop3_client_new ("127.0.0.1", port, PF_SECURITY_TLS);
+  g_autoptr(PfServerSettings) settings = pf_server_settings_new ("127.0.0.1", port, PF_SECURITY_TLS);
+  g_autoptr(PfPop3Client) client = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GArray) list = NULL;
   Waiter waiter = { 0, };
   gint64 start;
 
-  pf_pop3_client_set_server_identity (client, "localhost");
-  pf_pop3_client_set_tls_database (client, pf_test_dovecot_get_tls_database (dovecot));
+  pf_server_settings_set_server_identity (settings, "localhost");
+  pf_server_settings_set_tls_database (settings, pf_test_dovecot_get_tls_database (dovecot));
+  client = pf_pop3_client_new_for_settings (settings);
   pf_pop3_client_set_pipeline_window (client, window);
 
   pf_pop3_client_connect_async (client, NULL, store, &waiter);

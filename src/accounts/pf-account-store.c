@@ -459,9 +459,9 @@ parse_account (GKeyFile    *keyfile,
   policy = g_key_file_get_string (keyfile, group, "policy", NULL);
   if (policy != NULL)
     {
-      PfPolicy p;
+      int p;
 
-      if (!pf_policy_from_string (g_strstrip (policy), &p))
+      if (!pf_enum_from_nick (PF_TYPE_FETCH_POLICY, g_strstrip (policy), &p))
         {
           config_error (error, filename, group,
                         _("policy must be keep, delete or delete-after, not “%s”"), policy);
@@ -615,8 +615,8 @@ pf_account_store_serialize (GListModel *accounts,
       if ((value = pf_account_get_maildir (account)) != NULL)
         g_key_file_set_string (keyfile, group, "maildir", value);
       g_key_file_set_string (keyfile, group, "policy",
-                             pf_policy_to_string (pf_account_get_policy (account)));
-      if (pf_account_get_policy (account) == PF_POLICY_DELETE_AFTER)
+                             pf_enum_to_nick (PF_TYPE_FETCH_POLICY, pf_account_get_policy (account)));
+      if (pf_account_get_policy (account) == PF_FETCH_DELETE_AFTER_DAYS)
         g_key_file_set_uint64 (keyfile, group, "delete-after-days",
                                pf_account_get_delete_after_days (account));
       if (pf_account_get_max_size (account) > 0)

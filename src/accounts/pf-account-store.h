@@ -42,6 +42,53 @@ gboolean        pf_account_store_replace      (PfAccountStore  *self,
 gboolean        pf_account_store_remove       (PfAccountStore  *self,
                                                const char      *name);
 
+/* Change the account called @name into @account (which may carry a new,
+ * unused name), applying every rule of an edit, the same for every front
+ * end:
+ *  - the pinned certificate is dropped when the server changes (host
+ *    compared by pf_account_host_equal(), or port), unless the edit pins a
+ *    new one; @account is changed accordingly;
+ *  - the change is made in memory at once (the store then holds @account,
+ *    as pf_account_store_replace() does), then the file is saved;
+ *  - a new name takes the account's delivery journal and lock along
+ *    (pf_paths_rename_account_state; a host edit keeps them);
+ *  - the keyring item follows a new host, user or name, and the old item is
+ *    cleared unless another saved account still uses it.
+ * Fails with PF_ERROR_INVALID_INPUT or PF_ERROR_CONFIG (nothing changed),
+ * the save's error, PF_ERROR_ACCOUNT_BUSY when a fetch of the account runs
+ * during a rename (the settings are saved, the journal stayed: the message
+ * says what to do), or a keyring error (pf_account_store_error_is_keyring:
+ * the settings are saved, the password did not move). */
+void            pf_account_store_update_async  (PfAccountStore       *self,
+                                                const char           *name,
+                                                PfAccount            *account,
+                                                GCancellable         *cancellable,
+                                                GAsyncReadyCallback   callback,
+                                                gpointer              user_data);
+gboolean        pf_account_store_update_finish (PfAccountStore       *self,
+                                                GAsyncResult         *result,
+                                                GError              **error);
+
+/* Remove the account called @name, save, then clear its password from the
+ * keyring unless another saved account uses the same item (same host and
+ * user). Fails with PF_ERROR_CONFIG for an unknown name, the save's error,
+ * or a keyring error (pf_account_store_error_is_keyring: the account is
+ * gone, its password may still be in the keyring). */
+void            pf_account_store_remove_async  (PfAccountStore       *self,
+                                                const char           *name,
+                                                GCancellable         *cancellable,
+                                                GAsyncReadyCallback   callback,
+                                                gpointer              user_data);
+gboolean        pf_account_store_remove_finish (PfAccountStore       *self,
+                                                GAsyncResult         *result,
+                                                GError              **error);
+
+/* Whether an update or remove failed only in the keyring, after saving. */
+gboolean        pf_account_store_error_is_keyring (const GError  *error);
+/* Whether an update failed after the settings were saved: in the keyring,
+ * or moving the journal of a renamed account. */
+gboolean        pf_account_store_error_is_after_save (const GError *error);
+
 /* Read the file (a missing file is an empty store). A file that does not
  * parse or holds an invalid account fails with PF_ERROR_CONFIG naming the
  * file and the offending line or account; the store then refuses to save,

@@ -12,7 +12,9 @@
 #include <glib/gi18n.h>
 
 #include "pf-account.h"
+#include "pf-demo.h"
 #include "pf-error.h"
+#include "pf-keyring-credentials.h"
 
 struct _PfAccount
 {
@@ -31,16 +33,11 @@ struct _PfAccount
   guint            interval;
   PfSecurity       security;
   PfAuthMechanism  mechanism;
-  PfPolicy         policy;
+  PfFetchPolicy    policy;
   gboolean         allow_plaintext;
 };
 
 G_DEFINE_FINAL_TYPE (PfAccount, pf_account, G_TYPE_OBJECT)
-
-G_DEFINE_ENUM_TYPE (PfPolicy, pf_policy,
-  G_DEFINE_ENUM_VALUE (PF_POLICY_KEEP, "keep"),
-  G_DEFINE_ENUM_VALUE (PF_POLICY_DELETE, "delete"),
-  G_DEFINE_ENUM_VALUE (PF_POLICY_DELETE_AFTER, "delete-after"))
 
 enum {
   PROP_0,
@@ -63,34 +60,6 @@ enum {
 };
 
 static GParamSpec *properties[N_PROPS];
-
-static const char * const policy_names[] = { "keep", "delete", "delete-after" };
-
-const char *
-pf_policy_to_string (PfPolicy policy)
-{
-  g_return_val_if_fail (policy <= PF_POLICY_DELETE_AFTER, NULL);
-
-  return policy_names[policy];
-}
-
-gboolean
-pf_policy_from_string (const char *name,
-                       PfPolicy   *policy)
-{
-  g_return_val_if_fail (policy != NULL, FALSE);
-
-  if (name == NULL)
-    return FALSE;
-
-  for (guint i = 0; i < G_N_ELEMENTS (policy_names); i++)
-    if (g_ascii_strcasecmp (name, policy_names[i]) == 0)
-      {
-        *policy = (PfPolicy) i;
-        return TRUE;
-      }
-  return FALSE;
-}
 
 static void
 pf_account_finalize (GObject *object)
@@ -131,13 +100,13 @@ pf_account_get_property (GObject    *object,
       g_value_set_uint (value, self->port);
       break;
     case PROP_SECURITY:
-      g_value_set_int (value, self->security);
+      g_value_set_enum (value, self->security);
       break;
     case PROP_USER:
       g_value_set_string (value, self->user);
       break;
     case PROP_MECHANISM:
-      g_value_set_int (value, self->mechanism);
+      g_value_set_enum (value, self->mechanism);
       break;
     case PROP_MAILDIR:
       g_value_set_string (value, self->maildir);
@@ -191,13 +160,13 @@ pf_account_set_property (GObject      *object,
       pf_account_set_port (self, g_value_get_uint (value));
       break;
     case PROP_SECURITY:
-      pf_account_set_security (self, g_value_get_int (value));
+      pf_account_set_security (self, g_value_get_enum (value));
       break;
     case PROP_USER:
       pf_account_set_user (self, g_value_get_string (value));
       break;
     case PROP_MECHANISM:
-      pf_account_set_mechanism (self, g_value_get_int (value));
+      pf_account_set_mechanism (self, g_value_get_enum (value));
       break;
     case PROP_MAILDIR:
       pf_account_set_maildir (self, g_value_get_string (value));
@@ -248,17 +217,15 @@ pf_account_class_init (PfAccountClass *klass)
   properties[PROP_PORT] =
     g_param_spec_uint ("port", NULL, NULL, 0, G_MAXUINT16, 995, PROP_FLAGS);
   properties[PROP_SECURITY] =
-    g_param_spec_int ("security", NULL, NULL,
-                      PF_SECURITY_TLS, PF_SECURITY_NONE, PF_SECURITY_TLS, PROP_FLAGS);
+    g_param_spec_enum ("security", NULL, NULL, PF_TYPE_SECURITY, PF_SECURITY_TLS, PROP_FLAGS);
   properties[PROP_USER] =
     g_param_spec_string ("user", NULL, NULL, NULL, PROP_FLAGS);
   properties[PROP_MECHANISM] =
-    g_param_spec_int ("mechanism", NULL, NULL,
-                      PF_AUTH_AUTO, PF_AUTH_OAUTHBEARER, PF_AUTH_AUTO, PROP_FLAGS);
+    g_param_spec_enum ("mechanism", NULL, NULL, PF_TYPE_AUTH_MECHANISM, PF_AUTH_AUTO, PROP_FLAGS);
   properties[PROP_MAILDIR] =
     g_param_spec_string ("maildir", NULL, NULL, NULL, PROP_FLAGS);
   properties[PROP_POLICY] =
-    g_param_spec_enum ("policy", NULL, NULL, PF_TYPE_POLICY, PF_POLICY_KEEP, PROP_FLAGS);
+    g_param_spec_enum ("policy", NULL, NULL, PF_TYPE_FETCH_POLICY, PF_FETCH_KEEP, PROP_FLAGS);
   properties[PROP_DELETE_AFTER_DAYS] =
     g_param_spec_uint ("delete-after-days", NULL, NULL, 0, PF_ACCOUNT_DAYS_MAX, 0, PROP_FLAGS);
   properties[PROP_MAX_SIZE] =
@@ -281,7 +248,7 @@ pf_account_init (PfAccount *self)
   self->port = 995;
   self->security = PF_SECURITY_TLS;
   self->mechanism = PF_AUTH_AUTO;
-  self->policy = PF_POLICY_KEEP;
+  self->policy = PF_FETCH_KEEP;
 }
 
 PfAccount *
@@ -414,16 +381,16 @@ pf_account_set_mechanism (PfAccount       *self,
   set_uint (self, (guint *) &self->mechanism, mechanism, PROP_MECHANISM);
 }
 
-PfPolicy
+PfFetchPolicy
 pf_account_get_policy (PfAccount *self)
 {
-  g_return_val_if_fail (PF_IS_ACCOUNT (self), PF_POLICY_KEEP);
+  g_return_val_if_fail (PF_IS_ACCOUNT (self), PF_FETCH_KEEP);
   return self->policy;
 }
 
 void
-pf_account_set_policy (PfAccount *self,
-                       PfPolicy   policy)
+pf_account_set_policy (PfAccount     *self,
+                       PfFetchPolicy  policy)
 {
   g_return_if_fail (PF_IS_ACCOUNT (self));
   set_uint (self, (guint *) &self->policy, policy, PROP_POLICY);
@@ -472,41 +439,6 @@ pf_account_dup_effective_maildir (PfAccount *self)
   return g_build_filename (g_get_home_dir (), "Mail", self->name, NULL);
 }
 
-PfLoginTest *
-pf_account_create_login_test (PfAccount  *self,
-                              GError    **error)
-{
-  g_autoptr(PfLoginTest) test = NULL;
-
-  g_return_val_if_fail (PF_IS_ACCOUNT (self), NULL);
-  g_return_val_if_fail (self->host != NULL, NULL);
-
-  test = pf_login_test_new (self->host, (guint16) self->port, self->security);
-  pf_login_test_set_address (test, self->address);
-  if (self->user != NULL)
-    pf_login_test_set_user (test, self->user);
-  pf_login_test_set_mechanism (test, self->mechanism);
-  if (self->pinned_fingerprint != NULL)
-    pf_login_test_set_pinned_fingerprint (test, self->pinned_fingerprint);
-  if (self->ca_file != NULL)
-    {
-      g_autoptr(GTlsDatabase) database = NULL;
-      g_autoptr(GError) local_error = NULL;
-
-      database = g_tls_file_database_new (self->ca_file, &local_error);
-      if (database == NULL)
-        {
-          g_set_error (error, PF_ERROR, PF_ERROR_CONFIG,
-                       _("Account “%s”: cannot read the CA file: %s"),
-                       self->name, local_error->message);
-          return NULL;
-        }
-      pf_login_test_set_tls_database (test, database);
-    }
-  pf_login_test_set_allow_plaintext_auth (test, self->allow_plaintext);
-  return g_steal_pointer (&test);
-}
-
 static gboolean
 has_control_chars (const char *text)
 {
@@ -537,28 +469,6 @@ pf_account_name_is_valid (const char *name)
   if (strcmp (name, ".") == 0 || strcmp (name, "..") == 0)
     return FALSE;
   return TRUE;
-}
-
-char *
-pf_normalize_fingerprint (const char *text)
-{
-  g_autoptr(GString) hex = NULL;
-
-  if (text == NULL)
-    return NULL;
-
-  hex = g_string_new (NULL);
-  for (const char *p = text; *p != '\0'; p++)
-    {
-      if (*p == ':')
-        continue;
-      if (!g_ascii_isxdigit (*p))
-        return NULL;
-      g_string_append_c (hex, g_ascii_tolower (*p));
-    }
-  if (hex->len != 64)
-    return NULL;
-  return g_string_free (g_steal_pointer (&hex), FALSE);
 }
 
 static gboolean
@@ -648,16 +558,16 @@ pf_account_validate (PfAccount  *self,
   if (self->maildir != NULL && (!g_path_is_absolute (self->maildir) || has_control_chars (self->maildir)))
     return invalid (error, self->name,
                     _("the Maildir must be an absolute path, not “%s”"), self->maildir);
-  if (self->policy > PF_POLICY_DELETE_AFTER)
+  if (self->policy > PF_FETCH_DELETE_AFTER_DAYS)
     return invalid (error, self->name, _("unknown policy"));
-  if (self->policy == PF_POLICY_DELETE_AFTER
+  if (self->policy == PF_FETCH_DELETE_AFTER_DAYS
       && (self->delete_after_days < 1 || self->delete_after_days > PF_ACCOUNT_DAYS_MAX))
     return invalid (error, self->name,
                     _("“delete after” needs a number of days between 1 and %d"),
                     PF_ACCOUNT_DAYS_MAX);
   if (self->pinned_fingerprint != NULL)
     {
-      pin = pf_normalize_fingerprint (self->pinned_fingerprint);
+      pin = pf_sha256_fingerprint_normalize (self->pinned_fingerprint);
       if (pin == NULL || strcmp (pin, self->pinned_fingerprint) != 0)
         return invalid (error, self->name,
                         _("the pinned fingerprint must be 64 lowercase hexadecimal digits (SHA-256)"));
@@ -673,4 +583,146 @@ pf_account_validate (PfAccount  *self,
                     _("“no encryption” sends the password in the clear and must be "
                       "chosen explicitly (allow-plaintext)"));
   return TRUE;
+}
+
+/* ---- The road to the engine ------------------------------------------ */
+
+PfServerSettings *
+pf_account_dup_server_settings (PfAccount  *self,
+                                GError    **error)
+{
+  g_autoptr(PfServerSettings) settings = NULL;
+  g_autoptr(PfDemo) demo = NULL;
+  GError *local_error = NULL;
+
+  g_return_val_if_fail (PF_IS_ACCOUNT (self), NULL);
+  g_return_val_if_fail (self->host != NULL, NULL);
+
+  settings = pf_server_settings_new (self->host, (guint16) self->port, self->security);
+  /* Validated when the account was loaded or saved. */
+  pf_server_settings_set_pinned_fingerprint (settings, self->pinned_fingerprint);
+  pf_server_settings_set_ca_file (settings, self->ca_file);
+  pf_server_settings_set_allow_plaintext_auth (settings, self->allow_plaintext);
+
+  demo = pf_demo_load_from_environment (&local_error);
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, local_error);
+      return NULL;
+    }
+  if (demo == NULL)
+    return g_steal_pointer (&settings);
+  return pf_demo_map_settings (demo, settings, error);
+}
+
+PfCredentials *
+pf_account_create_credentials (PfAccount *self)
+{
+  g_return_val_if_fail (PF_IS_ACCOUNT (self), NULL);
+  g_return_val_if_fail (self->host != NULL && self->user != NULL, NULL);
+
+  /* Keyed by the saved host, never by a demo mapping's address. */
+  return pf_keyring_credentials_new (self->host, self->user);
+}
+
+PfFetcher *
+pf_account_create_fetcher (PfAccount      *self,
+                           PfCredentials  *credentials,
+                           GError        **error)
+{
+  g_autoptr(PfServerSettings) settings = NULL;
+  g_autoptr(PfCredentials) keyring = NULL;
+  g_autofree char *maildir = NULL;
+  PfFetcher *fetcher;
+
+  g_return_val_if_fail (PF_IS_ACCOUNT (self), NULL);
+  g_return_val_if_fail (credentials == NULL || PF_IS_CREDENTIALS (credentials), NULL);
+
+  settings = pf_account_dup_server_settings (self, error);
+  if (settings == NULL)
+    return NULL;
+  if (credentials == NULL)
+    credentials = keyring = pf_account_create_credentials (self);
+
+  maildir = pf_account_dup_effective_maildir (self);
+  fetcher = pf_fetcher_new (settings, self->user, maildir);
+  /* A saved account's journal and lock are its own, keyed by its name:
+   * they survive an edit of the host (pf_account_store_update_async moves
+   * them along when the name changes). */
+  pf_fetcher_set_account (fetcher, self->name);
+  pf_fetcher_set_mechanism (fetcher, self->mechanism);
+  pf_fetcher_set_credentials (fetcher, credentials);
+  pf_fetcher_set_policy (fetcher, self->policy, self->delete_after_days);
+  pf_fetcher_set_size_limit (fetcher, self->max_size);
+  return fetcher;
+}
+
+PfLoginTest *
+pf_account_create_login_test (PfAccount  *self,
+                              GError    **error)
+{
+  g_autoptr(PfServerSettings) settings = NULL;
+  g_autoptr(GError) local_error = NULL;
+  PfLoginTest *test;
+
+  g_return_val_if_fail (PF_IS_ACCOUNT (self), NULL);
+  g_return_val_if_fail (self->host != NULL, NULL);
+
+  settings = pf_account_dup_server_settings (self, error);
+  if (settings == NULL)
+    return NULL;
+  if (!pf_server_settings_load_ca_file (settings, &local_error))
+    {
+      g_set_error (error, PF_ERROR, PF_ERROR_CONFIG,
+                   _("Account “%s”: cannot read the CA file: %s"),
+                   self->name, local_error->message);
+      return NULL;
+    }
+
+  test = pf_login_test_new (settings);
+  pf_login_test_set_address (test, self->address);
+  if (self->user != NULL)
+    pf_login_test_set_user (test, self->user);
+  pf_login_test_set_mechanism (test, self->mechanism);
+  return test;
+}
+
+/* ---- Rules about editing --------------------------------------------- */
+
+gboolean
+pf_account_host_equal (const char *a,
+                       const char *b)
+{
+  gsize len_a, len_b;
+
+  if (a == NULL || b == NULL)
+    return a == b;
+
+  len_a = strlen (a);
+  len_b = strlen (b);
+  if (len_a > 0 && a[len_a - 1] == '.')
+    len_a--;
+  if (len_b > 0 && b[len_b - 1] == '.')
+    len_b--;
+  return len_a == len_b && g_ascii_strncasecmp (a, b, len_a) == 0;
+}
+
+gboolean
+pf_account_same_server (PfAccount *a,
+                        PfAccount *b)
+{
+  g_return_val_if_fail (PF_IS_ACCOUNT (a), FALSE);
+  g_return_val_if_fail (PF_IS_ACCOUNT (b), FALSE);
+
+  return pf_account_host_equal (a->host, b->host) && a->port == b->port;
+}
+
+gboolean
+pf_account_same_keyring_item (PfAccount *a,
+                              PfAccount *b)
+{
+  g_return_val_if_fail (PF_IS_ACCOUNT (a), FALSE);
+  g_return_val_if_fail (PF_IS_ACCOUNT (b), FALSE);
+
+  return g_strcmp0 (a->host, b->host) == 0 && g_strcmp0 (a->user, b->user) == 0;
 }

@@ -9,26 +9,14 @@
 
 #include <glib-object.h>
 
+#include "pf-credentials.h"
 #include "pf-diagnosis.h"
+#include "pf-fetcher.h"
 #include "pf-pop3-client.h"
 #include "pf-sasl.h"
+#include "pf-server-settings.h"
 
 G_BEGIN_DECLS
-
-/* What happens to a message on the server once it is safely delivered. */
-typedef enum
-{
-  PF_POLICY_KEEP,          /* leave every message on the server */
-  PF_POLICY_DELETE,        /* delete once delivered */
-  PF_POLICY_DELETE_AFTER,  /* delete once delivered and older than delete-after-days */
-} PfPolicy;
-
-#define PF_TYPE_POLICY (pf_policy_get_type ())
-GType        pf_policy_get_type    (void) G_GNUC_CONST;
-
-const char  *pf_policy_to_string   (PfPolicy    policy);  /* "keep", "delete", "delete-after" */
-gboolean     pf_policy_from_string (const char *name,
-                                    PfPolicy   *policy);
 
 #define PF_ACCOUNT_NAME_MAX      64
 #define PF_ACCOUNT_INTERVAL_MAX  (7 * 24 * 60)   /* minutes */
@@ -41,13 +29,13 @@ G_DECLARE_FINAL_TYPE (PfAccount, pf_account, PF, ACCOUNT, GObject)
 /* Properties, one per field of the accounts file:
  *   "name"               unique name, also the display name
  *   "address"            the mail address, user@domain
- *   "host", "port", "security"  (PfSecurity as int)
+ *   "host", "port", "security"  (PF_TYPE_SECURITY)
  *   "user"               login name
- *   "mechanism"          PfAuthMechanism as int; PF_AUTH_AUTO for the strongest
+ *   "mechanism"          PF_TYPE_AUTH_MECHANISM; PF_AUTH_AUTO for the strongest
  *   "maildir"            absolute path; NULL means the default, see
  *                        pf_account_dup_effective_maildir()
- *   "policy"             PfPolicy
- *   "delete-after-days"  for PF_POLICY_DELETE_AFTER
+ *   "policy"             PF_TYPE_FETCH_POLICY, the engine's one policy type
+ *   "delete-after-days"  for PF_FETCH_DELETE_AFTER_DAYS
  *   "max-size"           bytes; larger messages are left on the server; 0: no limit
  *   "pinned-fingerprint" lowercase hex SHA-256 of the certificate's DER, or NULL
  *   "ca-file"            PEM file of extra trusted CAs, or NULL
@@ -81,9 +69,9 @@ void         pf_account_set_mechanism          (PfAccount       *self,
 const char  *pf_account_get_maildir            (PfAccount       *self);
 void         pf_account_set_maildir            (PfAccount       *self,
                                                 const char      *maildir);
-PfPolicy     pf_account_get_policy             (PfAccount       *self);
+PfFetchPolicy pf_account_get_policy            (PfAccount       *self);
 void         pf_account_set_policy             (PfAccount       *self,
-                                                PfPolicy         policy);
+                                                PfFetchPolicy    policy);
 guint        pf_account_get_delete_after_days  (PfAccount       *self);
 void         pf_account_set_delete_after_days  (PfAccount       *self,
                                                 guint            days);
@@ -107,12 +95,49 @@ void         pf_account_set_interval           (PfAccount       *self,
  * ~/Mail/<name> when it is unset. */
 char        *pf_account_dup_effective_maildir  (PfAccount       *self);
 
-/* A login test set up for this account: server, security, user (only
- * that name is tried), mechanism, pinned certificate, CA file (then the
- * only trusted CAs, as for the fetch) and the plaintext choice. Fails with
- * PF_ERROR_CONFIG when the CA file cannot be read. */
+/* The road from a saved account to the engine. The CLI, the app and
+ * anything that fetches later (a timer, a background service) take this
+ * road; nothing outside src/accounts maps account fields onto engine
+ * settings.
+ *
+ * The server settings: host, port, security, pinned certificate, CA file
+ * and the plaintext choice, with the POPFETCH_DEMO mapping applied (here
+ * and nowhere else: pf_demo_map_settings). Fails with PF_ERROR_CONFIG when
+ * the demo file is unusable. */
+PfServerSettings *pf_account_dup_server_settings (PfAccount     *self,
+                                                  GError       **error);
+/* The account's credentials: its password in the keyring, looked up when
+ * the engine asks (PfKeyringCredentials). */
+PfCredentials *pf_account_create_credentials   (PfAccount       *self);
+/* A fetcher for this account: its server settings, user, Maildir,
+ * mechanism, policy and size limit, and the account itself
+ * (pf_fetcher_set_account: its journal and lock are keyed by its name).
+ * @credentials: a password given for
+ * this run, or NULL for the keyring's. Errors as for the settings. */
+PfFetcher   *pf_account_create_fetcher         (PfAccount       *self,
+                                                PfCredentials   *credentials,
+                                                GError         **error);
+/* A login test for this account: server settings, user (only that name is
+ * tried), mechanism and address. A CA file is read now (then the only
+ * trusted CAs, as for the fetch): PF_ERROR_CONFIG when it cannot be. */
 PfLoginTest *pf_account_create_login_test      (PfAccount       *self,
                                                 GError         **error);
+
+/* Rules about editing accounts; pf_account_store_update_async() and
+ * pf_account_store_remove_async() apply them.
+ *
+ * Whether two host names name the same server: ASCII case-insensitive (DNS
+ * names are), a trailing dot (the root) ignored. */
+gboolean     pf_account_host_equal             (const char      *a,
+                                                const char      *b);
+/* Whether @a and @b name the same server: equal hosts and the same port.
+ * A pinned certificate belongs to one server; see update_async. */
+gboolean     pf_account_same_server            (PfAccount       *a,
+                                                PfAccount       *b);
+/* Whether @a and @b use the same keyring item: the item's attributes are
+ * the host and the user exactly as stored. */
+gboolean     pf_account_same_keyring_item      (PfAccount       *a,
+                                                PfAccount       *b);
 
 /* Check every field; fails with PF_ERROR_INVALID_INPUT naming the field. */
 gboolean     pf_account_validate               (PfAccount       *self,
@@ -120,7 +145,5 @@ gboolean     pf_account_validate               (PfAccount       *self,
 
 /* Pure checks, shared with the accounts file and the command line. */
 gboolean     pf_account_name_is_valid          (const char      *name);
-/* "AB:cd:…" or "abcd…" to 64 lowercase hex digits; NULL when malformed. */
-char        *pf_normalize_fingerprint          (const char      *text);
 
 G_END_DECLS

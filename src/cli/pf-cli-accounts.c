@@ -90,17 +90,6 @@ keyring_lookup (const char  *host,
   return pf_keyring_lookup_finish (wait_for (&result), error);
 }
 
-static gboolean
-keyring_clear (const char  *host,
-               const char  *user,
-               GError     **error)
-{
-  g_autoptr(GAsyncResult) result = NULL;
-
-  pf_keyring_clear_async (host, user, NULL, store_result, &result);
-  return pf_keyring_clear_finish (wait_for (&result), error);
-}
-
 /* Passwords ------------------------------------------------------------------ */
 
 char *
@@ -334,12 +323,12 @@ apply_options (PfAccount         *account,
       pf_account_set_maildir (account, maildir);
     }
   if (o->keep)
-    pf_account_set_policy (account, PF_POLICY_KEEP);
+    pf_account_set_policy (account, PF_FETCH_KEEP);
   if (o->delete_)
-    pf_account_set_policy (account, PF_POLICY_DELETE);
+    pf_account_set_policy (account, PF_FETCH_DELETE);
   if (o->delete_after >= 0)
     {
-      pf_account_set_policy (account, PF_POLICY_DELETE_AFTER);
+      pf_account_set_policy (account, PF_FETCH_DELETE_AFTER_DAYS);
       pf_account_set_delete_after_days (account, (guint) o->delete_after);
     }
   if (o->max_size != NULL)
@@ -354,7 +343,7 @@ apply_options (PfAccount         *account,
     pf_account_set_interval (account, (guint) o->interval);
   if (o->pin != NULL)
     {
-      g_autofree char *pin = pf_normalize_fingerprint (o->pin);
+      g_autofree char *pin = pf_sha256_fingerprint_normalize (o->pin);
 
       if (pin == NULL)
         {
@@ -406,7 +395,7 @@ account_to_json (GString   *out,
   g_string_append (out, ",\"maildir\":");
   pf_cli_json_string (out, maildir);
   g_string_append (out, ",\"policy\":");
-  pf_cli_json_string (out, pf_policy_to_string (pf_account_get_policy (account)));
+  pf_cli_json_string (out, pf_enum_to_nick (PF_TYPE_FETCH_POLICY, pf_account_get_policy (account)));
   g_string_append_printf (out, ",\"delete_after_days\":%u", pf_account_get_delete_after_days (account));
   g_string_append_printf (out, ",\"max_size\":%" G_GUINT64_FORMAT, pf_account_get_max_size (account));
   g_string_append (out, ",\"pinned_sha256\":");
@@ -423,15 +412,15 @@ describe_policy (PfAccount *account)
 {
   switch (pf_account_get_policy (account))
     {
-    case PF_POLICY_DELETE:
+    case PF_FETCH_DELETE:
       return g_strdup (_("delete from the server once delivered"));
-    case PF_POLICY_DELETE_AFTER:
+    case PF_FETCH_DELETE_AFTER_DAYS:
       return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
                                            "delete from the server %u day after delivery",
                                            "delete from the server %u days after delivery",
                                            pf_account_get_delete_after_days (account)),
                               pf_account_get_delete_after_days (account));
-    case PF_POLICY_KEEP:
+    case PF_FETCH_KEEP:
     default:
       return g_strdup (_("keep on the server"));
     }
@@ -510,27 +499,6 @@ report_missing (const GError *error)
   return PF_EXIT_CONFIG;
 }
 
-static gboolean
-shares_mailbox (PfAccountStore *store,
-                PfAccount      *except,
-                const char     *host,
-                const char     *user)
-{
-  GListModel *accounts = pf_account_store_get_accounts (store);
-  guint n = g_list_model_get_n_items (accounts);
-
-  for (guint i = 0; i < n; i++)
-    {
-      g_autoptr(PfAccount) other = g_list_model_get_item (accounts, i);
-
-      if (other != except
-          && g_ascii_strcasecmp (pf_account_get_host (other), host) == 0
-          && g_strcmp0 (pf_account_get_user (other), user) == 0)
-        return TRUE;
-    }
-  return FALSE;
-}
-
 /* Detection and the login test ------------------------------------------------- */
 
 /* POPFETCH_DEMO maps the demo domain and ports onto the local demo server. */
@@ -600,7 +568,6 @@ detect_settings (const char  *address,
  * name that worked. */
 static gboolean
 test_login (PfAccount     *account,
-            const PfDemo  *demo,
             gboolean       user_given,
             const char    *password,
             GError       **error)
@@ -608,16 +575,16 @@ test_login (PfAccount     *account,
   g_autoptr(PfLoginTest) test = NULL;
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(PfDiagnosis) diagnosis = NULL;
+  g_autoptr(PfCredentials) credentials = NULL;
 
   test = pf_account_create_login_test (account, error);
   if (test == NULL)
     return FALSE;
   if (!user_given)
     pf_login_test_set_user (test, NULL);
-  if (demo != NULL && !pf_demo_apply_to_login_test (demo, test, error))
-    return FALSE;
 
-  pf_login_test_run_async (test, password, NULL, store_result, &result);
+  credentials = pf_credentials_new_for_password (password);
+  pf_login_test_run_async (test, credentials, NULL, store_result, &result);
   diagnosis = pf_login_test_run_finish (test, wait_for (&result), error);
   if (diagnosis == NULL)
     return FALSE;
@@ -685,7 +652,7 @@ pf_cli_run_add (int    argc,
   pf_account_set_user (account, address);
   if (o.host == NULL)
     {
-      g_autofree char *pin = o.pin != NULL ? pf_normalize_fingerprint (o.pin) : NULL;
+      g_autofree char *pin = o.pin != NULL ? pf_sha256_fingerprint_normalize (o.pin) : NULL;
       g_autoptr(PfProbe) probe = detect_settings (address, demo, o.allow_plaintext, pin, &error);
 
       if (probe == NULL)
@@ -737,7 +704,7 @@ pf_cli_run_add (int    argc,
     {
       printf (_("Testing the login to %s…\n"), pf_account_get_host (account));
       fflush (stdout);
-      if (!test_login (account, demo, user_given, password, &error))
+      if (!test_login (account, user_given, password, &error))
         {
           int status = pf_cli_report_error (error);
 
@@ -879,32 +846,6 @@ pf_cli_run_show (int    argc,
 
 /* edit ----------------------------------------------------------------------- */
 
-/* The keyring item is keyed by host and user: follow the account when
- * either changes. */
-static gboolean
-move_password (PfAccountStore  *store,
-               PfAccount       *before,
-               PfAccount       *after,
-               GError         **error)
-{
-  g_autoptr(PfKeyringPassword) password = NULL;
-  g_autoptr(GError) local_error = NULL;
-
-  password = keyring_lookup (pf_account_get_host (before), pf_account_get_user (before), &local_error);
-  if (password == NULL)
-    {
-      if (g_error_matches (local_error, PF_ERROR, PF_ERROR_NO_PASSWORD))
-        return TRUE;
-      g_propagate_error (error, g_steal_pointer (&local_error));
-      return FALSE;
-    }
-  if (!keyring_store (after, password, error))
-    return FALSE;
-  if (!shares_mailbox (store, NULL, pf_account_get_host (before), pf_account_get_user (before)))
-    return keyring_clear (pf_account_get_host (before), pf_account_get_user (before), error);
-  return TRUE;
-}
-
 int
 pf_cli_run_edit (int    argc,
                  char **argv)
@@ -913,7 +854,7 @@ pf_cli_run_edit (int    argc,
   g_autoptr(GError) error = NULL;
   g_autoptr(PfAccountStore) store = NULL;
   g_autoptr(PfAccount) edited = NULL;
-  g_autoptr(PfAccount) before = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
   PfAccount *account;
 
   cli_options_init (&o);
@@ -942,40 +883,20 @@ pf_cli_run_edit (int    argc,
   if (account == NULL)
     return report_missing (error);
 
-  before = pf_account_copy (account);
   edited = pf_account_copy (account);
-  if (!apply_options (edited, &o, &error)
-      || !pf_account_store_replace (store, argv[1], edited, &error)
-      || !save_accounts (store, &error))
+  if (!apply_options (edited, &o, &error))
     return pf_cli_report_error (error);
 
-  /* The delivery journal belongs to the account: it follows a rename
-   * (and stays put for a host edit). */
-  if (g_strcmp0 (pf_account_get_name (before), pf_account_get_name (edited)) != 0
-      && !pf_paths_rename_account_state (pf_account_get_name (before),
-                                         pf_account_get_name (edited), &error))
+  /* The accounts layer applies the rules of an edit: the pin, the keyring. */
+  pf_account_store_update_async (store, argv[1], edited, NULL, store_result, &result);
+  if (!pf_account_store_update_finish (store, wait_for (&result), &error))
     {
       int status = pf_cli_report_error (error);
 
-      fprintf (stderr, "%s\n", _("The settings are saved, but the record of the mail already "
-                                  "fetched stayed under the old name: the next fetch would "
-                                  "download it again. Rename the account back, wait for the "
-                                  "running fetch to end, and rename it again."));
+      if (pf_account_store_error_is_keyring (error))
+        fprintf (stderr, "%s\n", _("The settings are saved; set the password again with "
+                                   "“popfetch-cli set-password NAME”."));
       return status;
-    }
-
-  if (g_ascii_strcasecmp (pf_account_get_host (before), pf_account_get_host (edited)) != 0
-      || g_strcmp0 (pf_account_get_user (before), pf_account_get_user (edited)) != 0
-      || g_strcmp0 (pf_account_get_name (before), pf_account_get_name (edited)) != 0)
-    {
-      if (!move_password (store, before, edited, &error))
-        {
-          int status = pf_cli_report_error (error);
-
-          fprintf (stderr, "%s\n", _("The settings are saved; set the password again with "
-                                     "“popfetch-cli set-password NAME”."));
-          return status;
-        }
     }
 
   print_account (edited);
@@ -992,6 +913,7 @@ pf_cli_run_remove (int    argc,
   g_autoptr(GError) error = NULL;
   g_autoptr(PfAccountStore) store = NULL;
   g_autoptr(PfAccount) account = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
   PfAccount *found;
 
   cli_options_init (&o);
@@ -1029,20 +951,20 @@ pf_cli_run_remove (int    argc,
         }
     }
 
-  pf_account_store_remove (store, pf_account_get_name (account));
-  if (!save_accounts (store, &error))
-    return pf_cli_report_error (error);
-  printf (_("Removed account “%s”.\n"), pf_account_get_name (account));
-
-  /* Another account may log in to the same mailbox with the same password. */
-  if (!shares_mailbox (store, NULL, pf_account_get_host (account), pf_account_get_user (account))
-      && !keyring_clear (pf_account_get_host (account), pf_account_get_user (account), &error))
+  /* The accounts layer keeps a password another account still uses. */
+  pf_account_store_remove_async (store, pf_account_get_name (account), NULL, store_result, &result);
+  if (!pf_account_store_remove_finish (store, wait_for (&result), &error))
     {
-      int status = pf_cli_report_error (error);
+      int status;
 
+      if (!pf_account_store_error_is_keyring (error))
+        return pf_cli_report_error (error);
+      printf (_("Removed account “%s”.\n"), pf_account_get_name (account));
+      status = pf_cli_report_error (error);
       fprintf (stderr, "%s\n", _("The password may still be in the keyring."));
       return status;
     }
+  printf (_("Removed account “%s”.\n"), pf_account_get_name (account));
   return PF_EXIT_OK;
 }
 
@@ -1092,62 +1014,6 @@ pf_cli_run_set_password (int    argc,
 
 /* fetch NAME… ------------------------------------------------------------------ */
 
-static void
-fill_fetch_settings (PfCliFetchSettings *settings,
-                     PfAccount          *account)
-{
-  settings->label = g_strdup (pf_account_get_name (account));
-  settings->account_name = g_strdup (pf_account_get_name (account));
-  settings->host = g_strdup (pf_account_get_host (account));
-  settings->port = (guint16) pf_account_get_port (account);
-  settings->security = pf_account_get_security (account);
-  settings->user = g_strdup (pf_account_get_user (account));
-  settings->mechanism = pf_account_get_mechanism (account);
-  settings->pinned_fingerprint = g_strdup (pf_account_get_pinned_fingerprint (account));
-  settings->ca_file = g_strdup (pf_account_get_ca_file (account));
-  settings->allow_plaintext_auth = pf_account_get_allow_plaintext (account);
-  settings->maildir = pf_account_dup_effective_maildir (account);
-  /* NULL: the fetcher's default, pf_paths_state_dir(). */
-  settings->state_dir = NULL;
-  settings->size_limit = pf_account_get_max_size (account);
-  switch (pf_account_get_policy (account))
-    {
-    case PF_POLICY_DELETE:
-      settings->policy = PF_FETCH_DELETE;
-      break;
-    case PF_POLICY_DELETE_AFTER:
-      settings->policy = PF_FETCH_DELETE_AFTER_DAYS;
-      settings->days = pf_account_get_delete_after_days (account);
-      break;
-    case PF_POLICY_KEEP:
-    default:
-      settings->policy = PF_FETCH_KEEP;
-      break;
-    }
-}
-
-/* Under POPFETCH_DEMO an account detected there names a host of the demo
- * domain: dial the demo server's loopback address and mapped port, check
- * the certificate for the account's host, trust the demo CA (as detection,
- * the login test and the app do). */
-static void
-apply_demo (PfCliFetchSettings *settings,
-            const PfDemo       *demo)
-{
-  guint16 port;
-
-  if (!pf_demo_covers_host (demo, settings->host))
-    return;
-
-  port = pf_port_map_lookup (demo->port_map, settings->port);
-  settings->server_identity = g_steal_pointer (&settings->host);
-  settings->host = g_strdup (demo->host_address);
-  if (port != 0)
-    settings->port = port;
-  if (settings->ca_file == NULL)
-    settings->ca_file = g_strdup (demo->ca_file);
-}
-
 int
 pf_cli_fetch_saved_accounts (const char * const *names,
                              gboolean            password_stdin,
@@ -1158,11 +1024,7 @@ pf_cli_fetch_saved_accounts (const char * const *names,
   g_autoptr(GError) error = NULL;
   g_autoptr(PfAccountStore) store = NULL;
   g_autoptr(GPtrArray) accounts = g_ptr_array_new_with_free_func (g_object_unref);
-  g_autoptr(PfDemo) demo = NULL;
   int exit_code = PF_EXIT_OK;
-
-  if (!load_demo (&demo, &error))
-    return pf_cli_report_error (error);
 
   store = open_store (&error);
   if (store == NULL)
@@ -1202,16 +1064,12 @@ pf_cli_fetch_saved_accounts (const char * const *names,
       PfAccount *account = g_ptr_array_index (accounts, i);
       PfCliFetchSettings settings = { 0 };
       g_autoptr(GError) local_error = NULL;
+      g_autoptr(PfCredentials) credentials = NULL;
       char *password;
       int code;
 
-      fill_fetch_settings (&settings, account);
-      if (demo != NULL)
-        apply_demo (&settings, demo);
-      if (policy_override >= 0)
-        settings.policy = (PfFetchPolicy) policy_override;
-
-      /* The keyring is asked on this thread, through the async API. */
+      /* The keyring is asked before the run (on this thread, through the
+       * async API), so a missing password is said before any connection. */
       password = pf_cli_account_password (account, password_stdin, password_file, &local_error);
       if (password == NULL)
         {
@@ -1225,8 +1083,20 @@ pf_cli_fetch_saved_accounts (const char * const *names,
         }
       else
         {
-          settings.secret = g_strdup (password);
+          credentials = pf_credentials_new_for_password (password);
           pf_keyring_password_free (password);
+          settings.fetcher = pf_account_create_fetcher (account, credentials, &local_error);
+          if (settings.fetcher == NULL)
+            code = pf_cli_report_error (local_error);
+        }
+
+      if (settings.fetcher != NULL)
+        {
+          settings.label = g_strdup (pf_account_get_name (account));
+          settings.user = g_strdup (pf_account_get_user (account));
+          if (policy_override >= 0)
+            pf_fetcher_set_policy (settings.fetcher, (PfFetchPolicy) policy_override,
+                                   pf_account_get_delete_after_days (account));
           code = pf_cli_fetch_run (&settings, output);
           /* A CA file becomes the process's default trust during its run;
            * the next account starts from the system CAs again. */

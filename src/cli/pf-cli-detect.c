@@ -681,7 +681,9 @@ pf_cli_test (int    argc,
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(PfDiagnosis) diagnosis = NULL;
   g_autoptr(PfCliPassword) password = NULL;
-  g_autofree char *pin_lower = NULL;
+  g_autofree char *pin_hex = NULL;
+  g_autoptr(PfCredentials) credentials = NULL;
+  PfServerSettings *settings;
   PfSecurity security = PF_SECURITY_TLS;
   PfAuthMechanism mechanism = PF_AUTH_AUTO;
   int status;
@@ -700,6 +702,9 @@ pf_cli_test (int    argc,
     return usage_error (context, _("--port must be between 1 and 65535."));
   if (timeout <= 0 || timeout > 600)
     return usage_error (context, _("--timeout must be between 1 and 600 seconds."));
+  if (pin != NULL && (pin_hex = pf_sha256_fingerprint_normalize (pin)) == NULL)
+    return usage_error (context, _("--pin takes the SHA-256 fingerprint of the certificate: "
+                                   "64 hexadecimal digits, colons allowed"));
 
   if (argc == 2)
     {
@@ -711,9 +716,6 @@ pf_cli_test (int    argc,
                                         &test, &password, &host, &port, &security, &error);
       if (status != PF_EXIT_OK)
         return status;
-      if (!load_trust (NULL, FALSE, &demo, &database, &error)
-          || (demo != NULL && !pf_demo_apply_to_login_test (demo, test, &error)))
-        return pf_cli_report_error (error);
       if (mechanism_name != NULL)
         pf_login_test_set_mechanism (test, mechanism);
     }
@@ -748,33 +750,31 @@ pf_cli_test (int    argc,
       if (password == NULL)
         return pf_cli_report_error (error);
 
-      test = pf_login_test_new (host, (guint16) port, security);
-      if (demo != NULL && !pf_demo_apply_to_login_test (demo, test, &error))
-        return pf_cli_report_error (error);
-      if (database != NULL)
-        pf_login_test_set_tls_database (test, database);
+      {
+        g_autoptr(PfServerSettings) given = pf_server_settings_new (host, (guint16) port, security);
+        g_autoptr(PfServerSettings) mapped = NULL;
+
+        pf_server_settings_set_tls_database (given, database);
+        pf_server_settings_set_pinned_fingerprint (given, pin_hex);
+        mapped = demo != NULL ? pf_demo_map_settings (demo, given, &error)
+                              : pf_server_settings_ref (given);
+        if (mapped == NULL)
+          return pf_cli_report_error (error);
+        test = pf_login_test_new (mapped);
+      }
       pf_login_test_set_address (test, address);
       pf_login_test_set_user (test, user);
       pf_login_test_set_mechanism (test, mechanism);
     }
-  pf_login_test_set_timeout (test, (guint) timeout);
+  /* Adjusted before the run: the test is this command's own. */
+  settings = pf_login_test_get_settings (test);
+  pf_server_settings_set_timeout (settings, (guint) timeout);
   /* Choosing "none" on the command line is the explicit, unsafe choice. */
-  pf_login_test_set_allow_plaintext_auth (test, security == PF_SECURITY_NONE);
-  if (pin != NULL)
-    {
-      pin_lower = g_ascii_strdown (pin, -1);
-      g_strdelimit (pin_lower, ":", ' ');
-      g_strstrip (pin_lower);
-      {
-        g_auto(GStrv) parts = g_strsplit (pin_lower, " ", -1);
-        g_free (pin_lower);
-        pin_lower = g_strjoinv ("", parts);
-      }
-      pf_login_test_set_pinned_fingerprint (test, pin_lower);
-    }
+  pf_server_settings_set_allow_plaintext_auth (settings, security == PF_SECURITY_NONE);
 
-  pf_login_test_run_async (test, password, NULL, store_result, &result);
+  credentials = pf_credentials_new_for_password (password);
   g_clear_pointer (&password, pf_keyring_password_free);
+  pf_login_test_run_async (test, credentials, NULL, store_result, &result);
   diagnosis = pf_login_test_run_finish (test, wait_for (&result), &error);
   if (diagnosis == NULL)
     return pf_cli_report_error (error);

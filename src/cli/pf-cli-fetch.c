@@ -23,24 +23,8 @@ void
 pf_cli_fetch_settings_clear (PfCliFetchSettings *settings)
 {
   g_clear_pointer (&settings->label, g_free);
-  g_clear_pointer (&settings->account_name, g_free);
-  g_clear_pointer (&settings->host, g_free);
   g_clear_pointer (&settings->user, g_free);
-  g_clear_pointer (&settings->server_identity, g_free);
-  g_clear_pointer (&settings->pinned_fingerprint, g_free);
-  g_clear_pointer (&settings->ca_file, g_free);
-  g_clear_pointer (&settings->maildir, g_free);
-  g_clear_pointer (&settings->state_dir, g_free);
-  if (settings->secret != NULL)
-    {
-      explicit_bzero (settings->secret, strlen (settings->secret));
-      g_clear_pointer (&settings->secret, g_free);
-    }
-  if (settings->secret_destroy != NULL)
-    settings->secret_destroy (settings->secret_data);
-  settings->secret_func = NULL;
-  settings->secret_data = NULL;
-  settings->secret_destroy = NULL;
+  g_clear_object (&settings->fetcher);
 }
 
 typedef struct
@@ -214,67 +198,40 @@ pf_cli_fetch_run (PfCliFetchSettings *settings,
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
   FetchRun run = { 0 };
+  PfServerSettings *server;
   guint sigint, sigterm;
   int exit_code = PF_EXIT_OK;
 
   g_return_val_if_fail (settings != NULL, PF_EXIT_SOFTWARE);
+  g_return_val_if_fail (PF_IS_FETCHER (settings->fetcher), PF_EXIT_SOFTWARE);
 
-  fetcher = pf_fetcher_new (settings->host, settings->port, settings->security,
-                            settings->user, settings->maildir);
-  if (settings->server_identity != NULL)
-    pf_fetcher_set_server_identity (fetcher, settings->server_identity);
-  pf_fetcher_set_mechanism (fetcher, settings->mechanism);
-  if (settings->pinned_fingerprint != NULL)
-    pf_fetcher_set_pinned_fingerprint (fetcher, settings->pinned_fingerprint);
-  if (settings->ca_file != NULL)
+  fetcher = g_object_ref (settings->fetcher);
+  server = pf_fetcher_get_settings (fetcher);
+  if (pf_server_settings_get_ca_file (server) != NULL
+      && pf_server_settings_get_tls_database (server) == NULL)
     {
-      g_autoptr(GTlsDatabase) database = NULL;
       g_autoptr(GError) error = NULL;
-      g_autofree char *ca_path = pf_cli_absolute_path (settings->ca_file);
+      g_autofree char *ca_path = pf_cli_absolute_path (pf_server_settings_get_ca_file (server));
+
+      /* GLib reads only an absolute CA file (a saved account's may be
+       * relative, from an older version or a hand-edited file). */
+      pf_server_settings_set_ca_file (server, ca_path);
 
       /* Read before the loop starts. The CA file is this process's whole
        * trust: making it the default also spares loading (and holding in
        * memory, several MiB) the system trust store, which GIO otherwise
        * reads for every new TLS connection before its database is set. */
-      database = g_tls_file_database_new (ca_path, &error);
-      if (database == NULL)
+      if (!pf_server_settings_load_ca_file (server, &error))
         {
-          g_autoptr(GError) config = g_error_new (PF_ERROR, PF_ERROR_CONFIG,
-                                                  _("Cannot use the CA file %s: %s"),
-                                                  settings->ca_file, error->message);
-          int code = pf_cli_report_error (config);
+          int code = pf_cli_report_error (error);
 
           if (output == PF_CLI_FETCH_OUTPUT_JSON)
-            print_json (settings, NULL, config, code);
+            print_json (settings, NULL, error, code);
           return code;
         }
-      g_tls_backend_set_default_database (g_tls_backend_get_default (), database);
-      pf_fetcher_set_tls_database (fetcher, database);
+      g_tls_backend_set_default_database (g_tls_backend_get_default (),
+                                          pf_server_settings_get_tls_database (server));
     }
-  if (settings->timeout > 0)
-    pf_fetcher_set_timeout (fetcher, settings->timeout);
-  pf_fetcher_set_allow_plaintext_auth (fetcher, settings->allow_plaintext_auth);
-  if (settings->secret != NULL)
-    {
-      /* The fetcher keeps its own copy, which its run wipes after login. */
-      pf_fetcher_set_secret (fetcher, settings->secret);
-      explicit_bzero (settings->secret, strlen (settings->secret));
-      g_clear_pointer (&settings->secret, g_free);
-    }
-  if (settings->secret_func != NULL)
-    {
-      pf_fetcher_set_secret_func (fetcher, settings->secret_func, settings->secret_data,
-                                  settings->secret_destroy);
-      /* The fetcher owns the data now. */
-      settings->secret_func = NULL;
-      settings->secret_data = NULL;
-      settings->secret_destroy = NULL;
-    }
-  if (settings->state_dir != NULL)
-    pf_fetcher_set_state_dir (fetcher, settings->state_dir);
-  pf_fetcher_set_account (fetcher, settings->account_name);
-  pf_fetcher_set_policy (fetcher, settings->policy, settings->days);
-  pf_fetcher_set_size_limit (fetcher, settings->size_limit);
 
   run.loop = loop;
   run.fetcher = fetcher;
@@ -408,7 +365,11 @@ int
 pf_cli_fetch_ad_hoc (PfCliFetchOptions *options)
 {
   g_autoptr(GError) error = NULL;
+  g_autoptr(PfServerSettings) server = NULL;
+  g_autoptr(PfCredentials) credentials = NULL;
   PfCliFetchSettings settings = { 0 };
+  PfSecurity security;
+  PfAuthMechanism mechanism = PF_AUTH_AUTO;
   int exit_code;
 
   g_return_val_if_fail (options != NULL, PF_EXIT_SOFTWARE);
@@ -419,38 +380,46 @@ pf_cli_fetch_ad_hoc (PfCliFetchOptions *options)
     return usage_error (_("--host, --security, --user and --maildir are required."));
   if ((options->password_file != NULL) == options->password_stdin)
     return usage_error (_("Give the password with exactly one of --password-file and --password-stdin."));
-  if (!pf_security_from_string (options->security, &settings.security))
+  if (!pf_security_from_string (options->security, &security))
     return usage_error (_("--security must be tls, starttls or none."));
   if (options->port < 0 || options->port > 65535)
     return usage_error (_("--port must be between 1 and 65535."));
-  settings.mechanism = PF_AUTH_AUTO;
-  if (options->mechanism != NULL && !pf_auth_mechanism_from_string (options->mechanism, &settings.mechanism))
+  if (options->mechanism != NULL && !pf_auth_mechanism_from_string (options->mechanism, &mechanism))
     return usage_error (_("Unknown --mechanism."));
 
-  settings.host = g_steal_pointer (&options->host);
-  settings.port = options->port > 0 ? options->port : (settings.security == PF_SECURITY_TLS ? 995 : 110);
-  settings.user = g_steal_pointer (&options->user);
-  settings.maildir = g_steal_pointer (&options->maildir);
-  settings.state_dir = g_steal_pointer (&options->state_dir);
-  settings.ca_file = g_steal_pointer (&options->ca_file);
-  settings.policy = options->delete ? PF_FETCH_DELETE : PF_FETCH_KEEP;
+  server = pf_server_settings_new (options->host,
+                                   options->port > 0 ? options->port : (security == PF_SECURITY_TLS ? 995 : 110),
+                                   security);
+  /* GLib reads only an absolute CA file: a relative one is made absolute
+   * here, against the directory the command was started in. */
+  if (options->ca_file != NULL)
+    {
+      g_autofree char *ca_path = pf_cli_absolute_path (options->ca_file);
+
+      pf_server_settings_set_ca_file (server, ca_path);
+    }
   /* Choosing "none" on the command line is the explicit, unsafe choice. */
-  settings.allow_plaintext_auth = settings.security == PF_SECURITY_NONE;
+  pf_server_settings_set_allow_plaintext_auth (server, security == PF_SECURITY_NONE);
 
   {
     char *password = pf_cli_read_password (options->password_stdin, options->password_file,
                                            NULL, &error);
 
     if (password == NULL)
-      {
-        pf_cli_fetch_settings_clear (&settings);
-        return usage_error (error->message);
-      }
-    settings.secret = g_strdup (password);
+      return usage_error (error->message);
+    credentials = pf_credentials_new_for_password (password);
     pf_cli_password_free (password);
   }
-  if (settings.security == PF_SECURITY_NONE && !options->quiet && !options->json)
+  if (security == PF_SECURITY_NONE && !options->quiet && !options->json)
     fprintf (stderr, "%s\n", _("popfetch-cli: warning: --security none sends the password unencrypted."));
+
+  settings.user = g_strdup (options->user);
+  settings.fetcher = pf_fetcher_new (server, options->user, options->maildir);
+  pf_fetcher_set_mechanism (settings.fetcher, mechanism);
+  pf_fetcher_set_credentials (settings.fetcher, credentials);
+  if (options->state_dir != NULL)
+    pf_fetcher_set_state_dir (settings.fetcher, options->state_dir);
+  pf_fetcher_set_policy (settings.fetcher, options->delete ? PF_FETCH_DELETE : PF_FETCH_KEEP, 0);
 
   exit_code = pf_cli_fetch_run (&settings, pf_cli_fetch_options_output (options));
   pf_cli_fetch_settings_clear (&settings);

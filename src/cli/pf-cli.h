@@ -116,26 +116,11 @@ char    *pf_cli_account_password (PfAccount   *account,
 typedef struct
 {
   char            *label;               /* shown in the summary; NULL: the user name */
-  char            *account_name;        /* a saved account: its journal is its own; NULL: ad hoc */
-  char            *host;
-  guint16          port;
-  PfSecurity       security;
-  char            *server_identity;     /* NULL: host */
   char            *user;
-  PfAuthMechanism  mechanism;
-  char            *pinned_fingerprint;
-  char            *ca_file;
-  guint            timeout;             /* seconds; 0: default */
-  gboolean         allow_plaintext_auth;
-  char            *secret;              /* or: */
-  PfSecretFunc     secret_func;         /* taken over by pf_cli_fetch_run() */
-  gpointer         secret_data;
-  GDestroyNotify   secret_destroy;
-  char            *maildir;
-  char            *state_dir;           /* NULL: $XDG_STATE_HOME/popfetch */
-  PfFetchPolicy    policy;
-  guint            days;
-  guint64          size_limit;          /* 0: none */
+  /* Set up by the caller: from a saved account by the accounts layer
+   * (pf_account_create_fetcher), or from the ad hoc options. A CA file in
+   * its settings is read before the run and becomes the process's trust. */
+  PfFetcher       *fetcher;
 } PfCliFetchSettings;
 
 typedef enum
@@ -149,7 +134,7 @@ typedef enum
  * the exit code. Does not free @settings (see _clear). */
 int  pf_cli_fetch_run            (PfCliFetchSettings *settings,
                                   PfCliFetchOutput    output);
-/* Frees the strings (wiping the secret) and the secret data. */
+/* Frees the strings and drops the fetcher. */
 void pf_cli_fetch_settings_clear (PfCliFetchSettings *settings);
 
 /* The options of `popfetch-cli fetch`. */

@@ -11,10 +11,8 @@
 #include <glib/gi18n.h>
 
 #include "pf-account-status.h"
-#include "pf-demo.h"
 #include "pf-error.h"
 #include "pf-fetcher.h"
-#include "pf-keyring.h"
 
 struct _PfAccountStatus
 {
@@ -250,27 +248,7 @@ finish_fetch (PfAccountStatus *self,
   g_signal_emit (self, signals[FINISHED], 0, error == NULL ? count : 0, error);
 }
 
-static void start_fetcher (PfAccountStatus *self,
-                           const char      *password);
-
-static void
-on_password (GObject      *source,
-             GAsyncResult *result,
-             gpointer      user_data)
-{
-  g_autoptr(PfAccountStatus) self = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(PfKeyringPassword) password = NULL;
-
-  password = pf_keyring_lookup_finish (result, &error);
-  if (password == NULL)
-    {
-      finish_fetch (self, 0, 0, error, NULL);
-      return;
-    }
-
-  start_fetcher (self, password);
-}
+static void start_fetcher (PfAccountStatus *self);
 
 void
 pf_account_status_fetch (PfAccountStatus *self)
@@ -286,11 +264,7 @@ pf_account_status_fetch (PfAccountStatus *self)
   set_string (self, &self->progress_text, _("Connecting…"), PROP_PROGRESS_TEXT);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BUSY]);
 
-  pf_keyring_lookup_async (pf_account_get_host (self->account),
-                           pf_account_get_user (self->account),
-                           self->cancellable,
-                           on_password,
-                           g_object_ref (self));
+  start_fetcher (self);
 }
 
 void
@@ -376,83 +350,21 @@ on_fetcher_done (GObject      *source,
   finish_fetch (self, count, fetched != NULL ? fetched->over_limit->len : 0, error, transcript);
 }
 
-static PfFetchPolicy
-fetch_policy (PfPolicy policy)
+/* The accounts layer makes the fetcher: settings, the POPFETCH_DEMO
+ * mapping, policy, the account's own journal, and the password, which the
+ * keyring hands out when the run has connected. */
+static void
+start_fetcher (PfAccountStatus *self)
 {
-  switch (policy)
-    {
-    case PF_POLICY_DELETE:
-      return PF_FETCH_DELETE;
-    case PF_POLICY_DELETE_AFTER:
-      return PF_FETCH_DELETE_AFTER_DAYS;
-    case PF_POLICY_KEEP:
-    default:
-      return PF_FETCH_KEEP;
-    }
-}
-
-/* The POPFETCH_DEMO mapping, the same one detection and the login test
- * use: names under the demo domain go to the demo server's loopback
- * address and ports, trusting its CA besides the system ones. */
-static PfDemo *
-load_demo_for (const char *host)
-{
-  g_autoptr(PfDemo) demo = NULL;
   g_autoptr(GError) error = NULL;
 
-  demo = pf_demo_load_from_environment (&error);
-  if (error != NULL)
-    g_warning ("POPFETCH_DEMO: %s", error->message);
-  if (demo == NULL || !pf_demo_covers_host (demo, host))
-    return NULL;
-
-  return g_steal_pointer (&demo);
-}
-
-static void
-start_fetcher (PfAccountStatus *self,
-               const char      *password)
-{
-  PfAccount *account = self->account;
-  g_autofree char *maildir = pf_account_dup_effective_maildir (account);
-  g_autoptr(PfDemo) demo = load_demo_for (pf_account_get_host (account));
-  const char *host = pf_account_get_host (account);
-  guint16 port = (guint16) pf_account_get_port (account);
-
-  if (demo != NULL)
-    {
-      host = demo->host_address;
-      port = pf_port_map_lookup (demo->port_map, port);
-    }
-
   g_clear_object (&self->fetcher);
-  self->fetcher = pf_fetcher_new (host, port,
-                                  pf_account_get_security (account),
-                                  pf_account_get_user (account),
-                                  maildir);
-  pf_fetcher_set_account (self->fetcher, pf_account_get_name (account));
-  if (demo != NULL)
+  self->fetcher = pf_account_create_fetcher (self->account, NULL, &error);
+  if (self->fetcher == NULL)
     {
-      g_autoptr(GTlsDatabase) database = NULL;
-      g_autoptr(GError) error = NULL;
-
-      pf_fetcher_set_server_identity (self->fetcher, pf_account_get_host (account));
-      database = pf_demo_create_tls_database (demo, &error);
-      if (database != NULL)
-        pf_fetcher_set_tls_database (self->fetcher, database);
-      else
-        g_warning ("POPFETCH_DEMO: %s", error->message);
+      finish_fetch (self, 0, 0, error, NULL);
+      return;
     }
-  pf_fetcher_set_mechanism (self->fetcher, pf_account_get_mechanism (account));
-  if (pf_account_get_pinned_fingerprint (account) != NULL)
-    pf_fetcher_set_pinned_fingerprint (self->fetcher, pf_account_get_pinned_fingerprint (account));
-  if (pf_account_get_ca_file (account) != NULL)
-    pf_fetcher_set_ca_file (self->fetcher, pf_account_get_ca_file (account));
-  pf_fetcher_set_allow_plaintext_auth (self->fetcher, pf_account_get_allow_plaintext (account));
-  pf_fetcher_set_policy (self->fetcher, fetch_policy (pf_account_get_policy (account)),
-                         pf_account_get_delete_after_days (account));
-  pf_fetcher_set_size_limit (self->fetcher, pf_account_get_max_size (account));
-  pf_fetcher_set_secret (self->fetcher, password);
 
   g_signal_connect_object (self->fetcher, "notify", G_CALLBACK (on_fetcher_progress),
                            self, G_CONNECT_SWAPPED);

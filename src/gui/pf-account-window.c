@@ -13,7 +13,6 @@
 #include "pf-error.h"
 #include "pf-gui-util.h"
 #include "pf-keyring.h"
-#include "pf-paths.h"
 #include "pf-setup-window.h"
 
 struct _PfAccountWindow
@@ -63,85 +62,12 @@ pf_account_window_bytes_to_mb (guint64 bytes)
   return (guint) MIN ((bytes + MB - 1) / MB, G_MAXUINT);
 }
 
-typedef struct
-{
-  PfAccountWindow *self;
-  char            *old_host;
-  char            *old_user;
-  char            *new_name;
-  char            *new_host;
-  char            *new_user;
-  char            *password;
-} MoveData;
-
-static void
-move_data_free (MoveData *data)
-{
-  g_clear_object (&data->self);
-  g_free (data->old_host);
-  g_free (data->old_user);
-  g_free (data->new_name);
-  g_free (data->new_host);
-  g_free (data->new_user);
-  g_clear_pointer (&data->password, pf_keyring_password_free);
-  g_free (data);
-}
-
 static void
 toast (PfAccountWindow *self,
        const char      *message)
 {
   adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (self), adw_toast_new (message));
   pf_gui_name_icon_buttons (GTK_WIDGET (self));
-}
-
-static void
-on_old_password_cleared (GObject      *source,
-                         GAsyncResult *result,
-                         gpointer      user_data)
-{
-  MoveData *data = user_data;
-
-  pf_keyring_clear_finish (result, NULL);
-  move_data_free (data);
-}
-
-static void
-on_password_moved (GObject      *source,
-                   GAsyncResult *result,
-                   gpointer      user_data)
-{
-  MoveData *data = user_data;
-  g_autoptr(GError) error = NULL;
-
-  if (!pf_keyring_store_finish (result, &error))
-    {
-      toast (data->self, error->message);
-      move_data_free (data);
-      return;
-    }
-
-  pf_keyring_clear_async (data->old_host, data->old_user, NULL, on_old_password_cleared, data);
-}
-
-static void
-on_old_password (GObject      *source,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  MoveData *data = user_data;
-  g_autoptr(GError) error = NULL;
-
-  data->password = pf_keyring_lookup_finish (result, &error);
-  if (data->password == NULL)
-    {
-      toast (data->self, error->message);
-      move_data_free (data);
-      return;
-    }
-
-  pf_keyring_store_async (data->new_name, data->new_host, data->new_user, data->password,
-                          NULL, on_password_moved, data);
 }
 
 static void
@@ -152,32 +78,19 @@ on_saved (GObject      *source,
   g_autoptr(PfAccountWindow) self = user_data;
   g_autoptr(GError) error = NULL;
 
-  if (!pf_account_store_save_finish (PF_ACCOUNT_STORE (source), result, &error))
-    {
-      toast (self, error->message);
-      return;
-    }
-
-  g_signal_emit (self, signals[CHANGED], 0);
-}
-
-static void
-on_state_renamed (GObject      *source,
-                  GAsyncResult *result,
-                  gpointer      user_data)
-{
-  g_autoptr(PfAccountWindow) self = user_data;
-  g_autoptr(GError) error = NULL;
-
-  if (!pf_paths_rename_account_state_finish (result, &error))
+  /* A keyring error, or a journal that could not follow a new name, comes
+   * after the settings were saved: say it, and the list still shows the
+   * change. */
+  if (!pf_account_store_update_finish (PF_ACCOUNT_STORE (source), result, &error))
     toast (self, error->message);
+  if (error == NULL || pf_account_store_error_is_after_save (error))
+    g_signal_emit (self, signals[CHANGED], 0);
 }
 
 static void
 save_changes (PfAccountWindow *self)
 {
   g_autoptr(PfAccount) edited = NULL;
-  g_autoptr(GError) error = NULL;
   g_autofree char *host = NULL;
   const char *old_name;
 
@@ -189,59 +102,33 @@ save_changes (PfAccountWindow *self)
   pf_account_set_name (edited, gtk_editable_get_text (GTK_EDITABLE (self->name_row)));
   pf_account_set_host (edited, host);
   pf_account_set_port (edited, gtk_spin_button_get_value_as_int (self->port_spin));
-  pf_account_set_security (edited, adw_combo_row_get_selected (self->security_row));
-  pf_account_set_allow_plaintext (edited, adw_combo_row_get_selected (self->security_row) == PF_SECURITY_NONE);
+  pf_account_set_security (edited, pf_gui_combo_row_get_value (self->security_row));
+  pf_account_set_allow_plaintext (edited, pf_gui_combo_row_get_value (self->security_row) == PF_SECURITY_NONE);
   pf_account_set_user (edited, gtk_editable_get_text (GTK_EDITABLE (self->user_row)));
   pf_account_set_mechanism (edited, pf_setup_index_to_mechanism (adw_combo_row_get_selected (self->mechanism_row)));
-  pf_account_set_policy (edited, adw_combo_row_get_selected (self->policy_row));
+  pf_account_set_policy (edited, pf_gui_combo_row_get_value (self->policy_row));
   pf_account_set_delete_after_days (edited, gtk_spin_button_get_value_as_int (self->days_spin));
   pf_account_set_max_size (edited, pf_account_window_mb_to_bytes (gtk_spin_button_get_value_as_int (self->size_spin)));
 
-  /* A pinned certificate belongs to one server: another host or port
-   * must pass the normal checks (or be pinned again through setup). */
-  if (g_strcmp0 (pf_account_get_host (edited), pf_account_get_host (self->account)) != 0 ||
-      pf_account_get_port (edited) != pf_account_get_port (self->account))
-    pf_account_set_pinned_fingerprint (edited, NULL);
-
+  /* The accounts layer applies the rules of an edit (the pinned
+   * certificate, moving the password in the keyring, and the delivery
+   * journal along with a new name) and changes the
+   * store at once; a refused edit leaves it as it was. */
   old_name = pf_account_get_name (self->account);
-  if (!pf_account_store_replace (self->store, old_name, edited, &error))
-    {
-      toast (self, error->message);
-      return;
-    }
-
-  /* The delivery journal belongs to the account: it follows a rename
-   * (and stays put for a host edit). */
-  if (g_strcmp0 (old_name, pf_account_get_name (edited)) != 0)
-    pf_paths_rename_account_state_async (old_name, pf_account_get_name (edited), NULL,
-                                         on_state_renamed, g_object_ref (self));
-
-  /* The password is filed under host and user: move it along. */
-  if (g_strcmp0 (pf_account_get_host (edited), pf_account_get_host (self->account)) != 0 ||
-      g_strcmp0 (pf_account_get_user (edited), pf_account_get_user (self->account)) != 0)
-    {
-      MoveData *data = g_new0 (MoveData, 1);
-
-      data->self = g_object_ref (self);
-      data->old_host = g_strdup (pf_account_get_host (self->account));
-      data->old_user = g_strdup (pf_account_get_user (self->account));
-      data->new_name = g_strdup (pf_account_get_name (edited));
-      data->new_host = g_strdup (pf_account_get_host (edited));
-      data->new_user = g_strdup (pf_account_get_user (edited));
-      pf_keyring_lookup_async (data->old_host, data->old_user, NULL, on_old_password, data);
-    }
+  pf_account_store_update_async (self->store, old_name, edited, NULL, on_saved, g_object_ref (self));
+  if (pf_account_store_lookup (self->store, pf_account_get_name (edited)) != edited)
+    return;
 
   g_set_object (&self->account, edited);
   gtk_window_set_title (GTK_WINDOW (self), pf_account_get_name (edited));
   gtk_widget_set_visible (GTK_WIDGET (self->pin_row), pf_account_get_pinned_fingerprint (edited) != NULL);
-  pf_account_store_save_async (self->store, NULL, on_saved, g_object_ref (self));
 }
 
 static void
 update_policy_rows (PfAccountWindow *self)
 {
   gtk_widget_set_sensitive (GTK_WIDGET (self->days_row),
-                            adw_combo_row_get_selected (self->policy_row) == PF_POLICY_DELETE_AFTER);
+                            pf_gui_combo_row_get_value (self->policy_row) == PF_FETCH_DELETE_AFTER_DAYS);
 }
 
 static void
@@ -301,34 +188,19 @@ on_password_applied (PfAccountWindow *self)
 }
 
 static void
-on_removed_saved (GObject      *source,
-                  GAsyncResult *result,
-                  gpointer      user_data)
-{
-  g_autoptr(PfAccountWindow) self = user_data;
-  g_autoptr(GError) error = NULL;
-
-  if (!pf_account_store_save_finish (PF_ACCOUNT_STORE (source), result, &error))
-    g_warning ("%s", error->message);
-
-  g_signal_emit (self, signals[CHANGED], 0);
-  gtk_window_destroy (GTK_WINDOW (self));
-}
-
-static void
-on_password_cleared (GObject      *source,
-                     GAsyncResult *result,
-                     gpointer      user_data)
+on_removed (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
 {
   g_autoptr(PfAccountWindow) self = user_data;
   g_autoptr(GError) error = NULL;
 
   /* The account goes even when the keyring is away; say so. */
-  if (!pf_keyring_clear_finish (result, &error))
-    g_warning ("The password stays in the keyring: %s", error->message);
+  if (!pf_account_store_remove_finish (PF_ACCOUNT_STORE (source), result, &error))
+    g_warning ("%s", error->message);
 
-  pf_account_store_remove (self->store, pf_account_get_name (self->account));
-  pf_account_store_save_async (self->store, NULL, on_removed_saved, g_object_ref (self));
+  g_signal_emit (self, signals[CHANGED], 0);
+  gtk_window_destroy (GTK_WINDOW (self));
 }
 
 static void
@@ -339,9 +211,9 @@ on_remove_response (AdwMessageDialog *dialog,
   if (g_strcmp0 (response, "remove") != 0)
     return;
 
-  pf_keyring_clear_async (pf_account_get_host (self->account),
-                          pf_account_get_user (self->account),
-                          NULL, on_password_cleared, g_object_ref (self));
+  /* The accounts layer keeps a password another account still uses. */
+  pf_account_store_remove_async (self->store, pf_account_get_name (self->account),
+                                 NULL, on_removed, g_object_ref (self));
 }
 
 static void
@@ -390,7 +262,7 @@ show_account (PfAccountWindow *self)
   pf_gui_security_row_set (self->security_row, pf_account_get_security (account));
   gtk_editable_set_text (GTK_EDITABLE (self->user_row), pf_account_get_user (account) ?: "");
   adw_combo_row_set_selected (self->mechanism_row, pf_setup_mechanism_to_index (pf_account_get_mechanism (account)));
-  adw_combo_row_set_selected (self->policy_row, pf_account_get_policy (account));
+  pf_gui_combo_row_set_value (self->policy_row, pf_account_get_policy (account));
   gtk_spin_button_set_value (self->days_spin, MAX (1, pf_account_get_delete_after_days (account)));
   gtk_spin_button_set_value (self->size_spin, pf_account_window_bytes_to_mb (pf_account_get_max_size (account)));
   gtk_widget_set_visible (GTK_WIDGET (self->pin_row), pin != NULL);
@@ -516,11 +388,45 @@ pf_account_window_class_init (PfAccountWindowClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, on_forget_pin_clicked);
 }
 
+static const char *
+security_label (int security)
+{
+  switch ((PfSecurity) security)
+    {
+    case PF_SECURITY_TLS:
+      return _("TLS");
+    case PF_SECURITY_STARTTLS:
+      return _("STARTTLS");
+    case PF_SECURITY_NONE:
+      return _("None (unsafe)");
+    default:
+      g_return_val_if_reached ("");
+    }
+}
+
+static const char *
+policy_label (int policy)
+{
+  switch ((PfFetchPolicy) policy)
+    {
+    case PF_FETCH_KEEP:
+      return _("Keep on the server");
+    case PF_FETCH_DELETE:
+      return _("Delete from the server");
+    case PF_FETCH_DELETE_AFTER_DAYS:
+      return _("Delete after some days");
+    default:
+      g_return_val_if_reached ("");
+    }
+}
+
 static void
 pf_account_window_init (PfAccountWindow *self)
 {
   self->setting_up = TRUE;
   gtk_widget_init_template (GTK_WIDGET (self));
+  pf_gui_combo_row_set_enum (self->security_row, PF_TYPE_SECURITY, security_label);
+  pf_gui_combo_row_set_enum (self->policy_row, PF_TYPE_FETCH_POLICY, policy_label);
   pf_gui_name_icon_buttons (GTK_WIDGET (self));
   self->setting_up = FALSE;
 }

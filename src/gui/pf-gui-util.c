@@ -65,7 +65,7 @@ pf_gui_security_row_set (AdwComboRow *row,
 
   g_object_set_data (G_OBJECT (row), SECURITY_TAKEN, GUINT_TO_POINTER (security + 1));
   g_object_set_data (G_OBJECT (row), SECURITY_SETTING, GINT_TO_POINTER (TRUE));
-  adw_combo_row_set_selected (row, security);
+  pf_gui_combo_row_set_value (row, security);
   g_object_set_data (G_OBJECT (row), SECURITY_SETTING, NULL);
 }
 
@@ -105,7 +105,7 @@ pf_gui_security_row_changed (AdwComboRow        *row,
   if (g_object_get_data (G_OBJECT (row), SECURITY_SETTING) != NULL)
     return;
 
-  security = adw_combo_row_get_selected (row);
+  security = pf_gui_combo_row_get_value (row);
   if (security != PF_SECURITY_NONE)
     {
       g_object_set_data (G_OBJECT (row), SECURITY_TAKEN, GUINT_TO_POINTER (security + 1));
@@ -218,4 +218,63 @@ pf_gui_name_icon_buttons (GtkWidget *root)
 
   for (GtkWidget *child = gtk_widget_get_first_child (root); child; child = gtk_widget_get_next_sibling (child))
     pf_gui_name_icon_buttons (child);
+}
+
+static char *
+enum_item_label (AdwEnumListItem *item,
+                 gpointer         user_data)
+{
+  PfGuiEnumLabel label = (PfGuiEnumLabel) user_data;
+
+  return g_strdup (label (adw_enum_list_item_get_value (item)));
+}
+
+void
+pf_gui_combo_row_set_enum (AdwComboRow    *row,
+                           GType           type,
+                           PfGuiEnumLabel  label)
+{
+  g_autoptr(AdwEnumListModel) model = NULL;
+  GtkExpression *expression;
+
+  g_return_if_fail (ADW_IS_COMBO_ROW (row));
+  g_return_if_fail (G_TYPE_IS_ENUM (type));
+  g_return_if_fail (label != NULL);
+
+  model = adw_enum_list_model_new (type);
+  expression = gtk_cclosure_expression_new (G_TYPE_STRING, NULL, 0, NULL,
+                                            G_CALLBACK (enum_item_label), (gpointer) label, NULL);
+  adw_combo_row_set_expression (row, expression);
+  gtk_expression_unref (expression);
+  adw_combo_row_set_model (row, G_LIST_MODEL (model));
+}
+
+int
+pf_gui_combo_row_get_value (AdwComboRow *row)
+{
+  g_autoptr(GObject) item = NULL;
+
+  g_return_val_if_fail (ADW_IS_COMBO_ROW (row), 0);
+
+  item = g_list_model_get_item (adw_combo_row_get_model (row), adw_combo_row_get_selected (row));
+  /* A row still written as a string list in a .ui file lists the values
+   * in the enum's order. */
+  if (!ADW_IS_ENUM_LIST_ITEM (item))
+    return (int) adw_combo_row_get_selected (row);
+  return adw_enum_list_item_get_value (ADW_ENUM_LIST_ITEM (item));
+}
+
+void
+pf_gui_combo_row_set_value (AdwComboRow *row,
+                            int          value)
+{
+  GListModel *model;
+
+  g_return_if_fail (ADW_IS_COMBO_ROW (row));
+
+  model = adw_combo_row_get_model (row);
+  if (ADW_IS_ENUM_LIST_MODEL (model))
+    adw_combo_row_set_selected (row, adw_enum_list_model_find_position (ADW_ENUM_LIST_MODEL (model), value));
+  else
+    adw_combo_row_set_selected (row, (guint) value);
 }

@@ -40,6 +40,21 @@ void        pf_gui_security_row_changed (AdwComboRow        *row,
 void        pf_gui_security_row_set     (AdwComboRow        *row,
                                          guint               security);
 
+/* The translated name of an enum value, for a combo row. */
+typedef const char *(*PfGuiEnumLabel) (int value);
+
+/* Feed @row from the values of the enum @type (an AdwEnumListModel, in the
+ * enum's order), each shown as @label names it: the row's choices are the
+ * enum's, with no index table to keep in step with a .ui file. */
+void        pf_gui_combo_row_set_enum    (AdwComboRow    *row,
+                                          GType           type,
+                                          PfGuiEnumLabel  label);
+/* The enum value chosen on such a row, and choosing one; on a row whose
+ * model is still a string list in the enum's order, its position. */
+int         pf_gui_combo_row_get_value   (AdwComboRow    *row);
+void        pf_gui_combo_row_set_value   (AdwComboRow    *row,
+                                          int             value);
+
 /* Pure: the accessible name for an icon-only button, or NULL. */
 const char *pf_gui_icon_button_name  (const char *icon_name);
 

@@ -438,6 +438,7 @@ static void
 start_login_test (PfSetupWindow *self)
 {
   g_autoptr(GError) error = NULL;
+  g_autoptr(PfCredentials) credentials = NULL;
   g_autofree char *status = NULL;
   PfAccount *draft = self->draft;
 
@@ -458,19 +459,18 @@ start_login_test (PfSetupWindow *self)
       return;
     }
 
-  self->login_test = pf_login_test_new (pf_account_get_host (draft),
-                                        (guint16) pf_account_get_port (draft),
-                                        pf_account_get_security (draft));
-  pf_login_test_set_address (self->login_test, pf_account_get_address (draft));
-  if (pf_account_get_user (draft) != NULL && *pf_account_get_user (draft) != '\0' &&
-      !self->try_user_forms)
-    pf_login_test_set_user (self->login_test, pf_account_get_user (draft));
-  pf_login_test_set_mechanism (self->login_test, pf_account_get_mechanism (draft));
-  pf_login_test_set_allow_plaintext_auth (self->login_test, pf_account_get_allow_plaintext (draft));
-  if (pf_account_get_pinned_fingerprint (draft) != NULL)
-    pf_login_test_set_pinned_fingerprint (self->login_test, pf_account_get_pinned_fingerprint (draft));
-  if (self->demo != NULL && !pf_demo_apply_to_login_test (self->demo, self->login_test, &error))
-    g_warning ("Demo settings not applied: %s", error->message);
+  /* The accounts layer's road, as for a saved account (and with the same
+   * POPFETCH_DEMO mapping). */
+  self->login_test = pf_account_create_login_test (draft, &error);
+  if (self->login_test == NULL)
+    {
+      show_page (self, "edit", "credentials");
+      toast (self, error->message);
+      return;
+    }
+  if (pf_account_get_user (draft) == NULL || *pf_account_get_user (draft) == '\0' ||
+      self->try_user_forms)
+    pf_login_test_set_user (self->login_test, NULL);
 
   self->cancellable = g_cancellable_new ();
   /* Translators: %s is a server name, %u a port number */
@@ -480,7 +480,8 @@ start_login_test (PfSetupWindow *self)
   gtk_label_set_label (self->testing_label, status);
   show_page (self, "testing", NULL);
 
-  pf_login_test_run_async (self->login_test, self->password, self->cancellable,
+  credentials = pf_credentials_new_for_password (self->password);
+  pf_login_test_run_async (self->login_test, credentials, self->cancellable,
                            on_login_tested, g_object_ref (self));
 }
 

@@ -87,7 +87,7 @@ test_parse_every_field (void)
   g_assert_cmpstr (pf_account_get_user (work), ==, "alice");
   g_assert_cmpint (pf_account_get_mechanism (work), ==, PF_AUTH_SCRAM_SHA_256);
   g_assert_cmpstr (pf_account_get_maildir (work), ==, "/home/alice/Mail/work");
-  g_assert_cmpint (pf_account_get_policy (work), ==, PF_POLICY_DELETE_AFTER);
+  g_assert_cmpint (pf_account_get_policy (work), ==, PF_FETCH_DELETE_AFTER_DAYS);
   g_assert_cmpuint (pf_account_get_delete_after_days (work), ==, 14);
   g_assert_cmpuint (pf_account_get_max_size (work), ==, 1048576);
   g_assert_cmpstr (pf_account_get_pinned_fingerprint (work), ==,
@@ -142,7 +142,7 @@ test_defaults (void)
   g_assert_cmpuint (pf_account_get_port (mini), ==, 995);
   g_assert_cmpint (pf_account_get_security (mini), ==, PF_SECURITY_TLS);
   g_assert_cmpstr (pf_account_get_user (mini), ==, "carol@example.com");
-  g_assert_cmpint (pf_account_get_policy (mini), ==, PF_POLICY_KEEP);
+  g_assert_cmpint (pf_account_get_policy (mini), ==, PF_FETCH_KEEP);
 
   maildir = pf_account_dup_effective_maildir (mini);
   expected = g_build_filename (g_get_home_dir (), "Mail", "mini", NULL);
@@ -260,10 +260,10 @@ test_validate_rejects (void)
 static void
 test_fingerprint_normalised (void)
 {
-  g_autofree char *a = pf_normalize_fingerprint ("00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:"
-                                                 "00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF");
-  g_autofree char *b = pf_normalize_fingerprint ("zz");
-  g_autofree char *c = pf_normalize_fingerprint ("00112233");
+  g_autofree char *a = pf_sha256_fingerprint_normalize ("00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:"
+                                                        "00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF");
+  g_autofree char *b = pf_sha256_fingerprint_normalize ("zz");
+  g_autofree char *c = pf_sha256_fingerprint_normalize ("00112233");
 
   g_assert_cmpstr (a, ==, "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff");
   g_assert_null (b);

@@ -163,6 +163,49 @@ test_edit_moves_password (void)
   g_assert_nonnull (strstr (bad.err, "allow-plaintext"));
 }
 
+/* The edit rules are the accounts layer's, the same as in the app: a pin
+ * belongs to one server, so another host or port drops it, while the same
+ * host in other letter case keeps it; the keyring item follows the host as
+ * written (its attributes are compared exactly), so the password is found
+ * after either edit. */
+static void
+test_edit_pin_and_host_rules (void)
+{
+  g_auto(PfTestRun) pin = { 0 };
+  g_auto(PfTestRun) same = { 0 };
+  g_auto(PfTestRun) moved = { 0 };
+  g_autofree char *file = NULL;
+  g_autofree char *after_case = NULL;
+  g_autofree char *after_move = NULL;
+  const char *fingerprint = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
+
+  if (!have_keyring () || !pf_test_require_program ("secret-tool", "REQUIRE_KEYRING"))
+    return;
+
+  add_work_account ();
+  pf_test_run_clif (&pin, NULL, "edit", "work", "--pin", fingerprint, NULL);
+  g_assert_cmpint (pin.status, ==, 0);
+
+  /* The same server, written another way: the pin stays. */
+  pf_test_run_clif (&same, NULL, "edit", "work", "--host", "POP.Example.ORG", NULL);
+  g_assert_cmpint (same.status, ==, 0);
+  file = read_accounts_file ();
+  g_assert_nonnull (strstr (file, "host=POP.Example.ORG\n"));
+  g_assert_nonnull (strstr (file, fingerprint));
+  after_case = secret_tool_lookup ("POP.Example.ORG", "alice@example.org");
+  g_assert_cmpstr (after_case, ==, PASSWORD);
+
+  /* Another server: the pin goes. */
+  pf_test_run_clif (&moved, NULL, "edit", "work", "--host", "pop.elsewhere.org", NULL);
+  g_assert_cmpint (moved.status, ==, 0);
+  g_clear_pointer (&file, g_free);
+  file = read_accounts_file ();
+  g_assert_nonnull (strstr (file, "host=pop.elsewhere.org\n"));
+  g_assert_null (strstr (file, fingerprint));
+  after_move = secret_tool_lookup ("pop.elsewhere.org", "alice@example.org");
+  g_assert_cmpstr (after_move, ==, PASSWORD);
+}
+
 /* Renaming an account that already has mail in ~/Mail/NAME keeps that
  * folder: the file names it and `show` says so. */
 static void
@@ -342,6 +385,7 @@ main (int   argc,
   g_test_add_func ("/cli/accounts/duplicate-name-refused", test_duplicate_name_refused);
   g_test_add_func ("/cli/accounts/edit-moves-password", test_edit_moves_password);
   g_test_add_func ("/cli/accounts/edit-rename-keeps-maildir", test_edit_rename_keeps_maildir);
+  g_test_add_func ("/cli/accounts/edit-pin-and-host-rules", test_edit_pin_and_host_rules);
   g_test_add_func ("/cli/accounts/set-password-replaces", test_set_password_replaces);
   g_test_add_func ("/cli/accounts/remove-clears-keyring", test_remove_clears_keyring);
   g_test_add_func ("/cli/accounts/corrupt-file-reported", test_corrupt_file_reported);

@@ -217,6 +217,28 @@ test_usage (Fixture       *fixture,
   g_assert_cmpint (run_cli (fixture, NULL, &out, "detect", "a@clidemo.test", "--ispdb", "http://plain.example/", NULL), ==, 64);
 }
 
+/* One strict fingerprint rule everywhere: `test --pin` refuses a value that
+ * is not 64 hex digits (it used to keep any run of hex digits, so a pin
+ * cut short in copying failed only later, as a certificate mismatch, or
+ * not at all). */
+static void
+test_pin_malformed (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  g_autofree char *short_pin = NULL;
+  g_autofree char *long_pin = NULL;
+  g_autofree char *letters = NULL;
+  const char *hex63 = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeef";
+
+  if (fixture->dovecot == NULL)
+    return;
+  g_assert_cmpint (run_cli (fixture, NULL, &short_pin, "test", "--pin", hex63, NULL), ==, 64);
+  g_assert_cmpint (run_cli (fixture, NULL, &long_pin, "test", "--pin",
+                            "00:11:22:33:44:55:66:77:88:99:aa:bb:cc:dd:ee:ff:"
+                            "00:11:22:33:44:55:66:77:88:99:aa:bb:cc:dd:ee:ff:00", NULL), ==, 64);
+  g_assert_cmpint (run_cli (fixture, NULL, &letters, "test", "--pin", "not a fingerprint", NULL), ==, 64);
+}
+
 #define ADD(path, func) \
   g_test_add ("/cli/detect/" path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
 
@@ -233,6 +255,7 @@ main (int   argc,
   ADD ("test-wrong-password", test_wrong_password);
   ADD ("test-json", test_login_json);
   ADD ("usage", test_usage);
+  ADD ("test-pin-malformed", test_pin_malformed);
 
   return g_test_run ();
 }

@@ -94,6 +94,12 @@ class Tap:
 
     def run(self, name, func, *args):
         self.n += 1
+        # PF_UI_ONLY=/ui/account/remove runs just the tests under that path
+        # (while working on them); the others are reported skipped.
+        only = os.environ.get("PF_UI_ONLY")
+        if only and not name.startswith(only):
+            print(f"ok {self.n} {name} # SKIP not under PF_UI_ONLY={only}")
+            return True
         Tap.current = name
         try:
             func(*args)

@@ -382,8 +382,16 @@ respond (AdwMessageDialog *dialog,
   g_object_unref (dialog);
 }
 
+static const char *
+security_test_label (int security)
+{
+  return pf_security_to_string (security);
+}
+
+/* @data: NULL for a row written as a string list (the setup window's),
+ * else a row fed from PF_TYPE_SECURITY (the account window's). */
 static void
-test_security_row_confirms_plaintext (void)
+test_security_row_confirms_plaintext (gconstpointer data)
 {
   const char *choices[] = { "TLS", "STARTTLS", "None", NULL };
   SecurityRecord record = { 0 };
@@ -395,7 +403,10 @@ test_security_row_confirms_plaintext (void)
 
   window = gtk_window_new ();
   record.row = ADW_COMBO_ROW (adw_combo_row_new ());
-  adw_combo_row_set_model (record.row, G_LIST_MODEL (gtk_string_list_new (choices)));
+  if (data == NULL)
+    adw_combo_row_set_model (record.row, G_LIST_MODEL (gtk_string_list_new (choices)));
+  else
+    pf_gui_combo_row_set_enum (record.row, PF_TYPE_SECURITY, security_test_label);
   gtk_window_set_child (GTK_WINDOW (window), GTK_WIDGET (record.row));
   g_signal_connect_swapped (record.row, "notify::selected", G_CALLBACK (on_record_security_changed), &record);
 
@@ -886,7 +897,10 @@ main (int   argc,
   g_test_add_func ("/ui/setup/auth-focuses-password", test_auth_focuses_password);
   g_test_add_func ("/ui/layout/fits-phone-width", test_fits_phone_width);
   g_test_add_func ("/ui/setup/plaintext-needs-confirmation", test_plaintext_needs_confirmation);
-  g_test_add_func ("/ui/security-row/plaintext-confirmed-or-put-back", test_security_row_confirms_plaintext);
+  g_test_add_data_func ("/ui/security-row/plaintext-confirmed-or-put-back", NULL,
+                        test_security_row_confirms_plaintext);
+  g_test_add_data_func ("/ui/security-row/from-enum/plaintext-confirmed-or-put-back", "enum",
+                        test_security_row_confirms_plaintext);
   g_test_add_func ("/ui/setup/probe-row-shows-verdict", test_probe_row);
   g_test_add_func ("/ui/setup/detect-row-shows-result", test_detect_row);
   g_test_add_func ("/ui/setup/choice-page-confirms-plaintext", test_choice_page);

@@ -321,6 +321,83 @@ def test_policy_and_size_limit():
         assert_exactly_once(home, SAMPLES)
 
 
+def keyring_item(host, user=ADDRESS):
+    found = subprocess.run(["secret-tool", "lookup", "host", host, "service", "pop3", "user", user],
+                           capture_output=True, text=True, timeout=20)
+    return found.stdout
+
+
+def shared_mailbox(name):
+    """Two saved accounts on one mailbox (same host and user, so one
+    keyring item): Demo, and Archive, which a user might keep for a second
+    folder."""
+    home = saved_account(name)
+    add_account(home, "Archive", ADDRESS, "demo")
+    return home
+
+
+def open_settings(app, account):
+    activate_row(app, account)
+    app.click(pyatspi.ROLE_PUSH_BUTTON, "Account Settings")
+    return wait_for("the settings window", lambda: [w for w in app.windows() if w.name == account],
+                    timeout=10)[0]
+
+
+def test_remove_keeps_shared_password():
+    """Removing one of two accounts on one mailbox leaves the password the
+    other still logs in with: the keyring item stays, and the other account
+    fetches."""
+    server = DemoServer(session, SERVER, "remove-shared")
+    home = shared_mailbox("remove-shared")
+    with running(session, server) as apps:
+        app = start(server, home)
+        apps.append(app)
+        app.find(pyatspi.ROLE_LABEL, "Archive")
+        editor = open_settings(app, "Archive")
+        app.click(pyatspi.ROLE_PUSH_BUTTON, "Remove Account…")
+        dialog = app.find(pyatspi.ROLE_PUSH_BUTTON, "Remove")
+        dialog.queryAction().doAction(0)
+        wait_for("Archive to leave the accounts file",
+                 lambda: "Account Archive" not in accounts_file(home).sections(), timeout=20)
+        wait_for("the settings window to close", lambda: editor not in app.windows(), timeout=10)
+        # The keyring work follows the save: give it its moment.
+        time.sleep(1.0)
+        if keyring_item(HOST) != "demo":
+            raise TestFailure("removing Archive took Demo's password out of the keyring")
+
+        app.click(pyatspi.ROLE_PUSH_BUTTON, f"Fetch {ACCOUNT}")
+        done = wait_for("the fetch of the account left",
+                        lambda: labels(app, rf"(Fetched {SAMPLES} messages at |The last fetch failed)"),
+                        timeout=60)[0]
+        if not done.startswith("Fetched"):
+            raise TestFailure(f"the remaining account's fetch ended with {done!r}")
+
+
+def test_move_keeps_shared_password():
+    """Moving one of two accounts on one mailbox to another server name in
+    its settings takes the password along and leaves the other's in place."""
+    server = DemoServer(session, SERVER, "move-shared")
+    home = shared_mailbox("move-shared")
+    moved = "mail.popfetch.test"
+    with running(session, server) as apps:
+        app = start(server, home)
+        apps.append(app)
+        app.find(pyatspi.ROLE_LABEL, "Archive")
+        open_settings(app, "Archive")
+        entry = app.find(pyatspi.ROLE_TEXT, "Server")
+        click_at(entry)
+        time.sleep(0.3)
+        app.key("<Control>a")
+        app.type_text(moved + "\n")
+        wait_for("the new server in the accounts file",
+                 lambda: accounts_file(home)["Account Archive"].get("host") == moved, timeout=20)
+        wait_for("the password under the new server", lambda: keyring_item(moved) == "demo", timeout=20)
+        time.sleep(1.0)
+        if keyring_item(HOST) != "demo":
+            raise TestFailure("moving Archive took Demo's password out of the keyring")
+        app.key("Escape")
+
+
 def mean_luminance(path):
     """Mean luminance (0-255) of an 8-bit RGB PNG as the session writes
     them (no filters: each row starts with filter byte 0)."""
@@ -370,6 +447,8 @@ try:
     tap.run("/ui/account/change-password-after-a-failed-fetch", test_change_password)
     tap.run("/ui/account/fetch-all-two-accounts", test_fetch_all)
     tap.run("/ui/account/policy-and-size-limit", test_policy_and_size_limit)
+    tap.run("/ui/account/remove-keeps-shared-password", test_remove_keeps_shared_password)
+    tap.run("/ui/account/move-keeps-shared-password", test_move_keeps_shared_password)
     tap.run("/ui/style/follows-light-and-dark", test_dark_style)
 finally:
     session.stop()

@@ -36,23 +36,12 @@ struct _PfFetcher
 {
   GObject          parent_instance;
 
-  char            *host;
-  guint16          port;
-  PfSecurity       security;
+  PfServerSettings *settings;
   char            *user;
   char            *maildir;
-  char            *server_identity;
   PfAuthMechanism  mechanism;
-  char            *pinned_fingerprint;
-  GTlsDatabase    *tls_database;
-  char            *ca_file;
-  guint            timeout;
+  PfCredentials   *credentials;
   guint            stall_window;
-  gboolean         allow_plaintext_auth;
-  char            *secret;
-  PfSecretFunc     secret_func;
-  gpointer         secret_data;
-  GDestroyNotify   secret_destroy;
   char            *state_dir;
   char            *account_name;
   PfFetchPolicy    policy;
@@ -122,8 +111,12 @@ typedef struct _Run
   guint           wind_up_timer;
   const char     *fault;         /* POPFETCH_FAULT */
   gint64          now;
-  char           *secret;
-  GTlsDatabase   *tls_database;
+  /* From the credentials, asked once per run when the first session is
+   * up; kept (wiped when freed) while a login may still need it: a
+   * mechanism's refusal retries on a new connection with the same one.
+   * Freed at the login's success or final failure, and with the run. */
+  PfSecret       *secret;
+  PfServerSettings *settings;    /* the fetcher's, with its CA file read */
   PfAuthMechanism fallback;      /* after a mechanism's refusal, the one tried instead */
 
   PfMaildir      *maildir;
@@ -185,34 +178,21 @@ static void commit_start (Run *run);
 
 /* ------------------------------------------------------------------ */
 
-const char *
-pf_fetch_policy_to_string (PfFetchPolicy policy)
-{
-  switch (policy)
-    {
-    case PF_FETCH_KEEP:
-      return "keep";
-    case PF_FETCH_DELETE:
-      return "delete";
-    case PF_FETCH_DELETE_AFTER_DAYS:
-      return "delete-after-days";
-    default:
-      return NULL;
-    }
-}
+/* The nicks are what the accounts file stores. */
+G_DEFINE_ENUM_TYPE (PfFetchPolicy, pf_fetch_policy,
+  G_DEFINE_ENUM_VALUE (PF_FETCH_KEEP, "keep"),
+  G_DEFINE_ENUM_VALUE (PF_FETCH_DELETE, "delete"),
+  G_DEFINE_ENUM_VALUE (PF_FETCH_DELETE_AFTER_DAYS, "delete-after"))
 
-gboolean
-pf_fetch_policy_from_string (const char    *name,
-                             PfFetchPolicy *policy)
-{
-  for (PfFetchPolicy p = PF_FETCH_KEEP; p <= PF_FETCH_DELETE_AFTER_DAYS; p++)
-    if (g_strcmp0 (name, pf_fetch_policy_to_string (p)) == 0)
-      {
-        *policy = p;
-        return TRUE;
-      }
-  return FALSE;
-}
+G_DEFINE_ENUM_TYPE (PfFetchPhase, pf_fetch_phase,
+  G_DEFINE_ENUM_VALUE (PF_FETCH_PHASE_IDLE, "idle"),
+  G_DEFINE_ENUM_VALUE (PF_FETCH_PHASE_RECOVERING, "recovering"),
+  G_DEFINE_ENUM_VALUE (PF_FETCH_PHASE_CONNECTING, "connecting"),
+  G_DEFINE_ENUM_VALUE (PF_FETCH_PHASE_AUTHENTICATING, "authenticating"),
+  G_DEFINE_ENUM_VALUE (PF_FETCH_PHASE_LISTING, "listing"),
+  G_DEFINE_ENUM_VALUE (PF_FETCH_PHASE_FETCHING, "fetching"),
+  G_DEFINE_ENUM_VALUE (PF_FETCH_PHASE_DELETING, "deleting"),
+  G_DEFINE_ENUM_VALUE (PF_FETCH_PHASE_DONE, "done"))
 
 static void
 skipped_clear (gpointer data)
@@ -229,15 +209,6 @@ pf_fetch_result_free (PfFetchResult *result)
     return;
   g_clear_pointer (&result->over_limit, g_array_unref);
   g_free (result);
-}
-
-static void
-wipe_secret (char *secret)
-{
-  if (secret == NULL)
-    return;
-  explicit_bzero (secret, strlen (secret));
-  g_free (secret);
 }
 
 static void
@@ -284,8 +255,8 @@ run_free (gpointer data)
 
   run_stop_sources (run);
   g_clear_object (&run->cancellable);
-  wipe_secret (run->secret);
-  g_clear_object (&run->tls_database);
+  g_clear_pointer (&run->secret, pf_secret_free);
+  g_clear_pointer (&run->settings, pf_server_settings_unref);
   g_clear_pointer (&run->server_uids, g_hash_table_unref);
   g_clear_pointer (&run->server_uidl, pf_uidl_list_unref);
   g_clear_pointer (&run->todo, g_ptr_array_unref);
@@ -1346,12 +1317,12 @@ on_authenticated (GObject      *source,
               return;
             }
         }
-      g_clear_pointer (&run->secret, wipe_secret);
+      g_clear_pointer (&run->secret, pf_secret_free);
       run_fail (run, error);
       run_maybe_finish (run);
       return;
     }
-  g_clear_pointer (&run->secret, wipe_secret);
+  g_clear_pointer (&run->secret, pf_secret_free);
   run->result->mechanism = used;
   set_phase (run->self, PF_FETCH_PHASE_LISTING);
   pf_pop3_client_uidl_async (PF_POP3_CLIENT (source), run->cancellable, on_uidl, run);
@@ -1361,29 +1332,11 @@ static void
 authenticate (Run *run)
 {
   set_phase (run->self, PF_FETCH_PHASE_AUTHENTICATING);
-  pf_pop3_client_authenticate_async (run->self->client, run->self->user, run->secret,
+  pf_pop3_client_authenticate_async (run->self->client, run->self->user,
+                                     pf_secret_get_value (run->secret),
                                      run->fallback != PF_AUTH_AUTO ? run->fallback
                                                                    : run->self->mechanism,
                                      run->cancellable, on_authenticated, run);
-}
-
-static void
-secret_thread (GTask        *task,
-               gpointer      source_object,
-               gpointer      task_data,
-               GCancellable *cancellable)
-{
-  Run *run = task_data;
-  PfFetcher *self = run->self;
-  GError *error = NULL;
-  char *secret = self->secret_func (self->secret_data, cancellable, &error);
-
-  if (secret == NULL)
-    g_task_return_error (task, error != NULL ? error
-                               : g_error_new_literal (PF_ERROR, PF_ERROR_NO_PASSWORD,
-                                                      _("No password is stored for this account.")));
-  else
-    g_task_return_pointer (task, secret, (GDestroyNotify) wipe_secret);
 }
 
 static void
@@ -1394,7 +1347,7 @@ on_secret (GObject      *source,
   Run *run = user_data;
   GError *error = NULL;
 
-  run->secret = g_task_propagate_pointer (G_TASK (result), &error);
+  run->secret = pf_credentials_get_secret_finish (PF_CREDENTIALS (source), result, &error);
   if (run->secret == NULL)
     {
       run_fail (run, error);
@@ -1420,26 +1373,22 @@ on_connected (GObject      *source,
       return;
     }
 
-  if (run->secret == NULL && self->secret_func != NULL)
+  /* The retry after a mechanism's refusal logs in with the secret the
+   * first session was given: one keyring lookup (or prompt) per run. */
+  if (run->secret != NULL)
     {
-      /* No source object here nor in the other worker tasks: a worker
-       * thread drops its task last, and the fetcher must not be
-       * finalized there (nor outlive the run because of it). */
-      g_autoptr(GTask) task = g_task_new (NULL, run->cancellable, on_secret, run);
-
-      g_task_set_source_tag (task, on_connected);
-      g_task_set_task_data (task, run, NULL);
-      g_task_run_in_thread (task, secret_thread);
+      authenticate (run);
       return;
     }
-  if (run->secret == NULL)
+  /* Asked only now: an unreachable server costs no keyring prompt. */
+  if (self->credentials == NULL)
     {
       run_fail (run, g_error_new_literal (PF_ERROR, PF_ERROR_NO_PASSWORD,
                                           _("No password was given for this account.")));
       run_maybe_finish (run);
       return;
     }
-  authenticate (run);
+  pf_credentials_get_secret_async (self->credentials, run->cancellable, on_secret, run);
 }
 
 static void
@@ -1449,18 +1398,9 @@ run_connect (Run *run)
   PfPop3Client *client;
 
   g_clear_object (&self->client);
-  self->client = client = pf_pop3_client_new (self->host, self->port, self->security);
-  if (self->timeout > 0)
-    pf_pop3_client_set_timeout (client, self->timeout);
+  self->client = client = pf_pop3_client_new_for_settings (run->settings);
   if (self->stall_window > 0)
     pf_pop3_client_set_stall_window (client, self->stall_window);
-  if (self->server_identity != NULL)
-    pf_pop3_client_set_server_identity (client, self->server_identity);
-  if (self->pinned_fingerprint != NULL)
-    pf_pop3_client_set_pinned_fingerprint (client, self->pinned_fingerprint);
-  if (run->tls_database != NULL)
-    pf_pop3_client_set_tls_database (client, run->tls_database);
-  pf_pop3_client_set_allow_plaintext_auth (client, self->allow_plaintext_auth);
 
   set_phase (self, PF_FETCH_PHASE_CONNECTING);
   pf_pop3_client_connect_async (client, run->cancellable, on_connected, run);
@@ -1480,30 +1420,23 @@ open_thread (GTask        *task,
   GError *error = NULL;
   guint delivered = 0, removed = 0;
 
-  if (self->tls_database == NULL && self->ca_file != NULL)
+  if (!pf_server_settings_load_ca_file (run->settings, &error))
     {
-      run->tls_database = g_tls_file_database_new (self->ca_file, &error);
-      if (run->tls_database == NULL)
-        {
-          GError *config = g_error_new (PF_ERROR, PF_ERROR_CONFIG, _("Cannot use the CA file %s: %s"),
-                                        self->ca_file, error->message);
-          g_error_free (error);
-          g_task_return_error (task, config);
-          return;
-        }
+      g_task_return_error (task, error);
+      return;
     }
 
   /* The lock first: recovery must not race another run's deliveries. */
   if (self->account_name != NULL)
     {
       g_autofree char *key = pf_journal_saved_account_key (self->account_name);
-      g_autofree char *legacy_key = pf_journal_account_key (self->host, self->user);
+      g_autofree char *legacy_key = pf_journal_account_key (pf_server_settings_get_host (self->settings), self->user);
 
       run->journal = pf_journal_open_keyed (self->state_dir, key, legacy_key,
                                             self->account_name, &error);
     }
   else
-    run->journal = pf_journal_open (self->state_dir, self->host, self->user, &error);
+    run->journal = pf_journal_open (self->state_dir, pf_server_settings_get_host (self->settings), self->user, &error);
   if (run->journal == NULL || !pf_journal_set_user (run->journal, self->user, &error))
     {
       g_task_return_error (task, error);
@@ -1524,7 +1457,8 @@ open_thread (GTask        *task,
                                      "download all of it again. Fetch it as before: the saved "
                                      "account, or the same server name. If the server was "
                                      "renamed, rename that file to %s to carry the record over."),
-                                   self->maildir, self->user, other, self->host,
+                                   self->maildir, self->user, other,
+                                   pf_server_settings_get_host (self->settings),
                                    pf_journal_get_path (run->journal));
           return;
         }
@@ -1597,8 +1531,8 @@ pf_fetcher_run_async (PfFetcher           *self,
     }
   run->fault = PF_TEST_HOOKS ? g_getenv ("POPFETCH_FAULT") : NULL;
   run->now = self->now != 0 ? self->now : g_get_real_time () / G_USEC_PER_SEC;
-  run->secret = g_strdup (self->secret);
-  run->tls_database = self->tls_database != NULL ? g_object_ref (self->tls_database) : NULL;
+  /* The run's own copy: the worker thread reads the CA file into it. */
+  run->settings = pf_server_settings_copy (self->settings);
   run->ready = g_ptr_array_new_with_free_func (message_free);
   run->result = g_new0 (PfFetchResult, 1);
   run->result->over_limit = g_array_new (FALSE, TRUE, sizeof (PfFetchSkipped));
@@ -1641,34 +1575,28 @@ pf_fetcher_run_finish (PfFetcher     *self,
 /* Object                                                               */
 
 PfFetcher *
-pf_fetcher_new (const char *host,
-                guint16     port,
-                PfSecurity  security,
-                const char *user,
-                const char *maildir)
+pf_fetcher_new (PfServerSettings *settings,
+                const char       *user,
+                const char       *maildir)
 {
   PfFetcher *self;
 
-  g_return_val_if_fail (host != NULL, NULL);
+  g_return_val_if_fail (settings != NULL, NULL);
   g_return_val_if_fail (user != NULL, NULL);
   g_return_val_if_fail (maildir != NULL, NULL);
 
   self = g_object_new (PF_TYPE_FETCHER, NULL);
-  self->host = g_strdup (host);
-  self->port = port;
-  self->security = security;
+  self->settings = pf_server_settings_ref (settings);
   self->user = g_strdup (user);
   self->maildir = g_strdup (maildir);
   return self;
 }
 
-void
-pf_fetcher_set_server_identity (PfFetcher  *self,
-                                const char *name)
+PfServerSettings *
+pf_fetcher_get_settings (PfFetcher *self)
 {
-  g_return_if_fail (PF_IS_FETCHER (self));
-  g_free (self->server_identity);
-  self->server_identity = g_strdup (name);
+  g_return_val_if_fail (PF_IS_FETCHER (self), NULL);
+  return self->settings;
 }
 
 void
@@ -1680,37 +1608,13 @@ pf_fetcher_set_mechanism (PfFetcher       *self,
 }
 
 void
-pf_fetcher_set_pinned_fingerprint (PfFetcher  *self,
-                                   const char *sha256_hex)
+pf_fetcher_set_credentials (PfFetcher     *self,
+                            PfCredentials *credentials)
 {
   g_return_if_fail (PF_IS_FETCHER (self));
-  g_free (self->pinned_fingerprint);
-  self->pinned_fingerprint = g_strdup (sha256_hex);
-}
+  g_return_if_fail (credentials == NULL || PF_IS_CREDENTIALS (credentials));
 
-void
-pf_fetcher_set_tls_database (PfFetcher    *self,
-                             GTlsDatabase *database)
-{
-  g_return_if_fail (PF_IS_FETCHER (self));
-  g_set_object (&self->tls_database, database);
-}
-
-void
-pf_fetcher_set_ca_file (PfFetcher  *self,
-                        const char *path)
-{
-  g_return_if_fail (PF_IS_FETCHER (self));
-  g_free (self->ca_file);
-  self->ca_file = g_strdup (path);
-}
-
-void
-pf_fetcher_set_timeout (PfFetcher *self,
-                        guint      seconds)
-{
-  g_return_if_fail (PF_IS_FETCHER (self));
-  self->timeout = seconds;
+  g_set_object (&self->credentials, credentials);
 }
 
 void
@@ -1719,37 +1623,6 @@ pf_fetcher_set_stall_window (PfFetcher *self,
 {
   g_return_if_fail (PF_IS_FETCHER (self));
   self->stall_window = seconds;
-}
-
-void
-pf_fetcher_set_allow_plaintext_auth (PfFetcher *self,
-                                     gboolean   allow)
-{
-  g_return_if_fail (PF_IS_FETCHER (self));
-  self->allow_plaintext_auth = !!allow;
-}
-
-void
-pf_fetcher_set_secret (PfFetcher  *self,
-                       const char *secret)
-{
-  g_return_if_fail (PF_IS_FETCHER (self));
-  wipe_secret (self->secret);
-  self->secret = g_strdup (secret);
-}
-
-void
-pf_fetcher_set_secret_func (PfFetcher      *self,
-                            PfSecretFunc    func,
-                            gpointer        user_data,
-                            GDestroyNotify  destroy)
-{
-  g_return_if_fail (PF_IS_FETCHER (self));
-  if (self->secret_destroy != NULL)
-    self->secret_destroy (self->secret_data);
-  self->secret_func = func;
-  self->secret_data = user_data;
-  self->secret_destroy = destroy;
 }
 
 void
@@ -1873,16 +1746,10 @@ pf_fetcher_finalize (GObject *object)
   PfFetcher *self = PF_FETCHER (object);
 
   g_clear_object (&self->client);
-  g_clear_object (&self->tls_database);
-  wipe_secret (self->secret);
-  if (self->secret_destroy != NULL)
-    self->secret_destroy (self->secret_data);
-  g_free (self->host);
+  g_clear_object (&self->credentials);
+  g_clear_pointer (&self->settings, pf_server_settings_unref);
   g_free (self->user);
   g_free (self->maildir);
-  g_free (self->server_identity);
-  g_free (self->pinned_fingerprint);
-  g_free (self->ca_file);
   g_free (self->state_dir);
   g_free (self->account_name);
 
@@ -1900,7 +1767,7 @@ pf_fetcher_get_property (GObject    *object,
   switch (prop_id)
     {
     case PROP_PHASE:
-      g_value_set_uint (value, self->phase);
+      g_value_set_enum (value, self->phase);
       break;
     case PROP_MESSAGES_DONE:
       g_value_set_uint (value, self->messages_done);
@@ -1932,7 +1799,7 @@ pf_fetcher_class_init (PfFetcherClass *klass)
   object_class->get_property = pf_fetcher_get_property;
 
   properties[PROP_PHASE] =
-    g_param_spec_uint ("phase", NULL, NULL, 0, PF_FETCH_PHASE_DONE, 0, flags);
+    g_param_spec_enum ("phase", NULL, NULL, PF_TYPE_FETCH_PHASE, PF_FETCH_PHASE_IDLE, flags);
   properties[PROP_MESSAGES_DONE] =
     g_param_spec_uint ("messages-done", NULL, NULL, 0, G_MAXUINT, 0, flags);
   properties[PROP_MESSAGES_TOTAL] =
@@ -1950,6 +1817,5 @@ pf_fetcher_class_init (PfFetcherClass *klass)
 static void
 pf_fetcher_init (PfFetcher *self)
 {
-  self->timeout = 30;
   self->state_dir = g_build_filename (g_get_user_state_dir (), "popfetch", NULL);
 }

@@ -9,7 +9,9 @@
 
 #include <gio/gio.h>
 
+#include "pf-credentials.h"
 #include "pf-pop3-client.h"
+#include "pf-server-settings.h"
 
 G_BEGIN_DECLS
 
@@ -21,9 +23,9 @@ typedef enum
   PF_FETCH_DELETE_AFTER_DAYS,  /* DELE messages first seen at least N days ago */
 } PfFetchPolicy;
 
-const char *pf_fetch_policy_to_string   (PfFetchPolicy  policy);   /* "keep", "delete", "delete-after-days" */
-gboolean    pf_fetch_policy_from_string (const char    *name,
-                                         PfFetchPolicy *policy);
+/* Nicks "keep", "delete", "delete-after": as the accounts file spells them. */
+#define PF_TYPE_FETCH_POLICY (pf_fetch_policy_get_type ())
+GType pf_fetch_policy_get_type (void) G_GNUC_CONST;
 
 /* Where a run is; the "phase" property. */
 typedef enum
@@ -37,6 +39,9 @@ typedef enum
   PF_FETCH_PHASE_DELETING,        /* DELE and QUIT */
   PF_FETCH_PHASE_DONE,
 } PfFetchPhase;
+
+#define PF_TYPE_FETCH_PHASE (pf_fetch_phase_get_type ())
+GType pf_fetch_phase_get_type (void) G_GNUC_CONST;
 
 /* A message left on the server because it is over the size limit. */
 typedef struct
@@ -71,20 +76,13 @@ typedef struct
 void            pf_fetch_result_free (PfFetchResult *result);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PfFetchResult, pf_fetch_result_free)
 
-/* Looks up the secret when a run needs it, in a worker thread (so a
- * blocking keyring call is fine). Returns a newly allocated secret, which
- * the fetcher wipes and frees after authenticating, or NULL with @error. */
-typedef char *(*PfSecretFunc) (gpointer       user_data,
-                               GCancellable  *cancellable,
-                               GError       **error);
-
 #define PF_TYPE_FETCHER (pf_fetcher_get_type ())
 
 G_DECLARE_FINAL_TYPE (PfFetcher, pf_fetcher, PF, FETCHER, GObject)
 
 /* Properties (read-only, notified on the main context of the run, at most
  * about ten times a second, and once more at the end): "phase"
- * (PfFetchPhase as uint), "messages-done", "messages-total" (messages this
+ * (PF_TYPE_FETCH_PHASE), "messages-done", "messages-total" (messages this
  * run will download), "bytes-done", "bytes-total" (server sizes), "rate"
  * (bytes per second, double, over the last seconds).
  *
@@ -110,8 +108,8 @@ G_DECLARE_FINAL_TYPE (PfFetcher, pf_fetcher, PF, FETCHER, GObject)
  * again while listed with that size.
  *
  * State (journal and lock) lives in the state directory, keyed by the
- * saved account (pf_fetcher_set_account) or else by host and user, not
- * port. A second run for the same key, in this process or another, fails
+ * saved account (pf_fetcher_set_account) or else by the settings' host
+ * and the user, not port. A second run for the same key, in this process or another, fails
  * at once with PF_ERROR_ACCOUNT_BUSY.
  *
  * A server without UIDL: the run fails with PF_ERROR_NO_UIDL unless the
@@ -120,41 +118,25 @@ G_DECLARE_FINAL_TYPE (PfFetcher, pf_fetcher, PF, FETCHER, GObject)
  * recorded by its hash and deleted; a message whose hash is already in the
  * journal (downloaded before, but its deletion never committed) is not
  * delivered again. Two messages identical byte for byte count as one. */
-PfFetcher      *pf_fetcher_new (const char *host,
-                                guint16     port,
-                                PfSecurity  security,
-                                const char *user,
-                                const char *maildir);
+PfFetcher      *pf_fetcher_new (PfServerSettings *settings,
+                                const char       *user,
+                                const char       *maildir);
 
-/* Connection settings, as for PfPop3Client. */
-void            pf_fetcher_set_server_identity     (PfFetcher       *self,
-                                                    const char      *name);
+/* The connection settings (a CA file there is read when the run starts;
+ * a bad file fails the run with PF_ERROR_CONFIG). */
+PfServerSettings *pf_fetcher_get_settings          (PfFetcher       *self);
 void            pf_fetcher_set_mechanism           (PfFetcher       *self,
                                                     PfAuthMechanism  mechanism);
-void            pf_fetcher_set_pinned_fingerprint  (PfFetcher       *self,
-                                                    const char      *sha256_hex);
-void            pf_fetcher_set_tls_database        (PfFetcher       *self,
-                                                    GTlsDatabase    *database);
-/* A PEM file of trusted CAs instead of the system ones; read when the run
- * starts (a bad file fails the run with PF_ERROR_CONFIG). */
-void            pf_fetcher_set_ca_file             (PfFetcher       *self,
-                                                    const char      *path);
-void            pf_fetcher_set_timeout             (PfFetcher       *self,
-                                                    guint            seconds);
+/* Asked for the secret when a run has connected and is about to log in;
+ * without credentials the run fails with PF_ERROR_NO_PASSWORD there. The
+ * secret is asked once per run and kept, wiped when freed, until the login
+ * succeeds or finally fails: the retry on a new connection after a
+ * mechanism's refusal uses it again. */
+void            pf_fetcher_set_credentials         (PfFetcher       *self,
+                                                    PfCredentials   *credentials);
 /* As the client's "stall-window"; 0 keeps the client's default. */
 void            pf_fetcher_set_stall_window        (PfFetcher       *self,
                                                     guint            seconds);
-void            pf_fetcher_set_allow_plaintext_auth (PfFetcher      *self,
-                                                     gboolean        allow);
-
-/* The secret: either given (copied; wiped when the fetcher is finalized)
- * or looked up by @func when the run reaches authentication. */
-void            pf_fetcher_set_secret              (PfFetcher       *self,
-                                                    const char      *secret);
-void            pf_fetcher_set_secret_func         (PfFetcher       *self,
-                                                    PfSecretFunc     func,
-                                                    gpointer         user_data,
-                                                    GDestroyNotify   destroy);
 
 /* Default: $XDG_STATE_HOME/popfetch. */
 void            pf_fetcher_set_state_dir           (PfFetcher       *self,

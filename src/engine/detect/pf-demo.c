@@ -138,20 +138,6 @@ pf_demo_create_tls_database (const PfDemo  *demo,
   return pf_tls_database_new_with_ca_file (demo->ca_file, error);
 }
 
-/* What a detector and a login test both take from the demo. */
-static gboolean
-create_mapping (const PfDemo  *demo,
-                GResolver    **resolver,
-                GTlsDatabase **database,
-                GError       **error)
-{
-  *database = pf_demo_create_tls_database (demo, error);
-  if (*database == NULL)
-    return FALSE;
-  *resolver = pf_demo_create_resolver (demo);
-  return TRUE;
-}
-
 gboolean
 pf_demo_apply_to_detector (const PfDemo  *demo,
                            PfDetector    *detector,
@@ -163,8 +149,10 @@ pf_demo_apply_to_detector (const PfDemo  *demo,
   g_return_val_if_fail (demo != NULL, FALSE);
   g_return_val_if_fail (PF_IS_DETECTOR (detector), FALSE);
 
-  if (!create_mapping (demo, &resolver, &database, error))
+  database = pf_demo_create_tls_database (demo, error);
+  if (database == NULL)
     return FALSE;
+  resolver = pf_demo_create_resolver (demo);
   pf_detector_set_resolver (detector, resolver);
   pf_detector_set_port_map (detector, demo->port_map);
   pf_detector_set_tls_database (detector, database);
@@ -173,21 +161,34 @@ pf_demo_apply_to_detector (const PfDemo  *demo,
   return TRUE;
 }
 
-gboolean
-pf_demo_apply_to_login_test (const PfDemo  *demo,
-                             PfLoginTest   *test,
-                             GError       **error)
+PfServerSettings *
+pf_demo_map_settings (const PfDemo      *demo,
+                      PfServerSettings  *settings,
+                      GError           **error)
 {
-  g_autoptr(GResolver) resolver = NULL;
-  g_autoptr(GTlsDatabase) database = NULL;
+  g_autoptr(PfServerSettings) mapped = NULL;
+  const char *host;
+  guint16 port;
 
-  g_return_val_if_fail (demo != NULL, FALSE);
-  g_return_val_if_fail (PF_IS_LOGIN_TEST (test), FALSE);
+  g_return_val_if_fail (demo != NULL, NULL);
+  g_return_val_if_fail (settings != NULL, NULL);
 
-  if (!create_mapping (demo, &resolver, &database, error))
-    return FALSE;
-  pf_login_test_set_resolver (test, resolver);
-  pf_login_test_set_port_map (test, demo->port_map);
-  pf_login_test_set_tls_database (test, database);
-  return TRUE;
+  host = pf_server_settings_get_host (settings);
+  if (!pf_demo_covers_host (demo, host))
+    return pf_server_settings_ref (settings);
+
+  port = pf_port_map_lookup (demo->port_map, pf_server_settings_get_port (settings));
+  mapped = pf_server_settings_copy_for_address (settings, demo->host_address,
+                                                port != 0 ? port : pf_server_settings_get_port (settings));
+  /* A CA file of the account's own stays its whole trust. */
+  if (pf_server_settings_get_tls_database (mapped) == NULL
+      && pf_server_settings_get_ca_file (mapped) == NULL)
+    {
+      g_autoptr(GTlsDatabase) database = pf_demo_create_tls_database (demo, error);
+
+      if (database == NULL)
+        return NULL;
+      pf_server_settings_set_tls_database (mapped, database);
+    }
+  return g_steal_pointer (&mapped);
 }

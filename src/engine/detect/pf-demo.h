@@ -12,6 +12,7 @@
 #include "pf-detector.h"
 #include "pf-diagnosis.h"
 #include "pf-port-map.h"
+#include "pf-server-settings.h"
 
 G_BEGIN_DECLS
 
@@ -43,15 +44,20 @@ GResolver    *pf_demo_create_resolver     (const PfDemo  *demo);
 GTlsDatabase *pf_demo_create_tls_database (const PfDemo  *demo,
                                            GError       **error);
 
-/* Resolver, port map and trust for a detector or a login test; the
- * detector also skips the public ISP database, which cannot know the
- * private demo domain. */
+/* Resolver, port map and trust for a detector; it also skips the public
+ * ISP database, which cannot know the private demo domain. */
 gboolean      pf_demo_apply_to_detector   (const PfDemo  *demo,
                                            PfDetector    *detector,
                                            GError       **error);
-gboolean      pf_demo_apply_to_login_test (const PfDemo  *demo,
-                                           PfLoginTest   *test,
-                                           GError       **error);
+
+/* The demo mapping of one server's settings, for a fetch or a login test:
+ * a host of the demo domain is dialled at the demo's loopback address and
+ * mapped port, its certificate checked for the host's name, and the demo
+ * CA trusted besides the system ones (unless the settings name a CA file
+ * or a database). Other settings come back as they are. (transfer full) */
+PfServerSettings *pf_demo_map_settings    (const PfDemo      *demo,
+                                           PfServerSettings  *settings,
+                                           GError           **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PfDemo, pf_demo_free)
 

@@ -206,6 +206,7 @@ start_probe (PfDetector *self,
 {
   g_autoptr(GError) error = NULL;
   ProbeRun *run;
+  g_autoptr(PfServerSettings) settings = NULL;
   guint16 port;
 
   hold (self);
@@ -234,13 +235,13 @@ start_probe (PfDetector *self,
   run = g_new0 (ProbeRun, 1);
   run->self = g_object_ref (self);
   run->probe = g_object_ref (probe);
-  run->client = pf_pop3_client_new (host->address, port, pf_probe_get_security (probe));
-  pf_pop3_client_set_server_identity (run->client, host->name);
-  pf_pop3_client_set_timeout (run->client, self->probe_timeout);
-  if (self->tls_database != NULL)
-    pf_pop3_client_set_tls_database (run->client, self->tls_database);
+  settings = pf_server_settings_new (host->address, port, pf_probe_get_security (probe));
+  pf_server_settings_set_server_identity (settings, host->name);
+  pf_server_settings_set_timeout (settings, self->probe_timeout);
+  pf_server_settings_set_tls_database (settings, self->tls_database);
   if (self->pins->len == 2)
-    pf_pop3_client_set_pinned_fingerprint (run->client, self->pins->pdata[0]);
+    pf_server_settings_set_pinned_fingerprint (settings, self->pins->pdata[0]);
+  run->client = pf_pop3_client_new_for_settings (settings);
   pf_pop3_client_connect_async (run->client, self->cancellable, on_probe_connected, run);
 }
 
@@ -1217,10 +1218,12 @@ void
 pf_detector_add_pinned_fingerprint (PfDetector *self,
                                     const char *sha256_hex)
 {
-  g_return_if_fail (PF_IS_DETECTOR (self));
-  g_return_if_fail (sha256_hex != NULL);
+  g_autofree char *pin = pf_sha256_fingerprint_normalize (sha256_hex);
 
-  g_ptr_array_insert (self->pins, self->pins->len - 1, g_ascii_strdown (sha256_hex, -1));
+  g_return_if_fail (PF_IS_DETECTOR (self));
+  g_return_if_fail (pin != NULL);
+
+  g_ptr_array_insert (self->pins, self->pins->len - 1, g_steal_pointer (&pin));
 }
 
 PfProbe *

@@ -380,19 +380,15 @@ pf_diagnosis_dup_transcript_text (PfDiagnosis *self)
 struct _PfLoginTest
 {
   GObject           parent_instance;
-  char             *host;
-  guint16           port;
-  PfSecurity        security;
+  PfServerSettings *settings;
   char             *address;
   char             *user;
   PfAuthMechanism   mechanism;
-  GResolver        *resolver;
-  PfPortMap        *port_map;
-  GTlsDatabase     *tls_database;
-  char             *pin;
-  gboolean          allow_plaintext;
-  guint             timeout;
 };
+
+/* Without a timeout in the settings: shorter than a fetch's, since a
+ * person is waiting for the answer. */
+#define LOGIN_TEST_DEFAULT_TIMEOUT 15
 
 G_DEFINE_FINAL_TYPE (PfLoginTest, pf_login_test, G_TYPE_OBJECT)
 
@@ -401,13 +397,9 @@ pf_login_test_finalize (GObject *object)
 {
   PfLoginTest *self = PF_LOGIN_TEST (object);
 
-  g_free (self->host);
+  g_clear_pointer (&self->settings, pf_server_settings_unref);
   g_free (self->address);
   g_free (self->user);
-  g_clear_object (&self->resolver);
-  g_clear_pointer (&self->port_map, pf_port_map_unref);
-  g_clear_object (&self->tls_database);
-  g_free (self->pin);
   G_OBJECT_CLASS (pf_login_test_parent_class)->finalize (object);
 }
 
@@ -420,24 +412,26 @@ pf_login_test_class_init (PfLoginTestClass *klass)
 static void
 pf_login_test_init (PfLoginTest *self)
 {
-  self->timeout = 15;
   self->mechanism = PF_AUTH_AUTO;
 }
 
 PfLoginTest *
-pf_login_test_new (const char *host,
-                   guint16     port,
-                   PfSecurity  security)
+pf_login_test_new (PfServerSettings *settings)
 {
   PfLoginTest *self;
 
-  g_return_val_if_fail (host != NULL, NULL);
+  g_return_val_if_fail (settings != NULL, NULL);
 
   self = g_object_new (PF_TYPE_LOGIN_TEST, NULL);
-  self->host = g_strdup (host);
-  self->port = port;
-  self->security = security;
+  self->settings = pf_server_settings_ref (settings);
   return self;
+}
+
+PfServerSettings *
+pf_login_test_get_settings (PfLoginTest *self)
+{
+  g_return_val_if_fail (PF_IS_LOGIN_TEST (self), NULL);
+  return self->settings;
 }
 
 void
@@ -466,68 +460,17 @@ pf_login_test_set_mechanism (PfLoginTest     *self,
   self->mechanism = mechanism;
 }
 
-void
-pf_login_test_set_resolver (PfLoginTest *self,
-                            GResolver   *resolver)
-{
-  g_return_if_fail (PF_IS_LOGIN_TEST (self));
-  g_set_object (&self->resolver, resolver);
-}
-
-void
-pf_login_test_set_port_map (PfLoginTest *self,
-                            PfPortMap   *map)
-{
-  g_return_if_fail (PF_IS_LOGIN_TEST (self));
-  if (map != NULL)
-    pf_port_map_ref (map);
-  g_clear_pointer (&self->port_map, pf_port_map_unref);
-  self->port_map = map;
-}
-
-void
-pf_login_test_set_tls_database (PfLoginTest  *self,
-                                GTlsDatabase *database)
-{
-  g_return_if_fail (PF_IS_LOGIN_TEST (self));
-  g_set_object (&self->tls_database, database);
-}
-
-void
-pf_login_test_set_pinned_fingerprint (PfLoginTest *self,
-                                      const char  *sha256_hex)
-{
-  g_return_if_fail (PF_IS_LOGIN_TEST (self));
-  g_free (self->pin);
-  self->pin = g_strdup (sha256_hex);
-}
-
-void
-pf_login_test_set_allow_plaintext_auth (PfLoginTest *self,
-                                        gboolean     allow)
-{
-  g_return_if_fail (PF_IS_LOGIN_TEST (self));
-  self->allow_plaintext = !!allow;
-}
-
-void
-pf_login_test_set_timeout (PfLoginTest *self,
-                           guint        seconds)
-{
-  g_return_if_fail (PF_IS_LOGIN_TEST (self));
-  g_return_if_fail (seconds > 0);
-  self->timeout = seconds;
-}
-
 /* One run: resolve once, then one session per user-name form. */
 typedef struct
 {
   PfDiagnosis   *diagnosis;
-  char          *password;
+  PfCredentials *credentials;
+  PfSecret      *secret;      /* asked once, at the first login */
   char         **users;
   guint          next_user;
   char          *connect_address;
   guint16        connect_port;
+  PfServerSettings *session_settings;  /* what each session dials */
   PfPop3Client  *client;
   /* After a mechanism's refusal: the one method tried instead, for this
    * user name and the ones after it. */
@@ -536,19 +479,14 @@ typedef struct
 } LoginRun;
 
 static void
-wipe_password (char *password)
-{
-  explicit_bzero (password, strlen (password));
-  g_free (password);
-}
-
-static void
 login_run_free (LoginRun *run)
 {
   g_clear_object (&run->diagnosis);
-  g_clear_pointer (&run->password, wipe_password);
+  g_clear_object (&run->credentials);
+  g_clear_pointer (&run->secret, pf_secret_free);
   g_strfreev (run->users);
   g_free (run->connect_address);
+  g_clear_pointer (&run->session_settings, pf_server_settings_unref);
   g_clear_object (&run->client);
   g_free (run);
 }
@@ -607,7 +545,8 @@ complete (GTask           *task,
       diagnosis->error = error;
       diagnosis->explanation = pf_error_explain (error);
     }
-  diagnosis->hint = pf_provider_hint_for (self->host, self->address, diagnosis->error, login_delay);
+  diagnosis->hint = pf_provider_hint_for (pf_server_settings_get_effective_identity (self->settings),
+                                          self->address, diagnosis->error, login_delay);
   diagnosis->hint_text = pf_provider_hint_describe (diagnosis->hint, login_delay);
   g_task_return_pointer (task, g_object_ref (diagnosis), g_object_unref);
 }
@@ -666,8 +605,8 @@ on_authenticated (GObject      *source,
                               : run->fallback != PF_AUTH_AUTO ? run->fallback : self->mechanism;
   if (ok)
     {
-      /* Logged in: no further attempt needs it. */
-      g_clear_pointer (&run->password, wipe_password);
+      /* Logged in: no further attempt needs it (PfSecret wipes it). */
+      g_clear_pointer (&run->secret, pf_secret_free);
       pf_pop3_client_stat_async (run->client, g_task_get_cancellable (task), on_stat, g_object_ref (task));
       return;
     }
@@ -718,6 +657,28 @@ on_authenticated (GObject      *source,
   }
 }
 
+static void log_in (GTask *task);
+
+static void
+on_secret (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  LoginRun *run = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  run->secret = pf_credentials_get_secret_finish (PF_CREDENTIALS (source), result, &error);
+  if (run->secret == NULL)
+    {
+      pf_pop3_client_close (run->client);
+      complete (task, error, g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
+                             ? PF_DIAGNOSIS_STEP_NONE : PF_DIAGNOSIS_STEP_AUTHENTICATION);
+      return;
+    }
+  log_in (g_steal_pointer (&task));
+}
+
 static void
 on_connected (GObject      *source,
               GAsyncResult *result,
@@ -727,17 +688,38 @@ on_connected (GObject      *source,
   PfLoginTest *self = g_task_get_source_object (task);
   LoginRun *run = g_task_get_task_data (task);
   GError *error = NULL;
-  GCancellable *cancellable;
-  const char *user;
 
   pf_pop3_client_connect_finish (run->client, result, &error);
-  record_session_facts (run->diagnosis, run->client, self->security);
+  record_session_facts (run->diagnosis, run->client,
+                        pf_server_settings_get_security (self->settings));
   if (error != NULL)
     {
       pf_pop3_client_close (run->client);
       complete (task, error, pf_diagnosis_step_for_error (error));
       return;
     }
+
+  if (run->secret == NULL)
+    {
+      /* Asked only now that a login is due, and once for every user-name
+       * form and the retry with another method; kept, wiped when freed,
+       * until a login succeeds or the run ends. */
+      GCancellable *cancellable = g_task_get_cancellable (task);
+
+      pf_credentials_get_secret_async (run->credentials, cancellable, on_secret,
+                                       g_steal_pointer (&task));
+      return;
+    }
+  log_in (g_steal_pointer (&task));
+}
+
+/* The session is up and the secret known: try the next user-name form. */
+static void
+log_in (GTask *task)
+{
+  PfLoginTest *self = g_task_get_source_object (task);
+  LoginRun *run = g_task_get_task_data (task);
+  const char *user;
 
   if (run->retry_same_user)
     user = run->users[run->next_user - 1];
@@ -747,27 +729,18 @@ on_connected (GObject      *source,
   g_free (run->diagnosis->user);
   run->diagnosis->user = g_strdup (user);
   run->diagnosis->attempts++;
-  cancellable = g_task_get_cancellable (task);
-  pf_pop3_client_authenticate_async (run->client, user, run->password,
+  pf_pop3_client_authenticate_async (run->client, user, pf_secret_get_value (run->secret),
                                      run->fallback != PF_AUTH_AUTO ? run->fallback : self->mechanism,
-                                     cancellable, on_authenticated, g_steal_pointer (&task));
+                                     g_task_get_cancellable (task), on_authenticated, task);
 }
 
 static void
 start_attempt (GTask *task)
 {
-  PfLoginTest *self = g_task_get_source_object (task);
   LoginRun *run = g_task_get_task_data (task);
 
   g_clear_object (&run->client);
-  run->client = pf_pop3_client_new (run->connect_address, run->connect_port, self->security);
-  pf_pop3_client_set_server_identity (run->client, self->host);
-  pf_pop3_client_set_timeout (run->client, self->timeout);
-  if (self->tls_database != NULL)
-    pf_pop3_client_set_tls_database (run->client, self->tls_database);
-  if (self->pin != NULL)
-    pf_pop3_client_set_pinned_fingerprint (run->client, self->pin);
-  pf_pop3_client_set_allow_plaintext_auth (run->client, self->allow_plaintext);
+  run->client = pf_pop3_client_new_for_settings (run->session_settings);
   g_ptr_array_add (run->diagnosis->transcripts,
                    g_object_ref (pf_pop3_client_get_transcript (run->client)));
   pf_pop3_client_connect_async (run->client, g_task_get_cancellable (task), on_connected, task);
@@ -781,6 +754,8 @@ on_resolved (GObject      *source,
   g_autoptr(GTask) task = user_data;
   PfLoginTest *self = g_task_get_source_object (task);
   LoginRun *run = g_task_get_task_data (task);
+  const char *host = pf_server_settings_get_host (self->settings);
+  guint16 port = pf_server_settings_get_port (self->settings);
   GError *error = NULL;
   GList *addresses;
 
@@ -791,7 +766,7 @@ on_resolved (GObject      *source,
         {
           g_clear_error (&error);
           error = g_error_new (PF_ERROR, PF_ERROR_RESOLVE,
-                               _("The name “%s” does not resolve."), self->host);
+                               _("The name “%s” does not resolve."), host);
         }
       complete (task, error, PF_DIAGNOSIS_STEP_LOOKUP);
       return;
@@ -799,21 +774,26 @@ on_resolved (GObject      *source,
   run->connect_address = pf_resolver_pick_address (addresses);
   g_resolver_free_addresses (addresses);
 
-  run->connect_port = pf_port_map_lookup_for_host (self->port_map, self->host, self->port);
+  run->connect_port = pf_port_map_lookup_for_host (pf_server_settings_get_port_map (self->settings),
+                                                   host, port);
   if (run->connect_port == 0)
     {
       complete (task, g_error_new (PF_ERROR, PF_ERROR_REFUSED,
                                    _("Nothing accepts connections on %s port %u."),
-                                   self->host, self->port),
+                                   host, port),
                 PF_DIAGNOSIS_STEP_CONNECT);
       return;
     }
+  run->session_settings = pf_server_settings_copy_for_address (self->settings, run->connect_address,
+                                                               run->connect_port);
+  if (pf_server_settings_get_timeout (run->session_settings) == 0)
+    pf_server_settings_set_timeout (run->session_settings, LOGIN_TEST_DEFAULT_TIMEOUT);
   start_attempt (g_steal_pointer (&task));
 }
 
 void
 pf_login_test_run_async (PfLoginTest         *self,
-                         const char          *password,
+                         PfCredentials       *credentials,
                          GCancellable        *cancellable,
                          GAsyncReadyCallback  callback,
                          gpointer             user_data)
@@ -823,14 +803,14 @@ pf_login_test_run_async (PfLoginTest         *self,
   LoginRun *run;
 
   g_return_if_fail (PF_IS_LOGIN_TEST (self));
-  g_return_if_fail (password != NULL);
+  g_return_if_fail (PF_IS_CREDENTIALS (credentials));
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, pf_login_test_run_async);
 
   run = g_new0 (LoginRun, 1);
   run->diagnosis = g_object_new (PF_TYPE_DIAGNOSIS, NULL);
-  run->password = g_strdup (password);
+  run->credentials = g_object_ref (credentials);
   run->users = pf_diagnosis_user_candidates (self->user, self->address);
   g_task_set_task_data (task, run, (GDestroyNotify) login_run_free);
 
@@ -843,8 +823,11 @@ pf_login_test_run_async (PfLoginTest         *self,
       return;
     }
 
-  resolver = self->resolver != NULL ? g_object_ref (self->resolver) : g_resolver_get_default ();
-  g_resolver_lookup_by_name_async (resolver, self->host, cancellable, on_resolved, g_steal_pointer (&task));
+  resolver = pf_server_settings_get_resolver (self->settings) != NULL
+             ? g_object_ref (pf_server_settings_get_resolver (self->settings))
+             : g_resolver_get_default ();
+  g_resolver_lookup_by_name_async (resolver, pf_server_settings_get_host (self->settings),
+                                   cancellable, on_resolved, g_steal_pointer (&task));
 }
 
 PfDiagnosis *

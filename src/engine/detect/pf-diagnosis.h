@@ -10,6 +10,7 @@
 #include <gio/gio.h>
 
 #include "pf-cert-info.h"
+#include "pf-credentials.h"
 #include "pf-error.h"
 #include "pf-pop3-client.h"
 #include "pf-port-map.h"
@@ -100,9 +101,12 @@ char                 *pf_diagnosis_dup_transcript_text (PfDiagnosis *self);
 
 G_DECLARE_FINAL_TYPE (PfLoginTest, pf_login_test, PF, LOGIN_TEST, GObject)
 
-PfLoginTest  *pf_login_test_new (const char *host,
-                                 guint16     port,
-                                 PfSecurity  security);
+/* The settings' host is resolved with their resolver (NULL: the system
+ * one) and their port map applied; each session checks the certificate
+ * for the settings' effective identity. Timeout 0 there: 15 seconds. */
+PfLoginTest  *pf_login_test_new (PfServerSettings *settings);
+/* The test's settings, read when it runs: adjustable until then. */
+PfServerSettings *pf_login_test_get_settings (PfLoginTest *self);
 
 /* The address gives the user-name fallbacks and provider hints. */
 void          pf_login_test_set_address     (PfLoginTest     *self,
@@ -112,18 +116,6 @@ void          pf_login_test_set_user        (PfLoginTest     *self,
                                              const char      *user);
 void          pf_login_test_set_mechanism   (PfLoginTest     *self,
                                              PfAuthMechanism  mechanism);  /* default AUTO */
-void          pf_login_test_set_resolver    (PfLoginTest     *self,
-                                             GResolver       *resolver);   /* NULL: system */
-void          pf_login_test_set_port_map    (PfLoginTest     *self,
-                                             PfPortMap       *map);
-void          pf_login_test_set_tls_database (PfLoginTest    *self,
-                                             GTlsDatabase    *database);
-void          pf_login_test_set_pinned_fingerprint (PfLoginTest *self,
-                                             const char      *sha256_hex);
-void          pf_login_test_set_allow_plaintext_auth (PfLoginTest *self,
-                                             gboolean         allow);
-void          pf_login_test_set_timeout     (PfLoginTest     *self,
-                                             guint            seconds);    /* default 15 */
 
 /* Resolve, connect (TLS/STLS as set), log in — one attempt per user-name
  * form, stopping at success or at any error but PF_ERROR_AUTH_REJECTED or
@@ -131,10 +123,12 @@ void          pf_login_test_set_timeout     (PfLoginTest     *self,
  * to Popfetch, once more on a new connection with
  * pf_pop3_client_choose_fallback()'s method, which the later user-name
  * forms then use too — STAT, QUIT. A failed login is not an error here: it is a diagnosis.
- * Fails only with G_IO_ERROR_CANCELLED. @password is not kept after the
- * run. */
+ * Fails only with G_IO_ERROR_CANCELLED. @credentials are asked once,
+ * when the first session is up (a failure there is a diagnosis at the
+ * authentication step); the secret serves every attempt of the run and is
+ * wiped after the login succeeds or the run ends. */
 void          pf_login_test_run_async  (PfLoginTest         *self,
-                                        const char          *password,
+                                        PfCredentials       *credentials,
                                         GCancellable        *cancellable,
                                         GAsyncReadyCallback  callback,
                                         gpointer             user_data);

@@ -76,6 +76,9 @@ struct _PfPop3Client
 {
   GObject             parent_instance;
 
+  /* Read from "settings" at construction; the fields below are its
+   * values, as the session uses them. */
+  PfServerSettings   *settings;
   char               *host;
   guint16             port;
   PfSecurity          security;
@@ -131,14 +134,7 @@ G_DEFINE_FINAL_TYPE (PfPop3Client, pf_pop3_client, G_TYPE_OBJECT)
 
 enum {
   PROP_0,
-  PROP_HOST,
-  PROP_PORT,
-  PROP_SECURITY,
-  PROP_TIMEOUT,
-  PROP_SERVER_IDENTITY,
-  PROP_PINNED_FINGERPRINT,
-  PROP_TLS_DATABASE,
-  PROP_ALLOW_PLAINTEXT_AUTH,
+  PROP_SETTINGS,
   PROP_PIPELINE_WINDOW,
   PROP_TLS_ACTIVE,
   PROP_STALL_WINDOW,
@@ -156,40 +152,6 @@ static void fail_all         (PfPop3Client *self,
 /* ---------------------------------------------------------------------- */
 /* Small helpers                                                          */
 
-const char *
-pf_security_to_string (PfSecurity security)
-{
-  switch (security)
-    {
-    case PF_SECURITY_TLS:
-      return "tls";
-    case PF_SECURITY_STARTTLS:
-      return "starttls";
-    case PF_SECURITY_NONE:
-      return "none";
-    default:
-      g_return_val_if_reached (NULL);
-    }
-}
-
-gboolean
-pf_security_from_string (const char *name,
-                         PfSecurity *security)
-{
-  static const PfSecurity all[] = { PF_SECURITY_TLS, PF_SECURITY_STARTTLS, PF_SECURITY_NONE };
-
-  g_return_val_if_fail (name != NULL, FALSE);
-  g_return_val_if_fail (security != NULL, FALSE);
-
-  for (guint i = 0; i < G_N_ELEMENTS (all); i++)
-    if (g_ascii_strcasecmp (name, pf_security_to_string (all[i])) == 0)
-      {
-        *security = all[i];
-        return TRUE;
-      }
-  return FALSE;
-}
-
 char *
 pf_certificate_sha256 (GTlsCertificate *certificate)
 {
@@ -201,18 +163,6 @@ pf_certificate_sha256 (GTlsCertificate *certificate)
   if (der == NULL)
     return NULL;
   return g_compute_checksum_for_data (G_CHECKSUM_SHA256, der->data, der->len);
-}
-
-/* "AB:cd:…" or "abcd…" to plain lowercase hex. */
-static char *
-normalize_fingerprint (const char *text)
-{
-  GString *out = g_string_new (NULL);
-
-  for (const char *p = text; *p != '\0'; p++)
-    if (g_ascii_isxdigit (*p))
-      g_string_append_c (out, g_ascii_tolower (*p));
-  return g_string_free (out, FALSE);
 }
 
 /* Lines that carried PASS or an AUTH payload, and the SASL responses,
@@ -1575,6 +1525,7 @@ pf_pop3_client_finalize (GObject *object)
 {
   PfPop3Client *self = PF_POP3_CLIENT (object);
 
+  g_clear_pointer (&self->settings, pf_server_settings_unref);
   g_free (self->host);
   g_free (self->server_identity);
   g_free (self->pinned_fingerprint);
@@ -1597,6 +1548,27 @@ pf_pop3_client_finalize (GObject *object)
   G_OBJECT_CLASS (pf_pop3_client_parent_class)->finalize (object);
 }
 
+/* The session reads the settings once, here: a client connects once. */
+static void
+apply_settings (PfPop3Client     *self,
+                PfServerSettings *settings)
+{
+  g_assert (self->settings == NULL);
+
+  if (settings == NULL)
+    return;
+  self->settings = pf_server_settings_ref (settings);
+  self->host = g_strdup (pf_server_settings_get_host (settings));
+  self->port = pf_server_settings_get_port (settings);
+  self->security = pf_server_settings_get_security (settings);
+  if (pf_server_settings_get_timeout (settings) > 0)
+    self->timeout = pf_server_settings_get_timeout (settings);
+  self->server_identity = g_strdup (pf_server_settings_get_server_identity (settings));
+  self->pinned_fingerprint = g_strdup (pf_server_settings_get_pinned_fingerprint (settings));
+  g_set_object (&self->tls_database, pf_server_settings_get_tls_database (settings));
+  self->allow_plaintext_auth = pf_server_settings_get_allow_plaintext_auth (settings);
+}
+
 static void
 pf_pop3_client_get_property (GObject    *object,
                              guint       prop_id,
@@ -1607,29 +1579,8 @@ pf_pop3_client_get_property (GObject    *object,
 
   switch (prop_id)
     {
-    case PROP_HOST:
-      g_value_set_string (value, self->host);
-      break;
-    case PROP_PORT:
-      g_value_set_uint (value, self->port);
-      break;
-    case PROP_SECURITY:
-      g_value_set_int (value, self->security);
-      break;
-    case PROP_TIMEOUT:
-      g_value_set_uint (value, self->timeout);
-      break;
-    case PROP_SERVER_IDENTITY:
-      g_value_set_string (value, self->server_identity);
-      break;
-    case PROP_PINNED_FINGERPRINT:
-      g_value_set_string (value, self->pinned_fingerprint);
-      break;
-    case PROP_TLS_DATABASE:
-      g_value_set_object (value, self->tls_database);
-      break;
-    case PROP_ALLOW_PLAINTEXT_AUTH:
-      g_value_set_boolean (value, self->allow_plaintext_auth);
+    case PROP_SETTINGS:
+      g_value_set_boxed (value, self->settings);
       break;
     case PROP_PIPELINE_WINDOW:
       g_value_set_uint (value, self->pipeline_window);
@@ -1658,29 +1609,8 @@ pf_pop3_client_set_property (GObject      *object,
 
   switch (prop_id)
     {
-    case PROP_HOST:
-      self->host = g_value_dup_string (value);
-      break;
-    case PROP_PORT:
-      self->port = g_value_get_uint (value);
-      break;
-    case PROP_SECURITY:
-      self->security = g_value_get_int (value);
-      break;
-    case PROP_TIMEOUT:
-      pf_pop3_client_set_timeout (self, g_value_get_uint (value));
-      break;
-    case PROP_SERVER_IDENTITY:
-      pf_pop3_client_set_server_identity (self, g_value_get_string (value));
-      break;
-    case PROP_PINNED_FINGERPRINT:
-      pf_pop3_client_set_pinned_fingerprint (self, g_value_get_string (value));
-      break;
-    case PROP_TLS_DATABASE:
-      pf_pop3_client_set_tls_database (self, g_value_get_object (value));
-      break;
-    case PROP_ALLOW_PLAINTEXT_AUTH:
-      pf_pop3_client_set_allow_plaintext_auth (self, g_value_get_boolean (value));
+    case PROP_SETTINGS:
+      apply_settings (self, g_value_get_boxed (value));
       break;
     case PROP_PIPELINE_WINDOW:
       pf_pop3_client_set_pipeline_window (self, g_value_get_uint (value));
@@ -1708,23 +1638,8 @@ pf_pop3_client_class_init (PfPop3ClientClass *klass)
   object_class->get_property = pf_pop3_client_get_property;
   object_class->set_property = pf_pop3_client_set_property;
 
-  properties[PROP_HOST] =
-    g_param_spec_string ("host", NULL, NULL, NULL, ctor);
-  properties[PROP_PORT] =
-    g_param_spec_uint ("port", NULL, NULL, 0, G_MAXUINT16, 995, ctor);
-  properties[PROP_SECURITY] =
-    g_param_spec_int ("security", NULL, NULL, PF_SECURITY_TLS, PF_SECURITY_NONE,
-                      PF_SECURITY_TLS, ctor);
-  properties[PROP_TIMEOUT] =
-    g_param_spec_uint ("timeout", NULL, NULL, 0, G_MAXUINT, DEFAULT_TIMEOUT, rw);
-  properties[PROP_SERVER_IDENTITY] =
-    g_param_spec_string ("server-identity", NULL, NULL, NULL, rw);
-  properties[PROP_PINNED_FINGERPRINT] =
-    g_param_spec_string ("pinned-fingerprint", NULL, NULL, NULL, rw);
-  properties[PROP_TLS_DATABASE] =
-    g_param_spec_object ("tls-database", NULL, NULL, G_TYPE_TLS_DATABASE, rw);
-  properties[PROP_ALLOW_PLAINTEXT_AUTH] =
-    g_param_spec_boolean ("allow-plaintext-auth", NULL, NULL, FALSE, rw);
+  properties[PROP_SETTINGS] =
+    g_param_spec_boxed ("settings", NULL, NULL, PF_TYPE_SERVER_SETTINGS, ctor);
   properties[PROP_PIPELINE_WINDOW] =
     g_param_spec_uint ("pipeline-window", NULL, NULL, 0, G_MAXUINT,
                        DEFAULT_PIPELINE_WINDOW, rw);
@@ -1757,29 +1672,32 @@ pf_pop3_client_init (PfPop3Client *self)
 }
 
 PfPop3Client *
+pf_pop3_client_new_for_settings (PfServerSettings *settings)
+{
+  g_return_val_if_fail (settings != NULL, NULL);
+
+  return g_object_new (PF_TYPE_POP3_CLIENT, "settings", settings, NULL);
+}
+
+PfPop3Client *
 pf_pop3_client_new (const char *host,
                     guint16     port,
                     PfSecurity  security)
 {
+  g_autoptr(PfServerSettings) settings = NULL;
+
   g_return_val_if_fail (host != NULL, NULL);
 
-  return g_object_new (PF_TYPE_POP3_CLIENT,
-                       "host", host,
-                       "port", (guint) port,
-                       "security", (gint) security,
-                       NULL);
+  settings = pf_server_settings_new (host, port, security);
+  return pf_pop3_client_new_for_settings (settings);
 }
 
-void
-pf_pop3_client_set_timeout (PfPop3Client *self,
-                            guint         seconds)
+PfServerSettings *
+pf_pop3_client_get_settings (PfPop3Client *self)
 {
-  g_return_if_fail (PF_IS_POP3_CLIENT (self));
+  g_return_val_if_fail (PF_IS_POP3_CLIENT (self), NULL);
 
-  if (self->timeout == seconds)
-    return;
-  self->timeout = seconds;
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TIMEOUT]);
+  return self->settings;
 }
 
 void
@@ -1805,59 +1723,6 @@ pf_pop3_client_set_max_listing (PfPop3Client *self,
     return;
   self->max_listing = entries;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MAX_LISTING]);
-}
-
-void
-pf_pop3_client_set_server_identity (PfPop3Client *self,
-                                    const char   *name)
-{
-  g_return_if_fail (PF_IS_POP3_CLIENT (self));
-
-  if (g_strcmp0 (self->server_identity, name) == 0)
-    return;
-  g_free (self->server_identity);
-  self->server_identity = g_strdup (name);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SERVER_IDENTITY]);
-}
-
-void
-pf_pop3_client_set_pinned_fingerprint (PfPop3Client *self,
-                                       const char   *sha256_hex)
-{
-  g_autofree char *normalized = NULL;
-
-  g_return_if_fail (PF_IS_POP3_CLIENT (self));
-
-  normalized = sha256_hex != NULL && *sha256_hex != '\0' ? normalize_fingerprint (sha256_hex) : NULL;
-  if (g_strcmp0 (self->pinned_fingerprint, normalized) == 0)
-    return;
-  g_free (self->pinned_fingerprint);
-  self->pinned_fingerprint = g_steal_pointer (&normalized);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PINNED_FINGERPRINT]);
-}
-
-void
-pf_pop3_client_set_tls_database (PfPop3Client *self,
-                                 GTlsDatabase *database)
-{
-  g_return_if_fail (PF_IS_POP3_CLIENT (self));
-  g_return_if_fail (database == NULL || G_IS_TLS_DATABASE (database));
-
-  if (g_set_object (&self->tls_database, database))
-    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TLS_DATABASE]);
-}
-
-void
-pf_pop3_client_set_allow_plaintext_auth (PfPop3Client *self,
-                                         gboolean      allow)
-{
-  g_return_if_fail (PF_IS_POP3_CLIENT (self));
-
-  allow = !!allow;
-  if (self->allow_plaintext_auth == allow)
-    return;
-  self->allow_plaintext_auth = allow;
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ALLOW_PLAINTEXT_AUTH]);
 }
 
 void

@@ -11,21 +11,11 @@
 
 #include "pf-pop3-parse.h"
 #include "pf-sasl.h"
+#include "pf-server-settings.h"
 #include "pf-transcript.h"
 #include "pf-uidl-list.h"
 
 G_BEGIN_DECLS
-
-typedef enum
-{
-  PF_SECURITY_TLS,        /* implicit TLS, usually port 995 */
-  PF_SECURITY_STARTTLS,   /* port 110, STLS required */
-  PF_SECURITY_NONE,       /* no encryption: an explicit, unsafe user choice */
-} PfSecurity;
-
-const char *pf_security_to_string   (PfSecurity  security);  /* "tls", "starttls", "none" */
-gboolean    pf_security_from_string (const char *name,
-                                     PfSecurity *security);
 
 /* The most messages a LIST or UIDL answer may name. A listing is held
  * whole (the fetcher plans with it): this bounds the client's UIDL and LIST
@@ -52,24 +42,23 @@ gboolean pf_pop3_proxy_may_be_configured (const char * const *envp);
 
 G_DECLARE_FINAL_TYPE (PfPop3Client, pf_pop3_client, PF, POP3_CLIENT, GObject)
 
-/* @host: name or address literal. Properties: "host", "port", "security",
- * "timeout" (seconds, default 30; the connect, the TLS handshake, each
- * read, and each status line — greeting or reply — from the moment it is
- * awaited to its line end),
- * "stall-window" (seconds, default 60; 0 turns it off: a multi-line answer
- * that brings less than 1 KiB in that long is abandoned as stalled, with
- * PF_ERROR_TIMEOUT),
- * "max-listing" (entries, default and at most PF_POP3_MAX_LISTING: a LIST
- * or UIDL answer with more, or with more than this session's STAT counted,
- * ends the session with PF_ERROR_PROTOCOL),
- * "server-identity" (name the certificate must match; defaults to host),
- * "pinned-fingerprint" (lowercase hex SHA-256 of the DER; when set, exactly
- * that certificate is accepted, whether it passes validation or not, and
- * any other is PF_ERROR_CERT_PIN_MISMATCH),
- * "tls-database" (GTlsDatabase, default the system one),
- * "allow-plaintext-auth" (must be TRUE for credentials on PF_SECURITY_NONE),
- * "pipeline-window" (commands in flight when PIPELINING is offered, default
- * 256; 0 turns pipelining off). Read-only: "tls-active".
+/* Properties: "settings" (PfServerSettings, construct-only: host, port,
+ * security, timeout (default 30 seconds; connect, greeting and each read),
+ * server identity, pinned fingerprint, TLS database and the plaintext
+ * consent, which must be set for credentials on PF_SECURITY_NONE; the
+ * client dials the host as given, so the resolver and port map there are
+ * not its business, nor is the CA file: a caller reads it into a database
+ * first), "pipeline-window" (commands in flight when PIPELINING is
+ * offered, default 256; 0 turns pipelining off), "stall-window" (seconds,
+ * default 60; 0 turns it off: a multi-line answer that brings less than
+ * 1 KiB in that long is abandoned as stalled, with PF_ERROR_TIMEOUT; the
+ * timeout also bounds each status line, greeting or reply, from the moment
+ * it is awaited to its line end), "max-listing" (entries, default and at
+ * most PF_POP3_MAX_LISTING: a LIST or UIDL answer with more, or with more
+ * than this session's STAT counted, ends the session with
+ * PF_ERROR_PROTOCOL). A pinned fingerprint means exactly that certificate
+ * is accepted, whether it passes validation or not; any other is
+ * PF_ERROR_CERT_PIN_MISMATCH. Read-only: "tls-active".
  *
  * Commands queued in one main-loop iteration go out in one write. Every
  * _async call may be made before the previous one finished; answers come
@@ -79,24 +68,17 @@ G_DECLARE_FINAL_TYPE (PfPop3Client, pf_pop3_client, PF, POP3_CLIENT, GObject)
  * cannot be skipped. Any I/O or protocol error fails every waiting command
  * with that error and closes the connection; a -ERR fails only its command
  * (PF_ERROR_SERVER, or the code its response code names). */
+PfPop3Client   *pf_pop3_client_new_for_settings (PfServerSettings *settings);
+/* The same with default settings for @host (name or address literal). */
 PfPop3Client   *pf_pop3_client_new (const char *host,
                                     guint16     port,
                                     PfSecurity  security);
 
-void            pf_pop3_client_set_timeout            (PfPop3Client *self,
-                                                       guint         seconds);
+PfServerSettings *pf_pop3_client_get_settings   (PfPop3Client *self);
 void            pf_pop3_client_set_stall_window       (PfPop3Client *self,
                                                        guint         seconds);
 void            pf_pop3_client_set_max_listing        (PfPop3Client *self,
                                                        guint         entries);
-void            pf_pop3_client_set_server_identity    (PfPop3Client *self,
-                                                       const char   *name);
-void            pf_pop3_client_set_pinned_fingerprint (PfPop3Client *self,
-                                                       const char   *sha256_hex);
-void            pf_pop3_client_set_tls_database       (PfPop3Client *self,
-                                                       GTlsDatabase *database);
-void            pf_pop3_client_set_allow_plaintext_auth (PfPop3Client *self,
-                                                         gboolean      allow);
 void            pf_pop3_client_set_pipeline_window    (PfPop3Client *self,
                                                        guint         window);
 

@@ -30,49 +30,21 @@
 #define SCRAM_NONCE_BYTES 24
 #define SCRAM_MAX_DIGEST 32
 
-static const struct
-{
-  PfAuthMechanism  mechanism;
-  const char      *name;
-} mechanism_names[] = {
-  { PF_AUTH_AUTO,               "auto" },
-  { PF_AUTH_USER,               "USER" },
-  { PF_AUTH_PLAIN,              "PLAIN" },
-  { PF_AUTH_LOGIN,              "LOGIN" },
-  { PF_AUTH_APOP,               "APOP" },
-  { PF_AUTH_CRAM_MD5,           "CRAM-MD5" },
-  { PF_AUTH_SCRAM_SHA_1,        "SCRAM-SHA-1" },
-  { PF_AUTH_SCRAM_SHA_1_PLUS,   "SCRAM-SHA-1-PLUS" },
-  { PF_AUTH_SCRAM_SHA_256,      "SCRAM-SHA-256" },
-  { PF_AUTH_SCRAM_SHA_256_PLUS, "SCRAM-SHA-256-PLUS" },
-  { PF_AUTH_XOAUTH2,            "XOAUTH2" },
-  { PF_AUTH_OAUTHBEARER,        "OAUTHBEARER" },
-};
-
-const char *
-pf_auth_mechanism_to_string (PfAuthMechanism mechanism)
-{
-  for (guint i = 0; i < G_N_ELEMENTS (mechanism_names); i++)
-    if (mechanism_names[i].mechanism == mechanism)
-      return mechanism_names[i].name;
-  g_return_val_if_reached (NULL);
-}
-
-gboolean
-pf_auth_mechanism_from_string (const char      *name,
-                               PfAuthMechanism *mechanism)
-{
-  g_return_val_if_fail (name != NULL, FALSE);
-
-  for (guint i = 0; i < G_N_ELEMENTS (mechanism_names); i++)
-    if (g_ascii_strcasecmp (mechanism_names[i].name, name) == 0)
-      {
-        if (mechanism != NULL)
-          *mechanism = mechanism_names[i].mechanism;
-        return TRUE;
-      }
-  return FALSE;
-}
+/* The nicks are the SASL names as the server's CAPA spells them (and the
+ * accounts file stores them); "auto" for the strongest shared one. */
+G_DEFINE_ENUM_TYPE (PfAuthMechanism, pf_auth_mechanism,
+  G_DEFINE_ENUM_VALUE (PF_AUTH_AUTO, "auto"),
+  G_DEFINE_ENUM_VALUE (PF_AUTH_USER, "USER"),
+  G_DEFINE_ENUM_VALUE (PF_AUTH_PLAIN, "PLAIN"),
+  G_DEFINE_ENUM_VALUE (PF_AUTH_LOGIN, "LOGIN"),
+  G_DEFINE_ENUM_VALUE (PF_AUTH_APOP, "APOP"),
+  G_DEFINE_ENUM_VALUE (PF_AUTH_CRAM_MD5, "CRAM-MD5"),
+  G_DEFINE_ENUM_VALUE (PF_AUTH_SCRAM_SHA_1, "SCRAM-SHA-1"),
+  G_DEFINE_ENUM_VALUE (PF_AUTH_SCRAM_SHA_1_PLUS, "SCRAM-SHA-1-PLUS"),
+  G_DEFINE_ENUM_VALUE (PF_AUTH_SCRAM_SHA_256, "SCRAM-SHA-256"),
+  G_DEFINE_ENUM_VALUE (PF_AUTH_SCRAM_SHA_256_PLUS, "SCRAM-SHA-256-PLUS"),
+  G_DEFINE_ENUM_VALUE (PF_AUTH_XOAUTH2, "XOAUTH2"),
+  G_DEFINE_ENUM_VALUE (PF_AUTH_OAUTHBEARER, "OAUTHBEARER"))
 
 gboolean
 pf_auth_mechanism_is_plaintext (PfAuthMechanism mechanism)
@@ -1088,4 +1060,23 @@ pf_sasl_step (PfSasl         *sasl,
   else
     sasl->complete = FALSE;
   return ok;
+}
+
+const char *
+pf_auth_mechanism_to_string (PfAuthMechanism mechanism)
+{
+  return pf_enum_to_nick (PF_TYPE_AUTH_MECHANISM, mechanism);
+}
+
+gboolean
+pf_auth_mechanism_from_string (const char      *name,
+                               PfAuthMechanism *mechanism)
+{
+  int value;
+
+  if (!pf_enum_from_nick (PF_TYPE_AUTH_MECHANISM, name, &value))
+    return FALSE;
+  if (mechanism != NULL)
+    *mechanism = (PfAuthMechanism) value;
+  return TRUE;
 }

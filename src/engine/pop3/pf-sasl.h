@@ -7,7 +7,9 @@
 
 #pragma once
 
-#include <glib.h>
+#include <glib-object.h>
+
+#include "pf-enums.h"
 
 G_BEGIN_DECLS
 
@@ -28,11 +30,16 @@ typedef enum
   PF_AUTH_OAUTHBEARER,     /* secret is an OAuth2 access token */
 } PfAuthMechanism;
 
-/* "USER", "PLAIN", "SCRAM-SHA-256-PLUS", …; "auto" for PF_AUTH_AUTO. */
-const char      *pf_auth_mechanism_to_string   (PfAuthMechanism mechanism);
+#define PF_TYPE_AUTH_MECHANISM (pf_auth_mechanism_get_type ())
+GType            pf_auth_mechanism_get_type    (void) G_GNUC_CONST;
+
+/* "USER", "PLAIN", "SCRAM-SHA-256-PLUS", …; "auto" for PF_AUTH_AUTO: the
+ * nicks of PF_TYPE_AUTH_MECHANISM. */
+const char      *pf_auth_mechanism_to_string   (PfAuthMechanism  mechanism);
 /* Case-insensitive; FALSE for unknown names. */
 gboolean         pf_auth_mechanism_from_string (const char      *name,
                                                 PfAuthMechanism *mechanism);
+
 /* TRUE when the mechanism sends the secret in a recoverable form
  * (USER, PLAIN, LOGIN, XOAUTH2, OAUTHBEARER): these need TLS. */
 gboolean         pf_auth_mechanism_is_plaintext (PfAuthMechanism mechanism);

@@ -18,6 +18,29 @@
 
 #include "pf-test-fetch.h"
 
+PfFetcher *
+pf_test_fetch_new_plain (const char *host,
+                         guint16     port,
+                         const char *user,
+                         const char *password,
+                         const char *maildir,
+                         guint       timeout)
+{
+  g_autoptr(PfServerSettings) settings = pf_server_settings_new (host, port, PF_SECURITY_NONE);
+  PfFetcher *fetcher;
+
+  pf_server_settings_set_allow_plaintext_auth (settings, TRUE);
+  pf_server_settings_set_timeout (settings, timeout);
+  fetcher = pf_fetcher_new (settings, user, maildir);
+  if (password != NULL)
+    {
+      g_autoptr(PfCredentials) credentials = pf_credentials_new_for_password (password);
+
+      pf_fetcher_set_credentials (fetcher, credentials);
+    }
+  return fetcher;
+}
+
 guint
 pf_test_fetch_count (const char *maildir,
                      const char *sub)

@@ -9,6 +9,8 @@
 
 #include <gio/gio.h>
 
+#include "pf-fetcher.h"
+
 G_BEGIN_DECLS
 
 /* Regular files in @maildir/@sub. */
@@ -35,5 +37,15 @@ int         pf_test_fetch_run_cli    (const char  *fault,
                                       guint64     *max_rss_kib,
                                       const char  *first_arg,
                                       ...) G_GNUC_NULL_TERMINATED;
+
+/* A fetcher for a scripted or local server on @host:@port without TLS:
+ * plaintext consented to, the timeout (seconds, 0: the default) in its
+ * settings, @password given as its credentials (NULL: none). */
+PfFetcher  *pf_test_fetch_new_plain  (const char *host,
+                                      guint16     port,
+                                      const char *user,
+                                      const char *password,
+                                      const char *maildir,
+                                      guint       timeout);
 
 G_END_DECLS

@@ -46,12 +46,16 @@ static PfFetcher *
 make_fetcher (PfTestDovecot *dovecot,
               const char    *maildir)
 {
-  PfFetcher *fetcher = pf_fetcher_new ("127.0.0.1", pf_test_dovecot_get_tls_port (dovecot),
-                                       PF_SECURITY_TLS, USER, maildir);
+  g_autoptr(PfServerSettings) settings = pf_server_settings_new ("127.0.0.1",
+                                                                 pf_test_dovecot_get_tls_port (dovecot),
+                                                                 PF_SECURITY_TLS);
+  g_autoptr(PfCredentials) credentials = pf_credentials_new_for_password (PASSWORD);
+  PfFetcher *fetcher;
 
-  pf_fetcher_set_tls_database (fetcher, pf_test_dovecot_get_tls_database (dovecot));
-  pf_fetcher_set_secret (fetcher, PASSWORD);
-  pf_fetcher_set_timeout (fetcher, 10);
+  pf_server_settings_set_tls_database (settings, pf_test_dovecot_get_tls_database (dovecot));
+  pf_server_settings_set_timeout (settings, 10);
+  fetcher = pf_fetcher_new (settings, USER, maildir);
+  pf_fetcher_set_credentials (fetcher, credentials);
   return fetcher;
 }
 
@@ -384,16 +388,20 @@ test_concurrent_refused (void)
   g_autoptr(PfFetcher) second = NULL;
   g_autoptr(GError) first_error = NULL;
   g_autoptr(GError) second_error = NULL;
+  g_autoptr(PfServerSettings) second_settings = NULL;
+  g_autoptr(PfCredentials) second_credentials = NULL;
   gboolean first_ok, second_ok;
 
   if (dovecot == NULL)
     return;
   first = make_fetcher (dovecot, maildir);
   /* Same host and user on the other port: the same account. */
-  second = pf_fetcher_new ("127.0.0.1", pf_test_dovecot_get_port (dovecot),
-                           PF_SECURITY_STARTTLS, USER, other_maildir);
-  pf_fetcher_set_tls_database (second, pf_test_dovecot_get_tls_database (dovecot));
-  pf_fetcher_set_secret (second, PASSWORD);
+  second_settings = pf_server_settings_new ("127.0.0.1", pf_test_dovecot_get_port (dovecot),
+                                            PF_SECURITY_STARTTLS);
+  pf_server_settings_set_tls_database (second_settings, pf_test_dovecot_get_tls_database (dovecot));
+  second = pf_fetcher_new (second_settings, USER, other_maildir);
+  second_credentials = pf_credentials_new_for_password (PASSWORD);
+  pf_fetcher_set_credentials (second, second_credentials);
 
   pf_fetcher_run_async (first, NULL, on_done, &first_error);
   pf_fetcher_run_async (second, NULL, on_done, &second_error);

@@ -52,18 +52,22 @@ run_fetch (PfTestServer  *server,
            GError       **error)
 {
   g_autofree char *maildir = local_maildir ();
-  g_autoptr(PfFetcher) fetcher = pf_fetcher_new ("127.0.0.1", pf_test_server_get_port (server),
-                                                 security, "bob", maildir);
+  g_autoptr(PfServerSettings) settings = pf_server_settings_new ("127.0.0.1",
+                                                                 pf_test_server_get_port (server),
+                                                                 security);
+  g_autoptr(PfCredentials) credentials = pf_credentials_new_for_password (PASSWORD);
+  g_autoptr(PfFetcher) fetcher = NULL;
   g_autoptr(GTlsDatabase) database = pf_test_certs_database ();
   g_autoptr(GAsyncResult) result = NULL;
   g_autofree char *failure = NULL;
   PfFetchResult *fetched;
 
-  pf_fetcher_set_server_identity (fetcher, "localhost");
-  pf_fetcher_set_tls_database (fetcher, database);
-  pf_fetcher_set_allow_plaintext_auth (fetcher, security == PF_SECURITY_NONE);
-  pf_fetcher_set_secret (fetcher, PASSWORD);
-  pf_fetcher_set_timeout (fetcher, 5);
+  pf_server_settings_set_server_identity (settings, "localhost");
+  pf_server_settings_set_tls_database (settings, database);
+  pf_server_settings_set_allow_plaintext_auth (settings, security == PF_SECURITY_NONE);
+  pf_server_settings_set_timeout (settings, 5);
+  fetcher = pf_fetcher_new (settings, "bob", maildir);
+  pf_fetcher_set_credentials (fetcher, credentials);
   pf_fetcher_run_async (fetcher, NULL, pf_test_store_result, &result);
   pf_test_wait_result (&result, 30);
   fetched = pf_fetcher_run_finish (fetcher, result, error);

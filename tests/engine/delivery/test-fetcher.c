@@ -36,17 +36,28 @@ local_maildir (void)
 }
 
 static PfFetcher *
-make_fetcher (PfTestServer *server)
+make_fetcher_with_timeout (PfTestServer *server,
+                           guint         timeout)
 {
   g_autofree char *maildir = local_maildir ();
-  PfFetcher *fetcher = pf_fetcher_new ("127.0.0.1", pf_test_server_get_port (server),
-                                       PF_SECURITY_NONE, "bob", maildir);
+  g_autoptr(PfServerSettings) settings = pf_server_settings_new ("127.0.0.1",
+                                                                 pf_test_server_get_port (server),
+                                                                 PF_SECURITY_NONE);
+  g_autoptr(PfCredentials) credentials = pf_credentials_new_for_password ("secret");
+  PfFetcher *fetcher;
 
-  pf_fetcher_set_allow_plaintext_auth (fetcher, TRUE);
+  pf_server_settings_set_allow_plaintext_auth (settings, TRUE);
+  pf_server_settings_set_timeout (settings, timeout);
+  fetcher = pf_fetcher_new (settings, "bob", maildir);
   pf_fetcher_set_mechanism (fetcher, PF_AUTH_USER);
-  pf_fetcher_set_secret (fetcher, "secret");
-  pf_fetcher_set_timeout (fetcher, 1);
+  pf_fetcher_set_credentials (fetcher, credentials);
   return fetcher;
+}
+
+static PfFetcher *
+make_fetcher (PfTestServer *server)
+{
+  return make_fetcher_with_timeout (server, 1);
 }
 
 static PfFetchResult *
@@ -275,8 +286,7 @@ test_cancel_keeps_what_arrived (void)
   pf_test_server_add_script (server, LOGGED_IN UIDL_3 LIST_3
                              "C: RETR 1\n" MESSAGE (1)
                              "C: RETR 2\nS: +OK\nS: Subject: 2\nSTALL 10000\n");
-  fetcher = make_fetcher (server);
-  pf_fetcher_set_timeout (fetcher, 30);
+  fetcher = make_fetcher_with_timeout (server, 30);
   /* RETR 3 is never sent; RETR 2's reply stalls, so after the wind-up
    * time (3 s) the link is cut, not at the read timeout (30 s). */
   start = run_and_cancel_during_retr_2 (server, fetcher, &result);
@@ -308,8 +318,7 @@ test_cancel_winds_up_with_quit (void)
                              "C: RETR 1\n" MESSAGE (1)
                              "C: RETR 2\nSTALL 300\n" MESSAGE (2)
                              "C: QUIT\nS: +OK bye\n");
-  fetcher = make_fetcher (server);
-  pf_fetcher_set_timeout (fetcher, 30);
+  fetcher = make_fetcher_with_timeout (server, 30);
   run_and_cancel_during_retr_2 (server, fetcher, &result);
   pf_test_wait_result (&result, 10);
   g_assert_null (pf_fetcher_run_finish (fetcher, result, &error));
@@ -424,11 +433,9 @@ run_session (const char    *script,
   PfFetchResult *result;
 
   pf_test_server_add_script (server, script);
-  fetcher = pf_fetcher_new (host, pf_test_server_get_port (server), PF_SECURITY_NONE, "bob", maildir);
-  pf_fetcher_set_allow_plaintext_auth (fetcher, TRUE);
+  fetcher = pf_test_fetch_new_plain (host, pf_test_server_get_port (server), "bob", "secret",
+                                     maildir, 5);
   pf_fetcher_set_mechanism (fetcher, PF_AUTH_USER);
-  pf_fetcher_set_secret (fetcher, "secret");
-  pf_fetcher_set_timeout (fetcher, 5);
   pf_fetcher_set_account (fetcher, account);
   pf_fetcher_set_policy (fetcher, policy, days);
   pf_fetcher_set_now (fetcher, now);
@@ -736,9 +743,8 @@ test_ad_hoc_other_name_refused (void)
     g_autoptr(GError) error = NULL;
 
     pf_test_server_add_script (server, again);
-    fetcher = pf_fetcher_new ("localhost", pf_test_server_get_port (server), PF_SECURITY_NONE,
-                              "bob", maildir);
-    pf_fetcher_set_secret (fetcher, "secret");
+    fetcher = pf_test_fetch_new_plain ("localhost", pf_test_server_get_port (server), "bob",
+                                       "secret", maildir, 0);
     g_assert_null (run_fetch (fetcher, &error));
     g_assert_error (error, PF_ERROR, PF_ERROR_INVALID_INPUT);
     g_assert_nonnull (strstr (error->message, old_journal));
@@ -757,11 +763,9 @@ test_ad_hoc_other_name_refused (void)
     pf_test_server_add_script (server, "S: +OK POP3 ready\nC: CAPA\nS: +OK\nS: USER\nS: UIDL\nS: .\n"
                                "C: USER carol\nS: +OK\nC: PASS secret\nS: +OK\nC: CAPA\nS: -ERR\n"
                                "C: UIDL\nS: +OK\nS: .\nC: LIST\nS: +OK\nS: .\nC: QUIT\nS: +OK\n");
-    fetcher = pf_fetcher_new ("localhost", pf_test_server_get_port (server), PF_SECURITY_NONE,
-                              "carol", maildir);
-    pf_fetcher_set_allow_plaintext_auth (fetcher, TRUE);
+    fetcher = pf_test_fetch_new_plain ("localhost", pf_test_server_get_port (server), "carol",
+                                       "secret", maildir, 0);
     pf_fetcher_set_mechanism (fetcher, PF_AUTH_USER);
-    pf_fetcher_set_secret (fetcher, "secret");
     other = run_fetch (fetcher, &error);
     g_assert_no_error (error);
   }
@@ -774,6 +778,134 @@ test_ad_hoc_other_name_refused (void)
   pf_test_fetch_assert_exactly_once (maildir, 2);
 }
 
+/* A credentials source that counts how often it is asked: a stand-in for
+ * what a keyring or an OAuth2 token source does in that slot. */
+#define TEST_TYPE_COUNTING_CREDENTIALS (test_counting_credentials_get_type ())
+G_DECLARE_FINAL_TYPE (TestCountingCredentials, test_counting_credentials,
+                      TEST, COUNTING_CREDENTIALS, GObject)
+
+struct _TestCountingCredentials
+{
+  GObject parent_instance;
+  guint   asked;
+};
+
+static void test_counting_credentials_iface_init (PfCredentialsInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (TestCountingCredentials, test_counting_credentials, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (PF_TYPE_CREDENTIALS,
+                                                      test_counting_credentials_iface_init))
+
+static void
+counting_get_secret_async (PfCredentials       *credentials,
+                           GCancellable        *cancellable,
+                           GAsyncReadyCallback  callback,
+                           gpointer             user_data)
+{
+  TestCountingCredentials *self = TEST_COUNTING_CREDENTIALS (credentials);
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+
+  self->asked++;
+  g_task_return_pointer (task, pf_secret_new (PF_SECRET_PASSWORD, "secret"),
+                         (GDestroyNotify) pf_secret_free);
+}
+
+static PfSecret *
+counting_get_secret_finish (PfCredentials  *credentials,
+                            GAsyncResult   *result,
+                            GError        **error)
+{
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static void
+test_counting_credentials_iface_init (PfCredentialsInterface *iface)
+{
+  iface->get_secret_async = counting_get_secret_async;
+  iface->get_secret_finish = counting_get_secret_finish;
+}
+
+static void
+test_counting_credentials_class_init (TestCountingCredentialsClass *klass)
+{
+}
+
+static void
+test_counting_credentials_init (TestCountingCredentials *self)
+{
+}
+
+/* The fetcher asks its credentials once a session is up, once per run:
+ * a server that cannot be reached costs no keyring prompt (nor, later, a
+ * token refresh). */
+static void
+test_credentials_asked_when_logging_in (void)
+{
+  g_autoptr(PfTestServer) refusing = pf_test_server_new (PF_TEST_SERVER_PLAIN);
+  g_autoptr(PfTestServer) server = pf_test_server_new (PF_TEST_SERVER_PLAIN);
+  g_autoptr(TestCountingCredentials) credentials = g_object_new (TEST_TYPE_COUNTING_CREDENTIALS, NULL);
+  g_autoptr(PfFetcher) fetcher = NULL;
+  g_autoptr(GError) error = NULL;
+  PfFetchResult *result;
+
+  pf_test_server_add_script (refusing, "S: -ERR [SYS/TEMP] not now\n");
+  fetcher = make_fetcher (refusing);
+  pf_fetcher_set_credentials (fetcher, PF_CREDENTIALS (credentials));
+  result = run_fetch (fetcher, &error);
+  g_assert_null (result);
+  g_assert_nonnull (error);
+  g_assert_cmpuint (credentials->asked, ==, 0);
+  g_clear_error (&error);
+  g_clear_object (&fetcher);
+
+  pf_test_server_add_script (server, LOGGED_IN UIDL_3 LIST_3
+                             "C: RETR 1\n" MESSAGE (1) "C: RETR 2\n" MESSAGE (2)
+                             "C: RETR 3\n" MESSAGE (3) "C: QUIT\nS: +OK bye\n");
+  fetcher = make_fetcher (server);
+  pf_fetcher_set_credentials (fetcher, PF_CREDENTIALS (credentials));
+  result = run_fetch (fetcher, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (result->fetched, ==, 3);
+  g_assert_cmpuint (credentials->asked, ==, 1);
+  pf_fetch_result_free (result);
+}
+
+/* A refused APOP (a method the server cannot check for this user) is
+ * retried with USER/PASS on a new connection: with the secret the run was
+ * given, not a second question to the credentials (a second keyring
+ * prompt, a second token refresh). */
+static void
+test_credentials_asked_once_across_retry (void)
+{
+  g_autoptr(PfTestServer) server = pf_test_server_new (PF_TEST_SERVER_PLAIN);
+  g_autoptr(TestCountingCredentials) credentials = g_object_new (TEST_TYPE_COUNTING_CREDENTIALS, NULL);
+  g_autoptr(PfFetcher) fetcher = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *failure = NULL;
+  PfFetchResult *result;
+
+  pf_test_server_add_script (server,
+                             "S: +OK POP3 ready <4711.1700000000@mail.example.test>\n"
+                             "C: CAPA\nS: +OK\nS: USER\nS: UIDL\nS: .\n"
+                             "C: APOP bob *\nS: -ERR [AUTH] authentication failed\n"
+                             "NEXT CONNECTION\n"
+                             LOGGED_IN UIDL_3 LIST_3
+                             "C: RETR 1\n" MESSAGE (1) "C: RETR 2\n" MESSAGE (2)
+                             "C: RETR 3\n" MESSAGE (3) "C: QUIT\nS: +OK bye\n");
+  fetcher = make_fetcher_with_timeout (server, 5);
+  pf_fetcher_set_mechanism (fetcher, PF_AUTH_AUTO);
+  pf_fetcher_set_credentials (fetcher, PF_CREDENTIALS (credentials));
+  result = run_fetch (fetcher, &error);
+  failure = pf_test_server_dup_failure (server);
+  g_assert_null (failure);
+  g_assert_no_error (error);
+  g_assert_cmpuint (result->fetched, ==, 3);
+  g_assert_cmpint (result->mechanism, ==, PF_AUTH_USER);
+  g_assert_cmpuint (pf_test_server_get_n_connections (server), ==, 2);
+  g_assert_cmpuint (credentials->asked, ==, 1);
+  pf_fetch_result_free (result);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -782,6 +914,8 @@ main (int    argc,
 
   g_test_add_func ("/engine/delivery/fetch/cli/lean-process", test_cli_lean_process);
   g_test_add_func ("/engine/delivery/fetch/drop-mid-retr", test_drop_mid_retr);
+  g_test_add_func ("/engine/delivery/fetch/credentials/asked-when-logging-in", test_credentials_asked_when_logging_in);
+  g_test_add_func ("/engine/delivery/fetch/credentials/asked-once-across-retry", test_credentials_asked_once_across_retry);
   g_test_add_func ("/engine/delivery/fetch/stall-mid-retr", test_stall_mid_retr);
   g_test_add_func ("/engine/delivery/fetch/trickle-mid-retr", test_trickle_mid_retr);
   g_test_add_func ("/engine/delivery/fetch/cancel-keeps-what-arrived", test_cancel_keeps_what_arrived);

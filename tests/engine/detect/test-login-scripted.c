@@ -42,7 +42,9 @@ run_login_test (PfTestServer    *server,
                 PfAuthMechanism  mechanism)
 {
   guint16 port = security == PF_SECURITY_TLS ? 995 : 110;
-  g_autoptr(PfLoginTest) test = pf_login_test_new ("localhost", port, security);
+  g_autoptr(PfServerSettings) settings = pf_server_settings_new ("localhost", port, security);
+  g_autoptr(PfCredentials) credentials = pf_credentials_new_for_password (PASSWORD);
+  g_autoptr(PfLoginTest) test = NULL;
   g_autoptr(PfMapResolver) resolver = pf_map_resolver_new (NULL);
   g_autoptr(PfPortMap) ports = pf_port_map_new ();
   g_autoptr(GTlsDatabase) database = pf_test_certs_database ();
@@ -53,14 +55,15 @@ run_login_test (PfTestServer    *server,
 
   pf_map_resolver_add_host (resolver, "localhost", "127.0.0.1");
   pf_port_map_set (ports, port, pf_test_server_get_port (server));
+  pf_server_settings_set_resolver (settings, G_RESOLVER (resolver));
+  pf_server_settings_set_port_map (settings, ports);
+  pf_server_settings_set_tls_database (settings, database);
+  pf_server_settings_set_allow_plaintext_auth (settings, security == PF_SECURITY_NONE);
+  pf_server_settings_set_timeout (settings, 5);
+  test = pf_login_test_new (settings);
   pf_login_test_set_user (test, "bob");
   pf_login_test_set_mechanism (test, mechanism);
-  pf_login_test_set_resolver (test, G_RESOLVER (resolver));
-  pf_login_test_set_port_map (test, ports);
-  pf_login_test_set_tls_database (test, database);
-  pf_login_test_set_allow_plaintext_auth (test, security == PF_SECURITY_NONE);
-  pf_login_test_set_timeout (test, 5);
-  pf_login_test_run_async (test, PASSWORD, NULL, pf_test_store_result, &result);
+  pf_login_test_run_async (test, credentials, NULL, pf_test_store_result, &result);
   pf_test_wait_result (&result, 30);
   diagnosis = pf_login_test_run_finish (test, result, &error);
   g_assert_no_error (error);

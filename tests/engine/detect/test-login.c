@@ -70,18 +70,23 @@ login (Fixture    *fixture,
        const char *user,
        const char *password)
 {
-  g_autoptr(PfLoginTest) test = pf_login_test_new ("pop.dove.test", security == PF_SECURITY_TLS ? 995 : 110, security);
+  g_autoptr(PfServerSettings) settings = pf_server_settings_new ("pop.dove.test",
+                                                                 security == PF_SECURITY_TLS ? 995 : 110,
+                                                                 security);
+  g_autoptr(PfCredentials) credentials = pf_credentials_new_for_password (password);
+  g_autoptr(PfLoginTest) test = NULL;
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
   PfDiagnosis *diagnosis;
 
+  pf_server_settings_set_resolver (settings, G_RESOLVER (fixture->resolver));
+  pf_server_settings_set_port_map (settings, fixture->ports);
+  pf_server_settings_set_tls_database (settings, pf_test_dovecot_get_tls_database (fixture->dovecot));
+  pf_server_settings_set_timeout (settings, login_timeout);
+  test = pf_login_test_new (settings);
   pf_login_test_set_address (test, address);
   pf_login_test_set_user (test, user);
-  pf_login_test_set_resolver (test, G_RESOLVER (fixture->resolver));
-  pf_login_test_set_port_map (test, fixture->ports);
-  pf_login_test_set_tls_database (test, pf_test_dovecot_get_tls_database (fixture->dovecot));
-  pf_login_test_set_timeout (test, login_timeout);
-  pf_login_test_run_async (test, password, NULL, pf_test_store_result, &result);
+  pf_login_test_run_async (test, credentials, NULL, pf_test_store_result, &result);
   pf_test_wait_result (&result, 30);
   diagnosis = pf_login_test_run_finish (test, result, &error);
   g_assert_no_error (error);
@@ -208,15 +213,18 @@ static void
 test_lookup_step (Fixture       *fixture,
                   gconstpointer  data)
 {
-  g_autoptr(PfLoginTest) test = pf_login_test_new ("nowhere.dove.test", 995, PF_SECURITY_TLS);
+  g_autoptr(PfServerSettings) settings = pf_server_settings_new ("nowhere.dove.test", 995, PF_SECURITY_TLS);
+  g_autoptr(PfCredentials) credentials = pf_credentials_new_for_password ("x");
+  g_autoptr(PfLoginTest) test = NULL;
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(PfDiagnosis) diagnosis = NULL;
 
   if (fixture->dovecot == NULL)
     return;
+  pf_server_settings_set_resolver (settings, G_RESOLVER (fixture->resolver));
+  test = pf_login_test_new (settings);
   pf_login_test_set_address (test, "jo@dove.test");
-  pf_login_test_set_resolver (test, G_RESOLVER (fixture->resolver));
-  pf_login_test_run_async (test, "x", NULL, pf_test_store_result, &result);
+  pf_login_test_run_async (test, credentials, NULL, pf_test_store_result, &result);
   pf_test_wait_result (&result, 10);
   diagnosis = pf_login_test_run_finish (test, result, NULL);
   g_assert_cmpint (pf_diagnosis_get_failed_step (diagnosis), ==, PF_DIAGNOSIS_STEP_LOOKUP);
@@ -227,7 +235,9 @@ static void
 test_tls_step (Fixture       *fixture,
                gconstpointer  data)
 {
-  g_autoptr(PfLoginTest) test = pf_login_test_new ("pop.dove.test", 995, PF_SECURITY_TLS);
+  g_autoptr(PfServerSettings) settings = pf_server_settings_new ("pop.dove.test", 995, PF_SECURITY_TLS);
+  g_autoptr(PfCredentials) credentials = pf_credentials_new_for_password ("right horse");
+  g_autoptr(PfLoginTest) test = NULL;
   g_autoptr(GTlsDatabase) system_only = NULL;
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(PfDiagnosis) diagnosis = NULL;
@@ -236,11 +246,12 @@ test_tls_step (Fixture       *fixture,
     return;
   /* Without the test CA the certificate is untrusted: no password leaves. */
   system_only = g_tls_backend_get_default_database (g_tls_backend_get_default ());
+  pf_server_settings_set_resolver (settings, G_RESOLVER (fixture->resolver));
+  pf_server_settings_set_port_map (settings, fixture->ports);
+  pf_server_settings_set_tls_database (settings, system_only);
+  test = pf_login_test_new (settings);
   pf_login_test_set_address (test, "jo@dove.test");
-  pf_login_test_set_resolver (test, G_RESOLVER (fixture->resolver));
-  pf_login_test_set_port_map (test, fixture->ports);
-  pf_login_test_set_tls_database (test, system_only);
-  pf_login_test_run_async (test, "right horse", NULL, pf_test_store_result, &result);
+  pf_login_test_run_async (test, credentials, NULL, pf_test_store_result, &result);
   pf_test_wait_result (&result, 10);
   diagnosis = pf_login_test_run_finish (test, result, NULL);
   g_assert_cmpint (pf_diagnosis_get_failed_step (diagnosis), ==, PF_DIAGNOSIS_STEP_TLS);
@@ -255,6 +266,7 @@ static void
 test_mailbox_in_use (Fixture       *fixture,
                      gconstpointer  data)
 {
+  g_autoptr(PfServerSettings) holder_settings = NULL;
   g_autoptr(PfPop3Client) holder = NULL;
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
@@ -263,9 +275,11 @@ test_mailbox_in_use (Fixture       *fixture,
   if (fixture->dovecot == NULL)
     return;
   /* Another session holds the mailbox (pop3_lock_session = yes). */
-  holder = pf_pop3_client_new ("127.0.0.1", pf_test_dovecot_get_tls_port (fixture->dovecot), PF_SECURITY_TLS);
-  pf_pop3_client_set_server_identity (holder, "localhost");
-  pf_pop3_client_set_tls_database (holder, pf_test_dovecot_get_tls_database (fixture->dovecot));
+  holder_settings = pf_server_settings_new ("127.0.0.1", pf_test_dovecot_get_tls_port (fixture->dovecot),
+                                            PF_SECURITY_TLS);
+  pf_server_settings_set_server_identity (holder_settings, "localhost");
+  pf_server_settings_set_tls_database (holder_settings, pf_test_dovecot_get_tls_database (fixture->dovecot));
+  holder = pf_pop3_client_new_for_settings (holder_settings);
   pf_pop3_client_connect_async (holder, NULL, pf_test_store_result, &result);
   pf_test_wait_result (&result, 10);
   g_assert_true (pf_pop3_client_connect_finish (holder, result, &error));

@@ -29,21 +29,35 @@
 /* Every transcript of every session, checked for the password at the end. */
 static GPtrArray *transcripts;
 
+/* @timeout 0: TIMEOUT. */
+static PfPop3Client *
+client_with (PfTestServer *server,
+             PfSecurity    security,
+             gboolean      allow_plaintext,
+             guint         timeout,
+             const char   *pin)
+{
+  g_autoptr(PfServerSettings) settings = pf_server_settings_new ("127.0.0.1",
+                                                                 pf_test_server_get_port (server),
+                                                                 security);
+  g_autoptr(GTlsDatabase) database = pf_test_certs_database ();
+  PfPop3Client *client;
+
+  pf_server_settings_set_timeout (settings, timeout > 0 ? timeout : TIMEOUT);
+  pf_server_settings_set_server_identity (settings, "localhost");
+  pf_server_settings_set_tls_database (settings, database);
+  pf_server_settings_set_allow_plaintext_auth (settings, allow_plaintext);
+  g_assert_true (pf_server_settings_set_pinned_fingerprint (settings, pin));
+  client = pf_pop3_client_new_for_settings (settings);
+  g_ptr_array_add (transcripts, g_object_ref (pf_pop3_client_get_transcript (client)));
+  return client;
+}
+
 static PfPop3Client *
 client_for (PfTestServer *server,
             PfSecurity    security)
 {
-  PfPop3Client *client = pf_pop3_client_new ("127.0.0.1", pf_test_server_get_port (server),
-                                             security);
-  g_autoptr(GTlsDatabase) database = pf_test_certs_database ();
-
-  pf_pop3_client_set_timeout (client, TIMEOUT);
-  pf_pop3_client_set_server_identity (client, "localhost");
-  pf_pop3_client_set_tls_database (client, database);
-  if (security == PF_SECURITY_NONE)
-    pf_pop3_client_set_allow_plaintext_auth (client, TRUE);
-  g_ptr_array_add (transcripts, g_object_ref (pf_pop3_client_get_transcript (client)));
-  return client;
+  return client_with (server, security, security == PF_SECURITY_NONE, 0, NULL);
 }
 
 static PfTestServer *
@@ -138,11 +152,13 @@ finish_client (PfPop3Client *client)
   pf_test_pop3_drop (client, TIMEOUT);
 }
 
-/* Connect and log in over an unencrypted link the user explicitly allowed. */
+/* Connect and log in over an unencrypted link the user explicitly allowed,
+ * with @timeout in the settings (0: TIMEOUT). */
 static PfPop3Client *
-logged_in_plain (PfTestServer *server)
+logged_in_plain_with_timeout (PfTestServer *server,
+                              guint         timeout)
 {
-  PfPop3Client *client = client_for (server, PF_SECURITY_NONE);
+  PfPop3Client *client = client_with (server, PF_SECURITY_NONE, TRUE, timeout, NULL);
   g_autoptr(GError) error = NULL;
 
   do_connect (client, &error);
@@ -150,6 +166,12 @@ logged_in_plain (PfTestServer *server)
   do_login (client, "bob", PASSWORD, PF_AUTH_USER, NULL, &error);
   g_assert_no_error (error);
   return client;
+}
+
+static PfPop3Client *
+logged_in_plain (PfTestServer *server)
+{
+  return logged_in_plain_with_timeout (server, 0);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -250,10 +272,9 @@ test_plaintext_refused (void)
 {
   g_autoptr(PfTestServer) server = server_with (PF_TEST_SERVER_PLAIN, PF_TEST_CERT_VALID,
                                                 GREETING "\n" CAPA_PLAIN);
-  PfPop3Client *client = client_for (server, PF_SECURITY_NONE);
+  PfPop3Client *client = client_with (server, PF_SECURITY_NONE, FALSE, 0, NULL);
   g_autoptr(GError) error = NULL;
 
-  pf_pop3_client_set_allow_plaintext_auth (client, FALSE);
   g_assert_true (do_connect (client, &error));
   for (PfAuthMechanism m = PF_AUTH_AUTO; m <= PF_AUTH_OAUTHBEARER; m++)
     {
@@ -544,13 +565,12 @@ test_cert_pin_matches (void)
   g_autoptr(PfTestServer) server = server_with (PF_TEST_SERVER_TLS, PF_TEST_CERT_SELF_SIGNED,
                                                 GREETING "\n" CAPA_PLAIN LOGIN
                                                 "C: CAPA\nS: +OK\nS: .\nC: QUIT\nS: +OK\n");
-  PfPop3Client *client = client_for (server, PF_SECURITY_TLS);
-  g_autoptr(GError) error = NULL;
   g_autofree char *pin = fingerprint_of (PF_TEST_CERT_SELF_SIGNED);
   g_autofree char *upper = g_ascii_strup (pin, -1);
+  PfPop3Client *client = client_with (server, PF_SECURITY_TLS, FALSE, 0, upper);
+  g_autoptr(GError) error = NULL;
 
   g_assert_cmpuint (strlen (pin), ==, 64);
-  pf_pop3_client_set_pinned_fingerprint (client, upper);
   g_assert_true (do_connect (client, &error));
   g_assert_no_error (error);
   g_assert_true (pf_pop3_client_get_tls_active (client));
@@ -566,11 +586,10 @@ test_cert_pin_mismatch (void)
 {
   g_autoptr(PfTestServer) server = server_with (PF_TEST_SERVER_TLS, PF_TEST_CERT_SELF_SIGNED,
                                                 GREETING "\n" CAPA_PLAIN);
-  PfPop3Client *client = client_for (server, PF_SECURITY_TLS);
-  g_autoptr(GError) error = NULL;
   g_autofree char *other = fingerprint_of (PF_TEST_CERT_UNKNOWN_CA);
+  PfPop3Client *client = client_with (server, PF_SECURITY_TLS, FALSE, 0, other);
+  g_autoptr(GError) error = NULL;
 
-  pf_pop3_client_set_pinned_fingerprint (client, other);
   g_assert_false (do_connect (client, &error));
   g_assert_error (error, PF_ERROR, PF_ERROR_CERT_PIN_MISMATCH);
   g_assert_nonnull (pf_pop3_client_get_peer_certificate (client));
@@ -603,8 +622,7 @@ test_cert_pin_restricts_valid (void)
       pf_test_server_add_script (server, implicit
                                    ? GREETING "\n" CAPA_PLAIN LOGIN
                                    : GREETING "\n" CAPA_STLS "C: STLS\nS: +OK\nTLS\n" CAPA_PLAIN LOGIN);
-      client = client_for (server, securities[i]);
-      pf_pop3_client_set_pinned_fingerprint (client, pin);
+      client = client_with (server, securities[i], FALSE, 0, pin);
       if (do_connect (client, &error))
         do_login (client, "bob", PASSWORD, PF_AUTH_USER, NULL, NULL);
       g_assert_error (error, PF_ERROR, PF_ERROR_CERT_PIN_MISMATCH);
@@ -776,14 +794,13 @@ check_stall (PfTestServerMode mode,
 {
   g_autoptr(PfTestServer) server = server_with (mode, PF_TEST_CERT_VALID,
                                                 LOGGED_IN "C: RETR 1\nS: +OK\nS: Subject: half\nSTALL 20000\n");
-  PfPop3Client *client = client_for (server, security);
+  /* Each read waits at most this long; the login's replies come at once. */
+  PfPop3Client *client = client_with (server, security, TRUE, 2, NULL);
   g_autoptr(GError) error = NULL;
   gint64 start;
 
-  pf_pop3_client_set_allow_plaintext_auth (client, TRUE);
   g_assert_true (do_connect (client, &error));
   g_assert_true (do_login (client, "bob", PASSWORD, PF_AUTH_USER, NULL, &error));
-  pf_pop3_client_set_timeout (client, 1);
   start = g_get_monotonic_time ();
   g_assert_false (do_retrieve (client, 1, -1, NULL, NULL, &error));
   g_assert_error (error, PF_ERROR, PF_ERROR_TIMEOUT);
@@ -817,7 +834,7 @@ test_retr_tls_records_then_close (void)
   };
   g_autoptr(PfTestServer) server = server_with (PF_TEST_SERVER_TLS, PF_TEST_CERT_VALID,
                                                 LOGGED_IN "C: RETR 1\n");
-  PfPop3Client *client = client_for (server, PF_SECURITY_TLS);
+  PfPop3Client *client = client_with (server, PF_SECURITY_TLS, TRUE, 0, NULL);
   g_autoptr(GError) error = NULL;
   g_autofree char *one = NULL;
   g_autofree char *two = NULL;
@@ -829,7 +846,6 @@ test_retr_tls_records_then_close (void)
   pf_test_server_add_send (server, "+OK\r\nshort\r\n.\r\n", -1);
   pf_test_server_add_script (server, "CLOSE\n");
 
-  pf_pop3_client_set_allow_plaintext_auth (client, TRUE);
   g_assert_true (do_connect (client, &error));
   g_assert_true (do_login (client, "bob", PASSWORD, PF_AUTH_USER, NULL, &error));
   g_assert_true (do_retrieve (client, 1, -1, &one, &len, &error));
@@ -848,10 +864,9 @@ test_greeting_stall (void)
 {
   g_autoptr(PfTestServer) server = server_with (PF_TEST_SERVER_PLAIN, PF_TEST_CERT_VALID,
                                                 "STALL 20000\n");
-  PfPop3Client *client = client_for (server, PF_SECURITY_NONE);
+  PfPop3Client *client = client_with (server, PF_SECURITY_NONE, TRUE, 1, NULL);
   g_autoptr(GError) error = NULL;
 
-  pf_pop3_client_set_timeout (client, 1);
   g_assert_false (do_connect (client, &error));
   g_assert_error (error, PF_ERROR, PF_ERROR_TIMEOUT);
   finish_client (client);
@@ -864,14 +879,13 @@ static void
 test_greeting_trickle (void)
 {
   g_autoptr(PfTestServer) server = pf_test_server_new (PF_TEST_SERVER_PLAIN);
-  PfPop3Client *client = client_for (server, PF_SECURITY_NONE);
+  PfPop3Client *client = client_with (server, PF_SECURITY_NONE, TRUE, 2, NULL);
   g_autoptr(GError) error = NULL;
   gint64 start;
 
   pf_test_server_add_send (server, "+OK ", -1);
   pf_test_server_add_script (server, "TRICKLE 300 a greeting that never ends\n"
                                      "S: \n" CAPA_PLAIN);
-  pf_pop3_client_set_timeout (client, 2);
   start = g_get_monotonic_time ();
   g_assert_false (do_connect (client, &error));
   g_assert_error (error, PF_ERROR, PF_ERROR_TIMEOUT);
@@ -888,12 +902,13 @@ test_reply_trickle (void)
                                                 LOGGED_IN "C: STAT\n"
                                                 "TRICKLE 300 +OK 2 320 and more and more\n"
                                                 "S: \n");
-  PfPop3Client *client = logged_in_plain (server);
+  /* The timeout is part of the server settings, given when the client is
+   * made: 2 s from the start, ample for a login on loopback. */
+  PfPop3Client *client = logged_in_plain_with_timeout (server, 2);
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
   gint64 start;
 
-  pf_pop3_client_set_timeout (client, 2);
   start = g_get_monotonic_time ();
   pf_pop3_client_stat_async (client, NULL, pf_test_store_result, &result);
   pf_test_wait_result (&result, TIMEOUT * 2);
@@ -914,11 +929,10 @@ test_retr_trickle_stalls (void)
                                                 LOGGED_IN "C: RETR 1\nS: +OK\n"
                                                 "TRICKLE 250 Subject: one byte at a time, forty\n"
                                                 "S: \nS: .\n");
-  PfPop3Client *client = logged_in_plain (server);
+  PfPop3Client *client = logged_in_plain_with_timeout (server, 2);
   g_autoptr(GError) error = NULL;
   gint64 start;
 
-  pf_pop3_client_set_timeout (client, 2);
   pf_pop3_client_set_stall_window (client, 2);
   start = g_get_monotonic_time ();
   g_assert_false (do_retrieve (client, 1, -1, NULL, NULL, &error));
@@ -946,8 +960,7 @@ test_retr_slow_transfer_goes_on (void)
       pf_test_server_add_script (server, "S: \nSTALL 400\n");
     }
   pf_test_server_add_script (server, "S: .\nC: QUIT\nS: +OK\n");
-  client = logged_in_plain (server);
-  pf_pop3_client_set_timeout (client, 2);
+  client = logged_in_plain_with_timeout (server, 2);
   pf_pop3_client_set_stall_window (client, 2);
   g_assert_true (do_retrieve (client, 1, -1, &data, &len, &error));
   g_assert_no_error (error);
@@ -963,11 +976,10 @@ test_handshake_stall (void)
 {
   g_autoptr(PfTestServer) server = server_with (PF_TEST_SERVER_PLAIN, PF_TEST_CERT_VALID,
                                                 "STALL 20000\n");
-  PfPop3Client *client = client_for (server, PF_SECURITY_TLS);
+  PfPop3Client *client = client_with (server, PF_SECURITY_TLS, FALSE, 1, NULL);
   g_autoptr(GError) error = NULL;
   gint64 start = g_get_monotonic_time ();
 
-  pf_pop3_client_set_timeout (client, 1);
   g_assert_false (do_connect (client, &error));
   g_assert_error (error, PF_ERROR, PF_ERROR_TIMEOUT);
   g_assert_cmpint (g_get_monotonic_time () - start, <, 5 * G_USEC_PER_SEC);

@@ -55,11 +55,13 @@ client_for (PfSecurity security)
 {
   guint16 port = security == PF_SECURITY_TLS ? pf_test_dovecot_get_tls_port (dovecot)
                                              : pf_test_dovecot_get_port (dovecot);
-  PfPop3Client *client = pf_pop3_client_new ("127.0.0.1", port, security);
+  g_autoptr(PfServerSettings) settings = pf_server_settings_new ("127.0.0.1", port, security);
+  PfPop3Client *client;
 
-  pf_pop3_client_set_timeout (client, TIMEOUT);
-  pf_pop3_client_set_server_identity (client, "localhost");
-  pf_pop3_client_set_tls_database (client, pf_test_dovecot_get_tls_database (dovecot));
+  pf_server_settings_set_timeout (settings, TIMEOUT);
+  pf_server_settings_set_server_identity (settings, "localhost");
+  pf_server_settings_set_tls_database (settings, pf_test_dovecot_get_tls_database (dovecot));
+  client = pf_pop3_client_new_for_settings (settings);
   g_ptr_array_add (transcripts, g_object_ref (pf_pop3_client_get_transcript (client)));
   return client;
 }

@@ -29,16 +29,16 @@ static PfPop3Client *
 client_for (PfTestServer *server,
             PfSecurity    security)
 {
-  PfPop3Client *client = pf_pop3_client_new ("127.0.0.1", pf_test_server_get_port (server),
-                                             security);
+  g_autoptr(PfServerSettings) settings = pf_server_settings_new ("127.0.0.1",
+                                                                 pf_test_server_get_port (server),
+                                                                 security);
   g_autoptr(GTlsDatabase) database = pf_test_certs_database ();
 
-  pf_pop3_client_set_timeout (client, TIMEOUT);
-  pf_pop3_client_set_server_identity (client, "localhost");
-  pf_pop3_client_set_tls_database (client, database);
-  if (security == PF_SECURITY_NONE)
-    pf_pop3_client_set_allow_plaintext_auth (client, TRUE);
-  return client;
+  pf_server_settings_set_timeout (settings, TIMEOUT);
+  pf_server_settings_set_server_identity (settings, "localhost");
+  pf_server_settings_set_tls_database (settings, database);
+  pf_server_settings_set_allow_plaintext_auth (settings, security == PF_SECURITY_NONE);
+  return pf_pop3_client_new_for_settings (settings);
 }
 
 static PfTestServer *

@@ -54,6 +54,7 @@ run_case (const Case *c)
   g_autoptr(GTlsDatabase) database = pf_test_certs_database ();
   g_autoptr(GError) error = NULL;
   g_autofree char *expected = g_strdup_printf ("TLS version %s", c->version);
+  g_autoptr(PfServerSettings) settings = NULL;
   PfPop3Client *client;
   gboolean connected;
 
@@ -65,10 +66,11 @@ run_case (const Case *c)
                                ? GREETING "\n" CAPA_PLAIN LOGIN
                                : GREETING "\n" CAPA_STLS "C: STLS\nS: +OK\nTLS\n" CAPA_PLAIN LOGIN);
 
-  client = pf_pop3_client_new ("127.0.0.1", pf_test_server_get_port (server), c->security);
-  pf_pop3_client_set_timeout (client, TIMEOUT);
-  pf_pop3_client_set_server_identity (client, "localhost");
-  pf_pop3_client_set_tls_database (client, database);
+  settings = pf_server_settings_new ("127.0.0.1", pf_test_server_get_port (server), c->security);
+  pf_server_settings_set_timeout (settings, TIMEOUT);
+  pf_server_settings_set_server_identity (settings, "localhost");
+  pf_server_settings_set_tls_database (settings, database);
+  client = pf_pop3_client_new_for_settings (settings);
 
   connected = pf_test_pop3_connect (client, TIMEOUT * 2, &error);
   if (connected)
@@ -115,12 +117,16 @@ test_current_version_accepted (void)
 
   if (g_test_subprocess ())
     {
+      g_autoptr(PfServerSettings) settings = pf_server_settings_new ("127.0.0.1",
+                                                                     pf_test_server_get_port (server),
+                                                                     PF_SECURITY_TLS);
+
       g_unsetenv ("G_TLS_GNUTLS_PRIORITY");
       pf_test_server_set_certificate (server, certificate);
       pf_test_server_add_script (server, GREETING "\n" CAPA_PLAIN);
-      client = pf_pop3_client_new ("127.0.0.1", pf_test_server_get_port (server), PF_SECURITY_TLS);
-      pf_pop3_client_set_server_identity (client, "localhost");
-      pf_pop3_client_set_tls_database (client, database);
+      pf_server_settings_set_server_identity (settings, "localhost");
+      pf_server_settings_set_tls_database (settings, database);
+      client = pf_pop3_client_new_for_settings (settings);
       g_assert_true (pf_test_pop3_connect (client, TIMEOUT * 2, &error));
       g_assert_no_error (error);
       g_assert_true (pf_pop3_client_get_tls_active (client));
