@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -832,6 +833,13 @@ store_mtime (sqlite3     *db,
   return step_done (db, stmt, error) && (sqlite3_finalize (stmt), TRUE);
 }
 
+static int
+compare_names (const void *a,
+               const void *b)
+{
+  return strcmp (*(const char *const *) a, *(const char *const *) b);
+}
+
 static gboolean
 update_db (sqlite3       *db,
            const char    *maildir,
@@ -844,8 +852,9 @@ update_db (sqlite3       *db,
   g_autoptr(GArray) gone = g_array_new (FALSE, FALSE, sizeof (gint64));
   Writer w = { db, };
   sqlite3_stmt *rows = NULL;
+  g_autofree gpointer *new_names = NULL;
+  guint n_new = 0;
   gint64 mtime_new, mtime_cur;
-  GHashTableIter iter;
   gpointer key, value;
   gboolean ok = FALSE;
   int rc;
@@ -926,10 +935,16 @@ update_db (sqlite3       *db,
   if (!exec (db, "COMMIT", error))
     goto out;
 
-  /* What is left of the listing is new to the index. */
-  g_hash_table_iter_init (&iter, listing);
-  while (g_hash_table_iter_next (&iter, &key, &value))
+  /* What is left of the listing is new to the index, written in the
+   * order of the names (delivery time first, as Maildir names begin): of
+   * messages with the same date, the one delivered later gets the larger
+   * id and so lists first. */
+  new_names = g_hash_table_get_keys_as_array (listing, &n_new);
+  qsort (new_names, n_new, sizeof (gpointer), compare_names);
+  for (guint i = 0; i < n_new; i++)
     {
+      key = new_names[i];
+      value = g_hash_table_lookup (listing, key);
       if (g_cancellable_set_error_if_cancelled (cancellable, error))
         {
           writer_finish (&w, NULL);

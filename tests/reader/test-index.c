@@ -431,6 +431,24 @@ test_search (Fixture       *f,
 }
 
 static void
+test_same_date_delivery_order (Fixture       *f,
+                               gconstpointer  data)
+{
+  /* A server's messages often share one Date: the later delivery (the
+   * larger name) lists first, whatever order the listing had. */
+  for (guint n = 10; n < 40; n++)
+    g_free (deliver (f, n, "S <s@example.org>", "Same", "Fri, 28 Nov 2026 10:00:00 +0000", "x", NULL));
+  update (f);
+  for (guint i = 0; i < 30; i++)
+    {
+      g_autoptr(PfIndexMessage) m = message_at (f, i);
+      g_autofree char *want = g_strdup_printf ("/new/%u.M%uP1Q1.test,S=100", 1700000000 + 39 - i, 39 - i);
+
+      g_assert_true (g_str_has_suffix (pf_index_message_get_path (m), want));
+    }
+}
+
+static void
 count_changes (GListModel *model,
                guint       position,
                guint       removed,
@@ -483,6 +501,7 @@ main (int    argc,
   ADD ("/reader/index/rebuild-missing", test_rebuild_missing);
   ADD ("/reader/index/search", test_search);
   ADD ("/reader/index/model", test_model);
+  ADD ("/reader/index/same-date-delivery-order", test_same_date_delivery_order);
 #undef ADD
 
   return g_test_run ();
