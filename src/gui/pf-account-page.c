@@ -14,8 +14,11 @@
 #include "pf-error.h"
 #include "pf-gui-util.h"
 #include "pf-index-model.h"
+#include "pf-journal.h"
+#include "pf-maildir-flags.h"
 #include "pf-message-view.h"
 #include "pf-paths.h"
+#include "pf-server-deletion.h"
 
 /* Changes other programs make in the Maildir arrive as bursts of file
  * events: the index is updated once the burst is over. */
@@ -504,15 +507,41 @@ on_list_activate (PfAccountPage *self,
     open_message (self, message);
 }
 
+typedef struct
+{
+  gint64  id;
+  char   *base;          /* the file's unique part */
+  char   *journal_path;  /* set when the server copy goes too */
+} RemoveData;
+
+static void
+remove_data_free (RemoveData *data)
+{
+  g_free (data->base);
+  g_free (data->journal_path);
+  g_free (data);
+}
+
 static void
 remove_thread (GTask        *task,
                gpointer      source,
                gpointer      task_data,
                GCancellable *cancellable)
 {
+  RemoveData *data = task_data;
   GError *error = NULL;
 
-  if (pf_index_remove (source, *(gint64 *) task_data, &error))
+  /* The server's copy first: the id is looked up by the file's name,
+   * which the journal keeps whether the file is here or not. */
+  if (data->journal_path != NULL && data->base != NULL)
+    {
+      const char *bases[] = { data->base, NULL };
+      g_autoptr(GError) local_error = NULL;
+
+      if (!pf_server_deletion_request (data->journal_path, bases, NULL, &local_error))
+        g_debug ("Could not ask for the server's copy to be deleted: %s", local_error->message);
+    }
+  if (pf_index_remove (source, data->id, &error))
     g_task_return_boolean (task, TRUE);
   else
     g_task_return_error (task, error);
@@ -529,22 +558,37 @@ on_removed (GObject      *source,
     g_warning ("Could not remove the message: %s", error->message);
 }
 
-/* The toast went: the deletion is final, the file goes. */
+/* The toast went: the deletion is final, the file goes (and, as the
+ * account says, the server's copy at the next fetch). */
 static void
 finish_delete (PfAccountPage *self)
 {
   g_autoptr(GTask) task = NULL;
-  gint64 *id;
+  g_autoptr(PfIndexMessage) message = NULL;
+  RemoveData *data;
+  PfAccount *account;
 
   if (self->delete_toast == NULL)
     return;
   g_clear_object (&self->delete_toast);
   if (self->delete_undone || self->index == NULL)
     return;
-  id = g_new (gint64, 1);
-  *id = self->deleted_id;
+  data = g_new0 (RemoveData, 1);
+  data->id = self->deleted_id;
+  message = pf_index_get_message (self->index, self->deleted_id);
+  account = self->status ? pf_account_status_get_account (self->status) : NULL;
+  if (message != NULL && account != NULL && pf_account_get_delete_on_server (account))
+    {
+      g_autofree char *name = g_path_get_basename (pf_index_message_get_path (message));
+      g_autofree char *state_dir = pf_paths_state_dir ();
+      g_autofree char *key = pf_journal_saved_account_key (pf_account_get_name (account));
+      g_autofree char *journal = g_strconcat (key, ".journal", NULL);
+
+      pf_maildir_name_split (name, &data->base, NULL);
+      data->journal_path = g_build_filename (state_dir, journal, NULL);
+    }
   task = g_task_new (self->index, NULL, on_removed, NULL);
-  g_task_set_task_data (task, id, g_free);
+  g_task_set_task_data (task, data, (GDestroyNotify) remove_data_free);
   g_task_run_in_thread (task, remove_thread);
 }
 
@@ -606,6 +650,9 @@ delete_message (PfAccountPage *self,
   toast = adw_toast_new (_("Message deleted"));
   adw_toast_set_button_label (toast, _("_Undo"));
   adw_toast_set_timeout (toast, 5);
+  /* Undo is useful only now: ahead of a toast already shown (a fetch's
+   * "new messages"), not queued behind it. */
+  adw_toast_set_priority (toast, ADW_TOAST_PRIORITY_HIGH);
   g_signal_connect_object (toast, "button-clicked", G_CALLBACK (on_delete_undo), self, 0);
   g_signal_connect_object (toast, "dismissed", G_CALLBACK (on_delete_toast_dismissed), self, 0);
   self->delete_toast = g_object_ref (toast);

@@ -7,26 +7,28 @@
 #
 # SPDX-License-Identifier: GPL-3.0-or-later
 #
-#   python3 test-ui-reader.py POPFETCH SCREENSHOT-DIR SCHEMA-DIR
+#   python3 test-ui-reader.py POPFETCH PF-UI-SERVER SCREENSHOT-DIR SCHEMA-DIR
 #
 # The account's Maildir is written before the app starts, as another
 # program (or an earlier fetch) left it; the app builds its index, and
 # every check of read state looks at the files' names on disk.
 
 import base64
+import glob
 import os
+import subprocess
 import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from pf_ui_session import (App, Session, Tap, TestFailure, activate_row, click_at,  # noqa: E402
+from pf_ui_session import (App, DemoServer, Session, Tap, TestFailure, activate_row, click_at,  # noqa: E402
                            press_key, require, run_in_private_bus,
                            running as running_in, wait_for)
 
 run_in_private_bus()
 
-POPFETCH, SHOTS, SCHEMA_DIR = sys.argv[1:4]
+POPFETCH, SERVER, SHOTS, SCHEMA_DIR = sys.argv[1:5]
 if os.path.exists(os.path.join(SCHEMA_DIR, "gschemas.compiled")):
     os.environ["GSETTINGS_SCHEMA_DIR"] = SCHEMA_DIR
 
@@ -38,7 +40,7 @@ TARGET_BASE = "1760000000.M99999P1Q1.test"
 PDF = b"%PDF-1.4\n% popfetch test attachment\n" + bytes(range(256)) * 8
 
 tap = Tap()
-require(tap, ("Xvfb", "gnome-keyring-daemon"))
+require(tap, ("Xvfb", "gnome-keyring-daemon", "secret-tool"), dovecot=True)
 
 import pyatspi  # noqa: E402
 
@@ -235,8 +237,84 @@ def test_reader():
         wait_for("the unread count to follow", lambda: labels(app, f"{COUNT - READ - 1} unread"), timeout=20)
 
 
+def demo_home(name):
+    """The demo account saved with "Delete from the Server Too" on."""
+    home = session.new_home(name)
+    os.makedirs(os.path.join(home, "config", "popfetch"), exist_ok=True)
+    with open(os.path.join(home, "config", "popfetch", "accounts.ini"), "w") as f:
+        f.write("[Account Demo]\naddress=demo@popfetch.test\nhost=pop.popfetch.test\nport=995\n"
+                "security=tls\nuser=demo@popfetch.test\nmechanism=auto\ndelete-on-server=true\n")
+    subprocess.run(["secret-tool", "store", "--label", "Popfetch: Demo",
+                    "xdg:schema", "io.github.popfetch.Popfetch.Password",
+                    "host", "pop.popfetch.test", "service", "pop3", "user", "demo@popfetch.test"],
+                   input="demo", text=True, check=True, timeout=20)
+    return home
+
+
+def server_holds(maildir, message_id):
+    for path in glob.glob(os.path.join(maildir, "*", "*")):
+        with open(path, "rb") as f:
+            if message_id.encode() in f.read():
+                return True
+    return False
+
+
+def test_delete_on_server():
+    server = DemoServer(session, SERVER, "delete")
+    server_maildir = server.maildir()
+    home = demo_home("delete")
+
+    with running_in(session, server) as apps:
+        app = App(session, POPFETCH, home, {"POPFETCH_DEMO": server.key_file})
+        apps.append(app)
+        app.click(pyatspi.ROLE_PUSH_BUTTON, "Fetch Demo")
+        wait_for("the fetch", lambda: labels(app, "Fetched 26 messages"), timeout=60)
+        if not server_holds(server_maildir, "<notes@example.org>"):
+            raise TestFailure("the server does not hold the message to delete")
+        activate_row(app, "Demo")
+        wait_for("the list", lambda: labels(app, "26 messages"), timeout=20)
+
+        # Delete the planning notes, found by search.
+        app.key("<Control>f")
+        entry = app.find(pyatspi.ROLE_ENTRY, "Search messages")
+        wait_for("the search entry to take the focus", lambda: app.focused() == entry)
+        app.type_text("subject:planning")
+        wait_for("one message found", lambda: labels(app, "1 message found"), timeout=10)
+        press_key("Return")
+        wait_for("the list to take the focus", lambda: app.focused() is not None and
+                 app.focused().getRole() in (pyatspi.ROLE_LIST_ITEM, pyatspi.ROLE_LIST))
+        pyatspi.Registry.generateKeyboardEvent(0xffff, None, pyatspi.KEY_SYM)  # Delete
+        wait_for("the toast", lambda: labels(app, "Message deleted"), timeout=5)
+
+        # The next deletion makes it final; that one is undone.
+        click_at(entry)
+        wait_for("the search entry to take the focus", lambda: app.focused() == entry)
+        press_key("Escape")
+        wait_for("the whole list", lambda: labels(app, "25 messages"), timeout=10)
+        wait_for("the list to take the focus", lambda: app.focused() is not None and
+                 app.focused().getRole() in (pyatspi.ROLE_LIST_ITEM, pyatspi.ROLE_LIST))
+        pyatspi.Registry.generateKeyboardEvent(0xffff, None, pyatspi.KEY_SYM)  # Delete
+        lists = wait_for("the list of deletions for the server",
+                         lambda: glob.glob(os.path.join(home, "state", "popfetch", "*.delete")), timeout=10)
+        with open(lists[0]) as f:
+            if len(f.read().split()) != 1:
+                raise TestFailure(f"{lists[0]} should name one unique-id")
+        app.click(pyatspi.ROLE_PUSH_BUTTON, "Undo")
+        wait_for("the list with the undone one", lambda: labels(app, "25 messages"), timeout=10)
+
+        # The next fetch deletes it on the server, and only it.
+        app.click(pyatspi.ROLE_PUSH_BUTTON, "Fetch")
+        wait_for("the fetch", lambda: labels(app, "No new mail at "),
+                 timeout=60)
+        wait_for("the server's copy to go", lambda: not server_holds(server_maildir, "<notes@example.org>"),
+                 timeout=10)
+        if not server_holds(server_maildir, "<umlauts@example.org>"):
+            raise TestFailure("another message went from the server too")
+
+
 try:
     tap.run("/ui/reader/list-search-open-save-read-unread-delete", test_reader)
+    tap.run("/ui/reader/delete-on-server-at-next-fetch", test_delete_on_server)
 finally:
     session.stop()
 tap.finish()
