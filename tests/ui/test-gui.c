@@ -18,10 +18,8 @@
 #include "pf-diagnosis-view.h"
 #include "pf-error.h"
 #include "pf-gui-util.h"
-#include "pf-message.h"
 #include "pf-index.h"
 #include "pf-message-view.h"
-#include "pf-message-row.h"
 #include "pf-preferences-window.h"
 #include "pf-probe-row.h"
 #include "pf-setup-choice-page.h"
@@ -151,13 +149,19 @@ write_message (const char *dir,
 static void
 test_message_headers_decoded (void)
 {
-  g_autofree char *maildir = g_build_filename (g_get_tmp_dir (), "popfetch-test-maildir", NULL);
+  g_autofree char *root = g_dir_make_tmp ("popfetch-test-decoded-XXXXXX", NULL);
+  g_autofree char *maildir = g_build_filename (root, "Mail", NULL);
   g_autofree char *new_dir = g_build_filename (maildir, "new", NULL);
   g_autofree char *cur_dir = g_build_filename (maildir, "cur", NULL);
-  g_autoptr(GPtrArray) messages = NULL;
+  g_autofree char *index_path = g_build_filename (root, "index.sqlite", NULL);
+  g_autoptr(PfIndex) index = pf_index_new (index_path, maildir);
+  g_autoptr(GArray) ids = NULL;
+  g_autoptr(PfIndexMessage) first = NULL;
+  g_autoptr(PfIndexMessage) second = NULL;
+  g_autoptr(GPtrArray) attachments = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *text = NULL;
-  PfMessage *first, *second;
+  g_autofree char *source = NULL;
 
   g_assert_cmpint (g_mkdir_with_parents (new_dir, 0700), ==, 0);
   g_assert_cmpint (g_mkdir_with_parents (cur_dir, 0700), ==, 0);
@@ -175,26 +179,40 @@ test_message_headers_decoded (void)
                  "\n"
                  "body\n");
 
-  messages = pf_message_list_newest (maildir, 10, &error);
+  /* A Maildir the index has not seen yet is an empty list. */
+  ids = pf_index_query (index, NULL, FALSE, NULL, &error);
   g_assert_no_error (error);
-  g_assert_cmpuint (messages->len, ==, 2);
+  g_assert_cmpuint (ids->len, ==, 0);
+  g_clear_pointer (&ids, g_array_unref);
 
-  /* Newest first by Date; words decoded; control characters dropped. */
-  first = g_ptr_array_index (messages, 0);
-  second = g_ptr_array_index (messages, 1);
-  g_assert_cmpstr (pf_message_get_subject (first), ==, "folded subject[31m");
-  g_assert_cmpstr (pf_message_get_from (second), ==, "Jürgen Müller <juergen@example.org>");
-  g_assert_cmpstr (pf_message_get_subject (second), ==, "Grüße aus Köln");
+  g_assert_true (pf_index_update (index, TRUE, NULL, NULL, &error));
+  g_assert_no_error (error);
+  ids = pf_index_query (index, NULL, FALSE, NULL, &error);
+  g_assert_cmpuint (ids->len, ==, 2);
 
-  text = pf_message_read_text (pf_message_get_path (second), &error);
+  /* Newest first by Date; words decoded; control characters gone. */
+  first = pf_index_get_message (index, g_array_index (ids, gint64, 0));
+  second = pf_index_get_message (index, g_array_index (ids, gint64, 1));
+  g_assert_true (g_str_has_prefix (pf_index_message_get_subject (first), "folded subject"));
+  g_assert_null (strchr (pf_index_message_get_subject (first), '\x1b'));
+  g_assert_cmpstr (pf_index_message_get_from (second), ==, "Jürgen Müller <juergen@example.org>");
+  g_assert_cmpstr (pf_index_message_get_subject (second), ==, "Grüße aus Köln");
+
+  g_assert_true (pf_message_view_read (pf_index_message_get_path (second), &text, &attachments, &source, &error));
   g_assert_no_error (error);
   g_assert_nonnull (strstr (text, "Viele Grüße"));
 
-  /* A Maildir that does not exist yet is an empty list. */
-  g_clear_pointer (&messages, g_ptr_array_unref);
-  messages = pf_message_list_newest ("/nonexistent/maildir", 10, &error);
-  g_assert_no_error (error);
-  g_assert_cmpuint (messages->len, ==, 0);
+  g_unlink (pf_index_message_get_path (first));
+  g_unlink (pf_index_message_get_path (second));
+  g_clear_object (&index);
+  for (const char *const *f = (const char *const[]) { "index.sqlite", "index.sqlite-wal", "index.sqlite-shm",
+                                                       "Mail/new", "Mail/cur", "Mail", NULL }; *f; f++)
+    {
+      g_autofree char *path = g_build_filename (root, *f, NULL);
+
+      g_remove (path);
+    }
+  g_rmdir (root);
 }
 
 /* The message window's reading: the text part first, an HTML-only message
