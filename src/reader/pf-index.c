@@ -341,6 +341,10 @@ create_index (const char  *path,
   db = open_connection (path, TRUE, error);
   if (db == NULL)
     return NULL;
+  /* Headers of someone's mail: for their eyes only, like the journal.
+   * SQLite gives the -wal and -shm files the database's mode. */
+  if (g_chmod (path, 0600) != 0)
+    g_debug ("Could not make %s private: %s", path, g_strerror (errno));
   if (!exec (db, "BEGIN", error) || !exec (db, schema_sql, error))
     goto fail;
   if (sqlite3_prepare_v2 (db, "INSERT INTO meta VALUES ('version', " SCHEMA_VERSION "), ('maildir', ?)",

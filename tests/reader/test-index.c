@@ -165,6 +165,13 @@ test_add (Fixture       *f,
   g_assert_true (stats.rebuilt);
   g_assert_cmpuint (stats.added, ==, 3);
   g_assert_true (g_file_test (f->index_path, G_FILE_TEST_EXISTS));
+  {
+    GStatBuf st;
+
+    /* Private, as the rest of the state directory. */
+    g_assert_cmpint (g_stat (f->index_path, &st), ==, 0);
+    g_assert_cmpint (st.st_mode & 077, ==, 0);
+  }
 
   /* Newest first, by the Date header. */
   newest = message_at (f, 0);
