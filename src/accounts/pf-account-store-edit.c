@@ -278,6 +278,71 @@ pf_account_store_update_finish (PfAccountStore  *self,
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
+/* ---- remember the method that worked --------------------------------- */
+
+static void
+on_mechanism_saved (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+
+  if (!pf_account_store_update_finish (PF_ACCOUNT_STORE (source), result, &error))
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+void
+pf_account_store_remember_mechanism_async (PfAccountStore      *self,
+                                           const char          *name,
+                                           PfAuthMechanism      mechanism,
+                                           GCancellable        *cancellable,
+                                           GAsyncReadyCallback  callback,
+                                           gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(PfAccount) edited = NULL;
+  PfAccount *current;
+
+  g_return_if_fail (PF_IS_ACCOUNT_STORE (self));
+  g_return_if_fail (name != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, pf_account_store_remember_mechanism_async);
+
+  current = pf_account_store_lookup (self, name);
+  if (current == NULL)
+    {
+      g_task_return_new_error (task, PF_ERROR, PF_ERROR_CONFIG,
+                               _("There is no account called “%s”"), name);
+      return;
+    }
+  /* The user's own choice stands; AUTO cannot be "remembered". */
+  if (pf_account_get_mechanism (current) != PF_AUTH_AUTO || mechanism == PF_AUTH_AUTO)
+    {
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+
+  edited = pf_account_copy (current);
+  pf_account_set_mechanism (edited, mechanism);
+  pf_account_store_update_async (self, name, edited, cancellable, on_mechanism_saved,
+                                 g_steal_pointer (&task));
+}
+
+gboolean
+pf_account_store_remember_mechanism_finish (PfAccountStore  *self,
+                                            GAsyncResult    *result,
+                                            GError         **error)
+{
+  g_return_val_if_fail (PF_IS_ACCOUNT_STORE (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
 /* ---- remove ----------------------------------------------------------- */
 
 static void

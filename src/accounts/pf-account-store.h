@@ -69,6 +69,21 @@ gboolean        pf_account_store_update_finish (PfAccountStore       *self,
                                                 GAsyncResult         *result,
                                                 GError              **error);
 
+/* After a login that needed a second method (the first was refused as a
+ * method, not as a password), remember the one that worked for the account
+ * called @name, so that the next login goes straight to it: its mechanism
+ * becomes @mechanism if it was left on PF_AUTH_AUTO. An account whose
+ * method the user chose keeps it; then nothing is saved. */
+void            pf_account_store_remember_mechanism_async  (PfAccountStore       *self,
+                                                            const char           *name,
+                                                            PfAuthMechanism       mechanism,
+                                                            GCancellable         *cancellable,
+                                                            GAsyncReadyCallback   callback,
+                                                            gpointer              user_data);
+gboolean        pf_account_store_remember_mechanism_finish (PfAccountStore       *self,
+                                                            GAsyncResult         *result,
+                                                            GError              **error);
+
 /* Remove the account called @name, save, then clear its password from the
  * keyring unless another saved account uses the same item (same host and
  * user). Fails with PF_ERROR_CONFIG for an unknown name, the save's error,

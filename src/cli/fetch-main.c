@@ -7,7 +7,7 @@
 
 #include "config.h"
 
-#include "pf-cli.h"
+#include "pf-cli-fetch.h"
 
 int
 main (int   argc,

@@ -24,35 +24,14 @@
 #include "pf-error.h"
 #include "pf-keyring.h"
 
-/* Driving the async API ----------------------------------------------------- */
-
-static void
-store_result (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  GAsyncResult **slot = user_data;
-
-  *slot = g_object_ref (result);
-}
-
-/* The CLI runs the same async API as the app, from its own main loop. */
-static GAsyncResult *
-wait_for (GAsyncResult **slot)
-{
-  while (*slot == NULL)
-    g_main_context_iteration (NULL, TRUE);
-  return *slot;
-}
-
 gboolean
 pf_cli_load_accounts (PfAccountStore  *store,
                       GError         **error)
 {
   g_autoptr(GAsyncResult) result = NULL;
 
-  pf_account_store_load_async (store, NULL, store_result, &result);
-  return pf_account_store_load_finish (store, wait_for (&result), error);
+  pf_account_store_load_async (store, NULL, pf_cli_store_result, &result);
+  return pf_account_store_load_finish (store, pf_cli_wait_for (&result), error);
 }
 
 static gboolean
@@ -61,8 +40,8 @@ save_accounts (PfAccountStore  *store,
 {
   g_autoptr(GAsyncResult) result = NULL;
 
-  pf_account_store_save_async (store, NULL, store_result, &result);
-  return pf_account_store_save_finish (store, wait_for (&result), error);
+  pf_account_store_save_async (store, NULL, pf_cli_store_result, &result);
+  return pf_account_store_save_finish (store, pf_cli_wait_for (&result), error);
 }
 
 static gboolean
@@ -75,8 +54,8 @@ keyring_store (PfAccount   *account,
   pf_keyring_store_async (pf_account_get_name (account),
                           pf_account_get_host (account),
                           pf_account_get_user (account),
-                          password, NULL, store_result, &result);
-  return pf_keyring_store_finish (wait_for (&result), error);
+                          password, NULL, pf_cli_store_result, &result);
+  return pf_keyring_store_finish (pf_cli_wait_for (&result), error);
 }
 
 static char *
@@ -86,8 +65,8 @@ keyring_lookup (const char  *host,
 {
   g_autoptr(GAsyncResult) result = NULL;
 
-  pf_keyring_lookup_async (host, user, NULL, store_result, &result);
-  return pf_keyring_lookup_finish (wait_for (&result), error);
+  pf_keyring_lookup_async (host, user, NULL, pf_cli_store_result, &result);
+  return pf_keyring_lookup_finish (pf_cli_wait_for (&result), error);
 }
 
 /* Passwords ------------------------------------------------------------------ */
@@ -204,22 +183,6 @@ cli_options_init (CliOptions *o)
   o->port = -1;
   o->delete_after = -1;
   o->interval = -1;
-}
-
-static gboolean
-parse_options (const char    *parameter,
-               const char    *summary,
-               GOptionEntry  *entries,
-               int           *argc,
-               char        ***argv,
-               GError       **error)
-{
-  g_autoptr(GOptionContext) context = g_option_context_new (parameter);
-
-  g_option_context_set_summary (context, summary);
-  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
-  return g_option_context_parse (context, argc, argv, error);
 }
 
 static gboolean
@@ -460,13 +423,6 @@ print_account (PfAccount *account)
 
 /* Shared steps ----------------------------------------------------------------- */
 
-static int
-usage_error (const char *message)
-{
-  fprintf (stderr, "popfetch-cli: %s\n", message);
-  return PF_EXIT_USAGE;
-}
-
 static PfAccountStore *
 open_store (GError **error)
 {
@@ -497,6 +453,24 @@ report_missing (const GError *error)
   /* Not the "damaged file" explanation of PF_ERROR_CONFIG: the file is fine. */
   fprintf (stderr, "popfetch-cli: %s\n", error->message);
   return PF_EXIT_CONFIG;
+}
+
+int
+pf_cli_open_account (const char      *name,
+                     PfAccountStore **store,
+                     PfAccount      **account)
+{
+  g_autoptr(PfAccountStore) opened = NULL;
+  g_autoptr(GError) error = NULL;
+
+  opened = open_store (&error);
+  if (opened == NULL)
+    return pf_cli_report_error (error);
+  *account = find_or_fail (opened, name, &error);
+  if (*account == NULL)
+    return report_missing (error);
+  *store = g_steal_pointer (&opened);
+  return PF_EXIT_OK;
 }
 
 /* Detection and the login test ------------------------------------------------- */
@@ -537,8 +511,8 @@ detect_settings (const char  *address,
 
   printf (_("Looking for the POP3 server of %s…\n"), address);
   fflush (stdout);
-  pf_detector_run_async (detector, address, NULL, store_result, &result);
-  probes = pf_detector_run_finish (detector, wait_for (&result), error);
+  pf_detector_run_async (detector, address, NULL, pf_cli_store_result, &result);
+  probes = pf_detector_run_finish (detector, pf_cli_wait_for (&result), error);
   if (probes == NULL)
     return NULL;
 
@@ -584,8 +558,8 @@ test_login (PfAccount     *account,
     pf_login_test_set_user (test, NULL);
 
   credentials = pf_credentials_new_for_password (password);
-  pf_login_test_run_async (test, credentials, NULL, store_result, &result);
-  diagnosis = pf_login_test_run_finish (test, wait_for (&result), error);
+  pf_login_test_run_async (test, credentials, NULL, pf_cli_store_result, &result);
+  diagnosis = pf_login_test_run_finish (test, pf_cli_wait_for (&result), error);
   if (diagnosis == NULL)
     return FALSE;
 
@@ -630,14 +604,14 @@ pf_cli_run_add (int    argc,
       { NULL }
     };
 
-    if (!parse_options (_("ADDRESS"), _("Add a POP3 account: test the login, save the settings, "
+    if (!pf_cli_parse_options (_("ADDRESS"), _("Add a POP3 account: test the login, save the settings, "
                                         "keep the password in the keyring."),
                         entries, &argc, &argv, &error))
       return pf_cli_report_error (error);
   }
 
   if (argc != 2)
-    return usage_error (_("add takes one mail address: popfetch-cli add ADDRESS"));
+    return pf_cli_usage_error ("add", _("add takes one mail address: popfetch-cli add ADDRESS"));
   address = argv[1];
 
   store = open_store (&error);
@@ -749,11 +723,11 @@ pf_cli_run_list (int    argc,
       { NULL }
     };
 
-    if (!parse_options (NULL, _("List the saved accounts."), entries, &argc, &argv, &error))
+    if (!pf_cli_parse_options (NULL, _("List the saved accounts."), entries, &argc, &argv, &error))
       return pf_cli_report_error (error);
   }
   if (argc != 1)
-    return usage_error (_("list takes no arguments"));
+    return pf_cli_usage_error ("list", _("list takes no arguments"));
 
   store = open_store (&error);
   if (store == NULL)
@@ -808,6 +782,7 @@ pf_cli_run_show (int    argc,
   g_auto(CliOptions) o = { 0 };
   g_autoptr(GError) error = NULL;
   g_autoptr(PfAccountStore) store = NULL;
+  int exit_code;
   PfAccount *account;
 
   cli_options_init (&o);
@@ -817,19 +792,16 @@ pf_cli_run_show (int    argc,
       { NULL }
     };
 
-    if (!parse_options (_("NAME"), _("Show the settings of a saved account."),
+    if (!pf_cli_parse_options (_("NAME"), _("Show the settings of a saved account."),
                         entries, &argc, &argv, &error))
       return pf_cli_report_error (error);
   }
   if (argc != 2)
-    return usage_error (_("show takes one account name"));
+    return pf_cli_usage_error ("show", _("show takes one account name"));
 
-  store = open_store (&error);
-  if (store == NULL)
-    return pf_cli_report_error (error);
-  account = find_or_fail (store, argv[1], &error);
-  if (account == NULL)
-    return report_missing (error);
+  exit_code = pf_cli_open_account (argv[1], &store, &account);
+  if (exit_code != PF_EXIT_OK)
+    return exit_code;
 
   if (o.json)
     {
@@ -853,6 +825,7 @@ pf_cli_run_edit (int    argc,
   g_auto(CliOptions) o = { 0 };
   g_autoptr(GError) error = NULL;
   g_autoptr(PfAccountStore) store = NULL;
+  int exit_code;
   g_autoptr(PfAccount) edited = NULL;
   g_autoptr(GAsyncResult) result = NULL;
   PfAccount *account;
@@ -868,28 +841,25 @@ pf_cli_run_edit (int    argc,
       { NULL }
     };
 
-    if (!parse_options (_("NAME"), _("Change settings of a saved account: "
+    if (!pf_cli_parse_options (_("NAME"), _("Change settings of a saved account: "
                                      "popfetch-cli edit NAME --option value…"),
                         entries, &argc, &argv, &error))
       return pf_cli_report_error (error);
   }
   if (argc != 2)
-    return usage_error (_("edit takes one account name, then the options to change"));
+    return pf_cli_usage_error ("edit", _("edit takes one account name, then the options to change"));
 
-  store = open_store (&error);
-  if (store == NULL)
-    return pf_cli_report_error (error);
-  account = find_or_fail (store, argv[1], &error);
-  if (account == NULL)
-    return report_missing (error);
+  exit_code = pf_cli_open_account (argv[1], &store, &account);
+  if (exit_code != PF_EXIT_OK)
+    return exit_code;
 
   edited = pf_account_copy (account);
   if (!apply_options (edited, &o, &error))
     return pf_cli_report_error (error);
 
   /* The accounts layer applies the rules of an edit: the pin, the keyring. */
-  pf_account_store_update_async (store, argv[1], edited, NULL, store_result, &result);
-  if (!pf_account_store_update_finish (store, wait_for (&result), &error))
+  pf_account_store_update_async (store, argv[1], edited, NULL, pf_cli_store_result, &result);
+  if (!pf_account_store_update_finish (store, pf_cli_wait_for (&result), &error))
     {
       int status = pf_cli_report_error (error);
 
@@ -912,6 +882,7 @@ pf_cli_run_remove (int    argc,
   g_auto(CliOptions) o = { 0 };
   g_autoptr(GError) error = NULL;
   g_autoptr(PfAccountStore) store = NULL;
+  int exit_code;
   g_autoptr(PfAccount) account = NULL;
   g_autoptr(GAsyncResult) result = NULL;
   PfAccount *found;
@@ -923,20 +894,17 @@ pf_cli_run_remove (int    argc,
       { NULL }
     };
 
-    if (!parse_options (_("NAME"), _("Remove a saved account and its password from the keyring. "
+    if (!pf_cli_parse_options (_("NAME"), _("Remove a saved account and its password from the keyring. "
                                      "The Maildir is left alone."),
                         entries, &argc, &argv, &error))
       return pf_cli_report_error (error);
   }
   if (argc != 2)
-    return usage_error (_("remove takes one account name"));
+    return pf_cli_usage_error ("remove", _("remove takes one account name"));
 
-  store = open_store (&error);
-  if (store == NULL)
-    return pf_cli_report_error (error);
-  found = find_or_fail (store, argv[1], &error);
-  if (found == NULL)
-    return report_missing (error);
+  exit_code = pf_cli_open_account (argv[1], &store, &found);
+  if (exit_code != PF_EXIT_OK)
+    return exit_code;
   account = g_object_ref (found);
 
   if (!o.yes)
@@ -952,8 +920,8 @@ pf_cli_run_remove (int    argc,
     }
 
   /* The accounts layer keeps a password another account still uses. */
-  pf_account_store_remove_async (store, pf_account_get_name (account), NULL, store_result, &result);
-  if (!pf_account_store_remove_finish (store, wait_for (&result), &error))
+  pf_account_store_remove_async (store, pf_account_get_name (account), NULL, pf_cli_store_result, &result);
+  if (!pf_account_store_remove_finish (store, pf_cli_wait_for (&result), &error))
     {
       int status;
 
@@ -977,6 +945,7 @@ pf_cli_run_set_password (int    argc,
   g_auto(CliOptions) o = { 0 };
   g_autoptr(GError) error = NULL;
   g_autoptr(PfAccountStore) store = NULL;
+  int exit_code;
   g_autoptr(PfKeyringPassword) password = NULL;
   g_autofree char *prompt = NULL;
   PfAccount *account;
@@ -988,19 +957,16 @@ pf_cli_run_set_password (int    argc,
       { NULL }
     };
 
-    if (!parse_options (_("NAME"), _("Store or replace the password of a saved account in the keyring."),
+    if (!pf_cli_parse_options (_("NAME"), _("Store or replace the password of a saved account in the keyring."),
                         entries, &argc, &argv, &error))
       return pf_cli_report_error (error);
   }
   if (argc != 2)
-    return usage_error (_("set-password takes one account name"));
+    return pf_cli_usage_error ("set-password", _("set-password takes one account name"));
 
-  store = open_store (&error);
-  if (store == NULL)
-    return pf_cli_report_error (error);
-  account = find_or_fail (store, argv[1], &error);
-  if (account == NULL)
-    return report_missing (error);
+  exit_code = pf_cli_open_account (argv[1], &store, &account);
+  if (exit_code != PF_EXIT_OK)
+    return exit_code;
 
   prompt = g_strdup_printf (_("Password for %s at %s: "),
                             pf_account_get_user (account), pf_account_get_host (account));
@@ -1013,6 +979,28 @@ pf_cli_run_set_password (int    argc,
 }
 
 /* fetch NAME… ------------------------------------------------------------------ */
+
+/* The method that worked after the first was refused as a method: the
+ * account keeps it (when it was on "auto"), so the next login goes
+ * straight to it. Not being able to save that is worth a warning only. */
+static void
+remember_mechanism (PfAccountStore  *store,
+                    PfAccount       *account,
+                    PfAuthMechanism  mechanism)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  pf_account_store_remember_mechanism_async (store, pf_account_get_name (account), mechanism,
+                                             NULL, pf_cli_store_result, &result);
+  if (!pf_account_store_remember_mechanism_finish (store, pf_cli_wait_for (&result), &error))
+    fprintf (stderr, _("popfetch-cli: could not remember the sign-in method for “%s”: %s\n"),
+             pf_account_get_name (account), error->message);
+  else if (pf_account_get_mechanism (pf_account_store_lookup (store, pf_account_get_name (account)))
+           == mechanism)
+    fprintf (stderr, _("Account “%s” signs in with %s from now on: the server refused the first method.\n"),
+             pf_account_get_name (account), pf_auth_mechanism_to_string (mechanism));
+}
 
 int
 pf_cli_fetch_saved_accounts (const char * const *names,
@@ -1057,7 +1045,7 @@ pf_cli_fetch_saved_accounts (const char * const *names,
     }
 
   if ((password_stdin || password_file != NULL) && accounts->len != 1)
-    return usage_error (_("--password-stdin and --password-file need exactly one account name"));
+    return pf_cli_usage_error ("fetch", _("--password-stdin and --password-file need exactly one account name"));
 
   for (guint i = 0; i < accounts->len; i++)
     {
@@ -1101,6 +1089,8 @@ pf_cli_fetch_saved_accounts (const char * const *names,
           /* A CA file becomes the process's default trust during its run;
            * the next account starts from the system CAs again. */
           g_tls_backend_set_default_database (g_tls_backend_get_default (), NULL);
+          if (settings.fell_back_to != PF_AUTH_AUTO)
+            remember_mechanism (store, account, settings.fell_back_to);
         }
       pf_cli_fetch_settings_clear (&settings);
 

@@ -21,7 +21,7 @@
 #include <gio/gio.h>
 #include <glib/gi18n.h>
 
-#include "pf-cli.h"
+#include "pf-cli-common.h"
 #include "pf-error.h"
 
 /* The password passes through this process's memory: no core file may
@@ -179,4 +179,59 @@ pf_cli_json_string (GString    *out,
         }
     }
   g_string_append_c (out, '"');
+}
+
+/* The steps of a command ------------------------------------------------- */
+
+void
+pf_cli_store_result (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      slot)
+{
+  GAsyncResult **result_slot = slot;
+
+  *result_slot = g_object_ref (result);
+}
+
+GAsyncResult *
+pf_cli_wait_for (GAsyncResult **slot)
+{
+  while (*slot == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  return *slot;
+}
+
+gboolean
+pf_cli_parse_options (const char    *parameter,
+                      const char    *summary,
+                      GOptionEntry  *entries,
+                      int           *argc,
+                      char        ***argv,
+                      GError       **error)
+{
+  g_autoptr(GOptionContext) context = g_option_context_new (parameter);
+
+  g_option_context_set_summary (context, summary);
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
+  return g_option_context_parse (context, argc, argv, error);
+}
+
+int
+pf_cli_usage_error (const char *command,
+                    const char *message)
+{
+  if (command != NULL)
+    {
+      fprintf (stderr, "popfetch-cli %s: %s\n", command, message);
+      /* Translators: %s is a command of popfetch-cli, e.g. "fetch" */
+      fprintf (stderr, _("Run “popfetch-cli %s --help” for the options."), command);
+    }
+  else
+    {
+      fprintf (stderr, "popfetch-cli: %s\n", message);
+      fputs (_("Run “popfetch-cli --help” for the commands."), stderr);
+    }
+  fputc ('\n', stderr);
+  return PF_EXIT_USAGE;
 }

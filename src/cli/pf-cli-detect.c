@@ -29,33 +29,6 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (PfCliPassword, pf_keyring_password_free)
 
 /* ---- Shared ------------------------------------------------------------- */
 
-static GAsyncResult *
-wait_for (GAsyncResult **result)
-{
-  while (*result == NULL)
-    g_main_context_iteration (NULL, TRUE);
-  return *result;
-}
-
-static void
-store_result (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  GAsyncResult **store = user_data;
-
-  *store = g_object_ref (result);
-}
-
-static int
-usage_error (GOptionContext *context,
-             const char     *message)
-{
-  fprintf (stderr, "popfetch-cli: %s\n", message);
-  fprintf (stderr, "%s\n", _("Run with --help for the options."));
-  return PF_EXIT_USAGE;
-}
-
 /* The demo (POPFETCH_DEMO) maps names, ports and trust. A CA file joins
  * the system CAs for detect (@with_system), which probes many hosts, and
  * replaces them for test, as it does for fetch. */
@@ -234,6 +207,110 @@ json_probe (GString *out,
 
 /* ---- detect ------------------------------------------------------------- */
 
+static void
+json_provider (GString    *out,
+               PfDetector *detector)
+{
+  PfProvider *provider = pf_detector_get_provider (detector);
+  g_autoptr(GFlagsClass) auth_class = NULL;
+  PfProviderAuth auth;
+  gboolean first = TRUE;
+
+  if (provider == NULL)
+    {
+      g_string_append (out, "null");
+      return;
+    }
+  g_string_append (out, "{\"id\":");
+  pf_cli_json_string (out, pf_provider_get_id (provider));
+  g_string_append (out, ",\"name\":");
+  pf_cli_json_string (out, pf_provider_get_name (provider));
+  g_string_append (out, ",\"pop3\":");
+  switch (pf_provider_get_pop3 (provider))
+    {
+    case PF_PROVIDER_POP3_NO:
+      g_string_append (out, "false");
+      break;
+    case PF_PROVIDER_POP3_PLAN:
+      g_string_append (out, "\"plan\"");
+      break;
+    case PF_PROVIDER_POP3_YES:
+    default:
+      g_string_append (out, "true");
+      break;
+    }
+  g_string_append_printf (out, ",\"via_mx\":%s,\"auth\":[",
+                          pf_detector_get_provider_via_mx (detector) ? "true" : "false");
+  auth_class = g_type_class_ref (PF_TYPE_PROVIDER_AUTH);
+  auth = pf_provider_get_auth (provider);
+  for (guint i = 0; i < auth_class->n_values; i++)
+    if (auth & auth_class->values[i].value)
+      {
+        if (!first)
+          g_string_append_c (out, ',');
+        pf_cli_json_string (out, auth_class->values[i].value_nick);
+        first = FALSE;
+      }
+  g_string_append (out, "],\"oauth2\":");
+  pf_cli_json_string (out, pf_provider_get_oauth2 (provider));
+  g_string_append (out, ",\"enable_url\":");
+  pf_cli_json_string (out, pf_provider_get_enable_url (provider));
+  g_string_append (out, ",\"notes\":");
+  json_strv (out, pf_provider_get_notes (provider));
+  g_string_append (out, "}");
+}
+
+/* "app password, OAuth2": the sign-in methods, for a table line. */
+static char *
+describe_auth (PfProviderAuth auth)
+{
+  GPtrArray *names = g_ptr_array_new ();
+  char *joined;
+
+  if (auth & PF_PROVIDER_AUTH_PASSWORD)
+    g_ptr_array_add (names, (gpointer) _("password"));
+  if (auth & PF_PROVIDER_AUTH_APP_PASSWORD)
+    g_ptr_array_add (names, (gpointer) _("app password"));
+  if (auth & PF_PROVIDER_AUTH_OAUTH2)
+    g_ptr_array_add (names, (gpointer) "OAuth2");
+  g_ptr_array_add (names, NULL);
+  joined = g_strjoinv (", ", (char **) names->pdata);
+  g_ptr_array_unref (names);
+  return joined;
+}
+
+static void
+print_provider (PfDetector *detector)
+{
+  PfProvider *provider = pf_detector_get_provider (detector);
+  const char * const *notes;
+  g_autofree char *pop3 = NULL;
+
+  if (provider == NULL)
+    return;
+
+  if (pf_detector_get_provider_via_mx (detector))
+    printf (_("Provider: %s (known by the domain’s mail exchanger)\n"), pf_provider_get_name (provider));
+  else
+    printf (_("Provider: %s (known by the address’s domain)\n"), pf_provider_get_name (provider));
+  pop3 = pf_provider_describe_pop3 (provider);
+  if (pop3 != NULL)
+    printf ("  %s\n", pop3);
+  if (pf_provider_get_pop3 (provider) != PF_PROVIDER_POP3_NO)
+    {
+      g_autofree char *auth = describe_auth (pf_provider_get_auth (provider));
+
+      if (*auth != '\0')
+        printf ("  %-15s %s\n", _("Sign-in:"), auth);
+      if (pf_provider_get_enable_url (provider) != NULL)
+        printf ("  %-15s %s\n", _("Switch POP3 on:"), pf_provider_get_enable_url (provider));
+    }
+  notes = pf_provider_get_notes (provider);
+  for (guint i = 0; notes[i] != NULL; i++)
+    printf ("  %s %s\n", _("Note:"), notes[i]);
+  printf ("\n");
+}
+
 static char *
 probe_details (PfProbe *probe)
 {
@@ -297,17 +374,38 @@ print_detect_table (PfDetector *detector,
 {
   GPtrArray *lookups = pf_detector_get_lookups (detector);
   PfProbe *best = pf_detector_get_recommended (detector);
+  /* One row per server: its other names are said, not repeated. */
+  g_autoptr(GPtrArray) groups = pf_probe_groups_new (probes);
+  g_autofree char *best_aliases = NULL;
+  guint option = 0;
 
   printf (_("POP3 settings for %s\n\n"), pf_detector_get_address (detector));
+  print_provider (detector);
+  if (probes->len == 0)
+    return;
   printf ("%-4s %-28s %-5s %-9s %-18s %-20s %s\n",
           _("RANK"), _("HOST"), _("PORT"), _("SECURITY"), _("SOURCE"), _("VERDICT"), _("DETAILS"));
-  for (guint i = 0; i < probes->len; i++)
+  for (guint i = 0; i < groups->len; i++)
     {
-      PfProbe *probe = probes->pdata[i];
+      PfProbeGroup *group = groups->pdata[i];
+      PfProbe *probe = group->probe;
       g_autofree char *sources = pf_probe_source_to_string (pf_probe_get_sources (probe));
       g_autofree char *details = probe_details (probe);
-      g_autofree char *rank = pf_probe_get_rank (probe) > 0 ? g_strdup_printf ("%u", pf_probe_get_rank (probe))
+      g_autofree char *aliases = pf_probe_group_dup_alias_names (group);
+      /* Options are numbered as shown; the JSON keeps each probe's rank. */
+      g_autofree char *rank = pf_probe_get_rank (probe) > 0 ? g_strdup_printf ("%u", ++option)
                                                              : g_strdup ("-");
+
+      if (aliases != NULL)
+        {
+          g_autofree char *also = g_strdup_printf (_("also reachable as %s"), aliases);
+          char *joined = *details != '\0' ? g_strconcat (details, "; ", also, NULL) : g_strdup (also);
+
+          g_free (details);
+          details = joined;
+          if (probe == best)
+            best_aliases = g_strdup (aliases);
+        }
 
       printf ("%-4s %-28s %-5u %-9s %-18s %-20s %s\n", rank, pf_probe_get_host (probe),
               pf_probe_get_port (probe), pf_security_to_string (pf_probe_get_security (probe)),
@@ -333,6 +431,8 @@ print_detect_table (PfDetector *detector,
 
   printf ("%s\n", _("Recommended settings:"));
   printf ("  %-12s %s\n", _("Host:"), pf_probe_get_host (best));
+  if (best_aliases != NULL)
+    printf ("  %-12s %s\n", _("Also as:"), best_aliases);
   printf ("  %-12s %u\n", _("Port:"), pf_probe_get_port (best));
   printf ("  %-12s %s\n", _("Security:"), pf_security_to_string (pf_probe_get_security (best)));
   printf ("  %-12s %s\n", _("User name:"),
@@ -388,7 +488,9 @@ print_detect_json (PfDetector *detector,
       json_error (out, pf_lookup_get_error (lookup));
       g_string_append (out, "}");
     }
-  g_string_append (out, "]}\n");
+  g_string_append (out, "],\"provider\":");
+  json_provider (out, detector);
+  g_string_append (out, "}\n");
   fputs (out->str, stdout);
 }
 
@@ -422,13 +524,13 @@ pf_cli_detect (int    argc,
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
   if (!g_option_context_parse (context, &argc, &argv, &error))
-    return usage_error (context, error->message);
+    return pf_cli_usage_error ("detect", error->message);
   if (argc != 2)
-    return usage_error (context, _("detect needs exactly one e-mail address."));
+    return pf_cli_usage_error ("detect", _("detect needs exactly one e-mail address."));
   if (timeout <= 0 || timeout > 600)
-    return usage_error (context, _("--timeout must be between 1 and 600 seconds."));
+    return pf_cli_usage_error ("detect", _("--timeout must be between 1 and 600 seconds."));
   if (ispdb != NULL && !g_str_has_prefix (ispdb, "https://"))
-    return usage_error (context, _("--ispdb must be an https:// address."));
+    return pf_cli_usage_error ("detect", _("--ispdb must be an https:// address."));
 
   if (!load_trust (ca_file, TRUE, &demo, &database, &error))
     return pf_cli_report_error (error);
@@ -446,8 +548,8 @@ pf_cli_detect (int    argc,
   else if (ispdb != NULL)
     pf_detector_set_ispdb_base (detector, ispdb);
 
-  pf_detector_run_async (detector, argv[1], NULL, store_result, &result);
-  probes = pf_detector_run_finish (detector, wait_for (&result), &error);
+  pf_detector_run_async (detector, argv[1], NULL, pf_cli_store_result, &result);
+  probes = pf_detector_run_finish (detector, pf_cli_wait_for (&result), &error);
   if (probes == NULL)
     return pf_cli_report_error (error);
 
@@ -458,9 +560,20 @@ pf_cli_detect (int    argc,
 
   if (pf_detector_get_recommended (detector) == NULL)
     {
-      g_autoptr(GError) not_found = g_error_new (PF_ERROR, PF_ERROR_NOT_FOUND,
-                                                 _("No POP3 server for %s was found that can be used safely."),
-                                                 argv[1]);
+      g_autoptr(GError) no_pop3 = pf_detector_dup_no_pop3_error (detector);
+      g_autoptr(GError) not_found = NULL;
+
+      /* The provider's own word is the whole explanation: no advice to
+       * enter a server by hand. */
+      if (no_pop3 != NULL)
+        {
+          if (!json)
+            fprintf (stderr, "popfetch-cli: %s\n", no_pop3->message);
+          return pf_cli_exit_code_for_error (no_pop3);
+        }
+      not_found = g_error_new (PF_ERROR, PF_ERROR_NOT_FOUND,
+                               _("No POP3 server for %s was found that can be used safely."),
+                               argv[1]);
       if (json)
         return pf_cli_exit_code_for_error (not_found);
       return pf_cli_report_error (not_found);
@@ -604,6 +717,15 @@ print_diagnosis_json (PfDiagnosis *diagnosis,
     g_string_append (out, "null");
   g_string_append (out, ",\"hint\":");
   pf_cli_json_string (out, pf_diagnosis_get_hint_text (diagnosis));
+  {
+    g_autoptr(GEnumClass) hints = g_type_class_ref (PF_TYPE_PROVIDER_HINT);
+    PfProvider *provider = pf_diagnosis_get_provider (diagnosis);
+
+    g_string_append (out, ",\"hint_kind\":");
+    pf_cli_json_string (out, g_enum_get_value (hints, pf_diagnosis_get_hint (diagnosis))->value_nick);
+    g_string_append (out, ",\"provider\":");
+    pf_cli_json_string (out, provider != NULL ? pf_provider_get_id (provider) : NULL);
+  }
   g_string_append (out, ",\"user\":");
   pf_cli_json_string (out, pf_diagnosis_get_user (diagnosis));
   g_string_append (out, ",\"mechanism\":");
@@ -691,19 +813,19 @@ pf_cli_test (int    argc,
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
   if (!g_option_context_parse (context, &argc, &argv, &error))
-    return usage_error (context, error->message);
+    return pf_cli_usage_error ("test", error->message);
   if (argc > 2)
-    return usage_error (context, _("test takes one saved account name, or options only."));
+    return pf_cli_usage_error ("test", _("test takes one saved account name, or options only."));
   if (security_name != NULL && !pf_security_from_string (security_name, &security))
-    return usage_error (context, _("--security must be tls, starttls or none."));
+    return pf_cli_usage_error ("test", _("--security must be tls, starttls or none."));
   if (mechanism_name != NULL && !pf_auth_mechanism_from_string (mechanism_name, &mechanism))
-    return usage_error (context, _("Unknown --mechanism."));
+    return pf_cli_usage_error ("test", _("Unknown --mechanism."));
   if (port < 0 || port > G_MAXUINT16)
-    return usage_error (context, _("--port must be between 1 and 65535."));
+    return pf_cli_usage_error ("test", _("--port must be between 1 and 65535."));
   if (timeout <= 0 || timeout > 600)
-    return usage_error (context, _("--timeout must be between 1 and 600 seconds."));
+    return pf_cli_usage_error ("test", _("--timeout must be between 1 and 600 seconds."));
   if (pin != NULL && (pin_hex = pf_sha256_fingerprint_normalize (pin)) == NULL)
-    return usage_error (context, _("--pin takes the SHA-256 fingerprint of the certificate: "
+    return pf_cli_usage_error ("test", _("--pin takes the SHA-256 fingerprint of the certificate: "
                                    "64 hexadecimal digits, colons allowed"));
 
   if (argc == 2)
@@ -711,7 +833,7 @@ pf_cli_test (int    argc,
       /* A saved account: its settings, its password from the keyring. */
       if (host != NULL || port != 0 || security_name != NULL || user != NULL || address != NULL
           || ca_file != NULL || pin != NULL)
-        return usage_error (context, _("A saved account name and server options exclude each other."));
+        return pf_cli_usage_error ("test", _("A saved account name and server options exclude each other."));
       status = pf_cli_saved_login_test (argv[1], password_stdin, password_file,
                                         &test, &password, &host, &port, &security, &error);
       if (status != PF_EXIT_OK)
@@ -732,13 +854,13 @@ pf_cli_test (int    argc,
           g_autofree char *domain = NULL;
 
           if (demo == NULL || !pf_address_split (demo->address, NULL, &domain))
-            return usage_error (context, _("test needs --host, or a saved account name."));
+            return pf_cli_usage_error ("test", _("test needs --host, or a saved account name."));
           host = g_strdup_printf ("pop.%s", domain);
         }
       if (port == 0)
         port = security == PF_SECURITY_TLS ? 995 : 110;
       if (user == NULL && address == NULL)
-        return usage_error (context, _("test needs --user or --address."));
+        return pf_cli_usage_error ("test", _("test needs --user or --address."));
 
       /* Never from argv or the environment; the demo's public sample password
        * is the default for the demo account only. */
@@ -774,8 +896,8 @@ pf_cli_test (int    argc,
 
   credentials = pf_credentials_new_for_password (password);
   g_clear_pointer (&password, pf_keyring_password_free);
-  pf_login_test_run_async (test, credentials, NULL, store_result, &result);
-  diagnosis = pf_login_test_run_finish (test, wait_for (&result), &error);
+  pf_login_test_run_async (test, credentials, NULL, pf_cli_store_result, &result);
+  diagnosis = pf_login_test_run_finish (test, pf_cli_wait_for (&result), &error);
   if (diagnosis == NULL)
     return pf_cli_report_error (error);
 

@@ -15,7 +15,7 @@
 #include <glib-unix.h>
 #include <glib/gi18n.h>
 
-#include "pf-cli.h"
+#include "pf-cli-fetch.h"
 #include "pf-error.h"
 #include "pf-fetcher.h"
 
@@ -272,18 +272,12 @@ pf_cli_fetch_run (PfCliFetchSettings *settings,
         print_json (settings, run.result, NULL, exit_code);
       else if (output == PF_CLI_FETCH_OUTPUT_TEXT)
         print_summary (settings, run.result);
+      if (run.result->fell_back)
+        settings->fell_back_to = run.result->mechanism;
       pf_fetch_result_free (run.result);
     }
   fflush (stdout);
   return exit_code;
-}
-
-static int
-usage_error (const char *message)
-{
-  fprintf (stderr, "popfetch-cli fetch: %s\n", message);
-  fprintf (stderr, "%s\n", _("Run “popfetch-cli fetch --help” for the options."));
-  return PF_EXIT_USAGE;
 }
 
 void
@@ -335,12 +329,12 @@ pf_cli_fetch_parse (int                argc,
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
   if (!g_option_context_parse (context, &argc, &argv, &error))
-    return usage_error (error->message);
+    return pf_cli_usage_error ("fetch", error->message);
 
   if (options->keep && options->delete)
-    return usage_error (_("--keep and --delete exclude each other."));
+    return pf_cli_usage_error ("fetch", _("--keep and --delete exclude each other."));
   if (options->quiet && options->json)
-    return usage_error (_("--quiet and --json exclude each other."));
+    return pf_cli_usage_error ("fetch", _("--quiet and --json exclude each other."));
   return PF_EXIT_OK;
 }
 
@@ -375,17 +369,17 @@ pf_cli_fetch_ad_hoc (PfCliFetchOptions *options)
   g_return_val_if_fail (options != NULL, PF_EXIT_SOFTWARE);
 
   if (options->names != NULL && options->names[0] != NULL)
-    return usage_error (_("Account names and --host exclude each other: fetch saved accounts by name, or one server ad hoc."));
+    return pf_cli_usage_error ("fetch", _("Account names and --host exclude each other: fetch saved accounts by name, or one server ad hoc."));
   if (options->host == NULL || options->user == NULL || options->maildir == NULL || options->security == NULL)
-    return usage_error (_("--host, --security, --user and --maildir are required."));
+    return pf_cli_usage_error ("fetch", _("--host, --security, --user and --maildir are required."));
   if ((options->password_file != NULL) == options->password_stdin)
-    return usage_error (_("Give the password with exactly one of --password-file and --password-stdin."));
+    return pf_cli_usage_error ("fetch", _("Give the password with exactly one of --password-file and --password-stdin."));
   if (!pf_security_from_string (options->security, &security))
-    return usage_error (_("--security must be tls, starttls or none."));
+    return pf_cli_usage_error ("fetch", _("--security must be tls, starttls or none."));
   if (options->port < 0 || options->port > 65535)
-    return usage_error (_("--port must be between 1 and 65535."));
+    return pf_cli_usage_error ("fetch", _("--port must be between 1 and 65535."));
   if (options->mechanism != NULL && !pf_auth_mechanism_from_string (options->mechanism, &mechanism))
-    return usage_error (_("Unknown --mechanism."));
+    return pf_cli_usage_error ("fetch", _("Unknown --mechanism."));
 
   server = pf_server_settings_new (options->host,
                                    options->port > 0 ? options->port : (security == PF_SECURITY_TLS ? 995 : 110),
@@ -406,7 +400,7 @@ pf_cli_fetch_ad_hoc (PfCliFetchOptions *options)
                                            NULL, &error);
 
     if (password == NULL)
-      return usage_error (error->message);
+      return pf_cli_usage_error ("fetch", error->message);
     credentials = pf_credentials_new_for_password (password);
     pf_cli_password_free (password);
   }
@@ -452,7 +446,7 @@ pf_cli_fetch_main (int    argc,
       if (pf_cli_fetch_options_ad_hoc (&options))
         exit_code = pf_cli_fetch_ad_hoc (&options);
       else
-        exit_code = usage_error (_("Saved accounts are fetched by popfetch-cli."));
+        exit_code = pf_cli_usage_error ("fetch", _("Saved accounts are fetched by popfetch-cli."));
     }
   pf_cli_fetch_options_clear (&options);
   return exit_code;

@@ -20,7 +20,7 @@
 #include <gio/gio.h>
 #include <glib/gi18n.h>
 
-#include "pf-cli.h"
+#include "pf-cli-common.h"
 #include "pf-error.h"
 
 #define PASSWORD_MAX 4096

@@ -10,28 +10,11 @@
 #include <glib.h>
 
 #include "pf-account-store.h"
+#include "pf-cli-common.h"
+#include "pf-cli-fetch.h"
 #include "pf-diagnosis.h"
-#include "pf-fetcher.h"
 
 G_BEGIN_DECLS
-
-/* Exit codes, sysexits style; documented in `popfetch-cli --help` and the
- * README. Scripts rely on them: append only. */
-typedef enum
-{
-  PF_EXIT_OK          = 0,
-  PF_EXIT_USAGE       = 64,   /* EX_USAGE: bad command line */
-  PF_EXIT_DATAERR     = 65,   /* EX_DATAERR: bad input data (accounts file) */
-  PF_EXIT_NOHOST      = 68,   /* EX_NOHOST: name did not resolve */
-  PF_EXIT_UNAVAILABLE = 69,   /* EX_UNAVAILABLE: server refused, down, or said -ERR */
-  PF_EXIT_SOFTWARE    = 70,   /* EX_SOFTWARE: internal error */
-  PF_EXIT_CANTCREAT   = 73,   /* EX_CANTCREAT: cannot write the Maildir or journal */
-  PF_EXIT_IOERR       = 74,   /* EX_IOERR: local I/O failed (disk full) */
-  PF_EXIT_TEMPFAIL    = 75,   /* EX_TEMPFAIL: timeout, dropped link, in use, login delay, busy */
-  PF_EXIT_PROTOCOL    = 76,   /* EX_PROTOCOL: the server broke the protocol */
-  PF_EXIT_NOPERM      = 77,   /* EX_NOPERM: login rejected, certificate or TLS refused */
-  PF_EXIT_CONFIG      = 78,   /* EX_CONFIG: account missing or misconfigured, no keyring */
-} PfExitCode;
 
 typedef struct
 {
@@ -45,27 +28,6 @@ extern const PfCliCommand pf_cli_commands[];
 
 int  pf_cli_main (int argc, char **argv);
 
-/* pf-cli-common.c, shared with popfetch-cli-fetch. */
-
-/* No core files and no ptrace for this process, then locale, translations
- * and program name. First thing in every main(). */
-void pf_cli_init (void);
-
-/* @path made absolute against the current directory (and "~/" against
- * home): GIO loads a CA file only by absolute path. */
-char *pf_cli_absolute_path (const char *path);
-
-/* Print pf_error_explain() of @error to stderr and return the exit code of
- * its class. */
-int  pf_cli_report_error (const GError *error);
-int  pf_cli_exit_code_for_error (const GError *error);
-
-/* Append @text to @out as a JSON string (null for NULL). Bytes that are not
- * UTF-8, which a server may send, become U+FFFD so the output stays JSON. */
-void pf_cli_json_string (GString    *out,
-                         const char *text);
-
-/* pf-cli-detect.c */
 int  pf_cli_detect (int argc, char **argv);
 int  pf_cli_test   (int argc, char **argv);
 
@@ -92,16 +54,6 @@ int  pf_cli_run_edit         (int argc, char **argv);
 int  pf_cli_run_remove       (int argc, char **argv);
 int  pf_cli_run_set_password (int argc, char **argv);
 
-/* The password for one run (pf-cli-password.c): the first line of stdin
- * (@from_stdin), of @file, or typed without echo on the terminal after
- * @prompt (NULL: no prompting). Never from argv or the environment. Free
- * with pf_cli_password_free() (or pf_keyring_password_free(): both wipe). */
-char *pf_cli_read_password (gboolean     from_stdin,
-                            const char  *file,
-                            const char  *prompt,
-                            GError     **error);
-void  pf_cli_password_free (char        *password);
-
 /* Load the accounts file from the CLI's main loop. */
 gboolean pf_cli_load_accounts (PfAccountStore  *store,
                                GError         **error);
@@ -113,69 +65,13 @@ char    *pf_cli_account_password (PfAccount   *account,
                                   GError     **error);
 
 
-typedef struct
-{
-  char            *label;               /* shown in the summary; NULL: the user name */
-  char            *user;
-  /* Set up by the caller: from a saved account by the accounts layer
-   * (pf_account_create_fetcher), or from the ad hoc options. A CA file in
-   * its settings is read before the run and becomes the process's trust. */
-  PfFetcher       *fetcher;
-} PfCliFetchSettings;
-
-typedef enum
-{
-  PF_CLI_FETCH_OUTPUT_TEXT,    /* progress bar on a TTY, summary on stdout */
-  PF_CLI_FETCH_OUTPUT_QUIET,   /* errors only */
-  PF_CLI_FETCH_OUTPUT_JSON,    /* one JSON object on stdout */
-} PfCliFetchOutput;
-
-/* Run one fetch; errors go to stderr via pf_cli_report_error(). Returns
- * the exit code. Does not free @settings (see _clear). */
-int  pf_cli_fetch_run            (PfCliFetchSettings *settings,
-                                  PfCliFetchOutput    output);
-/* Frees the strings and drops the fetcher. */
-void pf_cli_fetch_settings_clear (PfCliFetchSettings *settings);
-
-/* The options of `popfetch-cli fetch`. */
-typedef struct
-{
-  char     *host;
-  int       port;
-  char     *security;
-  char     *user;
-  char     *password_file;
-  gboolean  password_stdin;
-  char     *maildir;
-  char     *state_dir;
-  char     *ca_file;
-  char     *mechanism;   /* a pf_auth_mechanism_from_string() name, or NULL */
-  gboolean  keep;
-  gboolean  delete;
-  gboolean  quiet;
-  gboolean  json;
-  GStrv     names;       /* saved accounts */
-} PfCliFetchOptions;
-
-/* popfetch-cli fetch (pf-cli.c): saved accounts in this process; an ad hoc
- * fetch (--host …) in popfetch-cli-fetch, which this execs (or, when that
- * is missing, in this process too). */
-int              pf_cli_fetch                (int                      argc,
-                                              char                   **argv);
-/* popfetch-cli-fetch's main(): the ad hoc fetch only. */
-int              pf_cli_fetch_main           (int                      argc,
-                                              char                   **argv);
-/* Parses @argv (argv[0] is "fetch") into @options; on a usage error prints
- * it and returns PF_EXIT_USAGE, else PF_EXIT_OK. */
-int              pf_cli_fetch_parse          (int                      argc,
-                                              char                   **argv,
-                                              PfCliFetchOptions       *options);
-/* TRUE when @options describe one server ad hoc rather than saved accounts. */
-gboolean         pf_cli_fetch_options_ad_hoc (const PfCliFetchOptions *options);
-PfCliFetchOutput pf_cli_fetch_options_output (const PfCliFetchOptions *options);
-/* Checks the ad hoc options, reads the password and fetches. */
-int              pf_cli_fetch_ad_hoc         (PfCliFetchOptions       *options);
-void             pf_cli_fetch_options_clear  (PfCliFetchOptions       *options);
+/* The saved account @name from the accounts file: on success PF_EXIT_OK
+ * with @store and @account set (the account belongs to the store); else
+ * the error is printed and its exit code returned — a missing account is a
+ * configuration problem (78), not a damaged file. */
+int      pf_cli_open_account (const char      *name,
+                              PfAccountStore **store,
+                              PfAccount      **account);
 
 /* popfetch-cli fetch [NAME…] (pf-cli-accounts.c): fetch the named saved
  * accounts, or all of them when @names is empty, one after the other; the

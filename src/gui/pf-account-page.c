@@ -841,8 +841,10 @@ on_change_password_clicked (PfAccountPage *self)
 static void
 on_fetch_clicked (PfAccountPage *self)
 {
+  /* Through the window's queue: a few at a time, one per mailbox. */
   if (self->status != NULL)
-    pf_account_status_fetch (self->status);
+    gtk_widget_activate_action (GTK_WIDGET (self), "win.fetch-account", "s",
+                                pf_account_get_name (pf_account_status_get_account (self->status)));
 }
 
 static void

@@ -21,6 +21,7 @@ struct _PfAccountRow
   GtkListBoxRow    parent_instance;
 
   PfAccountStatus *status;
+  PfScheduler     *scheduler;
   GSignalGroup    *status_signals;
   GSignalGroup    *account_signals;
 
@@ -29,6 +30,7 @@ struct _PfAccountRow
   GtkLabel        *address_label;
   GtkLabel        *summary_label;
   GtkLabel        *unread_label;
+  GtkLabel        *next_label;
   GtkButton       *fetch_button;
   GtkButton       *cancel_button;
   GtkRevealer     *progress_revealer;
@@ -61,6 +63,8 @@ update_account (PfAccountRow *self)
   fetch_label = g_strdup_printf (_("Fetch %s"), name);
   /* Translators: accessible name of a button, %s is the account name */
   cancel_label = g_strdup_printf (_("Cancel fetching %s"), name);
+  /* Through the window's queue: a few at a time, one per mailbox. */
+  gtk_actionable_set_action_target (GTK_ACTIONABLE (self->fetch_button), "s", name);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->fetch_button),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, fetch_label, -1);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->cancel_button),
@@ -196,10 +200,25 @@ update_status (PfAccountRow *self)
   gtk_label_set_label (self->progress_label, progress ? progress : "");
 }
 
+/* When the account fetches next: the same time for every account, but
+ * said on each row, next to when it fetched last. */
 static void
-on_fetch_clicked (PfAccountRow *self)
+update_next (PfAccountRow *self)
 {
-  pf_account_status_fetch (self->status);
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  g_autoptr(GDateTime) next = NULL;
+  g_autofree char *text = NULL;
+  gint64 next_us = pf_scheduler_get_next_fetch (self->scheduler);
+
+  if (next_us > 0)
+    {
+      g_autoptr(GDateTime) utc = g_date_time_new_from_unix_utc (next_us / G_USEC_PER_SEC);
+
+      next = g_date_time_to_local (utc);
+    }
+  text = pf_scheduler_format_next (pf_scheduler_get_schedule (self->scheduler), next, now);
+  gtk_label_set_label (self->next_label, text != NULL ? text : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->next_label), text != NULL);
 }
 
 static void
@@ -209,14 +228,20 @@ on_cancel_clicked (PfAccountRow *self)
 }
 
 GtkWidget *
-pf_account_row_new (PfAccountStatus *status)
+pf_account_row_new (PfAccountStatus *status,
+                    PfScheduler     *scheduler)
 {
   PfAccountRow *self;
 
   g_return_val_if_fail (PF_IS_ACCOUNT_STATUS (status), NULL);
+  g_return_val_if_fail (PF_IS_SCHEDULER (scheduler), NULL);
 
   self = g_object_new (PF_TYPE_ACCOUNT_ROW, NULL);
   self->status = g_object_ref (status);
+  self->scheduler = g_object_ref (scheduler);
+  g_signal_connect_object (scheduler, "notify::next-fetch", G_CALLBACK (update_next), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (scheduler, "notify::schedule", G_CALLBACK (update_next), self, G_CONNECT_SWAPPED);
+  update_next (self);
   g_signal_group_set_target (self->status_signals, status);
   g_signal_group_set_target (self->account_signals, pf_account_status_get_account (status));
   update_account (self);
@@ -252,6 +277,7 @@ pf_account_row_dispose (GObject *object)
   g_clear_object (&self->status_signals);
   g_clear_object (&self->account_signals);
   g_clear_object (&self->status);
+  g_clear_object (&self->scheduler);
 
   G_OBJECT_CLASS (pf_account_row_parent_class)->dispose (object);
 }
@@ -270,12 +296,12 @@ pf_account_row_class_init (PfAccountRowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PfAccountRow, address_label);
   gtk_widget_class_bind_template_child (widget_class, PfAccountRow, summary_label);
   gtk_widget_class_bind_template_child (widget_class, PfAccountRow, unread_label);
+  gtk_widget_class_bind_template_child (widget_class, PfAccountRow, next_label);
   gtk_widget_class_bind_template_child (widget_class, PfAccountRow, fetch_button);
   gtk_widget_class_bind_template_child (widget_class, PfAccountRow, cancel_button);
   gtk_widget_class_bind_template_child (widget_class, PfAccountRow, progress_revealer);
   gtk_widget_class_bind_template_child (widget_class, PfAccountRow, progress_bar);
   gtk_widget_class_bind_template_child (widget_class, PfAccountRow, progress_label);
-  gtk_widget_class_bind_template_callback (widget_class, on_fetch_clicked);
   gtk_widget_class_bind_template_callback (widget_class, on_cancel_clicked);
 }
 

@@ -10,6 +10,7 @@
 #include <adwaita.h>
 
 #include "pf-account-status.h"
+#include "pf-scheduler.h"
 
 G_BEGIN_DECLS
 
@@ -17,7 +18,8 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (PfAccountRow, pf_account_row, PF, ACCOUNT_ROW, GtkListBoxRow)
 
-GtkWidget       *pf_account_row_new        (PfAccountStatus *status);
+GtkWidget       *pf_account_row_new        (PfAccountStatus *status,
+                                            PfScheduler     *scheduler);
 PfAccountStatus *pf_account_row_get_status (PfAccountRow    *self);
 
 G_END_DECLS

@@ -32,6 +32,7 @@ struct _PfAccountStatus
   guint         last_too_large; /* left on the server by the size limit */
   GDateTime    *cancelled_at;   /* the last fetch was cancelled then */
   guint         cancelled_kept; /* messages it had delivered */
+  PfAuthMechanism learned;      /* the last fetch fell back to this method, or AUTO */
 
   gint64        started_us;
 };
@@ -335,6 +336,7 @@ on_fetcher_done (GObject      *source,
   guint count = 0;
 
   fetched = pf_fetcher_run_finish (fetcher, result, &error);
+  self->learned = fetched != NULL && fetched->fell_back ? fetched->mechanism : PF_AUTH_AUTO;
   on_fetcher_progress (self);
   if (self->fetcher == fetcher)
     g_clear_object (&self->fetcher);
@@ -590,4 +592,12 @@ static void
 pf_account_status_init (PfAccountStatus *self)
 {
   update_summary (self);
+}
+
+PfAuthMechanism
+pf_account_status_get_learned_mechanism (PfAccountStatus *self)
+{
+  g_return_val_if_fail (PF_IS_ACCOUNT_STATUS (self), PF_AUTH_AUTO);
+
+  return self->learned;
 }

@@ -33,6 +33,9 @@ PfAccount       *pf_account_status_get_account        (PfAccountStatus *self);
 void             pf_account_status_set_account        (PfAccountStatus *self,
                                                        PfAccount       *account);
 gboolean         pf_account_status_get_busy           (PfAccountStatus *self);
+/* After the last fetch: the login method that worked once the first was
+ * refused as a method, which the account should keep; else PF_AUTH_AUTO. */
+PfAuthMechanism  pf_account_status_get_learned_mechanism (PfAccountStatus *self);
 double           pf_account_status_get_fraction       (PfAccountStatus *self);
 const char      *pf_account_status_get_progress_text  (PfAccountStatus *self);
 const char      *pf_account_status_get_summary        (PfAccountStatus *self);

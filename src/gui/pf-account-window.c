@@ -106,7 +106,7 @@ save_changes (PfAccountWindow *self)
   pf_account_set_security (edited, pf_gui_combo_row_get_value (self->security_row));
   pf_account_set_allow_plaintext (edited, pf_gui_combo_row_get_value (self->security_row) == PF_SECURITY_NONE);
   pf_account_set_user (edited, gtk_editable_get_text (GTK_EDITABLE (self->user_row)));
-  pf_account_set_mechanism (edited, pf_setup_index_to_mechanism (adw_combo_row_get_selected (self->mechanism_row)));
+  pf_account_set_mechanism (edited, pf_gui_combo_row_get_value (self->mechanism_row));
   pf_account_set_policy (edited, pf_gui_combo_row_get_value (self->policy_row));
   pf_account_set_delete_after_days (edited, gtk_spin_button_get_value_as_int (self->days_spin));
   pf_account_set_delete_on_server (edited, gtk_switch_get_active (self->delete_on_server_switch));
@@ -263,7 +263,7 @@ show_account (PfAccountWindow *self)
   gtk_spin_button_set_value (self->port_spin, pf_account_get_port (account));
   pf_gui_security_row_set (self->security_row, pf_account_get_security (account));
   gtk_editable_set_text (GTK_EDITABLE (self->user_row), pf_account_get_user (account) ?: "");
-  adw_combo_row_set_selected (self->mechanism_row, pf_setup_mechanism_to_index (pf_account_get_mechanism (account)));
+  pf_gui_combo_row_set_value (self->mechanism_row, pf_account_get_mechanism (account));
   pf_gui_combo_row_set_value (self->policy_row, pf_account_get_policy (account));
   gtk_spin_button_set_value (self->days_spin, MAX (1, pf_account_get_delete_after_days (account)));
   gtk_switch_set_active (self->delete_on_server_switch, pf_account_get_delete_on_server (account));
@@ -392,45 +392,14 @@ pf_account_window_class_init (PfAccountWindowClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, on_forget_pin_clicked);
 }
 
-static const char *
-security_label (int security)
-{
-  switch ((PfSecurity) security)
-    {
-    case PF_SECURITY_TLS:
-      return _("TLS");
-    case PF_SECURITY_STARTTLS:
-      return _("STARTTLS");
-    case PF_SECURITY_NONE:
-      return _("None (unsafe)");
-    default:
-      g_return_val_if_reached ("");
-    }
-}
-
-static const char *
-policy_label (int policy)
-{
-  switch ((PfFetchPolicy) policy)
-    {
-    case PF_FETCH_KEEP:
-      return _("Keep on the server");
-    case PF_FETCH_DELETE:
-      return _("Delete from the server");
-    case PF_FETCH_DELETE_AFTER_DAYS:
-      return _("Delete after some days");
-    default:
-      g_return_val_if_reached ("");
-    }
-}
-
 static void
 pf_account_window_init (PfAccountWindow *self)
 {
   self->setting_up = TRUE;
   gtk_widget_init_template (GTK_WIDGET (self));
-  pf_gui_combo_row_set_enum (self->security_row, PF_TYPE_SECURITY, security_label);
-  pf_gui_combo_row_set_enum (self->policy_row, PF_TYPE_FETCH_POLICY, policy_label);
+  pf_gui_combo_row_set_enum (self->security_row, PF_TYPE_SECURITY, pf_gui_security_label);
+  pf_gui_combo_row_set_enum (self->policy_row, PF_TYPE_FETCH_POLICY, pf_gui_policy_label);
+  pf_gui_mechanism_row_init (self->mechanism_row);
   pf_gui_name_icon_buttons (GTK_WIDGET (self));
   self->setting_up = FALSE;
 }

@@ -9,6 +9,7 @@
 
 #include <glib/gi18n.h>
 
+#include "pf-fetcher.h"
 #include "pf-gui-util.h"
 #include "pf-pop3-client.h"
 
@@ -257,10 +258,7 @@ pf_gui_combo_row_get_value (AdwComboRow *row)
   g_return_val_if_fail (ADW_IS_COMBO_ROW (row), 0);
 
   item = g_list_model_get_item (adw_combo_row_get_model (row), adw_combo_row_get_selected (row));
-  /* A row still written as a string list in a .ui file lists the values
-   * in the enum's order. */
-  if (!ADW_IS_ENUM_LIST_ITEM (item))
-    return (int) adw_combo_row_get_selected (row);
+  g_return_val_if_fail (ADW_IS_ENUM_LIST_ITEM (item), 0);
   return adw_enum_list_item_get_value (ADW_ENUM_LIST_ITEM (item));
 }
 
@@ -269,12 +267,129 @@ pf_gui_combo_row_set_value (AdwComboRow *row,
                             int          value)
 {
   GListModel *model;
+  guint n;
 
   g_return_if_fail (ADW_IS_COMBO_ROW (row));
 
+  /* The model may be the enum's values filtered and sorted: look. */
   model = adw_combo_row_get_model (row);
-  if (ADW_IS_ENUM_LIST_MODEL (model))
-    adw_combo_row_set_selected (row, adw_enum_list_model_find_position (ADW_ENUM_LIST_MODEL (model), value));
-  else
-    adw_combo_row_set_selected (row, (guint) value);
+  n = g_list_model_get_n_items (model);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(AdwEnumListItem) item = g_list_model_get_item (model, i);
+
+      if (adw_enum_list_item_get_value (item) == value)
+        {
+          adw_combo_row_set_selected (row, i);
+          return;
+        }
+    }
+}
+
+const char *
+pf_gui_security_label (int security)
+{
+  switch ((PfSecurity) security)
+    {
+    case PF_SECURITY_TLS:
+      return _("TLS");
+    case PF_SECURITY_STARTTLS:
+      return _("STARTTLS");
+    case PF_SECURITY_NONE:
+      return _("None (unsafe)");
+    default:
+      g_return_val_if_reached ("");
+    }
+}
+
+const char *
+pf_gui_policy_label (int policy)
+{
+  switch ((PfFetchPolicy) policy)
+    {
+    case PF_FETCH_KEEP:
+      return _("Keep on the server");
+    case PF_FETCH_DELETE:
+      return _("Delete from the server");
+    case PF_FETCH_DELETE_AFTER_DAYS:
+      return _("Delete after some days");
+    default:
+      g_return_val_if_reached ("");
+    }
+}
+
+const char *
+pf_gui_mechanism_label (int mechanism)
+{
+  switch ((PfAuthMechanism) mechanism)
+    {
+    case PF_AUTH_AUTO:
+      return _("Automatic (strongest offered)");
+    case PF_AUTH_USER:
+      return _("USER/PASS");
+    default:
+      return pf_auth_mechanism_to_string ((PfAuthMechanism) mechanism);
+    }
+}
+
+gboolean
+pf_gui_mechanism_is_offered (int mechanism)
+{
+  /* -PLUS is chosen by "automatic" when the connection allows a binding;
+   * the OAuth2 mechanisms take a token, not the password this row is for. */
+  switch ((PfAuthMechanism) mechanism)
+    {
+    case PF_AUTH_SCRAM_SHA_1_PLUS:
+    case PF_AUTH_SCRAM_SHA_256_PLUS:
+    case PF_AUTH_XOAUTH2:
+    case PF_AUTH_OAUTHBEARER:
+      return FALSE;
+    default:
+      return TRUE;
+    }
+}
+
+static gboolean
+keep_offered_mechanism (gpointer item,
+                        gpointer user_data)
+{
+  return pf_gui_mechanism_is_offered (adw_enum_list_item_get_value (item));
+}
+
+/* "Automatic" first, then strongest first: the enum runs weakest first. */
+static int
+compare_mechanisms (gconstpointer a,
+                    gconstpointer b,
+                    gpointer      user_data)
+{
+  int first = adw_enum_list_item_get_value ((AdwEnumListItem *) a);
+  int second = adw_enum_list_item_get_value ((AdwEnumListItem *) b);
+
+  if (first == PF_AUTH_AUTO || second == PF_AUTH_AUTO)
+    return first == PF_AUTH_AUTO ? (second == PF_AUTH_AUTO ? 0 : -1) : 1;
+  return second - first;
+}
+
+void
+pf_gui_mechanism_row_init (AdwComboRow *row)
+{
+  g_autoptr(AdwEnumListModel) values = NULL;
+  GtkFilterListModel *offered;
+  GtkSortListModel *sorted;
+  GtkExpression *expression;
+
+  g_return_if_fail (ADW_IS_COMBO_ROW (row));
+
+  values = adw_enum_list_model_new (PF_TYPE_AUTH_MECHANISM);
+  offered = gtk_filter_list_model_new (G_LIST_MODEL (g_steal_pointer (&values)),
+                                       GTK_FILTER (gtk_custom_filter_new (keep_offered_mechanism, NULL, NULL)));
+  sorted = gtk_sort_list_model_new (G_LIST_MODEL (offered),
+                                    GTK_SORTER (gtk_custom_sorter_new (compare_mechanisms, NULL, NULL)));
+  expression = gtk_cclosure_expression_new (G_TYPE_STRING, NULL, 0, NULL,
+                                            G_CALLBACK (enum_item_label),
+                                            (gpointer) pf_gui_mechanism_label, NULL);
+  adw_combo_row_set_expression (row, expression);
+  gtk_expression_unref (expression);
+  adw_combo_row_set_model (row, G_LIST_MODEL (sorted));
+  g_object_unref (sorted);
 }

@@ -49,11 +49,21 @@ typedef const char *(*PfGuiEnumLabel) (int value);
 void        pf_gui_combo_row_set_enum    (AdwComboRow    *row,
                                           GType           type,
                                           PfGuiEnumLabel  label);
-/* The enum value chosen on such a row, and choosing one; on a row whose
- * model is still a string list in the enum's order, its position. */
+/* The enum value chosen on such a row, and choosing one (the row's model
+ * may hold only some of the enum's values, in any order). */
 int         pf_gui_combo_row_get_value   (AdwComboRow    *row);
 void        pf_gui_combo_row_set_value   (AdwComboRow    *row,
                                           int             value);
+
+/* The translated names of security, policy and login method values. */
+const char *pf_gui_security_label    (int security);
+const char *pf_gui_policy_label      (int policy);
+const char *pf_gui_mechanism_label   (int mechanism);
+/* Whether a login method is one to choose for a password account. */
+gboolean    pf_gui_mechanism_is_offered (int mechanism);
+/* Feed a login-method row from PfAuthMechanism: the methods a password
+ * account may choose, "automatic" first, then strongest first. */
+void        pf_gui_mechanism_row_init (AdwComboRow *row);
 
 /* Pure: the accessible name for an icon-only button, or NULL. */
 const char *pf_gui_icon_button_name  (const char *icon_name);

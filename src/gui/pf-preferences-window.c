@@ -20,6 +20,8 @@ struct _PfPreferencesWindow
 
   AdwComboRow          *interval_row;
   GtkSwitch            *notify_switch;
+  GtkSwitch            *background_switch;
+  GtkSwitch            *metered_switch;
 };
 
 G_DEFINE_FINAL_TYPE (PfPreferencesWindow, pf_preferences_window, ADW_TYPE_PREFERENCES_WINDOW)
@@ -77,11 +79,17 @@ pf_preferences_window_new (PfApplication *application)
                                   pf_preferences_interval_to_index (g_settings_get_uint (settings, "fetch-interval")));
       g_settings_bind (settings, "notify-new-mail", self->notify_switch, "active",
                        G_SETTINGS_BIND_DEFAULT);
+      g_settings_bind (settings, "run-in-background", self->background_switch, "active",
+                       G_SETTINGS_BIND_DEFAULT);
+      g_settings_bind (settings, "fetch-on-metered", self->metered_switch, "active",
+                       G_SETTINGS_BIND_DEFAULT);
     }
   else
     {
       gtk_widget_set_sensitive (GTK_WIDGET (self->interval_row), FALSE);
       gtk_widget_set_sensitive (GTK_WIDGET (self->notify_switch), FALSE);
+      gtk_widget_set_sensitive (GTK_WIDGET (self->background_switch), FALSE);
+      gtk_widget_set_sensitive (GTK_WIDGET (self->metered_switch), FALSE);
     }
 
   g_signal_connect_swapped (self->interval_row, "notify::selected",
@@ -111,6 +119,8 @@ pf_preferences_window_class_init (PfPreferencesWindowClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/popfetch/Popfetch/pf-preferences-window.ui");
   gtk_widget_class_bind_template_child (widget_class, PfPreferencesWindow, interval_row);
   gtk_widget_class_bind_template_child (widget_class, PfPreferencesWindow, notify_switch);
+  gtk_widget_class_bind_template_child (widget_class, PfPreferencesWindow, background_switch);
+  gtk_widget_class_bind_template_child (widget_class, PfPreferencesWindow, metered_switch);
 }
 
 static void

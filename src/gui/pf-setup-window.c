@@ -81,35 +81,6 @@ enum {
 
 static guint signals[N_SIGNALS];
 
-/* Must match the string list of mechanism_row in the .ui file. */
-static const PfAuthMechanism mechanism_choices[] = {
-  PF_AUTH_AUTO,
-  PF_AUTH_SCRAM_SHA_256,
-  PF_AUTH_SCRAM_SHA_1,
-  PF_AUTH_CRAM_MD5,
-  PF_AUTH_APOP,
-  PF_AUTH_PLAIN,
-  PF_AUTH_LOGIN,
-  PF_AUTH_USER,
-};
-
-guint
-pf_setup_mechanism_to_index (PfAuthMechanism mechanism)
-{
-  for (guint i = 0; i < G_N_ELEMENTS (mechanism_choices); i++)
-    if (mechanism_choices[i] == mechanism)
-      return i;
-  return 0;
-}
-
-PfAuthMechanism
-pf_setup_index_to_mechanism (guint index)
-{
-  if (index >= G_N_ELEMENTS (mechanism_choices))
-    return PF_AUTH_AUTO;
-  return mechanism_choices[index];
-}
-
 static void
 wipe_password (PfSetupWindow *self)
 {
@@ -195,8 +166,7 @@ show_draft (PfSetupWindow *self)
   /* not a user choice: no dialog */
   pf_gui_security_row_set (self->security_row, pf_account_get_security (self->draft));
   gtk_editable_set_text (GTK_EDITABLE (self->user_row), pf_account_get_user (self->draft) ?: "");
-  adw_combo_row_set_selected (self->mechanism_row,
-                              pf_setup_mechanism_to_index (pf_account_get_mechanism (self->draft)));
+  pf_gui_combo_row_set_value (self->mechanism_row, pf_account_get_mechanism (self->draft));
 }
 
 /* Read the edit page into the draft. */
@@ -206,7 +176,7 @@ read_draft (PfSetupWindow  *self,
 {
   const char *name = gtk_editable_get_text (GTK_EDITABLE (self->name_row));
   g_autofree char *host = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->host_row))));
-  PfSecurity security = adw_combo_row_get_selected (self->security_row);
+  PfSecurity security = pf_gui_combo_row_get_value (self->security_row);
 
   pf_account_set_name (self->draft, name);
   pf_account_set_host (self->draft, host);
@@ -215,7 +185,7 @@ read_draft (PfSetupWindow  *self,
   pf_account_set_allow_plaintext (self->draft, security == PF_SECURITY_NONE);
   pf_account_set_user (self->draft, gtk_editable_get_text (GTK_EDITABLE (self->user_row)));
   pf_account_set_mechanism (self->draft,
-                            pf_setup_index_to_mechanism (adw_combo_row_get_selected (self->mechanism_row)));
+                            pf_gui_combo_row_get_value (self->mechanism_row));
 
   return pf_account_validate (self->draft, error);
 }
@@ -809,6 +779,8 @@ pf_setup_window_init (PfSetupWindow *self)
   g_autoptr(GError) error = NULL;
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  pf_gui_combo_row_set_enum (self->security_row, PF_TYPE_SECURITY, pf_gui_security_label);
+  pf_gui_mechanism_row_init (self->mechanism_row);
 
   self->draft = pf_account_new ("");
   pf_account_set_port (self->draft, 995);

@@ -31,7 +31,5 @@ void           pf_setup_window_show_error      (PfSetupWindow  *self,
                                                 const GError   *error);
 
 /* Pure: index of the mechanism combo and back. */
-guint           pf_setup_mechanism_to_index    (PfAuthMechanism mechanism);
-PfAuthMechanism pf_setup_index_to_mechanism    (guint           index);
 
 G_END_DECLS

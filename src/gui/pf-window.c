@@ -7,7 +7,6 @@
 
 #include "config.h"
 
-#include <errno.h>
 #include <glib/gi18n.h>
 
 #include "pf-account-page.h"
@@ -16,7 +15,6 @@
 #include "pf-account-store.h"
 #include "pf-account-window.h"
 #include "pf-gui-util.h"
-#include "pf-paths.h"
 #include "pf-setup-window.h"
 #include "pf-window.h"
 
@@ -24,11 +22,8 @@ struct _PfWindow
 {
   AdwApplicationWindow parent_instance;
 
-  PfAccountStore  *store;
-  GListStore      *statuses;
+  PfScheduler     *scheduler;
   GSettings       *settings;
-  guint            fetch_timer;
-  GError          *load_error;
 
   char            *demo_address;
   char            *demo_password;
@@ -75,125 +70,22 @@ pf_window_show_toast (PfWindow   *self,
 static void
 update_empty_state (PfWindow *self)
 {
-  gboolean empty = g_list_model_get_n_items (G_LIST_MODEL (self->statuses)) == 0;
+  gboolean empty = self->scheduler == NULL ||
+                   g_list_model_get_n_items (pf_scheduler_get_statuses (self->scheduler)) == 0;
 
   gtk_stack_set_visible_child_name (self->main_stack, empty ? "empty" : "accounts");
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.fetch-all", !empty);
 }
 
-/* The last fetch of each account survives a restart in
- * $XDG_STATE_HOME/popfetch/last-fetch.ini: a group per account name with
- * "time" (ISO 8601) and "count". Only successful fetches are kept. */
-static char *
-last_fetch_path (void)
-{
-  g_autofree char *dir = pf_paths_state_dir ();
-
-  return g_build_filename (dir, "last-fetch.ini", NULL);
-}
-
+/* Every fetch ends in a toast while the window is open; a failed one
+ * offers the account's diagnosis. The app sends the notifications. */
 static void
-save_last_fetch_thread (GTask        *task,
-                        gpointer      source_object,
-                        gpointer      task_data,
-                        GCancellable *cancellable)
-{
-  g_autofree char *path = last_fetch_path ();
-  g_autofree char *dir = g_path_get_dirname (path);
-  g_autoptr(GError) error = NULL;
-
-  if (g_mkdir_with_parents (dir, 0700) != 0 ||
-      !g_file_set_contents_full (path, task_data, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0600, &error))
-    g_warning ("Could not remember the last fetch: %s",
-               error != NULL ? error->message : g_strerror (errno));
-  g_task_return_boolean (task, TRUE);
-}
-
-static void
-save_last_fetch (PfWindow *self)
-{
-  g_autoptr(GKeyFile) key_file = g_key_file_new ();
-  g_autoptr(GTask) task = NULL;
-  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->statuses));
-
-  for (guint i = 0; i < n; i++)
-    {
-      g_autoptr(PfAccountStatus) status = g_list_model_get_item (G_LIST_MODEL (self->statuses), i);
-      const char *name = pf_account_get_name (pf_account_status_get_account (status));
-      GDateTime *last_fetch = pf_account_status_get_last_fetch (status);
-      g_autofree char *time = NULL;
-
-      if (last_fetch == NULL)
-        continue;
-      time = g_date_time_format_iso8601 (last_fetch);
-      g_key_file_set_string (key_file, name, "time", time);
-      g_key_file_set_uint64 (key_file, name, "count", pf_account_status_get_last_count (status));
-    }
-
-  task = g_task_new (self, NULL, NULL, NULL);
-  g_task_set_source_tag (task, save_last_fetch);
-  g_task_set_task_data (task, g_key_file_to_data (key_file, NULL, NULL), g_free);
-  g_task_run_in_thread (task, save_last_fetch_thread);
-}
-
-static void
-on_last_fetch_loaded (GObject      *source,
-                      GAsyncResult *result,
-                      gpointer      user_data)
-{
-  g_autoptr(PfWindow) self = user_data;
-  g_autoptr(GKeyFile) key_file = g_key_file_new ();
-  g_autoptr(GError) error = NULL;
-  g_autofree char *data = NULL;
-  gsize length = 0;
-  guint n;
-
-  if (!g_file_load_contents_finish (G_FILE (source), result, &data, &length, NULL, &error))
-    {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
-        g_warning ("Could not read the last fetch: %s", error->message);
-      return;
-    }
-  if (!g_key_file_load_from_data (key_file, data, length, G_KEY_FILE_NONE, &error))
-    {
-      g_warning ("Could not read the last fetch: %s", error->message);
-      return;
-    }
-
-  n = g_list_model_get_n_items (G_LIST_MODEL (self->statuses));
-  for (guint i = 0; i < n; i++)
-    {
-      g_autoptr(PfAccountStatus) status = g_list_model_get_item (G_LIST_MODEL (self->statuses), i);
-      const char *name = pf_account_get_name (pf_account_status_get_account (status));
-      g_autofree char *time = g_key_file_get_string (key_file, name, "time", NULL);
-      guint64 count = g_key_file_get_uint64 (key_file, name, "count", NULL);
-      g_autoptr(GDateTime) when = NULL;
-
-      if (time != NULL)
-        when = g_date_time_new_from_iso8601 (time, NULL);
-      if (when != NULL)
-        {
-          g_autoptr(GDateTime) local = g_date_time_to_local (when);
-
-          pf_account_status_restore_last_fetch (status, local, (guint) MIN (count, G_MAXUINT));
-        }
-    }
-}
-
-static void
-load_last_fetch (PfWindow *self)
-{
-  g_autofree char *path = last_fetch_path ();
-  g_autoptr(GFile) file = g_file_new_for_path (path);
-
-  g_file_load_contents_async (file, NULL, on_last_fetch_loaded, g_object_ref (self));
-}
-
-static void
-on_status_finished (PfAccountStatus *status,
-                    guint            count,
-                    const GError    *error,
-                    PfWindow        *self)
+on_fetch_finished (PfScheduler     *scheduler,
+                   PfAccountStatus *status,
+                   guint            count,
+                   const GError    *error,
+                   gboolean         periodic,
+                   PfWindow        *self)
 {
   PfAccount *account = pf_account_status_get_account (status);
   g_autofree char *message = NULL;
@@ -226,78 +118,27 @@ on_status_finished (PfAccountStatus *status,
     }
   else
     pf_window_show_toast (self, message);
-
-  if (error == NULL)
-    save_last_fetch (self);
-
-  if (error == NULL && count > 0 && !gtk_window_is_active (GTK_WINDOW (self)) &&
-      (self->settings == NULL || g_settings_get_boolean (self->settings, "notify-new-mail")))
-    {
-      g_autoptr(GNotification) notification = NULL;
-      g_autofree char *id = g_strdup_printf ("new-mail-%s", pf_account_get_name (account));
-
-      notification = g_notification_new (_("New Mail"));
-      g_notification_set_body (notification, message);
-      g_notification_set_default_action_and_target (notification, "app.show-account", "s",
-                                                    pf_account_get_name (account));
-      g_application_send_notification (G_APPLICATION (gtk_window_get_application (GTK_WINDOW (self))),
-                                       id, notification);
-    }
 }
 
 static PfAccountStatus *
 find_status (PfWindow   *self,
              const char *name)
 {
-  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->statuses));
-
-  for (guint i = 0; i < n; i++)
-    {
-      g_autoptr(PfAccountStatus) status = g_list_model_get_item (G_LIST_MODEL (self->statuses), i);
-
-      if (g_strcmp0 (pf_account_get_name (pf_account_status_get_account (status)), name) == 0)
-        return status;
-    }
-
-  return NULL;
+  return self->scheduler != NULL ? pf_scheduler_find_status (self->scheduler, name) : NULL;
 }
 
-/* Keep one PfAccountStatus per account, across reloads of the file, so a
- * running fetch and its progress survive an edit of another account. */
+/* The accounts changed (edited, added, removed): the scheduler keeps one
+ * status per account; a page on a removed one goes back to the list. */
 static void
 sync_statuses (PfWindow *self)
 {
-  GListModel *accounts = pf_account_store_get_accounts (self->store);
-  guint n = g_list_model_get_n_items (accounts);
-  g_autoptr(GPtrArray) next = g_ptr_array_new_with_free_func (g_object_unref);
   PfAccountStatus *shown = pf_account_page_get_status (self->account_page);
-  gboolean shown_kept = FALSE;
 
-  for (guint i = 0; i < n; i++)
-    {
-      g_autoptr(PfAccount) account = g_list_model_get_item (accounts, i);
-      PfAccountStatus *status = find_status (self, pf_account_get_name (account));
-
-      if (status != NULL)
-        {
-          pf_account_status_set_account (status, account);
-          g_ptr_array_add (next, g_object_ref (status));
-        }
-      else
-        {
-          status = pf_account_status_new (account);
-          g_signal_connect_object (status, "finished", G_CALLBACK (on_status_finished), self, 0);
-          g_ptr_array_add (next, status);
-        }
-      if (status == shown)
-        shown_kept = TRUE;
-    }
-
-  g_list_store_splice (self->statuses, 0, g_list_model_get_n_items (G_LIST_MODEL (self->statuses)),
-                       next->pdata, next->len);
+  pf_scheduler_sync (self->scheduler);
   update_empty_state (self);
 
-  if (shown != NULL && !shown_kept)
+  if (shown != NULL && !g_list_store_find (G_LIST_STORE (pf_scheduler_get_statuses (self->scheduler)),
+                                           shown, NULL))
     adw_leaflet_set_visible_child_name (self->leaflet, "accounts");
 }
 
@@ -305,7 +146,9 @@ static GtkWidget *
 create_account_row (gpointer item,
                     gpointer user_data)
 {
-  return pf_account_row_new (PF_ACCOUNT_STATUS (item));
+  PfWindow *self = user_data;
+
+  return pf_account_row_new (PF_ACCOUNT_STATUS (item), self->scheduler);
 }
 
 static void
@@ -347,7 +190,7 @@ on_page_edit_account (PfWindow *self,
   if (status == NULL)
     return;
 
-  editor = pf_account_window_new (GTK_WINDOW (self), self->store,
+  editor = pf_account_window_new (GTK_WINDOW (self), pf_scheduler_get_store (self->scheduler),
                                   pf_account_status_get_account (status));
   g_signal_connect_object (editor, "changed", G_CALLBACK (on_account_changed), self, G_CONNECT_SWAPPED);
   gtk_window_present (GTK_WINDOW (editor));
@@ -381,14 +224,14 @@ open_setup (PfWindow   *self,
 {
   PfSetupWindow *setup;
 
-  if (self->load_error != NULL)
+  if (pf_scheduler_get_load_error (self->scheduler) != NULL)
     {
       /* The store refuses to save over a file it could not read. */
-      pf_window_show_toast (self, self->load_error->message);
+      pf_window_show_toast (self, pf_scheduler_get_load_error (self->scheduler)->message);
       return;
     }
 
-  setup = pf_setup_window_new (GTK_WINDOW (self), self->store);
+  setup = pf_setup_window_new (GTK_WINDOW (self), pf_scheduler_get_store (self->scheduler));
   if (address != NULL)
     pf_setup_window_set_credentials (setup, address, password);
   g_signal_connect_object (setup, "account-added", G_CALLBACK (on_account_added), self, 0);
@@ -419,14 +262,21 @@ fetch_all_action (GtkWidget  *widget,
                   GVariant   *parameter)
 {
   PfWindow *self = PF_WINDOW (widget);
-  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->statuses));
 
-  for (guint i = 0; i < n; i++)
-    {
-      g_autoptr(PfAccountStatus) status = g_list_model_get_item (G_LIST_MODEL (self->statuses), i);
+  /* A few at a time, never two of one mailbox: the scheduler's queue. */
+  pf_scheduler_fetch_all (self->scheduler);
+}
 
-      pf_account_status_fetch (status);
-    }
+static void
+fetch_account_action (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *parameter)
+{
+  PfWindow *self = PF_WINDOW (widget);
+  PfAccountStatus *status = find_status (self, g_variant_get_string (parameter, NULL));
+
+  if (status != NULL)
+    pf_scheduler_fetch (self->scheduler, status);
 }
 
 static void
@@ -449,56 +299,17 @@ go_back_action (GtkWidget  *widget,
   on_page_go_back (PF_WINDOW (widget));
 }
 
-static gboolean
-on_fetch_timer (gpointer user_data)
-{
-  fetch_all_action (GTK_WIDGET (user_data), NULL, NULL);
-  return G_SOURCE_CONTINUE;
-}
-
-/* The length of one minute of "fetch-interval". Tests set
- * POPFETCH_TEST_SECONDS_PER_MINUTE (1…60) to see periodic fetches without
- * waiting minutes; without it, and in every build without test hooks, a
- * minute has 60 seconds. */
-static guint
-seconds_per_minute (void)
-{
-  const char *value = PF_TEST_HOOKS ? g_getenv ("POPFETCH_TEST_SECONDS_PER_MINUTE") : NULL;
-  guint64 seconds;
-
-  if (value != NULL && g_ascii_string_to_unsigned (value, 10, 1, 60, &seconds, NULL))
-    return (guint) seconds;
-  return 60;
-}
-
 static void
-update_fetch_timer (PfWindow *self)
+on_scheduler_loaded (PfWindow *self)
 {
-  guint minutes = self->settings ? g_settings_get_uint (self->settings, "fetch-interval") : 0;
+  const GError *error = pf_scheduler_get_load_error (self->scheduler);
 
-  g_clear_handle_id (&self->fetch_timer, g_source_remove);
-  if (minutes > 0)
-    self->fetch_timer = g_timeout_add_seconds (minutes * seconds_per_minute (), on_fetch_timer, self);
-}
-
-static void
-on_store_loaded (GObject      *source,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  g_autoptr(PfWindow) self = user_data;
-  g_autoptr(GError) error = NULL;
-
-  if (!pf_account_store_load_finish (PF_ACCOUNT_STORE (source), result, &error))
+  if (error != NULL)
     {
-      g_warning ("%s", error->message);
       adw_status_page_set_title (self->empty_page, _("Accounts Could Not Be Read"));
       adw_status_page_set_description (self->empty_page, error->message);
-      self->load_error = g_steal_pointer (&error);
     }
-
-  sync_statuses (self);
-  load_last_fetch (self);
+  update_empty_state (self);
 }
 
 static void
@@ -558,6 +369,17 @@ attach_application (PfWindow      *self,
   if (help_overlay != NULL)
     pf_gui_name_icon_buttons (GTK_WIDGET (help_overlay));
 
+  self->scheduler = g_object_ref (pf_application_get_scheduler (application));
+  gtk_list_box_bind_model (self->accounts_list, pf_scheduler_get_statuses (self->scheduler),
+                           create_account_row, self, NULL);
+  g_signal_connect_object (self->scheduler, "fetch-finished", G_CALLBACK (on_fetch_finished), self, 0);
+  g_signal_connect_object (pf_scheduler_get_statuses (self->scheduler), "items-changed",
+                           G_CALLBACK (update_empty_state), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->scheduler, "loaded", G_CALLBACK (on_scheduler_loaded),
+                           self, G_CONNECT_SWAPPED);
+  if (pf_scheduler_get_loaded (self->scheduler))
+    on_scheduler_loaded (self);
+
   if (settings == NULL)
     return;
 
@@ -567,9 +389,6 @@ attach_application (PfWindow      *self,
                                MAX (294, g_settings_get_int (self->settings, "window-height")));
   if (g_settings_get_boolean (self->settings, "window-maximized"))
     gtk_window_maximize (GTK_WINDOW (self));
-  g_signal_connect_object (self->settings, "changed::fetch-interval",
-                           G_CALLBACK (update_fetch_timer), self, G_CONNECT_SWAPPED);
-  update_fetch_timer (self);
 }
 
 static void
@@ -577,24 +396,11 @@ pf_window_dispose (GObject *object)
 {
   PfWindow *self = PF_WINDOW (object);
 
-  g_clear_handle_id (&self->fetch_timer, g_source_remove);
-  if (self->statuses != NULL)
-    {
-      guint n = g_list_model_get_n_items (G_LIST_MODEL (self->statuses));
-
-      for (guint i = 0; i < n; i++)
-        {
-          g_autoptr(PfAccountStatus) status = g_list_model_get_item (G_LIST_MODEL (self->statuses), i);
-
-          pf_account_status_cancel (status);
-        }
-    }
-
+  /* The fetches belong to the app: they run on after the window closes
+   * when Popfetch stays in the background, and end with the app. */
   gtk_widget_dispose_template (GTK_WIDGET (self), PF_TYPE_WINDOW);
-  g_clear_object (&self->statuses);
-  g_clear_object (&self->store);
+  g_clear_object (&self->scheduler);
   g_clear_object (&self->settings);
-  g_clear_error (&self->load_error);
   g_clear_pointer (&self->demo_address, g_free);
   g_clear_pointer (&self->demo_password, g_free);
 
@@ -626,6 +432,7 @@ pf_window_class_init (PfWindowClass *klass)
 
   gtk_widget_class_install_action (widget_class, "win.add-account", NULL, add_account_action);
   gtk_widget_class_install_action (widget_class, "win.fetch-all", NULL, fetch_all_action);
+  gtk_widget_class_install_action (widget_class, "win.fetch-account", "s", fetch_account_action);
   gtk_widget_class_install_action (widget_class, "win.try-demo", NULL, try_demo_action);
   gtk_widget_class_install_action (widget_class, "win.show-account", "s", show_account_action);
   gtk_widget_class_install_action (widget_class, "win.go-back", NULL, go_back_action);
@@ -642,16 +449,10 @@ pf_window_init (PfWindow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
 
-  self->statuses = g_list_store_new (PF_TYPE_ACCOUNT_STATUS);
-  gtk_list_box_bind_model (self->accounts_list, G_LIST_MODEL (self->statuses),
-                           create_account_row, self, NULL);
   g_signal_connect (self->accounts_list, "row-activated", G_CALLBACK (on_account_row_activated), self);
   g_signal_connect_swapped (self->account_page, "go-back", G_CALLBACK (on_page_go_back), self);
   g_signal_connect_swapped (self->account_page, "edit-account", G_CALLBACK (on_page_edit_account), self);
   update_empty_state (self);
 
   load_demo (self);
-
-  self->store = pf_account_store_new (NULL);
-  pf_account_store_load_async (self->store, NULL, on_store_loaded, g_object_ref (self));
 }

@@ -445,6 +445,57 @@ test_save_load_file (void)
   assert_finalize_after_tasks (g_steal_pointer (&again));
 }
 
+static gboolean
+remember_mechanism (PfAccountStore   *store,
+                    const char       *name,
+                    PfAuthMechanism   mechanism,
+                    GError          **error)
+{
+  GAsyncResult *result = NULL;
+  gboolean ok;
+
+  pf_account_store_remember_mechanism_async (store, name, mechanism, NULL, pf_test_store_result, &result);
+  ok = pf_account_store_remember_mechanism_finish (store, pf_test_wait_result (&result, 10), error);
+  g_object_unref (result);
+  return ok;
+}
+
+/* A login that needed a second method (-PLUS or APOP refused as a method)
+ * is remembered for an account left on "auto", and saved; an account
+ * whose method the user chose keeps it. */
+static void
+test_remember_mechanism (void)
+{
+  g_autoptr(PfAccountStore) store = pf_account_store_new (NULL);
+  g_autoptr(PfAccountStore) again = pf_account_store_new (NULL);
+  g_autoptr(PfAccount) automatic = make_account ("auto");
+  g_autoptr(PfAccount) chosen = make_account ("chosen");
+  g_autoptr(GError) error = NULL;
+
+  pf_account_set_mechanism (automatic, PF_AUTH_AUTO);
+  pf_account_set_user (chosen, "someone-else");
+  pf_account_set_mechanism (chosen, PF_AUTH_USER);
+  g_assert_true (load_store (store, &error));
+  g_assert_true (pf_account_store_add (store, automatic, &error));
+  g_assert_true (pf_account_store_add (store, chosen, &error));
+  g_assert_true (save_store (store, &error));
+  g_assert_no_error (error);
+
+  g_assert_true (remember_mechanism (store, "auto", PF_AUTH_SCRAM_SHA_256, &error));
+  g_assert_no_error (error);
+  g_assert_true (remember_mechanism (store, "chosen", PF_AUTH_PLAIN, &error));
+  g_assert_no_error (error);
+  g_assert_false (remember_mechanism (store, "missing", PF_AUTH_PLAIN, &error));
+  g_assert_error (error, PF_ERROR, PF_ERROR_CONFIG);
+
+  g_assert_true (load_store (again, NULL));
+  g_assert_cmpint (pf_account_get_mechanism (pf_account_store_lookup (again, "auto")), ==, PF_AUTH_SCRAM_SHA_256);
+  g_assert_cmpint (pf_account_get_mechanism (pf_account_store_lookup (again, "chosen")), ==, PF_AUTH_USER);
+
+  assert_finalize_after_tasks (g_steal_pointer (&store));
+  assert_finalize_after_tasks (g_steal_pointer (&again));
+}
+
 /* Two stores (two programs) read the file; the second to save would drop
  * the first one's change, so it saves nothing and says why. */
 static void
@@ -692,6 +743,7 @@ main (int   argc,
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
 
   g_test_add_func ("/accounts/store/parse/every-field", test_parse_every_field);
+  g_test_add_func ("/accounts/store/remember-mechanism", test_remember_mechanism);
   g_test_add_func ("/accounts/store/serialize/round-trip-bytes", test_round_trip_bytes);
   g_test_add_func ("/accounts/store/parse/defaults", test_defaults);
   g_test_add_func ("/accounts/store/parse/invalid-fields-named", test_invalid_fields_named);

@@ -15,13 +15,16 @@
 #include "pf-test-dovecot.h"
 #include "pf-test-util.h"
 
-static const char * const names[] = { "clidemo.test", "*.clidemo.test", NULL };
+/* The demo domain; a test may name another one as its data (a provider's
+ * domain, whose names the demo then maps to loopback). */
+#define DEMO_DOMAIN "clidemo.test"
 
 typedef struct
 {
   PfTestDovecot *dovecot;
   char          *dir;
   char          *key_file;
+  const char    *domain;
 } Fixture;
 
 static void
@@ -31,8 +34,9 @@ write_key_file (Fixture    *fixture,
   g_autofree char *contents = NULL;
   g_autoptr(GError) error = NULL;
 
-  contents = g_strdup_printf ("[demo]\ndomain=clidemo.test\naddress=demo@clidemo.test\npassword=demo\n"
+  contents = g_strdup_printf ("[demo]\ndomain=%s\naddress=demo@%s\npassword=demo\n"
                               "host-address=127.0.0.1\nport-map=%s\nca-file=%s\n",
+                              fixture->domain, fixture->domain,
                               port_map, pf_test_dovecot_get_ca_file (fixture->dovecot));
   g_file_set_contents (fixture->key_file, contents, -1, &error);
   g_assert_no_error (error);
@@ -44,14 +48,23 @@ fixture_set_up (Fixture       *fixture,
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *port_map = NULL;
+  g_autofree char *wildcard = NULL;
+  g_autofree char *user = NULL;
+  const char *names[3];
 
+  fixture->domain = data != NULL ? data : DEMO_DOMAIN;
   if (!pf_test_require_program (PF_TEST_DOVECOT_PROGRAM, "REQUIRE_DOVECOT"))
     return;
+  wildcard = g_strconcat ("*.", fixture->domain, NULL);
+  names[0] = fixture->domain;
+  names[1] = wildcard;
+  names[2] = NULL;
+  user = g_strconcat ("demo@", fixture->domain, NULL);
   fixture->dovecot = pf_test_dovecot_start_with_names (names, &error);
   g_assert_no_error (error);
-  pf_test_dovecot_add_user (fixture->dovecot, "demo@clidemo.test", "demo", &error);
+  pf_test_dovecot_add_user (fixture->dovecot, user, "demo", &error);
   g_assert_no_error (error);
-  pf_test_dovecot_add_messages (fixture->dovecot, "demo@clidemo.test", 2, 300, &error);
+  pf_test_dovecot_add_messages (fixture->dovecot, user, 2, 300, &error);
   g_assert_no_error (error);
 
   fixture->dir = g_dir_make_tmp ("pf-cli-detect-XXXXXX", &error);
@@ -100,7 +113,10 @@ run_cli (Fixture     *fixture,
 
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE |
                                         G_SUBPROCESS_FLAGS_STDERR_PIPE);
-  g_subprocess_launcher_setenv (launcher, "POPFETCH_DEMO", fixture->key_file, TRUE);
+  if (fixture->key_file != NULL)
+    g_subprocess_launcher_setenv (launcher, "POPFETCH_DEMO", fixture->key_file, TRUE);
+  else
+    g_subprocess_launcher_unsetenv (launcher, "POPFETCH_DEMO");
   g_subprocess_launcher_setenv (launcher, "LC_ALL", "C.UTF-8", TRUE);
   process = g_subprocess_launcher_spawnv (launcher, (const char * const *) args->pdata, &error);
   g_assert_no_error (error);
@@ -143,6 +159,106 @@ test_detect_table (Fixture       *fixture,
   g_assert_nonnull (strstr (out, "SHA-256:"));
 }
 
+static guint
+count_lines_starting (const char *text,
+                      const char *prefix)
+{
+  g_auto(GStrv) lines = g_strsplit (text, "\n", -1);
+  guint n = 0;
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    if (g_str_has_prefix (lines[i], prefix))
+      n++;
+  return n;
+}
+
+static guint
+count_occurrences (const char *text,
+                   const char *needle)
+{
+  guint n = 0;
+
+  for (const char *p = strstr (text, needle); p != NULL; p = strstr (p + 1, needle))
+    n++;
+  return n;
+}
+
+/* The demo's names all lead to one Dovecot (same address, port and
+ * certificate): the table shows one option per port and security, with
+ * the other names said once; the JSON keeps every probe. */
+static void
+test_detect_same_server_once (Fixture       *fixture,
+                              gconstpointer  data)
+{
+  g_autofree char *out = NULL;
+  g_autofree char *json = NULL;
+
+  if (fixture->dovecot == NULL)
+    return;
+  g_assert_cmpint (run_cli (fixture, NULL, &out, "detect", "demo@clidemo.test", NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "also reachable as"));
+  g_assert_nonnull (strstr (out, "Also as:"));
+  /* Rank 1 is 995 with TLS; its other names are not ranked rows of their own. */
+  g_assert_cmpuint (count_lines_starting (out, "1    pop.clidemo.test"), ==, 1);
+  g_assert_cmpuint (count_lines_starting (out, "2    "), ==, 1);
+  g_assert_cmpuint (count_lines_starting (out, "3    "), ==, 0);
+
+  g_assert_cmpint (run_cli (fixture, NULL, &json, "detect", "demo@clidemo.test", "--json", NULL), ==, 0);
+  g_assert_cmpuint (count_occurrences (json, "{\"host\":\"mail.clidemo.test\",\"port\":995"), ==, 1);
+  g_assert_cmpuint (count_occurrences (json, "{\"host\":\"pop3.clidemo.test\",\"port\":995"), ==, 1);
+  g_assert_nonnull (strstr (json, ",\"provider\":null}"));
+}
+
+/* A Gmail address, its names mapped to a Dovecot on loopback by the demo:
+ * the table's server is probed and ranked first, and the provider object
+ * says what Gmail is. Nothing leaves loopback: every name under gmail.com
+ * is the demo's. */
+static void
+test_detect_provider_json (Fixture       *fixture,
+                           gconstpointer  data)
+{
+  g_autofree char *out = NULL;
+  g_autofree char *text = NULL;
+
+  if (fixture->dovecot == NULL)
+    return;
+  g_assert_cmpint (run_cli (fixture, NULL, &out, "detect", "demo@gmail.com", "--json", NULL), ==, 0);
+  g_assert_true (g_str_has_prefix (out, "{\"address\":\"demo@gmail.com\",\"recommended\":{\"host\":\"pop.gmail.com\","
+                                        "\"port\":995,\"security\":\"tls\",\"sources\":\"provider,guess\","));
+  g_assert_nonnull (strstr (out, ",\"provider\":{\"id\":\"gmail\",\"name\":\"Gmail\",\"pop3\":true,\"via_mx\":false,"
+                                 "\"auth\":[\"app-password\",\"oauth2\"],\"oauth2\":\"google\","
+                                 "\"enable_url\":\"https://mail.google.com/mail/u/0/#settings/fwdandpop\",\"notes\":[\"Gmail"));
+
+  g_assert_cmpint (run_cli (fixture, NULL, &text, "detect", "demo@gmail.com", NULL), ==, 0);
+  g_assert_nonnull (strstr (text, "Provider: Gmail (known by the address’s domain)"));
+  g_assert_nonnull (strstr (text, "Sign-in:        app password, OAuth2"));
+  g_assert_nonnull (strstr (text, "Note: Gmail’s own setting “When messages are accessed with POP”"));
+}
+
+/* iCloud offers no POP3: said at once, without probing anything (no demo,
+ * no network), exit 69 (EX_UNAVAILABLE). */
+static void
+test_detect_no_pop3 (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  Fixture bare = { NULL, };
+  g_autofree char *out = NULL;
+  g_autofree char *json = NULL;
+
+  g_assert_cmpint (run_cli (&bare, NULL, &out, "detect", "jo@icloud.com", NULL), ==, 69);
+  g_assert_nonnull (strstr (out, "Provider: iCloud Mail"));
+  g_assert_nonnull (strstr (out, "iCloud Mail does not offer POP3; use IMAP in a mail client."));
+  /* The notes are printed. */
+  g_assert_nonnull (strstr (out, "Note: iCloud Mail can be read over IMAP"));
+  g_assert_null (strstr (out, "RANK"));
+
+  g_assert_cmpint (run_cli (&bare, NULL, &json, "detect", "jo@me.com", "--json", NULL), ==, 69);
+  g_assert_nonnull (strstr (json, "\"probes\":[],\"lookups\":[]"));
+  g_assert_nonnull (strstr (json, "\"provider\":{\"id\":\"icloud\",\"name\":\"iCloud Mail\",\"pop3\":false,"));
+  g_assert_nonnull (strstr (json, "\"auth\":[],"));
+  g_assert_nonnull (strstr (json, "\"enable_url\":null,\"notes\":[\"iCloud Mail can be read over IMAP"));
+}
+
 static void
 test_detect_nothing (Fixture       *fixture,
                      gconstpointer  data)
@@ -182,6 +298,8 @@ test_login_json (Fixture       *fixture,
   g_assert_true (g_str_has_prefix (out, "{\"host\":\"pop.clidemo.test\",\"port\":995,\"security\":\"tls\","
                                         "\"success\":false,\"failed_step\":\"authentication\""));
   g_assert_nonnull (strstr (out, "\"attempts\":2"));
+  /* The demo domain is no provider the table knows. */
+  g_assert_nonnull (strstr (out, "\"hint_kind\":\"none\",\"provider\":null,"));
   g_assert_nonnull (strstr (out, "\"transcript\":\""));
   g_assert_null (strstr (out, "nope"));
 }
@@ -251,6 +369,10 @@ main (int   argc,
   ADD ("detect-json", test_detect_json);
   ADD ("detect-table", test_detect_table);
   ADD ("detect-nothing-usable", test_detect_nothing);
+  ADD ("detect-same-server-once", test_detect_same_server_once);
+  ADD ("detect-no-pop3", test_detect_no_pop3);
+  g_test_add ("/cli/detect/detect-provider-json", Fixture, "gmail.com", fixture_set_up,
+              test_detect_provider_json, fixture_tear_down);
   ADD ("test-login-works", test_login_works);
   ADD ("test-wrong-password", test_wrong_password);
   ADD ("test-json", test_login_json);

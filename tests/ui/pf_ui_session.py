@@ -232,7 +232,10 @@ def is_showing(acc):
 
 
 class App:
-    def __init__(self, session, binary, home, extra_env=None, name="popfetch"):
+    def __init__(self, session, binary, home, extra_env=None, name="popfetch", args=(),
+                 accessible=True):
+        """Starts @binary with @args. With @accessible false (an app with
+        no window is not on the accessibility bus), attach() later."""
         self.session = session
         self.home = home
         env = dict(os.environ)
@@ -253,8 +256,15 @@ class App:
         if extra_env:
             env.update(extra_env)
         self.log = open(os.path.join(home, "app.log"), "w")
-        self.proc = subprocess.Popen([binary], env=env, stdout=self.log, stderr=subprocess.STDOUT)
+        self.env = env
+        self.proc = subprocess.Popen([binary, *args], env=env, stdout=self.log, stderr=subprocess.STDOUT)
         self.name = name
+        self.root = None
+        if accessible:
+            self.attach()
+
+    def attach(self):
+        """Waits for the app (its first window) on the accessibility bus."""
         try:
             self.root = wait_for("the app on the accessibility bus", self._find_app, timeout=30)
         except TestFailure as e:

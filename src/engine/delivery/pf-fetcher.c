@@ -77,6 +77,7 @@ static GParamSpec *properties[N_PROPS];
 
 typedef struct
 {
+  struct _Run    *run;           /* while it is being retrieved */
   guint           msgno;
   char           *uid;           /* NULL until hashed in the no-UIDL fallback */
   guint64         server_size;
@@ -126,6 +127,7 @@ typedef struct _Run
   GHashTable     *requested;
   GHashTable     *server_uids;   /* uid → msgno (GUINT_TO_POINTER); until fetching starts */
   PfUidlList     *server_uidl;   /* holds server_uids' keys */
+  PfUidlList     *uidl_answer;   /* UIDL's answer, until LIST's comes */
   GPtrArray      *todo;          /* Message*, in server order */
   guint           next_to_queue;
   guint           in_flight;
@@ -172,6 +174,34 @@ slot_free (gpointer data)
   g_free (slot->base);
   g_clear_object (&slot->stream);
   g_free (slot);
+}
+
+/* The data of one worker-thread step (open, commit, prepare, compact,
+ * gone): the run, which the main thread keeps alive until the step is
+ * back, and what this step alone works on. */
+typedef struct
+{
+  Run       *run;
+  GPtrArray *batch;    /* commit: the messages to make durable */
+  guint      wanted;   /* prepare: how many tmp/ files to make */
+} Step;
+
+static Step *
+step_new (Run *run)
+{
+  Step *step = g_new0 (Step, 1);
+
+  step->run = run;
+  return step;
+}
+
+static void
+step_free (gpointer data)
+{
+  Step *step = data;
+
+  g_clear_pointer (&step->batch, g_ptr_array_unref);
+  g_free (step);
 }
 
 static void run_maybe_finish (Run *run);
@@ -262,6 +292,7 @@ run_free (gpointer data)
   g_clear_pointer (&run->settings, pf_server_settings_unref);
   g_clear_pointer (&run->server_uids, g_hash_table_unref);
   g_clear_pointer (&run->server_uidl, pf_uidl_list_unref);
+  g_clear_pointer (&run->uidl_answer, pf_uidl_list_unref);
   g_clear_pointer (&run->todo, g_ptr_array_unref);
   g_queue_clear (&run->retrieving);
   g_queue_clear_full (&run->spare, slot_free);
@@ -646,8 +677,9 @@ commit_thread (GTask        *task,
                gpointer      task_data,
                GCancellable *cancellable)
 {
-  Run *run = g_task_get_task_data (task);
-  GPtrArray *batch = g_object_get_data (G_OBJECT (task), "batch");
+  Step *step = task_data;
+  Run *run = step->run;
+  GPtrArray *batch = step->batch;
   g_autofree PfJournalRecord *records = g_new0 (PfJournalRecord, batch->len);
   g_autoptr(GHashTable) seen = NULL;
   guint n_records = 0;
@@ -723,7 +755,8 @@ on_commit (GObject      *source,
            gpointer      user_data)
 {
   Run *run = user_data;
-  GPtrArray *batch = g_object_get_data (G_OBJECT (result), "batch");
+  Step *step = g_task_get_task_data (G_TASK (result));
+  GPtrArray *batch = step->batch;
   g_autoptr(GError) error = NULL;
 
   run->committing = FALSE;
@@ -759,6 +792,7 @@ commit_start (Run *run)
 {
   g_autoptr(GTask) task = NULL;
   GPtrArray *batch;
+  Step *step;
 
   if (run->committing || run->ready->len == 0)
     return;
@@ -779,8 +813,9 @@ commit_start (Run *run)
 
   task = g_task_new (NULL, NULL, on_commit, run);
   g_task_set_source_tag (task, commit_start);
-  g_task_set_task_data (task, run, NULL);
-  g_object_set_data_full (G_OBJECT (task), "batch", batch, (GDestroyNotify) g_ptr_array_unref);
+  step = step_new (run);
+  step->batch = batch;
+  g_task_set_task_data (task, step, step_free);
   g_task_run_in_thread (task, commit_thread);
 }
 
@@ -829,7 +864,7 @@ on_retrieve (GObject      *source,
              gpointer      user_data)
 {
   Message *message = user_data;
-  Run *run = g_object_get_data (G_OBJECT (message->stream), "pf-run");
+  Run *run = message->run;
   g_autoptr(GError) error = NULL;
   guint64 bytes = 0;
   gboolean ok;
@@ -886,8 +921,9 @@ prepare_thread (GTask        *task,
                 gpointer      task_data,
                 GCancellable *cancellable)
 {
-  Run *run = task_data;
-  guint wanted = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (task), "wanted"));
+  Step *step = task_data;
+  Run *run = step->run;
+  guint wanted = step->wanted;
   g_autoptr(GPtrArray) slots = g_ptr_array_new_with_free_func (slot_free);
   GError *error = NULL;
 
@@ -943,6 +979,7 @@ prepare_start (Run *run)
   g_autoptr(GTask) task = NULL;
   guint remaining = run->todo->len - run->next_to_queue;
   guint wanted;
+  Step *step;
 
   if (run->preparing || run->error != NULL || remaining <= g_queue_get_length (&run->spare))
     return;
@@ -951,8 +988,9 @@ prepare_start (Run *run)
   run->preparing = TRUE;
   task = g_task_new (NULL, NULL, on_prepared, run);
   g_task_set_source_tag (task, prepare_start);
-  g_task_set_task_data (task, run, NULL);
-  g_object_set_data (G_OBJECT (task), "wanted", GUINT_TO_POINTER (wanted));
+  step = step_new (run);
+  step->wanted = wanted;
+  g_task_set_task_data (task, step, step_free);
   g_task_run_in_thread (task, prepare_thread);
 }
 
@@ -991,7 +1029,7 @@ run_queue_retrieves (Run *run)
       message->base = g_steal_pointer (&slot->base);
       message->stream = g_steal_pointer (&slot->stream);
       slot_free (slot);
-      g_object_set_data (G_OBJECT (message->stream), "pf-run", run);
+      message->run = run;
 
       run->in_flight++;
       g_queue_push_tail (&run->retrieving, message);
@@ -1270,7 +1308,7 @@ on_list (GObject      *source,
          gpointer      user_data)
 {
   Run *run = user_data;
-  PfUidlList *uids = g_object_steal_data (G_OBJECT (source), "pf-uidl");
+  g_autoptr(PfUidlList) uids = g_steal_pointer (&run->uidl_answer);
   g_autoptr(GArray) sizes = NULL;
   GError *error = NULL;
 
@@ -1318,7 +1356,7 @@ on_uidl (GObject      *source,
       run->result->no_uidl = TRUE;
     }
   else
-    g_object_set_data (G_OBJECT (source), "pf-uidl", uids);
+    run->uidl_answer = uids;
 
   pf_pop3_client_list_async (PF_POP3_CLIENT (source), run->cancellable, on_list, run);
 }
@@ -1362,6 +1400,7 @@ on_authenticated (GObject      *source,
     }
   g_clear_pointer (&run->secret, pf_secret_free);
   run->result->mechanism = used;
+  run->result->fell_back = run->fallback != PF_AUTH_AUTO;
   set_phase (run->self, PF_FETCH_PHASE_LISTING);
   pf_pop3_client_uidl_async (PF_POP3_CLIENT (source), run->cancellable, on_uidl, run);
 }

@@ -71,6 +71,7 @@ typedef struct
    * left on PF_AUTH_AUTO tries one other method on a new connection; an
    * account stores this so the next run goes straight to it. */
   PfAuthMechanism mechanism;
+  gboolean        fell_back;  /* the first method was refused; this one worked */
 } PfFetchResult;
 
 void            pf_fetch_result_free (PfFetchResult *result);

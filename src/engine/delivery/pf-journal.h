@@ -64,6 +64,10 @@ char     *pf_journal_account_key   (const char *host,
  * accounts): "account-NAME" with every byte outside [A-Za-z0-9._-] as %XX.
  * It never holds a bare "@", so it never equals a host-and-user key. */
 char     *pf_journal_saved_account_key (const char *account_name);
+/* @text appended to @out with everything but letters, digits, ".", "_"
+ * and "-" as %XX: how keys and user names are spelled in the journal. */
+void      pf_journal_append_escaped (GString    *out,
+                                     const char *text);
 /* Pure: "UID NAME TIME\n" (the old form, without size). */
 char     *pf_journal_format_entry  (const char *uid,
                                     const char *name,

@@ -18,6 +18,7 @@
 #include "pf-detector.h"
 #include "pf-error.h"
 #include "pf-map-resolver.h"
+#include "pf-provider.h"
 
 #define MAX_HOSTS           24
 #define MAX_AUTOCONFIG_SIZE (256 * 1024)
@@ -52,6 +53,9 @@ struct _PfDetector
   guint          outstanding;
   guint          next_order;
   PfProbe       *recommended;
+  PfProvider    *provider;        /* from the table, by domain or by MX */
+  gboolean       provider_via_mx;
+  gboolean       stopped_for_provider;
   gint64         started_us;
   guint          recommended_ms;
   guint          elapsed_ms;
@@ -63,6 +67,7 @@ enum
 {
   PROP_0,
   PROP_RECOMMENDED,
+  PROP_PROVIDER,
   N_PROPS
 };
 
@@ -83,6 +88,7 @@ typedef struct
   gboolean       resolved;
   GError        *resolve_error;
   char          *address;
+  char         **addresses;   /* every resolved address: one server under several names */
   GPtrArray     *probes;   /* PfProbe, not owned (self->probes owns) */
 } Host;
 
@@ -92,6 +98,7 @@ host_free (Host *host)
   g_free (host->name);
   g_clear_error (&host->resolve_error);
   g_free (host->address);
+  g_strfreev (host->addresses);
   g_ptr_array_unref (host->probes);
   g_free (host);
 }
@@ -112,6 +119,15 @@ static void update_recommended  (PfDetector *self);
 static void start_lookups       (PfDetector *self,
                                  const char *domain,
                                  gboolean    via_mx);
+
+/* The provider table says there is no POP3 here: why nothing was found. */
+static GError *
+no_pop3_error (PfProvider *provider)
+{
+  g_autofree char *text = pf_provider_describe_pop3 (provider);
+
+  return g_error_new_literal (PF_ERROR, PF_ERROR_NOT_FOUND, text);
+}
 
 /* Bookkeeping: the run ends when nothing is outstanding. */
 static void
@@ -148,6 +164,11 @@ translate_cancel (PfDetector *self,
       return g_error_new (PF_ERROR, PF_ERROR_TIMEOUT,
                           _("Detection stopped after %u seconds before this answered."),
                           self->timeout);
+    }
+  if (self->stopped_for_provider && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      g_error_free (error);
+      return no_pop3_error (self->provider);
     }
   return error;
 }
@@ -222,6 +243,7 @@ start_probe (PfDetector *self,
 
   port = pf_port_map_lookup_for_host (self->port_map, host->name, pf_probe_get_port (probe));
   pf_probe_set_connect (probe, host->address, port);
+  pf_probe_set_addresses (probe, (const char * const *) host->addresses);
   if (port == 0)
     {
       error = g_error_new (PF_ERROR, PF_ERROR_REFUSED,
@@ -331,7 +353,15 @@ on_host_resolved (GObject      *source,
   host->resolving = FALSE;
   host->resolved = TRUE;
   if (addresses != NULL)
-    host->address = pf_resolver_pick_address (addresses);
+    {
+      GPtrArray *all = g_ptr_array_new ();
+
+      host->address = pf_resolver_pick_address (addresses);
+      for (GList *l = addresses; l != NULL; l = l->next)
+        g_ptr_array_add (all, g_inet_address_to_string (l->data));
+      g_ptr_array_add (all, NULL);
+      host->addresses = (char **) g_ptr_array_free (all, FALSE);
+    }
   else
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -434,6 +464,31 @@ add_host (PfDetector    *self,
   add_candidate (self, hostname, 995, PF_SECURITY_TLS, sources, username_hint);
   add_candidate (self, hostname, 110, PF_SECURITY_STARTTLS, sources, username_hint);
   add_candidate (self, hostname, 110, PF_SECURITY_NONE, sources, username_hint);
+}
+
+/* The provider table's word: its own servers, probed first and ranked
+ * first. */
+static void
+set_provider (PfDetector *self,
+              PfProvider *provider,
+              gboolean    via_mx)
+{
+  GPtrArray *servers = pf_provider_get_servers (provider);
+  PfProbeSource sources = PF_PROBE_SOURCE_PROVIDER | (via_mx ? PF_PROBE_SOURCE_VIA_MX : 0);
+
+  g_assert (self->provider == NULL);
+  self->provider = pf_provider_ref (provider);
+  self->provider_via_mx = via_mx;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PROVIDER]);
+
+  if (pf_provider_get_pop3 (provider) == PF_PROVIDER_POP3_NO)
+    return;
+  for (guint i = 0; i < servers->len; i++)
+    {
+      PfProviderServer *server = servers->pdata[i];
+
+      add_candidate (self, server->host, server->port, server->security, sources, NULL);
+    }
 }
 
 /* ---- Lookups ------------------------------------------------------------ */
@@ -617,8 +672,22 @@ on_mx_records (GObject      *source,
       g_autofree char *mx_domain = parent_domain (lower);
 
       pf_lookup_add_host (run->lookup, lower);
-      if (pf_hostname_is_plausible (mx_domain) && g_strcmp0 (mx_domain, self->domain) != 0 &&
-          self->mx_domain == NULL)
+
+      /* A company domain hosted at a known provider (Google Workspace,
+       * Microsoft 365): its servers, or the end of the search when it
+       * offers no POP3. */
+      if (self->provider == NULL && pf_provider_lookup_mx (lower) != NULL)
+        {
+          set_provider (self, pf_provider_lookup_mx (lower), TRUE);
+          if (pf_provider_get_pop3 (self->provider) == PF_PROVIDER_POP3_NO)
+            {
+              self->stopped_for_provider = TRUE;
+              g_cancellable_cancel (self->cancellable);
+            }
+        }
+
+      if (!self->stopped_for_provider && pf_hostname_is_plausible (mx_domain) &&
+          g_strcmp0 (mx_domain, self->domain) != 0 && self->mx_domain == NULL)
         {
           self->mx_domain = g_steal_pointer (&mx_domain);
           start_lookups (self, self->mx_domain, TRUE);
@@ -1003,6 +1072,7 @@ pf_detector_run_async (PfDetector          *self,
 {
   g_autoptr(GTask) task = NULL;
   g_autofree char *domain = NULL;
+  PfProvider *provider;
 
   g_return_if_fail (PF_IS_DETECTOR (self));
   g_return_if_fail (address != NULL);
@@ -1038,7 +1108,12 @@ pf_detector_run_async (PfDetector          *self,
   /* Hold the run open while the first lookups start, so nothing finishes
    * it half way. */
   hold (self);
-  start_lookups (self, self->domain, FALSE);
+  provider = pf_provider_lookup_domain (self->domain);
+  if (provider != NULL)
+    set_provider (self, provider, FALSE);
+  /* Known offline: nothing to probe, and the answer comes at once. */
+  if (provider == NULL || pf_provider_get_pop3 (provider) != PF_PROVIDER_POP3_NO)
+    start_lookups (self, self->domain, FALSE);
   release (self);
 }
 
@@ -1083,6 +1158,7 @@ pf_detector_finalize (GObject *object)
   g_ptr_array_unref (self->lookups);
   g_hash_table_unref (self->hosts);
   g_clear_object (&self->recommended);
+  g_clear_pointer (&self->provider, pf_provider_unref);
   G_OBJECT_CLASS (pf_detector_parent_class)->finalize (object);
 }
 
@@ -1098,6 +1174,9 @@ pf_detector_get_property (GObject    *object,
     {
     case PROP_RECOMMENDED:
       g_value_set_object (value, self->recommended);
+      break;
+    case PROP_PROVIDER:
+      g_value_set_boxed (value, self->provider);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -1116,6 +1195,9 @@ pf_detector_class_init (PfDetectorClass *klass)
   properties[PROP_RECOMMENDED] =
     g_param_spec_object ("recommended", NULL, NULL, PF_TYPE_PROBE,
                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_PROVIDER] =
+    g_param_spec_boxed ("provider", NULL, NULL, PF_TYPE_PROVIDER,
+                        G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   signals[PROGRESS] =
@@ -1266,4 +1348,28 @@ pf_detector_get_elapsed_ms (PfDetector *self)
 {
   g_return_val_if_fail (PF_IS_DETECTOR (self), 0);
   return self->elapsed_ms;
+}
+
+PfProvider *
+pf_detector_get_provider (PfDetector *self)
+{
+  g_return_val_if_fail (PF_IS_DETECTOR (self), NULL);
+  return self->provider;
+}
+
+gboolean
+pf_detector_get_provider_via_mx (PfDetector *self)
+{
+  g_return_val_if_fail (PF_IS_DETECTOR (self), FALSE);
+  return self->provider_via_mx;
+}
+
+GError *
+pf_detector_dup_no_pop3_error (PfDetector *self)
+{
+  g_return_val_if_fail (PF_IS_DETECTOR (self), NULL);
+
+  if (self->provider == NULL || pf_provider_get_pop3 (self->provider) != PF_PROVIDER_POP3_NO)
+    return NULL;
+  return no_pop3_error (self->provider);
 }

@@ -12,6 +12,8 @@
 #include "pf-lookup.h"
 #include "pf-port-map.h"
 #include "pf-probe.h"
+#include "pf-probe-group.h"
+#include "pf-provider.h"
 
 G_BEGIN_DECLS
 
@@ -35,7 +37,9 @@ G_DECLARE_FINAL_TYPE (PfDetector, pf_detector, PF, DETECTOR, GObject)
  *     on the thread-default main context of run_async.
  * Properties:
  *   "recommended" (PfProbe, read-only, notified once when ranking allows,
- *     possibly long before the run finishes). */
+ *     possibly long before the run finishes).
+ *   "provider" (PfProvider, read-only, notified once when the provider
+ *     table recognises the domain or its MX). */
 PfDetector   *pf_detector_new (void);
 
 /* Configuration; set before run_async. */
@@ -77,6 +81,17 @@ PfProbe      *pf_detector_get_recommended (PfDetector *self);
 GPtrArray    *pf_detector_get_probes      (PfDetector *self);   /* (transfer none) of PfProbe */
 GPtrArray    *pf_detector_get_lookups     (PfDetector *self);   /* (transfer none) of PfLookup */
 const char   *pf_detector_get_address     (PfDetector *self);
+/* The provider the table knows for the address's domain, or, once the MX
+ * lookup answered, for the MX host; NULL when none. Notified as "provider"
+ * (boxed PfProvider) when it becomes known. (transfer none) */
+PfProvider   *pf_detector_get_provider    (PfDetector *self);
+/* TRUE when the provider was recognised by the MX, not by the domain. */
+gboolean      pf_detector_get_provider_via_mx (PfDetector *self);
+/* When the provider offers no POP3, PF_ERROR_NOT_FOUND with the sentence
+ * to show ("iCloud Mail does not offer POP3; use IMAP in a mail client.");
+ * else NULL. A run for such a provider ends at once without probing (by
+ * domain), or stops when the MX names it. (transfer full) */
+GError       *pf_detector_dup_no_pop3_error (PfDetector *self);
 /* Milliseconds from run_async to the recommendation (0 = none yet), and
  * to the end of the run. */
 guint         pf_detector_get_recommended_ms (PfDetector *self);

@@ -114,50 +114,75 @@ pf_diagnosis_step_for_error (const GError *error)
     }
 }
 
-/* TRUE when @name is @domain or a name under it. */
-static gboolean
-name_is_under (const char *name,
-               const char *domain)
-{
-  gsize name_len = strlen (name);
-  gsize domain_len = strlen (domain);
+G_DEFINE_ENUM_TYPE (PfProviderHint, pf_provider_hint,
+                    G_DEFINE_ENUM_VALUE (PF_PROVIDER_HINT_NONE, "none"),
+                    G_DEFINE_ENUM_VALUE (PF_PROVIDER_HINT_APP_PASSWORD, "app-password"),
+                    G_DEFINE_ENUM_VALUE (PF_PROVIDER_HINT_OAUTH2, "oauth2"),
+                    G_DEFINE_ENUM_VALUE (PF_PROVIDER_HINT_LOGIN_DELAY, "login-delay"),
+                    G_DEFINE_ENUM_VALUE (PF_PROVIDER_HINT_NO_POP3, "no-pop3"),
+                    G_DEFINE_ENUM_VALUE (PF_PROVIDER_HINT_POP3_OFF, "pop3-off"),
+                    G_DEFINE_ENUM_VALUE (PF_PROVIDER_HINT_WEB_LOGIN, "web-login"))
 
-  if (name_len == domain_len)
-    return g_ascii_strcasecmp (name, domain) == 0;
-  return name_len > domain_len &&
-         name[name_len - domain_len - 1] == '.' &&
-         g_ascii_strcasecmp (name + name_len - domain_len, domain) == 0;
+PfProvider *
+pf_provider_for_login (const char *host,
+                       const char *address)
+{
+  PfProvider *provider = NULL;
+
+  if (address != NULL)
+    provider = pf_provider_lookup_domain (address);
+  if (provider == NULL && host != NULL)
+    provider = pf_provider_lookup_server (host);
+  return provider;
 }
 
-/* The label a brand registers: "hotmail" in hotmail.co.uk and hotmail.fr. */
-static char *
-brand_label (const char *name)
+/* The provider's word on a failure, or NONE. */
+static PfProviderHint
+hint_from_provider (PfProvider   *provider,
+                    const GError *error)
 {
-  g_auto(GStrv) labels = g_strsplit (name, ".", -1);
-  guint n = g_strv_length (labels);
+  PfProviderAuth auth = pf_provider_get_auth (provider);
+  gboolean auth_failed = g_error_matches (error, PF_ERROR, PF_ERROR_AUTH_REJECTED) ||
+                         g_error_matches (error, PF_ERROR, PF_ERROR_NO_COMMON_MECHANISM);
+  gboolean switchable = pf_provider_get_pop3_off_by_default (provider) ||
+                        pf_provider_get_pop3_may_switch_off (provider);
 
-  if (n < 2)
-    return NULL;
-  if (n >= 3 && (strcmp (labels[n - 2], "co") == 0 || strcmp (labels[n - 2], "com") == 0) &&
-      strlen (labels[n - 1]) == 2)
-    return g_ascii_strdown (labels[n - 3], -1);
-  return g_ascii_strdown (labels[n - 2], -1);
-}
+  if (error == NULL)
+    return PF_PROVIDER_HINT_NONE;
+  if (pf_provider_get_pop3 (provider) == PF_PROVIDER_POP3_NO)
+    return PF_PROVIDER_HINT_NO_POP3;
 
-static gboolean
-matches_provider (const char         *name,
-                  const char * const *brands,
-                  const char * const *domains)
-{
-  g_autofree char *brand = NULL;
+  /* What the server said, in the words the provider uses for it. */
+  if (error->domain == PF_ERROR)
+    {
+      switch (pf_provider_match_reply (provider, error->message))
+        {
+        case PF_PROVIDER_REPLY_APP_PASSWORD:
+          return PF_PROVIDER_HINT_APP_PASSWORD;
+        case PF_PROVIDER_REPLY_WEB_LOGIN:
+          return PF_PROVIDER_HINT_WEB_LOGIN;
+        case PF_PROVIDER_REPLY_POP3_OFF:
+          return PF_PROVIDER_HINT_POP3_OFF;
+        case PF_PROVIDER_REPLY_NONE:
+        default:
+          break;
+        }
+    }
 
-  if (name == NULL)
-    return FALSE;
-  for (guint i = 0; domains[i] != NULL; i++)
-    if (name_is_under (name, domains[i]))
-      return TRUE;
-  brand = brand_label (name);
-  return brand != NULL && g_strv_contains (brands, brand);
+  /* A permanent refusal where POP3 has to be switched on first. */
+  if (g_error_matches (error, PF_ERROR, PF_ERROR_SYS_PERM) && switchable)
+    return PF_PROVIDER_HINT_POP3_OFF;
+
+  if (!auth_failed)
+    return PF_PROVIDER_HINT_NONE;
+  if ((auth & PF_PROVIDER_AUTH_OAUTH2) && !(auth & (PF_PROVIDER_AUTH_PASSWORD | PF_PROVIDER_AUTH_APP_PASSWORD)))
+    return PF_PROVIDER_HINT_OAUTH2;
+  if ((auth & PF_PROVIDER_AUTH_APP_PASSWORD) && !(auth & PF_PROVIDER_AUTH_PASSWORD))
+    return PF_PROVIDER_HINT_APP_PASSWORD;
+  /* GMX and WEB.DE refuse the login itself while POP3 is off. */
+  if (switchable)
+    return PF_PROVIDER_HINT_POP3_OFF;
+  return PF_PROVIDER_HINT_NONE;
 }
 
 PfProviderHint
@@ -166,30 +191,18 @@ pf_provider_hint_for (const char   *host,
                       const GError *error,
                       gint64        login_delay)
 {
-  static const char * const microsoft_brands[] = { "hotmail", "outlook", "live", "msn", "office365", NULL };
-  static const char * const microsoft_domains[] = { "outlook.com", "office365.com", "hotmail.com", NULL };
-  static const char * const app_password_brands[] = { "gmail", "googlemail", "yahoo", "ymail", "rocketmail", "icloud", NULL };
-  static const char * const app_password_domains[] = { "gmail.com", "googlemail.com", "google.com", "yahoo.com",
-                                                       "icloud.com", "me.com", "mac.com", NULL };
-  g_autofree char *domain = NULL;
-  gboolean auth_failed;
+  PfProvider *provider;
 
   if (g_error_matches (error, PF_ERROR, PF_ERROR_LOGIN_DELAY))
     return PF_PROVIDER_HINT_LOGIN_DELAY;
 
-  if (address != NULL)
-    pf_address_split (address, NULL, &domain);
-
-  auth_failed = g_error_matches (error, PF_ERROR, PF_ERROR_AUTH_REJECTED) ||
-                g_error_matches (error, PF_ERROR, PF_ERROR_NO_COMMON_MECHANISM);
-  if (auth_failed)
+  provider = pf_provider_for_login (host, address);
+  if (provider != NULL)
     {
-      if (matches_provider (host, microsoft_brands, microsoft_domains) ||
-          matches_provider (domain, microsoft_brands, microsoft_domains))
-        return PF_PROVIDER_HINT_OAUTH2;
-      if (matches_provider (host, app_password_brands, app_password_domains) ||
-          matches_provider (domain, app_password_brands, app_password_domains))
-        return PF_PROVIDER_HINT_APP_PASSWORD;
+      PfProviderHint hint = hint_from_provider (provider, error);
+
+      if (hint != PF_PROVIDER_HINT_NONE)
+        return hint;
     }
 
   if (login_delay > 0)
@@ -197,18 +210,74 @@ pf_provider_hint_for (const char   *host,
   return PF_PROVIDER_HINT_NONE;
 }
 
+static char *
+describe_pop3_off (const PfProvider *provider)
+{
+  const char *name = pf_provider_get_name (provider);
+  const char *url = pf_provider_get_enable_url (provider);
+
+  if (pf_provider_get_pop3_may_switch_off (provider) && url != NULL)
+    /* Translators: %1$s is a provider's name, %2$s a web address. */
+    return g_strdup_printf (_("%1$s may have switched POP3 off for this account: it is off until you switch it on, "
+                              "and %1$s may switch it off again when it goes unused for months. "
+                              "Switch it on in the account’s settings (see %2$s), then try again."),
+                            name, url);
+  if (url != NULL)
+    /* Translators: %1$s is a provider's name, %2$s a web address. */
+    return g_strdup_printf (_("POP3 may be switched off for this account at %1$s. "
+                              "Switch it on in the account’s settings (see %2$s), then try again."),
+                            name, url);
+  /* Translators: %s is a provider's name. */
+  return g_strdup_printf (_("POP3 may be switched off for this account at %s. "
+                            "Switch it on in the account’s settings, then try again."),
+                          name);
+}
+
 char *
-pf_provider_hint_describe (PfProviderHint hint,
-                           gint64         login_delay)
+pf_provider_hint_describe (PfProviderHint    hint,
+                           const PfProvider *provider,
+                           gint64            login_delay)
 {
   switch (hint)
     {
     case PF_PROVIDER_HINT_APP_PASSWORD:
+      if (provider != NULL && pf_provider_get_app_password_url (provider) != NULL)
+        /* Translators: %1$s is a provider's name, %2$s a web address. */
+        return g_strdup_printf (_("%1$s does not accept your normal password for POP3. "
+                                  "Create an app password at %2$s and use it here."),
+                                pf_provider_get_name (provider), pf_provider_get_app_password_url (provider));
+      if (provider != NULL)
+        /* Translators: %s is a provider's name. */
+        return g_strdup_printf (_("%s does not accept your normal password for POP3. "
+                                  "Create an app password in the security settings of your account and use it here."),
+                                pf_provider_get_name (provider));
       return g_strdup (_("This provider does not accept your normal password for POP3. "
                          "Create an app password in the security settings of your account and use it here."));
     case PF_PROVIDER_HINT_OAUTH2:
+      if (provider != NULL)
+        /* Translators: %s is a provider's name, such as "Microsoft 365". */
+        return g_strdup_printf (_("%s no longer accepts a password for POP3: "
+                                  "only an OAuth2 sign-in works, in a browser window of the provider."),
+                                pf_provider_get_name (provider));
       return g_strdup (_("Microsoft accounts no longer accept a password for POP3: "
                          "they need an OAuth2 sign-in instead."));
+    case PF_PROVIDER_HINT_NO_POP3:
+      if (provider != NULL)
+        return pf_provider_describe_pop3 (provider);
+      return g_strdup (_("This provider does not offer POP3; use IMAP in a mail client."));
+    case PF_PROVIDER_HINT_POP3_OFF:
+      if (provider != NULL)
+        return describe_pop3_off (provider);
+      return g_strdup (_("POP3 may be switched off for this account. "
+                         "Switch it on in the account’s settings, then try again."));
+    case PF_PROVIDER_HINT_WEB_LOGIN:
+      if (provider != NULL)
+        /* Translators: %s is a provider's name, such as "Gmail". */
+        return g_strdup_printf (_("%s wants you to sign in once on its website before a mail program may log in. "
+                                  "Sign in with a web browser, confirm any security check it shows, then try again."),
+                                pf_provider_get_name (provider));
+      return g_strdup (_("The provider wants you to sign in once on its website before a mail program may log in. "
+                         "Sign in with a web browser, confirm any security check it shows, then try again."));
     case PF_PROVIDER_HINT_LOGIN_DELAY:
       /* LOGIN-DELAY counts seconds (RFC 2449 §6.5); under a minute they
        * are said as seconds, else as minutes rounded up, so the advice
@@ -264,6 +333,7 @@ struct _PfDiagnosis
   PfExplanation   *explanation;
   PfProviderHint   hint;
   char            *hint_text;
+  PfProvider      *provider;
   char            *user;
   PfAuthMechanism  mechanism;
   guint            attempts;
@@ -287,6 +357,7 @@ pf_diagnosis_finalize (GObject *object)
   g_clear_error (&self->error);
   g_clear_pointer (&self->explanation, pf_explanation_free);
   g_free (self->hint_text);
+  g_clear_pointer (&self->provider, pf_provider_unref);
   g_free (self->user);
   g_free (self->greeting);
   g_clear_pointer (&self->capabilities, pf_capabilities_free);
@@ -323,6 +394,7 @@ GETTER (const GError *, error, error, NULL)
 GETTER (const PfExplanation *, explanation, explanation, NULL)
 GETTER (PfProviderHint, hint, hint, PF_PROVIDER_HINT_NONE)
 GETTER (const char *, hint_text, hint_text, NULL)
+GETTER (PfProvider *, provider, provider, NULL)
 GETTER (const char *, user, user, NULL)
 GETTER (PfAuthMechanism, mechanism, mechanism, PF_AUTH_AUTO)
 GETTER (guint, attempts, attempts, 0)
@@ -545,9 +617,15 @@ complete (GTask           *task,
       diagnosis->error = error;
       diagnosis->explanation = pf_error_explain (error);
     }
-  diagnosis->hint = pf_provider_hint_for (pf_server_settings_get_effective_identity (self->settings),
-                                          self->address, diagnosis->error, login_delay);
-  diagnosis->hint_text = pf_provider_hint_describe (diagnosis->hint, login_delay);
+  {
+    const char *host = pf_server_settings_get_effective_identity (self->settings);
+    PfProvider *provider = pf_provider_for_login (host, self->address);
+
+    if (provider != NULL)
+      diagnosis->provider = pf_provider_ref (provider);
+    diagnosis->hint = pf_provider_hint_for (host, self->address, diagnosis->error, login_delay);
+  }
+  diagnosis->hint_text = pf_provider_hint_describe (diagnosis->hint, diagnosis->provider, login_delay);
   g_task_return_pointer (task, g_object_ref (diagnosis), g_object_unref);
 }
 

@@ -14,6 +14,7 @@
 #include "pf-error.h"
 #include "pf-pop3-client.h"
 #include "pf-port-map.h"
+#include "pf-provider.h"
 
 G_BEGIN_DECLS
 
@@ -34,24 +35,41 @@ const char      *pf_diagnosis_step_describe  (PfDiagnosisStep step);  /* transla
 /* Pure: which step an error from PfPop3Client belongs to. */
 PfDiagnosisStep  pf_diagnosis_step_for_error (const GError *error);
 
+/* What the provider table says about a failure; nicks "none",
+ * "app-password", "oauth2", "login-delay", "no-pop3", "pop3-off",
+ * "web-login". */
 typedef enum
 {
   PF_PROVIDER_HINT_NONE,
-  PF_PROVIDER_HINT_APP_PASSWORD,   /* Gmail, Yahoo, iCloud */
-  PF_PROVIDER_HINT_OAUTH2,         /* Microsoft: outlook.com, hotmail, live, office365 */
+  PF_PROVIDER_HINT_APP_PASSWORD,   /* Gmail, Yahoo, AOL, Fastmail…: an app password, not the password */
+  PF_PROVIDER_HINT_OAUTH2,         /* Outlook.com, Microsoft 365: only an OAuth2 sign-in */
   PF_PROVIDER_HINT_LOGIN_DELAY,    /* [LOGIN-DELAY] or LOGIN-DELAY in CAPA */
+  PF_PROVIDER_HINT_NO_POP3,        /* iCloud, Proton: no POP3 at all */
+  PF_PROVIDER_HINT_POP3_OFF,       /* GMX, WEB.DE, Gmail…: POP3 switched off in the account */
+  PF_PROVIDER_HINT_WEB_LOGIN,      /* Gmail "Web login required": sign in on the website first */
 } PfProviderHint;
 
+#define PF_TYPE_PROVIDER_HINT (pf_provider_hint_get_type ())
+GType            pf_provider_hint_get_type (void) G_GNUC_CONST;
+
+/* Pure: the provider the table knows for the address's domain, else for
+ * the server host; either may be NULL. (transfer none) */
+PfProvider      *pf_provider_for_login (const char *host,
+                                        const char *address);
 /* Pure: the hint that applies, from the server host, the address (either
  * may be NULL), the error (NULL on success) and the announced LOGIN-DELAY
- * in seconds (-1 when none). */
+ * in seconds (-1 when none). The provider table decides: its sign-in
+ * methods, whether POP3 must be switched on, and what its server's reply
+ * text means. */
 PfProviderHint   pf_provider_hint_for (const char   *host,
                                        const char   *address,
                                        const GError *error,
                                        gint64        login_delay);
-/* A translated sentence for the hint, or NULL for NONE. */
-char            *pf_provider_hint_describe (PfProviderHint hint,
-                                            gint64         login_delay);
+/* Translated sentences for the hint, naming @provider (may be NULL) and
+ * where to act; NULL for NONE. */
+char            *pf_provider_hint_describe (PfProviderHint    hint,
+                                            const PfProvider *provider,
+                                            gint64            login_delay);
 
 /* The user names to try, in order, without duplicates: @user when given
  * (only that one), else the full address, then its local part. Pure. */
@@ -69,6 +87,8 @@ const GError         *pf_diagnosis_get_error        (PfDiagnosis *self);
 /* pf_error_explain() of the error, NULL on success. */
 const PfExplanation  *pf_diagnosis_get_explanation  (PfDiagnosis *self);
 PfProviderHint        pf_diagnosis_get_hint         (PfDiagnosis *self);
+/* The provider the table knows for the address or the server, or NULL. */
+PfProvider           *pf_diagnosis_get_provider     (PfDiagnosis *self);
 /* Translated, or NULL. */
 const char           *pf_diagnosis_get_hint_text    (PfDiagnosis *self);
 /* The user name that logged in (or was tried last) and the mechanism that

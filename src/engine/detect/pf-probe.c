@@ -7,6 +7,9 @@
 
 #include "config.h"
 
+#include <stdlib.h>
+#include <string.h>
+
 #include <glib/gi18n.h>
 
 #include "pf-error.h"
@@ -25,6 +28,7 @@ struct _PfProbe
   char            *username_hint;
   char            *connect_address;
   guint16          connect_port;
+  char           **addresses;
 
   PfProbeState     state;
   PfProbeVerdict   verdict;
@@ -55,17 +59,21 @@ enum
   CLASS_UNUSABLE = 100,
 };
 
-/* Source tiers: what the provider publishes beats what we guess; the
- * address's own domain beats the MX's. */
+/* Source tiers: the provider table's word beats everything (it names the
+ * provider's own servers, whether the address or its MX led to it); what
+ * the provider publishes beats what we guess; the address's own domain
+ * beats the MX's. */
 static guint
 tier_for_sources (PfProbeSource sources)
 {
   gboolean published = (sources & (PF_PROBE_SOURCE_AUTOCONFIG | PF_PROBE_SOURCE_ISPDB | PF_PROBE_SOURCE_SRV)) != 0;
   gboolean via_mx = (sources & PF_PROBE_SOURCE_VIA_MX) != 0;
 
+  if (sources & PF_PROBE_SOURCE_PROVIDER)
+    return 0;
   if (published)
-    return via_mx ? 1 : 0;
-  return via_mx ? 3 : 2;
+    return via_mx ? 2 : 1;
+  return via_mx ? 4 : 3;
 }
 
 char *
@@ -74,6 +82,8 @@ pf_probe_source_to_string (PfProbeSource sources)
   GPtrArray *names = g_ptr_array_new ();
   char *joined;
 
+  if (sources & PF_PROBE_SOURCE_PROVIDER)
+    g_ptr_array_add (names, (gpointer) "provider");
   if (sources & PF_PROBE_SOURCE_AUTOCONFIG)
     g_ptr_array_add (names, (gpointer) "autoconfig");
   if (sources & PF_PROBE_SOURCE_ISPDB)
@@ -153,6 +163,7 @@ pf_probe_finalize (GObject *object)
   g_free (self->host);
   g_free (self->username_hint);
   g_free (self->connect_address);
+  g_strfreev (self->addresses);
   g_clear_error (&self->error);
   g_free (self->greeting);
   g_clear_pointer (&self->capabilities, pf_capabilities_free);
@@ -482,4 +493,33 @@ pf_probe_complete (PfProbe            *self,
     self->verdict = PF_PROBE_VERDICT_PINNED;
   else
     self->verdict = PF_PROBE_VERDICT_SECURE;
+}
+
+const char * const *
+pf_probe_get_addresses (PfProbe *self)
+{
+  g_return_val_if_fail (PF_IS_PROBE (self), NULL);
+  return (const char * const *) self->addresses;
+}
+
+static int
+compare_strings (gconstpointer a,
+                 gconstpointer b)
+{
+  return strcmp (*(const char **) a, *(const char **) b);
+}
+
+void
+pf_probe_set_addresses (PfProbe            *self,
+                        const char * const *addresses)
+{
+  guint n;
+
+  g_return_if_fail (PF_IS_PROBE (self));
+
+  g_strfreev (self->addresses);
+  self->addresses = g_strdupv ((char **) addresses);
+  n = self->addresses != NULL ? g_strv_length (self->addresses) : 0;
+  if (n > 1)
+    qsort (self->addresses, n, sizeof (char *), compare_strings);
 }

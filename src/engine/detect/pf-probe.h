@@ -24,6 +24,7 @@ typedef enum
   PF_PROBE_SOURCE_SRV        = 1 << 2,
   PF_PROBE_SOURCE_GUESS      = 1 << 3,
   PF_PROBE_SOURCE_VIA_MX     = 1 << 4,   /* found for the MX host's domain */
+  PF_PROBE_SOURCE_PROVIDER   = 1 << 5,   /* a server the provider table names */
 } PfProbeSource;
 
 /* "autoconfig,srv" and the like. */
@@ -82,6 +83,9 @@ guint                 pf_probe_get_order        (PfProbe *self);
  * NULL/0 before resolution. */
 const char           *pf_probe_get_connect_address (PfProbe *self);
 guint16               pf_probe_get_connect_port (PfProbe *self);
+/* Every address the host name resolved to, sorted; NULL before
+ * resolution. */
+const char * const   *pf_probe_get_addresses    (PfProbe *self);
 /* The user name the provider's autoconfig names, or NULL. */
 const char           *pf_probe_get_username_hint (PfProbe *self);
 
@@ -110,8 +114,9 @@ PfProbeImap           pf_probe_get_imap         (PfProbe *self);
 /* Ranking, pure. Negative when @a ranks before @b. Classes: TLS with a
  * valid certificate, then STARTTLS with a valid certificate, then a pinned
  * certificate, then (with @allow_plaintext only) plaintext; then sources
- * (autoconfig, ISPDB and SRV before guesses; the address's own domain
- * before the MX's), then authentication strength, then discovery order.
+ * (the provider table's servers first, then autoconfig, ISPDB and SRV
+ * before guesses; the address's own domain before the MX's), then
+ * authentication strength, then discovery order.
  * Unusable probes rank after all usable ones. */
 int                   pf_probe_compare_rank (PfProbe  *a,
                                              PfProbe  *b,
@@ -132,6 +137,9 @@ void                  pf_probe_set_username_hint (PfProbe      *self,
 void                  pf_probe_set_connect      (PfProbe       *self,
                                                  const char    *address,
                                                  guint16        port);
+/* @addresses: every address the host resolved to, in any order. */
+void                  pf_probe_set_addresses    (PfProbe            *self,
+                                                 const char * const *addresses);
 void                  pf_probe_set_running      (PfProbe       *self);
 void                  pf_probe_set_rank         (PfProbe       *self,
                                                  guint          rank);

@@ -133,6 +133,7 @@ test_apop_refused_then_user (void)
   g_assert_no_error (error);
   g_assert_cmpuint (result->fetched, ==, 1);
   g_assert_cmpint (result->mechanism, ==, PF_AUTH_USER);
+  g_assert_true (result->fell_back);
   g_assert_cmpuint (pf_test_server_get_n_connections (server), ==, 2);
   pf_test_fetch_assert_exactly_once (maildir, 1);
 }
@@ -156,6 +157,7 @@ test_plus_refused_then_plain (void)
   g_assert_no_error (error);
   g_assert_cmpuint (result->fetched, ==, 1);
   g_assert_cmpint (result->mechanism, ==, PF_AUTH_PLAIN);
+  g_assert_true (result->fell_back);
 }
 
 /* With nothing to fall back to, the fetch fails with the method's

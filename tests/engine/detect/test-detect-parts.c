@@ -315,21 +315,123 @@ test_provider_hints (void)
   g_assert_cmpint (pf_provider_hint_for (NULL, "a@googlemail.com", rejected, -1), ==, PF_PROVIDER_HINT_APP_PASSWORD);
   g_assert_cmpint (pf_provider_hint_for ("pop.gmail.com", "me@company.example", rejected, -1), ==, PF_PROVIDER_HINT_APP_PASSWORD);
   g_assert_cmpint (pf_provider_hint_for ("pop.mail.yahoo.com", "a@yahoo.co.uk", rejected, -1), ==, PF_PROVIDER_HINT_APP_PASSWORD);
-  g_assert_cmpint (pf_provider_hint_for ("pop.mail.me.com", "a@icloud.com", rejected, -1), ==, PF_PROVIDER_HINT_APP_PASSWORD);
+  g_assert_cmpint (pf_provider_hint_for ("pop.aol.com", "a@aol.com", rejected, -1), ==, PF_PROVIDER_HINT_APP_PASSWORD);
+  /* iCloud has no POP3 at all: an app password would not help (the hint
+   * said so before the provider table). */
+  g_assert_cmpint (pf_provider_hint_for ("pop.mail.me.com", "a@icloud.com", rejected, -1), ==, PF_PROVIDER_HINT_NO_POP3);
+  g_assert_cmpint (pf_provider_hint_for ("pop.icloud.com", "a@me.com", refused, -1), ==, PF_PROVIDER_HINT_NO_POP3);
   g_assert_cmpint (pf_provider_hint_for ("outlook.office365.com", "a@hotmail.co.uk", rejected, -1), ==, PF_PROVIDER_HINT_OAUTH2);
   g_assert_cmpint (pf_provider_hint_for (NULL, "a@outlook.com", rejected, -1), ==, PF_PROVIDER_HINT_OAUTH2);
   g_assert_cmpint (pf_provider_hint_for (NULL, "a@live.fr", rejected, -1), ==, PF_PROVIDER_HINT_OAUTH2);
   g_assert_cmpint (pf_provider_hint_for ("outlook.office365.com", "me@company.example", rejected, -1), ==, PF_PROVIDER_HINT_OAUTH2);
+  /* GMX and WEB.DE refuse the login while POP3 is switched off. */
+  g_assert_cmpint (pf_provider_hint_for ("pop.gmx.net", "a@gmx.de", rejected, -1), ==, PF_PROVIDER_HINT_POP3_OFF);
+  g_assert_cmpint (pf_provider_hint_for ("pop3.web.de", "a@web.de", rejected, -1), ==, PF_PROVIDER_HINT_POP3_OFF);
   /* Only a refused login calls for a password hint. */
   g_assert_cmpint (pf_provider_hint_for ("pop.gmail.com", "a@gmail.com", refused, -1), ==, PF_PROVIDER_HINT_NONE);
   g_assert_cmpint (pf_provider_hint_for ("pop.gmail.com", "a@gmail.com", NULL, -1), ==, PF_PROVIDER_HINT_NONE);
+  g_assert_cmpint (pf_provider_hint_for ("pop.gmx.net", "a@gmx.de", refused, -1), ==, PF_PROVIDER_HINT_NONE);
   g_assert_cmpint (pf_provider_hint_for ("pop.example.org", "a@notgmail.com", rejected, -1), ==, PF_PROVIDER_HINT_NONE);
   g_assert_cmpint (pf_provider_hint_for ("pop.example.org", "a@example.org", delay, -1), ==, PF_PROVIDER_HINT_LOGIN_DELAY);
   g_assert_cmpint (pf_provider_hint_for ("pop.example.org", "a@example.org", NULL, 900), ==, PF_PROVIDER_HINT_LOGIN_DELAY);
 
-  g_assert_null (pf_provider_hint_describe (PF_PROVIDER_HINT_NONE, -1));
-  minutes = pf_provider_hint_describe (PF_PROVIDER_HINT_LOGIN_DELAY, 900);
+  g_assert_null (pf_provider_hint_describe (PF_PROVIDER_HINT_NONE, NULL, -1));
+  minutes = pf_provider_hint_describe (PF_PROVIDER_HINT_LOGIN_DELAY, NULL, 900);
   g_assert_nonnull (strstr (minutes, "15 minutes"));
+}
+
+/* The server's own text at Gmail, as PfPop3Client reports it (the reply
+ * text without its response code). */
+static void
+test_provider_hints_gmail_replies (void)
+{
+  g_autoptr(GError) app_password = g_error_new_literal (PF_ERROR, PF_ERROR_AUTH_REJECTED,
+    "Application-specific password required: https://support.google.com/accounts/answer/185833");
+  g_autoptr(GError) web_login = g_error_new_literal (PF_ERROR, PF_ERROR_AUTH_REJECTED,
+    "Web login required: https://support.google.com/mail/answer/78754");
+  g_autoptr(GError) not_enabled = g_error_new_literal (PF_ERROR, PF_ERROR_SYS_PERM,
+    "Your account is not enabled for POP access. Please visit your Gmail settings page and enable your account for POP access.");
+  g_autoptr(GError) sys_perm = g_error_new_literal (PF_ERROR, PF_ERROR_SYS_PERM, "Something else");
+
+  g_assert_cmpint (pf_provider_hint_for ("pop.gmail.com", "a@gmail.com", app_password, -1), ==,
+                   PF_PROVIDER_HINT_APP_PASSWORD);
+  g_assert_cmpint (pf_provider_hint_for ("pop.gmail.com", "a@gmail.com", web_login, -1), ==,
+                   PF_PROVIDER_HINT_WEB_LOGIN);
+  g_assert_cmpint (pf_provider_hint_for ("pop.gmail.com", "a@gmail.com", not_enabled, -1), ==,
+                   PF_PROVIDER_HINT_POP3_OFF);
+  /* Any [SYS/PERM] where POP3 has to be switched on first. */
+  g_assert_cmpint (pf_provider_hint_for ("pop.gmail.com", "me@company.example", sys_perm, -1), ==,
+                   PF_PROVIDER_HINT_POP3_OFF);
+  /* Elsewhere the same text means nothing special. */
+  g_assert_cmpint (pf_provider_hint_for ("pop.example.org", "a@example.org", web_login, -1), ==,
+                   PF_PROVIDER_HINT_NONE);
+  g_assert_cmpint (pf_provider_hint_for ("pop.example.org", "a@example.org", sys_perm, -1), ==,
+                   PF_PROVIDER_HINT_NONE);
+}
+
+static char *
+describe_for (PfProviderHint  hint,
+              const char     *provider_id)
+{
+  return pf_provider_hint_describe (hint, pf_provider_lookup_id (provider_id), -1);
+}
+
+/* The sentences per provider and failure, byte by byte. */
+static void
+test_provider_hint_texts (void)
+{
+  g_autofree char *gmx = describe_for (PF_PROVIDER_HINT_POP3_OFF, "gmx");
+  g_autofree char *webde = describe_for (PF_PROVIDER_HINT_POP3_OFF, "webde");
+  g_autofree char *outlook = describe_for (PF_PROVIDER_HINT_OAUTH2, "outlook");
+  g_autofree char *m365 = describe_for (PF_PROVIDER_HINT_OAUTH2, "microsoft365");
+  g_autofree char *gmail_app = describe_for (PF_PROVIDER_HINT_APP_PASSWORD, "gmail");
+  g_autofree char *gmail_web = describe_for (PF_PROVIDER_HINT_WEB_LOGIN, "gmail");
+  g_autofree char *gmail_off = describe_for (PF_PROVIDER_HINT_POP3_OFF, "gmail");
+  g_autofree char *yahoo = describe_for (PF_PROVIDER_HINT_APP_PASSWORD, "yahoo");
+  g_autofree char *aol = describe_for (PF_PROVIDER_HINT_APP_PASSWORD, "aol");
+  g_autofree char *fastmail = describe_for (PF_PROVIDER_HINT_APP_PASSWORD, "fastmail");
+  g_autofree char *icloud = describe_for (PF_PROVIDER_HINT_NO_POP3, "icloud");
+  g_autofree char *generic = pf_provider_hint_describe (PF_PROVIDER_HINT_APP_PASSWORD, NULL, -1);
+
+  g_assert_cmpstr (gmx, ==,
+                   "GMX may have switched POP3 off for this account: it is off until you switch it on, "
+                   "and GMX may switch it off again when it goes unused for months. "
+                   "Switch it on in the account’s settings (see https://hilfe.gmx.net/pop-imap/einschalten.html), "
+                   "then try again.");
+  g_assert_cmpstr (webde, ==,
+                   "POP3 may be switched off for this account at WEB.DE. "
+                   "Switch it on in the account’s settings (see https://hilfe.web.de/pop-imap/einschalten.html), "
+                   "then try again.");
+  g_assert_cmpstr (outlook, ==,
+                   "Outlook.com no longer accepts a password for POP3: "
+                   "only an OAuth2 sign-in works, in a browser window of the provider.");
+  g_assert_cmpstr (m365, ==,
+                   "Microsoft 365 no longer accepts a password for POP3: "
+                   "only an OAuth2 sign-in works, in a browser window of the provider.");
+  g_assert_cmpstr (gmail_app, ==,
+                   "Gmail does not accept your normal password for POP3. "
+                   "Create an app password at https://myaccount.google.com/apppasswords and use it here.");
+  g_assert_cmpstr (gmail_web, ==,
+                   "Gmail wants you to sign in once on its website before a mail program may log in. "
+                   "Sign in with a web browser, confirm any security check it shows, then try again.");
+  g_assert_cmpstr (gmail_off, ==,
+                   "POP3 may be switched off for this account at Gmail. "
+                   "Switch it on in the account’s settings (see https://mail.google.com/mail/u/0/#settings/fwdandpop), "
+                   "then try again.");
+  g_assert_cmpstr (yahoo, ==,
+                   "Yahoo Mail does not accept your normal password for POP3. "
+                   "Create an app password at https://login.yahoo.com/account/security and use it here.");
+  g_assert_cmpstr (aol, ==,
+                   "AOL Mail does not accept your normal password for POP3. "
+                   "Create an app password at https://login.aol.com/account/security and use it here.");
+  g_assert_cmpstr (fastmail, ==,
+                   "Fastmail does not accept your normal password for POP3. "
+                   "Create an app password in the security settings of your account and use it here.");
+  g_assert_cmpstr (icloud, ==, "iCloud Mail does not offer POP3; use IMAP in a mail client.");
+  g_assert_nonnull (strstr (generic, "This provider does not accept your normal password"));
+  g_assert_cmpstr (pf_provider_get_id (pf_provider_for_login ("pop.gmail.com", "a@gmx.de")), ==, "gmx");
+  g_assert_cmpstr (pf_provider_get_id (pf_provider_for_login ("pop.gmail.com", "a@example.org")), ==, "google-workspace");
+  g_assert_null (pf_provider_for_login ("pop.example.org", "a@example.org"));
 }
 
 /* LOGIN-DELAY counts seconds (RFC 2449 §6.5): ten of them are not "one
@@ -349,7 +451,7 @@ test_login_delay_words (void)
 
   for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
     {
-      g_autofree char *text = pf_provider_hint_describe (PF_PROVIDER_HINT_LOGIN_DELAY, cases[i].seconds);
+      g_autofree char *text = pf_provider_hint_describe (PF_PROVIDER_HINT_LOGIN_DELAY, NULL, cases[i].seconds);
 
       g_test_message ("%" G_GINT64_FORMAT " s: %s", cases[i].seconds, text);
       g_assert_nonnull (strstr (text, cases[i].words));
@@ -416,6 +518,8 @@ main (int   argc,
 
   g_test_add_func ("/engine/detect/diagnosis/step-for-error", test_step_for_error);
   g_test_add_func ("/engine/detect/diagnosis/provider-hints", test_provider_hints);
+  g_test_add_func ("/engine/detect/diagnosis/provider-hints-gmail-replies", test_provider_hints_gmail_replies);
+  g_test_add_func ("/engine/detect/diagnosis/provider-hint-texts", test_provider_hint_texts);
   g_test_add_func ("/engine/detect/diagnosis/login-delay-words", test_login_delay_words);
   g_test_add_func ("/engine/detect/diagnosis/user-candidates", test_user_candidates);
   g_test_add_func ("/engine/detect/probe/ranking-unusable", test_ranking_unusable);

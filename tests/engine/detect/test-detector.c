@@ -663,6 +663,169 @@ test_loopback_probe_set (Fixture       *fixture,
   g_test_message ("loopback probe set finished in %u ms", pf_detector_get_elapsed_ms (fixture->detector));
 }
 
+/* A company domain at Google Workspace, known only by its MX: Google's
+ * server is probed and ranked first, on the provider table's word, before
+ * a guessed host of the domain that also answers. */
+static void
+test_provider_google_workspace_mx (Fixture       *fixture,
+                                   gconstpointer  data)
+{
+  g_autoptr(GPtrArray) probes = NULL;
+  PfProvider *provider;
+  PfProbe *best;
+
+  pf_map_resolver_add_mx (fixture->resolver, "company.test", 1, "ASPMX.L.GOOGLE.COM.");
+  pf_map_resolver_add_mx (fixture->resolver, "company.test", 5, "alt1.aspmx.l.google.com");
+  serve_tls (fixture, "pop.gmail.com", PF_TEST_CERT_VALID);
+  serve_tls (fixture, "pop.company.test", PF_TEST_CERT_VALID);
+
+  probes = run (fixture, "jo@company.test");
+  provider = pf_detector_get_provider (fixture->detector);
+  g_assert_nonnull (provider);
+  g_assert_cmpstr (pf_provider_get_id (provider), ==, "google-workspace");
+  g_assert_true (pf_detector_get_provider_via_mx (fixture->detector));
+  g_assert_null (pf_detector_dup_no_pop3_error (fixture->detector));
+
+  assert_recommended (fixture, probes, "pop.gmail.com", 995, PF_SECURITY_TLS);
+  best = probes->pdata[0];
+  g_assert_cmpint (pf_probe_get_sources (best), ==, PF_PROBE_SOURCE_PROVIDER | PF_PROBE_SOURCE_VIA_MX);
+  g_assert_cmpuint (pf_probe_get_rank (find_probe (probes, "pop.company.test", 995, PF_SECURITY_TLS)), ==, 2);
+  /* The table lists only 995 with TLS for Google: no other probe of it. */
+  g_assert_cmpuint (pf_probe_get_sources (find_probe (probes, "pop.company.test", 995, PF_SECURITY_TLS)) &
+                    PF_PROBE_SOURCE_PROVIDER, ==, 0);
+}
+
+static void
+test_provider_microsoft365_mx (Fixture       *fixture,
+                               gconstpointer  data)
+{
+  g_autoptr(GPtrArray) probes = NULL;
+  PfProvider *provider;
+
+  pf_map_resolver_add_mx (fixture->resolver, "contoso.test", 0, "contoso-test.mail.protection.outlook.com");
+  serve_tls (fixture, "outlook.office365.com", PF_TEST_CERT_VALID);
+
+  probes = run (fixture, "jo@contoso.test");
+  provider = pf_detector_get_provider (fixture->detector);
+  g_assert_nonnull (provider);
+  g_assert_cmpstr (pf_provider_get_id (provider), ==, "microsoft365");
+  g_assert_cmpint (pf_provider_get_auth (provider), ==, PF_PROVIDER_AUTH_OAUTH2);
+  g_assert_cmpstr (pf_provider_get_oauth2 (provider), ==, "microsoft");
+  assert_recommended (fixture, probes, "outlook.office365.com", 995, PF_SECURITY_TLS);
+  g_assert_true (pf_probe_get_sources (probes->pdata[0]) & PF_PROBE_SOURCE_PROVIDER);
+}
+
+/* Known by its domain: the provider's server outranks a guessed host with
+ * stronger authentication. */
+static void
+test_provider_by_domain_ranked_first (Fixture       *fixture,
+                                      gconstpointer  data)
+{
+  g_autoptr(GPtrArray) probes = NULL;
+
+  serve (fixture, "pop.gmx.net", 995, PF_TEST_SERVER_TLS, PF_TEST_CERT_VALID,
+         "S: +OK ready\nC: CAPA\nS: +OK\nS: USER\nS: .\nC: *\n");
+  serve_tls (fixture, "mail.gmx.net", PF_TEST_CERT_VALID);
+
+  probes = run (fixture, "jo@gmx.net");
+  g_assert_cmpstr (pf_provider_get_id (pf_detector_get_provider (fixture->detector)), ==, "gmx");
+  g_assert_false (pf_detector_get_provider_via_mx (fixture->detector));
+  assert_recommended (fixture, probes, "pop.gmx.net", 995, PF_SECURITY_TLS);
+  g_assert_true (pf_probe_get_sources (probes->pdata[0]) & PF_PROBE_SOURCE_PROVIDER);
+  g_assert_cmpint (pf_probe_get_best_mechanism (probes->pdata[0]), ==, PF_AUTH_USER);
+  g_assert_cmpstr (pf_probe_get_host (probes->pdata[1]), ==, "mail.gmx.net");
+}
+
+/* iCloud has no POP3: said at once, offline, without a lookup or a probe. */
+static void
+test_provider_without_pop3 (Fixture       *fixture,
+                            gconstpointer  data)
+{
+  g_autoptr(GPtrArray) probes = NULL;
+  g_autoptr(GError) no_pop3 = NULL;
+
+  probes = run (fixture, "jo@icloud.com");
+  g_assert_cmpuint (probes->len, ==, 0);
+  g_assert_null (pf_detector_get_recommended (fixture->detector));
+  g_assert_cmpuint (pf_detector_get_lookups (fixture->detector)->len, ==, 0);
+  g_assert_cmpuint (pf_map_resolver_get_queries (fixture->resolver)->len, ==, 0);
+  g_assert_cmpstr (pf_provider_get_id (pf_detector_get_provider (fixture->detector)), ==, "icloud");
+  no_pop3 = pf_detector_dup_no_pop3_error (fixture->detector);
+  g_assert_error (no_pop3, PF_ERROR, PF_ERROR_NOT_FOUND);
+  g_assert_cmpstr (no_pop3->message, ==, "iCloud Mail does not offer POP3; use IMAP in a mail client.");
+  g_assert_cmpuint (pf_detector_get_elapsed_ms (fixture->detector), <, 1000);
+}
+
+/* A company domain whose MX is at Proton: the search stops there, and
+ * what was still running says why. */
+static void
+test_provider_without_pop3_by_mx (Fixture       *fixture,
+                                  gconstpointer  data)
+{
+  g_autoptr(GPtrArray) probes = NULL;
+  g_autoptr(GError) no_pop3 = NULL;
+  PfProbe *stalled;
+
+  pf_map_resolver_add_mx (fixture->resolver, "private.test", 10, "mail.protonmail.ch");
+  serve (fixture, "pop.private.test", 995, PF_TEST_SERVER_PLAIN, PF_TEST_CERT_VALID, "STALL 20000\n");
+
+  probes = run (fixture, "jo@private.test");
+  g_assert_cmpstr (pf_provider_get_id (pf_detector_get_provider (fixture->detector)), ==, "proton");
+  g_assert_true (pf_detector_get_provider_via_mx (fixture->detector));
+  g_assert_null (pf_detector_get_recommended (fixture->detector));
+  no_pop3 = pf_detector_dup_no_pop3_error (fixture->detector);
+  g_assert_nonnull (no_pop3);
+  g_assert_cmpuint (pf_detector_get_elapsed_ms (fixture->detector), <, 4000);
+  stalled = find_probe (probes, "pop.private.test", 995, PF_SECURITY_TLS);
+  g_assert_error ((GError *) pf_probe_get_error (stalled), PF_ERROR, PF_ERROR_NOT_FOUND);
+}
+
+/* pop. and mail. are one server (same address, port and certificate):
+ * one option, the other name an alias; every probe stays in the result. */
+static void
+test_same_server_grouped (Fixture       *fixture,
+                          gconstpointer  data)
+{
+  const char *names[] = { "pop.same.test", "mail.same.test", NULL };
+  g_autoptr(GTlsCertificate) certificate = pf_test_certs_server (PF_TEST_CERT_VALID, names);
+  PfTestServer *server = pf_test_server_new (PF_TEST_SERVER_TLS);
+  g_autoptr(GPtrArray) probes = NULL;
+  g_autoptr(GPtrArray) groups = NULL;
+  PfProbeGroup *first;
+  g_autofree char *aliases = NULL;
+  guint n_in_groups = 0;
+
+  pf_test_server_set_certificate (server, certificate);
+  pf_test_server_add_script (server, "S: +OK POP3 ready\nC: CAPA\n" GOOD_CAPA "C: *\n");
+  g_ptr_array_add (fixture->servers, server);
+  for (guint i = 0; names[i] != NULL; i++)
+    {
+      pf_map_resolver_add_host (fixture->resolver, names[i], "127.0.0.1");
+      pf_port_map_set_for_host (fixture->ports, names[i], 995, pf_test_server_get_port (server));
+    }
+  /* Another server on the same address, with its own certificate. */
+  serve_tls (fixture, "pop3.same.test", PF_TEST_CERT_VALID);
+
+  probes = run (fixture, "jo@same.test");
+  assert_recommended (fixture, probes, "pop.same.test", 995, PF_SECURITY_TLS);
+  g_assert_true (pf_probe_same_server (find_probe (probes, "pop.same.test", 995, PF_SECURITY_TLS),
+                                       find_probe (probes, "mail.same.test", 995, PF_SECURITY_TLS)));
+  g_assert_false (pf_probe_same_server (find_probe (probes, "pop.same.test", 995, PF_SECURITY_TLS),
+                                        find_probe (probes, "pop3.same.test", 995, PF_SECURITY_TLS)));
+
+  groups = pf_probe_groups_new (probes);
+  first = groups->pdata[0];
+  g_assert_true (first->probe == probes->pdata[0]);
+  aliases = pf_probe_group_dup_alias_names (first);
+  g_assert_cmpstr (aliases, ==, "mail.same.test");
+  g_assert_cmpstr (pf_probe_get_host (((PfProbeGroup *) groups->pdata[1])->probe), ==, "pop3.same.test");
+  g_assert_null (pf_probe_group_dup_alias_names (groups->pdata[1]));
+  for (guint i = 0; i < groups->len; i++)
+    n_in_groups += 1 + ((PfProbeGroup *) groups->pdata[i])->aliases->len;
+  g_assert_cmpuint (n_in_groups, ==, probes->len);
+  g_assert_cmpuint (groups->len, ==, probes->len - 1);
+}
+
 /* A server whose TLS is older than 1.2 works, but is unsafe: flagged, and
  * never recommended, over implicit TLS or STLS. glib-networking reads
  * G_TLS_GNUTLS_PRIORITY once per process, for servers and clients alike,
@@ -731,6 +894,12 @@ main (int   argc,
   ADD ("cancel", test_cancel);
   ADD ("bad-address", test_bad_address);
   ADD ("loopback-probe-set", test_loopback_probe_set);
+  ADD ("provider/google-workspace-by-mx", test_provider_google_workspace_mx);
+  ADD ("provider/microsoft365-by-mx", test_provider_microsoft365_mx);
+  ADD ("provider/by-domain-ranked-first", test_provider_by_domain_ranked_first);
+  ADD ("provider/no-pop3-said-at-once", test_provider_without_pop3);
+  ADD ("provider/no-pop3-by-mx-stops", test_provider_without_pop3_by_mx);
+  ADD ("same-server-grouped", test_same_server_grouped);
   g_test_add_func ("/engine/detect/detector/outdated-tls-unsafe", test_outdated_tls_unsafe);
 
   return g_test_run ();

@@ -214,6 +214,75 @@ test_utf8 (void)
   g_assert_cmpuint (pf_diagnosis_get_message_count (diagnosis), ==, 1);
 }
 
+/* Gmail's server text, served by a scripted server standing in for
+ * pop.gmail.com: the diagnosis names the provider and says what it means. */
+static PfDiagnosis *
+login_scripted (const char *host,
+                const char *address,
+                const char *reply)
+{
+  const char *names[] = { host, NULL };
+  g_autoptr(GTlsCertificate) certificate = pf_test_certs_server (PF_TEST_CERT_VALID, names);
+  g_autoptr(GTlsDatabase) database = pf_test_certs_database ();
+  g_autoptr(PfMapResolver) resolver = pf_map_resolver_new (NULL);
+  g_autoptr(PfPortMap) ports = pf_port_map_new ();
+  g_autoptr(PfServerSettings) settings = pf_server_settings_new (host, 995, PF_SECURITY_TLS);
+  g_autoptr(PfCredentials) credentials = pf_credentials_new_for_password ("not the app password");
+  g_autoptr(PfLoginTest) test = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *script = g_strdup_printf ("S: +OK ready\nC: CAPA\nS: +OK\nS: USER\nS: .\n"
+                                             "C: USER *\nS: +OK\nC: PASS *\nS: %s\nC: *\n", reply);
+  PfTestServer *server = pf_test_server_new (PF_TEST_SERVER_TLS);
+  PfDiagnosis *diagnosis;
+
+  pf_test_server_set_certificate (server, certificate);
+  pf_test_server_add_script (server, script);
+  pf_map_resolver_add_host (resolver, host, "127.0.0.1");
+  pf_port_map_set_for_host (ports, host, 995, pf_test_server_get_port (server));
+
+  pf_server_settings_set_resolver (settings, G_RESOLVER (resolver));
+  pf_server_settings_set_port_map (settings, ports);
+  pf_server_settings_set_tls_database (settings, database);
+  pf_server_settings_set_timeout (settings, 5);
+  test = pf_login_test_new (settings);
+  pf_login_test_set_address (test, address);
+  pf_login_test_run_async (test, credentials, NULL, pf_test_store_result, &result);
+  pf_test_wait_result (&result, 30);
+  diagnosis = pf_login_test_run_finish (test, result, &error);
+  g_assert_no_error (error);
+  pf_test_server_free (server);
+  return diagnosis;
+}
+
+static void
+test_gmail_web_login (void)
+{
+  g_autoptr(PfDiagnosis) diagnosis = NULL;
+
+  diagnosis = login_scripted ("pop.gmail.com", "jo@gmail.com",
+                              "-ERR [AUTH] Web login required: https://support.google.com/mail/answer/78754");
+  g_assert_error ((GError *) pf_diagnosis_get_error (diagnosis), PF_ERROR, PF_ERROR_AUTH_REJECTED);
+  g_assert_cmpstr (pf_provider_get_id (pf_diagnosis_get_provider (diagnosis)), ==, "gmail");
+  g_assert_cmpint (pf_diagnosis_get_hint (diagnosis), ==, PF_PROVIDER_HINT_WEB_LOGIN);
+  g_assert_true (g_str_has_prefix (pf_diagnosis_get_hint_text (diagnosis),
+                                   "Gmail wants you to sign in once on its website"));
+}
+
+static void
+test_gmail_pop_disabled (void)
+{
+  g_autoptr(PfDiagnosis) diagnosis = NULL;
+
+  /* A company address at Google Workspace, known by the server's name. */
+  diagnosis = login_scripted ("pop.gmail.com", "jo@company.test",
+                              "-ERR [SYS/PERM] Your account is not enabled for POP access.");
+  g_assert_error ((GError *) pf_diagnosis_get_error (diagnosis), PF_ERROR, PF_ERROR_SYS_PERM);
+  g_assert_cmpstr (pf_provider_get_id (pf_diagnosis_get_provider (diagnosis)), ==, "google-workspace");
+  g_assert_cmpint (pf_diagnosis_get_hint (diagnosis), ==, PF_PROVIDER_HINT_POP3_OFF);
+  g_assert_nonnull (strstr (pf_diagnosis_get_hint_text (diagnosis), "#settings/fwdandpop"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -226,6 +295,8 @@ main (int   argc,
   g_test_add_func ("/engine/detect/login/fallback/plus-refused-then-scram-refused", test_plus_refused_then_scram_refused);
   g_test_add_func ("/engine/detect/login/fallback/plus-refused-named", test_plus_refused_named);
   g_test_add_func ("/engine/detect/login/utf8", test_utf8);
+  g_test_add_func ("/engine/detect/login/provider/gmail-web-login", test_gmail_web_login);
+  g_test_add_func ("/engine/detect/login/provider/gmail-pop-disabled", test_gmail_pop_disabled);
 
   return g_test_run ();
 }
