@@ -326,7 +326,7 @@ first_repetition (const char *data,
 static const char * const known_keys[] = {
   "address", "host", "port", "security", "user", "mechanism", "maildir",
   "policy", "delete-after-days", "max-size", "pinned-sha256", "ca-file",
-  "allow-plaintext", "interval", NULL
+  "allow-plaintext", "interval", "delete-on-server", NULL
 };
 
 static gboolean
@@ -498,6 +498,20 @@ parse_account (GKeyFile    *keyfile,
       pf_account_set_allow_plaintext (account, strcmp (allow, "true") == 0);
     }
 
+  g_clear_pointer (&allow, g_free);
+  allow = g_key_file_get_string (keyfile, group, "delete-on-server", NULL);
+  if (allow != NULL)
+    {
+      g_strstrip (allow);
+      if (strcmp (allow, "true") != 0 && strcmp (allow, "false") != 0)
+        {
+          config_error (error, filename, group,
+                        _("delete-on-server must be true or false, not “%s”"), allow);
+          return NULL;
+        }
+      pf_account_set_delete_on_server (account, strcmp (allow, "true") == 0);
+    }
+
   if (!pf_account_validate (account, &local_error))
     {
       config_error (error, filename, NULL, "%s", local_error->message);
@@ -627,6 +641,8 @@ pf_account_store_serialize (GListModel *accounts,
         g_key_file_set_string (keyfile, group, "ca-file", value);
       if (pf_account_get_allow_plaintext (account))
         g_key_file_set_boolean (keyfile, group, "allow-plaintext", TRUE);
+      if (pf_account_get_delete_on_server (account))
+        g_key_file_set_boolean (keyfile, group, "delete-on-server", TRUE);
       g_key_file_set_uint64 (keyfile, group, "interval", pf_account_get_interval (account));
     }
 

@@ -35,6 +35,7 @@ struct _PfAccount
   PfAuthMechanism  mechanism;
   PfFetchPolicy    policy;
   gboolean         allow_plaintext;
+  gboolean         delete_on_server;
 };
 
 G_DEFINE_FINAL_TYPE (PfAccount, pf_account, G_TYPE_OBJECT)
@@ -56,6 +57,7 @@ enum {
   PROP_CA_FILE,
   PROP_ALLOW_PLAINTEXT,
   PROP_INTERVAL,
+  PROP_DELETE_ON_SERVER,
   N_PROPS
 };
 
@@ -129,6 +131,9 @@ pf_account_get_property (GObject    *object,
     case PROP_ALLOW_PLAINTEXT:
       g_value_set_boolean (value, self->allow_plaintext);
       break;
+    case PROP_DELETE_ON_SERVER:
+      g_value_set_boolean (value, self->delete_on_server);
+      break;
     case PROP_INTERVAL:
       g_value_set_uint (value, self->interval);
       break;
@@ -189,6 +194,9 @@ pf_account_set_property (GObject      *object,
     case PROP_ALLOW_PLAINTEXT:
       pf_account_set_allow_plaintext (self, g_value_get_boolean (value));
       break;
+    case PROP_DELETE_ON_SERVER:
+      pf_account_set_delete_on_server (self, g_value_get_boolean (value));
+      break;
     case PROP_INTERVAL:
       pf_account_set_interval (self, g_value_get_uint (value));
       break;
@@ -236,6 +244,8 @@ pf_account_class_init (PfAccountClass *klass)
     g_param_spec_string ("ca-file", NULL, NULL, NULL, PROP_FLAGS);
   properties[PROP_ALLOW_PLAINTEXT] =
     g_param_spec_boolean ("allow-plaintext", NULL, NULL, FALSE, PROP_FLAGS);
+  properties[PROP_DELETE_ON_SERVER] =
+    g_param_spec_boolean ("delete-on-server", NULL, NULL, FALSE, PROP_FLAGS);
   properties[PROP_INTERVAL] =
     g_param_spec_uint ("interval", NULL, NULL, 0, PF_ACCOUNT_INTERVAL_MAX, 0, PROP_FLAGS);
 
@@ -279,6 +289,7 @@ pf_account_copy (PfAccount *self)
   copy->mechanism = self->mechanism;
   copy->policy = self->policy;
   copy->allow_plaintext = self->allow_plaintext;
+  copy->delete_on_server = self->delete_on_server;
   return copy;
 }
 
@@ -427,6 +438,21 @@ pf_account_set_allow_plaintext (PfAccount *self,
 {
   g_return_if_fail (PF_IS_ACCOUNT (self));
   set_uint (self, (guint *) &self->allow_plaintext, !!allow, PROP_ALLOW_PLAINTEXT);
+}
+
+gboolean
+pf_account_get_delete_on_server (PfAccount *self)
+{
+  g_return_val_if_fail (PF_IS_ACCOUNT (self), FALSE);
+  return self->delete_on_server;
+}
+
+void
+pf_account_set_delete_on_server (PfAccount *self,
+                                 gboolean   delete_on_server)
+{
+  g_return_if_fail (PF_IS_ACCOUNT (self));
+  set_uint (self, (guint *) &self->delete_on_server, !!delete_on_server, PROP_DELETE_ON_SERVER);
 }
 
 char *

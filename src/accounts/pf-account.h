@@ -41,6 +41,9 @@ G_DECLARE_FINAL_TYPE (PfAccount, pf_account, PF, ACCOUNT, GObject)
  *   "ca-file"            PEM file of extra trusted CAs, or NULL
  *   "allow-plaintext"    the user chose to let credentials cross an unencrypted link
  *   "interval"           minutes between automatic fetches; 0: only on request
+ *   "delete-on-server"   a message the user deletes in the reader goes from the
+ *                        server at the next fetch too (the fetcher reads the
+ *                        reader's KEY.delete list; the policy may keep the rest)
  */
 PfAccount   *pf_account_new (const char *name);
 PfAccount   *pf_account_copy (PfAccount *self);
@@ -87,6 +90,9 @@ void         pf_account_set_ca_file            (PfAccount       *self,
 gboolean     pf_account_get_allow_plaintext    (PfAccount       *self);
 void         pf_account_set_allow_plaintext    (PfAccount       *self,
                                                 gboolean         allow);
+gboolean     pf_account_get_delete_on_server   (PfAccount       *self);
+void         pf_account_set_delete_on_server   (PfAccount       *self,
+                                                gboolean         delete_on_server);
 guint        pf_account_get_interval           (PfAccount       *self);
 void         pf_account_set_interval           (PfAccount       *self,
                                                 guint            minutes);

@@ -13,10 +13,18 @@
 #include "pf-diagnosis-view.h"
 #include "pf-error.h"
 #include "pf-gui-util.h"
-#include "pf-message.h"
-#include "pf-message-row.h"
+#include "pf-index-model.h"
+#include "pf-journal.h"
+#include "pf-maildir-flags.h"
+#include "pf-message-view.h"
+#include "pf-paths.h"
+#include "pf-server-deletion.h"
 
-#define NEWEST_MESSAGES 50
+/* Changes other programs make in the Maildir arrive as bursts of file
+ * events: the index is updated once the burst is over. */
+#define MONITOR_SETTLE_MS 400
+/* How long search waits for more typing. */
+#define SEARCH_DELAY_MS 150
 
 struct _PfAccountPage
 {
@@ -24,7 +32,6 @@ struct _PfAccountPage
 
   PfAccountStatus *status;
   GSignalGroup    *status_signals;
-  GCancellable    *load_cancellable;
 
   AdwWindowTitle  *window_title;
   GtkButton       *fetch_button;
@@ -36,10 +43,30 @@ struct _PfAccountPage
   GtkWidget       *error_box;
   PfDiagnosisView *diagnosis_view;
   GtkButton       *change_password_button;
-  GtkListBox      *messages_list;
+  GtkToggleButton *search_button;
+  GtkSearchBar    *search_bar;
+  GtkSearchEntry  *search_entry;
+  GtkCheckButton  *body_check;
+  GtkLabel        *count_label;
   GtkStack        *messages_stack;
+  GtkListView     *list_view;
 
-  GListStore      *messages;         /* PfMessage, bound to messages_list */
+  PfIndex          *index;
+  PfIndexModel     *model;
+  GtkSingleSelection *selection;
+  GCancellable     *query_cancellable;
+  GCancellable     *update_cancellable;
+  gboolean          update_running;
+  gboolean          update_again;
+  GFileMonitor     *monitors[2];
+  guint             settle_id;
+  guint             search_id;
+
+  /* The message deleted last, until its toast goes. */
+  AdwToast         *delete_toast;
+  gint64            deleted_id;
+  guint             deleted_position;
+  gboolean          delete_undone;
 };
 
 G_DEFINE_FINAL_TYPE (PfAccountPage, pf_account_page, GTK_TYPE_BOX)
@@ -47,132 +74,683 @@ G_DEFINE_FINAL_TYPE (PfAccountPage, pf_account_page, GTK_TYPE_BOX)
 enum {
   GO_BACK,
   EDIT_ACCOUNT,
+  UNREAD_CHANGED,
   N_SIGNALS
 };
 
 static guint signals[N_SIGNALS];
 
-static void
-show_message_text (GtkWidget  *parent,
-                   PfMessage  *message,
-                   const char *text)
-{
-  GtkWidget *window = adw_window_new ();
-  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
-  GtkWidget *header = adw_header_bar_new ();
-  GtkWidget *title = adw_window_title_new (pf_message_get_subject (message), pf_message_get_from (message));
-  GtkWidget *scrolled = gtk_scrolled_window_new ();
-  GtkWidget *view = gtk_text_view_new ();
+static void start_update (PfAccountPage *self);
+static void run_query (PfAccountPage *self);
 
-  adw_header_bar_set_title_widget (ADW_HEADER_BAR (header), title);
-  gtk_text_view_set_editable (GTK_TEXT_VIEW (view), FALSE);
-  gtk_text_view_set_cursor_visible (GTK_TEXT_VIEW (view), FALSE);
-  gtk_text_view_set_wrap_mode (GTK_TEXT_VIEW (view), GTK_WRAP_WORD_CHAR);
-  gtk_text_view_set_left_margin (GTK_TEXT_VIEW (view), 12);
-  gtk_text_view_set_right_margin (GTK_TEXT_VIEW (view), 12);
-  gtk_text_view_set_top_margin (GTK_TEXT_VIEW (view), 12);
-  gtk_text_view_set_bottom_margin (GTK_TEXT_VIEW (view), 12);
-  gtk_text_buffer_set_text (gtk_text_view_get_buffer (GTK_TEXT_VIEW (view)), text, -1);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (view), GTK_ACCESSIBLE_PROPERTY_LABEL, _("Message text"), -1);
-  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scrolled), view);
-  gtk_widget_set_vexpand (scrolled, TRUE);
-  gtk_box_append (GTK_BOX (box), header);
-  gtk_box_append (GTK_BOX (box), scrolled);
-  adw_window_set_content (ADW_WINDOW (window), box);
-  gtk_window_set_title (GTK_WINDOW (window), pf_message_get_subject (message));
-  gtk_window_set_default_size (GTK_WINDOW (window), 640, 560);
-  gtk_window_set_transient_for (GTK_WINDOW (window), GTK_WINDOW (gtk_widget_get_root (parent)));
-  gtk_window_present (GTK_WINDOW (window));
+/* ---- The list's rows ------------------------------------------------------ */
+
+static void
+setup_row (GtkSignalListItemFactory *factory,
+           GtkListItem              *item,
+           gpointer                  user_data)
+{
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
+  GtkWidget *texts = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
+  GtkWidget *side = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
+  GtkWidget *from = gtk_label_new (NULL);
+  GtkWidget *subject = gtk_label_new (NULL);
+  GtkWidget *date = gtk_label_new (NULL);
+  GtkWidget *size = gtk_label_new (NULL);
+  GtkWidget *clip = gtk_image_new_from_icon_name ("mail-attachment-symbolic");
+
+  gtk_widget_set_margin_top (box, 6);
+  gtk_widget_set_margin_bottom (box, 6);
+  gtk_widget_set_margin_start (box, 6);
+  gtk_widget_set_margin_end (box, 6);
+  for (GtkWidget **l = (GtkWidget *[]) { from, subject, NULL }; *l; l++)
+    {
+      gtk_label_set_xalign (GTK_LABEL (*l), 0);
+      gtk_label_set_ellipsize (GTK_LABEL (*l), PANGO_ELLIPSIZE_END);
+      gtk_label_set_single_line_mode (GTK_LABEL (*l), TRUE);
+    }
+  gtk_widget_add_css_class (from, "caption");
+  gtk_widget_set_hexpand (texts, TRUE);
+  gtk_label_set_xalign (GTK_LABEL (date), 1);
+  gtk_label_set_xalign (GTK_LABEL (size), 1);
+  gtk_widget_add_css_class (date, "numeric");
+  gtk_widget_add_css_class (date, "caption");
+  gtk_widget_add_css_class (size, "dim-label");
+  gtk_widget_add_css_class (size, "caption");
+  gtk_widget_set_valign (clip, GTK_ALIGN_CENTER);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (clip), GTK_ACCESSIBLE_PROPERTY_LABEL, _("Has attachments"), -1);
+
+  gtk_box_append (GTK_BOX (texts), from);
+  gtk_box_append (GTK_BOX (texts), subject);
+  gtk_box_append (GTK_BOX (side), date);
+  gtk_box_append (GTK_BOX (side), size);
+  gtk_box_append (GTK_BOX (box), texts);
+  gtk_box_append (GTK_BOX (box), clip);
+  gtk_box_append (GTK_BOX (box), side);
+  g_object_set_data (G_OBJECT (box), "from", from);
+  g_object_set_data (G_OBJECT (box), "subject", subject);
+  g_object_set_data (G_OBJECT (box), "date", date);
+  g_object_set_data (G_OBJECT (box), "size", size);
+  g_object_set_data (G_OBJECT (box), "clip", clip);
+  gtk_list_item_set_child (item, box);
+}
+
+static char *
+format_date (gint64 unix_time)
+{
+  g_autoptr(GDateTime) date = g_date_time_new_from_unix_local (unix_time);
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+
+  if (date == NULL)
+    return g_strdup ("");
+  /* Today: the time; this year: day and month; before: the date. */
+  if (g_date_time_get_year (date) == g_date_time_get_year (now) &&
+      g_date_time_get_day_of_year (date) == g_date_time_get_day_of_year (now))
+    return g_date_time_format (date, "%R");
+  if (g_date_time_get_year (date) == g_date_time_get_year (now))
+    return g_date_time_format (date, "%e %b");
+  return g_date_time_format (date, "%x");
 }
 
 static void
-on_text_loaded (GObject      *source,
+bind_row (GtkSignalListItemFactory *factory,
+          GtkListItem              *item,
+          gpointer                  user_data)
+{
+  PfIndexMessage *message = gtk_list_item_get_item (item);
+  GtkWidget *box = gtk_list_item_get_child (item);
+  GtkWidget *from = g_object_get_data (G_OBJECT (box), "from");
+  GtkWidget *subject = g_object_get_data (G_OBJECT (box), "subject");
+  const char *subject_text = pf_index_message_get_subject (message);
+  gboolean unread = pf_index_message_get_unread (message);
+  g_autofree char *date = format_date (pf_index_message_get_date (message));
+  g_autofree char *size = g_format_size (pf_index_message_get_size (message));
+
+  if (subject_text == NULL || *subject_text == '\0')
+    subject_text = _("(no subject)");
+  gtk_label_set_label (GTK_LABEL (from), pf_index_message_get_from (message));
+  gtk_label_set_label (GTK_LABEL (subject), subject_text);
+  gtk_label_set_label (g_object_get_data (G_OBJECT (box), "date"), date);
+  gtk_label_set_label (g_object_get_data (G_OBJECT (box), "size"), size);
+  gtk_widget_set_visible (g_object_get_data (G_OBJECT (box), "clip"),
+                          pf_index_message_get_attachment (message));
+  /* Unread in bold, as every mail reader shows it. */
+  if (unread)
+    {
+      gtk_widget_add_css_class (from, "heading");
+      gtk_widget_add_css_class (subject, "heading");
+    }
+  else
+    {
+      gtk_widget_remove_css_class (from, "heading");
+      gtk_widget_remove_css_class (subject, "heading");
+    }
+}
+
+/* ---- The list ------------------------------------------------------------- */
+
+static void
+update_count (PfAccountPage *self)
+{
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->model));
+  const char *search = gtk_editable_get_text (GTK_EDITABLE (self->search_entry));
+  g_autofree char *text = NULL;
+
+  if (search != NULL && *search != '\0')
+    text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u message found", "%u messages found", n), n);
+  else
+    text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u message", "%u messages", n), n);
+  gtk_label_set_label (self->count_label, text);
+  if (n == 0)
+    {
+      /* The list hides: its focus must not fall out of the page, or the
+       * page's keys (Escape, Ctrl+F) stop working. */
+      GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+      GtkWidget *focus = root ? gtk_root_get_focus (root) : NULL;
+
+      if (focus != NULL && (focus == GTK_WIDGET (self->list_view) ||
+                            gtk_widget_is_ancestor (focus, GTK_WIDGET (self->list_view))))
+        {
+          if (gtk_toggle_button_get_active (self->search_button))
+            gtk_widget_grab_focus (GTK_WIDGET (self->search_entry));
+          else
+            gtk_widget_grab_focus (GTK_WIDGET (self->fetch_button));
+        }
+    }
+  gtk_stack_set_visible_child_name (self->messages_stack, n > 0 ? "list" : "empty");
+  gtk_label_set_label (GTK_LABEL (gtk_stack_get_child_by_name (self->messages_stack, "empty")),
+                       search != NULL && *search != '\0' ? _("No messages match the search")
+                                                          : _("No messages downloaded yet"));
+}
+
+static void
+on_query_done (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  PfAccountPage *self = user_data;
+  g_autoptr(GArray) ids = NULL;
+  g_autoptr(GError) error = NULL;
+  PfIndexMessage *selected;
+  gint64 keep = -1;
+
+  ids = pf_index_query_finish (PF_INDEX (source), result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  g_clear_object (&self->query_cancellable);
+  if (ids == NULL)
+    {
+      g_warning ("Could not search the messages: %s", error->message);
+      return;
+    }
+  if (self->model == NULL || pf_index_model_get_index (self->model) != PF_INDEX (source))
+    return;
+
+  /* The selection stays on its message across a refresh. */
+  selected = gtk_single_selection_get_selected_item (self->selection);
+  if (selected != NULL)
+    keep = pf_index_message_get_id (selected);
+  /* A message waiting for its toast to go stays out of the list. */
+  if (self->delete_toast != NULL)
+    for (guint i = 0; i < ids->len; i++)
+      if (g_array_index (ids, gint64, i) == self->deleted_id)
+        {
+          g_array_remove_index (ids, i);
+          break;
+        }
+  pf_index_model_set_ids (self->model, ids);
+  if (keep >= 0)
+    {
+      guint position = pf_index_model_find (self->model, keep);
+
+      if (position != G_MAXUINT)
+        gtk_single_selection_set_selected (self->selection, position);
+    }
+  update_count (self);
+}
+
+static void
+run_query (PfAccountPage *self)
+{
+  if (self->index == NULL)
+    return;
+  if (self->query_cancellable != NULL)
+    g_cancellable_cancel (self->query_cancellable);
+  g_clear_object (&self->query_cancellable);
+  self->query_cancellable = g_cancellable_new ();
+  pf_index_query_async (self->index, gtk_editable_get_text (GTK_EDITABLE (self->search_entry)),
+                        gtk_check_button_get_active (self->body_check),
+                        self->query_cancellable, on_query_done, self);
+}
+
+static void
+on_update_done (GObject      *source,
                 GAsyncResult *result,
                 gpointer      user_data)
 {
-  g_autoptr(GtkWidget) row = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *text = NULL;
-
-  text = pf_message_load_text_finish (PF_MESSAGE (source), result, &error);
-  if (text == NULL)
-    {
-      g_warning ("Could not read the message: %s", error->message);
-      return;
-    }
-  if (gtk_widget_get_root (row) != NULL)
-    show_message_text (row, PF_MESSAGE (source), text);
-}
-
-static void
-on_message_activated (GtkListBox    *list,
-                      GtkListBoxRow *row,
-                      PfAccountPage *self)
-{
-  if (PF_IS_MESSAGE_ROW (row))
-    pf_message_load_text_async (pf_message_row_get_message (PF_MESSAGE_ROW (row)), NULL,
-                                on_text_loaded, g_object_ref (row));
-}
-
-static GtkWidget *
-create_message_row (gpointer item,
-                    gpointer user_data)
-{
-  return pf_message_row_new (PF_MESSAGE (item));
-}
-
-static void
-on_messages_loaded (GObject      *source,
-                    GAsyncResult *result,
-                    gpointer      user_data)
-{
   PfAccountPage *self = user_data;
-  g_autoptr(GListModel) loaded = NULL;
-  g_autoptr(GPtrArray) messages = g_ptr_array_new_with_free_func (g_object_unref);
   g_autoptr(GError) error = NULL;
-  guint n;
+  PfIndexStats stats;
+  gboolean ok;
 
-  loaded = pf_message_load_newest_finish (result, &error);
+  ok = pf_index_update_finish (PF_INDEX (source), result, &stats, &error);
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
-  g_clear_object (&self->load_cancellable);
-
-  if (loaded == NULL)
+  self->update_running = FALSE;
+  if (!ok)
+    g_warning ("Could not update the mail index: %s", error->message);
+  else if (stats.added + stats.changed + stats.removed > 0 || stats.rebuilt)
     {
-      g_warning ("Could not list the messages: %s", error->message);
-      g_list_store_remove_all (self->messages);
-      gtk_stack_set_visible_child_name (self->messages_stack, "empty");
+      run_query (self);
+      g_signal_emit (self, signals[UNREAD_CHANGED], 0);
+    }
+  if (self->update_again && PF_INDEX (source) == self->index)
+    {
+      self->update_again = FALSE;
+      start_update (self);
+    }
+}
+
+/* Brings the index up to date with the Maildir, then the list. */
+static void
+start_update (PfAccountPage *self)
+{
+  if (self->index == NULL)
+    return;
+  if (self->update_running)
+    {
+      self->update_again = TRUE;
       return;
     }
+  self->update_running = TRUE;
+  pf_index_update_async (self->index, TRUE, self->update_cancellable, on_update_done, self);
+}
 
-  /* One change for the whole list: the rows are made once. */
-  n = g_list_model_get_n_items (loaded);
-  for (guint i = 0; i < n; i++)
-    g_ptr_array_add (messages, g_list_model_get_item (loaded, i));
-  g_list_store_splice (self->messages, 0, g_list_model_get_n_items (G_LIST_MODEL (self->messages)),
-                       messages->pdata, messages->len);
-  gtk_stack_set_visible_child_name (self->messages_stack, n > 0 ? "list" : "empty");
+static gboolean
+on_settled (gpointer user_data)
+{
+  PfAccountPage *self = user_data;
+
+  self->settle_id = 0;
+  start_update (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_maildir_changed (GFileMonitor      *monitor,
+                    GFile             *file,
+                    GFile             *other,
+                    GFileMonitorEvent  event,
+                    PfAccountPage     *self)
+{
+  g_clear_handle_id (&self->settle_id, g_source_remove);
+  self->settle_id = g_timeout_add (MONITOR_SETTLE_MS, on_settled, self);
+}
+
+static void
+stop_watching (PfAccountPage *self)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (self->monitors); i++)
+    if (self->monitors[i] != NULL)
+      {
+        g_signal_handlers_disconnect_by_data (self->monitors[i], self);
+        g_file_monitor_cancel (self->monitors[i]);
+        g_clear_object (&self->monitors[i]);
+      }
+  g_clear_handle_id (&self->settle_id, g_source_remove);
+}
+
+static void
+watch_maildir (PfAccountPage *self,
+               const char    *maildir)
+{
+  const char *folders[] = { "new", "cur" };
+
+  /* Other readers' changes (mutt reading, notmuch tagging, a file
+   * manager deleting) show without a restart. */
+  for (guint i = 0; i < G_N_ELEMENTS (folders); i++)
+    {
+      g_autofree char *path = g_build_filename (maildir, folders[i], NULL);
+      g_autoptr(GFile) dir = g_file_new_for_path (path);
+
+      self->monitors[i] = g_file_monitor_directory (dir, G_FILE_MONITOR_WATCH_MOVES, NULL, NULL);
+      if (self->monitors[i] != NULL)
+        g_signal_connect (self->monitors[i], "changed", G_CALLBACK (on_maildir_changed), self);
+    }
 }
 
 void
 pf_account_page_reload_messages (PfAccountPage *self)
 {
   g_autofree char *maildir = NULL;
+  g_autofree char *state_dir = NULL;
+  g_autofree char *index_path = NULL;
 
   g_return_if_fail (PF_IS_ACCOUNT_PAGE (self));
 
   if (self->status == NULL)
     return;
 
-  if (self->load_cancellable != NULL)
-    g_cancellable_cancel (self->load_cancellable);
-  g_clear_object (&self->load_cancellable);
-  self->load_cancellable = g_cancellable_new ();
-
   maildir = pf_account_dup_effective_maildir (pf_account_status_get_account (self->status));
-  /* The callback only runs while the page lives: dispose cancels. */
-  pf_message_load_newest_async (maildir, NEWEST_MESSAGES, self->load_cancellable,
-                                on_messages_loaded, self);
+  if (self->index != NULL && g_strcmp0 (pf_index_get_maildir (self->index), maildir) == 0)
+    {
+      /* The same folder: what a fetch delivered, or others changed. */
+      start_update (self);
+      return;
+    }
+
+  g_cancellable_cancel (self->update_cancellable);
+  g_clear_object (&self->update_cancellable);
+  self->update_cancellable = g_cancellable_new ();
+  self->update_running = FALSE;
+  self->update_again = FALSE;
+  stop_watching (self);
+
+  state_dir = pf_paths_state_dir ();
+  index_path = pf_index_path_for_maildir (state_dir, maildir);
+  g_clear_object (&self->index);
+  self->index = pf_index_new (index_path, maildir);
+  g_clear_object (&self->model);
+  self->model = pf_index_model_new (self->index);
+  gtk_single_selection_set_model (self->selection, G_LIST_MODEL (self->model));
+
+  /* What the index knows shows at once; the update follows. */
+  run_query (self);
+  start_update (self);
+  watch_maildir (self, maildir);
+}
+
+/* ---- Opening, read state, deleting ----------------------------------------- */
+
+typedef struct
+{
+  PfAccountPage *page;    /* weak */
+  gint64         id;
+} FlagsChange;
+
+static void
+on_flags_changed (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  FlagsChange *change = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!pf_index_set_flags_finish (PF_INDEX (source), result, &error))
+    g_warning ("Could not change the message's flags: %s", error->message);
+  if (change->page != NULL)
+    {
+      if (change->page->model != NULL && pf_index_model_get_index (change->page->model) == PF_INDEX (source))
+        pf_index_model_refresh (change->page->model, change->id);
+      g_signal_emit (change->page, signals[UNREAD_CHANGED], 0);
+      g_object_remove_weak_pointer (G_OBJECT (change->page), (gpointer *) &change->page);
+    }
+  g_free (change);
+}
+
+static void
+change_flags (PfAccountPage *self,
+              gint64         id,
+              const char    *add,
+              const char    *remove)
+{
+  FlagsChange *change = g_new0 (FlagsChange, 1);
+
+  change->page = self;
+  change->id = id;
+  g_object_add_weak_pointer (G_OBJECT (self), (gpointer *) &change->page);
+  pf_index_set_flags_async (self->index, id, add, remove, NULL, on_flags_changed, change);
+}
+
+static void
+on_view_mark_unread (PfMessageView *view,
+                     PfAccountPage *self)
+{
+  if (self->index != NULL)
+    change_flags (self, pf_index_message_get_id (pf_message_view_get_message (view)), NULL, "S");
+}
+
+static void delete_message (PfAccountPage *self, gint64 id);
+
+static void
+on_view_delete (PfMessageView *view,
+                PfAccountPage *self)
+{
+  delete_message (self, pf_index_message_get_id (pf_message_view_get_message (view)));
+}
+
+static void
+open_message (PfAccountPage  *self,
+              PfIndexMessage *message)
+{
+  PfMessageView *view;
+
+  if (pf_index_message_get_id (message) == 0)
+    return;
+  view = pf_message_view_new (GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (self))), self->index, message);
+  g_signal_connect_object (view, "mark-unread", G_CALLBACK (on_view_mark_unread), self, 0);
+  g_signal_connect_object (view, "delete", G_CALLBACK (on_view_delete), self, 0);
+  gtk_window_present (GTK_WINDOW (view));
+
+  /* Opened is read, the Maildir way: new/ to cur/ with :2,S. */
+  if (pf_index_message_get_unread (message))
+    change_flags (self, pf_index_message_get_id (message), "S", NULL);
+}
+
+static void
+on_list_activate (PfAccountPage *self,
+                  guint          position)
+{
+  g_autoptr(PfIndexMessage) message = g_list_model_get_item (G_LIST_MODEL (self->model), position);
+
+  if (message != NULL)
+    open_message (self, message);
+}
+
+typedef struct
+{
+  gint64  id;
+  char   *base;          /* the file's unique part */
+  char   *journal_path;  /* set when the server copy goes too */
+} RemoveData;
+
+static void
+remove_data_free (RemoveData *data)
+{
+  g_free (data->base);
+  g_free (data->journal_path);
+  g_free (data);
+}
+
+static void
+remove_thread (GTask        *task,
+               gpointer      source,
+               gpointer      task_data,
+               GCancellable *cancellable)
+{
+  RemoveData *data = task_data;
+  GError *error = NULL;
+
+  /* The server's copy first: the id is looked up by the file's name,
+   * which the journal keeps whether the file is here or not. */
+  if (data->journal_path != NULL && data->base != NULL)
+    {
+      const char *bases[] = { data->base, NULL };
+      g_autoptr(GError) local_error = NULL;
+
+      if (!pf_server_deletion_request (data->journal_path, bases, NULL, &local_error))
+        g_debug ("Could not ask for the server's copy to be deleted: %s", local_error->message);
+    }
+  if (pf_index_remove (source, data->id, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+static void
+on_removed (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    g_warning ("Could not remove the message: %s", error->message);
+}
+
+/* The toast went: the deletion is final, the file goes (and, as the
+ * account says, the server's copy at the next fetch). */
+static void
+finish_delete (PfAccountPage *self)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(PfIndexMessage) message = NULL;
+  RemoveData *data;
+  PfAccount *account;
+
+  if (self->delete_toast == NULL)
+    return;
+  g_clear_object (&self->delete_toast);
+  if (self->delete_undone || self->index == NULL)
+    return;
+  data = g_new0 (RemoveData, 1);
+  data->id = self->deleted_id;
+  message = pf_index_get_message (self->index, self->deleted_id);
+  account = self->status ? pf_account_status_get_account (self->status) : NULL;
+  if (message != NULL && account != NULL && pf_account_get_delete_on_server (account))
+    {
+      g_autofree char *name = g_path_get_basename (pf_index_message_get_path (message));
+      g_autofree char *state_dir = pf_paths_state_dir ();
+      g_autofree char *key = pf_journal_saved_account_key (pf_account_get_name (account));
+      g_autofree char *journal = g_strconcat (key, ".journal", NULL);
+
+      pf_maildir_name_split (name, &data->base, NULL);
+      data->journal_path = g_build_filename (state_dir, journal, NULL);
+    }
+  task = g_task_new (self->index, NULL, on_removed, NULL);
+  g_task_set_task_data (task, data, (GDestroyNotify) remove_data_free);
+  g_task_run_in_thread (task, remove_thread);
+}
+
+static void
+on_delete_toast_dismissed (AdwToast      *toast,
+                           PfAccountPage *self)
+{
+  if (toast == self->delete_toast)
+    finish_delete (self);
+}
+
+static void
+on_delete_undo (AdwToast      *toast,
+                PfAccountPage *self)
+{
+  if (toast != self->delete_toast)
+    return;
+  self->delete_undone = TRUE;
+  if (self->model != NULL)
+    {
+      pf_index_model_insert_id (self->model, self->deleted_position, self->deleted_id);
+      gtk_single_selection_set_selected (self->selection, self->deleted_position);
+      update_count (self);
+    }
+  change_flags (self, self->deleted_id, NULL, "T");
+}
+
+static void
+delete_message (PfAccountPage *self,
+                gint64         id)
+{
+  GtkWidget *overlay;
+  AdwToast *toast;
+  guint position;
+
+  if (self->index == NULL || self->model == NULL || id == 0)
+    return;
+  /* One pending deletion at a time: the one before becomes final. */
+  if (self->delete_toast != NULL)
+    {
+      AdwToast *previous = g_object_ref (self->delete_toast);
+
+      finish_delete (self);
+      adw_toast_dismiss (previous);
+      g_object_unref (previous);
+    }
+
+  position = pf_index_model_find (self->model, id);
+  if (position == G_MAXUINT)
+    return;
+  /* Trashed (T) at once, so other readers hide it too; removed when the
+   * toast goes without Undo. */
+  change_flags (self, id, "T", NULL);
+  pf_index_model_remove_id (self->model, id);
+  update_count (self);
+  if (position < g_list_model_get_n_items (G_LIST_MODEL (self->model)))
+    gtk_single_selection_set_selected (self->selection, position);
+
+  toast = adw_toast_new (_("Message deleted"));
+  adw_toast_set_button_label (toast, _("_Undo"));
+  adw_toast_set_timeout (toast, 5);
+  /* Undo is useful only now: ahead of a toast already shown (a fetch's
+   * "new messages"), not queued behind it. */
+  adw_toast_set_priority (toast, ADW_TOAST_PRIORITY_HIGH);
+  g_signal_connect_object (toast, "button-clicked", G_CALLBACK (on_delete_undo), self, 0);
+  g_signal_connect_object (toast, "dismissed", G_CALLBACK (on_delete_toast_dismissed), self, 0);
+  self->delete_toast = g_object_ref (toast);
+  self->deleted_id = id;
+  self->deleted_position = position;
+  self->delete_undone = FALSE;
+
+  overlay = gtk_widget_get_ancestor (GTK_WIDGET (self), ADW_TYPE_TOAST_OVERLAY);
+  if (overlay != NULL)
+    {
+      adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (overlay), toast);
+      pf_gui_name_icon_buttons (overlay);
+    }
+  else
+    {
+      /* No place to offer Undo: final now. */
+      g_object_unref (toast);
+      finish_delete (self);
+    }
+}
+
+static gboolean
+on_delete_key (GtkWidget *widget,
+               GVariant  *args,
+               gpointer   user_data)
+{
+  PfAccountPage *self = PF_ACCOUNT_PAGE (widget);
+  PfIndexMessage *message;
+
+  if (self->selection == NULL)
+    return FALSE;
+  message = gtk_single_selection_get_selected_item (self->selection);
+  if (message == NULL)
+    return FALSE;
+  delete_message (self, pf_index_message_get_id (message));
+  return TRUE;
+}
+
+/* ---- Search ----------------------------------------------------------------- */
+
+static gboolean
+on_search_timeout (gpointer user_data)
+{
+  PfAccountPage *self = user_data;
+
+  self->search_id = 0;
+  run_query (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_search_changed (PfAccountPage *self)
+{
+  /* GtkSearchEntry already waits a little; a toggle does not. */
+  g_clear_handle_id (&self->search_id, g_source_remove);
+  self->search_id = g_timeout_add (SEARCH_DELAY_MS, on_search_timeout, self);
+}
+
+static void
+on_stop_search (PfAccountPage *self)
+{
+  gtk_editable_set_text (GTK_EDITABLE (self->search_entry), "");
+  gtk_toggle_button_set_active (self->search_button, FALSE);
+  gtk_widget_grab_focus (GTK_WIDGET (self->list_view));
+}
+
+static void
+on_search_activate (PfAccountPage *self)
+{
+  /* Enter in the entry: to the results. */
+  gtk_widget_grab_focus (GTK_WIDGET (self->list_view));
+}
+
+static gboolean
+on_escape_key (GtkWidget *widget,
+               GVariant  *args,
+               gpointer   user_data)
+{
+  PfAccountPage *self = PF_ACCOUNT_PAGE (widget);
+  const char *search = gtk_editable_get_text (GTK_EDITABLE (self->search_entry));
+
+  /* From anywhere on the page, Escape leaves the search. */
+  if (!gtk_toggle_button_get_active (self->search_button) && (search == NULL || *search == '\0'))
+    return FALSE;
+  on_stop_search (self);
+  return TRUE;
+}
+
+static gboolean
+on_find_key (GtkWidget *widget,
+             GVariant  *args,
+             gpointer   user_data)
+{
+  PfAccountPage *self = PF_ACCOUNT_PAGE (widget);
+
+  gtk_toggle_button_set_active (self->search_button, TRUE);
+  gtk_widget_grab_focus (GTK_WIDGET (self->search_entry));
+  return TRUE;
 }
 
 static void
@@ -231,7 +809,6 @@ pf_account_page_set_status (PfAccountPage   *self,
     return;
 
   g_signal_group_set_target (self->status_signals, status);
-  gtk_stack_set_visible_child_name (self->messages_stack, "empty");
   update_status (self);
   pf_account_page_reload_messages (self);
 }
@@ -298,13 +875,27 @@ pf_account_page_dispose (GObject *object)
 {
   PfAccountPage *self = PF_ACCOUNT_PAGE (object);
 
-  if (self->load_cancellable != NULL)
-    g_cancellable_cancel (self->load_cancellable);
-  g_clear_object (&self->load_cancellable);
+  if (self->query_cancellable != NULL)
+    g_cancellable_cancel (self->query_cancellable);
+  g_clear_object (&self->query_cancellable);
+  if (self->update_cancellable != NULL)
+    g_cancellable_cancel (self->update_cancellable);
+  g_clear_object (&self->update_cancellable);
+  stop_watching (self);
+  g_clear_handle_id (&self->search_id, g_source_remove);
+  /* A deletion waiting for its toast becomes final: the toast may
+   * outlive the page, its signals do not. */
+  if (self->delete_toast != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->delete_toast, self);
+      finish_delete (self);
+    }
   gtk_widget_dispose_template (GTK_WIDGET (self), PF_TYPE_ACCOUNT_PAGE);
   g_clear_object (&self->status_signals);
   g_clear_object (&self->status);
-  g_clear_object (&self->messages);
+  g_clear_object (&self->selection);
+  g_clear_object (&self->model);
+  g_clear_object (&self->index);
 
   G_OBJECT_CLASS (pf_account_page_parent_class)->dispose (object);
 }
@@ -323,6 +914,11 @@ pf_account_page_class_init (PfAccountPageClass *klass)
   signals[EDIT_ACCOUNT] =
     g_signal_new ("edit-account", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_BOOLEAN);
+  /* The account's read state changed (read, unread, deleted, or other
+   * programs' changes picked up): its unread count may differ. */
+  signals[UNREAD_CHANGED] =
+    g_signal_new ("unread-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 
   g_type_ensure (PF_TYPE_DIAGNOSIS_VIEW);
 
@@ -337,25 +933,44 @@ pf_account_page_class_init (PfAccountPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PfAccountPage, error_box);
   gtk_widget_class_bind_template_child (widget_class, PfAccountPage, diagnosis_view);
   gtk_widget_class_bind_template_child (widget_class, PfAccountPage, change_password_button);
-  gtk_widget_class_bind_template_child (widget_class, PfAccountPage, messages_list);
+  gtk_widget_class_bind_template_child (widget_class, PfAccountPage, search_button);
+  gtk_widget_class_bind_template_child (widget_class, PfAccountPage, search_bar);
+  gtk_widget_class_bind_template_child (widget_class, PfAccountPage, search_entry);
+  gtk_widget_class_bind_template_child (widget_class, PfAccountPage, body_check);
+  gtk_widget_class_bind_template_child (widget_class, PfAccountPage, count_label);
   gtk_widget_class_bind_template_child (widget_class, PfAccountPage, messages_stack);
+  gtk_widget_class_bind_template_child (widget_class, PfAccountPage, list_view);
   gtk_widget_class_bind_template_callback (widget_class, on_back_clicked);
   gtk_widget_class_bind_template_callback (widget_class, on_settings_clicked);
   gtk_widget_class_bind_template_callback (widget_class, on_change_password_clicked);
   gtk_widget_class_bind_template_callback (widget_class, on_fetch_clicked);
   gtk_widget_class_bind_template_callback (widget_class, on_cancel_clicked);
   gtk_widget_class_bind_template_callback (widget_class, on_open_folder_clicked);
-  gtk_widget_class_bind_template_callback (widget_class, on_message_activated);
+  gtk_widget_class_bind_template_callback (widget_class, on_list_activate);
+  gtk_widget_class_bind_template_callback (widget_class, on_search_changed);
+  gtk_widget_class_bind_template_callback (widget_class, on_stop_search);
+  gtk_widget_class_bind_template_callback (widget_class, on_search_activate);
+
+  gtk_widget_class_add_binding (widget_class, GDK_KEY_f, GDK_CONTROL_MASK, on_find_key, NULL);
+  gtk_widget_class_add_binding (widget_class, GDK_KEY_Delete, 0, on_delete_key, NULL);
+  gtk_widget_class_add_binding (widget_class, GDK_KEY_Escape, 0, on_escape_key, NULL);
+  gtk_widget_class_add_binding (widget_class, GDK_KEY_KP_Delete, 0, on_delete_key, NULL);
 }
 
 static void
 pf_account_page_init (PfAccountPage *self)
 {
+  g_autoptr(GtkListItemFactory) factory = gtk_signal_list_item_factory_new ();
+
   gtk_widget_init_template (GTK_WIDGET (self));
 
-  self->messages = g_list_store_new (PF_TYPE_MESSAGE);
-  gtk_list_box_bind_model (self->messages_list, G_LIST_MODEL (self->messages),
-                           create_message_row, NULL, NULL);
+  g_signal_connect (factory, "setup", G_CALLBACK (setup_row), NULL);
+  g_signal_connect (factory, "bind", G_CALLBACK (bind_row), NULL);
+  self->selection = gtk_single_selection_new (NULL);
+  gtk_single_selection_set_autoselect (self->selection, TRUE);
+  gtk_list_view_set_factory (self->list_view, factory);
+  gtk_list_view_set_model (self->list_view, GTK_SELECTION_MODEL (self->selection));
+  gtk_search_bar_connect_entry (self->search_bar, GTK_EDITABLE (self->search_entry));
 
   self->status_signals = g_signal_group_new (PF_TYPE_ACCOUNT_STATUS);
   g_signal_group_connect_swapped (self->status_signals, "notify", G_CALLBACK (update_status), self);

@@ -31,6 +31,7 @@ struct _PfAccountWindow
   AdwEntryRow     *user_row;
   AdwComboRow     *mechanism_row;
   AdwComboRow     *policy_row;
+  GtkSwitch       *delete_on_server_switch;
   AdwActionRow    *days_row;
   GtkSpinButton   *days_spin;
   GtkSpinButton   *size_spin;
@@ -108,6 +109,7 @@ save_changes (PfAccountWindow *self)
   pf_account_set_mechanism (edited, pf_gui_combo_row_get_value (self->mechanism_row));
   pf_account_set_policy (edited, pf_gui_combo_row_get_value (self->policy_row));
   pf_account_set_delete_after_days (edited, gtk_spin_button_get_value_as_int (self->days_spin));
+  pf_account_set_delete_on_server (edited, gtk_switch_get_active (self->delete_on_server_switch));
   pf_account_set_max_size (edited, pf_account_window_mb_to_bytes (gtk_spin_button_get_value_as_int (self->size_spin)));
 
   /* The accounts layer applies the rules of an edit (the pinned
@@ -264,6 +266,7 @@ show_account (PfAccountWindow *self)
   pf_gui_combo_row_set_value (self->mechanism_row, pf_account_get_mechanism (account));
   pf_gui_combo_row_set_value (self->policy_row, pf_account_get_policy (account));
   gtk_spin_button_set_value (self->days_spin, MAX (1, pf_account_get_delete_after_days (account)));
+  gtk_switch_set_active (self->delete_on_server_switch, pf_account_get_delete_on_server (account));
   gtk_spin_button_set_value (self->size_spin, pf_account_window_bytes_to_mb (pf_account_get_max_size (account)));
   gtk_widget_set_visible (GTK_WIDGET (self->pin_row), pin != NULL);
   if (pin != NULL)
@@ -375,6 +378,7 @@ pf_account_window_class_init (PfAccountWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PfAccountWindow, user_row);
   gtk_widget_class_bind_template_child (widget_class, PfAccountWindow, mechanism_row);
   gtk_widget_class_bind_template_child (widget_class, PfAccountWindow, policy_row);
+  gtk_widget_class_bind_template_child (widget_class, PfAccountWindow, delete_on_server_switch);
   gtk_widget_class_bind_template_child (widget_class, PfAccountWindow, days_row);
   gtk_widget_class_bind_template_child (widget_class, PfAccountWindow, days_spin);
   gtk_widget_class_bind_template_child (widget_class, PfAccountWindow, size_spin);

@@ -64,6 +64,7 @@ static const char full_file[] =
   "mechanism=auto\n"
   "policy=keep\n"
   "allow-plaintext=true\n"
+  "delete-on-server=true\n"
   "interval=0\n";
 
 static void
@@ -100,6 +101,8 @@ test_parse_every_field (void)
   g_assert_cmpstr (pf_account_get_name (home), ==, "home");
   g_assert_cmpint (pf_account_get_security (home), ==, PF_SECURITY_NONE);
   g_assert_true (pf_account_get_allow_plaintext (home));
+  g_assert_true (pf_account_get_delete_on_server (home));
+  g_assert_false (pf_account_get_delete_on_server (work));
   g_assert_null (pf_account_get_maildir (home));
   g_assert_cmpint (pf_account_get_mechanism (home), ==, PF_AUTH_AUTO);
 }
@@ -172,6 +175,7 @@ test_invalid_fields_named (void)
     { "[Account a]\naddress=a@b.c\nhost=h\nmaildir=Mail/a\n", "absolute" },
     { "[Account a]\naddress=a@b.c\nhost=h\npinned-sha256=abcd\n", "fingerprint" },
     { "[Account a]\naddress=a@b.c\nhost=h\ninterval=99999999\n", "interval" },
+    { "[Account a]\naddress=a@b.c\nhost=h\ndelete-on-server=yes\n", "delete-on-server" },
     { "[Account a]\naddress=a@b.c\nhost=h\nprot=110\n", "prot" },
     { "[Account a]\naddress=a@b.c\nhost=h\npassword=hunter2\n", "password" },
     { "[Account a]\naddress=a@b.c\nhost=h\nallow-plaintext=yes\n", "allow-plaintext" },

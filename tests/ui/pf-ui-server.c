@@ -11,7 +11,8 @@
  * standard input closes. A line "add N [KIB]" on standard input puts N more
  * messages (of 1 KiB, or KIB KiB each) into the demo mailbox and answers
  * "ADDED N"; "user NAME PASSWORD N" adds another user with N messages of
- * its own and answers "USER NAME".
+ * its own and answers "USER NAME"; "maildir" answers "MAILDIR PATH", the
+ * demo user's Maildir on the server's side.
  *
  *   pf-ui-server KEYFILE [--password=TEXT] [--expired]
  *
@@ -157,6 +158,13 @@ on_stdin (GIOChannel   *channel,
       if (!pf_test_dovecot_add_messages (input->dovecot, DEMO_USER, (guint) count, kib * 1024, &error))
         g_printerr ("dovecot: %s\n", error->message);
       g_print ("ADDED %" G_GUINT64_FORMAT "\n", error == NULL ? count : 0);
+      fflush (stdout);
+    }
+  else if (g_strv_length (words) == 1 && g_str_equal (words[0], "maildir"))
+    {
+      g_autofree char *maildir = pf_test_dovecot_get_maildir (input->dovecot, DEMO_USER);
+
+      g_print ("MAILDIR %s\n", maildir);
       fflush (stdout);
     }
   else if (g_strv_length (words) == 4 && g_str_equal (words[0], "user") &&

@@ -526,6 +526,15 @@ class DemoServer:
         if answer != ["ADDED", str(count)]:
             raise TestFailure(f"the test server did not add mail: {answer}")
 
+    def maildir(self):
+        """The demo user's Maildir on the server's side."""
+        self.proc.stdin.write("maildir\n")
+        self.proc.stdin.flush()
+        answer = self.proc.stdout.readline().split(" ", 1)
+        if answer[0] != "MAILDIR":
+            raise TestFailure(f"the test server did not say its Maildir: {answer}")
+        return answer[1].strip()
+
     def add_user(self, name, password, count):
         self.proc.stdin.write(f"user {name} {password} {count}\n")
         self.proc.stdin.flush()

@@ -18,8 +18,8 @@
 #include "pf-diagnosis-view.h"
 #include "pf-error.h"
 #include "pf-gui-util.h"
-#include "pf-message.h"
-#include "pf-message-row.h"
+#include "pf-index.h"
+#include "pf-message-view.h"
 #include "pf-preferences-window.h"
 #include "pf-probe-row.h"
 #include "pf-setup-choice-page.h"
@@ -147,13 +147,19 @@ write_message (const char *dir,
 static void
 test_message_headers_decoded (void)
 {
-  g_autofree char *maildir = g_build_filename (g_get_tmp_dir (), "popfetch-test-maildir", NULL);
+  g_autofree char *root = g_dir_make_tmp ("popfetch-test-decoded-XXXXXX", NULL);
+  g_autofree char *maildir = g_build_filename (root, "Mail", NULL);
   g_autofree char *new_dir = g_build_filename (maildir, "new", NULL);
   g_autofree char *cur_dir = g_build_filename (maildir, "cur", NULL);
-  g_autoptr(GPtrArray) messages = NULL;
+  g_autofree char *index_path = g_build_filename (root, "index.sqlite", NULL);
+  g_autoptr(PfIndex) index = pf_index_new (index_path, maildir);
+  g_autoptr(GArray) ids = NULL;
+  g_autoptr(PfIndexMessage) first = NULL;
+  g_autoptr(PfIndexMessage) second = NULL;
+  g_autoptr(GPtrArray) attachments = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *text = NULL;
-  PfMessage *first, *second;
+  g_autofree char *source = NULL;
 
   g_assert_cmpint (g_mkdir_with_parents (new_dir, 0700), ==, 0);
   g_assert_cmpint (g_mkdir_with_parents (cur_dir, 0700), ==, 0);
@@ -171,26 +177,116 @@ test_message_headers_decoded (void)
                  "\n"
                  "body\n");
 
-  messages = pf_message_list_newest (maildir, 10, &error);
+  /* A Maildir the index has not seen yet is an empty list. */
+  ids = pf_index_query (index, NULL, FALSE, NULL, &error);
   g_assert_no_error (error);
-  g_assert_cmpuint (messages->len, ==, 2);
+  g_assert_cmpuint (ids->len, ==, 0);
+  g_clear_pointer (&ids, g_array_unref);
 
-  /* Newest first by Date; words decoded; control characters dropped. */
-  first = g_ptr_array_index (messages, 0);
-  second = g_ptr_array_index (messages, 1);
-  g_assert_cmpstr (pf_message_get_subject (first), ==, "folded subject[31m");
-  g_assert_cmpstr (pf_message_get_from (second), ==, "Jürgen Müller <juergen@example.org>");
-  g_assert_cmpstr (pf_message_get_subject (second), ==, "Grüße aus Köln");
+  g_assert_true (pf_index_update (index, TRUE, NULL, NULL, &error));
+  g_assert_no_error (error);
+  ids = pf_index_query (index, NULL, FALSE, NULL, &error);
+  g_assert_cmpuint (ids->len, ==, 2);
 
-  text = pf_message_read_text (pf_message_get_path (second), &error);
+  /* Newest first by Date; words decoded; control characters gone. */
+  first = pf_index_get_message (index, g_array_index (ids, gint64, 0));
+  second = pf_index_get_message (index, g_array_index (ids, gint64, 1));
+  g_assert_true (g_str_has_prefix (pf_index_message_get_subject (first), "folded subject"));
+  g_assert_null (strchr (pf_index_message_get_subject (first), '\x1b'));
+  g_assert_cmpstr (pf_index_message_get_from (second), ==, "Jürgen Müller <juergen@example.org>");
+  g_assert_cmpstr (pf_index_message_get_subject (second), ==, "Grüße aus Köln");
+
+  g_assert_true (pf_message_view_read (pf_index_message_get_path (second), &text, &attachments, &source, &error));
   g_assert_no_error (error);
   g_assert_nonnull (strstr (text, "Viele Grüße"));
 
-  /* A Maildir that does not exist yet is an empty list. */
-  g_clear_pointer (&messages, g_ptr_array_unref);
-  messages = pf_message_list_newest ("/nonexistent/maildir", 10, &error);
+  g_unlink (pf_index_message_get_path (first));
+  g_unlink (pf_index_message_get_path (second));
+  g_clear_object (&index);
+  for (const char *const *f = (const char *const[]) { "index.sqlite", "index.sqlite-wal", "index.sqlite-shm",
+                                                       "Mail/new", "Mail/cur", "Mail", NULL }; *f; f++)
+    {
+      g_autofree char *path = g_build_filename (root, *f, NULL);
+
+      g_remove (path);
+    }
+  g_rmdir (root);
+}
+
+/* The message window's reading: the text part first, an HTML-only message
+ * as safe text, attachments with name, type and decoded bytes, the raw
+ * source without control characters. */
+static void
+test_message_view_read (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("popfetch-test-view-XXXXXX", NULL);
+  g_autofree char *html_path = g_build_filename (dir, "html", NULL);
+  g_autofree char *mixed_path = g_build_filename (dir, "mixed", NULL);
+  g_autofree char *text = NULL;
+  g_autofree char *source = NULL;
+  g_autoptr(GPtrArray) attachments = NULL;
+  g_autoptr(GError) error = NULL;
+  PfAttachment *a;
+
+  write_message (dir, "html",
+                 "From: Shop <shop@example.com>\n"
+                 "Subject: Offer\n"
+                 "Content-Type: text/html; charset=utf-8\n"
+                 "\n"
+                 "<html><head><script>steal()</script></head><body>"
+                 "<p>Fish &amp; Chips</p><img src=\"https://tracker.example/p.gif\">"
+                 "</body></html>\n");
+  g_assert_true (pf_message_view_read (html_path, &text, &attachments, &source, &error));
   g_assert_no_error (error);
-  g_assert_cmpuint (messages->len, ==, 0);
+  g_assert_nonnull (strstr (text, "Subject: Offer\n"));
+  g_assert_nonnull (strstr (text, "Fish & Chips"));
+  g_assert_null (strstr (text, "steal"));
+  g_assert_null (strstr (text, "tracker.example"));
+  g_assert_cmpuint (attachments->len, ==, 0);
+  g_assert_nonnull (strstr (source, "<script>steal()</script>"));
+  g_clear_pointer (&text, g_free);
+  g_clear_pointer (&source, g_free);
+  g_clear_pointer (&attachments, g_ptr_array_unref);
+
+  write_message (dir, "mixed",
+                 "From: Anna <anna@example.org>\n"
+                 "Subject: Figures\x1b[2J\n"
+                 "MIME-Version: 1.0\n"
+                 "Content-Type: multipart/mixed; boundary=\"b\"\n"
+                 "\n"
+                 "--b\n"
+                 "Content-Type: text/html; charset=utf-8\n"
+                 "\n"
+                 "<p>HTML version</p>\n"
+                 "--b\n"
+                 "Content-Type: text/plain; charset=utf-8\n"
+                 "\n"
+                 "Plain version.\n"
+                 "--b\n"
+                 "Content-Type: application/pdf; name=\"../../etc/report.pdf\"\n"
+                 "Content-Disposition: attachment; filename=\"../../etc/report.pdf\"\n"
+                 "Content-Transfer-Encoding: base64\n"
+                 "\n"
+                 "JVBERi0xLjQK\n"
+                 "--b--\n");
+  g_assert_true (pf_message_view_read (mixed_path, &text, &attachments, &source, &error));
+  g_assert_no_error (error);
+  /* The plain part first, even after an HTML one. */
+  g_assert_nonnull (strstr (text, "Plain version."));
+  g_assert_null (strstr (text, "HTML version"));
+  g_assert_null (strchr (text, '\x1b'));
+  g_assert_null (strchr (source, '\x1b'));
+  g_assert_cmpuint (attachments->len, ==, 1);
+  a = attachments->pdata[0];
+  /* A name from the message never leaves the folder it is saved in. */
+  g_assert_cmpstr (a->name, ==, "report.pdf");
+  g_assert_cmpstr (a->type, ==, "application/pdf");
+  g_assert_cmpuint (g_bytes_get_size (a->data), ==, 9);
+  g_assert_cmpmem (g_bytes_get_data (a->data, NULL), 9, "%PDF-1.4\n", 9);
+
+  g_unlink (html_path);
+  g_unlink (mixed_path);
+  g_rmdir (dir);
 }
 
 static gboolean
@@ -667,16 +763,6 @@ test_choice_page (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
-static GtkWidget *
-find_open_button (GtkWidget *row)
-{
-  GtkWidget *button = find_widget (row, GTK_TYPE_BUTTON);
-
-  g_assert_nonnull (button);
-  g_assert_cmpstr (gtk_button_get_icon_name (GTK_BUTTON (button)), ==, "document-open-symbolic");
-  return button;
-}
-
 static void
 test_message_rows_bound (void)
 {
@@ -686,8 +772,9 @@ test_message_rows_bound (void)
   const char *files[] = { "new/1.a,S=1", "new/2.b,S=1", "cur/3.c,S=1:2,S", "new", "cur", "" };
   g_autoptr(PfAccount) account = pf_account_new ("Rows");
   g_autoptr(PfAccountStatus) status = NULL;
-  GtkWidget *page, *list, *row;
-  PfMessage *message;
+  GtkWidget *page, *list;
+  GListModel *model;
+  PfIndexMessage *message = NULL;
 
   if (!pf_test_require (have_display, "REQUIRE_DISPLAY", "no display"))
     return;
@@ -714,33 +801,24 @@ test_message_rows_bound (void)
   g_object_ref_sink (page);
   pf_account_page_set_status (PF_ACCOUNT_PAGE (page), status);
 
-  /* The rows come from the Maildir, read in a thread: one row per
-   * message, newest first, each its message's own. */
-  for (guint i = 0; i < 100 && (list = find_widget (page, PF_TYPE_MESSAGE_ROW)) == NULL; i++)
+  /* The rows come from the mail index, brought up to date in a thread:
+   * one item per message, newest first, in a GtkListView. */
+  list = find_widget (page, GTK_TYPE_LIST_VIEW);
+  g_assert_nonnull (list);
+  model = G_LIST_MODEL (gtk_list_view_get_model (GTK_LIST_VIEW (list)));
+  for (guint i = 0; i < 200 && g_list_model_get_n_items (model) < 2; i++)
     run_for (20);
-  row = find_widget (page, PF_TYPE_MESSAGE_ROW);
-  g_assert_nonnull (row);
-  list = gtk_widget_get_parent (row);
-  g_assert_true (GTK_IS_LIST_BOX (list));
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, 2);
+  message = g_list_model_get_item (model, 0);
+  g_assert_cmpstr (pf_index_message_get_subject (message), ==, "Minutes");
+  g_assert_cmpstr (pf_index_message_get_from (message), ==, "Alice <alice@example.org>");
+  g_assert_true (pf_index_message_get_unread (message));
+  g_clear_object (&message);
+  message = g_list_model_get_item (model, 1);
+  g_assert_cmpstr (pf_index_message_get_subject (message), ==, "");
+  g_clear_object (&message);
 
-  message = pf_message_row_get_message (PF_MESSAGE_ROW (row));
-  g_assert_cmpstr (pf_message_get_subject (message), ==, "Minutes");
-  g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), ==, "Minutes");
-  g_assert_true (g_str_has_prefix (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), "Alice <alice@example.org> · "));
-  g_assert_true (gtk_list_box_row_get_activatable (GTK_LIST_BOX_ROW (row)));
-  gtk_test_accessible_assert_property (find_open_button (row), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                       "Open “Minutes” in Mail Reader");
-
-  /* Without a subject the row and its button say so, not "". */
-  row = gtk_widget_get_next_sibling (row);
-  g_assert_true (PF_IS_MESSAGE_ROW (row));
-  g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), ==, "(no subject)");
-  g_assert_true (g_str_has_prefix (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), "Bob <bob@example.org> · "));
-  gtk_test_accessible_assert_property (find_open_button (row), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                       "Open “(no subject)” in Mail Reader");
-  g_assert_null (gtk_widget_get_next_sibling (row));
-
-  /* A reload after new mail shows the new list, the rows made anew. */
+  /* A reload after new mail shows the new list. */
   write_message (cur_dir, "3.c,S=1:2,S",
                  "From: Carol <carol@example.org>\n"
                  "Subject: Newest\n"
@@ -748,16 +826,13 @@ test_message_rows_bound (void)
                  "\n"
                  "body\n");
   pf_account_page_reload_messages (PF_ACCOUNT_PAGE (page));
-  for (guint i = 0; i < 100; i++)
-    {
-      row = find_widget (page, PF_TYPE_MESSAGE_ROW);
-      if (g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), "Newest") == 0)
-        break;
-      run_for (20);
-    }
-  g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), ==, "Newest");
-  g_assert_nonnull (gtk_widget_get_next_sibling (gtk_widget_get_next_sibling (row)));
-  g_assert_null (gtk_widget_get_next_sibling (gtk_widget_get_next_sibling (gtk_widget_get_next_sibling (row))));
+  for (guint i = 0; i < 200 && g_list_model_get_n_items (model) < 3; i++)
+    run_for (20);
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, 3);
+  message = g_list_model_get_item (model, 0);
+  g_assert_cmpstr (pf_index_message_get_subject (message), ==, "Newest");
+  g_assert_false (pf_index_message_get_unread (message));
+  g_clear_object (&message);
 
   g_object_unref (page);
   for (guint i = 0; i < G_N_ELEMENTS (files); i++)
@@ -858,6 +933,7 @@ main (int   argc,
   g_log_set_always_fatal (G_LOG_LEVEL_ERROR | G_LOG_LEVEL_CRITICAL);
 
   g_test_add_func ("/ui/pure/step-and-field-for-error", test_step_for_error);
+  g_test_add_func ("/ui/pure/message-view-read", test_message_view_read);
   g_test_add_func ("/ui/pure/certificate-errors-in-words", test_certificate_errors_in_words);
   g_test_add_func ("/ui/pure/progress-text", test_progress_text);
   g_test_add_func ("/ui/pure/choices-round-trip", test_choices);

@@ -131,6 +131,9 @@ typedef struct _Run
 
   PfMaildir      *maildir;
   PfJournal      *journal;
+  /* Unique-ids the user deleted in the reader and wants gone from the
+   * server too (KEY.delete beside the journal), or NULL. */
+  GHashTable     *requested;
   GHashTable     *server_uids;   /* uid → msgno (GUINT_TO_POINTER); until fetching starts */
   PfUidlList     *server_uidl;   /* holds server_uids' keys */
   GPtrArray      *todo;          /* Message*, in server order */
@@ -315,6 +318,7 @@ run_free (gpointer data)
   g_queue_clear_full (&run->spare, slot_free);
   g_clear_pointer (&run->ready, g_ptr_array_unref);
   g_clear_pointer (&run->deleted_uids, g_ptr_array_unref);
+  g_clear_pointer (&run->requested, g_hash_table_unref);
   g_queue_clear_full (&run->delete_uids, g_free);
   g_clear_error (&run->error);
   g_clear_pointer (&run->result, pf_fetch_result_free);
@@ -648,6 +652,40 @@ policy_deletes (Run    *run,
     default:
       return FALSE;
     }
+}
+
+/* A deletion the user asked for in the reader: the same checks as any
+ * deletion (journaled, same size, same headers) decide. */
+static gboolean
+requested_deletes (Run        *run,
+                   const char *uid)
+{
+  return run->requested != NULL && g_hash_table_contains (run->requested, uid);
+}
+
+/* Blocking: the reader's "to delete" list beside the journal, one
+ * unique-id a line; missing is empty. Ids no longer on the server are
+ * harmless: a reused id names new mail, which the header check keeps. */
+static GHashTable *
+read_requested (PfJournal *journal)
+{
+  const char *journal_path = pf_journal_get_path (journal);
+  g_autofree char *base = g_str_has_suffix (journal_path, ".journal")
+                          ? g_strndup (journal_path, strlen (journal_path) - strlen (".journal"))
+                          : g_strdup (journal_path);
+  g_autofree char *path = g_strconcat (base, ".delete", NULL);
+  g_autofree char *contents = NULL;
+  g_auto(GStrv) lines = NULL;
+  GHashTable *requested;
+
+  if (!g_file_get_contents (path, &contents, NULL, NULL))
+    return NULL;
+  requested = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  lines = g_strsplit (contents, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    if (*g_strstrip (lines[i]) != '\0')
+      g_hash_table_add (requested, g_strdup (lines[i]));
+  return requested;
 }
 
 /* ------------------------------------------------------------------ */
@@ -1238,7 +1276,7 @@ plan (Run        *run,
               if (size != NULL)
                 pf_journal_learn_size (run->journal, uid, *size);
               /* A message LIST does not name cannot be checked: it stays. */
-              if (!policy_deletes (run, entry.first_seen) || size == NULL)
+              if (!(policy_deletes (run, entry.first_seen) || requested_deletes (run, uid)) || size == NULL)
                 run->result->already_had++;
               else if (entry.header_digest != NULL)
                 queue_confirm (run, msgno, uid, *size, &entry);
@@ -1525,6 +1563,7 @@ open_thread (GTask        *task,
       g_task_return_error (task, error);
       return;
     }
+  run->requested = read_requested (run->journal);
   if (self->account_name == NULL && pf_journal_get_n_entries (run->journal) == 0)
     {
       g_autofree char *other = pf_journal_find_other_holding (run->journal, self->user,

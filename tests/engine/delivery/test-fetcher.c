@@ -520,6 +520,63 @@ test_reused_uid_same_size_never_deleted_unread (void)
   pf_test_fetch_assert_exactly_once (maildir, 3);
 }
 
+/* Writes @uids (one per line) into the account's "to delete" list, the
+ * file beside its journal (KEY.delete) that the reader writes when the
+ * user deleted a message and asked for it to go from the server too. */
+static void
+request_deletion (const char *uids)
+{
+  g_autofree char *state = g_build_filename (g_get_user_state_dir (), "popfetch", NULL);
+  g_autoptr(GDir) dir = g_dir_open (state, 0, NULL);
+  const char *name;
+  guint written = 0;
+
+  g_assert_nonnull (dir);
+  while ((name = g_dir_read_name (dir)) != NULL)
+    if (g_str_has_suffix (name, ".journal"))
+      {
+        g_autofree char *key = g_strndup (name, strlen (name) - strlen (".journal"));
+        g_autofree char *file = g_strconcat (key, ".delete", NULL);
+        g_autofree char *path = g_build_filename (state, file, NULL);
+
+        g_assert_true (g_file_set_contents (path, uids, -1, NULL));
+        written++;
+      }
+  g_assert_cmpuint (written, ==, 1);
+}
+
+/* Kept on the server by policy, deleted by the user in the reader: the
+ * next fetch deletes it there too, after the same header check as any
+ * deletion; a message not asked for stays. */
+static void
+test_requested_deletion (void)
+{
+  g_autofree char *maildir = local_maildir ();
+  PfFetchResult *result;
+
+  result = run_session (LOGGED_IN UIDL_1 LIST_1 (54) "C: RETR 1\n" MESSAGE (1) "C: QUIT\nS: +OK\n",
+                        "127.0.0.1", NULL, PF_FETCH_KEEP, 0, T0);
+  g_assert_cmpuint (result->fetched, ==, 1);
+  pf_fetch_result_free (result);
+
+  /* Asked for another id only: nothing is deleted. */
+  request_deletion ("uid-9\n");
+  result = run_session (LOGGED_IN UIDL_1 LIST_1 (54) "C: QUIT\nS: +OK\n",
+                        "127.0.0.1", NULL, PF_FETCH_KEEP, 0, T0 + DAY);
+  g_assert_cmpuint (result->deleted, ==, 0);
+  pf_fetch_result_free (result);
+
+  /* Asked for uid-1: TOP confirms it is the message delivered, DELE. */
+  request_deletion ("uid-9\nuid-1\n");
+  result = run_session (LOGGED_IN UIDL_1 LIST_1 (54) "C: TOP 1 0\n" HEADER (1)
+                        "C: DELE 1\nS: +OK\nC: QUIT\nS: +OK\n",
+                        "127.0.0.1", NULL, PF_FETCH_KEEP, 0, T0 + 2 * DAY);
+  g_assert_cmpuint (result->fetched, ==, 0);
+  g_assert_cmpuint (result->deleted, ==, 1);
+  pf_fetch_result_free (result);
+  pf_test_fetch_assert_exactly_once (maildir, 1);
+}
+
 /* An mbox-based server adds "Status: RO" to a message once it was read,
  * and shows it in TOP (not counted in LIST's size): it is still the
  * message delivered, deleted in time. */
@@ -992,6 +1049,7 @@ main (int    argc,
   g_test_add_func ("/engine/delivery/fetch/reused-uid/other-size-is-new", test_reused_uid_other_size);
   g_test_add_func ("/engine/delivery/fetch/reused-uid/same-size-never-deleted-unread", test_reused_uid_same_size_never_deleted_unread);
   g_test_add_func ("/engine/delivery/fetch/reused-uid/status-header-still-same", test_status_header_still_same);
+  g_test_add_func ("/engine/delivery/fetch/requested-deletion", test_requested_deletion);
   g_test_add_func ("/engine/delivery/fetch/framing/glued-terminator-pipelined", test_glued_terminator_pipelined);
   g_test_add_func ("/engine/delivery/fetch/size-limit/data-past-limit", test_data_past_size_limit);
   g_test_add_func ("/engine/delivery/fetch/round-trips/listing-in-one", test_listing_one_round_trip);

@@ -1,0 +1,165 @@
+/* pf-index-model.c
+ *
+ * Copyright 2026 The Popfetch authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include "pf-index-model.h"
+
+struct _PfIndexModel
+{
+  GObject  parent_instance;
+
+  PfIndex *index;
+  GArray  *ids;
+};
+
+static void pf_index_model_list_model_init (GListModelInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (PfIndexModel, pf_index_model, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (G_TYPE_LIST_MODEL, pf_index_model_list_model_init))
+
+static GType
+get_item_type (GListModel *model)
+{
+  return PF_TYPE_INDEX_MESSAGE;
+}
+
+static guint
+get_n_items (GListModel *model)
+{
+  return PF_INDEX_MODEL (model)->ids->len;
+}
+
+static gpointer
+get_item (GListModel *model,
+          guint       position)
+{
+  PfIndexModel *self = PF_INDEX_MODEL (model);
+  PfIndexMessage *message;
+
+  if (position >= self->ids->len)
+    return NULL;
+  message = pf_index_get_message (self->index, g_array_index (self->ids, gint64, position));
+  if (message == NULL)
+    {
+      /* Removed since the list was made: an empty row until the update
+       * that follows every removal replaces the list. */
+      message = g_object_new (PF_TYPE_INDEX_MESSAGE, NULL);
+    }
+  return message;
+}
+
+static void
+pf_index_model_list_model_init (GListModelInterface *iface)
+{
+  iface->get_item_type = get_item_type;
+  iface->get_n_items = get_n_items;
+  iface->get_item = get_item;
+}
+
+static void
+pf_index_model_finalize (GObject *object)
+{
+  PfIndexModel *self = PF_INDEX_MODEL (object);
+
+  g_clear_object (&self->index);
+  g_clear_pointer (&self->ids, g_array_unref);
+
+  G_OBJECT_CLASS (pf_index_model_parent_class)->finalize (object);
+}
+
+static void
+pf_index_model_class_init (PfIndexModelClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = pf_index_model_finalize;
+}
+
+static void
+pf_index_model_init (PfIndexModel *self)
+{
+  self->ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+}
+
+PfIndexModel *
+pf_index_model_new (PfIndex *index)
+{
+  PfIndexModel *self;
+
+  g_return_val_if_fail (PF_IS_INDEX (index), NULL);
+
+  self = g_object_new (PF_TYPE_INDEX_MODEL, NULL);
+  self->index = g_object_ref (index);
+  return self;
+}
+
+PfIndex *
+pf_index_model_get_index (PfIndexModel *self)
+{
+  g_return_val_if_fail (PF_IS_INDEX_MODEL (self), NULL);
+  return self->index;
+}
+
+void
+pf_index_model_set_ids (PfIndexModel *self,
+                        GArray       *ids)
+{
+  guint removed;
+
+  g_return_if_fail (PF_IS_INDEX_MODEL (self));
+  g_return_if_fail (ids != NULL);
+
+  removed = self->ids->len;
+  g_array_unref (self->ids);
+  self->ids = g_array_ref (ids);
+  g_list_model_items_changed (G_LIST_MODEL (self), 0, removed, ids->len);
+}
+
+guint
+pf_index_model_find (PfIndexModel *self,
+                     gint64        id)
+{
+  g_return_val_if_fail (PF_IS_INDEX_MODEL (self), G_MAXUINT);
+
+  for (guint i = 0; i < self->ids->len; i++)
+    if (g_array_index (self->ids, gint64, i) == id)
+      return i;
+  return G_MAXUINT;
+}
+
+void
+pf_index_model_refresh (PfIndexModel *self,
+                        gint64        id)
+{
+  guint position = pf_index_model_find (self, id);
+
+  if (position != G_MAXUINT)
+    g_list_model_items_changed (G_LIST_MODEL (self), position, 1, 1);
+}
+
+void
+pf_index_model_remove_id (PfIndexModel *self,
+                          gint64        id)
+{
+  guint position = pf_index_model_find (self, id);
+
+  if (position == G_MAXUINT)
+    return;
+  g_array_remove_index (self->ids, position);
+  g_list_model_items_changed (G_LIST_MODEL (self), position, 1, 0);
+}
+
+void
+pf_index_model_insert_id (PfIndexModel *self,
+                          guint         position,
+                          gint64        id)
+{
+  g_return_if_fail (PF_IS_INDEX_MODEL (self));
+
+  position = MIN (position, self->ids->len);
+  g_array_insert_val (self->ids, position, id);
+  g_list_model_items_changed (G_LIST_MODEL (self), position, 0, 1);
+}

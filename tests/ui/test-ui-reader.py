@@ -1,0 +1,320 @@
+#!/usr/bin/python3
+# test-ui-reader.py — the offline reader: an account of thousands of
+# messages, search, a message with an attachment saved, read state on
+# disk, delete with undo, unread counts
+#
+# Copyright 2026 The Popfetch authors
+#
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+#   python3 test-ui-reader.py POPFETCH PF-UI-SERVER SCREENSHOT-DIR SCHEMA-DIR
+#
+# The account's Maildir is written before the app starts, as another
+# program (or an earlier fetch) left it; the app builds its index, and
+# every check of read state looks at the files' names on disk.
+
+import base64
+import glob
+import os
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from pf_ui_session import (App, DemoServer, Session, Tap, TestFailure, activate_row, click_at,  # noqa: E402
+                           press_key, require, run_in_private_bus,
+                           running as running_in, wait_for)
+
+run_in_private_bus()
+
+POPFETCH, SERVER, SHOTS, SCHEMA_DIR = sys.argv[1:5]
+if os.path.exists(os.path.join(SCHEMA_DIR, "gschemas.compiled")):
+    os.environ["GSETTINGS_SCHEMA_DIR"] = SCHEMA_DIR
+
+ACCOUNT = "Reader"
+ADDRESS = "reader@popfetch.test"
+COUNT = 3000
+READ = 1000                 # of them in cur/ with :2,S
+TARGET_BASE = "1760000000.M99999P1Q1.test"
+PDF = b"%PDF-1.4\n% popfetch test attachment\n" + bytes(range(256)) * 8
+
+tap = Tap()
+require(tap, ("Xvfb", "gnome-keyring-daemon", "secret-tool"), dovecot=True)
+
+import pyatspi  # noqa: E402
+
+session = Session(SHOTS)
+session.start()
+
+
+def reader_home(name):
+    home = session.new_home(name)
+    os.makedirs(os.path.join(home, "config", "popfetch"), exist_ok=True)
+    with open(os.path.join(home, "config", "popfetch", "accounts.ini"), "w") as f:
+        f.write(f"[Account {ACCOUNT}]\naddress={ADDRESS}\nhost=pop.popfetch.test\nport=995\n"
+                f"security=tls\nuser={ADDRESS}\nmechanism=auto\n")
+    maildir = os.path.join(home, "Mail", ACCOUNT)
+    for sub in ("new", "cur", "tmp"):
+        os.makedirs(os.path.join(maildir, sub), exist_ok=True)
+    names = ["Anna Berg", "Bob Stone", "Carol White", "Dan Miller"]
+    for i in range(COUNT):
+        t = 1700000000 + i * 3600
+        date = time.strftime("%a, %d %b %Y %H:%M:%S +0000", time.gmtime(t))
+        sender = names[i % len(names)]
+        text = (f"From: {sender} <{sender.split()[0].lower()}@example.org>\nTo: {ADDRESS}\n"
+                f"Subject: Weekly note {i}\nDate: {date}\nMessage-ID: <n{i}@example.org>\n\n"
+                f"Note number {i}.\n")
+        base = f"{t}.M{i}P1Q1.test"
+        if i < READ:
+            path = os.path.join(maildir, "cur", base + ":2,S")
+        else:
+            path = os.path.join(maildir, "new", base)
+        with open(path, "w") as f:
+            f.write(text)
+    # The newest one: from someone no other message is from, with a PDF.
+    attachment = base64.encodebytes(PDF).decode()
+    with open(os.path.join(maildir, "new", TARGET_BASE), "w") as f:
+        f.write(f"From: Zelda Quux <zelda@example.org>\nTo: {ADDRESS}\n"
+                "Subject: Quarterly figures\nDate: Thu, 09 Oct 2025 09:00:00 +0000\n"
+                "Message-ID: <figures@example.org>\nMIME-Version: 1.0\n"
+                'Content-Type: multipart/mixed; boundary="b"\n\n'
+                "--b\nContent-Type: text/plain; charset=utf-8\n\nThe figures are attached.\n"
+                '--b\nContent-Type: application/pdf; name="report.pdf"\n'
+                'Content-Disposition: attachment; filename="report.pdf"\n'
+                f"Content-Transfer-Encoding: base64\n\n{attachment}--b--\n")
+    return home, maildir
+
+
+def target_names(maildir):
+    """Where the target message is now: [(folder, name)]."""
+    found = []
+    for sub in ("new", "cur"):
+        for name in os.listdir(os.path.join(maildir, sub)):
+            if name.startswith(TARGET_BASE):
+                found.append((sub, name))
+    return found
+
+
+def wait_on_disk(maildir, want, what):
+    wait_for(f"{what}: {want} on disk", lambda: target_names(maildir) == want, timeout=10)
+
+
+def labels(app, prefix):
+    """Labels on screen starting with @prefix. The list's rows are made
+    and dropped as it changes: a label gone since the walk is skipped."""
+    found = []
+    for acc in app.find_all(pyatspi.ROLE_LABEL):
+        try:
+            name = acc.name
+        except Exception:
+            continue
+        if name.startswith(prefix):
+            found.append(name)
+    return found
+
+
+def find_saved(home, name):
+    for root, dirs, files in os.walk(home):
+        if name in files and os.path.join("Mail", ACCOUNT) not in root and "cache" not in root:
+            return os.path.join(root, name)
+    return None
+
+
+def test_reader():
+    home, maildir = reader_home("reader")
+
+    with running_in(session) as apps:
+        app = App(session, POPFETCH, home)
+        apps.append(app)
+
+        # The main window: the unread count per account, from the Maildir.
+        wait_for("the unread count", lambda: labels(app, f"{COUNT - READ + 1} unread"), timeout=20)
+
+        # The account: every message, counted, newest first.
+        activate_row(app, ACCOUNT)
+        started = time.monotonic()
+        wait_for("every message in the list", lambda: labels(app, f"{COUNT + 1} messages"), timeout=60)
+        session.screenshot("reader-list")
+        print(f"# {COUNT + 1} messages listed in {time.monotonic() - started:.1f} s (index built)")
+        app.find(pyatspi.ROLE_LABEL, "Quarterly figures")
+
+        # Search as you type, from the keyboard.
+        app.key("<Control>f")
+        entry = app.find(pyatspi.ROLE_ENTRY, "Search messages")
+        wait_for("the search entry to take the focus", lambda: app.focused() == entry)
+        app.type_text("from:zel")
+        wait_for("one message found", lambda: labels(app, "1 message found"), timeout=10)
+        app.type_text("da")
+        wait_for("still one message", lambda: labels(app, "1 message found"), timeout=10)
+        if labels(app, "Weekly note"):
+            raise TestFailure("other messages are still listed")
+
+        # Enter goes to the results; Return opens the selected message.
+        press_key("Return")
+        wait_for("the list to take the focus",
+                 lambda: app.focused() is not None and app.focused().getRole() in
+                 (pyatspi.ROLE_LIST_ITEM, pyatspi.ROLE_LIST))
+        press_key("Return")
+        text = wait_for("the message text", lambda: app.find_all(pyatspi.ROLE_TEXT, "Message text"), timeout=10)[0]
+        wait_for("the text part", lambda: "The figures are attached." in text.queryText().getText(0, -1))
+        shown = text.queryText().getText(0, -1)
+        if "From: Zelda Quux <zelda@example.org>" not in shown.splitlines():
+            raise TestFailure(f"no decoded From line: {shown[:300]!r}")
+        # Opened is read: new/ to cur/ with :2,S, as mutt names it.
+        wait_on_disk(maildir, [("cur", TARGET_BASE + ":2,S")], "opened")
+        session.screenshot("reader-message")
+
+        # The attachment: name, type and size; Save through the file chooser.
+        app.find(pyatspi.ROLE_LABEL, "report.pdf")
+        # g_format_size() puts a no-break space before the unit.
+        app.find(pyatspi.ROLE_LABEL, "application/pdf · 2.1\u00a0kB")
+        app.click(pyatspi.ROLE_PUSH_BUTTON, "Save “report.pdf”")
+        # Without a portal GtkFileChooserNative is GTK's own dialog.
+        wait_for("the file chooser", lambda: [w for w in app.windows() if w.name == "Save Attachment"], timeout=10)
+        time.sleep(0.5)
+        # The name entry has the focus, the suggested name in it: Return saves.
+        app.key("Return")
+        wait_for("the save to finish", lambda: labels(app, "Attachment saved"), timeout=10)
+        saved = find_saved(home, "report.pdf")
+        if saved is None:
+            raise TestFailure("report.pdf was not saved in the home folder")
+        with open(saved, "rb") as f:
+            if f.read() != PDF:
+                raise TestFailure(f"{saved} does not hold the attachment's bytes")
+
+        # Mark as Unread: S goes from the name on disk.
+        app.click(pyatspi.ROLE_PUSH_BUTTON, "Mark as Unread")
+        wait_on_disk(maildir, [("cur", TARGET_BASE + ":2,")], "marked unread")
+
+        # Delete from the message window: T on disk, out of the list, Undo.
+        app.click(pyatspi.ROLE_PUSH_BUTTON, "Delete Message")
+        wait_on_disk(maildir, [("cur", TARGET_BASE + ":2,T")], "deleted (trashed)")
+        wait_for("the toast", lambda: labels(app, "Message deleted"), timeout=5)
+        wait_for("the list without it", lambda: labels(app, "0 messages found"), timeout=5)
+        app.click(pyatspi.ROLE_PUSH_BUTTON, "Undo")
+        wait_on_disk(maildir, [("cur", TARGET_BASE + ":2,")], "undone")
+        wait_for("the list with it again", lambda: labels(app, "1 message found"), timeout=5)
+
+        # Delete by key, and let the toast go: the file goes.
+        # Back to the search (a click: with no window manager the main
+        # window is not made active again when the message window goes),
+        # Return to the results, Delete.
+        click_at(entry)
+        wait_for("the search entry to take the focus", lambda: app.focused() == entry)
+        press_key("Return")
+        wait_for("the list to take the focus",
+                 lambda: app.focused() is not None and app.focused().getRole() in
+                 (pyatspi.ROLE_LIST_ITEM, pyatspi.ROLE_LIST))
+        pyatspi.Registry.generateKeyboardEvent(0xffff, None, pyatspi.KEY_SYM)  # Delete
+        wait_on_disk(maildir, [("cur", TARGET_BASE + ":2,T")], "deleted by key")
+
+        # Escape leaves the search; the list is whole again, less one.
+        click_at(entry)
+        wait_for("the search entry to take the focus", lambda: app.focused() == entry)
+        press_key("Escape")
+        wait_for("the whole list again", lambda: labels(app, f"{COUNT} messages"), timeout=10)
+
+        # The next deletion makes the one before final: its file goes.
+        # (A toast's own timeout needs an active window, which Xvfb
+        # without a window manager does not give reliably.)
+        newest_weekly = f"{1700000000 + (COUNT - 1) * 3600}.M{COUNT - 1}P1Q1.test"
+        wait_for("the list to have the focus", lambda: app.focused() is not None and
+                 app.focused().getRole() in (pyatspi.ROLE_LIST_ITEM, pyatspi.ROLE_LIST))
+        pyatspi.Registry.generateKeyboardEvent(0xffff, None, pyatspi.KEY_SYM)  # Delete
+        wait_for("the file to go", lambda: target_names(maildir) == [], timeout=10)
+        wait_for("the next one trashed",
+                 lambda: os.path.exists(os.path.join(maildir, "cur", newest_weekly + ":2,T")), timeout=10)
+        app.click(pyatspi.ROLE_PUSH_BUTTON, "Undo")
+        wait_for("the next one back, unread",
+                 lambda: os.path.exists(os.path.join(maildir, "cur", newest_weekly + ":2,")), timeout=10)
+        wait_for("the list with it again", lambda: labels(app, f"{COUNT} messages"), timeout=10)
+
+        # Other readers' changes show: mutt reads a message.
+        other = f"{1700000000 + (COUNT - 2) * 3600}.M{COUNT - 2}P1Q1.test"
+        os.rename(os.path.join(maildir, "new", other), os.path.join(maildir, "cur", other + ":2,S"))
+        app.click(pyatspi.ROLE_PUSH_BUTTON, "Back")
+        wait_for("the unread count to follow", lambda: labels(app, f"{COUNT - READ - 1} unread"), timeout=20)
+
+
+def demo_home(name):
+    """The demo account saved with "Delete from the Server Too" on."""
+    home = session.new_home(name)
+    os.makedirs(os.path.join(home, "config", "popfetch"), exist_ok=True)
+    with open(os.path.join(home, "config", "popfetch", "accounts.ini"), "w") as f:
+        f.write("[Account Demo]\naddress=demo@popfetch.test\nhost=pop.popfetch.test\nport=995\n"
+                "security=tls\nuser=demo@popfetch.test\nmechanism=auto\ndelete-on-server=true\n")
+    subprocess.run(["secret-tool", "store", "--label", "Popfetch: Demo",
+                    "xdg:schema", "io.github.popfetch.Popfetch.Password",
+                    "host", "pop.popfetch.test", "service", "pop3", "user", "demo@popfetch.test"],
+                   input="demo", text=True, check=True, timeout=20)
+    return home
+
+
+def server_holds(maildir, message_id):
+    for path in glob.glob(os.path.join(maildir, "*", "*")):
+        with open(path, "rb") as f:
+            if message_id.encode() in f.read():
+                return True
+    return False
+
+
+def test_delete_on_server():
+    server = DemoServer(session, SERVER, "delete")
+    server_maildir = server.maildir()
+    home = demo_home("delete")
+
+    with running_in(session, server) as apps:
+        app = App(session, POPFETCH, home, {"POPFETCH_DEMO": server.key_file})
+        apps.append(app)
+        app.click(pyatspi.ROLE_PUSH_BUTTON, "Fetch Demo")
+        wait_for("the fetch", lambda: labels(app, "Fetched 26 messages"), timeout=60)
+        if not server_holds(server_maildir, "<notes@example.org>"):
+            raise TestFailure("the server does not hold the message to delete")
+        activate_row(app, "Demo")
+        wait_for("the list", lambda: labels(app, "26 messages"), timeout=20)
+
+        # Delete the planning notes, found by search.
+        app.key("<Control>f")
+        entry = app.find(pyatspi.ROLE_ENTRY, "Search messages")
+        wait_for("the search entry to take the focus", lambda: app.focused() == entry)
+        app.type_text("subject:planning")
+        wait_for("one message found", lambda: labels(app, "1 message found"), timeout=10)
+        press_key("Return")
+        wait_for("the list to take the focus", lambda: app.focused() is not None and
+                 app.focused().getRole() in (pyatspi.ROLE_LIST_ITEM, pyatspi.ROLE_LIST))
+        pyatspi.Registry.generateKeyboardEvent(0xffff, None, pyatspi.KEY_SYM)  # Delete
+        wait_for("the toast", lambda: labels(app, "Message deleted"), timeout=5)
+
+        # The next deletion makes it final; that one is undone.
+        click_at(entry)
+        wait_for("the search entry to take the focus", lambda: app.focused() == entry)
+        press_key("Escape")
+        wait_for("the whole list", lambda: labels(app, "25 messages"), timeout=10)
+        wait_for("the list to take the focus", lambda: app.focused() is not None and
+                 app.focused().getRole() in (pyatspi.ROLE_LIST_ITEM, pyatspi.ROLE_LIST))
+        pyatspi.Registry.generateKeyboardEvent(0xffff, None, pyatspi.KEY_SYM)  # Delete
+        lists = wait_for("the list of deletions for the server",
+                         lambda: glob.glob(os.path.join(home, "state", "popfetch", "*.delete")), timeout=10)
+        with open(lists[0]) as f:
+            if len(f.read().split()) != 1:
+                raise TestFailure(f"{lists[0]} should name one unique-id")
+        app.click(pyatspi.ROLE_PUSH_BUTTON, "Undo")
+        wait_for("the list with the undone one", lambda: labels(app, "25 messages"), timeout=10)
+
+        # The next fetch deletes it on the server, and only it.
+        app.click(pyatspi.ROLE_PUSH_BUTTON, "Fetch")
+        wait_for("the fetch", lambda: labels(app, "No new mail at "),
+                 timeout=60)
+        wait_for("the server's copy to go", lambda: not server_holds(server_maildir, "<notes@example.org>"),
+                 timeout=10)
+        if not server_holds(server_maildir, "<umlauts@example.org>"):
+            raise TestFailure("another message went from the server too")
+
+
+try:
+    tap.run("/ui/reader/list-search-open-save-read-unread-delete", test_reader)
+    tap.run("/ui/reader/delete-on-server-at-next-fetch", test_delete_on_server)
+finally:
+    session.stop()
+tap.finish()
