@@ -33,7 +33,6 @@ pf_server_deletion_request (const char         *journal_path,
 {
   g_autoptr(GHashTable) by_name = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   g_autoptr(GHashTable) known = g_hash_table_new (g_str_hash, g_str_equal);
-  g_autoptr(GPtrArray) wanted = g_ptr_array_new ();
   g_autofree char *journal = NULL;
   g_autofree char *list_path = pf_server_deletion_path (journal_path);
   g_autofree char *old_list = NULL;
