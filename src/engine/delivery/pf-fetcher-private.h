@@ -53,6 +53,10 @@ struct _PfFetcher
   guint            days;
   guint64          size_limit;
   gint64           now;
+  PfFetchTarget    target;
+  char            *target_uid;
+  guint            max_sessions;
+  guint64          quota;
 
   PfPop3Client    *client;
   gboolean         running;

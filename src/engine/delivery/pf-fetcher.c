@@ -73,6 +73,12 @@ G_DEFINE_ENUM_TYPE (PfFetchPhase, pf_fetch_phase,
   G_DEFINE_ENUM_VALUE (PF_FETCH_PHASE_DELETING, "deleting"),
   G_DEFINE_ENUM_VALUE (PF_FETCH_PHASE_DONE, "done"))
 
+G_DEFINE_ENUM_TYPE (PfFetchTarget, pf_fetch_target,
+  G_DEFINE_ENUM_VALUE (PF_FETCH_TARGET_ALL, "all"),
+  G_DEFINE_ENUM_VALUE (PF_FETCH_TARGET_SURVEY, "survey"),
+  G_DEFINE_ENUM_VALUE (PF_FETCH_TARGET_ONE, "one"),
+  G_DEFINE_ENUM_VALUE (PF_FETCH_TARGET_DELETE_ONE, "delete-one"))
+
 static void
 skipped_clear (gpointer data)
 {
@@ -87,6 +93,7 @@ pf_fetch_result_free (PfFetchResult *result)
   if (result == NULL)
     return;
   g_clear_pointer (&result->over_limit, g_array_unref);
+  g_clear_pointer (&result->server_view, pf_server_view_unref);
   g_free (result);
 }
 
@@ -461,6 +468,35 @@ pf_fetcher_set_size_limit (PfFetcher *self,
 }
 
 void
+pf_fetcher_set_target (PfFetcher     *self,
+                       PfFetchTarget  target,
+                       const char    *uid)
+{
+  g_return_if_fail (PF_IS_FETCHER (self));
+  g_return_if_fail (uid != NULL || target == PF_FETCH_TARGET_ALL || target == PF_FETCH_TARGET_SURVEY);
+
+  self->target = target;
+  g_free (self->target_uid);
+  self->target_uid = g_strdup (uid);
+}
+
+void
+pf_fetcher_set_max_sessions (PfFetcher *self,
+                             guint      sessions)
+{
+  g_return_if_fail (PF_IS_FETCHER (self));
+  self->max_sessions = CLAMP (sessions, 1, PF_FETCHER_MAX_SESSIONS);
+}
+
+void
+pf_fetcher_set_quota (PfFetcher *self,
+                      guint64    bytes)
+{
+  g_return_if_fail (PF_IS_FETCHER (self));
+  self->quota = bytes;
+}
+
+void
 pf_fetcher_set_now (PfFetcher *self,
                     gint64     unix_time)
 {
@@ -550,6 +586,7 @@ pf_fetcher_finalize (GObject *object)
   g_free (self->maildir);
   g_free (self->state_dir);
   g_free (self->account_name);
+  g_free (self->target_uid);
 
   G_OBJECT_CLASS (pf_fetcher_parent_class)->finalize (object);
 }
@@ -616,4 +653,5 @@ static void
 pf_fetcher_init (PfFetcher *self)
 {
   self->state_dir = g_build_filename (g_get_user_state_dir (), "popfetch", NULL);
+  self->max_sessions = 1;
 }
