@@ -142,7 +142,6 @@ test_server_uid_delete (void)
   g_autofree char *maildir = NULL;
   g_autofree char *uid = NULL;
   g_autofree char *uid_json = NULL;
-  g_autofree char *server_maildir = NULL;
   g_autofree char *journal = NULL;
   g_autofree char *gone = NULL;
 
@@ -253,7 +252,6 @@ test_server_uid_delete (void)
     assert_json (deleted.out, "server.here", "4");
     assert_json (deleted.out, "server.over_limit", "[]");
   }
-  server_maildir = pf_test_dovecot_get_maildir (dovecot, USER);
   journal = journal_text ();
   gone = g_strdup_printf ("- %s\n", uid);
   g_assert_nonnull (strstr (journal, gone));

@@ -310,6 +310,7 @@ test_quota (void)
     pf_fetcher_set_quota (fetcher, 5500);
     survey = run_fetch (fetcher, &error);
     g_assert_no_error (error);
+    g_assert_nonnull (survey);
     view = load_view ();
     g_assert_cmpuint (pf_server_view_get_quota (view), ==, 5500);
     g_assert_cmpint (pf_server_view_get_quota_source (view), ==, PF_QUOTA_SOURCE_PROVIDER);
