@@ -14,7 +14,10 @@
 #include "pf-account.h"
 #include "pf-demo.h"
 #include "pf-error.h"
+#include "pf-journal.h"
 #include "pf-keyring-credentials.h"
+#include "pf-paths.h"
+#include "pf-provider.h"
 
 struct _PfAccount
 {
@@ -651,6 +654,30 @@ pf_account_create_credentials (PfAccount *self)
   return pf_keyring_credentials_new (self->host, self->user);
 }
 
+/* What the provider table knows that shapes a fetch: a provider that
+ * hands out the mailbox in batches gets up to ACCOUNT_BATCH_SESSIONS
+ * sessions per fetch (20 × Gmail's 250 is 5,000 conversations; a larger
+ * backlog continues at the next fetch), and its documented mailbox limit
+ * goes into the server view. The address's domain names the provider
+ * first (gmail.com: Gmail, whose limit the table knows), the server's
+ * host second (a company domain at Google Workspace). */
+#define ACCOUNT_BATCH_SESSIONS 20
+
+static void
+account_apply_provider (PfAccount *self,
+                        PfFetcher *fetcher)
+{
+  PfProvider *provider = self->address != NULL ? pf_provider_lookup_domain (self->address) : NULL;
+
+  if (provider == NULL && self->host != NULL)
+    provider = pf_provider_lookup_server (self->host);
+  if (provider == NULL)
+    return;
+  if (pf_provider_get_pop3_batch (provider) > 0)
+    pf_fetcher_set_max_sessions (fetcher, ACCOUNT_BATCH_SESSIONS);
+  pf_fetcher_set_quota (fetcher, pf_provider_get_quota (provider));
+}
+
 PfFetcher *
 pf_account_create_fetcher (PfAccount      *self,
                            PfCredentials  *credentials,
@@ -680,7 +707,57 @@ pf_account_create_fetcher (PfAccount      *self,
   pf_fetcher_set_credentials (fetcher, credentials);
   pf_fetcher_set_policy (fetcher, self->policy, self->delete_after_days);
   pf_fetcher_set_size_limit (fetcher, self->max_size);
+  account_apply_provider (self, fetcher);
   return fetcher;
+}
+
+static void
+on_server_view_loaded (GObject      *source,
+                       GAsyncResult *result,
+                       gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+  PfServerView *view = pf_server_view_load_finish (result, &error);
+
+  if (view == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, view, (GDestroyNotify) pf_server_view_unref);
+}
+
+void
+pf_account_load_server_view_async (PfAccount           *self,
+                                   GCancellable        *cancellable,
+                                   GAsyncReadyCallback  callback,
+                                   gpointer             user_data)
+{
+  g_autofree char *state_dir = NULL;
+  g_autofree char *key = NULL;
+  g_autofree char *path = NULL;
+  GTask *task;
+
+  g_return_if_fail (PF_IS_ACCOUNT (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, pf_account_load_server_view_async);
+  /* Where pf_account_create_fetcher()'s fetcher writes it. */
+  state_dir = pf_paths_state_dir ();
+  key = pf_journal_saved_account_key (self->name);
+  path = pf_server_view_build_path (state_dir, key);
+  pf_server_view_load_async (path, cancellable, on_server_view_loaded, task);
+}
+
+PfServerView *
+pf_account_load_server_view_finish (PfAccount     *self,
+                                    GAsyncResult  *result,
+                                    GError       **error)
+{
+  g_return_val_if_fail (PF_IS_ACCOUNT (self), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == pf_account_load_server_view_async, NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
 }
 
 PfLoginTest *
