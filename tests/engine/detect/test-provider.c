@@ -309,6 +309,14 @@ test_facts (void)
   g_assert_nonnull (pf_provider_get_enable_url (gmx));
   g_assert_nonnull (pf_provider_get_notes (gmail)[0]);
 
+  /* Gmail's own setting decides what "keep on server" means there: the
+   * account page names it and links to it. */
+  g_assert_cmpstr (pf_provider_get_keep_setting_url (gmail), ==, "https://mail.google.com/mail/u/0/#settings/fwdandpop");
+  g_assert_nonnull (strstr (pf_provider_get_note (gmail, "keep"), "When messages are accessed with POP"));
+  g_assert_nonnull (pf_provider_get_keep_setting_url (pf_provider_lookup_server ("pop.gmail.com")));
+  g_assert_null (pf_provider_get_keep_setting_url (gmx));
+  g_assert_null (pf_provider_get_note (gmx, "keep"));
+
   /* Gmail's replies, case-insensitive, with its help link after them. */
   g_assert_cmpint (pf_provider_match_reply (gmail, "Application-specific password required: "
                                                    "https://support.google.com/accounts/answer/185833"), ==,
