@@ -28,6 +28,10 @@ void        pf_probe_row_set_active (PfProbeRow *self,
 /* Puts the row's check into the radio group of @group's check. */
 void        pf_probe_row_set_group  (PfProbeRow *self,
                                      PfProbeRow *group);
+/* The same server under other names (pf_probe_group_dup_alias_names()),
+ * said on the row as "Also reachable as …"; NULL says nothing. */
+void        pf_probe_row_set_aliases (PfProbeRow *self,
+                                      const char *names);
 /* The badge's text, as shown. */
 const char *pf_probe_row_get_verdict_text (PfProbeRow *self);
 
