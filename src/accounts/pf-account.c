@@ -14,7 +14,10 @@
 #include "pf-account.h"
 #include "pf-demo.h"
 #include "pf-error.h"
+#include "pf-journal.h"
 #include "pf-keyring-credentials.h"
+#include "pf-paths.h"
+#include "pf-provider.h"
 
 struct _PfAccount
 {
@@ -681,6 +684,55 @@ pf_account_create_fetcher (PfAccount      *self,
   pf_fetcher_set_policy (fetcher, self->policy, self->delete_after_days);
   pf_fetcher_set_size_limit (fetcher, self->max_size);
   return fetcher;
+}
+
+static void
+on_server_view_loaded (GObject      *source,
+                       GAsyncResult *result,
+                       gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+  PfServerView *view = pf_server_view_load_finish (result, &error);
+
+  if (view == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, view, (GDestroyNotify) pf_server_view_unref);
+}
+
+void
+pf_account_load_server_view_async (PfAccount           *self,
+                                   GCancellable        *cancellable,
+                                   GAsyncReadyCallback  callback,
+                                   gpointer             user_data)
+{
+  g_autofree char *state_dir = NULL;
+  g_autofree char *key = NULL;
+  g_autofree char *path = NULL;
+  GTask *task;
+
+  g_return_if_fail (PF_IS_ACCOUNT (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, pf_account_load_server_view_async);
+  /* Where pf_account_create_fetcher()'s fetcher writes it. */
+  state_dir = pf_paths_state_dir ();
+  key = pf_journal_saved_account_key (self->name);
+  path = pf_server_view_build_path (state_dir, key);
+  pf_server_view_load_async (path, cancellable, on_server_view_loaded, task);
+}
+
+PfServerView *
+pf_account_load_server_view_finish (PfAccount     *self,
+                                    GAsyncResult  *result,
+                                    GError       **error)
+{
+  g_return_val_if_fail (PF_IS_ACCOUNT (self), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == pf_account_load_server_view_async, NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
 }
 
 PfLoginTest *

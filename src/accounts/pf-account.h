@@ -123,6 +123,19 @@ PfCredentials *pf_account_create_credentials   (PfAccount       *self);
 PfFetcher   *pf_account_create_fetcher         (PfAccount       *self,
                                                 PfCredentials   *credentials,
                                                 GError         **error);
+/* What this account's last fetch (or survey) saw on the server: its
+ * server view (KEY.server beside its journal in pf_paths_state_dir()),
+ * read in a worker thread. Never fetched: NULL with G_FILE_ERROR_NOENT.
+ * To refresh it, run pf_account_create_fetcher()'s fetcher with
+ * PF_FETCH_TARGET_SURVEY; Download Anyway is PF_FETCH_TARGET_ONE and
+ * Delete from Server PF_FETCH_TARGET_DELETE_ONE with the message's uid. */
+void          pf_account_load_server_view_async  (PfAccount           *self,
+                                                  GCancellable        *cancellable,
+                                                  GAsyncReadyCallback  callback,
+                                                  gpointer             user_data);
+PfServerView *pf_account_load_server_view_finish (PfAccount           *self,
+                                                  GAsyncResult        *result,
+                                                  GError             **error);
 /* A login test for this account: server settings, user (only that name is
  * tried), mechanism and address. A CA file is read now (then the only
  * trusted CAs, as for the fetch): PF_ERROR_CONFIG when it cannot be. */

@@ -12,6 +12,7 @@
 #include "pf-credentials.h"
 #include "pf-pop3-client.h"
 #include "pf-server-settings.h"
+#include "pf-server-view.h"
 
 G_BEGIN_DECLS
 
@@ -43,6 +44,27 @@ typedef enum
 #define PF_TYPE_FETCH_PHASE (pf_fetch_phase_get_type ())
 GType pf_fetch_phase_get_type (void) G_GNUC_CONST;
 
+/* What a run does; pf_fetcher_set_target(). Every target takes the lock,
+ * recovers, lists and writes the server view (pf-server-view.h); the
+ * exactly-once rules are the same for all. */
+typedef enum
+{
+  PF_FETCH_TARGET_ALL,         /* fetch new mail, delete as the policy says (default) */
+  PF_FETCH_TARGET_SURVEY,      /* look only: list, read the headers of the
+                                * messages over the size limit; fetch and
+                                * delete nothing */
+  PF_FETCH_TARGET_ONE,         /* fetch the message with the given unique-id
+                                * only, whatever the size limit; the policy
+                                * applies to it as to any message */
+  PF_FETCH_TARGET_DELETE_ONE,  /* delete the message with the given
+                                * unique-id only (delivered here or not);
+                                * the journal records it gone */
+} PfFetchTarget;
+
+/* Nicks "all", "survey", "one", "delete-one". */
+#define PF_TYPE_FETCH_TARGET (pf_fetch_target_get_type ())
+GType pf_fetch_target_get_type (void) G_GNUC_CONST;
+
 /* A message left on the server because it is over the size limit. */
 typedef struct
 {
@@ -72,6 +94,12 @@ typedef struct
    * account stores this so the next run goes straight to it. */
   PfAuthMechanism mechanism;
   gboolean        fell_back;  /* the first method was refused; this one worked */
+  /* Sessions the run logged in (more than one at a provider that hands
+   * out its mailbox in batches: pf_fetcher_set_max_sessions). */
+  guint           sessions;
+  /* What the last session saw on the server, as written to KEY.server;
+   * NULL when the run failed before it listed. */
+  PfServerView   *server_view;
 } PfFetchResult;
 
 void            pf_fetch_result_free (PfFetchResult *result);
@@ -157,6 +185,24 @@ void            pf_fetcher_set_policy              (PfFetcher       *self,
  * left on the server and reported in PfFetchResult.over_limit; 0 means no
  * limit. */
 void            pf_fetcher_set_size_limit          (PfFetcher       *self,
+                                                    guint64          bytes);
+/* PF_FETCH_TARGET_ALL (the default), or one of the others; @uid: the
+ * unique-id for PF_FETCH_TARGET_ONE and PF_FETCH_TARGET_DELETE_ONE (a
+ * message the server does not list under it fails the run with
+ * PF_ERROR_INVALID_INPUT; a server without UIDL, with PF_ERROR_NO_UIDL). */
+void            pf_fetcher_set_target              (PfFetcher       *self,
+                                                    PfFetchTarget    target,
+                                                    const char      *uid);
+#define PF_FETCHER_MAX_SESSIONS 100
+/* At most this many sessions per run (default 1, at most
+ * PF_FETCHER_MAX_SESSIONS): while a
+ * session brought new messages, the run logs in again, for providers that
+ * show a mailbox in batches (Gmail: about 250 conversations a session). */
+void            pf_fetcher_set_max_sessions        (PfFetcher       *self,
+                                                    guint            sessions);
+/* The mailbox limit the provider table knows (bytes, 0: unknown), for
+ * the server view; a limit the server states wins. */
+void            pf_fetcher_set_quota               (PfFetcher       *self,
                                                     guint64          bytes);
 /* For tests: the Unix time used as "now" (first-seen times and the age
  * for PF_FETCH_DELETE_AFTER_DAYS); 0 means the real clock. */

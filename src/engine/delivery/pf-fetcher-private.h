@@ -1,0 +1,244 @@
+/* pf-fetcher-private.h — what the files of PfFetcher share: the object,
+ * a run and its messages, and the steps one file calls in another
+ *
+ * Copyright 2026 The Popfetch authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include "pf-fetcher.h"
+#include "pf-journal.h"
+#include "pf-maildir.h"
+
+G_BEGIN_DECLS
+
+/* RETR commands on their way: as many as keep RETRIEVE_WINDOW_BYTES of
+ * messages (by their LIST sizes) on the wire, so that on a slow link a
+ * fetch waits for bandwidth, not for round trips: 8 MiB covers a round
+ * trip of 50 ms at over 1 Gbit/s, while one large message at a time keeps
+ * the window from holding many of them at once. Each RETR holds an open
+ * file in tmp/ (its 64 KiB buffer only while data arrives), hence also at
+ * most RETRIEVE_WINDOW_MESSAGES: small messages, which make a round trip
+ * bound fetch, fill it long before the bytes do. The client pipelines them
+ * within its own window. */
+#define RETRIEVE_WINDOW_BYTES (8 * 1024 * 1024)
+#define RETRIEVE_WINDOW_MESSAGES 256
+/* A message LIST gave no size for counts as this much. */
+#define RETRIEVE_UNKNOWN_SIZE (64 * 1024)
+/* A cancelled fetch lets the replies already on their way arrive (and
+ * keeps those messages), then says QUIT; after this long it cuts the
+ * link instead. */
+#define WIND_UP_SECONDS 3
+#define PREPARE_BATCH 32
+#define PROGRESS_INTERVAL_MS 100
+#define SECONDS_PER_DAY (24 * 60 * 60)
+/* TOP n 0 answers only a header; more than this is no header. */
+#define HEADER_CAP (1024 * 1024)
+
+struct _PfFetcher
+{
+  GObject          parent_instance;
+
+  PfServerSettings *settings;
+  char            *user;
+  char            *maildir;
+  PfAuthMechanism  mechanism;
+  PfCredentials   *credentials;
+  guint            stall_window;
+  char            *state_dir;
+  char            *account_name;
+  PfFetchPolicy    policy;
+  guint            days;
+  guint64          size_limit;
+  gint64           now;
+  PfFetchTarget    target;
+  char            *target_uid;
+  guint            max_sessions;
+  guint64          quota;
+
+  PfPop3Client    *client;
+  gboolean         running;
+
+  PfFetchPhase     phase;
+  guint            messages_done;
+  guint            messages_total;
+  guint64          bytes_done;
+  guint64          bytes_total;
+  double           rate;
+};
+
+enum {
+  PROP_0,
+  PROP_PHASE,
+  PROP_MESSAGES_DONE,
+  PROP_MESSAGES_TOTAL,
+  PROP_BYTES_DONE,
+  PROP_BYTES_TOTAL,
+  PROP_RATE,
+  N_PROPS
+};
+
+typedef struct
+{
+  struct _Run    *run;           /* while it is being retrieved */
+  guint           msgno;
+  char           *uid;           /* NULL until hashed in the no-UIDL fallback */
+  guint64         server_size;
+  gboolean        size_known;    /* LIST gave it */
+  char           *base;
+  char           *name;
+  char           *header_digest;
+  GOutputStream  *stream;
+  guint64         size;
+  gboolean        duplicate;
+} Message;
+
+/* A message delivered in an earlier run, due for deletion once TOP
+ * shows the server still holds that very message. */
+typedef struct
+{
+  struct _Run    *run;
+  guint           msgno;
+  char           *uid;
+  guint64         size;
+  char           *header_digest;  /* as journaled */
+  GOutputStream  *sink;
+} Confirm;
+
+typedef struct _Run
+{
+  PfFetcher      *self;          /* owned by the task */
+  GTask          *task;          /* not owned */
+  GCancellable   *cancellable;   /* ours: every operation of the run */
+  GSource        *user_cancel;   /* watches the caller's cancellable */
+  gboolean        winding_up;    /* cancelled while fetching: QUIT, no cut */
+  guint           wind_up_timer;
+  const char     *fault;         /* POPFETCH_FAULT */
+  gint64          now;
+  /* From the credentials, asked once per run when the first session is
+   * up; kept (wiped when freed) while a login may still need it: a
+   * mechanism's refusal retries on a new connection with the same one.
+   * Freed at the login's success or final failure, and with the run. */
+  PfSecret       *secret;
+  PfServerSettings *settings;    /* the fetcher's, with its CA file read */
+  PfAuthMechanism fallback;      /* after a mechanism's refusal, the one tried instead */
+
+  PfMaildir      *maildir;
+  PfJournal      *journal;
+  /* Unique-ids the user deleted in the reader and wants gone from the
+   * server too (KEY.delete beside the journal), or NULL. */
+  GHashTable     *requested;
+  GHashTable     *server_uids;   /* uid → msgno (GUINT_TO_POINTER); until fetching starts */
+  PfUidlList     *server_uidl;   /* holds server_uids' keys */
+  GPtrArray      *todo;          /* Message*, in server order */
+  guint           next_to_queue;
+  guint           in_flight;
+  guint64         bytes_in_flight;  /* their sizes, by LIST */
+  guint           listing;       /* UIDL and LIST replies still to come */
+  PfUidlList     *listed_uids;   /* the UIDL answer, until LIST's arrives */
+  GArray         *listed_sizes;  /* the LIST answer, until UIDL's arrives */
+  GQueue          retrieving;    /* Message*, oldest first */
+  GPtrArray      *ready;         /* Message* downloaded, not yet durable */
+  gboolean        committing;
+  gboolean        compacting;
+  gboolean        preparing;
+  GQueue          spare;         /* Slot*: tmp/ files made ahead */
+  guint           deletes_in_flight;
+  guint           deletes_acked;
+  GQueue          delete_uids;   /* char*: the ids of the DELEs in flight, in order */
+  GPtrArray      *deleted_uids;  /* DELE acknowledged; gone once QUIT commits */
+  guint           confirming;    /* TOP checks before a DELE, in flight */
+  gboolean        planned;       /* compaction and checks done: fetch */
+  gboolean        recording;     /* the gone records being written */
+  gboolean        session_lost;  /* a message ran past the size limit: no QUIT */
+  gboolean        no_uidl;
+  gboolean        quitting;
+  GError         *error;         /* the first failure */
+
+  guint64         bytes_completed;
+  guint           progress_source;
+  gint64          rate_time;
+  guint64         rate_bytes;
+
+  PfFetchResult  *result;
+  gint64          start_us;
+} Run;
+
+typedef struct
+{
+  char          *base;
+  GOutputStream *stream;
+} Slot;
+
+/* The data of one worker-thread step (open, commit, prepare, compact,
+ * gone): the run, which the main thread keeps alive until the step is
+ * back, and what this step alone works on. */
+typedef struct
+{
+  Run       *run;
+  GPtrArray *batch;    /* commit: the messages to make durable */
+  guint      wanted;   /* prepare: how many tmp/ files to make */
+} Step;
+
+/* pf-fetcher.c: the run's pieces, progress, the run's end */
+void      pf_fetcher_slot_free          (gpointer      data);
+Step     *pf_fetcher_step_new           (Run          *run);
+void      pf_fetcher_step_free          (gpointer      data);
+guint64   pf_fetcher_retrieve_size      (const Message *message);
+void      pf_fetcher_message_free       (gpointer      data);
+void      pf_fetcher_confirm_free       (Confirm      *confirm);
+void      pf_fetcher_fault_point        (const char   *fault,
+                                         const char   *step);
+void      pf_fetcher_run_fail           (Run          *run,
+                                         GError       *error);
+void      pf_fetcher_set_phase          (PfFetcher    *self,
+                                         PfFetchPhase  phase);
+void      pf_fetcher_set_uint           (PfFetcher    *self,
+                                         guint        *field,
+                                         guint         value,
+                                         int           prop);
+void      pf_fetcher_set_uint64         (PfFetcher    *self,
+                                         guint64      *field,
+                                         guint64       value,
+                                         int           prop);
+gboolean  pf_fetcher_on_progress_tick   (gpointer      user_data);
+void      pf_fetcher_run_return         (Run          *run);
+
+/* pf-fetcher-session.c: the POP3 session */
+void      pf_fetcher_run_connect        (Run          *run);
+void      pf_fetcher_run_maybe_finish   (Run          *run);
+gboolean  pf_fetcher_on_user_cancelled  (GCancellable *cancellable,
+                                         gpointer      user_data);
+void      pf_fetcher_queue_delete       (Run          *run,
+                                         guint         msgno,
+                                         const char   *uid);
+gboolean  pf_fetcher_policy_deletes     (Run          *run,
+                                         gint64        first_seen);
+void      pf_fetcher_run_queue_retrieves (Run         *run);
+
+/* pf-fetcher-steps.c: blocking file work in worker threads */
+void      pf_fetcher_open_thread        (GTask        *task,
+                                         gpointer      source_object,
+                                         gpointer      task_data,
+                                         GCancellable *cancellable);
+void      pf_fetcher_on_opened          (GObject      *source,
+                                         GAsyncResult *result,
+                                         gpointer      user_data);
+void      pf_fetcher_commit_start       (Run          *run);
+void      pf_fetcher_prepare_start      (Run          *run);
+void      pf_fetcher_drop_spare         (Run          *run);
+void      pf_fetcher_compact_thread     (GTask        *task,
+                                         gpointer      source_object,
+                                         gpointer      task_data,
+                                         GCancellable *cancellable);
+void      pf_fetcher_gone_thread        (GTask        *task,
+                                         gpointer      source_object,
+                                         gpointer      task_data,
+                                         GCancellable *cancellable);
+void      pf_fetcher_on_gone_recorded   (GObject      *source,
+                                         GAsyncResult *result,
+                                         gpointer      user_data);
+
+G_END_DECLS
