@@ -149,11 +149,50 @@ def test_one_row_per_server():
                 raise TestFailure(f"{host} is not among the other names: {aliases}")
 
 
+def test_gmail_keep_setting_explained():
+    """A Gmail account: its page says that Gmail's own POP setting decides
+    what happens to fetched mail there, with a button to that setting."""
+    home = session.new_home("gmail")
+    os.makedirs(os.path.join(home, "config", "popfetch"), exist_ok=True)
+    with open(os.path.join(home, "config", "popfetch", "accounts.ini"), "w") as f:
+        f.write("[Account Gmail]\naddress=someone@gmail.com\nhost=pop.gmail.com\nport=995\n"
+                "security=tls\nuser=someone@gmail.com\nmechanism=auto\n")
+    app = App(session, POPFETCH, home)
+    with running(session, app):
+        app.find(pyatspi.ROLE_LABEL, "Gmail")
+        activate_row(app, "Gmail")
+        app.find(pyatspi.ROLE_HEADING, "Gmail Decides What Stays on the Server", timeout=10)
+        if not labels(app, r"“When messages are accessed with POP”, under Forwarding and POP/IMAP"):
+            raise TestFailure("the page does not name Gmail's setting")
+        app.find(pyatspi.ROLE_PUSH_BUTTON, "Open Gmail Settings")
+        session.screenshot("account-gmail")
+
+
+def test_no_keep_note_elsewhere():
+    """An account at a provider whose server does what the client asks
+    shows no such text."""
+    home = session.new_home("gmx-account")
+    os.makedirs(os.path.join(home, "config", "popfetch"), exist_ok=True)
+    with open(os.path.join(home, "config", "popfetch", "accounts.ini"), "w") as f:
+        f.write("[Account GMX]\naddress=someone@gmx.net\nhost=pop.gmx.net\nport=995\n"
+                "security=tls\nuser=someone@gmx.net\nmechanism=auto\n")
+    app = App(session, POPFETCH, home)
+    with running(session, app):
+        app.find(pyatspi.ROLE_LABEL, "GMX")
+        activate_row(app, "GMX")
+        app.find(pyatspi.ROLE_PUSH_BUTTON, "Fetch", timeout=10)
+        time.sleep(0.5)
+        if labels(app, r"Decides What Stays on the Server"):
+            raise TestFailure("a keep-on-server note shows for GMX")
+
+
 try:
     tap.run("/ui/setup/provider/no-pop3-said-at-once", test_no_pop3_said_at_once)
     tap.run("/ui/setup/provider/app-password-hint", test_app_password_hint)
     tap.run("/ui/setup/provider/switch-on-hint", test_switch_on_hint)
     tap.run("/ui/setup/one-row-per-server", test_one_row_per_server)
+    tap.run("/ui/account/gmail-keep-setting-explained", test_gmail_keep_setting_explained)
+    tap.run("/ui/account/no-keep-note-elsewhere", test_no_keep_note_elsewhere)
 finally:
     session.stop()
 tap.finish()
