@@ -654,6 +654,30 @@ pf_account_create_credentials (PfAccount *self)
   return pf_keyring_credentials_new (self->host, self->user);
 }
 
+/* What the provider table knows that shapes a fetch: a provider that
+ * hands out the mailbox in batches gets up to ACCOUNT_BATCH_SESSIONS
+ * sessions per fetch (20 × Gmail's 250 is 5,000 conversations; a larger
+ * backlog continues at the next fetch), and its documented mailbox limit
+ * goes into the server view. The address's domain names the provider
+ * first (gmail.com: Gmail, whose limit the table knows), the server's
+ * host second (a company domain at Google Workspace). */
+#define ACCOUNT_BATCH_SESSIONS 20
+
+static void
+account_apply_provider (PfAccount *self,
+                        PfFetcher *fetcher)
+{
+  PfProvider *provider = self->address != NULL ? pf_provider_lookup_domain (self->address) : NULL;
+
+  if (provider == NULL && self->host != NULL)
+    provider = pf_provider_lookup_server (self->host);
+  if (provider == NULL)
+    return;
+  if (pf_provider_get_pop3_batch (provider) > 0)
+    pf_fetcher_set_max_sessions (fetcher, ACCOUNT_BATCH_SESSIONS);
+  pf_fetcher_set_quota (fetcher, pf_provider_get_quota (provider));
+}
+
 PfFetcher *
 pf_account_create_fetcher (PfAccount      *self,
                            PfCredentials  *credentials,
@@ -683,6 +707,7 @@ pf_account_create_fetcher (PfAccount      *self,
   pf_fetcher_set_credentials (fetcher, credentials);
   pf_fetcher_set_policy (fetcher, self->policy, self->delete_after_days);
   pf_fetcher_set_size_limit (fetcher, self->max_size);
+  account_apply_provider (self, fetcher);
   return fetcher;
 }
 

@@ -164,6 +164,21 @@ typedef struct _Run
 
   PfFetchResult  *result;
   gint64          start_us;
+
+  /* The server view and the sessions (pf-fetcher-summary.c) */
+  PfServerView   *previous_view;    /* KEY.server as the last session left it, or NULL */
+  PfServerView   *view;             /* this session's, once QUIT committed */
+  GPtrArray      *over_limit_view;  /* PfServerMessage*, as result->over_limit */
+  guint           reading_headers;  /* TOP n 0 of messages over the limit, in flight */
+  guint           listed_count;     /* LIST's answer */
+  guint64         listed_bytes;
+  guint           here_listed;      /* listed and delivered here already */
+  guint           deleted_undelivered;  /* PF_FETCH_TARGET_DELETE_ONE of a message never fetched */
+  guint64         delete_bytes;     /* the listed sizes of the DELEs queued */
+  gboolean        target_found;
+  guint           sessions;         /* logged in so far */
+  guint           fetched_before;   /* result->fetched when this session began */
+  gboolean        log_in_again;     /* after this session's QUIT */
 } Run;
 
 typedef struct
@@ -213,7 +228,9 @@ gboolean  pf_fetcher_on_user_cancelled  (GCancellable *cancellable,
                                          gpointer      user_data);
 void      pf_fetcher_queue_delete       (Run          *run,
                                          guint         msgno,
-                                         const char   *uid);
+                                         const char   *uid,
+                                         guint64       size);
+void      pf_fetcher_maybe_start_fetching (Run        *run);
 gboolean  pf_fetcher_policy_deletes     (Run          *run,
                                          gint64        first_seen);
 void      pf_fetcher_run_queue_retrieves (Run         *run);
@@ -240,5 +257,20 @@ void      pf_fetcher_gone_thread        (GTask        *task,
 void      pf_fetcher_on_gone_recorded   (GObject      *source,
                                          GAsyncResult *result,
                                          gpointer      user_data);
+
+/* pf-fetcher-summary.c: the server view, and sessions */
+char     *pf_fetcher_server_view_path   (PfJournal    *journal);
+/* A message left on the server over the size limit: in the result (at
+ * @reported_size) and the view (at @listed_size), its header read with
+ * TOP n 0 when @read_header and no earlier view knows it. */
+void      pf_fetcher_note_over_limit    (Run          *run,
+                                         const char   *uid,
+                                         guint         msgno,
+                                         guint64       reported_size,
+                                         guint64       listed_size,
+                                         gboolean      read_header);
+/* After QUIT: the view of this session, and whether to log in again. */
+void      pf_fetcher_session_ended      (Run          *run);
+void      pf_fetcher_session_reset      (Run          *run);
 
 G_END_DECLS

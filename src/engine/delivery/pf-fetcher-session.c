@@ -36,15 +36,12 @@ on_quit (GObject      *source,
       pf_fetcher_run_return (run);
       return;
     }
-  run->result->deleted = run->deletes_acked;
-  if (run->deleted_uids == NULL || run->deleted_uids->len == 0)
-    {
-      pf_fetcher_run_return (run);
-      return;
-    }
+  run->result->deleted += run->deletes_acked;
+  pf_fetcher_session_ended (run);
 
   /* The server deleted them: the ids are free for it to hand out again,
-   * and a message listed under one later is new mail. */
+   * and a message listed under one later is new mail. The server view
+   * is written with them. */
   run->recording = TRUE;
   task = g_task_new (NULL, NULL, pf_fetcher_on_gone_recorded, run);
   g_task_set_source_tag (task, on_quit);
@@ -63,7 +60,8 @@ pf_fetcher_run_maybe_finish (Run *run)
   /* Whatever arrived whole is made durable, even after a failure. */
   pf_fetcher_commit_start (run);
   if (run->in_flight > 0 || run->committing || run->compacting || run->preparing
-      || more_to_fetch || run->deletes_in_flight > 0 || run->confirming > 0 || run->listing > 0)
+      || more_to_fetch || run->deletes_in_flight > 0 || run->confirming > 0 || run->listing > 0
+      || run->reading_headers > 0)
     return;
   pf_fetcher_drop_spare (run);
 
@@ -162,9 +160,11 @@ on_delete (GObject      *source,
 void
 pf_fetcher_queue_delete (Run        *run,
                          guint       msgno,
-                         const char *uid)
+                         const char *uid,
+                         guint64     size)
 {
   run->deletes_in_flight++;
+  run->delete_bytes += size;
   g_queue_push_tail (&run->delete_uids, g_strdup (uid));
   pf_pop3_client_delete_async (run->self->client, msgno, run->cancellable, on_delete, run);
 }
@@ -217,15 +217,14 @@ note_past_size_limit (Run     *run,
                       Message *message)
 {
   g_autoptr(GError) error = NULL;
-  PfFetchSkipped skipped = { NULL, message->msgno, 0 };
 
   if (run->session_lost)
     return;
   run->session_lost = TRUE;
 
-  skipped.uid = g_strdup (message->uid);
-  skipped.size = MAX (message->server_size, run->self->size_limit + 1);
-  g_array_append_val (run->result->over_limit, skipped);
+  pf_fetcher_note_over_limit (run, message->uid, message->msgno,
+                              MAX (message->server_size, run->self->size_limit + 1),
+                              message->server_size, FALSE);
   /* Not synced: losing it costs one more stopped RETR next run. Without
    * it every run would stop at this message and never reach the rest. */
   if (message->uid != NULL
@@ -287,6 +286,14 @@ on_retrieve (GObject      *source,
   pf_fetcher_run_maybe_finish (run);
 }
 
+/* The byte cap of a RETR: the size limit, which a message fetched on
+ * purpose (PF_FETCH_TARGET_ONE) is not held to. */
+static guint64
+retrieve_cap (Run *run)
+{
+  return run->self->target == PF_FETCH_TARGET_ONE ? 0 : run->self->size_limit;
+}
+
 void
 pf_fetcher_run_queue_retrieves (Run *run)
 {
@@ -318,7 +325,7 @@ pf_fetcher_run_queue_retrieves (Run *run)
       g_queue_push_tail (&run->retrieving, message);
       pf_pop3_client_retrieve_checked_async (run->self->client, message->msgno, -1,
                                              message->size_known ? (gint64) message->server_size : -1,
-                                             run->self->size_limit, message->stream,
+                                             retrieve_cap (run), message->stream,
                                              run->cancellable, on_retrieve, message);
     }
 
@@ -345,8 +352,10 @@ start_fetching (Run *run)
 
   g_object_freeze_notify (G_OBJECT (self));
   pf_fetcher_set_phase (self, PF_FETCH_PHASE_FETCHING);
-  pf_fetcher_set_uint (self, &self->messages_total, run->todo->len, PROP_MESSAGES_TOTAL);
-  pf_fetcher_set_uint64 (self, &self->bytes_total, total, PROP_BYTES_TOTAL);
+  /* A later session of the run adds to the totals of the earlier ones. */
+  pf_fetcher_set_uint (self, &self->messages_total, self->messages_done + run->todo->len,
+                       PROP_MESSAGES_TOTAL);
+  pf_fetcher_set_uint64 (self, &self->bytes_total, run->bytes_completed + total, PROP_BYTES_TOTAL);
   g_object_thaw_notify (G_OBJECT (self));
 
   run->rate_time = g_get_monotonic_time ();
@@ -358,10 +367,10 @@ start_fetching (Run *run)
 
 /* Fetching starts once compaction and the checks before deleting are
  * done: a check that fails adds its message to the ones to fetch. */
-static void
-maybe_start_fetching (Run *run)
+void
+pf_fetcher_maybe_start_fetching (Run *run)
 {
-  if (run->planned || run->compacting || run->confirming > 0)
+  if (run->planned || run->compacting || run->confirming > 0 || run->reading_headers > 0)
     return;
   run->planned = TRUE;
   if (run->error != NULL)
@@ -383,7 +392,7 @@ on_compacted (GObject      *source,
   run->compacting = FALSE;
   if (!g_task_propagate_boolean (G_TASK (result), &error))
     pf_fetcher_run_fail (run, error);
-  maybe_start_fetching (run);
+  pf_fetcher_maybe_start_fetching (run);
 }
 
 static Message *
@@ -420,7 +429,7 @@ on_confirmed (GObject      *source,
       if (strcmp (digest, confirm->header_digest) == 0)
         {
           run->result->already_had++;
-          pf_fetcher_queue_delete (run, confirm->msgno, confirm->uid);
+          pf_fetcher_queue_delete (run, confirm->msgno, confirm->uid, confirm->size);
         }
       else
         {
@@ -428,6 +437,7 @@ on_confirmed (GObject      *source,
            * to a new message. Fetch it; never delete it unread. */
           g_debug ("Message %u (%s) is not the one journaled under its id", confirm->msgno,
                    confirm->uid);
+          run->here_listed--;
           g_ptr_array_add (run->todo, message_new (confirm->msgno, confirm->uid, &confirm->size));
         }
     }
@@ -440,7 +450,7 @@ on_confirmed (GObject      *source,
     pf_fetcher_run_fail (run, g_steal_pointer (&error));
 
   pf_fetcher_confirm_free (confirm);
-  maybe_start_fetching (run);
+  pf_fetcher_maybe_start_fetching (run);
 }
 
 /* Before deleting a message delivered in an earlier run: is it still the
@@ -493,6 +503,10 @@ plan (Run        *run,
    * for a large mailbox would be a few hundred KiB more at the peak. */
   g_array_sort (sizes, compare_list_entries);
 
+  run->listed_count = sizes->len;
+  for (guint i = 0; i < sizes->len; i++)
+    run->listed_bytes += g_array_index (sizes, PfListEntry, i).size;
+
   if (uids != NULL)
     run->server_uidl = pf_uidl_list_ref (uids);
   for (guint i = 0; i < (uids != NULL ? pf_uidl_list_get_length (uids) : sizes->len); i++)
@@ -505,6 +519,7 @@ plan (Run        *run,
                                            compare_list_entries);
       const guint64 *size = listed != NULL ? &listed->size : NULL;
       PfJournalEntry entry;
+      gboolean is_target = FALSE;
 
       if (uids != NULL)
         {
@@ -512,11 +527,26 @@ plan (Run        *run,
            * with it (server_uidl): one copy fewer per message. */
           uid = pf_uidl_list_get_uid (uids, i);
           g_hash_table_replace (run->server_uids, (char *) uid, GUINT_TO_POINTER (msgno));
+          is_target = self->target_uid != NULL && strcmp (uid, self->target_uid) == 0;
+          run->target_found |= is_target;
           if (pf_journal_get_entry (run->journal, uid, &entry)
               && (size == NULL || pf_journal_entry_matches_size (&entry, *size)))
             {
               if (size != NULL)
                 pf_journal_learn_size (run->journal, uid, *size);
+              run->here_listed++;
+              if (is_target && self->target == PF_FETCH_TARGET_DELETE_ONE)
+                {
+                  pf_fetcher_queue_delete (run, msgno, uid, size != NULL ? *size : 0);
+                  continue;
+                }
+              /* Only a whole fetch deletes by the policy or the reader's
+               * requests. */
+              if (self->target != PF_FETCH_TARGET_ALL)
+                {
+                  run->result->already_had++;
+                  continue;
+                }
               /* A message LIST does not name cannot be checked: it stays. */
               if (!(pf_fetcher_policy_deletes (run, entry.first_seen) || requested_deletes (run, uid)) || size == NULL)
                 run->result->already_had++;
@@ -527,28 +557,54 @@ plan (Run        *run,
                   /* Journaled before header digests were: the size
                    * (when known) is all there is to check. */
                   run->result->already_had++;
-                  pf_fetcher_queue_delete (run, msgno, uid);
+                  pf_fetcher_queue_delete (run, msgno, uid, *size);
                 }
               continue;
             }
           /* Not journaled, or journaled with another size: a reused id
-           * names a new message. */
+           * names a new message. The one asked for by its id goes
+           * whatever its size. */
+          if (is_target && self->target == PF_FETCH_TARGET_ONE)
+            {
+              g_ptr_array_add (run->todo, message_new (msgno, uid, size));
+              continue;
+            }
+          if (is_target && self->target == PF_FETCH_TARGET_DELETE_ONE)
+            {
+              run->deleted_undelivered++;
+              pf_fetcher_queue_delete (run, msgno, uid, size != NULL ? *size : 0);
+              continue;
+            }
           if (size != NULL && pf_journal_is_oversize (run->journal, uid, *size))
             {
-              PfFetchSkipped skipped = { g_strdup (uid), msgno, MAX (*size, self->size_limit + 1) };
-              g_array_append_val (run->result->over_limit, skipped);
+              pf_fetcher_note_over_limit (run, uid, msgno, MAX (*size, self->size_limit + 1),
+                                          *size, TRUE);
               continue;
             }
         }
 
       if (self->size_limit > 0 && size != NULL && *size > self->size_limit)
         {
-          PfFetchSkipped skipped = { g_strdup (uid), msgno, *size };
-          g_array_append_val (run->result->over_limit, skipped);
+          pf_fetcher_note_over_limit (run, uid, msgno, *size, *size, TRUE);
           continue;
         }
 
-      g_ptr_array_add (run->todo, message_new (msgno, uid, size));
+      if (self->target == PF_FETCH_TARGET_ALL)
+        g_ptr_array_add (run->todo, message_new (msgno, uid, size));
+    }
+
+  if ((self->target == PF_FETCH_TARGET_ONE || self->target == PF_FETCH_TARGET_DELETE_ONE)
+      && !run->target_found)
+    {
+      if (uids == NULL)
+        pf_fetcher_run_fail (run, g_error_new (PF_ERROR, PF_ERROR_NO_UIDL,
+                                               _("The server cannot name its messages (no UIDL), "
+                                                 "so one message cannot be picked out by its "
+                                                 "unique-id.")));
+      else
+        pf_fetcher_run_fail (run, g_error_new (PF_ERROR, PF_ERROR_INVALID_INPUT,
+                                               _("The server holds no message with the unique-id "
+                                                 "“%s”."), self->target_uid));
     }
 
   /* Without UIDL the hashes are kept as they are: until a deletion is
@@ -683,7 +739,12 @@ on_authenticated (GObject      *source,
       pf_fetcher_run_maybe_finish (run);
       return;
     }
-  g_clear_pointer (&run->secret, pf_secret_free);
+  /* A run that may log in again keeps the secret for the next session
+   * (wiped with the run). */
+  if (run->self->max_sessions <= 1)
+    g_clear_pointer (&run->secret, pf_secret_free);
+  run->sessions++;
+  run->result->sessions = run->sessions;
   run->result->mechanism = used;
   run->result->fell_back = run->fallback != PF_AUTH_AUTO;
   list_start (run, PF_POP3_CLIENT (source));

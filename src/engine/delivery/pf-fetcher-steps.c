@@ -27,9 +27,15 @@ pf_fetcher_gone_thread (GTask        *task,
 {
   Run *run = task_data;
   GError *error = NULL;
+  g_autoptr(GError) view_error = NULL;
+  g_autofree char *view_path = pf_fetcher_server_view_path (run->journal);
 
-  if (!pf_journal_record_gone (run->journal, (const char * const *) run->deleted_uids->pdata,
-                               run->deleted_uids->len, &error))
+  /* The view is a convenience: failing to write it fails no fetch. */
+  if (run->view != NULL && !pf_server_view_save (run->view, view_path, &view_error))
+    g_warning ("Could not record what is on the server: %s", view_error->message);
+  if (run->deleted_uids->len > 0
+      && !pf_journal_record_gone (run->journal, (const char * const *) run->deleted_uids->pdata,
+                                  run->deleted_uids->len, &error))
     g_task_return_error (task, error);
   else
     g_task_return_boolean (task, TRUE);
@@ -48,6 +54,12 @@ pf_fetcher_on_gone_recorded (GObject      *source,
    * that did not make it only leaves an id compaction forgets later. */
   if (!g_task_propagate_boolean (G_TASK (result), &error))
     g_warning ("Could not record deleted messages: %s", error->message);
+  if (run->log_in_again)
+    {
+      pf_fetcher_session_reset (run);
+      pf_fetcher_run_connect (run);
+      return;
+    }
   pf_fetcher_run_return (run);
 }
 
@@ -189,7 +201,7 @@ on_commit (GObject      *source,
               run->result->fetched_bytes += message->size;
             }
           if (pf_fetcher_policy_deletes (run, run->now) && !run->session_lost)
-            pf_fetcher_queue_delete (run, message->msgno, message->uid);
+            pf_fetcher_queue_delete (run, message->msgno, message->uid, message->server_size);
         }
     }
 
@@ -386,6 +398,12 @@ pf_fetcher_open_thread (GTask        *task,
       return;
     }
   run->requested = read_requested (run->journal);
+  {
+    g_autofree char *view_path = pf_fetcher_server_view_path (run->journal);
+
+    /* Missing or damaged: the headers are read again. */
+    run->previous_view = pf_server_view_load (view_path, NULL);
+  }
   if (self->account_name == NULL && pf_journal_get_n_entries (run->journal) == 0)
     {
       g_autofree char *other = pf_journal_find_other_holding (run->journal, self->user,

@@ -163,6 +163,9 @@ run_free (gpointer data)
   g_queue_clear_full (&run->delete_uids, g_free);
   g_clear_error (&run->error);
   g_clear_pointer (&run->result, pf_fetch_result_free);
+  g_clear_pointer (&run->previous_view, pf_server_view_unref);
+  g_clear_pointer (&run->view, pf_server_view_unref);
+  g_clear_pointer (&run->over_limit_view, g_ptr_array_unref);
   /* The journal goes last: closing it releases the account lock. */
   g_clear_pointer (&run->maildir, pf_maildir_free);
   g_clear_pointer (&run->journal, pf_journal_free);

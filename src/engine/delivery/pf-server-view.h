@@ -16,7 +16,9 @@ G_BEGIN_DECLS
  * in the state directory: how many messages and bytes (LIST), how many of
  * them are already delivered here, and the messages left there because
  * they are over the size limit, with their From, Subject and Date (read
- * with TOP n 0) when the server has TOP. The file is replaced atomically
+ * with TOP n 0 by a survey, PF_FETCH_TARGET_SURVEY, when the server has
+ * TOP; a fetch keeps what an earlier survey read, and lists a message new
+ * over the limit by its size alone until the next survey). The file is replaced atomically
  * (written beside, fsynced, renamed); a reader never sees half of it.
  *
  * The app and the CLI read it without connecting

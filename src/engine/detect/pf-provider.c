@@ -54,6 +54,8 @@ struct _PfProvider
   char           **notes;
   char           **note_words;     /* "keep" for note-keep, in step with notes */
   char            *keep_setting_url;
+  guint            pop3_batch;
+  guint64          quota;
 };
 
 G_DEFINE_BOXED_TYPE (PfProvider, pf_provider, pf_provider_ref, pf_provider_unref)
@@ -120,6 +122,8 @@ GETTER (const char *, oauth2, NULL)
 GETTER (const char *, enable_url, NULL)
 GETTER (const char *, app_password_url, NULL)
 GETTER (const char *, keep_setting_url, NULL)
+GETTER (guint, pop3_batch, 0)
+GETTER (guint64, quota, 0)
 
 #undef GETTER
 
@@ -429,11 +433,63 @@ parse_notes (PfProvider  *provider,
   return TRUE;
 }
 
+/* "250": a count from 1 to 100000. */
+static gboolean
+parse_pop3_batch (PfProvider  *provider,
+                  GKeyFile    *file,
+                  const char  *group,
+                  GError     **error)
+{
+  g_autofree char *text = get_optional_string (file, group, "pop3-batch");
+  guint64 value = 0;
+
+  if (text == NULL)
+    return TRUE;
+  if (!g_ascii_string_to_unsigned (text, 10, 1, 100000, &value, NULL))
+    {
+      invalid (error, group, "pop3-batch", text);
+      return FALSE;
+    }
+  provider->pop3_batch = (guint) value;
+  return TRUE;
+}
+
+/* "15GB", "1000MB": a mailbox limit in binary units, as providers'
+ * pages count them. */
+static gboolean
+parse_quota (PfProvider  *provider,
+             GKeyFile    *file,
+             const char  *group,
+             GError     **error)
+{
+  g_autofree char *text = get_optional_string (file, group, "quota");
+  g_autofree char *number = NULL;
+  guint64 value = 0;
+  guint shift;
+
+  if (text == NULL)
+    return TRUE;
+  if (g_str_has_suffix (text, "GB"))
+    shift = 30;
+  else if (g_str_has_suffix (text, "MB"))
+    shift = 20;
+  else
+    shift = 0;
+  number = g_strndup (text, strlen (text) - (shift != 0 ? 2 : 0));
+  if (shift == 0 || !g_ascii_string_to_unsigned (number, 10, 1, 1 << 20, &value, NULL))
+    {
+      invalid (error, group, "quota", text);
+      return FALSE;
+    }
+  provider->quota = value << shift;
+  return TRUE;
+}
+
 static const char * const known_keys[] = {
   "name", "domains", "aliases", "mx", "pop3", "pop3-off-by-default", "pop3-may-switch-off",
   "servers", "auth", "oauth2", "enable-url", "app-password-url",
   "keep-setting-url",
-  "reply-app-password", "reply-web-login", "reply-pop3-off", NULL
+  "reply-app-password", "reply-web-login", "reply-pop3-off", "pop3-batch", "quota", NULL
 };
 
 /* A misspelt key would silently drop a fact: refuse it. */
@@ -516,7 +572,9 @@ parse_provider (GKeyFile    *file,
       !get_optional_boolean (file, group, "pop3-may-switch-off", &provider->pop3_may_switch_off, error) ||
       !parse_servers (provider, file, group, error) ||
       !parse_auth (provider, file, group, error) ||
-      !parse_notes (provider, file, group, error))
+      !parse_notes (provider, file, group, error) ||
+      !parse_pop3_batch (provider, file, group, error) ||
+      !parse_quota (provider, file, group, error))
     return NULL;
   if (provider->pop3 != PF_PROVIDER_POP3_NO && provider->servers->len == 0)
     {

@@ -83,6 +83,12 @@ const char             *pf_provider_get_oauth2 (const PfProvider *provider);
 const char             *pf_provider_get_enable_url (const PfProvider *provider);
 /* Where an app password is made, or NULL. */
 const char             *pf_provider_get_app_password_url (const PfProvider *provider);
+/* About how many messages (or conversations) one POP3 session shows when
+ * the provider hands out a mailbox in batches (Gmail: 250), or 0. */
+guint                   pf_provider_get_pop3_batch (const PfProvider *provider);
+/* The mailbox limit the provider documents (bytes; on the plan that
+ * everyone has), or 0 when the table does not know it. */
+guint64                 pf_provider_get_quota  (const PfProvider *provider);
 /* Known quirks, one sentence each, in the current language when the table
  * has a translation. */
 const char * const     *pf_provider_get_notes  (const PfProvider *provider);

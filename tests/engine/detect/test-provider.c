@@ -361,6 +361,25 @@ test_parse_refusals (void)
   assert_parse_fails ("[X Y]\nname=X\ndomains=x.test;\npop3=no\n", "provider id");
   assert_parse_fails ("[x]\ndomains=x.test;\npop3=no\n", "no name");
   assert_parse_fails ("[x]\nname=X\npop3=no\n", "neither domains nor MX");
+  assert_parse_fails ("[x]\nname=X\ndomains=x.test;\npop3=no\nquota=15\n", "quota");
+  assert_parse_fails ("[x]\nname=X\ndomains=x.test;\npop3=no\nquota=lots GB\n", "quota");
+  assert_parse_fails ("[x]\nname=X\ndomains=x.test;\npop3=no\npop3-batch=0\n", "pop3-batch");
+}
+
+/* Gmail hands out its mailbox in batches and states its mailbox limit;
+ * the keys parse into numbers. */
+static void
+test_batch_and_quota (void)
+{
+  PfProvider *gmail = pf_provider_lookup_id ("gmail");
+  PfProvider *gmx = pf_provider_lookup_id ("gmx");
+
+  g_assert_nonnull (gmail);
+  g_assert_cmpuint (pf_provider_get_pop3_batch (gmail), ==, 250);
+  g_assert_cmpuint (pf_provider_get_quota (gmail), ==, G_GUINT64_CONSTANT (15) << 30);
+  g_assert_nonnull (gmx);
+  g_assert_cmpuint (pf_provider_get_pop3_batch (gmx), ==, 0);
+  g_assert_cmpuint (pf_provider_get_quota (gmx), ==, 0);
 }
 
 int
@@ -370,6 +389,7 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/engine/detect/provider/every-entry-parses", test_every_entry_parses);
+  g_test_add_func ("/engine/detect/provider/batch-and-quota", test_batch_and_quota);
   g_test_add_func ("/engine/detect/provider/domains-unique", test_domains_unique);
   g_test_add_func ("/engine/detect/provider/every-fact-has-a-source", test_every_fact_has_a_source);
   g_test_add_func ("/engine/detect/provider/sources-are-the-providers-own", test_sources_are_the_providers_own);
