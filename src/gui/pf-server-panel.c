@@ -11,6 +11,7 @@
 
 #include "pf-error.h"
 #include "pf-fetcher.h"
+#include "pf-gui-util.h"
 #include "pf-provider.h"
 #include "pf-server-panel.h"
 
@@ -28,6 +29,7 @@ struct _PfServerPanel
   PfFetcher       *action;
   GCancellable    *action_cancellable;
   char            *action_uid;
+  gboolean         survey_wanted;   /* read headers once the view lacks them */
 
   GtkWidget       *keep_box;
   GtkLabel        *keep_heading;
@@ -257,6 +259,7 @@ on_delete_clicked (GtkButton     *button,
   adw_message_dialog_set_response_appearance (dialog, "delete", ADW_RESPONSE_DESTRUCTIVE);
   adw_message_dialog_set_default_response (dialog, "cancel");
   adw_message_dialog_set_close_response (dialog, "cancel");
+  pf_gui_name_icon_buttons (GTK_WIDGET (dialog));
 
   choice = g_new0 (DeleteChoice, 1);
   g_set_weak_pointer (&choice->self, self);
@@ -297,7 +300,6 @@ message_row_new (PfServerPanel         *self,
   delete_name = g_strdup_printf (_("Delete “%s” from the server"), subject_of (message));
   gtk_accessible_update_property (GTK_ACCESSIBLE (download), GTK_ACCESSIBLE_PROPERTY_LABEL, download_name, -1);
   gtk_accessible_update_property (GTK_ACCESSIBLE (delete), GTK_ACCESSIBLE_PROPERTY_LABEL, delete_name, -1);
-  gtk_widget_add_css_class (delete, "destructive-action");
   for (GtkWidget **b = (GtkWidget *[]) { download, delete, NULL }; *b; b++)
     {
       gtk_widget_set_valign (*b, GTK_ALIGN_CENTER);
@@ -369,12 +371,39 @@ show_view (PfServerPanel *self)
         g_string_append_c (detail, '\n');
       g_string_append (detail, _("The server does not name its messages, so those over the size limit cannot be fetched or deleted one by one."));
     }
+  if (self->action != NULL && self->action_uid == NULL)
+    {
+      if (detail->len > 0)
+        g_string_append_c (detail, '\n');
+      g_string_append (detail, _("Reading who sent the messages over the size limit…"));
+    }
   gtk_label_set_label (self->detail_label, detail->str);
   gtk_widget_set_visible (GTK_WIDGET (self->detail_label), detail->len > 0);
 
   for (guint i = 0; i < over->len; i++)
     gtk_list_box_append (self->over_list, message_row_new (self, over->pdata[i], can_act));
   gtk_widget_set_visible (GTK_WIDGET (self->over_list), over->len > 0);
+}
+
+/* A fetch leaves the messages over the limit listed by size alone: only a
+ * survey reads their headers (TOP n 0), so one runs once after a fetch
+ * (or when the page first shows such a view). */
+static gboolean
+lacks_headers (PfServerView *view)
+{
+  GPtrArray *over;
+
+  if (view == NULL || pf_server_view_get_no_uidl (view))
+    return FALSE;
+  over = pf_server_view_get_over_limit (view);
+  for (guint i = 0; i < over->len; i++)
+    {
+      PfServerMessage *message = over->pdata[i];
+
+      if (message->from == NULL && message->subject == NULL && message->date == NULL)
+        return TRUE;
+    }
+  return FALSE;
 }
 
 static void
@@ -397,6 +426,18 @@ on_view_loaded (GObject      *source,
   g_clear_pointer (&self->view, pf_server_view_unref);
   self->view = view;
   show_view (self);
+  if (self->survey_wanted && self->action == NULL && lacks_headers (view))
+    {
+      self->survey_wanted = FALSE;
+      start_action (self, PF_FETCH_TARGET_SURVEY, NULL);
+    }
+}
+
+static void
+on_status_finished (PfServerPanel *self)
+{
+  self->survey_wanted = TRUE;
+  load_view (self);
 }
 
 static void
@@ -419,6 +460,7 @@ load_view (PfServerPanel *self)
 static void
 on_status_account (PfServerPanel *self)
 {
+  self->survey_wanted = TRUE;
   show_provider (self);
   load_view (self);
 }
@@ -493,7 +535,7 @@ pf_server_panel_init (PfServerPanel *self)
 
   /* A fetch, a survey or an account edit elsewhere: read the view again. */
   self->status_signals = g_signal_group_new (PF_TYPE_ACCOUNT_STATUS);
-  g_signal_group_connect_swapped (self->status_signals, "finished", G_CALLBACK (load_view), self);
+  g_signal_group_connect_swapped (self->status_signals, "finished", G_CALLBACK (on_status_finished), self);
   g_signal_group_connect_swapped (self->status_signals, "notify::account",
                                   G_CALLBACK (on_status_account), self);
 }
