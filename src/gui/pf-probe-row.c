@@ -10,7 +10,6 @@
 #include <glib/gi18n.h>
 
 #include "pf-probe-row.h"
-#include "pf-provider.h"
 
 struct _PfProbeRow
 {
@@ -18,6 +17,7 @@ struct _PfProbeRow
 
   PfProbe        *probe;
   char           *aliases;
+  PfProvider     *provider;
 
   GtkCheckButton *check;
   GtkLabel       *badge;
@@ -160,15 +160,10 @@ update_subtitle (PfProbeRow *self)
   if (mechanism != PF_AUTH_AUTO)
     /* Translators: %s is an authentication mechanism such as SCRAM-SHA-256 */
     g_ptr_array_add (lines, g_strdup_printf (_("Login with %s"), pf_auth_mechanism_to_string (mechanism)));
-  if (pf_probe_get_sources (self->probe) & PF_PROBE_SOURCE_PROVIDER)
-    {
-      PfProvider *provider = pf_provider_lookup_server (pf_probe_get_host (self->probe));
-
-      if (provider != NULL)
-        /* Translators: %s is a provider's name, "Gmail" */
-        g_ptr_array_add (lines, g_strdup_printf (_("The POP3 server %s names for its mail"),
-                                                 pf_provider_get_name (provider)));
-    }
+  if (self->provider != NULL && (pf_probe_get_sources (self->probe) & PF_PROBE_SOURCE_PROVIDER))
+    /* Translators: %s is a provider's name, "Gmail" */
+    g_ptr_array_add (lines, g_strdup_printf (_("The POP3 server %s names for its mail"),
+                                             pf_provider_get_name (self->provider)));
   if (self->aliases != NULL)
     /* Translators: %s lists host names, "pop3.example.com, mail.example.com" */
     g_ptr_array_add (lines, g_strdup_printf (_("Also reachable as %s"), self->aliases));
@@ -176,6 +171,18 @@ update_subtitle (PfProbeRow *self)
 
   subtitle = g_strjoinv ("\n", (char **) lines->pdata);
   adw_action_row_set_subtitle (ADW_ACTION_ROW (self), subtitle);
+}
+
+void
+pf_probe_row_set_provider (PfProbeRow *self,
+                           PfProvider *provider)
+{
+  g_return_if_fail (PF_IS_PROBE_ROW (self));
+
+  g_clear_pointer (&self->provider, pf_provider_unref);
+  if (provider != NULL)
+    self->provider = pf_provider_ref (provider);
+  update_subtitle (self);
 }
 
 void
@@ -263,6 +270,7 @@ pf_probe_row_dispose (GObject *object)
 
   g_clear_object (&self->probe);
   g_clear_pointer (&self->aliases, g_free);
+  g_clear_pointer (&self->provider, pf_provider_unref);
 
   G_OBJECT_CLASS (pf_probe_row_parent_class)->dispose (object);
 }

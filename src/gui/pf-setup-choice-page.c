@@ -143,6 +143,7 @@ row_new (PfSetupChoicePage  *self,
   g_autofree char *aliases = dup_other_names (same_server, probe);
 
   pf_probe_row_set_aliases (row, aliases);
+  pf_probe_row_set_provider (row, pf_provider_hints_get_provider (self->provider_hints));
 
   if (group != NULL)
     pf_probe_row_set_group (row, group);
