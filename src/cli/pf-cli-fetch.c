@@ -513,6 +513,7 @@ pf_cli_fetch_options_clear (PfCliFetchOptions *options)
   g_clear_pointer (&options->ca_file, g_free);
   g_clear_pointer (&options->mechanism, g_free);
   g_clear_pointer (&options->names, g_strfreev);
+  g_clear_pointer (&options->uid, g_free);
 }
 
 int
@@ -537,6 +538,7 @@ pf_cli_fetch_parse (int                argc,
     { "json", 0, 0, G_OPTION_ARG_NONE, &options->json, N_("Print the result as JSON on standard output: one object, or an array of them for several accounts"), NULL },
     { "notify", 0, 0, G_OPTION_ARG_NONE, &options->notify, N_("Show a desktop notification when new mail arrived (when a session bus is there)"), NULL },
     { "jobs", 'j', 0, G_OPTION_ARG_INT, &options->jobs, N_("Fetch up to N accounts at once (default 4); two accounts of one mailbox never run together"), N_("N") },
+    { "uid", 0, 0, G_OPTION_ARG_STRING, &options->uid, N_("Fetch only the message with this unique-id, whatever the size limit (one saved account)"), N_("UID") },
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &options->names, NULL, NULL },
     { NULL }
   };

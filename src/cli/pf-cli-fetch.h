@@ -83,6 +83,7 @@ typedef struct
   gboolean  notify;      /* a desktop notification for new mail */
   int       jobs;        /* accounts fetched at once; 0: PF_CLI_FETCH_DEFAULT_JOBS */
   GStrv     names;       /* saved accounts */
+  char     *uid;         /* --uid: that message only (pf_cli_fetch_one) */
 } PfCliFetchOptions;
 
 /* popfetch-cli fetch (pf-cli.c): saved accounts in this process; an ad hoc

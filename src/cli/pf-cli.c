@@ -29,6 +29,8 @@ const PfCliCommand pf_cli_commands[] = {
   { "set-password", N_("Store or replace the password of a saved account"), pf_cli_run_set_password },
   { "fetch", N_("Fetch mail into a Maildir, each message exactly once"), pf_cli_fetch },
   { "schedule", N_("Fetch every saved account on a timer (a systemd user service)"), pf_cli_schedule },
+  { "server", N_("Show what is on the server, and the messages over the size limit"), pf_cli_server },
+  { "delete-on-server", N_("Delete one message from the server"), pf_cli_delete_on_server },
   { NULL, NULL, NULL },
 };
 
@@ -127,7 +129,9 @@ pf_cli_fetch (int    argc,
   mallopt (M_ARENA_MAX, 1);
 
   exit_code = pf_cli_fetch_parse (argc, argv, &options);
-  if (exit_code == PF_EXIT_OK)
+  if (exit_code == PF_EXIT_OK && options.uid != NULL)
+    exit_code = pf_cli_fetch_one (&options);
+  else if (exit_code == PF_EXIT_OK)
     exit_code = pf_cli_fetch_options_ad_hoc (&options)
                 ? fetch_ad_hoc ((const char * const *) original, &options)
                 : fetch_saved (&options);

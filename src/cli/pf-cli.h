@@ -88,6 +88,13 @@ int  pf_cli_fetch_saved_accounts (const char * const *names,
                                   gboolean            notify,
                                   PfCliFetchOutput    output);
 
+/* pf-cli-server.c: the mail left on the server. `server NAME`, `fetch
+ * NAME --uid UID` (pf_cli_fetch hands it over), `delete-on-server NAME
+ * --uid UID`. */
+int  pf_cli_server           (int argc, char **argv);
+int  pf_cli_delete_on_server (int argc, char **argv);
+int  pf_cli_fetch_one        (PfCliFetchOptions *options);
+
 /* pf-cli-schedule.c: popfetch-cli schedule enable|disable|status. */
 #define PF_CLI_SCHEDULE_DEFAULT_MINUTES 15
 int   pf_cli_schedule              (int         argc,

@@ -27,6 +27,10 @@ CASES = [
     ("a second account name", ["fetch", "work", ""], ["work", "home\\ box"], []),
     ("the values of --security", ["fetch", "--security", "st"], ["starttls"], ["tls"]),
     ("the actions of schedule", ["schedule", ""], ["enable", "disable", "status"], []),
+    ("the server commands", ["de"], ["delete-on-server", "detect"], []),
+    ("an account name for server", ["server", "wo"], ["work"], []),
+    ("an option of delete-on-server", ["delete-on-server", "work", "--y"], ["--yes"], []),
+    ("--uid of fetch, from its --help", ["fetch", "--ui"], ["--uid"], []),
 ]
 
 with tempfile.TemporaryDirectory() as home:

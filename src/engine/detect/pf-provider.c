@@ -454,8 +454,8 @@ parse_pop3_batch (PfProvider  *provider,
   return TRUE;
 }
 
-/* "15GB", "1000MB": a mailbox limit in binary units, as providers'
- * pages count them. */
+/* "15GB", "1000MB": a mailbox limit in decimal units, as providers'
+ * pages state them (and as the server view prints sizes). */
 static gboolean
 parse_quota (PfProvider  *provider,
              GKeyFile    *file,
@@ -465,23 +465,23 @@ parse_quota (PfProvider  *provider,
   g_autofree char *text = get_optional_string (file, group, "quota");
   g_autofree char *number = NULL;
   guint64 value = 0;
-  guint shift;
+  guint64 unit;
 
   if (text == NULL)
     return TRUE;
   if (g_str_has_suffix (text, "GB"))
-    shift = 30;
+    unit = G_GUINT64_CONSTANT (1000000000);
   else if (g_str_has_suffix (text, "MB"))
-    shift = 20;
+    unit = 1000000;
   else
-    shift = 0;
-  number = g_strndup (text, strlen (text) - (shift != 0 ? 2 : 0));
-  if (shift == 0 || !g_ascii_string_to_unsigned (number, 10, 1, 1 << 20, &value, NULL))
+    unit = 0;
+  number = g_strndup (text, strlen (text) - (unit != 0 ? 2 : 0));
+  if (unit == 0 || !g_ascii_string_to_unsigned (number, 10, 1, 1 << 20, &value, NULL))
     {
       invalid (error, group, "quota", text);
       return FALSE;
     }
-  provider->quota = value << shift;
+  provider->quota = value * unit;
   return TRUE;
 }
 

@@ -378,6 +378,91 @@ on_done (GObject      *source,
     }
 }
 
+/* The server view against Dovecot, with the delete policy: a survey
+ * reads the big message's header (Dovecot's TOP) and deletes nothing,
+ * although the policy would; the big one fetched by its id is journaled
+ * and deleted by the policy as any message; one deleted by its id goes
+ * alone, and the view follows. */
+static void
+test_server_view_targets (void)
+{
+  g_autoptr(PfTestDovecot) dovecot = start_dovecot (2, 1000);
+  g_autofree char *maildir = local_maildir ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PfFetcher) fetcher = NULL;
+  g_autofree char *big_uid = NULL;
+  const PfServerMessage *big;
+
+  if (dovecot == NULL)
+    return;
+  g_assert_true (pf_test_dovecot_add_messages (dovecot, USER, 2, 60000, &error));
+  g_assert_no_error (error);
+
+  fetcher = make_fetcher (dovecot, maildir);
+  pf_fetcher_set_policy (fetcher, PF_FETCH_DELETE, 0);
+  pf_fetcher_set_size_limit (fetcher, 20000);
+  pf_fetcher_set_target (fetcher, PF_FETCH_TARGET_SURVEY, NULL);
+  {
+    g_autoptr(PfFetchResult) result = run_fetch (fetcher, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpuint (result->fetched, ==, 0);
+    g_assert_cmpuint (result->deleted, ==, 0);
+    g_assert_cmpuint (pf_server_view_get_n_messages (result->server_view), ==, 4);
+    g_assert_cmpuint (pf_server_view_get_n_here (result->server_view), ==, 0);
+    g_assert_cmpuint (pf_server_view_get_over_limit (result->server_view)->len, ==, 2);
+    big = g_ptr_array_index (pf_server_view_get_over_limit (result->server_view), 0);
+    g_assert_cmpstr (big->subject, ==, "Message 1");
+    g_assert_cmpstr (big->from, ==, "Sender <sender@popfetch.test>");
+    g_assert_cmpint (big->date_unix, !=, 0);
+    big_uid = g_strdup (big->uid);
+  }
+  g_assert_cmpuint (server_count (dovecot), ==, 4);
+
+  pf_fetcher_set_target (fetcher, PF_FETCH_TARGET_ONE, big_uid);
+  {
+    g_autoptr(PfFetchResult) result = run_fetch (fetcher, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpuint (result->fetched, ==, 1);
+    g_assert_cmpuint (result->deleted, ==, 1);
+  }
+  g_assert_cmpuint (server_count (dovecot), ==, 3);
+
+  pf_fetcher_set_target (fetcher, PF_FETCH_TARGET_SURVEY, NULL);
+  {
+    g_autoptr(PfFetchResult) result = run_fetch (fetcher, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpuint (pf_server_view_get_over_limit (result->server_view)->len, ==, 1);
+    big = g_ptr_array_index (pf_server_view_get_over_limit (result->server_view), 0);
+    g_free (big_uid);
+    big_uid = g_strdup (big->uid);
+  }
+  pf_fetcher_set_target (fetcher, PF_FETCH_TARGET_DELETE_ONE, big_uid);
+  {
+    g_autoptr(PfFetchResult) result = run_fetch (fetcher, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpuint (result->deleted, ==, 1);
+    g_assert_cmpuint (result->fetched, ==, 0);
+    g_assert_cmpuint (pf_server_view_get_n_messages (result->server_view), ==, 2);
+    g_assert_cmpuint (pf_server_view_get_over_limit (result->server_view)->len, ==, 0);
+  }
+  g_assert_cmpuint (server_count (dovecot), ==, 2);
+
+  /* The rest as usual, each message once. */
+  pf_fetcher_set_target (fetcher, PF_FETCH_TARGET_ALL, NULL);
+  {
+    g_autoptr(PfFetchResult) result = run_fetch (fetcher, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpuint (result->fetched, ==, 2);
+  }
+  g_assert_cmpuint (server_count (dovecot), ==, 0);
+  pf_test_fetch_assert_exactly_once (maildir, 3);
+}
+
 static void
 test_concurrent_refused (void)
 {
@@ -633,6 +718,7 @@ main (int    argc,
   g_test_add_func ("/engine/delivery/dovecot/delete-after-days", test_delete_after_days);
   g_test_add_func ("/engine/delivery/dovecot/size-limit-reported", test_size_limit);
   g_test_add_func ("/engine/delivery/dovecot/concurrent-refused", test_concurrent_refused);
+  g_test_add_func ("/engine/delivery/dovecot/server-view-targets", test_server_view_targets);
   g_test_add_func ("/engine/delivery/dovecot/cancel-then-fetch-again", test_cancel_then_fetch_again);
   g_test_add_func ("/engine/delivery/dovecot/cli/exit-codes", test_cli_fetch_json);
   g_test_add_func ("/engine/delivery/dovecot/huge-message-flat-memory", test_huge_message_flat_memory);

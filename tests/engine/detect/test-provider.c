@@ -376,7 +376,7 @@ test_batch_and_quota (void)
 
   g_assert_nonnull (gmail);
   g_assert_cmpuint (pf_provider_get_pop3_batch (gmail), ==, 250);
-  g_assert_cmpuint (pf_provider_get_quota (gmail), ==, G_GUINT64_CONSTANT (15) << 30);
+  g_assert_cmpuint (pf_provider_get_quota (gmail), ==, G_GUINT64_CONSTANT (15000000000));
   g_assert_nonnull (gmx);
   g_assert_cmpuint (pf_provider_get_pop3_batch (gmx), ==, 0);
   g_assert_cmpuint (pf_provider_get_quota (gmx), ==, 0);
