@@ -433,10 +433,14 @@ on_view_loaded (GObject      *source,
     }
 }
 
+/* After a fetch that failed, the page says why; a survey would only fail
+ * the same way. */
 static void
-on_status_finished (PfServerPanel *self)
+on_status_finished (PfServerPanel *self,
+                    guint          count,
+                    const GError  *error)
 {
-  self->survey_wanted = TRUE;
+  self->survey_wanted = error == NULL;
   load_view (self);
 }
 
