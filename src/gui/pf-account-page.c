@@ -19,6 +19,7 @@
 #include "pf-message-view.h"
 #include "pf-paths.h"
 #include "pf-server-deletion.h"
+#include "pf-server-panel.h"
 
 /* Changes other programs make in the Maildir arrive as bursts of file
  * events: the index is updated once the burst is over. */
@@ -43,6 +44,7 @@ struct _PfAccountPage
   GtkWidget       *error_box;
   PfDiagnosisView *diagnosis_view;
   GtkButton       *change_password_button;
+  PfServerPanel   *server_panel;
   GtkToggleButton *search_button;
   GtkSearchBar    *search_bar;
   GtkSearchEntry  *search_entry;
@@ -809,6 +811,7 @@ pf_account_page_set_status (PfAccountPage   *self,
     return;
 
   g_signal_group_set_target (self->status_signals, status);
+  pf_server_panel_set_status (self->server_panel, status);
   update_status (self);
   pf_account_page_reload_messages (self);
 }
@@ -921,6 +924,7 @@ pf_account_page_class_init (PfAccountPageClass *klass)
                   0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 
   g_type_ensure (PF_TYPE_DIAGNOSIS_VIEW);
+  g_type_ensure (PF_TYPE_SERVER_PANEL);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/popfetch/Popfetch/pf-account-page.ui");
   gtk_widget_class_bind_template_child (widget_class, PfAccountPage, window_title);
@@ -933,6 +937,7 @@ pf_account_page_class_init (PfAccountPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PfAccountPage, error_box);
   gtk_widget_class_bind_template_child (widget_class, PfAccountPage, diagnosis_view);
   gtk_widget_class_bind_template_child (widget_class, PfAccountPage, change_password_button);
+  gtk_widget_class_bind_template_child (widget_class, PfAccountPage, server_panel);
   gtk_widget_class_bind_template_child (widget_class, PfAccountPage, search_button);
   gtk_widget_class_bind_template_child (widget_class, PfAccountPage, search_bar);
   gtk_widget_class_bind_template_child (widget_class, PfAccountPage, search_entry);

@@ -16,6 +16,8 @@ struct _PfProbeRow
   AdwActionRow    parent_instance;
 
   PfProbe        *probe;
+  char           *aliases;
+  PfProvider     *provider;
 
   GtkCheckButton *check;
   GtkLabel       *badge;
@@ -146,6 +148,54 @@ pf_probe_row_get_verdict_text (PfProbeRow *self)
   return gtk_label_get_label (self->badge);
 }
 
+/* One sentence a line: the login it would use, the provider's word that
+ * this is its server, and the other names of the same server. */
+static void
+update_subtitle (PfProbeRow *self)
+{
+  g_autoptr(GPtrArray) lines = g_ptr_array_new_with_free_func (g_free);
+  PfAuthMechanism mechanism = pf_probe_get_best_mechanism (self->probe);
+  g_autofree char *subtitle = NULL;
+
+  if (mechanism != PF_AUTH_AUTO)
+    /* Translators: %s is an authentication mechanism such as SCRAM-SHA-256 */
+    g_ptr_array_add (lines, g_strdup_printf (_("Login with %s"), pf_auth_mechanism_to_string (mechanism)));
+  if (self->provider != NULL && (pf_probe_get_sources (self->probe) & PF_PROBE_SOURCE_PROVIDER))
+    /* Translators: %s is a provider's name, "Gmail" */
+    g_ptr_array_add (lines, g_strdup_printf (_("The POP3 server %s names for its mail"),
+                                             pf_provider_get_name (self->provider)));
+  if (self->aliases != NULL)
+    /* Translators: %s lists host names, "pop3.example.com, mail.example.com" */
+    g_ptr_array_add (lines, g_strdup_printf (_("Also reachable as %s"), self->aliases));
+  g_ptr_array_add (lines, NULL);
+
+  subtitle = g_strjoinv ("\n", (char **) lines->pdata);
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (self), subtitle);
+}
+
+void
+pf_probe_row_set_provider (PfProbeRow *self,
+                           PfProvider *provider)
+{
+  g_return_if_fail (PF_IS_PROBE_ROW (self));
+
+  g_clear_pointer (&self->provider, pf_provider_unref);
+  if (provider != NULL)
+    self->provider = pf_provider_ref (provider);
+  update_subtitle (self);
+}
+
+void
+pf_probe_row_set_aliases (PfProbeRow *self,
+                          const char *names)
+{
+  g_return_if_fail (PF_IS_PROBE_ROW (self));
+
+  g_free (self->aliases);
+  self->aliases = g_strdup (names);
+  update_subtitle (self);
+}
+
 static void
 on_check_active (PfProbeRow *self)
 {
@@ -158,7 +208,6 @@ pf_probe_row_constructed (GObject *object)
   PfProbeRow *self = PF_PROBE_ROW (object);
   g_autofree char *title = NULL;
   const char *css_class = NULL;
-  PfAuthMechanism mechanism;
 
   G_OBJECT_CLASS (pf_probe_row_parent_class)->constructed (object);
 
@@ -166,16 +215,7 @@ pf_probe_row_constructed (GObject *object)
 
   title = pf_probe_row_format_title (self->probe);
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self), title);
-
-  mechanism = pf_probe_get_best_mechanism (self->probe);
-  if (mechanism != PF_AUTH_AUTO)
-    {
-      /* Translators: %s is an authentication mechanism such as SCRAM-SHA-256 */
-      g_autofree char *subtitle = g_strdup_printf (_("Login with %s"),
-                                                   pf_auth_mechanism_to_string (mechanism));
-
-      adw_action_row_set_subtitle (ADW_ACTION_ROW (self), subtitle);
-    }
+  update_subtitle (self);
 
   gtk_label_set_label (self->badge, pf_probe_row_describe_verdict (self->probe, &css_class));
   gtk_widget_add_css_class (GTK_WIDGET (self->badge), css_class);
@@ -229,6 +269,8 @@ pf_probe_row_dispose (GObject *object)
   PfProbeRow *self = PF_PROBE_ROW (object);
 
   g_clear_object (&self->probe);
+  g_clear_pointer (&self->aliases, g_free);
+  g_clear_pointer (&self->provider, pf_provider_unref);
 
   G_OBJECT_CLASS (pf_probe_row_parent_class)->dispose (object);
 }

@@ -10,6 +10,7 @@
 #include <adwaita.h>
 
 #include "pf-probe.h"
+#include "pf-provider.h"
 
 G_BEGIN_DECLS
 
@@ -28,6 +29,14 @@ void        pf_probe_row_set_active (PfProbeRow *self,
 /* Puts the row's check into the radio group of @group's check. */
 void        pf_probe_row_set_group  (PfProbeRow *self,
                                      PfProbeRow *group);
+/* The provider detection found: a server the provider table names for
+ * it says so on the row ("The POP3 server Gmail names for its mail"). */
+void        pf_probe_row_set_provider (PfProbeRow *self,
+                                       PfProvider *provider);
+/* The same server under other names (pf_probe_group_dup_alias_names()),
+ * said on the row as "Also reachable as …"; NULL says nothing. */
+void        pf_probe_row_set_aliases (PfProbeRow *self,
+                                      const char *names);
 /* The badge's text, as shown. */
 const char *pf_probe_row_get_verdict_text (PfProbeRow *self);
 

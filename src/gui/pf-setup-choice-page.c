@@ -10,7 +10,9 @@
 #include <glib/gi18n.h>
 
 #include "pf-gui-util.h"
+#include "pf-probe-group.h"
 #include "pf-probe-row.h"
+#include "pf-provider-hints.h"
 #include "pf-setup-choice-page.h"
 
 struct _PfSetupChoicePage
@@ -18,6 +20,8 @@ struct _PfSetupChoicePage
   AdwBin               parent_instance;
 
   PfProbeRow          *unchecked_row;  /* weak: the choice left last, to go back to */
+
+  PfProviderHints     *provider_hints;
 
   GtkListBox          *recommended_list;
   GtkListBox          *others_list;
@@ -107,12 +111,39 @@ on_row_active (PfProbeRow        *row,
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
+/* The host names of @same_server other than @probe's, or NULL. */
+static char *
+dup_other_names (const PfProbeGroup *same_server,
+                 PfProbe            *probe)
+{
+  g_autoptr(GString) names = g_string_new (NULL);
+
+  if (same_server == NULL)
+    return NULL;
+  for (guint i = 0; i <= same_server->aliases->len; i++)
+    {
+      PfProbe *member = i == 0 ? same_server->probe : same_server->aliases->pdata[i - 1];
+
+      if (member == probe)
+        continue;
+      if (names->len > 0)
+        g_string_append (names, ", ");
+      g_string_append (names, pf_probe_get_host (member));
+    }
+  return names->len > 0 ? g_string_free (g_steal_pointer (&names), FALSE) : NULL;
+}
+
 static PfProbeRow *
-row_new (PfSetupChoicePage *self,
-         PfProbe           *probe,
-         PfProbeRow        *group)
+row_new (PfSetupChoicePage  *self,
+         PfProbe            *probe,
+         const PfProbeGroup *same_server,
+         PfProbeRow         *group)
 {
   PfProbeRow *row = PF_PROBE_ROW (pf_probe_row_new (probe));
+  g_autofree char *aliases = dup_other_names (same_server, probe);
+
+  pf_probe_row_set_aliases (row, aliases);
+  pf_probe_row_set_provider (row, pf_provider_hints_get_provider (self->provider_hints));
 
   if (group != NULL)
     pf_probe_row_set_group (row, group);
@@ -146,10 +177,36 @@ clear_list (GtkListBox *list)
 }
 
 void
+pf_setup_choice_page_set_provider (PfSetupChoicePage *self,
+                                   PfProvider        *provider)
+{
+  g_return_if_fail (PF_IS_SETUP_CHOICE_PAGE (self));
+
+  pf_provider_hints_set_provider (self->provider_hints, provider);
+}
+
+/* The group holding @probe, as its first probe or as another name. */
+static PfProbeGroup *
+find_group (GPtrArray *groups,
+            PfProbe   *probe)
+{
+  for (guint i = 0; i < groups->len; i++)
+    {
+      PfProbeGroup *group = groups->pdata[i];
+
+      if (group->probe == probe || g_ptr_array_find (group->aliases, probe, NULL))
+        return group;
+    }
+  return NULL;
+}
+
+void
 pf_setup_choice_page_show (PfSetupChoicePage *self,
                            PfProbe           *recommended,
                            GPtrArray         *probes)
 {
+  g_autoptr(GPtrArray) groups = NULL;
+  PfProbeGroup *recommended_group = NULL;
   PfProbeRow *group = NULL;
   guint others = 0;
 
@@ -161,9 +218,14 @@ pf_setup_choice_page_show (PfSetupChoicePage *self,
   clear_list (self->others_list);
   g_clear_weak_pointer (&self->unchecked_row);
 
+  groups = pf_probe_groups_new (probes);
+  if (recommended != NULL)
+    recommended_group = find_group (groups, recommended);
+
   if (recommended != NULL)
     {
-      group = row_new (self, recommended, NULL);
+      /* The recommended probe leads its group, whatever name came first. */
+      group = row_new (self, recommended, recommended_group, NULL);
       gtk_list_box_append (self->recommended_list, GTK_WIDGET (group));
       pf_probe_row_set_active (group, TRUE);
     }
@@ -177,14 +239,14 @@ pf_setup_choice_page_show (PfSetupChoicePage *self,
       gtk_list_box_append (self->recommended_list, row);
     }
 
-  for (guint i = 0; i < probes->len; i++)
+  for (guint i = 0; i < groups->len; i++)
     {
-      PfProbe *probe = g_ptr_array_index (probes, i);
+      PfProbeGroup *same_server = g_ptr_array_index (groups, i);
       PfProbeRow *row;
 
-      if (probe == recommended || !probe_is_choice (probe))
+      if (same_server == recommended_group || !probe_is_choice (same_server->probe))
         continue;
-      row = row_new (self, probe, group);
+      row = row_new (self, same_server->probe, same_server, group);
       if (group == NULL)
         group = row;
       gtk_list_box_append (self->others_list, GTK_WIDGET (row));
@@ -223,6 +285,8 @@ pf_setup_choice_page_class_init (PfSetupChoicePageClass *klass)
 
   object_class->dispose = pf_setup_choice_page_dispose;
 
+  g_type_ensure (PF_TYPE_PROVIDER_HINTS);
+
   signals[CHOSEN] =
     g_signal_new ("chosen", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL, G_TYPE_NONE, 1, PF_TYPE_PROBE);
@@ -234,6 +298,7 @@ pf_setup_choice_page_class_init (PfSetupChoicePageClass *klass)
                   0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/popfetch/Popfetch/pf-setup-choice-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, PfSetupChoicePage, provider_hints);
   gtk_widget_class_bind_template_child (widget_class, PfSetupChoicePage, recommended_list);
   gtk_widget_class_bind_template_child (widget_class, PfSetupChoicePage, others_list);
   gtk_widget_class_bind_template_child (widget_class, PfSetupChoicePage, others_group);

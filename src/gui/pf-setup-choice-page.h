@@ -10,6 +10,7 @@
 #include <adwaita.h>
 
 #include "pf-probe.h"
+#include "pf-provider.h"
 
 G_BEGIN_DECLS
 
@@ -17,9 +18,15 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (PfSetupChoicePage, pf_setup_choice_page, PF, SETUP_CHOICE_PAGE, AdwBin)
 
+/* What the provider table says about the provider detection found (its
+ * server is among the choices, ranked with its word); NULL for none. */
+void pf_setup_choice_page_set_provider (PfSetupChoicePage *self,
+                                        PfProvider        *provider);
+
 /* Offers @recommended (chosen from the start; NULL when detection found
  * no secure server) and the other usable servers among @probes, one
- * choice at a time.
+ * choice at a time; the same server under several names is one choice,
+ * "also reachable as …".
  *
  * Signals: "chosen" (PfProbe) when the user takes a server: at once for
  * an encrypted one, for a plaintext one only once the user confirms

@@ -18,6 +18,7 @@
 #include "pf-error.h"
 #include "pf-gui-util.h"
 #include "pf-keyring.h"
+#include "pf-provider-hints.h"
 #include "pf-setup-choice-page.h"
 #include "pf-setup-detect-page.h"
 #include "pf-setup-window.h"
@@ -44,7 +45,9 @@ struct _PfSetupWindow
   /* credentials */
   AdwEntryRow       *address_row;
   AdwPasswordEntryRow *password_row;
+  PfProviderHints   *provider_hints;
   GtkButton         *find_button;
+  GtkButton         *manual_button;
 
   /* detecting, and the settings found */
   PfSetupDetectPage *detect_page;
@@ -506,6 +509,7 @@ on_detected (GObject      *source,
   g_autoptr(PfSetupWindow) self = user_data;
   g_autoptr(GPtrArray) probes = NULL;
   g_autoptr(GError) error = NULL;
+  g_autoptr(GError) no_pop3 = NULL;
   PfProbe *recommended;
 
   probes = pf_detector_run_finish (PF_DETECTOR (source), result, &error);
@@ -522,7 +526,17 @@ on_detected (GObject      *source,
     return;
 
   g_clear_object (&self->cancellable);
+  /* A provider without POP3 known only by the domain's MX (a company
+   * domain at Proton): said where the address was typed, and no way on. */
+  no_pop3 = pf_detector_dup_no_pop3_error (self->detector);
+  if (no_pop3 != NULL)
+    {
+      pf_provider_hints_set_provider (self->provider_hints, pf_detector_get_provider (self->detector));
+      show_page (self, "credentials", NULL);
+      return;
+    }
   recommended = pf_detector_get_recommended (self->detector);
+  pf_setup_choice_page_set_provider (self->choice_page, pf_detector_get_provider (self->detector));
   pf_setup_choice_page_show (self->choice_page, recommended, probes);
   if (recommended != NULL)
     apply_probe (self, recommended);
@@ -550,10 +564,29 @@ start_detection (PfSetupWindow *self)
                          on_detected, g_object_ref (self));
 }
 
+/* The provider table is asked as the address is typed: a provider
+ * without POP3 is said at once, before any password or probe. */
+static void
+on_address_changed (PfSetupWindow *self)
+{
+  const char *address = gtk_editable_get_text (GTK_EDITABLE (self->address_row));
+
+  pf_provider_hints_set_provider (self->provider_hints, pf_provider_lookup_domain (address));
+}
+
+static void
+on_blocks_setup_changed (PfSetupWindow *self)
+{
+  gboolean blocked = pf_provider_hints_get_blocks_setup (self->provider_hints);
+
+  gtk_widget_set_sensitive (GTK_WIDGET (self->find_button), !blocked);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->manual_button), !blocked);
+}
+
 static void
 on_find_clicked (PfSetupWindow *self)
 {
-  if (!read_credentials (self))
+  if (pf_provider_hints_get_blocks_setup (self->provider_hints) || !read_credentials (self))
     return;
 
   start_detection (self);
@@ -562,7 +595,7 @@ on_find_clicked (PfSetupWindow *self)
 static void
 on_manual_clicked (PfSetupWindow *self)
 {
-  if (!read_credentials (self))
+  if (pf_provider_hints_get_blocks_setup (self->provider_hints) || !read_credentials (self))
     return;
 
   guess_settings (self);
@@ -736,6 +769,7 @@ pf_setup_window_class_init (PfSetupWindowClass *klass)
   g_type_ensure (PF_TYPE_CERTIFICATE_VIEW);
   g_type_ensure (PF_TYPE_SETUP_DETECT_PAGE);
   g_type_ensure (PF_TYPE_SETUP_CHOICE_PAGE);
+  g_type_ensure (PF_TYPE_PROVIDER_HINTS);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/popfetch/Popfetch/pf-setup-window.ui");
   gtk_widget_class_bind_template_child (widget_class, PfSetupWindow, toast_overlay);
@@ -743,7 +777,9 @@ pf_setup_window_class_init (PfSetupWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PfSetupWindow, back_button);
   gtk_widget_class_bind_template_child (widget_class, PfSetupWindow, address_row);
   gtk_widget_class_bind_template_child (widget_class, PfSetupWindow, password_row);
+  gtk_widget_class_bind_template_child (widget_class, PfSetupWindow, provider_hints);
   gtk_widget_class_bind_template_child (widget_class, PfSetupWindow, find_button);
+  gtk_widget_class_bind_template_child (widget_class, PfSetupWindow, manual_button);
   gtk_widget_class_bind_template_child (widget_class, PfSetupWindow, detect_page);
   gtk_widget_class_bind_template_child (widget_class, PfSetupWindow, choice_page);
   gtk_widget_class_bind_template_child (widget_class, PfSetupWindow, name_row);
@@ -758,6 +794,8 @@ pf_setup_window_class_init (PfSetupWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PfSetupWindow, fix_group);
   gtk_widget_class_bind_template_child (widget_class, PfSetupWindow, fix_password_row);
   gtk_widget_class_bind_template_child (widget_class, PfSetupWindow, certificate_view);
+  gtk_widget_class_bind_template_callback (widget_class, on_address_changed);
+  gtk_widget_class_bind_template_callback (widget_class, on_blocks_setup_changed);
   gtk_widget_class_bind_template_callback (widget_class, on_find_clicked);
   gtk_widget_class_bind_template_callback (widget_class, on_manual_clicked);
   gtk_widget_class_bind_template_callback (widget_class, on_test_clicked);

@@ -52,6 +52,8 @@ struct _PfProvider
   char            *app_password_url;
   char            *replies[PF_PROVIDER_REPLY_POP3_OFF + 1];   /* lower case */
   char           **notes;
+  char           **note_words;     /* "keep" for note-keep, in step with notes */
+  char            *keep_setting_url;
   guint            pop3_batch;
   guint64          quota;
 };
@@ -94,6 +96,8 @@ pf_provider_unref (PfProvider *provider)
   for (guint i = 0; i < G_N_ELEMENTS (provider->replies); i++)
     g_free (provider->replies[i]);
   g_strfreev (provider->notes);
+  g_strfreev (provider->note_words);
+  g_free (provider->keep_setting_url);
   g_free (provider);
 }
 
@@ -117,6 +121,7 @@ GETTER (PfProviderAuth, auth, 0)
 GETTER (const char *, oauth2, NULL)
 GETTER (const char *, enable_url, NULL)
 GETTER (const char *, app_password_url, NULL)
+GETTER (const char *, keep_setting_url, NULL)
 GETTER (guint, pop3_batch, 0)
 GETTER (guint64, quota, 0)
 
@@ -148,6 +153,19 @@ pf_provider_get_notes (const PfProvider *provider)
 {
   g_return_val_if_fail (provider != NULL, NULL);
   return (const char * const *) provider->notes;
+}
+
+const char *
+pf_provider_get_note (const PfProvider *provider,
+                      const char       *word)
+{
+  g_return_val_if_fail (provider != NULL, NULL);
+  g_return_val_if_fail (word != NULL, NULL);
+
+  for (guint i = 0; provider->note_words[i] != NULL; i++)
+    if (strcmp (provider->note_words[i], word) == 0)
+      return provider->notes[i];
+  return NULL;
 }
 
 /* ---- Names -------------------------------------------------------------- */
@@ -394,19 +412,24 @@ parse_notes (PfProvider  *provider,
 {
   g_auto(GStrv) keys = g_key_file_get_keys (file, group, NULL, error);
   GPtrArray *notes;
+  GPtrArray *words;
 
   if (keys == NULL)
     return FALSE;
   notes = g_ptr_array_new ();
+  words = g_ptr_array_new ();
   for (guint i = 0; keys[i] != NULL; i++)
     {
       /* "note-x[de]" is the translation of "note-x", read through it. */
       if (!g_str_has_prefix (keys[i], "note-") || strchr (keys[i], '[') != NULL)
         continue;
       g_ptr_array_add (notes, g_key_file_get_locale_string (file, group, keys[i], NULL, NULL));
+      g_ptr_array_add (words, g_strdup (keys[i] + strlen ("note-")));
     }
   g_ptr_array_add (notes, NULL);
+  g_ptr_array_add (words, NULL);
   provider->notes = (char **) g_ptr_array_free (notes, FALSE);
+  provider->note_words = (char **) g_ptr_array_free (words, FALSE);
   return TRUE;
 }
 
@@ -465,6 +488,7 @@ parse_quota (PfProvider  *provider,
 static const char * const known_keys[] = {
   "name", "domains", "aliases", "mx", "pop3", "pop3-off-by-default", "pop3-may-switch-off",
   "servers", "auth", "oauth2", "enable-url", "app-password-url",
+  "keep-setting-url",
   "reply-app-password", "reply-web-login", "reply-pop3-off", "pop3-batch", "quota", NULL
 };
 
@@ -568,6 +592,7 @@ parse_provider (GKeyFile    *file,
     }
   provider->enable_url = get_optional_string (file, group, "enable-url");
   provider->app_password_url = get_optional_string (file, group, "app-password-url");
+  provider->keep_setting_url = get_optional_string (file, group, "keep-setting-url");
   for (guint i = 0; i < G_N_ELEMENTS (reply_keys); i++)
     {
       g_autofree char *text = get_optional_string (file, group, reply_keys[i].key);

@@ -92,6 +92,14 @@ guint64                 pf_provider_get_quota  (const PfProvider *provider);
 /* Known quirks, one sentence each, in the current language when the table
  * has a translation. */
 const char * const     *pf_provider_get_notes  (const PfProvider *provider);
+/* The note of key "note-@word" ("keep" for note-keep), translated as
+ * above; NULL when there is none. */
+const char             *pf_provider_get_note   (const PfProvider *provider,
+                                                const char       *word);
+/* Where the provider's own setting decides what happens on the server to
+ * mail a client fetched, whatever the client asks (Gmail's "When messages
+ * are accessed with POP"); NULL when the client decides. */
+const char             *pf_provider_get_keep_setting_url (const PfProvider *provider);
 
 /* Whether @host is one of the provider's own servers (case-insensitive). */
 gboolean                pf_provider_has_server (const PfProvider *provider,

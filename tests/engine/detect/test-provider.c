@@ -138,6 +138,71 @@ test_every_fact_has_a_source (void)
   g_assert_cmpuint (facts, >, 100);
 }
 
+/* A source is the provider's own page: its host is one of the provider's
+ * help or developer sites. A new provider adds its sites here. */
+static void
+test_sources_are_the_providers_own (void)
+{
+  static const struct { const char *id; const char *hosts; } sites[] = {
+    { "google-workspace", "support.google.com developers.google.com" },
+    { "gmail", "support.google.com developers.google.com" },
+    { "microsoft365", "learn.microsoft.com support.microsoft.com" },
+    { "outlook", "support.microsoft.com learn.microsoft.com" },
+    { "yahoo", "help.yahoo.com" },
+    { "aol", "help.aol.com" },
+    { "icloud", "support.apple.com" },
+    { "gmx", "hilfe.gmx.net" },
+    { "webde", "hilfe.web.de" },
+    { "fastmail", "www.fastmail.help" },
+    { "proton", "proton.me" },
+    { "yandex", "yandex.com" },
+    { "mailru", "help.mail.ru" },
+    { "zoho", "www.zoho.com" },
+    { "tonline", "www.telekom.de" },
+    { "orange", "assistance.orange.fr" },
+    { "libero", "aiuto.libero.it" },
+    { "comcast", "www.xfinity.com" },
+  };
+  g_autoptr(GKeyFile) file = load_compiled_table ();
+  g_auto(GStrv) groups = g_key_file_get_groups (file, NULL);
+
+  for (guint i = 0; groups[i] != NULL; i++)
+    {
+      g_auto(GStrv) allowed = NULL;
+      g_auto(GStrv) keys = g_key_file_get_keys (file, groups[i], NULL, NULL);
+
+      for (guint s = 0; s < G_N_ELEMENTS (sites) && allowed == NULL; s++)
+        if (strcmp (sites[s].id, groups[i]) == 0)
+          allowed = g_strsplit (sites[s].hosts, " ", -1);
+      if (allowed == NULL)
+        g_error ("[%s]: add the provider's own help sites to this test", groups[i]);
+
+      for (guint j = 0; keys[j] != NULL; j++)
+        {
+          g_autofree char *comment = g_key_file_get_comment (file, groups[i], keys[j], NULL);
+          const char *at = comment;
+
+          while (at != NULL && (at = strstr (at, "Source: ")) != NULL)
+            {
+              g_autofree char *url = NULL;
+              g_autoptr(GUri) uri = NULL;
+              gsize len;
+
+              at += strlen ("Source: ");
+              len = strcspn (at, " \n");
+              url = g_strndup (at, len);
+              uri = g_uri_parse (url, G_URI_FLAGS_NONE, NULL);
+              g_test_message ("[%s] %s: %s", groups[i], keys[j], url);
+              g_assert_nonnull (uri);
+              g_assert_cmpstr (g_uri_get_scheme (uri), ==, "https");
+              if (!g_strv_contains ((const char * const *) allowed, g_uri_get_host (uri)))
+                g_error ("[%s] %s: %s is not one of the provider's own sites", groups[i], keys[j], url);
+              at += len;
+            }
+        }
+    }
+}
+
 static void
 test_match_domain (void)
 {
@@ -236,9 +301,21 @@ test_facts (void)
   g_assert_cmpint (server->security, ==, PF_SECURITY_TLS);
 
   g_assert_cmpint (pf_provider_get_auth (gmail), ==, PF_PROVIDER_AUTH_APP_PASSWORD | PF_PROVIDER_AUTH_OAUTH2);
+
+  /* A company domain found by its Zoho MX uses the organisations' server. */
+  g_assert_true (pf_provider_has_server (pf_provider_lookup_mx ("mx.zoho.com"), "poppro.zoho.com"));
+  g_assert_true (pf_provider_has_server (pf_provider_lookup_id ("zoho"), "pop.zoho.com"));
   g_assert_true (pf_provider_get_pop3_may_switch_off (gmx));
   g_assert_nonnull (pf_provider_get_enable_url (gmx));
   g_assert_nonnull (pf_provider_get_notes (gmail)[0]);
+
+  /* Gmail's own setting decides what "keep on server" means there: the
+   * account page names it and links to it. */
+  g_assert_cmpstr (pf_provider_get_keep_setting_url (gmail), ==, "https://mail.google.com/mail/u/0/#settings/fwdandpop");
+  g_assert_nonnull (strstr (pf_provider_get_note (gmail, "keep"), "When messages are accessed with POP"));
+  g_assert_nonnull (pf_provider_get_keep_setting_url (pf_provider_lookup_server ("pop.gmail.com")));
+  g_assert_null (pf_provider_get_keep_setting_url (gmx));
+  g_assert_null (pf_provider_get_note (gmx, "keep"));
 
   /* Gmail's replies, case-insensitive, with its help link after them. */
   g_assert_cmpint (pf_provider_match_reply (gmail, "Application-specific password required: "
@@ -315,6 +392,7 @@ main (int   argc,
   g_test_add_func ("/engine/detect/provider/batch-and-quota", test_batch_and_quota);
   g_test_add_func ("/engine/detect/provider/domains-unique", test_domains_unique);
   g_test_add_func ("/engine/detect/provider/every-fact-has-a-source", test_every_fact_has_a_source);
+  g_test_add_func ("/engine/detect/provider/sources-are-the-providers-own", test_sources_are_the_providers_own);
   g_test_add_func ("/engine/detect/provider/match-domain", test_match_domain);
   g_test_add_func ("/engine/detect/provider/match-alias", test_match_alias);
   g_test_add_func ("/engine/detect/provider/match-mx", test_match_mx);
