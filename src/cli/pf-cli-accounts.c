@@ -1202,6 +1202,9 @@ pf_cli_fetch_saved_accounts (const char * const *names,
           guint index = g_array_index (run_index, guint, i);
 
           codes[index] = run_codes[i];
+          if (codes[index] == PF_EXIT_SIGN_IN)
+            fprintf (stderr, _("  Sign in again with “popfetch-cli sign-in %s”.\n"),
+                     pf_account_get_name (g_ptr_array_index (accounts, index)));
           /* Once every run is done: saving the accounts file waits on
            * this thread's loop, which the runs must have to themselves. */
           if (settings[index].fell_back_to != PF_AUTH_AUTO)

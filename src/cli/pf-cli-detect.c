@@ -927,7 +927,11 @@ pf_cli_test (int    argc,
     {
       g_autoptr(GError) classified = pf_account_classify_error (account, pf_diagnosis_get_error (diagnosis));
 
-      return pf_cli_exit_code_for_error (classified);
+      status = pf_cli_exit_code_for_error (classified);
+      if (status == PF_EXIT_SIGN_IN)
+        fprintf (stderr, _("  Sign in again with “popfetch-cli sign-in %s”.\n"),
+                 pf_account_get_name (account));
+      return status;
     }
   status = pf_cli_exit_code_for_error (pf_diagnosis_get_error (diagnosis));
   return status;
