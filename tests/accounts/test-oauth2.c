@@ -67,7 +67,8 @@ fixture_start (Fixture  *fixture,
   g_autoptr(GError) error = NULL;
 
   memset (fixture, 0, sizeof *fixture);
-  fixture->browser_log = g_build_filename (g_get_tmp_dir (), "browser.log", NULL);
+  g_mkdir_with_parents (g_get_user_cache_dir (), 0700);
+  fixture->browser_log = g_build_filename (g_get_user_cache_dir (), "browser.log", NULL);
   g_unlink (fixture->browser_log);
   fixture->oauth = pf_test_oauth_start_or_skip ();
   if (fixture->oauth == NULL)
@@ -695,7 +696,7 @@ test_road_fetch_and_stale_token (void)
   if (!fixture_start (&fixture, TRUE))
     return fixture_stop (&fixture);
 
-  maildir = g_build_filename (g_get_tmp_dir (), "oauth-maildir", NULL);
+  maildir = g_build_filename (g_get_user_data_dir (), "oauth-maildir", NULL);
   account = oauth2_account (&fixture, maildir);
   config = pf_account_dup_oauth2_config (account, &error);
   g_assert_no_error (error);
@@ -752,7 +753,7 @@ test_road_refused_twice_is_pop_refused (void)
   if (!fixture_start (&fixture, TRUE))
     return fixture_stop (&fixture);
 
-  maildir = g_build_filename (g_get_tmp_dir (), "refused-maildir", NULL);
+  maildir = g_build_filename (g_get_user_data_dir (), "refused-maildir", NULL);
   account = oauth2_account (&fixture, maildir);
   config = pf_account_dup_oauth2_config (account, &set_error);
   g_assert_no_error (set_error);
@@ -789,7 +790,7 @@ scripted_fetch (const char  *script,
   g_autoptr(PfCredentials) credentials = pf_credentials_new_for_access_token (STATIC_TOKEN);
   g_autoptr(GTlsDatabase) database = pf_test_certs_database ();
   g_autoptr(PfFetcher) fetcher = NULL;
-  g_autofree char *maildir = g_build_filename (g_get_tmp_dir (), "scripted", NULL);
+  g_autofree char *maildir = g_build_filename (g_get_user_data_dir (), "scripted", NULL);
   g_autofree char *failure = NULL;
   PfFetchResult *result;
 
