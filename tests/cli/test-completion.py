@@ -31,6 +31,11 @@ CASES = [
     ("an account name for server", ["server", "wo"], ["work"], []),
     ("an option of delete-on-server", ["delete-on-server", "work", "--y"], ["--yes"], []),
     ("--uid of fetch, from its --help", ["fetch", "--ui"], ["--uid"], []),
+    ("the sign-in command", ["sig"], ["sign-in"], []),
+    ("an account name for sign-in", ["sign-in", "wo"], ["work"], []),
+    ("the OAuth2 options of add", ["add", "--oauth2-p"], ["--oauth2-provider"], []),
+    ("the OAuth2 providers", ["add", "--oauth2-provider", "mi"], ["microsoft"], ["google"]),
+    ("fetch --oauth2-token-file", ["fetch", "--oauth2-t"], ["--oauth2-token-file"], []),
 ]
 
 with tempfile.TemporaryDirectory() as home:

@@ -124,6 +124,9 @@ typedef struct _Run
   PfSecret       *secret;
   PfServerSettings *settings;    /* the fetcher's, with its CA file read */
   PfAuthMechanism fallback;      /* after a mechanism's refusal, the one tried instead */
+  /* An access token the server refused was renewed once (invalidate) and
+   * tried again on a new connection: a second refusal is final. */
+  gboolean        token_renewed;
 
   PfMaildir      *maildir;
   PfJournal      *journal;
