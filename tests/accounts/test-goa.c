@@ -1,0 +1,292 @@
+/* test-goa.c — GNOME Online Accounts as a token source, against a stand-in
+ *
+ * Copyright 2026 The Popfetch authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ *   dbus-run-session --config-file=goa-session.conf -- \
+ *     test-goa PYTHON PF-GOA-SERVICE.PY
+ *
+ * Each test starts tests/lib/pf-goa-service.py (org.gnome.OnlineAccounts
+ * on the private session bus, with the accounts the test writes) and
+ * reads back the calls it recorded. The bus starts no service on demand,
+ * so with the stand-in stopped GOA is absent, as on a desktop without it.
+ */
+
+#include "config.h"
+
+#include <glib/gstdio.h>
+
+#include "pf-error.h"
+#include "pf-goa.h"
+#include "pf-test-util.h"
+
+static const char *python;
+static const char *service_script;
+
+typedef struct
+{
+  char        *dir;
+  char        *record;
+  GSubprocess *service;
+} Goa;
+
+static Goa *
+goa_start (const char *config_json)
+{
+  Goa *goa = g_new0 (Goa, 1);
+  g_autofree char *config = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDataInputStream) out = NULL;
+  g_autofree char *line = NULL;
+
+  goa->dir = g_dir_make_tmp ("pf-goa-XXXXXX", &error);
+  g_assert_no_error (error);
+  config = g_build_filename (goa->dir, "accounts.json", NULL);
+  goa->record = g_build_filename (goa->dir, "calls", NULL);
+  g_file_set_contents (config, config_json, -1, &error);
+  g_assert_no_error (error);
+
+  goa->service = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error,
+                                   python, service_script, config, goa->record, NULL);
+  g_assert_no_error (error);
+  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (goa->service));
+  line = g_data_input_stream_read_line_utf8 (out, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (line, ==, "READY");
+  return goa;
+}
+
+static char *
+goa_calls (Goa *goa)
+{
+  g_autoptr(GError) error = NULL;
+  char *calls = NULL;
+
+  g_file_get_contents (goa->record, &calls, NULL, &error);
+  g_assert_no_error (error);
+  return calls;
+}
+
+static void
+goa_stop (Goa *goa)
+{
+  g_autofree char *config = g_build_filename (goa->dir, "accounts.json", NULL);
+
+  g_subprocess_force_exit (goa->service);
+  g_subprocess_wait (goa->service, NULL, NULL);
+  g_clear_object (&goa->service);
+  g_remove (config);
+  g_remove (goa->record);
+  g_remove (goa->dir);
+  g_free (goa->record);
+  g_free (goa->dir);
+  g_free (goa);
+}
+
+static GPtrArray *
+list_accounts (void)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  GPtrArray *accounts;
+
+  pf_goa_list_mail_accounts_async (NULL, pf_test_store_result, &result);
+  accounts = pf_goa_list_mail_accounts_finish (pf_test_wait_result (&result, 10), &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (accounts);
+  return accounts;
+}
+
+static PfSecret *
+get_secret (PfCredentials  *credentials,
+            GError        **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  pf_credentials_get_secret_async (credentials, NULL, pf_test_store_result, &result);
+  return pf_credentials_get_secret_finish (credentials, pf_test_wait_result (&result, 10), error);
+}
+
+#define ACCOUNTS \
+  "{\"accounts\": [" \
+  " {\"id\": \"account_1\", \"address\": \"Bob@Example.org\", \"provider_type\": \"google\"," \
+  "  \"provider_name\": \"Google\", \"tokens\": [\"first-token\", \"second-token\"]}," \
+  " {\"id\": \"account_2\", \"address\": \"alice@example.org\", \"provider_type\": \"ms365\"," \
+  "  \"provider_name\": \"Microsoft 365\", \"tokens\": [\"alice-token\"]}," \
+  " {\"id\": \"account_3\", \"address\": \"nomail@example.org\", \"mail_disabled\": true}," \
+  " {\"id\": \"account_4\", \"address\": \"password@example.org\", \"oauth2\": false}," \
+  " {\"id\": \"account_5\", \"address\": \"expired@example.org\", \"not_authorized\": true," \
+  "  \"attention_needed\": true}" \
+  "]}"
+
+/* Only mail accounts with OAuth2 are offered, sorted by address; the
+ * address is matched without regard to letter case. */
+static void
+test_chosen_by_address (void)
+{
+  Goa *goa = goa_start (ACCOUNTS);
+  g_autoptr(GPtrArray) accounts = list_accounts ();
+  PfGoaAccount *account;
+
+  g_assert_cmpuint (accounts->len, ==, 3);
+  g_assert_cmpstr (((PfGoaAccount *) accounts->pdata[0])->address, ==, "alice@example.org");
+  g_assert_cmpstr (((PfGoaAccount *) accounts->pdata[1])->address, ==, "Bob@Example.org");
+  g_assert_cmpstr (((PfGoaAccount *) accounts->pdata[2])->address, ==, "expired@example.org");
+
+  account = pf_goa_find_by_address (accounts, "bob@example.ORG");
+  g_assert_nonnull (account);
+  g_assert_cmpstr (account->id, ==, "account_1");
+  g_assert_cmpstr (account->provider_type, ==, "google");
+  g_assert_cmpstr (account->provider_name, ==, "Google");
+  g_assert_cmpstr (account->object_path, ==, "/org/gnome/OnlineAccounts/Accounts/account_1");
+  g_assert_false (account->attention_needed);
+
+  g_assert_null (pf_goa_find_by_address (accounts, "nomail@example.org"));
+  g_assert_null (pf_goa_find_by_address (accounts, "password@example.org"));
+  g_assert_null (pf_goa_find_by_address (accounts, "carol@example.org"));
+  g_assert_true (pf_goa_find_by_address (accounts, "expired@example.org")->attention_needed);
+  g_assert_nonnull (pf_goa_find_by_id (accounts, "account_2"));
+  g_assert_null (pf_goa_find_by_id (accounts, "account_3"));
+
+  {
+    g_autofree char *why = pf_goa_explain_missing (accounts, "carol@example.org");
+
+    g_assert_nonnull (strstr (why, "no mail account for carol@example.org"));
+  }
+
+  goa_stop (goa);
+}
+
+/* The access token comes from OAuth2Based.GetAccessToken of the account
+ * with that Id, each time the engine asks. */
+static void
+test_token (void)
+{
+  Goa *goa = goa_start (ACCOUNTS);
+  g_autoptr(PfCredentials) credentials = pf_goa_credentials_new ("account_2");
+  g_autoptr(PfSecret) secret = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *calls = NULL;
+
+  secret = get_secret (credentials, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (pf_secret_get_kind (secret), ==, PF_SECRET_ACCESS_TOKEN);
+  g_assert_cmpstr (pf_secret_get_value (secret), ==, "alice-token");
+
+  calls = goa_calls (goa);
+  g_assert_cmpstr (calls, ==, "GetManagedObjects -\nGetAccessToken account_2\n");
+
+  goa_stop (goa);
+  pf_test_assert_finalized (g_steal_pointer (&credentials), 5);
+}
+
+/* A token the server refused: the next one is asked for after GOA checked
+ * the sign-in, and only once. */
+static void
+test_invalidate_asks_again (void)
+{
+  Goa *goa = goa_start (ACCOUNTS);
+  g_autoptr(PfCredentials) credentials = pf_goa_credentials_new ("account_1");
+  g_autoptr(GError) error = NULL;
+  g_autofree char *calls = NULL;
+
+  {
+    g_autoptr(PfSecret) first = get_secret (credentials, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpstr (pf_secret_get_value (first), ==, "first-token");
+    pf_credentials_invalidate (credentials, first);
+  }
+  {
+    g_autoptr(PfSecret) second = get_secret (credentials, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpstr (pf_secret_get_value (second), ==, "second-token");
+  }
+
+  calls = goa_calls (goa);
+  g_assert_cmpstr (calls, ==,
+                   "GetManagedObjects -\nGetAccessToken account_1\n"
+                   "GetManagedObjects -\nEnsureCredentials account_1\nGetAccessToken account_1\n");
+  goa_stop (goa);
+}
+
+/* GOA says the user must sign in again: a rejection in words, never a
+ * token, and nothing else is tried. */
+static void
+test_not_authorized (void)
+{
+  Goa *goa = goa_start (ACCOUNTS);
+  g_autoptr(PfCredentials) credentials = pf_goa_credentials_new ("account_5");
+  g_autoptr(PfSecret) secret = NULL;
+  g_autoptr(GError) error = NULL;
+
+  secret = get_secret (credentials, &error);
+  g_assert_null (secret);
+  g_assert_error (error, PF_ERROR, PF_ERROR_AUTH_REJECTED);
+  g_assert_nonnull (strstr (error->message, "expired@example.org"));
+  g_assert_nonnull (strstr (error->message, "Online Accounts"));
+
+  goa_stop (goa);
+}
+
+/* An account removed from GOA since setup. */
+static void
+test_account_gone (void)
+{
+  Goa *goa = goa_start (ACCOUNTS);
+  g_autoptr(PfCredentials) credentials = pf_goa_credentials_new ("account_9");
+  g_autoptr(PfSecret) secret = NULL;
+  g_autoptr(GError) error = NULL;
+
+  secret = get_secret (credentials, &error);
+  g_assert_null (secret);
+  g_assert_error (error, PF_ERROR, PF_ERROR_NO_PASSWORD);
+  g_assert_nonnull (strstr (error->message, "no longer has"));
+
+  goa_stop (goa);
+}
+
+/* Nobody owns org.gnome.OnlineAccounts and the bus cannot start it: an
+ * empty list, and credentials that say so plainly. */
+static void
+test_absent (void)
+{
+  g_autoptr(GPtrArray) accounts = list_accounts ();
+  g_autoptr(PfCredentials) credentials = pf_goa_credentials_new ("account_1");
+  g_autoptr(PfSecret) secret = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *why = NULL;
+
+  g_assert_cmpuint (accounts->len, ==, 0);
+  g_assert_null (pf_goa_find_by_address (accounts, "bob@example.org"));
+  why = pf_goa_explain_missing (accounts, "bob@example.org");
+  g_assert_nonnull (strstr (why, "not available"));
+
+  secret = get_secret (credentials, &error);
+  g_assert_null (secret);
+  g_assert_error (error, PF_ERROR, PF_ERROR_NO_PASSWORD);
+  g_assert_nonnull (strstr (error->message, "not available"));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  if (argc < 3)
+    g_error ("usage: test-goa PYTHON PF-GOA-SERVICE.PY");
+  python = argv[1];
+  service_script = argv[2];
+
+  g_test_add_func ("/accounts/goa/absent", test_absent);
+  g_test_add_func ("/accounts/goa/chosen-by-address", test_chosen_by_address);
+  g_test_add_func ("/accounts/goa/token", test_token);
+  g_test_add_func ("/accounts/goa/rejected-token-asks-again", test_invalidate_asks_again);
+  g_test_add_func ("/accounts/goa/not-authorized", test_not_authorized);
+  g_test_add_func ("/accounts/goa/account-gone", test_account_gone);
+
+  return g_test_run ();
+}
