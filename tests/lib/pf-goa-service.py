@@ -24,9 +24,10 @@
 #        account)
 #   "tokens"     access tokens to hand out first, one per GetAccessToken
 #   "mint_url"   then: each GetAccessToken POSTs "mint_body" (a string,
-#        form-encoded) to this URL — the test authorization server's
-#        control endpoint — and hands out the "access_token" of its JSON
-#        answer, so the mail server really checks the token
+#        form-encoded, e.g. "action=mint&user=U") to this URL — the control
+#        endpoint of the test authorization server, pf-oauth-server.py — and
+#        hands out the access_token of its "key=value" answer, so the mail
+#        server really checks the token
 #   "not_authorized"  GetAccessToken and EnsureCredentials fail with
 #        org.gnome.OnlineAccounts.Error.NotAuthorized
 #
@@ -147,7 +148,8 @@ def next_token(account):
         return "goa-test-token"
     body = account.get("mint_body", "").encode("ascii")
     with urllib.request.urlopen(urllib.request.Request(url, data=body), timeout=10) as answer:
-        return json.load(answer)["access_token"]
+        lines = answer.read().decode("utf-8").splitlines()
+    return dict(line.split("=", 1) for line in lines if "=" in line)["access_token"]
 
 
 def on_root_call(connection, sender, path, interface, method, parameters, invocation):
