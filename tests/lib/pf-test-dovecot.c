@@ -107,13 +107,63 @@ read_log_tail (PfTestDovecot *self)
   return g_strdup_printf ("%s%s", err ? err : "", log ? log : "");
 }
 
+/* Dovecot's oauth2 passdb settings (read from a file named in its args). */
+static gboolean
+write_oauth2_config (PfTestDovecot              *self,
+                     const PfTestDovecotOptions *options,
+                     GError                    **error)
+{
+  g_autofree char *path = g_build_filename (self->dir, "dovecot-oauth2.conf.ext", NULL);
+  g_autofree char *text = NULL;
+
+  text = g_strdup_printf ("# oauth2 passdb for Popfetch tests; written by pf-test-dovecot.c\n"
+                          "introspection_mode = post\n"
+                          "introspection_url = %s\n"
+                          "username_attribute = username\n"
+                          "active_attribute = active\n"
+                          "active_value = true\n",
+                          options->oauth2_introspection_url);
+  return g_file_set_contents_full (path, text, -1, G_FILE_SET_CONTENTS_NONE, 0644, error);
+}
+
 static char *
-make_config (PfTestDovecot       *self,
-             const char          *cert_file,
-             const char          *key_file)
+make_config (PfTestDovecot              *self,
+             const PfTestDovecotOptions *options,
+             const char                 *cert_file,
+             const char                 *key_file)
 {
   GString *config = g_string_new (NULL);
   g_autofree char *instance = g_path_get_basename (self->dir);
+  gboolean oauth2 = options->oauth2_introspection_url != NULL;
+  gboolean password = !oauth2 || !options->oauth2_only;
+  g_autoptr(GString) passdbs = NULL;
+  const char *mechanisms;
+
+  if (!oauth2)
+    mechanisms = "plain login cram-md5 scram-sha-1 scram-sha-256 apop";
+  else if (password)
+    mechanisms = "plain login cram-md5 scram-sha-1 scram-sha-256 apop xoauth2 oauthbearer";
+  else
+    mechanisms = "plain login xoauth2 oauthbearer";
+
+  /* A token is checked by the passwd-file passdb first (an unknown user
+   * there, or a wrong password, goes on to the next passdb), then by the
+   * oauth2 one. */
+  passdbs = g_string_new (NULL);
+  if (password)
+    g_string_append_printf (passdbs,
+                            "passdb {\n"
+                            "  driver = passwd-file\n"
+                            "  args = scheme=PLAIN username_format=%%u %s/%%u\n"
+                            "}\n",
+                            self->passwd_dir);
+  if (oauth2)
+    g_string_append_printf (passdbs,
+                            "passdb {\n"
+                            "  driver = oauth2\n"
+                            "  args = %s/dovecot-oauth2.conf.ext\n"
+                            "}\n",
+                            self->dir);
 
   g_string_append_printf (config,
     "# Private Dovecot for Popfetch tests; written by pf-test-dovecot.c\n"
@@ -130,7 +180,7 @@ make_config (PfTestDovecot       *self,
     "ssl_cert = <%s\n"
     "ssl_key = <%s\n"
     "disable_plaintext_auth = no\n"
-    "auth_mechanisms = plain login cram-md5 scram-sha-1 scram-sha-256 apop\n"
+    "auth_mechanisms = %s\n"
     "auth_verbose = yes\n"
     /* Rejected logins answer at once, so auth tests stay fast. */
     "auth_failure_delay = 0\n"
@@ -139,10 +189,7 @@ make_config (PfTestDovecot       *self,
     "mail_location = maildir:~/Maildir\n"
     "pop3_uidl_format = %%08Xu%%08Xv\n"
     "pop3_lock_session = yes\n"
-    "passdb {\n"
-    "  driver = passwd-file\n"
-    "  args = scheme=PLAIN username_format=%%u %s/%%u\n"
-    "}\n"
+    "%s"
     "userdb {\n"
     "  driver = static\n"
     "  args = uid=%u gid=%u home=%s/home/%%u\n"
@@ -167,7 +214,7 @@ make_config (PfTestDovecot       *self,
     "  }\n"
     "}\n",
     instance, self->dir, self->dir, self->dir, cert_file, key_file,
-    self->passwd_dir, (guint) self->mail_uid, (guint) self->mail_gid, self->dir,
+    mechanisms, passdbs->str, (guint) self->mail_uid, (guint) self->mail_gid, self->dir,
     self->port, self->tls_port);
 
   if (g_file_test ("/usr/share/dovecot/dh.pem", G_FILE_TEST_IS_REGULAR))
@@ -314,9 +361,10 @@ sweep_stale_dirs (void)
 }
 
 static PfTestDovecot *
-dovecot_start (const char * const  *cert_names,
-               GError             **error)
+dovecot_start (const PfTestDovecotOptions  *options,
+               GError                     **error)
 {
+  const char * const *cert_names = options->cert_names != NULL ? options->cert_names : default_cert_names;
   g_autoptr(PfTestDovecot) self = g_new0 (PfTestDovecot, 1);
   g_autoptr(GSubprocessLauncher) launcher = NULL;
   g_autofree char *cert_file = NULL;
@@ -383,7 +431,9 @@ dovecot_start (const char * const  *cert_names,
   if (self->tls_port == 0)
     return NULL;
 
-  config = make_config (self, cert_file, key_file);
+  if (options->oauth2_introspection_url != NULL && !write_oauth2_config (self, options, error))
+    return NULL;
+  config = make_config (self, options, cert_file, key_file);
   config_file = g_build_filename (self->dir, "dovecot.conf", NULL);
   if (!g_file_set_contents (config_file, config, -1, error))
     return NULL;
@@ -408,14 +458,49 @@ dovecot_start (const char * const  *cert_names,
 PfTestDovecot *
 pf_test_dovecot_start (GError **error)
 {
-  return dovecot_start (default_cert_names, error);
+  PfTestDovecotOptions options = { NULL, };
+
+  return dovecot_start (&options, error);
 }
 
 PfTestDovecot *
 pf_test_dovecot_start_with_names (const char * const  *cert_names,
                                   GError             **error)
 {
-  return dovecot_start (cert_names != NULL ? cert_names : default_cert_names, error);
+  PfTestDovecotOptions options = { NULL, };
+
+  options.cert_names = cert_names;
+  return dovecot_start (&options, error);
+}
+
+PfTestDovecot *
+pf_test_dovecot_start_full (const PfTestDovecotOptions  *options,
+                            GError                     **error)
+{
+  PfTestDovecotOptions defaults = { NULL, };
+
+  g_return_val_if_fail (options == NULL || !options->oauth2_only ||
+                        options->oauth2_introspection_url != NULL, NULL);
+
+  return dovecot_start (options != NULL ? options : &defaults, error);
+}
+
+PfTestDovecot *
+pf_test_dovecot_start_oauth2_or_skip (const char *introspection_url)
+{
+  g_autoptr(GError) error = NULL;
+  PfTestDovecotOptions options = { NULL, };
+  PfTestDovecot *self;
+
+  g_return_val_if_fail (introspection_url != NULL, NULL);
+
+  if (!pf_test_require_program (PF_TEST_DOVECOT_PROGRAM, "REQUIRE_DOVECOT"))
+    return NULL;
+
+  options.oauth2_introspection_url = introspection_url;
+  self = pf_test_dovecot_start_full (&options, &error);
+  g_assert_no_error (error);
+  return self;
 }
 
 PfTestDovecot *
@@ -571,15 +656,34 @@ make_owned_dir (PfTestDovecot  *self,
   return chown_to_mail_user (self, path, error);
 }
 
+/* The user's home and Maildir with cur/, new/, tmp/. */
+static gboolean
+make_mailbox (PfTestDovecot  *self,
+              const char     *user,
+              GError        **error)
+{
+  static const char * const subdirs[] = { "cur", "new", "tmp" };
+  g_autofree char *home = g_build_filename (self->dir, "home", user, NULL);
+  g_autofree char *maildir = pf_test_dovecot_get_maildir (self, user);
+
+  if (!make_owned_dir (self, home, error) || !make_owned_dir (self, maildir, error))
+    return FALSE;
+  for (guint i = 0; i < G_N_ELEMENTS (subdirs); i++)
+    {
+      g_autofree char *sub = g_build_filename (maildir, subdirs[i], NULL);
+
+      if (!make_owned_dir (self, sub, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
 gboolean
 pf_test_dovecot_add_user (PfTestDovecot  *self,
                           const char     *user,
                           const char     *password,
                           GError        **error)
 {
-  static const char * const subdirs[] = { "cur", "new", "tmp" };
-  g_autofree char *home = NULL;
-  g_autofree char *maildir = NULL;
 
   g_return_val_if_fail (self != NULL, FALSE);
   g_return_val_if_fail (user != NULL && *user != '\0', FALSE);
@@ -592,19 +696,29 @@ pf_test_dovecot_add_user (PfTestDovecot  *self,
       return FALSE;
     }
 
-  home = g_build_filename (self->dir, "home", user, NULL);
-  maildir = pf_test_dovecot_get_maildir (self, user);
-  if (!make_owned_dir (self, home, error) || !make_owned_dir (self, maildir, error))
+  if (!make_mailbox (self, user, error))
     return FALSE;
-  for (guint i = 0; i < G_N_ELEMENTS (subdirs); i++)
-    {
-      g_autofree char *sub = g_build_filename (maildir, subdirs[i], NULL);
-
-      if (!make_owned_dir (self, sub, error))
-        return FALSE;
-    }
-
   if (!write_user_file (self, user, password, error))
+    return FALSE;
+  g_hash_table_add (self->users, g_strdup (user));
+  return TRUE;
+}
+
+gboolean
+pf_test_dovecot_add_oauth2_user (PfTestDovecot  *self,
+                                 const char     *user,
+                                 GError        **error)
+{
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (user != NULL && *user != '\0', FALSE);
+
+  if (strpbrk (user, ":/\r\n") != NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   "a user name cannot hold ':', '/' or a line break");
+      return FALSE;
+    }
+  if (!make_mailbox (self, user, error))
     return FALSE;
   g_hash_table_add (self->users, g_strdup (user));
   return TRUE;

@@ -42,11 +42,36 @@ PfTestDovecot *pf_test_dovecot_start            (GError        **error);
 PfTestDovecot *pf_test_dovecot_start_with_names (const char * const *cert_names,
                                                  GError            **error);
 
+/* What a test may change about the instance; zero-filled means the
+ * defaults above. */
+typedef struct
+{
+  /* NULL: localhost, 127.0.0.1 and ::1 (see pf_test_certs_server). */
+  const char * const *cert_names;
+  /* When set, an oauth2 passdb after the passwd-file one: Dovecot checks
+   * an access token by POSTing it to this RFC 7662 introspection URL
+   * (introspection_mode = post) and takes "username" as the user name,
+   * "active": true as valid (pf-test-oauth's /introspect). auth_mechanisms
+   * gains xoauth2 and oauthbearer. */
+  const char         *oauth2_introspection_url;
+  /* With an introspection URL: no passwd-file passdb at all, and
+   * auth_mechanisms = plain login xoauth2 oauthbearer (PLAIN then takes a
+   * token as the password). */
+  gboolean            oauth2_only;
+} PfTestDovecotOptions;
+
+PfTestDovecot *pf_test_dovecot_start_full       (const PfTestDovecotOptions *options,
+                                                 GError                    **error);
+
 /* Starts Dovecot for the current test; when it is not installed, skips the
  * test (or fails it when REQUIRE_DOVECOT=1) and returns NULL; the caller
  * then returns. A Dovecot that is installed but fails to start fails the
  * test. */
 PfTestDovecot *pf_test_dovecot_start_or_skip    (void);
+
+/* Same as pf_test_dovecot_start_or_skip() with an oauth2 passdb that
+ * asks @introspection_url, next to the password one. */
+PfTestDovecot *pf_test_dovecot_start_oauth2_or_skip (const char *introspection_url);
 
 /* Ends Dovecot, waits for it, removes its directory and frees. */
 void           pf_test_dovecot_stop             (PfTestDovecot  *self);
@@ -64,6 +89,11 @@ const char    *pf_test_dovecot_get_dir          (PfTestDovecot  *self);
 gboolean       pf_test_dovecot_add_user         (PfTestDovecot  *self,
                                                  const char     *user,
                                                  const char     *password,
+                                                 GError        **error);
+/* A user who signs in with OAuth2 only: creates the Maildir; no password
+ * is written, the oauth2 passdb answers for the user. */
+gboolean       pf_test_dovecot_add_oauth2_user  (PfTestDovecot  *self,
+                                                 const char     *user,
                                                  GError        **error);
 /* Path of the user's Maildir (with cur/, new/, tmp/). */
 char          *pf_test_dovecot_get_maildir      (PfTestDovecot  *self,
