@@ -69,8 +69,8 @@ static GError *locked_error (void);
  * collection in several domains; the user needs only two answers. When
  * the unlock prompt is dismissed, libsecret 0.20 fails a store or clear
  * without any error at all: that is a keyring that stayed locked. */
-static GError *
-classify_error (GError *error)
+GError *
+pf_keyring_classify_error (GError *error)
 {
   GError *classified;
 
@@ -132,7 +132,7 @@ on_stored (GObject      *source,
   GError *error = NULL;
 
   if (!secret_service_store_finish (SECRET_SERVICE (source), result, &error))
-    g_task_return_error (task, classify_error (error));
+    g_task_return_error (task, pf_keyring_classify_error (error));
   else
     g_task_return_boolean (task, TRUE);
 }
@@ -151,7 +151,7 @@ store_on_service (GObject      *source,
   service = secret_service_get_finish (result, &error);
   if (service == NULL)
     {
-      g_task_return_error (task, classify_error (error));
+      g_task_return_error (task, pf_keyring_classify_error (error));
       return;
     }
 
@@ -217,7 +217,7 @@ on_searched (GObject      *source,
   items = secret_service_search_finish (SECRET_SERVICE (source), result, &error);
   if (error != NULL)
     {
-      g_task_return_error (task, classify_error (error));
+      g_task_return_error (task, pf_keyring_classify_error (error));
       return;
     }
   if (items == NULL)
@@ -257,7 +257,7 @@ lookup_on_service (GObject      *source,
   service = secret_service_get_finish (result, &error);
   if (service == NULL)
     {
-      g_task_return_error (task, classify_error (error));
+      g_task_return_error (task, pf_keyring_classify_error (error));
       return;
     }
 
@@ -313,7 +313,7 @@ on_cleared (GObject      *source,
 
   secret_service_clear_finish (SECRET_SERVICE (source), result, &error);
   if (error != NULL)
-    g_task_return_error (task, classify_error (error));
+    g_task_return_error (task, pf_keyring_classify_error (error));
   else
     g_task_return_boolean (task, TRUE);
 }
@@ -332,7 +332,7 @@ clear_on_service (GObject      *source,
   service = secret_service_get_finish (result, &error);
   if (service == NULL)
     {
-      g_task_return_error (task, classify_error (error));
+      g_task_return_error (task, pf_keyring_classify_error (error));
       return;
     }
 

@@ -63,6 +63,12 @@ void      pf_keyring_clear_async   (const char           *host,
 gboolean  pf_keyring_clear_finish  (GAsyncResult         *result,
                                     GError              **error);
 
+/* A libsecret failure (taken; NULL for libsecret 0.20's silent failure
+ * after a dismissed unlock prompt) as PF_ERROR_KEYRING_LOCKED or
+ * PF_ERROR_KEYRING_UNAVAILABLE; cancellation stays as it is. Shared with
+ * the OAuth2 refresh-token items. */
+GError   *pf_keyring_classify_error (GError *error);
+
 /* Wipes the memory before freeing it. */
 void      pf_keyring_password_free (char                 *password);
 
