@@ -326,7 +326,25 @@ first_repetition (const char *data,
 static const char * const known_keys[] = {
   "address", "host", "port", "security", "user", "mechanism", "maildir",
   "policy", "delete-after-days", "max-size", "pinned-sha256", "ca-file",
-  "allow-plaintext", "interval", "delete-on-server", NULL
+  "allow-plaintext", "interval", "delete-on-server", "auth", "oauth2-source",
+  "goa-account-id", "oauth2-authorize-url", "oauth2-token-url", "oauth2-device-url",
+  "oauth2-client-id", "oauth2-scope", NULL
+};
+
+/* The OAuth2 string keys and their setters, read and written alike. */
+static const struct
+{
+  const char  *key;
+  void       (*set) (PfAccount *self, const char *value);
+  const char *(*get) (PfAccount *self);
+} oauth2_keys[] = {
+  { "oauth2-source", pf_account_set_oauth2_source, pf_account_get_oauth2_source },
+  { "goa-account-id", pf_account_set_goa_account_id, pf_account_get_goa_account_id },
+  { "oauth2-authorize-url", pf_account_set_oauth2_authorize_url, pf_account_get_oauth2_authorize_url },
+  { "oauth2-token-url", pf_account_set_oauth2_token_url, pf_account_get_oauth2_token_url },
+  { "oauth2-device-url", pf_account_set_oauth2_device_url, pf_account_get_oauth2_device_url },
+  { "oauth2-client-id", pf_account_set_oauth2_client_id, pf_account_get_oauth2_client_id },
+  { "oauth2-scope", pf_account_set_oauth2_scope, pf_account_get_oauth2_scope },
 };
 
 static gboolean
@@ -512,6 +530,28 @@ parse_account (GKeyFile    *keyfile,
       pf_account_set_delete_on_server (account, strcmp (allow, "true") == 0);
     }
 
+  g_clear_pointer (&allow, g_free);
+  allow = g_key_file_get_string (keyfile, group, "auth", NULL);
+  if (allow != NULL)
+    {
+      int auth;
+
+      if (!pf_enum_from_nick (PF_TYPE_ACCOUNT_AUTH, g_strstrip (allow), &auth))
+        {
+          config_error (error, filename, group,
+                        _("auth must be password or oauth2, not “%s”"), allow);
+          return NULL;
+        }
+      pf_account_set_auth (account, auth);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (oauth2_keys); i++)
+    {
+      g_autofree char *text = g_key_file_get_string (keyfile, group, oauth2_keys[i].key, NULL);
+
+      if (text != NULL)
+        oauth2_keys[i].set (account, g_strstrip (text));
+    }
+
   if (!pf_account_validate (account, &local_error))
     {
       config_error (error, filename, NULL, "%s", local_error->message);
@@ -644,6 +684,12 @@ pf_account_store_serialize (GListModel *accounts,
       if (pf_account_get_delete_on_server (account))
         g_key_file_set_boolean (keyfile, group, "delete-on-server", TRUE);
       g_key_file_set_uint64 (keyfile, group, "interval", pf_account_get_interval (account));
+      if (pf_account_get_auth (account) != PF_ACCOUNT_AUTH_PASSWORD)
+        g_key_file_set_string (keyfile, group, "auth",
+                               pf_enum_to_nick (PF_TYPE_ACCOUNT_AUTH, pf_account_get_auth (account)));
+      for (guint k = 0; k < G_N_ELEMENTS (oauth2_keys); k++)
+        if ((value = oauth2_keys[k].get (account)) != NULL)
+          g_key_file_set_string (keyfile, group, oauth2_keys[k].key, value);
     }
 
   {

@@ -15,6 +15,7 @@
 #include "pf-demo.h"
 #include "pf-error.h"
 #include "pf-keyring-credentials.h"
+#include "pf-oauth2-credentials.h"
 
 struct _PfAccount
 {
@@ -36,9 +37,21 @@ struct _PfAccount
   PfFetchPolicy    policy;
   gboolean         allow_plaintext;
   gboolean         delete_on_server;
+  PfAccountAuth    auth;
+  char            *oauth2_source;
+  char            *goa_account_id;
+  char            *oauth2_authorize_url;
+  char            *oauth2_token_url;
+  char            *oauth2_device_url;
+  char            *oauth2_client_id;
+  char            *oauth2_scope;
 };
 
 G_DEFINE_FINAL_TYPE (PfAccount, pf_account, G_TYPE_OBJECT)
+
+G_DEFINE_ENUM_TYPE (PfAccountAuth, pf_account_auth,
+  G_DEFINE_ENUM_VALUE (PF_ACCOUNT_AUTH_PASSWORD, "password"),
+  G_DEFINE_ENUM_VALUE (PF_ACCOUNT_AUTH_OAUTH2, "oauth2"))
 
 enum {
   PROP_0,
@@ -58,6 +71,14 @@ enum {
   PROP_ALLOW_PLAINTEXT,
   PROP_INTERVAL,
   PROP_DELETE_ON_SERVER,
+  PROP_AUTH,
+  PROP_OAUTH2_SOURCE,
+  PROP_GOA_ACCOUNT_ID,
+  PROP_OAUTH2_AUTHORIZE_URL,
+  PROP_OAUTH2_TOKEN_URL,
+  PROP_OAUTH2_DEVICE_URL,
+  PROP_OAUTH2_CLIENT_ID,
+  PROP_OAUTH2_SCOPE,
   N_PROPS
 };
 
@@ -75,6 +96,13 @@ pf_account_finalize (GObject *object)
   g_clear_pointer (&self->maildir, g_free);
   g_clear_pointer (&self->pinned_fingerprint, g_free);
   g_clear_pointer (&self->ca_file, g_free);
+  g_clear_pointer (&self->oauth2_source, g_free);
+  g_clear_pointer (&self->goa_account_id, g_free);
+  g_clear_pointer (&self->oauth2_authorize_url, g_free);
+  g_clear_pointer (&self->oauth2_token_url, g_free);
+  g_clear_pointer (&self->oauth2_device_url, g_free);
+  g_clear_pointer (&self->oauth2_client_id, g_free);
+  g_clear_pointer (&self->oauth2_scope, g_free);
 
   G_OBJECT_CLASS (pf_account_parent_class)->finalize (object);
 }
@@ -136,6 +164,30 @@ pf_account_get_property (GObject    *object,
       break;
     case PROP_INTERVAL:
       g_value_set_uint (value, self->interval);
+      break;
+    case PROP_AUTH:
+      g_value_set_enum (value, self->auth);
+      break;
+    case PROP_OAUTH2_SOURCE:
+      g_value_set_string (value, self->oauth2_source);
+      break;
+    case PROP_GOA_ACCOUNT_ID:
+      g_value_set_string (value, self->goa_account_id);
+      break;
+    case PROP_OAUTH2_AUTHORIZE_URL:
+      g_value_set_string (value, self->oauth2_authorize_url);
+      break;
+    case PROP_OAUTH2_TOKEN_URL:
+      g_value_set_string (value, self->oauth2_token_url);
+      break;
+    case PROP_OAUTH2_DEVICE_URL:
+      g_value_set_string (value, self->oauth2_device_url);
+      break;
+    case PROP_OAUTH2_CLIENT_ID:
+      g_value_set_string (value, self->oauth2_client_id);
+      break;
+    case PROP_OAUTH2_SCOPE:
+      g_value_set_string (value, self->oauth2_scope);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -200,6 +252,30 @@ pf_account_set_property (GObject      *object,
     case PROP_INTERVAL:
       pf_account_set_interval (self, g_value_get_uint (value));
       break;
+    case PROP_AUTH:
+      pf_account_set_auth (self, g_value_get_enum (value));
+      break;
+    case PROP_OAUTH2_SOURCE:
+      pf_account_set_oauth2_source (self, g_value_get_string (value));
+      break;
+    case PROP_GOA_ACCOUNT_ID:
+      pf_account_set_goa_account_id (self, g_value_get_string (value));
+      break;
+    case PROP_OAUTH2_AUTHORIZE_URL:
+      pf_account_set_oauth2_authorize_url (self, g_value_get_string (value));
+      break;
+    case PROP_OAUTH2_TOKEN_URL:
+      pf_account_set_oauth2_token_url (self, g_value_get_string (value));
+      break;
+    case PROP_OAUTH2_DEVICE_URL:
+      pf_account_set_oauth2_device_url (self, g_value_get_string (value));
+      break;
+    case PROP_OAUTH2_CLIENT_ID:
+      pf_account_set_oauth2_client_id (self, g_value_get_string (value));
+      break;
+    case PROP_OAUTH2_SCOPE:
+      pf_account_set_oauth2_scope (self, g_value_get_string (value));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -248,6 +324,22 @@ pf_account_class_init (PfAccountClass *klass)
     g_param_spec_boolean ("delete-on-server", NULL, NULL, FALSE, PROP_FLAGS);
   properties[PROP_INTERVAL] =
     g_param_spec_uint ("interval", NULL, NULL, 0, PF_ACCOUNT_INTERVAL_MAX, 0, PROP_FLAGS);
+  properties[PROP_AUTH] =
+    g_param_spec_enum ("auth", NULL, NULL, PF_TYPE_ACCOUNT_AUTH, PF_ACCOUNT_AUTH_PASSWORD, PROP_FLAGS);
+  properties[PROP_OAUTH2_SOURCE] =
+    g_param_spec_string ("oauth2-source", NULL, NULL, NULL, PROP_FLAGS);
+  properties[PROP_GOA_ACCOUNT_ID] =
+    g_param_spec_string ("goa-account-id", NULL, NULL, NULL, PROP_FLAGS);
+  properties[PROP_OAUTH2_AUTHORIZE_URL] =
+    g_param_spec_string ("oauth2-authorize-url", NULL, NULL, NULL, PROP_FLAGS);
+  properties[PROP_OAUTH2_TOKEN_URL] =
+    g_param_spec_string ("oauth2-token-url", NULL, NULL, NULL, PROP_FLAGS);
+  properties[PROP_OAUTH2_DEVICE_URL] =
+    g_param_spec_string ("oauth2-device-url", NULL, NULL, NULL, PROP_FLAGS);
+  properties[PROP_OAUTH2_CLIENT_ID] =
+    g_param_spec_string ("oauth2-client-id", NULL, NULL, NULL, PROP_FLAGS);
+  properties[PROP_OAUTH2_SCOPE] =
+    g_param_spec_string ("oauth2-scope", NULL, NULL, NULL, PROP_FLAGS);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -290,6 +382,14 @@ pf_account_copy (PfAccount *self)
   copy->policy = self->policy;
   copy->allow_plaintext = self->allow_plaintext;
   copy->delete_on_server = self->delete_on_server;
+  copy->auth = self->auth;
+  copy->oauth2_source = g_strdup (self->oauth2_source);
+  copy->goa_account_id = g_strdup (self->goa_account_id);
+  copy->oauth2_authorize_url = g_strdup (self->oauth2_authorize_url);
+  copy->oauth2_token_url = g_strdup (self->oauth2_token_url);
+  copy->oauth2_device_url = g_strdup (self->oauth2_device_url);
+  copy->oauth2_client_id = g_strdup (self->oauth2_client_id);
+  copy->oauth2_scope = g_strdup (self->oauth2_scope);
   return copy;
 }
 
@@ -358,6 +458,13 @@ STRING_ACCESSORS (user, PROP_USER)
 STRING_ACCESSORS (maildir, PROP_MAILDIR)
 STRING_ACCESSORS (pinned_fingerprint, PROP_PINNED_FINGERPRINT)
 STRING_ACCESSORS (ca_file, PROP_CA_FILE)
+STRING_ACCESSORS (oauth2_source, PROP_OAUTH2_SOURCE)
+STRING_ACCESSORS (goa_account_id, PROP_GOA_ACCOUNT_ID)
+STRING_ACCESSORS (oauth2_authorize_url, PROP_OAUTH2_AUTHORIZE_URL)
+STRING_ACCESSORS (oauth2_token_url, PROP_OAUTH2_TOKEN_URL)
+STRING_ACCESSORS (oauth2_device_url, PROP_OAUTH2_DEVICE_URL)
+STRING_ACCESSORS (oauth2_client_id, PROP_OAUTH2_CLIENT_ID)
+STRING_ACCESSORS (oauth2_scope, PROP_OAUTH2_SCOPE)
 UINT_ACCESSORS (port, PROP_PORT)
 UINT_ACCESSORS (delete_after_days, PROP_DELETE_AFTER_DAYS)
 UINT_ACCESSORS (interval, PROP_INTERVAL)
@@ -390,6 +497,21 @@ pf_account_set_mechanism (PfAccount       *self,
 {
   g_return_if_fail (PF_IS_ACCOUNT (self));
   set_uint (self, (guint *) &self->mechanism, mechanism, PROP_MECHANISM);
+}
+
+PfAccountAuth
+pf_account_get_auth (PfAccount *self)
+{
+  g_return_val_if_fail (PF_IS_ACCOUNT (self), PF_ACCOUNT_AUTH_PASSWORD);
+  return self->auth;
+}
+
+void
+pf_account_set_auth (PfAccount     *self,
+                     PfAccountAuth  auth)
+{
+  g_return_if_fail (PF_IS_ACCOUNT (self));
+  set_uint (self, (guint *) &self->auth, auth, PROP_AUTH);
 }
 
 PfFetchPolicy
@@ -551,6 +673,51 @@ invalid (GError     **error,
   return FALSE;
 }
 
+static gboolean
+oauth2_is_valid (PfAccount  *self,
+                 GError    **error)
+{
+  const struct { const char *url; const char *what; } urls[] = {
+    { self->oauth2_authorize_url, "oauth2-authorize-url" },
+    { self->oauth2_token_url, "oauth2-token-url" },
+    { self->oauth2_device_url, "oauth2-device-url" },
+  };
+  const char * const texts[] = { self->oauth2_client_id, self->oauth2_scope, self->goa_account_id };
+
+  if (self->mechanism != PF_AUTH_AUTO && self->mechanism != PF_AUTH_XOAUTH2 &&
+      self->mechanism != PF_AUTH_OAUTHBEARER)
+    return invalid (error, self->name,
+                    _("an OAuth2 sign-in logs in with XOAUTH2 or OAUTHBEARER, not %s"),
+                    pf_auth_mechanism_to_string (self->mechanism));
+  for (guint i = 0; i < G_N_ELEMENTS (texts); i++)
+    if (texts[i] != NULL && (has_control_chars (texts[i]) || !g_utf8_validate (texts[i], -1, NULL)))
+      return invalid (error, self->name, _("the OAuth2 settings must not contain control characters"));
+
+  if (g_strcmp0 (self->oauth2_source, PF_ACCOUNT_OAUTH2_SOURCE_GOA) == 0)
+    {
+      if (self->goa_account_id == NULL)
+        return invalid (error, self->name,
+                        _("a GNOME Online Accounts sign-in needs goa-account-id"));
+      return TRUE;
+    }
+  if (self->oauth2_source != NULL && pf_oauth2_lookup_provider (self->oauth2_source) == NULL)
+    return invalid (error, self->name, _("unknown OAuth2 source “%s”"), self->oauth2_source);
+  if (self->oauth2_source == NULL &&
+      (self->oauth2_token_url == NULL || self->oauth2_client_id == NULL || self->oauth2_scope == NULL ||
+       (self->oauth2_authorize_url == NULL && self->oauth2_device_url == NULL)))
+    return invalid (error, self->name,
+                    _("an OAuth2 sign-in needs oauth2-source, or oauth2-authorize-url (or "
+                      "oauth2-device-url), oauth2-token-url, oauth2-client-id and oauth2-scope"));
+  for (guint i = 0; i < G_N_ELEMENTS (urls); i++)
+    {
+      g_autoptr(GError) url_error = NULL;
+
+      if (urls[i].url != NULL && !pf_oauth2_check_url (urls[i].url, urls[i].what, &url_error))
+        return invalid (error, self->name, "%s", url_error->message);
+    }
+  return TRUE;
+}
+
 gboolean
 pf_account_validate (PfAccount  *self,
                      GError    **error)
@@ -604,6 +771,10 @@ pf_account_validate (PfAccount  *self,
   if (self->interval > PF_ACCOUNT_INTERVAL_MAX)
     return invalid (error, self->name,
                     _("the fetch interval must be at most %d minutes"), PF_ACCOUNT_INTERVAL_MAX);
+  if (self->auth > PF_ACCOUNT_AUTH_OAUTH2)
+    return invalid (error, self->name, _("unknown sign-in method"));
+  if (self->auth == PF_ACCOUNT_AUTH_OAUTH2 && !oauth2_is_valid (self, error))
+    return FALSE;
   if (self->security == PF_SECURITY_NONE && !self->allow_plaintext)
     return invalid (error, self->name,
                     _("“no encryption” sends the password in the clear and must be "
@@ -641,14 +812,112 @@ pf_account_dup_server_settings (PfAccount  *self,
   return pf_demo_map_settings (demo, settings, error);
 }
 
-PfCredentials *
-pf_account_create_credentials (PfAccount *self)
+PfOAuth2Config *
+pf_account_dup_oauth2_config (PfAccount  *self,
+                              GError    **error)
 {
+  g_autoptr(PfOAuth2Config) config = NULL;
+  GError *local_error = NULL;
+
+  g_return_val_if_fail (PF_IS_ACCOUNT (self), NULL);
+
+  if (self->auth != PF_ACCOUNT_AUTH_OAUTH2 ||
+      g_strcmp0 (self->oauth2_source, PF_ACCOUNT_OAUTH2_SOURCE_GOA) == 0)
+    {
+      g_set_error (error, PF_ERROR, PF_ERROR_CONFIG,
+                   _("Account “%s” does not sign in with Popfetch’s own OAuth2 sign-in."),
+                   self->name);
+      return NULL;
+    }
+  if (self->oauth2_source != NULL)
+    {
+      config = pf_oauth2_config_new_for_provider (self->oauth2_source, &local_error);
+      if (config == NULL)
+        {
+          g_set_error (error, PF_ERROR, PF_ERROR_CONFIG, _("Account “%s”: %s"),
+                       self->name, local_error->message);
+          g_error_free (local_error);
+          return NULL;
+        }
+    }
+  else
+    config = pf_oauth2_config_new ();
+  pf_oauth2_config_override (&config->authorize_url, self->oauth2_authorize_url);
+  pf_oauth2_config_override (&config->token_url, self->oauth2_token_url);
+  pf_oauth2_config_override (&config->device_url, self->oauth2_device_url);
+  pf_oauth2_config_override (&config->client_id, self->oauth2_client_id);
+  pf_oauth2_config_override (&config->scope, self->oauth2_scope);
+  /* A provider's client secret belongs to the provider's client id. */
+  if (self->oauth2_client_id != NULL)
+    g_clear_pointer (&config->client_secret, g_free);
+  return g_steal_pointer (&config);
+}
+
+/* OAuth2 through GNOME Online Accounts: tokens from the session's
+ * org.gnome.OnlineAccounts service. */
+static PfCredentials *
+create_goa_credentials (PfAccount  *self,
+                        GError    **error)
+{
+  g_set_error_literal (error, PF_ERROR, PF_ERROR_CONFIG,
+                       _("GNOME Online Accounts sign-in is not available in this build."));
+  return NULL;
+}
+
+PfCredentials *
+pf_account_create_credentials (PfAccount  *self,
+                               GError    **error)
+{
+  g_autoptr(PfOAuth2Config) config = NULL;
+
   g_return_val_if_fail (PF_IS_ACCOUNT (self), NULL);
   g_return_val_if_fail (self->host != NULL && self->user != NULL, NULL);
 
-  /* Keyed by the saved host, never by a demo mapping's address. */
-  return pf_keyring_credentials_new (self->host, self->user);
+  if (self->auth == PF_ACCOUNT_AUTH_PASSWORD)
+    /* Keyed by the saved host, never by a demo mapping's address. */
+    return pf_keyring_credentials_new (self->host, self->user);
+
+  if (g_strcmp0 (self->oauth2_source, PF_ACCOUNT_OAUTH2_SOURCE_GOA) == 0)
+    return create_goa_credentials (self, error);
+
+  config = pf_account_dup_oauth2_config (self, error);
+  if (config == NULL)
+    return NULL;
+  return PF_CREDENTIALS (pf_oauth2_credentials_new (config, self->name, self->user));
+}
+
+GError *
+pf_account_classify_error (PfAccount    *self,
+                           const GError *error)
+{
+  g_return_val_if_fail (PF_IS_ACCOUNT (self), NULL);
+  g_return_val_if_fail (error != NULL, NULL);
+
+  /* The road renewed the token once before giving up (the fetcher and the
+   * login test do): the provider vouches for the sign-in, the POP server
+   * does not take it. */
+  if (self->auth == PF_ACCOUNT_AUTH_OAUTH2 && g_error_matches (error, PF_ERROR, PF_ERROR_AUTH_REJECTED))
+    return g_error_new (PF_OAUTH2_ERROR, PF_OAUTH2_ERROR_POP_REFUSED,
+                        _("The provider issued a valid token, but the mail server refused it "
+                          "(“%s”). POP may be switched off for this mailbox, or the token was "
+                          "issued for another user than %s."),
+                        error->message, self->user);
+  return g_error_copy (error);
+}
+
+PfExplanation *
+pf_account_explain_error (PfAccount    *self,
+                          const GError *error)
+{
+  g_autoptr(GError) classified = NULL;
+  PfExplanation *explanation;
+
+  g_return_val_if_fail (PF_IS_ACCOUNT (self), NULL);
+  g_return_val_if_fail (error != NULL, NULL);
+
+  classified = pf_account_classify_error (self, error);
+  explanation = pf_oauth2_error_explain (classified);
+  return explanation != NULL ? explanation : pf_error_explain (classified);
 }
 
 PfFetcher *
@@ -668,7 +937,9 @@ pf_account_create_fetcher (PfAccount      *self,
   if (settings == NULL)
     return NULL;
   if (credentials == NULL)
-    credentials = keyring = pf_account_create_credentials (self);
+    credentials = keyring = pf_account_create_credentials (self, error);
+  if (credentials == NULL)
+    return NULL;
 
   maildir = pf_account_dup_effective_maildir (self);
   fetcher = pf_fetcher_new (settings, self->user, maildir);

@@ -12,6 +12,7 @@
 #include "pf-credentials.h"
 #include "pf-diagnosis.h"
 #include "pf-fetcher.h"
+#include "pf-oauth2.h"
 #include "pf-pop3-client.h"
 #include "pf-sasl.h"
 #include "pf-server-settings.h"
@@ -21,6 +22,19 @@ G_BEGIN_DECLS
 #define PF_ACCOUNT_NAME_MAX      64
 #define PF_ACCOUNT_INTERVAL_MAX  (7 * 24 * 60)   /* minutes */
 #define PF_ACCOUNT_DAYS_MAX      36500
+
+/* How an account signs in. */
+typedef enum
+{
+  PF_ACCOUNT_AUTH_PASSWORD,   /* a password in the keyring */
+  PF_ACCOUNT_AUTH_OAUTH2,     /* an OAuth2 access token (XOAUTH2 or OAUTHBEARER) */
+} PfAccountAuth;
+
+#define PF_TYPE_ACCOUNT_AUTH (pf_account_auth_get_type ())
+GType pf_account_auth_get_type (void) G_GNUC_CONST;
+
+/* "oauth2-source" of a GNOME Online Accounts sign-in. */
+#define PF_ACCOUNT_OAUTH2_SOURCE_GOA "goa"
 
 #define PF_TYPE_ACCOUNT (pf_account_get_type ())
 
@@ -96,6 +110,30 @@ void         pf_account_set_delete_on_server   (PfAccount       *self,
 guint        pf_account_get_interval           (PfAccount       *self);
 void         pf_account_set_interval           (PfAccount       *self,
                                                 guint            minutes);
+PfAccountAuth pf_account_get_auth              (PfAccount       *self);
+void         pf_account_set_auth               (PfAccount       *self,
+                                                PfAccountAuth    auth);
+const char  *pf_account_get_oauth2_source         (PfAccount       *self);
+void         pf_account_set_oauth2_source         (PfAccount       *self,
+                                                const char      *value);
+const char  *pf_account_get_goa_account_id        (PfAccount       *self);
+void         pf_account_set_goa_account_id        (PfAccount       *self,
+                                                const char      *value);
+const char  *pf_account_get_oauth2_authorize_url  (PfAccount       *self);
+void         pf_account_set_oauth2_authorize_url  (PfAccount       *self,
+                                                const char      *value);
+const char  *pf_account_get_oauth2_token_url      (PfAccount       *self);
+void         pf_account_set_oauth2_token_url      (PfAccount       *self,
+                                                const char      *value);
+const char  *pf_account_get_oauth2_device_url     (PfAccount       *self);
+void         pf_account_set_oauth2_device_url     (PfAccount       *self,
+                                                const char      *value);
+const char  *pf_account_get_oauth2_client_id      (PfAccount       *self);
+void         pf_account_set_oauth2_client_id      (PfAccount       *self,
+                                                const char      *value);
+const char  *pf_account_get_oauth2_scope          (PfAccount       *self);
+void         pf_account_set_oauth2_scope          (PfAccount       *self,
+                                                const char      *value);
 
 /* The Maildir to deliver into: the "maildir" property, or
  * ~/Mail/<name> when it is unset. */
@@ -112,9 +150,26 @@ char        *pf_account_dup_effective_maildir  (PfAccount       *self);
  * the demo file is unusable. */
 PfServerSettings *pf_account_dup_server_settings (PfAccount     *self,
                                                   GError       **error);
-/* The account's credentials: its password in the keyring, looked up when
- * the engine asks (PfKeyringCredentials). */
-PfCredentials *pf_account_create_credentials   (PfAccount       *self);
+/* The account's credentials: with auth=password its password in the
+ * keyring, looked up when the engine asks (PfKeyringCredentials); with
+ * auth=oauth2 access tokens (PfOAuth2Credentials: the refresh token in
+ * the keyring, or GNOME Online Accounts for oauth2-source=goa). Fails with
+ * PF_ERROR_CONFIG when the OAuth2 source cannot serve. */
+PfCredentials *pf_account_create_credentials   (PfAccount       *self,
+                                                GError         **error);
+/* Popfetch's own OAuth2 sign-in of an auth=oauth2 account that is not
+ * GOA's: the provider's entry with the account's overrides, or the
+ * account's explicit fields. PF_ERROR_CONFIG otherwise. */
+PfOAuth2Config *pf_account_dup_oauth2_config   (PfAccount       *self,
+                                                GError         **error);
+/* An error of the road as the user needs it for this account: for an
+ * OAuth2 account, a login the server refused even after the token was
+ * renewed becomes PF_OAUTH2_ERROR_POP_REFUSED. A new error. */
+GError        *pf_account_classify_error       (PfAccount       *self,
+                                                const GError    *error);
+/* pf_oauth2_error_explain() or pf_error_explain() of the classified error. */
+PfExplanation *pf_account_explain_error        (PfAccount       *self,
+                                                const GError    *error);
 /* A fetcher for this account: its server settings, user, Maildir,
  * mechanism, policy and size limit, and the account itself
  * (pf_fetcher_set_account: its journal and lock are keyed by its name).

@@ -128,6 +128,9 @@ typedef struct _Run
   PfSecret       *secret;
   PfServerSettings *settings;    /* the fetcher's, with its CA file read */
   PfAuthMechanism fallback;      /* after a mechanism's refusal, the one tried instead */
+  /* An access token the server refused was renewed once (invalidate) and
+   * tried again on a new connection: a second refusal is final. */
+  gboolean        token_renewed;
 
   PfMaildir      *maildir;
   PfJournal      *journal;
@@ -1422,6 +1425,22 @@ on_authenticated (GObject      *source,
 
   if (!pf_pop3_client_authenticate_finish (PF_POP3_CLIENT (source), result, &used, &error))
     {
+      /* A refused access token may just be stale (revoked early, or the
+       * clocks disagree): the source renews it once, on a new connection.
+       * A password source has nothing to renew, so this is tokens only. */
+      if (g_error_matches (error, PF_ERROR, PF_ERROR_AUTH_REJECTED) &&
+          pf_secret_get_kind (run->secret) == PF_SECRET_ACCESS_TOKEN && !run->token_renewed)
+        {
+          run->token_renewed = TRUE;
+          pf_transcript_add_info (pf_pop3_client_get_transcript (PF_POP3_CLIENT (source)),
+                                  "The access token was refused; renewing it once");
+          pf_credentials_invalidate (run->self->credentials, run->secret);
+          g_clear_pointer (&run->secret, pf_secret_free);
+          g_clear_error (&error);
+          pf_pop3_client_close (PF_POP3_CLIENT (source));
+          run_connect (run);
+          return;
+        }
       /* A refusal that may be the method's, not the password's (a -PLUS
        * bound differently, an APOP the server cannot check): one other
        * method on a new connection, when the account left the choice to
@@ -1452,11 +1471,27 @@ on_authenticated (GObject      *source,
 static void
 authenticate (Run *run)
 {
+  PfAuthMechanism mechanism = run->fallback != PF_AUTH_AUTO ? run->fallback : run->self->mechanism;
+
+  /* A token goes only to a mechanism made for it, never as a password. */
+  if (mechanism == PF_AUTH_AUTO && pf_secret_get_kind (run->secret) == PF_SECRET_ACCESS_TOKEN)
+    {
+      const PfCapabilities *caps = pf_pop3_client_get_capabilities (run->self->client);
+
+      mechanism = pf_sasl_choose_for_token (caps != NULL ? (const char * const *) caps->sasl : NULL);
+      if (mechanism == PF_AUTH_AUTO)
+        {
+          g_clear_pointer (&run->secret, pf_secret_free);
+          run_fail (run, g_error_new_literal (PF_ERROR, PF_ERROR_NO_COMMON_MECHANISM,
+                                              _("The server offers neither XOAUTH2 nor "
+                                                "OAUTHBEARER, so it takes no OAuth2 sign-in.")));
+          run_maybe_finish (run);
+          return;
+        }
+    }
   set_phase (run->self, PF_FETCH_PHASE_AUTHENTICATING);
   pf_pop3_client_authenticate_async (run->self->client, run->self->user,
-                                     pf_secret_get_value (run->secret),
-                                     run->fallback != PF_AUTH_AUTO ? run->fallback
-                                                                   : run->self->mechanism,
+                                     pf_secret_get_value (run->secret), mechanism,
                                      run->cancellable, on_authenticated, run);
 }
 

@@ -548,6 +548,8 @@ typedef struct
    * user name and the ones after it. */
   PfAuthMechanism fallback;
   gboolean       retry_same_user;
+  /* A refused access token was renewed once (see on_authenticated). */
+  gboolean       token_renewed;
 } LoginRun;
 
 static void
@@ -689,6 +691,23 @@ on_authenticated (GObject      *source,
       return;
     }
 
+  /* A refused access token may be stale: its source renews it once, and
+   * the same user name tries again on a new connection. */
+  if (g_error_matches (error, PF_ERROR, PF_ERROR_AUTH_REJECTED) &&
+      pf_secret_get_kind (run->secret) == PF_SECRET_ACCESS_TOKEN && !run->token_renewed)
+    {
+      run->token_renewed = TRUE;
+      pf_transcript_add_info (pf_pop3_client_get_transcript (run->client),
+                              "The access token was refused; renewing it once");
+      pf_credentials_invalidate (run->credentials, run->secret);
+      g_clear_pointer (&run->secret, pf_secret_free);
+      pf_pop3_client_close (run->client);
+      g_clear_error (&error);
+      run->retry_same_user = TRUE;
+      start_attempt (g_steal_pointer (&task));
+      return;
+    }
+
   /* A refusal that may be the method's, not the password's (a -PLUS the
    * server binds differently, an APOP it cannot check): one other method,
    * on a new connection, for the same user name. Only when the account
@@ -797,6 +816,7 @@ log_in (GTask *task)
 {
   PfLoginTest *self = g_task_get_source_object (task);
   LoginRun *run = g_task_get_task_data (task);
+  PfAuthMechanism mechanism;
   const char *user;
 
   if (run->retry_same_user)
@@ -807,9 +827,26 @@ log_in (GTask *task)
   g_free (run->diagnosis->user);
   run->diagnosis->user = g_strdup (user);
   run->diagnosis->attempts++;
+  mechanism = run->fallback != PF_AUTH_AUTO ? run->fallback : self->mechanism;
+  /* A token goes only to a mechanism made for it, never as a password. */
+  if (mechanism == PF_AUTH_AUTO && pf_secret_get_kind (run->secret) == PF_SECRET_ACCESS_TOKEN)
+    {
+      const PfCapabilities *caps = pf_pop3_client_get_capabilities (run->client);
+
+      mechanism = pf_sasl_choose_for_token (caps != NULL ? (const char * const *) caps->sasl : NULL);
+      if (mechanism == PF_AUTH_AUTO)
+        {
+          pf_pop3_client_close (run->client);
+          complete (task, g_error_new_literal (PF_ERROR, PF_ERROR_NO_COMMON_MECHANISM,
+                                               _("The server offers neither XOAUTH2 nor "
+                                                 "OAUTHBEARER, so it takes no OAuth2 sign-in.")),
+                    PF_DIAGNOSIS_STEP_AUTHENTICATION);
+          g_object_unref (task);
+          return;
+        }
+    }
   pf_pop3_client_authenticate_async (run->client, user, pf_secret_get_value (run->secret),
-                                     run->fallback != PF_AUTH_AUTO ? run->fallback : self->mechanism,
-                                     g_task_get_cancellable (task), on_authenticated, task);
+                                     mechanism, g_task_get_cancellable (task), on_authenticated, task);
 }
 
 static void

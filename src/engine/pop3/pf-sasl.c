@@ -99,6 +99,23 @@ pf_auth_mechanism_may_be_refused_for_itself (PfAuthMechanism mechanism)
 }
 
 PfAuthMechanism
+pf_sasl_choose_for_token (const char * const *server_mechanisms)
+{
+  /* XOAUTH2 first: the providers that take OAuth2 over POP (Microsoft,
+   * Google, Yahoo) all offer it, and not all of them OAUTHBEARER. */
+  static const PfAuthMechanism order[] = { PF_AUTH_XOAUTH2, PF_AUTH_OAUTHBEARER };
+
+  for (guint i = 0; i < G_N_ELEMENTS (order); i++)
+    {
+      const char *name = pf_auth_mechanism_to_string (order[i]);
+
+      if (server_mechanisms != NULL && g_strv_contains (server_mechanisms, name))
+        return order[i];
+    }
+  return PF_AUTH_AUTO;
+}
+
+PfAuthMechanism
 pf_sasl_choose (const char * const *server_mechanisms,
                 gboolean            apop_available,
                 gboolean            user_available,

@@ -59,6 +59,10 @@ PfAuthMechanism  pf_sasl_choose (const char * const *server_mechanisms,
                                  gboolean            channel_binding,
                                  gboolean            allow_plaintext);
 
+/* For an OAuth2 access token: XOAUTH2 when the server offers it, else
+ * OAUTHBEARER, else PF_AUTH_AUTO (the server takes no token). Pure. */
+PfAuthMechanism  pf_sasl_choose_for_token (const char * const *server_mechanisms);
+
 /* TRUE for the mechanisms whose refusal may be about the mechanism, not
  * the password: a -PLUS the server binds differently (tls-unique against
  * our tls-exporter), an APOP or CRAM-MD5 it offers but cannot check for
