@@ -11,6 +11,7 @@
 
 #include "pf-error.h"
 #include "pf-goa.h"
+#include "pf-oauth2.h"
 
 #define GOA_ACCOUNT_IFACE  "org.gnome.OnlineAccounts.Account"
 #define GOA_MAIL_IFACE     "org.gnome.OnlineAccounts.Mail"
@@ -347,11 +348,11 @@ error_from_goa (const GError *error,
   g_autofree char *remote = g_dbus_error_get_remote_error (error);
 
   if (g_strcmp0 (remote, GOA_NOT_AUTHORIZED) == 0)
-    return g_error_new (PF_ERROR, PF_ERROR_AUTH_REJECTED,
+    return g_error_new (PF_OAUTH2_ERROR, PF_OAUTH2_ERROR_SIGN_IN_AGAIN,
                         _("GNOME Online Accounts needs you to sign in to %s again: "
                           "open Settings → Online Accounts."), address);
   if (error_means_absent (error))
-    return g_error_new_literal (PF_ERROR, PF_ERROR_NO_PASSWORD,
+    return g_error_new_literal (PF_OAUTH2_ERROR, PF_OAUTH2_ERROR_SIGN_IN_AGAIN,
                                 _("GNOME Online Accounts is not available, so the sign-in "
                                   "kept there cannot be used."));
   return g_error_copy (error);
@@ -378,7 +379,7 @@ on_access_token (GObject      *source,
   g_variant_get (reply, "(&si)", &token, &expires_in);
   if (*token == '\0')
     {
-      g_task_return_new_error (task, PF_ERROR, PF_ERROR_AUTH_REJECTED,
+      g_task_return_new_error (task, PF_OAUTH2_ERROR, PF_OAUTH2_ERROR_SIGN_IN_AGAIN,
                                _("GNOME Online Accounts gave no sign-in for %s: "
                                  "open Settings → Online Accounts and sign in again."),
                                request->address);
@@ -449,11 +450,11 @@ on_account_found (GObject      *source,
   if (account == NULL)
     {
       if (accounts->len == 0)
-        g_task_return_new_error (task, PF_ERROR, PF_ERROR_NO_PASSWORD,
+        g_task_return_new_error (task, PF_OAUTH2_ERROR, PF_OAUTH2_ERROR_SIGN_IN_AGAIN,
                                  _("GNOME Online Accounts is not available, so the sign-in "
                                    "kept there cannot be used."));
       else
-        g_task_return_new_error (task, PF_ERROR, PF_ERROR_NO_PASSWORD,
+        g_task_return_new_error (task, PF_OAUTH2_ERROR, PF_OAUTH2_ERROR_SIGN_IN_AGAIN,
                                  _("GNOME Online Accounts no longer has the mail account this "
                                    "account signs in with. Add it again in Settings → Online "
                                    "Accounts, or set the account up again."));
@@ -489,7 +490,7 @@ on_credentials_bus (GObject      *source,
     {
       g_debug ("No session bus: %s", error->message);
       g_clear_error (&error);
-      g_task_return_new_error (task, PF_ERROR, PF_ERROR_NO_PASSWORD,
+      g_task_return_new_error (task, PF_OAUTH2_ERROR, PF_OAUTH2_ERROR_SIGN_IN_AGAIN,
                                _("GNOME Online Accounts is not available, so the sign-in "
                                  "kept there cannot be used."));
       return;

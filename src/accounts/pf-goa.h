@@ -72,9 +72,10 @@ char         *pf_goa_explain_missing (GPtrArray  *accounts,
  * and calls OAuth2Based.GetAccessToken, so GOA refreshes the token as it
  * needs. After invalidate (the mail server refused the token) the next
  * get_secret first asks GOA to check the sign-in (Account.EnsureCredentials)
- * and then for a token again. Fails with PF_ERROR_NO_PASSWORD when GOA is
- * absent or no longer has that account, PF_ERROR_AUTH_REJECTED when GOA
- * says the user must sign in again. The token never appears in an error. */
+ * and then for a token again. Fails with PF_OAUTH2_ERROR_SIGN_IN_AGAIN, its
+ * message saying why, when GOA is absent, no longer has that account, or
+ * says the user must sign in to it again (in Settings, not in Popfetch).
+ * The token never appears in an error. */
 PfCredentials *pf_goa_credentials_new (const char *account_id);
 
 G_END_DECLS

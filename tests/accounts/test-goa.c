@@ -18,7 +18,11 @@
 #include <glib/gstdio.h>
 
 #include "pf-error.h"
+#include "pf-account.h"
 #include "pf-goa.h"
+#include "pf-oauth2.h"
+#include "pf-test-dovecot.h"
+#include "pf-test-oauth.h"
 #include "pf-test-util.h"
 
 static const char *python;
@@ -224,7 +228,7 @@ test_not_authorized (void)
 
   secret = get_secret (credentials, &error);
   g_assert_null (secret);
-  g_assert_error (error, PF_ERROR, PF_ERROR_AUTH_REJECTED);
+  g_assert_error (error, PF_OAUTH2_ERROR, PF_OAUTH2_ERROR_SIGN_IN_AGAIN);
   g_assert_nonnull (strstr (error->message, "expired@example.org"));
   g_assert_nonnull (strstr (error->message, "Online Accounts"));
 
@@ -242,7 +246,7 @@ test_account_gone (void)
 
   secret = get_secret (credentials, &error);
   g_assert_null (secret);
-  g_assert_error (error, PF_ERROR, PF_ERROR_NO_PASSWORD);
+  g_assert_error (error, PF_OAUTH2_ERROR, PF_OAUTH2_ERROR_SIGN_IN_AGAIN);
   g_assert_nonnull (strstr (error->message, "no longer has"));
 
   goa_stop (goa);
@@ -266,8 +270,163 @@ test_absent (void)
 
   secret = get_secret (credentials, &error);
   g_assert_null (secret);
-  g_assert_error (error, PF_ERROR, PF_ERROR_NO_PASSWORD);
+  g_assert_error (error, PF_OAUTH2_ERROR, PF_OAUTH2_ERROR_SIGN_IN_AGAIN);
   g_assert_nonnull (strstr (error->message, "not available"));
+}
+
+/* ---- the road, against Dovecot's oauth2 passdb ---------------------------- */
+
+#define MAIL_USER "goa@popfetch.test"
+
+static const char message[] =
+  "From: a@example.org\nTo: " MAIL_USER "\nSubject: through GOA\n\nhello\n";
+
+typedef struct
+{
+  PfTestOAuth   *oauth;
+  PfTestDovecot *dovecot;
+  char          *dir;
+  Goa           *goa;
+} Road;
+
+/* Dovecot checks every token at the test authorization server; GOA (the
+ * stand-in) hands out @first_token once, then tokens minted there. */
+static Road *
+road_start (const char *first_token)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *introspect = NULL;
+  g_autofree char *mint_url = NULL;
+  g_autofree char *config = NULL;
+  Road *road = g_new0 (Road, 1);
+
+  road->oauth = pf_test_oauth_start_or_skip ();
+  if (road->oauth == NULL)
+    {
+      g_free (road);
+      return NULL;
+    }
+  introspect = pf_test_oauth_get_url (road->oauth, "/introspect");
+  road->dovecot = pf_test_dovecot_start_oauth2_or_skip (introspect);
+  if (road->dovecot == NULL)
+    {
+      pf_test_oauth_stop (road->oauth);
+      g_free (road);
+      return NULL;
+    }
+  g_assert_true (pf_test_dovecot_add_oauth2_user (road->dovecot, MAIL_USER, &error));
+  g_assert_no_error (error);
+  g_assert_true (pf_test_dovecot_add_message (road->dovecot, MAIL_USER, message,
+                                              sizeof message - 1, &error));
+  g_assert_no_error (error);
+
+  mint_url = pf_test_oauth_get_url (road->oauth, "/control");
+  config = g_strdup_printf ("{\"accounts\": [{\"id\": \"account_7\", \"address\": \"%s\","
+                            " \"tokens\": [%s%s%s], \"mint_url\": \"%s\","
+                            " \"mint_body\": \"action=mint&user=%s\"}]}",
+                            MAIL_USER, first_token ? "\"" : "", first_token ? first_token : "",
+                            first_token ? "\"" : "", mint_url, MAIL_USER);
+  road->goa = goa_start (config);
+  road->dir = g_dir_make_tmp ("pf-goa-road-XXXXXX", &error);
+  g_assert_no_error (error);
+  return road;
+}
+
+static void
+road_stop (Road *road)
+{
+  g_autofree char *rm = g_strdup_printf ("rm -rf '%s'", road->dir);
+
+  goa_stop (road->goa);
+  pf_test_dovecot_stop (road->dovecot);
+  pf_test_oauth_stop (road->oauth);
+  g_assert_true (g_spawn_command_line_sync (rm, NULL, NULL, NULL, NULL));
+  g_free (road->dir);
+  g_free (road);
+}
+
+static PfAccount *
+goa_account (Road *road)
+{
+  PfAccount *account = pf_account_new ("GOA");
+  g_autofree char *maildir = g_build_filename (road->dir, "Mail", NULL);
+
+  pf_account_set_address (account, MAIL_USER);
+  pf_account_set_host (account, "localhost");
+  pf_account_set_port (account, pf_test_dovecot_get_tls_port (road->dovecot));
+  pf_account_set_security (account, PF_SECURITY_TLS);
+  pf_account_set_user (account, MAIL_USER);
+  pf_account_set_ca_file (account, pf_test_dovecot_get_ca_file (road->dovecot));
+  pf_account_set_maildir (account, maildir);
+  pf_account_set_auth (account, PF_ACCOUNT_AUTH_OAUTH2);
+  pf_account_set_oauth2_source (account, PF_ACCOUNT_OAUTH2_SOURCE_GOA);
+  pf_account_set_goa_account_id (account, "account_7");
+  return account;
+}
+
+static PfFetchResult *
+fetch (Road       *road,
+       PfAccount  *account,
+       GError    **error)
+{
+  g_autoptr(PfFetcher) fetcher = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autofree char *state = g_build_filename (road->dir, "state", NULL);
+
+  fetcher = pf_account_create_fetcher (account, NULL, error);
+  g_assert_nonnull (fetcher);
+  pf_fetcher_set_state_dir (fetcher, state);
+  pf_fetcher_run_async (fetcher, NULL, pf_test_store_result, &result);
+  return pf_fetcher_run_finish (fetcher, pf_test_wait_result (&result, 60), error);
+}
+
+/* A saved account with oauth2-source=goa fetches with GOA's token, which
+ * Dovecot checks at the authorization server. */
+static void
+test_fetch_dovecot (void)
+{
+  Road *road = road_start (NULL);
+  g_autoptr(PfAccount) account = NULL;
+  g_autoptr(PfFetchResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *calls = NULL;
+
+  if (road == NULL)
+    return;
+  account = goa_account (road);
+  result = fetch (road, account, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (result->fetched, ==, 1);
+  g_assert_true (result->mechanism == PF_AUTH_XOAUTH2 || result->mechanism == PF_AUTH_OAUTHBEARER);
+
+  calls = goa_calls (road->goa);
+  g_assert_cmpstr (calls, ==, "GetManagedObjects -\nGetAccessToken account_7\n");
+  road_stop (road);
+}
+
+/* Dovecot refuses GOA's first token: the road asks GOA once more (after
+ * EnsureCredentials) and the fetch goes through with the new one. */
+static void
+test_rejected_token_retried (void)
+{
+  Road *road = road_start ("at-stale-token-the-server-never-issued");
+  g_autoptr(PfAccount) account = NULL;
+  g_autoptr(PfFetchResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *calls = NULL;
+
+  if (road == NULL)
+    return;
+  account = goa_account (road);
+  result = fetch (road, account, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (result->fetched, ==, 1);
+
+  calls = goa_calls (road->goa);
+  g_assert_cmpstr (calls, ==,
+                   "GetManagedObjects -\nGetAccessToken account_7\n"
+                   "GetManagedObjects -\nEnsureCredentials account_7\nGetAccessToken account_7\n");
+  road_stop (road);
 }
 
 int
@@ -287,6 +446,8 @@ main (int   argc,
   g_test_add_func ("/accounts/goa/rejected-token-asks-again", test_invalidate_asks_again);
   g_test_add_func ("/accounts/goa/not-authorized", test_not_authorized);
   g_test_add_func ("/accounts/goa/account-gone", test_account_gone);
+  g_test_add_func ("/accounts/goa/fetch-dovecot", test_fetch_dovecot);
+  g_test_add_func ("/accounts/goa/rejected-token-retried", test_rejected_token_retried);
 
   return g_test_run ();
 }
