@@ -175,10 +175,17 @@ update_offers (PfOAuthSignIn *self)
 
   if (self->account != NULL)
     {
+      /* GOA keeps its own sign-in: it is renewed in Settings, not here. */
+      gboolean goa_account = g_strcmp0 (pf_account_get_oauth2_source (self->account),
+                                        PF_ACCOUNT_OAUTH2_SOURCE_GOA) == 0;
+
       gtk_button_set_label (self->provider_button, _("Sign In Again"));
-      gtk_widget_set_visible (GTK_WIDGET (self->provider_button), TRUE);
+      gtk_widget_set_visible (GTK_WIDGET (self->provider_button), !goa_account);
       gtk_widget_set_visible (GTK_WIDGET (self->goa_button), FALSE);
-      gtk_widget_set_visible (GTK_WIDGET (self->message_label), FALSE);
+      gtk_label_set_label (self->message_label,
+                           _("Sign in to this account again in Settings → Online Accounts, "
+                             "then fetch again."));
+      gtk_widget_set_visible (GTK_WIDGET (self->message_label), goa_account);
       gtk_widget_set_visible (GTK_WIDGET (self->password_button), FALSE);
       gtk_widget_set_visible (self->registration_group, FALSE);
       return;
@@ -201,6 +208,9 @@ update_offers (PfOAuthSignIn *self)
                                                 goa->address);
 
       gtk_label_set_label (self->goa_label, label);
+      /* A button with a wrapping label child is not named by it. */
+      gtk_accessible_update_property (GTK_ACCESSIBLE (self->goa_button),
+                                      GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
     }
 
   gtk_widget_set_visible (GTK_WIDGET (self->message_label), FALSE);
@@ -377,15 +387,6 @@ start_browser (PfOAuthSignIn  *self,
                              on_authorized, run);
 }
 
-/* The sign-in settings a saved account keeps. */
-static PfOAuth2Config *
-account_oauth2_config (PfAccount  *account,
-                       GError    **error)
-{
-  g_set_error_literal (error, PF_ERROR, PF_ERROR_CONFIG, "FIXME: account fields");
-  return NULL;
-}
-
 static void
 on_provider_clicked (PfOAuthSignIn *self)
 {
@@ -393,7 +394,7 @@ on_provider_clicked (PfOAuthSignIn *self)
   PfOAuth2Config *config;
 
   if (self->account != NULL)
-    config = account_oauth2_config (self->account, &error);
+    config = pf_account_dup_oauth2_config (self->account, &error);
   else
     config = pf_oauth2_config_new_for_provider (provider_oauth2 (pf_provider_lookup_domain (self->address)),
                                                 &error);
@@ -609,6 +610,27 @@ pf_oauth_sign_in_apply (PfOAuthSignIn *self,
 {
   g_return_if_fail (PF_IS_OAUTH_SIGN_IN (self));
   g_return_if_fail (PF_IS_ACCOUNT (account));
+  g_return_if_fail (self->source != SOURCE_NONE);
+
+  pf_account_set_auth (account, PF_ACCOUNT_AUTH_OAUTH2);
+  /* The server offers XOAUTH2 or OAUTHBEARER; the engine takes either. */
+  pf_account_set_mechanism (account, PF_AUTH_AUTO);
+  if (self->source == SOURCE_GOA)
+    {
+      pf_account_set_oauth2_source (account, PF_ACCOUNT_OAUTH2_SOURCE_GOA);
+      pf_account_set_goa_account_id (account, self->goa_account_id);
+      return;
+    }
+
+  pf_account_set_goa_account_id (account, NULL);
+  pf_account_set_oauth2_source (account, self->config->provider);
+  if (self->config->provider != NULL)
+    return;
+  /* An organization's own registration: the account keeps all of it. */
+  pf_account_set_oauth2_authorize_url (account, self->config->authorize_url);
+  pf_account_set_oauth2_token_url (account, self->config->token_url);
+  pf_account_set_oauth2_client_id (account, self->config->client_id);
+  pf_account_set_oauth2_scope (account, self->config->scope);
 }
 
 gboolean
