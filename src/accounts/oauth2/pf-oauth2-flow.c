@@ -577,6 +577,7 @@ on_answer_handled (gpointer user_data)
 {
   AuthFlow *flow = user_data;
   g_autoptr(GTask) task = NULL;
+  GCancellable *cancellable;
   GString *form;
 
   g_clear_pointer (&flow->idle, g_source_unref);
@@ -594,7 +595,10 @@ on_answer_handled (gpointer user_data)
   form_add (form, "code_verifier", flow->verifier);
   add_client (form, flow->config);
   g_clear_pointer (&flow->code, wipe_string);
-  post_form_async (flow->config->token_url, GRANT_CODE, form, g_task_get_cancellable (task),
+  /* Not in the same call as g_steal_pointer (&task): C leaves the order
+   * in which arguments are evaluated open. */
+  cancellable = g_task_get_cancellable (task);
+  post_form_async (flow->config->token_url, GRANT_CODE, form, cancellable,
                    on_code_exchanged, g_steal_pointer (&task));
   return G_SOURCE_REMOVE;
 }
