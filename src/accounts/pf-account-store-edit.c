@@ -13,6 +13,7 @@
 #include "pf-account-store.h"
 #include "pf-error.h"
 #include "pf-keyring.h"
+#include "pf-oauth2-credentials.h"
 #include "pf-paths.h"
 
 /* Only public API of the store is used here: these operations are the
@@ -72,10 +73,67 @@ on_old_item_cleared (GObject      *source,
  * after some days, say): removing or moving one must not take the other's
  * password away. */
 static void
+on_old_sign_in_cleared (GObject      *source,
+                        GAsyncResult *result,
+                        gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+
+  if (!pf_oauth2_keyring_clear_finish (result, &error))
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+/* Whether a saved account signs in with @config for @user. */
+static gboolean
+sign_in_in_use (PfAccountStore       *store,
+                const PfOAuth2Config *config,
+                const char           *user)
+{
+  GListModel *accounts = pf_account_store_get_accounts (store);
+  guint n = g_list_model_get_n_items (accounts);
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(PfAccount) other = g_list_model_get_item (accounts, i);
+      g_autoptr(PfOAuth2Config) other_config = NULL;
+
+      if (pf_account_get_auth (other) != PF_ACCOUNT_AUTH_OAUTH2 ||
+          g_strcmp0 (pf_account_get_user (other), user) != 0)
+        continue;
+      other_config = pf_account_dup_oauth2_config (other, NULL);
+      if (other_config != NULL && g_strcmp0 (other_config->token_url, config->token_url) == 0 &&
+          g_strcmp0 (other_config->client_id, config->client_id) == 0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static void
 clear_old_item (GTask *task)
 {
   PfAccountStore *store = g_task_get_source_object (task);
   EditData *data = g_task_get_task_data (task);
+
+  /* An OAuth2 account's keyring item is its refresh token (GNOME Online
+   * Accounts keeps its own). */
+  if (pf_account_get_auth (data->before) == PF_ACCOUNT_AUTH_OAUTH2)
+    {
+      g_autoptr(PfOAuth2Config) config = pf_account_dup_oauth2_config (data->before, NULL);
+
+      if (config == NULL || config->token_url == NULL || config->client_id == NULL ||
+          sign_in_in_use (store, config, pf_account_get_user (data->before)))
+        {
+          g_task_return_boolean (task, TRUE);
+          g_object_unref (task);
+          return;
+        }
+      pf_oauth2_keyring_clear_async (config, pf_account_get_user (data->before),
+                                     g_task_get_cancellable (task), on_old_sign_in_cleared, task);
+      return;
+    }
 
   if (keyring_item_in_use (store, data->before))
     {
@@ -195,9 +253,12 @@ move_keyring_item (GTask *task)
   EditData *data = g_task_get_task_data (task);
 
   /* The item is filed under host and user, and labelled with the name:
-   * it follows the account when any of them changes. */
-  if (pf_account_same_keyring_item (data->before, data->after)
-      && g_strcmp0 (pf_account_get_name (data->before), pf_account_get_name (data->after)) == 0)
+   * it follows the account when any of them changes. An OAuth2 sign-in is
+   * filed under its endpoint, client and user, not the server: it stays. */
+  if (pf_account_get_auth (data->before) == PF_ACCOUNT_AUTH_OAUTH2 ||
+      pf_account_get_auth (data->after) == PF_ACCOUNT_AUTH_OAUTH2 ||
+      (pf_account_same_keyring_item (data->before, data->after)
+      && g_strcmp0 (pf_account_get_name (data->before), pf_account_get_name (data->after)) == 0))
     {
       g_task_return_boolean (task, TRUE);
       g_object_unref (task);

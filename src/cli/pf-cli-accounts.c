@@ -17,6 +17,7 @@
 
 #include "pf-account-store.h"
 #include "pf-cli.h"
+#include "pf-cli-oauth2.h"
 #include "pf-paths.h"
 #include "pf-demo.h"
 #include "pf-detector.h"
@@ -135,6 +136,7 @@ typedef struct
   gboolean  yes;
   gboolean  json;
   gboolean  skip_test;
+  PfCliOAuth2Options oauth2;
 } CliOptions;
 
 static void
@@ -151,6 +153,7 @@ cli_options_clear (CliOptions *o)
   g_free (o->pin);
   g_free (o->ca_file);
   g_free (o->password_file);
+  pf_cli_oauth2_options_clear (&o->oauth2);
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (CliOptions, cli_options_clear)
@@ -543,13 +546,12 @@ detect_settings (const char  *address,
 static gboolean
 test_login (PfAccount     *account,
             gboolean       user_given,
-            const char    *password,
+            PfCredentials *credentials,
             GError       **error)
 {
   g_autoptr(PfLoginTest) test = NULL;
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(PfDiagnosis) diagnosis = NULL;
-  g_autoptr(PfCredentials) credentials = NULL;
 
   test = pf_account_create_login_test (account, error);
   if (test == NULL)
@@ -557,7 +559,6 @@ test_login (PfAccount     *account,
   if (!user_given)
     pf_login_test_set_user (test, NULL);
 
-  credentials = pf_credentials_new_for_password (password);
   pf_login_test_run_async (test, credentials, NULL, pf_cli_store_result, &result);
   diagnosis = pf_login_test_run_finish (test, pf_cli_wait_for (&result), error);
   if (diagnosis == NULL)
@@ -569,7 +570,7 @@ test_login (PfAccount     *account,
                pf_diagnosis_step_describe (pf_diagnosis_get_failed_step (diagnosis)));
       if (pf_diagnosis_get_hint_text (diagnosis) != NULL)
         fprintf (stderr, "%s\n", pf_diagnosis_get_hint_text (diagnosis));
-      g_propagate_error (error, g_error_copy (pf_diagnosis_get_error (diagnosis)));
+      g_propagate_error (error, pf_account_classify_error (account, pf_diagnosis_get_error (diagnosis)));
       return FALSE;
     }
 
@@ -580,6 +581,59 @@ test_login (PfAccount     *account,
 }
 
 /* add ------------------------------------------------------------------------ */
+
+/* The rest of `add --oauth2`: sign in, test the login with the new token,
+ * save the account, keep the refresh token in the keyring. */
+static int
+add_oauth2 (PfAccountStore   *store,
+            PfAccount        *account,
+            const CliOptions *o)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PfOAuth2Tokens) tokens = NULL;
+  g_autoptr(PfCredentials) credentials = NULL;
+
+  tokens = pf_cli_oauth2_sign_in (account, &o->oauth2, &error);
+  if (tokens == NULL)
+    {
+      int status = pf_cli_report_error (error);
+
+      fprintf (stderr, "%s\n", _("Nothing was saved."));
+      return status;
+    }
+  credentials = pf_cli_oauth2_credentials (account, tokens, &error);
+  if (credentials == NULL)
+    return pf_cli_report_error (error);
+
+  if (!o->skip_test)
+    {
+      printf (_("Testing the login to %s…\n"), pf_account_get_host (account));
+      fflush (stdout);
+      /* The user name is the one the token is for: no other form. */
+      if (!test_login (account, TRUE, credentials, &error))
+        {
+          int status = pf_cli_report_error (error);
+
+          fprintf (stderr, "%s\n", _("Nothing was saved."));
+          return status;
+        }
+    }
+
+  if (!pf_account_store_add (store, account, &error) || !save_accounts (store, &error))
+    return pf_cli_report_error (error);
+  printf (_("Saved account “%s”.\n"), pf_account_get_name (account));
+
+  if (!pf_cli_oauth2_store (account, tokens, &error))
+    {
+      int status = pf_cli_report_error (error);
+
+      fprintf (stderr, _("The account is saved, but its sign-in is not. Run “popfetch-cli "
+                         "sign-in %s” once the keyring works.\n"), pf_account_get_name (account));
+      return status;
+    }
+  printf ("%s\n", _("The sign-in is in the keyring."));
+  return PF_EXIT_OK;
+}
 
 int
 pf_cli_run_add (int    argc,
@@ -599,6 +653,7 @@ pf_cli_run_add (int    argc,
     GOptionEntry entries[] = {
       SETTING_ENTRIES (o),
       PASSWORD_ENTRIES (o),
+      PF_CLI_OAUTH2_ENTRIES (o.oauth2),
       { "skip-test", 0, 0, G_OPTION_ARG_NONE, &o.skip_test, N_("Save without testing the login"), NULL },
       { "yes", 'y', 0, G_OPTION_ARG_NONE, &o.yes, N_("Do not ask for confirmation"), NULL },
       { NULL }
@@ -613,6 +668,10 @@ pf_cli_run_add (int    argc,
   if (argc != 2)
     return pf_cli_usage_error ("add", _("add takes one mail address: popfetch-cli add ADDRESS"));
   address = argv[1];
+  if (pf_cli_oauth2_options_given (&o.oauth2) && !o.oauth2.oauth2)
+    return pf_cli_usage_error ("add", _("The --oauth2-… options and --device-code go with --oauth2."));
+  if (o.oauth2.oauth2 && (o.password_stdin || o.password_file != NULL))
+    return pf_cli_usage_error ("add", _("An OAuth2 sign-in takes no password."));
 
   store = open_store (&error);
   if (store == NULL)
@@ -645,6 +704,8 @@ pf_cli_run_add (int    argc,
     pf_account_set_security (account, PF_SECURITY_STARTTLS);
   if (o.user != NULL)
     user_given = TRUE;
+  if (o.oauth2.oauth2 && !pf_cli_oauth2_apply (account, &o.oauth2, &error))
+    return pf_cli_report_error (error);
   if (!apply_options (account, &o, &error))
     return pf_cli_report_error (error);
   if (pf_account_store_lookup (store, pf_account_get_name (account)) != NULL)
@@ -666,6 +727,9 @@ pf_cli_run_add (int    argc,
       return PF_EXIT_USAGE;
     }
 
+  if (o.oauth2.oauth2)
+    return add_oauth2 (store, account, &o);
+
   {
     g_autofree char *prompt = g_strdup_printf (_("Password for %s: "), pf_account_get_user (account));
 
@@ -676,9 +740,11 @@ pf_cli_run_add (int    argc,
 
   if (!o.skip_test)
     {
+      g_autoptr(PfCredentials) credentials = pf_credentials_new_for_password (password);
+
       printf (_("Testing the login to %s…\n"), pf_account_get_host (account));
       fflush (stdout);
-      if (!test_login (account, user_given, password, &error))
+      if (!test_login (account, user_given, credentials, &error))
         {
           int status = pf_cli_report_error (error);
 
@@ -1065,6 +1131,35 @@ pf_cli_fetch_saved_accounts (const char * const *names,
       g_autoptr(PfCredentials) credentials = NULL;
       char *password;
 
+      /* OAuth2: the road's credentials refresh the token when the session
+       * asks; a refused sign-in says "sign in again". */
+      if (pf_account_get_auth (account) == PF_ACCOUNT_AUTH_OAUTH2)
+        {
+          if (password_stdin || password_file != NULL)
+            {
+              fprintf (stderr, _("popfetch-cli: Account “%s” signs in with OAuth2 and takes no "
+                                 "password.\n"), pf_account_get_name (account));
+              codes[i] = PF_EXIT_USAGE;
+              continue;
+            }
+          settings[i].fetcher = pf_account_create_fetcher (account, NULL, &local_error);
+          if (settings[i].fetcher == NULL)
+            {
+              codes[i] = pf_cli_report_error (local_error);
+              continue;
+            }
+          settings[i].account = G_OBJECT (g_object_ref (account));
+          settings[i].classify_error = pf_cli_oauth2_classify_error;
+          settings[i].label = g_strdup (pf_account_get_name (account));
+          settings[i].user = g_strdup (pf_account_get_user (account));
+          if (policy_override >= 0)
+            pf_fetcher_set_policy (settings[i].fetcher, (PfFetchPolicy) policy_override,
+                                   pf_account_get_delete_after_days (account));
+          g_ptr_array_add (runs, &settings[i]);
+          g_array_append_val (run_index, i);
+          continue;
+        }
+
       password = pf_cli_account_password (account, password_stdin, password_file, &local_error);
       if (password == NULL)
         {
@@ -1107,6 +1202,9 @@ pf_cli_fetch_saved_accounts (const char * const *names,
           guint index = g_array_index (run_index, guint, i);
 
           codes[index] = run_codes[i];
+          if (codes[index] == PF_EXIT_SIGN_IN)
+            fprintf (stderr, _("  Sign in again with “popfetch-cli sign-in %s”.\n"),
+                     pf_account_get_name (g_ptr_array_index (accounts, index)));
           /* Once every run is done: saving the accounts file waits on
            * this thread's loop, which the runs must have to themselves. */
           if (settings[index].fell_back_to != PF_AUTH_AUTO)
@@ -1135,15 +1233,16 @@ pf_cli_fetch_saved_accounts (const char * const *names,
 /* test NAME ---------------------------------------------------------------- */
 
 int
-pf_cli_saved_login_test (const char   *name,
-                         gboolean      password_stdin,
-                         const char   *password_file,
-                         PfLoginTest **test,
-                         char        **password,
-                         char        **host,
-                         gint         *port,
-                         PfSecurity   *security,
-                         GError      **error)
+pf_cli_saved_login_test (const char     *name,
+                         gboolean        password_stdin,
+                         const char     *password_file,
+                         PfLoginTest   **test,
+                         PfCredentials **credentials,
+                         PfAccount     **saved,
+                         char          **host,
+                         gint           *port,
+                         PfSecurity     *security,
+                         GError        **error)
 {
   g_autoptr(PfAccountStore) store = NULL;
   g_autoptr(PfLoginTest) login_test = NULL;
@@ -1163,18 +1262,31 @@ pf_cli_saved_login_test (const char   *name,
   if (login_test == NULL)
     return pf_cli_report_error (*error);
 
-  secret = pf_cli_account_password (account, password_stdin, password_file, error);
-  if (secret == NULL)
+  if (pf_account_get_auth (account) == PF_ACCOUNT_AUTH_OAUTH2)
     {
-      int status = pf_cli_report_error (*error);
+      if (password_stdin || password_file != NULL)
+        return pf_cli_usage_error ("test", _("This account signs in with OAuth2 and takes no password."));
+      *credentials = pf_account_create_credentials (account, error);
+      if (*credentials == NULL)
+        return pf_cli_report_error (*error);
+    }
+  else
+    {
+      secret = pf_cli_account_password (account, password_stdin, password_file, error);
+      if (secret == NULL)
+        {
+          int status = pf_cli_report_error (*error);
 
-      fprintf (stderr, _("  Give the password for this run with “popfetch-cli test %s --password-stdin”.\n"),
-               name);
-      return status;
+          fprintf (stderr, _("  Give the password for this run with “popfetch-cli test %s --password-stdin”.\n"),
+                   name);
+          return status;
+        }
+      *credentials = pf_credentials_new_for_password (secret);
+      pf_keyring_password_free (secret);
     }
 
   *test = g_steal_pointer (&login_test);
-  *password = secret;
+  *saved = g_object_ref (account);
   *host = g_strdup (pf_account_get_host (account));
   *port = (gint) pf_account_get_port (account);
   *security = pf_account_get_security (account);

@@ -23,6 +23,7 @@
 
 #include "pf-cli-common.h"
 #include "pf-error.h"
+#include "pf-oauth2.h"
 
 /* The password passes through this process's memory: no core file may
  * keep it, and no other process of the user may read it through ptrace or
@@ -117,6 +118,31 @@ pf_cli_exit_code_for_error (const GError *error)
         }
     }
 
+  if (error->domain == PF_OAUTH2_ERROR)
+    {
+      switch ((PfOAuth2ErrorCode) error->code)
+        {
+        case PF_OAUTH2_ERROR_SIGN_IN_AGAIN:
+          return PF_EXIT_SIGN_IN;
+        case PF_OAUTH2_ERROR_NO_CLIENT_ID:
+        case PF_OAUTH2_ERROR_UNKNOWN_PROVIDER:
+        case PF_OAUTH2_ERROR_INSECURE_URL:
+        case PF_OAUTH2_ERROR_NO_DEVICE_FLOW:
+          return PF_EXIT_CONFIG;
+        case PF_OAUTH2_ERROR_CONSENT_REFUSED:
+        case PF_OAUTH2_ERROR_ADMIN_CONSENT:
+        case PF_OAUTH2_ERROR_PROVIDER:
+        case PF_OAUTH2_ERROR_POP_REFUSED:
+          return PF_EXIT_NOPERM;
+        case PF_OAUTH2_ERROR_TIMEOUT:
+        case PF_OAUTH2_ERROR_DEVICE_EXPIRED:
+          return PF_EXIT_TEMPFAIL;
+        case PF_OAUTH2_ERROR_BROWSER:
+        case PF_OAUTH2_ERROR_HTTP:
+        default:
+          return PF_EXIT_UNAVAILABLE;
+        }
+    }
   if (error->domain == G_RESOLVER_ERROR)
     return PF_EXIT_NOHOST;
   if (error->domain == G_TLS_ERROR)
@@ -137,7 +163,12 @@ pf_cli_exit_code_for_error (const GError *error)
 int
 pf_cli_report_error (const GError *error)
 {
-  g_autoptr(PfExplanation) explanation = pf_error_explain (error);
+  g_autoptr(PfExplanation) explanation = NULL;
+
+  /* The OAuth2 domain explains itself; everything else as the engine says. */
+  explanation = pf_oauth2_error_explain (error);
+  if (explanation == NULL)
+    explanation = pf_error_explain (error);
 
   fprintf (stderr, "popfetch-cli: %s\n", explanation->title);
   if (explanation->what != NULL && *explanation->what != '\0')

@@ -29,6 +29,7 @@ typedef enum
   PF_EXIT_PROTOCOL    = 76,   /* EX_PROTOCOL: the server broke the protocol */
   PF_EXIT_NOPERM      = 77,   /* EX_NOPERM: login rejected, certificate or TLS refused */
   PF_EXIT_CONFIG      = 78,   /* EX_CONFIG: account missing or misconfigured, no keyring */
+  PF_EXIT_SIGN_IN     = 79,   /* the OAuth2 sign-in was revoked or expired: sign in again */
 } PfExitCode;
 
 /* No core files and no ptrace for this process, then locale, translations

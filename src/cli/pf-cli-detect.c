@@ -81,7 +81,9 @@ json_error (GString      *out,
       g_string_append (out, "null");
       return;
     }
-  explanation = pf_error_explain (error);
+  explanation = pf_oauth2_error_explain (error);
+  if (explanation == NULL)
+    explanation = pf_error_explain (error);
   g_string_append (out, "{\"domain\":");
   pf_cli_json_string (out, g_quark_to_string (error->domain));
   g_string_append_printf (out, ",\"code\":%d,\"message\":", error->code);
@@ -586,10 +588,12 @@ pf_cli_detect (int    argc,
 static void
 print_diagnosis (PfLoginTest *test,
                  PfDiagnosis *diagnosis,
+                 PfAccount   *account,
                  const char  *host,
                  guint16      port,
                  PfSecurity   security)
 {
+  g_autoptr(PfExplanation) account_explanation = NULL;
   const PfDiagnosisStep order[] = {
     PF_DIAGNOSIS_STEP_LOOKUP,
     PF_DIAGNOSIS_STEP_CONNECT,
@@ -601,6 +605,10 @@ print_diagnosis (PfLoginTest *test,
   PfDiagnosisStep failed = pf_diagnosis_get_failed_step (diagnosis);
   gboolean reached_failure = FALSE;
   const PfExplanation *explanation = pf_diagnosis_get_explanation (diagnosis);
+
+  /* A saved account knows what a failure means for its sign-in (OAuth2). */
+  if (account != NULL && pf_diagnosis_get_error (diagnosis) != NULL)
+    explanation = account_explanation = pf_account_explain_error (account, pf_diagnosis_get_error (diagnosis));
 
   printf (_("Login test on %s port %u (%s)\n\n"), host, port, pf_security_to_string (security));
   for (guint i = 0; i < G_N_ELEMENTS (order); i++)
@@ -805,6 +813,7 @@ pf_cli_test (int    argc,
   g_autoptr(PfCliPassword) password = NULL;
   g_autofree char *pin_hex = NULL;
   g_autoptr(PfCredentials) credentials = NULL;
+  g_autoptr(PfAccount) account = NULL;
   PfServerSettings *settings;
   PfSecurity security = PF_SECURITY_TLS;
   PfAuthMechanism mechanism = PF_AUTH_AUTO;
@@ -835,7 +844,8 @@ pf_cli_test (int    argc,
           || ca_file != NULL || pin != NULL)
         return pf_cli_usage_error ("test", _("A saved account name and server options exclude each other."));
       status = pf_cli_saved_login_test (argv[1], password_stdin, password_file,
-                                        &test, &password, &host, &port, &security, &error);
+                                        &test, &credentials, &account, &host, &port, &security,
+                                        &error);
       if (status != PF_EXIT_OK)
         return status;
       if (mechanism_name != NULL)
@@ -894,7 +904,8 @@ pf_cli_test (int    argc,
   /* Choosing "none" on the command line is the explicit, unsafe choice. */
   pf_server_settings_set_allow_plaintext_auth (settings, security == PF_SECURITY_NONE);
 
-  credentials = pf_credentials_new_for_password (password);
+  if (credentials == NULL)
+    credentials = pf_credentials_new_for_password (password);
   g_clear_pointer (&password, pf_keyring_password_free);
   pf_login_test_run_async (test, credentials, NULL, pf_cli_store_result, &result);
   diagnosis = pf_login_test_run_finish (test, pf_cli_wait_for (&result), &error);
@@ -904,7 +915,7 @@ pf_cli_test (int    argc,
   if (json)
     print_diagnosis_json (diagnosis, host, (guint16) port, security, transcript);
   else
-    print_diagnosis (test, diagnosis, host, (guint16) port, security);
+    print_diagnosis (test, diagnosis, account, host, (guint16) port, security);
   if (transcript && !json)
     {
       g_autofree char *text = pf_diagnosis_dup_transcript_text (diagnosis);
@@ -912,6 +923,16 @@ pf_cli_test (int    argc,
       printf ("\n%s\n%s", _("Transcript (secrets redacted):"), text);
     }
 
+  if (account != NULL && pf_diagnosis_get_error (diagnosis) != NULL)
+    {
+      g_autoptr(GError) classified = pf_account_classify_error (account, pf_diagnosis_get_error (diagnosis));
+
+      status = pf_cli_exit_code_for_error (classified);
+      if (status == PF_EXIT_SIGN_IN)
+        fprintf (stderr, _("  Sign in again with “popfetch-cli sign-in %s”.\n"),
+                 pf_account_get_name (account));
+      return status;
+    }
   status = pf_cli_exit_code_for_error (pf_diagnosis_get_error (diagnosis));
   return status;
 }

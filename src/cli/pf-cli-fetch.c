@@ -19,6 +19,7 @@
 #include "pf-cli-fetch.h"
 #include "pf-error.h"
 #include "pf-fetcher.h"
+#include "pf-oauth2-credentials.h"
 
 void
 pf_cli_fetch_settings_clear (PfCliFetchSettings *settings)
@@ -26,6 +27,8 @@ pf_cli_fetch_settings_clear (PfCliFetchSettings *settings)
   g_clear_pointer (&settings->label, g_free);
   g_clear_pointer (&settings->user, g_free);
   g_clear_object (&settings->fetcher);
+  g_clear_object (&settings->account);
+  settings->classify_error = NULL;
 }
 
 typedef struct _FetchMany FetchMany;
@@ -460,9 +463,13 @@ pf_cli_fetch_run_many (PfCliFetchSettings **settings,
 
       if (job->error != NULL)
         {
+          g_autoptr(GError) shown = NULL;
+
           if (n > 1)
             fprintf (stderr, _("popfetch-cli: Account “%s” was not fetched.\n"), job_label (job));
-          code = pf_cli_report_error (job->error);
+          if (job->settings->classify_error != NULL)
+            shown = job->settings->classify_error (job->settings->account, job->error);
+          code = pf_cli_report_error (shown != NULL ? shown : job->error);
         }
       if (exit_code == PF_EXIT_OK)
         exit_code = code;
@@ -512,6 +519,7 @@ pf_cli_fetch_options_clear (PfCliFetchOptions *options)
   g_clear_pointer (&options->state_dir, g_free);
   g_clear_pointer (&options->ca_file, g_free);
   g_clear_pointer (&options->mechanism, g_free);
+  g_clear_pointer (&options->oauth2_token_file, g_free);
   g_clear_pointer (&options->names, g_strfreev);
 }
 
@@ -530,7 +538,8 @@ pf_cli_fetch_parse (int                argc,
     { "maildir", 0, 0, G_OPTION_ARG_FILENAME, &options->maildir, N_("Deliver into this Maildir (created when missing)"), N_("DIR") },
     { "state-dir", 0, 0, G_OPTION_ARG_FILENAME, &options->state_dir, N_("Keep the delivery journal here (default $XDG_STATE_HOME/popfetch)"), N_("DIR") },
     { "ca-file", 0, 0, G_OPTION_ARG_FILENAME, &options->ca_file, N_("Trust the certificate authorities in this PEM file instead of the system ones"), N_("PEM") },
-    { "mechanism", 0, 0, G_OPTION_ARG_STRING, &options->mechanism, N_("Login method (default: the strongest shared one)"), N_("NAME") },
+    { "mechanism", 0, 0, G_OPTION_ARG_STRING, &options->mechanism, N_("Login method (default: the strongest shared one; with a token XOAUTH2 or OAUTHBEARER, as the server offers)"), N_("NAME") },
+    { "oauth2-token-file", 0, 0, G_OPTION_ARG_FILENAME, &options->oauth2_token_file, N_("Log in with the OAuth2 access token on the first line of FILE (not readable by group or others) instead of a password"), N_("FILE") },
     { "keep", 0, 0, G_OPTION_ARG_NONE, &options->keep, N_("Leave messages on the server (default)"), NULL },
     { "delete", 0, 0, G_OPTION_ARG_NONE, &options->delete, N_("Delete messages from the server once they are stored safely"), NULL },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &options->quiet, N_("Print nothing but errors"), NULL },
@@ -570,7 +579,8 @@ pf_cli_fetch_options_ad_hoc (const PfCliFetchOptions *options)
 
   return options->host != NULL || options->user != NULL || options->maildir != NULL
          || options->security != NULL || options->port != 0 || options->state_dir != NULL
-         || options->ca_file != NULL || options->mechanism != NULL;
+         || options->ca_file != NULL || options->mechanism != NULL
+         || options->oauth2_token_file != NULL;
 }
 
 PfCliFetchOutput
@@ -597,7 +607,9 @@ pf_cli_fetch_ad_hoc (PfCliFetchOptions *options)
     return pf_cli_usage_error ("fetch", _("Account names and --host exclude each other: fetch saved accounts by name, or one server ad hoc."));
   if (options->host == NULL || options->user == NULL || options->maildir == NULL || options->security == NULL)
     return pf_cli_usage_error ("fetch", _("--host, --security, --user and --maildir are required."));
-  if ((options->password_file != NULL) == options->password_stdin)
+  if (options->oauth2_token_file != NULL && (options->password_file != NULL || options->password_stdin))
+    return pf_cli_usage_error ("fetch", _("--oauth2-token-file replaces the password: give no --password-file or --password-stdin with it."));
+  if (options->oauth2_token_file == NULL && (options->password_file != NULL) == options->password_stdin)
     return pf_cli_usage_error ("fetch", _("Give the password with exactly one of --password-file and --password-stdin."));
   if (!pf_security_from_string (options->security, &security))
     return pf_cli_usage_error ("fetch", _("--security must be tls, starttls or none."));
@@ -605,6 +617,9 @@ pf_cli_fetch_ad_hoc (PfCliFetchOptions *options)
     return pf_cli_usage_error ("fetch", _("--port must be between 1 and 65535."));
   if (options->mechanism != NULL && !pf_auth_mechanism_from_string (options->mechanism, &mechanism))
     return pf_cli_usage_error ("fetch", _("Unknown --mechanism."));
+  if (options->oauth2_token_file != NULL && mechanism != PF_AUTH_AUTO &&
+      mechanism != PF_AUTH_XOAUTH2 && mechanism != PF_AUTH_OAUTHBEARER)
+    return pf_cli_usage_error ("fetch", _("An OAuth2 token logs in with --mechanism XOAUTH2 or OAUTHBEARER."));
 
   server = pf_server_settings_new (options->host,
                                    options->port > 0 ? options->port : (security == PF_SECURITY_TLS ? 995 : 110),
@@ -620,14 +635,19 @@ pf_cli_fetch_ad_hoc (PfCliFetchOptions *options)
   /* Choosing "none" on the command line is the explicit, unsafe choice. */
   pf_server_settings_set_allow_plaintext_auth (server, security == PF_SECURITY_NONE);
 
+  /* A token file is read like a password file: first line, and refused
+   * when group or others may read it. */
   {
-    char *password = pf_cli_read_password (options->password_stdin, options->password_file,
-                                           NULL, &error);
+    char *secret = pf_cli_read_password (options->password_stdin,
+                                         options->oauth2_token_file != NULL
+                                         ? options->oauth2_token_file : options->password_file,
+                                         NULL, &error);
 
-    if (password == NULL)
+    if (secret == NULL)
       return pf_cli_usage_error ("fetch", error->message);
-    credentials = pf_credentials_new_for_password (password);
-    pf_cli_password_free (password);
+    credentials = options->oauth2_token_file != NULL ? pf_credentials_new_for_access_token (secret)
+                                                     : pf_credentials_new_for_password (secret);
+    pf_cli_password_free (secret);
   }
   if (security == PF_SECURITY_NONE && !options->quiet && !options->json)
     fprintf (stderr, "%s\n", _("popfetch-cli: warning: --security none sends the password unencrypted."));

@@ -24,6 +24,11 @@ typedef struct
   /* Set by the run: the login method that worked after the first one was
    * refused as a method (a saved account remembers it), else AUTO. */
   PfAuthMechanism  fell_back_to;
+  /* Optional: turns the run's error into the one to show (a saved account
+   * knows what a refusal means for its sign-in: pf_account_classify_error).
+   * Set only by popfetch-cli, so popfetch-cli-fetch links no account code. */
+  GObject         *account;
+  GError        *(*classify_error) (GObject *account, const GError *error);
 } PfCliFetchSettings;
 
 typedef enum
@@ -76,6 +81,7 @@ typedef struct
   char     *state_dir;
   char     *ca_file;
   char     *mechanism;   /* a pf_auth_mechanism_from_string() name, or NULL */
+  char     *oauth2_token_file;  /* an OAuth2 access token instead of a password */
   gboolean  keep;
   gboolean  delete;
   gboolean  quiet;

@@ -16,6 +16,7 @@
 #include <glib/gi18n.h>
 
 #include "pf-cli.h"
+#include "pf-cli-oauth2.h"
 #include "pf-error.h"
 
 const PfCliCommand pf_cli_commands[] = {
@@ -27,6 +28,7 @@ const PfCliCommand pf_cli_commands[] = {
   { "edit", N_("Change settings of a saved account"), pf_cli_run_edit },
   { "remove", N_("Remove a saved account and its password"), pf_cli_run_remove },
   { "set-password", N_("Store or replace the password of a saved account"), pf_cli_run_set_password },
+  { "sign-in", N_("Sign in again to an account that signs in with OAuth2"), pf_cli_run_sign_in },
   { "fetch", N_("Fetch mail into a Maildir, each message exactly once"), pf_cli_fetch },
   { "schedule", N_("Fetch every saved account on a timer (a systemd user service)"), pf_cli_schedule },
   { NULL, NULL, NULL },
@@ -54,6 +56,7 @@ print_help (FILE *out)
   fprintf (out, "  76  %s\n", _("the server broke the POP3 protocol"));
   fprintf (out, "  77  %s\n", _("login, certificate or encryption refused"));
   fprintf (out, "  78  %s\n", _("account missing or misconfigured, or no keyring"));
+  fprintf (out, "  79  %s\n", _("the OAuth2 sign-in was revoked or expired: run “popfetch-cli sign-in NAME”"));
 }
 
 /* popfetch-cli-fetch next to this program in the build tree, in

@@ -34,18 +34,20 @@ int  pf_cli_test   (int argc, char **argv);
 /* Accounts (pf-cli-accounts.c) */
 
 /* For `popfetch-cli test NAME`: a login test set up from the saved account
- * NAME and its password (from the keyring, or @password_stdin /
- * @password_file for this run), plus the server it dials. On failure the
- * error is already reported and the exit code is returned. */
-int  pf_cli_saved_login_test (const char    *name,
-                              gboolean       password_stdin,
-                              const char    *password_file,
-                              PfLoginTest  **test,
-                              char         **password,
-                              char         **host,
-                              gint          *port,
-                              PfSecurity    *security,
-                              GError       **error);
+ * NAME and its credentials (the password from the keyring, or
+ * @password_stdin / @password_file for this run; for an OAuth2 account
+ * the road's token source), the account itself, plus the server it dials.
+ * On failure the error is already reported and the exit code is returned. */
+int  pf_cli_saved_login_test (const char     *name,
+                              gboolean        password_stdin,
+                              const char     *password_file,
+                              PfLoginTest   **test,
+                              PfCredentials **credentials,
+                              PfAccount     **account,
+                              char          **host,
+                              gint           *port,
+                              PfSecurity     *security,
+                              GError        **error);
 
 int  pf_cli_run_add          (int argc, char **argv);
 int  pf_cli_run_list         (int argc, char **argv);

@@ -126,6 +126,73 @@ test_round_trip_bytes (void)
   g_assert_cmpstr (data, ==, full_file);
 }
 
+/* OAuth2 accounts: a provider with overrides, GNOME Online Accounts, and
+ * explicit endpoints (http on loopback) survive a round trip. */
+static void
+test_oauth2_round_trip (void)
+{
+  static const char text[] =
+    "# Popfetch accounts. Passwords are kept in the keyring, never here.\n"
+    "\n"
+    "[Account company]\n"
+    "address=ann@contoso.example\n"
+    "host=outlook.office365.com\n"
+    "port=995\n"
+    "security=tls\n"
+    "user=ann@contoso.example\n"
+    "mechanism=auto\n"
+    "policy=keep\n"
+    "interval=0\n"
+    "auth=oauth2\n"
+    "oauth2-source=microsoft\n"
+    "oauth2-authorize-url=https://login.microsoftonline.com/contoso.example/oauth2/v2.0/authorize\n"
+    "oauth2-client-id=00000000-1111-2222-3333-444444444444\n"
+    "\n"
+    "[Account gmail]\n"
+    "address=bob@gmail.com\n"
+    "host=pop.gmail.com\n"
+    "port=995\n"
+    "security=tls\n"
+    "user=bob@gmail.com\n"
+    "mechanism=XOAUTH2\n"
+    "policy=keep\n"
+    "interval=0\n"
+    "auth=oauth2\n"
+    "oauth2-source=goa\n"
+    "goa-account-id=account_1700000000_0\n"
+    "\n"
+    "[Account local]\n"
+    "address=c@example.org\n"
+    "host=pop.example.org\n"
+    "port=995\n"
+    "security=tls\n"
+    "user=c@example.org\n"
+    "mechanism=auto\n"
+    "policy=keep\n"
+    "interval=0\n"
+    "auth=oauth2\n"
+    "oauth2-authorize-url=http://127.0.0.1:8080/authorize\n"
+    "oauth2-token-url=http://127.0.0.1:8080/token\n"
+    "oauth2-client-id=popfetch\n"
+    "oauth2-scope=pop offline_access\n";
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) accounts = NULL;
+  g_autoptr(GListStore) store = g_list_store_new (PF_TYPE_ACCOUNT);
+  g_autofree char *data = NULL;
+  PfAccount *gmail;
+
+  accounts = pf_account_store_parse (text, strlen (text), "accounts.ini", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (accounts->len, ==, 3);
+  gmail = accounts->pdata[1];
+  g_assert_cmpint (pf_account_get_auth (gmail), ==, PF_ACCOUNT_AUTH_OAUTH2);
+  g_assert_cmpstr (pf_account_get_oauth2_source (gmail), ==, "goa");
+  g_assert_cmpstr (pf_account_get_goa_account_id (gmail), ==, "account_1700000000_0");
+  g_list_store_splice (store, 0, 0, accounts->pdata, accounts->len);
+  data = pf_account_store_serialize (G_LIST_MODEL (store), NULL);
+  g_assert_cmpstr (data, ==, text);
+}
+
 static void
 test_defaults (void)
 {
@@ -181,6 +248,13 @@ test_invalid_fields_named (void)
     { "[Account a]\naddress=a@b.c\nhost=h\nallow-plaintext=yes\n", "allow-plaintext" },
     { "[Settings]\nfoo=bar\n", "Settings" },
     { "[Account  a]\naddress=a@b.c\nhost=h\n", "name" },
+    { "[Account a]\naddress=a@b.c\nhost=h\nauth=kerberos\n", "kerberos" },
+    { "[Account a]\naddress=a@b.c\nhost=h\nauth=oauth2\n", "oauth2-source" },
+    { "[Account a]\naddress=a@b.c\nhost=h\nauth=oauth2\noauth2-source=myspace\n", "myspace" },
+    { "[Account a]\naddress=a@b.c\nhost=h\nauth=oauth2\noauth2-source=goa\n", "goa-account-id" },
+    { "[Account a]\naddress=a@b.c\nhost=h\nauth=oauth2\noauth2-source=microsoft\nmechanism=PLAIN\n", "XOAUTH2" },
+    { "[Account a]\naddress=a@b.c\nhost=h\nauth=oauth2\noauth2-authorize-url=https://id.example/a\n"
+      "oauth2-token-url=http://id.example/t\noauth2-client-id=c\noauth2-scope=s\n", "https" },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
@@ -746,6 +820,7 @@ main (int   argc,
   g_test_add_func ("/accounts/store/remember-mechanism", test_remember_mechanism);
   g_test_add_func ("/accounts/store/serialize/round-trip-bytes", test_round_trip_bytes);
   g_test_add_func ("/accounts/store/parse/defaults", test_defaults);
+  g_test_add_func ("/accounts/store/parse/oauth2-round-trip", test_oauth2_round_trip);
   g_test_add_func ("/accounts/store/parse/invalid-fields-named", test_invalid_fields_named);
   g_test_add_func ("/accounts/store/parse/repeated-section-refused", test_repeated_section_refused);
   g_test_add_func ("/accounts/account/validate/rejects", test_validate_rejects);

@@ -27,6 +27,11 @@ CASES = [
     ("a second account name", ["fetch", "work", ""], ["work", "home\\ box"], []),
     ("the values of --security", ["fetch", "--security", "st"], ["starttls"], ["tls"]),
     ("the actions of schedule", ["schedule", ""], ["enable", "disable", "status"], []),
+    ("the sign-in command", ["sig"], ["sign-in"], []),
+    ("an account name for sign-in", ["sign-in", "wo"], ["work"], []),
+    ("the OAuth2 options of add", ["add", "--oauth2-p"], ["--oauth2-provider"], []),
+    ("the OAuth2 providers", ["add", "--oauth2-provider", "mi"], ["microsoft"], ["google"]),
+    ("fetch --oauth2-token-file", ["fetch", "--oauth2-t"], ["--oauth2-token-file"], []),
 ]
 
 with tempfile.TemporaryDirectory() as home:

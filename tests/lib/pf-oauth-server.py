@@ -29,6 +29,8 @@
 #       action=expire-access[&user=U]       expire access tokens (all, or U's)
 #       action=set&KEY=VALUE...             change a setting (below)
 #       action=approve-device[&user_code=C]  approve pending device requests
+#       action=issued                       every token and code handed out
+#                                           (access=…, refresh=…, code=… lines)
 #       action=stats                        counters (token-authorization_code,
 #                                           token-refresh_token, token-device_code,
 #                                           introspect, introspect-active,
@@ -72,6 +74,7 @@ class State:
         self.access = {}       # token -> {user, expires_at, scope}
         self.refresh = {}      # token -> {user, client_id, scope, revoked}
         self.devices = {}      # device_code -> dict
+        self.issued_codes = [] # every authorization and device code
         self.stats = {}
 
     def count(self, name):
@@ -208,6 +211,7 @@ class Handler(BaseHTTPRequestHandler):
         user = q.get('login_hint') or settings['user']
         code = 'code-' + secrets.token_urlsafe(18)
         with STATE.lock:
+            STATE.issued_codes.append(code)
             STATE.codes[code] = {
                 'client_id': q.get('client_id', ''),
                 'redirect_uri': redirect_uri,
@@ -300,6 +304,7 @@ class Handler(BaseHTTPRequestHandler):
                 return
             device_code = 'dc-' + secrets.token_urlsafe(18)
             user_code = '%04d-%04d' % (secrets.randbelow(10000), secrets.randbelow(10000))
+            STATE.issued_codes.append(device_code)
             STATE.devices[device_code] = {
                 'user_code': user_code,
                 'user': f.get('login_hint') or STATE.settings['user'],
@@ -381,6 +386,15 @@ class Handler(BaseHTTPRequestHandler):
                 for entry in STATE.devices.values():
                     if 'user_code' not in f or entry['user_code'] == f['user_code']:
                         entry['approved'] = True
+            elif action == 'issued':
+                # Every token and code handed out, for tests that look for
+                # them where they must not be.
+                for token in STATE.access:
+                    lines.append('access=%s' % token)
+                for token in STATE.refresh:
+                    lines.append('refresh=%s' % token)
+                for token in STATE.issued_codes:
+                    lines.append('code=%s' % token)
             elif action == 'stats':
                 for key in sorted(STATE.stats):
                     lines.append('%s=%d' % (key, STATE.stats[key]))

@@ -595,8 +595,6 @@ on_answer_handled (gpointer user_data)
   form_add (form, "code_verifier", flow->verifier);
   add_client (form, flow->config);
   g_clear_pointer (&flow->code, wipe_string);
-  /* Not in the same call as g_steal_pointer (&task): C leaves the order
-   * in which arguments are evaluated open. */
   cancellable = g_task_get_cancellable (task);
   post_form_async (flow->config->token_url, GRANT_CODE, form, cancellable,
                    on_code_exchanged, g_steal_pointer (&task));
