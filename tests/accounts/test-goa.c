@@ -4,8 +4,7 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- *   dbus-run-session --config-file=goa-session.conf -- \
- *     test-goa PYTHON PF-GOA-SERVICE.PY
+ *   dbus-run-session --config-file=tests/lib/pf-test-session-bus.conf -- test-goa
  *
  * Each test starts tests/lib/pf-goa-service.py (org.gnome.OnlineAccounts
  * on the private session bus, with the accounts the test writes) and
@@ -22,71 +21,9 @@
 #include "pf-goa.h"
 #include "pf-oauth2.h"
 #include "pf-test-dovecot.h"
+#include "pf-test-goa.h"
 #include "pf-test-oauth.h"
 #include "pf-test-util.h"
-
-static const char *python;
-static const char *service_script;
-
-typedef struct
-{
-  char        *dir;
-  char        *record;
-  GSubprocess *service;
-} Goa;
-
-static Goa *
-goa_start (const char *config_json)
-{
-  Goa *goa = g_new0 (Goa, 1);
-  g_autofree char *config = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GDataInputStream) out = NULL;
-  g_autofree char *line = NULL;
-
-  goa->dir = g_dir_make_tmp ("pf-goa-XXXXXX", &error);
-  g_assert_no_error (error);
-  config = g_build_filename (goa->dir, "accounts.json", NULL);
-  goa->record = g_build_filename (goa->dir, "calls", NULL);
-  g_file_set_contents (config, config_json, -1, &error);
-  g_assert_no_error (error);
-
-  goa->service = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error,
-                                   python, service_script, config, goa->record, NULL);
-  g_assert_no_error (error);
-  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (goa->service));
-  line = g_data_input_stream_read_line_utf8 (out, NULL, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_cmpstr (line, ==, "READY");
-  return goa;
-}
-
-static char *
-goa_calls (Goa *goa)
-{
-  g_autoptr(GError) error = NULL;
-  char *calls = NULL;
-
-  g_file_get_contents (goa->record, &calls, NULL, &error);
-  g_assert_no_error (error);
-  return calls;
-}
-
-static void
-goa_stop (Goa *goa)
-{
-  g_autofree char *config = g_build_filename (goa->dir, "accounts.json", NULL);
-
-  g_subprocess_force_exit (goa->service);
-  g_subprocess_wait (goa->service, NULL, NULL);
-  g_clear_object (&goa->service);
-  g_remove (config);
-  g_remove (goa->record);
-  g_remove (goa->dir);
-  g_free (goa->record);
-  g_free (goa->dir);
-  g_free (goa);
-}
 
 static GPtrArray *
 list_accounts (void)
@@ -129,7 +66,7 @@ get_secret (PfCredentials  *credentials,
 static void
 test_chosen_by_address (void)
 {
-  Goa *goa = goa_start (ACCOUNTS);
+  PfTestGoa *goa = pf_test_goa_start (ACCOUNTS);
   g_autoptr(GPtrArray) accounts = list_accounts ();
   PfGoaAccount *account;
 
@@ -159,7 +96,7 @@ test_chosen_by_address (void)
     g_assert_nonnull (strstr (why, "no mail account for carol@example.org"));
   }
 
-  goa_stop (goa);
+  pf_test_goa_stop (goa);
 }
 
 /* The access token comes from OAuth2Based.GetAccessToken of the account
@@ -167,7 +104,7 @@ test_chosen_by_address (void)
 static void
 test_token (void)
 {
-  Goa *goa = goa_start (ACCOUNTS);
+  PfTestGoa *goa = pf_test_goa_start (ACCOUNTS);
   g_autoptr(PfCredentials) credentials = pf_goa_credentials_new ("account_2");
   g_autoptr(PfSecret) secret = NULL;
   g_autoptr(GError) error = NULL;
@@ -178,10 +115,10 @@ test_token (void)
   g_assert_cmpint (pf_secret_get_kind (secret), ==, PF_SECRET_ACCESS_TOKEN);
   g_assert_cmpstr (pf_secret_get_value (secret), ==, "alice-token");
 
-  calls = goa_calls (goa);
+  calls = pf_test_goa_dup_calls (goa);
   g_assert_cmpstr (calls, ==, "GetManagedObjects -\nGetAccessToken account_2\n");
 
-  goa_stop (goa);
+  pf_test_goa_stop (goa);
   pf_test_assert_finalized (g_steal_pointer (&credentials), 5);
 }
 
@@ -190,7 +127,7 @@ test_token (void)
 static void
 test_invalidate_asks_again (void)
 {
-  Goa *goa = goa_start (ACCOUNTS);
+  PfTestGoa *goa = pf_test_goa_start (ACCOUNTS);
   g_autoptr(PfCredentials) credentials = pf_goa_credentials_new ("account_1");
   g_autoptr(GError) error = NULL;
   g_autofree char *calls = NULL;
@@ -209,11 +146,11 @@ test_invalidate_asks_again (void)
     g_assert_cmpstr (pf_secret_get_value (second), ==, "second-token");
   }
 
-  calls = goa_calls (goa);
+  calls = pf_test_goa_dup_calls (goa);
   g_assert_cmpstr (calls, ==,
                    "GetManagedObjects -\nGetAccessToken account_1\n"
                    "GetManagedObjects -\nEnsureCredentials account_1\nGetAccessToken account_1\n");
-  goa_stop (goa);
+  pf_test_goa_stop (goa);
 }
 
 /* GOA says the user must sign in again: a rejection in words, never a
@@ -221,7 +158,7 @@ test_invalidate_asks_again (void)
 static void
 test_not_authorized (void)
 {
-  Goa *goa = goa_start (ACCOUNTS);
+  PfTestGoa *goa = pf_test_goa_start (ACCOUNTS);
   g_autoptr(PfCredentials) credentials = pf_goa_credentials_new ("account_5");
   g_autoptr(PfSecret) secret = NULL;
   g_autoptr(GError) error = NULL;
@@ -232,14 +169,14 @@ test_not_authorized (void)
   g_assert_nonnull (strstr (error->message, "expired@example.org"));
   g_assert_nonnull (strstr (error->message, "Online Accounts"));
 
-  goa_stop (goa);
+  pf_test_goa_stop (goa);
 }
 
 /* An account removed from GOA since setup. */
 static void
 test_account_gone (void)
 {
-  Goa *goa = goa_start (ACCOUNTS);
+  PfTestGoa *goa = pf_test_goa_start (ACCOUNTS);
   g_autoptr(PfCredentials) credentials = pf_goa_credentials_new ("account_9");
   g_autoptr(PfSecret) secret = NULL;
   g_autoptr(GError) error = NULL;
@@ -249,7 +186,7 @@ test_account_gone (void)
   g_assert_error (error, PF_OAUTH2_ERROR, PF_OAUTH2_ERROR_SIGN_IN_AGAIN);
   g_assert_nonnull (strstr (error->message, "no longer has"));
 
-  goa_stop (goa);
+  pf_test_goa_stop (goa);
 }
 
 /* Nobody owns org.gnome.OnlineAccounts and the bus cannot start it: an
@@ -286,7 +223,7 @@ typedef struct
   PfTestOAuth   *oauth;
   PfTestDovecot *dovecot;
   char          *dir;
-  Goa           *goa;
+  PfTestGoa     *goa;
 } Road;
 
 /* Dovecot checks every token at the test authorization server; GOA (the
@@ -326,7 +263,7 @@ road_start (const char *first_token)
                             " \"mint_body\": \"action=mint&user=%s\"}]}",
                             MAIL_USER, first_token ? "\"" : "", first_token ? first_token : "",
                             first_token ? "\"" : "", mint_url, MAIL_USER);
-  road->goa = goa_start (config);
+  road->goa = pf_test_goa_start (config);
   road->dir = g_dir_make_tmp ("pf-goa-road-XXXXXX", &error);
   g_assert_no_error (error);
   return road;
@@ -337,7 +274,7 @@ road_stop (Road *road)
 {
   g_autofree char *rm = g_strdup_printf ("rm -rf '%s'", road->dir);
 
-  goa_stop (road->goa);
+  pf_test_goa_stop (road->goa);
   pf_test_dovecot_stop (road->dovecot);
   pf_test_oauth_stop (road->oauth);
   g_assert_true (g_spawn_command_line_sync (rm, NULL, NULL, NULL, NULL));
@@ -399,7 +336,7 @@ test_fetch_dovecot (void)
   g_assert_cmpuint (result->fetched, ==, 1);
   g_assert_true (result->mechanism == PF_AUTH_XOAUTH2 || result->mechanism == PF_AUTH_OAUTHBEARER);
 
-  calls = goa_calls (road->goa);
+  calls = pf_test_goa_dup_calls (road->goa);
   g_assert_cmpstr (calls, ==, "GetManagedObjects -\nGetAccessToken account_7\n");
   road_stop (road);
 }
@@ -422,7 +359,7 @@ test_rejected_token_retried (void)
   g_assert_no_error (error);
   g_assert_cmpuint (result->fetched, ==, 1);
 
-  calls = goa_calls (road->goa);
+  calls = pf_test_goa_dup_calls (road->goa);
   g_assert_cmpstr (calls, ==,
                    "GetManagedObjects -\nGetAccessToken account_7\n"
                    "GetManagedObjects -\nEnsureCredentials account_7\nGetAccessToken account_7\n");
@@ -434,11 +371,6 @@ main (int   argc,
       char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
-
-  if (argc < 3)
-    g_error ("usage: test-goa PYTHON PF-GOA-SERVICE.PY");
-  python = argv[1];
-  service_script = argv[2];
 
   g_test_add_func ("/accounts/goa/absent", test_absent);
   g_test_add_func ("/accounts/goa/chosen-by-address", test_chosen_by_address);
