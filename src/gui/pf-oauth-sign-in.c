@@ -374,8 +374,8 @@ start_browser (PfOAuthSignIn  *self,
   pf_oauth_sign_in_cancel (self);
   self->cancellable = g_cancellable_new ();
   gtk_label_set_label (self->waiting_label,
-                       _("Finish signing in in your browser. Popfetch waits until the sign-in "
-                         "page sends you back."));
+                       _("Continue in your browser. Popfetch waits until the sign-in page "
+                         "sends you back."));
   set_busy (self, TRUE);
 
   run = g_new0 (BrowserRun, 1);

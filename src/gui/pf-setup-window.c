@@ -868,5 +868,7 @@ pf_setup_window_init (PfSetupWindow *self)
                           G_BINDING_SYNC_CREATE | G_BINDING_INVERT_BOOLEAN);
   g_object_bind_property (self->oauth_sign_in, "replaces-password", self->find_button, "visible",
                           G_BINDING_SYNC_CREATE | G_BINDING_INVERT_BOOLEAN);
+  g_object_bind_property (self->oauth_sign_in, "busy", self->find_button, "sensitive",
+                          G_BINDING_SYNC_CREATE | G_BINDING_INVERT_BOOLEAN);
   pf_gui_name_icon_buttons (GTK_WIDGET (self));
 }
