@@ -58,6 +58,7 @@ struct _PfOAuthSignIn
   AdwEntryRow    *token_url_row;
   AdwEntryRow    *client_id_row;
   AdwEntryRow    *scope_row;
+  GtkButton      *registration_button;
   GtkSpinner     *spinner;
   GtkLabel       *waiting_label;
   GtkButton      *cancel_button;
@@ -435,6 +436,11 @@ static void
 on_cancel_clicked (PfOAuthSignIn *self)
 {
   pf_oauth_sign_in_cancel (self);
+  /* The keyboard focus goes back to the offer the user took. */
+  if (gtk_widget_get_visible (GTK_WIDGET (self->provider_button)))
+    gtk_widget_grab_focus (GTK_WIDGET (self->provider_button));
+  else
+    gtk_widget_grab_focus (GTK_WIDGET (self->registration_button));
 }
 
 /* ---- public ----------------------------------------------------------------- */
@@ -524,6 +530,16 @@ pf_oauth_sign_in_dispose (GObject *object)
   G_OBJECT_CLASS (pf_oauth_sign_in_parent_class)->dispose (object);
 }
 
+/* A closed window ends the wait for the browser at once, and with it the
+ * loopback listener; the running sign-in holds a reference, so dispose
+ * alone would come only when it ends by itself. */
+static void
+pf_oauth_sign_in_unroot (GtkWidget *widget)
+{
+  pf_oauth_sign_in_cancel (PF_OAUTH_SIGN_IN (widget));
+  GTK_WIDGET_CLASS (pf_oauth_sign_in_parent_class)->unroot (widget);
+}
+
 static void
 pf_oauth_sign_in_get_property (GObject    *object,
                                guint       prop_id,
@@ -553,6 +569,7 @@ pf_oauth_sign_in_class_init (PfOAuthSignInClass *klass)
 
   object_class->dispose = pf_oauth_sign_in_dispose;
   object_class->get_property = pf_oauth_sign_in_get_property;
+  widget_class->unroot = pf_oauth_sign_in_unroot;
 
   properties[PROP_REPLACES_PASSWORD] =
     g_param_spec_boolean ("replaces-password", NULL, NULL, FALSE,
@@ -582,6 +599,7 @@ pf_oauth_sign_in_class_init (PfOAuthSignInClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PfOAuthSignIn, token_url_row);
   gtk_widget_class_bind_template_child (widget_class, PfOAuthSignIn, client_id_row);
   gtk_widget_class_bind_template_child (widget_class, PfOAuthSignIn, scope_row);
+  gtk_widget_class_bind_template_child (widget_class, PfOAuthSignIn, registration_button);
   gtk_widget_class_bind_template_child (widget_class, PfOAuthSignIn, spinner);
   gtk_widget_class_bind_template_child (widget_class, PfOAuthSignIn, waiting_label);
   gtk_widget_class_bind_template_child (widget_class, PfOAuthSignIn, cancel_button);
