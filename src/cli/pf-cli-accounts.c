@@ -370,9 +370,16 @@ account_to_json (GString   *out,
   pf_cli_json_string (out, pf_account_get_pinned_fingerprint (account));
   g_string_append (out, ",\"ca_file\":");
   pf_cli_json_string (out, pf_account_get_ca_file (account));
-  g_string_append_printf (out, ",\"allow_plaintext\":%s,\"interval\":%u}",
+  g_string_append_printf (out, ",\"allow_plaintext\":%s,\"interval\":%u",
                           pf_account_get_allow_plaintext (account) ? "true" : "false",
                           pf_account_get_interval (account));
+  g_string_append (out, ",\"auth\":");
+  pf_cli_json_string (out, pf_enum_to_nick (PF_TYPE_ACCOUNT_AUTH, pf_account_get_auth (account)));
+  g_string_append (out, ",\"oauth2_source\":");
+  pf_cli_json_string (out, pf_account_get_oauth2_source (account));
+  g_string_append (out, ",\"oauth2_client_id\":");
+  pf_cli_json_string (out, pf_account_get_oauth2_client_id (account));
+  g_string_append_c (out, '}');
 }
 
 static char *
@@ -408,6 +415,19 @@ print_account (PfAccount *account)
           security == PF_SECURITY_NONE ? _(" (unsafe: no encryption)") : "");
   printf ("%-18s %s\n", _("User:"), pf_account_get_user (account));
   printf ("%-18s %s\n", _("Mechanism:"), pf_auth_mechanism_to_string (pf_account_get_mechanism (account)));
+  if (pf_account_get_auth (account) == PF_ACCOUNT_AUTH_OAUTH2)
+    {
+      const char *source = pf_account_get_oauth2_source (account);
+
+      if (g_strcmp0 (source, PF_ACCOUNT_OAUTH2_SOURCE_GOA) == 0)
+        printf ("%-18s %s\n", _("Sign-in:"), _("OAuth2 through GNOME Online Accounts"));
+      else if (source != NULL)
+        printf (_("%-18s OAuth2 with %s\n"), _("Sign-in:"), source);
+      else
+        printf (_("%-18s OAuth2 with %s\n"), _("Sign-in:"), pf_account_get_oauth2_token_url (account));
+      if (pf_account_get_oauth2_client_id (account) != NULL)
+        printf ("%-18s %s\n", _("Client id:"), pf_account_get_oauth2_client_id (account));
+    }
   printf ("%-18s %s\n", _("Maildir:"), maildir);
   printf ("%-18s %s\n", _("Policy:"), policy);
   if (pf_account_get_max_size (account) > 0)

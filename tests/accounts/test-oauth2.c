@@ -16,7 +16,9 @@
 #include "pf-account.h"
 #include "pf-oauth2-credentials.h"
 #include "pf-test-dovecot.h"
+#include "pf-test-certs.h"
 #include "pf-test-oauth.h"
+#include "pf-test-server.h"
 #include "pf-test-util.h"
 
 #define USER    "oauth@popfetch.test"
@@ -65,7 +67,8 @@ fixture_start (Fixture  *fixture,
   g_autoptr(GError) error = NULL;
 
   memset (fixture, 0, sizeof *fixture);
-  fixture->browser_log = g_build_filename (g_get_tmp_dir (), "browser.log", NULL);
+  g_mkdir_with_parents (g_get_user_cache_dir (), 0700);
+  fixture->browser_log = g_build_filename (g_get_user_cache_dir (), "browser.log", NULL);
   g_unlink (fixture->browser_log);
   fixture->oauth = pf_test_oauth_start_or_skip ();
   if (fixture->oauth == NULL)
@@ -693,7 +696,7 @@ test_road_fetch_and_stale_token (void)
   if (!fixture_start (&fixture, TRUE))
     return fixture_stop (&fixture);
 
-  maildir = g_build_filename (g_get_tmp_dir (), "oauth-maildir", NULL);
+  maildir = g_build_filename (g_get_user_data_dir (), "oauth-maildir", NULL);
   account = oauth2_account (&fixture, maildir);
   config = pf_account_dup_oauth2_config (account, &error);
   g_assert_no_error (error);
@@ -750,7 +753,7 @@ test_road_refused_twice_is_pop_refused (void)
   if (!fixture_start (&fixture, TRUE))
     return fixture_stop (&fixture);
 
-  maildir = g_build_filename (g_get_tmp_dir (), "refused-maildir", NULL);
+  maildir = g_build_filename (g_get_user_data_dir (), "refused-maildir", NULL);
   account = oauth2_account (&fixture, maildir);
   config = pf_account_dup_oauth2_config (account, &set_error);
   g_assert_no_error (set_error);
@@ -770,6 +773,99 @@ test_road_refused_twice_is_pop_refused (void)
   g_assert_error (classified, PF_OAUTH2_ERROR, PF_OAUTH2_ERROR_POP_REFUSED);
 
   fixture_stop (&fixture);
+}
+
+/* ---- the engine with a token, against scripted servers ------------------ */
+
+#define STATIC_TOKEN "static-access-token-for-test"
+
+static PfFetchResult *
+scripted_fetch (const char  *script,
+                guint       *connections,
+                GError     **error)
+{
+  g_autoptr(PfTestServer) server = pf_test_server_new (PF_TEST_SERVER_TLS);
+  g_autoptr(GTlsCertificate) certificate = pf_test_certs_server (PF_TEST_CERT_VALID, NULL);
+  g_autoptr(PfServerSettings) settings = NULL;
+  g_autoptr(PfCredentials) credentials = pf_credentials_new_for_access_token (STATIC_TOKEN);
+  g_autoptr(GTlsDatabase) database = pf_test_certs_database ();
+  g_autoptr(PfFetcher) fetcher = NULL;
+  g_autofree char *maildir = g_build_filename (g_get_user_data_dir (), "scripted", NULL);
+  g_autofree char *failure = NULL;
+  PfFetchResult *result;
+
+  pf_test_server_set_certificate (server, certificate);
+  pf_test_server_add_script (server, script);
+  settings = pf_server_settings_new ("127.0.0.1", pf_test_server_get_port (server), PF_SECURITY_TLS);
+  pf_server_settings_set_server_identity (settings, "localhost");
+  pf_server_settings_set_tls_database (settings, database);
+  pf_server_settings_set_timeout (settings, 5);
+  fetcher = pf_fetcher_new (settings, USER, maildir);
+  pf_fetcher_set_credentials (fetcher, credentials);
+  result = fetch (fetcher, error);
+  failure = pf_test_server_dup_failure (server);
+  g_assert_cmpstr (failure, ==, NULL);
+  /* A token goes only to an OAuth2 mechanism. */
+  g_assert_false (pf_test_server_received_contains (server, "AUTH PLAIN"));
+  g_assert_false (pf_test_server_received_contains (server, "PASS "));
+  *connections = pf_test_server_get_n_connections (server);
+  return result;
+}
+
+static void
+test_engine_token_never_a_password (void)
+{
+  g_autoptr(PfFetchResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  guint connections = 0;
+
+  result = scripted_fetch ("S: +OK ready\n"
+                           "C: CAPA\nS: +OK\nS: USER\nS: UIDL\nS: SASL PLAIN LOGIN\nS: .\n",
+                           &connections, &error);
+  g_assert_null (result);
+  g_assert_error (error, PF_ERROR, PF_ERROR_NO_COMMON_MECHANISM);
+  g_assert_nonnull (strstr (error->message, "XOAUTH2"));
+}
+
+static void
+test_engine_oauthbearer_when_offered (void)
+{
+  g_autoptr(PfFetchResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  guint connections = 0;
+
+  result = scripted_fetch ("S: +OK ready\n"
+                           "C: CAPA\nS: +OK\nS: UIDL\nS: SASL PLAIN OAUTHBEARER\nS: .\n"
+                           "C: AUTH OAUTHBEARER *\nS: +OK logged in\n"
+                           "C: CAPA\nS: -ERR\n"
+                           "C: UIDL\nS: +OK\nS: .\n"
+                           "C: LIST\nS: +OK\nS: .\n"
+                           "C: QUIT\nS: +OK\n",
+                           &connections, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (result->mechanism, ==, PF_AUTH_OAUTHBEARER);
+}
+
+/* A refused token is asked for once more, on a new connection; a second
+ * refusal is final. */
+static void
+test_engine_refused_token_retried_once (void)
+{
+  g_autoptr(PfFetchResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  guint connections = 0;
+
+  result = scripted_fetch ("S: +OK ready\n"
+                           "C: CAPA\nS: +OK\nS: UIDL\nS: SASL XOAUTH2\nS: .\n"
+                           "C: AUTH XOAUTH2 *\nS: -ERR [AUTH] token refused\n"
+                           "NEXT CONNECTION\n"
+                           "S: +OK ready\n"
+                           "C: CAPA\nS: +OK\nS: UIDL\nS: SASL XOAUTH2\nS: .\n"
+                           "C: AUTH XOAUTH2 *\nS: -ERR [AUTH] token refused\n",
+                           &connections, &error);
+  g_assert_null (result);
+  g_assert_error (error, PF_ERROR, PF_ERROR_AUTH_REJECTED);
+  g_assert_cmpuint (connections, ==, 2);
 }
 
 int
@@ -799,6 +895,12 @@ main (int   argc,
   g_test_add_func ("/accounts/oauth2/road/fetch-and-stale-token", test_road_fetch_and_stale_token);
   g_test_add_func ("/accounts/oauth2/road/refused-twice-is-pop-refused",
                    test_road_refused_twice_is_pop_refused);
+
+  g_test_add_func ("/accounts/oauth2/engine/token-never-a-password", test_engine_token_never_a_password);
+  g_test_add_func ("/accounts/oauth2/engine/oauthbearer-when-offered",
+                   test_engine_oauthbearer_when_offered);
+  g_test_add_func ("/accounts/oauth2/engine/refused-token-retried-once",
+                   test_engine_refused_token_retried_once);
 
   return g_test_run ();
 }

@@ -252,6 +252,14 @@ test_add_fetch_revoke_sign_in (void)
   g_assert_nonnull (strstr (accounts_text, "auth=oauth2"));
   g_assert_nonnull (strstr (accounts_text, "oauth2-client-id=popfetch-test-client"));
 
+  {
+    g_auto(PfTestRun) shown = { 0 };
+
+    run (&fixture, &shown, (const char *[]) { "show", "work", "--json", NULL });
+    g_assert_cmpint (shown.status, ==, 0);
+    g_assert_nonnull (strstr (shown.out, "\"auth\":\"oauth2\""));
+  }
+
   /* fetch NAME refreshes and fetches. */
   run (&fixture, &fetched, (const char *[]) { "fetch", "work", NULL });
   g_assert_cmpint (fetched.status, ==, 0);
@@ -383,10 +391,14 @@ test_fetch_token_file (void)
 
   token = pf_test_oauth_mint (fixture.oauth, USER, 0, NULL, &error);
   g_assert_no_error (error);
-  token_file = g_build_filename (g_get_tmp_dir (), "token", NULL);
+  /* In the test's own directories (made private), so no earlier run's
+   * file with other permissions is in the way. */
+  g_mkdir_with_parents (g_get_user_cache_dir (), 0700);
+  token_file = g_build_filename (g_get_user_cache_dir (), "token", NULL);
+  g_unlink (token_file);
   line = g_strconcat (token, "\n", NULL);
   g_assert_true (g_file_set_contents_full (token_file, line, -1, G_FILE_SET_CONTENTS_NONE, 0600, &error));
-  maildir = g_build_filename (g_get_tmp_dir (), "adhoc", NULL);
+  maildir = g_build_filename (g_get_user_data_dir (), "adhoc", NULL);
 
   run (&fixture, &fetched, (const char *[]) {
     "fetch", "--host", "127.0.0.1", "--port", fixture.port, "--security", "tls",
@@ -416,6 +428,32 @@ test_fetch_token_file (void)
   fixture_stop (&fixture);
 }
 
+/* An ad hoc fetch, token file included, runs in popfetch-cli-fetch, which
+ * links neither libsoup nor libsecret nor json-glib: the OAuth2 sign-in
+ * lives in popfetch-cli only. */
+static void
+test_lean_fetch_links_no_http (void)
+{
+  g_autofree char *dir = g_path_get_dirname (pf_test_cli_path ());
+  g_autofree char *lean = g_build_filename (dir, "popfetch-cli-fetch", NULL);
+  g_autofree char *out = NULL;
+  const char *argv[] = { "readelf", "-d", lean, NULL };
+  int status = 0;
+
+  if (g_find_program_in_path ("readelf") == NULL)
+    {
+      g_test_skip ("readelf is not installed");
+      return;
+    }
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL,
+                               &out, NULL, &status, NULL));
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  g_assert_nonnull (strstr (out, "libgio-2.0"));
+  g_assert_null (strstr (out, "libsoup"));
+  g_assert_null (strstr (out, "libsecret"));
+  g_assert_null (strstr (out, "libjson-glib"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -427,6 +465,7 @@ main (int   argc,
   g_test_add_func ("/cli/oauth2/add-refused", test_add_refused);
   g_test_add_func ("/cli/oauth2/add-no-client-id", test_add_no_client_id);
   g_test_add_func ("/cli/oauth2/fetch-token-file", test_fetch_token_file);
+  g_test_add_func ("/cli/oauth2/lean-fetch-links-no-http", test_lean_fetch_links_no_http);
 
   return g_test_run ();
 }
