@@ -38,6 +38,7 @@ struct _PfOAuthSignIn
   gboolean        replaces_password;
   gboolean        busy;
   gboolean        password_chosen;
+  PfProvider     *detected;         /* found by detection, for this address */
 
   /* What the last sign-in gave. */
   Source          source;
@@ -196,6 +197,8 @@ update_offers (PfOAuthSignIn *self)
   if (plausible)
     {
       provider = pf_provider_lookup_domain (self->address);
+      if (provider_oauth2 (provider) == NULL && self->detected != NULL)
+        provider = self->detected;
       oauth2 = provider_oauth2 (provider);
       if (self->goa_accounts != NULL)
         goa = pf_goa_find_by_address (self->goa_accounts, self->address);
@@ -388,6 +391,18 @@ start_browser (PfOAuthSignIn  *self,
                              on_authorized, run);
 }
 
+/* The provider whose sign-in is offered: the address's, else the one
+ * detection found. */
+static PfProvider *
+offered_provider (PfOAuthSignIn *self)
+{
+  PfProvider *provider = pf_provider_lookup_domain (self->address);
+
+  if (provider_oauth2 (provider) == NULL && self->detected != NULL)
+    return self->detected;
+  return provider;
+}
+
 static void
 on_provider_clicked (PfOAuthSignIn *self)
 {
@@ -397,8 +412,7 @@ on_provider_clicked (PfOAuthSignIn *self)
   if (self->account != NULL)
     config = pf_account_dup_oauth2_config (self->account, &error);
   else
-    config = pf_oauth2_config_new_for_provider (provider_oauth2 (pf_provider_lookup_domain (self->address)),
-                                                &error);
+    config = pf_oauth2_config_new_for_provider (provider_oauth2 (offered_provider (self)), &error);
   if (config == NULL)
     {
       g_signal_emit (self, signals[FAILED], 0, error);
@@ -462,7 +476,35 @@ pf_oauth_sign_in_set_address (PfOAuthSignIn *self,
   g_free (self->address);
   self->address = g_strdup (address);
   self->password_chosen = FALSE;
+  self->detected = NULL;
   update_offers (self);
+}
+
+gboolean
+pf_oauth_sign_in_provider_needs_oauth2 (PfProvider *provider)
+{
+  PfProviderAuth auth;
+
+  if (provider == NULL)
+    return FALSE;
+  auth = pf_provider_get_auth (provider);
+  return (auth & PF_PROVIDER_AUTH_OAUTH2) != 0 &&
+         (auth & (PF_PROVIDER_AUTH_PASSWORD | PF_PROVIDER_AUTH_APP_PASSWORD)) == 0;
+}
+
+gboolean
+pf_oauth_sign_in_offer_provider (PfOAuthSignIn *self,
+                                 PfProvider    *provider)
+{
+  g_return_val_if_fail (PF_IS_OAUTH_SIGN_IN (self), FALSE);
+
+  if (!pf_oauth_sign_in_provider_needs_oauth2 (provider))
+    return FALSE;
+  /* The table lives as long as the process. */
+  self->detected = provider;
+  self->password_chosen = FALSE;
+  update_offers (self);
+  return TRUE;
 }
 
 gboolean

@@ -10,6 +10,7 @@
 #include <adwaita.h>
 
 #include "pf-account.h"
+#include "pf-provider.h"
 
 G_BEGIN_DECLS
 
@@ -40,6 +41,14 @@ GtkWidget     *pf_oauth_sign_in_new                   (void);
 void           pf_oauth_sign_in_set_address           (PfOAuthSignIn  *self,
                                                        const char     *address);
 gboolean       pf_oauth_sign_in_get_replaces_password (PfOAuthSignIn  *self);
+/* Detection found @provider (by the MX of a company domain, say): when it
+ * signs in with OAuth2 only, it is offered from now on (until the address
+ * changes) and TRUE is returned; a password cannot work there. */
+gboolean       pf_oauth_sign_in_offer_provider        (PfOAuthSignIn  *self,
+                                                       PfProvider     *provider);
+/* Pure: whether @provider (may be NULL) takes no password or app password
+ * for POP3, only OAuth2. */
+gboolean       pf_oauth_sign_in_provider_needs_oauth2 (PfProvider     *provider);
 gboolean       pf_oauth_sign_in_get_busy              (PfOAuthSignIn  *self);
 /* Stops a sign-in that waits for the browser. */
 void           pf_oauth_sign_in_cancel                (PfOAuthSignIn  *self);

@@ -562,6 +562,15 @@ on_detected (GObject      *source,
     return;
 
   g_clear_object (&self->cancellable);
+  /* A company domain hosted where only OAuth2 signs in (found by its MX):
+   * the password typed cannot work, the sign-in offer can. */
+  if (self->oauth_credentials == NULL &&
+      pf_oauth_sign_in_offer_provider (self->oauth_sign_in, pf_detector_get_provider (self->detector)))
+    {
+      show_page (self, "credentials", NULL);
+      toast (self, _("This mail provider accepts no password: sign in with its own sign-in page."));
+      return;
+    }
   recommended = pf_detector_get_recommended (self->detector);
   pf_setup_choice_page_show (self->choice_page, recommended, probes);
   if (recommended != NULL)
