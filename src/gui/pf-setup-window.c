@@ -454,6 +454,11 @@ start_login_test (PfSetupWindow *self)
   cancel_running (self);
   g_clear_object (&self->diagnosis);
 
+  if (self->oauth_credentials == NULL && self->password == NULL)
+    {
+      show_page (self, "credentials", NULL);
+      return;
+    }
   if (!read_draft (self, &error))
     {
       show_page (self, "edit", "credentials");
@@ -602,6 +607,8 @@ start_detection (PfSetupWindow *self)
 static void
 on_find_clicked (PfSetupWindow *self)
 {
+  /* The password road: an earlier OAuth2 sign-in no longer applies. */
+  g_clear_object (&self->oauth_credentials);
   if (!read_credentials (self))
     return;
 
@@ -634,11 +641,14 @@ on_oauth_failed (PfSetupWindow *self,
                  const GError  *error)
 {
   show_diagnosis (self, error);
+  /* Back to the sign-in, not to settings that were never found. */
+  show_page (self, "diagnosis", "credentials");
 }
 
 static void
 on_manual_clicked (PfSetupWindow *self)
 {
+  g_clear_object (&self->oauth_credentials);
   if (!read_credentials (self))
     return;
 

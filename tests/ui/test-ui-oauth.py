@@ -351,6 +351,25 @@ def test_browser_cancel():
             raise TestFailure("a cancelled sign-in saved an account")
 
 
+def test_consent_refused():
+    """The user declines at the provider: said in words, nothing saved."""
+    oauth = OAuthServer()
+    oauth.control("action=set&outcome=deny")
+    server = DemoServer(session, SERVER, "refused")
+    home = session.new_home("refused")
+    env = install_browser(home)
+    with running(session, server, oauth) as apps:
+        app = open_setup(server, home, env)
+        apps.append(app)
+        type_address(app, ADDRESS)
+        fill_registration(app, oauth)
+        app.click(pyatspi.ROLE_PUSH_BUTTON, "Sign In")
+        app.find(None, "Access was not granted", timeout=30)
+        check_names(app, "setup: consent refused")
+        if saved_section(home) is not None:
+            raise TestFailure("a refused sign-in saved an account")
+
+
 def test_accessible_names():
     if unnamed:
         raise TestFailure("controls without a proper accessible name: " +
@@ -362,6 +381,7 @@ try:
     tap.run("/ui/oauth/goa-setup-and-fetch", test_goa_setup_and_fetch)
     tap.run("/ui/oauth/browser-setup-fetch-sign-in-again", test_browser_setup_fetch_and_sign_in_again)
     tap.run("/ui/oauth/browser-cancel", test_browser_cancel)
+    tap.run("/ui/oauth/consent-refused", test_consent_refused)
     tap.run("/ui/oauth/accessible-names", test_accessible_names)
 finally:
     session.stop()
