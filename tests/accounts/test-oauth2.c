@@ -171,6 +171,27 @@ test_provider_table (void)
     }
 }
 
+/* Every OAuth2 failure has words: a title, what happened, what to do. */
+static void
+test_errors_explained (void)
+{
+  for (int code = PF_OAUTH2_ERROR_NO_CLIENT_ID; code <= PF_OAUTH2_ERROR_POP_REFUSED; code++)
+    {
+      g_autoptr(GError) error = g_error_new (PF_OAUTH2_ERROR, code, "detail %d", code);
+      g_autoptr(PfExplanation) explanation = pf_oauth2_error_explain (error);
+
+      g_assert_nonnull (explanation);
+      g_assert_nonnull (explanation->title);
+      g_assert_cmpstr (explanation->what, ==, error->message);
+      g_assert_true (explanation->next != NULL && *explanation->next != '\0');
+    }
+  {
+    g_autoptr(GError) other = g_error_new_literal (PF_ERROR, PF_ERROR_AUTH_REJECTED, "no");
+
+    g_assert_null (pf_oauth2_error_explain (other));
+  }
+}
+
 static void
 test_account_overrides (void)
 {
@@ -877,6 +898,7 @@ main (int   argc,
   g_test_add_func ("/accounts/oauth2/urls-https-or-loopback", test_urls_https_or_loopback);
   g_test_add_func ("/accounts/oauth2/provider-table", test_provider_table);
   g_test_add_func ("/accounts/oauth2/account-overrides", test_account_overrides);
+  g_test_add_func ("/accounts/oauth2/errors-explained", test_errors_explained);
   g_test_add_func ("/accounts/oauth2/authorize/pkce", test_authorize_pkce);
   g_test_add_func ("/accounts/oauth2/authorize/foreign-requests-ignored",
                    test_authorize_foreign_requests_ignored);

@@ -765,7 +765,6 @@ pf_oauth2_authorize_async (const PfOAuth2Config *config,
   g_autoptr(GInetAddress) loopback = NULL;
   g_autoptr(GSocketAddress) address = NULL;
   g_autofree char *url = NULL;
-  GMainContext *context = g_main_context_ref_thread_default ();
   GSList *uris;
   AuthFlow *flow;
   GError *error = NULL;
@@ -775,7 +774,6 @@ pf_oauth2_authorize_async (const PfOAuth2Config *config,
 
   task = g_task_new (NULL, cancellable, callback, user_data);
   g_task_set_source_tag (task, pf_oauth2_authorize_async);
-  g_main_context_unref (context);
 
   if (!pf_oauth2_config_validate (config, TRUE, FALSE, &error))
     {
