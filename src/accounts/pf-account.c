@@ -12,6 +12,7 @@
 #include <glib/gi18n.h>
 
 #include "pf-account.h"
+#include "pf-goa.h"
 #include "pf-demo.h"
 #include "pf-error.h"
 #include "pf-journal.h"
@@ -862,9 +863,14 @@ static PfCredentials *
 create_goa_credentials (PfAccount  *self,
                         GError    **error)
 {
-  g_set_error_literal (error, PF_ERROR, PF_ERROR_CONFIG,
-                       _("GNOME Online Accounts sign-in is not available in this build."));
-  return NULL;
+  if (self->goa_account_id == NULL || *self->goa_account_id == '\0')
+    {
+      g_set_error_literal (error, PF_ERROR, PF_ERROR_CONFIG,
+                           _("The account signs in through GNOME Online Accounts but names no "
+                             "account of it (goa-account-id)."));
+      return NULL;
+    }
+  return pf_goa_credentials_new (self->goa_account_id);
 }
 
 PfCredentials *

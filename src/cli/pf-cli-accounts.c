@@ -23,6 +23,7 @@
 #include "pf-detector.h"
 #include "pf-port-map.h"
 #include "pf-error.h"
+#include "pf-goa.h"
 #include "pf-keyring.h"
 
 gboolean
@@ -137,6 +138,7 @@ typedef struct
   gboolean  json;
   gboolean  skip_test;
   PfCliOAuth2Options oauth2;
+  gboolean  goa;
 } CliOptions;
 
 static void
@@ -655,6 +657,65 @@ add_oauth2 (PfAccountStore   *store,
   return PF_EXIT_OK;
 }
 
+/* The GOA account of @address, or NULL with a message that says why not. */
+static PfGoaAccount *
+find_goa_account (const char  *address,
+                  GError     **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GPtrArray) accounts = NULL;
+  PfGoaAccount *found;
+
+  pf_goa_list_mail_accounts_async (NULL, pf_cli_store_result, &result);
+  accounts = pf_goa_list_mail_accounts_finish (pf_cli_wait_for (&result), error);
+  if (accounts == NULL)
+    return NULL;
+  found = pf_goa_find_by_address (accounts, address);
+  if (found == NULL)
+    {
+      g_autofree char *why = pf_goa_explain_missing (accounts, address);
+
+      g_set_error_literal (error, PF_ERROR, PF_ERROR_CONFIG, why);
+      return NULL;
+    }
+  return pf_goa_account_copy (found);
+}
+
+/* add --goa: GNOME Online Accounts keeps the sign-in; nothing goes to the
+ * keyring. */
+static int
+add_goa (PfAccountStore   *store,
+         PfAccount        *account,
+         const CliOptions *o)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!o->skip_test)
+    {
+      g_autoptr(PfCredentials) credentials = NULL;
+
+      credentials = pf_account_create_credentials (account, &error);
+      if (credentials == NULL)
+        return pf_cli_report_error (error);
+      printf (_("Testing the login to %s…\n"), pf_account_get_host (account));
+      fflush (stdout);
+      /* The user name is the one GOA's token is for: no other form. */
+      if (!test_login (account, TRUE, credentials, &error))
+        {
+          int status = pf_cli_report_error (error);
+
+          fprintf (stderr, "%s\n", _("Nothing was saved."));
+          return status;
+        }
+    }
+
+  if (!pf_account_store_add (store, account, &error) || !save_accounts (store, &error))
+    return pf_cli_report_error (error);
+  printf (_("Saved account “%s”.\n"), pf_account_get_name (account));
+  printf ("%s\n", _("It signs in through GNOME Online Accounts, which keeps the sign-in."));
+  return PF_EXIT_OK;
+}
+
 int
 pf_cli_run_add (int    argc,
                 char **argv)
@@ -674,6 +735,7 @@ pf_cli_run_add (int    argc,
       SETTING_ENTRIES (o),
       PASSWORD_ENTRIES (o),
       PF_CLI_OAUTH2_ENTRIES (o.oauth2),
+      { "goa", 0, 0, G_OPTION_ARG_NONE, &o.goa, N_("Sign in with the GNOME Online Accounts account of this address"), NULL },
       { "skip-test", 0, 0, G_OPTION_ARG_NONE, &o.skip_test, N_("Save without testing the login"), NULL },
       { "yes", 'y', 0, G_OPTION_ARG_NONE, &o.yes, N_("Do not ask for confirmation"), NULL },
       { NULL }
@@ -692,6 +754,8 @@ pf_cli_run_add (int    argc,
     return pf_cli_usage_error ("add", _("The --oauth2-… options and --device-code go with --oauth2."));
   if (o.oauth2.oauth2 && (o.password_stdin || o.password_file != NULL))
     return pf_cli_usage_error ("add", _("An OAuth2 sign-in takes no password."));
+  if (o.goa && (o.oauth2.oauth2 || o.password_stdin || o.password_file != NULL))
+    return pf_cli_usage_error ("add", _("--goa takes no password and no other sign-in."));
 
   store = open_store (&error);
   if (store == NULL)
@@ -703,6 +767,19 @@ pf_cli_run_add (int    argc,
   account = pf_account_new (o.name != NULL ? o.name : address);
   pf_account_set_address (account, address);
   pf_account_set_user (account, address);
+  if (o.goa)
+    {
+      /* Asked first: without the GOA account nothing else matters. */
+      g_autoptr(PfGoaAccount) goa = find_goa_account (address, &error);
+
+      if (goa == NULL)
+        return report_missing (error);
+      printf (_("GNOME Online Accounts signs in to %s (%s).\n"), goa->address,
+              goa->provider_name ? goa->provider_name : goa->provider_type);
+      pf_account_set_auth (account, PF_ACCOUNT_AUTH_OAUTH2);
+      pf_account_set_oauth2_source (account, PF_ACCOUNT_OAUTH2_SOURCE_GOA);
+      pf_account_set_goa_account_id (account, goa->id);
+    }
   if (o.host == NULL)
     {
       g_autofree char *pin = o.pin != NULL ? pf_sha256_fingerprint_normalize (o.pin) : NULL;
@@ -749,6 +826,8 @@ pf_cli_run_add (int    argc,
 
   if (o.oauth2.oauth2)
     return add_oauth2 (store, account, &o);
+  if (o.goa)
+    return add_goa (store, account, &o);
 
   {
     g_autofree char *prompt = g_strdup_printf (_("Password for %s: "), pf_account_get_user (account));

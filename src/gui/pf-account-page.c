@@ -12,6 +12,7 @@
 #include "pf-account-page.h"
 #include "pf-diagnosis-view.h"
 #include "pf-error.h"
+#include "pf-oauth-sign-in.h"
 #include "pf-gui-util.h"
 #include "pf-index-model.h"
 #include "pf-journal.h"
@@ -45,6 +46,7 @@ struct _PfAccountPage
   PfDiagnosisView *diagnosis_view;
   GtkButton       *change_password_button;
   PfServerPanel   *server_panel;
+  PfOAuthSignIn   *sign_in_again;
   GtkToggleButton *search_button;
   GtkSearchBar    *search_bar;
   GtkSearchEntry  *search_entry;
@@ -788,6 +790,9 @@ update_status (PfAccountPage *self)
                                    pf_account_status_get_transcript (self->status));
       gtk_widget_set_visible (GTK_WIDGET (self->change_password_button),
                               pf_gui_fix_for_error (error) == PF_FIX_PASSWORD);
+      pf_oauth_sign_in_set_account (self->sign_in_again, account);
+      gtk_widget_set_visible (GTK_WIDGET (self->sign_in_again),
+                              pf_oauth_sign_in_error_needs_sign_in (error));
     }
 }
 
@@ -833,6 +838,42 @@ static void
 on_settings_clicked (PfAccountPage *self)
 {
   g_signal_emit (self, signals[EDIT_ACCOUNT], 0, FALSE);
+}
+
+static void on_fetch_clicked (PfAccountPage *self);
+
+static void
+on_signed_in_again_saved (GObject      *source,
+                          GAsyncResult *result,
+                          gpointer      user_data)
+{
+  g_autoptr(PfAccountPage) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!pf_oauth_sign_in_save_finish (PF_OAUTH_SIGN_IN (source), result, &error))
+    {
+      pf_diagnosis_view_set_error (self->diagnosis_view, error, NULL);
+      return;
+    }
+  on_fetch_clicked (self);
+}
+
+/* The new sign-in's refresh token goes to the keyring, then a fetch shows
+ * that it works. */
+static void
+on_signed_in_again (PfAccountPage *self)
+{
+  if (self->status == NULL)
+    return;
+  pf_oauth_sign_in_save_async (self->sign_in_again, pf_account_status_get_account (self->status),
+                               NULL, on_signed_in_again_saved, g_object_ref (self));
+}
+
+static void
+on_sign_in_again_failed (PfAccountPage *self,
+                         const GError  *error)
+{
+  pf_diagnosis_view_set_error (self->diagnosis_view, error, NULL);
 }
 
 static void
@@ -925,6 +966,7 @@ pf_account_page_class_init (PfAccountPageClass *klass)
 
   g_type_ensure (PF_TYPE_DIAGNOSIS_VIEW);
   g_type_ensure (PF_TYPE_SERVER_PANEL);
+  g_type_ensure (PF_TYPE_OAUTH_SIGN_IN);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/popfetch/Popfetch/pf-account-page.ui");
   gtk_widget_class_bind_template_child (widget_class, PfAccountPage, window_title);
@@ -938,6 +980,7 @@ pf_account_page_class_init (PfAccountPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PfAccountPage, diagnosis_view);
   gtk_widget_class_bind_template_child (widget_class, PfAccountPage, change_password_button);
   gtk_widget_class_bind_template_child (widget_class, PfAccountPage, server_panel);
+  gtk_widget_class_bind_template_child (widget_class, PfAccountPage, sign_in_again);
   gtk_widget_class_bind_template_child (widget_class, PfAccountPage, search_button);
   gtk_widget_class_bind_template_child (widget_class, PfAccountPage, search_bar);
   gtk_widget_class_bind_template_child (widget_class, PfAccountPage, search_entry);
@@ -948,6 +991,8 @@ pf_account_page_class_init (PfAccountPageClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, on_back_clicked);
   gtk_widget_class_bind_template_callback (widget_class, on_settings_clicked);
   gtk_widget_class_bind_template_callback (widget_class, on_change_password_clicked);
+  gtk_widget_class_bind_template_callback (widget_class, on_signed_in_again);
+  gtk_widget_class_bind_template_callback (widget_class, on_sign_in_again_failed);
   gtk_widget_class_bind_template_callback (widget_class, on_fetch_clicked);
   gtk_widget_class_bind_template_callback (widget_class, on_cancel_clicked);
   gtk_widget_class_bind_template_callback (widget_class, on_open_folder_clicked);

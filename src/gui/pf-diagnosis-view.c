@@ -12,6 +12,7 @@
 #include "pf-diagnosis-view.h"
 #include "pf-error.h"
 #include "pf-gui-util.h"
+#include "pf-oauth2.h"
 
 struct _PfDiagnosisView
 {
@@ -41,6 +42,9 @@ pf_gui_step_for_error (const GError *error)
     return PF_STEP_RESOLVE;
   if (error->domain == G_TLS_ERROR)
     return PF_STEP_SECURE;
+  /* Every OAuth2 failure is one of signing in. */
+  if (error->domain == PF_OAUTH2_ERROR)
+    return PF_STEP_LOGIN;
   if (error->domain == G_IO_ERROR)
     {
       if (error->code == G_IO_ERROR_HOST_NOT_FOUND)
@@ -210,7 +214,9 @@ pf_diagnosis_view_set_error (PfDiagnosisView *self,
   g_return_if_fail (PF_IS_DIAGNOSIS_VIEW (self));
   g_return_if_fail (error != NULL);
 
-  explanation = pf_error_explain (error);
+  explanation = pf_oauth2_error_explain (error);
+  if (explanation == NULL)
+    explanation = pf_error_explain (error);
   g_free (self->title);
   g_free (self->what);
   g_free (self->next);

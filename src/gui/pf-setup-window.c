@@ -19,6 +19,7 @@
 #include "pf-gui-util.h"
 #include "pf-keyring.h"
 #include "pf-provider-hints.h"
+#include "pf-oauth-sign-in.h"
 #include "pf-setup-choice-page.h"
 #include "pf-setup-detect-page.h"
 #include "pf-setup-window.h"
@@ -30,6 +31,7 @@ struct _PfSetupWindow
   PfAccountStore    *store;
   PfAccount         *draft;
   char              *password;
+  PfCredentials     *oauth_credentials;  /* signed in with OAuth2 instead */
   GCancellable      *cancellable;
   PfDemo            *demo;
   PfDetector        *detector;
@@ -48,6 +50,7 @@ struct _PfSetupWindow
   PfProviderHints   *provider_hints;
   GtkButton         *find_button;
   GtkButton         *manual_button;
+  PfOAuthSignIn     *oauth_sign_in;
 
   /* detecting, and the settings found */
   PfSetupDetectPage *detect_page;
@@ -143,7 +146,7 @@ read_credentials (PfSetupWindow *self)
     }
   gtk_widget_remove_css_class (GTK_WIDGET (self->address_row), "error");
 
-  if (*password == '\0')
+  if (*password == '\0' && self->oauth_credentials == NULL)
     {
       gtk_widget_grab_focus (GTK_WIDGET (self->password_row));
       toast (self, _("Enter the password of the account"));
@@ -151,7 +154,8 @@ read_credentials (PfSetupWindow *self)
     }
 
   wipe_password (self);
-  self->password = g_strdup (password);
+  if (self->oauth_credentials == NULL)
+    self->password = g_strdup (password);
   pf_account_set_address (self->draft, address);
   if (pf_account_get_name (self->draft) == NULL || *pf_account_get_name (self->draft) == '\0' ||
       gtk_editable_get_text (GTK_EDITABLE (self->name_row))[0] == '\0')
@@ -317,6 +321,10 @@ static void
 on_keyring_stored (GObject      *source,
                    GAsyncResult *result,
                    gpointer      user_data);
+static void
+on_oauth_saved (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data);
 
 static void
 on_store_saved (GObject      *source,
@@ -343,6 +351,12 @@ static void
 save_account (PfSetupWindow *self)
 {
   gtk_label_set_label (self->testing_label, _("Saving the account…"));
+  if (self->oauth_credentials != NULL)
+    {
+      pf_oauth_sign_in_save_async (self->oauth_sign_in, self->draft, self->cancellable,
+                                   on_oauth_saved, g_object_ref (self));
+      return;
+    }
   pf_keyring_store_async (pf_account_get_name (self->draft),
                           pf_account_get_host (self->draft),
                           pf_account_get_user (self->draft),
@@ -352,13 +366,30 @@ save_account (PfSetupWindow *self)
                           g_object_ref (self));
 }
 
+static void add_account (PfSetupWindow *self);
+
+static void
+on_oauth_saved (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(PfSetupWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!pf_oauth_sign_in_save_finish (PF_OAUTH_SIGN_IN (source), result, &error))
+    {
+      test_failed (self, error);
+      return;
+    }
+  add_account (self);
+}
+
 static void
 on_keyring_stored (GObject      *source,
                    GAsyncResult *result,
                    gpointer      user_data)
 {
   g_autoptr(PfSetupWindow) self = user_data;
-  g_autoptr(PfAccount) account = NULL;
   g_autoptr(GError) error = NULL;
 
   if (!pf_keyring_store_finish (result, &error))
@@ -366,6 +397,14 @@ on_keyring_stored (GObject      *source,
       test_failed (self, error);
       return;
     }
+  add_account (self);
+}
+
+static void
+add_account (PfSetupWindow *self)
+{
+  g_autoptr(PfAccount) account = NULL;
+  g_autoptr(GError) error = NULL;
 
   account = pf_account_copy (self->draft);
   if (!pf_account_store_add (self->store, account, &error))
@@ -418,6 +457,11 @@ start_login_test (PfSetupWindow *self)
   cancel_running (self);
   g_clear_object (&self->diagnosis);
 
+  if (self->oauth_credentials == NULL && self->password == NULL)
+    {
+      show_page (self, "credentials", NULL);
+      return;
+    }
   if (!read_draft (self, &error))
     {
       show_page (self, "edit", "credentials");
@@ -453,7 +497,8 @@ start_login_test (PfSetupWindow *self)
   gtk_label_set_label (self->testing_label, status);
   show_page (self, "testing", NULL);
 
-  credentials = pf_credentials_new_for_password (self->password);
+  credentials = self->oauth_credentials != NULL ? g_object_ref (self->oauth_credentials)
+                                                : pf_credentials_new_for_password (self->password);
   pf_login_test_run_async (self->login_test, credentials, self->cancellable,
                            on_login_tested, g_object_ref (self));
 }
@@ -535,6 +580,15 @@ on_detected (GObject      *source,
       show_page (self, "credentials", NULL);
       return;
     }
+  /* A company domain hosted where only OAuth2 signs in (found by its MX):
+   * the password typed cannot work, the sign-in offer can. */
+  if (self->oauth_credentials == NULL &&
+      pf_oauth_sign_in_offer_provider (self->oauth_sign_in, pf_detector_get_provider (self->detector)))
+    {
+      show_page (self, "credentials", NULL);
+      toast (self, _("This mail provider accepts no password: sign in with its own sign-in page."));
+      return;
+    }
   recommended = pf_detector_get_recommended (self->detector);
   pf_setup_choice_page_set_provider (self->choice_page, pf_detector_get_provider (self->detector));
   pf_setup_choice_page_show (self->choice_page, recommended, probes);
@@ -572,6 +626,9 @@ on_address_changed (PfSetupWindow *self)
   const char *address = gtk_editable_get_text (GTK_EDITABLE (self->address_row));
 
   pf_provider_hints_set_provider (self->provider_hints, pf_provider_lookup_domain (address));
+  /* A sign-in made for another address no longer applies. */
+  g_clear_object (&self->oauth_credentials);
+  pf_oauth_sign_in_set_address (self->oauth_sign_in, address);
 }
 
 static void
@@ -586,15 +643,40 @@ on_blocks_setup_changed (PfSetupWindow *self)
 static void
 on_find_clicked (PfSetupWindow *self)
 {
+  /* The password road: an earlier OAuth2 sign-in no longer applies. */
+  g_clear_object (&self->oauth_credentials);
   if (pf_provider_hints_get_blocks_setup (self->provider_hints) || !read_credentials (self))
     return;
 
   start_detection (self);
 }
 
+/* Signed in through GNOME Online Accounts or the browser: on to the
+ * server settings, with that sign-in instead of a password. */
+static void
+on_oauth_signed_in (PfSetupWindow *self)
+{
+  g_set_object (&self->oauth_credentials, NULL);
+  self->oauth_credentials = pf_oauth_sign_in_dup_credentials (self->oauth_sign_in);
+  if (!read_credentials (self))
+    return;
+  pf_oauth_sign_in_apply (self->oauth_sign_in, self->draft);
+  start_detection (self);
+}
+
+static void
+on_oauth_failed (PfSetupWindow *self,
+                 const GError  *error)
+{
+  show_diagnosis (self, error);
+  /* Back to the sign-in, not to settings that were never found. */
+  show_page (self, "diagnosis", "credentials");
+}
+
 static void
 on_manual_clicked (PfSetupWindow *self)
 {
+  g_clear_object (&self->oauth_credentials);
   if (pf_provider_hints_get_blocks_setup (self->provider_hints) || !read_credentials (self))
     return;
 
@@ -744,6 +826,7 @@ pf_setup_window_dispose (GObject *object)
 
   cancel_running (self);
   wipe_password (self);
+  g_clear_object (&self->oauth_credentials);
   g_clear_object (&self->diagnosis);
   g_clear_pointer (&self->demo, pf_demo_free);
   g_clear_object (&self->store);
@@ -770,6 +853,7 @@ pf_setup_window_class_init (PfSetupWindowClass *klass)
   g_type_ensure (PF_TYPE_SETUP_DETECT_PAGE);
   g_type_ensure (PF_TYPE_SETUP_CHOICE_PAGE);
   g_type_ensure (PF_TYPE_PROVIDER_HINTS);
+  g_type_ensure (PF_TYPE_OAUTH_SIGN_IN);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/popfetch/Popfetch/pf-setup-window.ui");
   gtk_widget_class_bind_template_child (widget_class, PfSetupWindow, toast_overlay);
@@ -780,6 +864,7 @@ pf_setup_window_class_init (PfSetupWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PfSetupWindow, provider_hints);
   gtk_widget_class_bind_template_child (widget_class, PfSetupWindow, find_button);
   gtk_widget_class_bind_template_child (widget_class, PfSetupWindow, manual_button);
+  gtk_widget_class_bind_template_child (widget_class, PfSetupWindow, oauth_sign_in);
   gtk_widget_class_bind_template_child (widget_class, PfSetupWindow, detect_page);
   gtk_widget_class_bind_template_child (widget_class, PfSetupWindow, choice_page);
   gtk_widget_class_bind_template_child (widget_class, PfSetupWindow, name_row);
@@ -798,6 +883,8 @@ pf_setup_window_class_init (PfSetupWindowClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, on_blocks_setup_changed);
   gtk_widget_class_bind_template_callback (widget_class, on_find_clicked);
   gtk_widget_class_bind_template_callback (widget_class, on_manual_clicked);
+  gtk_widget_class_bind_template_callback (widget_class, on_oauth_signed_in);
+  gtk_widget_class_bind_template_callback (widget_class, on_oauth_failed);
   gtk_widget_class_bind_template_callback (widget_class, on_test_clicked);
   gtk_widget_class_bind_template_callback (widget_class, on_cancel_test_clicked);
   gtk_widget_class_bind_template_callback (widget_class, on_retry_clicked);
@@ -827,5 +914,12 @@ pf_setup_window_init (PfSetupWindow *self)
     g_warning ("POPFETCH_DEMO: %s", error->message);
   gtk_window_set_default_widget (GTK_WINDOW (self), GTK_WIDGET (self->find_button));
   pf_diagnosis_view_set_fix_widget (self->diagnosis_view, GTK_WIDGET (self->fix_group));
+  /* Where an OAuth2 sign-in is offered, it stands in for the password. */
+  g_object_bind_property (self->oauth_sign_in, "replaces-password", self->password_row, "visible",
+                          G_BINDING_SYNC_CREATE | G_BINDING_INVERT_BOOLEAN);
+  g_object_bind_property (self->oauth_sign_in, "replaces-password", self->find_button, "visible",
+                          G_BINDING_SYNC_CREATE | G_BINDING_INVERT_BOOLEAN);
+  g_object_bind_property (self->oauth_sign_in, "busy", self->find_button, "sensitive",
+                          G_BINDING_SYNC_CREATE | G_BINDING_INVERT_BOOLEAN);
   pf_gui_name_icon_buttons (GTK_WIDGET (self));
 }

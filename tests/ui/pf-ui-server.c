@@ -14,10 +14,12 @@
  * its own and answers "USER NAME"; "maildir" answers "MAILDIR PATH", the
  * demo user's Maildir on the server's side.
  *
- *   pf-ui-server KEYFILE [--password=TEXT] [--expired]
+ *   pf-ui-server KEYFILE [--password=TEXT] [--expired] [--oauth2=URL]
  *
  * --password  the password the key file offers (default: the real one),
  *             for a test that logs in with a wrong one
+ * --oauth2    Dovecot also takes OAuth2 tokens (XOAUTH2, OAUTHBEARER),
+ *             checked at this introspection URL of pf-oauth-server.py
  * --expired   port 995 serves an expired certificate (signed by the test
  *             CA) in front of Dovecot, and port 110 is closed
  */
@@ -194,6 +196,7 @@ main (int   argc,
   g_autofree char *port_map = NULL;
   g_autofree char *fingerprint = NULL;
   gboolean expired = FALSE;
+  PfTestDovecotOptions options = { .cert_names = cert_names };
   const char *path;
   Proxy proxy = { 0 };
   Input input = { 0 };
@@ -213,9 +216,11 @@ main (int   argc,
         }
       else if (g_str_equal (argv[i], "--expired"))
         expired = TRUE;
+      else if (g_str_has_prefix (argv[i], "--oauth2="))
+        options.oauth2_introspection_url = argv[i] + strlen ("--oauth2=");
     }
 
-  dovecot = pf_test_dovecot_start_with_names (cert_names, &error);
+  dovecot = pf_test_dovecot_start_full (&options, &error);
   if (dovecot == NULL)
     {
       g_printerr ("dovecot: %s\n", error->message);
