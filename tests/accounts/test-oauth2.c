@@ -708,8 +708,6 @@ test_road_fetch_and_stale_token (void)
   g_autoptr(PfFetchResult) result = NULL;
   g_autoptr(PfFetchResult) second_result = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *refresh_token = NULL;
-  g_autofree char *minted = NULL;
   g_autoptr(PfOAuth2Tokens) tokens = NULL;
 
   if (!have_keyring ())
