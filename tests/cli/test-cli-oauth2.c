@@ -437,10 +437,11 @@ test_lean_fetch_links_no_http (void)
   g_autofree char *dir = g_path_get_dirname (pf_test_cli_path ());
   g_autofree char *lean = g_build_filename (dir, "popfetch-cli-fetch", NULL);
   g_autofree char *out = NULL;
+  g_autofree char *readelf = g_find_program_in_path ("readelf");
   const char *argv[] = { "readelf", "-d", lean, NULL };
   int status = 0;
 
-  if (g_find_program_in_path ("readelf") == NULL)
+  if (readelf == NULL)
     {
       g_test_skip ("readelf is not installed");
       return;
