@@ -15,7 +15,7 @@
 
 /* Bump when the schema or what a row holds changes: an older index is
  * rebuilt. */
-#define SCHEMA_VERSION "2"
+#define SCHEMA_VERSION "3"
 
 /* ---- SQLite helpers ----------------------------------------------------- */
 
@@ -67,11 +67,20 @@ static const char schema_sql[] =
   "  recipients TEXT NOT NULL,"
   "  subject TEXT NOT NULL,"
   "  message_id TEXT NOT NULL,"
-  "  in_reply_to TEXT NOT NULL,"
+  "  in_reply_to TEXT NOT NULL,"       /* message-ids, space-separated */
+  "  refs TEXT NOT NULL,"              /* the References, the same way */
+  "  thread INTEGER NOT NULL,"
   "  body_indexed INTEGER NOT NULL);"
-  /* Covering the list's query (newest first, trashed left out): opening
-   * an account reads this index alone, never the rows. */
-  "CREATE INDEX messages_by_date ON messages (date DESC, id DESC, flags);"
+  /* Covering the list's query (newest first, trashed left out), and the
+   * conversations' (the same, grouped by thread): opening an account
+   * reads this index alone, never the rows. */
+  "CREATE INDEX messages_by_date ON messages (date DESC, id DESC, flags, folder, thread);"
+  /* A conversation's messages; threads merging. */
+  "CREATE INDEX messages_by_thread ON messages (thread);"
+  /* Every message-id seen, a message's own or one it names as a parent,
+   * and its conversation (pf-index-thread.c). */
+  "CREATE TABLE thread_ids (message_id TEXT PRIMARY KEY, thread INTEGER NOT NULL) WITHOUT ROWID;"
+  "CREATE INDEX thread_ids_by_thread ON thread_ids (thread);"
   "CREATE VIRTUAL TABLE headers USING fts5 (sender, recipients, subject,"
   "  tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3');"
   "CREATE VIRTUAL TABLE bodies USING fts5 (body, content = '', detail = none,"
@@ -134,7 +143,7 @@ pf_index_schema_ok (sqlite3    *db,
     return FALSE;
   /* The tables are there and readable. */
   return sqlite3_exec (db, "SELECT 1 FROM messages LIMIT 1; SELECT 1 FROM folders LIMIT 1;"
-                           "SELECT 1 FROM headers LIMIT 1;", NULL, NULL, NULL) == SQLITE_OK;
+                           "SELECT 1 FROM headers LIMIT 1; SELECT 1 FROM thread_ids LIMIT 1;", NULL, NULL, NULL) == SQLITE_OK;
 }
 
 static void

@@ -9,6 +9,7 @@
  * pf-index-db.c    the file: schema, connections, damage and rebuilding
  * pf-index-update.c  listing the Maildir, parsing new files, writing rows
  * pf-index-query.c   searches
+ * pf-index-thread.c  conversations: the thread of each message
  */
 
 #pragma once
@@ -64,5 +65,38 @@ sqlite3  *pf_index_open_or_create (const char    *path,
                                    const char    *maildir,
                                    gboolean      *rebuilt,
                                    GError       **error);
+
+/* Conversations (pf-index-thread.c). */
+typedef struct
+{
+  sqlite3      *db;
+  sqlite3_stmt *lookup;
+  sqlite3_stmt *add;
+  sqlite3_stmt *merge_messages;
+  sqlite3_stmt *merge_ids;
+  gint64        last_thread;
+} PfIndexThreader;
+
+/* The message-ids of an In-Reply-To or References header, without
+ * brackets, space-separated, the last ones (nearest ancestors) kept. */
+char     *pf_index_thread_ids_from_header (const char *value);
+gboolean  pf_index_threader_init   (PfIndexThreader  *t,
+                                    sqlite3          *db,
+                                    GError          **error);
+void      pf_index_threader_clear  (PfIndexThreader  *t);
+/* The thread of a message with these ids (space-separated lists), in
+ * the writer's transaction: the one its ids already belong to (threads
+ * they join merged), or a new one. */
+gboolean  pf_index_threader_assign (PfIndexThreader  *t,
+                                    const char       *message_id,
+                                    const char       *in_reply_to,
+                                    const char       *references,
+                                    gint64           *thread,
+                                    GError          **error);
+
+/* The row of a conversation in the list: its newest message. */
+void      pf_index_message_set_conversation (PfIndexMessage *message,
+                                             guint           count,
+                                             guint           unread);
 
 G_END_DECLS

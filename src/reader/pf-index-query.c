@@ -67,11 +67,17 @@ has_word_chars (const char *word)
 static char *
 build_query (const char  *search,
              gboolean     bodies,
+             gboolean     conversations,
              char       **header_match,
              char       **body_match)
 {
   g_auto(GStrv) words = g_strsplit_set (search ? search : "", " \t\n", -1);
-  GString *sql = g_string_new ("SELECT id FROM messages WHERE instr(flags, 'T') = 0");
+  /* Conversations: the same rows in the same order (the same covering
+   * index), grouped as they come (see collect_conversations). */
+  GString *sql = g_string_new (conversations
+                               ? "SELECT id, thread, folder = 0 OR instr(flags, 'S') = 0 FROM messages"
+                                 " WHERE instr(flags, 'T') = 0"
+                               : "SELECT id FROM messages WHERE instr(flags, 'T') = 0");
   GString *fields = g_string_new (NULL);
   GString *plain = g_string_new (NULL);
 
@@ -103,6 +109,8 @@ build_query (const char  *search,
         g_string_append (sql, " AND instr(flags, 'F') > 0");
       else if (g_strcmp0 (w, "has:attachment") == 0)
         g_string_append (sql, " AND attachment = 1");
+      else if (g_str_has_prefix (w, "thread:") && g_ascii_string_to_signed (w + 7, 10, 1, G_MAXINT64, &t, NULL))
+        g_string_append_printf (sql, " AND thread = %" G_GINT64_FORMAT, t);
       else if (has_word_chars (w))
         append_fts_term (plain, NULL, w);
     }
@@ -127,14 +135,46 @@ progress_cancel (void *user_data)
   return g_cancellable_is_cancelled (user_data) ? 1 : 0;
 }
 
-GArray *
-pf_index_query (PfIndex       *self,
-                const char    *search,
-                gboolean       bodies,
-                GCancellable  *cancellable,
-                GError       **error)
+/* The rows come newest first: a thread's first row is its newest
+ * message, where the conversation lists. */
+static void
+collect_conversations (sqlite3_stmt *stmt,
+                       GArray       *conversations,
+                       GHashTable   *positions)
 {
-  g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  gint64 thread = sqlite3_column_int64 (stmt, 1);
+  gboolean unread = sqlite3_column_int (stmt, 2);
+  gpointer position;
+  PfIndexConversation *c;
+
+  if (g_hash_table_lookup_extended (positions, &thread, NULL, &position))
+    c = &g_array_index (conversations, PfIndexConversation, GPOINTER_TO_UINT (position));
+  else
+    {
+      PfIndexConversation fresh = { sqlite3_column_int64 (stmt, 0), thread, 0, 0 };
+      gint64 *key = g_new (gint64, 1);
+
+      *key = thread;
+      g_hash_table_insert (positions, key, GUINT_TO_POINTER (conversations->len));
+      g_array_append_val (conversations, fresh);
+      c = &g_array_index (conversations, PfIndexConversation, conversations->len - 1);
+    }
+  c->count++;
+  if (unread)
+    c->unread++;
+}
+
+static GArray *
+run_query (PfIndex       *self,
+           const char    *search,
+           gboolean       bodies,
+           gboolean       conversations,
+           GCancellable  *cancellable,
+           GError       **error)
+{
+  g_autoptr(GArray) rows = g_array_new (FALSE, FALSE, conversations ? sizeof (PfIndexConversation)
+                                                                    : sizeof (gint64));
+  g_autoptr(GHashTable) positions = NULL;
   g_autofree char *sql = NULL;
   g_autofree char *header_match = NULL;
   g_autofree char *plain_match = NULL;
@@ -142,21 +182,21 @@ pf_index_query (PfIndex       *self,
   sqlite3_stmt *stmt = NULL;
   int rc;
 
-  g_return_val_if_fail (PF_IS_INDEX (self), NULL);
-
   if (!g_file_test (self->index_path, G_FILE_TEST_EXISTS))
-    return g_steal_pointer (&ids);
+    return g_steal_pointer (&rows);
   db = pf_index_open_connection (self->index_path, FALSE, NULL);
   if (db == NULL || !pf_index_schema_ok (db, self->maildir))
     {
       /* Not built yet, or damaged: the update that follows rebuilds it. */
       sqlite3_close (db);
-      return g_steal_pointer (&ids);
+      return g_steal_pointer (&rows);
     }
 
+  if (conversations)
+    positions = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
   if (cancellable != NULL)
     sqlite3_progress_handler (db, 10000, progress_cancel, cancellable);
-  sql = build_query (search, bodies, &header_match, &plain_match);
+  sql = build_query (search, bodies, conversations, &header_match, &plain_match);
   rc = sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL);
   if (rc == SQLITE_OK)
     {
@@ -168,7 +208,10 @@ pf_index_query (PfIndex       *self,
         {
           gint64 id = sqlite3_column_int64 (stmt, 0);
 
-          g_array_append_val (ids, id);
+          if (conversations)
+            collect_conversations (stmt, rows, positions);
+          else
+            g_array_append_val (rows, id);
         }
     }
   sqlite3_finalize (stmt);
@@ -182,13 +225,36 @@ pf_index_query (PfIndex       *self,
       return NULL;
     }
   sqlite3_close (db);
-  return g_steal_pointer (&ids);
+  return g_steal_pointer (&rows);
+}
+
+GArray *
+pf_index_query (PfIndex       *self,
+                const char    *search,
+                gboolean       bodies,
+                GCancellable  *cancellable,
+                GError       **error)
+{
+  g_return_val_if_fail (PF_IS_INDEX (self), NULL);
+  return run_query (self, search, bodies, FALSE, cancellable, error);
+}
+
+GArray *
+pf_index_query_conversations (PfIndex       *self,
+                              const char    *search,
+                              gboolean       bodies,
+                              GCancellable  *cancellable,
+                              GError       **error)
+{
+  g_return_val_if_fail (PF_IS_INDEX (self), NULL);
+  return run_query (self, search, bodies, TRUE, cancellable, error);
 }
 
 typedef struct
 {
   char    *search;
   gboolean bodies;
+  gboolean conversations;
 } QueryData;
 
 static void
@@ -206,12 +272,35 @@ query_thread (GTask        *task,
 {
   QueryData *data = task_data;
   GError *error = NULL;
-  GArray *ids = pf_index_query (source, data->search, data->bodies, cancellable, &error);
+  GArray *ids = run_query (source, data->search, data->bodies, data->conversations, cancellable, &error);
 
   if (ids != NULL)
     g_task_return_pointer (task, ids, (GDestroyNotify) g_array_unref);
   else
     g_task_return_error (task, error);
+}
+
+static void
+start_query (PfIndex             *self,
+             const char          *search,
+             gboolean             bodies,
+             gboolean             conversations,
+             gpointer             source_tag,
+             GCancellable        *cancellable,
+             GAsyncReadyCallback  callback,
+             gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  QueryData *data;
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, source_tag);
+  data = g_new0 (QueryData, 1);
+  data->search = g_strdup (search);
+  data->bodies = bodies;
+  data->conversations = conversations;
+  g_task_set_task_data (task, data, (GDestroyNotify) query_data_free);
+  g_task_run_in_thread (task, query_thread);
 }
 
 void
@@ -222,18 +311,8 @@ pf_index_query_async (PfIndex             *self,
                       GAsyncReadyCallback  callback,
                       gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
-  QueryData *data;
-
   g_return_if_fail (PF_IS_INDEX (self));
-
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, pf_index_query_async);
-  data = g_new0 (QueryData, 1);
-  data->search = g_strdup (search);
-  data->bodies = bodies;
-  g_task_set_task_data (task, data, (GDestroyNotify) query_data_free);
-  g_task_run_in_thread (task, query_thread);
+  start_query (self, search, bodies, FALSE, pf_index_query_async, cancellable, callback, user_data);
 }
 
 GArray *
@@ -242,5 +321,29 @@ pf_index_query_finish (PfIndex       *self,
                        GError       **error)
 {
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == pf_index_query_async, NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+void
+pf_index_query_conversations_async (PfIndex             *self,
+                                    const char          *search,
+                                    gboolean             bodies,
+                                    GCancellable        *cancellable,
+                                    GAsyncReadyCallback  callback,
+                                    gpointer             user_data)
+{
+  g_return_if_fail (PF_IS_INDEX (self));
+  start_query (self, search, bodies, TRUE, pf_index_query_conversations_async,
+               cancellable, callback, user_data);
+}
+
+GArray *
+pf_index_query_conversations_finish (PfIndex       *self,
+                                     GAsyncResult  *result,
+                                     GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == pf_index_query_conversations_async, NULL);
   return g_task_propagate_pointer (G_TASK (result), error);
 }

@@ -48,6 +48,7 @@ typedef struct
   char    *subject;
   char    *message_id;
   char    *in_reply_to;
+  char    *references;
   char    *body;
   gint64   date;
   guint64  size;
@@ -62,6 +63,7 @@ parsed_clear (Parsed *p)
   g_free (p->subject);
   g_free (p->message_id);
   g_free (p->in_reply_to);
+  g_free (p->references);
   g_free (p->body);
   memset (p, 0, sizeof *p);
 }
@@ -179,6 +181,7 @@ parse_file (const char  *path,
       out->subject = g_strdup ("");
       out->message_id = g_strdup ("");
       out->in_reply_to = g_strdup ("");
+      out->references = g_strdup ("");
       out->date = time_from_name (name);
       return TRUE;
     }
@@ -192,7 +195,12 @@ parse_file (const char  *path,
   }
   out->subject = clean_text (g_mime_message_get_subject (message));
   out->message_id = clean_text (g_mime_message_get_message_id (message));
-  out->in_reply_to = clean_text (g_mime_object_get_header (GMIME_OBJECT (message), "In-Reply-To"));
+  if (strpbrk (out->message_id, " \t") != NULL)
+    g_clear_pointer (&out->message_id, g_free);
+  if (out->message_id == NULL)
+    out->message_id = g_strdup ("");
+  out->in_reply_to = pf_index_thread_ids_from_header (g_mime_object_get_header (GMIME_OBJECT (message), "In-Reply-To"));
+  out->references = pf_index_thread_ids_from_header (g_mime_object_get_header (GMIME_OBJECT (message), "References"));
   date = g_mime_message_get_date (message);
   out->date = date ? g_date_time_to_unix (date) : time_from_name (name);
   g_mime_message_foreach (message, scan_parts, out);
@@ -311,6 +319,7 @@ typedef struct
   sqlite3_stmt *remove;
   sqlite3_stmt *remove_headers;
   guint         in_batch;
+  PfIndexThreader threader;
 } Writer;
 
 static void
@@ -322,6 +331,7 @@ writer_clear (Writer *w)
   g_clear_pointer (&w->move, sqlite3_finalize);
   g_clear_pointer (&w->remove, sqlite3_finalize);
   g_clear_pointer (&w->remove_headers, sqlite3_finalize);
+  pf_index_threader_clear (&w->threader);
 }
 
 static gboolean
@@ -330,8 +340,8 @@ writer_prepare (Writer  *w,
 {
   const struct { sqlite3_stmt **stmt; const char *sql; } statements[] = {
     { &w->insert, "INSERT INTO messages (base, folder, filename, flags, date, size, attachment,"
-                  " sender, recipients, subject, message_id, in_reply_to, body_indexed)"
-                  " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)" },
+                  " sender, recipients, subject, message_id, in_reply_to, refs, thread, body_indexed)"
+                  " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)" },
     { &w->insert_headers, "INSERT INTO headers (rowid, sender, recipients, subject) VALUES (?, ?, ?, ?)" },
     { &w->insert_body, "INSERT INTO bodies (rowid, body) VALUES (?, ?)" },
     { &w->move, "UPDATE messages SET folder = ?2, filename = ?3, flags = ?4 WHERE id = ?1" },
@@ -346,7 +356,7 @@ writer_prepare (Writer  *w,
       if (rc != SQLITE_OK)
         return pf_index_set_db_error (w->db, rc, error);
     }
-  return TRUE;
+  return pf_index_threader_init (&w->threader, w->db, error);
 }
 
 static gboolean
@@ -386,6 +396,7 @@ write_message (Writer      *w,
   g_autoptr(GError) local_error = NULL;
   Parsed p = { 0, };
   sqlite3_int64 id;
+  gint64 thread = 0;
   gboolean ok;
 
   if (!parse_file (path, l->filename, with_bodies, &p, &local_error))
@@ -395,7 +406,8 @@ write_message (Writer      *w,
       g_debug ("Skipping %s: %s", path, local_error->message);
       return TRUE;
     }
-  if (!writer_tick (w, error))
+  if (!writer_tick (w, error) ||
+      !pf_index_threader_assign (&w->threader, p.message_id, p.in_reply_to, p.references, &thread, error))
     {
       parsed_clear (&p);
       return FALSE;
@@ -414,7 +426,9 @@ write_message (Writer      *w,
   sqlite3_bind_text (w->insert, 10, p.subject, -1, SQLITE_STATIC);
   sqlite3_bind_text (w->insert, 11, p.message_id, -1, SQLITE_STATIC);
   sqlite3_bind_text (w->insert, 12, p.in_reply_to, -1, SQLITE_STATIC);
-  sqlite3_bind_int (w->insert, 13, with_bodies);
+  sqlite3_bind_text (w->insert, 13, p.references, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (w->insert, 14, thread);
+  sqlite3_bind_int (w->insert, 15, with_bodies);
   ok = pf_index_step_done (w->db, w->insert, error);
   id = sqlite3_last_insert_rowid (w->db);
 

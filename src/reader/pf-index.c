@@ -32,6 +32,9 @@ struct _PfIndexMessage
   guint64  size;
   gboolean attachment;
   gboolean is_new;
+  gint64   thread;
+  guint    conversation_count;
+  guint    conversation_unread;
 };
 
 G_DEFINE_FINAL_TYPE (PfIndexMessage, pf_index_message, G_TYPE_OBJECT)
@@ -72,6 +75,20 @@ const char *pf_index_message_get_message_id (PfIndexMessage *self) { g_return_va
 gint64 pf_index_message_get_date (PfIndexMessage *self) { g_return_val_if_fail (PF_IS_INDEX_MESSAGE (self), 0); return self->date; }
 guint64 pf_index_message_get_size (PfIndexMessage *self) { g_return_val_if_fail (PF_IS_INDEX_MESSAGE (self), 0); return self->size; }
 gboolean pf_index_message_get_attachment (PfIndexMessage *self) { g_return_val_if_fail (PF_IS_INDEX_MESSAGE (self), FALSE); return self->attachment; }
+
+gint64 pf_index_message_get_thread (PfIndexMessage *self) { g_return_val_if_fail (PF_IS_INDEX_MESSAGE (self), 0); return self->thread; }
+guint pf_index_message_get_conversation_count (PfIndexMessage *self) { g_return_val_if_fail (PF_IS_INDEX_MESSAGE (self), 0); return self->conversation_count; }
+guint pf_index_message_get_conversation_unread (PfIndexMessage *self) { g_return_val_if_fail (PF_IS_INDEX_MESSAGE (self), 0); return self->conversation_unread; }
+
+void
+pf_index_message_set_conversation (PfIndexMessage *self,
+                                   guint           count,
+                                   guint           unread)
+{
+  g_return_if_fail (PF_IS_INDEX_MESSAGE (self));
+  self->conversation_count = count;
+  self->conversation_unread = unread;
+}
 
 gboolean
 pf_index_message_get_unread (PfIndexMessage *self)
@@ -173,7 +190,7 @@ ensure_connection (PfIndex *self)
     return FALSE;
   if (sqlite3_prepare_v2 (self->db,
                           "SELECT folder, filename, flags, date, size, attachment, sender,"
-                          " recipients, subject, message_id FROM messages WHERE id = ?",
+                          " recipients, subject, message_id, thread FROM messages WHERE id = ?",
                           -1, &self->get_stmt, NULL) != SQLITE_OK)
     {
       pf_index_reset_connection (self);
@@ -221,6 +238,7 @@ pf_index_get_message (PfIndex *self,
       message->to = pf_index_column_dup (stmt, 7);
       message->subject = pf_index_column_dup (stmt, 8);
       message->message_id = pf_index_column_dup (stmt, 9);
+      message->thread = sqlite3_column_int64 (stmt, 10);
     }
   sqlite3_reset (stmt);
   return message;
