@@ -10,6 +10,7 @@
 #include <glib/gi18n.h>
 
 #include "pf-account-page.h"
+#include "pf-application.h"
 #include "pf-diagnosis-view.h"
 #include "pf-error.h"
 #include "pf-gui-util.h"
@@ -44,6 +45,8 @@ struct _PfAccountPage
   PfDiagnosisView *diagnosis_view;
   GtkButton       *change_password_button;
   GtkToggleButton *search_button;
+  GtkToggleButton *conversations_button;
+  GtkButton       *all_conversations_button;
   GtkSearchBar    *search_bar;
   GtkSearchEntry  *search_entry;
   GtkCheckButton  *body_check;
@@ -61,6 +64,10 @@ struct _PfAccountPage
   GFileMonitor     *monitors[2];
   guint             settle_id;
   guint             search_id;
+  /* With conversations on: the one opened (its messages listed), or 0
+   * (the conversations listed). */
+  gint64            open_thread;
+  gint64            open_thread_message;
 
   /* The message deleted last, until its toast goes. */
   AdwToast         *delete_toast;
@@ -98,6 +105,7 @@ setup_row (GtkSignalListItemFactory *factory,
   GtkWidget *date = gtk_label_new (NULL);
   GtkWidget *size = gtk_label_new (NULL);
   GtkWidget *clip = gtk_image_new_from_icon_name ("mail-attachment-symbolic");
+  GtkWidget *count = gtk_label_new (NULL);
 
   gtk_widget_set_margin_top (box, 6);
   gtk_widget_set_margin_bottom (box, 6);
@@ -125,6 +133,10 @@ setup_row (GtkSignalListItemFactory *factory,
   gtk_box_append (GTK_BOX (side), date);
   gtk_box_append (GTK_BOX (side), size);
   gtk_box_append (GTK_BOX (box), texts);
+  gtk_widget_set_valign (count, GTK_ALIGN_CENTER);
+  gtk_widget_add_css_class (count, "numeric");
+  gtk_widget_add_css_class (count, "dim-label");
+  gtk_box_append (GTK_BOX (box), count);
   gtk_box_append (GTK_BOX (box), clip);
   gtk_box_append (GTK_BOX (box), side);
   g_object_set_data (G_OBJECT (box), "from", from);
@@ -132,6 +144,7 @@ setup_row (GtkSignalListItemFactory *factory,
   g_object_set_data (G_OBJECT (box), "date", date);
   g_object_set_data (G_OBJECT (box), "size", size);
   g_object_set_data (G_OBJECT (box), "clip", clip);
+  g_object_set_data (G_OBJECT (box), "count", count);
   gtk_list_item_set_child (item, box);
 }
 
@@ -162,7 +175,11 @@ bind_row (GtkSignalListItemFactory *factory,
   GtkWidget *from = g_object_get_data (G_OBJECT (box), "from");
   GtkWidget *subject = g_object_get_data (G_OBJECT (box), "subject");
   const char *subject_text = pf_index_message_get_subject (message);
-  gboolean unread = pf_index_message_get_unread (message);
+  guint in_conversation = pf_index_message_get_conversation_count (message);
+  GtkWidget *count = g_object_get_data (G_OBJECT (box), "count");
+  /* A conversation is unread while any of its messages is. */
+  gboolean unread = in_conversation > 0 ? pf_index_message_get_conversation_unread (message) > 0
+                                        : pf_index_message_get_unread (message);
   g_autofree char *date = format_date (pf_index_message_get_date (message));
   g_autofree char *size = g_format_size (pf_index_message_get_size (message));
 
@@ -174,6 +191,18 @@ bind_row (GtkSignalListItemFactory *factory,
   gtk_label_set_label (g_object_get_data (G_OBJECT (box), "size"), size);
   gtk_widget_set_visible (g_object_get_data (G_OBJECT (box), "clip"),
                           pf_index_message_get_attachment (message));
+  /* A conversation of several messages shows how many. */
+  gtk_widget_set_visible (count, in_conversation > 1);
+  if (in_conversation > 1)
+    {
+      g_autofree char *n = g_strdup_printf ("%u", in_conversation);
+      g_autofree char *label = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Conversation of %u message",
+                                                             "Conversation of %u messages", in_conversation),
+                                                in_conversation);
+
+      gtk_label_set_label (GTK_LABEL (count), n);
+      gtk_accessible_update_property (GTK_ACCESSIBLE (count), GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
+    }
   /* Unread in bold, as every mail reader shows it. */
   if (unread)
     {
@@ -196,10 +225,18 @@ update_count (PfAccountPage *self)
   const char *search = gtk_editable_get_text (GTK_EDITABLE (self->search_entry));
   g_autofree char *text = NULL;
 
-  if (search != NULL && *search != '\0')
+  if (self->open_thread != 0)
+    text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Conversation of %u message",
+                                         "Conversation of %u messages", n), n);
+  else if (pf_index_model_get_conversations (self->model) && search != NULL && *search != '\0')
+    text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u conversation found", "%u conversations found", n), n);
+  else if (pf_index_model_get_conversations (self->model))
+    text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u conversation", "%u conversations", n), n);
+  else if (search != NULL && *search != '\0')
     text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u message found", "%u messages found", n), n);
   else
     text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u message", "%u messages", n), n);
+  gtk_widget_set_visible (GTK_WIDGET (self->all_conversations_button), self->open_thread != 0);
   gtk_label_set_label (self->count_label, text);
   if (n == 0)
     {
@@ -234,7 +271,10 @@ on_query_done (GObject      *source,
   PfIndexMessage *selected;
   gint64 keep = -1;
 
-  ids = pf_index_query_finish (PF_INDEX (source), result, &error);
+  if (g_task_get_source_tag (G_TASK (result)) == pf_index_query_conversations_async)
+    ids = pf_index_query_conversations_finish (PF_INDEX (source), result, &error);
+  else
+    ids = pf_index_query_finish (PF_INDEX (source), result, &error);
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
   g_clear_object (&self->query_cancellable);
@@ -253,12 +293,23 @@ on_query_done (GObject      *source,
   /* A message waiting for its toast to go stays out of the list. */
   if (self->delete_toast != NULL)
     for (guint i = 0; i < ids->len; i++)
-      if (g_array_index (ids, gint64, i) == self->deleted_id)
+      if ((g_array_get_element_size (ids) == sizeof (PfIndexConversation)
+           ? g_array_index (ids, PfIndexConversation, i).id
+           : g_array_index (ids, gint64, i)) == self->deleted_id)
         {
           g_array_remove_index (ids, i);
           break;
         }
-  pf_index_model_set_ids (self->model, ids);
+  if (g_task_get_source_tag (G_TASK (result)) == pf_index_query_conversations_async)
+    {
+      /* Back from a conversation: on it again. */
+      if (self->open_thread_message != 0)
+        keep = self->open_thread_message;
+      self->open_thread_message = 0;
+      pf_index_model_set_conversations (self->model, ids);
+    }
+  else
+    pf_index_model_set_ids (self->model, ids);
   if (keep >= 0)
     {
       guint position = pf_index_model_find (self->model, keep);
@@ -278,9 +329,58 @@ run_query (PfAccountPage *self)
     g_cancellable_cancel (self->query_cancellable);
   g_clear_object (&self->query_cancellable);
   self->query_cancellable = g_cancellable_new ();
-  pf_index_query_async (self->index, gtk_editable_get_text (GTK_EDITABLE (self->search_entry)),
-                        gtk_check_button_get_active (self->body_check),
-                        self->query_cancellable, on_query_done, self);
+  if (self->open_thread != 0)
+    {
+      /* An opened conversation: all its messages, whatever the search
+       * that found it. */
+      g_autofree char *search = g_strdup_printf ("thread:%" G_GINT64_FORMAT, self->open_thread);
+
+      pf_index_query_async (self->index, search, FALSE, self->query_cancellable, on_query_done, self);
+    }
+  else if (gtk_toggle_button_get_active (self->conversations_button))
+    pf_index_query_conversations_async (self->index, gtk_editable_get_text (GTK_EDITABLE (self->search_entry)),
+                                        gtk_check_button_get_active (self->body_check),
+                                        self->query_cancellable, on_query_done, self);
+  else
+    pf_index_query_async (self->index, gtk_editable_get_text (GTK_EDITABLE (self->search_entry)),
+                          gtk_check_button_get_active (self->body_check),
+                          self->query_cancellable, on_query_done, self);
+}
+
+/* ---- Conversations ---------------------------------------------------------- */
+
+static void
+open_conversation (PfAccountPage  *self,
+                   PfIndexMessage *newest)
+{
+  self->open_thread = pf_index_message_get_thread (newest);
+  self->open_thread_message = pf_index_message_get_id (newest);
+  run_query (self);
+}
+
+static gboolean
+close_conversation (PfAccountPage *self)
+{
+  if (self->open_thread == 0)
+    return FALSE;
+  self->open_thread = 0;
+  run_query (self);
+  gtk_widget_grab_focus (GTK_WIDGET (self->list_view));
+  return TRUE;
+}
+
+static void
+on_all_conversations_clicked (PfAccountPage *self)
+{
+  close_conversation (self);
+}
+
+static void
+on_conversations_toggled (PfAccountPage *self)
+{
+  self->open_thread = 0;
+  self->open_thread_message = 0;
+  run_query (self);
 }
 
 static void
@@ -412,6 +512,8 @@ pf_account_page_reload_messages (PfAccountPage *self)
   self->index = pf_index_new (index_path, maildir);
   g_clear_object (&self->model);
   self->model = pf_index_model_new (self->index);
+  self->open_thread = 0;
+  self->open_thread_message = 0;
   gtk_single_selection_set_model (self->selection, G_LIST_MODEL (self->model));
 
   /* What the index knows shows at once; the update follows. */
@@ -441,7 +543,13 @@ on_flags_changed (GObject      *source,
   if (change->page != NULL)
     {
       if (change->page->model != NULL && pf_index_model_get_index (change->page->model) == PF_INDEX (source))
-        pf_index_model_refresh (change->page->model, change->id);
+        {
+          /* A conversation's unread count is the query's: asked again. */
+          if (pf_index_model_get_conversations (change->page->model))
+            run_query (change->page);
+          else
+            pf_index_model_refresh (change->page->model, change->id);
+        }
       g_signal_emit (change->page, signals[UNREAD_CHANGED], 0);
       g_object_remove_weak_pointer (G_OBJECT (change->page), (gpointer *) &change->page);
     }
@@ -503,7 +611,10 @@ on_list_activate (PfAccountPage *self,
 {
   g_autoptr(PfIndexMessage) message = g_list_model_get_item (G_LIST_MODEL (self->model), position);
 
-  if (message != NULL)
+  /* A conversation of several messages opens to its messages. */
+  if (message != NULL && pf_index_message_get_conversation_count (message) > 1)
+    open_conversation (self, message);
+  else if (message != NULL)
     open_message (self, message);
 }
 
@@ -687,6 +798,10 @@ on_delete_key (GtkWidget *widget,
   message = gtk_single_selection_get_selected_item (self->selection);
   if (message == NULL)
     return FALSE;
+  /* A conversation of several messages is deleted message by message,
+   * once opened: one key press never takes more than one message. */
+  if (pf_index_message_get_conversation_count (message) > 1)
+    return FALSE;
   delete_message (self, pf_index_message_get_id (message));
   return TRUE;
 }
@@ -706,7 +821,9 @@ on_search_timeout (gpointer user_data)
 static void
 on_search_changed (PfAccountPage *self)
 {
-  /* GtkSearchEntry already waits a little; a toggle does not. */
+  /* GtkSearchEntry already waits a little; a toggle does not. A new
+   * search lists conversations again, not the one opened. */
+  self->open_thread = 0;
   g_clear_handle_id (&self->search_id, g_source_remove);
   self->search_id = g_timeout_add (SEARCH_DELAY_MS, on_search_timeout, self);
 }
@@ -734,6 +851,9 @@ on_escape_key (GtkWidget *widget,
   PfAccountPage *self = PF_ACCOUNT_PAGE (widget);
   const char *search = gtk_editable_get_text (GTK_EDITABLE (self->search_entry));
 
+  /* Escape leaves an opened conversation first, then the search. */
+  if (close_conversation (self))
+    return TRUE;
   /* From anywhere on the page, Escape leaves the search. */
   if (!gtk_toggle_button_get_active (self->search_button) && (search == NULL || *search == '\0'))
     return FALSE;
@@ -934,6 +1054,8 @@ pf_account_page_class_init (PfAccountPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PfAccountPage, diagnosis_view);
   gtk_widget_class_bind_template_child (widget_class, PfAccountPage, change_password_button);
   gtk_widget_class_bind_template_child (widget_class, PfAccountPage, search_button);
+  gtk_widget_class_bind_template_child (widget_class, PfAccountPage, conversations_button);
+  gtk_widget_class_bind_template_child (widget_class, PfAccountPage, all_conversations_button);
   gtk_widget_class_bind_template_child (widget_class, PfAccountPage, search_bar);
   gtk_widget_class_bind_template_child (widget_class, PfAccountPage, search_entry);
   gtk_widget_class_bind_template_child (widget_class, PfAccountPage, body_check);
@@ -950,11 +1072,31 @@ pf_account_page_class_init (PfAccountPageClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, on_search_changed);
   gtk_widget_class_bind_template_callback (widget_class, on_stop_search);
   gtk_widget_class_bind_template_callback (widget_class, on_search_activate);
+  gtk_widget_class_bind_template_callback (widget_class, on_conversations_toggled);
+  gtk_widget_class_bind_template_callback (widget_class, on_all_conversations_clicked);
 
   gtk_widget_class_add_binding (widget_class, GDK_KEY_f, GDK_CONTROL_MASK, on_find_key, NULL);
   gtk_widget_class_add_binding (widget_class, GDK_KEY_Delete, 0, on_delete_key, NULL);
   gtk_widget_class_add_binding (widget_class, GDK_KEY_Escape, 0, on_escape_key, NULL);
   gtk_widget_class_add_binding (widget_class, GDK_KEY_KP_Delete, 0, on_delete_key, NULL);
+}
+
+/* The switch is kept across runs when the settings schema has it. */
+static void
+bind_conversations_setting (PfAccountPage *self)
+{
+  GApplication *app = g_application_get_default ();
+  g_autoptr(GSettingsSchema) schema = NULL;
+  GSettings *settings;
+
+  if (!PF_IS_APPLICATION (app))
+    return;
+  settings = pf_application_get_settings (PF_APPLICATION (app));
+  if (settings == NULL)
+    return;
+  g_object_get (settings, "settings-schema", &schema, NULL);
+  if (schema != NULL && g_settings_schema_has_key (schema, "conversations"))
+    g_settings_bind (settings, "conversations", self->conversations_button, "active", G_SETTINGS_BIND_DEFAULT);
 }
 
 static void
@@ -971,6 +1113,7 @@ pf_account_page_init (PfAccountPage *self)
   gtk_list_view_set_factory (self->list_view, factory);
   gtk_list_view_set_model (self->list_view, GTK_SELECTION_MODEL (self->selection));
   gtk_search_bar_connect_entry (self->search_bar, GTK_EDITABLE (self->search_entry));
+  bind_conversations_setting (self);
 
   self->status_signals = g_signal_group_new (PF_TYPE_ACCOUNT_STATUS);
   g_signal_group_connect_swapped (self->status_signals, "notify", G_CALLBACK (update_status), self);
