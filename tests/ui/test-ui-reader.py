@@ -385,6 +385,18 @@ def test_keys_source_open_conversations():
         wait_for("the message window to close",
                  lambda: not app.find_all(pyatspi.ROLE_TEXT, "Message text"), timeout=10)
 
+        # Other programs' changes show in the open list without a click:
+        # a delivery by another MDA, then another reader deleting a file.
+        other = os.path.join(maildir, "new", "1760000100.M100P1Q1.test")
+        with open(other, "w") as f:
+            f.write(f"From: Omar Field <omar@example.org>\nTo: {ADDRESS}\nSubject: Delivered elsewhere\n"
+                    "Date: Thu, 09 Oct 2025 10:00:00 +0000\nMessage-ID: <other@t>\n\nHi.\n")
+        wait_for("the message delivered by another program", lambda: labels(app, "8 messages") and
+                 labels(app, "Delivered elsewhere"), timeout=10)
+        os.unlink(other)
+        wait_for("the message another program deleted to go", lambda: labels(app, "7 messages") and
+                 not labels(app, "Delivered elsewhere"), timeout=10)
+
 
 def demo_home(name):
     """The demo account saved with "Delete from the Server Too" on."""
