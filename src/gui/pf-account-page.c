@@ -26,6 +26,9 @@
 #define MONITOR_SETTLE_MS 400
 /* How long search waits for more typing. */
 #define SEARCH_DELAY_MS 150
+/* Opening an account shows this many rows first, read in a moment, while
+ * the whole list is read: more than a window shows. */
+#define FIRST_PAGE 60
 
 struct _PfAccountPage
 {
@@ -68,6 +71,15 @@ struct _PfAccountPage
    * (the conversations listed). */
   gint64            open_thread;
   gint64            open_thread_message;
+  /* The list holds the first rows of the account only, the whole list
+   * being read. */
+  gboolean          first_page_shown;
+  /* A whole list (or a search's) has come since the account opened. */
+  gboolean          listed;
+  GCancellable     *head_cancellable;
+  GdkFrameClock    *paint_clock;
+  gulong            paint_handler;
+  guint             paint_timeout_id;
 
   /* The message deleted last, until its toast goes. */
   AdwToast         *delete_toast;
@@ -308,8 +320,15 @@ on_query_done (GObject      *source,
       self->open_thread_message = 0;
       pf_index_model_set_conversations (self->model, ids);
     }
+  else if (self->first_page_shown)
+    {
+      /* The rows shown first stay as they are; the rest follow them. */
+      pf_index_model_extend_ids (self->model, ids);
+    }
   else
     pf_index_model_set_ids (self->model, ids);
+  self->first_page_shown = FALSE;
+  self->listed = TRUE;
   if (keep >= 0)
     {
       guint position = pf_index_model_find (self->model, keep);
@@ -384,6 +403,96 @@ on_conversations_toggled (PfAccountPage *self)
 }
 
 static void
+stop_waiting_for_paint (PfAccountPage *self)
+{
+  if (self->paint_clock != NULL)
+    {
+      g_signal_handler_disconnect (self->paint_clock, self->paint_handler);
+      self->paint_handler = 0;
+      g_clear_object (&self->paint_clock);
+    }
+  g_clear_handle_id (&self->paint_timeout_id, g_source_remove);
+}
+
+/* The first rows are on the screen (or could not be shown): the whole
+ * list, and the update of the index, now rather than competing with
+ * them for the processor. */
+static void
+continue_opening (PfAccountPage *self)
+{
+  stop_waiting_for_paint (self);
+  if (self->query_cancellable == NULL)
+    run_query (self);
+  start_update (self);
+}
+
+static gboolean
+on_first_page_timeout (gpointer user_data)
+{
+  PfAccountPage *self = user_data;
+
+  self->paint_timeout_id = 0;
+  continue_opening (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_first_page_done (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  PfAccountPage *self = user_data;
+  g_autoptr(GArray) ids = NULL;
+  g_autoptr(GError) error = NULL;
+  GdkFrameClock *clock;
+
+  ids = pf_index_query_finish (PF_INDEX (source), result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  g_clear_object (&self->head_cancellable);
+  /* Shown unless a search was started meanwhile (its list wins). */
+  if (ids == NULL || ids->len == 0 || self->model == NULL || self->query_cancellable != NULL ||
+      self->listed || pf_index_model_get_index (self->model) != PF_INDEX (source))
+    {
+      continue_opening (self);
+      return;
+    }
+  pf_index_model_set_ids (self->model, ids);
+  self->first_page_shown = TRUE;
+  /* The count comes with the whole list. */
+  gtk_label_set_label (self->count_label, "");
+  gtk_stack_set_visible_child_name (self->messages_stack, "list");
+
+  clock = gtk_widget_get_mapped (GTK_WIDGET (self)) ? gtk_widget_get_frame_clock (GTK_WIDGET (self)) : NULL;
+  if (clock == NULL)
+    {
+      continue_opening (self);
+      return;
+    }
+  self->paint_clock = g_object_ref (clock);
+  self->paint_handler = g_signal_connect_swapped (clock, "after-paint", G_CALLBACK (continue_opening), self);
+  /* A window not painting (hidden meanwhile) does not hold the rest up. */
+  self->paint_timeout_id = g_timeout_add (250, on_first_page_timeout, self);
+}
+
+/* Opening an account: its newest rows at once (a short query), then the
+ * whole list, which on a large account takes a moment longer, and the
+ * update of the index. */
+static void
+start_opening (PfAccountPage *self)
+{
+  if (gtk_toggle_button_get_active (self->conversations_button))
+    {
+      continue_opening (self);
+      return;
+    }
+  self->head_cancellable = g_cancellable_new ();
+  pf_index_query_head_async (self->index, gtk_editable_get_text (GTK_EDITABLE (self->search_entry)),
+                             gtk_check_button_get_active (self->body_check), FIRST_PAGE,
+                             self->head_cancellable, on_first_page_done, self);
+}
+
+static void
 on_update_done (GObject      *source,
                 GAsyncResult *result,
                 gpointer      user_data)
@@ -401,6 +510,8 @@ on_update_done (GObject      *source,
     g_warning ("Could not update the mail index: %s", error->message);
   else if (stats.added + stats.changed + stats.removed > 0 || stats.rebuilt)
     {
+      /* Rows shown may have changed: the list is made again. */
+      self->first_page_shown = FALSE;
       run_query (self);
       g_signal_emit (self, signals[UNREAD_CHANGED], 0);
     }
@@ -502,6 +613,10 @@ pf_account_page_reload_messages (PfAccountPage *self)
   g_cancellable_cancel (self->update_cancellable);
   g_clear_object (&self->update_cancellable);
   self->update_cancellable = g_cancellable_new ();
+  if (self->head_cancellable != NULL)
+    g_cancellable_cancel (self->head_cancellable);
+  g_clear_object (&self->head_cancellable);
+  stop_waiting_for_paint (self);
   self->update_running = FALSE;
   self->update_again = FALSE;
   stop_watching (self);
@@ -514,11 +629,12 @@ pf_account_page_reload_messages (PfAccountPage *self)
   self->model = pf_index_model_new (self->index);
   self->open_thread = 0;
   self->open_thread_message = 0;
+  self->first_page_shown = FALSE;
+  self->listed = FALSE;
   gtk_single_selection_set_model (self->selection, G_LIST_MODEL (self->model));
 
   /* What the index knows shows at once; the update follows. */
-  run_query (self);
-  start_update (self);
+  start_opening (self);
   watch_maildir (self, maildir);
 }
 
@@ -1001,6 +1117,10 @@ pf_account_page_dispose (GObject *object)
   if (self->update_cancellable != NULL)
     g_cancellable_cancel (self->update_cancellable);
   g_clear_object (&self->update_cancellable);
+  if (self->head_cancellable != NULL)
+    g_cancellable_cancel (self->head_cancellable);
+  g_clear_object (&self->head_cancellable);
+  stop_waiting_for_paint (self);
   stop_watching (self);
   g_clear_handle_id (&self->search_id, g_source_remove);
   /* A deletion waiting for its toast becomes final: the toast may

@@ -7,6 +7,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include "pf-index-model.h"
 #include "pf-index-private.h"
 
@@ -130,6 +132,28 @@ pf_index_model_set_ids (PfIndexModel *self,
   self->ids = g_array_ref (ids);
   g_clear_pointer (&self->conversations, g_array_unref);
   g_list_model_items_changed (G_LIST_MODEL (self), 0, removed, ids->len);
+}
+
+void
+pf_index_model_extend_ids (PfIndexModel *self,
+                           GArray       *ids)
+{
+  guint old_len;
+
+  g_return_if_fail (PF_IS_INDEX_MODEL (self));
+  g_return_if_fail (ids != NULL);
+
+  old_len = self->ids->len;
+  if (self->conversations != NULL || ids->len < old_len ||
+      (old_len > 0 && memcmp (self->ids->data, ids->data, old_len * sizeof (gint64)) != 0))
+    {
+      pf_index_model_set_ids (self, ids);
+      return;
+    }
+  g_array_unref (self->ids);
+  self->ids = g_array_ref (ids);
+  if (ids->len > old_len)
+    g_list_model_items_changed (G_LIST_MODEL (self), old_len, 0, ids->len - old_len);
 }
 
 void

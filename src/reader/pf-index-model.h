@@ -21,6 +21,12 @@ PfIndex      *pf_index_model_get_index    (PfIndexModel *self);
 /* Replaces the list with @ids (gint64, in order); one items-changed. */
 void          pf_index_model_set_ids      (PfIndexModel *self,
                                            GArray       *ids);
+/* As pf_index_model_set_ids(), but when @ids begins with the list as it
+ * is, only the rows after it are announced: the rows shown already are
+ * not made again. For a list's first rows followed by the whole of it;
+ * rows that changed meanwhile need pf_index_model_set_ids(). */
+void          pf_index_model_extend_ids   (PfIndexModel *self,
+                                           GArray       *ids);
 /* Replaces the list with @conversations (PfIndexConversation, in
  * order): its items are their newest messages, with
  * pf_index_message_get_conversation_count() set. */

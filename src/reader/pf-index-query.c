@@ -68,6 +68,7 @@ static char *
 build_query (const char  *search,
              gboolean     bodies,
              gboolean     conversations,
+             guint        limit,
              char       **header_match,
              char       **body_match)
 {
@@ -123,6 +124,8 @@ build_query (const char  *search,
   else if (plain->len > 0)
     g_string_append (sql, " AND id IN (SELECT rowid FROM headers WHERE headers MATCH ?2)");
   g_string_append (sql, " ORDER BY date DESC, id DESC");
+  if (limit > 0)
+    g_string_append_printf (sql, " LIMIT %u", limit);
 
   *header_match = g_string_free (fields, fields->len == 0);
   *body_match = g_string_free (plain, plain->len == 0);
@@ -169,6 +172,7 @@ run_query (PfIndex       *self,
            const char    *search,
            gboolean       bodies,
            gboolean       conversations,
+           guint          limit,
            GCancellable  *cancellable,
            GError       **error)
 {
@@ -196,7 +200,7 @@ run_query (PfIndex       *self,
     positions = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
   if (cancellable != NULL)
     sqlite3_progress_handler (db, 10000, progress_cancel, cancellable);
-  sql = build_query (search, bodies, conversations, &header_match, &plain_match);
+  sql = build_query (search, bodies, conversations, limit, &header_match, &plain_match);
   rc = sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL);
   if (rc == SQLITE_OK)
     {
@@ -236,7 +240,7 @@ pf_index_query (PfIndex       *self,
                 GError       **error)
 {
   g_return_val_if_fail (PF_IS_INDEX (self), NULL);
-  return run_query (self, search, bodies, FALSE, cancellable, error);
+  return run_query (self, search, bodies, FALSE, 0, cancellable, error);
 }
 
 GArray *
@@ -247,7 +251,7 @@ pf_index_query_conversations (PfIndex       *self,
                               GError       **error)
 {
   g_return_val_if_fail (PF_IS_INDEX (self), NULL);
-  return run_query (self, search, bodies, TRUE, cancellable, error);
+  return run_query (self, search, bodies, TRUE, 0, cancellable, error);
 }
 
 typedef struct
@@ -255,6 +259,7 @@ typedef struct
   char    *search;
   gboolean bodies;
   gboolean conversations;
+  guint    limit;
 } QueryData;
 
 static void
@@ -272,7 +277,8 @@ query_thread (GTask        *task,
 {
   QueryData *data = task_data;
   GError *error = NULL;
-  GArray *ids = run_query (source, data->search, data->bodies, data->conversations, cancellable, &error);
+  GArray *ids = run_query (source, data->search, data->bodies, data->conversations, data->limit,
+                           cancellable, &error);
 
   if (ids != NULL)
     g_task_return_pointer (task, ids, (GDestroyNotify) g_array_unref);
@@ -285,6 +291,7 @@ start_query (PfIndex             *self,
              const char          *search,
              gboolean             bodies,
              gboolean             conversations,
+             guint                limit,
              gpointer             source_tag,
              GCancellable        *cancellable,
              GAsyncReadyCallback  callback,
@@ -299,6 +306,7 @@ start_query (PfIndex             *self,
   data->search = g_strdup (search);
   data->bodies = bodies;
   data->conversations = conversations;
+  data->limit = limit;
   g_task_set_task_data (task, data, (GDestroyNotify) query_data_free);
   g_task_run_in_thread (task, query_thread);
 }
@@ -312,7 +320,21 @@ pf_index_query_async (PfIndex             *self,
                       gpointer             user_data)
 {
   g_return_if_fail (PF_IS_INDEX (self));
-  start_query (self, search, bodies, FALSE, pf_index_query_async, cancellable, callback, user_data);
+  start_query (self, search, bodies, FALSE, 0, pf_index_query_async, cancellable, callback, user_data);
+}
+
+void
+pf_index_query_head_async (PfIndex             *self,
+                           const char          *search,
+                           gboolean             bodies,
+                           guint                limit,
+                           GCancellable        *cancellable,
+                           GAsyncReadyCallback  callback,
+                           gpointer             user_data)
+{
+  g_return_if_fail (PF_IS_INDEX (self));
+  g_return_if_fail (limit > 0);
+  start_query (self, search, bodies, FALSE, limit, pf_index_query_async, cancellable, callback, user_data);
 }
 
 GArray *
@@ -334,7 +356,7 @@ pf_index_query_conversations_async (PfIndex             *self,
                                     gpointer             user_data)
 {
   g_return_if_fail (PF_IS_INDEX (self));
-  start_query (self, search, bodies, TRUE, pf_index_query_conversations_async,
+  start_query (self, search, bodies, TRUE, 0, pf_index_query_conversations_async,
                cancellable, callback, user_data);
 }
 

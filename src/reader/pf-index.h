@@ -123,6 +123,16 @@ void         pf_index_query_async      (PfIndex             *self,
 GArray      *pf_index_query_finish     (PfIndex       *self,
                                         GAsyncResult  *result,
                                         GError       **error);
+/* As pf_index_query_async(), the first @limit messages only: what a list
+ * shows at once while the whole of it is read. pf_index_query_finish()
+ * gives them. */
+void         pf_index_query_head_async (PfIndex             *self,
+                                        const char          *search,
+                                        gboolean             bodies,
+                                        guint                limit,
+                                        GCancellable        *cancellable,
+                                        GAsyncReadyCallback  callback,
+                                        gpointer             user_data);
 
 /* Blocking. The conversations with messages matching @search, newest
  * first (by their newest matching message). A GArray of
