@@ -27,6 +27,7 @@
 
 #include "pf-account-page.h"
 #include "pf-account-status.h"
+#include "pf-index.h"
 
 static gint64 start;
 static gboolean painted;
@@ -179,6 +180,18 @@ main (int    argc,
   printf ("memory growth over the empty account\t%ld KiB\n", peak_rss_kib () - empty_rss);
 
   gtk_window_destroy (GTK_WINDOW (window));
+  /* The empty account's index goes with it. */
+  {
+    g_autofree char *index_path = pf_index_path_for_maildir (state, empty);
+    const char *suffixes[] = { "", "-wal", "-shm" };
+
+    for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
+      {
+        g_autofree char *file = g_strconcat (index_path, suffixes[i], NULL);
+
+        g_unlink (file);
+      }
+  }
   g_unlink (link);
   for (guint i = 0; i < 3; i++)
     {
