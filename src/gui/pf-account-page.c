@@ -491,6 +491,11 @@ pf_account_page_reload_messages (PfAccountPage *self)
   if (self->head_cancellable != NULL)
     g_cancellable_cancel (self->head_cancellable);
   g_clear_object (&self->head_cancellable);
+  /* The other account's list is of no use now, and a query of it still
+   * running would keep this one's from starting (continue_opening). */
+  if (self->query_cancellable != NULL)
+    g_cancellable_cancel (self->query_cancellable);
+  g_clear_object (&self->query_cancellable);
   stop_waiting_for_paint (self);
   self->update_running = FALSE;
   self->update_again = FALSE;
