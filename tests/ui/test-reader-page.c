@@ -132,7 +132,7 @@ test_switch_while_listing (void)
     }
 
   root = g_dir_make_tmp ("pf-reader-page-XXXXXX", NULL);
-  big = make_maildir (root, "Big", 20000);
+  big = make_maildir (root, "Big", 8000);
   small = make_maildir (root, "Small", 3);
   build_index (big);
   build_index (small);
@@ -147,7 +147,7 @@ test_switch_while_listing (void)
   pf_account_page_set_status (PF_ACCOUNT_PAGE (page), big_status);
   while (listed (list) == 0)
     g_main_context_iteration (NULL, TRUE);
-  g_assert_cmpuint (listed (list), <, 20000);
+  g_assert_cmpuint (listed (list), <, 8000);
 
   /* Another account opened before that list came: its own list shows,
    * whichever query ends first. */
@@ -157,7 +157,7 @@ test_switch_while_listing (void)
 
   /* And the big one again, whole. */
   pf_account_page_set_status (PF_ACCOUNT_PAGE (page), big_status);
-  wait_for_count (list, 20000);
+  wait_for_count (list, 8000);
 
   g_object_unref (page);
   remove_tree (root);
