@@ -1,6 +1,6 @@
-/* pf-bench-reader-gtk.c — opening an account to its first painted rows:
- * the reader library's model in a GtkListView, as the app's list, under
- * Xvfb
+/* pf-bench-reader-gtk.c — opening an account to its first painted rows
+ * in the app's own account page (PfAccountPage: its list, its rows, its
+ * query and index update), under Xvfb
  *
  * Copyright 2026 The Popfetch authors
  *
@@ -8,26 +8,32 @@
  *
  *   xvfb-run -a pf-bench-reader-gtk STATE_DIR MAILDIR
  *
- * Times from before the query of every id to the end of the first frame
- * painted with rows in it (the index already built: run pf-bench-reader
- * build first), and prints the peak RSS of the process, GTK included, and
- * of an empty list for comparison (the "empty account").
+ * STATE_DIR holds the index already built (pf-bench-reader STATE_DIR
+ * MAILDIR build). The page first shows an empty account (its peak RSS is
+ * the baseline), then the account of MAILDIR: the time from giving the
+ * page the account to the end of the first frame painted with rows in its
+ * list, and the peak RSS then, are printed; then when the whole list was
+ * in the view (the page shows its first rows before).
  */
 
 #include "config.h"
 
 #include <stdio.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
-#include <gtk/gtk.h>
+#include <adwaita.h>
+#include <glib/gstdio.h>
 
+#include "pf-account-page.h"
+#include "pf-account-status.h"
 #include "pf-index.h"
-#include "pf-index-model.h"
 
 static gint64 start;
 static gboolean painted;
 static GMainLoop *loop;
-static guint first_rows;
+static GtkWidget *list;
+static gint64 last_change;
 
 static long
 peak_rss_kib (void)
@@ -38,58 +44,80 @@ peak_rss_kib (void)
   return usage.ru_maxrss;
 }
 
-static void
-setup (GtkSignalListItemFactory *factory,
-       GtkListItem              *item)
+static GtkWidget *
+find_list_view (GtkWidget *widget)
 {
-  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
+  if (GTK_IS_LIST_VIEW (widget))
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_list_view (child);
 
-  gtk_box_append (GTK_BOX (box), gtk_label_new (NULL));
-  gtk_box_append (GTK_BOX (box), gtk_label_new (NULL));
-  gtk_list_item_set_child (item, box);
-}
-
-static void
-bind (GtkSignalListItemFactory *factory,
-      GtkListItem              *item)
-{
-  PfIndexMessage *m = gtk_list_item_get_item (item);
-  GtkWidget *box = gtk_list_item_get_child (item);
-
-  gtk_label_set_label (GTK_LABEL (gtk_widget_get_first_child (box)), pf_index_message_get_from (m));
-  gtk_label_set_label (GTK_LABEL (gtk_widget_get_last_child (box)), pf_index_message_get_subject (m));
-  first_rows++;
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
 }
 
 static void
 on_after_paint (GdkFrameClock *clock,
                 gpointer       user_data)
 {
-  if (painted || first_rows == 0)
+  GListModel *model;
+
+  if (painted || start == 0 || list == NULL || !gtk_widget_get_mapped (list))
+    return;
+  model = G_LIST_MODEL (gtk_list_view_get_model (GTK_LIST_VIEW (list)));
+  if (model == NULL || g_list_model_get_n_items (model) == 0 || gtk_widget_get_first_child (list) == NULL)
     return;
   painted = TRUE;
-  printf ("first rows painted\t%.3f s\t%u rows bound\t%ld KiB peak RSS\n",
-          (g_get_monotonic_time () - start) / 1e6, first_rows, peak_rss_kib ());
+  printf ("first rows painted\t%.3f s\t%u rows listed\t%ld KiB peak RSS\n",
+          (g_get_monotonic_time () - start) / 1e6, g_list_model_get_n_items (model), peak_rss_kib ());
   g_main_loop_quit (loop);
 }
 
 static void
-on_realize (GtkWidget *window)
+on_items_changed (GListModel *model,
+                  guint       position,
+                  guint       removed,
+                  guint       added)
 {
-  g_signal_connect (gtk_widget_get_frame_clock (window), "after-paint", G_CALLBACK (on_after_paint), NULL);
+  if (start != 0)
+    last_change = g_get_monotonic_time ();
+}
+
+static void
+settle (void)
+{
+  for (guint i = 0; i < 5; i++)
+    {
+      while (g_main_context_iteration (NULL, FALSE))
+        ;
+      g_usleep (100000);
+    }
+}
+
+static PfAccountStatus *
+account (const char *name,
+         const char *maildir)
+{
+  g_autoptr(PfAccount) account = pf_account_new (name);
+
+  pf_account_set_maildir (account, maildir);
+  return pf_account_status_new (account);
 }
 
 int
 main (int    argc,
       char **argv)
 {
-  g_autofree char *index_path = NULL;
-  g_autoptr(PfIndex) index = NULL;
-  g_autoptr(PfIndexModel) model = NULL;
-  g_autoptr(GArray) ids = NULL;
-  g_autoptr(GError) error = NULL;
-  GtkListItemFactory *factory;
-  GtkWidget *window, *scrolled, *list;
+  g_autofree char *tmp = NULL;
+  g_autofree char *link = NULL;
+  g_autofree char *state = NULL;
+  g_autofree char *empty = NULL;
+  g_autoptr(PfAccountStatus) empty_status = NULL;
+  g_autoptr(PfAccountStatus) full_status = NULL;
+  GtkWidget *window, *overlay, *page;
   long empty_rss;
 
   if (argc < 3)
@@ -97,46 +125,82 @@ main (int    argc,
       g_printerr ("usage: %s STATE_DIR MAILDIR\n", argv[0]);
       return 2;
     }
-  gtk_init ();
-  loop = g_main_loop_new (NULL, FALSE);
 
-  /* The window first, empty: what an empty account costs. */
-  window = gtk_window_new ();
-  gtk_window_set_default_size (GTK_WINDOW (window), 720, 800);
-  scrolled = gtk_scrolled_window_new ();
-  factory = gtk_signal_list_item_factory_new ();
-  g_signal_connect (factory, "setup", G_CALLBACK (setup), NULL);
-  g_signal_connect (factory, "bind", G_CALLBACK (bind), NULL);
-  index_path = pf_index_path_for_maildir (argv[1], argv[2]);
-  index = pf_index_new (index_path, argv[2]);
-  model = pf_index_model_new (index);
-  list = gtk_list_view_new (GTK_SELECTION_MODEL (gtk_single_selection_new (g_object_ref (G_LIST_MODEL (model)))),
-                            factory);
-  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scrolled), list);
-  gtk_window_set_child (GTK_WINDOW (window), scrolled);
-  gtk_window_present (GTK_WINDOW (window));
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
-  g_usleep (200000);
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
-  empty_rss = peak_rss_kib ();
-  printf ("empty list\t%ld KiB peak RSS\n", empty_rss);
-
-  /* Then the account: every id, and the rows the view asks for. */
-  g_signal_connect (window, "realize", G_CALLBACK (on_realize), NULL);
-  if (gtk_widget_get_realized (window))
-    on_realize (window);
-  start = g_get_monotonic_time ();
-  ids = pf_index_query (index, NULL, FALSE, NULL, &error);
-  if (ids == NULL)
+  /* The page finds the index in $XDG_STATE_HOME/popfetch/reader: point
+   * that at STATE_DIR, before GLib reads the variable. */
+  tmp = g_dir_make_tmp ("pf-bench-gtk-XXXXXX", NULL);
+  state = g_canonicalize_filename (argv[1], NULL);
+  link = g_build_filename (tmp, "popfetch", NULL);
+  if (tmp == NULL || symlink (state, link) != 0)
     {
-      g_printerr ("%s\n", error->message);
+      g_printerr ("could not prepare %s\n", tmp ? tmp : "a temporary directory");
       return 1;
     }
-  pf_index_model_set_ids (model, ids);
-  gtk_widget_queue_draw (list);
+  g_setenv ("XDG_STATE_HOME", tmp, TRUE);
+  empty = g_build_filename (tmp, "empty", NULL);
+  for (guint i = 0; i < 3; i++)
+    {
+      const char *sub[] = { "new", "cur", "tmp" };
+      g_autofree char *dir = g_build_filename (empty, sub[i], NULL);
+
+      g_mkdir_with_parents (dir, 0700);
+    }
+
+  adw_init ();
+  loop = g_main_loop_new (NULL, FALSE);
+
+  /* The page with an empty account first: what an empty account costs. */
+  window = gtk_window_new ();
+  gtk_window_set_default_size (GTK_WINDOW (window), 720, 800);
+  overlay = adw_toast_overlay_new ();
+  page = g_object_new (PF_TYPE_ACCOUNT_PAGE, NULL);
+  adw_toast_overlay_set_child (ADW_TOAST_OVERLAY (overlay), page);
+  gtk_window_set_child (GTK_WINDOW (window), overlay);
+  empty_status = account ("Empty", empty);
+  pf_account_page_set_status (PF_ACCOUNT_PAGE (page), empty_status);
+  gtk_window_present (GTK_WINDOW (window));
+  settle ();
+  empty_rss = peak_rss_kib ();
+  printf ("empty account\t%ld KiB peak RSS\n", empty_rss);
+
+  /* Then the account: from the page being given it to its rows painted. */
+  list = find_list_view (page);
+  g_signal_connect (gtk_list_view_get_model (GTK_LIST_VIEW (list)), "items-changed",
+                    G_CALLBACK (on_items_changed), NULL);
+  g_signal_connect (gtk_widget_get_frame_clock (window), "after-paint", G_CALLBACK (on_after_paint), NULL);
+  full_status = account ("Bench", argv[2]);
+  start = g_get_monotonic_time ();
+  pf_account_page_set_status (PF_ACCOUNT_PAGE (page), full_status);
   g_main_loop_run (loop);
-  printf ("memory growth over the empty list\t%ld KiB\n", peak_rss_kib () - empty_rss);
+  /* Whatever the page does next (the update that follows opening) counts
+   * too. */
+  settle ();
+  printf ("whole list in the view\t%.3f s\t%u rows listed\n", (last_change - start) / 1e6,
+          g_list_model_get_n_items (G_LIST_MODEL (gtk_list_view_get_model (GTK_LIST_VIEW (list)))));
+  printf ("memory growth over the empty account\t%ld KiB\n", peak_rss_kib () - empty_rss);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  /* The empty account's index goes with it. */
+  {
+    g_autofree char *index_path = pf_index_path_for_maildir (state, empty);
+    const char *suffixes[] = { "", "-wal", "-shm" };
+
+    for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
+      {
+        g_autofree char *file = g_strconcat (index_path, suffixes[i], NULL);
+
+        g_unlink (file);
+      }
+  }
+  g_unlink (link);
+  for (guint i = 0; i < 3; i++)
+    {
+      const char *sub[] = { "new", "cur", "tmp" };
+      g_autofree char *dir = g_build_filename (empty, sub[i], NULL);
+
+      g_rmdir (dir);
+    }
+  g_rmdir (empty);
+  g_rmdir (tmp);
   return 0;
 }

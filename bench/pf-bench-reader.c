@@ -10,6 +10,7 @@
  *   pf-bench-reader STATE_DIR MAILDIR open           list + the first 40 rows
  *   pf-bench-reader STATE_DIR MAILDIR search QUERY   header search
  *   pf-bench-reader STATE_DIR MAILDIR body QUERY     header + body search
+ *   pf-bench-reader STATE_DIR MAILDIR conversations  every conversation, grouped
  *
  * Prints one line: what, seconds, rows, peak RSS in KiB.
  */
@@ -49,7 +50,7 @@ main (int    argc,
 
   if (argc < 4)
     {
-      g_printerr ("usage: %s STATE_DIR MAILDIR build|update|open|search QUERY|body QUERY\n", argv[0]);
+      g_printerr ("usage: %s STATE_DIR MAILDIR build|update|open|conversations|search QUERY|body QUERY\n", argv[0]);
       return 2;
     }
   mode = argv[3];
@@ -98,6 +99,17 @@ main (int    argc,
           g_assert (m != NULL && pf_index_message_get_subject (m) != NULL);
         }
       rows = ids->len;
+    }
+  else if (g_str_equal (mode, "conversations"))
+    {
+      g_autoptr(GArray) list = pf_index_query_conversations (index, NULL, FALSE, NULL, &error);
+
+      if (list == NULL)
+        {
+          g_printerr ("%s\n", error->message);
+          return 1;
+        }
+      rows = list->len;
     }
   else if ((g_str_equal (mode, "search") || g_str_equal (mode, "body")) && argc > 4)
     {

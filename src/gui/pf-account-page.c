@@ -10,6 +10,7 @@
 #include <glib/gi18n.h>
 
 #include "pf-account-page.h"
+#include "pf-application.h"
 #include "pf-diagnosis-view.h"
 #include "pf-error.h"
 #include "pf-oauth-sign-in.h"
@@ -17,6 +18,7 @@
 #include "pf-index-model.h"
 #include "pf-journal.h"
 #include "pf-maildir-flags.h"
+#include "pf-message-row-factory.h"
 #include "pf-message-view.h"
 #include "pf-paths.h"
 #include "pf-server-deletion.h"
@@ -27,6 +29,9 @@
 #define MONITOR_SETTLE_MS 400
 /* How long search waits for more typing. */
 #define SEARCH_DELAY_MS 150
+/* Opening an account shows this many rows first, read in a moment, while
+ * the whole list is read: more than a window shows. */
+#define FIRST_PAGE 60
 
 struct _PfAccountPage
 {
@@ -48,6 +53,8 @@ struct _PfAccountPage
   PfServerPanel   *server_panel;
   PfOAuthSignIn   *sign_in_again;
   GtkToggleButton *search_button;
+  GtkToggleButton *conversations_button;
+  GtkButton       *all_conversations_button;
   GtkSearchBar    *search_bar;
   GtkSearchEntry  *search_entry;
   GtkCheckButton  *body_check;
@@ -65,6 +72,19 @@ struct _PfAccountPage
   GFileMonitor     *monitors[2];
   guint             settle_id;
   guint             search_id;
+  /* With conversations on: the one opened (its messages listed), or 0
+   * (the conversations listed). */
+  gint64            open_thread;
+  gint64            open_thread_message;
+  /* The list holds the first rows of the account only, the whole list
+   * being read. */
+  gboolean          first_page_shown;
+  /* A whole list (or a search's) has come since the account opened. */
+  gboolean          listed;
+  GCancellable     *head_cancellable;
+  GdkFrameClock    *paint_clock;
+  gulong            paint_handler;
+  guint             paint_timeout_id;
 
   /* The message deleted last, until its toast goes. */
   AdwToast         *delete_toast;
@@ -87,110 +107,6 @@ static guint signals[N_SIGNALS];
 static void start_update (PfAccountPage *self);
 static void run_query (PfAccountPage *self);
 
-/* ---- The list's rows ------------------------------------------------------ */
-
-static void
-setup_row (GtkSignalListItemFactory *factory,
-           GtkListItem              *item,
-           gpointer                  user_data)
-{
-  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
-  GtkWidget *texts = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
-  GtkWidget *side = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
-  GtkWidget *from = gtk_label_new (NULL);
-  GtkWidget *subject = gtk_label_new (NULL);
-  GtkWidget *date = gtk_label_new (NULL);
-  GtkWidget *size = gtk_label_new (NULL);
-  GtkWidget *clip = gtk_image_new_from_icon_name ("mail-attachment-symbolic");
-
-  gtk_widget_set_margin_top (box, 6);
-  gtk_widget_set_margin_bottom (box, 6);
-  gtk_widget_set_margin_start (box, 6);
-  gtk_widget_set_margin_end (box, 6);
-  for (GtkWidget **l = (GtkWidget *[]) { from, subject, NULL }; *l; l++)
-    {
-      gtk_label_set_xalign (GTK_LABEL (*l), 0);
-      gtk_label_set_ellipsize (GTK_LABEL (*l), PANGO_ELLIPSIZE_END);
-      gtk_label_set_single_line_mode (GTK_LABEL (*l), TRUE);
-    }
-  gtk_widget_add_css_class (from, "caption");
-  gtk_widget_set_hexpand (texts, TRUE);
-  gtk_label_set_xalign (GTK_LABEL (date), 1);
-  gtk_label_set_xalign (GTK_LABEL (size), 1);
-  gtk_widget_add_css_class (date, "numeric");
-  gtk_widget_add_css_class (date, "caption");
-  gtk_widget_add_css_class (size, "dim-label");
-  gtk_widget_add_css_class (size, "caption");
-  gtk_widget_set_valign (clip, GTK_ALIGN_CENTER);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (clip), GTK_ACCESSIBLE_PROPERTY_LABEL, _("Has attachments"), -1);
-
-  gtk_box_append (GTK_BOX (texts), from);
-  gtk_box_append (GTK_BOX (texts), subject);
-  gtk_box_append (GTK_BOX (side), date);
-  gtk_box_append (GTK_BOX (side), size);
-  gtk_box_append (GTK_BOX (box), texts);
-  gtk_box_append (GTK_BOX (box), clip);
-  gtk_box_append (GTK_BOX (box), side);
-  g_object_set_data (G_OBJECT (box), "from", from);
-  g_object_set_data (G_OBJECT (box), "subject", subject);
-  g_object_set_data (G_OBJECT (box), "date", date);
-  g_object_set_data (G_OBJECT (box), "size", size);
-  g_object_set_data (G_OBJECT (box), "clip", clip);
-  gtk_list_item_set_child (item, box);
-}
-
-static char *
-format_date (gint64 unix_time)
-{
-  g_autoptr(GDateTime) date = g_date_time_new_from_unix_local (unix_time);
-  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
-
-  if (date == NULL)
-    return g_strdup ("");
-  /* Today: the time; this year: day and month; before: the date. */
-  if (g_date_time_get_year (date) == g_date_time_get_year (now) &&
-      g_date_time_get_day_of_year (date) == g_date_time_get_day_of_year (now))
-    return g_date_time_format (date, "%R");
-  if (g_date_time_get_year (date) == g_date_time_get_year (now))
-    return g_date_time_format (date, "%e %b");
-  return g_date_time_format (date, "%x");
-}
-
-static void
-bind_row (GtkSignalListItemFactory *factory,
-          GtkListItem              *item,
-          gpointer                  user_data)
-{
-  PfIndexMessage *message = gtk_list_item_get_item (item);
-  GtkWidget *box = gtk_list_item_get_child (item);
-  GtkWidget *from = g_object_get_data (G_OBJECT (box), "from");
-  GtkWidget *subject = g_object_get_data (G_OBJECT (box), "subject");
-  const char *subject_text = pf_index_message_get_subject (message);
-  gboolean unread = pf_index_message_get_unread (message);
-  g_autofree char *date = format_date (pf_index_message_get_date (message));
-  g_autofree char *size = g_format_size (pf_index_message_get_size (message));
-
-  if (subject_text == NULL || *subject_text == '\0')
-    subject_text = _("(no subject)");
-  gtk_label_set_label (GTK_LABEL (from), pf_index_message_get_from (message));
-  gtk_label_set_label (GTK_LABEL (subject), subject_text);
-  gtk_label_set_label (g_object_get_data (G_OBJECT (box), "date"), date);
-  gtk_label_set_label (g_object_get_data (G_OBJECT (box), "size"), size);
-  gtk_widget_set_visible (g_object_get_data (G_OBJECT (box), "clip"),
-                          pf_index_message_get_attachment (message));
-  /* Unread in bold, as every mail reader shows it. */
-  if (unread)
-    {
-      gtk_widget_add_css_class (from, "heading");
-      gtk_widget_add_css_class (subject, "heading");
-    }
-  else
-    {
-      gtk_widget_remove_css_class (from, "heading");
-      gtk_widget_remove_css_class (subject, "heading");
-    }
-}
-
 /* ---- The list ------------------------------------------------------------- */
 
 static void
@@ -200,10 +116,18 @@ update_count (PfAccountPage *self)
   const char *search = gtk_editable_get_text (GTK_EDITABLE (self->search_entry));
   g_autofree char *text = NULL;
 
-  if (search != NULL && *search != '\0')
+  if (self->open_thread != 0)
+    text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Conversation of %u message",
+                                         "Conversation of %u messages", n), n);
+  else if (pf_index_model_get_conversations (self->model) && search != NULL && *search != '\0')
+    text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u conversation found", "%u conversations found", n), n);
+  else if (pf_index_model_get_conversations (self->model))
+    text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u conversation", "%u conversations", n), n);
+  else if (search != NULL && *search != '\0')
     text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u message found", "%u messages found", n), n);
   else
     text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u message", "%u messages", n), n);
+  gtk_widget_set_visible (GTK_WIDGET (self->all_conversations_button), self->open_thread != 0);
   gtk_label_set_label (self->count_label, text);
   if (n == 0)
     {
@@ -238,7 +162,10 @@ on_query_done (GObject      *source,
   PfIndexMessage *selected;
   gint64 keep = -1;
 
-  ids = pf_index_query_finish (PF_INDEX (source), result, &error);
+  if (g_task_get_source_tag (G_TASK (result)) == pf_index_query_conversations_async)
+    ids = pf_index_query_conversations_finish (PF_INDEX (source), result, &error);
+  else
+    ids = pf_index_query_finish (PF_INDEX (source), result, &error);
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
   g_clear_object (&self->query_cancellable);
@@ -257,12 +184,30 @@ on_query_done (GObject      *source,
   /* A message waiting for its toast to go stays out of the list. */
   if (self->delete_toast != NULL)
     for (guint i = 0; i < ids->len; i++)
-      if (g_array_index (ids, gint64, i) == self->deleted_id)
+      if ((g_array_get_element_size (ids) == sizeof (PfIndexConversation)
+           ? g_array_index (ids, PfIndexConversation, i).id
+           : g_array_index (ids, gint64, i)) == self->deleted_id)
         {
           g_array_remove_index (ids, i);
           break;
         }
-  pf_index_model_set_ids (self->model, ids);
+  if (g_task_get_source_tag (G_TASK (result)) == pf_index_query_conversations_async)
+    {
+      /* Back from a conversation: on it again. */
+      if (self->open_thread_message != 0)
+        keep = self->open_thread_message;
+      self->open_thread_message = 0;
+      pf_index_model_set_conversations (self->model, ids);
+    }
+  else if (self->first_page_shown)
+    {
+      /* The rows shown first stay as they are; the rest follow them. */
+      pf_index_model_extend_ids (self->model, ids);
+    }
+  else
+    pf_index_model_set_ids (self->model, ids);
+  self->first_page_shown = FALSE;
+  self->listed = TRUE;
   if (keep >= 0)
     {
       guint position = pf_index_model_find (self->model, keep);
@@ -282,9 +227,148 @@ run_query (PfAccountPage *self)
     g_cancellable_cancel (self->query_cancellable);
   g_clear_object (&self->query_cancellable);
   self->query_cancellable = g_cancellable_new ();
-  pf_index_query_async (self->index, gtk_editable_get_text (GTK_EDITABLE (self->search_entry)),
-                        gtk_check_button_get_active (self->body_check),
-                        self->query_cancellable, on_query_done, self);
+  if (self->open_thread != 0)
+    {
+      /* An opened conversation: all its messages, whatever the search
+       * that found it. */
+      g_autofree char *search = g_strdup_printf ("thread:%" G_GINT64_FORMAT, self->open_thread);
+
+      pf_index_query_async (self->index, search, FALSE, self->query_cancellable, on_query_done, self);
+    }
+  else if (gtk_toggle_button_get_active (self->conversations_button))
+    pf_index_query_conversations_async (self->index, gtk_editable_get_text (GTK_EDITABLE (self->search_entry)),
+                                        gtk_check_button_get_active (self->body_check),
+                                        self->query_cancellable, on_query_done, self);
+  else
+    pf_index_query_async (self->index, gtk_editable_get_text (GTK_EDITABLE (self->search_entry)),
+                          gtk_check_button_get_active (self->body_check),
+                          self->query_cancellable, on_query_done, self);
+}
+
+/* ---- Conversations ---------------------------------------------------------- */
+
+static void
+open_conversation (PfAccountPage  *self,
+                   PfIndexMessage *newest)
+{
+  self->open_thread = pf_index_message_get_thread (newest);
+  self->open_thread_message = pf_index_message_get_id (newest);
+  run_query (self);
+}
+
+static gboolean
+close_conversation (PfAccountPage *self)
+{
+  if (self->open_thread == 0)
+    return FALSE;
+  self->open_thread = 0;
+  run_query (self);
+  gtk_widget_grab_focus (GTK_WIDGET (self->list_view));
+  return TRUE;
+}
+
+static void
+on_all_conversations_clicked (PfAccountPage *self)
+{
+  close_conversation (self);
+}
+
+static void
+on_conversations_toggled (PfAccountPage *self)
+{
+  self->open_thread = 0;
+  self->open_thread_message = 0;
+  run_query (self);
+}
+
+static void
+stop_waiting_for_paint (PfAccountPage *self)
+{
+  if (self->paint_clock != NULL)
+    {
+      g_signal_handler_disconnect (self->paint_clock, self->paint_handler);
+      self->paint_handler = 0;
+      g_clear_object (&self->paint_clock);
+    }
+  g_clear_handle_id (&self->paint_timeout_id, g_source_remove);
+}
+
+/* The first rows are on the screen (or could not be shown): the whole
+ * list, and the update of the index, now rather than competing with
+ * them for the processor. */
+static void
+continue_opening (PfAccountPage *self)
+{
+  stop_waiting_for_paint (self);
+  if (self->query_cancellable == NULL)
+    run_query (self);
+  start_update (self);
+}
+
+static gboolean
+on_first_page_timeout (gpointer user_data)
+{
+  PfAccountPage *self = user_data;
+
+  self->paint_timeout_id = 0;
+  continue_opening (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_first_page_done (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  PfAccountPage *self = user_data;
+  g_autoptr(GArray) ids = NULL;
+  g_autoptr(GError) error = NULL;
+  GdkFrameClock *clock;
+
+  ids = pf_index_query_finish (PF_INDEX (source), result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  g_clear_object (&self->head_cancellable);
+  /* Shown unless a search was started meanwhile (its list wins). */
+  if (ids == NULL || ids->len == 0 || self->model == NULL || self->query_cancellable != NULL ||
+      self->listed || pf_index_model_get_index (self->model) != PF_INDEX (source))
+    {
+      continue_opening (self);
+      return;
+    }
+  pf_index_model_set_ids (self->model, ids);
+  self->first_page_shown = TRUE;
+  /* The count comes with the whole list. */
+  gtk_label_set_label (self->count_label, "");
+  gtk_stack_set_visible_child_name (self->messages_stack, "list");
+
+  clock = gtk_widget_get_mapped (GTK_WIDGET (self)) ? gtk_widget_get_frame_clock (GTK_WIDGET (self)) : NULL;
+  if (clock == NULL)
+    {
+      continue_opening (self);
+      return;
+    }
+  self->paint_clock = g_object_ref (clock);
+  self->paint_handler = g_signal_connect_swapped (clock, "after-paint", G_CALLBACK (continue_opening), self);
+  /* A window not painting (hidden meanwhile) does not hold the rest up. */
+  self->paint_timeout_id = g_timeout_add (250, on_first_page_timeout, self);
+}
+
+/* Opening an account: its newest rows at once (a short query), then the
+ * whole list, which on a large account takes a moment longer, and the
+ * update of the index. */
+static void
+start_opening (PfAccountPage *self)
+{
+  if (gtk_toggle_button_get_active (self->conversations_button))
+    {
+      continue_opening (self);
+      return;
+    }
+  self->head_cancellable = g_cancellable_new ();
+  pf_index_query_head_async (self->index, gtk_editable_get_text (GTK_EDITABLE (self->search_entry)),
+                             gtk_check_button_get_active (self->body_check), FIRST_PAGE,
+                             self->head_cancellable, on_first_page_done, self);
 }
 
 static void
@@ -305,6 +389,8 @@ on_update_done (GObject      *source,
     g_warning ("Could not update the mail index: %s", error->message);
   else if (stats.added + stats.changed + stats.removed > 0 || stats.rebuilt)
     {
+      /* Rows shown may have changed: the list is made again. */
+      self->first_page_shown = FALSE;
       run_query (self);
       g_signal_emit (self, signals[UNREAD_CHANGED], 0);
     }
@@ -406,6 +492,15 @@ pf_account_page_reload_messages (PfAccountPage *self)
   g_cancellable_cancel (self->update_cancellable);
   g_clear_object (&self->update_cancellable);
   self->update_cancellable = g_cancellable_new ();
+  if (self->head_cancellable != NULL)
+    g_cancellable_cancel (self->head_cancellable);
+  g_clear_object (&self->head_cancellable);
+  /* The other account's list is of no use now, and a query of it still
+   * running would keep this one's from starting (continue_opening). */
+  if (self->query_cancellable != NULL)
+    g_cancellable_cancel (self->query_cancellable);
+  g_clear_object (&self->query_cancellable);
+  stop_waiting_for_paint (self);
   self->update_running = FALSE;
   self->update_again = FALSE;
   stop_watching (self);
@@ -416,11 +511,14 @@ pf_account_page_reload_messages (PfAccountPage *self)
   self->index = pf_index_new (index_path, maildir);
   g_clear_object (&self->model);
   self->model = pf_index_model_new (self->index);
+  self->open_thread = 0;
+  self->open_thread_message = 0;
+  self->first_page_shown = FALSE;
+  self->listed = FALSE;
   gtk_single_selection_set_model (self->selection, G_LIST_MODEL (self->model));
 
   /* What the index knows shows at once; the update follows. */
-  run_query (self);
-  start_update (self);
+  start_opening (self);
   watch_maildir (self, maildir);
 }
 
@@ -445,7 +543,13 @@ on_flags_changed (GObject      *source,
   if (change->page != NULL)
     {
       if (change->page->model != NULL && pf_index_model_get_index (change->page->model) == PF_INDEX (source))
-        pf_index_model_refresh (change->page->model, change->id);
+        {
+          /* A conversation's unread count is the query's: asked again. */
+          if (pf_index_model_get_conversations (change->page->model))
+            run_query (change->page);
+          else
+            pf_index_model_refresh (change->page->model, change->id);
+        }
       g_signal_emit (change->page, signals[UNREAD_CHANGED], 0);
       g_object_remove_weak_pointer (G_OBJECT (change->page), (gpointer *) &change->page);
     }
@@ -507,7 +611,10 @@ on_list_activate (PfAccountPage *self,
 {
   g_autoptr(PfIndexMessage) message = g_list_model_get_item (G_LIST_MODEL (self->model), position);
 
-  if (message != NULL)
+  /* A conversation of several messages opens to its messages. */
+  if (message != NULL && pf_index_message_get_conversation_count (message) > 1)
+    open_conversation (self, message);
+  else if (message != NULL)
     open_message (self, message);
 }
 
@@ -691,6 +798,10 @@ on_delete_key (GtkWidget *widget,
   message = gtk_single_selection_get_selected_item (self->selection);
   if (message == NULL)
     return FALSE;
+  /* A conversation of several messages is deleted message by message,
+   * once opened: one key press never takes more than one message. */
+  if (pf_index_message_get_conversation_count (message) > 1)
+    return FALSE;
   delete_message (self, pf_index_message_get_id (message));
   return TRUE;
 }
@@ -710,7 +821,9 @@ on_search_timeout (gpointer user_data)
 static void
 on_search_changed (PfAccountPage *self)
 {
-  /* GtkSearchEntry already waits a little; a toggle does not. */
+  /* GtkSearchEntry already waits a little; a toggle does not. A new
+   * search lists conversations again, not the one opened. */
+  self->open_thread = 0;
   g_clear_handle_id (&self->search_id, g_source_remove);
   self->search_id = g_timeout_add (SEARCH_DELAY_MS, on_search_timeout, self);
 }
@@ -738,6 +851,9 @@ on_escape_key (GtkWidget *widget,
   PfAccountPage *self = PF_ACCOUNT_PAGE (widget);
   const char *search = gtk_editable_get_text (GTK_EDITABLE (self->search_entry));
 
+  /* Escape leaves an opened conversation first, then the search. */
+  if (close_conversation (self))
+    return TRUE;
   /* From anywhere on the page, Escape leaves the search. */
   if (!gtk_toggle_button_get_active (self->search_button) && (search == NULL || *search == '\0'))
     return FALSE;
@@ -925,6 +1041,10 @@ pf_account_page_dispose (GObject *object)
   if (self->update_cancellable != NULL)
     g_cancellable_cancel (self->update_cancellable);
   g_clear_object (&self->update_cancellable);
+  if (self->head_cancellable != NULL)
+    g_cancellable_cancel (self->head_cancellable);
+  g_clear_object (&self->head_cancellable);
+  stop_waiting_for_paint (self);
   stop_watching (self);
   g_clear_handle_id (&self->search_id, g_source_remove);
   /* A deletion waiting for its toast becomes final: the toast may
@@ -982,6 +1102,8 @@ pf_account_page_class_init (PfAccountPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PfAccountPage, server_panel);
   gtk_widget_class_bind_template_child (widget_class, PfAccountPage, sign_in_again);
   gtk_widget_class_bind_template_child (widget_class, PfAccountPage, search_button);
+  gtk_widget_class_bind_template_child (widget_class, PfAccountPage, conversations_button);
+  gtk_widget_class_bind_template_child (widget_class, PfAccountPage, all_conversations_button);
   gtk_widget_class_bind_template_child (widget_class, PfAccountPage, search_bar);
   gtk_widget_class_bind_template_child (widget_class, PfAccountPage, search_entry);
   gtk_widget_class_bind_template_child (widget_class, PfAccountPage, body_check);
@@ -1000,6 +1122,8 @@ pf_account_page_class_init (PfAccountPageClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, on_search_changed);
   gtk_widget_class_bind_template_callback (widget_class, on_stop_search);
   gtk_widget_class_bind_template_callback (widget_class, on_search_activate);
+  gtk_widget_class_bind_template_callback (widget_class, on_conversations_toggled);
+  gtk_widget_class_bind_template_callback (widget_class, on_all_conversations_clicked);
 
   gtk_widget_class_add_binding (widget_class, GDK_KEY_f, GDK_CONTROL_MASK, on_find_key, NULL);
   gtk_widget_class_add_binding (widget_class, GDK_KEY_Delete, 0, on_delete_key, NULL);
@@ -1007,20 +1131,37 @@ pf_account_page_class_init (PfAccountPageClass *klass)
   gtk_widget_class_add_binding (widget_class, GDK_KEY_KP_Delete, 0, on_delete_key, NULL);
 }
 
+/* The switch is kept across runs when the settings schema has it. */
+static void
+bind_conversations_setting (PfAccountPage *self)
+{
+  GApplication *app = g_application_get_default ();
+  g_autoptr(GSettingsSchema) schema = NULL;
+  GSettings *settings;
+
+  if (!PF_IS_APPLICATION (app))
+    return;
+  settings = pf_application_get_settings (PF_APPLICATION (app));
+  if (settings == NULL)
+    return;
+  g_object_get (settings, "settings-schema", &schema, NULL);
+  if (schema != NULL && g_settings_schema_has_key (schema, "conversations"))
+    g_settings_bind (settings, "conversations", self->conversations_button, "active", G_SETTINGS_BIND_DEFAULT);
+}
+
 static void
 pf_account_page_init (PfAccountPage *self)
 {
-  g_autoptr(GtkListItemFactory) factory = gtk_signal_list_item_factory_new ();
+  g_autoptr(GtkListItemFactory) factory = pf_message_row_factory_new ();
 
   gtk_widget_init_template (GTK_WIDGET (self));
 
-  g_signal_connect (factory, "setup", G_CALLBACK (setup_row), NULL);
-  g_signal_connect (factory, "bind", G_CALLBACK (bind_row), NULL);
   self->selection = gtk_single_selection_new (NULL);
   gtk_single_selection_set_autoselect (self->selection, TRUE);
   gtk_list_view_set_factory (self->list_view, factory);
   gtk_list_view_set_model (self->list_view, GTK_SELECTION_MODEL (self->selection));
   gtk_search_bar_connect_entry (self->search_bar, GTK_EDITABLE (self->search_entry));
+  bind_conversations_setting (self);
 
   self->status_signals = g_signal_group_new (PF_TYPE_ACCOUNT_STATUS);
   g_signal_group_connect_swapped (self->status_signals, "notify", G_CALLBACK (update_status), self);

@@ -7,7 +7,10 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include "pf-index-model.h"
+#include "pf-index-private.h"
 
 struct _PfIndexModel
 {
@@ -15,6 +18,11 @@ struct _PfIndexModel
 
   PfIndex *index;
   GArray  *ids;
+  /* A list of conversations: PfIndexConversation, in the order of ids
+   * (their newest messages); NULL for a list of messages. */
+  GArray  *conversations;
+  /* The conversation taken out last, for putting it back. */
+  PfIndexConversation removed;
 };
 
 static void pf_index_model_list_model_init (GListModelInterface *iface);
@@ -50,6 +58,12 @@ get_item (GListModel *model,
        * that follows every removal replaces the list. */
       message = g_object_new (PF_TYPE_INDEX_MESSAGE, NULL);
     }
+  if (self->conversations != NULL)
+    {
+      PfIndexConversation *c = &g_array_index (self->conversations, PfIndexConversation, position);
+
+      pf_index_message_set_conversation (message, c->count, c->unread);
+    }
   return message;
 }
 
@@ -68,6 +82,7 @@ pf_index_model_finalize (GObject *object)
 
   g_clear_object (&self->index);
   g_clear_pointer (&self->ids, g_array_unref);
+  g_clear_pointer (&self->conversations, g_array_unref);
 
   G_OBJECT_CLASS (pf_index_model_parent_class)->finalize (object);
 }
@@ -115,7 +130,58 @@ pf_index_model_set_ids (PfIndexModel *self,
   removed = self->ids->len;
   g_array_unref (self->ids);
   self->ids = g_array_ref (ids);
+  g_clear_pointer (&self->conversations, g_array_unref);
   g_list_model_items_changed (G_LIST_MODEL (self), 0, removed, ids->len);
+}
+
+void
+pf_index_model_extend_ids (PfIndexModel *self,
+                           GArray       *ids)
+{
+  guint old_len;
+
+  g_return_if_fail (PF_IS_INDEX_MODEL (self));
+  g_return_if_fail (ids != NULL);
+
+  old_len = self->ids->len;
+  if (self->conversations != NULL || ids->len < old_len ||
+      (old_len > 0 && memcmp (self->ids->data, ids->data, old_len * sizeof (gint64)) != 0))
+    {
+      pf_index_model_set_ids (self, ids);
+      return;
+    }
+  g_array_unref (self->ids);
+  self->ids = g_array_ref (ids);
+  if (ids->len > old_len)
+    g_list_model_items_changed (G_LIST_MODEL (self), old_len, 0, ids->len - old_len);
+}
+
+void
+pf_index_model_set_conversations (PfIndexModel *self,
+                                  GArray       *conversations)
+{
+  guint removed;
+
+  g_return_if_fail (PF_IS_INDEX_MODEL (self));
+  g_return_if_fail (conversations != NULL);
+
+  removed = self->ids->len;
+  g_array_unref (self->ids);
+  self->ids = g_array_sized_new (FALSE, FALSE, sizeof (gint64), conversations->len);
+  for (guint i = 0; i < conversations->len; i++)
+    g_array_append_val (self->ids, g_array_index (conversations, PfIndexConversation, i).id);
+  g_clear_pointer (&self->conversations, g_array_unref);
+  /* A copy: removing and putting back rows must not change the
+   * caller's array. */
+  self->conversations = g_array_copy (conversations);
+  g_list_model_items_changed (G_LIST_MODEL (self), 0, removed, self->ids->len);
+}
+
+gboolean
+pf_index_model_get_conversations (PfIndexModel *self)
+{
+  g_return_val_if_fail (PF_IS_INDEX_MODEL (self), FALSE);
+  return self->conversations != NULL;
 }
 
 guint
@@ -149,6 +215,11 @@ pf_index_model_remove_id (PfIndexModel *self,
   if (position == G_MAXUINT)
     return;
   g_array_remove_index (self->ids, position);
+  if (self->conversations != NULL)
+    {
+      self->removed = g_array_index (self->conversations, PfIndexConversation, position);
+      g_array_remove_index (self->conversations, position);
+    }
   g_list_model_items_changed (G_LIST_MODEL (self), position, 1, 0);
 }
 
@@ -161,5 +232,14 @@ pf_index_model_insert_id (PfIndexModel *self,
 
   position = MIN (position, self->ids->len);
   g_array_insert_val (self->ids, position, id);
+  if (self->conversations != NULL)
+    {
+      /* Back as it was when taken out; or a conversation of its own. */
+      PfIndexConversation c = { id, 0, 1, 0 };
+
+      if (self->removed.id == id)
+        c = self->removed;
+      g_array_insert_val (self->conversations, position, c);
+    }
   g_list_model_items_changed (G_LIST_MODEL (self), position, 0, 1);
 }

@@ -1,5 +1,6 @@
-/* pf-index-model.h — a GListModel of PfIndexMessage over a list of ids:
- * rows are read from the index only when a view asks for them
+/* pf-index-model.h — a GListModel of PfIndexMessage over a list of ids (or
+ * of conversations, by their newest messages): rows are read from the
+ * index only when a view asks for them
  *
  * Copyright 2026 The Popfetch authors
  *
@@ -20,6 +21,19 @@ PfIndex      *pf_index_model_get_index    (PfIndexModel *self);
 /* Replaces the list with @ids (gint64, in order); one items-changed. */
 void          pf_index_model_set_ids      (PfIndexModel *self,
                                            GArray       *ids);
+/* As pf_index_model_set_ids(), but when @ids begins with the list as it
+ * is, only the rows after it are announced: the rows shown already are
+ * not made again. For a list's first rows followed by the whole of it;
+ * rows that changed meanwhile need pf_index_model_set_ids(). */
+void          pf_index_model_extend_ids   (PfIndexModel *self,
+                                           GArray       *ids);
+/* Replaces the list with @conversations (PfIndexConversation, in
+ * order): its items are their newest messages, with
+ * pf_index_message_get_conversation_count() set. */
+void          pf_index_model_set_conversations (PfIndexModel *self,
+                                                GArray       *conversations);
+/* TRUE when the list is one of conversations. */
+gboolean      pf_index_model_get_conversations (PfIndexModel *self);
 /* The position of message @id, or G_MAXUINT. */
 guint         pf_index_model_find         (PfIndexModel *self,
                                            gint64        id);

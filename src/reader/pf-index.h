@@ -41,9 +41,26 @@ const char  *pf_index_message_get_message_id (PfIndexMessage *self);
 gint64       pf_index_message_get_date       (PfIndexMessage *self);
 guint64      pf_index_message_get_size       (PfIndexMessage *self);
 gboolean     pf_index_message_get_attachment (PfIndexMessage *self);
+/* The conversation the message belongs to (messages linked by
+ * Message-ID, In-Reply-To and References). */
+gint64       pf_index_message_get_thread     (PfIndexMessage *self);
+/* A row of a list of conversations (pf_index_query_conversations()) is
+ * the newest message of its conversation: how many messages it has, how
+ * many of them unread. 0 on a row of a list of messages. */
+guint        pf_index_message_get_conversation_count  (PfIndexMessage *self);
+guint        pf_index_message_get_conversation_unread (PfIndexMessage *self);
 
 #define PF_TYPE_INDEX (pf_index_get_type ())
 G_DECLARE_FINAL_TYPE (PfIndex, pf_index, PF, INDEX, GObject)
+
+/* A conversation in a list of them. */
+typedef struct
+{
+  gint64 id;        /* its newest message */
+  gint64 thread;
+  guint  count;     /* its messages (those matching the search) */
+  guint  unread;
+} PfIndexConversation;
 
 typedef struct
 {
@@ -89,7 +106,8 @@ gboolean     pf_index_update_finish    (PfIndex       *self,
  * word in the sender, recipients or subject (with @bodies: or the text);
  * "from:", "to:", "subject:" for one field; "before:YYYY-MM-DD",
  * "after:YYYY-MM-DD", "date:YYYY-MM-DD" (local days), "is:unread",
- * "is:flagged", "has:attachment". NULL or "" is every message. An index
+ * "is:flagged", "has:attachment", "thread:N" (the messages of a
+ * conversation). NULL or "" is every message. An index
  * not built yet is an empty list. A GArray of gint64. */
 GArray      *pf_index_query            (PfIndex       *self,
                                         const char    *search,
@@ -105,6 +123,34 @@ void         pf_index_query_async      (PfIndex             *self,
 GArray      *pf_index_query_finish     (PfIndex       *self,
                                         GAsyncResult  *result,
                                         GError       **error);
+/* As pf_index_query_async(), the first @limit messages only: what a list
+ * shows at once while the whole of it is read. pf_index_query_finish()
+ * gives them. */
+void         pf_index_query_head_async (PfIndex             *self,
+                                        const char          *search,
+                                        gboolean             bodies,
+                                        guint                limit,
+                                        GCancellable        *cancellable,
+                                        GAsyncReadyCallback  callback,
+                                        gpointer             user_data);
+
+/* Blocking. The conversations with messages matching @search, newest
+ * first (by their newest matching message). A GArray of
+ * PfIndexConversation. */
+GArray      *pf_index_query_conversations        (PfIndex       *self,
+                                                  const char    *search,
+                                                  gboolean       bodies,
+                                                  GCancellable  *cancellable,
+                                                  GError       **error);
+void         pf_index_query_conversations_async  (PfIndex             *self,
+                                                  const char          *search,
+                                                  gboolean             bodies,
+                                                  GCancellable        *cancellable,
+                                                  GAsyncReadyCallback  callback,
+                                                  gpointer             user_data);
+GArray      *pf_index_query_conversations_finish (PfIndex       *self,
+                                                  GAsyncResult  *result,
+                                                  GError       **error);
 
 /* One row, from the index (a page-cached point lookup). NULL when the id
  * is gone. */

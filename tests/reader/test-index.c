@@ -493,6 +493,83 @@ test_model (Fixture       *f,
   g_assert_cmpuint (changes, ==, 3);
 }
 
+typedef struct
+{
+  guint position, removed, added, calls;
+} LastChange;
+
+static void
+record_change (GListModel *model,
+               guint       position,
+               guint       removed,
+               guint       added,
+               LastChange *last)
+{
+  last->position = position;
+  last->removed = removed;
+  last->added = added;
+  last->calls++;
+}
+
+static void
+on_head (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  GArray **out = user_data;
+  g_autoptr(GError) error = NULL;
+
+  *out = pf_index_query_finish (PF_INDEX (source), result, &error);
+  g_assert_no_error (error);
+}
+
+static void
+test_model_first_page (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autoptr(PfIndexModel) model = pf_index_model_new (f->index);
+  g_autoptr(GArray) all = NULL;
+  g_autoptr(GArray) head = NULL;
+  g_autoptr(GArray) other = NULL;
+  LastChange last = { 0, };
+
+  fill (f);
+  update (f);
+  all = query (f, NULL, FALSE);
+  g_assert_cmpuint (all->len, ==, 3);
+  g_signal_connect (model, "items-changed", G_CALLBACK (record_change), &last);
+
+  /* The first rows (the newest, as the whole list begins), then the
+   * whole list: only the rows after them are announced, the ones shown
+   * are not made again. */
+  pf_index_query_head_async (f->index, NULL, FALSE, 2, NULL, on_head, &head);
+  while (head == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpuint (head->len, ==, 2);
+  g_assert_cmpmem (head->data, 2 * sizeof (gint64), all->data, 2 * sizeof (gint64));
+  pf_index_model_set_ids (model, head);
+  g_assert_cmpuint (last.calls, ==, 1);
+  pf_index_model_extend_ids (model, all);
+  g_assert_cmpuint (last.calls, ==, 2);
+  g_assert_cmpuint (last.position, ==, 2);
+  g_assert_cmpuint (last.removed, ==, 0);
+  g_assert_cmpuint (last.added, ==, 1);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 3);
+
+  /* The same list again: nothing to announce. */
+  pf_index_model_extend_ids (model, all);
+  g_assert_cmpuint (last.calls, ==, 2);
+
+  /* A list that does not begin with the one shown replaces it. */
+  other = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_array_append_vals (other, &g_array_index (all, gint64, 1), 2);
+  pf_index_model_extend_ids (model, other);
+  g_assert_cmpuint (last.calls, ==, 3);
+  g_assert_cmpuint (last.position, ==, 0);
+  g_assert_cmpuint (last.removed, ==, 3);
+  g_assert_cmpuint (last.added, ==, 2);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -501,6 +578,7 @@ main (int    argc,
 
 #define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
   ADD ("/reader/index/add", test_add);
+  ADD ("/reader/index/model-first-page", test_model_first_page);
   ADD ("/reader/index/move-and-flag", test_move_and_flag);
   ADD ("/reader/index/set-flags", test_set_flags);
   ADD ("/reader/index/delete", test_delete);

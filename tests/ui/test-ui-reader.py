@@ -237,6 +237,167 @@ def test_reader():
         wait_for("the unread count to follow", lambda: labels(app, f"{COUNT - READ - 1} unread"), timeout=20)
 
 
+def small_home(name):
+    """A small account: a conversation of three (one reply arriving
+    before the message it answers), two messages sharing a subject but no
+    references, a message with a PDF attachment, and a viewer for PDFs
+    that copies what it is given (Open with the default application)."""
+    home = session.new_home(name)
+    os.makedirs(os.path.join(home, "config", "popfetch"), exist_ok=True)
+    with open(os.path.join(home, "config", "popfetch", "accounts.ini"), "w") as f:
+        f.write(f"[Account {ACCOUNT}]\naddress={ADDRESS}\nhost=pop.popfetch.test\nport=995\n"
+                f"security=tls\nuser={ADDRESS}\nmechanism=auto\n")
+    maildir = os.path.join(home, "Mail", ACCOUNT)
+    for sub in ("new", "cur", "tmp"):
+        os.makedirs(os.path.join(maildir, sub), exist_ok=True)
+    attachment = base64.encodebytes(PDF).decode()
+    messages = [
+        # (n, id, in-reply-to, references, subject, body)
+        (1, "l1", None, None, "Lunch plan", "Shall we?\n"),
+        (2, "l2", "<l1@t>", "<l1@t>", "Re: Lunch plan", "Yes.\n"),
+        (4, "g", None, None, "Garden notes", "Roses.\n"),
+        (5, "l3", "<l2@t>", "<l1@t> <l2@t>", "Re: Lunch plan", "Noon.\n"),
+        (6, "b1", None, None, "Re: Budget", "One.\n"),
+        (7, "b2", None, None, "Re: Budget", "Two.\n"),
+    ]
+    for n, mid, irt, refs, subject, body in messages:
+        # The index writes new files in the order of their names, which
+        # begin with the delivery time: the last reply's name is given the
+        # earliest, so that it is indexed before the messages it answers.
+        stamp = 1760000000 + (n if mid != "l3" else 0)
+        lines = ["From: Anna Berg <anna@example.org>", f"To: {ADDRESS}", f"Subject: {subject}",
+                 f"Date: Thu, 09 Oct 2025 0{n}:00:00 +0000", f"Message-ID: <{mid}@t>"]
+        if irt:
+            lines.append(f"In-Reply-To: {irt}")
+        if refs:
+            lines.append(f"References: {refs}")
+        with open(os.path.join(maildir, "new", f"{stamp}.M{n}P1Q1.test"), "w") as f:
+            f.write("\n".join(lines) + "\n\n" + body)
+    with open(os.path.join(maildir, "new", f"{1760000003}.M3P1Q1.test"), "w") as f:
+        f.write(f"From: Zelda Quux <zelda@example.org>\nTo: {ADDRESS}\n"
+                "Subject: Quarterly figures\nDate: Thu, 09 Oct 2025 03:00:00 +0000\n"
+                "Message-ID: <fig@t>\nMIME-Version: 1.0\n"
+                'Content-Type: multipart/mixed; boundary="b"\n\n'
+                "--b\nContent-Type: text/plain; charset=utf-8\n\nThe figures are attached.\n"
+                '--b\nContent-Type: application/pdf; name="report.pdf"\n'
+                'Content-Disposition: attachment; filename="report.pdf"\n'
+                f"Content-Transfer-Encoding: base64\n\n{attachment}--b--\n")
+    # The default application for PDFs: a script that keeps a copy.
+    apps = os.path.join(home, "data", "applications")
+    os.makedirs(apps, exist_ok=True)
+    viewer = os.path.join(home, "viewer.sh")
+    with open(viewer, "w") as f:
+        f.write(f'#!/bin/sh\ncp "$1" "{home}/opened.pdf.part" && mv "{home}/opened.pdf.part" "{home}/opened.pdf"\n')
+    os.chmod(viewer, 0o755)
+    with open(os.path.join(apps, "pf-test-viewer.desktop"), "w") as f:
+        f.write(f"[Desktop Entry]\nType=Application\nName=Test Viewer\nExec={viewer} %f\n"
+                "MimeType=application/pdf;\nNoDisplay=true\n")
+    with open(os.path.join(home, "config", "mimeapps.list"), "w") as f:
+        f.write("[Default Applications]\napplication/pdf=pf-test-viewer.desktop\n")
+    return home, maildir
+
+
+def click_toggle(app, name):
+    """GTK 4.8 gives a toggle button the push button's role."""
+    acc = wait_for(f"a toggle button named {name!r}",
+                   lambda: [a for a in app.find_all(None, name)
+                            if a.getRole() in (pyatspi.ROLE_TOGGLE_BUTTON, pyatspi.ROLE_PUSH_BUTTON)])[0]
+    acc.queryAction().doAction(0)
+
+
+def list_has_focus(app):
+    focused = app.focused()
+    return focused is not None and focused.getRole() in (pyatspi.ROLE_LIST_ITEM, pyatspi.ROLE_LIST)
+
+
+def test_keys_source_open_conversations():
+    home, maildir = small_home("conversations")
+
+    with running_in(session) as apps:
+        app = App(session, POPFETCH, home, {"XDG_DATA_HOME": os.path.join(home, "data")})
+        apps.append(app)
+        activate_row(app, ACCOUNT)
+        wait_for("the list", lambda: labels(app, "7 messages"), timeout=30)
+
+        # Conversations: one row per conversation, newest first; the one of
+        # three (its last reply indexed before the message it answers)
+        # shows its count; the same subject without references is not one.
+        click_toggle(app, "Group by Conversation")
+        wait_for("the conversations", lambda: labels(app, "5 conversations"), timeout=10)
+        wait_for("the conversation of three", lambda: labels(app, "Conversation of 3 messages"), timeout=10)
+        if len(labels(app, "Re: Budget")) != 2:
+            raise TestFailure("two messages sharing only a subject were put together")
+        session.screenshot("reader-conversations")
+
+        # Found by search, opened with Enter: its messages; Escape back.
+        app.key("<Control>f")
+        entry = app.find(pyatspi.ROLE_ENTRY, "Search messages")
+        wait_for("the search entry to take the focus", lambda: app.focused() == entry)
+        app.type_text("lunch")
+        wait_for("one conversation found", lambda: labels(app, "1 conversation found"), timeout=10)
+        press_key("Return")
+        wait_for("the list to take the focus", lambda: list_has_focus(app))
+        press_key("Return")
+        wait_for("the conversation opened", lambda: app.find_all(pyatspi.ROLE_PUSH_BUTTON, "All Conversations"),
+                 timeout=10)
+        wait_for("its three messages", lambda: len(labels(app, "Re: Lunch plan")) == 2 and
+                 labels(app, "Lunch plan"), timeout=10)
+        press_key("Escape")
+        wait_for("back to the conversations found", lambda: labels(app, "1 conversation found"), timeout=10)
+        press_key("Escape")
+        wait_for("every conversation again", lambda: labels(app, "5 conversations"), timeout=10)
+
+        click_toggle(app, "Group by Conversation")
+        wait_for("the messages again", lambda: labels(app, "7 messages"), timeout=10)
+
+        # Arrows move in the list, Enter opens: Escape from the search
+        # puts the focus on the list, at its first (newest) row; four
+        # rows down is the message with the attachment.
+        app.key("<Control>f")
+        entry = app.find(pyatspi.ROLE_ENTRY, "Search messages")
+        wait_for("the search entry to take the focus", lambda: app.focused() == entry)
+        press_key("Escape")
+        wait_for("the list to take the focus", lambda: list_has_focus(app))
+        for _ in range(4):
+            press_key("Down")
+        press_key("Return")
+        text = wait_for("the message text", lambda: app.find_all(pyatspi.ROLE_TEXT, "Message text"), timeout=10)[0]
+        wait_for("the fourth message down", lambda: "The figures are attached." in text.queryText().getText(0, -1))
+
+        # The raw source: the message as received, encoded parts and all.
+        click_toggle(app, "Source")
+        source = wait_for("the source", lambda: app.find_all(pyatspi.ROLE_TEXT, "Message source"), timeout=10)[0]
+        raw = source.queryText().getText(0, -1)
+        for line in ("Message-ID: <fig@t>", "Content-Transfer-Encoding: base64",
+                     'Content-Type: multipart/mixed; boundary="b"'):
+            if line not in raw.splitlines():
+                raise TestFailure(f"the source lacks {line!r}: {raw[:300]!r}")
+        click_toggle(app, "Source")
+
+        # Open: the default application gets a copy of the attachment.
+        app.click(pyatspi.ROLE_PUSH_BUTTON, "Open “report.pdf”")
+        opened = os.path.join(home, "opened.pdf")
+        wait_for("the viewer to get the attachment", lambda: os.path.exists(opened), timeout=15)
+        with open(opened, "rb") as f:
+            if f.read() != PDF:
+                raise TestFailure("the viewer was not given the attachment's bytes")
+        press_key("Escape")
+        wait_for("the message window to close",
+                 lambda: not app.find_all(pyatspi.ROLE_TEXT, "Message text"), timeout=10)
+
+        # Other programs' changes show in the open list without a click:
+        # a delivery by another MDA, then another reader deleting a file.
+        other = os.path.join(maildir, "new", "1760000100.M100P1Q1.test")
+        with open(other, "w") as f:
+            f.write(f"From: Omar Field <omar@example.org>\nTo: {ADDRESS}\nSubject: Delivered elsewhere\n"
+                    "Date: Thu, 09 Oct 2025 10:00:00 +0000\nMessage-ID: <other@t>\n\nHi.\n")
+        wait_for("the message delivered by another program", lambda: labels(app, "8 messages") and
+                 labels(app, "Delivered elsewhere"), timeout=10)
+        os.unlink(other)
+        wait_for("the message another program deleted to go", lambda: labels(app, "7 messages") and
+                 not labels(app, "Delivered elsewhere"), timeout=10)
+
+
 def demo_home(name):
     """The demo account saved with "Delete from the Server Too" on."""
     home = session.new_home(name)
@@ -314,6 +475,7 @@ def test_delete_on_server():
 
 try:
     tap.run("/ui/reader/list-search-open-save-read-unread-delete", test_reader)
+    tap.run("/ui/reader/keys-source-open-conversations", test_keys_source_open_conversations)
     tap.run("/ui/reader/delete-on-server-at-next-fetch", test_delete_on_server)
 finally:
     session.stop()
