@@ -14,30 +14,11 @@
 #include <glib/gstdio.h>
 
 #include "pf-test-cli.h"
-#include "pf-test-dovecot.h"
+#include "pf-test-pop3.h"
 #include "pf-test-util.h"
 
 #define USER     "carol"
 #define PASSWORD "dovecot secret 42"
-
-/* A Dovecot with USER and @n_messages of @size bytes in its mailbox; NULL
- * when the test is skipped. */
-static PfTestDovecot *
-start_dovecot_with_mail (guint n_messages,
-                         gsize size)
-{
-  g_autoptr(PfTestDovecot) dovecot = pf_test_dovecot_start_or_skip ();
-  g_autoptr(GError) error = NULL;
-
-  if (dovecot == NULL)
-    return NULL;
-  g_assert_true (pf_test_dovecot_add_user (dovecot, USER, PASSWORD, &error));
-  g_assert_no_error (error);
-  if (n_messages > 0)
-    g_assert_true (pf_test_dovecot_add_messages (dovecot, USER, n_messages, size, &error));
-  g_assert_no_error (error);
-  return g_steal_pointer (&dovecot);
-}
 
 /* @user NULL: let add try the address, then its local part. */
 static char *
@@ -76,7 +57,7 @@ test_add_wrong_password_saves_nothing (void)
 
   if (!pf_test_require_keyring ())
     return;
-  dovecot = start_dovecot_with_mail (0, 0);
+  dovecot = pf_test_pop3_dovecot (USER, PASSWORD, 0, 0);
   if (dovecot == NULL)
     return;
 
@@ -100,7 +81,7 @@ test_add_stores_password_in_keyring (void)
 
   if (!pf_test_require_keyring ())
     return;
-  dovecot = start_dovecot_with_mail (5, 2000);
+  dovecot = pf_test_pop3_dovecot (USER, PASSWORD, 5, 2000);
   if (dovecot == NULL)
     return;
 
@@ -140,7 +121,7 @@ test_add_then_fetch (void)
 
   if (!pf_test_require_keyring ())
     return;
-  dovecot = start_dovecot_with_mail (5, 2000);
+  dovecot = pf_test_pop3_dovecot (USER, PASSWORD, 5, 2000);
   if (dovecot == NULL)
     return;
 
@@ -187,7 +168,7 @@ test_host_edit_keeps_journal (void)
 
   if (!pf_test_require_keyring ())
     return;
-  dovecot = start_dovecot_with_mail (5, 2000);
+  dovecot = pf_test_pop3_dovecot (USER, PASSWORD, 5, 2000);
   if (dovecot == NULL)
     return;
 
@@ -249,7 +230,7 @@ test_mpop_reads_popfetch_password (void)
   if (!pf_test_require_keyring ()
       || !pf_test_require_program ("mpop", "REQUIRE_KEYRING"))
     return;
-  dovecot = start_dovecot_with_mail (4, 1000);
+  dovecot = pf_test_pop3_dovecot (USER, PASSWORD, 4, 1000);
   if (dovecot == NULL)
     return;
 
@@ -370,7 +351,7 @@ test_fetch_without_keyring (void)
     {
       maildir = g_build_filename (g_get_home_dir (), "Mail", "dove", NULL);
       new_dir = g_build_filename (maildir, "new", NULL);
-      dovecot = start_dovecot_with_mail (3, 1000);
+      dovecot = pf_test_pop3_dovecot (USER, PASSWORD, 3, 1000);
       if (dovecot == NULL)
         return;
 

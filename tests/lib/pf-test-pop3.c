@@ -23,6 +23,25 @@ pf_test_pop3_server (PfTestServerMode  mode,
   return server;
 }
 
+PfTestDovecot *
+pf_test_pop3_dovecot (const char *user,
+                      const char *password,
+                      guint       count,
+                      gsize       size)
+{
+  g_autoptr(PfTestDovecot) dovecot = pf_test_dovecot_start_or_skip ();
+  g_autoptr(GError) error = NULL;
+
+  if (dovecot == NULL)
+    return NULL;
+  g_assert_true (pf_test_dovecot_add_user (dovecot, user, password, &error));
+  g_assert_no_error (error);
+  if (count > 0)
+    g_assert_true (pf_test_dovecot_add_messages (dovecot, user, count, size, &error));
+  g_assert_no_error (error);
+  return g_steal_pointer (&dovecot);
+}
+
 PfServerSettings *
 pf_test_pop3_settings (PfTestServer *server,
                        PfSecurity    security,

@@ -11,6 +11,7 @@
 #include "pf-pop3-client.h"
 #include "pf-server-settings.h"
 #include "pf-test-certs.h"
+#include "pf-test-dovecot.h"
 #include "pf-test-server.h"
 
 G_BEGIN_DECLS
@@ -20,6 +21,14 @@ G_BEGIN_DECLS
 PfTestServer     *pf_test_pop3_server          (PfTestServerMode   mode,
                                                 PfTestCertKind     kind,
                                                 const char        *script);
+
+/* A real Dovecot (skipping the test without one; see
+ * pf_test_dovecot_start_or_skip()) with @user, whose password is
+ * @password, and @count messages of @size bytes in that mailbox. */
+PfTestDovecot    *pf_test_pop3_dovecot         (const char        *user,
+                                                const char        *password,
+                                                guint              count,
+                                                gsize              size);
 
 /* Settings for 127.0.0.1 at @server's port with @security: the server
  * identity "localhost" its test certificates carry, the test CA as the
