@@ -3,6 +3,11 @@
  * Copyright 2026 The Popfetch authors
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Over 1,200 lines on purpose: one case per behaviour of the client (79 of
+ * them), each a short script; every case's transcript goes into one list
+ * that the last case checks for the password, which needs them in one
+ * program. The set-up they share is in tests/lib/pf-test-pop3.c.
  */
 
 #include "config.h"
