@@ -7,7 +7,6 @@
 
 #include "config.h"
 
-#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -17,6 +16,7 @@
 
 #include "pf-account-store.h"
 #include "pf-cli.h"
+#include "pf-cli-accounts-private.h"
 #include "pf-cli-oauth2.h"
 #include "pf-paths.h"
 #include "pf-demo.h"
@@ -36,9 +36,9 @@ pf_cli_load_accounts (PfAccountStore  *store,
   return pf_account_store_load_finish (store, pf_cli_wait_for (&result), error);
 }
 
-static gboolean
-save_accounts (PfAccountStore  *store,
-               GError         **error)
+gboolean
+pf_cli_save_accounts (PfAccountStore  *store,
+                      GError         **error)
 {
   g_autoptr(GAsyncResult) result = NULL;
 
@@ -84,29 +84,6 @@ pf_cli_account_password (PfAccount   *account,
   if (from_stdin || file != NULL)
     return pf_cli_read_password (from_stdin, file, NULL, error);
   return keyring_lookup (pf_account_get_host (account), pf_account_get_user (account), error);
-}
-
-/* Confirmation --------------------------------------------------------------- */
-
-static gboolean
-confirm (const char *question)
-{
-  g_autofree char *prompt = g_strdup_printf ("%s [y/N] ", question);
-  char answer[16] = { 0 };
-  gssize n;
-  int fd;
-
-  fd = open ("/dev/tty", O_RDWR | O_CLOEXEC | O_NOCTTY);
-  if (fd < 0)
-    return FALSE;
-  if (write (fd, prompt, strlen (prompt)) < 0)
-    {
-      close (fd);
-      return FALSE;
-    }
-  n = read (fd, answer, sizeof answer - 1);
-  close (fd);
-  return n > 0 && (answer[0] == 'y' || answer[0] == 'Y');
 }
 
 /* Settings from the command line -------------------------------------------- */
@@ -448,8 +425,8 @@ print_account (PfAccount *account)
 
 /* Shared steps ----------------------------------------------------------------- */
 
-static PfAccountStore *
-open_store (GError **error)
+PfAccountStore *
+pf_cli_open_store (GError **error)
 {
   g_autoptr(PfAccountStore) store = pf_account_store_new (NULL);
 
@@ -458,10 +435,10 @@ open_store (GError **error)
   return g_steal_pointer (&store);
 }
 
-static PfAccount *
-find_or_fail (PfAccountStore  *store,
-              const char      *name,
-              GError         **error)
+PfAccount *
+pf_cli_find_account (PfAccountStore  *store,
+                     const char      *name,
+                     GError         **error)
 {
   PfAccount *account = pf_account_store_lookup (store, name);
 
@@ -471,9 +448,8 @@ find_or_fail (PfAccountStore  *store,
   return account;
 }
 
-/* A missing account is a configuration problem (78), not a broken file. */
-static int
-report_missing (const GError *error)
+int
+pf_cli_report_missing (const GError *error)
 {
   /* Not the "damaged file" explanation of PF_ERROR_CONFIG: the file is fine. */
   fprintf (stderr, "popfetch-cli: %s\n", error->message);
@@ -488,12 +464,12 @@ pf_cli_open_account (const char      *name,
   g_autoptr(PfAccountStore) opened = NULL;
   g_autoptr(GError) error = NULL;
 
-  opened = open_store (&error);
+  opened = pf_cli_open_store (&error);
   if (opened == NULL)
     return pf_cli_report_error (error);
-  *account = find_or_fail (opened, name, &error);
+  *account = pf_cli_find_account (opened, name, &error);
   if (*account == NULL)
-    return report_missing (error);
+    return pf_cli_report_missing (error);
   *store = g_steal_pointer (&opened);
   return PF_EXIT_OK;
 }
@@ -563,13 +539,11 @@ detect_settings (const char  *address,
   return g_object_ref (recommended);
 }
 
-/* Log in once per user-name form; on success the account takes the user
- * name that worked. */
-static gboolean
-test_login (PfAccount     *account,
-            gboolean       user_given,
-            PfCredentials *credentials,
-            GError       **error)
+gboolean
+pf_cli_test_login (PfAccount     *account,
+                   gboolean       user_given,
+                   PfCredentials *credentials,
+                   GError       **error)
 {
   g_autoptr(PfLoginTest) test = NULL;
   g_autoptr(GAsyncResult) result = NULL;
@@ -602,119 +576,36 @@ test_login (PfAccount     *account,
   return TRUE;
 }
 
+/* Unless @credentials is NULL (--skip-test), test the login with them and
+ * save nothing when it fails; then add @account to @store and save. */
+int
+pf_cli_test_and_save (PfAccountStore *store,
+                      PfAccount      *account,
+                      gboolean        user_given,
+                      PfCredentials  *credentials)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (credentials != NULL)
+    {
+      printf (_("Testing the login to %s…\n"), pf_account_get_host (account));
+      fflush (stdout);
+      if (!pf_cli_test_login (account, user_given, credentials, &error))
+        {
+          int status = pf_cli_report_error (error);
+
+          fprintf (stderr, "%s\n", _("Nothing was saved."));
+          return status;
+        }
+    }
+
+  if (!pf_account_store_add (store, account, &error) || !pf_cli_save_accounts (store, &error))
+    return pf_cli_report_error (error);
+  printf (_("Saved account “%s”.\n"), pf_account_get_name (account));
+  return PF_EXIT_OK;
+}
+
 /* add ------------------------------------------------------------------------ */
-
-/* The rest of `add --oauth2`: sign in, test the login with the new token,
- * save the account, keep the refresh token in the keyring. */
-static int
-add_oauth2 (PfAccountStore   *store,
-            PfAccount        *account,
-            const CliOptions *o)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(PfOAuth2Tokens) tokens = NULL;
-  g_autoptr(PfCredentials) credentials = NULL;
-
-  tokens = pf_cli_oauth2_sign_in (account, &o->oauth2, &error);
-  if (tokens == NULL)
-    {
-      int status = pf_cli_report_error (error);
-
-      fprintf (stderr, "%s\n", _("Nothing was saved."));
-      return status;
-    }
-  credentials = pf_cli_oauth2_credentials (account, tokens, &error);
-  if (credentials == NULL)
-    return pf_cli_report_error (error);
-
-  if (!o->skip_test)
-    {
-      printf (_("Testing the login to %s…\n"), pf_account_get_host (account));
-      fflush (stdout);
-      /* The user name is the one the token is for: no other form. */
-      if (!test_login (account, TRUE, credentials, &error))
-        {
-          int status = pf_cli_report_error (error);
-
-          fprintf (stderr, "%s\n", _("Nothing was saved."));
-          return status;
-        }
-    }
-
-  if (!pf_account_store_add (store, account, &error) || !save_accounts (store, &error))
-    return pf_cli_report_error (error);
-  printf (_("Saved account “%s”.\n"), pf_account_get_name (account));
-
-  if (!pf_cli_oauth2_store (account, tokens, &error))
-    {
-      int status = pf_cli_report_error (error);
-
-      fprintf (stderr, _("The account is saved, but its sign-in is not. Run “popfetch-cli "
-                         "sign-in %s” once the keyring works.\n"), pf_account_get_name (account));
-      return status;
-    }
-  printf ("%s\n", _("The sign-in is in the keyring."));
-  return PF_EXIT_OK;
-}
-
-/* The GOA account of @address, or NULL with a message that says why not. */
-static PfGoaAccount *
-find_goa_account (const char  *address,
-                  GError     **error)
-{
-  g_autoptr(GAsyncResult) result = NULL;
-  g_autoptr(GPtrArray) accounts = NULL;
-  PfGoaAccount *found;
-
-  pf_goa_list_mail_accounts_async (NULL, pf_cli_store_result, &result);
-  accounts = pf_goa_list_mail_accounts_finish (pf_cli_wait_for (&result), error);
-  if (accounts == NULL)
-    return NULL;
-  found = pf_goa_find_by_address (accounts, address);
-  if (found == NULL)
-    {
-      g_autofree char *why = pf_goa_explain_missing (accounts, address);
-
-      g_set_error_literal (error, PF_ERROR, PF_ERROR_CONFIG, why);
-      return NULL;
-    }
-  return pf_goa_account_copy (found);
-}
-
-/* add --goa: GNOME Online Accounts keeps the sign-in; nothing goes to the
- * keyring. */
-static int
-add_goa (PfAccountStore   *store,
-         PfAccount        *account,
-         const CliOptions *o)
-{
-  g_autoptr(GError) error = NULL;
-
-  if (!o->skip_test)
-    {
-      g_autoptr(PfCredentials) credentials = NULL;
-
-      credentials = pf_account_create_credentials (account, &error);
-      if (credentials == NULL)
-        return pf_cli_report_error (error);
-      printf (_("Testing the login to %s…\n"), pf_account_get_host (account));
-      fflush (stdout);
-      /* The user name is the one GOA's token is for: no other form. */
-      if (!test_login (account, TRUE, credentials, &error))
-        {
-          int status = pf_cli_report_error (error);
-
-          fprintf (stderr, "%s\n", _("Nothing was saved."));
-          return status;
-        }
-    }
-
-  if (!pf_account_store_add (store, account, &error) || !save_accounts (store, &error))
-    return pf_cli_report_error (error);
-  printf (_("Saved account “%s”.\n"), pf_account_get_name (account));
-  printf ("%s\n", _("It signs in through GNOME Online Accounts, which keeps the sign-in."));
-  return PF_EXIT_OK;
-}
 
 int
 pf_cli_run_add (int    argc,
@@ -757,7 +648,7 @@ pf_cli_run_add (int    argc,
   if (o.goa && (o.oauth2.oauth2 || o.password_stdin || o.password_file != NULL))
     return pf_cli_usage_error ("add", _("--goa takes no password and no other sign-in."));
 
-  store = open_store (&error);
+  store = pf_cli_open_store (&error);
   if (store == NULL)
     return pf_cli_report_error (error);
 
@@ -770,10 +661,10 @@ pf_cli_run_add (int    argc,
   if (o.goa)
     {
       /* Asked first: without the GOA account nothing else matters. */
-      g_autoptr(PfGoaAccount) goa = find_goa_account (address, &error);
+      g_autoptr(PfGoaAccount) goa = pf_cli_goa_find_account (address, &error);
 
       if (goa == NULL)
-        return report_missing (error);
+        return pf_cli_report_missing (error);
       printf (_("GNOME Online Accounts signs in to %s (%s).\n"), goa->address,
               goa->provider_name ? goa->provider_name : goa->provider_type);
       pf_account_set_auth (account, PF_ACCOUNT_AUTH_OAUTH2);
@@ -818,16 +709,16 @@ pf_cli_run_add (int    argc,
   fflush (stdout);
 
   if (!o.yes && !o.password_stdin && o.password_file == NULL && isatty (STDIN_FILENO)
-      && !confirm (_("Use these settings?")))
+      && !pf_cli_confirm (_("Use these settings?")))
     {
       fprintf (stderr, "%s\n", _("Nothing was saved."));
       return PF_EXIT_USAGE;
     }
 
   if (o.oauth2.oauth2)
-    return add_oauth2 (store, account, &o);
+    return pf_cli_oauth2_add (store, account, &o.oauth2, o.skip_test);
   if (o.goa)
-    return add_goa (store, account, &o);
+    return pf_cli_goa_add (store, account, o.skip_test);
 
   {
     g_autofree char *prompt = g_strdup_printf (_("Password for %s: "), pf_account_get_user (account));
@@ -837,24 +728,16 @@ pf_cli_run_add (int    argc,
       return pf_cli_report_error (error);
   }
 
-  if (!o.skip_test)
-    {
-      g_autoptr(PfCredentials) credentials = pf_credentials_new_for_password (password);
+  {
+    g_autoptr(PfCredentials) credentials = NULL;
+    int status;
 
-      printf (_("Testing the login to %s…\n"), pf_account_get_host (account));
-      fflush (stdout);
-      if (!test_login (account, user_given, credentials, &error))
-        {
-          int status = pf_cli_report_error (error);
-
-          fprintf (stderr, "%s\n", _("Nothing was saved."));
-          return status;
-        }
-    }
-
-  if (!pf_account_store_add (store, account, &error) || !save_accounts (store, &error))
-    return pf_cli_report_error (error);
-  printf (_("Saved account “%s”.\n"), pf_account_get_name (account));
+    if (!o.skip_test)
+      credentials = pf_credentials_new_for_password (password);
+    status = pf_cli_test_and_save (store, account, user_given, credentials);
+    if (status != PF_EXIT_OK)
+      return status;
+  }
 
   if (!keyring_store (account, password, &error))
     {
@@ -894,7 +777,7 @@ pf_cli_run_list (int    argc,
   if (argc != 1)
     return pf_cli_usage_error ("list", _("list takes no arguments"));
 
-  store = open_store (&error);
+  store = pf_cli_open_store (&error);
   if (store == NULL)
     return pf_cli_report_error (error);
 
@@ -1077,7 +960,7 @@ pf_cli_run_remove (int    argc,
       g_autofree char *question = g_strdup_printf (_("Remove the account “%s” and its password?"),
                                                    pf_account_get_name (account));
 
-      if (!isatty (STDIN_FILENO) || !confirm (question))
+      if (!isatty (STDIN_FILENO) || !pf_cli_confirm (question))
         {
           fprintf (stderr, "%s\n", _("Nothing was removed (use --yes to remove without asking)."));
           return PF_EXIT_USAGE;
@@ -1140,254 +1023,5 @@ pf_cli_run_set_password (int    argc,
     return pf_cli_report_error (error);
 
   printf ("%s\n", _("The password is in the keyring."));
-  return PF_EXIT_OK;
-}
-
-/* fetch NAME… ------------------------------------------------------------------ */
-
-/* The method that worked after the first was refused as a method: the
- * account keeps it (when it was on "auto"), so the next login goes
- * straight to it. Not being able to save that is worth a warning only. */
-static void
-remember_mechanism (PfAccountStore  *store,
-                    PfAccount       *account,
-                    PfAuthMechanism  mechanism)
-{
-  g_autoptr(GAsyncResult) result = NULL;
-  g_autoptr(GError) error = NULL;
-
-  pf_account_store_remember_mechanism_async (store, pf_account_get_name (account), mechanism,
-                                             NULL, pf_cli_store_result, &result);
-  if (!pf_account_store_remember_mechanism_finish (store, pf_cli_wait_for (&result), &error))
-    fprintf (stderr, _("popfetch-cli: could not remember the sign-in method for “%s”: %s\n"),
-             pf_account_get_name (account), error->message);
-  else if (pf_account_get_mechanism (pf_account_store_lookup (store, pf_account_get_name (account)))
-           == mechanism)
-    fprintf (stderr, _("Account “%s” signs in with %s from now on: the server refused the first method.\n"),
-             pf_account_get_name (account), pf_auth_mechanism_to_string (mechanism));
-}
-
-int
-pf_cli_fetch_saved_accounts (const char * const *names,
-                             gboolean            password_stdin,
-                             const char         *password_file,
-                             int                 policy_override,
-                             guint               jobs,
-                             gboolean            notify,
-                             PfCliFetchOutput    output)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(PfAccountStore) store = NULL;
-  g_autoptr(GPtrArray) accounts = g_ptr_array_new_with_free_func (g_object_unref);
-  g_autoptr(GPtrArray) runs = g_ptr_array_new ();
-  g_autoptr(GArray) run_index = g_array_new (FALSE, FALSE, sizeof (guint));
-  g_autofree PfCliFetchSettings *settings = NULL;
-  g_autofree int *codes = NULL;
-  int exit_code = PF_EXIT_OK;
-
-  store = open_store (&error);
-  if (store == NULL)
-    return pf_cli_report_error (error);
-
-  if (names != NULL && names[0] != NULL)
-    {
-      for (guint i = 0; names[i] != NULL; i++)
-        {
-          PfAccount *account = find_or_fail (store, names[i], &error);
-
-          if (account == NULL)
-            return report_missing (error);
-          g_ptr_array_add (accounts, g_object_ref (account));
-        }
-    }
-  else
-    {
-      GListModel *all = pf_account_store_get_accounts (store);
-
-      for (guint i = 0; i < g_list_model_get_n_items (all); i++)
-        g_ptr_array_add (accounts, g_list_model_get_item (all, i));
-      if (accounts->len == 0)
-        {
-          fprintf (stderr, "popfetch-cli: %s\n",
-                   _("No accounts yet. Add one with “popfetch-cli add ADDRESS”, "
-                     "or fetch ad hoc with --host."));
-          return PF_EXIT_CONFIG;
-        }
-    }
-
-  if ((password_stdin || password_file != NULL) && accounts->len != 1)
-    return pf_cli_usage_error ("fetch", _("--password-stdin and --password-file need exactly one account name"));
-
-  /* Every password first, on this thread through the keyring's async API,
-   * so that a missing one is said before any connection and the runs
-   * below share the main loop with nothing else. */
-  settings = g_new0 (PfCliFetchSettings, accounts->len);
-  codes = g_new0 (int, accounts->len);
-  for (guint i = 0; i < accounts->len; i++)
-    {
-      PfAccount *account = g_ptr_array_index (accounts, i);
-      g_autoptr(GError) local_error = NULL;
-      g_autoptr(PfCredentials) credentials = NULL;
-      char *password;
-
-      /* OAuth2: the road's credentials refresh the token when the session
-       * asks; a refused sign-in says "sign in again". */
-      if (pf_account_get_auth (account) == PF_ACCOUNT_AUTH_OAUTH2)
-        {
-          if (password_stdin || password_file != NULL)
-            {
-              fprintf (stderr, _("popfetch-cli: Account “%s” signs in with OAuth2 and takes no "
-                                 "password.\n"), pf_account_get_name (account));
-              codes[i] = PF_EXIT_USAGE;
-              continue;
-            }
-          settings[i].fetcher = pf_account_create_fetcher (account, NULL, &local_error);
-          if (settings[i].fetcher == NULL)
-            {
-              codes[i] = pf_cli_report_error (local_error);
-              continue;
-            }
-          settings[i].account = G_OBJECT (g_object_ref (account));
-          settings[i].classify_error = pf_cli_oauth2_classify_error;
-          settings[i].label = g_strdup (pf_account_get_name (account));
-          settings[i].user = g_strdup (pf_account_get_user (account));
-          if (policy_override >= 0)
-            pf_fetcher_set_policy (settings[i].fetcher, (PfFetchPolicy) policy_override,
-                                   pf_account_get_delete_after_days (account));
-          g_ptr_array_add (runs, &settings[i]);
-          g_array_append_val (run_index, i);
-          continue;
-        }
-
-      password = pf_cli_account_password (account, password_stdin, password_file, &local_error);
-      if (password == NULL)
-        {
-          codes[i] = pf_cli_report_error (local_error);
-          if (g_error_matches (local_error, PF_ERROR, PF_ERROR_KEYRING_UNAVAILABLE)
-              || g_error_matches (local_error, PF_ERROR, PF_ERROR_KEYRING_LOCKED)
-              || g_error_matches (local_error, PF_ERROR, PF_ERROR_NO_PASSWORD))
-            fprintf (stderr, _("  Account “%s”: give the password for this run with "
-                               "“popfetch-cli fetch %s --password-stdin”.\n"),
-                     pf_account_get_name (account), pf_account_get_name (account));
-          continue;
-        }
-
-      credentials = pf_credentials_new_for_password (password);
-      pf_keyring_password_free (password);
-      settings[i].fetcher = pf_account_create_fetcher (account, credentials, &local_error);
-      if (settings[i].fetcher == NULL)
-        {
-          codes[i] = pf_cli_report_error (local_error);
-          continue;
-        }
-      settings[i].label = g_strdup (pf_account_get_name (account));
-      settings[i].user = g_strdup (pf_account_get_user (account));
-      if (policy_override >= 0)
-        pf_fetcher_set_policy (settings[i].fetcher, (PfFetchPolicy) policy_override,
-                               pf_account_get_delete_after_days (account));
-      g_ptr_array_add (runs, &settings[i]);
-      g_array_append_val (run_index, i);
-    }
-
-  if (runs->len > 0)
-    {
-      g_autofree guint *fetched = g_new0 (guint, runs->len);
-      g_autofree int *run_codes = g_new0 (int, runs->len);
-
-      pf_cli_fetch_run_many ((PfCliFetchSettings **) runs->pdata, runs->len, jobs,
-                             output, fetched, run_codes);
-      for (guint i = 0; i < runs->len; i++)
-        {
-          guint index = g_array_index (run_index, guint, i);
-
-          codes[index] = run_codes[i];
-          if (codes[index] == PF_EXIT_SIGN_IN)
-            fprintf (stderr, _("  Sign in again with “popfetch-cli sign-in %s”.\n"),
-                     pf_account_get_name (g_ptr_array_index (accounts, index)));
-          /* Once every run is done: saving the accounts file waits on
-           * this thread's loop, which the runs must have to themselves. */
-          if (settings[index].fell_back_to != PF_AUTH_AUTO)
-            remember_mechanism (store, g_ptr_array_index (accounts, index),
-                                settings[index].fell_back_to);
-        }
-      if (notify)
-        {
-          g_autofree const char **labels = g_new0 (const char *, runs->len);
-
-          for (guint i = 0; i < runs->len; i++)
-            labels[i] = ((PfCliFetchSettings *) runs->pdata[i])->label;
-          pf_cli_notify_new_mail (labels, fetched, runs->len);
-        }
-    }
-
-  /* The first failing account's status, in account order. */
-  for (guint i = 0; i < accounts->len && exit_code == PF_EXIT_OK; i++)
-    exit_code = codes[i];
-
-  for (guint i = 0; i < accounts->len; i++)
-    pf_cli_fetch_settings_clear (&settings[i]);
-  return exit_code;
-}
-
-/* test NAME ---------------------------------------------------------------- */
-
-int
-pf_cli_saved_login_test (const char     *name,
-                         gboolean        password_stdin,
-                         const char     *password_file,
-                         PfLoginTest   **test,
-                         PfCredentials **credentials,
-                         PfAccount     **saved,
-                         char          **host,
-                         gint           *port,
-                         PfSecurity     *security,
-                         GError        **error)
-{
-  g_autoptr(PfAccountStore) store = NULL;
-  g_autoptr(PfLoginTest) login_test = NULL;
-  PfAccount *account;
-  char *secret;
-
-  g_return_val_if_fail (name != NULL, PF_EXIT_SOFTWARE);
-
-  store = open_store (error);
-  if (store == NULL)
-    return pf_cli_report_error (*error);
-  account = find_or_fail (store, name, error);
-  if (account == NULL)
-    return report_missing (*error);
-
-  login_test = pf_account_create_login_test (account, error);
-  if (login_test == NULL)
-    return pf_cli_report_error (*error);
-
-  if (pf_account_get_auth (account) == PF_ACCOUNT_AUTH_OAUTH2)
-    {
-      if (password_stdin || password_file != NULL)
-        return pf_cli_usage_error ("test", _("This account signs in with OAuth2 and takes no password."));
-      *credentials = pf_account_create_credentials (account, error);
-      if (*credentials == NULL)
-        return pf_cli_report_error (*error);
-    }
-  else
-    {
-      secret = pf_cli_account_password (account, password_stdin, password_file, error);
-      if (secret == NULL)
-        {
-          int status = pf_cli_report_error (*error);
-
-          fprintf (stderr, _("  Give the password for this run with “popfetch-cli test %s --password-stdin”.\n"),
-                   name);
-          return status;
-        }
-      *credentials = pf_credentials_new_for_password (secret);
-      pf_keyring_password_free (secret);
-    }
-
-  *test = g_steal_pointer (&login_test);
-  *saved = g_object_ref (account);
-  *host = g_strdup (pf_account_get_host (account));
-  *port = (gint) pf_account_get_port (account);
-  *security = pf_account_get_security (account);
   return PF_EXIT_OK;
 }

@@ -13,10 +13,13 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <locale.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <gio/gio.h>
 #include <glib/gi18n.h>
@@ -265,4 +268,28 @@ pf_cli_usage_error (const char *command,
     }
   fputc ('\n', stderr);
   return PF_EXIT_USAGE;
+}
+
+/* On /dev/tty, not stdout: the question must reach the person even when
+ * the output goes to a file or a pipe, and the answer must not come from
+ * a script's stdin. */
+gboolean
+pf_cli_confirm (const char *question)
+{
+  g_autofree char *prompt = g_strdup_printf ("%s [y/N] ", question);
+  char answer[16] = { 0 };
+  gssize n;
+  int fd;
+
+  fd = open ("/dev/tty", O_RDWR | O_CLOEXEC | O_NOCTTY);
+  if (fd < 0)
+    return FALSE;
+  if (write (fd, prompt, strlen (prompt)) < 0)
+    {
+      close (fd);
+      return FALSE;
+    }
+  n = read (fd, answer, sizeof answer - 1);
+  close (fd);
+  return n > 0 && (answer[0] == 'y' || answer[0] == 'Y');
 }

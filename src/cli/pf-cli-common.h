@@ -80,5 +80,9 @@ gboolean      pf_cli_parse_options (const char    *parameter,
  * returns PF_EXIT_USAGE. @command may be NULL. */
 int           pf_cli_usage_error   (const char    *command,
                                     const char    *message);
+/* Ask @question on the terminal ("[y/N]"): TRUE only for an answer that
+ * starts with y or Y; FALSE without a terminal. Whether a command asks
+ * at all when stdin is not a terminal is the caller's choice. */
+gboolean      pf_cli_confirm       (const char    *question);
 
 G_END_DECLS

@@ -1,4 +1,4 @@
-/* pf-cli-oauth2.c — OAuth2 sign-in from popfetch-cli: add --oauth2, sign-in
+/* pf-cli-oauth2.c — OAuth2 sign-in from popfetch-cli: add --oauth2, add --goa, sign-in
  *
  * Copyright 2026 The Popfetch authors
  *
@@ -14,8 +14,10 @@
 #include <glib/gi18n.h>
 
 #include "pf-cli.h"
+#include "pf-cli-accounts-private.h"
 #include "pf-cli-oauth2.h"
 #include "pf-error.h"
+#include "pf-goa.h"
 #include "pf-oauth2-credentials.h"
 
 void
@@ -186,6 +188,94 @@ pf_cli_oauth2_classify_error (GObject      *account,
                               const GError *error)
 {
   return pf_account_classify_error (PF_ACCOUNT (account), error);
+}
+
+/* add --oauth2, add --goa ------------------------------------------------ */
+
+int
+pf_cli_oauth2_add (PfAccountStore           *store,
+                   PfAccount                *account,
+                   const PfCliOAuth2Options *o,
+                   gboolean                  skip_test)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PfOAuth2Tokens) tokens = NULL;
+  g_autoptr(PfCredentials) credentials = NULL;
+  int status;
+
+  tokens = pf_cli_oauth2_sign_in (account, o, &error);
+  if (tokens == NULL)
+    {
+      status = pf_cli_report_error (error);
+
+      fprintf (stderr, "%s\n", _("Nothing was saved."));
+      return status;
+    }
+  credentials = pf_cli_oauth2_credentials (account, tokens, &error);
+  if (credentials == NULL)
+    return pf_cli_report_error (error);
+
+  /* The user name is the one the token is for: no other form. */
+  status = pf_cli_test_and_save (store, account, TRUE, skip_test ? NULL : credentials);
+  if (status != PF_EXIT_OK)
+    return status;
+
+  if (!pf_cli_oauth2_store (account, tokens, &error))
+    {
+      status = pf_cli_report_error (error);
+
+      fprintf (stderr, _("The account is saved, but its sign-in is not. Run “popfetch-cli "
+                         "sign-in %s” once the keyring works.\n"), pf_account_get_name (account));
+      return status;
+    }
+  printf ("%s\n", _("The sign-in is in the keyring."));
+  return PF_EXIT_OK;
+}
+
+PfGoaAccount *
+pf_cli_goa_find_account (const char  *address,
+                         GError     **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GPtrArray) accounts = NULL;
+  PfGoaAccount *found;
+
+  pf_goa_list_mail_accounts_async (NULL, pf_cli_store_result, &result);
+  accounts = pf_goa_list_mail_accounts_finish (pf_cli_wait_for (&result), error);
+  if (accounts == NULL)
+    return NULL;
+  found = pf_goa_find_by_address (accounts, address);
+  if (found == NULL)
+    {
+      g_autofree char *why = pf_goa_explain_missing (accounts, address);
+
+      g_set_error_literal (error, PF_ERROR, PF_ERROR_CONFIG, why);
+      return NULL;
+    }
+  return pf_goa_account_copy (found);
+}
+
+int
+pf_cli_goa_add (PfAccountStore *store,
+                PfAccount      *account,
+                gboolean        skip_test)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PfCredentials) credentials = NULL;
+  int status;
+
+  if (!skip_test)
+    {
+      credentials = pf_account_create_credentials (account, &error);
+      if (credentials == NULL)
+        return pf_cli_report_error (error);
+    }
+  /* The user name is the one GOA's token is for: no other form. */
+  status = pf_cli_test_and_save (store, account, TRUE, credentials);
+  if (status != PF_EXIT_OK)
+    return status;
+  printf ("%s\n", _("It signs in through GNOME Online Accounts, which keeps the sign-in."));
+  return PF_EXIT_OK;
 }
 
 /* sign-in NAME ------------------------------------------------------------ */

@@ -7,7 +7,8 @@
 
 #pragma once
 
-#include "pf-account.h"
+#include "pf-account-store.h"
+#include "pf-goa.h"
 #include "pf-oauth2.h"
 
 G_BEGIN_DECLS
@@ -63,6 +64,23 @@ gboolean        pf_cli_oauth2_store         (PfAccount                *account,
 /* For PfCliFetchSettings.classify_error. */
 GError         *pf_cli_oauth2_classify_error (GObject                 *account,
                                               const GError            *error);
+
+/* The rest of `add --oauth2` (pf-cli-oauth2.c): sign in, test the login
+ * with the new token unless @skip_test, save the account, keep the
+ * refresh token in the keyring. Returns the exit code, errors reported. */
+int             pf_cli_oauth2_add           (PfAccountStore           *store,
+                                             PfAccount                *account,
+                                             const PfCliOAuth2Options *o,
+                                             gboolean                  skip_test);
+/* The GNOME Online Accounts account of @address, or NULL with a message
+ * that says why not. */
+PfGoaAccount   *pf_cli_goa_find_account     (const char               *address,
+                                             GError                  **error);
+/* The rest of `add --goa`: GNOME Online Accounts keeps the sign-in;
+ * nothing goes to the keyring. */
+int             pf_cli_goa_add              (PfAccountStore           *store,
+                                             PfAccount                *account,
+                                             gboolean                  skip_test);
 
 /* popfetch-cli sign-in NAME */
 int             pf_cli_run_sign_in          (int                       argc,

@@ -8,9 +8,7 @@
 
 #include "config.h"
 
-#include <fcntl.h>
 #include <stdio.h>
-#include <string.h>
 #include <unistd.h>
 
 #include <glib/gi18n.h>
@@ -318,29 +316,6 @@ pf_cli_fetch_one (PfCliFetchOptions *options)
 /* ------------------------------------------------------------------ */
 /* popfetch-cli delete-on-server NAME --uid UID                         */
 
-static gboolean
-confirm_on_terminal (const char *question)
-{
-  g_autofree char *prompt = g_strdup_printf ("%s [y/N] ", question);
-  char answer[16] = { 0 };
-  gssize n;
-  int fd;
-
-  if (!isatty (STDIN_FILENO))
-    return FALSE;
-  fd = open ("/dev/tty", O_RDWR | O_CLOEXEC | O_NOCTTY);
-  if (fd < 0)
-    return FALSE;
-  if (write (fd, prompt, strlen (prompt)) < 0)
-    {
-      close (fd);
-      return FALSE;
-    }
-  n = read (fd, answer, sizeof answer - 1);
-  close (fd);
-  return n > 0 && (answer[0] == 'y' || answer[0] == 'Y');
-}
-
 int
 pf_cli_delete_on_server (int    argc,
                          char **argv)
@@ -390,7 +365,7 @@ pf_cli_delete_on_server (int    argc,
         question = g_strdup_printf (_("Delete the message %s from the server of “%s”? "
                                       "It cannot be undone."),
                                     uid, pf_account_get_name (account));
-      if (!confirm_on_terminal (question))
+      if (!isatty (STDIN_FILENO) || !pf_cli_confirm (question))
         {
           fprintf (stderr, "%s\n", _("Nothing was deleted (use --yes to delete without asking)."));
           return PF_EXIT_USAGE;

@@ -31,7 +31,8 @@ int  pf_cli_main (int argc, char **argv);
 int  pf_cli_detect (int argc, char **argv);
 int  pf_cli_test   (int argc, char **argv);
 
-/* Accounts (pf-cli-accounts.c) */
+/* Accounts (pf-cli-accounts.c; fetch and test of a saved account in
+ * pf-cli-saved.c) */
 
 /* For `popfetch-cli test NAME`: a login test set up from the saved account
  * NAME and its credentials (the password from the keyring, or
@@ -75,7 +76,7 @@ int      pf_cli_open_account (const char      *name,
                               PfAccountStore **store,
                               PfAccount      **account);
 
-/* popfetch-cli fetch [NAME…] (pf-cli-accounts.c): fetch the named saved
+/* popfetch-cli fetch [NAME…] (pf-cli-saved.c): fetch the named saved
  * accounts, or all of them when @names is empty, @jobs at a time (see
  * pf_cli_fetch_run_many()); the password comes from the keyring unless
  * @password_stdin or @password_file gives it (then exactly one account).

@@ -27,30 +27,6 @@ read_accounts_file (void)
   return data;
 }
 
-static gboolean
-have_keyring (void)
-{
-  return pf_test_require (g_getenv ("PF_TEST_KEYRING") != NULL,
-                          "REQUIRE_KEYRING",
-                          "no private D-Bus session with gnome-keyring (run under the keyring wrapper)");
-}
-
-static char *
-secret_tool_lookup (const char *host,
-                    const char *user)
-{
-  const char *argv[] = { "secret-tool", "lookup", "host", host, "service", "pop3", "user", user, NULL };
-  char *out = NULL;
-  int status;
-
-  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL,
-                               G_SPAWN_SEARCH_PATH | G_SPAWN_STDERR_TO_DEV_NULL,
-                               NULL, NULL, &out, NULL, &status, NULL));
-  if (!g_spawn_check_wait_status (status, NULL))
-    g_clear_pointer (&out, g_free);
-  return out;
-}
-
 /* add without the login test: saved, listed, shown; only the keyring holds
  * the password. */
 static void
@@ -74,7 +50,7 @@ test_add_list_show (void)
   g_auto(PfTestRun) json = { 0 };
   g_auto(PfTestRun) show = { 0 };
 
-  if (!have_keyring () || !pf_test_require_program ("secret-tool", "REQUIRE_KEYRING"))
+  if (!pf_test_require_keyring () || !pf_test_require_program ("secret-tool", "REQUIRE_KEYRING"))
     return;
 
   add_work_account ();
@@ -86,7 +62,7 @@ test_add_list_show (void)
   g_assert_null (strstr (file, PASSWORD));
   g_assert_null (strstr (file, "correct"));
 
-  stored = secret_tool_lookup ("pop.example.org", "alice@example.org");
+  stored = pf_test_secret_tool_lookup ("pop.example.org", "alice@example.org");
   g_assert_cmpstr (stored, ==, PASSWORD);
 
   pf_test_run_clif (&list, NULL, "list", NULL);
@@ -115,7 +91,7 @@ test_duplicate_name_refused (void)
   g_autofree char *before = NULL;
   g_autofree char *after = NULL;
 
-  if (!have_keyring ())
+  if (!pf_test_require_keyring ())
     return;
 
   add_work_account ();
@@ -139,7 +115,7 @@ test_edit_moves_password (void)
   g_autofree char *old_item = NULL;
   g_autofree char *new_item = NULL;
 
-  if (!have_keyring () || !pf_test_require_program ("secret-tool", "REQUIRE_KEYRING"))
+  if (!pf_test_require_keyring () || !pf_test_require_program ("secret-tool", "REQUIRE_KEYRING"))
     return;
 
   add_work_account ();
@@ -152,8 +128,8 @@ test_edit_moves_password (void)
   g_assert_nonnull (strstr (file, "port=995\n"));
   g_assert_nonnull (strstr (file, "policy=keep\n"));
 
-  old_item = secret_tool_lookup ("pop.example.org", "alice@example.org");
-  new_item = secret_tool_lookup ("pop.example.org", "alice");
+  old_item = pf_test_secret_tool_lookup ("pop.example.org", "alice@example.org");
+  new_item = pf_test_secret_tool_lookup ("pop.example.org", "alice");
   g_assert_null (old_item);
   g_assert_cmpstr (new_item, ==, PASSWORD);
 
@@ -179,7 +155,7 @@ test_edit_pin_and_host_rules (void)
   g_autofree char *after_move = NULL;
   const char *fingerprint = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
 
-  if (!have_keyring () || !pf_test_require_program ("secret-tool", "REQUIRE_KEYRING"))
+  if (!pf_test_require_keyring () || !pf_test_require_program ("secret-tool", "REQUIRE_KEYRING"))
     return;
 
   add_work_account ();
@@ -192,7 +168,7 @@ test_edit_pin_and_host_rules (void)
   file = read_accounts_file ();
   g_assert_nonnull (strstr (file, "host=POP.Example.ORG\n"));
   g_assert_nonnull (strstr (file, fingerprint));
-  after_case = secret_tool_lookup ("POP.Example.ORG", "alice@example.org");
+  after_case = pf_test_secret_tool_lookup ("POP.Example.ORG", "alice@example.org");
   g_assert_cmpstr (after_case, ==, PASSWORD);
 
   /* Another server: the pin goes. */
@@ -202,7 +178,7 @@ test_edit_pin_and_host_rules (void)
   file = read_accounts_file ();
   g_assert_nonnull (strstr (file, "host=pop.elsewhere.org\n"));
   g_assert_null (strstr (file, fingerprint));
-  after_move = secret_tool_lookup ("pop.elsewhere.org", "alice@example.org");
+  after_move = pf_test_secret_tool_lookup ("pop.elsewhere.org", "alice@example.org");
   g_assert_cmpstr (after_move, ==, PASSWORD);
 }
 
@@ -217,7 +193,7 @@ test_edit_rename_keeps_maildir (void)
   g_autofree char *new_dir = g_build_filename (folder, "new", NULL);
   g_autofree char *line = NULL;
 
-  if (!have_keyring () || !pf_test_require_program ("secret-tool", "REQUIRE_KEYRING"))
+  if (!pf_test_require_keyring () || !pf_test_require_program ("secret-tool", "REQUIRE_KEYRING"))
     return;
 
   add_work_account ();
@@ -239,13 +215,13 @@ test_set_password_replaces (void)
   g_autofree char *stored = NULL;
   g_autofree char *file = NULL;
 
-  if (!have_keyring () || !pf_test_require_program ("secret-tool", "REQUIRE_KEYRING"))
+  if (!pf_test_require_keyring () || !pf_test_require_program ("secret-tool", "REQUIRE_KEYRING"))
     return;
 
   add_work_account ();
   pf_test_run_clif (&set, "a new one\n", "set-password", "work", "--password-stdin", NULL);
   g_assert_cmpint (set.status, ==, 0);
-  stored = secret_tool_lookup ("pop.example.org", "alice@example.org");
+  stored = pf_test_secret_tool_lookup ("pop.example.org", "alice@example.org");
   g_assert_cmpstr (stored, ==, "a new one");
   file = read_accounts_file ();
   g_assert_null (strstr (file, "a new one"));
@@ -262,7 +238,7 @@ test_set_password_replaces (void)
                                              G_FILE_SET_CONTENTS_NONE, 0600, NULL));
     pf_test_run_clif (&from_file, NULL, "set-password", "work", "--password-file", path, NULL);
     g_assert_cmpint (from_file.status, ==, 0);
-    again = secret_tool_lookup ("pop.example.org", "alice@example.org");
+    again = pf_test_secret_tool_lookup ("pop.example.org", "alice@example.org");
     g_assert_cmpstr (again, ==, "from a file");
   }
 }
@@ -275,7 +251,7 @@ test_remove_clears_keyring (void)
   g_auto(PfTestRun) list = { 0 };
   g_autofree char *stored = NULL;
 
-  if (!have_keyring () || !pf_test_require_program ("secret-tool", "REQUIRE_KEYRING"))
+  if (!pf_test_require_keyring () || !pf_test_require_program ("secret-tool", "REQUIRE_KEYRING"))
     return;
 
   add_work_account ();
@@ -283,13 +259,13 @@ test_remove_clears_keyring (void)
   /* Without a terminal and without --yes nothing happens. */
   pf_test_run_clif (&refuse, NULL, "remove", "work", NULL);
   g_assert_cmpint (refuse.status, ==, 64);
-  stored = secret_tool_lookup ("pop.example.org", "alice@example.org");
+  stored = pf_test_secret_tool_lookup ("pop.example.org", "alice@example.org");
   g_assert_cmpstr (stored, ==, PASSWORD);
   g_clear_pointer (&stored, g_free);
 
   pf_test_run_clif (&remove, NULL, "remove", "work", "--yes", NULL);
   g_assert_cmpint (remove.status, ==, 0);
-  stored = secret_tool_lookup ("pop.example.org", "alice@example.org");
+  stored = pf_test_secret_tool_lookup ("pop.example.org", "alice@example.org");
   g_assert_null (stored);
 
   pf_test_run_clif (&list, NULL, "list", "--json", NULL);

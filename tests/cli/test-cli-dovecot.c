@@ -14,40 +14,11 @@
 #include <glib/gstdio.h>
 
 #include "pf-test-cli.h"
-#include "pf-test-dovecot.h"
+#include "pf-test-pop3.h"
 #include "pf-test-util.h"
 
 #define USER     "carol"
 #define PASSWORD "dovecot secret 42"
-
-static char *
-secret_tool_lookup (const char *host,
-                    const char *user)
-{
-  const char *argv[] = { "secret-tool", "lookup", "host", host, "service", "pop3", "user", user, NULL };
-  char *out = NULL;
-  int status;
-
-  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL,
-                               G_SPAWN_SEARCH_PATH | G_SPAWN_STDERR_TO_DEV_NULL,
-                               NULL, NULL, &out, NULL, &status, NULL));
-  if (!g_spawn_check_wait_status (status, NULL))
-    g_clear_pointer (&out, g_free);
-  return out;
-}
-
-static guint
-count_files (const char *dir)
-{
-  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
-  guint n = 0;
-
-  if (d == NULL)
-    return 0;
-  while (g_dir_read_name (d) != NULL)
-    n++;
-  return n;
-}
 
 /* @user NULL: let add try the address, then its local part. */
 static char *
@@ -80,19 +51,15 @@ static void
 test_add_wrong_password_saves_nothing (void)
 {
   g_autoptr(PfTestDovecot) dovecot = NULL;
-  g_autoptr(GError) error = NULL;
   g_autofree char *maildir = g_build_filename (g_get_home_dir (), "Mail", "dove", NULL);
   g_autofree char *file = NULL;
   g_auto(PfTestRun) add = { 0 };
 
-  if (!pf_test_require (g_getenv ("PF_TEST_KEYRING") != NULL, "REQUIRE_KEYRING",
-                        "no private D-Bus session with gnome-keyring"))
+  if (!pf_test_require_keyring ())
     return;
-  dovecot = pf_test_dovecot_start_or_skip ();
+  dovecot = pf_test_pop3_dovecot (USER, PASSWORD, 0, 0);
   if (dovecot == NULL)
     return;
-  g_assert_true (pf_test_dovecot_add_user (dovecot, USER, PASSWORD, &error));
-  g_assert_no_error (error);
 
   file = add_account (dovecot, &add, USER, "not the password\n", maildir);
   g_assert_cmpint (add.status, ==, 77);
@@ -106,22 +73,17 @@ static void
 test_add_stores_password_in_keyring (void)
 {
   g_autoptr(PfTestDovecot) dovecot = NULL;
-  g_autoptr(GError) error = NULL;
   g_autofree char *maildir = g_build_filename (g_get_home_dir (), "Mail", "dove", NULL);
   g_autofree char *file = NULL;
   g_autofree char *contents = NULL;
   g_auto(PfTestRun) add = { 0 };
   g_autofree char *stored = NULL;
 
-  if (!pf_test_require (g_getenv ("PF_TEST_KEYRING") != NULL, "REQUIRE_KEYRING",
-                        "no private D-Bus session with gnome-keyring"))
+  if (!pf_test_require_keyring ())
     return;
-  dovecot = pf_test_dovecot_start_or_skip ();
+  dovecot = pf_test_pop3_dovecot (USER, PASSWORD, 5, 2000);
   if (dovecot == NULL)
     return;
-  g_assert_true (pf_test_dovecot_add_user (dovecot, USER, PASSWORD, &error));
-  g_assert_true (pf_test_dovecot_add_messages (dovecot, USER, 5, 2000, &error));
-  g_assert_no_error (error);
 
   file = add_account (dovecot, &add, NULL, PASSWORD "\n", maildir);
   g_assert_cmpint (add.status, ==, 0);
@@ -135,7 +97,7 @@ test_add_stores_password_in_keyring (void)
   g_assert_null (strstr (contents, PASSWORD));
   g_assert_null (strstr (contents, "secret"));
 
-  stored = secret_tool_lookup ("127.0.0.1", USER);
+  stored = pf_test_secret_tool_lookup ("127.0.0.1", USER);
   g_assert_cmpstr (stored, ==, PASSWORD);
 }
 
@@ -157,15 +119,11 @@ test_add_then_fetch (void)
   g_auto(PfTestRun) test = { 0 };
   g_auto(PfTestRun) test_wrong = { 0 };
 
-  if (!pf_test_require (g_getenv ("PF_TEST_KEYRING") != NULL, "REQUIRE_KEYRING",
-                        "no private D-Bus session with gnome-keyring"))
+  if (!pf_test_require_keyring ())
     return;
-  dovecot = pf_test_dovecot_start_or_skip ();
+  dovecot = pf_test_pop3_dovecot (USER, PASSWORD, 5, 2000);
   if (dovecot == NULL)
     return;
-  g_assert_true (pf_test_dovecot_add_user (dovecot, USER, PASSWORD, &error));
-  g_assert_true (pf_test_dovecot_add_messages (dovecot, USER, 5, 2000, &error));
-  g_assert_no_error (error);
 
   file = add_account (dovecot, &add, USER, PASSWORD "\n", maildir);
   g_assert_cmpint (add.status, ==, 0);
@@ -178,12 +136,12 @@ test_add_then_fetch (void)
 
   pf_test_run_clif (&fetch, NULL, "fetch", "dove", NULL);
   g_assert_cmpint (fetch.status, ==, 0);
-  g_assert_cmpuint (count_files (new_dir), ==, 5);
+  g_assert_cmpuint (pf_test_count_files (new_dir), ==, 5);
 
   g_assert_true (pf_test_dovecot_add_messages (dovecot, USER, 2, 1000, &error));
   pf_test_run_clif (&all, NULL, "fetch", NULL);
   g_assert_cmpint (all.status, ==, 0);
-  g_assert_cmpuint (count_files (new_dir), ==, 7);
+  g_assert_cmpuint (pf_test_count_files (new_dir), ==, 7);
 
   pf_test_run_clif (&unknown, NULL, "fetch", "dove", "nope", NULL);
   g_assert_cmpint (unknown.status, ==, 78);
@@ -208,35 +166,31 @@ test_host_edit_keeps_journal (void)
   g_auto(PfTestRun) rename = { 0 };
   g_auto(PfTestRun) fetch_renamed = { 0 };
 
-  if (!pf_test_require (g_getenv ("PF_TEST_KEYRING") != NULL, "REQUIRE_KEYRING",
-                        "no private D-Bus session with gnome-keyring"))
+  if (!pf_test_require_keyring ())
     return;
-  dovecot = pf_test_dovecot_start_or_skip ();
+  dovecot = pf_test_pop3_dovecot (USER, PASSWORD, 5, 2000);
   if (dovecot == NULL)
     return;
-  g_assert_true (pf_test_dovecot_add_user (dovecot, USER, PASSWORD, &error));
-  g_assert_true (pf_test_dovecot_add_messages (dovecot, USER, 5, 2000, &error));
-  g_assert_no_error (error);
 
   file = add_account (dovecot, &add, USER, PASSWORD "\n", maildir);
   g_assert_cmpint (add.status, ==, 0);
   pf_test_run_clif (&fetch, NULL, "fetch", "dove", NULL);
   g_assert_cmpint (fetch.status, ==, 0);
-  g_assert_cmpuint (count_files (new_dir), ==, 5);
+  g_assert_cmpuint (pf_test_count_files (new_dir), ==, 5);
 
   pf_test_run_clif (&edit_host, NULL, "edit", "dove", "--host", "localhost", NULL);
   g_assert_cmpint (edit_host.status, ==, 0);
   g_assert_true (pf_test_dovecot_add_messages (dovecot, USER, 1, 1000, &error));
   pf_test_run_clif (&fetch_again, NULL, "fetch", "dove", NULL);
   g_assert_cmpint (fetch_again.status, ==, 0);
-  g_assert_cmpuint (count_files (new_dir), ==, 6);
+  g_assert_cmpuint (pf_test_count_files (new_dir), ==, 6);
 
   pf_test_run_clif (&rename, NULL, "edit", "dove", "--name", "dovecot-box", "--maildir", maildir, NULL);
   g_assert_cmpint (rename.status, ==, 0);
   g_assert_true (pf_test_dovecot_add_messages (dovecot, USER, 1, 1000, &error));
   pf_test_run_clif (&fetch_renamed, NULL, "fetch", "dovecot-box", NULL);
   g_assert_cmpint (fetch_renamed.status, ==, 0);
-  g_assert_cmpuint (count_files (new_dir), ==, 7);
+  g_assert_cmpuint (pf_test_count_files (new_dir), ==, 7);
 }
 
 static gboolean
@@ -273,16 +227,12 @@ test_mpop_reads_popfetch_password (void)
   g_autofree char *file = NULL;
   g_auto(PfTestRun) add = { 0 };
 
-  if (!pf_test_require (g_getenv ("PF_TEST_KEYRING") != NULL, "REQUIRE_KEYRING",
-                        "no private D-Bus session with gnome-keyring")
+  if (!pf_test_require_keyring ()
       || !pf_test_require_program ("mpop", "REQUIRE_KEYRING"))
     return;
-  dovecot = pf_test_dovecot_start_or_skip ();
+  dovecot = pf_test_pop3_dovecot (USER, PASSWORD, 4, 1000);
   if (dovecot == NULL)
     return;
-  g_assert_true (pf_test_dovecot_add_user (dovecot, USER, PASSWORD, &error));
-  g_assert_true (pf_test_dovecot_add_messages (dovecot, USER, 4, 1000, &error));
-  g_assert_no_error (error);
 
   for (guint i = 0; i < 3; i++)
     {
@@ -318,13 +268,13 @@ test_mpop_reads_popfetch_password (void)
     g_assert_no_error (error);
   }
   g_assert_false (run_mpop (rc_path));
-  g_assert_cmpuint (count_files (mpop_new), ==, 0);
+  g_assert_cmpuint (pf_test_count_files (mpop_new), ==, 0);
 
   file = add_account (dovecot, &add, USER, PASSWORD "\n", maildir);
   g_assert_cmpint (add.status, ==, 0);
 
   g_assert_true (run_mpop (rc_path));
-  g_assert_cmpuint (count_files (mpop_new), ==, 4);
+  g_assert_cmpuint (pf_test_count_files (mpop_new), ==, 4);
 }
 
 /* Without --host, add detects the server; under POPFETCH_DEMO the demo
@@ -345,8 +295,7 @@ test_add_detects_then_fetch_demo (void)
   g_auto(PfTestRun) add = { 0 };
   g_auto(PfTestRun) fetch = { 0 };
 
-  if (!pf_test_require (g_getenv ("PF_TEST_KEYRING") != NULL, "REQUIRE_KEYRING",
-                        "no private D-Bus session with gnome-keyring")
+  if (!pf_test_require_keyring ()
       || !pf_test_require_program (PF_TEST_DOVECOT_PROGRAM, "REQUIRE_DOVECOT"))
     return;
   dovecot = pf_test_dovecot_start_with_names (names, &error);
@@ -380,7 +329,7 @@ test_add_detects_then_fetch_demo (void)
 
   pf_test_run_clif (&fetch, NULL, "fetch", "detected", NULL);
   g_assert_cmpint (fetch.status, ==, 0);
-  g_assert_cmpuint (count_files (new_dir), ==, 3);
+  g_assert_cmpuint (pf_test_count_files (new_dir), ==, 3);
 
   g_unsetenv ("POPFETCH_DEMO");
   g_unlink (key_file);
@@ -391,7 +340,6 @@ static void
 test_fetch_without_keyring (void)
 {
   g_autoptr(PfTestDovecot) dovecot = NULL;
-  g_autoptr(GError) error = NULL;
   g_autofree char *maildir = NULL;
   g_autofree char *new_dir = NULL;
   g_autofree char *file = NULL;
@@ -403,12 +351,9 @@ test_fetch_without_keyring (void)
     {
       maildir = g_build_filename (g_get_home_dir (), "Mail", "dove", NULL);
       new_dir = g_build_filename (maildir, "new", NULL);
-      dovecot = pf_test_dovecot_start_or_skip ();
+      dovecot = pf_test_pop3_dovecot (USER, PASSWORD, 3, 1000);
       if (dovecot == NULL)
         return;
-      g_assert_true (pf_test_dovecot_add_user (dovecot, USER, PASSWORD, &error));
-      g_assert_true (pf_test_dovecot_add_messages (dovecot, USER, 3, 1000, &error));
-      g_assert_no_error (error);
 
       g_setenv ("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/popfetch-test-bus", TRUE);
       file = add_account (dovecot, &add, USER, PASSWORD "\n", maildir);
@@ -418,11 +363,11 @@ test_fetch_without_keyring (void)
       pf_test_run_clif (&fetch, NULL, "fetch", "dove", NULL);
       g_assert_cmpint (fetch.status, ==, 78);
       g_assert_nonnull (strstr (fetch.err, "--password-stdin"));
-      g_assert_cmpuint (count_files (new_dir), ==, 0);
+      g_assert_cmpuint (pf_test_count_files (new_dir), ==, 0);
 
       pf_test_run_clif (&with_stdin, PASSWORD "\n", "fetch", "dove", "--password-stdin", NULL);
       g_assert_cmpint (with_stdin.status, ==, 0);
-      g_assert_cmpuint (count_files (new_dir), ==, 3);
+      g_assert_cmpuint (pf_test_count_files (new_dir), ==, 3);
       return;
     }
 

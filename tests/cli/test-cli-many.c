@@ -31,8 +31,7 @@ typedef struct
 static PfTestDovecot *
 start_dovecot (void)
 {
-  if (!pf_test_require (g_getenv ("PF_TEST_KEYRING") != NULL, "REQUIRE_KEYRING",
-                        "no private D-Bus session with gnome-keyring"))
+  if (!pf_test_require_keyring ())
     return NULL;
   return pf_test_dovecot_start_or_skip ();
 }

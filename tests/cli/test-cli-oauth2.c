@@ -44,8 +44,7 @@ fixture_start (Fixture *fixture)
 
   memset (fixture, 0, sizeof *fixture);
   fixture->outputs = g_ptr_array_new_with_free_func (g_free);
-  if (!pf_test_require (g_getenv ("PF_TEST_KEYRING") != NULL, "REQUIRE_KEYRING",
-                        "not under run-with-keyring.sh"))
+  if (!pf_test_require_keyring ())
     return FALSE;
   fixture->oauth = pf_test_oauth_start_or_skip ();
   if (fixture->oauth == NULL)
@@ -117,17 +116,6 @@ add_account (Fixture    *fixture,
   };
 
   run (fixture, result, argv);
-}
-
-static guint
-count_files (const char *dir)
-{
-  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
-  guint n = 0;
-
-  while (d != NULL && g_dir_read_name (d) != NULL)
-    n++;
-  return n;
 }
 
 static void
@@ -264,7 +252,7 @@ test_add_fetch_revoke_sign_in (void)
   run (&fixture, &fetched, (const char *[]) { "fetch", "work", NULL });
   g_assert_cmpint (fetched.status, ==, 0);
   new_dir = g_build_filename (g_get_home_dir (), "Mail", "work", "new", NULL);
-  g_assert_cmpuint (count_files (new_dir), ==, 2);
+  g_assert_cmpuint (pf_test_count_files (new_dir), ==, 2);
   g_assert_cmpuint (pf_test_oauth_get_count (fixture.oauth, "token-refresh_token"), >=, 1);
 
   /* test NAME, with the transcript. */
@@ -287,7 +275,7 @@ test_add_fetch_revoke_sign_in (void)
   g_assert_no_error (error);
   run (&fixture, &again, (const char *[]) { "fetch", "work", NULL });
   g_assert_cmpint (again.status, ==, 0);
-  g_assert_cmpuint (count_files (new_dir), ==, 3);
+  g_assert_cmpuint (pf_test_count_files (new_dir), ==, 3);
 
   assert_no_secrets (&fixture, NULL);
   fixture_stop (&fixture);
@@ -406,7 +394,7 @@ test_fetch_token_file (void)
     "--oauth2-token-file", token_file, "--maildir", maildir, NULL });
   g_assert_cmpint (fetched.status, ==, 0);
   new_dir = g_build_filename (maildir, "new", NULL);
-  g_assert_cmpuint (count_files (new_dir), ==, 2);
+  g_assert_cmpuint (pf_test_count_files (new_dir), ==, 2);
 
   pf_test_dovecot_add_messages (fixture.dovecot, USER, 1, 300, &error);
   g_assert_no_error (error);
@@ -415,7 +403,7 @@ test_fetch_token_file (void)
     "--ca-file", pf_test_dovecot_get_ca_file (fixture.dovecot), "--user", USER,
     "--oauth2-token-file", token_file, "--mechanism", "OAUTHBEARER", "--maildir", maildir, NULL });
   g_assert_cmpint (bearer.status, ==, 0);
-  g_assert_cmpuint (count_files (new_dir), ==, 3);
+  g_assert_cmpuint (pf_test_count_files (new_dir), ==, 3);
 
   /* Checked like a password file: not for group or others. */
   g_chmod (token_file, 0644);

@@ -110,12 +110,8 @@ static guint
 count_local (const char *maildir)
 {
   g_autofree char *new_dir = g_build_filename (maildir, "new", NULL);
-  g_autoptr(GDir) dir = g_dir_open (new_dir, 0, NULL);
-  guint n = 0;
 
-  while (dir != NULL && g_dir_read_name (dir) != NULL)
-    n++;
-  return n;
+  return pf_test_count_files (new_dir);
 }
 
 static char *

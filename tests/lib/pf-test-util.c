@@ -28,6 +28,43 @@ pf_test_require (gboolean    available,
 }
 
 gboolean
+pf_test_require_keyring (void)
+{
+  return pf_test_require (g_getenv ("PF_TEST_KEYRING") != NULL,
+                          "REQUIRE_KEYRING",
+                          "no private D-Bus session with gnome-keyring (run under the keyring wrapper)");
+}
+
+/* Through secret-tool, not libsecret: the item must be findable by the
+ * attributes a user (or another program) would look it up with. */
+char *
+pf_test_secret_tool_lookup (const char *host,
+                            const char *user)
+{
+  const char *argv[] = { "secret-tool", "lookup", "host", host, "service", "pop3", "user", user, NULL };
+  char *out = NULL;
+  int status;
+
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL,
+                               G_SPAWN_SEARCH_PATH | G_SPAWN_STDERR_TO_DEV_NULL,
+                               NULL, NULL, &out, NULL, &status, NULL));
+  if (!g_spawn_check_wait_status (status, NULL))
+    g_clear_pointer (&out, g_free);
+  return out;
+}
+
+guint
+pf_test_count_files (const char *dir)
+{
+  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+  guint n = 0;
+
+  while (d != NULL && g_dir_read_name (d) != NULL)
+    n++;
+  return n;
+}
+
+gboolean
 pf_test_require_program (const char *program,
                          const char *require_env)
 {

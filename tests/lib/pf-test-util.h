@@ -23,6 +23,20 @@ gboolean pf_test_require (gboolean    available,
                           const char *require_env,
                           const char *why_missing);
 
+/* The private D-Bus session with gnome-keyring that tests/lib/
+ * run-with-keyring.sh starts (it sets PF_TEST_KEYRING): skip without it,
+ * or fail when REQUIRE_KEYRING=1. */
+gboolean pf_test_require_keyring (void);
+
+/* The password gnome-keyring holds for POP3 @user at @host, as
+ * `secret-tool lookup` sees it (the item Popfetch writes), or NULL. */
+char    *pf_test_secret_tool_lookup (const char *host,
+                                     const char *user);
+
+/* How many entries @dir has (a Maildir's new/, say); 0 when it does not
+ * exist. */
+guint    pf_test_count_files (const char *dir);
+
 /* Run the thread-default main context until *@done is TRUE, failing the
  * test after @timeout_seconds. */
 void     pf_test_wait_until (gboolean *done,

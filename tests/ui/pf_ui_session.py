@@ -35,6 +35,11 @@ INTERACTIVE_ROLES = None
 
 APP_ID = "io.github.popfetch.Popfetch"
 
+# The account pf-ui-server's demo mailbox belongs to, as the tests save it.
+DEMO_ADDRESS = "demo@popfetch.test"
+DEMO_HOST = "pop.popfetch.test"
+DEMO_ACCOUNT = "Demo"
+
 
 def bus_name_has_owner(name):
     result = subprocess.run(["gdbus", "call", "--session", "--dest", "org.freedesktop.DBus",
@@ -203,6 +208,13 @@ class Session:
             os.makedirs(os.path.join(home, sub), exist_ok=True)
         return home
 
+    def saved_account(self, name, password="demo", mechanism="auto", **fields):
+        """A fresh HOME called @name with the demo account saved in it
+        (@fields: more of its keys, max_size=… for max-size=…)."""
+        home = self.new_home(name)
+        add_account(home, DEMO_ACCOUNT, DEMO_ADDRESS, password, mechanism=mechanism, **fields)
+        return home
+
     def screenshot(self, name):
         path = os.path.join(self.screenshot_dir, name + ".png")
         save_root_png(self.display, path)
@@ -217,6 +229,51 @@ class Session:
                 except subprocess.TimeoutExpired:
                     proc.kill()
         shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+def use_schema_dir(schema_dir):
+    """The build's compiled GSettings schemas for the app, when it has them."""
+    if os.path.exists(os.path.join(schema_dir, "gschemas.compiled")):
+        os.environ["GSETTINGS_SCHEMA_DIR"] = schema_dir
+
+
+def store_password(name, user, password, host=DEMO_HOST):
+    """@password in the session's keyring, where the app keeps the password
+    of the account @name (host, service and user, as mpop looks it up)."""
+    subprocess.run(["secret-tool", "store", "--label", f"Popfetch: {name}",
+                    "xdg:schema", "io.github.popfetch.Popfetch.Password",
+                    "host", host, "service", "pop3", "user", user],
+                   input=password, text=True, check=True, timeout=20)
+
+
+def keyring_password(user, host=DEMO_HOST):
+    """The password the keyring holds for @user at @host ("" for none)."""
+    found = subprocess.run(["secret-tool", "lookup", "host", host, "service", "pop3", "user", user],
+                           capture_output=True, text=True, timeout=20)
+    return found.stdout
+
+
+def add_account(home, name, address, password, mechanism="auto", port=995, **fields):
+    """A saved account on the demo server, as setup leaves it: its section
+    in accounts.ini (@fields: more keys, max_size=… for max-size=…) and its
+    password in the keyring."""
+    more = "".join(f"{key.replace('_', '-')}={value}\n" for key, value in fields.items())
+    os.makedirs(os.path.join(home, "config", "popfetch"), exist_ok=True)
+    with open(os.path.join(home, "config", "popfetch", "accounts.ini"), "a") as f:
+        f.write(f"\n[Account {name}]\naddress={address}\nhost={DEMO_HOST}\nport={port}\n"
+                f"security=tls\nuser={address}\nmechanism={mechanism}\n{more}")
+    store_password(name, address, password)
+
+
+def set_settings(home, **values):
+    """The app's settings in GLib's keyfile backend, as the app keeps them."""
+    directory = os.path.join(home, "config", "glib-2.0", "settings")
+    os.makedirs(directory, exist_ok=True)
+    path = os.path.join(directory, "keyfile")
+    lines = "".join(f"{key.replace('_', '-')}={value}\n" for key, value in values.items())
+    with open(path + ".tmp", "w") as f:
+        f.write(f"[io/github/popfetch/Popfetch]\n{lines}")
+    os.rename(path + ".tmp", path)
 
 
 def is_showing(acc):

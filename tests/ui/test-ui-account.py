@@ -25,13 +25,13 @@ import zlib
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from pf_ui_session import (App, DemoServer, Session, Tap, TestFailure, activate_row,  # noqa: E402
-                           click_at, require, run_in_private_bus, running, wait_for)
+                           add_account, click_at, keyring_password, require, run_in_private_bus,
+                           running, use_schema_dir, wait_for)
 
 run_in_private_bus()
 
 POPFETCH, SERVER, SHOTS, SCHEMA_DIR = sys.argv[1:5]
-if os.path.exists(os.path.join(SCHEMA_DIR, "gschemas.compiled")):
-    os.environ["GSETTINGS_SCHEMA_DIR"] = SCHEMA_DIR
+use_schema_dir(SCHEMA_DIR)
 
 ADDRESS = "demo@popfetch.test"
 HOST = "pop.popfetch.test"
@@ -45,32 +45,6 @@ import pyatspi  # noqa: E402  (after the checks: needs the session bus)
 
 session = Session(SHOTS)
 session.start()
-
-
-def keyring_password():
-    found = subprocess.run(["secret-tool", "lookup", "host", HOST, "service", "pop3", "user", ADDRESS],
-                           capture_output=True, text=True, timeout=20)
-    return found.stdout
-
-
-def add_account(home, name, address, password):
-    """A saved account on the demo server, as setup leaves it: its section
-    in accounts.ini and its password in the keyring."""
-    os.makedirs(os.path.join(home, "config", "popfetch"), exist_ok=True)
-    with open(os.path.join(home, "config", "popfetch", "accounts.ini"), "a") as f:
-        f.write(f"\n[Account {name}]\naddress={address}\nhost={HOST}\nport=995\n"
-                f"security=tls\nuser={address}\nmechanism=auto\n")
-    subprocess.run(["secret-tool", "store", "--label", f"Popfetch: {name}",
-                    "xdg:schema", "io.github.popfetch.Popfetch.Password",
-                    "host", HOST, "service", "pop3", "user", address],
-                   input=password, text=True, check=True, timeout=20)
-
-
-def saved_account(name, password="demo"):
-    """A fresh HOME with the demo account saved in it."""
-    home = session.new_home(name)
-    add_account(home, ACCOUNT, ADDRESS, password)
-    return home
 
 
 def maildir_files(home, folder=ACCOUNT, sub="new"):
@@ -119,7 +93,7 @@ def test_cancel_fetch():
     new/, nothing half-written is left, the row says so; the next fetch,
     started right away, brings the rest, each message once."""
     server = DemoServer(session, SERVER, "cancel")
-    home = saved_account("cancel")
+    home = session.saved_account("cancel")
     extra = 400
     server.add_messages(extra, 512)  # about 200 MiB in all
     total = SAMPLES + extra
@@ -162,7 +136,7 @@ def test_rename_keeps_mail():
     """Renaming the account in its settings keeps its mail in the folder it
     is in: the next fetch delivers there, not into a new one."""
     server = DemoServer(session, SERVER, "rename")
-    home = saved_account("rename")
+    home = session.saved_account("rename")
     with running(session, server) as apps:
         app = start(server, home)
         apps.append(app)
@@ -201,7 +175,7 @@ def test_change_password():
     settings with the new password field focused; the new password replaces
     the keyring item and the next fetch works, the badge gone."""
     server = DemoServer(session, SERVER, "password")
-    home = saved_account("password", password="an old one")
+    home = session.saved_account("password", password="an old one")
     with running(session, server) as apps:
         app = start(server, home)
         apps.append(app)
@@ -232,7 +206,7 @@ def test_change_password():
         pyatspi.Registry.generateMouseEvent(window_box.x + window_box.width // 2, window_box.y + 20, "abs")
         time.sleep(0.3)
         app.type_text("demo\n")
-        wait_for("the new password in the keyring", lambda: keyring_password() == "demo", timeout=20)
+        wait_for("the new password in the keyring", lambda: keyring_password(ADDRESS) == "demo", timeout=20)
         search = subprocess.run(["secret-tool", "search", "--all", "service", "pop3", "user", ADDRESS],
                                 capture_output=True, text=True, timeout=20)
         if search.stdout.count("[/") != 1:
@@ -253,7 +227,7 @@ def test_fetch_all():
     only new mail comes."""
     server = DemoServer(session, SERVER, "fetch-all")
     server.add_user("second@popfetch.test", "second-password", 7)
-    home = saved_account("fetch-all")
+    home = session.saved_account("fetch-all")
     add_account(home, "Second", "second@popfetch.test", "second-password")
     with running(session, server) as apps:
         app = start(server, home)
@@ -279,7 +253,7 @@ def test_policy_and_size_limit():
     in the accounts file; the next fetch leaves the two larger messages on
     the server and says so."""
     server = DemoServer(session, SERVER, "policy")
-    home = saved_account("policy")
+    home = session.saved_account("policy")
     server.add_messages(2, 1500)  # two messages over the limit
     with running(session, server) as apps:
         app = start(server, home)
@@ -331,7 +305,7 @@ def shared_mailbox(name):
     """Two saved accounts on one mailbox (same host and user, so one
     keyring item): Demo, and Archive, which a user might keep for a second
     folder."""
-    home = saved_account(name)
+    home = session.saved_account(name)
     add_account(home, "Archive", ADDRESS, "demo")
     return home
 
@@ -425,7 +399,7 @@ def test_dark_style():
     dark when it prefers dark (libadwaita reads ADW_DEBUG_COLOR_SCHEME in
     place of the settings portal, which a test session does not have)."""
     server = DemoServer(session, SERVER, "style")
-    home = saved_account("style")
+    home = session.saved_account("style")
     with running(session, server) as apps:
         seen = {}
         for scheme in ("prefer-light", "prefer-dark"):

@@ -24,19 +24,17 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from pf_ui_session import (APP_ID, App, DemoServer, Session, Tap, TestFailure,  # noqa: E402
-                           _XWindowAttributes, bus_name_has_owner, click_at, require, run_in_private_bus,
-                           running, wait_for)
+from pf_ui_session import (App, APP_ID, DemoServer, Session, Tap, TestFailure,  # noqa: E402
+                           _XWindowAttributes, add_account, bus_name_has_owner, click_at, require,
+                           run_in_private_bus, running, set_settings, use_schema_dir, wait_for)
 
 run_in_private_bus()
 
 POPFETCH, SERVER, SHOTS, SCHEMA_DIR = sys.argv[1:5]
 HERE = os.path.dirname(os.path.abspath(__file__))
-if os.path.exists(os.path.join(SCHEMA_DIR, "gschemas.compiled")):
-    os.environ["GSETTINGS_SCHEMA_DIR"] = SCHEMA_DIR
+use_schema_dir(SCHEMA_DIR)
 
 ADDRESS = "demo@popfetch.test"
-HOST = "pop.popfetch.test"
 ACCOUNT = "Demo"
 SAMPLES = 26  # the demo mailbox pf-ui-server starts with
 
@@ -53,35 +51,6 @@ session.start()
 
 
 # --- fixtures -----------------------------------------------------------------
-
-
-def add_account(home, name, address, password):
-    """A saved account on the demo server, as setup leaves it."""
-    os.makedirs(os.path.join(home, "config", "popfetch"), exist_ok=True)
-    with open(os.path.join(home, "config", "popfetch", "accounts.ini"), "a") as f:
-        f.write(f"\n[Account {name}]\naddress={address}\nhost={HOST}\nport=995\n"
-                f"security=tls\nuser={address}\nmechanism=auto\n")
-    subprocess.run(["secret-tool", "store", "--label", f"Popfetch: {name}",
-                    "xdg:schema", "io.github.popfetch.Popfetch.Password",
-                    "host", HOST, "service", "pop3", "user", address],
-                   input=password, text=True, check=True, timeout=20)
-
-
-def saved_account(name):
-    home = session.new_home(name)
-    add_account(home, ACCOUNT, ADDRESS, "demo")
-    return home
-
-
-def set_settings(home, **values):
-    """The app's settings in GLib's keyfile backend, as the app keeps them."""
-    directory = os.path.join(home, "config", "glib-2.0", "settings")
-    os.makedirs(directory, exist_ok=True)
-    path = os.path.join(directory, "keyfile")
-    lines = "".join(f"{key.replace('_', '-')}={value}\n" for key, value in values.items())
-    with open(path + ".tmp", "w") as f:
-        f.write(f"[io/github/popfetch/Popfetch]\n{lines}")
-    os.rename(path + ".tmp", path)
 
 
 def maildir_files(home, folder=ACCOUNT):
@@ -206,7 +175,7 @@ def test_background_start_fetches_and_notifies():
     announces new mail; a second `popfetch` brings the window up."""
     server = DemoServer(session, SERVER, "windowless")
     notifications = Notifications("windowless")
-    home = saved_account("windowless")
+    home = session.saved_account("windowless")
     set_settings(home, run_in_background="true", fetch_interval=2)
 
     with running(session, server, notifications) as apps:
@@ -255,7 +224,7 @@ def test_close_and_reopen_window():
     With it off, closing the window ends Popfetch."""
     server = DemoServer(session, SERVER, "reopen")
     notifications = Notifications("reopen")
-    home = saved_account("reopen")
+    home = session.saved_account("reopen")
     set_settings(home, run_in_background="true")
 
     with running(session, server, notifications) as apps:
@@ -308,7 +277,7 @@ def test_switch_writes_and_removes_autostart():
     """Preferences → Fetch in the Background writes the XDG autostart entry
     that starts this popfetch with --background; off removes it."""
     server = DemoServer(session, SERVER, "autostart")
-    home = saved_account("autostart")
+    home = session.saved_account("autostart")
     entry = os.path.join(home, "config", "autostart", f"{APP_ID}.desktop")
 
     with running(session, server) as apps:
@@ -405,7 +374,7 @@ def test_overdue_fetch_runs_soon_once():
     started at login, Popfetch fetches soon, once, not once per interval
     missed, and then waits a whole interval."""
     server = DemoServer(session, SERVER, "overdue")
-    home = saved_account("overdue")
+    home = session.saved_account("overdue")
     # Sixty "minutes" of two seconds: two minutes between fetches.
     set_settings(home, run_in_background="true", fetch_interval=60)
     os.makedirs(os.path.join(home, "state", "popfetch"), exist_ok=True)
@@ -439,14 +408,7 @@ def test_failures_notify_without_nagging():
     add_account(home, "Wrong", ADDRESS, "not-the-password")
     # Nothing listens on port 9 of the loopback address (the demo mapping
     # leaves ports it does not know as they are).
-    os.makedirs(os.path.join(home, "config", "popfetch"), exist_ok=True)
-    with open(os.path.join(home, "config", "popfetch", "accounts.ini"), "a") as f:
-        f.write(f"\n[Account Down]\naddress=down@popfetch.test\nhost={HOST}\nport=9\n"
-                f"security=tls\nuser=down@popfetch.test\nmechanism=auto\n")
-    subprocess.run(["secret-tool", "store", "--label", "Popfetch: Down",
-                    "xdg:schema", "io.github.popfetch.Popfetch.Password",
-                    "host", HOST, "service", "pop3", "user", "down@popfetch.test"],
-                   input="secret", text=True, check=True, timeout=20)
+    add_account(home, "Down", "down@popfetch.test", "secret", port=9)
     set_settings(home, run_in_background="true", fetch_interval=1)
 
     def about(name):

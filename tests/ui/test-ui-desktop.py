@@ -27,17 +27,14 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from pf_ui_session import (App, DemoServer, Session, Tap, TestFailure, activate_row,  # noqa: E402
                            click_at, press_key, require, row_of, run_in_private_bus,
-                           running as running_in, wait_for)
+                           running as running_in, set_settings, use_schema_dir, wait_for)
 
 run_in_private_bus()
 
 POPFETCH, SERVER, SHOTS, SCHEMA_DIR = sys.argv[1:5]
 HERE = os.path.dirname(os.path.abspath(__file__))
-if os.path.exists(os.path.join(SCHEMA_DIR, "gschemas.compiled")):
-    os.environ["GSETTINGS_SCHEMA_DIR"] = SCHEMA_DIR
+use_schema_dir(SCHEMA_DIR)
 
-ADDRESS = "demo@popfetch.test"
-HOST = "pop.popfetch.test"
 ACCOUNT = "Demo"
 
 tap = Tap()
@@ -54,24 +51,6 @@ session.start()
 
 def demo_server(name):
     return DemoServer(session, SERVER, name)
-
-
-def store_password(password):
-    subprocess.run(["secret-tool", "store", "--label", f"Popfetch: {ACCOUNT}",
-                    "xdg:schema", "io.github.popfetch.Popfetch.Password",
-                    "host", HOST, "service", "pop3", "user", ADDRESS],
-                   input=password, text=True, check=True, timeout=20)
-
-
-def saved_account(name, password="demo", mechanism="auto"):
-    """A fresh HOME with the demo account saved in it, as setup leaves it."""
-    home = session.new_home(name)
-    os.makedirs(os.path.join(home, "config", "popfetch"), exist_ok=True)
-    with open(os.path.join(home, "config", "popfetch", "accounts.ini"), "w") as f:
-        f.write(f"[Account {ACCOUNT}]\naddress={ADDRESS}\nhost={HOST}\nport=995\n"
-                f"security=tls\nuser={ADDRESS}\nmechanism={mechanism}\n")
-    store_password(password)
-    return home
 
 
 def maildir_count(home, sub="new"):
@@ -129,18 +108,6 @@ def is_active(window):
     return window.getState().contains(pyatspi.STATE_ACTIVE)
 
 
-def set_settings(home, **values):
-    """Writes the app's settings where GLib's keyfile GSettings backend
-    keeps them; a running app sees the file change as changed settings."""
-    directory = os.path.join(home, "config", "glib-2.0", "settings")
-    os.makedirs(directory, exist_ok=True)
-    path = os.path.join(directory, "keyfile")
-    lines = "".join(f"{key.replace('_', '-')}={value}\n" for key, value in values.items())
-    with open(path + ".tmp", "w") as f:
-        f.write(f"[io/github/popfetch/Popfetch]\n{lines}")
-    os.rename(path + ".tmp", path)
-
-
 def set_fetch_interval(home, minutes):
     set_settings(home, fetch_interval=minutes)
 
@@ -181,7 +148,7 @@ class Notifications:
 def test_notification_when_unfocused():
     server = demo_server("notify")
     notifications = Notifications()
-    home = saved_account("notify")
+    home = session.saved_account("notify")
 
     set_settings(home, notify_new_mail="true")
 
@@ -245,7 +212,7 @@ def test_notification_when_unfocused():
 
 def test_periodic_fetch():
     server = demo_server("periodic")
-    home = saved_account("periodic")
+    home = session.saved_account("periodic")
     set_fetch_interval(home, 0)
 
     def body(apps):
@@ -282,7 +249,7 @@ def test_periodic_fetch():
 
 def test_preferences_interval():
     server = demo_server("preferences")
-    home = saved_account("preferences")
+    home = session.saved_account("preferences")
     keyfile = os.path.join(home, "config", "glib-2.0", "settings", "keyfile")
 
     def body(apps):
@@ -338,7 +305,7 @@ def test_copy_report():
     password = "wrong-secret-7f3a"
     # USER/PASS: the password itself crosses the wire, so the transcript
     # has a line to redact.
-    home = saved_account("report", password, "USER")
+    home = session.saved_account("report", password, "USER")
 
     def body(apps):
         app = start(server, home)
@@ -439,7 +406,7 @@ def as_path(argument):
 
 def test_open_and_show_messages():
     server = demo_server("open")
-    home = saved_account("open")
+    home = session.saved_account("open")
     env, records = install_handlers(home)
 
     def body(apps):
@@ -498,7 +465,7 @@ def test_open_and_show_messages():
 
 def test_last_fetch_survives_restart():
     server = demo_server("restart")
-    home = saved_account("restart")
+    home = session.saved_account("restart")
 
     def body(apps):
         app = start(server, home)

@@ -25,16 +25,13 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from pf_ui_session import (App, DemoServer, Session, Tap, TestFailure, require,  # noqa: E402
-                           run_in_private_bus, running, wait_for)
+                           run_in_private_bus, running, set_settings, use_schema_dir, wait_for)
 
 run_in_private_bus()
 
 POPFETCH, SERVER, SHOTS, SCHEMA_DIR = sys.argv[1:5]
-if os.path.exists(os.path.join(SCHEMA_DIR, "gschemas.compiled")):
-    os.environ["GSETTINGS_SCHEMA_DIR"] = SCHEMA_DIR
+use_schema_dir(SCHEMA_DIR)
 
-ADDRESS = "demo@popfetch.test"
-HOST = "pop.popfetch.test"
 ACCOUNT = "Demo"
 SAMPLES = 26
 
@@ -62,29 +59,6 @@ import pyatspi  # noqa: E402
 
 session = Session(SHOTS)
 session.start()
-
-
-def saved_account(name):
-    home = session.new_home(name)
-    os.makedirs(os.path.join(home, "config", "popfetch"), exist_ok=True)
-    with open(os.path.join(home, "config", "popfetch", "accounts.ini"), "w") as f:
-        f.write(f"[Account {ACCOUNT}]\naddress={ADDRESS}\nhost={HOST}\nport=995\n"
-                f"security=tls\nuser={ADDRESS}\nmechanism=auto\n")
-    subprocess.run(["secret-tool", "store", "--label", f"Popfetch: {ACCOUNT}",
-                    "xdg:schema", "io.github.popfetch.Popfetch.Password",
-                    "host", HOST, "service", "pop3", "user", ADDRESS],
-                   input="demo", text=True, check=True, timeout=20)
-    return home
-
-
-def set_settings(home, **values):
-    directory = os.path.join(home, "config", "glib-2.0", "settings")
-    os.makedirs(directory, exist_ok=True)
-    path = os.path.join(directory, "keyfile")
-    lines = "".join(f"{key.replace('_', '-')}={value}\n" for key, value in values.items())
-    with open(path + ".tmp", "w") as f:
-        f.write(f"[io/github/popfetch/Popfetch]\n{lines}")
-    os.rename(path + ".tmp", path)
 
 
 def delivered(home):
@@ -127,7 +101,7 @@ INTERVAL = 10
 
 def test_offline_online_metered(nm):
     server = DemoServer(session, SERVER, "network")
-    home = saved_account("network")
+    home = session.saved_account("network")
     set_settings(home, fetch_interval=INTERVAL)
     nm.set(State=NM_STATE_DISCONNECTED, Connectivity=NM_CONNECTIVITY_NONE)
 

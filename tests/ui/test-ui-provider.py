@@ -22,13 +22,12 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from pf_ui_session import (App, DemoServer, Session, Tap, TestFailure, activate_row,  # noqa: E402
-                           click_at, require, run_in_private_bus, running, wait_for)
+                           click_at, require, run_in_private_bus, running, use_schema_dir, wait_for)
 
 run_in_private_bus()
 
 POPFETCH, SERVER, SHOTS, SCHEMA_DIR = sys.argv[1:5]
-if os.path.exists(os.path.join(SCHEMA_DIR, "gschemas.compiled")):
-    os.environ["GSETTINGS_SCHEMA_DIR"] = SCHEMA_DIR
+use_schema_dir(SCHEMA_DIR)
 
 tap = Tap()
 require(tap, ("Xvfb", "gnome-keyring-daemon"), dovecot=True)

@@ -16,23 +16,19 @@
 
 import os
 import re
-import subprocess
 import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from pf_ui_session import (App, DemoServer, Session, Tap, TestFailure, activate_row,  # noqa: E402
-                           require, run_in_private_bus, running, wait_for)
+                           require, run_in_private_bus, running, use_schema_dir, wait_for)
 
 run_in_private_bus()
 
 POPFETCH, SERVER, SHOTS, SCHEMA_DIR = sys.argv[1:5]
-if os.path.exists(os.path.join(SCHEMA_DIR, "gschemas.compiled")):
-    os.environ["GSETTINGS_SCHEMA_DIR"] = SCHEMA_DIR
+use_schema_dir(SCHEMA_DIR)
 
-ADDRESS = "demo@popfetch.test"
-HOST = "pop.popfetch.test"
 ACCOUNT = "Demo"
 SAMPLES = 26  # the messages pf-ui-server starts with
 LIMIT = 1000000
@@ -45,21 +41,6 @@ import pyatspi  # noqa: E402  (after the checks: needs the session bus)
 
 session = Session(SHOTS)
 session.start()
-
-
-def saved_account(name):
-    """A fresh HOME with the demo account, its size limit 1 MB, saved as
-    setup leaves it: accounts.ini and the password in the keyring."""
-    home = session.new_home(name)
-    os.makedirs(os.path.join(home, "config", "popfetch"), exist_ok=True)
-    with open(os.path.join(home, "config", "popfetch", "accounts.ini"), "w") as f:
-        f.write(f"[Account {ACCOUNT}]\naddress={ADDRESS}\nhost={HOST}\nport=995\n"
-                f"security=tls\nuser={ADDRESS}\nmechanism=auto\nmax-size={LIMIT}\n")
-    subprocess.run(["secret-tool", "store", "--label", f"Popfetch: {ACCOUNT}",
-                    "xdg:schema", "io.github.popfetch.Popfetch.Password",
-                    "host", HOST, "service", "pop3", "user", ADDRESS],
-                   input="demo", text=True, check=True, timeout=20)
-    return home
 
 
 def labels(app, pattern):
@@ -93,7 +74,7 @@ def local_mail(home):
 def test_server_view_and_actions():
     server = DemoServer(session, SERVER, "server")
     server.add_messages(2, BIG_KIB)
-    home = saved_account("server")
+    home = session.saved_account("server", max_size=LIMIT)
     server_mail = server.maildir()
     with running(session, server) as apps:
         app = App(session, POPFETCH, home, {"POPFETCH_DEMO": server.key_file})
@@ -174,7 +155,7 @@ def test_action_error_in_words():
     words on the page, and the message stays listed."""
     server = DemoServer(session, SERVER, "server-gone")
     server.add_messages(1, BIG_KIB)
-    home = saved_account("server-gone")
+    home = session.saved_account("server-gone", max_size=LIMIT)
     with running(session, server) as apps:
         app = App(session, POPFETCH, home, {"POPFETCH_DEMO": server.key_file})
         apps.append(app)

@@ -16,13 +16,12 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from pf_ui_session import (App, Session, Tap, TestFailure, is_showing, require,  # noqa: E402
-                           run_in_private_bus, running, wait_for)
+                           run_in_private_bus, running, use_schema_dir, wait_for)
 
 run_in_private_bus()
 
 POPFETCH, SHOTS, SCHEMA_DIR = sys.argv[1:4]
-if os.path.exists(os.path.join(SCHEMA_DIR, "gschemas.compiled")):
-    os.environ["GSETTINGS_SCHEMA_DIR"] = SCHEMA_DIR
+use_schema_dir(SCHEMA_DIR)
 
 tap = Tap()
 require(tap, ("Xvfb", "gnome-keyring-daemon"))

@@ -18,6 +18,7 @@
 #include "pf-error.h"
 #include "pf-fetcher.h"
 #include "pf-test-dovecot.h"
+#include "pf-test-pop3.h"
 #include "pf-test-fetch.h"
 #include "pf-test-util.h"
 
@@ -74,17 +75,7 @@ static PfTestDovecot *
 start_dovecot (guint count,
                gsize size)
 {
-  PfTestDovecot *dovecot = pf_test_dovecot_start_or_skip ();
-  g_autoptr(GError) error = NULL;
-
-  if (dovecot == NULL)
-    return NULL;
-  g_assert_true (pf_test_dovecot_add_user (dovecot, USER, PASSWORD, &error));
-  g_assert_no_error (error);
-  if (count > 0)
-    g_assert_true (pf_test_dovecot_add_messages (dovecot, USER, count, size, &error));
-  g_assert_no_error (error);
-  return dovecot;
+  return pf_test_pop3_dovecot (USER, PASSWORD, count, size);
 }
 
 static guint

@@ -40,17 +40,10 @@ make_fetcher_with_timeout (PfTestServer *server,
                            guint         timeout)
 {
   g_autofree char *maildir = local_maildir ();
-  g_autoptr(PfServerSettings) settings = pf_server_settings_new ("127.0.0.1",
-                                                                 pf_test_server_get_port (server),
-                                                                 PF_SECURITY_NONE);
-  g_autoptr(PfCredentials) credentials = pf_credentials_new_for_password ("secret");
-  PfFetcher *fetcher;
+  PfFetcher *fetcher = pf_test_fetch_new_plain ("127.0.0.1", pf_test_server_get_port (server),
+                                                "bob", "secret", maildir, timeout);
 
-  pf_server_settings_set_allow_plaintext_auth (settings, TRUE);
-  pf_server_settings_set_timeout (settings, timeout);
-  fetcher = pf_fetcher_new (settings, "bob", maildir);
   pf_fetcher_set_mechanism (fetcher, PF_AUTH_USER);
-  pf_fetcher_set_credentials (fetcher, credentials);
   return fetcher;
 }
 

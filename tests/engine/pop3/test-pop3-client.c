@@ -3,6 +3,11 @@
  * Copyright 2026 The Popfetch authors
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Over 1,200 lines on purpose: one case per behaviour of the client (79 of
+ * them), each a short script; every case's transcript goes into one list
+ * that the last case checks for the password, which needs them in one
+ * program. The set-up they share is in tests/lib/pf-test-pop3.c.
  */
 
 #include "config.h"
@@ -13,8 +18,7 @@
 
 #include "pf-error.h"
 #include "pf-pop3-client.h"
-#include "pf-test-certs.h"
-#include "pf-test-server.h"
+#include "pf-test-pop3.h"
 #include "pf-test-util.h"
 
 #define PASSWORD "s3cret-Pa55word"
@@ -37,15 +41,10 @@ client_with (PfTestServer *server,
              guint         timeout,
              const char   *pin)
 {
-  g_autoptr(PfServerSettings) settings = pf_server_settings_new ("127.0.0.1",
-                                                                 pf_test_server_get_port (server),
-                                                                 security);
-  g_autoptr(GTlsDatabase) database = pf_test_certs_database ();
+  g_autoptr(PfServerSettings) settings = pf_test_pop3_settings (server, security,
+                                                                timeout > 0 ? timeout : TIMEOUT);
   PfPop3Client *client;
 
-  pf_server_settings_set_timeout (settings, timeout > 0 ? timeout : TIMEOUT);
-  pf_server_settings_set_server_identity (settings, "localhost");
-  pf_server_settings_set_tls_database (settings, database);
   pf_server_settings_set_allow_plaintext_auth (settings, allow_plaintext);
   g_assert_true (pf_server_settings_set_pinned_fingerprint (settings, pin));
   client = pf_pop3_client_new_for_settings (settings);
@@ -58,19 +57,6 @@ client_for (PfTestServer *server,
             PfSecurity    security)
 {
   return client_with (server, security, security == PF_SECURITY_NONE, 0, NULL);
-}
-
-static PfTestServer *
-server_with (PfTestServerMode  mode,
-             PfTestCertKind    kind,
-             const char       *script)
-{
-  PfTestServer *server = pf_test_server_new (mode);
-  g_autoptr(GTlsCertificate) certificate = pf_test_certs_server (kind, NULL);
-
-  pf_test_server_set_certificate (server, certificate);
-  pf_test_server_add_script (server, script);
-  return server;
 }
 
 static gboolean
@@ -99,23 +85,7 @@ do_retrieve (PfPop3Client   *client,
              gsize          *len,
              GError        **error)
 {
-  g_autoptr(GAsyncResult) result = NULL;
-  g_autoptr(GOutputStream) sink = g_memory_output_stream_new_resizable ();
-  guint64 bytes = 0;
-  gboolean ok;
-
-  pf_pop3_client_retrieve_async (client, msgno, top, sink, NULL, pf_test_store_result, &result);
-  pf_test_wait_result (&result, TIMEOUT * 2);
-  ok = pf_pop3_client_retrieve_finish (client, result, &bytes, error);
-  g_output_stream_close (sink, NULL, NULL);
-  if (data != NULL)
-    {
-      *len = g_memory_output_stream_get_data_size (G_MEMORY_OUTPUT_STREAM (sink));
-      *data = g_memory_output_stream_steal_data (G_MEMORY_OUTPUT_STREAM (sink));
-    }
-  if (ok)
-    g_assert_cmpuint (bytes, ==, g_memory_output_stream_get_data_size (G_MEMORY_OUTPUT_STREAM (sink)));
-  return ok;
+  return pf_test_pop3_retrieve (client, msgno, top, data, len, TIMEOUT * 2, error);
 }
 
 static void
@@ -159,12 +129,8 @@ logged_in_plain_with_timeout (PfTestServer *server,
                               guint         timeout)
 {
   PfPop3Client *client = client_with (server, PF_SECURITY_NONE, TRUE, timeout, NULL);
-  g_autoptr(GError) error = NULL;
 
-  do_connect (client, &error);
-  g_assert_no_error (error);
-  do_login (client, "bob", PASSWORD, PF_AUTH_USER, NULL, &error);
-  g_assert_no_error (error);
+  pf_test_pop3_log_in (client, "bob", PASSWORD, PF_AUTH_USER, TIMEOUT * 2);
   return client;
 }
 
@@ -179,7 +145,7 @@ logged_in_plain (PfTestServer *server)
 static void
 test_plain_session (void)
 {
-  g_autoptr(PfTestServer) server = server_with (PF_TEST_SERVER_PLAIN, PF_TEST_CERT_VALID,
+  g_autoptr(PfTestServer) server = pf_test_pop3_server (PF_TEST_SERVER_PLAIN, PF_TEST_CERT_VALID,
     "S: +OK POP3 ready <1896.697170952@dbc.mtview.ca.us>\n"
     CAPA_PLAIN LOGIN
     "C: CAPA\nS: +OK\nS: UIDL\nS: TOP\nS: .\n"
@@ -270,8 +236,8 @@ test_plain_session (void)
 static void
 test_plaintext_refused (void)
 {
-  g_autoptr(PfTestServer) server = server_with (PF_TEST_SERVER_PLAIN, PF_TEST_CERT_VALID,
-                                                GREETING "\n" CAPA_PLAIN);
+  g_autoptr(PfTestServer) server = pf_test_pop3_server (PF_TEST_SERVER_PLAIN, PF_TEST_CERT_VALID,
+                                                        GREETING "\n" CAPA_PLAIN);
   PfPop3Client *client = client_with (server, PF_SECURITY_NONE, FALSE, 0, NULL);
   g_autoptr(GError) error = NULL;
 
@@ -289,8 +255,8 @@ test_plaintext_refused (void)
 static void
 test_line_break_rejected (void)
 {
-  g_autoptr(PfTestServer) server = server_with (PF_TEST_SERVER_PLAIN, PF_TEST_CERT_VALID,
-                                                GREETING "\n" CAPA_PLAIN);
+  g_autoptr(PfTestServer) server = pf_test_pop3_server (PF_TEST_SERVER_PLAIN, PF_TEST_CERT_VALID,
+                                                        GREETING "\n" CAPA_PLAIN);
   PfPop3Client *client = client_for (server, PF_SECURITY_NONE);
   g_autoptr(GError) error = NULL;
 
@@ -314,7 +280,7 @@ check_connect_fails (PfTestServerMode  mode,
                      const char       *script,
                      gint              code)
 {
-  g_autoptr(PfTestServer) server = server_with (mode, kind, script);
+  g_autoptr(PfTestServer) server = pf_test_pop3_server (mode, kind, script);
   PfPop3Client *client = client_for (server, security);
   g_autoptr(GError) error = NULL;
 
@@ -353,9 +319,9 @@ test_capa_refused_starttls (void)
 static void
 test_capa_refused_plain (void)
 {
-  g_autoptr(PfTestServer) server = server_with (PF_TEST_SERVER_PLAIN, PF_TEST_CERT_VALID,
-                                                GREETING "\nC: CAPA\nS: -ERR what?\n" LOGIN
-                                                "C: QUIT\nS: +OK\n");
+  g_autoptr(PfTestServer) server = pf_test_pop3_server (PF_TEST_SERVER_PLAIN, PF_TEST_CERT_VALID,
+                                                        GREETING "\nC: CAPA\nS: -ERR what?\n" LOGIN
+                                                        "C: QUIT\nS: +OK\n");
   PfPop3Client *client = client_for (server, PF_SECURITY_NONE);
   g_autoptr(GError) error = NULL;
   const PfCapabilities *caps;
@@ -387,7 +353,7 @@ test_apop_beside_stls_refused (void)
 static void
 test_apop_beside_stls_after_tls (void)
 {
-  g_autoptr(PfTestServer) server = server_with (PF_TEST_SERVER_PLAIN, PF_TEST_CERT_VALID,
+  g_autoptr(PfTestServer) server = pf_test_pop3_server (PF_TEST_SERVER_PLAIN, PF_TEST_CERT_VALID,
     "S: +OK ready <1.2@example.org>\n" CAPA_STLS "C: STLS\nS: +OK go ahead\nTLS\n"
     "C: CAPA\nS: +OK\nS: USER\nS: .\n" LOGIN "C: CAPA\nS: +OK\nS: .\nC: QUIT\nS: +OK\n");
   PfPop3Client *client = client_for (server, PF_SECURITY_STARTTLS);
@@ -419,8 +385,8 @@ check_injection (const char *first,
                  const char *second,
                  guint       pause_ms)
 {
-  g_autoptr(PfTestServer) server = server_with (PF_TEST_SERVER_PLAIN, PF_TEST_CERT_VALID,
-                                                GREETING "\n" CAPA_STLS "C: STLS\n");
+  g_autoptr(PfTestServer) server = pf_test_pop3_server (PF_TEST_SERVER_PLAIN, PF_TEST_CERT_VALID,
+                                                        GREETING "\n" CAPA_STLS "C: STLS\n");
   PfPop3Client *client = client_for (server, PF_SECURITY_STARTTLS);
   g_autoptr(GError) error = NULL;
   g_autofree char *pause = g_strdup_printf ("STALL %u\n", pause_ms);
@@ -461,7 +427,7 @@ test_stls_injection_late_segment (void)
 static void
 test_stls_session (void)
 {
-  g_autoptr(PfTestServer) server = server_with (PF_TEST_SERVER_PLAIN, PF_TEST_CERT_VALID,
+  g_autoptr(PfTestServer) server = pf_test_pop3_server (PF_TEST_SERVER_PLAIN, PF_TEST_CERT_VALID,
     "S: +OK plaintext greeting\n" CAPA_STLS "C: STLS\nS: +OK\nTLS\n"
     "C: CAPA\nS: +OK\nS: USER\nS: PIPELINING\nS: .\n" LOGIN
     "C: CAPA\nS: +OK\nS: PIPELINING\nS: .\nC: QUIT\nS: +OK\n");
@@ -499,8 +465,8 @@ check_bad_certificate (PfTestCertKind kind,
     {
       gboolean implicit = securities[i] == PF_SECURITY_TLS;
       g_autoptr(PfTestServer) server =
-        server_with (implicit ? PF_TEST_SERVER_TLS : PF_TEST_SERVER_PLAIN, kind,
-                     implicit ? GREETING "\n" CAPA_PLAIN
+        pf_test_pop3_server (implicit ? PF_TEST_SERVER_TLS : PF_TEST_SERVER_PLAIN, kind,
+                             implicit ? GREETING "\n" CAPA_PLAIN
                               : GREETING "\n" CAPA_STLS "C: STLS\nS: +OK\nTLS\n" CAPA_PLAIN);
       PfPop3Client *client = client_for (server, securities[i]);
       g_autoptr(GError) error = NULL;
@@ -562,9 +528,9 @@ fingerprint_of (PfTestCertKind kind)
 static void
 test_cert_pin_matches (void)
 {
-  g_autoptr(PfTestServer) server = server_with (PF_TEST_SERVER_TLS, PF_TEST_CERT_SELF_SIGNED,
-                                                GREETING "\n" CAPA_PLAIN LOGIN
-                                                "C: CAPA\nS: +OK\nS: .\nC: QUIT\nS: +OK\n");
+  g_autoptr(PfTestServer) server = pf_test_pop3_server (PF_TEST_SERVER_TLS, PF_TEST_CERT_SELF_SIGNED,
+                                                        GREETING "\n" CAPA_PLAIN LOGIN
+                                                        "C: CAPA\nS: +OK\nS: .\nC: QUIT\nS: +OK\n");
   g_autofree char *pin = fingerprint_of (PF_TEST_CERT_SELF_SIGNED);
   g_autofree char *upper = g_ascii_strup (pin, -1);
   PfPop3Client *client = client_with (server, PF_SECURITY_TLS, FALSE, 0, upper);
@@ -584,8 +550,8 @@ test_cert_pin_matches (void)
 static void
 test_cert_pin_mismatch (void)
 {
-  g_autoptr(PfTestServer) server = server_with (PF_TEST_SERVER_TLS, PF_TEST_CERT_SELF_SIGNED,
-                                                GREETING "\n" CAPA_PLAIN);
+  g_autoptr(PfTestServer) server = pf_test_pop3_server (PF_TEST_SERVER_TLS, PF_TEST_CERT_SELF_SIGNED,
+                                                        GREETING "\n" CAPA_PLAIN);
   g_autofree char *other = fingerprint_of (PF_TEST_CERT_UNKNOWN_CA);
   PfPop3Client *client = client_with (server, PF_SECURITY_TLS, FALSE, 0, other);
   g_autoptr(GError) error = NULL;
@@ -647,9 +613,9 @@ test_tls_port_answers_plaintext (void)
 static void
 test_greeting_escape_sequences (void)
 {
-  g_autoptr(PfTestServer) server = server_with (PF_TEST_SERVER_PLAIN, PF_TEST_CERT_VALID,
-                                                "S: +OK \x1b[2J\x1b]0;pwned\x07Hello\x9b" "31m there\x01\n"
-                                                CAPA_PLAIN);
+  g_autoptr(PfTestServer) server = pf_test_pop3_server (PF_TEST_SERVER_PLAIN, PF_TEST_CERT_VALID,
+                                                        "S: +OK \x1b[2J\x1b]0;pwned\x07Hello\x9b" "31m there\x01\n"
+                                                        CAPA_PLAIN);
   PfPop3Client *client = client_for (server, PF_SECURITY_NONE);
   g_autoptr(GError) error = NULL;
   const char *greeting;
@@ -667,10 +633,10 @@ test_greeting_escape_sequences (void)
 static void
 test_err_escape_sequences (void)
 {
-  g_autoptr(PfTestServer) server = server_with (PF_TEST_SERVER_PLAIN, PF_TEST_CERT_VALID,
-                                                GREETING "\n" CAPA_PLAIN
-                                                "C: USER bob\nS: +OK\nC: PASS " PASSWORD "\n"
-                                                "S: -ERR [AUTH] \x1b[1mWrong\x1b[0m password\r\x7f\n");
+  g_autoptr(PfTestServer) server = pf_test_pop3_server (PF_TEST_SERVER_PLAIN, PF_TEST_CERT_VALID,
+                                                        GREETING "\n" CAPA_PLAIN
+                                                        "C: USER bob\nS: +OK\nC: PASS " PASSWORD "\n"
+                                                        "S: -ERR [AUTH] \x1b[1mWrong\x1b[0m password\r\x7f\n");
   PfPop3Client *client = client_for (server, PF_SECURITY_NONE);
   g_autoptr(GError) error = NULL;
 
@@ -720,7 +686,7 @@ test_response_codes (void)
       g_autofree char *script = g_strdup_printf (GREETING "\n" CAPA_PLAIN
                                                  "C: USER bob\nS: +OK\nC: PASS " PASSWORD "\n"
                                                  "S: %s\n", cases[i].reply);
-      g_autoptr(PfTestServer) server = server_with (PF_TEST_SERVER_PLAIN, PF_TEST_CERT_VALID, script);
+      g_autoptr(PfTestServer) server = pf_test_pop3_server (PF_TEST_SERVER_PLAIN, PF_TEST_CERT_VALID, script);
       PfPop3Client *client = client_for (server, PF_SECURITY_NONE);
       g_autoptr(GError) error = NULL;
 
@@ -739,11 +705,11 @@ test_response_codes (void)
 static void
 test_err_to_command (void)
 {
-  g_autoptr(PfTestServer) server = server_with (PF_TEST_SERVER_PLAIN, PF_TEST_CERT_VALID,
-                                                GREETING "\n" CAPA_PLAIN LOGIN
-                                                "C: CAPA\nS: -ERR\n"
-                                                "C: DELE 9\nS: -ERR no such message\n"
-                                                "C: NOOP\nS: +OK\nC: QUIT\nS: +OK\n");
+  g_autoptr(PfTestServer) server = pf_test_pop3_server (PF_TEST_SERVER_PLAIN, PF_TEST_CERT_VALID,
+                                                        GREETING "\n" CAPA_PLAIN LOGIN
+                                                        "C: CAPA\nS: -ERR\n"
+                                                        "C: DELE 9\nS: -ERR no such message\n"
+                                                        "C: NOOP\nS: +OK\nC: QUIT\nS: +OK\n");
   PfPop3Client *client = logged_in_plain (server);
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
@@ -773,8 +739,8 @@ test_err_to_command (void)
 static void
 test_retr_close_mid_response (void)
 {
-  g_autoptr(PfTestServer) server = server_with (PF_TEST_SERVER_PLAIN, PF_TEST_CERT_VALID,
-                                                LOGGED_IN "C: RETR 1\nS: +OK\nS: Subject: half\nCLOSE\n");
+  g_autoptr(PfTestServer) server = pf_test_pop3_server (PF_TEST_SERVER_PLAIN, PF_TEST_CERT_VALID,
+                                                        LOGGED_IN "C: RETR 1\nS: +OK\nS: Subject: half\nCLOSE\n");
   PfPop3Client *client = logged_in_plain (server);
   g_autoptr(GError) error = NULL;
   g_autofree char *data = NULL;
@@ -792,8 +758,8 @@ static void
 check_stall (PfTestServerMode mode,
              PfSecurity       security)
 {
-  g_autoptr(PfTestServer) server = server_with (mode, PF_TEST_CERT_VALID,
-                                                LOGGED_IN "C: RETR 1\nS: +OK\nS: Subject: half\nSTALL 20000\n");
+  g_autoptr(PfTestServer) server = pf_test_pop3_server (mode, PF_TEST_CERT_VALID,
+                                                        LOGGED_IN "C: RETR 1\nS: +OK\nS: Subject: half\nSTALL 20000\n");
   /* Each read waits at most this long; the login's replies come at once. */
   PfPop3Client *client = client_with (server, security, TRUE, 2, NULL);
   g_autoptr(GError) error = NULL;
@@ -832,8 +798,8 @@ test_retr_tls_records_then_close (void)
     "+OK\r\nSubject: records\r", "\n", ".", ".stuffed\r\n", "\r\n", ".",
     ".", "\r\n", "last\r\n", ".", "\r", "\n",
   };
-  g_autoptr(PfTestServer) server = server_with (PF_TEST_SERVER_TLS, PF_TEST_CERT_VALID,
-                                                LOGGED_IN "C: RETR 1\n");
+  g_autoptr(PfTestServer) server = pf_test_pop3_server (PF_TEST_SERVER_TLS, PF_TEST_CERT_VALID,
+                                                        LOGGED_IN "C: RETR 1\n");
   PfPop3Client *client = client_with (server, PF_SECURITY_TLS, TRUE, 0, NULL);
   g_autoptr(GError) error = NULL;
   g_autofree char *one = NULL;
@@ -862,8 +828,8 @@ test_retr_tls_records_then_close (void)
 static void
 test_greeting_stall (void)
 {
-  g_autoptr(PfTestServer) server = server_with (PF_TEST_SERVER_PLAIN, PF_TEST_CERT_VALID,
-                                                "STALL 20000\n");
+  g_autoptr(PfTestServer) server = pf_test_pop3_server (PF_TEST_SERVER_PLAIN, PF_TEST_CERT_VALID,
+                                                        "STALL 20000\n");
   PfPop3Client *client = client_with (server, PF_SECURITY_NONE, TRUE, 1, NULL);
   g_autoptr(GError) error = NULL;
 
@@ -898,10 +864,10 @@ test_greeting_trickle (void)
 static void
 test_reply_trickle (void)
 {
-  g_autoptr(PfTestServer) server = server_with (PF_TEST_SERVER_PLAIN, PF_TEST_CERT_VALID,
-                                                LOGGED_IN "C: STAT\n"
-                                                "TRICKLE 300 +OK 2 320 and more and more\n"
-                                                "S: \n");
+  g_autoptr(PfTestServer) server = pf_test_pop3_server (PF_TEST_SERVER_PLAIN, PF_TEST_CERT_VALID,
+                                                        LOGGED_IN "C: STAT\n"
+                                                        "TRICKLE 300 +OK 2 320 and more and more\n"
+                                                        "S: \n");
   /* The timeout is part of the server settings, given when the client is
    * made: 2 s from the start, ample for a login on loopback. */
   PfPop3Client *client = logged_in_plain_with_timeout (server, 2);
@@ -925,10 +891,10 @@ test_reply_trickle (void)
 static void
 test_retr_trickle_stalls (void)
 {
-  g_autoptr(PfTestServer) server = server_with (PF_TEST_SERVER_PLAIN, PF_TEST_CERT_VALID,
-                                                LOGGED_IN "C: RETR 1\nS: +OK\n"
-                                                "TRICKLE 250 Subject: one byte at a time, forty\n"
-                                                "S: \nS: .\n");
+  g_autoptr(PfTestServer) server = pf_test_pop3_server (PF_TEST_SERVER_PLAIN, PF_TEST_CERT_VALID,
+                                                        LOGGED_IN "C: RETR 1\nS: +OK\n"
+                                                        "TRICKLE 250 Subject: one byte at a time, forty\n"
+                                                        "S: \nS: .\n");
   PfPop3Client *client = logged_in_plain_with_timeout (server, 2);
   g_autoptr(GError) error = NULL;
   gint64 start;
@@ -947,8 +913,8 @@ test_retr_trickle_stalls (void)
 static void
 test_retr_slow_transfer_goes_on (void)
 {
-  g_autoptr(PfTestServer) server = server_with (PF_TEST_SERVER_PLAIN, PF_TEST_CERT_VALID,
-                                                LOGGED_IN "C: RETR 1\nS: +OK\n");
+  g_autoptr(PfTestServer) server = pf_test_pop3_server (PF_TEST_SERVER_PLAIN, PF_TEST_CERT_VALID,
+                                                        LOGGED_IN "C: RETR 1\nS: +OK\n");
   PfPop3Client *client;
   g_autoptr(GError) error = NULL;
   g_autofree char *data = NULL;
@@ -974,8 +940,8 @@ test_retr_slow_transfer_goes_on (void)
 static void
 test_handshake_stall (void)
 {
-  g_autoptr(PfTestServer) server = server_with (PF_TEST_SERVER_PLAIN, PF_TEST_CERT_VALID,
-                                                "STALL 20000\n");
+  g_autoptr(PfTestServer) server = pf_test_pop3_server (PF_TEST_SERVER_PLAIN, PF_TEST_CERT_VALID,
+                                                        "STALL 20000\n");
   PfPop3Client *client = client_with (server, PF_SECURITY_TLS, FALSE, 1, NULL);
   g_autoptr(GError) error = NULL;
   gint64 start = g_get_monotonic_time ();
@@ -1005,8 +971,8 @@ test_connect_refused (void)
 static void
 test_connect_by_name (void)
 {
-  g_autoptr(PfTestServer) server = server_with (PF_TEST_SERVER_PLAIN, PF_TEST_CERT_VALID,
-                                                GREETING "\n" CAPA_PLAIN);
+  g_autoptr(PfTestServer) server = pf_test_pop3_server (PF_TEST_SERVER_PLAIN, PF_TEST_CERT_VALID,
+                                                        GREETING "\n" CAPA_PLAIN);
   PfPop3Client *client = pf_pop3_client_new ("localhost", pf_test_server_get_port (server),
                                              PF_SECURITY_NONE);
   g_autoptr(GError) error = NULL;
@@ -1021,8 +987,8 @@ test_connect_by_name (void)
 static void
 test_close_while_connecting (void)
 {
-  g_autoptr(PfTestServer) server = server_with (PF_TEST_SERVER_PLAIN, PF_TEST_CERT_VALID,
-                                                "STALL 20000\n");
+  g_autoptr(PfTestServer) server = pf_test_pop3_server (PF_TEST_SERVER_PLAIN, PF_TEST_CERT_VALID,
+                                                        "STALL 20000\n");
   PfPop3Client *client = client_for (server, PF_SECURITY_NONE);
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
@@ -1054,8 +1020,8 @@ test_greeting_10mb_line (void)
 static void
 test_retr_10mb_line (void)
 {
-  g_autoptr(PfTestServer) server = server_with (PF_TEST_SERVER_PLAIN, PF_TEST_CERT_VALID,
-                                                LOGGED_IN "C: RETR 1\nS: +OK\n");
+  g_autoptr(PfTestServer) server = pf_test_pop3_server (PF_TEST_SERVER_PLAIN, PF_TEST_CERT_VALID,
+                                                        LOGGED_IN "C: RETR 1\nS: +OK\n");
   PfPop3Client *client;
   g_autoptr(GError) error = NULL;
   g_autofree char *data = NULL;
@@ -1077,7 +1043,7 @@ test_retr_10mb_line (void)
 static void
 test_retr_dot_lines (void)
 {
-  g_autoptr(PfTestServer) server = server_with (PF_TEST_SERVER_PLAIN, PF_TEST_CERT_VALID,
+  g_autoptr(PfTestServer) server = pf_test_pop3_server (PF_TEST_SERVER_PLAIN, PF_TEST_CERT_VALID,
     LOGGED_IN
     "C: RETR 1\nS: +OK\nS: ..\nS: ...\nS: .x\nS: ..y\nS: a.\nS: .\n"
     "C: RETR 2\nS: +OK\nS: Subject: empty\nS: .\n"
@@ -1112,7 +1078,7 @@ check_bad_uidl (const char *line)
 {
   g_autofree char *script = g_strdup_printf (LOGGED_IN "C: UIDL\nS: +OK\nS: 1 good-uid\nS: %s\nS: .\n"
                                              "C: NOOP\nS: +OK\n", line);
-  g_autoptr(PfTestServer) server = server_with (PF_TEST_SERVER_PLAIN, PF_TEST_CERT_VALID, script);
+  g_autoptr(PfTestServer) server = pf_test_pop3_server (PF_TEST_SERVER_PLAIN, PF_TEST_CERT_VALID, script);
   PfPop3Client *client = logged_in_plain (server);
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
@@ -1154,7 +1120,7 @@ check_listing_refused (const char *command,
   for (guint i = 1; i <= 5; i++)
     g_string_append_printf (script, uidl ? "S: %u uid-%u\n" : "S: %u 1%u0\n", i, i);
   g_string_append (script, "S: .\n");
-  server = server_with (PF_TEST_SERVER_PLAIN, PF_TEST_CERT_VALID, script->str);
+  server = pf_test_pop3_server (PF_TEST_SERVER_PLAIN, PF_TEST_CERT_VALID, script->str);
   client = logged_in_plain (server);
   if (bound > 0)
     pf_pop3_client_set_max_listing (client, bound);
@@ -1209,9 +1175,9 @@ test_listing_longer_than_stat (void)
 static void
 test_listing_bound_after_bad_line (void)
 {
-  g_autoptr(PfTestServer) server = server_with (PF_TEST_SERVER_PLAIN, PF_TEST_CERT_VALID,
-                                                LOGGED_IN "C: UIDL\nS: +OK\nS: 1 uid-1\nS: bad\n"
-                                                "S: 3 uid-3\nS: 4 uid-4\nS: 5 uid-5\nS: .\n");
+  g_autoptr(PfTestServer) server = pf_test_pop3_server (PF_TEST_SERVER_PLAIN, PF_TEST_CERT_VALID,
+                                                        LOGGED_IN "C: UIDL\nS: +OK\nS: 1 uid-1\nS: bad\n"
+                                                        "S: 3 uid-3\nS: 4 uid-4\nS: 5 uid-5\nS: .\n");
   PfPop3Client *client = logged_in_plain (server);
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
@@ -1233,11 +1199,11 @@ test_listing_bound_after_bad_line (void)
 static void
 test_listing_after_rset (void)
 {
-  g_autoptr(PfTestServer) server = server_with (PF_TEST_SERVER_PLAIN, PF_TEST_CERT_VALID,
-                                                LOGGED_IN "C: DELE 1\nS: +OK\nC: STAT\nS: +OK 2 200\n"
-                                                "C: RSET\nS: +OK\n"
-                                                "C: UIDL\nS: +OK\nS: 1 uid-1\nS: 2 uid-2\nS: 3 uid-3\nS: .\n"
-                                                "C: QUIT\nS: +OK\n");
+  g_autoptr(PfTestServer) server = pf_test_pop3_server (PF_TEST_SERVER_PLAIN, PF_TEST_CERT_VALID,
+                                                        LOGGED_IN "C: DELE 1\nS: +OK\nC: STAT\nS: +OK 2 200\n"
+                                                        "C: RSET\nS: +OK\n"
+                                                        "C: UIDL\nS: +OK\nS: 1 uid-1\nS: 2 uid-2\nS: 3 uid-3\nS: .\n"
+                                                        "C: QUIT\nS: +OK\n");
   PfPop3Client *client = logged_in_plain (server);
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
@@ -1304,7 +1270,7 @@ test_uidl_duplicate_msgno (void)
 static void
 test_list_duplicate_msgno (void)
 {
-  g_autoptr(PfTestServer) server = server_with (PF_TEST_SERVER_PLAIN, PF_TEST_CERT_VALID,
+  g_autoptr(PfTestServer) server = pf_test_pop3_server (PF_TEST_SERVER_PLAIN, PF_TEST_CERT_VALID,
     LOGGED_IN "C: LIST\nS: +OK\nS: 1 100\nS: 2 200\nS: 1 300\nS: .\nC: NOOP\nS: +OK\n");
   PfPop3Client *client = logged_in_plain (server);
   g_autoptr(GAsyncResult) result = NULL;
@@ -1329,7 +1295,7 @@ test_list_duplicate_msgno (void)
 static void
 test_list_out_of_order (void)
 {
-  g_autoptr(PfTestServer) server = server_with (PF_TEST_SERVER_PLAIN, PF_TEST_CERT_VALID,
+  g_autoptr(PfTestServer) server = pf_test_pop3_server (PF_TEST_SERVER_PLAIN, PF_TEST_CERT_VALID,
     LOGGED_IN "C: LIST\nS: +OK\nS: 2 200\nS: 1 100\nS: 3 300\nS: .\n");
   PfPop3Client *client = logged_in_plain (server);
   g_autoptr(GAsyncResult) result = NULL;
@@ -1371,7 +1337,7 @@ do_retrieve_checked (PfPop3Client  *client,
 static void
 test_retr_listed_size_lf_counted (void)
 {
-  g_autoptr(PfTestServer) server = server_with (PF_TEST_SERVER_PLAIN, PF_TEST_CERT_VALID,
+  g_autoptr(PfTestServer) server = pf_test_pop3_server (PF_TEST_SERVER_PLAIN, PF_TEST_CERT_VALID,
     LOGGED_IN "C: RETR 1\nS: +OK\n");
   PfPop3Client *client = NULL;
   g_autoptr(GError) error = NULL;
@@ -1403,7 +1369,7 @@ test_retr_runs_past_listed_size (void)
                                              "C: RETR 1\nC: RETR 2\n"
                                              "S: +OK\nS: %s\nS: last line.\n"
                                              "S: +OK\nS: %s\nS: %s\nS: .\n", body, body, body);
-  g_autoptr(PfTestServer) server = server_with (PF_TEST_SERVER_PLAIN, PF_TEST_CERT_VALID, script);
+  g_autoptr(PfTestServer) server = pf_test_pop3_server (PF_TEST_SERVER_PLAIN, PF_TEST_CERT_VALID, script);
   PfPop3Client *client = logged_in_plain (server);
   g_autoptr(GAsyncResult) first = NULL;
   g_autoptr(GAsyncResult) second = NULL;
@@ -1432,7 +1398,7 @@ test_retr_runs_past_listed_size (void)
 static void
 test_retr_past_listed_size_under_cap (void)
 {
-  g_autoptr(PfTestServer) server = server_with (PF_TEST_SERVER_PLAIN, PF_TEST_CERT_VALID,
+  g_autoptr(PfTestServer) server = pf_test_pop3_server (PF_TEST_SERVER_PLAIN, PF_TEST_CERT_VALID,
     LOGGED_IN "C: RETR 1\nS: +OK\n");
   PfPop3Client *client = NULL;
   g_autoptr(GAsyncResult) result = NULL;
@@ -1458,7 +1424,7 @@ test_retr_past_listed_size_under_cap (void)
 static void
 test_retr_over_byte_cap (void)
 {
-  g_autoptr(PfTestServer) server = server_with (PF_TEST_SERVER_PLAIN, PF_TEST_CERT_VALID,
+  g_autoptr(PfTestServer) server = pf_test_pop3_server (PF_TEST_SERVER_PLAIN, PF_TEST_CERT_VALID,
     LOGGED_IN "C: RETR 1\nS: +OK\n");
   PfPop3Client *client = NULL;
   g_autoptr(GError) error = NULL;
@@ -1512,7 +1478,7 @@ retrieve_many (PfPop3Client *client,
 static void
 test_pipelining_window (void)
 {
-  g_autoptr(PfTestServer) server = server_with (PF_TEST_SERVER_PLAIN, PF_TEST_CERT_VALID,
+  g_autoptr(PfTestServer) server = pf_test_pop3_server (PF_TEST_SERVER_PLAIN, PF_TEST_CERT_VALID,
     GREETING "\n" CAPA_PIPE LOGIN "C: CAPA\nS: +OK\nS: PIPELINING\nS: .\n"
     "C: RETR 1\nC: RETR 2\nC: RETR 3\nSILENCE 300\n"
     "S: +OK\nS: one\nS: .\nS: +OK\nS: two\nS: .\n"
@@ -1543,7 +1509,7 @@ check_one_at_a_time (const char *capa,
                                              "C: RETR 2\nSILENCE 300\nS: +OK\nS: two\nS: .\n"
                                              "C: RETR 3\nS: +OK\nS: three\nS: .\n"
                                              "C: QUIT\nS: +OK\n", capa, capa);
-  g_autoptr(PfTestServer) server = server_with (PF_TEST_SERVER_PLAIN, PF_TEST_CERT_VALID, script);
+  g_autoptr(PfTestServer) server = pf_test_pop3_server (PF_TEST_SERVER_PLAIN, PF_TEST_CERT_VALID, script);
   PfPop3Client *client = client_for (server, PF_SECURITY_NONE);
   g_autoptr(GPtrArray) errors = NULL;
   g_autoptr(GError) error = NULL;
@@ -1575,7 +1541,7 @@ test_pipelining_window_zero (void)
 static void
 test_error_fails_every_waiting_command (void)
 {
-  g_autoptr(PfTestServer) server = server_with (PF_TEST_SERVER_PLAIN, PF_TEST_CERT_VALID,
+  g_autoptr(PfTestServer) server = pf_test_pop3_server (PF_TEST_SERVER_PLAIN, PF_TEST_CERT_VALID,
     GREETING "\n" CAPA_PIPE LOGIN "C: CAPA\nS: +OK\nS: PIPELINING\nS: .\n"
     "C: RETR 1\nC: RETR 2\nC: RETR 3\nC: RETR 4\n"
     "S: +OK\nS: one\nS: .\nS: +OK\nS: half of two\nCLOSE\n");
@@ -1604,7 +1570,7 @@ check_sasl (const char      *exchange,
 {
   g_autofree char *script = g_strconcat (GREETING "\n" TLS_CAPA, exchange,
                                          code == -1 ? AFTER_LOGIN : "", NULL);
-  g_autoptr(PfTestServer) server = server_with (PF_TEST_SERVER_TLS, PF_TEST_CERT_VALID, script);
+  g_autoptr(PfTestServer) server = pf_test_pop3_server (PF_TEST_SERVER_TLS, PF_TEST_CERT_VALID, script);
   PfPop3Client *client = client_for (server, PF_SECURITY_TLS);
   g_autoptr(GError) error = NULL;
   PfAuthMechanism used = PF_AUTH_AUTO;
@@ -1691,12 +1657,12 @@ test_sasl_auto_prefers_scram (void)
 static void
 test_sasl_scram_plus_channel_binding (void)
 {
-  g_autoptr(PfTestServer) server = server_with (PF_TEST_SERVER_TLS, PF_TEST_CERT_VALID,
-                                                GREETING "\n"
-                                                "C: CAPA\nS: +OK\nS: SASL SCRAM-SHA-256 SCRAM-SHA-256-PLUS\nS: .\n"
-                                                /* base64 ("p=tls-exporter,") */
-                                                "C: AUTH SCRAM-SHA-256-PLUS cD10bHMtZXhwb3J0ZXIs*\n"
-                                                "S: -ERR [AUTH] no\n");
+  g_autoptr(PfTestServer) server = pf_test_pop3_server (PF_TEST_SERVER_TLS, PF_TEST_CERT_VALID,
+                                                        GREETING "\n"
+                                                        "C: CAPA\nS: +OK\nS: SASL SCRAM-SHA-256 SCRAM-SHA-256-PLUS\nS: .\n"
+                                                        /* base64 ("p=tls-exporter,") */
+                                                        "C: AUTH SCRAM-SHA-256-PLUS cD10bHMtZXhwb3J0ZXIs*\n"
+                                                        "S: -ERR [AUTH] no\n");
   PfPop3Client *client = client_for (server, PF_SECURITY_TLS);
   g_autoptr(GError) error = NULL;
 
@@ -1717,8 +1683,8 @@ test_sasl_not_offered (void)
 static void
 test_continuation_outside_auth (void)
 {
-  g_autoptr(PfTestServer) server = server_with (PF_TEST_SERVER_PLAIN, PF_TEST_CERT_VALID,
-                                                LOGGED_IN "C: NOOP\nS: + c3VycHJpc2U=\n");
+  g_autoptr(PfTestServer) server = pf_test_pop3_server (PF_TEST_SERVER_PLAIN, PF_TEST_CERT_VALID,
+                                                        LOGGED_IN "C: NOOP\nS: + c3VycHJpc2U=\n");
   PfPop3Client *client = logged_in_plain (server);
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
@@ -1739,8 +1705,8 @@ test_continuation_outside_auth (void)
 static void
 test_retr_into_file (void)
 {
-  g_autoptr(PfTestServer) server = server_with (PF_TEST_SERVER_PLAIN, PF_TEST_CERT_VALID,
-                                                LOGGED_IN "C: RETR 1\nS: +OK\n");
+  g_autoptr(PfTestServer) server = pf_test_pop3_server (PF_TEST_SERVER_PLAIN, PF_TEST_CERT_VALID,
+                                                        LOGGED_IN "C: RETR 1\nS: +OK\n");
   g_autofree char *dir = g_dir_make_tmp ("pf-retr-XXXXXX", NULL);
   g_autofree char *path = g_build_filename (dir, "message", NULL);
   g_autoptr(GFile) file = g_file_new_for_path (path);
@@ -1780,11 +1746,11 @@ test_retr_into_file (void)
 static void
 test_retr_sink_fails (void)
 {
-  g_autoptr(PfTestServer) server = server_with (PF_TEST_SERVER_PLAIN, PF_TEST_CERT_VALID,
-                                                LOGGED_IN
-                                                "C: RETR 1\nS: +OK\nS: too long for the sink\nS: .\n"
-                                                "C: RETR 2\nS: +OK\nS: fits\nS: .\n"
-                                                "C: QUIT\nS: +OK\n");
+  g_autoptr(PfTestServer) server = pf_test_pop3_server (PF_TEST_SERVER_PLAIN, PF_TEST_CERT_VALID,
+                                                        LOGGED_IN
+                                                        "C: RETR 1\nS: +OK\nS: too long for the sink\nS: .\n"
+                                                        "C: RETR 2\nS: +OK\nS: fits\nS: .\n"
+                                                        "C: QUIT\nS: +OK\n");
   PfPop3Client *client = logged_in_plain (server);
   char small[4];
   g_autoptr(GOutputStream) full = g_memory_output_stream_new (small, sizeof small, NULL, NULL);
@@ -1809,9 +1775,9 @@ test_retr_sink_fails (void)
 static void
 test_cancel_pending_command (void)
 {
-  g_autoptr(PfTestServer) server = server_with (PF_TEST_SERVER_PLAIN, PF_TEST_CERT_VALID,
-                                                LOGGED_IN "C: RETR 1\nSILENCE 200\nS: +OK\nS: one\nS: .\n"
-                                                "C: NOOP\nS: +OK\nC: QUIT\nS: +OK\n");
+  g_autoptr(PfTestServer) server = pf_test_pop3_server (PF_TEST_SERVER_PLAIN, PF_TEST_CERT_VALID,
+                                                        LOGGED_IN "C: RETR 1\nSILENCE 200\nS: +OK\nS: one\nS: .\n"
+                                                        "C: NOOP\nS: +OK\nC: QUIT\nS: +OK\n");
   PfPop3Client *client = logged_in_plain (server);
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   g_autoptr(GOutputStream) sink = g_memory_output_stream_new_resizable ();
@@ -1861,8 +1827,8 @@ assert_retrieve_cancelled (PfPop3Client *client,
 static void
 test_cancel_command_in_flight (void)
 {
-  g_autoptr(PfTestServer) server = server_with (PF_TEST_SERVER_PLAIN, PF_TEST_CERT_VALID,
-                                                LOGGED_IN "C: RETR 1\nS: +OK\nS: partial\nSTALL 20000\n");
+  g_autoptr(PfTestServer) server = pf_test_pop3_server (PF_TEST_SERVER_PLAIN, PF_TEST_CERT_VALID,
+                                                        LOGGED_IN "C: RETR 1\nS: +OK\nS: partial\nSTALL 20000\n");
   PfPop3Client *client = logged_in_plain (server);
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   g_autoptr(GOutputStream) sink = g_memory_output_stream_new_resizable ();
@@ -1887,8 +1853,8 @@ test_cancel_command_in_flight (void)
 static void
 test_cancel_shared_cancellable (void)
 {
-  g_autoptr(PfTestServer) server = server_with (PF_TEST_SERVER_PLAIN, PF_TEST_CERT_VALID,
-                                                LOGGED_IN "C: RETR 1\nS: +OK\nS: partial\nSTALL 20000\n");
+  g_autoptr(PfTestServer) server = pf_test_pop3_server (PF_TEST_SERVER_PLAIN, PF_TEST_CERT_VALID,
+                                                        LOGGED_IN "C: RETR 1\nS: +OK\nS: partial\nSTALL 20000\n");
   PfPop3Client *client = logged_in_plain (server);
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   g_autoptr(GOutputStream) sink = g_memory_output_stream_new_resizable ();

@@ -12,7 +12,7 @@
 #include "pf-error.h"
 #include "pf-pop3-client.h"
 #include "pf-test-dovecot.h"
-#include "pf-test-server.h"
+#include "pf-test-pop3.h"
 #include "pf-test-util.h"
 
 #define USER "alice"
@@ -179,11 +179,8 @@ static PfPop3Client *
 logged_in (void)
 {
   PfPop3Client *client = client_for (PF_SECURITY_TLS);
-  g_autoptr(GError) error = NULL;
 
-  g_assert_true (do_connect (client, &error));
-  g_assert_true (do_login (client, PASSWORD, PF_AUTH_AUTO, NULL, &error));
-  g_assert_no_error (error);
+  pf_test_pop3_log_in (client, USER, PASSWORD, PF_AUTH_AUTO, TIMEOUT * 2);
   return client;
 }
 

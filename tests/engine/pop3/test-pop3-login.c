@@ -12,8 +12,7 @@
 
 #include "pf-error.h"
 #include "pf-pop3-client.h"
-#include "pf-test-certs.h"
-#include "pf-test-server.h"
+#include "pf-test-pop3.h"
 #include "pf-test-util.h"
 
 #define PASSWORD "s3cret-Pa55word"
@@ -29,28 +28,10 @@ static PfPop3Client *
 client_for (PfTestServer *server,
             PfSecurity    security)
 {
-  g_autoptr(PfServerSettings) settings = pf_server_settings_new ("127.0.0.1",
-                                                                 pf_test_server_get_port (server),
-                                                                 security);
-  g_autoptr(GTlsDatabase) database = pf_test_certs_database ();
+  g_autoptr(PfServerSettings) settings = pf_test_pop3_settings (server, security, TIMEOUT);
 
-  pf_server_settings_set_timeout (settings, TIMEOUT);
-  pf_server_settings_set_server_identity (settings, "localhost");
-  pf_server_settings_set_tls_database (settings, database);
   pf_server_settings_set_allow_plaintext_auth (settings, security == PF_SECURITY_NONE);
   return pf_pop3_client_new_for_settings (settings);
-}
-
-static PfTestServer *
-server_with (PfTestServerMode  mode,
-             const char       *script)
-{
-  PfTestServer *server = pf_test_server_new (mode);
-  g_autoptr(GTlsCertificate) certificate = pf_test_certs_server (PF_TEST_CERT_VALID, NULL);
-
-  pf_test_server_set_certificate (server, certificate);
-  pf_test_server_add_script (server, script);
-  return server;
 }
 
 static void
@@ -78,25 +59,6 @@ connect_and_login (PfPop3Client     *client,
   return pf_test_pop3_login (client, "bob", PASSWORD, mechanism, used, TIMEOUT * 2, error);
 }
 
-static gboolean
-retrieve (PfPop3Client  *client,
-          guint          msgno,
-          char         **data,
-          GError       **error)
-{
-  g_autoptr(GAsyncResult) result = NULL;
-  g_autoptr(GOutputStream) sink = g_memory_output_stream_new_resizable ();
-  gboolean ok;
-
-  pf_pop3_client_retrieve_async (client, msgno, -1, sink, NULL, pf_test_store_result, &result);
-  pf_test_wait_result (&result, TIMEOUT * 2);
-  ok = pf_pop3_client_retrieve_finish (client, result, NULL, error);
-  g_output_stream_write (sink, "", 1, NULL, NULL);
-  g_output_stream_close (sink, NULL, NULL);
-  *data = g_memory_output_stream_steal_data (G_MEMORY_OUTPUT_STREAM (sink));
-  return ok;
-}
-
 /* ---------------------------------------------------------------------- */
 /* RFC 6856 UTF8                                                          */
 
@@ -106,7 +68,7 @@ retrieve (PfPop3Client  *client,
 static void
 test_utf8_sent_after_login (void)
 {
-  g_autoptr(PfTestServer) server = server_with (PF_TEST_SERVER_TLS,
+  g_autoptr(PfTestServer) server = pf_test_pop3_server (PF_TEST_SERVER_TLS, PF_TEST_CERT_VALID,
     "S: +OK Courier-like POP3 ready\n"
     "C: CAPA\nS: +OK\nS: USER\nS: UTF8\nS: UIDL\nS: .\n" LOGIN
     "C: CAPA\nS: +OK\nS: UTF8\nS: UIDL\nS: .\n"
@@ -119,7 +81,7 @@ test_utf8_sent_after_login (void)
 
   g_assert_true (connect_and_login (client, PF_AUTH_USER, NULL, &error));
   g_assert_no_error (error);
-  g_assert_true (retrieve (client, 1, &message, &error));
+  g_assert_true (pf_test_pop3_retrieve (client, 1, -1, &message, NULL, TIMEOUT * 2, &error));
   g_assert_no_error (error);
   g_assert_cmpstr (message, ==, "Subject: Grüße\r\n\r\nbody\r\n");
   pf_test_pop3_quit (client, TIMEOUT);
@@ -132,7 +94,7 @@ test_utf8_sent_after_login (void)
 static void
 test_utf8_refusal_ignored (void)
 {
-  g_autoptr(PfTestServer) server = server_with (PF_TEST_SERVER_TLS,
+  g_autoptr(PfTestServer) server = pf_test_pop3_server (PF_TEST_SERVER_TLS, PF_TEST_CERT_VALID,
     "S: +OK ready\n"
     "C: CAPA\nS: +OK\nS: USER\nS: UTF8\nS: .\n" LOGIN
     "C: CAPA\nS: +OK\nS: UTF8\nS: .\n"
@@ -156,7 +118,7 @@ test_utf8_refusal_ignored (void)
 static void
 test_auto_tls_skips_apop_and_cram (void)
 {
-  g_autoptr(PfTestServer) server = server_with (PF_TEST_SERVER_TLS,
+  g_autoptr(PfTestServer) server = pf_test_pop3_server (PF_TEST_SERVER_TLS, PF_TEST_CERT_VALID,
     "S: +OK POP3 ready <1896.697170952@mail.example>\n"
     "C: CAPA\nS: +OK\nS: USER\nS: SASL CRAM-MD5 PLAIN\nS: .\n"
     "C: AUTH PLAIN *\nS: +OK logged in\n"
@@ -181,7 +143,7 @@ test_auto_tls_skips_apop_and_cram (void)
 static void
 test_apop_refusal_is_mechanism_failure (void)
 {
-  g_autoptr(PfTestServer) server = server_with (PF_TEST_SERVER_PLAIN,
+  g_autoptr(PfTestServer) server = pf_test_pop3_server (PF_TEST_SERVER_PLAIN, PF_TEST_CERT_VALID,
     "S: +OK POP3 ready <1896.697170952@mail.example>\n"
     "C: CAPA\nS: +OK\nS: USER\nS: .\n"
     "C: APOP bob *\nS: -ERR [AUTH] authentication failed\n");
@@ -204,7 +166,7 @@ test_apop_refusal_is_mechanism_failure (void)
 static void
 test_plus_refusal_is_mechanism_failure (void)
 {
-  g_autoptr(PfTestServer) server = server_with (PF_TEST_SERVER_TLS,
+  g_autoptr(PfTestServer) server = pf_test_pop3_server (PF_TEST_SERVER_TLS, PF_TEST_CERT_VALID,
     "S: +OK Cyrus-like ready\n"
     "C: CAPA\nS: +OK\nS: USER\nS: SASL SCRAM-SHA-256 SCRAM-SHA-256-PLUS PLAIN\nS: .\n"
     "C: AUTH SCRAM-SHA-256-PLUS cD10bHMtZXhwb3J0ZXIsLG49Ym9i*\n"
@@ -225,7 +187,7 @@ test_plus_refusal_is_mechanism_failure (void)
 static void
 test_plain_refusal_is_password (void)
 {
-  g_autoptr(PfTestServer) server = server_with (PF_TEST_SERVER_TLS,
+  g_autoptr(PfTestServer) server = pf_test_pop3_server (PF_TEST_SERVER_TLS, PF_TEST_CERT_VALID,
     "S: +OK ready\n"
     "C: CAPA\nS: +OK\nS: SASL PLAIN\nS: .\n"
     "C: AUTH PLAIN *\nS: -ERR [AUTH] authentication failed\n");
@@ -252,7 +214,7 @@ check_gs2 (PfTestServerMode  mode,
     g_strdup_printf ("S: +OK ready\n"
                      "C: CAPA\nS: +OK\nS: SASL %s\nS: .\n"
                      "C: AUTH SCRAM-SHA-256 %s*\nS: -ERR stop here\n", sasl, gs2);
-  g_autoptr(PfTestServer) server = server_with (mode, script);
+  g_autoptr(PfTestServer) server = pf_test_pop3_server (mode, PF_TEST_CERT_VALID, script);
   PfPop3Client *client = client_for (server, mode == PF_TEST_SERVER_TLS ? PF_SECURITY_TLS
                                                                         : PF_SECURITY_NONE);
   g_autoptr(GError) error = NULL;
@@ -295,7 +257,7 @@ static void
 check_bad_challenge (PfAuthMechanism  mechanism,
                      const char      *script)
 {
-  g_autoptr(PfTestServer) server = server_with (PF_TEST_SERVER_TLS, script);
+  g_autoptr(PfTestServer) server = pf_test_pop3_server (PF_TEST_SERVER_TLS, PF_TEST_CERT_VALID, script);
   PfPop3Client *client = client_for (server, PF_SECURITY_TLS);
   g_autoptr(GError) error = NULL;
 
@@ -335,8 +297,8 @@ test_scram_server_first_unparsable (void)
 static void
 check_stls_err_after_ok (gboolean same_segment)
 {
-  g_autoptr(PfTestServer) server = server_with (PF_TEST_SERVER_PLAIN,
-                                                "S: +OK ready\n" CAPA_STLS "C: STLS\n");
+  g_autoptr(PfTestServer) server = pf_test_pop3_server (PF_TEST_SERVER_PLAIN, PF_TEST_CERT_VALID,
+                                                        "S: +OK ready\n" CAPA_STLS "C: STLS\n");
   PfPop3Client *client = client_for (server, PF_SECURITY_STARTTLS);
   g_autoptr(GError) error = NULL;
 
@@ -388,8 +350,8 @@ test_stls_err_then_more_is_injection (void)
 
   for (gsize i = 0; i < G_N_ELEMENTS (after_ok); i++)
     {
-      g_autoptr(PfTestServer) server = server_with (PF_TEST_SERVER_PLAIN,
-                                                    "S: +OK ready\n" CAPA_STLS "C: STLS\n");
+      g_autoptr(PfTestServer) server = pf_test_pop3_server (PF_TEST_SERVER_PLAIN, PF_TEST_CERT_VALID,
+                                                            "S: +OK ready\n" CAPA_STLS "C: STLS\n");
       PfPop3Client *client = client_for (server, PF_SECURITY_STARTTLS);
       g_autoptr(GError) error = NULL;
       g_autofree char *both = g_strconcat ("+OK begin TLS\r\n", after_ok[i], NULL);
