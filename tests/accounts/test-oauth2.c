@@ -98,6 +98,20 @@ fixture_stop (Fixture *fixture)
   g_unsetenv ("BROWSER");
 }
 
+/* The fixture for a test that needs the keyring; FALSE when the test is
+ * skipped. fixture_stop() is safe either way. */
+static gboolean
+fixture_start_with_keyring (Fixture  *fixture,
+                            gboolean  with_dovecot)
+{
+  if (!have_keyring ())
+    {
+      memset (fixture, 0, sizeof *fixture);
+      return FALSE;
+    }
+  return fixture_start (fixture, with_dovecot);
+}
+
 /* A config for the test server: loopback http, any client id. */
 static PfOAuth2Config *
 test_config (Fixture *fixture)
@@ -493,6 +507,26 @@ keyring_store (Fixture              *fixture,
   g_assert_no_error (error);
 }
 
+/* As if @user had signed in before: the test server's tokens for @user,
+ * the refresh token in the keyring (and in @refresh_token, if not NULL). */
+static void
+signed_in_before (Fixture               *fixture,
+                  const PfOAuth2Config  *config,
+                  const char            *user,
+                  char                 **refresh_token)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *access_token = NULL;
+  g_autofree char *stored = NULL;
+
+  access_token = pf_test_oauth_mint (fixture->oauth, user, 0, &stored, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (access_token);
+  keyring_store (fixture, config, stored);
+  if (refresh_token != NULL)
+    *refresh_token = g_steal_pointer (&stored);
+}
+
 static PfSecret *
 get_secret (PfCredentials  *credentials,
             GError        **error)
@@ -514,18 +548,12 @@ test_credentials_refresh (void)
   g_autoptr(PfSecret) later = NULL;
   g_autoptr(PfSecret) after_invalidate = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *refresh_token = NULL;
-  g_autofree char *minted = NULL;
 
-  if (!have_keyring ())
-    return;
-  if (!fixture_start (&fixture, FALSE))
+  if (!fixture_start_with_keyring (&fixture, FALSE))
     return fixture_stop (&fixture);
 
   config = test_config (&fixture);
-  minted = pf_test_oauth_mint (fixture.oauth, USER, 0, &refresh_token, &error);
-  g_assert_no_error (error);
-  keyring_store (&fixture, config, refresh_token);
+  signed_in_before (&fixture, config, USER, NULL);
   /* Access tokens that live 4 s: fresh for 3 s (a quarter is the margin). */
   pf_test_oauth_set (fixture.oauth, "expires_in", "4", &error);
   g_assert_no_error (error);
@@ -570,18 +598,12 @@ test_credentials_rotated_token_kept (void)
   g_autoptr(PfSecret) secret = NULL;
   g_autoptr(PfSecret) next_secret = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *refresh_token = NULL;
-  g_autofree char *minted = NULL;
 
-  if (!have_keyring ())
-    return;
-  if (!fixture_start (&fixture, FALSE))
+  if (!fixture_start_with_keyring (&fixture, FALSE))
     return fixture_stop (&fixture);
 
   config = test_config (&fixture);
-  minted = pf_test_oauth_mint (fixture.oauth, USER, 0, &refresh_token, &error);
-  g_assert_no_error (error);
-  keyring_store (&fixture, config, refresh_token);
+  signed_in_before (&fixture, config, USER, NULL);
   /* Each refresh hands out a new refresh token and retires the old one. */
   pf_test_oauth_set (fixture.oauth, "rotate_refresh", "1", &error);
   g_assert_no_error (error);
@@ -607,17 +629,12 @@ test_credentials_revoked (void)
   g_autoptr(GError) error = NULL;
   g_autoptr(PfExplanation) explanation = NULL;
   g_autofree char *refresh_token = NULL;
-  g_autofree char *minted = NULL;
 
-  if (!have_keyring ())
-    return;
-  if (!fixture_start (&fixture, FALSE))
+  if (!fixture_start_with_keyring (&fixture, FALSE))
     return fixture_stop (&fixture);
 
   config = test_config (&fixture);
-  minted = pf_test_oauth_mint (fixture.oauth, USER, 0, &refresh_token, &error);
-  g_assert_no_error (error);
-  keyring_store (&fixture, config, refresh_token);
+  signed_in_before (&fixture, config, USER, &refresh_token);
   pf_test_oauth_revoke_user (fixture.oauth, USER, &error);
   g_assert_no_error (error);
 
@@ -642,9 +659,7 @@ test_credentials_nothing_stored (void)
   g_autoptr(PfSecret) secret = NULL;
   g_autoptr(GError) error = NULL;
 
-  if (!have_keyring ())
-    return;
-  if (!fixture_start (&fixture, FALSE))
+  if (!fixture_start_with_keyring (&fixture, FALSE))
     return fixture_stop (&fixture);
 
   config = test_config (&fixture);
@@ -710,9 +725,7 @@ test_road_fetch_and_stale_token (void)
   g_autoptr(GError) error = NULL;
   g_autoptr(PfOAuth2Tokens) tokens = NULL;
 
-  if (!have_keyring ())
-    return;
-  if (!fixture_start (&fixture, TRUE))
+  if (!fixture_start_with_keyring (&fixture, TRUE))
     return fixture_stop (&fixture);
 
   maildir = g_build_filename (g_get_user_data_dir (), "oauth-maildir", NULL);
@@ -764,12 +777,8 @@ test_road_refused_twice_is_pop_refused (void)
   g_autoptr(GError) error = NULL;
   g_autoptr(GError) classified = NULL;
   g_autoptr(GError) set_error = NULL;
-  g_autofree char *refresh_token = NULL;
-  g_autofree char *minted = NULL;
 
-  if (!have_keyring ())
-    return;
-  if (!fixture_start (&fixture, TRUE))
+  if (!fixture_start_with_keyring (&fixture, TRUE))
     return fixture_stop (&fixture);
 
   maildir = g_build_filename (g_get_user_data_dir (), "refused-maildir", NULL);
@@ -778,9 +787,7 @@ test_road_refused_twice_is_pop_refused (void)
   g_assert_no_error (set_error);
   /* The provider signs in someone else than the mailbox's user: valid
    * tokens that Dovecot refuses, every time. */
-  minted = pf_test_oauth_mint (fixture.oauth, "other@popfetch.test", 0, &refresh_token, &set_error);
-  g_assert_no_error (set_error);
-  keyring_store (&fixture, config, refresh_token);
+  signed_in_before (&fixture, config, "other@popfetch.test", NULL);
 
   fetcher = pf_account_create_fetcher (account, NULL, &set_error);
   g_assert_no_error (set_error);
