@@ -674,13 +674,17 @@ test_credentials_nothing_stored (void)
 
 /* ---- the road: a saved OAuth2 account fetches from Dovecot --------------- */
 
+/* A saved OAuth2 account for Dovecot's mailbox, its mail going to
+ * @maildir_name in the data directory; @config gets its OAuth2 config. */
 static PfAccount *
-oauth2_account (Fixture    *fixture,
-                const char *maildir)
+oauth2_account (Fixture         *fixture,
+                const char      *maildir_name,
+                PfOAuth2Config **config)
 {
   PfAccount *account = pf_account_new ("oauth");
   g_autofree char *authorize = pf_test_oauth_get_url (fixture->oauth, "/authorize");
   g_autofree char *token = pf_test_oauth_get_url (fixture->oauth, "/token");
+  g_autofree char *maildir = g_build_filename (g_get_user_data_dir (), maildir_name, NULL);
   g_autoptr(GError) error = NULL;
 
   pf_account_set_address (account, USER);
@@ -697,6 +701,9 @@ oauth2_account (Fixture    *fixture,
   pf_account_set_oauth2_scope (account, "pop offline_access");
   g_assert_true (pf_account_validate (account, &error));
   g_assert_no_error (error);
+  *config = pf_account_dup_oauth2_config (account, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (*config);
   return account;
 }
 
@@ -710,16 +717,28 @@ fetch (PfFetcher  *fetcher,
   return pf_fetcher_run_finish (fetcher, pf_test_wait_result (&result, TIMEOUT), error);
 }
 
+/* A fetch by a new fetcher for @account with @credentials (NULL: those
+ * the account makes itself). */
+static PfFetchResult *
+fetch_account (PfAccount      *account,
+               PfCredentials  *credentials,
+               GError        **error)
+{
+  g_autoptr(PfFetcher) fetcher = NULL;
+  g_autoptr(GError) create_error = NULL;
+
+  fetcher = pf_account_create_fetcher (account, credentials, &create_error);
+  g_assert_no_error (create_error);
+  return fetch (fetcher, error);
+}
+
 static void
 test_road_fetch_and_stale_token (void)
 {
   Fixture fixture;
-  g_autofree char *maildir = NULL;
   g_autoptr(PfAccount) account = NULL;
   g_autoptr(PfOAuth2Config) config = NULL;
   g_autoptr(PfCredentials) credentials = NULL;
-  g_autoptr(PfFetcher) fetcher = NULL;
-  g_autoptr(PfFetcher) second = NULL;
   g_autoptr(PfFetchResult) result = NULL;
   g_autoptr(PfFetchResult) second_result = NULL;
   g_autoptr(GError) error = NULL;
@@ -728,10 +747,7 @@ test_road_fetch_and_stale_token (void)
   if (!fixture_start_with_keyring (&fixture, TRUE))
     return fixture_stop (&fixture);
 
-  maildir = g_build_filename (g_get_user_data_dir (), "oauth-maildir", NULL);
-  account = oauth2_account (&fixture, maildir);
-  config = pf_account_dup_oauth2_config (account, &error);
-  g_assert_no_error (error);
+  account = oauth2_account (&fixture, "oauth-maildir", &config);
 
   /* First sign-in in the browser; the refresh token goes to the keyring. */
   tokens = sign_in (config, 20, NULL, &error);
@@ -741,9 +757,7 @@ test_road_fetch_and_stale_token (void)
   credentials = pf_account_create_credentials (account, &error);
   g_assert_no_error (error);
   g_assert_true (PF_IS_OAUTH2_CREDENTIALS (credentials));
-  fetcher = pf_account_create_fetcher (account, credentials, &error);
-  g_assert_no_error (error);
-  result = fetch (fetcher, &error);
+  result = fetch_account (account, credentials, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (result->fetched, ==, 3);
   g_assert_cmpint (result->mechanism, ==, PF_AUTH_XOAUTH2);
@@ -755,9 +769,7 @@ test_road_fetch_and_stale_token (void)
   g_assert_no_error (error);
   pf_test_dovecot_add_messages (fixture.dovecot, USER, 1, 300, &error);
   g_assert_no_error (error);
-  second = pf_account_create_fetcher (account, credentials, &error);
-  g_assert_no_error (error);
-  second_result = fetch (second, &error);
+  second_result = fetch_account (account, credentials, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (second_result->fetched, ==, 1);
   g_assert_cmpuint (pf_test_oauth_get_count (fixture.oauth, "token-refresh_token"), ==, 2);
@@ -769,29 +781,22 @@ static void
 test_road_refused_twice_is_pop_refused (void)
 {
   Fixture fixture;
-  g_autofree char *maildir = NULL;
   g_autoptr(PfAccount) account = NULL;
   g_autoptr(PfOAuth2Config) config = NULL;
-  g_autoptr(PfFetcher) fetcher = NULL;
   g_autoptr(PfFetchResult) result = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GError) classified = NULL;
-  g_autoptr(GError) set_error = NULL;
 
   if (!fixture_start_with_keyring (&fixture, TRUE))
     return fixture_stop (&fixture);
 
-  maildir = g_build_filename (g_get_user_data_dir (), "refused-maildir", NULL);
-  account = oauth2_account (&fixture, maildir);
-  config = pf_account_dup_oauth2_config (account, &set_error);
-  g_assert_no_error (set_error);
+  account = oauth2_account (&fixture, "refused-maildir", &config);
   /* The provider signs in someone else than the mailbox's user: valid
    * tokens that Dovecot refuses, every time. */
   signed_in_before (&fixture, config, "other@popfetch.test", NULL);
 
-  fetcher = pf_account_create_fetcher (account, NULL, &set_error);
-  g_assert_no_error (set_error);
-  result = fetch (fetcher, &error);
+  result = fetch_account (account, NULL, &error);
+  g_assert_null (result);
   g_assert_error (error, PF_ERROR, PF_ERROR_AUTH_REJECTED);
   /* Renewed once, then given up. */
   g_assert_cmpuint (pf_test_oauth_get_count (fixture.oauth, "token-refresh_token"), ==, 2);
