@@ -537,6 +537,20 @@ get_secret (PfCredentials  *credentials,
   return pf_credentials_get_secret_finish (credentials, pf_test_wait_result (&result, TIMEOUT), error);
 }
 
+/* The access token @credentials give now; there must be one. */
+static PfSecret *
+access_token (PfOAuth2Credentials *credentials)
+{
+  g_autoptr(GError) error = NULL;
+  PfSecret *secret;
+
+  secret = get_secret (PF_CREDENTIALS (credentials), &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (secret);
+  g_assert_cmpint (pf_secret_get_kind (secret), ==, PF_SECRET_ACCESS_TOKEN);
+  return secret;
+}
+
 static void
 test_credentials_refresh (void)
 {
@@ -559,28 +573,23 @@ test_credentials_refresh (void)
   g_assert_no_error (error);
 
   credentials = pf_oauth2_credentials_new (config, "oauth", USER);
-  first = get_secret (PF_CREDENTIALS (credentials), &error);
-  g_assert_no_error (error);
-  g_assert_cmpint (pf_secret_get_kind (first), ==, PF_SECRET_ACCESS_TOKEN);
+  first = access_token (credentials);
   g_assert_cmpuint (pf_oauth2_credentials_get_refresh_count (credentials), ==, 1);
 
   /* Fresh: no refresh. */
-  again = get_secret (PF_CREDENTIALS (credentials), &error);
-  g_assert_no_error (error);
+  again = access_token (credentials);
   g_assert_cmpstr (pf_secret_get_value (again), ==, pf_secret_get_value (first));
   g_assert_cmpuint (pf_test_oauth_get_count (fixture.oauth, "token-refresh_token"), ==, 1);
 
   /* Near its expiry: refreshed before it is used. */
   g_usleep (3200 * 1000);
-  later = get_secret (PF_CREDENTIALS (credentials), &error);
-  g_assert_no_error (error);
+  later = access_token (credentials);
   g_assert_cmpstr (pf_secret_get_value (later), !=, pf_secret_get_value (first));
   g_assert_cmpuint (pf_test_oauth_get_count (fixture.oauth, "token-refresh_token"), ==, 2);
 
   /* Refused by a server: the next answer is a new token. */
   pf_credentials_invalidate (PF_CREDENTIALS (credentials), later);
-  after_invalidate = get_secret (PF_CREDENTIALS (credentials), &error);
-  g_assert_no_error (error);
+  after_invalidate = access_token (credentials);
   g_assert_cmpstr (pf_secret_get_value (after_invalidate), !=, pf_secret_get_value (later));
   g_assert_cmpuint (pf_test_oauth_get_count (fixture.oauth, "token-refresh_token"), ==, 3);
 
@@ -609,12 +618,11 @@ test_credentials_rotated_token_kept (void)
   g_assert_no_error (error);
 
   credentials = pf_oauth2_credentials_new (config, "oauth", USER);
-  secret = get_secret (PF_CREDENTIALS (credentials), &error);
-  g_assert_no_error (error);
+  secret = access_token (credentials);
   /* A later run finds the new one in the keyring. */
   next_run = pf_oauth2_credentials_new (config, "oauth", USER);
-  next_secret = get_secret (PF_CREDENTIALS (next_run), &error);
-  g_assert_no_error (error);
+  next_secret = access_token (next_run);
+  g_assert_cmpstr (pf_secret_get_value (next_secret), !=, pf_secret_get_value (secret));
 
   fixture_stop (&fixture);
 }
