@@ -52,12 +52,31 @@ set_browser (Fixture    *fixture,
 }
 
 static char *
-browser_log (Fixture *fixture)
+read_browser_log (Fixture *fixture)
 {
   char *text = NULL;
 
   g_file_get_contents (fixture->browser_log, &text, NULL, NULL);
   return text != NULL ? text : g_strdup ("");
+}
+
+/* What the browser stand-in wrote, once it wrote @last_line (or 10 s
+ * passed). It writes a line after it has read the whole answer, which
+ * can be after Popfetch, having the code, finished the sign-in. */
+static char *
+browser_log (Fixture    *fixture,
+             const char *last_line)
+{
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  char *text = read_browser_log (fixture);
+
+  while (strstr (text, last_line) == NULL && g_get_monotonic_time () < deadline)
+    {
+      g_free (text);
+      g_usleep (50 * 1000);
+      text = read_browser_log (fixture);
+    }
+  return text;
 }
 
 static gboolean
@@ -274,7 +293,7 @@ test_authorize_pkce (void)
   g_assert_nonnull (tokens->refresh_token);
   g_assert_cmpint (tokens->lifetime, ==, (gint64) 3600 * G_USEC_PER_SEC);
   g_assert_cmpuint (pf_test_oauth_get_count (fixture.oauth, "token-authorization_code"), ==, 1);
-  log = browser_log (&fixture);
+  log = browser_log (&fixture, "GET / 200");
   g_assert_nonnull (strstr (log, "GET / 200"));
 
   fixture_stop (&fixture);
@@ -297,7 +316,7 @@ test_authorize_foreign_requests_ignored (void)
   tokens = sign_in (config, 20, NULL, &error);
   g_assert_no_error (error);
   g_assert_nonnull (tokens);
-  log = browser_log (&fixture);
+  log = browser_log (&fixture, "GET / 200");
   /* Forged state, another path, a script with an Origin header: each
    * answered and ignored; then the real redirect. */
   g_assert_nonnull (strstr (log, "GET / 400"));
