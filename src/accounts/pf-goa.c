@@ -339,6 +339,16 @@ token_request_free (TokenRequest *request)
   g_free (request);
 }
 
+/* The sign-in is kept in GOA, which is not there: no D-Bus session, or
+ * nobody answers for org.gnome.OnlineAccounts. */
+static GError *
+goa_absent_error (void)
+{
+  return g_error_new_literal (PF_OAUTH2_ERROR, PF_OAUTH2_ERROR_SIGN_IN_AGAIN,
+                              _("GNOME Online Accounts is not available, so the sign-in "
+                                "kept there cannot be used."));
+}
+
 /* A GOA failure in Popfetch's words; GOA's own text only as a detail, and
  * it never carries the token. */
 static GError *
@@ -352,9 +362,7 @@ error_from_goa (const GError *error,
                         _("GNOME Online Accounts needs you to sign in to %s again: "
                           "open Settings → Online Accounts."), address);
   if (error_means_absent (error))
-    return g_error_new_literal (PF_OAUTH2_ERROR, PF_OAUTH2_ERROR_SIGN_IN_AGAIN,
-                                _("GNOME Online Accounts is not available, so the sign-in "
-                                  "kept there cannot be used."));
+    return goa_absent_error ();
   return g_error_copy (error);
 }
 
@@ -450,9 +458,7 @@ on_account_found (GObject      *source,
   if (account == NULL)
     {
       if (accounts->len == 0)
-        g_task_return_new_error (task, PF_OAUTH2_ERROR, PF_OAUTH2_ERROR_SIGN_IN_AGAIN,
-                                 _("GNOME Online Accounts is not available, so the sign-in "
-                                   "kept there cannot be used."));
+        g_task_return_error (task, goa_absent_error ());
       else
         g_task_return_new_error (task, PF_OAUTH2_ERROR, PF_OAUTH2_ERROR_SIGN_IN_AGAIN,
                                  _("GNOME Online Accounts no longer has the mail account this "
@@ -490,9 +496,7 @@ on_credentials_bus (GObject      *source,
     {
       g_debug ("No session bus: %s", error->message);
       g_clear_error (&error);
-      g_task_return_new_error (task, PF_OAUTH2_ERROR, PF_OAUTH2_ERROR_SIGN_IN_AGAIN,
-                               _("GNOME Online Accounts is not available, so the sign-in "
-                                 "kept there cannot be used."));
+      g_task_return_error (task, goa_absent_error ());
       return;
     }
   /* The object path of an account may change between sessions; its Id

@@ -8,8 +8,6 @@
 
 #include "config.h"
 
-#include <string.h>
-
 #include <glib/gi18n.h>
 
 #include "pf-keyring.h"
@@ -48,6 +46,32 @@ build_attributes (const PfOAuth2Config *config,
   g_hash_table_insert (attributes, (gpointer) "client-id", g_strdup (config->client_id));
   g_hash_table_insert (attributes, (gpointer) "user", g_strdup (user));
   return attributes;
+}
+
+/* libsecret's lookupv and clearv take the same arguments. */
+typedef void (*KeyringCall) (const SecretSchema  *schema,
+                             GHashTable          *attributes,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data);
+
+/* Starts @call on the item of @config and @user; @done gets a task
+ * tagged @source_tag that ends in @callback. */
+static void
+keyring_call (const PfOAuth2Config *config,
+              const char           *user,
+              gpointer              source_tag,
+              KeyringCall           call,
+              GAsyncReadyCallback   done,
+              GCancellable         *cancellable,
+              GAsyncReadyCallback   callback,
+              gpointer              user_data)
+{
+  g_autoptr(GHashTable) attributes = build_attributes (config, user);
+  GTask *task = g_task_new (NULL, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, source_tag);
+  call (pf_oauth2_keyring_get_schema (), attributes, cancellable, done, task);
 }
 
 static void
@@ -132,17 +156,11 @@ pf_oauth2_keyring_lookup_async (const PfOAuth2Config *config,
                                 GAsyncReadyCallback   callback,
                                 gpointer              user_data)
 {
-  g_autoptr(GHashTable) attributes = NULL;
-  GTask *task;
-
   g_return_if_fail (config != NULL && config->token_url != NULL && config->client_id != NULL);
   g_return_if_fail (user != NULL);
 
-  task = g_task_new (NULL, cancellable, callback, user_data);
-  g_task_set_source_tag (task, pf_oauth2_keyring_lookup_async);
-  attributes = build_attributes (config, user);
-  secret_password_lookupv (pf_oauth2_keyring_get_schema (), attributes, cancellable,
-                           on_token_looked_up, task);
+  keyring_call (config, user, pf_oauth2_keyring_lookup_async, secret_password_lookupv,
+                on_token_looked_up, cancellable, callback, user_data);
 }
 
 char *
@@ -178,17 +196,11 @@ pf_oauth2_keyring_clear_async (const PfOAuth2Config *config,
                                GAsyncReadyCallback   callback,
                                gpointer              user_data)
 {
-  g_autoptr(GHashTable) attributes = NULL;
-  GTask *task;
-
   g_return_if_fail (config != NULL && config->token_url != NULL && config->client_id != NULL);
   g_return_if_fail (user != NULL);
 
-  task = g_task_new (NULL, cancellable, callback, user_data);
-  g_task_set_source_tag (task, pf_oauth2_keyring_clear_async);
-  attributes = build_attributes (config, user);
-  secret_password_clearv (pf_oauth2_keyring_get_schema (), attributes, cancellable,
-                          on_token_cleared, task);
+  keyring_call (config, user, pf_oauth2_keyring_clear_async, secret_password_clearv,
+                on_token_cleared, cancellable, callback, user_data);
 }
 
 gboolean
@@ -225,15 +237,6 @@ G_DEFINE_FINAL_TYPE_WITH_CODE (PfOAuth2Credentials, pf_oauth2_credentials, G_TYP
                                G_IMPLEMENT_INTERFACE (PF_TYPE_CREDENTIALS,
                                                       pf_oauth2_credentials_iface_init))
 
-static void
-wipe_string (char *text)
-{
-  if (text == NULL)
-    return;
-  explicit_bzero (text, strlen (text));
-  g_free (text);
-}
-
 static gboolean
 access_token_is_fresh (PfOAuth2Credentials *self)
 {
@@ -249,7 +252,7 @@ static void
 take_tokens (PfOAuth2Credentials  *self,
              const PfOAuth2Tokens *tokens)
 {
-  g_clear_pointer (&self->access_token, wipe_string);
+  g_clear_pointer (&self->access_token, pf_oauth2_wipe_string);
   self->access_token = g_strdup (tokens->access_token);
   self->lifetime = tokens->lifetime > 0 ? tokens->lifetime : UNSAID_LIFETIME;
   self->expires_at = tokens->expires_at > 0 ? tokens->expires_at
@@ -304,7 +307,7 @@ on_refreshed (GObject      *source,
   if (tokens == NULL)
     {
       if (g_error_matches (error, PF_OAUTH2_ERROR, PF_OAUTH2_ERROR_SIGN_IN_AGAIN))
-        g_clear_pointer (&self->refresh_token, wipe_string);
+        g_clear_pointer (&self->refresh_token, pf_oauth2_wipe_string);
       finish_waiting (self, error);
       return;
     }
@@ -312,7 +315,7 @@ on_refreshed (GObject      *source,
   take_tokens (self, tokens);
   if (tokens->refresh_token != NULL && g_strcmp0 (tokens->refresh_token, self->refresh_token) != 0)
     {
-      g_clear_pointer (&self->refresh_token, wipe_string);
+      g_clear_pointer (&self->refresh_token, pf_oauth2_wipe_string);
       self->refresh_token = g_strdup (tokens->refresh_token);
       if (self->from_keyring)
         {
@@ -408,7 +411,7 @@ oauth2_invalidate (PfCredentials  *credentials,
   /* Only the token that was refused: a refresh since then stands. */
   if (self->access_token != NULL &&
       (rejected == NULL || g_strcmp0 (pf_secret_get_value (rejected), self->access_token) == 0))
-    g_clear_pointer (&self->access_token, wipe_string);
+    g_clear_pointer (&self->access_token, pf_oauth2_wipe_string);
 }
 
 static void
@@ -429,8 +432,8 @@ pf_oauth2_credentials_finalize (GObject *object)
   pf_oauth2_config_free (self->config);
   g_free (self->account_name);
   g_free (self->user);
-  wipe_string (self->access_token);
-  wipe_string (self->refresh_token);
+  pf_oauth2_wipe_string (self->access_token);
+  pf_oauth2_wipe_string (self->refresh_token);
   G_OBJECT_CLASS (pf_oauth2_credentials_parent_class)->finalize (object);
 }
 
@@ -474,7 +477,7 @@ pf_oauth2_credentials_set_tokens (PfOAuth2Credentials  *self,
   take_tokens (self, tokens);
   if (tokens->refresh_token != NULL)
     {
-      g_clear_pointer (&self->refresh_token, wipe_string);
+      g_clear_pointer (&self->refresh_token, pf_oauth2_wipe_string);
       self->refresh_token = g_strdup (tokens->refresh_token);
       self->from_keyring = FALSE;
     }

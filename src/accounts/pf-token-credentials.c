@@ -7,8 +7,6 @@
 
 #include "config.h"
 
-#include <string.h>
-
 #include "pf-oauth2-credentials.h"
 
 #define PF_TYPE_TOKEN_CREDENTIALS (pf_token_credentials_get_type ())
@@ -63,8 +61,7 @@ pf_token_credentials_finalize (GObject *object)
 {
   PfTokenCredentials *self = PF_TOKEN_CREDENTIALS (object);
 
-  explicit_bzero (self->token, strlen (self->token));
-  g_free (self->token);
+  pf_oauth2_wipe_string (self->token);
   G_OBJECT_CLASS (pf_token_credentials_parent_class)->finalize (object);
 }
 

@@ -49,6 +49,30 @@ get_secret (PfCredentials  *credentials,
   return pf_credentials_get_secret_finish (credentials, pf_test_wait_result (&result, 10), error);
 }
 
+/* No token: the error that asks the user to sign in again, returned for
+ * its words. */
+static GError *
+secret_refused (PfCredentials *credentials)
+{
+  g_autoptr(PfSecret) secret = NULL;
+  GError *error = NULL;
+
+  secret = get_secret (credentials, &error);
+  g_assert_null (secret);
+  g_assert_error (error, PF_OAUTH2_ERROR, PF_OAUTH2_ERROR_SIGN_IN_AGAIN);
+  return error;
+}
+
+/* The calls the stand-in recorded so far are @expected. */
+static void
+assert_calls (PfTestGoa  *goa,
+              const char *expected)
+{
+  g_autofree char *calls = pf_test_goa_dup_calls (goa);
+
+  g_assert_cmpstr (calls, ==, expected);
+}
+
 #define ACCOUNTS \
   "{\"accounts\": [" \
   " {\"id\": \"account_1\", \"address\": \"Bob@Example.org\", \"provider_type\": \"google\"," \
@@ -108,15 +132,13 @@ test_token (void)
   g_autoptr(PfCredentials) credentials = pf_goa_credentials_new ("account_2");
   g_autoptr(PfSecret) secret = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *calls = NULL;
 
   secret = get_secret (credentials, &error);
   g_assert_no_error (error);
   g_assert_cmpint (pf_secret_get_kind (secret), ==, PF_SECRET_ACCESS_TOKEN);
   g_assert_cmpstr (pf_secret_get_value (secret), ==, "alice-token");
 
-  calls = pf_test_goa_dup_calls (goa);
-  g_assert_cmpstr (calls, ==, "GetManagedObjects -\nGetAccessToken account_2\n");
+  assert_calls (goa, "GetManagedObjects -\nGetAccessToken account_2\n");
 
   pf_test_goa_stop (goa);
   pf_test_assert_finalized (g_steal_pointer (&credentials), 5);
@@ -130,7 +152,6 @@ test_invalidate_asks_again (void)
   PfTestGoa *goa = pf_test_goa_start (ACCOUNTS);
   g_autoptr(PfCredentials) credentials = pf_goa_credentials_new ("account_1");
   g_autoptr(GError) error = NULL;
-  g_autofree char *calls = NULL;
 
   {
     g_autoptr(PfSecret) first = get_secret (credentials, &error);
@@ -146,10 +167,9 @@ test_invalidate_asks_again (void)
     g_assert_cmpstr (pf_secret_get_value (second), ==, "second-token");
   }
 
-  calls = pf_test_goa_dup_calls (goa);
-  g_assert_cmpstr (calls, ==,
-                   "GetManagedObjects -\nGetAccessToken account_1\n"
-                   "GetManagedObjects -\nEnsureCredentials account_1\nGetAccessToken account_1\n");
+  assert_calls (goa,
+                "GetManagedObjects -\nGetAccessToken account_1\n"
+                "GetManagedObjects -\nEnsureCredentials account_1\nGetAccessToken account_1\n");
   pf_test_goa_stop (goa);
 }
 
@@ -160,12 +180,9 @@ test_not_authorized (void)
 {
   PfTestGoa *goa = pf_test_goa_start (ACCOUNTS);
   g_autoptr(PfCredentials) credentials = pf_goa_credentials_new ("account_5");
-  g_autoptr(PfSecret) secret = NULL;
   g_autoptr(GError) error = NULL;
 
-  secret = get_secret (credentials, &error);
-  g_assert_null (secret);
-  g_assert_error (error, PF_OAUTH2_ERROR, PF_OAUTH2_ERROR_SIGN_IN_AGAIN);
+  error = secret_refused (credentials);
   g_assert_nonnull (strstr (error->message, "expired@example.org"));
   g_assert_nonnull (strstr (error->message, "Online Accounts"));
 
@@ -178,12 +195,9 @@ test_account_gone (void)
 {
   PfTestGoa *goa = pf_test_goa_start (ACCOUNTS);
   g_autoptr(PfCredentials) credentials = pf_goa_credentials_new ("account_9");
-  g_autoptr(PfSecret) secret = NULL;
   g_autoptr(GError) error = NULL;
 
-  secret = get_secret (credentials, &error);
-  g_assert_null (secret);
-  g_assert_error (error, PF_OAUTH2_ERROR, PF_OAUTH2_ERROR_SIGN_IN_AGAIN);
+  error = secret_refused (credentials);
   g_assert_nonnull (strstr (error->message, "no longer has"));
 
   pf_test_goa_stop (goa);
@@ -196,7 +210,6 @@ test_absent (void)
 {
   g_autoptr(GPtrArray) accounts = list_accounts ();
   g_autoptr(PfCredentials) credentials = pf_goa_credentials_new ("account_1");
-  g_autoptr(PfSecret) secret = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *why = NULL;
 
@@ -205,9 +218,7 @@ test_absent (void)
   why = pf_goa_explain_missing (accounts, "bob@example.org");
   g_assert_nonnull (strstr (why, "not available"));
 
-  secret = get_secret (credentials, &error);
-  g_assert_null (secret);
-  g_assert_error (error, PF_OAUTH2_ERROR, PF_OAUTH2_ERROR_SIGN_IN_AGAIN);
+  error = secret_refused (credentials);
   g_assert_nonnull (strstr (error->message, "not available"));
 }
 
@@ -301,20 +312,27 @@ goa_account (Road *road)
   return account;
 }
 
-static PfFetchResult *
-fetch (Road       *road,
-       PfAccount  *account,
-       GError    **error)
+/* The saved GOA account fetches the one message of the road; returns the
+ * mechanism it signed in with. */
+static PfAuthMechanism
+fetch_the_message (Road *road)
 {
+  g_autoptr(PfAccount) account = goa_account (road);
   g_autoptr(PfFetcher) fetcher = NULL;
   g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
   g_autofree char *state = g_build_filename (road->dir, "state", NULL);
+  g_autoptr(PfFetchResult) fetched = NULL;
 
-  fetcher = pf_account_create_fetcher (account, NULL, error);
+  fetcher = pf_account_create_fetcher (account, NULL, &error);
+  g_assert_no_error (error);
   g_assert_nonnull (fetcher);
   pf_fetcher_set_state_dir (fetcher, state);
   pf_fetcher_run_async (fetcher, NULL, pf_test_store_result, &result);
-  return pf_fetcher_run_finish (fetcher, pf_test_wait_result (&result, 60), error);
+  fetched = pf_fetcher_run_finish (fetcher, pf_test_wait_result (&result, 60), &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (fetched->fetched, ==, 1);
+  return fetched->mechanism;
 }
 
 /* A saved account with oauth2-source=goa fetches with GOA's token, which
@@ -323,21 +341,14 @@ static void
 test_fetch_dovecot (void)
 {
   Road *road = road_start (NULL);
-  g_autoptr(PfAccount) account = NULL;
-  g_autoptr(PfFetchResult) result = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *calls = NULL;
+  PfAuthMechanism mechanism;
 
   if (road == NULL)
     return;
-  account = goa_account (road);
-  result = fetch (road, account, &error);
-  g_assert_no_error (error);
-  g_assert_cmpuint (result->fetched, ==, 1);
-  g_assert_true (result->mechanism == PF_AUTH_XOAUTH2 || result->mechanism == PF_AUTH_OAUTHBEARER);
+  mechanism = fetch_the_message (road);
+  g_assert_true (mechanism == PF_AUTH_XOAUTH2 || mechanism == PF_AUTH_OAUTHBEARER);
 
-  calls = pf_test_goa_dup_calls (road->goa);
-  g_assert_cmpstr (calls, ==, "GetManagedObjects -\nGetAccessToken account_7\n");
+  assert_calls (road->goa, "GetManagedObjects -\nGetAccessToken account_7\n");
   road_stop (road);
 }
 
@@ -347,22 +358,14 @@ static void
 test_rejected_token_retried (void)
 {
   Road *road = road_start ("at-stale-token-the-server-never-issued");
-  g_autoptr(PfAccount) account = NULL;
-  g_autoptr(PfFetchResult) result = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *calls = NULL;
 
   if (road == NULL)
     return;
-  account = goa_account (road);
-  result = fetch (road, account, &error);
-  g_assert_no_error (error);
-  g_assert_cmpuint (result->fetched, ==, 1);
+  fetch_the_message (road);
 
-  calls = pf_test_goa_dup_calls (road->goa);
-  g_assert_cmpstr (calls, ==,
-                   "GetManagedObjects -\nGetAccessToken account_7\n"
-                   "GetManagedObjects -\nEnsureCredentials account_7\nGetAccessToken account_7\n");
+  assert_calls (road->goa,
+                "GetManagedObjects -\nGetAccessToken account_7\n"
+                "GetManagedObjects -\nEnsureCredentials account_7\nGetAccessToken account_7\n");
   road_stop (road);
 }
 

@@ -52,12 +52,31 @@ set_browser (Fixture    *fixture,
 }
 
 static char *
-browser_log (Fixture *fixture)
+read_browser_log (Fixture *fixture)
 {
   char *text = NULL;
 
   g_file_get_contents (fixture->browser_log, &text, NULL, NULL);
   return text != NULL ? text : g_strdup ("");
+}
+
+/* What the browser stand-in wrote, once it wrote @last_line (or 10 s
+ * passed). It writes a line after it has read the whole answer, which
+ * can be after Popfetch, having the code, finished the sign-in. */
+static char *
+browser_log (Fixture    *fixture,
+             const char *last_line)
+{
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  char *text = read_browser_log (fixture);
+
+  while (strstr (text, last_line) == NULL && g_get_monotonic_time () < deadline)
+    {
+      g_free (text);
+      g_usleep (50 * 1000);
+      text = read_browser_log (fixture);
+    }
+  return text;
 }
 
 static gboolean
@@ -96,6 +115,20 @@ fixture_stop (Fixture *fixture)
   g_clear_pointer (&fixture->oauth, pf_test_oauth_stop);
   g_clear_pointer (&fixture->browser_log, g_free);
   g_unsetenv ("BROWSER");
+}
+
+/* The fixture for a test that needs the keyring; FALSE when the test is
+ * skipped. fixture_stop() is safe either way. */
+static gboolean
+fixture_start_with_keyring (Fixture  *fixture,
+                            gboolean  with_dovecot)
+{
+  if (!have_keyring ())
+    {
+      memset (fixture, 0, sizeof *fixture);
+      return FALSE;
+    }
+  return fixture_start (fixture, with_dovecot);
 }
 
 /* A config for the test server: loopback http, any client id. */
@@ -260,7 +293,7 @@ test_authorize_pkce (void)
   g_assert_nonnull (tokens->refresh_token);
   g_assert_cmpint (tokens->lifetime, ==, (gint64) 3600 * G_USEC_PER_SEC);
   g_assert_cmpuint (pf_test_oauth_get_count (fixture.oauth, "token-authorization_code"), ==, 1);
-  log = browser_log (&fixture);
+  log = browser_log (&fixture, "GET / 200");
   g_assert_nonnull (strstr (log, "GET / 200"));
 
   fixture_stop (&fixture);
@@ -283,7 +316,7 @@ test_authorize_foreign_requests_ignored (void)
   tokens = sign_in (config, 20, NULL, &error);
   g_assert_no_error (error);
   g_assert_nonnull (tokens);
-  log = browser_log (&fixture);
+  log = browser_log (&fixture, "GET / 200");
   /* Forged state, another path, a script with an Origin header: each
    * answered and ignored; then the real redirect. */
   g_assert_nonnull (strstr (log, "GET / 400"));
@@ -493,6 +526,26 @@ keyring_store (Fixture              *fixture,
   g_assert_no_error (error);
 }
 
+/* As if @user had signed in before: the test server's tokens for @user,
+ * the refresh token in the keyring (and in @refresh_token, if not NULL). */
+static void
+signed_in_before (Fixture               *fixture,
+                  const PfOAuth2Config  *config,
+                  const char            *user,
+                  char                 **refresh_token)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *access_token = NULL;
+  g_autofree char *stored = NULL;
+
+  access_token = pf_test_oauth_mint (fixture->oauth, user, 0, &stored, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (access_token);
+  keyring_store (fixture, config, stored);
+  if (refresh_token != NULL)
+    *refresh_token = g_steal_pointer (&stored);
+}
+
 static PfSecret *
 get_secret (PfCredentials  *credentials,
             GError        **error)
@@ -501,6 +554,20 @@ get_secret (PfCredentials  *credentials,
 
   pf_credentials_get_secret_async (credentials, NULL, pf_test_store_result, &result);
   return pf_credentials_get_secret_finish (credentials, pf_test_wait_result (&result, TIMEOUT), error);
+}
+
+/* The access token @credentials give now; there must be one. */
+static PfSecret *
+access_token (PfOAuth2Credentials *credentials)
+{
+  g_autoptr(GError) error = NULL;
+  PfSecret *secret;
+
+  secret = get_secret (PF_CREDENTIALS (credentials), &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (secret);
+  g_assert_cmpint (pf_secret_get_kind (secret), ==, PF_SECRET_ACCESS_TOKEN);
+  return secret;
 }
 
 static void
@@ -514,45 +581,34 @@ test_credentials_refresh (void)
   g_autoptr(PfSecret) later = NULL;
   g_autoptr(PfSecret) after_invalidate = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *refresh_token = NULL;
-  g_autofree char *minted = NULL;
 
-  if (!have_keyring ())
-    return;
-  if (!fixture_start (&fixture, FALSE))
+  if (!fixture_start_with_keyring (&fixture, FALSE))
     return fixture_stop (&fixture);
 
   config = test_config (&fixture);
-  minted = pf_test_oauth_mint (fixture.oauth, USER, 0, &refresh_token, &error);
-  g_assert_no_error (error);
-  keyring_store (&fixture, config, refresh_token);
+  signed_in_before (&fixture, config, USER, NULL);
   /* Access tokens that live 4 s: fresh for 3 s (a quarter is the margin). */
   pf_test_oauth_set (fixture.oauth, "expires_in", "4", &error);
   g_assert_no_error (error);
 
   credentials = pf_oauth2_credentials_new (config, "oauth", USER);
-  first = get_secret (PF_CREDENTIALS (credentials), &error);
-  g_assert_no_error (error);
-  g_assert_cmpint (pf_secret_get_kind (first), ==, PF_SECRET_ACCESS_TOKEN);
+  first = access_token (credentials);
   g_assert_cmpuint (pf_oauth2_credentials_get_refresh_count (credentials), ==, 1);
 
   /* Fresh: no refresh. */
-  again = get_secret (PF_CREDENTIALS (credentials), &error);
-  g_assert_no_error (error);
+  again = access_token (credentials);
   g_assert_cmpstr (pf_secret_get_value (again), ==, pf_secret_get_value (first));
   g_assert_cmpuint (pf_test_oauth_get_count (fixture.oauth, "token-refresh_token"), ==, 1);
 
   /* Near its expiry: refreshed before it is used. */
   g_usleep (3200 * 1000);
-  later = get_secret (PF_CREDENTIALS (credentials), &error);
-  g_assert_no_error (error);
+  later = access_token (credentials);
   g_assert_cmpstr (pf_secret_get_value (later), !=, pf_secret_get_value (first));
   g_assert_cmpuint (pf_test_oauth_get_count (fixture.oauth, "token-refresh_token"), ==, 2);
 
   /* Refused by a server: the next answer is a new token. */
   pf_credentials_invalidate (PF_CREDENTIALS (credentials), later);
-  after_invalidate = get_secret (PF_CREDENTIALS (credentials), &error);
-  g_assert_no_error (error);
+  after_invalidate = access_token (credentials);
   g_assert_cmpstr (pf_secret_get_value (after_invalidate), !=, pf_secret_get_value (later));
   g_assert_cmpuint (pf_test_oauth_get_count (fixture.oauth, "token-refresh_token"), ==, 3);
 
@@ -570,29 +626,22 @@ test_credentials_rotated_token_kept (void)
   g_autoptr(PfSecret) secret = NULL;
   g_autoptr(PfSecret) next_secret = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *refresh_token = NULL;
-  g_autofree char *minted = NULL;
 
-  if (!have_keyring ())
-    return;
-  if (!fixture_start (&fixture, FALSE))
+  if (!fixture_start_with_keyring (&fixture, FALSE))
     return fixture_stop (&fixture);
 
   config = test_config (&fixture);
-  minted = pf_test_oauth_mint (fixture.oauth, USER, 0, &refresh_token, &error);
-  g_assert_no_error (error);
-  keyring_store (&fixture, config, refresh_token);
+  signed_in_before (&fixture, config, USER, NULL);
   /* Each refresh hands out a new refresh token and retires the old one. */
   pf_test_oauth_set (fixture.oauth, "rotate_refresh", "1", &error);
   g_assert_no_error (error);
 
   credentials = pf_oauth2_credentials_new (config, "oauth", USER);
-  secret = get_secret (PF_CREDENTIALS (credentials), &error);
-  g_assert_no_error (error);
+  secret = access_token (credentials);
   /* A later run finds the new one in the keyring. */
   next_run = pf_oauth2_credentials_new (config, "oauth", USER);
-  next_secret = get_secret (PF_CREDENTIALS (next_run), &error);
-  g_assert_no_error (error);
+  next_secret = access_token (next_run);
+  g_assert_cmpstr (pf_secret_get_value (next_secret), !=, pf_secret_get_value (secret));
 
   fixture_stop (&fixture);
 }
@@ -607,17 +656,12 @@ test_credentials_revoked (void)
   g_autoptr(GError) error = NULL;
   g_autoptr(PfExplanation) explanation = NULL;
   g_autofree char *refresh_token = NULL;
-  g_autofree char *minted = NULL;
 
-  if (!have_keyring ())
-    return;
-  if (!fixture_start (&fixture, FALSE))
+  if (!fixture_start_with_keyring (&fixture, FALSE))
     return fixture_stop (&fixture);
 
   config = test_config (&fixture);
-  minted = pf_test_oauth_mint (fixture.oauth, USER, 0, &refresh_token, &error);
-  g_assert_no_error (error);
-  keyring_store (&fixture, config, refresh_token);
+  signed_in_before (&fixture, config, USER, &refresh_token);
   pf_test_oauth_revoke_user (fixture.oauth, USER, &error);
   g_assert_no_error (error);
 
@@ -642,9 +686,7 @@ test_credentials_nothing_stored (void)
   g_autoptr(PfSecret) secret = NULL;
   g_autoptr(GError) error = NULL;
 
-  if (!have_keyring ())
-    return;
-  if (!fixture_start (&fixture, FALSE))
+  if (!fixture_start_with_keyring (&fixture, FALSE))
     return fixture_stop (&fixture);
 
   config = test_config (&fixture);
@@ -659,13 +701,17 @@ test_credentials_nothing_stored (void)
 
 /* ---- the road: a saved OAuth2 account fetches from Dovecot --------------- */
 
+/* A saved OAuth2 account for Dovecot's mailbox, its mail going to
+ * @maildir_name in the data directory; @config gets its OAuth2 config. */
 static PfAccount *
-oauth2_account (Fixture    *fixture,
-                const char *maildir)
+oauth2_account (Fixture         *fixture,
+                const char      *maildir_name,
+                PfOAuth2Config **config)
 {
   PfAccount *account = pf_account_new ("oauth");
   g_autofree char *authorize = pf_test_oauth_get_url (fixture->oauth, "/authorize");
   g_autofree char *token = pf_test_oauth_get_url (fixture->oauth, "/token");
+  g_autofree char *maildir = g_build_filename (g_get_user_data_dir (), maildir_name, NULL);
   g_autoptr(GError) error = NULL;
 
   pf_account_set_address (account, USER);
@@ -682,6 +728,9 @@ oauth2_account (Fixture    *fixture,
   pf_account_set_oauth2_scope (account, "pop offline_access");
   g_assert_true (pf_account_validate (account, &error));
   g_assert_no_error (error);
+  *config = pf_account_dup_oauth2_config (account, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (*config);
   return account;
 }
 
@@ -695,30 +744,37 @@ fetch (PfFetcher  *fetcher,
   return pf_fetcher_run_finish (fetcher, pf_test_wait_result (&result, TIMEOUT), error);
 }
 
+/* A fetch by a new fetcher for @account with @credentials (NULL: those
+ * the account makes itself). */
+static PfFetchResult *
+fetch_account (PfAccount      *account,
+               PfCredentials  *credentials,
+               GError        **error)
+{
+  g_autoptr(PfFetcher) fetcher = NULL;
+  g_autoptr(GError) create_error = NULL;
+
+  fetcher = pf_account_create_fetcher (account, credentials, &create_error);
+  g_assert_no_error (create_error);
+  return fetch (fetcher, error);
+}
+
 static void
 test_road_fetch_and_stale_token (void)
 {
   Fixture fixture;
-  g_autofree char *maildir = NULL;
   g_autoptr(PfAccount) account = NULL;
   g_autoptr(PfOAuth2Config) config = NULL;
   g_autoptr(PfCredentials) credentials = NULL;
-  g_autoptr(PfFetcher) fetcher = NULL;
-  g_autoptr(PfFetcher) second = NULL;
   g_autoptr(PfFetchResult) result = NULL;
   g_autoptr(PfFetchResult) second_result = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(PfOAuth2Tokens) tokens = NULL;
 
-  if (!have_keyring ())
-    return;
-  if (!fixture_start (&fixture, TRUE))
+  if (!fixture_start_with_keyring (&fixture, TRUE))
     return fixture_stop (&fixture);
 
-  maildir = g_build_filename (g_get_user_data_dir (), "oauth-maildir", NULL);
-  account = oauth2_account (&fixture, maildir);
-  config = pf_account_dup_oauth2_config (account, &error);
-  g_assert_no_error (error);
+  account = oauth2_account (&fixture, "oauth-maildir", &config);
 
   /* First sign-in in the browser; the refresh token goes to the keyring. */
   tokens = sign_in (config, 20, NULL, &error);
@@ -728,9 +784,7 @@ test_road_fetch_and_stale_token (void)
   credentials = pf_account_create_credentials (account, &error);
   g_assert_no_error (error);
   g_assert_true (PF_IS_OAUTH2_CREDENTIALS (credentials));
-  fetcher = pf_account_create_fetcher (account, credentials, &error);
-  g_assert_no_error (error);
-  result = fetch (fetcher, &error);
+  result = fetch_account (account, credentials, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (result->fetched, ==, 3);
   g_assert_cmpint (result->mechanism, ==, PF_AUTH_XOAUTH2);
@@ -742,9 +796,7 @@ test_road_fetch_and_stale_token (void)
   g_assert_no_error (error);
   pf_test_dovecot_add_messages (fixture.dovecot, USER, 1, 300, &error);
   g_assert_no_error (error);
-  second = pf_account_create_fetcher (account, credentials, &error);
-  g_assert_no_error (error);
-  second_result = fetch (second, &error);
+  second_result = fetch_account (account, credentials, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (second_result->fetched, ==, 1);
   g_assert_cmpuint (pf_test_oauth_get_count (fixture.oauth, "token-refresh_token"), ==, 2);
@@ -756,35 +808,22 @@ static void
 test_road_refused_twice_is_pop_refused (void)
 {
   Fixture fixture;
-  g_autofree char *maildir = NULL;
   g_autoptr(PfAccount) account = NULL;
   g_autoptr(PfOAuth2Config) config = NULL;
-  g_autoptr(PfFetcher) fetcher = NULL;
   g_autoptr(PfFetchResult) result = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GError) classified = NULL;
-  g_autoptr(GError) set_error = NULL;
-  g_autofree char *refresh_token = NULL;
-  g_autofree char *minted = NULL;
 
-  if (!have_keyring ())
-    return;
-  if (!fixture_start (&fixture, TRUE))
+  if (!fixture_start_with_keyring (&fixture, TRUE))
     return fixture_stop (&fixture);
 
-  maildir = g_build_filename (g_get_user_data_dir (), "refused-maildir", NULL);
-  account = oauth2_account (&fixture, maildir);
-  config = pf_account_dup_oauth2_config (account, &set_error);
-  g_assert_no_error (set_error);
+  account = oauth2_account (&fixture, "refused-maildir", &config);
   /* The provider signs in someone else than the mailbox's user: valid
    * tokens that Dovecot refuses, every time. */
-  minted = pf_test_oauth_mint (fixture.oauth, "other@popfetch.test", 0, &refresh_token, &set_error);
-  g_assert_no_error (set_error);
-  keyring_store (&fixture, config, refresh_token);
+  signed_in_before (&fixture, config, "other@popfetch.test", NULL);
 
-  fetcher = pf_account_create_fetcher (account, NULL, &set_error);
-  g_assert_no_error (set_error);
-  result = fetch (fetcher, &error);
+  result = fetch_account (account, NULL, &error);
+  g_assert_null (result);
   g_assert_error (error, PF_ERROR, PF_ERROR_AUTH_REJECTED);
   /* Renewed once, then given up. */
   g_assert_cmpuint (pf_test_oauth_get_count (fixture.oauth, "token-refresh_token"), ==, 2);

@@ -32,15 +32,6 @@ static const char * const admin_codes[] = {
 
 /* ---- helpers ------------------------------------------------------------- */
 
-static void
-wipe_string (char *text)
-{
-  if (text == NULL)
-    return;
-  explicit_bzero (text, strlen (text));
-  g_free (text);
-}
-
 /* @n_bytes of the kernel's randomness, base64url without padding. */
 static char *
 random_token (gsize n_bytes)
@@ -256,7 +247,9 @@ post_form_async (const char          *url,
   PostData *data = g_new0 (PostData, 1);
   gsize len = form->len;
   char *body = g_string_free (form, FALSE);
-  g_autoptr(GBytes) bytes = g_bytes_new_with_free_func (body, len, (GDestroyNotify) wipe_string, body);
+  g_autoptr(GBytes) bytes = g_bytes_new_with_free_func (body, len,
+                                                        (GDestroyNotify) pf_oauth2_wipe_string,
+                                                        body);
 
   g_task_set_source_tag (task, post_form_async);
   data->kind = kind;
@@ -363,23 +356,34 @@ add_client (GString              *form,
 
 /* ---- refresh ------------------------------------------------------------- */
 
+/* Ends @task with the tokens a token endpoint answered to @kind, or with
+ * why there are none. */
+static void
+return_tokens (GTask        *task,
+               GAsyncResult *result,
+               GrantKind     kind)
+{
+  g_autoptr(JsonObject) answer = NULL;
+  PfOAuth2Tokens *tokens;
+  GError *error = NULL;
+
+  answer = post_form_finish (result, &error);
+  if (answer == NULL || (tokens = tokens_from_answer (answer, kind, &error)) == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  g_task_return_pointer (task, tokens, (GDestroyNotify) pf_oauth2_tokens_free);
+}
+
 static void
 on_refresh_answer (GObject      *source,
                    GAsyncResult *result,
                    gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
-  g_autoptr(JsonObject) answer = NULL;
-  PfOAuth2Tokens *tokens;
-  GError *error = NULL;
 
-  answer = post_form_finish (result, &error);
-  if (answer == NULL || (tokens = tokens_from_answer (answer, GRANT_REFRESH, &error)) == NULL)
-    {
-      g_task_return_error (task, error);
-      return;
-    }
-  g_task_return_pointer (task, tokens, (GDestroyNotify) pf_oauth2_tokens_free);
+  return_tokens (task, result, GRANT_REFRESH);
 }
 
 void
@@ -531,8 +535,8 @@ auth_flow_free (AuthFlow *flow)
     }
   g_clear_pointer (&flow->config, pf_oauth2_config_free);
   g_free (flow->state);
-  wipe_string (flow->verifier);
-  wipe_string (flow->code);
+  pf_oauth2_wipe_string (flow->verifier);
+  pf_oauth2_wipe_string (flow->code);
   g_clear_error (&flow->answer_error);
   g_free (flow->redirect_uri);
   g_free (flow);
@@ -558,17 +562,8 @@ on_code_exchanged (GObject      *source,
                    gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
-  g_autoptr(JsonObject) answer = NULL;
-  PfOAuth2Tokens *tokens;
-  GError *error = NULL;
 
-  answer = post_form_finish (result, &error);
-  if (answer == NULL || (tokens = tokens_from_answer (answer, GRANT_CODE, &error)) == NULL)
-    {
-      g_task_return_error (task, error);
-      return;
-    }
-  g_task_return_pointer (task, tokens, (GDestroyNotify) pf_oauth2_tokens_free);
+  return_tokens (task, result, GRANT_CODE);
 }
 
 /* After the browser got its page: the error, or the code exchange. */
@@ -594,7 +589,7 @@ on_answer_handled (gpointer user_data)
   form_add (form, "redirect_uri", flow->redirect_uri);
   form_add (form, "code_verifier", flow->verifier);
   add_client (form, flow->config);
-  g_clear_pointer (&flow->code, wipe_string);
+  g_clear_pointer (&flow->code, pf_oauth2_wipe_string);
   cancellable = g_task_get_cancellable (task);
   post_form_async (flow->config->token_url, GRANT_CODE, form, cancellable,
                    on_code_exchanged, g_steal_pointer (&task));
@@ -855,7 +850,7 @@ device_flow_free (DeviceFlow *flow)
       g_source_unref (flow->wait);
     }
   g_clear_pointer (&flow->config, pf_oauth2_config_free);
-  wipe_string (flow->device_code);
+  pf_oauth2_wipe_string (flow->device_code);
   g_free (flow);
 }
 

@@ -291,8 +291,8 @@ pf_oauth2_config_validate (const PfOAuth2Config  *config,
 
 /* ---- tokens ------------------------------------------------------------- */
 
-static void
-wipe_string (char *text)
+void
+pf_oauth2_wipe_string (char *text)
 {
   if (text == NULL)
     return;
@@ -305,8 +305,8 @@ pf_oauth2_tokens_free (PfOAuth2Tokens *tokens)
 {
   if (tokens == NULL)
     return;
-  wipe_string (tokens->access_token);
-  wipe_string (tokens->refresh_token);
+  pf_oauth2_wipe_string (tokens->access_token);
+  pf_oauth2_wipe_string (tokens->refresh_token);
   g_free (tokens->scope);
   g_free (tokens);
 }

@@ -130,6 +130,10 @@ typedef struct
 
 void            pf_oauth2_tokens_free (PfOAuth2Tokens *tokens);
 
+/* Wipes a secret string (token, code, verifier) from memory, then frees
+ * it. NULL is allowed. */
+void            pf_oauth2_wipe_string (char *text);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PfOAuth2Tokens, pf_oauth2_tokens_free)
 
 /* ---- the flows -------------------------------------------------------- */
