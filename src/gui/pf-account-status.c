@@ -390,6 +390,19 @@ pf_account_status_restore_last_fetch (PfAccountStatus *self,
   update_summary (self);
 }
 
+void
+pf_account_status_set_too_large (PfAccountStatus *self,
+                                 guint            too_large)
+{
+  g_return_if_fail (PF_IS_ACCOUNT_STATUS (self));
+
+  /* A running fetch says its own count when it ends. */
+  if (self->cancellable != NULL || self->last_too_large == too_large)
+    return;
+  self->last_too_large = too_large;
+  update_summary (self);
+}
+
 PfAccountStatus *
 pf_account_status_new (PfAccount *account)
 {

@@ -51,6 +51,12 @@ void             pf_account_status_restore_last_fetch (PfAccountStatus *self,
                                                        GDateTime       *last_fetch,
                                                        guint            count);
 
+/* The server panel's Download Anyway or Delete from Server changed how
+ * many messages the size limit leaves on the server: the summary says
+ * the new count at once, not only after the next fetch. */
+void             pf_account_status_set_too_large      (PfAccountStatus *self,
+                                                       guint            too_large);
+
 /* Start a fetch unless one is running: the password comes from the
  * keyring; "finished" is emitted at the end. */
 void             pf_account_status_fetch              (PfAccountStatus *self);

@@ -13,6 +13,8 @@
 #include "pf-error.h"
 #include "pf-gui-util.h"
 #include "pf-keyring.h"
+#include "pf-oauth-sign-in.h"
+#include "pf-oauth2.h"
 #include "pf-setup-window.h"
 
 struct _PfAccountWindow
@@ -35,8 +37,12 @@ struct _PfAccountWindow
   AdwActionRow    *days_row;
   GtkSpinButton   *days_spin;
   GtkSpinButton   *size_spin;
+  GtkWidget       *password_group;
   AdwPasswordEntryRow *password_row;
   AdwActionRow    *pin_row;
+  GtkWidget       *sign_in_group;
+  AdwActionRow    *sign_in_row;
+  PfOAuthSignIn   *sign_in_again;
 };
 
 G_DEFINE_FINAL_TYPE (PfAccountWindow, pf_account_window, ADW_TYPE_PREFERENCES_WINDOW)
@@ -122,6 +128,8 @@ save_changes (PfAccountWindow *self)
     return;
 
   g_set_object (&self->account, edited);
+  if (pf_account_get_auth (edited) == PF_ACCOUNT_AUTH_OAUTH2)
+    pf_oauth_sign_in_set_account (self->sign_in_again, edited);
   gtk_window_set_title (GTK_WINDOW (self), pf_account_get_name (edited));
   gtk_widget_set_visible (GTK_WIDGET (self->pin_row), pf_account_get_pinned_fingerprint (edited) != NULL);
 }
@@ -189,6 +197,98 @@ on_password_applied (PfAccountWindow *self)
   gtk_editable_set_text (GTK_EDITABLE (self->password_row), "");
 }
 
+static gboolean
+is_goa (PfAccount *account)
+{
+  return g_strcmp0 (pf_account_get_oauth2_source (account), PF_ACCOUNT_OAUTH2_SOURCE_GOA) == 0;
+}
+
+/* ---- How an OAuth2 account signs in ---------------------------------------- */
+
+static void
+on_signed_in_again_saved (GObject      *source,
+                          GAsyncResult *result,
+                          gpointer      user_data)
+{
+  g_autoptr(PfAccountWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!pf_oauth_sign_in_save_finish (PF_OAUTH_SIGN_IN (source), result, &error))
+    {
+      toast (self, error->message);
+      return;
+    }
+  toast (self, _("Signed in again"));
+  g_signal_emit (self, signals[CHANGED], 0);
+}
+
+/* The same sign-in as the account page's Sign In Again: the new refresh
+ * token replaces the old one in the keyring. */
+static void
+on_signed_in_again (PfAccountWindow *self)
+{
+  pf_oauth_sign_in_save_async (self->sign_in_again, self->account, NULL,
+                               on_signed_in_again_saved, g_object_ref (self));
+}
+
+static void
+on_sign_in_again_failed (PfAccountWindow *self,
+                         const GError    *error)
+{
+  g_autoptr(PfExplanation) explanation = pf_account_explain_error (self->account, error);
+
+  toast (self, explanation->title);
+}
+
+/* Where the sign-in of an OAuth2 account comes from, in words: it takes
+ * the place of the password controls, which mean nothing there. */
+static void
+show_sign_in (PfAccountWindow *self)
+{
+  PfAccount *account = self->account;
+  gboolean oauth2 = pf_account_get_auth (account) == PF_ACCOUNT_AUTH_OAUTH2;
+  const char *source = pf_account_get_oauth2_source (account);
+  const PfOAuth2Provider *provider = NULL;
+  g_autofree char *title = NULL;
+  g_autofree char *subtitle = NULL;
+
+  gtk_widget_set_visible (self->password_group, !oauth2);
+  gtk_widget_set_visible (GTK_WIDGET (self->mechanism_row), !oauth2);
+  gtk_widget_set_visible (self->sign_in_group, oauth2);
+  if (!oauth2)
+    return;
+
+  if (source != NULL && !is_goa (account))
+    provider = pf_oauth2_lookup_provider (source);
+
+  if (is_goa (account))
+    {
+      title = g_strdup (_("GNOME Online Accounts sign-in"));
+      subtitle = g_strdup (_("Manage this sign-in in Settings → Online Accounts."));
+    }
+  else if (provider != NULL && g_strcmp0 (provider->name, "microsoft") == 0)
+    title = g_strdup (_("Signed in with Microsoft"));
+  else if (provider != NULL && g_strcmp0 (provider->name, "google") == 0)
+    title = g_strdup (_("Signed in with Google"));
+  else if (provider != NULL)
+    /* Translators: %s is an OAuth2 provider, such as “Yahoo” */
+    title = g_strdup_printf (_("Signed in with %s"), provider->display_name);
+  else
+    {
+      title = g_strdup (_("Signed in through your organization’s app registration"));
+      /* Translators: the two addresses of an organization's own OAuth2 sign-in */
+      subtitle = g_strdup_printf (_("Sign-in page: %s\nToken endpoint: %s"),
+                                  pf_account_get_oauth2_authorize_url (account) ?: _("not set"),
+                                  pf_account_get_oauth2_token_url (account) ?: _("not set"));
+    }
+
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->sign_in_row), title);
+  adw_action_row_set_subtitle (self->sign_in_row, subtitle ? subtitle : "");
+  /* GNOME Online Accounts renews its own sign-in, in Settings. */
+  gtk_widget_set_visible (GTK_WIDGET (self->sign_in_again), !is_goa (account));
+  pf_oauth_sign_in_set_account (self->sign_in_again, account);
+}
+
 static void
 on_removed (GObject      *source,
             GAsyncResult *result,
@@ -227,9 +327,18 @@ on_remove_clicked (PfAccountWindow *self)
   /* Translators: %s is an account name */
   heading = g_strdup_printf (_("Remove %s?"), pf_account_get_name (self->account));
   dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (self), heading, NULL));
-  adw_message_dialog_set_body (dialog,
-                               _("The account’s settings and its password in the keyring are removed. "
-                                 "Messages already downloaded stay in the mail folder."));
+  if (pf_account_get_auth (self->account) != PF_ACCOUNT_AUTH_OAUTH2)
+    adw_message_dialog_set_body (dialog,
+                                 _("The account’s settings and its password in the keyring are removed. "
+                                   "Messages already downloaded stay in the mail folder."));
+  else if (is_goa (self->account))
+    adw_message_dialog_set_body (dialog,
+                                 _("The account’s settings are removed; its sign-in stays in Settings → "
+                                   "Online Accounts. Messages already downloaded stay in the mail folder."));
+  else
+    adw_message_dialog_set_body (dialog,
+                                 _("The account’s settings and its sign-in in the keyring are removed. "
+                                   "Messages already downloaded stay in the mail folder."));
   adw_message_dialog_add_responses (dialog,
                                     "cancel", _("Cancel"),
                                     "remove", _("Remove"),
@@ -272,6 +381,7 @@ show_account (PfAccountWindow *self)
   if (pin != NULL)
     adw_action_row_set_subtitle (self->pin_row, pin);
   update_policy_rows (self);
+  show_sign_in (self);
   self->setting_up = FALSE;
 }
 
@@ -319,6 +429,13 @@ focus_password_now (gpointer user_data)
 {
   PfAccountWindow *self = user_data;
 
+  /* An OAuth2 account has no password: its Sign In Again stands there. */
+  if (pf_account_get_auth (self->account) == PF_ACCOUNT_AUTH_OAUTH2)
+    {
+      gtk_widget_child_focus (GTK_WIDGET (self->sign_in_again), GTK_DIR_TAB_FORWARD);
+      scroll_into_view (self->sign_in_group);
+      return G_SOURCE_REMOVE;
+    }
   gtk_widget_grab_focus (GTK_WIDGET (self->password_row));
   scroll_into_view (GTK_WIDGET (self->password_row));
   return G_SOURCE_REMOVE;
@@ -370,6 +487,7 @@ pf_account_window_class_init (PfAccountWindowClass *klass)
     g_signal_new ("changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 
+  g_type_ensure (PF_TYPE_OAUTH_SIGN_IN);
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/popfetch/Popfetch/pf-account-window.ui");
   gtk_widget_class_bind_template_child (widget_class, PfAccountWindow, name_row);
   gtk_widget_class_bind_template_child (widget_class, PfAccountWindow, host_row);
@@ -382,14 +500,20 @@ pf_account_window_class_init (PfAccountWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PfAccountWindow, days_row);
   gtk_widget_class_bind_template_child (widget_class, PfAccountWindow, days_spin);
   gtk_widget_class_bind_template_child (widget_class, PfAccountWindow, size_spin);
+  gtk_widget_class_bind_template_child (widget_class, PfAccountWindow, password_group);
   gtk_widget_class_bind_template_child (widget_class, PfAccountWindow, password_row);
   gtk_widget_class_bind_template_child (widget_class, PfAccountWindow, pin_row);
+  gtk_widget_class_bind_template_child (widget_class, PfAccountWindow, sign_in_group);
+  gtk_widget_class_bind_template_child (widget_class, PfAccountWindow, sign_in_row);
+  gtk_widget_class_bind_template_child (widget_class, PfAccountWindow, sign_in_again);
   gtk_widget_class_bind_template_callback (widget_class, on_field_applied);
   gtk_widget_class_bind_template_callback (widget_class, on_policy_changed);
   gtk_widget_class_bind_template_callback (widget_class, on_security_changed);
   gtk_widget_class_bind_template_callback (widget_class, on_password_applied);
   gtk_widget_class_bind_template_callback (widget_class, on_remove_clicked);
   gtk_widget_class_bind_template_callback (widget_class, on_forget_pin_clicked);
+  gtk_widget_class_bind_template_callback (widget_class, on_signed_in_again);
+  gtk_widget_class_bind_template_callback (widget_class, on_sign_in_again_failed);
 }
 
 static void

@@ -96,17 +96,47 @@ set_replaces_password (PfOAuthSignIn *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_REPLACES_PASSWORD]);
 }
 
+/* The keyboard focus goes back to the offer the user took. */
+static void
+focus_offer (PfOAuthSignIn *self)
+{
+  GtkWidget *offers[] = {
+    GTK_WIDGET (self->provider_button),
+    GTK_WIDGET (self->registration_button),
+    GTK_WIDGET (self->goa_button),
+  };
+
+  /* The organization's Sign In only when its fields are open. */
+  if (!adw_expander_row_get_expanded (self->registration_row))
+    offers[1] = NULL;
+  for (guint i = 0; i < G_N_ELEMENTS (offers); i++)
+    if (offers[i] != NULL && gtk_widget_is_visible (offers[i]) && gtk_widget_grab_focus (offers[i]))
+      return;
+  gtk_widget_child_focus (GTK_WIDGET (self->stack), GTK_DIR_TAB_FORWARD);
+}
+
 static void
 set_busy (PfOAuthSignIn *self,
           gboolean       busy)
 {
+  GtkRoot *root;
+  GtkWidget *focus;
+  gboolean had_focus;
+
   if (self->busy == busy)
     return;
+  /* A spinner takes the offer's place and back: the focus must follow,
+   * never stay on a control that is gone from the screen. */
+  root = gtk_widget_get_root (GTK_WIDGET (self));
+  focus = root != NULL ? gtk_root_get_focus (root) : NULL;
+  had_focus = focus != NULL && gtk_widget_is_ancestor (focus, GTK_WIDGET (self));
   self->busy = busy;
   gtk_spinner_set_spinning (self->spinner, busy);
   gtk_stack_set_visible_child_name (self->stack, busy ? "waiting" : "offers");
   if (busy)
     gtk_widget_grab_focus (GTK_WIDGET (self->cancel_button));
+  else if (had_focus)
+    focus_offer (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BUSY]);
 }
 
@@ -439,6 +469,26 @@ on_registration_clicked (PfOAuthSignIn *self)
   start_browser (self, config);
 }
 
+/* Enter in a field of the organization's sign-in goes on to the next
+ * empty one, and signs in from the last. */
+static void
+on_registration_entry_activated (PfOAuthSignIn *self)
+{
+  AdwEntryRow *rows[] = { self->authorize_url_row, self->token_url_row, self->client_id_row, self->scope_row };
+
+  for (guint i = 0; i < G_N_ELEMENTS (rows); i++)
+    {
+      g_autofree char *text = entry_text (rows[i]);
+
+      if (*text == '\0')
+        {
+          gtk_widget_grab_focus (GTK_WIDGET (rows[i]));
+          return;
+        }
+    }
+  on_registration_clicked (self);
+}
+
 static void
 on_password_clicked (PfOAuthSignIn *self)
 {
@@ -450,11 +500,7 @@ static void
 on_cancel_clicked (PfOAuthSignIn *self)
 {
   pf_oauth_sign_in_cancel (self);
-  /* The keyboard focus goes back to the offer the user took. */
-  if (gtk_widget_get_visible (GTK_WIDGET (self->provider_button)))
-    gtk_widget_grab_focus (GTK_WIDGET (self->provider_button));
-  else
-    gtk_widget_grab_focus (GTK_WIDGET (self->registration_button));
+  focus_offer (self);
 }
 
 /* ---- public ----------------------------------------------------------------- */
@@ -648,6 +694,7 @@ pf_oauth_sign_in_class_init (PfOAuthSignInClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, on_goa_clicked);
   gtk_widget_class_bind_template_callback (widget_class, on_provider_clicked);
   gtk_widget_class_bind_template_callback (widget_class, on_registration_clicked);
+  gtk_widget_class_bind_template_callback (widget_class, on_registration_entry_activated);
   gtk_widget_class_bind_template_callback (widget_class, on_password_clicked);
   gtk_widget_class_bind_template_callback (widget_class, on_cancel_clicked);
 }

@@ -167,6 +167,10 @@ on_action_done (GObject      *source,
     {
       g_clear_pointer (&self->view, pf_server_view_unref);
       self->view = pf_server_view_ref (fetched->server_view);
+      /* The account's summary in the main window counts them too. */
+      if (self->status != NULL)
+        pf_account_status_set_too_large (self->status,
+                                         pf_server_view_get_over_limit (self->view)->len);
     }
   show_view (self);
   show_action_error (self, error);

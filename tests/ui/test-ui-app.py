@@ -14,14 +14,16 @@
 
 import configparser
 import os
+import re
 import shutil
 import subprocess
 import sys
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from pf_ui_session import (App, DemoServer, Session, Tap, TestFailure, require,  # noqa: E402
-                           run_in_private_bus, running, wait_for)
+from pf_ui_session import (App, DemoServer, Session, Tap, TestFailure, activate_row,  # noqa: E402
+                           click_at, press_key, require, run_in_private_bus, running, wait_for)
 
 run_in_private_bus()
 
@@ -31,7 +33,7 @@ if len(sys.argv) > 5 and os.path.exists(os.path.join(sys.argv[5], "gschemas.comp
     os.environ["GSETTINGS_SCHEMA_DIR"] = sys.argv[5]
 
 tap = Tap()
-require(tap, ("Xvfb", "gnome-keyring-daemon"), dovecot=True)
+require(tap, ("Xvfb", "gnome-keyring-daemon", "secret-tool"), dovecot=True)
 
 import pyatspi  # noqa: E402  (after the checks: needs the session bus)
 
@@ -251,6 +253,100 @@ def test_preferences_about_shortcuts():
         session.screenshot("shortcuts")
 
 
+def unreachable_by_tab(app, start, names, state, limit=60):
+    """Tabs on from @start (a control clicked first) round the active
+    window; returns the controls named in @names that never took the
+    keyboard focus, and notes them for the names test."""
+    click_at(start)
+    time.sleep(0.3)
+    reached = []
+    for _ in range(limit):
+        press_key("Tab")
+        focus = app.focused()
+        try:
+            reached.append(focus.name if focus is not None else None)
+        except Exception:
+            reached.append(None)
+        if all(name in reached for name in names):
+            break
+    missing = [name for name in names if name not in reached]
+    if missing:
+        order = " → ".join(repr(name) for name in reached[:30])
+        unnamed[f"{state} (not reachable by Tab)"] = missing + [f"Tab went {order}"]
+    return missing
+
+
+def hint_and_offer_states(app):
+    """The setup page for addresses at known providers: the provider's
+    hint (switch POP3 on, an app password) and the sign-in offers."""
+    entry = app.find(pyatspi.ROLE_TEXT, "Mail Address")
+    for address, hint, button, state in (
+            ("someone@gmx.net", "Switch POP3 On First", "Open Settings", "setup: GMX hint"),
+            ("someone@yahoo.com", "Use an App Password", "Make App Password", "setup: Yahoo hint"),
+            ("someone@outlook.com", None, None, "setup: Outlook.com, no client id")):
+        click_at(entry)
+        app.key("<Control>a")
+        app.type_text(address)
+        if hint is not None:
+            app.find(None, hint, timeout=10)
+        else:
+            wait_for("the no-client-id message", lambda: [
+                a for a in app.find_all(pyatspi.ROLE_LABEL) if a.name.startswith("This copy of Popfetch")])
+        app.find(None, "Organization Sign-In")
+        check_names(app, state)
+        unreachable_by_tab(app, entry, [n for n in (button, "Organization Sign-In", "Find Settings") if n],
+                           state)
+    session.screenshot("setup-provider-hint")
+    # The organization's sign-in, unfolded.
+    click_at(app.find(pyatspi.ROLE_LABEL, "Organization Sign-In"))
+    app.find(pyatspi.ROLE_TEXT, "Authorization URL")
+    check_names(app, "setup: organization sign-in")
+    unreachable_by_tab(app, entry, ["Sign In", "Find Settings"], "setup: organization sign-in")
+
+
+def test_provider_hint_and_sign_in_offer():
+    home = session.new_home("hints")
+    with running(session) as apps:
+        app = App(session, POPFETCH, home)
+        apps.append(app)
+        app.click(pyatspi.ROLE_PUSH_BUTTON, "Add Account")
+        hint_and_offer_states(app)
+
+
+def test_server_panel():
+    """The account page with the server panel: what is on the server and
+    a message over the size limit with its two actions."""
+    server = DemoServer(session, SERVER, "panel")
+    server.add_messages(1, 1500)
+    home = session.new_home("panel")
+    os.makedirs(os.path.join(home, "config", "popfetch"), exist_ok=True)
+    with open(os.path.join(home, "config", "popfetch", "accounts.ini"), "w") as f:
+        f.write("[Account Demo]\naddress=demo@popfetch.test\nhost=pop.popfetch.test\nport=995\n"
+                "security=tls\nuser=demo@popfetch.test\nmechanism=auto\nmax-size=1000000\n")
+    subprocess.run(["secret-tool", "store", "--label", "Popfetch: Demo",
+                    "xdg:schema", "io.github.popfetch.Popfetch.Password",
+                    "host", "pop.popfetch.test", "service", "pop3", "user", "demo@popfetch.test"],
+                   input="demo", text=True, check=True, timeout=20)
+    with running(session, server) as apps:
+        app = App(session, POPFETCH, home, {"POPFETCH_DEMO": server.key_file})
+        apps.append(app)
+        app.find(pyatspi.ROLE_LABEL, "Demo")
+        activate_row(app, "Demo")
+        app.click(pyatspi.ROLE_PUSH_BUTTON, "Fetch")
+        app.find(pyatspi.ROLE_PUSH_BUTTON, "Download “Message 1” anyway", timeout=90)
+        app.find(pyatspi.ROLE_PUSH_BUTTON, "Delete “Message 1” from the server")
+        wait_for("the server summary", lambda: [a for a in app.find_all(pyatspi.ROLE_LABEL)
+                                                if re.match(r"^On the server: ", a.name or "")])
+        check_names(app, "account page: server panel")
+        session.screenshot("account-server-panel")
+        wait_for("Download Anyway to be offered", lambda: [
+            b for b in app.find_all(pyatspi.ROLE_PUSH_BUTTON, "Download “Message 1” anyway")
+            if b.getState().contains(pyatspi.STATE_SENSITIVE)], timeout=30)
+        unreachable_by_tab(app, app.find(pyatspi.ROLE_PUSH_BUTTON, "Fetch"),
+                           ["Download “Message 1” anyway", "Delete “Message 1” from the server"],
+                           "account page: server panel")
+
+
 def test_every_control_named():
     if unnamed:
         raise TestFailure("; ".join(f"{state}: {', '.join(items)}" for state, items in unnamed.items()))
@@ -263,6 +359,8 @@ try:
     if MO_FILE is not None and os.path.exists(MO_FILE):
         tap.run("/ui/i18n/german", test_german)
     tap.run("/ui/windows/preferences-about-shortcuts", test_preferences_about_shortcuts)
+    tap.run("/ui/a11y/provider-hint-and-sign-in-offer", test_provider_hint_and_sign_in_offer)
+    tap.run("/ui/a11y/server-panel", test_server_panel)
     tap.run("/ui/a11y/every-control-named", test_every_control_named)
 finally:
     session.stop()

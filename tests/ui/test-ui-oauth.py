@@ -19,6 +19,7 @@
 
 import configparser
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -26,8 +27,8 @@ import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from pf_ui_session import (App, DemoServer, Session, Tap, TestFailure, click_at,  # noqa: E402
-                           require, run_in_private_bus, running, wait_for)
+from pf_ui_session import (App, DemoServer, Session, Tap, TestFailure, activate_row,  # noqa: E402
+                           click_at, is_showing, require, run_in_private_bus, running, wait_for)
 
 run_in_private_bus()
 
@@ -111,8 +112,14 @@ def install_browser(home, mode="follow"):
     script = os.path.join(home, "pf-test-browser.sh")
     log = os.path.join(home, "browser.log")
     with open(script, "w") as f:
-        f.write(f"#!/bin/sh\nPF_TEST_BROWSER_MODE={mode} PF_TEST_BROWSER_LOG='{log}' "
-                f"exec '{sys.executable}' '{BROWSER}' \"$@\"\n")
+        if mode == "record":
+            # A browser that never comes back, but says where the app
+            # listens: the authorize URL (state and PKCE challenge, no
+            # secret) for the test to read its redirect_uri.
+            f.write(f"#!/bin/sh\nprintf '%s\\n' \"$1\" >> '{home}/opened-urls'\n")
+        else:
+            f.write(f"#!/bin/sh\nPF_TEST_BROWSER_MODE={mode} PF_TEST_BROWSER_LOG='{log}' "
+                    f"exec '{sys.executable}' '{BROWSER}' \"$@\"\n")
     os.chmod(script, 0o755)
     with open(os.path.join(applications, "pf-test-browser.desktop"), "w") as f:
         f.write("[Desktop Entry]\nType=Application\nName=Test Browser\n"
@@ -165,6 +172,35 @@ def fetch_and_count(app, home, expected):
     wait_for("the fetch to finish",
              lambda: [a for a in app.find_all(pyatspi.ROLE_LABEL)
                       if a.name.startswith(f"Fetched {expected} messages")], timeout=60)
+
+
+def oauth2_tokens(token_url=None):
+    """The refresh tokens in the keyring (Popfetch's own OAuth2 schema),
+    those of @token_url only when given (the session's keyring serves
+    every test)."""
+    found = subprocess.run(["secret-tool", "search", "--all", "--unlock",
+                            "xdg:schema", "io.github.popfetch.Popfetch.OAuth2"] +
+                           (["token-url", token_url] if token_url else []),
+                           capture_output=True, text=True)
+    return [line.split(" = ", 1)[1] for line in found.stdout.splitlines()
+            if line.startswith("secret = ")]
+
+
+def settings_window(app, account):
+    app.click(pyatspi.ROLE_PUSH_BUTTON, "Account Settings")
+    return wait_for("the settings window", lambda: [w for w in app.windows() if w.name == account],
+                    timeout=10)[0]
+
+
+def no_password_controls(app, window):
+    for role, name in ((pyatspi.ROLE_PASSWORD_TEXT, "New Password"), (pyatspi.ROLE_TEXT, "New Password"),
+                       (None, "Password"), (pyatspi.ROLE_COMBO_BOX, "Authentication")):
+        if app.find_all(role, name, node=window):
+            raise TestFailure(f"the settings of an OAuth2 account show {name!r}")
+
+
+def label_starting(app, window, start):
+    return [a for a in app.find_all(None, node=window) if (a.name or "").startswith(start)]
 
 
 def no_secret_in_files(home, secrets):
@@ -252,6 +288,16 @@ def test_goa_setup_and_fetch():
         app.find(pyatspi.ROLE_PUSH_BUTTON, "Account Settings")
         fetch_and_count(app, home, SAMPLES)
 
+        # Its settings say where the sign-in lives, and nothing of a password.
+        window = settings_window(app, accounts_file(home).sections()[0][len("Account "):])
+        app.find(None, "GNOME Online Accounts sign-in", node=window)
+        app.find(None, "Manage this sign-in in Settings → Online Accounts.", node=window)
+        no_password_controls(app, window)
+        if app.find_all(pyatspi.ROLE_PUSH_BUTTON, "Sign In Again", node=window):
+            raise TestFailure("Sign In Again offered for a GNOME Online Accounts sign-in")
+        check_names(app, "account settings: GOA")
+        session.screenshot("oauth-goa-settings")
+
 
 # --- 3. the browser ----------------------------------------------------------------
 
@@ -293,11 +339,7 @@ def test_browser_setup_fetch_and_sign_in_again():
         if account.get("auth") != "oauth2" or account.get("oauth2-token-url") != oauth.url("/token") \
                 or account.get("oauth2-client-id") != "popfetch-ui-test":
             raise TestFailure(f"the account does not keep its sign-in settings: {dict(account)}")
-        found = subprocess.run(["secret-tool", "search", "--all", "--unlock",
-                                "xdg:schema", "io.github.popfetch.Popfetch.OAuth2"],
-                               capture_output=True, text=True)
-        tokens = [line.split(" = ", 1)[1] for line in found.stdout.splitlines()
-                  if line.startswith("secret = ")]
+        tokens = oauth2_tokens()
         if not tokens or not tokens[0].startswith("rt-"):
             raise TestFailure("no refresh token in the keyring")
         no_secret_in_files(home, tokens)
@@ -328,7 +370,7 @@ def test_browser_setup_fetch_and_sign_in_again():
 
 def test_browser_cancel():
     """A browser that never comes back: a spinner and Cancel; Cancel puts
-    the sign-in offer back."""
+    the sign-in offer back. Enter in the organization's fields signs in."""
     oauth = OAuthServer()
     server = DemoServer(session, SERVER, "cancel")
     home = session.new_home("cancel")
@@ -338,7 +380,8 @@ def test_browser_cancel():
         apps.append(app)
         type_address(app, ADDRESS)
         fill_registration(app, oauth)
-        app.click(pyatspi.ROLE_PUSH_BUTTON, "Sign In")
+        # Enter in the last field (Scope, which has the focus) signs in.
+        app.key("Return")
         cancel = app.find(pyatspi.ROLE_PUSH_BUTTON, "Cancel", timeout=20)
         app.find(None, "Waiting for the sign-in")
         check_names(app, "setup: waiting for the browser")
@@ -365,9 +408,153 @@ def test_consent_refused():
         fill_registration(app, oauth)
         app.click(pyatspi.ROLE_PUSH_BUTTON, "Sign In")
         app.find(None, "Access was not granted", timeout=30)
+        # The spinner and its Cancel, which had the keyboard focus, made
+        # way for the explanation: the focus is on a control on screen.
+        seen = []
+
+        def focus_on_screen():
+            focus = app.focused()
+            seen[:] = [focus.name if focus is not None else None]
+            return focus is not None and is_showing(focus)
+        try:
+            wait_for("the focus on screen", focus_on_screen, timeout=10)
+        except TestFailure:
+            raise TestFailure(f"the keyboard focus is lost after the refusal (on {seen})")
         check_names(app, "setup: consent refused")
         if saved_section(home) is not None:
             raise TestFailure("a refused sign-in saved an account")
+
+
+def test_account_window():
+    """The settings of an account signed in through an organization's app
+    registration: how it signs in (its endpoints) instead of the password
+    controls, and Sign In Again, which replaces the refresh token in the
+    keyring; Remove takes the refresh token out of the keyring."""
+    oauth = OAuthServer()
+    server = DemoServer(session, SERVER, "settings", f"--oauth2={oauth.url('/introspect')}")
+    home = session.new_home("settings")
+    env = install_browser(home)
+    with running(session, server, oauth) as apps:
+        app = open_setup(server, home, env)
+        apps.append(app)
+        type_address(app, ADDRESS)
+        fill_registration(app, oauth)
+        app.click(pyatspi.ROLE_PUSH_BUTTON, "Sign In")
+        app.find(pyatspi.ROLE_HEADING, "Settings Found", timeout=60)
+        app.click(pyatspi.ROLE_PUSH_BUTTON, "Test and Save")
+        wait_for("the account to be saved", lambda: saved_section(home) is not None, timeout=40)
+        name = accounts_file(home).sections()[0][len("Account "):]
+        token_url = oauth.url("/token")
+        before = wait_for("the refresh token in the keyring", lambda: oauth2_tokens(token_url), timeout=20)
+
+        window = settings_window(app, name)
+        app.find(None, "Signed in through your organization’s app registration", node=window)
+        if not label_starting(app, window, f"Sign-in page: {oauth.url('/authorize')}"):
+            raise TestFailure("the settings do not name the organization's sign-in page")
+        no_password_controls(app, window)
+        again = app.find(pyatspi.ROLE_PUSH_BUTTON, "Sign In Again", node=window)
+        check_names(app, "account settings: organization sign-in")
+        session.screenshot("oauth-account-settings")
+
+        again.queryAction().doAction(0)
+        app.find(None, "Signed in again", timeout=60)
+        after = wait_for("a new refresh token", lambda: (lambda t: t if t and t != before else None)(
+            oauth2_tokens(token_url)), timeout=20)
+        if len(after) != 1:
+            raise TestFailure(f"{len(after)} refresh tokens in the keyring after signing in again")
+        no_secret_in_files(home, before + after)
+
+        app.click(pyatspi.ROLE_PUSH_BUTTON, "Remove Account…")
+        app.find(None, "The account’s settings and its sign-in in the keyring are removed. "
+                 "Messages already downloaded stay in the mail folder.", timeout=10)
+        confirm = wait_for("the dialog's Remove", lambda: app.find_all(
+            pyatspi.ROLE_PUSH_BUTTON, "Remove", showing=False), timeout=10)[0]
+        confirm.queryAction().doAction(0)
+        wait_for("the account to leave the accounts file", lambda: not accounts_file(home).sections(),
+                 timeout=20)
+        wait_for("its refresh token to leave the keyring", lambda: not oauth2_tokens(token_url), timeout=20)
+
+
+def test_account_window_provider():
+    """An account that signs in with a provider of the built-in table says
+    so by the provider's name, with Sign In Again and no password."""
+    home = session.new_home("settings-microsoft")
+    os.makedirs(os.path.join(home, "config", "popfetch"), exist_ok=True)
+    with open(os.path.join(home, "config", "popfetch", "accounts.ini"), "w") as f:
+        f.write("[Account Work]\naddress=jo@outlook.com\nhost=outlook.office365.com\nport=995\n"
+                "security=tls\nuser=jo@outlook.com\nmechanism=auto\nauth=oauth2\n"
+                "oauth2-source=microsoft\n")
+    with running(session) as apps:
+        app = App(session, POPFETCH, home)
+        apps.append(app)
+        app.find(pyatspi.ROLE_LABEL, "Work")
+        activate_row(app, "Work")
+        window = settings_window(app, "Work")
+        app.find(None, "Signed in with Microsoft", node=window)
+        app.find(pyatspi.ROLE_PUSH_BUTTON, "Sign In Again", node=window)
+        no_password_controls(app, window)
+        check_names(app, "account settings: Microsoft")
+
+
+def listening(port):
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=2):
+            return True
+    except OSError:
+        return False
+
+
+def loopback_port(home, nth):
+    import urllib.parse
+    path = os.path.join(home, "opened-urls")
+
+    def opened():
+        if not os.path.exists(path):
+            return None
+        with open(path) as f:
+            urls = [line.strip() for line in f if line.strip()]
+        return urls[nth] if len(urls) > nth else None
+    url = wait_for("the browser to be opened", opened, timeout=20)
+    redirect = urllib.parse.parse_qs(urllib.parse.urlsplit(url).query)["redirect_uri"][0]
+    return urllib.parse.urlsplit(redirect).port
+
+
+def test_close_ends_listener():
+    """While the browser sign-in waits, Cancel, and Escape (which closes
+    the setup window), end the loopback listener at once: its port takes
+    no more connections."""
+    oauth = OAuthServer()
+    server = DemoServer(session, SERVER, "listener")
+    home = session.new_home("listener")
+    env = install_browser(home, mode="record")
+    with running(session, server, oauth) as apps:
+        app = open_setup(server, home, env)
+        apps.append(app)
+        type_address(app, ADDRESS)
+        fill_registration(app, oauth)
+
+        # Cancel.
+        app.click(pyatspi.ROLE_PUSH_BUTTON, "Sign In")
+        app.find(pyatspi.ROLE_PUSH_BUTTON, "Cancel", timeout=20)
+        port = loopback_port(home, 0)
+        if not listening(port):
+            raise TestFailure("nothing listens for the redirect while the sign-in waits")
+        app.click(pyatspi.ROLE_PUSH_BUTTON, "Cancel")
+        wait_for("the listener to end after Cancel", lambda: not listening(port), timeout=2)
+
+        # Escape closes the setup window.
+        app.click(pyatspi.ROLE_PUSH_BUTTON, "Sign In")
+        cancel = app.find(pyatspi.ROLE_PUSH_BUTTON, "Cancel", timeout=20)
+        port = loopback_port(home, 1)
+        if not listening(port):
+            raise TestFailure("nothing listens for the redirect while the sign-in waits")
+        wait_for("Cancel to take the keyboard focus", lambda: app.focused() == cancel, timeout=10)
+        app.key("Escape")
+        wait_for("the setup window to close",
+                 lambda: not app.find_all(pyatspi.ROLE_PUSH_BUTTON, "Cancel"), timeout=10)
+        wait_for("the listener to end with the window", lambda: not listening(port), timeout=2)
+        if saved_section(home) is not None:
+            raise TestFailure("a cancelled sign-in saved an account")
 
 
 def test_accessible_names():
@@ -382,6 +569,9 @@ try:
     tap.run("/ui/oauth/browser-setup-fetch-sign-in-again", test_browser_setup_fetch_and_sign_in_again)
     tap.run("/ui/oauth/browser-cancel", test_browser_cancel)
     tap.run("/ui/oauth/consent-refused", test_consent_refused)
+    tap.run("/ui/oauth/account-window-sign-in-again-and-remove", test_account_window)
+    tap.run("/ui/oauth/account-window-provider", test_account_window_provider)
+    tap.run("/ui/oauth/close-ends-listener", test_close_ends_listener)
     tap.run("/ui/oauth/accessible-names", test_accessible_names)
 finally:
     session.stop()

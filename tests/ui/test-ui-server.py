@@ -22,7 +22,8 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from pf_ui_session import (App, DemoServer, Session, Tap, TestFailure, activate_row,  # noqa: E402
-                           require, run_in_private_bus, running, use_schema_dir, wait_for)
+                           click_at, is_showing, require, run_in_private_bus, running,
+                           use_schema_dir, wait_for)
 
 run_in_private_bus()
 
@@ -67,6 +68,40 @@ def message_id(path):
     return found.group(1).decode() if found else None
 
 
+def row_summary(app):
+    """The account's summary line in the main window's list (on the page
+    under the account page: there, not showing)."""
+    found = [a.name for a in app.find_all(pyatspi.ROLE_LABEL, showing=False)
+             if a.name and re.match(r"^(Fetched|No new mail|Not fetched|The last fetch)", a.name)]
+    return found[0] if found else None
+
+
+def wait_row_summary(app, what, pattern):
+    return wait_for(f"the account's summary to say {what}",
+                    lambda: (lambda s: s if s and re.search(pattern, s) else None)(row_summary(app)),
+                    timeout=20)
+
+
+def wait_focus_kept(app, what, names):
+    """The keyboard focus is on one of @names (a control of the panel on
+    screen; None: any button on screen), not lost with the button that
+    was there."""
+    seen = []
+
+    def kept():
+        focus = app.focused()
+        try:
+            seen[:] = [f"{focus.getRoleName()} {focus.name!r}" if focus is not None else "nothing"]
+            return focus is not None and is_showing(focus) and \
+                (focus.name in names if names else focus.getRole() == pyatspi.ROLE_PUSH_BUTTON)
+        except Exception:
+            return False
+    try:
+        wait_for(f"the focus kept {what}", kept, timeout=10)
+    except TestFailure:
+        raise TestFailure(f"the keyboard focus {what} is on {seen[0] if seen else 'nothing'}")
+
+
 def local_mail(home):
     return files_in(os.path.join(home, "Mail", ACCOUNT), ("new",))
 
@@ -96,14 +131,23 @@ def test_server_view_and_actions():
                         lambda: labels(app, r"^Sender <sender@popfetch\.test>, Sat, 28 Nov 2026 10:00:00 \+0000, 1\.\d\sMB$"))
         if len(rows) != 2:
             raise TestFailure(f"{len(rows)} rows over the limit: {rows}")
+        wait_row_summary(app, "two left over the limit",
+                         r" · 2 messages over the size limit left on the server$")
         session.screenshot("account-server-view")
 
-        # Download Anyway: that message, into the Maildir, once.
+        # Download Anyway, clicked (so the button has the keyboard focus):
+        # that message, into the Maildir, once; the focus stays on the
+        # page while a spinner takes the button's place and after.
         before_local = local_mail(home)
-        app.click(pyatspi.ROLE_PUSH_BUTTON, "Download “Message 1” anyway")
+        download = app.find(pyatspi.ROLE_PUSH_BUTTON, "Download “Message 1” anyway")
+        click_at(download)
         wait_for("the message in the Maildir", lambda: len(big(local_mail(home))) == 1, timeout=60)
         wait_for("the list to drop it", lambda: not app.find_all(pyatspi.ROLE_PUSH_BUTTON,
                                                                  "Download “Message 1” anyway"), timeout=20)
+        wait_focus_kept(app, "after Download Anyway", ("Download “Message 2” anyway", "Message 2"))
+        # The main window's summary follows at once, not at the next fetch.
+        wait_row_summary(app, "one left over the limit",
+                         r" · 1 message over the size limit left on the server$")
         downloaded = big(local_mail(home))
         if len(local_mail(home)) != len(before_local) + 1:
             raise TestFailure(f"{len(local_mail(home)) - len(before_local)} new files after Download Anyway")
@@ -129,7 +173,7 @@ def test_server_view_and_actions():
         if len(target) != 1:
             raise TestFailure("cannot tell which message is left over the limit")
         target_id = message_id(target[0])
-        app.click(pyatspi.ROLE_PUSH_BUTTON, "Delete “Message 2” from the server")
+        click_at(app.find(pyatspi.ROLE_PUSH_BUTTON, "Delete “Message 2” from the server"))
         app.find(pyatspi.ROLE_LABEL, "Delete This Message from the Server?", timeout=10)
         session.screenshot("account-server-delete")
         # The dialog's response buttons (GTK 4.8 gives them no extents over
@@ -137,6 +181,12 @@ def test_server_view_and_actions():
         confirm = wait_for("the dialog's Delete from Server", lambda: app.find_all(
             pyatspi.ROLE_PUSH_BUTTON, "Delete from Server", showing=False), timeout=10)[0]
         confirm.queryAction().doAction(0)
+        # The last button of the list goes with its row: the focus moves
+        # on to a control still on the page.
+        wait_for("the list to empty", lambda: not app.find_all(pyatspi.ROLE_PUSH_BUTTON,
+                                                               "Delete “Message 2” from the server"),
+                 timeout=60)
+        wait_focus_kept(app, "after Delete from Server", None)
         wait_for("the message gone from the server",
                  lambda: target_id not in {message_id(p) for p in files_in(server_mail)}, timeout=60)
         left = {message_id(p) for p in files_in(server_mail)}
@@ -148,6 +198,7 @@ def test_server_view_and_actions():
                  timeout=20)
         if len(local_mail(home)) != SAMPLES + 1:
             raise TestFailure("Delete from Server changed the Maildir")
+        wait_row_summary(app, "nothing left over the limit", r"^No new mail at [^·]*$")
 
 
 def test_action_error_in_words():
