@@ -252,9 +252,21 @@ move_keyring_item (GTask *task)
 {
   EditData *data = g_task_get_task_data (task);
 
+  /* An OAuth2 sign-in is filed under its token endpoint, client id and
+   * user, not the server: it stays while they do. When they change, the
+   * refresh token no longer serves the account (the provider gave it to
+   * the old client): it is cleared as for a removal, unless another
+   * account still signs in with it, and the account needs a new sign-in. */
+  if (pf_account_get_auth (data->before) == PF_ACCOUNT_AUTH_OAUTH2 &&
+      g_strcmp0 (pf_account_get_oauth2_source (data->before), PF_ACCOUNT_OAUTH2_SOURCE_GOA) != 0 &&
+      !pf_account_same_oauth2_sign_in (data->before, data->after))
+    {
+      clear_old_item (task);
+      return;
+    }
+
   /* The item is filed under host and user, and labelled with the name:
-   * it follows the account when any of them changes. An OAuth2 sign-in is
-   * filed under its endpoint, client and user, not the server: it stays. */
+   * it follows the account when any of them changes. */
   if (pf_account_get_auth (data->before) == PF_ACCOUNT_AUTH_OAUTH2 ||
       pf_account_get_auth (data->after) == PF_ACCOUNT_AUTH_OAUTH2 ||
       (pf_account_same_keyring_item (data->before, data->after)

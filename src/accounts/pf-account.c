@@ -1106,3 +1106,21 @@ pf_account_same_keyring_item (PfAccount *a,
 
   return g_strcmp0 (a->host, b->host) == 0 && g_strcmp0 (a->user, b->user) == 0;
 }
+
+gboolean
+pf_account_same_oauth2_sign_in (PfAccount *a,
+                                PfAccount *b)
+{
+  g_autoptr(PfOAuth2Config) config_a = NULL;
+  g_autoptr(PfOAuth2Config) config_b = NULL;
+
+  g_return_val_if_fail (PF_IS_ACCOUNT (a), FALSE);
+  g_return_val_if_fail (PF_IS_ACCOUNT (b), FALSE);
+
+  config_a = pf_account_dup_oauth2_config (a, NULL);
+  config_b = pf_account_dup_oauth2_config (b, NULL);
+  return config_a != NULL && config_b != NULL &&
+         g_strcmp0 (config_a->token_url, config_b->token_url) == 0 &&
+         g_strcmp0 (config_a->client_id, config_b->client_id) == 0 &&
+         g_strcmp0 (a->user, b->user) == 0;
+}

@@ -212,6 +212,13 @@ gboolean     pf_account_same_server            (PfAccount       *a,
  * the host and the user exactly as stored. */
 gboolean     pf_account_same_keyring_item      (PfAccount       *a,
                                                 PfAccount       *b);
+/* Whether @b can sign in with the refresh token @a keeps: both use
+ * Popfetch's own OAuth2 sign-in, and the token is filed under the token
+ * endpoint, the client id and the user, which are the same. FALSE when
+ * either does not (a password, GNOME Online Accounts): an edit that makes
+ * this FALSE for an own sign-in leaves its refresh token to no one. */
+gboolean     pf_account_same_oauth2_sign_in    (PfAccount       *a,
+                                                PfAccount       *b);
 
 /* Check every field; fails with PF_ERROR_INVALID_INPUT naming the field. */
 gboolean     pf_account_validate               (PfAccount       *self,

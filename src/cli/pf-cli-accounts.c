@@ -876,6 +876,7 @@ pf_cli_run_edit (int    argc,
   int exit_code;
   g_autoptr(PfAccount) edited = NULL;
   g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(PfAccount) before = NULL;
   PfAccount *account;
 
   cli_options_init (&o);
@@ -886,6 +887,7 @@ pf_cli_run_edit (int    argc,
       { "no-pin", 0, 0, G_OPTION_ARG_NONE, &o.no_pin, N_("Forget the pinned certificate"), NULL },
       { "no-allow-plaintext", 0, 0, G_OPTION_ARG_NONE, &o.no_allow_plaintext, N_("Never send the password unencrypted"), NULL },
       { "no-ca-file", 0, 0, G_OPTION_ARG_NONE, &o.no_ca_file, N_("Trust the system CA certificates again"), NULL },
+      PF_CLI_OAUTH2_SETTING_ENTRIES (o.oauth2),
       { NULL }
     };
 
@@ -901,7 +903,22 @@ pf_cli_run_edit (int    argc,
   if (exit_code != PF_EXIT_OK)
     return exit_code;
 
+  /* The store replaces its account with the edited one. */
+  before = g_object_ref (account);
   edited = pf_account_copy (account);
+  if (pf_cli_oauth2_options_given (&o.oauth2))
+    {
+      /* A password has no OAuth2 settings, and GNOME Online Accounts
+       * keeps its own. */
+      if (pf_account_get_auth (account) != PF_ACCOUNT_AUTH_OAUTH2)
+        return pf_cli_usage_error ("edit", _("The --oauth2-… options go with an account that "
+                                             "signs in with OAuth2; this one uses a password."));
+      if (g_strcmp0 (pf_account_get_oauth2_source (account), PF_ACCOUNT_OAUTH2_SOURCE_GOA) == 0)
+        return pf_cli_usage_error ("edit", _("This account signs in through GNOME Online "
+                                             "Accounts, which keeps its own OAuth2 settings."));
+      if (!pf_cli_oauth2_edit (edited, &o.oauth2, &error))
+        return pf_cli_report_error (error);
+    }
   if (!apply_options (edited, &o, &error))
     return pf_cli_report_error (error);
 
@@ -918,6 +935,13 @@ pf_cli_run_edit (int    argc,
     }
 
   print_account (edited);
+  /* The refresh token is the provider's answer to the old token endpoint
+   * and client id; the accounts layer cleared it. */
+  if (pf_account_get_auth (before) == PF_ACCOUNT_AUTH_OAUTH2 &&
+      g_strcmp0 (pf_account_get_oauth2_source (before), PF_ACCOUNT_OAUTH2_SOURCE_GOA) != 0 &&
+      !pf_account_same_oauth2_sign_in (before, edited))
+    printf (_("The sign-in no longer matches these settings; sign in again with "
+              "“popfetch-cli sign-in %s”.\n"), pf_account_get_name (edited));
   return PF_EXIT_OK;
 }
 

@@ -89,6 +89,44 @@ pf_cli_oauth2_apply (PfAccount                *account,
   return TRUE;
 }
 
+/* An empty value unsets the field: back to the provider's, or none. */
+static const char *
+given_or_unset (const char *value)
+{
+  return value != NULL && *value == '\0' ? NULL : value;
+}
+
+gboolean
+pf_cli_oauth2_edit (PfAccount                *account,
+                    const PfCliOAuth2Options *o,
+                    GError                  **error)
+{
+  if (o->provider != NULL)
+    {
+      const char *provider = given_or_unset (o->provider);
+
+      if (provider != NULL && pf_oauth2_lookup_provider (provider) == NULL)
+        {
+          g_set_error (error, PF_OAUTH2_ERROR, PF_OAUTH2_ERROR_UNKNOWN_PROVIDER,
+                       _("Popfetch knows no OAuth2 provider named “%s”; known are microsoft, "
+                         "google, yahoo, aol and fastmail."), provider);
+          return FALSE;
+        }
+      pf_account_set_oauth2_source (account, provider);
+    }
+  if (o->authorize_url != NULL)
+    pf_account_set_oauth2_authorize_url (account, given_or_unset (o->authorize_url));
+  if (o->token_url != NULL)
+    pf_account_set_oauth2_token_url (account, given_or_unset (o->token_url));
+  if (o->device_url != NULL)
+    pf_account_set_oauth2_device_url (account, given_or_unset (o->device_url));
+  if (o->client_id != NULL)
+    pf_account_set_oauth2_client_id (account, given_or_unset (o->client_id));
+  if (o->scope != NULL)
+    pf_account_set_oauth2_scope (account, given_or_unset (o->scope));
+  return TRUE;
+}
+
 static gboolean
 open_in_browser (const char  *uri,
                  gpointer     user_data,

@@ -30,14 +30,18 @@ typedef struct
 void            pf_cli_oauth2_options_clear (PfCliOAuth2Options *o);
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (PfCliOAuth2Options, pf_cli_oauth2_options_clear)
 
-#define PF_CLI_OAUTH2_ENTRIES(o) \
-  { "oauth2", 0, 0, G_OPTION_ARG_NONE, &(o).oauth2, N_("Sign in with OAuth2 in a browser instead of a password"), NULL }, \
+/* The settings of a sign-in, which `edit` changes too. */
+#define PF_CLI_OAUTH2_SETTING_ENTRIES(o) \
   { "oauth2-provider", 0, 0, G_OPTION_ARG_STRING, &(o).provider, N_("OAuth2 provider: microsoft, google, yahoo, aol or fastmail (default: known from the address)"), N_("NAME") }, \
   { "oauth2-authorize-url", 0, 0, G_OPTION_ARG_STRING, &(o).authorize_url, N_("Authorization endpoint of your own app registration"), N_("URL") }, \
   { "oauth2-token-url", 0, 0, G_OPTION_ARG_STRING, &(o).token_url, N_("Token endpoint of your own app registration"), N_("URL") }, \
   { "oauth2-device-url", 0, 0, G_OPTION_ARG_STRING, &(o).device_url, N_("Device authorization endpoint of your own app registration"), N_("URL") }, \
   { "oauth2-client-id", 0, 0, G_OPTION_ARG_STRING, &(o).client_id, N_("Client id of your own app registration"), N_("ID") }, \
-  { "oauth2-scope", 0, 0, G_OPTION_ARG_STRING, &(o).scope, N_("Scope to ask for (default: the provider's POP scope)"), N_("SCOPE") }, \
+  { "oauth2-scope", 0, 0, G_OPTION_ARG_STRING, &(o).scope, N_("Scope to ask for (default: the provider's POP scope)"), N_("SCOPE") }
+
+#define PF_CLI_OAUTH2_ENTRIES(o) \
+  { "oauth2", 0, 0, G_OPTION_ARG_NONE, &(o).oauth2, N_("Sign in with OAuth2 in a browser instead of a password"), NULL }, \
+  PF_CLI_OAUTH2_SETTING_ENTRIES (o), \
   { "device-code", 0, 0, G_OPTION_ARG_NONE, &(o).device_code, N_("Sign in on another device with a code, without a browser here"), NULL }, \
   { "sign-in-timeout", 0, 0, G_OPTION_ARG_INT, &(o).timeout, N_("Seconds to wait for the browser (default 300)"), N_("SECONDS") }
 
@@ -56,6 +60,12 @@ PfOAuth2Tokens *pf_cli_oauth2_sign_in       (PfAccount                *account,
 /* Credentials seeded with @tokens, for the login test before saving. */
 PfCredentials  *pf_cli_oauth2_credentials   (PfAccount                *account,
                                              const PfOAuth2Tokens     *tokens,
+                                             GError                  **error);
+/* The OAuth2 settings given in @o onto an auth=oauth2 account being
+ * edited (an empty value unsets one); pf_account_validate() checks the
+ * result. */
+gboolean        pf_cli_oauth2_edit          (PfAccount                *account,
+                                             const PfCliOAuth2Options *o,
                                              GError                  **error);
 /* The refresh token into the keyring. */
 gboolean        pf_cli_oauth2_store         (PfAccount                *account,

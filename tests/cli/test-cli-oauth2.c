@@ -281,6 +281,108 @@ test_add_fetch_revoke_sign_in (void)
   fixture_stop (&fixture);
 }
 
+/* edit changes the sign-in settings; a new client id makes the saved
+ * refresh token useless: the edit says so, the old keyring item goes, the
+ * next fetch asks for a sign-in, and sign-in mends it. */
+static void
+test_edit_client_id (void)
+{
+  Fixture fixture;
+  g_auto(PfTestRun) added = { 0 };
+  g_auto(PfTestRun) edited = { 0 };
+  g_auto(PfTestRun) fetched = { 0 };
+  g_auto(PfTestRun) signed_in = { 0 };
+  g_auto(PfTestRun) again = { 0 };
+  g_auto(PfTestRun) scoped = { 0 };
+  g_auto(PfTestRun) back = { 0 };
+  g_auto(PfTestRun) stale = { 0 };
+  g_autofree char *accounts = NULL;
+  g_autofree char *accounts_text = NULL;
+  g_autofree char *new_dir = NULL;
+
+  if (!fixture_start (&fixture))
+    return fixture_stop (&fixture);
+
+  add_account (&fixture, &added, "work", FALSE);
+  g_assert_cmpint (added.status, ==, 0);
+
+  run (&fixture, &edited, (const char *[]) { "edit", "work", "--oauth2-client-id",
+                                             "popfetch-other-client", NULL });
+  g_assert_cmpint (edited.status, ==, 0);
+  g_assert_nonnull (strstr (edited.out, "popfetch-cli sign-in work"));
+  accounts = pf_test_accounts_file ();
+  g_assert_true (g_file_get_contents (accounts, &accounts_text, NULL, NULL));
+  g_assert_nonnull (strstr (accounts_text, "oauth2-client-id=popfetch-other-client"));
+
+  run (&fixture, &fetched, (const char *[]) { "fetch", "work", NULL });
+  g_assert_cmpint (fetched.status, ==, EXIT_SIGN_IN);
+  g_assert_nonnull (strstr (fetched.err, "popfetch-cli sign-in work"));
+
+  run (&fixture, &signed_in, (const char *[]) { "sign-in", "work", NULL });
+  g_assert_cmpint (signed_in.status, ==, 0);
+  run (&fixture, &again, (const char *[]) { "fetch", "work", NULL });
+  g_assert_cmpint (again.status, ==, 0);
+  new_dir = g_build_filename (g_get_home_dir (), "Mail", "work", "new", NULL);
+  g_assert_cmpuint (pf_test_count_files (new_dir), ==, 2);
+
+  /* The scope is no part of where the token is kept: no new sign-in. */
+  run (&fixture, &scoped, (const char *[]) { "edit", "work", "--oauth2-scope",
+                                             "pop offline_access", NULL });
+  g_assert_cmpint (scoped.status, ==, 0);
+  g_assert_null (strstr (scoped.out, "sign-in"));
+
+  /* Back to the first client id: its refresh token was cleared by the
+   * first edit (kept, it would still work here). */
+  run (&fixture, &back, (const char *[]) { "edit", "work", "--oauth2-client-id",
+                                           "popfetch-test-client", NULL });
+  g_assert_cmpint (back.status, ==, 0);
+  g_assert_nonnull (strstr (back.out, "popfetch-cli sign-in work"));
+  run (&fixture, &stale, (const char *[]) { "fetch", "work", NULL });
+  g_assert_cmpint (stale.status, ==, EXIT_SIGN_IN);
+
+  assert_no_secrets (&fixture, NULL);
+  fixture_stop (&fixture);
+}
+
+/* edit checks the OAuth2 settings as add does, and refuses them where they
+ * do not belong; nothing changes. */
+static void
+test_edit_refused (void)
+{
+  Fixture fixture;
+  g_auto(PfTestRun) added = { 0 };
+  g_auto(PfTestRun) plain_http = { 0 };
+  g_auto(PfTestRun) password_added = { 0 };
+  g_auto(PfTestRun) on_password = { 0 };
+  g_autofree char *accounts = NULL;
+  g_autofree char *accounts_text = NULL;
+
+  if (!fixture_start (&fixture))
+    return fixture_stop (&fixture);
+
+  add_account (&fixture, &added, "work", FALSE);
+  g_assert_cmpint (added.status, ==, 0);
+  run (&fixture, &plain_http, (const char *[]) { "edit", "work", "--oauth2-token-url",
+                                                 "http://login.example.com/token", NULL });
+  g_assert_cmpint (plain_http.status, ==, 64);
+  g_assert_nonnull (strstr (plain_http.err, "https"));
+
+  pf_test_run_clif (&password_added, "not-a-secret\n", "add", "plain@example.com", "--name",
+                    "plain", "--host", "127.0.0.1", "--port", fixture.port, "--security", "tls",
+                    "--skip-test", "--yes", "--password-stdin", NULL);
+  g_assert_cmpint (password_added.status, ==, 0);
+  run (&fixture, &on_password, (const char *[]) { "edit", "plain", "--oauth2-client-id",
+                                                  "popfetch-test-client", NULL });
+  g_assert_cmpint (on_password.status, ==, 64);
+  g_assert_nonnull (strstr (on_password.err, "password"));
+
+  accounts = pf_test_accounts_file ();
+  g_assert_true (g_file_get_contents (accounts, &accounts_text, NULL, NULL));
+  g_assert_null (strstr (accounts_text, "http://login.example.com"));
+  g_assert_nonnull (strstr (accounts_text, "oauth2-client-id=popfetch-test-client"));
+  fixture_stop (&fixture);
+}
+
 static void
 test_add_device_code (void)
 {
@@ -450,6 +552,8 @@ main (int   argc,
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
 
   g_test_add_func ("/cli/oauth2/add-fetch-revoke-sign-in", test_add_fetch_revoke_sign_in);
+  g_test_add_func ("/cli/oauth2/edit-client-id", test_edit_client_id);
+  g_test_add_func ("/cli/oauth2/edit-refused", test_edit_refused);
   g_test_add_func ("/cli/oauth2/add-device-code", test_add_device_code);
   g_test_add_func ("/cli/oauth2/add-refused", test_add_refused);
   g_test_add_func ("/cli/oauth2/add-no-client-id", test_add_no_client_id);
