@@ -769,23 +769,17 @@ on_authenticated (GObject      *source,
 static void
 authenticate (Run *run)
 {
-  PfAuthMechanism mechanism = run->fallback != PF_AUTH_AUTO ? run->fallback : run->self->mechanism;
+  PfAuthMechanism mechanism = PF_AUTH_AUTO;
+  GError *error = NULL;
 
-  /* A token goes only to a mechanism made for it, never as a password. */
-  if (mechanism == PF_AUTH_AUTO && pf_secret_get_kind (run->secret) == PF_SECRET_ACCESS_TOKEN)
+  if (!pf_pop3_client_choose_for_secret (run->self->client,
+                                         run->fallback != PF_AUTH_AUTO ? run->fallback : run->self->mechanism,
+                                         run->secret, &mechanism, &error))
     {
-      const PfCapabilities *caps = pf_pop3_client_get_capabilities (run->self->client);
-
-      mechanism = pf_sasl_choose_for_token (caps != NULL ? (const char * const *) caps->sasl : NULL);
-      if (mechanism == PF_AUTH_AUTO)
-        {
-          g_clear_pointer (&run->secret, pf_secret_free);
-          pf_fetcher_run_fail (run, g_error_new_literal (PF_ERROR, PF_ERROR_NO_COMMON_MECHANISM,
-                                                         _("The server offers neither XOAUTH2 nor "
-                                                           "OAUTHBEARER, so it takes no OAuth2 sign-in.")));
-          pf_fetcher_run_maybe_finish (run);
-          return;
-        }
+      g_clear_pointer (&run->secret, pf_secret_free);
+      pf_fetcher_run_fail (run, error);
+      pf_fetcher_run_maybe_finish (run);
+      return;
     }
   pf_fetcher_set_phase (run->self, PF_FETCH_PHASE_AUTHENTICATING);
   pf_pop3_client_authenticate_async (run->self->client, run->self->user,

@@ -816,7 +816,8 @@ log_in (GTask *task)
 {
   PfLoginTest *self = g_task_get_source_object (task);
   LoginRun *run = g_task_get_task_data (task);
-  PfAuthMechanism mechanism;
+  PfAuthMechanism mechanism = PF_AUTH_AUTO;
+  GError *error = NULL;
   const char *user;
 
   if (run->retry_same_user)
@@ -827,23 +828,14 @@ log_in (GTask *task)
   g_free (run->diagnosis->user);
   run->diagnosis->user = g_strdup (user);
   run->diagnosis->attempts++;
-  mechanism = run->fallback != PF_AUTH_AUTO ? run->fallback : self->mechanism;
-  /* A token goes only to a mechanism made for it, never as a password. */
-  if (mechanism == PF_AUTH_AUTO && pf_secret_get_kind (run->secret) == PF_SECRET_ACCESS_TOKEN)
+  if (!pf_pop3_client_choose_for_secret (run->client,
+                                         run->fallback != PF_AUTH_AUTO ? run->fallback : self->mechanism,
+                                         run->secret, &mechanism, &error))
     {
-      const PfCapabilities *caps = pf_pop3_client_get_capabilities (run->client);
-
-      mechanism = pf_sasl_choose_for_token (caps != NULL ? (const char * const *) caps->sasl : NULL);
-      if (mechanism == PF_AUTH_AUTO)
-        {
-          pf_pop3_client_close (run->client);
-          complete (task, g_error_new_literal (PF_ERROR, PF_ERROR_NO_COMMON_MECHANISM,
-                                               _("The server offers neither XOAUTH2 nor "
-                                                 "OAUTHBEARER, so it takes no OAuth2 sign-in.")),
-                    PF_DIAGNOSIS_STEP_AUTHENTICATION);
-          g_object_unref (task);
-          return;
-        }
+      pf_pop3_client_close (run->client);
+      complete (task, error, PF_DIAGNOSIS_STEP_AUTHENTICATION);
+      g_object_unref (task);
+      return;
     }
   pf_pop3_client_authenticate_async (run->client, user, pf_secret_get_value (run->secret),
                                      mechanism, g_task_get_cancellable (task), on_authenticated, task);

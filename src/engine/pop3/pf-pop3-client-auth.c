@@ -436,3 +436,27 @@ pf_pop3_client_choose_fallback (PfPop3Client    *self,
                                   mechanism_offered (self, PF_AUTH_USER),
                                   self->tls_active, self->allow_plaintext_auth);
 }
+
+gboolean
+pf_pop3_client_choose_for_secret (PfPop3Client    *self,
+                                  PfAuthMechanism  requested,
+                                  const PfSecret  *secret,
+                                  PfAuthMechanism *mechanism,
+                                  GError         **error)
+{
+  g_return_val_if_fail (PF_IS_POP3_CLIENT (self), FALSE);
+  g_return_val_if_fail (secret != NULL && mechanism != NULL, FALSE);
+
+  *mechanism = requested;
+  if (requested != PF_AUTH_AUTO || pf_secret_get_kind (secret) != PF_SECRET_ACCESS_TOKEN)
+    return TRUE;
+
+  *mechanism = pf_sasl_choose_for_token (self->caps != NULL ? (const char * const *) self->caps->sasl
+                                                            : NULL);
+  if (*mechanism != PF_AUTH_AUTO)
+    return TRUE;
+  g_set_error_literal (error, PF_ERROR, PF_ERROR_NO_COMMON_MECHANISM,
+                       _("The server offers neither XOAUTH2 nor "
+                         "OAUTHBEARER, so it takes no OAuth2 sign-in."));
+  return FALSE;
+}

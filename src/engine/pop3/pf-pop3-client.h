@@ -9,6 +9,7 @@
 
 #include <gio/gio.h>
 
+#include "pf-credentials.h"
 #include "pf-pop3-parse.h"
 #include "pf-sasl.h"
 #include "pf-server-settings.h"
@@ -159,6 +160,18 @@ gboolean        pf_pop3_client_authenticate_finish (PfPop3Client        *self,
  * session learned (pf_sasl_choose_fallback()); PF_AUTH_AUTO when none. */
 PfAuthMechanism pf_pop3_client_choose_fallback (PfPop3Client    *self,
                                                 PfAuthMechanism  failed);
+
+/* The method to log in with SECRET: REQUESTED when it is not
+ * PF_AUTH_AUTO, and a password's automatic choice (PF_AUTH_AUTO) as it
+ * is; an access token left to PF_AUTH_AUTO goes only to a method made for
+ * tokens, XOAUTH2 or OAUTHBEARER as the server offers them, never as a
+ * password. FALSE with PF_ERROR_NO_COMMON_MECHANISM when the server
+ * offers neither. */
+gboolean pf_pop3_client_choose_for_secret (PfPop3Client    *self,
+                                           PfAuthMechanism  requested,
+                                           const PfSecret  *secret,
+                                           PfAuthMechanism *mechanism,
+                                           GError         **error);
 
 void            pf_pop3_client_stat_async  (PfPop3Client        *self,
                                             GCancellable        *cancellable,
