@@ -56,24 +56,6 @@ find_free_port (GError **error)
   return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
 }
 
-static void
-remove_tree (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-
-      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
-        remove_tree (child);
-      else
-        g_unlink (child);
-    }
-  g_rmdir (path);
-}
-
 static gboolean
 chown_to_mail_user (PfTestDovecot  *self,
                     const char     *path,
@@ -356,7 +338,7 @@ sweep_stale_dirs (void)
           if (pid > 0 && kill ((pid_t) pid, 0) == 0)
             continue;
         }
-      remove_tree (path);
+      pf_test_remove_tree (path);
     }
 }
 
@@ -585,7 +567,7 @@ pf_test_dovecot_stop (PfTestDovecot *self)
     }
 
   if (self->dir != NULL && g_strcmp0 (g_getenv ("PF_TEST_KEEP_DOVECOT"), "1") != 0)
-    remove_tree (self->dir);
+    pf_test_remove_tree (self->dir);
   else if (self->dir != NULL)
     g_printerr ("# kept Dovecot directory %s\n", self->dir);
 

@@ -7,6 +7,8 @@
 
 #include "config.h"
 
+#include <glib/gstdio.h>
+
 #include "pf-test-util.h"
 
 gboolean
@@ -152,3 +154,23 @@ pf_test_assert_finalized (gpointer object,
     g_error ("%s still referenced %u s after its last reference was dropped",
              G_OBJECT_TYPE_NAME (weak), timeout_seconds);
 }
+
+/* Removes PATH and everything below it; a link is removed, never followed. */
+void
+pf_test_remove_tree (const char *path)
+{
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (path, name, NULL);
+
+      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
+        pf_test_remove_tree (child);
+      else
+        g_unlink (child);
+    }
+  g_rmdir (path);
+}
+

@@ -55,4 +55,6 @@ GAsyncResult *pf_test_wait_result (GAsyncResult **result,
 void          pf_test_assert_finalized (gpointer object,
                                         guint    timeout_seconds);
 
+void pf_test_remove_tree (const char *path);
+
 G_END_DECLS

@@ -15,6 +15,8 @@
 #include "pf-index.h"
 #include "pf-index-model.h"
 
+#include "pf-test-util.h"
+
 typedef struct
 {
   char    *root;
@@ -41,27 +43,11 @@ fixture_set_up (Fixture       *f,
 }
 
 static void
-remove_tree (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  if (dir != NULL)
-    while ((name = g_dir_read_name (dir)) != NULL)
-      {
-        g_autofree char *child = g_build_filename (path, name, NULL);
-
-        remove_tree (child);
-      }
-  g_remove (path);
-}
-
-static void
 fixture_tear_down (Fixture       *f,
                    gconstpointer  data)
 {
   g_clear_object (&f->index);
-  remove_tree (f->root);
+  pf_test_remove_tree (f->root);
   g_free (f->root);
   g_free (f->maildir);
   g_free (f->index_path);

@@ -16,6 +16,8 @@
 #include "pf-index.h"
 #include "pf-paths.h"
 
+#include "pf-test-util.h"
+
 static gboolean have_display;
 
 static char *
@@ -54,22 +56,6 @@ build_index (const char *maildir)
 
   g_assert_true (pf_index_update (index, FALSE, NULL, NULL, &error));
   g_assert_no_error (error);
-}
-
-static void
-remove_tree (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  if (dir != NULL)
-    while ((name = g_dir_read_name (dir)) != NULL)
-      {
-        g_autofree char *child = g_build_filename (path, name, NULL);
-
-        remove_tree (child);
-      }
-  g_remove (path);
 }
 
 static PfAccountStatus *
@@ -160,7 +146,7 @@ test_switch_while_listing (void)
   wait_for_count (list, 8000);
 
   g_object_unref (page);
-  remove_tree (root);
+  pf_test_remove_tree (root);
 }
 
 int
