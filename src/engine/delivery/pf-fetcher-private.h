@@ -103,7 +103,8 @@ typedef struct
   guint           msgno;
   char           *uid;
   guint64         size;
-  char           *header_digest;  /* as journaled */
+  char           *header_digest;  /* as journaled, or of the file delivered */
+  char           *name;           /* the file delivered, as journaled */
   GOutputStream  *sink;
 } Confirm;
 
@@ -153,6 +154,10 @@ typedef struct _Run
   GQueue          delete_uids;   /* char*: the ids of the DELEs in flight, in order */
   GPtrArray      *deleted_uids;  /* DELE acknowledged; gone once QUIT commits */
   guint           confirming;    /* TOP checks before a DELE, in flight */
+  /* Confirm*: due for deletion, journaled without a header digest (before
+   * digests were): the compaction thread reads the digest from the file
+   * delivered, then TOP compares as for any other. */
+  GPtrArray      *unverified;
   gboolean        planned;       /* compaction and checks done: fetch */
   gboolean        recording;     /* the gone records being written */
   gboolean        session_lost;  /* a message ran past the size limit: no QUIT */

@@ -381,19 +381,6 @@ pf_fetcher_maybe_start_fetching (Run *run)
   start_fetching (run);
 }
 
-static void
-on_compacted (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  Run *run = user_data;
-  GError *error = NULL;
-
-  run->compacting = FALSE;
-  if (!g_task_propagate_boolean (G_TASK (result), &error))
-    pf_fetcher_run_fail (run, error);
-  pf_fetcher_maybe_start_fetching (run);
-}
 
 static Message *
 message_new (guint          msgno,
@@ -453,15 +440,12 @@ on_confirmed (GObject      *source,
   pf_fetcher_maybe_start_fetching (run);
 }
 
-/* Before deleting a message delivered in an earlier run: is it still the
- * one delivered? TOP n 0 (pipelined with the rest) and its header digest
- * against the journal's. */
-static void
-queue_confirm (Run                  *run,
-               guint                 msgno,
-               const char           *uid,
-               guint64               size,
-               const PfJournalEntry *entry)
+static Confirm *
+confirm_new (Run                  *run,
+             guint                 msgno,
+             const char           *uid,
+             guint64               size,
+             const PfJournalEntry *entry)
 {
   Confirm *confirm = g_new0 (Confirm, 1);
 
@@ -470,10 +454,58 @@ queue_confirm (Run                  *run,
   confirm->uid = g_strdup (uid);
   confirm->size = size;
   confirm->header_digest = g_strdup (entry->header_digest);
+  confirm->name = g_strdup (entry->name);
+  return confirm;
+}
+
+/* Before deleting a message delivered in an earlier run: is it still the
+ * one delivered? TOP n 0 (pipelined with the rest) and its header digest
+ * against the journal's. Takes @confirm. */
+static void
+queue_confirm (Run     *run,
+               Confirm *confirm)
+{
+  g_assert (confirm->header_digest != NULL);
   confirm->sink = g_memory_output_stream_new_resizable ();
   run->confirming++;
-  pf_pop3_client_retrieve_checked_async (run->self->client, msgno, 0, -1, HEADER_CAP,
+  pf_pop3_client_retrieve_checked_async (run->self->client, confirm->msgno, 0, -1, HEADER_CAP,
                                          confirm->sink, run->cancellable, on_confirmed, confirm);
+}
+
+static void
+on_compacted (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  Run *run = user_data;
+  GError *error = NULL;
+
+  run->compacting = FALSE;
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    pf_fetcher_run_fail (run, error);
+
+  /* The entries from before header digests: the compaction thread read
+   * the digest of each one's file. Without the file (deleted here, or
+   * moved by a mail reader) nothing tells the message from another that
+   * took its id: it stays on the server. */
+  for (guint i = 0; run->unverified != NULL && i < run->unverified->len; i++)
+    {
+      Confirm *confirm = g_steal_pointer (&run->unverified->pdata[i]);
+
+      if (run->error == NULL && confirm->header_digest != NULL)
+        queue_confirm (run, confirm);
+      else
+        {
+          if (confirm->header_digest == NULL)
+            g_debug ("Message %u (%s): its file %s is gone, it cannot be checked; kept",
+                     confirm->msgno, confirm->uid, confirm->name);
+          run->result->already_had++;
+          pf_fetcher_confirm_free (confirm);
+        }
+    }
+  if (run->unverified != NULL)
+    g_ptr_array_set_size (run->unverified, 0);
+  pf_fetcher_maybe_start_fetching (run);
 }
 
 static int
@@ -497,6 +529,8 @@ plan (Run        *run,
 
   run->server_uids = g_hash_table_new (g_str_hash, g_str_equal);
   run->todo = g_ptr_array_new_with_free_func (pf_fetcher_message_free);
+  if (run->unverified == NULL)
+    run->unverified = g_ptr_array_new_with_free_func ((GDestroyNotify) pf_fetcher_confirm_free);
 
   /* Sizes by message number: a binary search in the LIST answer (in
    * order already from every server seen), not a table of its own, which
@@ -551,13 +585,13 @@ plan (Run        *run,
               if (!(pf_fetcher_policy_deletes (run, entry.first_seen) || requested_deletes (run, uid)) || size == NULL)
                 run->result->already_had++;
               else if (entry.header_digest != NULL)
-                queue_confirm (run, msgno, uid, *size, &entry);
+                queue_confirm (run, confirm_new (run, msgno, uid, *size, &entry));
               else
                 {
-                  /* Journaled before header digests were: the size
-                   * (when known) is all there is to check. */
-                  run->result->already_had++;
-                  pf_fetcher_queue_delete (run, msgno, uid, *size);
+                  /* Journaled before header digests were (and sizes:
+                   * such an entry matches any): the file delivered
+                   * gives the digest, read with the compaction. */
+                  g_ptr_array_add (run->unverified, confirm_new (run, msgno, uid, *size, &entry));
                 }
               continue;
             }

@@ -346,6 +346,77 @@ pf_fetcher_drop_spare (Run *run)
 /* ------------------------------------------------------------------ */
 /* Compacting                                                           */
 
+/* The names in DIR/cur without the ":2,…" a mail reader adds: base → the
+ * file's name there. */
+static GHashTable *
+cur_names (const char *maildir_path)
+{
+  g_autofree char *path = g_build_filename (maildir_path, "cur", NULL);
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  GHashTable *names = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      const char *colon = strchr (name, ':');
+
+      g_hash_table_replace (names, colon != NULL ? g_strndup (name, colon - name) : g_strdup (name),
+                            g_strdup (name));
+    }
+  return names;
+}
+
+/* The header digest of the delivered file @name, in new/ or (renamed by a
+ * mail reader) cur/; NULL when it is in neither. Reads the header only
+ * (at most HEADER_CAP bytes, as TOP's answer is held to). */
+static char *
+delivered_header_digest (const char  *maildir_path,
+                         const char  *name,
+                         GHashTable **cur)
+{
+  g_autofree char *path = g_build_filename (maildir_path, "new", name, NULL);
+  g_autoptr(GFile) file = NULL;
+  g_autoptr(GFileInputStream) stream = NULL;
+  g_autoptr(PfHeaderDigest) digest = NULL;
+  g_autofree guint8 *buffer = NULL;
+  gsize total = 0;
+
+  file = g_file_new_for_path (path);
+  stream = g_file_read (file, NULL, NULL);
+  if (stream == NULL)
+    {
+      const char *in_cur;
+
+      if (*cur == NULL)
+        *cur = cur_names (maildir_path);
+      in_cur = g_hash_table_lookup (*cur, name);
+      if (in_cur == NULL)
+        return NULL;
+      g_clear_pointer (&path, g_free);
+      g_clear_object (&file);
+      path = g_build_filename (maildir_path, "cur", in_cur, NULL);
+      file = g_file_new_for_path (path);
+      stream = g_file_read (file, NULL, NULL);
+      if (stream == NULL)
+        return NULL;
+    }
+
+  digest = pf_header_digest_new ();
+  buffer = g_malloc (64 * 1024);
+  while (total <= HEADER_CAP)
+    {
+      gssize n = g_input_stream_read (G_INPUT_STREAM (stream), buffer, 64 * 1024, NULL, NULL);
+
+      if (n < 0)
+        return NULL;
+      if (n == 0)
+        break;
+      pf_header_digest_update (digest, buffer, n);
+      total += n;
+    }
+  return pf_header_digest_finish (digest);
+}
+
 void
 pf_fetcher_compact_thread (GTask        *task,
                            gpointer      source_object,
@@ -353,7 +424,17 @@ pf_fetcher_compact_thread (GTask        *task,
                            GCancellable *cancellable)
 {
   Run *run = task_data;
+  g_autoptr(GHashTable) cur = NULL;
   GError *error = NULL;
+
+  /* The main thread leaves run->unverified alone until this returns. */
+  for (guint i = 0; run->unverified != NULL && i < run->unverified->len; i++)
+    {
+      Confirm *confirm = g_ptr_array_index (run->unverified, i);
+
+      g_free (confirm->header_digest);
+      confirm->header_digest = delivered_header_digest (run->self->maildir, confirm->name, &cur);
+    }
 
   if (!pf_journal_compact (run->journal, run->server_uids, run->now, NULL, &error))
     g_task_return_error (task, error);

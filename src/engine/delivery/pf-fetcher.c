@@ -122,8 +122,11 @@ pf_fetcher_message_free (gpointer data)
 void
 pf_fetcher_confirm_free (Confirm *confirm)
 {
+  if (confirm == NULL)
+    return;   /* handed over */
   g_free (confirm->uid);
   g_free (confirm->header_digest);
+  g_free (confirm->name);
   g_clear_object (&confirm->sink);
   g_free (confirm);
 }
@@ -160,6 +163,7 @@ run_free (gpointer data)
   g_clear_pointer (&run->ready, g_ptr_array_unref);
   g_clear_pointer (&run->deleted_uids, g_ptr_array_unref);
   g_clear_pointer (&run->requested, g_hash_table_unref);
+  g_clear_pointer (&run->unverified, g_ptr_array_unref);
   g_queue_clear_full (&run->delete_uids, g_free);
   g_clear_error (&run->error);
   g_clear_pointer (&run->result, pf_fetch_result_free);

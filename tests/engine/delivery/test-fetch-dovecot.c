@@ -261,7 +261,8 @@ test_delete_after_days (void)
 
 /* A journal written before sizes and header digests were journaled
  * ("UID NAME TIME"): nothing is fetched twice, the delete policy deletes
- * what it holds (by size alone), and the journal is upgraded. */
+ * what it holds (after TOP's header matched the file delivered), and the
+ * journal is upgraded. */
 static void
 test_old_journal_keeps_working (void)
 {

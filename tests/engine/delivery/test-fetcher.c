@@ -513,6 +513,95 @@ test_reused_uid_same_size_never_deleted_unread (void)
   pf_test_fetch_assert_exactly_once (maildir, 3);
 }
 
+/* The ad-hoc journal of the fetches above, rewritten in the form journals
+ * had before sizes and header digests ("UID NAME TIME"). */
+static void
+journal_to_old_form (void)
+{
+  g_autofree char *path = g_build_filename (g_get_user_state_dir (), "popfetch",
+                                            "bob@127.0.0.1.journal", NULL);
+  g_autofree char *contents = NULL;
+  g_auto(GStrv) lines = NULL;
+  g_autoptr(GString) old = g_string_new (NULL);
+
+  g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
+  lines = g_strsplit (contents, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      g_auto(GStrv) fields = g_strsplit (lines[i], " ", -1);
+
+      if (g_strv_length (fields) >= 5)
+        g_string_append_printf (old, "%s %s %s\n", fields[0], fields[1], fields[2]);
+    }
+  g_assert_cmpuint (old->len, >, 0);
+  g_assert_true (g_file_set_contents (path, old->str, -1, NULL));
+}
+
+/* A journal from before sizes and header digests: an id it holds that
+ * the server gave to another message (same size) is fetched, never
+ * deleted unread; the check compares TOP's header with the file
+ * delivered. The one that is the same is deleted. Before, an old entry
+ * matched any size and its message was deleted without a check. */
+static void
+test_old_journal_reused_uid_never_deleted_unread (void)
+{
+  g_autofree char *maildir = local_maildir ();
+  PfFetchResult *result;
+
+  result = run_session (LOGGED_IN "C: UIDL\nS: +OK\nS: 1 uid-1\nS: 2 uid-2\nS: .\n"
+                        "C: LIST\nS: +OK\nS: 1 54\nS: 2 54\nS: .\n"
+                        "C: RETR 1\n" MESSAGE (1) "C: RETR 2\n" MESSAGE (2) "C: QUIT\nS: +OK\n",
+                        "127.0.0.1", NULL, PF_FETCH_KEEP, 0, T0);
+  g_assert_cmpuint (result->fetched, ==, 2);
+  pf_fetch_result_free (result);
+  journal_to_old_form ();
+
+  /* Both old enough to go. uid-1 now names message 7: fetched (and
+   * kept, too young); uid-2 is still message 2: deleted. */
+  result = run_session (LOGGED_IN "C: UIDL\nS: +OK\nS: 1 uid-1\nS: 2 uid-2\nS: .\n"
+                        "C: LIST\nS: +OK\nS: 1 54\nS: 2 54\nS: .\n"
+                        "C: TOP 1 0\n" HEADER (7) "C: TOP 2 0\n" HEADER (2)
+                        "C: DELE 2\nS: +OK\nC: RETR 1\n" MESSAGE (7) "C: QUIT\nS: +OK\n",
+                        "127.0.0.1", NULL, PF_FETCH_DELETE_AFTER_DAYS, 1, T0 + 2 * DAY);
+  g_assert_cmpuint (result->fetched, ==, 1);
+  g_assert_cmpuint (result->deleted, ==, 1);
+  pf_fetch_result_free (result);
+  pf_test_fetch_assert_exactly_once (maildir, 3);
+}
+
+/* An old entry whose file is no longer in the Maildir (the user deleted
+ * it, or a mail reader moved it) cannot be compared: the message stays on
+ * the server, unread or not. */
+static void
+test_old_journal_without_file_kept (void)
+{
+  g_autofree char *maildir = local_maildir ();
+  g_autofree char *new_dir = g_build_filename (maildir, "new", NULL);
+  g_autoptr(GDir) dir = NULL;
+  const char *name;
+  PfFetchResult *result;
+
+  result = run_session (LOGGED_IN UIDL_1 LIST_1 (54) "C: RETR 1\n" MESSAGE (1) "C: QUIT\nS: +OK\n",
+                        "127.0.0.1", NULL, PF_FETCH_KEEP, 0, T0);
+  g_assert_cmpuint (result->fetched, ==, 1);
+  pf_fetch_result_free (result);
+  journal_to_old_form ();
+  dir = g_dir_open (new_dir, 0, NULL);
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (new_dir, name, NULL);
+
+      g_assert_cmpint (g_unlink (path), ==, 0);
+    }
+
+  result = run_session (LOGGED_IN UIDL_1 LIST_1 (54) "C: QUIT\nS: +OK\n",
+                        "127.0.0.1", NULL, PF_FETCH_DELETE, 0, T0 + DAY);
+  g_assert_cmpuint (result->fetched, ==, 0);
+  g_assert_cmpuint (result->deleted, ==, 0);
+  g_assert_cmpuint (result->already_had, ==, 1);
+  pf_fetch_result_free (result);
+}
+
 /* Writes @uids (one per line) into the account's "to delete" list, the
  * file beside its journal (KEY.delete) that the reader writes when the
  * user deleted a message and asked for it to go from the server too. */
@@ -1042,6 +1131,8 @@ main (int    argc,
   g_test_add_func ("/engine/delivery/fetch/reused-uid/other-size-is-new", test_reused_uid_other_size);
   g_test_add_func ("/engine/delivery/fetch/reused-uid/same-size-never-deleted-unread", test_reused_uid_same_size_never_deleted_unread);
   g_test_add_func ("/engine/delivery/fetch/reused-uid/status-header-still-same", test_status_header_still_same);
+  g_test_add_func ("/engine/delivery/fetch/reused-uid/old-journal-never-deleted-unread", test_old_journal_reused_uid_never_deleted_unread);
+  g_test_add_func ("/engine/delivery/fetch/reused-uid/old-journal-without-file-kept", test_old_journal_without_file_kept);
   g_test_add_func ("/engine/delivery/fetch/requested-deletion", test_requested_deletion);
   g_test_add_func ("/engine/delivery/fetch/framing/glued-terminator-pipelined", test_glued_terminator_pipelined);
   g_test_add_func ("/engine/delivery/fetch/size-limit/data-past-limit", test_data_past_size_limit);
