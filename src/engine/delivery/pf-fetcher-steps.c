@@ -68,21 +68,22 @@ pf_fetcher_on_gone_recorded (GObject      *source,
 
 /* Blocking: the reader's "to delete" list beside the journal, one
  * unique-id a line; missing is empty. Ids no longer on the server are
- * harmless: a reused id names new mail, which the header check keeps. */
+ * harmless: a reused id names new mail, which the header check keeps.
+ * A link under its name is not followed: it asks for nothing. */
 static GHashTable *
 read_requested (PfJournal *journal)
 {
-  const char *journal_path = pf_journal_get_path (journal);
-  g_autofree char *base = g_str_has_suffix (journal_path, ".journal")
-                          ? g_strndup (journal_path, strlen (journal_path) - strlen (".journal"))
-                          : g_strdup (journal_path);
-  g_autofree char *path = g_strconcat (base, ".delete", NULL);
   g_autofree char *contents = NULL;
+  g_autoptr(GError) error = NULL;
   g_auto(GStrv) lines = NULL;
   GHashTable *requested;
 
-  if (!g_file_get_contents (path, &contents, NULL, NULL))
-    return NULL;
+  if (!pf_journal_read_beside (journal, ".delete", &contents, NULL, &error))
+    {
+      if (!g_error_matches (error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+        g_warning ("%s", error->message);
+      return NULL;
+    }
   requested = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   lines = g_strsplit (contents, "\n", -1);
   for (guint i = 0; lines[i] != NULL; i++)

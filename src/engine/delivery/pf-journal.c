@@ -209,12 +209,15 @@ open_state_file (PfJournal   *journal,
   return fd;
 }
 
-/* A new file of its own for a replacement of the journal, under a name no
- * one can guess in advance (mkstemp in the state directory). */
+/* A new file of its own in @dir_fd for a replacement of @name (NAME.XXXXXX,
+ * as mkstemp makes them: created exclusively, never through a link, under
+ * a name no one can guess in advance). */
 static int
-create_temporary (PfJournal  *journal,
-                  char      **name,
-                  GError    **error)
+create_temporary (int          dir_fd,
+                  const char  *dir_path,
+                  const char  *name,
+                  char       **temporary,
+                  GError     **error)
 {
   static const char chars[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
 
@@ -227,24 +230,179 @@ create_temporary (PfJournal  *journal,
       for (guint i = 0; i < 6; i++)
         suffix[i] = chars[g_random_int_range (0, sizeof chars - 1)];
       suffix[6] = '\0';
-      candidate = g_strconcat (journal->name, ".", suffix, NULL);
-      fd = openat (journal->dir_fd, candidate, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+      candidate = g_strconcat (name, ".", suffix, NULL);
+      fd = openat (dir_fd, candidate, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
       if (fd >= 0)
         {
-          *name = g_steal_pointer (&candidate);
+          *temporary = g_steal_pointer (&candidate);
           return fd;
         }
       if (errno != EEXIST)
         {
-          g_autofree char *path = g_build_filename (journal->state_dir, candidate, NULL);
+          g_autofree char *path = g_build_filename (dir_path, candidate, NULL);
 
           pf_maildir_set_errno_error (error, errno, PF_FILE_CREATE, path);
           return -1;
         }
     }
   g_set_error (error, PF_ERROR, PF_ERROR_LOCAL_DISK,
-               _("Could not find a free name for a new journal in %s."), journal->state_dir);
+               _("Could not find a free name for a new file in %s."), dir_path);
   return -1;
+}
+
+gboolean
+pf_journal_replace_state_file (int          dir_fd,
+                               const char  *dir_path,
+                               const char  *name,
+                               const char  *data,
+                               gsize        len,
+                               GError     **error)
+{
+  g_autofree char *temporary = NULL;
+  g_autofree char *temporary_path = NULL;
+  g_autofree char *path = NULL;
+  int fd;
+
+  g_return_val_if_fail (dir_fd >= 0 && dir_path != NULL && name != NULL, FALSE);
+
+  fd = create_temporary (dir_fd, dir_path, name, &temporary, error);
+  if (fd < 0)
+    return FALSE;
+  temporary_path = g_build_filename (dir_path, temporary, NULL);
+  if (!write_all (fd, data, len, temporary_path, error))
+    {
+      close (fd);
+      unlinkat (dir_fd, temporary, 0);
+      return FALSE;
+    }
+  if (fsync (fd) != 0)
+    {
+      pf_maildir_set_errno_error (error, errno, PF_FILE_FLUSH, temporary_path);
+      close (fd);
+      unlinkat (dir_fd, temporary, 0);
+      return FALSE;
+    }
+  close (fd);
+
+  /* rename() replaces a link under @name itself, never what it points to. */
+  path = g_build_filename (dir_path, name, NULL);
+  if (renameat (dir_fd, temporary, dir_fd, name) != 0)
+    {
+      pf_maildir_set_errno_error (error, errno, PF_FILE_REPLACE, path);
+      unlinkat (dir_fd, temporary, 0);
+      return FALSE;
+    }
+  if (fsync (dir_fd) != 0)
+    {
+      pf_maildir_set_errno_error (error, errno, PF_FILE_FLUSH, dir_path);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* The whole file open at @fd, from its start. */
+static gboolean
+read_whole (int          fd,
+            const char  *path,
+            char       **contents,
+            gsize       *length,
+            GError     **error)
+{
+  g_autoptr(GByteArray) data = g_byte_array_new ();
+  guint8 buffer[16 * 1024];
+  off_t offset = 0;
+
+  for (;;)
+    {
+      ssize_t n = pread (fd, buffer, sizeof buffer, offset);
+
+      if (n < 0)
+        {
+          int saved_errno = errno;
+
+          if (saved_errno == EINTR)
+            continue;
+          g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved_errno),
+                       _("Could not read %s: %s"), path, g_strerror (saved_errno));
+          return FALSE;
+        }
+      if (n == 0)
+        break;
+      g_byte_array_append (data, buffer, n);
+      offset += n;
+    }
+  if (length != NULL)
+    *length = data->len;
+  g_byte_array_append (data, (const guint8 *) "", 1);
+  *contents = (char *) g_byte_array_free (g_steal_pointer (&data), FALSE);
+  return TRUE;
+}
+
+int
+pf_journal_open_parent_dir (const char  *path,
+                            char       **dir_path,
+                            GError     **error)
+{
+  int fd;
+
+  g_return_val_if_fail (path != NULL && dir_path != NULL, -1);
+
+  *dir_path = g_path_get_dirname (path);
+  fd = open (*dir_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved_errno),
+                   _("Could not open %s: %s"), *dir_path, g_strerror (saved_errno));
+    }
+  return fd;
+}
+
+gboolean
+pf_journal_read_state_file (int          dir_fd,
+                            const char  *dir_path,
+                            const char  *name,
+                            char       **contents,
+                            gsize       *length,
+                            GError     **error)
+{
+  g_autofree char *path = NULL;
+  struct stat st;
+  gboolean ok;
+  int fd;
+
+  g_return_val_if_fail (dir_fd >= 0 && dir_path != NULL && name != NULL && contents != NULL, FALSE);
+
+  path = g_build_filename (dir_path, name, NULL);
+  /* O_NONBLOCK: a FIFO planted there must not hang the read. */
+  fd = openat (dir_fd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0)
+    {
+      int saved_errno = errno;
+
+      if (saved_errno == ELOOP)
+        g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_LOOP,
+                     _("%s is a symbolic link. Popfetch does not follow links in its state "
+                       "directory; remove it."),
+                     path);
+      else
+        g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved_errno),
+                     _("Could not open %s: %s"), path, g_strerror (saved_errno));
+      return FALSE;
+    }
+  if (fstat (fd, &st) != 0 || !S_ISREG (st.st_mode))
+    {
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+                   _("%s is not a regular file. Popfetch keeps only plain files in its state "
+                     "directory; remove it."),
+                   path);
+      close (fd);
+      return FALSE;
+    }
+  ok = read_whole (fd, path, contents, length, error);
+  close (fd);
+  return ok;
 }
 
 /* A compaction cut short leaves its temporary file (NAME.XXXXXX, or
@@ -339,7 +497,9 @@ load (PfJournal  *journal,
   gsize start = 0;
   g_autoptr(GError) local_error = NULL;
 
-  if (!g_file_get_contents (journal->path, &contents, &length, &local_error))
+  /* From the descriptor opened without following a link, not by its
+   * path again. */
+  if (!read_whole (journal->fd, journal->path, &contents, &length, &local_error))
     {
       g_set_error (error, PF_ERROR, PF_ERROR_LOCAL_DISK, "%s", local_error->message);
       return FALSE;
@@ -586,7 +746,8 @@ maildir_names (const char *maildir_path)
 /* Whether the journal file at @path is @escaped_user's (by its "@ USER"
  * record, else by a host-and-user key) and names a file in @names. */
 static gboolean
-journal_holds (const char *path,
+journal_holds (PfJournal  *journal,
+               const char *file_name,
                const char *key,
                const char *escaped_user,
                GHashTable *names)
@@ -597,7 +758,9 @@ journal_holds (const char *path,
   gboolean holds = FALSE;
   gsize length = 0, start = 0;
 
-  if (!g_file_get_contents (path, &contents, &length, NULL))
+  /* A link there is no journal of this directory: not followed. */
+  if (!pf_journal_read_state_file (journal->dir_fd, journal->state_dir, file_name, &contents,
+                                   &length, NULL))
     return FALSE;
   if (at != NULL)
     user = g_strndup (key, at - key);
@@ -651,10 +814,29 @@ pf_journal_find_other_holding (PfJournal   *journal,
       if (strcmp (path, journal->path) == 0)
         continue;
       key = g_strndup (name, strlen (name) - strlen (".journal"));
-      if (journal_holds (path, key, escaped->str, names))
+      if (journal_holds (journal, name, key, escaped->str, names))
         return g_steal_pointer (&path);
     }
   return NULL;
+}
+
+gboolean
+pf_journal_read_beside (PfJournal   *journal,
+                        const char  *suffix,
+                        char       **contents,
+                        gsize       *length,
+                        GError     **error)
+{
+  g_autofree char *key = NULL;
+  g_autofree char *name = NULL;
+
+  g_return_val_if_fail (journal != NULL && suffix != NULL && contents != NULL, FALSE);
+
+  key = g_str_has_suffix (journal->name, ".journal")
+        ? g_strndup (journal->name, strlen (journal->name) - strlen (".journal"))
+        : g_strdup (journal->name);
+  name = g_strconcat (key, suffix, NULL);
+  return pf_journal_read_state_file (journal->dir_fd, journal->state_dir, name, contents, length, error);
 }
 
 gboolean
@@ -985,8 +1167,6 @@ static gboolean
 rewrite (PfJournal  *journal,
          GError    **error)
 {
-  g_autofree char *new_name = NULL;
-  g_autofree char *new_path = NULL;
   g_autoptr(GString) buffer = g_string_new (NULL);
   GHashTableIter iter;
   gpointer key, value;
@@ -1004,32 +1184,8 @@ rewrite (PfJournal  *journal,
     g_string_append_printf (buffer, "! %s %" G_GUINT64_FORMAT "\n",
                             (const char *) key, *(const guint64 *) value);
 
-  fd = create_temporary (journal, &new_name, error);
-  if (fd < 0)
-    return FALSE;
-  new_path = g_build_filename (journal->state_dir, new_name, NULL);
-  if (!write_all (fd, buffer->str, buffer->len, new_path, error))
-    {
-      close (fd);
-      unlinkat (journal->dir_fd, new_name, 0);
-      return FALSE;
-    }
-  if (fsync (fd) != 0)
-    {
-      pf_maildir_set_errno_error (error, errno, PF_FILE_FLUSH, new_path);
-      close (fd);
-      unlinkat (journal->dir_fd, new_name, 0);
-      return FALSE;
-    }
-  close (fd);
-
-  if (renameat (journal->dir_fd, new_name, journal->dir_fd, journal->name) != 0)
-    {
-      pf_maildir_set_errno_error (error, errno, PF_FILE_REPLACE, journal->path);
-      unlinkat (journal->dir_fd, new_name, 0);
-      return FALSE;
-    }
-  if (!sync_state_dir (journal, error))
+  if (!pf_journal_replace_state_file (journal->dir_fd, journal->state_dir, journal->name,
+                                      buffer->str, buffer->len, error))
     return FALSE;
 
   fd = open_state_file (journal, journal->name, O_RDWR | O_APPEND, error);

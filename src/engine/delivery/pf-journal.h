@@ -163,6 +163,44 @@ char       *pf_journal_find_other_holding (PfJournal   *journal,
                                            const char  *user,
                                            const char  *maildir_path);
 
+/* Blocking. The file KEY@suffix beside the journal (KEY.delete, say),
+ * read as pf_journal_read_state_file() does. */
+gboolean    pf_journal_read_beside   (PfJournal   *journal,
+                                      const char  *suffix,
+                                      char       **contents,
+                                      gsize       *length,
+                                      GError     **error);
+
+/* Blocking. The files of the state directory are opened relative to its
+ * descriptor @dir_fd (@dir_path names it in messages), never through a
+ * symbolic link: one planted there would make Popfetch read, write or
+ * truncate the file it points to.
+ *
+ * The directory holding the state file @path, opened (a descriptor, or
+ * -1 with @error in G_FILE_ERROR); *@dir_path is set either way. */
+int         pf_journal_open_parent_dir    (const char  *path,
+                                           char       **dir_path,
+                                           GError     **error);
+/* The whole regular file @name, NUL-terminated. Errors in G_FILE_ERROR:
+ * missing, G_FILE_ERROR_NOENT; a link, G_FILE_ERROR_LOOP; anything but a
+ * regular file, G_FILE_ERROR_INVAL. */
+gboolean    pf_journal_read_state_file    (int          dir_fd,
+                                           const char  *dir_path,
+                                           const char  *name,
+                                           char       **contents,
+                                           gsize       *length,
+                                           GError     **error);
+/* Replace @name atomically with @data: a temporary of its own
+ * (NAME.XXXXXX, created exclusively, 0600), fsync, rename over @name (a
+ * link there is replaced, not followed), fsync the directory. Errors:
+ * PF_ERROR_LOCAL_DISK. */
+gboolean    pf_journal_replace_state_file (int          dir_fd,
+                                           const char  *dir_path,
+                                           const char  *name,
+                                           const char  *data,
+                                           gsize        len,
+                                           GError     **error);
+
 /* Lookups are in memory and cheap (main thread is fine). The journal
  * may be used from two threads at once (see pf_journal_note_pending). */
 guint       pf_journal_get_n_entries (PfJournal   *journal);

@@ -10,7 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "pf-journal.h"
 #include "pf-sanitize.h"
 #include "pf-server-view.h"
 
@@ -633,7 +635,11 @@ pf_server_view_save (PfServerView  *view,
 {
   g_autoptr(GKeyFile) file = g_key_file_new ();
   g_autofree char *data = NULL;
+  g_autofree char *dir_path = NULL;
+  g_autofree char *base = NULL;
   gsize len = 0;
+  gboolean ok;
+  int dir_fd;
 
   g_return_val_if_fail (view != NULL, FALSE);
   g_return_val_if_fail (path != NULL, FALSE);
@@ -662,9 +668,13 @@ pf_server_view_save (PfServerView  *view,
     }
 
   data = g_key_file_to_data (file, &len, NULL);
-  return g_file_set_contents_full (path, data, len,
-                                   G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE,
-                                   0600, error);
+  dir_fd = pf_journal_open_parent_dir (path, &dir_path, error);
+  if (dir_fd < 0)
+    return FALSE;
+  base = g_path_get_basename (path);
+  ok = pf_journal_replace_state_file (dir_fd, dir_path, base, data, len, error);
+  close (dir_fd);
+  return ok;
 }
 
 static char *
@@ -686,11 +696,23 @@ pf_server_view_load (const char  *path,
   g_autoptr(PfServerView) view = NULL;
   g_autofree char *source = NULL;
   g_auto(GStrv) groups = NULL;
+  g_autofree char *dir_path = NULL;
+  g_autofree char *base = NULL;
+  g_autofree char *contents = NULL;
   GError *local_error = NULL;
+  gsize length = 0;
+  gboolean ok;
+  int dir_fd;
 
   g_return_val_if_fail (path != NULL, NULL);
 
-  if (!g_key_file_load_from_file (file, path, G_KEY_FILE_NONE, error))
+  dir_fd = pf_journal_open_parent_dir (path, &dir_path, error);
+  if (dir_fd < 0)
+    return NULL;
+  base = g_path_get_basename (path);
+  ok = pf_journal_read_state_file (dir_fd, dir_path, base, &contents, &length, error);
+  close (dir_fd);
+  if (!ok || !g_key_file_load_from_data (file, contents, length, G_KEY_FILE_NONE, error))
     return NULL;
   if (!g_key_file_has_group (file, GROUP_SERVER))
     {

@@ -9,6 +9,8 @@
 #include "config.h"
 
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <glib/gstdio.h>
 
@@ -483,6 +485,48 @@ test_view_round_trip (void)
   g_assert_error (error, G_FILE_ERROR, G_FILE_ERROR_NOENT);
 }
 
+/* KEY.server is a state file: a link planted under its name is neither
+ * read (it would show another file's contents as the server's) nor
+ * written through; saving replaces the link itself. */
+static void
+test_view_link_not_followed (void)
+{
+  g_autofree char *dir = g_build_filename (g_get_user_state_dir (), "popfetch", NULL);
+  g_autofree char *elsewhere = g_build_filename (g_get_user_data_dir (), "elsewhere", NULL);
+  g_autofree char *victim = g_build_filename (elsewhere, "victim", NULL);
+  g_autofree char *path = pf_server_view_build_path (dir, "account-dove");
+  const char *precious = "[server]\nupdated=1\nmessages=42\n";
+  g_autofree char *contents = NULL;
+  g_autoptr(PfServerView) view = pf_server_view_new ();
+  g_autoptr(PfServerView) loaded = NULL;
+  g_autoptr(GError) error = NULL;
+  GStatBuf st;
+
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+  g_assert_cmpint (g_mkdir_with_parents (elsewhere, 0700), ==, 0);
+  g_assert_true (g_file_set_contents (victim, precious, -1, NULL));
+  g_assert_cmpint (symlink (victim, path), ==, 0);
+
+  loaded = pf_server_view_load (path, &error);
+  g_assert_null (loaded);
+  g_assert_error (error, G_FILE_ERROR, G_FILE_ERROR_LOOP);
+  g_test_message ("%s", error->message);
+  g_assert_nonnull (strstr (error->message, "symbolic link"));
+  g_clear_error (&error);
+
+  pf_server_view_set_counts (view, 3, 300, 1);
+  g_assert_true (pf_server_view_save (view, path, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_file_get_contents (victim, &contents, NULL, NULL));
+  g_assert_cmpstr (contents, ==, precious);
+  g_assert_cmpint (g_lstat (path, &st), ==, 0);
+  g_assert_true (S_ISREG (st.st_mode));
+  g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+  loaded = pf_server_view_load (path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (pf_server_view_get_n_messages (loaded), ==, 3);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -491,6 +535,7 @@ main (int    argc,
 
   g_test_add_func ("/engine/delivery/server-view/decode-header", test_decode_header);
   g_test_add_func ("/engine/delivery/server-view/round-trip", test_view_round_trip);
+  g_test_add_func ("/engine/delivery/server-view/link-not-followed", test_view_link_not_followed);
   g_test_add_func ("/engine/delivery/server-view/survey-then-fetch", test_survey_then_fetch);
   g_test_add_func ("/engine/delivery/server-view/survey-without-top", test_survey_without_top);
   g_test_add_func ("/engine/delivery/server-view/quota", test_quota);

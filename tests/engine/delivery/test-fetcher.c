@@ -659,6 +659,35 @@ test_requested_deletion (void)
   pf_test_fetch_assert_exactly_once (maildir, 1);
 }
 
+/* KEY.delete is a state file: a link planted under its name is not
+ * followed, and asks for no deletion. */
+static void
+test_requested_deletion_link_not_followed (void)
+{
+  g_autofree char *maildir = local_maildir ();
+  g_autofree char *state = g_build_filename (g_get_user_state_dir (), "popfetch", NULL);
+  g_autofree char *planted = g_build_filename (state, "bob@127.0.0.1.delete", NULL);
+  g_autofree char *elsewhere = g_build_filename (g_get_user_data_dir (), "elsewhere", NULL);
+  g_autofree char *victim = g_build_filename (elsewhere, "ids", NULL);
+  PfFetchResult *result;
+
+  result = run_session (LOGGED_IN UIDL_1 LIST_1 (54) "C: RETR 1\n" MESSAGE (1) "C: QUIT\nS: +OK\n",
+                        "127.0.0.1", NULL, PF_FETCH_KEEP, 0, T0);
+  g_assert_cmpuint (result->fetched, ==, 1);
+  pf_fetch_result_free (result);
+
+  g_assert_cmpint (g_mkdir_with_parents (elsewhere, 0700), ==, 0);
+  g_assert_true (g_file_set_contents (victim, "uid-1\n", -1, NULL));
+  g_assert_cmpint (symlink (victim, planted), ==, 0);
+  g_test_expect_message ("Popfetch-Delivery", G_LOG_LEVEL_WARNING, "*is a symbolic link*");
+  result = run_session (LOGGED_IN UIDL_1 LIST_1 (54) "C: QUIT\nS: +OK\n",
+                        "127.0.0.1", NULL, PF_FETCH_KEEP, 0, T0 + DAY);
+  g_test_assert_expected_messages ();
+  g_assert_cmpuint (result->deleted, ==, 0);
+  g_assert_cmpuint (result->already_had, ==, 1);
+  pf_fetch_result_free (result);
+}
+
 /* An mbox-based server adds "Status: RO" to a message once it was read,
  * and shows it in TOP (not counted in LIST's size): it is still the
  * message delivered, deleted in time. */
@@ -1134,6 +1163,7 @@ main (int    argc,
   g_test_add_func ("/engine/delivery/fetch/reused-uid/old-journal-never-deleted-unread", test_old_journal_reused_uid_never_deleted_unread);
   g_test_add_func ("/engine/delivery/fetch/reused-uid/old-journal-without-file-kept", test_old_journal_without_file_kept);
   g_test_add_func ("/engine/delivery/fetch/requested-deletion", test_requested_deletion);
+  g_test_add_func ("/engine/delivery/fetch/requested-deletion/link-not-followed", test_requested_deletion_link_not_followed);
   g_test_add_func ("/engine/delivery/fetch/framing/glued-terminator-pipelined", test_glued_terminator_pipelined);
   g_test_add_func ("/engine/delivery/fetch/size-limit/data-past-limit", test_data_past_size_limit);
   g_test_add_func ("/engine/delivery/fetch/round-trips/listing-in-one", test_listing_one_round_trip);

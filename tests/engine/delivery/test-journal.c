@@ -527,6 +527,41 @@ test_planted_links_refused (void)
     }
 }
 
+/* Another journal that is a link is not read when an ad-hoc fetch looks
+ * for the Maildir's owner: only files of the state directory count. */
+static void
+test_other_journal_link_not_read (void)
+{
+  g_autofree char *dir = state_dir ();
+  g_autofree char *mpath = maildir_path ();
+  g_autofree char *new_dir = g_build_filename (mpath, "new", NULL);
+  g_autofree char *delivered = g_build_filename (new_dir, "1.M1P1Q1.h,S=5", NULL);
+  g_autofree char *elsewhere = g_build_filename (g_get_user_data_dir (), "elsewhere", NULL);
+  g_autofree char *outside = g_build_filename (elsewhere, "bob@old.example.journal", NULL);
+  g_autofree char *planted = g_build_filename (dir, "bob@old.example.journal", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PfJournal) journal = NULL;
+  g_autofree char *other = NULL;
+
+  g_assert_cmpint (g_mkdir_with_parents (new_dir, 0700), ==, 0);
+  g_assert_cmpint (g_mkdir_with_parents (elsewhere, 0700), ==, 0);
+  g_assert_true (g_file_set_contents (delivered, "x\n", -1, NULL));
+  g_assert_true (g_file_set_contents (outside, "@ bob\nuid-1 1.M1P1Q1.h,S=5 10 5 -\n", -1, NULL));
+  journal = pf_journal_open (dir, "new.example", "bob", &error);
+  g_assert_no_error (error);
+
+  /* As a file of the state directory it counts. */
+  g_assert_cmpint (g_rename (outside, planted), ==, 0);
+  other = pf_journal_find_other_holding (journal, "bob", mpath);
+  g_assert_cmpstr (other, ==, planted);
+  g_clear_pointer (&other, g_free);
+
+  g_assert_cmpint (g_rename (planted, outside), ==, 0);
+  g_assert_cmpint (symlink (outside, planted), ==, 0);
+  other = pf_journal_find_other_holding (journal, "bob", mpath);
+  g_assert_null (other);
+}
+
 /* Whoever may write the state directory may plant or replace journals:
  * a directory that others may write, or that another user owns, is
  * refused. */
@@ -669,6 +704,7 @@ main (int    argc,
   g_test_add_func ("/engine/delivery/journal/links/planted-temporary-harmless", test_planted_temporary_harmless);
   g_test_add_func ("/engine/delivery/journal/links/planted-journal-and-lock-refused", test_planted_links_refused);
   g_test_add_func ("/engine/delivery/journal/state-dir/loose-refused", test_loose_state_dir_refused);
+  g_test_add_func ("/engine/delivery/journal/links/other-journal-not-read", test_other_journal_link_not_read);
   g_test_add_func ("/engine/delivery/journal/compact/forgets-slowly", test_compact_forgets_slowly);
   g_test_add_func ("/engine/delivery/journal/compact/distrusts-shrunk-listing", test_compact_distrusts_shrunk_listing);
   g_test_add_func ("/engine/delivery/journal/old-format-loads", test_old_format_loads);
