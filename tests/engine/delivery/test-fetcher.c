@@ -602,6 +602,45 @@ test_old_journal_without_file_kept (void)
   pf_fetch_result_free (result);
 }
 
+/* A server that answers UIDL with an empty list one day and a partial one
+ * the next (a broken or overloaded server) makes Popfetch forget nothing:
+ * when the whole mailbox is listed again, nothing comes twice. Before,
+ * compaction dropped every id one listing lacked, and they were
+ * delivered again when they reappeared. */
+static void
+test_partial_listings_forget_nothing (void)
+{
+  g_autofree char *maildir = local_maildir ();
+  const char *uidl_4 = "C: UIDL\nS: +OK\nS: 1 uid-1\nS: 2 uid-2\nS: 3 uid-3\nS: 4 uid-4\nS: .\n";
+  const char *list_4 = "C: LIST\nS: +OK\nS: 1 54\nS: 2 54\nS: 3 54\nS: 4 54\nS: .\n";
+  g_autofree char *first = g_strconcat (LOGGED_IN, uidl_4, list_4,
+                                        "C: RETR 1\n" MESSAGE (1) "C: RETR 2\n" MESSAGE (2)
+                                        "C: RETR 3\n" MESSAGE (3) "C: RETR 4\n" MESSAGE (4)
+                                        "C: QUIT\nS: +OK\n", NULL);
+  g_autofree char *again = g_strconcat (LOGGED_IN, uidl_4, list_4, "C: QUIT\nS: +OK\n", NULL);
+  PfFetchResult *result;
+
+  result = run_session (first, "127.0.0.1", NULL, PF_FETCH_KEEP, 0, T0);
+  g_assert_cmpuint (result->fetched, ==, 4);
+  pf_fetch_result_free (result);
+
+  result = run_session (LOGGED_IN "C: UIDL\nS: +OK\nS: .\nC: LIST\nS: +OK\nS: .\nC: QUIT\nS: +OK\n",
+                        "127.0.0.1", NULL, PF_FETCH_KEEP, 0, T0 + DAY);
+  g_assert_cmpuint (result->fetched, ==, 0);
+  pf_fetch_result_free (result);
+  result = run_session (LOGGED_IN UIDL_1 LIST_1 (54) "C: QUIT\nS: +OK\n",
+                        "127.0.0.1", NULL, PF_FETCH_KEEP, 0, T0 + 2 * DAY);
+  g_assert_cmpuint (result->fetched, ==, 0);
+  g_assert_cmpuint (result->already_had, ==, 1);
+  pf_fetch_result_free (result);
+
+  result = run_session (again, "127.0.0.1", NULL, PF_FETCH_KEEP, 0, T0 + 10 * DAY);
+  g_assert_cmpuint (result->fetched, ==, 0);
+  g_assert_cmpuint (result->already_had, ==, 4);
+  pf_fetch_result_free (result);
+  pf_test_fetch_assert_exactly_once (maildir, 4);
+}
+
 /* Writes @uids (one per line) into the account's "to delete" list, the
  * file beside its journal (KEY.delete) that the reader writes when the
  * user deleted a message and asked for it to go from the server too. */
@@ -1162,6 +1201,7 @@ main (int    argc,
   g_test_add_func ("/engine/delivery/fetch/reused-uid/status-header-still-same", test_status_header_still_same);
   g_test_add_func ("/engine/delivery/fetch/reused-uid/old-journal-never-deleted-unread", test_old_journal_reused_uid_never_deleted_unread);
   g_test_add_func ("/engine/delivery/fetch/reused-uid/old-journal-without-file-kept", test_old_journal_without_file_kept);
+  g_test_add_func ("/engine/delivery/fetch/compaction/partial-listings-forget-nothing", test_partial_listings_forget_nothing);
   g_test_add_func ("/engine/delivery/fetch/requested-deletion", test_requested_deletion);
   g_test_add_func ("/engine/delivery/fetch/requested-deletion/link-not-followed", test_requested_deletion_link_not_followed);
   g_test_add_func ("/engine/delivery/fetch/framing/glued-terminator-pipelined", test_glued_terminator_pipelined);

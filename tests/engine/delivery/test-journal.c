@@ -227,6 +227,31 @@ test_compact_forgets_slowly (void)
   }
 }
 
+/* Days alone do not forget: an id missing from two listings a week
+ * apart (a fetch once a week) stays until a third listing lacks it. */
+static void
+test_compact_needs_runs_and_days (void)
+{
+  g_autofree char *dir = state_dir ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GHashTable) without_b = listing ("a", "c", NULL);
+  g_autoptr(PfJournal) journal = pf_journal_open (dir, "host", "user", &error);
+  PfJournalRecord records[] = {
+    { "a", "1.M1P1Q1.h,S=1", 1, 10, NULL }, { "b", "1.M1P1Q2.h,S=2", 2, 20, NULL },
+    { "c", "1.M1P1Q3.h,S=3", 3, 30, NULL },
+  };
+  gint64 now = 1700000000;
+
+  g_assert_true (pf_journal_append (journal, records, 3, &error));
+  g_assert_true (pf_journal_compact (journal, without_b, now, NULL, &error));
+  g_assert_true (pf_journal_compact (journal, without_b, now + 30 * DAY, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (pf_journal_lookup (journal, "b", NULL, NULL));
+  g_assert_true (pf_journal_compact (journal, without_b, now + 31 * DAY, NULL, &error));
+  g_assert_false (pf_journal_lookup (journal, "b", NULL, NULL));
+  g_assert_cmpuint (pf_journal_get_n_entries (journal), ==, 2);
+}
+
 /* A listing that is empty, or holds fewer than half the ids of the last
  * trusted one, counts no misses; the same shrunk listing next run does. */
 static void
@@ -706,6 +731,7 @@ main (int    argc,
   g_test_add_func ("/engine/delivery/journal/state-dir/loose-refused", test_loose_state_dir_refused);
   g_test_add_func ("/engine/delivery/journal/links/other-journal-not-read", test_other_journal_link_not_read);
   g_test_add_func ("/engine/delivery/journal/compact/forgets-slowly", test_compact_forgets_slowly);
+  g_test_add_func ("/engine/delivery/journal/compact/needs-runs-and-days", test_compact_needs_runs_and_days);
   g_test_add_func ("/engine/delivery/journal/compact/distrusts-shrunk-listing", test_compact_distrusts_shrunk_listing);
   g_test_add_func ("/engine/delivery/journal/old-format-loads", test_old_format_loads);
   g_test_add_func ("/engine/delivery/journal/gone-and-oversize-records", test_gone_and_oversize_records);
