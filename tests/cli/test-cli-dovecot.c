@@ -193,6 +193,63 @@ test_host_edit_keeps_journal (void)
   g_assert_cmpuint (pf_test_count_files (new_dir), ==, 7);
 }
 
+/* popfetch-cli fetch --host with the password on stdin, into @maildir. */
+static void
+fetch_ad_hoc (PfTestDovecot *dovecot,
+              PfTestRun     *run,
+              const char    *host,
+              const char    *maildir)
+{
+  g_autofree char *port = g_strdup_printf ("%u", pf_test_dovecot_get_tls_port (dovecot));
+  const char *argv[] = {
+    "fetch", "--host", host, "--port", port, "--security", "tls", "--user", USER,
+    "--ca-file", pf_test_dovecot_get_ca_file (dovecot), "--maildir", maildir,
+    "--password-stdin", NULL
+  };
+
+  pf_test_run_cli (run, PASSWORD "\n", argv);
+  g_test_message ("fetch --host %s: exit %d\n%s%s", host, run->status, run->out, run->err);
+}
+
+/* An ad-hoc fetch (no saved account) under another name of the same
+ * server finds the Maildir holding the mail of the journal kept under
+ * the first name: it says so, names both records, and downloads nothing;
+ * following its advice carries the record over. Without the check the
+ * mailbox came down a second time. */
+static void
+test_ad_hoc_other_name_says_so (void)
+{
+  g_autoptr(PfTestDovecot) dovecot = NULL;
+  g_autofree char *maildir = g_build_filename (g_get_home_dir (), "Mail", "adhoc", NULL);
+  g_autofree char *new_dir = g_build_filename (maildir, "new", NULL);
+  g_autofree char *state = g_build_filename (g_get_user_state_dir (), "popfetch", NULL);
+  g_autofree char *first_journal = g_build_filename (state, USER "@127.0.0.1.journal", NULL);
+  g_autofree char *other_journal = g_build_filename (state, USER "@localhost.journal", NULL);
+  g_auto(PfTestRun) first = { 0 };
+  g_auto(PfTestRun) renamed = { 0 };
+  g_auto(PfTestRun) carried_over = { 0 };
+
+  dovecot = pf_test_pop3_dovecot (USER, PASSWORD, 3, 1500);
+  if (dovecot == NULL)
+    return;
+
+  fetch_ad_hoc (dovecot, &first, "127.0.0.1", maildir);
+  g_assert_cmpint (first.status, ==, 0);
+  g_assert_cmpuint (pf_test_count_files (new_dir), ==, 3);
+
+  fetch_ad_hoc (dovecot, &renamed, "localhost", maildir);
+  g_assert_cmpint (renamed.status, ==, 64);
+  g_assert_nonnull (strstr (renamed.err, "already holds mail fetched for " USER));
+  g_assert_nonnull (strstr (renamed.err, first_journal));
+  g_assert_nonnull (strstr (renamed.err, other_journal));
+  g_assert_cmpuint (pf_test_count_files (new_dir), ==, 3);
+
+  g_assert_cmpint (g_rename (first_journal, other_journal), ==, 0);
+  fetch_ad_hoc (dovecot, &carried_over, "localhost", maildir);
+  g_assert_cmpint (carried_over.status, ==, 0);
+  g_assert_cmpuint (pf_test_count_files (new_dir), ==, 3);
+}
+
 static gboolean
 run_mpop (const char *rc_path)
 {
@@ -389,6 +446,7 @@ main (int   argc,
   g_test_add_func ("/cli/accounts/dovecot/add-detects-then-fetch-demo", test_add_detects_then_fetch_demo);
   g_test_add_func ("/cli/accounts/dovecot/fetch-without-keyring", test_fetch_without_keyring);
   g_test_add_func ("/cli/accounts/dovecot/host-edit-keeps-journal", test_host_edit_keeps_journal);
+  g_test_add_func ("/cli/dovecot/ad-hoc-other-name-says-so", test_ad_hoc_other_name_says_so);
 
   return g_test_run ();
 }
