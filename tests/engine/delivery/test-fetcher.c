@@ -1017,6 +1017,38 @@ test_listing_one_round_trip (void)
   pf_test_fetch_assert_exactly_once (maildir, 2);
 }
 
+/* The header checks before deleting go out together (TOP n 0, pipelined):
+ * the server reads all three before it answers any. */
+static void
+test_header_checks_one_round_trip (void)
+{
+  g_autofree char *maildir = local_maildir ();
+  const char *uidl_3 = "C: UIDL\nS: +OK\nS: 1 uid-1\nS: 2 uid-2\nS: 3 uid-3\nS: .\n";
+  const char *list_3 = "C: LIST\nS: +OK\nS: 1 54\nS: 2 54\nS: 3 54\nS: .\n";
+  g_autofree char *first = g_strconcat (LOGGED_IN, uidl_3, list_3,
+                                        "C: RETR 1\n" MESSAGE (1) "C: RETR 2\n" MESSAGE (2)
+                                        "C: RETR 3\n" MESSAGE (3) "C: QUIT\nS: +OK\n", NULL);
+  g_autofree char *checks = g_strconcat (LOGGED_IN_PIPELINING,
+                                         "C: UIDL\nC: LIST\n"
+                                         "S: +OK\nS: 1 uid-1\nS: 2 uid-2\nS: 3 uid-3\nS: .\n"
+                                         "S: +OK\nS: 1 54\nS: 2 54\nS: 3 54\nS: .\n"
+                                         "C: TOP 1 0\nC: TOP 2 0\nC: TOP 3 0\n"
+                                         HEADER (1) HEADER (2) HEADER (3)
+                                         "C: DELE 1\nS: +OK\nC: DELE 2\nS: +OK\nC: DELE 3\nS: +OK\n"
+                                         "C: QUIT\nS: +OK\n", NULL);
+  PfFetchResult *result;
+
+  result = run_session (first, "127.0.0.1", NULL, PF_FETCH_KEEP, 0, T0);
+  g_assert_cmpuint (result->fetched, ==, 3);
+  pf_fetch_result_free (result);
+
+  result = run_session (checks, "127.0.0.1", NULL, PF_FETCH_DELETE_AFTER_DAYS, 1, T0 + 2 * DAY);
+  g_assert_cmpuint (result->fetched, ==, 0);
+  g_assert_cmpuint (result->deleted, ==, 3);
+  pf_fetch_result_free (result);
+  pf_test_fetch_assert_exactly_once (maildir, 3);
+}
+
 /* Small messages: every RETR of 200 goes out before the first answer,
  * the window being one of bytes in flight. Before, it held 64 RETRs:
  * this server, answering once it has read all 200, never answered and the
@@ -1207,6 +1239,7 @@ main (int    argc,
   g_test_add_func ("/engine/delivery/fetch/framing/glued-terminator-pipelined", test_glued_terminator_pipelined);
   g_test_add_func ("/engine/delivery/fetch/size-limit/data-past-limit", test_data_past_size_limit);
   g_test_add_func ("/engine/delivery/fetch/round-trips/listing-in-one", test_listing_one_round_trip);
+  g_test_add_func ("/engine/delivery/fetch/round-trips/header-checks-in-one", test_header_checks_one_round_trip);
   g_test_add_func ("/engine/delivery/fetch/round-trips/retrieve-window-by-bytes", test_retrieve_window_by_bytes);
   g_test_add_func ("/engine/delivery/fetch/state/saved-account-survives-host-edit", test_saved_account_survives_host_edit);
   g_test_add_func ("/engine/delivery/fetch/state/ad-hoc-other-name-refused", test_ad_hoc_other_name_refused);
