@@ -143,11 +143,13 @@ PfServerMessage *pf_server_view_dup_known         (const PfServerView *view,
  * pf_journal_saved_account_key or pf_journal_account_key). */
 char            *pf_server_view_build_path        (const char   *state_dir,
                                                    const char   *key);
-/* Blocking. Never written: NULL with G_FILE_ERROR_NOENT. A damaged file:
- * NULL with G_KEY_FILE_ERROR. */
+/* Blocking; opened in its directory without following a link (a link:
+ * NULL with G_FILE_ERROR_LOOP). Never written: NULL with
+ * G_FILE_ERROR_NOENT. A damaged file: NULL with G_KEY_FILE_ERROR. */
 PfServerView    *pf_server_view_load              (const char   *path,
                                                    GError      **error);
-/* Blocking: atomic replace (0600). */
+/* Blocking: atomic replace (0600) through a temporary of its own; a link
+ * under @path is replaced, never written through. */
 gboolean         pf_server_view_save              (PfServerView *view,
                                                    const char   *path,
                                                    GError      **error);
