@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include <string.h>
+#include <unistd.h>
 
 #include "pf-journal.h"
 #include "pf-server-deletion.h"
@@ -25,16 +26,20 @@ pf_server_deletion_path (const char *journal_path)
   return g_strconcat (base, ".delete", NULL);
 }
 
-gboolean
-pf_server_deletion_request (const char         *journal_path,
-                            const char * const *bases,
-                            guint              *n_added,
-                            GError            **error)
+static gboolean
+request_in_dir (int                 dir_fd,
+                const char         *dir_path,
+                const char         *journal_path,
+                const char * const *bases,
+                guint              *n_added,
+                GError            **error)
 {
   g_autoptr(GHashTable) by_name = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   g_autoptr(GHashTable) known = g_hash_table_new (g_str_hash, g_str_equal);
   g_autofree char *journal = NULL;
   g_autofree char *list_path = pf_server_deletion_path (journal_path);
+  g_autofree char *journal_name = NULL;
+  g_autofree char *list_name = NULL;
   g_autofree char *old_list = NULL;
   g_autoptr(GString) out = g_string_new (NULL);
   g_autoptr(GHashTable) written = g_hash_table_new (g_str_hash, g_str_equal);
@@ -42,9 +47,9 @@ pf_server_deletion_request (const char         *journal_path,
   gsize length = 0;
   guint added = 0;
 
-  g_return_val_if_fail (journal_path != NULL && bases != NULL, FALSE);
-
-  if (!g_file_get_contents (journal_path, &journal, &length, error))
+  journal_name = g_path_get_basename (journal_path);
+  list_name = g_path_get_basename (list_path);
+  if (!pf_journal_read_state_file (dir_fd, dir_path, journal_name, &journal, &length, error))
     return FALSE;
 
   /* Every delivered message: its file's name to its unique-id. */
@@ -72,7 +77,7 @@ pf_server_deletion_request (const char         *journal_path,
   }
 
   /* What the list held, still known to the journal, then the new ones. */
-  if (g_file_get_contents (list_path, &old_list, NULL, NULL))
+  if (pf_journal_read_state_file (dir_fd, dir_path, list_name, &old_list, NULL, NULL))
     {
       old_lines = g_strsplit (old_list, "\n", -1);
       for (guint i = 0; old_lines[i] != NULL; i++)
@@ -96,6 +101,27 @@ pf_server_deletion_request (const char         *journal_path,
 
   if (n_added != NULL)
     *n_added = added;
-  return g_file_set_contents_full (list_path, out->str, out->len,
-                                   G_FILE_SET_CONTENTS_CONSISTENT, 0600, error);
+  return pf_journal_replace_state_file (dir_fd, dir_path, list_name, out->str, out->len, error);
+}
+
+gboolean
+pf_server_deletion_request (const char         *journal_path,
+                            const char * const *bases,
+                            guint              *n_added,
+                            GError            **error)
+{
+  g_autofree char *dir_path = NULL;
+  gboolean ok;
+  int dir_fd;
+
+  g_return_val_if_fail (journal_path != NULL && bases != NULL, FALSE);
+
+  /* Both files live in the state directory: read and written inside its
+   * descriptor, never through a symbolic link planted there. */
+  dir_fd = pf_journal_open_parent_dir (journal_path, &dir_path, error);
+  if (dir_fd < 0)
+    return FALSE;
+  ok = request_in_dir (dir_fd, dir_path, journal_path, bases, n_added, error);
+  close (dir_fd);
+  return ok;
 }

@@ -26,7 +26,9 @@ char     *pf_server_deletion_path    (const char  *journal_path);
  * list, and drops ids the journal no longer knows (the fetcher deleted
  * them, or the server lost them). Written atomically. A base the journal
  * does not know (not fetched by Popfetch) is left out; @n_added says how
- * many were found. */
+ * many were found. Both files are read and written inside the state
+ * directory's descriptor, never through a symbolic link (a linked journal
+ * is an error in G_FILE_ERROR, a link where the list goes is replaced). */
 gboolean  pf_server_deletion_request (const char         *journal_path,
                                       const char * const *bases,
                                       guint              *n_added,
