@@ -1023,6 +1023,60 @@ test_credentials_asked_once_across_retry (void)
   pf_fetch_result_free (result);
 }
 
+/* The issue's delete scenario with messages of a few dozen bytes, where
+ * the swallowed reply stays well inside the size tolerance: message 2
+ * ends "body 2." with the dot glued to it, RETRs pipelined. A line that
+ * starts past the listed size and reads like a reply ("+OK", "-ERR")
+ * after a line ending in "." is the next reply, not data: a framing
+ * error, nothing of message 2 delivered, no QUIT. Before, message 2 was
+ * stored holding message 3, and messages 3 and 4 were journaled with the
+ * content of 4 and 5. The next run is exact. */
+#define SMALL_UIDL_5 "C: UIDL\nS: +OK\nS: 1 uid-1\nS: 2 uid-2\nS: 3 uid-3\nS: 4 uid-4\nS: 5 uid-5\nS: .\n"
+/* "body 2" without its line end: 51 bytes as the server counts. */
+#define SMALL_LIST_5 "C: LIST\nS: +OK\nS: 1 54\nS: 2 51\nS: 3 54\nS: 4 54\nS: 5 54\nS: .\n"
+#define GLUED_2 "S: +OK\nS: Subject: 2\nS: Message-ID: <2@popfetch.test>\nS: \nS: body 2.\n"
+#define WHOLE_2 "S: +OK\nS: Subject: 2\nS: Message-ID: <2@popfetch.test>\nS: \nS: body 2\nS: .\n"
+
+static void
+test_glued_terminator_small_messages (void)
+{
+  g_autofree char *maildir = local_maildir ();
+
+  {
+    g_autoptr(PfTestServer) server = pf_test_server_new (PF_TEST_SERVER_PLAIN);
+    g_autoptr(PfFetcher) fetcher = NULL;
+    g_autoptr(GError) error = NULL;
+    PfFetchResult *result;
+
+    pf_test_server_add_script (server, LOGGED_IN_PIPELINING SMALL_UIDL_5 SMALL_LIST_5
+                               "C: RETR 1\nC: RETR 2\nC: RETR 3\nC: RETR 4\nC: RETR 5\n"
+                               MESSAGE (1) GLUED_2 MESSAGE (3) MESSAGE (4) MESSAGE (5)
+                               "STALL 2000\n");
+    fetcher = make_fetcher (server);
+    pf_fetcher_set_policy (fetcher, PF_FETCH_DELETE, 0);
+    result = run_fetch (fetcher, &error);
+    g_assert_null (result);
+    g_assert_error (error, PF_ERROR, PF_ERROR_PROTOCOL);
+    g_assert_false (pf_test_server_received_contains (server, "QUIT"));
+    pf_test_fetch_assert_exactly_once (maildir, 1);
+  }
+  {
+    PfFetchResult *result;
+
+    result = run_session (LOGGED_IN SMALL_UIDL_5 SMALL_LIST_5
+                          "C: TOP 1 0\n" HEADER (1) "C: DELE 1\nS: +OK\n"
+                          "C: RETR 2\n" WHOLE_2 "C: RETR 3\n" MESSAGE (3)
+                          "C: RETR 4\n" MESSAGE (4) "C: RETR 5\n" MESSAGE (5)
+                          "C: DELE 2\nS: +OK\nC: DELE 3\nS: +OK\nC: DELE 4\nS: +OK\n"
+                          "C: DELE 5\nS: +OK\nC: QUIT\nS: +OK\n",
+                          "127.0.0.1", NULL, PF_FETCH_DELETE, 0, T0);
+    g_assert_cmpuint (result->fetched, ==, 4);
+    g_assert_cmpuint (result->deleted, ==, 5);
+    pf_fetch_result_free (result);
+  }
+  pf_test_fetch_assert_exactly_once (maildir, 5);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1049,6 +1103,7 @@ main (int    argc,
   g_test_add_func ("/engine/delivery/fetch/round-trips/retrieve-window-by-bytes", test_retrieve_window_by_bytes);
   g_test_add_func ("/engine/delivery/fetch/state/saved-account-survives-host-edit", test_saved_account_survives_host_edit);
   g_test_add_func ("/engine/delivery/fetch/state/ad-hoc-other-name-refused", test_ad_hoc_other_name_refused);
+  g_test_add_func ("/engine/delivery/fetch/framing/glued-terminator-small-messages", test_glued_terminator_small_messages);
 
   return g_test_run ();
 }
