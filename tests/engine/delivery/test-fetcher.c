@@ -1077,6 +1077,44 @@ test_glued_terminator_small_messages (void)
   pf_test_fetch_assert_exactly_once (maildir, 5);
 }
 
+/* A message number given twice in UIDL ("1 a", "1 b") or in LIST would
+ * have message 1 delivered under two ids: the fetch refuses the answer as
+ * a protocol error before any RETR, nothing is stored, no QUIT. */
+static void
+check_duplicate_msgno_refused (const char *listing)
+{
+  g_autofree char *maildir = local_maildir ();
+  g_autoptr(PfTestServer) server = pf_test_server_new (PF_TEST_SERVER_PLAIN);
+  g_autoptr(PfFetcher) fetcher = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *script = g_strconcat (LOGGED_IN, listing, "STALL 2000\n", NULL);
+  PfFetchResult *result;
+
+  pf_test_server_add_script (server, script);
+  fetcher = make_fetcher (server);
+  pf_fetcher_set_policy (fetcher, PF_FETCH_DELETE, 0);
+  result = run_fetch (fetcher, &error);
+  g_assert_null (result);
+  g_assert_error (error, PF_ERROR, PF_ERROR_PROTOCOL);
+  g_assert_false (pf_test_server_received_contains (server, "RETR"));
+  g_assert_false (pf_test_server_received_contains (server, "QUIT"));
+  g_assert_cmpuint (pf_test_fetch_count (maildir, "new"), ==, 0);
+}
+
+static void
+test_duplicate_msgno_uidl (void)
+{
+  check_duplicate_msgno_refused ("C: UIDL\nS: +OK\nS: 1 a\nS: 1 b\nS: .\n"
+                                 "C: LIST\nS: +OK\nS: 1 54\nS: .\n");
+}
+
+static void
+test_duplicate_msgno_list (void)
+{
+  check_duplicate_msgno_refused ("C: UIDL\nS: +OK\nS: 1 a\nS: 2 b\nS: .\n"
+                                 "C: LIST\nS: +OK\nS: 1 54\nS: 2 54\nS: 1 54\nS: .\n");
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1104,6 +1142,8 @@ main (int    argc,
   g_test_add_func ("/engine/delivery/fetch/state/saved-account-survives-host-edit", test_saved_account_survives_host_edit);
   g_test_add_func ("/engine/delivery/fetch/state/ad-hoc-other-name-refused", test_ad_hoc_other_name_refused);
   g_test_add_func ("/engine/delivery/fetch/framing/glued-terminator-small-messages", test_glued_terminator_small_messages);
+  g_test_add_func ("/engine/delivery/fetch/listing/duplicate-msgno-uidl", test_duplicate_msgno_uidl);
+  g_test_add_func ("/engine/delivery/fetch/listing/duplicate-msgno-list", test_duplicate_msgno_list);
 
   return g_test_run ();
 }
