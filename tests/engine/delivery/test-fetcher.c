@@ -1115,6 +1115,43 @@ test_duplicate_msgno_list (void)
                                  "C: LIST\nS: +OK\nS: 1 54\nS: 2 54\nS: 1 54\nS: .\n");
 }
 
+/* RFC 6856 end to end: a Courier-like server that offers UTF8 shows a
+ * message with raw UTF-8 in its header only to a client that said UTF8
+ * (others get a "Cannot display Unicode content" notice). The fetch says
+ * UTF8 after login and before any RETR (the script is strict), stores the
+ * message itself, and only then deletes it. */
+static void
+test_utf8_before_retr (void)
+{
+  g_autofree char *maildir = local_maildir ();
+  g_autofree char *new_dir = g_build_filename (maildir, "new", NULL);
+  g_autoptr(GDir) dir = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *contents = NULL;
+  PfFetchResult *result;
+
+  result = run_session ("S: +OK Courier-like POP3 ready\n"
+                        "C: CAPA\nS: +OK\nS: USER\nS: UIDL\nS: UTF8\nS: .\n"
+                        "C: USER bob\nS: +OK\nC: PASS secret\nS: +OK logged in\n"
+                        "C: CAPA\nS: +OK\nS: UIDL\nS: UTF8\nS: .\n"
+                        "C: UTF8\nS: +OK UTF8 enabled\n"
+                        UIDL_1 LIST_1 (57)
+                        "C: RETR 1\nS: +OK\nS: Subject: Grüße\nS: Message-ID: <1@popfetch.test>\n"
+                        "S: \nS: body\nS: .\n"
+                        "C: DELE 1\nS: +OK\nC: QUIT\nS: +OK\n",
+                        "127.0.0.1", NULL, PF_FETCH_DELETE, 0, T0);
+  g_assert_cmpuint (result->fetched, ==, 1);
+  g_assert_cmpuint (result->deleted, ==, 1);
+  pf_fetch_result_free (result);
+
+  pf_test_fetch_assert_exactly_once (maildir, 1);
+  dir = g_dir_open (new_dir, 0, NULL);
+  g_assert_nonnull (dir);
+  path = g_build_filename (new_dir, g_dir_read_name (dir), NULL);
+  g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
+  g_assert_nonnull (strstr (contents, "Subject: Grüße\n"));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1144,6 +1181,7 @@ main (int    argc,
   g_test_add_func ("/engine/delivery/fetch/framing/glued-terminator-small-messages", test_glued_terminator_small_messages);
   g_test_add_func ("/engine/delivery/fetch/listing/duplicate-msgno-uidl", test_duplicate_msgno_uidl);
   g_test_add_func ("/engine/delivery/fetch/listing/duplicate-msgno-list", test_duplicate_msgno_list);
+  g_test_add_func ("/engine/delivery/fetch/utf8/said-before-retr", test_utf8_before_retr);
 
   return g_test_run ();
 }
