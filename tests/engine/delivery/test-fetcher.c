@@ -1152,6 +1152,32 @@ test_utf8_before_retr (void)
   g_assert_nonnull (strstr (contents, "Subject: Grüße\n"));
 }
 
+/* The issue's greeting: "+OK " and then one byte per second, never a line
+ * end. Each read comes well within the 3 s read timeout, but the status
+ * line must be whole within it: the fetch ends there, before any
+ * credential, with nothing stored. */
+static void
+test_greeting_trickle_one_byte_per_second (void)
+{
+  g_autoptr(PfTestServer) server = pf_test_server_new (PF_TEST_SERVER_PLAIN);
+  g_autoptr(PfFetcher) fetcher = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *maildir = local_maildir ();
+  PfFetchResult *result;
+  gint64 start;
+
+  pf_test_server_add_send (server, "+OK ", -1);
+  pf_test_server_add_trickle (server, "POP3 server ready, eventually", -1, 1000);
+  fetcher = make_fetcher_with_timeout (server, 3);
+  start = g_get_monotonic_time ();
+  result = run_fetch (fetcher, &error);
+  g_assert_null (result);
+  g_assert_error (error, PF_ERROR, PF_ERROR_TIMEOUT);
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 6 * G_USEC_PER_SEC);
+  g_assert_false (pf_test_server_received_contains (server, "USER"));
+  g_assert_cmpuint (pf_test_fetch_count (maildir, "new"), ==, 0);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1182,6 +1208,7 @@ main (int    argc,
   g_test_add_func ("/engine/delivery/fetch/listing/duplicate-msgno-uidl", test_duplicate_msgno_uidl);
   g_test_add_func ("/engine/delivery/fetch/listing/duplicate-msgno-list", test_duplicate_msgno_list);
   g_test_add_func ("/engine/delivery/fetch/utf8/said-before-retr", test_utf8_before_retr);
+  g_test_add_func ("/engine/delivery/fetch/trickle/greeting-one-byte-per-second", test_greeting_trickle_one_byte_per_second);
 
   return g_test_run ();
 }
