@@ -96,6 +96,23 @@ check_listing (const char *line)
     FUZZ_CHECK (g_str_has_suffix (redacted, " <redacted>"));
 }
 
+/* The glued-reply scan gives one answer however the data is split. */
+static void
+check_glued_reply (const uint8_t *data,
+                   size_t         size)
+{
+  guint64 listed_size = size > 0 ? data[0] : 0;
+  PfGluedReplyScan whole = { 0 };
+  PfGluedReplyScan split = { 0 };
+  size_t half = size / 2;
+
+  pf_pop3_glued_reply_scan (&whole, listed_size, (const char *) data, size);
+  pf_pop3_glued_reply_scan (&split, listed_size, (const char *) data, half);
+  pf_pop3_glued_reply_scan (&split, listed_size, (const char *) data + half, size - half);
+  FUZZ_CHECK (whole.found == split.found);
+  FUZZ_CHECK (whole.found || whole.offset == size);
+}
+
 int
 LLVMFuzzerTestOneInput (const uint8_t *data,
                         size_t         size)
@@ -108,6 +125,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
 
   /* The whole input as one line (embedded NULs and all) … */
   check_reply ((const char *) data, size);
+  check_glued_reply (data, size);
 
   /* … and each LF-separated line, as the line reader would hand them over. */
   for (;;)

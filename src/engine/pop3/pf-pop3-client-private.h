@@ -70,6 +70,7 @@ struct _Command
   gint64         listed_size;  /* RETR: what LIST said, or -1 */
   guint64        byte_cap;     /* RETR: stop past this many bytes; 0: none */
   gboolean       overrun;      /* past listed_size: discarding up to byte_cap */
+  PfGluedReplyScan glued;      /* RETR: the next reply glued to the data */
   GError        *deferred;     /* a bad line or sink failure: report at the end */
 
   /* AUTH */

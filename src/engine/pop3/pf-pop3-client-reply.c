@@ -506,6 +506,20 @@ handle_data_chunk (PfPop3Client *self,
       if (!check_data_bounds (self, cmd))
         return TRUE;
     }
+  if (cmd->listed_size >= 0 && !cmd->overrun &&
+      pf_pop3_glued_reply_scan (&cmd->glued, cmd->listed_size, data, len))
+    {
+      g_autoptr(GError) glued =
+        g_error_new (PF_ERROR, PF_ERROR_PROTOCOL,
+                     "Message data ran on into the server's next reply after the %"
+                     G_GINT64_FORMAT " bytes it listed (the message's end lacks a line "
+                     "break before its dot)", cmd->listed_size);
+
+      /* The replies after it are out of step: the session cannot go on. */
+      g_clear_object (&cmd->sink);
+      _pf_pop3_client_fail_all (self, glued);
+      return TRUE;
+    }
   if (cmd->sink == NULL || cmd->deferred != NULL)
     return TRUE;
 

@@ -218,7 +218,9 @@ void            pf_pop3_client_retrieve_async  (PfPop3Client        *self,
  * pf_pop3_client_retrieve_finish). @listed_size (or -1): what LIST said;
  * data that runs past it beyond pf_pop3_data_fits_listed_size() is a
  * framing error, PF_ERROR_PROTOCOL, and ends the session without QUIT (the
- * next reply may be inside it). @byte_cap (or 0): past this many bytes the
+ * next reply may be inside it); so is, within that tolerance, a line past
+ * the listed bytes that follows a line ending in "." and begins "+OK" or
+ * "-ERR" (pf_pop3_glued_reply_scan()). @byte_cap (or 0): past this many bytes the
  * RETR stops and the session ends, G_IO_ERROR_MESSAGE_TOO_LARGE. With both
  * set, data past its listed size is no longer written to @sink but read on
  * to tell the two apart. Every other waiting command then fails too. */

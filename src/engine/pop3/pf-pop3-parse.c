@@ -347,6 +347,85 @@ pf_pop3_data_fits_listed_size (guint64 listed_size,
   return bytes <= listed_size + lines + slack;
 }
 
+/* Far enough before the listed size to see the "." and line end that
+ * precede a line starting just past it. */
+#define GLUED_LOOKBACK 8
+
+gboolean
+pf_pop3_glued_reply_scan (PfGluedReplyScan *scan,
+                          guint64           listed_size,
+                          const char       *data,
+                          gsize             len)
+{
+  guint64 from = listed_size > GLUED_LOOKBACK ? listed_size - GLUED_LOOKBACK : 0;
+  gsize i = 0;
+
+  g_return_val_if_fail (scan != NULL, FALSE);
+  g_return_val_if_fail (data != NULL || len == 0, FALSE);
+
+  if (scan->found || len == 0)
+    return scan->found;
+  if (scan->offset + len <= from)
+    {
+      /* The usual case: nothing near the end yet. */
+      scan->offset += len;
+      return FALSE;
+    }
+  if (scan->offset < from)
+    {
+      i = from - scan->offset;
+      scan->dot = FALSE;
+      scan->at_start = FALSE;
+      scan->first = 0;
+    }
+
+  for (; i < len; i++)
+    {
+      char c = data[i];
+      guint64 at = scan->offset + i;
+
+      if (scan->first != 0)
+        {
+          const char *want = scan->first == '+' ? "+OK" : "-ERR";
+
+          if (c == want[scan->matched])
+            {
+              scan->matched++;
+              if (want[scan->matched] == '\0')
+                {
+                  scan->found = TRUE;
+                  break;
+                }
+              continue;
+            }
+          scan->first = 0;   /* an ordinary line after all */
+        }
+      else if (scan->at_start)
+        {
+          scan->at_start = FALSE;
+          if (c == '+' || c == '-')
+            {
+              scan->first = c;
+              scan->matched = 1;
+              scan->dot = FALSE;
+              continue;
+            }
+        }
+
+      if (c == '\n')
+        {
+          /* The next line starts at at + 1: it counts only past the
+           * listed bytes, and only after a line that ended in a dot. */
+          scan->at_start = scan->dot && at + 1 >= listed_size;
+          scan->dot = FALSE;
+        }
+      else if (c != '\r')
+        scan->dot = c == '.';
+    }
+  scan->offset += len;
+  return scan->found;
+}
+
 static int
 compare_msgnos (gconstpointer a,
                 gconstpointer b)

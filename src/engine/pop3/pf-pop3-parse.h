@@ -97,6 +97,29 @@ gboolean pf_pop3_data_fits_listed_size (guint64 listed_size,
                                         guint64 bytes,
                                         guint64 lines);
 
+/* The next reply glued to a message whose terminating dot lost its CRLF
+ * ("last line.\r\n+OK\r\n…"): when the swallowed message is small, the
+ * data stays inside the tolerance above, so the shape is looked for too.
+ * A line that starts after all @listed_size bytes, follows a line ending
+ * in ".", and begins "+OK" or "-ERR" is the next reply, not data. Only the
+ * last few bytes before the listed size and what comes after are looked
+ * at byte by byte. Zero-initialise, then feed the data (as received,
+ * dot-unstuffed) in order; TRUE once such a line was seen. Pure. */
+typedef struct
+{
+  guint64 offset;      /* data bytes fed so far */
+  gboolean dot;        /* the line so far ends in "." (CR aside) */
+  gboolean at_start;   /* at a line start past the listed size, after such a line */
+  guint8  matched;     /* bytes of "+OK" or "-ERR" matched at a line start */
+  char    first;       /* '+' or '-' while matching, else 0 */
+  gboolean found;
+} PfGluedReplyScan;
+
+gboolean pf_pop3_glued_reply_scan (PfGluedReplyScan *scan,
+                                   guint64           listed_size,
+                                   const char       *data,
+                                   gsize             len);
+
 /* The first message number given twice in a LIST or UIDL answer (an
  * array of elements of @element_size bytes, each starting with its guint
  * msgno), or 0 when every number is unique. Pure; O(n) when the numbers

@@ -1212,6 +1212,161 @@ test_credentials_asked_once_across_retry (void)
   pf_fetch_result_free (result);
 }
 
+/* The issue's delete scenario with messages of a few dozen bytes, where
+ * the swallowed reply stays well inside the size tolerance: message 2
+ * ends "body 2." with the dot glued to it, RETRs pipelined. A line that
+ * starts past the listed size and reads like a reply ("+OK", "-ERR")
+ * after a line ending in "." is the next reply, not data: a framing
+ * error, nothing of message 2 delivered, no QUIT. Before, message 2 was
+ * stored holding message 3, and messages 3 and 4 were journaled with the
+ * content of 4 and 5. The next run is exact. */
+#define SMALL_UIDL_5 "C: UIDL\nS: +OK\nS: 1 uid-1\nS: 2 uid-2\nS: 3 uid-3\nS: 4 uid-4\nS: 5 uid-5\nS: .\n"
+/* "body 2" without its line end: 51 bytes as the server counts. */
+#define SMALL_LIST_5 "C: LIST\nS: +OK\nS: 1 54\nS: 2 51\nS: 3 54\nS: 4 54\nS: 5 54\nS: .\n"
+#define GLUED_2 "S: +OK\nS: Subject: 2\nS: Message-ID: <2@popfetch.test>\nS: \nS: body 2.\n"
+#define WHOLE_2 "S: +OK\nS: Subject: 2\nS: Message-ID: <2@popfetch.test>\nS: \nS: body 2\nS: .\n"
+
+static void
+test_glued_terminator_small_messages (void)
+{
+  g_autofree char *maildir = local_maildir ();
+
+  {
+    g_autoptr(PfTestServer) server = pf_test_server_new (PF_TEST_SERVER_PLAIN);
+    g_autoptr(PfFetcher) fetcher = NULL;
+    g_autoptr(GError) error = NULL;
+    PfFetchResult *result;
+
+    pf_test_server_add_script (server, LOGGED_IN_PIPELINING SMALL_UIDL_5 SMALL_LIST_5
+                               "C: RETR 1\nC: RETR 2\nC: RETR 3\nC: RETR 4\nC: RETR 5\n"
+                               MESSAGE (1) GLUED_2 MESSAGE (3) MESSAGE (4) MESSAGE (5)
+                               "STALL 2000\n");
+    fetcher = make_fetcher (server);
+    pf_fetcher_set_policy (fetcher, PF_FETCH_DELETE, 0);
+    result = run_fetch (fetcher, &error);
+    g_assert_null (result);
+    g_assert_error (error, PF_ERROR, PF_ERROR_PROTOCOL);
+    g_assert_false (pf_test_server_received_contains (server, "QUIT"));
+    pf_test_fetch_assert_exactly_once (maildir, 1);
+  }
+  {
+    PfFetchResult *result;
+
+    result = run_session (LOGGED_IN SMALL_UIDL_5 SMALL_LIST_5
+                          "C: TOP 1 0\n" HEADER (1) "C: DELE 1\nS: +OK\n"
+                          "C: RETR 2\n" WHOLE_2 "C: RETR 3\n" MESSAGE (3)
+                          "C: RETR 4\n" MESSAGE (4) "C: RETR 5\n" MESSAGE (5)
+                          "C: DELE 2\nS: +OK\nC: DELE 3\nS: +OK\nC: DELE 4\nS: +OK\n"
+                          "C: DELE 5\nS: +OK\nC: QUIT\nS: +OK\n",
+                          "127.0.0.1", NULL, PF_FETCH_DELETE, 0, T0);
+    g_assert_cmpuint (result->fetched, ==, 4);
+    g_assert_cmpuint (result->deleted, ==, 5);
+    pf_fetch_result_free (result);
+  }
+  pf_test_fetch_assert_exactly_once (maildir, 5);
+}
+
+/* A message number given twice in UIDL ("1 a", "1 b") or in LIST would
+ * have message 1 delivered under two ids: the fetch refuses the answer as
+ * a protocol error before any RETR, nothing is stored, no QUIT. */
+static void
+check_duplicate_msgno_refused (const char *listing)
+{
+  g_autofree char *maildir = local_maildir ();
+  g_autoptr(PfTestServer) server = pf_test_server_new (PF_TEST_SERVER_PLAIN);
+  g_autoptr(PfFetcher) fetcher = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *script = g_strconcat (LOGGED_IN, listing, "STALL 2000\n", NULL);
+  PfFetchResult *result;
+
+  pf_test_server_add_script (server, script);
+  fetcher = make_fetcher (server);
+  pf_fetcher_set_policy (fetcher, PF_FETCH_DELETE, 0);
+  result = run_fetch (fetcher, &error);
+  g_assert_null (result);
+  g_assert_error (error, PF_ERROR, PF_ERROR_PROTOCOL);
+  g_assert_false (pf_test_server_received_contains (server, "RETR"));
+  g_assert_false (pf_test_server_received_contains (server, "QUIT"));
+  g_assert_cmpuint (pf_test_fetch_count (maildir, "new"), ==, 0);
+}
+
+static void
+test_duplicate_msgno_uidl (void)
+{
+  check_duplicate_msgno_refused ("C: UIDL\nS: +OK\nS: 1 a\nS: 1 b\nS: .\n"
+                                 "C: LIST\nS: +OK\nS: 1 54\nS: .\n");
+}
+
+static void
+test_duplicate_msgno_list (void)
+{
+  check_duplicate_msgno_refused ("C: UIDL\nS: +OK\nS: 1 a\nS: 2 b\nS: .\n"
+                                 "C: LIST\nS: +OK\nS: 1 54\nS: 2 54\nS: 1 54\nS: .\n");
+}
+
+/* RFC 6856 end to end: a Courier-like server that offers UTF8 shows a
+ * message with raw UTF-8 in its header only to a client that said UTF8
+ * (others get a "Cannot display Unicode content" notice). The fetch says
+ * UTF8 after login and before any RETR (the script is strict), stores the
+ * message itself, and only then deletes it. */
+static void
+test_utf8_before_retr (void)
+{
+  g_autofree char *maildir = local_maildir ();
+  g_autofree char *new_dir = g_build_filename (maildir, "new", NULL);
+  g_autoptr(GDir) dir = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *contents = NULL;
+  PfFetchResult *result;
+
+  result = run_session ("S: +OK Courier-like POP3 ready\n"
+                        "C: CAPA\nS: +OK\nS: USER\nS: UIDL\nS: UTF8\nS: .\n"
+                        "C: USER bob\nS: +OK\nC: PASS secret\nS: +OK logged in\n"
+                        "C: CAPA\nS: +OK\nS: UIDL\nS: UTF8\nS: .\n"
+                        "C: UTF8\nS: +OK UTF8 enabled\n"
+                        UIDL_1 LIST_1 (57)
+                        "C: RETR 1\nS: +OK\nS: Subject: Grüße\nS: Message-ID: <1@popfetch.test>\n"
+                        "S: \nS: body\nS: .\n"
+                        "C: DELE 1\nS: +OK\nC: QUIT\nS: +OK\n",
+                        "127.0.0.1", NULL, PF_FETCH_DELETE, 0, T0);
+  g_assert_cmpuint (result->fetched, ==, 1);
+  g_assert_cmpuint (result->deleted, ==, 1);
+  pf_fetch_result_free (result);
+
+  pf_test_fetch_assert_exactly_once (maildir, 1);
+  dir = g_dir_open (new_dir, 0, NULL);
+  g_assert_nonnull (dir);
+  path = g_build_filename (new_dir, g_dir_read_name (dir), NULL);
+  g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
+  g_assert_nonnull (strstr (contents, "Subject: Grüße\n"));
+}
+
+/* The issue's greeting: "+OK " and then one byte per second, never a line
+ * end. Each read comes well within the 3 s read timeout, but the status
+ * line must be whole within it: the fetch ends there, before any
+ * credential, with nothing stored. */
+static void
+test_greeting_trickle_one_byte_per_second (void)
+{
+  g_autoptr(PfTestServer) server = pf_test_server_new (PF_TEST_SERVER_PLAIN);
+  g_autoptr(PfFetcher) fetcher = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *maildir = local_maildir ();
+  PfFetchResult *result;
+  gint64 start;
+
+  pf_test_server_add_send (server, "+OK ", -1);
+  pf_test_server_add_trickle (server, "POP3 server ready, eventually", -1, 1000);
+  fetcher = make_fetcher_with_timeout (server, 3);
+  start = g_get_monotonic_time ();
+  result = run_fetch (fetcher, &error);
+  g_assert_null (result);
+  g_assert_error (error, PF_ERROR, PF_ERROR_TIMEOUT);
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 6 * G_USEC_PER_SEC);
+  g_assert_false (pf_test_server_received_contains (server, "USER"));
+  g_assert_cmpuint (pf_test_fetch_count (maildir, "new"), ==, 0);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1243,6 +1398,11 @@ main (int    argc,
   g_test_add_func ("/engine/delivery/fetch/round-trips/retrieve-window-by-bytes", test_retrieve_window_by_bytes);
   g_test_add_func ("/engine/delivery/fetch/state/saved-account-survives-host-edit", test_saved_account_survives_host_edit);
   g_test_add_func ("/engine/delivery/fetch/state/ad-hoc-other-name-refused", test_ad_hoc_other_name_refused);
+  g_test_add_func ("/engine/delivery/fetch/framing/glued-terminator-small-messages", test_glued_terminator_small_messages);
+  g_test_add_func ("/engine/delivery/fetch/listing/duplicate-msgno-uidl", test_duplicate_msgno_uidl);
+  g_test_add_func ("/engine/delivery/fetch/listing/duplicate-msgno-list", test_duplicate_msgno_list);
+  g_test_add_func ("/engine/delivery/fetch/utf8/said-before-retr", test_utf8_before_retr);
+  g_test_add_func ("/engine/delivery/fetch/trickle/greeting-one-byte-per-second", test_greeting_trickle_one_byte_per_second);
 
   return g_test_run ();
 }

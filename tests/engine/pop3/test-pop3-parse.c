@@ -549,6 +549,41 @@ test_listed_size_tolerance (void)
   g_assert_true (pf_pop3_data_fits_listed_size (5000, 0, 0));
 }
 
+/* Feeds @data whole, then again byte by byte (every split of a chunk). */
+static gboolean
+glued_in (guint64     listed_size,
+          const char *data)
+{
+  PfGluedReplyScan whole = { 0 };
+  PfGluedReplyScan bytes = { 0 };
+  gboolean found = pf_pop3_glued_reply_scan (&whole, listed_size, data, strlen (data));
+
+  for (const char *p = data; *p != '\0'; p++)
+    pf_pop3_glued_reply_scan (&bytes, listed_size, p, 1);
+  g_assert_cmpint (bytes.found, ==, found);
+  return found;
+}
+
+static void
+test_glued_reply (void)
+{
+  /* "body 2" is 6 bytes as listed; its dot glued on, then message 3's reply. */
+  g_assert_true (glued_in (6, "body 2.\r\n+OK\r\nSubject: 3\r\n"));
+  g_assert_true (glued_in (6, "body 2.\n-ERR no such message\n"));
+  g_assert_true (glued_in (40, "Subject: 2\r\n\r\nlong enough body 2\r\nend.\r\n+OK 54 octets\r\n"));
+  /* A server counting LF line ends lists fewer bytes: still past it. */
+  g_assert_true (glued_in (36, "Subject: 2\r\n\r\nlong enough body 2\r\nend.\r\n+OK\r\n"));
+  /* Inside the listed bytes it is the message's own text. */
+  g_assert_false (glued_in (100, "Subject: x\r\n\r\nThe server said.\r\n+OK\r\nand so on\r\n"));
+  g_assert_false (glued_in (23, "The server said.\r\n+OK\r\n"));
+  /* Past them, but not after a line ending in a dot, or not a reply. */
+  g_assert_false (glued_in (6, "body 2\r\n+OK\r\n"));
+  g_assert_false (glued_in (6, "body 2.\r\n+Ok\r\n"));
+  g_assert_false (glued_in (6, "body 2.\r\n-ER\r\n"));
+  g_assert_false (glued_in (6, "body 2.\r\n\r\n+OK\r\n"));
+  g_assert_false (glued_in (6, "body 2.\r\n +OK\r\n"));
+}
+
 /* Shaped like a LIST answer's entries. */
 typedef struct
 {
@@ -598,6 +633,7 @@ main (int   argc,
   g_test_add_func ("/engine/pop3/parse/capa/sasl-list-bounded", test_capa_sasl_bounded);
   g_test_add_func ("/engine/pop3/parse/data/listed-size-tolerance", test_listed_size_tolerance);
   g_test_add_func ("/engine/pop3/parse/list/duplicate-msgno", test_duplicate_msgno);
+  g_test_add_func ("/engine/pop3/parse/data/glued-reply", test_glued_reply);
 
   return g_test_run ();
 }
