@@ -108,6 +108,7 @@ test_apop_refused_then_user (void)
   g_assert_no_error (pf_diagnosis_get_error (diagnosis));
   g_assert_true (pf_diagnosis_get_success (diagnosis));
   g_assert_cmpint (pf_diagnosis_get_mechanism (diagnosis), ==, PF_AUTH_USER);
+  g_assert_true (pf_diagnosis_get_fell_back (diagnosis));
   g_assert_cmpuint (pf_diagnosis_get_message_count (diagnosis), ==, 2);
   assert_tried (diagnosis, tried, G_N_ELEMENTS (tried));
   g_assert_cmpuint (pf_test_server_get_n_connections (server), ==, 2);
@@ -153,6 +154,7 @@ test_plus_refused_then_plain (void)
 
   g_assert_no_error (pf_diagnosis_get_error (diagnosis));
   g_assert_cmpint (pf_diagnosis_get_mechanism (diagnosis), ==, PF_AUTH_PLAIN);
+  g_assert_true (pf_diagnosis_get_fell_back (diagnosis));
   assert_tried (diagnosis, tried, G_N_ELEMENTS (tried));
 }
 
@@ -211,6 +213,7 @@ test_utf8 (void)
   g_autoptr(PfDiagnosis) diagnosis = run_login_test (server, PF_SECURITY_TLS, PF_AUTH_AUTO);
 
   g_assert_no_error (pf_diagnosis_get_error (diagnosis));
+  g_assert_false (pf_diagnosis_get_fell_back (diagnosis));
   g_assert_cmpuint (pf_diagnosis_get_message_count (diagnosis), ==, 1);
 }
 
