@@ -199,6 +199,45 @@ test_plus_refused_named (void)
   assert_tried (diagnosis, tried, G_N_ELEMENTS (tried));
 }
 
+/* Cyrus says "bad protocol" when the SASL exchange itself failed (the
+ * GS2 header, a binding): that is the method's failure whatever the
+ * method, not "Password rejected". */
+static void
+test_bad_protocol_is_method (void)
+{
+  g_autoptr(PfTestServer) server = server_with (PF_TEST_SERVER_TLS,
+    "S: +OK Cyrus-like ready\n"
+    "C: CAPA\nS: +OK\nS: SASL SCRAM-SHA-256\nS: .\n"
+    "C: AUTH SCRAM-SHA-256 *\nS: -ERR [AUTH] authenticating: bad protocol / cancel\n");
+  g_autoptr(PfDiagnosis) diagnosis = run_login_test (server, PF_SECURITY_TLS, PF_AUTH_SCRAM_SHA_256);
+  const PfAuthMechanism tried[] = { PF_AUTH_SCRAM_SHA_256 };
+
+  g_assert_error (pf_diagnosis_get_error (diagnosis), PF_ERROR, PF_ERROR_AUTH_MECHANISM_FAILED);
+  g_assert_cmpstr (pf_diagnosis_get_explanation (diagnosis)->title, ==, "Sign-in method failed");
+  g_assert_nonnull (strstr (pf_diagnosis_get_explanation (diagnosis)->what, "SCRAM-SHA-256"));
+  assert_tried (diagnosis, tried, G_N_ELEMENTS (tried));
+}
+
+/* A challenge that is not base64 is the server's protocol error: the
+ * login test says so (and the transcript why), not "Password rejected",
+ * and tries no other user name with it. */
+static void
+test_challenge_not_base64 (void)
+{
+  g_autoptr(PfTestServer) server = server_with (PF_TEST_SERVER_TLS,
+    "S: +OK ready\n"
+    "C: CAPA\nS: +OK\nS: SASL CRAM-MD5\nS: .\n"
+    "C: AUTH CRAM-MD5\nS: + <1896.697170952@mail.example>\nC: *\nS: -ERR cancelled\n");
+  g_autoptr(PfDiagnosis) diagnosis = run_login_test (server, PF_SECURITY_TLS, PF_AUTH_CRAM_MD5);
+  g_autofree char *transcript = pf_diagnosis_dup_transcript_text (diagnosis);
+
+  g_assert_error (pf_diagnosis_get_error (diagnosis), PF_ERROR, PF_ERROR_PROTOCOL);
+  g_assert_cmpint (pf_diagnosis_get_failed_step (diagnosis), ==, PF_DIAGNOSIS_STEP_AUTHENTICATION);
+  g_assert_cmpstr (pf_diagnosis_get_explanation (diagnosis)->title, !=, "Password rejected");
+  g_assert_nonnull (strstr (transcript, "not valid base64"));
+  g_assert_cmpuint (pf_test_server_get_n_connections (server), ==, 1);
+}
+
 /* RFC 6856: the login test's session says UTF8 too, before STAT. */
 static void
 test_utf8 (void)
@@ -297,6 +336,8 @@ main (int   argc,
   g_test_add_func ("/engine/detect/login/fallback/plus-refused-then-plain", test_plus_refused_then_plain);
   g_test_add_func ("/engine/detect/login/fallback/plus-refused-then-scram-refused", test_plus_refused_then_scram_refused);
   g_test_add_func ("/engine/detect/login/fallback/plus-refused-named", test_plus_refused_named);
+  g_test_add_func ("/engine/detect/login/refusal/bad-protocol-is-method", test_bad_protocol_is_method);
+  g_test_add_func ("/engine/detect/login/challenge/not-base64", test_challenge_not_base64);
   g_test_add_func ("/engine/detect/login/utf8", test_utf8);
   g_test_add_func ("/engine/detect/login/provider/gmail-web-login", test_gmail_web_login);
   g_test_add_func ("/engine/detect/login/provider/gmail-pop-disabled", test_gmail_pop_disabled);
