@@ -1,7 +1,7 @@
 /* test-cli-login.c — what popfetch-cli says and keeps when a login needed
  * a second method: the -PLUS sent is named, a method's failure is not a
  * wrong password, and a saved account remembers the method that worked,
- * from `test NAME` and from `fetch NAME` alike
+ * from `test NAME` and from `fetch NAME` alike, as `add` saves it
  *
  * Copyright 2026 The Popfetch authors
  *
@@ -94,6 +94,9 @@ run_cli (Outcome            *outcome,
   g_subprocess_launcher_setenv (launcher, "XDG_CACHE_HOME", g_get_user_cache_dir (), TRUE);
   g_subprocess_launcher_setenv (launcher, "LC_ALL", "C.UTF-8", TRUE);
   g_subprocess_launcher_unsetenv (launcher, "POPFETCH_DEMO");
+  /* No keyring: every password here comes on stdin. */
+  g_subprocess_launcher_setenv (launcher, "DBUS_SESSION_BUS_ADDRESS",
+                                "unix:path=/nonexistent/popfetch-test-bus", TRUE);
 
   g_ptr_array_add (argv, (gpointer) pf_test_cli_path ());
   for (guint i = 0; args[i] != NULL; i++)
@@ -266,6 +269,30 @@ test_saved_test_remembers (void)
   g_assert_nonnull (strstr (outcome.err, "signs in with PLAIN from now on"));
 }
 
+/* `add` tests the login before saving: an account left on auto is saved
+ * with the method that worked after the refused -PLUS (it used to be saved
+ * on auto, and its first fetch sent the refused -PLUS again). Without a
+ * keyring the settings are saved and the password is not (78). */
+static void
+test_add_saves_what_worked (void)
+{
+  g_autoptr(PfTestServer) server = tls_server (PLUS_REFUSED "NEXT CONNECTION\n"
+                                               PLAIN_WORKS TEST_AFTER_LOGIN);
+  g_autofree char *port = g_strdup_printf ("%u", pf_test_server_get_port (server));
+  const char *args[] = { "add", "bob@popfetch.test", "--name", "work", "--host", "127.0.0.1",
+                         "--port", port, "--security", "tls", "--user", "bob",
+                         "--ca-file", pf_test_certs_ca_file (), "--password-stdin", "--yes", NULL };
+  g_auto(Outcome) outcome = { 0 };
+  g_autofree char *mechanism = NULL;
+
+  run_cli (&outcome, args);
+  assert_server_happy (server);
+  g_assert_nonnull (strstr (outcome.out, "Login works as bob (PLAIN)."));
+  g_assert_cmpint (outcome.status, ==, 78);
+  mechanism = saved_mechanism ();
+  g_assert_cmpstr (mechanism, ==, "PLAIN");
+}
+
 /* `fetch NAME` the same; the next fetch goes straight to PLAIN, on one
  * connection. */
 static void
@@ -318,5 +345,6 @@ main (int   argc,
   g_test_add_func ("/cli/login/test/method-failure-json", test_method_failure_json);
   g_test_add_func ("/cli/login/saved/test-remembers", test_saved_test_remembers);
   g_test_add_func ("/cli/login/saved/fetch-remembers", test_saved_fetch_remembers);
+  g_test_add_func ("/cli/login/add/saves-what-worked", test_add_saves_what_worked);
   return g_test_run ();
 }
