@@ -1067,6 +1067,22 @@ pf_account_create_login_test (PfAccount  *self,
   return test;
 }
 
+void
+pf_account_learn_from_login_test (PfAccount   *self,
+                                  PfDiagnosis *diagnosis)
+{
+  g_return_if_fail (PF_IS_ACCOUNT (self));
+  g_return_if_fail (PF_IS_DIAGNOSIS (diagnosis));
+
+  if (!pf_diagnosis_get_success (diagnosis))
+    return;
+  if (pf_diagnosis_get_user (diagnosis) != NULL)
+    pf_account_set_user (self, pf_diagnosis_get_user (diagnosis));
+  /* The user's own choice stands, as for a saved account. */
+  if (self->mechanism == PF_AUTH_AUTO && pf_diagnosis_get_fell_back (diagnosis))
+    pf_account_set_mechanism (self, pf_diagnosis_get_mechanism (diagnosis));
+}
+
 /* ---- Rules about editing --------------------------------------------- */
 
 gboolean

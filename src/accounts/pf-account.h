@@ -196,6 +196,14 @@ PfServerView *pf_account_load_server_view_finish (PfAccount           *self,
  * trusted CAs, as for the fetch): PF_ERROR_CONFIG when it cannot be. */
 PfLoginTest *pf_account_create_login_test      (PfAccount       *self,
                                                 GError         **error);
+/* What an account not yet saved (a draft being set up) keeps from its
+ * successful login test: the user-name form that logged in, and the
+ * method when the first one was refused as a method and the account left
+ * the choice to Popfetch (pf_diagnosis_get_fell_back()), so it is saved
+ * with what worked. A saved account keeps the method through
+ * pf_account_store_remember_mechanism_async(). Nothing for a failed test. */
+void         pf_account_learn_from_login_test  (PfAccount       *self,
+                                                PfDiagnosis     *diagnosis);
 
 /* Rules about editing accounts; pf_account_store_update_async() and
  * pf_account_store_remove_async() apply them.

@@ -26,6 +26,13 @@ PfAccount      *pf_cli_find_account   (PfAccountStore  *store,
 /* Print what pf_cli_find_account() said; a missing account is a
  * configuration problem (78), not a broken file. */
 int             pf_cli_report_missing (const GError    *error);
+/* The method that worked after the first was refused as a method (by
+ * `fetch NAME` or `test NAME`): the account keeps it when it was on
+ * "auto", so the next login goes straight to it, and standard error says
+ * so. Not being able to save that is worth a warning only. */
+void            pf_cli_remember_mechanism (PfAccountStore  *store,
+                                           PfAccount       *account,
+                                           PfAuthMechanism  mechanism);
 /* Log in once per user-name form (only the saved one when @user_given);
  * on success the account takes the user name that worked. */
 gboolean        pf_cli_test_login     (PfAccount       *account,

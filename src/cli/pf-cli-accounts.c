@@ -570,7 +570,7 @@ pf_cli_test_login (PfAccount     *account,
       return FALSE;
     }
 
-  pf_account_set_user (account, pf_diagnosis_get_user (diagnosis));
+  pf_account_learn_from_login_test (account, diagnosis);
   printf (_("Login works as %s (%s).\n"), pf_diagnosis_get_user (diagnosis),
           pf_auth_mechanism_to_string (pf_diagnosis_get_mechanism (diagnosis)));
   return TRUE;

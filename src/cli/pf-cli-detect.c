@@ -16,6 +16,7 @@
 
 #include "pf-autoconfig.h"
 #include "pf-cli.h"
+#include "pf-cli-accounts-private.h"
 #include "pf-demo.h"
 #include "pf-detector.h"
 #include "pf-diagnosis.h"
@@ -921,6 +922,19 @@ pf_cli_test (int    argc,
       g_autofree char *text = pf_diagnosis_dup_transcript_text (diagnosis);
 
       printf ("\n%s\n%s", _("Transcript (secrets redacted):"), text);
+    }
+
+  /* A saved account keeps the method that worked after the first was
+   * refused as a method, as `fetch NAME` does. */
+  if (account != NULL && pf_diagnosis_get_success (diagnosis) && pf_diagnosis_get_fell_back (diagnosis))
+    {
+      g_autoptr(PfAccountStore) store = pf_cli_open_store (&error);
+
+      if (store == NULL)
+        fprintf (stderr, _("popfetch-cli: could not remember the sign-in method for “%s”: %s\n"),
+                 pf_account_get_name (account), error->message);
+      else
+        pf_cli_remember_mechanism (store, account, pf_diagnosis_get_mechanism (diagnosis));
     }
 
   if (account != NULL && pf_diagnosis_get_error (diagnosis) != NULL)

@@ -20,13 +20,10 @@
 
 /* fetch NAME… ------------------------------------------------------------------ */
 
-/* The method that worked after the first was refused as a method: the
- * account keeps it (when it was on "auto"), so the next login goes
- * straight to it. Not being able to save that is worth a warning only. */
-static void
-remember_mechanism (PfAccountStore  *store,
-                    PfAccount       *account,
-                    PfAuthMechanism  mechanism)
+void
+pf_cli_remember_mechanism (PfAccountStore  *store,
+                           PfAccount       *account,
+                           PfAuthMechanism  mechanism)
 {
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
@@ -175,8 +172,8 @@ pf_cli_fetch_saved_accounts (const char * const *names,
           /* Once every run is done: saving the accounts file waits on
            * this thread's loop, which the runs must have to themselves. */
           if (settings[index].fell_back_to != PF_AUTH_AUTO)
-            remember_mechanism (store, g_ptr_array_index (accounts, index),
-                                settings[index].fell_back_to);
+            pf_cli_remember_mechanism (store, g_ptr_array_index (accounts, index),
+                                       settings[index].fell_back_to);
         }
       if (notify)
         {

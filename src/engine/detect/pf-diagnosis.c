@@ -345,6 +345,7 @@ struct _PfDiagnosis
   guint64          mailbox_size;
   GPtrArray       *transcripts;
   GArray          *tried;          /* PfAuthMechanism, one per login sent */
+  gboolean         fell_back;      /* logged in with the method after a refused one */
 };
 
 G_DEFINE_FINAL_TYPE (PfDiagnosis, pf_diagnosis, G_TYPE_OBJECT)
@@ -398,6 +399,7 @@ GETTER (PfProvider *, provider, provider, NULL)
 GETTER (const char *, user, user, NULL)
 GETTER (PfAuthMechanism, mechanism, mechanism, PF_AUTH_AUTO)
 GETTER (guint, attempts, attempts, 0)
+GETTER (gboolean, fell_back, fell_back, FALSE)
 GETTER (const char *, greeting, greeting, NULL)
 GETTER (const PfCapabilities *, capabilities, capabilities, NULL)
 GETTER (const PfCertInfo *, cert_info, cert_info, NULL)
@@ -685,6 +687,7 @@ on_authenticated (GObject      *source,
                               : run->fallback != PF_AUTH_AUTO ? run->fallback : self->mechanism;
   if (ok)
     {
+      run->diagnosis->fell_back = run->fallback != PF_AUTH_AUTO;
       /* Logged in: no further attempt needs it (PfSecret wipes it). */
       g_clear_pointer (&run->secret, pf_secret_free);
       pf_pop3_client_stat_async (run->client, g_task_get_cancellable (task), on_stat, g_object_ref (task));

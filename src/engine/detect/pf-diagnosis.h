@@ -92,11 +92,15 @@ PfProvider           *pf_diagnosis_get_provider     (PfDiagnosis *self);
 /* Translated, or NULL. */
 const char           *pf_diagnosis_get_hint_text    (PfDiagnosis *self);
 /* The user name that logged in (or was tried last) and the mechanism that
- * logged in (or was sent last: a -PLUS is named as such). An account that
- * left the method to Popfetch stores this one, so the next login goes
- * straight to what worked. */
+ * logged in (or was sent last: a -PLUS is named as such). */
 const char           *pf_diagnosis_get_user         (PfDiagnosis *self);
 PfAuthMechanism       pf_diagnosis_get_mechanism    (PfDiagnosis *self);
+/* TRUE when the login worked with the method tried after the first was
+ * refused as a method (PF_ERROR_AUTH_MECHANISM_FAILED): a saved account
+ * that left the method to Popfetch remembers pf_diagnosis_get_mechanism()
+ * then (pf_account_store_remember_mechanism_async()), so the next login
+ * goes straight to what worked. */
+gboolean              pf_diagnosis_get_fell_back    (PfDiagnosis *self);
 /* Every mechanism sent, in order, one per login attempt. */
 const PfAuthMechanism *pf_diagnosis_get_mechanisms_tried (PfDiagnosis *self,
                                                          guint       *n_tried);

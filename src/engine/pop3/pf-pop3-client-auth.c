@@ -43,6 +43,16 @@ has_line_break (const char *text)
   return strpbrk (text, "\r\n") != NULL;
 }
 
+/* Cyrus's words (SASL_BADPROT) when the exchange itself failed: a GS2
+ * header or a channel binding it would not take, whatever the password. */
+static gboolean
+refusal_names_protocol (const GError *error)
+{
+  g_autofree char *folded = g_ascii_strdown (error->message, -1);
+
+  return strstr (folded, "bad protocol") != NULL;
+}
+
 static void
 auth_done (GTask  *task,
            GError *error)
@@ -55,9 +65,11 @@ auth_done (GTask  *task,
       /* A plain refusal of these may be about the method (a -PLUS the
        * server binds differently, an APOP or CRAM-MD5 it cannot check for
        * this user), so it is not reported as a wrong password: the caller
-       * may try another method on a new connection. */
+       * may try another method on a new connection. A refusal that says
+       * the SASL protocol failed is the method's whatever the method. */
       if (g_error_matches (error, PF_ERROR, PF_ERROR_AUTH_REJECTED) && !self->closed &&
-          data != NULL && pf_auth_mechanism_may_be_refused_for_itself (data->mechanism))
+          data != NULL && (pf_auth_mechanism_may_be_refused_for_itself (data->mechanism) ||
+                           refusal_names_protocol (error)))
         {
           GError *mechanism_error =
             g_error_new (PF_ERROR, PF_ERROR_AUTH_MECHANISM_FAILED,
@@ -67,6 +79,10 @@ auth_done (GTask  *task,
           g_error_free (error);
           error = mechanism_error;
         }
+      /* The reason in the transcript too: a cancelled exchange (a
+       * challenge that is not base64, a SCRAM iteration count out of
+       * bounds) shows there only as "*" and the server's -ERR. */
+      pf_transcript_add_info (self->transcript, "Login failed: %s", error->message);
       g_task_return_error (task, error);
       return;
     }

@@ -969,8 +969,14 @@ scram_verify (PfSasl      *sasl,
   if (g_str_has_prefix (server_final, "e="))
     {
       g_autofree char *reason = pf_pop3_sanitize_text (server_final + 2, -1);
+      /* RFC 5802 §7: only these two are about the credentials; the others
+       * (channel binding, encoding, extensions, resources) are the
+       * method's failure, which a wrong password must not be said for. */
+      gboolean credentials = g_str_equal (server_final + 2, "invalid-proof") ||
+                             g_str_equal (server_final + 2, "unknown-user");
 
-      g_set_error (error, PF_ERROR, PF_ERROR_AUTH_REJECTED,
+      g_set_error (error, PF_ERROR,
+                   credentials ? PF_ERROR_AUTH_REJECTED : PF_ERROR_AUTH_MECHANISM_FAILED,
                    _("The server rejected the SCRAM exchange: %s"), reason);
       return FALSE;
     }

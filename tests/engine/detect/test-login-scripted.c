@@ -108,6 +108,7 @@ test_apop_refused_then_user (void)
   g_assert_no_error (pf_diagnosis_get_error (diagnosis));
   g_assert_true (pf_diagnosis_get_success (diagnosis));
   g_assert_cmpint (pf_diagnosis_get_mechanism (diagnosis), ==, PF_AUTH_USER);
+  g_assert_true (pf_diagnosis_get_fell_back (diagnosis));
   g_assert_cmpuint (pf_diagnosis_get_message_count (diagnosis), ==, 2);
   assert_tried (diagnosis, tried, G_N_ELEMENTS (tried));
   g_assert_cmpuint (pf_test_server_get_n_connections (server), ==, 2);
@@ -153,6 +154,7 @@ test_plus_refused_then_plain (void)
 
   g_assert_no_error (pf_diagnosis_get_error (diagnosis));
   g_assert_cmpint (pf_diagnosis_get_mechanism (diagnosis), ==, PF_AUTH_PLAIN);
+  g_assert_true (pf_diagnosis_get_fell_back (diagnosis));
   assert_tried (diagnosis, tried, G_N_ELEMENTS (tried));
 }
 
@@ -197,6 +199,204 @@ test_plus_refused_named (void)
   assert_tried (diagnosis, tried, G_N_ELEMENTS (tried));
 }
 
+/* Cyrus says "bad protocol" when the SASL exchange itself failed (the
+ * GS2 header, a binding): that is the method's failure whatever the
+ * method, not "Password rejected". */
+static void
+test_bad_protocol_is_method (void)
+{
+  g_autoptr(PfTestServer) server = server_with (PF_TEST_SERVER_TLS,
+    "S: +OK Cyrus-like ready\n"
+    "C: CAPA\nS: +OK\nS: SASL SCRAM-SHA-256\nS: .\n"
+    "C: AUTH SCRAM-SHA-256 *\nS: -ERR [AUTH] authenticating: bad protocol / cancel\n");
+  g_autoptr(PfDiagnosis) diagnosis = run_login_test (server, PF_SECURITY_TLS, PF_AUTH_SCRAM_SHA_256);
+  const PfAuthMechanism tried[] = { PF_AUTH_SCRAM_SHA_256 };
+
+  g_assert_error (pf_diagnosis_get_error (diagnosis), PF_ERROR, PF_ERROR_AUTH_MECHANISM_FAILED);
+  g_assert_cmpstr (pf_diagnosis_get_explanation (diagnosis)->title, ==, "Sign-in method failed");
+  g_assert_nonnull (strstr (pf_diagnosis_get_explanation (diagnosis)->what, "SCRAM-SHA-256"));
+  assert_tried (diagnosis, tried, G_N_ELEMENTS (tried));
+}
+
+/* A challenge that is not base64 is the server's protocol error: the
+ * login test says so (and the transcript why), not "Password rejected",
+ * and tries no other user name with it. */
+static void
+test_challenge_not_base64 (void)
+{
+  g_autoptr(PfTestServer) server = server_with (PF_TEST_SERVER_TLS,
+    "S: +OK ready\n"
+    "C: CAPA\nS: +OK\nS: SASL CRAM-MD5\nS: .\n"
+    "C: AUTH CRAM-MD5\nS: + <1896.697170952@mail.example>\nC: *\nS: -ERR cancelled\n");
+  g_autoptr(PfDiagnosis) diagnosis = run_login_test (server, PF_SECURITY_TLS, PF_AUTH_CRAM_MD5);
+  g_autofree char *transcript = pf_diagnosis_dup_transcript_text (diagnosis);
+
+  g_assert_error (pf_diagnosis_get_error (diagnosis), PF_ERROR, PF_ERROR_PROTOCOL);
+  g_assert_cmpint (pf_diagnosis_get_failed_step (diagnosis), ==, PF_DIAGNOSIS_STEP_AUTHENTICATION);
+  g_assert_cmpstr (pf_diagnosis_get_explanation (diagnosis)->title, !=, "Password rejected");
+  g_assert_nonnull (strstr (transcript, "not valid base64"));
+  g_assert_cmpuint (pf_test_server_get_n_connections (server), ==, 1);
+}
+
+/* ---- SCRAM iteration counts -------------------------------------------- */
+
+/* A SCRAM-SHA-256 server on plain loopback that continues the client's
+ * nonce (which a fixed script cannot), asks for @iterations, and keeps
+ * what the client answered its server-first with. It refuses every login:
+ * only the client's answer matters here. */
+typedef struct
+{
+  GSocket *listener;
+  guint    iterations;
+  char    *answer;        /* the client's line after the server-first */
+} ScramServer;
+
+static char *
+scram_read_line (GDataInputStream *in)
+{
+  g_autoptr(GError) error = NULL;
+  char *line = g_data_input_stream_read_line (in, NULL, NULL, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (line);
+  g_strchomp (line);
+  return line;
+}
+
+static void
+scram_write (GOutputStream *out,
+             const char    *text)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (g_output_stream_write_all (out, text, strlen (text), NULL, NULL, &error));
+  g_assert_no_error (error);
+}
+
+static gpointer
+scram_server_thread (gpointer user_data)
+{
+  ScramServer *server = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSocket) socket = g_socket_accept (server->listener, NULL, &error);
+  g_autoptr(GSocketConnection) connection = NULL;
+  g_autoptr(GDataInputStream) in = NULL;
+  GOutputStream *out;
+  g_autofree char *capa = NULL;
+  g_autofree char *auth = NULL;
+  g_autofree guchar *client_first = NULL;
+  g_autofree char *server_first = NULL;
+  g_autofree char *encoded = NULL;
+  g_autofree char *reply = NULL;
+  const char *nonce;
+  gsize len;
+
+  g_assert_no_error (error);
+  connection = g_socket_connection_factory_create_connection (socket);
+  in = g_data_input_stream_new (g_io_stream_get_input_stream (G_IO_STREAM (connection)));
+  g_data_input_stream_set_newline_type (in, G_DATA_STREAM_NEWLINE_TYPE_CR_LF);
+  out = g_io_stream_get_output_stream (G_IO_STREAM (connection));
+
+  scram_write (out, "+OK ready\r\n");
+  capa = scram_read_line (in);
+  g_assert_cmpstr (capa, ==, "CAPA");
+  scram_write (out, "+OK\r\nUSER\r\nSASL SCRAM-SHA-256\r\n.\r\n");
+  auth = scram_read_line (in);
+  g_assert_true (g_str_has_prefix (auth, "AUTH SCRAM-SHA-256 "));
+  client_first = g_base64_decode (auth + strlen ("AUTH SCRAM-SHA-256 "), &len);
+  nonce = g_strstr_len ((const char *) client_first, len, ",r=");
+  g_assert_nonnull (nonce);
+  server_first = g_strdup_printf ("r=%.*sServerNonce,s=cG9wZmV0Y2gtc2FsdC0xNg==,i=%u",
+                                  (int) (len - (gsize) (nonce + 3 - (const char *) client_first)),
+                                  nonce + 3, server->iterations);
+  encoded = g_base64_encode ((const guchar *) server_first, strlen (server_first));
+  reply = g_strdup_printf ("+ %s\r\n", encoded);
+  scram_write (out, reply);
+  server->answer = scram_read_line (in);
+  scram_write (out, "-ERR [AUTH] Authentication failed.\r\n");
+  g_io_stream_close (G_IO_STREAM (connection), NULL, NULL);
+  return NULL;
+}
+
+/* The login test with SCRAM-SHA-256 against a server that asks for
+ * @iterations; what the client answered the server-first with. */
+static PfDiagnosis *
+login_scram (guint   iterations,
+             char  **answer)
+{
+  ScramServer server = { .iterations = iterations };
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) any = g_inet_socket_address_new (loopback, 0);
+  g_autoptr(GSocketAddress) bound = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PfServerSettings) settings = NULL;
+  g_autoptr(PfCredentials) credentials = pf_credentials_new_for_password (PASSWORD);
+  g_autoptr(PfLoginTest) test = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  GThread *thread;
+  PfDiagnosis *diagnosis;
+
+  server.listener = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, 0, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_socket_bind (server.listener, any, TRUE, &error));
+  g_assert_true (g_socket_listen (server.listener, &error));
+  bound = g_socket_get_local_address (server.listener, &error);
+  g_assert_no_error (error);
+  thread = g_thread_new ("scram-server", scram_server_thread, &server);
+
+  settings = pf_server_settings_new ("127.0.0.1",
+                                     g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound)),
+                                     PF_SECURITY_NONE);
+  pf_server_settings_set_allow_plaintext_auth (settings, TRUE);
+  pf_server_settings_set_timeout (settings, 5);
+  test = pf_login_test_new (settings);
+  pf_login_test_set_user (test, "bob");
+  pf_login_test_set_mechanism (test, PF_AUTH_SCRAM_SHA_256);
+  pf_login_test_run_async (test, credentials, NULL, pf_test_store_result, &result);
+  pf_test_wait_result (&result, 30);
+  diagnosis = pf_login_test_run_finish (test, result, &error);
+  g_assert_no_error (error);
+  g_thread_join (thread);
+  g_object_unref (server.listener);
+  *answer = server.answer;
+  return diagnosis;
+}
+
+/* RFC 7677 asks for at least 4096 iterations; fewer make a captured
+ * proof cheap to attack (a forged server-first could ask for 1 on
+ * purpose). The login test cancels the exchange before any proof, says
+ * why in its error and the transcript, and not as a wrong password. */
+static void
+test_scram_low_iterations (void)
+{
+  g_autofree char *answer = NULL;
+  g_autoptr(PfDiagnosis) diagnosis = login_scram (1000, &answer);
+  g_autofree char *transcript = pf_diagnosis_dup_transcript_text (diagnosis);
+  const GError *error = pf_diagnosis_get_error (diagnosis);
+
+  g_assert_cmpstr (answer, ==, "*");
+  g_assert_error ((GError *) error, PF_ERROR, PF_ERROR_PROTOCOL);
+  g_assert_nonnull (strstr (error->message, "4096"));
+  g_assert_cmpstr (pf_diagnosis_get_explanation (diagnosis)->title, !=, "Password rejected");
+  g_assert_nonnull (strstr (transcript, "Login failed: The server’s SCRAM iteration count"));
+}
+
+/* The same server asking for 4096 gets a proof (so the server above would
+ * have seen one), and its refusal is then the password's. */
+static void
+test_scram_enough_iterations (void)
+{
+  g_autofree char *answer = NULL;
+  g_autoptr(PfDiagnosis) diagnosis = login_scram (4096, &answer);
+  g_autofree guchar *final = NULL;
+  gsize len;
+
+  final = g_base64_decode (answer, &len);
+  g_assert_true (len > 5 && memcmp (final, "c=biws,r=", 9) == 0);
+  g_assert_nonnull (g_strstr_len ((const char *) final, len, ",p="));
+  g_assert_error ((GError *) pf_diagnosis_get_error (diagnosis), PF_ERROR, PF_ERROR_AUTH_REJECTED);
+}
+
 /* RFC 6856: the login test's session says UTF8 too, before STAT. */
 static void
 test_utf8 (void)
@@ -211,6 +411,7 @@ test_utf8 (void)
   g_autoptr(PfDiagnosis) diagnosis = run_login_test (server, PF_SECURITY_TLS, PF_AUTH_AUTO);
 
   g_assert_no_error (pf_diagnosis_get_error (diagnosis));
+  g_assert_false (pf_diagnosis_get_fell_back (diagnosis));
   g_assert_cmpuint (pf_diagnosis_get_message_count (diagnosis), ==, 1);
 }
 
@@ -294,6 +495,10 @@ main (int   argc,
   g_test_add_func ("/engine/detect/login/fallback/plus-refused-then-plain", test_plus_refused_then_plain);
   g_test_add_func ("/engine/detect/login/fallback/plus-refused-then-scram-refused", test_plus_refused_then_scram_refused);
   g_test_add_func ("/engine/detect/login/fallback/plus-refused-named", test_plus_refused_named);
+  g_test_add_func ("/engine/detect/login/refusal/bad-protocol-is-method", test_bad_protocol_is_method);
+  g_test_add_func ("/engine/detect/login/challenge/not-base64", test_challenge_not_base64);
+  g_test_add_func ("/engine/detect/login/scram/low-iterations", test_scram_low_iterations);
+  g_test_add_func ("/engine/detect/login/scram/enough-iterations", test_scram_enough_iterations);
   g_test_add_func ("/engine/detect/login/utf8", test_utf8);
   g_test_add_func ("/engine/detect/login/provider/gmail-web-login", test_gmail_web_login);
   g_test_add_func ("/engine/detect/login/provider/gmail-pop-disabled", test_gmail_pop_disabled);

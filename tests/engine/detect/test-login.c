@@ -333,6 +333,45 @@ test_detect_dovecot (Fixture       *fixture,
   g_assert_cmpint (pf_probe_get_security (probes->pdata[1]), ==, PF_SECURITY_STARTTLS);
 }
 
+/* An iteration count that would take minutes of PBKDF2 (Dovecot serves
+ * the 2,000,000,000 of its passwd-file as stored) is refused before the
+ * work starts: the login test ends at once, and not as a wrong
+ * password. */
+static void
+test_scram_huge_iterations (Fixture       *fixture,
+                            gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PfDiagnosis) diagnosis = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *transcript = NULL;
+  gint64 start;
+
+  if (fixture->dovecot == NULL)
+    return;
+  g_assert_true (pf_test_dovecot_add_user (fixture->dovecot, "hi", "huge count", &error));
+  g_assert_no_error (error);
+  /* The fixture's passwd-file of the user, rewritten before its first
+   * login (Dovecot reads it then) with stored SCRAM credentials. */
+  path = g_build_filename (pf_test_dovecot_get_dir (fixture->dovecot), "passwd", "hi", NULL);
+  g_assert_true (g_file_test (path, G_FILE_TEST_IS_REGULAR));
+  g_assert_true (g_file_set_contents_full (path,
+                                           "hi:{SCRAM-SHA-256}2000000000,cG9wZmV0Y2gtc2FsdC0xNg==,"
+                                           "AfXAvup+aXTiLLJB2MeNtcCixT+luHMUDy1snlJwlPY=,"
+                                           "3R7ugSFxeE6l8+y2CVXDu0+LQRw6b6m7Mtb7/p9v0YA=::::::\n",
+                                           -1, G_FILE_SET_CONTENTS_NONE, 0644, &error));
+  g_assert_no_error (error);
+
+  start = g_get_monotonic_time ();
+  diagnosis = login (fixture, PF_SECURITY_TLS, NULL, "hi", "huge count");
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 3 * G_USEC_PER_SEC);
+  g_assert_error ((GError *) pf_diagnosis_get_error (diagnosis), PF_ERROR, PF_ERROR_PROTOCOL);
+  g_assert_nonnull (strstr (pf_diagnosis_get_error (diagnosis)->message, "1000000"));
+  g_assert_cmpint (pf_diagnosis_get_mechanism (diagnosis), ==, PF_AUTH_SCRAM_SHA_256);
+  transcript = pf_diagnosis_dup_transcript_text (diagnosis);
+  g_assert_nonnull (strstr (transcript, "Login failed: The server’s SCRAM iteration count"));
+}
+
 #define ADD(path, func) \
   g_test_add ("/engine/detect/" path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
 
@@ -351,6 +390,7 @@ main (int   argc,
   ADD ("login/lookup-step", test_lookup_step);
   ADD ("login/tls-step", test_tls_step);
   ADD ("login/mailbox-in-use", test_mailbox_in_use);
+  ADD ("login/scram/huge-iterations", test_scram_huge_iterations);
   ADD ("dovecot/detected", test_detect_dovecot);
 
   return g_test_run ();

@@ -453,6 +453,35 @@ test_scram_bad_server_signature (void)
   step_fails (refused, "e=invalid-proof", PF_ERROR_AUTH_REJECTED);
 }
 
+/* RFC 5802 §7 server-error values: only a wrong proof or an unknown user
+ * is about the credentials; the others (channel binding, encoding,
+ * extensions, resources) are the method's failure, not a wrong
+ * password. */
+static void
+test_scram_server_error_kinds (void)
+{
+  static const struct { const char *value; int code; } cases[] = {
+    { "invalid-proof", PF_ERROR_AUTH_REJECTED },
+    { "unknown-user", PF_ERROR_AUTH_REJECTED },
+    { "channel-bindings-dont-match", PF_ERROR_AUTH_MECHANISM_FAILED },
+    { "server-does-support-channel-binding", PF_ERROR_AUTH_MECHANISM_FAILED },
+    { "channel-binding-not-supported", PF_ERROR_AUTH_MECHANISM_FAILED },
+    { "unsupported-channel-binding-type", PF_ERROR_AUTH_MECHANISM_FAILED },
+    { "invalid-encoding", PF_ERROR_AUTH_MECHANISM_FAILED },
+    { "extensions-not-supported", PF_ERROR_AUTH_MECHANISM_FAILED },
+    { "other-error", PF_ERROR_AUTH_MECHANISM_FAILED },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(PfSasl) sasl = scram_at_final ("user");
+      g_autofree char *final = g_strdup_printf ("e=%s", cases[i].value);
+
+      g_test_message ("%s", final);
+      step_fails (sasl, final, cases[i].code);
+    }
+}
+
 static void
 test_scram_bad_server_first (void)
 {
@@ -759,6 +788,7 @@ main (int   argc,
   g_test_add_func ("/engine/pop3/sasl/scram/sha256-rfc7677", test_scram_sha256_rfc7677);
   g_test_add_func ("/engine/pop3/sasl/scram/bad-server-signature", test_scram_bad_server_signature);
   g_test_add_func ("/engine/pop3/sasl/scram/bad-server-first", test_scram_bad_server_first);
+  g_test_add_func ("/engine/pop3/sasl/scram/server-error-kinds", test_scram_server_error_kinds);
   g_test_add_func ("/engine/pop3/sasl/scram/random-nonce", test_scram_random_nonce);
   g_test_add_func ("/engine/pop3/sasl/scram/user-escaped", test_scram_escapes_user);
   g_test_add_func ("/engine/pop3/sasl/scram/plus-tls-exporter", test_scram_plus_exporter);
