@@ -439,9 +439,9 @@ on_login_tested (GObject      *source,
       return;
     }
 
-  /* The user-name form that worked is the one to keep. */
-  if (pf_diagnosis_get_user (diagnosis) != NULL)
-    pf_account_set_user (self->draft, pf_diagnosis_get_user (diagnosis));
+  /* The user-name form that worked is the one to keep, and the sign-in
+   * method that worked after the server refused the first one. */
+  pf_account_learn_from_login_test (self->draft, diagnosis);
   gtk_label_set_label (self->testing_label, _("Logged in. Saving the account…"));
   save_account (self);
 }
