@@ -362,6 +362,101 @@ test_ca_file_relative_fetch (void)
   g_assert_true (pf_test_server_received_contains (server, "PASS " PASSWORD));
 }
 
+/* ---- Outdated TLS ----------------------------------------------------- */
+
+/* A server that speaks only TLS 1.0 or 1.1, and popfetch-cli with the TLS
+ * stack as the system sets it up: the handshake may succeed with the old
+ * version (GnuTLS still allows it by default here), and then nothing may
+ * follow it. glib-networking reads G_TLS_GNUTLS_PRIORITY once per process,
+ * for its servers and clients alike: the server runs in a child test
+ * process with the override set before its first TLS object, and
+ * popfetch-cli gets an environment without it. */
+typedef struct
+{
+  const char *priority;
+  const char *version;
+  const char *command;
+  const char *security;
+} OutdatedCase;
+
+static const OutdatedCase outdated_cases[] = {
+  { "NORMAL:-VERS-ALL:+VERS-TLS1.0", "1.0", "test", "tls" },
+  { "NORMAL:-VERS-ALL:+VERS-TLS1.1", "1.1", "test", "tls" },
+  { "NORMAL:-VERS-ALL:+VERS-TLS1.1", "1.1", "test", "starttls" },
+  { "NORMAL:-VERS-ALL:+VERS-TLS1.0", "1.0", "fetch", "tls" },
+  { "NORMAL:-VERS-ALL:+VERS-TLS1.0", "1.0", "fetch", "starttls" },
+};
+
+static void
+run_outdated_case (const OutdatedCase *c)
+{
+  g_autoptr(PfTestServer) server = NULL;
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *port = NULL;
+  g_autofree char *maildir = g_build_filename (g_get_user_data_dir (), "Mail", NULL);
+  g_autofree char *expected = g_strdup_printf ("outdated, insecure TLS version %s", c->version);
+  g_auto(Outcome) outcome = { 0 };
+
+  g_assert_true (g_setenv ("G_TLS_GNUTLS_PRIORITY", c->priority, TRUE));
+  /* What the server would do next if the client went on. */
+  if (g_str_equal (c->security, "tls"))
+    server = tls_server (LOGGED_IN "C: CAPA\nS: -ERR\nC: STAT\nS: +OK 0 0\nC: QUIT\nS: +OK\n");
+  else
+    {
+      g_autoptr(GTlsCertificate) certificate = pf_test_certs_server (PF_TEST_CERT_VALID, NULL);
+
+      server = pf_test_server_new (PF_TEST_SERVER_PLAIN);
+      pf_test_server_set_certificate (server, certificate);
+      pf_test_server_add_script (server,
+                                 "S: +OK POP3 ready\n"
+                                 "C: CAPA\nS: +OK\nS: USER\nS: STLS\nS: .\n"
+                                 "C: STLS\nS: +OK\nTLS\n"
+                                 "C: CAPA\nS: +OK\nS: USER\nS: UIDL\nS: .\n"
+                                 "C: USER bob\nS: +OK\nC: PASS " PASSWORD "\nS: +OK logged in\n");
+    }
+  port = g_strdup_printf ("%u", pf_test_server_get_port (server));
+
+  {
+    const char *args[] = { pf_test_cli_path (), c->command, "--host", "127.0.0.1", "--port", port,
+                           "--security", c->security, "--user", "bob", "--password-stdin",
+                           "--ca-file", pf_test_certs_ca_file (),
+                           g_str_equal (c->command, "fetch") ? "--maildir" : "--timeout",
+                           g_str_equal (c->command, "fetch") ? maildir : "10", NULL };
+
+    launcher = launcher_new (NULL);
+    g_subprocess_launcher_unsetenv (launcher, "G_TLS_GNUTLS_PRIORITY");
+    process = g_subprocess_launcher_spawnv (launcher, args, &error);
+    g_assert_no_error (error);
+  }
+  g_subprocess_communicate_utf8_async (process, PASSWORD "\n", NULL, on_communicated, &outcome);
+  pf_test_wait_until (&outcome.done, 30);
+  g_assert_true (g_subprocess_wait (process, NULL, &error));
+  g_assert_true (g_subprocess_get_if_exited (process));
+  outcome.status = g_subprocess_get_exit_status (process);
+  g_test_message ("popfetch-cli %s: exit %d\nstdout:\n%s\nstderr:\n%s",
+                  c->command, outcome.status, outcome.out, outcome.err);
+
+  g_assert_cmpint (outcome.status, ==, 77);
+  g_assert_true (strstr (outcome.out, expected) != NULL || strstr (outcome.err, expected) != NULL);
+  g_assert_true (pf_test_server_wait_connections (server, 1, 10));
+  g_assert_false (pf_test_server_received_contains (server, "USER "));
+  g_assert_false (pf_test_server_received_contains (server, PASSWORD));
+}
+
+static void
+test_outdated_tls_refused (gconstpointer data)
+{
+  if (g_test_subprocess ())
+    {
+      run_outdated_case (data);
+      return;
+    }
+  g_test_trap_subprocess (NULL, 60 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_INHERIT_STDERR);
+  g_test_trap_assert_passed ();
+}
+
 /* ---- Process hardening ------------------------------------------------ */
 
 typedef struct
@@ -521,6 +616,14 @@ main (int   argc,
   g_test_add_func ("/cli/security/ca-file-relative/login-test", test_ca_file_relative_login_test);
   g_test_add_func ("/cli/security/ca-file-relative/fetch", test_ca_file_relative_fetch);
   g_test_add_func ("/cli/security/process-not-dumpable", test_process_not_dumpable);
+  for (guint i = 0; i < G_N_ELEMENTS (outdated_cases); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/cli/security/outdated-tls/%s-%s-%s",
+                                               outdated_cases[i].command, outdated_cases[i].security,
+                                               outdated_cases[i].version);
+
+      g_test_add_data_func (path, &outdated_cases[i], test_outdated_tls_refused);
+    }
 
   return g_test_run ();
 }
