@@ -188,6 +188,56 @@ test_password_file_loose_refused (void)
   }
 }
 
+/* Every command that takes --password-file (and fetch's
+ * --oauth2-token-file, a secret of the same kind) goes through the same
+ * reader: a loose file is refused with the same words, before anything is
+ * stored or sent. The saved account's server is a closed port and its
+ * security "none", so a command that used the password would end at the
+ * connection (69), not with 64. */
+static void
+test_password_file_loose_every_command (void)
+{
+  g_autofree char *file = write_file ("password", PASSWORD "\n", 0640);
+  g_autofree char *chmod = g_strdup_printf ("chmod 600 %s", file);
+  g_autofree char *port = closed_port ();
+  g_autofree char *maildir = g_build_filename (g_get_user_data_dir (), "Mail", NULL);
+  g_autofree char *accounts = pf_test_accounts_file ();
+  g_autofree char *accounts_dir = g_path_get_dirname (accounts);
+  g_autofree char *accounts_text =
+    g_strdup_printf ("[Account work]\naddress=bob@example.test\nhost=127.0.0.1\nport=%s\n"
+                     "security=none\nallow-plaintext=true\nuser=bob\nmaildir=%s\n", port, maildir);
+  const char *commands[][20] = {
+    { "add", "bob@example.test", "--name", "new", "--host", "127.0.0.1", "--port", port,
+      "--security", "none", "--allow-plaintext", "--password-file", file, "--yes", NULL },
+    { "set-password", "work", "--password-file", file, NULL },
+    { "test", "work", "--password-file", file, NULL },
+    { "test", "--host", "127.0.0.1", "--port", port, "--security", "none", "--user", "bob",
+      "--password-file", file, NULL },
+    { "fetch", "work", "--password-file", file, NULL },
+    { "fetch", "--host", "127.0.0.1", "--port", port, "--security", "none", "--user", "bob",
+      "--password-file", file, "--maildir", maildir, NULL },
+    { "fetch", "--host", "127.0.0.1", "--port", port, "--security", "none", "--user", "bob",
+      "--oauth2-token-file", file, "--maildir", maildir, NULL },
+  };
+
+  g_assert_cmpint (g_mkdir_with_parents (accounts_dir, 0700), ==, 0);
+  g_assert_true (g_file_set_contents (accounts, accounts_text, -1, NULL));
+
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    {
+      g_auto(Outcome) outcome = { 0 };
+      g_autofree char *after = NULL;
+
+      run_cli (&outcome, NULL, NULL, commands[i]);
+      g_assert_cmpint (outcome.status, ==, 64);
+      g_assert_nonnull (strstr (outcome.err, "other users"));
+      g_assert_nonnull (strstr (outcome.err, chmod));
+      /* Nothing saved: add wrote no account. */
+      g_assert_true (g_file_get_contents (accounts, &after, NULL, NULL));
+      g_assert_cmpstr (after, ==, accounts_text);
+    }
+}
+
 static void
 test_password_file_private_accepted (void)
 {
@@ -609,6 +659,8 @@ main (int   argc,
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
 
   g_test_add_func ("/cli/security/password-file/loose-refused", test_password_file_loose_refused);
+  g_test_add_func ("/cli/security/password-file/loose-refused-every-command",
+                   test_password_file_loose_every_command);
   g_test_add_func ("/cli/security/password-file/private-accepted", test_password_file_private_accepted);
   g_test_add_func ("/cli/security/password-file/descriptors-accepted", test_password_file_descriptors_accepted);
   g_test_add_func ("/cli/security/password-file/fifo-accepted", test_password_file_fifo_accepted);
