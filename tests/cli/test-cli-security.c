@@ -412,6 +412,72 @@ test_ca_file_relative_fetch (void)
   g_assert_true (pf_test_server_received_contains (server, "PASS " PASSWORD));
 }
 
+/* add and edit store the CA file as an absolute path: a saved account
+ * is used later from anywhere. add has no keyring here; the settings are
+ * saved all the same. */
+static void
+test_ca_file_relative_add_edit (void)
+{
+  g_autofree char *dir = ca_in_directory ();
+  g_autofree char *subdir = g_build_filename (dir, "sub", NULL);
+  g_autofree char *added = g_strdup_printf ("ca-file=%s/test-ca.pem\n", dir);
+  g_autofree char *edited = g_strdup_printf ("ca-file=%s/test-ca.pem\n", subdir);
+  g_autofree char *accounts = pf_test_accounts_file ();
+  g_autofree char *text = NULL;
+  const char *add[] = { "add", "bob@example.test", "--name", "work", "--host", "pop.example.test",
+                        "--skip-test", "--password-stdin", "--ca-file", "test-ca.pem", NULL };
+  const char *edit[] = { "edit", "work", "--ca-file", "./test-ca.pem", NULL };
+  g_auto(Outcome) add_outcome = { 0 };
+  g_auto(Outcome) edit_outcome = { 0 };
+
+  g_assert_cmpint (g_mkdir_with_parents (subdir, 0700), ==, 0);
+  g_setenv ("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/popfetch-test-bus", TRUE);
+
+  run_cli (&add_outcome, dir, PASSWORD "\n", add);
+  g_unsetenv ("DBUS_SESSION_BUS_ADDRESS");
+  g_assert_true (g_file_get_contents (accounts, &text, NULL, NULL));
+  g_assert_nonnull (strstr (text, added));
+  g_clear_pointer (&text, g_free);
+
+  run_cli (&edit_outcome, subdir, NULL, edit);
+  g_assert_cmpint (edit_outcome.status, ==, 0);
+  g_assert_true (g_file_get_contents (accounts, &text, NULL, NULL));
+  g_assert_nonnull (strstr (text, edited));
+}
+
+/* detect: with the test CA given relative to the current directory, the
+ * server on 995 is recommended; the demo file maps the names to loopback
+ * and trusts a CA that signed nothing here, so only the relative file can
+ * make the certificate valid. */
+static void
+test_ca_file_relative_detect (void)
+{
+  g_autofree char *dir = ca_in_directory ();
+  const char * const names[] = { "pop.rel.test", "pop3.rel.test", "mail.rel.test", "rel.test", NULL };
+  g_autoptr(GTlsCertificate) certificate = pf_test_certs_server (PF_TEST_CERT_VALID, names);
+  g_autoptr(PfTestServer) server = pf_test_server_new (PF_TEST_SERVER_TLS);
+  g_autofree char *unrelated_ca = write_file ("unrelated-ca.pem",
+                                              pf_test_certs_server_pem (PF_TEST_CERT_SELF_SIGNED, NULL, NULL),
+                                              0600);
+  g_autofree char *demo_text =
+    g_strdup_printf ("[demo]\ndomain=rel.test\naddress=jo@rel.test\npassword=x\n"
+                     "host-address=127.0.0.1\nport-map=995:%u;110:0;993:0;443:0\nca-file=%s\n",
+                     pf_test_server_get_port (server), unrelated_ca);
+  g_autofree char *demo = write_file ("demo.ini", demo_text, 0600);
+  const char *args[] = { "detect", "jo@rel.test", "--ca-file", "test-ca.pem", "--timeout", "10", NULL };
+  g_auto(Outcome) outcome = { 0 };
+
+  pf_test_server_set_certificate (server, certificate);
+  pf_test_server_add_script (server, "S: +OK POP3 ready\n"
+                                     "C: CAPA\nS: +OK\nS: USER\nS: UIDL\nS: .\n"
+                                     "C: *\nS: +OK\n");
+  g_setenv ("POPFETCH_DEMO", demo, TRUE);
+  run_cli (&outcome, dir, NULL, args);
+  g_unsetenv ("POPFETCH_DEMO");
+  g_assert_cmpint (outcome.status, ==, 0);
+  g_assert_nonnull (strstr (outcome.out, "Recommended"));
+}
+
 /* ---- Outdated TLS ----------------------------------------------------- */
 
 /* A server that speaks only TLS 1.0 or 1.1, and popfetch-cli with the TLS
@@ -667,6 +733,8 @@ main (int   argc,
   g_test_add_func ("/cli/security/password/longest", test_password_longest);
   g_test_add_func ("/cli/security/ca-file-relative/login-test", test_ca_file_relative_login_test);
   g_test_add_func ("/cli/security/ca-file-relative/fetch", test_ca_file_relative_fetch);
+  g_test_add_func ("/cli/security/ca-file-relative/add-edit", test_ca_file_relative_add_edit);
+  g_test_add_func ("/cli/security/ca-file-relative/detect", test_ca_file_relative_detect);
   g_test_add_func ("/cli/security/process-not-dumpable", test_process_not_dumpable);
   for (guint i = 0; i < G_N_ELEMENTS (outdated_cases); i++)
     {
