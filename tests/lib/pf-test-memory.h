@@ -11,6 +11,16 @@
  * freed without being wiped is found there as surely as one still in use.
  * Keep the secret itself in read-only data (a string literal) or give its
  * buffer as @own, so the scan does not count it.
+ *
+ * A freed block may be reused before a scan reaches it, so a test program
+ * that defines PF_TEST_MEMORY_WATCH_FREES before including this header
+ * (in one file only) also replaces free() and realloc(): while
+ * pf_test_memory_watching is set, every block given back to the
+ * allocator, or left behind by a realloc that moved, is passed to the
+ * program's pf_test_memory_block_is_secret(), and the blocks it finds are
+ * counted in pf_test_memory_unwiped_frees. Not under AddressSanitizer,
+ * whose allocator this cannot stand in for, and whose poisoned memory a
+ * scan must not read: PF_TEST_MEMORY_UNDER_ASAN says so, for skipping.
  */
 
 #pragma once
@@ -19,6 +29,14 @@
 #include <string.h>
 
 #include <glib.h>
+
+#if defined(__SANITIZE_ADDRESS__)
+#define PF_TEST_MEMORY_UNDER_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define PF_TEST_MEMORY_UNDER_ASAN 1
+#endif
+#endif
 
 G_BEGIN_DECLS
 
@@ -98,5 +116,52 @@ pf_test_memory_count (const void *needle,
     }
   return hits;
 }
+
+#ifdef PF_TEST_MEMORY_WATCH_FREES
+#include <malloc.h>
+#include <stdlib.h>
+
+/* TRUE when @block (@size bytes) holds a piece of the secret. */
+static gboolean pf_test_memory_block_is_secret (const void *block,
+                                                gsize       size);
+
+static gint pf_test_memory_watching;
+static gint pf_test_memory_unwiped_frees;
+
+#ifndef PF_TEST_MEMORY_UNDER_ASAN
+/* glibc's own entry points, which its free and realloc stand for. */
+extern void  __libc_free    (void *ptr);
+extern void *__libc_realloc (void *ptr,
+                             size_t size);
+
+static gboolean
+pf_test_memory_check_block (void *ptr)
+{
+  return ptr != NULL && g_atomic_int_get (&pf_test_memory_watching) &&
+         pf_test_memory_block_is_secret (ptr, malloc_usable_size (ptr));
+}
+
+void
+free (void *ptr)
+{
+  if (pf_test_memory_check_block (ptr))
+    g_atomic_int_inc (&pf_test_memory_unwiped_frees);
+  __libc_free (ptr);
+}
+
+/* A block that moves is freed by the allocator itself, unwiped. */
+void *
+realloc (void   *ptr,
+         size_t  size)
+{
+  gboolean had_secret = pf_test_memory_check_block (ptr);
+  void *moved = __libc_realloc (ptr, size);
+
+  if (had_secret && moved != ptr)
+    g_atomic_int_inc (&pf_test_memory_unwiped_frees);
+  return moved;
+}
+#endif
+#endif
 
 G_END_DECLS

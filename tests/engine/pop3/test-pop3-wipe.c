@@ -12,8 +12,8 @@
  * password and for its base64 form.
  *
  * A freed block may be reused before the scan reaches it, so free() and
- * realloc() are also watched here: a block given back to the allocator
- * with a piece of the password in it is counted when it happens.
+ * realloc() are also watched: a block given back to the allocator with a
+ * piece of the password in it is counted when it happens.
  *
  * The scripted server of tests/lib records what it receives, so it would
  * hold copies of its own: the server here is a small one that reads into
@@ -26,7 +26,6 @@
 #include "config.h"
 
 #include <arpa/inet.h>
-#include <malloc.h>
 #include <netinet/in.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -35,6 +34,7 @@
 #include "pf-error.h"
 #include "pf-pop3-client.h"
 #include "pf-sasl.h"
+#define PF_TEST_MEMORY_WATCH_FREES
 #include "pf-test-memory.h"
 #include "pf-test-server.h"
 #include "pf-test-util.h"
@@ -45,56 +45,6 @@
 static char password[4097];
 static char plain_b64[((4097 + 8) / 3 + 1) * 4 + 1];
 static char login_b64[(4097 / 3 + 1) * 4 + 1];
-
-#if defined(__SANITIZE_ADDRESS__)
-#define UNDER_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define UNDER_ASAN 1
-#endif
-#endif
-
-static gboolean block_has_piece (const void *block,
-                                 gsize       size);
-
-static gint watching;
-static gint unwiped_frees;
-
-#ifndef UNDER_ASAN
-/* glibc's own entry points, which its free and realloc stand for. */
-extern void  __libc_free    (void *ptr);
-extern void *__libc_realloc (void *ptr,
-                             size_t size);
-
-static void
-check_freed (void *ptr)
-{
-  if (ptr != NULL && g_atomic_int_get (&watching) &&
-      block_has_piece (ptr, malloc_usable_size (ptr)))
-    g_atomic_int_inc (&unwiped_frees);
-}
-
-void
-free (void *ptr)
-{
-  check_freed (ptr);
-  __libc_free (ptr);
-}
-
-/* A block that moves is freed by the allocator itself, unwiped. */
-void *
-realloc (void   *ptr,
-         size_t  size)
-{
-  gboolean had_piece = ptr != NULL && g_atomic_int_get (&watching) &&
-                       block_has_piece (ptr, malloc_usable_size (ptr));
-  void *moved = __libc_realloc (ptr, size);
-
-  if (had_piece && moved != ptr)
-    g_atomic_int_inc (&unwiped_frees);
-  return moved;
-}
-#endif
 
 typedef struct
 {
@@ -320,8 +270,8 @@ has_piece (const char *block,
 }
 
 static gboolean
-block_has_piece (const void *block,
-                 gsize       size)
+pf_test_memory_block_is_secret (const void *block,
+                                gsize       size)
 {
   return has_piece (block, size, password, strlen (password)) ||
          has_piece (block, size, plain_b64 + 8, strlen (plain_b64) - 16) ||
@@ -352,14 +302,14 @@ test_no_copy_after_login (gconstpointer data)
   WipeServer *server;
   PfPop3Client *client;
 
-#ifdef UNDER_ASAN
+#ifdef PF_TEST_MEMORY_UNDER_ASAN
   g_test_skip ("ASan's allocator poisons freed memory");
   return;
 #endif
   make_password (c->length, c->seed);
   g_assert_cmpuint (count_copies (), ==, 0);
-  g_atomic_int_set (&unwiped_frees, 0);
-  g_atomic_int_set (&watching, TRUE);
+  g_atomic_int_set (&pf_test_memory_unwiped_frees, 0);
+  g_atomic_int_set (&pf_test_memory_watching, TRUE);
 
   server = wipe_server_start ();
   settings = pf_server_settings_new ("127.0.0.1", server->port, PF_SECURITY_NONE);
@@ -374,14 +324,14 @@ test_no_copy_after_login (gconstpointer data)
 
   /* Logged in, the session still open: nothing of the login is left. */
   g_assert_cmpuint (count_copies (), ==, 0);
-  g_assert_cmpint (g_atomic_int_get (&unwiped_frees), ==, 0);
+  g_assert_cmpint (g_atomic_int_get (&pf_test_memory_unwiped_frees), ==, 0);
 
   pf_test_pop3_quit (client, TIMEOUT);
   pf_test_pop3_drop (client, TIMEOUT);
   g_assert_true (wipe_server_stop (server));
-  g_atomic_int_set (&watching, FALSE);
+  g_atomic_int_set (&pf_test_memory_watching, FALSE);
   g_assert_cmpuint (count_copies (), ==, 0);
-  g_assert_cmpint (g_atomic_int_get (&unwiped_frees), ==, 0);
+  g_assert_cmpint (g_atomic_int_get (&pf_test_memory_unwiped_frees), ==, 0);
 }
 
 static const Case cases[] = {
@@ -403,20 +353,20 @@ test_saslprep_no_copy (void)
 {
   char *prepared;
 
-#ifdef UNDER_ASAN
+#ifdef PF_TEST_MEMORY_UNDER_ASAN
   g_test_skip ("ASan's allocator poisons freed memory");
   return;
 #endif
   make_password (300, 8);
-  g_atomic_int_set (&unwiped_frees, 0);
-  g_atomic_int_set (&watching, TRUE);
+  g_atomic_int_set (&pf_test_memory_unwiped_frees, 0);
+  g_atomic_int_set (&pf_test_memory_watching, TRUE);
   prepared = pf_saslprep (password, NULL);
   g_assert_cmpstr (prepared, ==, password);
   explicit_bzero (prepared, strlen (prepared));
   g_free (prepared);
-  g_atomic_int_set (&watching, FALSE);
+  g_atomic_int_set (&pf_test_memory_watching, FALSE);
   g_assert_cmpuint (count_copies (), ==, 0);
-  g_assert_cmpint (g_atomic_int_get (&unwiped_frees), ==, 0);
+  g_assert_cmpint (g_atomic_int_get (&pf_test_memory_unwiped_frees), ==, 0);
 }
 
 int
