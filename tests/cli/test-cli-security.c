@@ -188,6 +188,56 @@ test_password_file_loose_refused (void)
   }
 }
 
+/* Every command that takes --password-file (and fetch's
+ * --oauth2-token-file, a secret of the same kind) goes through the same
+ * reader: a loose file is refused with the same words, before anything is
+ * stored or sent. The saved account's server is a closed port and its
+ * security "none", so a command that used the password would end at the
+ * connection (69), not with 64. */
+static void
+test_password_file_loose_every_command (void)
+{
+  g_autofree char *file = write_file ("password", PASSWORD "\n", 0640);
+  g_autofree char *chmod = g_strdup_printf ("chmod 600 %s", file);
+  g_autofree char *port = closed_port ();
+  g_autofree char *maildir = g_build_filename (g_get_user_data_dir (), "Mail", NULL);
+  g_autofree char *accounts = pf_test_accounts_file ();
+  g_autofree char *accounts_dir = g_path_get_dirname (accounts);
+  g_autofree char *accounts_text =
+    g_strdup_printf ("[Account work]\naddress=bob@example.test\nhost=127.0.0.1\nport=%s\n"
+                     "security=none\nallow-plaintext=true\nuser=bob\nmaildir=%s\n", port, maildir);
+  const char *commands[][20] = {
+    { "add", "bob@example.test", "--name", "new", "--host", "127.0.0.1", "--port", port,
+      "--security", "none", "--allow-plaintext", "--password-file", file, "--yes", NULL },
+    { "set-password", "work", "--password-file", file, NULL },
+    { "test", "work", "--password-file", file, NULL },
+    { "test", "--host", "127.0.0.1", "--port", port, "--security", "none", "--user", "bob",
+      "--password-file", file, NULL },
+    { "fetch", "work", "--password-file", file, NULL },
+    { "fetch", "--host", "127.0.0.1", "--port", port, "--security", "none", "--user", "bob",
+      "--password-file", file, "--maildir", maildir, NULL },
+    { "fetch", "--host", "127.0.0.1", "--port", port, "--security", "none", "--user", "bob",
+      "--oauth2-token-file", file, "--maildir", maildir, NULL },
+  };
+
+  g_assert_cmpint (g_mkdir_with_parents (accounts_dir, 0700), ==, 0);
+  g_assert_true (g_file_set_contents (accounts, accounts_text, -1, NULL));
+
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    {
+      g_auto(Outcome) outcome = { 0 };
+      g_autofree char *after = NULL;
+
+      run_cli (&outcome, NULL, NULL, commands[i]);
+      g_assert_cmpint (outcome.status, ==, 64);
+      g_assert_nonnull (strstr (outcome.err, "other users"));
+      g_assert_nonnull (strstr (outcome.err, chmod));
+      /* Nothing saved: add wrote no account. */
+      g_assert_true (g_file_get_contents (accounts, &after, NULL, NULL));
+      g_assert_cmpstr (after, ==, accounts_text);
+    }
+}
+
 static void
 test_password_file_private_accepted (void)
 {
@@ -362,6 +412,167 @@ test_ca_file_relative_fetch (void)
   g_assert_true (pf_test_server_received_contains (server, "PASS " PASSWORD));
 }
 
+/* add and edit store the CA file as an absolute path: a saved account
+ * is used later from anywhere. add has no keyring here; the settings are
+ * saved all the same. */
+static void
+test_ca_file_relative_add_edit (void)
+{
+  g_autofree char *dir = ca_in_directory ();
+  g_autofree char *subdir = g_build_filename (dir, "sub", NULL);
+  g_autofree char *added = g_strdup_printf ("ca-file=%s/test-ca.pem\n", dir);
+  g_autofree char *edited = g_strdup_printf ("ca-file=%s/test-ca.pem\n", subdir);
+  g_autofree char *accounts = pf_test_accounts_file ();
+  g_autofree char *text = NULL;
+  const char *add[] = { "add", "bob@example.test", "--name", "work", "--host", "pop.example.test",
+                        "--skip-test", "--password-stdin", "--ca-file", "test-ca.pem", NULL };
+  const char *edit[] = { "edit", "work", "--ca-file", "./test-ca.pem", NULL };
+  g_auto(Outcome) add_outcome = { 0 };
+  g_auto(Outcome) edit_outcome = { 0 };
+
+  g_assert_cmpint (g_mkdir_with_parents (subdir, 0700), ==, 0);
+  g_setenv ("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/popfetch-test-bus", TRUE);
+
+  run_cli (&add_outcome, dir, PASSWORD "\n", add);
+  g_unsetenv ("DBUS_SESSION_BUS_ADDRESS");
+  g_assert_true (g_file_get_contents (accounts, &text, NULL, NULL));
+  g_assert_nonnull (strstr (text, added));
+  g_clear_pointer (&text, g_free);
+
+  run_cli (&edit_outcome, subdir, NULL, edit);
+  g_assert_cmpint (edit_outcome.status, ==, 0);
+  g_assert_true (g_file_get_contents (accounts, &text, NULL, NULL));
+  g_assert_nonnull (strstr (text, edited));
+}
+
+/* detect: with the test CA given relative to the current directory, the
+ * server on 995 is recommended; the demo file maps the names to loopback
+ * and trusts a CA that signed nothing here, so only the relative file can
+ * make the certificate valid. */
+static void
+test_ca_file_relative_detect (void)
+{
+  g_autofree char *dir = ca_in_directory ();
+  const char * const names[] = { "pop.rel.test", "pop3.rel.test", "mail.rel.test", "rel.test", NULL };
+  g_autoptr(GTlsCertificate) certificate = pf_test_certs_server (PF_TEST_CERT_VALID, names);
+  g_autoptr(PfTestServer) server = pf_test_server_new (PF_TEST_SERVER_TLS);
+  g_autofree char *unrelated_ca = write_file ("unrelated-ca.pem",
+                                              pf_test_certs_server_pem (PF_TEST_CERT_SELF_SIGNED, NULL, NULL),
+                                              0600);
+  g_autofree char *demo_text =
+    g_strdup_printf ("[demo]\ndomain=rel.test\naddress=jo@rel.test\npassword=x\n"
+                     "host-address=127.0.0.1\nport-map=995:%u;110:0;993:0;443:0\nca-file=%s\n",
+                     pf_test_server_get_port (server), unrelated_ca);
+  g_autofree char *demo = write_file ("demo.ini", demo_text, 0600);
+  const char *args[] = { "detect", "jo@rel.test", "--ca-file", "test-ca.pem", "--timeout", "10", NULL };
+  g_auto(Outcome) outcome = { 0 };
+
+  pf_test_server_set_certificate (server, certificate);
+  pf_test_server_add_script (server, "S: +OK POP3 ready\n"
+                                     "C: CAPA\nS: +OK\nS: USER\nS: UIDL\nS: .\n"
+                                     "C: *\nS: +OK\n");
+  g_setenv ("POPFETCH_DEMO", demo, TRUE);
+  run_cli (&outcome, dir, NULL, args);
+  g_unsetenv ("POPFETCH_DEMO");
+  g_assert_cmpint (outcome.status, ==, 0);
+  g_assert_nonnull (strstr (outcome.out, "Recommended"));
+}
+
+/* ---- Outdated TLS ----------------------------------------------------- */
+
+/* A server that speaks only TLS 1.0 or 1.1, and popfetch-cli with the TLS
+ * stack as the system sets it up: the handshake may succeed with the old
+ * version (GnuTLS still allows it by default here), and then nothing may
+ * follow it. glib-networking reads G_TLS_GNUTLS_PRIORITY once per process,
+ * for its servers and clients alike: the server runs in a child test
+ * process with the override set before its first TLS object, and
+ * popfetch-cli gets an environment without it. */
+typedef struct
+{
+  const char *priority;
+  const char *version;
+  const char *command;
+  const char *security;
+} OutdatedCase;
+
+static const OutdatedCase outdated_cases[] = {
+  { "NORMAL:-VERS-ALL:+VERS-TLS1.0", "1.0", "test", "tls" },
+  { "NORMAL:-VERS-ALL:+VERS-TLS1.1", "1.1", "test", "tls" },
+  { "NORMAL:-VERS-ALL:+VERS-TLS1.1", "1.1", "test", "starttls" },
+  { "NORMAL:-VERS-ALL:+VERS-TLS1.0", "1.0", "fetch", "tls" },
+  { "NORMAL:-VERS-ALL:+VERS-TLS1.0", "1.0", "fetch", "starttls" },
+};
+
+static void
+run_outdated_case (const OutdatedCase *c)
+{
+  g_autoptr(PfTestServer) server = NULL;
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *port = NULL;
+  g_autofree char *maildir = g_build_filename (g_get_user_data_dir (), "Mail", NULL);
+  g_autofree char *expected = g_strdup_printf ("outdated, insecure TLS version %s", c->version);
+  g_auto(Outcome) outcome = { 0 };
+
+  g_assert_true (g_setenv ("G_TLS_GNUTLS_PRIORITY", c->priority, TRUE));
+  /* What the server would do next if the client went on. */
+  if (g_str_equal (c->security, "tls"))
+    server = tls_server (LOGGED_IN "C: CAPA\nS: -ERR\nC: STAT\nS: +OK 0 0\nC: QUIT\nS: +OK\n");
+  else
+    {
+      g_autoptr(GTlsCertificate) certificate = pf_test_certs_server (PF_TEST_CERT_VALID, NULL);
+
+      server = pf_test_server_new (PF_TEST_SERVER_PLAIN);
+      pf_test_server_set_certificate (server, certificate);
+      pf_test_server_add_script (server,
+                                 "S: +OK POP3 ready\n"
+                                 "C: CAPA\nS: +OK\nS: USER\nS: STLS\nS: .\n"
+                                 "C: STLS\nS: +OK\nTLS\n"
+                                 "C: CAPA\nS: +OK\nS: USER\nS: UIDL\nS: .\n"
+                                 "C: USER bob\nS: +OK\nC: PASS " PASSWORD "\nS: +OK logged in\n");
+    }
+  port = g_strdup_printf ("%u", pf_test_server_get_port (server));
+
+  {
+    const char *args[] = { pf_test_cli_path (), c->command, "--host", "127.0.0.1", "--port", port,
+                           "--security", c->security, "--user", "bob", "--password-stdin",
+                           "--ca-file", pf_test_certs_ca_file (),
+                           g_str_equal (c->command, "fetch") ? "--maildir" : "--timeout",
+                           g_str_equal (c->command, "fetch") ? maildir : "10", NULL };
+
+    launcher = launcher_new (NULL);
+    g_subprocess_launcher_unsetenv (launcher, "G_TLS_GNUTLS_PRIORITY");
+    process = g_subprocess_launcher_spawnv (launcher, args, &error);
+    g_assert_no_error (error);
+  }
+  g_subprocess_communicate_utf8_async (process, PASSWORD "\n", NULL, on_communicated, &outcome);
+  pf_test_wait_until (&outcome.done, 30);
+  g_assert_true (g_subprocess_wait (process, NULL, &error));
+  g_assert_true (g_subprocess_get_if_exited (process));
+  outcome.status = g_subprocess_get_exit_status (process);
+  g_test_message ("popfetch-cli %s: exit %d\nstdout:\n%s\nstderr:\n%s",
+                  c->command, outcome.status, outcome.out, outcome.err);
+
+  g_assert_cmpint (outcome.status, ==, 77);
+  g_assert_true (strstr (outcome.out, expected) != NULL || strstr (outcome.err, expected) != NULL);
+  g_assert_true (pf_test_server_wait_connections (server, 1, 10));
+  g_assert_false (pf_test_server_received_contains (server, "USER "));
+  g_assert_false (pf_test_server_received_contains (server, PASSWORD));
+}
+
+static void
+test_outdated_tls_refused (gconstpointer data)
+{
+  if (g_test_subprocess ())
+    {
+      run_outdated_case (data);
+      return;
+    }
+  g_test_trap_subprocess (NULL, 60 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_INHERIT_STDERR);
+  g_test_trap_assert_passed ();
+}
+
 /* ---- Process hardening ------------------------------------------------ */
 
 typedef struct
@@ -514,13 +725,25 @@ main (int   argc,
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
 
   g_test_add_func ("/cli/security/password-file/loose-refused", test_password_file_loose_refused);
+  g_test_add_func ("/cli/security/password-file/loose-refused-every-command",
+                   test_password_file_loose_every_command);
   g_test_add_func ("/cli/security/password-file/private-accepted", test_password_file_private_accepted);
   g_test_add_func ("/cli/security/password-file/descriptors-accepted", test_password_file_descriptors_accepted);
   g_test_add_func ("/cli/security/password-file/fifo-accepted", test_password_file_fifo_accepted);
   g_test_add_func ("/cli/security/password/longest", test_password_longest);
   g_test_add_func ("/cli/security/ca-file-relative/login-test", test_ca_file_relative_login_test);
   g_test_add_func ("/cli/security/ca-file-relative/fetch", test_ca_file_relative_fetch);
+  g_test_add_func ("/cli/security/ca-file-relative/add-edit", test_ca_file_relative_add_edit);
+  g_test_add_func ("/cli/security/ca-file-relative/detect", test_ca_file_relative_detect);
   g_test_add_func ("/cli/security/process-not-dumpable", test_process_not_dumpable);
+  for (guint i = 0; i < G_N_ELEMENTS (outdated_cases); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/cli/security/outdated-tls/%s-%s-%s",
+                                               outdated_cases[i].command, outdated_cases[i].security,
+                                               outdated_cases[i].version);
+
+      g_test_add_data_func (path, &outdated_cases[i], test_outdated_tls_refused);
+    }
 
   return g_test_run ();
 }

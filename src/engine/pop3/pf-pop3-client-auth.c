@@ -207,8 +207,10 @@ on_user_reply (GObject      *source,
       auth_done (task, g_steal_pointer (&error));
       return;
     }
+  /* Concatenated, not formatted: printf builds a long line in buffers
+   * it grows and frees itself, copies of the password that nothing wipes. */
   _pf_pop3_client_submit (self, auth_command_new (self, CMD_SIMPLE,
-                                  g_strdup_printf ("PASS %s", data->secret), task,
+                                  g_strconcat ("PASS ", data->secret, NULL), task,
                                   on_auth_reply));
 }
 
@@ -404,9 +406,9 @@ pf_pop3_client_authenticate_async (PfPop3Client        *self,
             g_autoptr(PfWipedText) encoded = g_base64_encode (g_bytes_get_data (initial, NULL),
                                                               g_bytes_get_size (initial));
 
-            line = g_strdup_printf ("AUTH %s %s", pf_sasl_get_name (sasl), encoded);
-            if (strlen (line) > MAX_AUTH_LINE)
-              g_clear_pointer (&line, _pf_pop3_client_wipe_text);
+            /* Built only when it fits, and by concatenation (see PASS). */
+            if (strlen ("AUTH  ") + strlen (pf_sasl_get_name (sasl)) + strlen (encoded) <= MAX_AUTH_LINE)
+              line = g_strconcat ("AUTH ", pf_sasl_get_name (sasl), " ", encoded, NULL);
           }
         if (line == NULL)
           line = g_strdup_printf ("AUTH %s", pf_sasl_get_name (sasl));

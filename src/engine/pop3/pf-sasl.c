@@ -278,12 +278,15 @@ pf_apop_digest (const char *timestamp,
 {
   g_autofree char *input = NULL;
   guint8 digest[16];
+  gboolean failed;
 
   g_return_val_if_fail (timestamp != NULL, NULL);
   g_return_val_if_fail (secret != NULL, NULL);
 
   input = g_strconcat (timestamp, secret, NULL);
-  if (gnutls_hash_fast (GNUTLS_DIG_MD5, input, strlen (input), digest) < 0)
+  failed = gnutls_hash_fast (GNUTLS_DIG_MD5, input, strlen (input), digest) < 0;
+  explicit_bzero (input, strlen (input));
+  if (failed)
     return NULL;
   return hex_encode (digest, sizeof digest);
 }
@@ -452,12 +455,37 @@ static const Range right_to_left[] = {
   { 0x1E800, 0x1EFFF },
 };
 
+/* The steps of SASLprep work on copies of a password: each is wiped
+ * before it is freed. */
+static void
+wipe_string (char *text)
+{
+  if (text == NULL)
+    return;
+  explicit_bzero (text, strlen (text));
+  g_free (text);
+}
+
+typedef char PfSaslWipedText;
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (PfSaslWipedText, wipe_string)
+
+static gboolean
+is_ascii (const char *text,
+          gsize       len)
+{
+  for (gsize i = 0; i < len; i++)
+    if ((guchar) text[i] >= 0x80)
+      return FALSE;
+  return TRUE;
+}
+
 char *
 pf_saslprep (const char  *input,
              GError     **error)
 {
-  g_autoptr(GString) mapped = NULL;
-  g_autofree char *normalized = NULL;
+  g_autoptr(PfSaslWipedText) mapped = NULL;
+  g_autoptr(PfSaslWipedText) normalized = NULL;
+  gsize len = 0;
 
   g_return_val_if_fail (input != NULL, NULL);
 
@@ -467,7 +495,10 @@ pf_saslprep (const char  *input,
       return NULL;
     }
 
-  mapped = g_string_new (NULL);
+  /* Mapping only drops characters or puts a one-byte space for a longer
+   * one: the result fits the input's size, so the buffer never grows (a
+   * grown buffer leaves the part copied so far in the block it frees). */
+  mapped = g_malloc0 (strlen (input) + 1);
   for (const char *p = input; *p != '\0'; p = g_utf8_next_char (p))
     {
       gunichar c = g_utf8_get_char (p);
@@ -476,10 +507,15 @@ pf_saslprep (const char  *input,
         continue;
       if (in_ranges (c, non_ascii_space, G_N_ELEMENTS (non_ascii_space)))
         c = ' ';
-      g_string_append_unichar (mapped, c);
+      len += g_unichar_to_utf8 (c, mapped + len);
     }
 
-  normalized = g_utf8_normalize (mapped->str, mapped->len, G_NORMALIZE_NFKC);
+  /* NFKC leaves ASCII as it is; for other text GLib's normaliser works in
+   * buffers of its own, which it frees unwiped. */
+  if (is_ascii (mapped, len))
+    normalized = g_strndup (mapped, len);
+  else
+    normalized = g_utf8_normalize (mapped, len, G_NORMALIZE_NFKC);
   if (normalized == NULL)
     {
       g_set_error_literal (error, PF_ERROR, PF_ERROR_INVALID_INPUT, _("it is not valid UTF-8 text"));
