@@ -703,7 +703,6 @@ test_requested_deletion (void)
 static void
 test_requested_deletion_link_not_followed (void)
 {
-  g_autofree char *maildir = local_maildir ();
   g_autofree char *state = g_build_filename (g_get_user_state_dir (), "popfetch", NULL);
   g_autofree char *planted = g_build_filename (state, "bob@127.0.0.1.delete", NULL);
   g_autofree char *elsewhere = g_build_filename (g_get_user_data_dir (), "elsewhere", NULL);
