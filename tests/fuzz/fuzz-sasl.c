@@ -95,7 +95,10 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
         {
           FUZZ_CHECK (response == NULL && step_error != NULL);
           FUZZ_CHECK (step_error->domain == PF_ERROR);
-          FUZZ_CHECK (step_error->code == PF_ERROR_PROTOCOL || step_error->code == PF_ERROR_AUTH_REJECTED);
+          /* A SCRAM server error other than a wrong proof or an unknown
+           * user is the method's failure (RFC 5802 section 7). */
+          FUZZ_CHECK (step_error->code == PF_ERROR_PROTOCOL || step_error->code == PF_ERROR_AUTH_REJECTED ||
+                      step_error->code == PF_ERROR_AUTH_MECHANISM_FAILED);
           FUZZ_CHECK (g_utf8_validate (step_error->message, -1, NULL));
           FUZZ_CHECK (!pf_sasl_is_complete (sasl));
           break;
