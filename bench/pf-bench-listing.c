@@ -10,11 +10,14 @@
  *
  *   pf-bench-listing client COUNT   PfPop3Client: UIDL and LIST answers,
  *                                   both held, as the fetcher holds them
- *   pf-bench-listing fetch COUNT    PfFetcher: a whole run up to the first
- *                                   RETR, where the server hangs up
+ *   pf-bench-listing fetch COUNT    PfFetcher: a whole run (STAT, UIDL and
+ *                                   LIST, the plan) up to the first RETR,
+ *                                   where the server hangs up
  *
  * and prints the heap growth (glibc mallinfo2) and the peak resident set
- * growth (getrusage), each in bytes per entry.
+ * growth (getrusage), each in bytes per entry: for the client the heap
+ * its two answers hold; for the fetch the heap held when the first RETR
+ * arrives (what stays for the fetching: the plan and the UIDL answer).
  */
 
 #include "config.h"
@@ -32,6 +35,10 @@
 #include "pf-pop3-client.h"
 
 static guint count;
+/* The heap in use when the server read the first RETR, or 0. */
+static gsize heap_at_retr;
+
+static size_t heap_in_use (void);
 
 static gboolean
 send_all (GOutputStream *out,
@@ -88,7 +95,12 @@ on_run (GThreadedSocketService *service,
       else if (g_str_has_prefix (command, "LIST"))
         ok = send_listing (out, FALSE);
       else if (g_str_has_prefix (command, "RETR") || g_str_has_prefix (command, "QUIT"))
-        break;
+        {
+          /* The client waits for this answer: its heap is still. */
+          if (g_str_has_prefix (command, "RETR"))
+            g_atomic_pointer_set (&heap_at_retr, heap_in_use ());
+          break;
+        }
       else if (g_str_has_prefix (command, "STAT"))
         {
           g_string_printf (reply, "+OK %u %u\r\n", count, count * 2000u);
@@ -207,6 +219,8 @@ bench_fetch (guint16 port)
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(PfFetchResult) fetched = NULL;
   g_autoptr(GError) error = NULL;
+  size_t heap_before;
+  size_t heap_retr;
   long rss_before;
 
   pf_server_settings_set_allow_plaintext_auth (settings, TRUE);
@@ -215,11 +229,15 @@ bench_fetch (guint16 port)
   pf_fetcher_set_credentials (fetcher, credentials);
   pf_fetcher_set_state_dir (fetcher, state);
 
+  heap_before = heap_in_use ();
   rss_before = rss_kib ();
   pf_fetcher_run_async (fetcher, NULL, store_result, &result);
   fetched = pf_fetcher_run_finish (fetcher, wait_for (&result), &error);
-  printf ("fetch %u entries (%s): peak RSS %.1f bytes/entry\n", count,
+  heap_retr = g_atomic_pointer_get (&heap_at_retr);
+  printf ("fetch %u entries (%s): heap %.1f bytes/entry held at the first RETR, "
+          "peak RSS %.1f bytes/entry\n", count,
           error != NULL ? error->message : "finished",
+          heap_retr > heap_before ? (double) (heap_retr - heap_before) / count : 0.0,
           (double) (max_rss_kib () - rss_before) * 1024 / count);
 
   command = g_strdup_printf ("rm -rf '%s'", dir);
