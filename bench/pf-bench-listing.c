@@ -10,11 +10,18 @@
  *
  *   pf-bench-listing client COUNT   PfPop3Client: UIDL and LIST answers,
  *                                   both held, as the fetcher holds them
- *   pf-bench-listing fetch COUNT    PfFetcher: a whole run up to the first
- *                                   RETR, where the server hangs up
+ *   pf-bench-listing fetch COUNT    PfFetcher: a whole run (STAT, UIDL and
+ *                                   LIST, the plan) up to the first RETR,
+ *                                   where the server hangs up
+ *   pf-bench-listing again COUNT    the same with every message journaled
+ *                                   already (a mailbox kept on the server):
+ *                                   the journal is loaded, the run plans,
+ *                                   fetches nothing and says QUIT
  *
  * and prints the heap growth (glibc mallinfo2) and the peak resident set
- * growth (getrusage), each in bytes per entry.
+ * growth (getrusage), each in bytes per entry: for the client the heap
+ * its two answers hold; for the fetch the heap held when the first RETR
+ * arrives (what stays for the fetching: the plan and the UIDL answer).
  */
 
 #include "config.h"
@@ -29,9 +36,22 @@
 #include <glib/gstdio.h>
 
 #include "pf-fetcher.h"
+#include "pf-journal.h"
 #include "pf-pop3-client.h"
 
 static guint count;
+/* The heap in use when the server read the first RETR, or 0. */
+static gsize heap_at_retr;
+
+static size_t heap_in_use (void);
+
+/* Message @n's unique-id: 16 hex digits, as Dovecot makes them. */
+static void
+bench_unique_id (char  buffer[17],
+                 guint n)
+{
+  g_snprintf (buffer, 17, "%08X%08X", 0x5f3a0000u + n, 0x1234u);
+}
 
 static gboolean
 send_all (GOutputStream *out,
@@ -53,7 +73,12 @@ send_listing (GOutputStream *out,
   for (guint i = 1; i <= count; i++)
     {
       if (uidl)
-        g_string_append_printf (buffer, "%u %08X%08X\r\n", i, 0x5f3a0000u + i, 0x1234u);
+        {
+          char uid[17];
+
+          bench_unique_id (uid, i);
+          g_string_append_printf (buffer, "%u %s\r\n", i, uid);
+        }
       else
         g_string_append_printf (buffer, "%u %u\r\n", i, 2000 + i % 5000);
       if (buffer->len > 64 * 1024 && !send_all (out, buffer))
@@ -88,7 +113,12 @@ on_run (GThreadedSocketService *service,
       else if (g_str_has_prefix (command, "LIST"))
         ok = send_listing (out, FALSE);
       else if (g_str_has_prefix (command, "RETR") || g_str_has_prefix (command, "QUIT"))
-        break;
+        {
+          /* The client waits for this answer: its heap is still. */
+          if (g_str_has_prefix (command, "RETR"))
+            g_atomic_pointer_set (&heap_at_retr, heap_in_use ());
+          break;
+        }
       else if (g_str_has_prefix (command, "STAT"))
         {
           g_string_printf (reply, "+OK %u %u\r\n", count, count * 2000u);
@@ -194,8 +224,47 @@ bench_client (guint16 port)
           (double) (max_rss_kib () - rss_before) * 1024 / count);
 }
 
+/* In a process of its own (pf-bench-listing journal COUNT STATE_DIR), so
+ * that building it counts in no measurement: every message of the bench
+ * mailbox delivered already, with a size and header digest as a fetch
+ * journals them. */
+static int
+write_journal (const char *state_dir)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PfJournal) journal = pf_journal_open (state_dir, "127.0.0.1", "bench", &error);
+  g_autofree PfJournalRecord *records = NULL;
+  g_autofree char *uids = NULL;
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  const char *digest = "sha256:0b2f9e5c6a1d7e8f9a0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d1e2f";
+
+  if (journal == NULL || !pf_journal_set_user (journal, "bench", &error))
+    g_error ("journal: %s", error->message);
+  records = g_new0 (PfJournalRecord, count);
+  uids = g_malloc ((gsize) count * 17);
+  for (guint i = 0; i < count; i++)
+    {
+      char *uid = uids + (gsize) i * 17;
+      guint64 size = 2000 + (i + 1) % 5000;
+
+      bench_unique_id (uid, i + 1);
+      g_ptr_array_add (names, g_strdup_printf ("1700000000.M%uP1Q1.bench,S=%" G_GUINT64_FORMAT,
+                                               i + 1, size));
+      records[i].uid = uid;
+      records[i].name = g_ptr_array_index (names, i);
+      records[i].first_seen = 1700000000;
+      records[i].size = size;
+      records[i].header_digest = digest;
+    }
+  if (!pf_journal_append (journal, records, count, &error))
+    g_error ("journal: %s", error->message);
+  return 0;
+}
+
 static void
-bench_fetch (guint16 port)
+bench_fetch (guint16     port,
+             gboolean    journaled,
+             const char *self_path)
 {
   g_autofree char *dir = g_dir_make_tmp ("pf-bench-listing-XXXXXX", NULL);
   g_autofree char *maildir = g_build_filename (dir, "Mail", NULL);
@@ -207,6 +276,8 @@ bench_fetch (guint16 port)
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(PfFetchResult) fetched = NULL;
   g_autoptr(GError) error = NULL;
+  size_t heap_before;
+  size_t heap_retr;
   long rss_before;
 
   pf_server_settings_set_allow_plaintext_auth (settings, TRUE);
@@ -214,13 +285,32 @@ bench_fetch (guint16 port)
   pf_fetcher_set_mechanism (fetcher, PF_AUTH_USER);
   pf_fetcher_set_credentials (fetcher, credentials);
   pf_fetcher_set_state_dir (fetcher, state);
+  if (journaled)
+    {
+      g_autofree char *count_text = g_strdup_printf ("%u", count);
+      const char *child[] = { self_path, "journal", count_text, state, NULL };
+      int status = 0;
 
+      if (!g_spawn_sync (NULL, (char **) child, NULL, G_SPAWN_DEFAULT, NULL, NULL, NULL, NULL,
+                         &status, &error) || !g_spawn_check_wait_status (status, &error))
+        g_error ("writing the journal: %s", error->message);
+    }
+
+  heap_before = heap_in_use ();
   rss_before = rss_kib ();
   pf_fetcher_run_async (fetcher, NULL, store_result, &result);
   fetched = pf_fetcher_run_finish (fetcher, wait_for (&result), &error);
-  printf ("fetch %u entries (%s): peak RSS %.1f bytes/entry\n", count,
-          error != NULL ? error->message : "finished",
-          (double) (max_rss_kib () - rss_before) * 1024 / count);
+  heap_retr = g_atomic_pointer_get (&heap_at_retr);
+  if (heap_retr > heap_before)
+    printf ("%s %u entries (%s): heap %.1f bytes/entry held at the first RETR, "
+            "peak RSS %.1f bytes/entry\n", journaled ? "again" : "fetch", count,
+            error != NULL ? error->message : "finished",
+            (double) (heap_retr - heap_before) / count,
+            (double) (max_rss_kib () - rss_before) * 1024 / count);
+  else
+    printf ("%s %u entries (%s, no RETR): peak RSS %.1f bytes/entry\n",
+            journaled ? "again" : "fetch", count, error != NULL ? error->message : "finished",
+            (double) (max_rss_kib () - rss_before) * 1024 / count);
 
   command = g_strdup_printf ("rm -rf '%s'", dir);
   if (system (command) != 0)
@@ -238,9 +328,15 @@ main (int   argc,
   g_autoptr(GError) error = NULL;
   guint16 port;
 
-  if (argc != 3 || (strcmp (argv[1], "client") != 0 && strcmp (argv[1], "fetch") != 0))
+  if (argc == 4 && strcmp (argv[1], "journal") == 0)
     {
-      fprintf (stderr, "usage: pf-bench-listing client|fetch COUNT\n");
+      count = (guint) strtoul (argv[2], NULL, 10);
+      return write_journal (argv[3]);
+    }
+  if (argc != 3 || (strcmp (argv[1], "client") != 0 && strcmp (argv[1], "fetch") != 0
+                    && strcmp (argv[1], "again") != 0))
+    {
+      fprintf (stderr, "usage: pf-bench-listing client|fetch|again COUNT\n");
       return 64;
     }
   count = (guint) strtoul (argv[2], NULL, 10);
@@ -256,7 +352,7 @@ main (int   argc,
   if (strcmp (argv[1], "client") == 0)
     bench_client (port);
   else
-    bench_fetch (port);
+    bench_fetch (port, strcmp (argv[1], "again") == 0, argv[0]);
 
   g_socket_service_stop (service);
   return 0;

@@ -896,7 +896,7 @@ test_engine_oauthbearer_when_offered (void)
                            "C: CAPA\nS: +OK\nS: UIDL\nS: SASL PLAIN OAUTHBEARER\nS: .\n"
                            "C: AUTH OAUTHBEARER *\nS: +OK logged in\n"
                            "C: CAPA\nS: -ERR\n"
-                           "C: UIDL\nS: +OK\nS: .\n"
+                           "C: STAT\nS: +OK 0 0\nC: UIDL\nS: +OK\nS: .\n"
                            "C: LIST\nS: +OK\nS: .\n"
                            "C: QUIT\nS: +OK\n",
                            &connections, &error);

@@ -25,8 +25,6 @@ G_BEGIN_DECLS
  * within its own window. */
 #define RETRIEVE_WINDOW_BYTES (8 * 1024 * 1024)
 #define RETRIEVE_WINDOW_MESSAGES 256
-/* A message LIST gave no size for counts as this much. */
-#define RETRIEVE_UNKNOWN_SIZE (64 * 1024)
 /* A cancelled fetch lets the replies already on their way arrive (and
  * keeps those messages), then says QUIT; after this long it cuts the
  * link instead. */
@@ -80,13 +78,23 @@ enum {
   N_PROPS
 };
 
+/* A message to fetch, as planned: 16 bytes, so that a mailbox of a
+ * million new messages costs 16 MB here, not a record of its own each.
+ * The full record (Message) is made when its RETR is queued. */
+#define TODO_NO_UID G_MAXUINT32
+typedef struct
+{
+  guint32         msgno;
+  guint32         uid_index;     /* in run->server_uidl, or TODO_NO_UID without UIDL */
+  guint64         size;          /* by LIST */
+} Todo;
+
 typedef struct
 {
   struct _Run    *run;           /* while it is being retrieved */
   guint           msgno;
   char           *uid;           /* NULL until hashed in the no-UIDL fallback */
   guint64         server_size;
-  gboolean        size_known;    /* LIST gave it */
   char           *base;
   char           *name;
   char           *header_digest;
@@ -101,6 +109,7 @@ typedef struct
 {
   struct _Run    *run;
   guint           msgno;
+  guint           uid_index;      /* in run->server_uidl */
   char           *uid;
   guint64         size;
   char           *header_digest;  /* as journaled, or of the file delivered */
@@ -134,9 +143,12 @@ typedef struct _Run
   /* Unique-ids the user deleted in the reader and wants gone from the
    * server too (KEY.delete beside the journal), or NULL. */
   GHashTable     *requested;
-  GHashTable     *server_uids;   /* uid → msgno (GUINT_TO_POINTER); until fetching starts */
-  PfUidlList     *server_uidl;   /* holds server_uids' keys */
-  GPtrArray      *todo;          /* Message*, in server order */
+  /* The listed unique-ids the journal knows (as entries or oversize
+   * records), for compaction: a set of strings in server_uidl, not of
+   * every listed id. Until compaction is done. */
+  GHashTable     *listed_known;
+  PfUidlList     *server_uidl;   /* this session's UIDL answer; todo points into it */
+  GArray         *todo;          /* Todo, in server order */
   guint           next_to_queue;
   guint           in_flight;
   guint64         bytes_in_flight;  /* their sizes, by LIST */

@@ -300,8 +300,9 @@ pf_fetcher_run_queue_retrieves (Run *run)
   while (run->error == NULL && !run->session_lost && run->in_flight < RETRIEVE_WINDOW_MESSAGES
          && run->next_to_queue < run->todo->len)
     {
-      Message *message = g_ptr_array_index (run->todo, run->next_to_queue);
-      guint64 size = pf_fetcher_retrieve_size (message);
+      const Todo *todo = &g_array_index (run->todo, Todo, run->next_to_queue);
+      guint64 size = todo->size;
+      Message *message;
       Slot *slot;
 
       /* One message always goes, however large. */
@@ -310,11 +311,14 @@ pf_fetcher_run_queue_retrieves (Run *run)
       slot = g_queue_pop_head (&run->spare);
       if (slot == NULL)
         break;
-
-      /* Steal it from todo: it now lives in the callback. */
-      run->todo->pdata[run->next_to_queue] = NULL;
       run->next_to_queue++;
 
+      /* Its full record only now: it lives in the callback. */
+      message = g_new0 (Message, 1);
+      message->msgno = todo->msgno;
+      if (todo->uid_index != TODO_NO_UID)
+        message->uid = g_strdup (pf_uidl_list_get_uid (run->server_uidl, todo->uid_index));
+      message->server_size = todo->size;
       message->base = g_steal_pointer (&slot->base);
       message->stream = g_steal_pointer (&slot->stream);
       pf_fetcher_slot_free (slot);
@@ -324,7 +328,7 @@ pf_fetcher_run_queue_retrieves (Run *run)
       run->bytes_in_flight += size;
       g_queue_push_tail (&run->retrieving, message);
       pf_pop3_client_retrieve_checked_async (run->self->client, message->msgno, -1,
-                                             message->size_known ? (gint64) message->server_size : -1,
+                                             (gint64) message->server_size,
                                              retrieve_cap (run), message->stream,
                                              run->cancellable, on_retrieve, message);
     }
@@ -342,13 +346,8 @@ start_fetching (Run *run)
   PfFetcher *self = run->self;
   guint64 total = 0;
 
-  /* The server's ids served planning and compaction, both done: a large
-   * mailbox's table would otherwise stay for the whole run. */
-  g_clear_pointer (&run->server_uids, g_hash_table_unref);
-  g_clear_pointer (&run->server_uidl, pf_uidl_list_unref);
-
   for (guint i = 0; i < run->todo->len; i++)
-    total += ((Message *) g_ptr_array_index (run->todo, i))->server_size;
+    total += g_array_index (run->todo, Todo, i).size;
 
   g_object_freeze_notify (G_OBJECT (self));
   pf_fetcher_set_phase (self, PF_FETCH_PHASE_FETCHING);
@@ -382,18 +381,16 @@ pf_fetcher_maybe_start_fetching (Run *run)
 }
 
 
-static Message *
-message_new (guint          msgno,
-             const char    *uid,
-             const guint64 *size)
+/* @uid_index: in run->server_uidl, or TODO_NO_UID. */
+static void
+todo_add (Run     *run,
+          guint    msgno,
+          guint    uid_index,
+          guint64  size)
 {
-  Message *message = g_new0 (Message, 1);
+  Todo todo = { msgno, uid_index, size };
 
-  message->msgno = msgno;
-  message->uid = g_strdup (uid);
-  message->server_size = size != NULL ? *size : 0;
-  message->size_known = size != NULL;
-  return message;
+  g_array_append_val (run->todo, todo);
 }
 
 static void
@@ -425,7 +422,7 @@ on_confirmed (GObject      *source,
           g_debug ("Message %u (%s) is not the one journaled under its id", confirm->msgno,
                    confirm->uid);
           run->here_listed--;
-          g_ptr_array_add (run->todo, message_new (confirm->msgno, confirm->uid, &confirm->size));
+          todo_add (run, confirm->msgno, confirm->uid_index, confirm->size);
         }
     }
   else if (g_error_matches (error, PF_ERROR, PF_ERROR_SERVER))
@@ -443,6 +440,7 @@ on_confirmed (GObject      *source,
 static Confirm *
 confirm_new (Run                  *run,
              guint                 msgno,
+             guint                 uid_index,
              const char           *uid,
              guint64               size,
              const PfJournalEntry *entry)
@@ -451,6 +449,7 @@ confirm_new (Run                  *run,
 
   confirm->run = run;
   confirm->msgno = msgno;
+  confirm->uid_index = uid_index;
   confirm->uid = g_strdup (uid);
   confirm->size = size;
   confirm->header_digest = g_strdup (entry->header_digest);
@@ -481,6 +480,7 @@ on_compacted (GObject      *source,
   GError *error = NULL;
 
   run->compacting = FALSE;
+  g_clear_pointer (&run->listed_known, g_hash_table_unref);
   if (!g_task_propagate_boolean (G_TASK (result), &error))
     pf_fetcher_run_fail (run, error);
 
@@ -518,60 +518,110 @@ compare_list_entries (gconstpointer a,
   return first < second ? -1 : first > second;
 }
 
+/* UIDL and LIST must name the same messages (each answer has no number
+ * twice: the client refuses that): a message with an id and no size
+ * could not be held to the size limit nor checked against the journal,
+ * and one with a size and no id could not be told from mail already
+ * here. @sizes is sorted. */
+static gboolean
+listing_agrees (PfUidlList  *uids,
+                GArray      *sizes,
+                GError     **error)
+{
+  guint n = pf_uidl_list_get_length (uids);
+
+  if (n != sizes->len)
+    {
+      g_set_error (error, PF_ERROR, PF_ERROR_PROTOCOL,
+                   _("The server’s UIDL and LIST answers do not agree: %u unique-ids for %u "
+                     "messages."), n, sizes->len);
+      return FALSE;
+    }
+  for (guint i = 0; i < n; i++)
+    {
+      const PfListEntry key = { pf_uidl_list_get_msgno (uids, i), 0 };
+
+      if (bsearch (&key, sizes->data, sizes->len, sizeof (PfListEntry), compare_list_entries) == NULL)
+        {
+          g_set_error (error, PF_ERROR, PF_ERROR_PROTOCOL,
+                       _("The server’s UIDL and LIST answers do not agree: message %u has a "
+                         "unique-id but no size."), key.msgno);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
 /* @uids: the UIDL answer, or NULL without UIDL; @sizes: the LIST answer
- * (sorted here). */
+ * (sorted here). Each listed message is looked up in the journal as the
+ * listing is walked: what is to be fetched is kept as a Todo of 16 bytes
+ * pointing into @uids, and only the ids the journal knows are kept
+ * apart for compaction. */
 static void
 plan (Run        *run,
       PfUidlList *uids,
       GArray     *sizes)
 {
   PfFetcher *self = run->self;
-
-  run->server_uids = g_hash_table_new (g_str_hash, g_str_equal);
-  run->todo = g_ptr_array_new_with_free_func (pf_fetcher_message_free);
-  if (run->unverified == NULL)
-    run->unverified = g_ptr_array_new_with_free_func ((GDestroyNotify) pf_fetcher_confirm_free);
+  GError *error = NULL;
+  guint n;
 
   /* Sizes by message number: a binary search in the LIST answer (in
-   * order already from every server seen), not a table of its own, which
-   * for a large mailbox would be a few hundred KiB more at the peak. */
+   * order already from every server seen), not a table of its own. */
   g_array_sort (sizes, compare_list_entries);
+  if (uids != NULL && !listing_agrees (uids, sizes, &error))
+    {
+      pf_fetcher_run_fail (run, error);
+      pf_fetcher_run_maybe_finish (run);
+      return;
+    }
+
+  run->todo = g_array_new (FALSE, FALSE, sizeof (Todo));
+  if (run->unverified == NULL)
+    run->unverified = g_ptr_array_new_with_free_func ((GDestroyNotify) pf_fetcher_confirm_free);
 
   run->listed_count = sizes->len;
   for (guint i = 0; i < sizes->len; i++)
     run->listed_bytes += g_array_index (sizes, PfListEntry, i).size;
 
   if (uids != NULL)
-    run->server_uidl = pf_uidl_list_ref (uids);
-  for (guint i = 0; i < (uids != NULL ? pf_uidl_list_get_length (uids) : sizes->len); i++)
+    {
+      run->server_uidl = pf_uidl_list_ref (uids);
+      /* The keys are the UIDL answer's own strings, kept with it. */
+      run->listed_known = g_hash_table_new (g_str_hash, g_str_equal);
+    }
+  n = uids != NULL ? pf_uidl_list_get_length (uids) : sizes->len;
+  for (guint i = 0; i < n; i++)
     {
       guint msgno = uids != NULL ? pf_uidl_list_get_msgno (uids, i)
                                  : g_array_index (sizes, PfListEntry, i).msgno;
+      guint uid_index = uids != NULL ? i : TODO_NO_UID;
       const char *uid = NULL;
       const PfListEntry key = { msgno, 0 };
       const PfListEntry *listed = bsearch (&key, sizes->data, sizes->len, sizeof (PfListEntry),
                                            compare_list_entries);
-      const guint64 *size = listed != NULL ? &listed->size : NULL;
+      /* Found: UIDL and LIST agree, and without UIDL LIST is the list. */
+      guint64 size = listed->size;
       PfJournalEntry entry;
       gboolean is_target = FALSE;
 
       if (uids != NULL)
         {
-          /* The table's keys are the UIDL answer's own strings, kept
-           * with it (server_uidl): one copy fewer per message. */
+          gboolean journaled;
+
           uid = pf_uidl_list_get_uid (uids, i);
-          g_hash_table_replace (run->server_uids, (char *) uid, GUINT_TO_POINTER (msgno));
           is_target = self->target_uid != NULL && strcmp (uid, self->target_uid) == 0;
           run->target_found |= is_target;
-          if (pf_journal_get_entry (run->journal, uid, &entry)
-              && (size == NULL || pf_journal_entry_matches_size (&entry, *size)))
+          journaled = pf_journal_get_entry (run->journal, uid, &entry);
+          if (journaled || pf_journal_knows (run->journal, uid))
+            g_hash_table_add (run->listed_known, (char *) uid);
+          if (journaled && pf_journal_entry_matches_size (&entry, size))
             {
-              if (size != NULL)
-                pf_journal_learn_size (run->journal, uid, *size);
+              pf_journal_learn_size (run->journal, uid, size);
               run->here_listed++;
               if (is_target && self->target == PF_FETCH_TARGET_DELETE_ONE)
                 {
-                  pf_fetcher_queue_delete (run, msgno, uid, size != NULL ? *size : 0);
+                  pf_fetcher_queue_delete (run, msgno, uid, size);
                   continue;
                 }
               /* Only a whole fetch deletes by the policy or the reader's
@@ -581,17 +631,16 @@ plan (Run        *run,
                   run->result->already_had++;
                   continue;
                 }
-              /* A message LIST does not name cannot be checked: it stays. */
-              if (!(pf_fetcher_policy_deletes (run, entry.first_seen) || requested_deletes (run, uid)) || size == NULL)
+              if (!(pf_fetcher_policy_deletes (run, entry.first_seen) || requested_deletes (run, uid)))
                 run->result->already_had++;
               else if (entry.header_digest != NULL)
-                queue_confirm (run, confirm_new (run, msgno, uid, *size, &entry));
+                queue_confirm (run, confirm_new (run, msgno, i, uid, size, &entry));
               else
                 {
                   /* Journaled before header digests were (and sizes:
                    * such an entry matches any): the file delivered
                    * gives the digest, read with the compaction. */
-                  g_ptr_array_add (run->unverified, confirm_new (run, msgno, uid, *size, &entry));
+                  g_ptr_array_add (run->unverified, confirm_new (run, msgno, i, uid, size, &entry));
                 }
               continue;
             }
@@ -600,31 +649,31 @@ plan (Run        *run,
            * whatever its size. */
           if (is_target && self->target == PF_FETCH_TARGET_ONE)
             {
-              g_ptr_array_add (run->todo, message_new (msgno, uid, size));
+              todo_add (run, msgno, uid_index, size);
               continue;
             }
           if (is_target && self->target == PF_FETCH_TARGET_DELETE_ONE)
             {
               run->deleted_undelivered++;
-              pf_fetcher_queue_delete (run, msgno, uid, size != NULL ? *size : 0);
+              pf_fetcher_queue_delete (run, msgno, uid, size);
               continue;
             }
-          if (size != NULL && pf_journal_is_oversize (run->journal, uid, *size))
+          if (pf_journal_is_oversize (run->journal, uid, size))
             {
-              pf_fetcher_note_over_limit (run, uid, msgno, MAX (*size, self->size_limit + 1),
-                                          *size, TRUE);
+              pf_fetcher_note_over_limit (run, uid, msgno, MAX (size, self->size_limit + 1),
+                                          size, TRUE);
               continue;
             }
         }
 
-      if (self->size_limit > 0 && size != NULL && *size > self->size_limit)
+      if (self->size_limit > 0 && size > self->size_limit)
         {
-          pf_fetcher_note_over_limit (run, uid, msgno, *size, *size, TRUE);
+          pf_fetcher_note_over_limit (run, uid, msgno, size, size, TRUE);
           continue;
         }
 
       if (self->target == PF_FETCH_TARGET_ALL)
-        g_ptr_array_add (run->todo, message_new (msgno, uid, size));
+        todo_add (run, msgno, uid_index, size);
     }
 
   if ((self->target == PF_FETCH_TARGET_ONE || self->target == PF_FETCH_TARGET_DELETE_ONE)
@@ -641,10 +690,9 @@ plan (Run        *run,
                                                  "“%s”."), self->target_uid));
     }
 
-  /* Without UIDL the hashes are kept as they are: until a deletion is
-   * committed any of them may still be on the server. */
-  if (run->no_uidl)
-    g_clear_pointer (&run->server_uids, g_hash_table_unref);
+  /* Without UIDL the hashes are kept as they are (no set for
+   * compaction): until a deletion is committed any of them may still be
+   * on the server. */
 
   {
     g_autoptr(GTask) task = g_task_new (NULL, NULL, on_compacted, run);
@@ -660,7 +708,8 @@ plan (Run        *run,
   }
 }
 
-/* UIDL and LIST went out together; the plan starts once both answered. */
+/* STAT, UIDL and LIST went out together; the plan starts once all three
+ * answered. */
 static void
 listing_done (Run *run)
 {
@@ -725,15 +774,32 @@ on_uidl (GObject      *source,
   listing_done (run);
 }
 
-/* UIDL and LIST in the same turn of the main loop: with PIPELINING the
- * client sends them in one write, and the listing costs one round trip,
- * not two. */
+static void
+on_stat (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  Run *run = user_data;
+  GError *error = NULL;
+
+  /* The client bounds the UIDL and LIST answers after it by this count:
+   * one longer than the mailbox ends the session as a protocol error. */
+  if (!pf_pop3_client_stat_finish (PF_POP3_CLIENT (source), result, NULL, NULL, &error))
+    pf_fetcher_run_fail (run, error);
+  listing_done (run);
+}
+
+/* STAT, UIDL and LIST in the same turn of the main loop: with PIPELINING
+ * the client sends them in one write, and the listing costs one round
+ * trip, not three. STAT comes first so that its count bounds both
+ * listings: nothing arrives in a mailbox during a session. */
 static void
 list_start (Run          *run,
             PfPop3Client *client)
 {
   pf_fetcher_set_phase (run->self, PF_FETCH_PHASE_LISTING);
-  run->listing = 2;
+  run->listing = 3;
+  pf_pop3_client_stat_async (client, run->cancellable, on_stat, run);
   pf_pop3_client_uidl_async (client, run->cancellable, on_uidl, run);
   pf_pop3_client_list_async (client, run->cancellable, on_list, run);
 }

@@ -437,7 +437,8 @@ pf_fetcher_compact_thread (GTask        *task,
       confirm->header_digest = delivered_header_digest (run->self->maildir, confirm->name, &cur);
     }
 
-  if (!pf_journal_compact (run->journal, run->server_uids, run->now, NULL, &error))
+  if (!pf_journal_compact_counted (run->journal, run->listed_known, run->listed_count, run->now,
+                                   NULL, &error))
     g_task_return_error (task, error);
   else
     g_task_return_boolean (task, TRUE);

@@ -197,7 +197,8 @@ pf_fetcher_session_reset (Run *run)
   g_assert (run->in_flight == 0 && run->deletes_in_flight == 0 && run->confirming == 0
             && run->reading_headers == 0 && run->ready->len == 0);
 
-  g_clear_pointer (&run->todo, g_ptr_array_unref);
+  g_clear_pointer (&run->todo, g_array_unref);
+  g_clear_pointer (&run->server_uidl, pf_uidl_list_unref);
   run->next_to_queue = 0;
   run->planned = FALSE;
   run->quitting = FALSE;

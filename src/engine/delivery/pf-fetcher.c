@@ -101,7 +101,7 @@ pf_fetch_result_free (PfFetchResult *result)
 guint64
 pf_fetcher_retrieve_size (const Message *message)
 {
-  return message->size_known ? message->server_size : RETRIEVE_UNKNOWN_SIZE;
+  return message->server_size;
 }
 
 void
@@ -110,7 +110,7 @@ pf_fetcher_message_free (gpointer data)
   Message *message = data;
 
   if (message == NULL)
-    return;   /* taken out of todo when its RETR was queued */
+    return;
   g_free (message->uid);
   g_free (message->base);
   g_free (message->name);
@@ -153,11 +153,11 @@ run_free (gpointer data)
   g_clear_object (&run->cancellable);
   g_clear_pointer (&run->secret, pf_secret_free);
   g_clear_pointer (&run->settings, pf_server_settings_unref);
-  g_clear_pointer (&run->server_uids, g_hash_table_unref);
+  g_clear_pointer (&run->listed_known, g_hash_table_unref);
   g_clear_pointer (&run->server_uidl, pf_uidl_list_unref);
   g_clear_pointer (&run->listed_uids, pf_uidl_list_unref);
   g_clear_pointer (&run->listed_sizes, g_array_unref);
-  g_clear_pointer (&run->todo, g_ptr_array_unref);
+  g_clear_pointer (&run->todo, g_array_unref);
   g_queue_clear (&run->retrieving);
   g_queue_clear_full (&run->spare, pf_fetcher_slot_free);
   g_clear_pointer (&run->ready, g_ptr_array_unref);

@@ -1199,11 +1199,35 @@ rewrite (PfJournal  *journal,
 }
 
 gboolean
+pf_journal_knows (PfJournal  *journal,
+                  const char *uid)
+{
+  gboolean known;
+
+  g_mutex_lock (&journal->mutex);
+  known = g_hash_table_contains (journal->entries, uid) || g_hash_table_contains (journal->oversize, uid);
+  g_mutex_unlock (&journal->mutex);
+  return known;
+}
+
+gboolean
 pf_journal_compact (PfJournal   *journal,
                     GHashTable  *listed,
                     gint64       now,
                     gboolean    *trusted,
                     GError     **error)
+{
+  return pf_journal_compact_counted (journal, listed, listed != NULL ? g_hash_table_size (listed) : 0,
+                                     now, trusted, error);
+}
+
+gboolean
+pf_journal_compact_counted (PfJournal   *journal,
+                            GHashTable  *listed,
+                            guint        n_listed,
+                            gint64       now,
+                            gboolean    *trusted,
+                            GError     **error)
 {
   gboolean changed = journal->dirty || g_hash_table_size (journal->pending) > 0;
   gboolean count_changed = FALSE;
@@ -1213,8 +1237,6 @@ pf_journal_compact (PfJournal   *journal,
 
   if (listed != NULL)
     {
-      guint n_listed = g_hash_table_size (listed);
-
       /* An empty or sharply shrunk listing says more likely that the
        * server answered badly than that the mail went: it counts no
        * misses. A shrunk one is remembered, so that a mailbox that really

@@ -287,6 +287,19 @@ gboolean    pf_journal_compact       (PfJournal   *journal,
                                       gint64       now,
                                       gboolean    *trusted,
                                       GError     **error);
+/* The same for a listing of @n_listed ids of which @listed holds at
+ * least those the journal knows (pf_journal_knows()): a caller that
+ * looks each listed id up anyway keeps a set of the few it knows, not of
+ * a whole large mailbox. @listed NULL: as for pf_journal_compact(). */
+gboolean    pf_journal_compact_counted (PfJournal   *journal,
+                                        GHashTable  *listed,
+                                        guint        n_listed,
+                                        gint64       now,
+                                        gboolean    *trusted,
+                                        GError     **error);
+/* Whether @uid has an entry or an oversize record (at any size). */
+gboolean    pf_journal_knows         (PfJournal   *journal,
+                                      const char  *uid);
 
 /* Crash recovery, at the start of a run: a delivered entry whose file is
  * still in tmp/ is renamed into new/ (and new/ synced); a file in tmp/

@@ -22,7 +22,7 @@
 
 #define AFTER_LOGIN \
   "C: CAPA\nS: -ERR\n" \
-  "C: UIDL\nS: +OK\nS: 1 uid-1\nS: .\n" \
+  "C: STAT\nS: +OK 1 60\nC: UIDL\nS: +OK\nS: 1 uid-1\nS: .\n" \
   "C: LIST\nS: +OK\nS: 1 80\nS: .\n" \
   "C: RETR 1\nS: +OK\nS: Subject: one\nS: Message-ID: <1@popfetch.test>\nS: \nS: body\nS: .\n" \
   "C: QUIT\nS: +OK\n"
@@ -90,7 +90,7 @@ test_utf8_before_retr (void)
     "C: USER bob\nS: +OK\nC: PASS " PASSWORD "\nS: +OK logged in\n"
     "C: CAPA\nS: +OK\nS: UIDL\nS: UTF8\nS: .\n"
     "C: UTF8\nS: +OK UTF8 enabled\n"
-    "C: UIDL\nS: +OK\nS: 1 uid-1\nS: .\n"
+    "C: STAT\nS: +OK 1 60\nC: UIDL\nS: +OK\nS: 1 uid-1\nS: .\n"
     "C: LIST\nS: +OK\nS: 1 80\nS: .\n"
     "C: RETR 1\nS: +OK\nS: Subject: Grüße\nS: Message-ID: <1@popfetch.test>\nS: \nS: body\nS: .\n"
     "C: QUIT\nS: +OK\n");

@@ -32,7 +32,7 @@
 #define QUIT "C: QUIT\nS: +OK\n"
 
 /* Three messages; the second is over a size limit of 1000. */
-#define UIDL_3 "C: UIDL\nS: +OK\nS: 1 uid-1\nS: 2 uid-2\nS: 3 uid-3\nS: .\n"
+#define UIDL_3 "C: STAT\nS: +OK 3 180\nC: UIDL\nS: +OK\nS: 1 uid-1\nS: 2 uid-2\nS: 3 uid-3\nS: .\n"
 #define LIST_3 "C: LIST\nS: +OK\nS: 1 60\nS: 2 5000\nS: 3 60\nS: .\n"
 #define SIZE_LIMIT 1000
 #define HEADER_2 \
@@ -269,7 +269,7 @@ test_delete_one (void)
   g_assert_true (g_file_get_contents (journal_path, &journal_text, NULL, NULL));
   g_assert_nonnull (strstr (journal_text, "- uid-2\n"));
 
-  all = run_script (LOGGED_IN "C: UIDL\nS: +OK\nS: 1 uid-1\nS: 2 uid-3\nS: .\n"
+  all = run_script (LOGGED_IN "C: STAT\nS: +OK 2 120\nC: UIDL\nS: +OK\nS: 1 uid-1\nS: 2 uid-3\nS: .\n"
                     "C: LIST\nS: +OK\nS: 1 60\nS: 2 60\nS: .\n"
                     "C: RETR 1\n" MESSAGE (1) "C: RETR 2\n" MESSAGE (3) QUIT,
                     PF_FETCH_TARGET_ALL, NULL, SIZE_LIMIT, &error);
@@ -328,16 +328,16 @@ test_quota (void)
  * yet downloaded: one run logs in again while a session brought mail and
  * gets the whole mailbox, each message once. */
 #define BATCH_SESSIONS \
-  LOGGED_IN "C: UIDL\nS: +OK\nS: 1 a\nS: 2 b\nS: .\n" "C: LIST\nS: +OK\nS: 1 60\nS: 2 60\nS: .\n" \
+  LOGGED_IN "C: STAT\nS: +OK 2 120\nC: UIDL\nS: +OK\nS: 1 a\nS: 2 b\nS: .\n" "C: LIST\nS: +OK\nS: 1 60\nS: 2 60\nS: .\n" \
   "C: RETR 1\n" MESSAGE (1) "C: RETR 2\n" MESSAGE (2) QUIT \
   "NEXT CONNECTION\n" \
-  LOGGED_IN "C: UIDL\nS: +OK\nS: 1 c\nS: 2 d\nS: .\n" "C: LIST\nS: +OK\nS: 1 60\nS: 2 60\nS: .\n" \
+  LOGGED_IN "C: STAT\nS: +OK 2 120\nC: UIDL\nS: +OK\nS: 1 c\nS: 2 d\nS: .\n" "C: LIST\nS: +OK\nS: 1 60\nS: 2 60\nS: .\n" \
   "C: RETR 1\n" MESSAGE (3) "C: RETR 2\n" MESSAGE (4) QUIT \
   "NEXT CONNECTION\n" \
-  LOGGED_IN "C: UIDL\nS: +OK\nS: 1 e\nS: .\n" "C: LIST\nS: +OK\nS: 1 60\nS: .\n" \
+  LOGGED_IN "C: STAT\nS: +OK 1 60\nC: UIDL\nS: +OK\nS: 1 e\nS: .\n" "C: LIST\nS: +OK\nS: 1 60\nS: .\n" \
   "C: RETR 1\n" MESSAGE (5) QUIT \
   "NEXT CONNECTION\n" \
-  LOGGED_IN "C: UIDL\nS: +OK\nS: .\n" "C: LIST\nS: +OK\nS: .\n" QUIT
+  LOGGED_IN "C: STAT\nS: +OK 0 0\nC: UIDL\nS: +OK\nS: .\n" "C: LIST\nS: +OK\nS: .\n" QUIT
 
 static void
 test_batches_whole_mailbox (void)

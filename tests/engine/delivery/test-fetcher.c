@@ -25,7 +25,7 @@
   "C: USER bob\nS: +OK\nC: PASS secret\nS: +OK logged in\n" \
   "C: CAPA\nS: -ERR\n"
 
-#define UIDL_3 "C: UIDL\nS: +OK\nS: 1 uid-1\nS: 2 uid-2\nS: 3 uid-3\nS: .\n"
+#define UIDL_3 "C: STAT\nS: +OK 3 180\nC: UIDL\nS: +OK\nS: 1 uid-1\nS: 2 uid-2\nS: 3 uid-3\nS: .\n"
 #define LIST_3 "C: LIST\nS: +OK\nS: 1 60\nS: 2 60\nS: 3 60\nS: .\n"
 #define MESSAGE(n) "S: +OK\nS: Subject: " #n "\nS: Message-ID: <" #n "@popfetch.test>\nS: \nS: ..body " #n "\nS: .\n"
 
@@ -184,7 +184,7 @@ test_no_uidl_keep_refused (void)
   g_autofree char *maildir = local_maildir ();
   PfFetchResult *result;
 
-  pf_test_server_add_script (server, LOGGED_IN "C: UIDL\nS: -ERR unknown command\n");
+  pf_test_server_add_script (server, LOGGED_IN "C: STAT\nS: +OK 2 120\nC: UIDL\nS: -ERR unknown command\n");
   fetcher = make_fetcher (server);
   result = run_fetch (fetcher, &error);
   g_assert_null (result);
@@ -207,7 +207,8 @@ test_no_uidl_delete_never_duplicates (void)
     g_autoptr(GError) error = NULL;
     PfFetchResult *result;
 
-    pf_test_server_add_script (server, LOGGED_IN "C: UIDL\nS: -ERR unknown command\n"
+    pf_test_server_add_script (server, LOGGED_IN "C: STAT\nS: +OK 2 120\n"
+                               "C: UIDL\nS: -ERR unknown command\n"
                                "C: LIST\nS: +OK\nS: 1 60\nS: 2 60\nS: .\n"
                                "C: RETR 1\n" MESSAGE (1) "C: RETR 2\n" MESSAGE (2)
                                "C: DELE 1\nS: +OK\nC: DELE 2\nS: +OK\nC: QUIT\nCLOSE\n");
@@ -227,7 +228,8 @@ test_no_uidl_delete_never_duplicates (void)
     g_autoptr(PfFetchResult) result = NULL;
     g_autofree char *failure = NULL;
 
-    pf_test_server_add_script (server, LOGGED_IN "C: UIDL\nS: -ERR unknown command\n"
+    pf_test_server_add_script (server, LOGGED_IN "C: STAT\nS: +OK 3 180\n"
+                               "C: UIDL\nS: -ERR unknown command\n"
                                "C: LIST\nS: +OK\nS: 1 60\nS: 2 60\nS: 3 60\nS: .\n"
                                "C: RETR 1\n" MESSAGE (1) "C: RETR 2\n" MESSAGE (2)
                                "C: RETR 3\n" MESSAGE (3)
@@ -444,7 +446,7 @@ run_session (const char    *script,
   return result;
 }
 
-#define UIDL_1 "C: UIDL\nS: +OK\nS: 1 uid-1\nS: .\n"
+#define UIDL_1 "C: STAT\nS: +OK 1 60\nC: UIDL\nS: +OK\nS: 1 uid-1\nS: .\n"
 /* MESSAGE (n) for a one-digit n is 54 bytes as the server counts. */
 #define LIST_1(size) "C: LIST\nS: +OK\nS: 1 " #size "\nS: .\n"
 #define HEADER(n) "S: +OK\nS: Subject: " #n "\nS: Message-ID: <" #n "@popfetch.test>\nS: \nS: .\n"
@@ -548,7 +550,7 @@ test_old_journal_reused_uid_never_deleted_unread (void)
   g_autofree char *maildir = local_maildir ();
   PfFetchResult *result;
 
-  result = run_session (LOGGED_IN "C: UIDL\nS: +OK\nS: 1 uid-1\nS: 2 uid-2\nS: .\n"
+  result = run_session (LOGGED_IN "C: STAT\nS: +OK 2 120\nC: UIDL\nS: +OK\nS: 1 uid-1\nS: 2 uid-2\nS: .\n"
                         "C: LIST\nS: +OK\nS: 1 54\nS: 2 54\nS: .\n"
                         "C: RETR 1\n" MESSAGE (1) "C: RETR 2\n" MESSAGE (2) "C: QUIT\nS: +OK\n",
                         "127.0.0.1", NULL, PF_FETCH_KEEP, 0, T0);
@@ -558,7 +560,7 @@ test_old_journal_reused_uid_never_deleted_unread (void)
 
   /* Both old enough to go. uid-1 now names message 7: fetched (and
    * kept, too young); uid-2 is still message 2: deleted. */
-  result = run_session (LOGGED_IN "C: UIDL\nS: +OK\nS: 1 uid-1\nS: 2 uid-2\nS: .\n"
+  result = run_session (LOGGED_IN "C: STAT\nS: +OK 2 120\nC: UIDL\nS: +OK\nS: 1 uid-1\nS: 2 uid-2\nS: .\n"
                         "C: LIST\nS: +OK\nS: 1 54\nS: 2 54\nS: .\n"
                         "C: TOP 1 0\n" HEADER (7) "C: TOP 2 0\n" HEADER (2)
                         "C: DELE 2\nS: +OK\nC: RETR 1\n" MESSAGE (7) "C: QUIT\nS: +OK\n",
@@ -611,7 +613,7 @@ static void
 test_partial_listings_forget_nothing (void)
 {
   g_autofree char *maildir = local_maildir ();
-  const char *uidl_4 = "C: UIDL\nS: +OK\nS: 1 uid-1\nS: 2 uid-2\nS: 3 uid-3\nS: 4 uid-4\nS: .\n";
+  const char *uidl_4 = "C: STAT\nS: +OK 4 240\nC: UIDL\nS: +OK\nS: 1 uid-1\nS: 2 uid-2\nS: 3 uid-3\nS: 4 uid-4\nS: .\n";
   const char *list_4 = "C: LIST\nS: +OK\nS: 1 54\nS: 2 54\nS: 3 54\nS: 4 54\nS: .\n";
   g_autofree char *first = g_strconcat (LOGGED_IN, uidl_4, list_4,
                                         "C: RETR 1\n" MESSAGE (1) "C: RETR 2\n" MESSAGE (2)
@@ -624,7 +626,7 @@ test_partial_listings_forget_nothing (void)
   g_assert_cmpuint (result->fetched, ==, 4);
   pf_fetch_result_free (result);
 
-  result = run_session (LOGGED_IN "C: UIDL\nS: +OK\nS: .\nC: LIST\nS: +OK\nS: .\nC: QUIT\nS: +OK\n",
+  result = run_session (LOGGED_IN "C: STAT\nS: +OK 0 0\nC: UIDL\nS: +OK\nS: .\nC: LIST\nS: +OK\nS: .\nC: QUIT\nS: +OK\n",
                         "127.0.0.1", NULL, PF_FETCH_KEEP, 0, T0 + DAY);
   g_assert_cmpuint (result->fetched, ==, 0);
   pf_fetch_result_free (result);
@@ -778,7 +780,7 @@ test_glued_terminator_pipelined (void)
   g_autofree char *maildir = local_maildir ();
   g_autoptr(GString) script = g_string_new (LOGGED_IN_PIPELINING);
   const char *list_5 = "C: LIST\nS: +OK\nS: 1 4047\nS: 2 4058\nS: 3 4047\nS: 4 4047\nS: 5 4047\nS: .\n";
-  const char *uidl_5 = "C: UIDL\nS: +OK\nS: 1 uid-1\nS: 2 uid-2\nS: 3 uid-3\nS: 4 uid-4\nS: 5 uid-5\nS: .\n";
+  const char *uidl_5 = "C: STAT\nS: +OK 5 300\nC: UIDL\nS: +OK\nS: 1 uid-1\nS: 2 uid-2\nS: 3 uid-3\nS: 4 uid-4\nS: 5 uid-5\nS: .\n";
 
   g_string_append (script, uidl_5);
   g_string_append (script, list_5);
@@ -837,7 +839,7 @@ static void
 test_data_past_size_limit (void)
 {
   g_autofree char *maildir = local_maildir ();
-  const char *uidl_2 = "C: UIDL\nS: +OK\nS: 1 uid-1\nS: 2 uid-2\nS: .\n";
+  const char *uidl_2 = "C: STAT\nS: +OK 2 120\nC: UIDL\nS: +OK\nS: 1 uid-1\nS: 2 uid-2\nS: .\n";
   const char *list_2 = "C: LIST\nS: +OK\nS: 1 100\nS: 2 54\nS: .\n";
 
   {
@@ -900,7 +902,7 @@ test_saved_account_survives_host_edit (void)
   g_autofree char *maildir = local_maildir ();
   PfFetchResult *result;
 
-  result = run_session (LOGGED_IN "C: UIDL\nS: +OK\nS: 1 uid-1\nS: 2 uid-2\nS: .\n"
+  result = run_session (LOGGED_IN "C: STAT\nS: +OK 2 120\nC: UIDL\nS: +OK\nS: 1 uid-1\nS: 2 uid-2\nS: .\n"
                         "C: LIST\nS: +OK\nS: 1 60\nS: 2 60\nS: .\n"
                         "C: RETR 1\n" MESSAGE (1) "C: RETR 2\n" MESSAGE (2)
                         "C: QUIT\nS: +OK\n", "127.0.0.1", NULL, PF_FETCH_KEEP, 0, T0);
@@ -932,7 +934,7 @@ test_ad_hoc_other_name_refused (void)
   g_autofree char *state = g_build_filename (g_get_user_state_dir (), "popfetch", NULL);
   g_autofree char *old_journal = g_build_filename (state, "bob@127.0.0.1.journal", NULL);
   g_autofree char *new_journal = g_build_filename (state, "bob@localhost.journal", NULL);
-  const char *uidl_2 = "C: UIDL\nS: +OK\nS: 1 uid-1\nS: 2 uid-2\nS: .\n";
+  const char *uidl_2 = "C: STAT\nS: +OK 2 120\nC: UIDL\nS: +OK\nS: 1 uid-1\nS: 2 uid-2\nS: .\n";
   const char *list_2 = "C: LIST\nS: +OK\nS: 1 60\nS: 2 60\nS: .\n";
   g_autofree char *first = g_strconcat (LOGGED_IN, uidl_2, list_2, "C: RETR 1\n" MESSAGE (1)
                                         "C: RETR 2\n" MESSAGE (2) "C: QUIT\nS: +OK\n", NULL);
@@ -968,7 +970,7 @@ test_ad_hoc_other_name_refused (void)
 
     pf_test_server_add_script (server, "S: +OK POP3 ready\nC: CAPA\nS: +OK\nS: USER\nS: UIDL\nS: .\n"
                                "C: USER carol\nS: +OK\nC: PASS secret\nS: +OK\nC: CAPA\nS: -ERR\n"
-                               "C: UIDL\nS: +OK\nS: .\nC: LIST\nS: +OK\nS: .\nC: QUIT\nS: +OK\n");
+                               "C: STAT\nS: +OK 0 0\nC: UIDL\nS: +OK\nS: .\nC: LIST\nS: +OK\nS: .\nC: QUIT\nS: +OK\n");
     fetcher = pf_test_fetch_new_plain ("localhost", pf_test_server_get_port (server), "carol",
                                        "secret", maildir, 0);
     pf_fetcher_set_mechanism (fetcher, PF_AUTH_USER);
@@ -984,9 +986,10 @@ test_ad_hoc_other_name_refused (void)
   pf_test_fetch_assert_exactly_once (maildir, 2);
 }
 
-/* UIDL and LIST go out together: the server reads both before it answers
- * either. Before, LIST waited for UIDL's answer (one round trip more for
- * every fetch): this server never answered and the fetch timed out. */
+/* STAT, UIDL and LIST go out together: the server reads all three before
+ * it answers any. Before, LIST waited for UIDL's answer (one round trip
+ * more for every fetch): this server never answered and the fetch timed
+ * out. */
 static void
 test_listing_one_round_trip (void)
 {
@@ -997,7 +1000,8 @@ test_listing_one_round_trip (void)
   g_autoptr(GError) error = NULL;
   g_autoptr(PfFetchResult) result = NULL;
 
-  g_string_append (script, "C: UIDL\nC: LIST\n"
+  g_string_append (script, "C: STAT\nC: UIDL\nC: LIST\n"
+                           "S: +OK 2 8094\n"
                            "S: +OK\nS: 1 uid-1\nS: 2 uid-2\nS: .\n"
                            "S: +OK\nS: 1 4047\nS: 2 4047\nS: .\n"
                            "C: RETR 1\nC: RETR 2\n");
@@ -1022,13 +1026,14 @@ static void
 test_header_checks_one_round_trip (void)
 {
   g_autofree char *maildir = local_maildir ();
-  const char *uidl_3 = "C: UIDL\nS: +OK\nS: 1 uid-1\nS: 2 uid-2\nS: 3 uid-3\nS: .\n";
+  const char *uidl_3 = "C: STAT\nS: +OK 3 180\nC: UIDL\nS: +OK\nS: 1 uid-1\nS: 2 uid-2\nS: 3 uid-3\nS: .\n";
   const char *list_3 = "C: LIST\nS: +OK\nS: 1 54\nS: 2 54\nS: 3 54\nS: .\n";
   g_autofree char *first = g_strconcat (LOGGED_IN, uidl_3, list_3,
                                         "C: RETR 1\n" MESSAGE (1) "C: RETR 2\n" MESSAGE (2)
                                         "C: RETR 3\n" MESSAGE (3) "C: QUIT\nS: +OK\n", NULL);
   g_autofree char *checks = g_strconcat (LOGGED_IN_PIPELINING,
-                                         "C: UIDL\nC: LIST\n"
+                                         "C: STAT\nC: UIDL\nC: LIST\n"
+                                         "S: +OK 3 162\n"
                                          "S: +OK\nS: 1 uid-1\nS: 2 uid-2\nS: 3 uid-3\nS: .\n"
                                          "S: +OK\nS: 1 54\nS: 2 54\nS: 3 54\nS: .\n"
                                          "C: TOP 1 0\nC: TOP 2 0\nC: TOP 3 0\n"
@@ -1063,6 +1068,7 @@ test_retrieve_window_by_bytes (void)
   g_autoptr(GError) error = NULL;
   g_autoptr(PfFetchResult) result = NULL;
 
+  g_string_append_printf (script, "C: STAT\nS: +OK %u %u\n", count, count * 43);
   g_string_append (script, "C: UIDL\nS: +OK\n");
   for (guint n = 1; n <= count; n++)
     g_string_append_printf (script, "S: %u uid-%u\n", n, n);
@@ -1219,7 +1225,7 @@ test_credentials_asked_once_across_retry (void)
  * error, nothing of message 2 delivered, no QUIT. Before, message 2 was
  * stored holding message 3, and messages 3 and 4 were journaled with the
  * content of 4 and 5. The next run is exact. */
-#define SMALL_UIDL_5 "C: UIDL\nS: +OK\nS: 1 uid-1\nS: 2 uid-2\nS: 3 uid-3\nS: 4 uid-4\nS: 5 uid-5\nS: .\n"
+#define SMALL_UIDL_5 "C: STAT\nS: +OK 5 300\nC: UIDL\nS: +OK\nS: 1 uid-1\nS: 2 uid-2\nS: 3 uid-3\nS: 4 uid-4\nS: 5 uid-5\nS: .\n"
 /* "body 2" without its line end: 51 bytes as the server counts. */
 #define SMALL_LIST_5 "C: LIST\nS: +OK\nS: 1 54\nS: 2 51\nS: 3 54\nS: 4 54\nS: 5 54\nS: .\n"
 #define GLUED_2 "S: +OK\nS: Subject: 2\nS: Message-ID: <2@popfetch.test>\nS: \nS: body 2.\n"
@@ -1292,15 +1298,82 @@ check_duplicate_msgno_refused (const char *listing)
 static void
 test_duplicate_msgno_uidl (void)
 {
-  check_duplicate_msgno_refused ("C: UIDL\nS: +OK\nS: 1 a\nS: 1 b\nS: .\n"
+  check_duplicate_msgno_refused ("C: STAT\nS: +OK 2 120\nC: UIDL\nS: +OK\nS: 1 a\nS: 1 b\nS: .\n"
                                  "C: LIST\nS: +OK\nS: 1 54\nS: .\n");
 }
 
 static void
 test_duplicate_msgno_list (void)
 {
-  check_duplicate_msgno_refused ("C: UIDL\nS: +OK\nS: 1 a\nS: 2 b\nS: .\n"
+  check_duplicate_msgno_refused ("C: STAT\nS: +OK 2 120\nC: UIDL\nS: +OK\nS: 1 a\nS: 2 b\nS: .\n"
                                  "C: LIST\nS: +OK\nS: 1 54\nS: 2 54\nS: 1 54\nS: .\n");
+}
+
+/* A listing refused as a whole: the fetch fails with a protocol error
+ * saying @expected, nothing is retrieved or delivered, and no QUIT
+ * commits anything. */
+static void
+check_listing_refused (const char *listing,
+                       const char *expected)
+{
+  g_autofree char *maildir = local_maildir ();
+  g_autoptr(PfTestServer) server = pf_test_server_new (PF_TEST_SERVER_PLAIN);
+  g_autoptr(PfFetcher) fetcher = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *script = g_strconcat (LOGGED_IN, listing, "STALL 2000\n", NULL);
+  PfFetchResult *result;
+
+  pf_test_server_add_script (server, script);
+  fetcher = make_fetcher (server);
+  pf_fetcher_set_policy (fetcher, PF_FETCH_DELETE, 0);
+  result = run_fetch (fetcher, &error);
+  g_assert_null (result);
+  g_test_message ("%s", error->message);
+  g_assert_error (error, PF_ERROR, PF_ERROR_PROTOCOL);
+  g_assert_nonnull (strstr (error->message, expected));
+  g_assert_false (pf_test_server_received_contains (server, "RETR"));
+  g_assert_false (pf_test_server_received_contains (server, "DELE"));
+  g_assert_false (pf_test_server_received_contains (server, "QUIT"));
+  g_assert_cmpuint (pf_test_fetch_count (maildir, "new"), ==, 0);
+  g_assert_cmpuint (pf_test_fetch_count (maildir, "tmp"), ==, 0);
+}
+
+/* Nothing arrives in a mailbox during a session: a UIDL or LIST answer
+ * naming more messages than STAT counted is not this mailbox's listing.
+ * Before, a fetch sent no STAT and delivered all three. */
+static void
+test_listing_longer_than_stat (void)
+{
+  check_listing_refused ("C: STAT\nS: +OK 2 108\n"
+                         "C: UIDL\nS: +OK\nS: 1 uid-1\nS: 2 uid-2\nS: 3 uid-3\nS: .\n"
+                         "C: LIST\nS: +OK\nS: 1 54\nS: 2 54\nS: 3 54\nS: .\n"
+                         "C: RETR 1\n" MESSAGE (1) "C: RETR 2\n" MESSAGE (2) "C: RETR 3\n" MESSAGE (3)
+                         "C: DELE 1\nS: +OK\nC: DELE 2\nS: +OK\nC: DELE 3\nS: +OK\nC: QUIT\nS: +OK\n",
+                         "STAT counted 2");
+  check_listing_refused ("C: STAT\nS: +OK 2 108\n"
+                         "C: UIDL\nS: +OK\nS: 1 uid-1\nS: 2 uid-2\nS: .\n"
+                         "C: LIST\nS: +OK\nS: 1 54\nS: 2 54\nS: 3 54\nS: .\n",
+                         "STAT counted 2");
+}
+
+/* UIDL and LIST must name the same messages: a message with a unique-id
+ * and no size, or a size and no unique-id, is not one the fetch can check
+ * (size limit, journal) or pick out. Before, both were fetched. */
+static void
+test_listing_uidl_list_disagree (void)
+{
+  check_listing_refused ("C: STAT\nS: +OK 3 162\n"
+                         "C: UIDL\nS: +OK\nS: 1 uid-1\nS: 2 uid-2\nS: 3 uid-3\nS: .\n"
+                         "C: LIST\nS: +OK\nS: 1 54\nS: 2 54\nS: 4 54\nS: .\n"
+                         "C: RETR 1\n" MESSAGE (1) "C: RETR 2\n" MESSAGE (2) "C: RETR 3\n" MESSAGE (3)
+                         "C: DELE 1\nS: +OK\nC: DELE 2\nS: +OK\nC: DELE 3\nS: +OK\nC: QUIT\nS: +OK\n",
+                         "UIDL and LIST");
+  check_listing_refused ("C: STAT\nS: +OK 3 162\n"
+                         "C: UIDL\nS: +OK\nS: 1 uid-1\nS: 2 uid-2\nS: .\n"
+                         "C: LIST\nS: +OK\nS: 1 54\nS: 2 54\nS: 3 54\nS: .\n"
+                         "C: RETR 1\n" MESSAGE (1) "C: RETR 2\n" MESSAGE (2) "C: RETR 3\n" MESSAGE (3)
+                         "C: DELE 1\nS: +OK\nC: DELE 2\nS: +OK\nC: DELE 3\nS: +OK\nC: QUIT\nS: +OK\n",
+                         "UIDL and LIST");
 }
 
 /* RFC 6856 end to end: a Courier-like server that offers UTF8 shows a
@@ -1400,6 +1473,8 @@ main (int    argc,
   g_test_add_func ("/engine/delivery/fetch/framing/glued-terminator-small-messages", test_glued_terminator_small_messages);
   g_test_add_func ("/engine/delivery/fetch/listing/duplicate-msgno-uidl", test_duplicate_msgno_uidl);
   g_test_add_func ("/engine/delivery/fetch/listing/duplicate-msgno-list", test_duplicate_msgno_list);
+  g_test_add_func ("/engine/delivery/fetch/listing/longer-than-stat", test_listing_longer_than_stat);
+  g_test_add_func ("/engine/delivery/fetch/listing/uidl-list-disagree", test_listing_uidl_list_disagree);
   g_test_add_func ("/engine/delivery/fetch/utf8/said-before-retr", test_utf8_before_retr);
   g_test_add_func ("/engine/delivery/fetch/trickle/greeting-one-byte-per-second", test_greeting_trickle_one_byte_per_second);
 

@@ -300,6 +300,40 @@ test_compact_distrusts_shrunk_listing (void)
   g_assert_cmpuint (pf_journal_get_n_entries (journal), ==, 2);
 }
 
+/* A fetch hands compaction only the listed ids the journal knows, with
+ * the listing's length: trust goes by that length, not by the set's. */
+static void
+test_compact_counted (void)
+{
+  g_autofree char *dir = state_dir ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GHashTable) known = listing ("a", "b", "z", NULL);
+  g_autoptr(PfJournal) journal = pf_journal_open (dir, "host", "user", &error);
+  gint64 now = 1700000000;
+  gboolean trusted = FALSE;
+  PfJournalRecord records[] = {
+    { "a", "1.M1P1Q1.h,S=1", 1, 1, NULL }, { "b", "1.M1P1Q2.h,S=1", 1, 1, NULL },
+    { "c", "1.M1P1Q3.h,S=1", 1, 1, NULL },
+  };
+
+  g_assert_true (pf_journal_append (journal, records, 3, &error));
+  g_assert_true (pf_journal_record_oversize (journal, "z", 5000, &error));
+  g_assert_true (pf_journal_knows (journal, "a"));
+  g_assert_true (pf_journal_knows (journal, "z"));
+  g_assert_false (pf_journal_knows (journal, "y"));
+
+  /* A mailbox of 1000, of which the journal knows a, b and z. */
+  g_assert_true (pf_journal_compact_counted (journal, known, 1000, now, &trusted, &error));
+  g_assert_no_error (error);
+  g_assert_true (trusted);
+  g_assert_true (pf_journal_is_oversize (journal, "z", 5000));
+  /* Three ids after 1000 is a sharply shrunk listing, whatever the set. */
+  g_assert_true (pf_journal_compact_counted (journal, known, 3, now + DAY, &trusted, &error));
+  g_assert_false (trusted);
+  /* c missed once, in the trusted listing of 1000; nothing forgotten. */
+  g_assert_cmpuint (pf_journal_get_n_entries (journal), ==, 3);
+}
+
 /* A journal written before sizes were journaled loads, matches any size,
  * and learns the listed sizes at the next compaction. */
 static void
@@ -733,6 +767,7 @@ main (int    argc,
   g_test_add_func ("/engine/delivery/journal/compact/forgets-slowly", test_compact_forgets_slowly);
   g_test_add_func ("/engine/delivery/journal/compact/needs-runs-and-days", test_compact_needs_runs_and_days);
   g_test_add_func ("/engine/delivery/journal/compact/distrusts-shrunk-listing", test_compact_distrusts_shrunk_listing);
+  g_test_add_func ("/engine/delivery/journal/compact/counted", test_compact_counted);
   g_test_add_func ("/engine/delivery/journal/old-format-loads", test_old_format_loads);
   g_test_add_func ("/engine/delivery/journal/gone-and-oversize-records", test_gone_and_oversize_records);
   g_test_add_func ("/engine/delivery/journal/line/records", test_parse_records);
