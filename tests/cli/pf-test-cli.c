@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include "pf-test-cli.h"
+#include "pf-test-util.h"
 
 void
 pf_test_run_clear (PfTestRun *run)
@@ -34,30 +35,39 @@ pf_test_run_cli (PfTestRun          *run,
   pf_test_run_cli_env (run, input, NULL, argv);
 }
 
-void
-pf_test_run_cli_env (PfTestRun          *run,
-                     const char         *input,
-                     const char * const *env,
-                     const char * const *argv)
+/* HOME and the XDG directories: G_TEST_OPTION_ISOLATE_DIRS changes them
+ * for this process only. */
+static GSubprocessLauncher *
+isolated_launcher_new (void)
 {
-  g_autoptr(GPtrArray) args = g_ptr_array_new ();
-  g_autoptr(GSubprocessLauncher) launcher = NULL;
-  g_autoptr(GSubprocess) proc = NULL;
-  g_autoptr(GError) error = NULL;
-
-  g_ptr_array_add (args, (gpointer) pf_test_cli_path ());
-  for (guint i = 0; argv[i] != NULL; i++)
-    g_ptr_array_add (args, (gpointer) argv[i]);
-  g_ptr_array_add (args, NULL);
+  GSubprocessLauncher *launcher;
 
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE
                                         | G_SUBPROCESS_FLAGS_STDERR_PIPE);
-  /* G_TEST_OPTION_ISOLATE_DIRS changes these for this process only. */
   g_subprocess_launcher_setenv (launcher, "HOME", g_get_home_dir (), TRUE);
   g_subprocess_launcher_setenv (launcher, "XDG_CONFIG_HOME", g_get_user_config_dir (), TRUE);
   g_subprocess_launcher_setenv (launcher, "XDG_STATE_HOME", g_get_user_state_dir (), TRUE);
   g_subprocess_launcher_setenv (launcher, "XDG_DATA_HOME", g_get_user_data_dir (), TRUE);
   g_subprocess_launcher_setenv (launcher, "XDG_CACHE_HOME", g_get_user_cache_dir (), TRUE);
+  return launcher;
+}
+
+GSubprocessLauncher *
+pf_test_cli_launcher_new (const char *cwd)
+{
+  GSubprocessLauncher *launcher = isolated_launcher_new ();
+
+  g_subprocess_launcher_setenv (launcher, "LC_ALL", "C.UTF-8", TRUE);
+  if (cwd != NULL)
+    g_subprocess_launcher_set_cwd (launcher, cwd);
+  return launcher;
+}
+
+/* "NAME=VALUE" sets, a bare "NAME" unsets. */
+static void
+apply_env (GSubprocessLauncher *launcher,
+           const char * const  *env)
+{
   for (guint i = 0; env != NULL && env[i] != NULL; i++)
     {
       g_auto(GStrv) pair = g_strsplit (env[i], "=", 2);
@@ -67,12 +77,25 @@ pf_test_run_cli_env (PfTestRun          *run,
       else
         g_subprocess_launcher_unsetenv (launcher, pair[0]);
     }
+}
 
-  proc = g_subprocess_launcher_spawnv (launcher, (const char * const *) args->pdata, &error);
-  g_assert_no_error (error);
-  g_assert_true (g_subprocess_communicate_utf8 (proc, input != NULL ? input : "", NULL,
-                                                &run->out, &run->err, &error));
-  g_assert_no_error (error);
+static GPtrArray *
+cli_argv (const char * const *argv)
+{
+  GPtrArray *args = g_ptr_array_new ();
+
+  g_ptr_array_add (args, (gpointer) pf_test_cli_path ());
+  for (guint i = 0; argv[i] != NULL; i++)
+    g_ptr_array_add (args, (gpointer) argv[i]);
+  g_ptr_array_add (args, NULL);
+  return args;
+}
+
+static void
+finish_run (PfTestRun          *run,
+            GSubprocess        *proc,
+            const char * const *argv)
+{
   if (!g_subprocess_get_if_exited (proc))
     g_test_message ("popfetch-cli %s: killed by signal %d\nstdout:\n%s\nstderr:\n%s",
                     argv[0] != NULL ? argv[0] : "", g_subprocess_get_term_sig (proc),
@@ -81,6 +104,68 @@ pf_test_run_cli_env (PfTestRun          *run,
   run->status = g_subprocess_get_exit_status (proc);
   g_test_message ("popfetch-cli %s: exit %d\nstdout:\n%s\nstderr:\n%s",
                   argv[0] != NULL ? argv[0] : "", run->status, run->out, run->err);
+}
+
+void
+pf_test_run_cli_env (PfTestRun          *run,
+                     const char         *input,
+                     const char * const *env,
+                     const char * const *argv)
+{
+  g_autoptr(GPtrArray) args = cli_argv (argv);
+  g_autoptr(GSubprocessLauncher) launcher = isolated_launcher_new ();
+  g_autoptr(GSubprocess) proc = NULL;
+  g_autoptr(GError) error = NULL;
+
+  apply_env (launcher, env);
+  proc = g_subprocess_launcher_spawnv (launcher, (const char * const *) args->pdata, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_communicate_utf8 (proc, input != NULL ? input : "", NULL,
+                                                &run->out, &run->err, &error));
+  g_assert_no_error (error);
+  finish_run (run, proc, argv);
+}
+
+typedef struct
+{
+  PfTestRun *run;
+  gboolean   done;
+} Communication;
+
+static void
+on_communicated (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  Communication *communication = user_data;
+  g_autoptr(GError) error = NULL;
+
+  g_subprocess_communicate_utf8_finish (G_SUBPROCESS (source), result,
+                                        &communication->run->out, &communication->run->err, &error);
+  g_assert_no_error (error);
+  communication->done = TRUE;
+}
+
+void
+pf_test_run_cli_iterating (PfTestRun          *run,
+                           const char         *cwd,
+                           const char         *input,
+                           const char * const *env,
+                           const char * const *argv)
+{
+  g_autoptr(GPtrArray) args = cli_argv (argv);
+  g_autoptr(GSubprocessLauncher) launcher = pf_test_cli_launcher_new (cwd);
+  g_autoptr(GSubprocess) proc = NULL;
+  g_autoptr(GError) error = NULL;
+  Communication communication = { run, FALSE };
+
+  apply_env (launcher, env);
+  proc = g_subprocess_launcher_spawnv (launcher, (const char * const *) args->pdata, &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8_async (proc, input != NULL ? input : "", NULL, on_communicated, &communication);
+  pf_test_wait_until (&communication.done, 30);
+  g_assert_true (g_subprocess_wait (proc, NULL, &error));
+  finish_run (run, proc, argv);
 }
 
 void

@@ -40,6 +40,20 @@ void  pf_test_run_cli_env (PfTestRun          *run,
                            const char * const *env,
                            const char * const *argv);
 
+/* A launcher for popfetch-cli in the current test's own HOME and XDG
+ * directories, messages in English (LC_ALL=C.UTF-8), in @cwd (NULL: the
+ * test's own), with pipes for standard input, output and error. */
+GSubprocessLauncher *pf_test_cli_launcher_new (const char *cwd);
+
+/* Like pf_test_run_cli_env(), with that launcher in @cwd, iterating the
+ * thread-default main context while popfetch-cli runs: for a test whose
+ * server answers in the test's own process. */
+void  pf_test_run_cli_iterating (PfTestRun          *run,
+                                 const char         *cwd,
+                                 const char         *input,
+                                 const char * const *env,
+                                 const char * const *argv);
+
 /* The same with the arguments inline, NULL-terminated. */
 void  pf_test_run_clif (PfTestRun          *run,
                         const char         *input,

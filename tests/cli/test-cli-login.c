@@ -39,79 +39,26 @@
 
 #define FETCH_AFTER_LOGIN \
   "C: CAPA\nS: -ERR\n" \
+  "C: STAT\nS: +OK 0 0\n" \
   "C: UIDL\nS: +OK\nS: .\n" \
   "C: LIST\nS: +OK\nS: .\n" \
   "C: QUIT\nS: +OK\n"
 
-typedef struct
-{
-  char     *out;
-  char     *err;
-  gboolean  done;
-  int       status;
-} Outcome;
-
-static void
-outcome_clear (Outcome *outcome)
-{
-  g_clear_pointer (&outcome->out, g_free);
-  g_clear_pointer (&outcome->err, g_free);
-}
-
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Outcome, outcome_clear)
-
-static void
-on_communicated (GObject      *source,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  Outcome *outcome = user_data;
-  g_autoptr(GError) error = NULL;
-
-  g_subprocess_communicate_utf8_finish (G_SUBPROCESS (source), result, &outcome->out, &outcome->err, &error);
-  g_assert_no_error (error);
-  outcome->done = TRUE;
-}
+/* No keyring: every password here comes on stdin. */
+static const char * const no_keyring[] = {
+  "POPFETCH_DEMO",
+  "DBUS_SESSION_BUS_ADDRESS=unix:path=/nonexistent/popfetch-test-bus",
+  NULL
+};
 
 /* popfetch-cli with @args and the password on stdin, in the test's own
  * directories, iterating the main context meanwhile: the scripted server
  * accepts on it. */
 static void
-run_cli (Outcome            *outcome,
+run_cli (PfTestRun          *outcome,
          const char * const *args)
 {
-  g_autoptr(GSubprocessLauncher) launcher = NULL;
-  g_autoptr(GSubprocess) process = NULL;
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GError) error = NULL;
-
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE
-                                        | G_SUBPROCESS_FLAGS_STDERR_PIPE);
-  g_subprocess_launcher_setenv (launcher, "HOME", g_get_home_dir (), TRUE);
-  g_subprocess_launcher_setenv (launcher, "XDG_CONFIG_HOME", g_get_user_config_dir (), TRUE);
-  g_subprocess_launcher_setenv (launcher, "XDG_STATE_HOME", g_get_user_state_dir (), TRUE);
-  g_subprocess_launcher_setenv (launcher, "XDG_DATA_HOME", g_get_user_data_dir (), TRUE);
-  g_subprocess_launcher_setenv (launcher, "XDG_CACHE_HOME", g_get_user_cache_dir (), TRUE);
-  g_subprocess_launcher_setenv (launcher, "LC_ALL", "C.UTF-8", TRUE);
-  g_subprocess_launcher_unsetenv (launcher, "POPFETCH_DEMO");
-  /* No keyring: every password here comes on stdin. */
-  g_subprocess_launcher_setenv (launcher, "DBUS_SESSION_BUS_ADDRESS",
-                                "unix:path=/nonexistent/popfetch-test-bus", TRUE);
-
-  g_ptr_array_add (argv, (gpointer) pf_test_cli_path ());
-  for (guint i = 0; args[i] != NULL; i++)
-    g_ptr_array_add (argv, (gpointer) args[i]);
-  g_ptr_array_add (argv, NULL);
-
-  process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
-  g_assert_no_error (error);
-  g_subprocess_communicate_utf8_async (process, PASSWORD "\n", NULL, on_communicated, outcome);
-  pf_test_wait_until (&outcome->done, 30);
-  g_assert_true (g_subprocess_wait (process, NULL, &error));
-  g_assert_true (g_subprocess_get_if_exited (process));
-  outcome->status = g_subprocess_get_exit_status (process);
-  g_test_message ("popfetch-cli %s: exit %d\nstdout:\n%s\nstderr:\n%s",
-                  args[0], outcome->status, outcome->out, outcome->err);
+  pf_test_run_cli_iterating (outcome, NULL, PASSWORD "\n", no_keyring, args);
 }
 
 static PfTestServer *
@@ -135,7 +82,7 @@ assert_server_happy (PfTestServer *server)
 
 /* `popfetch-cli test --host` against @server, method left to Popfetch. */
 static void
-run_test_host (Outcome      *outcome,
+run_test_host (PfTestRun    *outcome,
                PfTestServer *server)
 {
   g_autofree char *port = g_strdup_printf ("%u", pf_test_server_get_port (server));
@@ -156,7 +103,7 @@ test_plus_refused_named (void)
     "S: +OK Cyrus-like ready\n"
     "C: CAPA\nS: +OK\nS: SASL SCRAM-SHA-256-PLUS\nS: .\n"
     "C: AUTH SCRAM-SHA-256-PLUS *\nS: -ERR [AUTH] authenticating: bad protocol / cancel\n");
-  g_auto(Outcome) outcome = { 0 };
+  g_auto(PfTestRun) outcome = { 0 };
 
   run_test_host (&outcome, server);
   assert_server_happy (server);
@@ -173,7 +120,7 @@ test_plus_refused_then_plain (void)
 {
   g_autoptr(PfTestServer) server = tls_server (PLUS_REFUSED "NEXT CONNECTION\n"
                                                PLAIN_WORKS TEST_AFTER_LOGIN);
-  g_auto(Outcome) outcome = { 0 };
+  g_auto(PfTestRun) outcome = { 0 };
 
   run_test_host (&outcome, server);
   assert_server_happy (server);
@@ -196,7 +143,7 @@ test_method_failure_json (void)
   const char *args[] = { "test", "--host", "127.0.0.1", "--port", port, "--security", "tls",
                          "--user", "bob", "--password-stdin", "--ca-file", pf_test_certs_ca_file (),
                          "--json", NULL };
-  g_auto(Outcome) outcome = { 0 };
+  g_auto(PfTestRun) outcome = { 0 };
 
   run_cli (&outcome, args);
   assert_server_happy (server);
@@ -256,7 +203,7 @@ test_saved_test_remembers (void)
   g_autoptr(PfTestServer) server = tls_server (PLUS_REFUSED "NEXT CONNECTION\n"
                                                PLAIN_WORKS TEST_AFTER_LOGIN);
   const char *args[] = { "test", "work", "--password-stdin", NULL };
-  g_auto(Outcome) outcome = { 0 };
+  g_auto(PfTestRun) outcome = { 0 };
   g_autofree char *mechanism = NULL;
 
   write_account (server);
@@ -282,7 +229,7 @@ test_add_saves_what_worked (void)
   const char *args[] = { "add", "bob@popfetch.test", "--name", "work", "--host", "127.0.0.1",
                          "--port", port, "--security", "tls", "--user", "bob",
                          "--ca-file", pf_test_certs_ca_file (), "--password-stdin", "--yes", NULL };
-  g_auto(Outcome) outcome = { 0 };
+  g_auto(PfTestRun) outcome = { 0 };
   g_autofree char *mechanism = NULL;
 
   run_cli (&outcome, args);
@@ -302,8 +249,8 @@ test_saved_fetch_remembers (void)
                                                PLAIN_WORKS FETCH_AFTER_LOGIN);
   g_autoptr(PfTestServer) again = NULL;
   const char *args[] = { "fetch", "work", "--password-stdin", "--quiet", NULL };
-  g_auto(Outcome) first = { 0 };
-  g_auto(Outcome) second = { 0 };
+  g_auto(PfTestRun) first = { 0 };
+  g_auto(PfTestRun) second = { 0 };
   g_autofree char *mechanism = NULL;
   g_autofree char *file = pf_test_accounts_file ();
   g_autofree char *contents = NULL;

@@ -36,81 +36,15 @@
   "C: CAPA\nS: +OK\nS: USER\nS: UIDL\nS: .\n" \
   "C: USER bob\nS: +OK\nC: PASS " PASSWORD "\nS: +OK logged in\n"
 
-typedef struct
-{
-  char     *out;
-  char     *err;
-  gboolean  done;
-  int       status;
-} Outcome;
-
-static void
-outcome_clear (Outcome *outcome)
-{
-  g_clear_pointer (&outcome->out, g_free);
-  g_clear_pointer (&outcome->err, g_free);
-}
-
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Outcome, outcome_clear)
-
-static GSubprocessLauncher *
-launcher_new (const char *cwd)
-{
-  GSubprocessLauncher *launcher;
-
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE
-                                        | G_SUBPROCESS_FLAGS_STDERR_PIPE);
-  g_subprocess_launcher_setenv (launcher, "HOME", g_get_home_dir (), TRUE);
-  g_subprocess_launcher_setenv (launcher, "XDG_CONFIG_HOME", g_get_user_config_dir (), TRUE);
-  g_subprocess_launcher_setenv (launcher, "XDG_STATE_HOME", g_get_user_state_dir (), TRUE);
-  g_subprocess_launcher_setenv (launcher, "XDG_DATA_HOME", g_get_user_data_dir (), TRUE);
-  g_subprocess_launcher_setenv (launcher, "XDG_CACHE_HOME", g_get_user_cache_dir (), TRUE);
-  g_subprocess_launcher_setenv (launcher, "LC_ALL", "C.UTF-8", TRUE);
-  if (cwd != NULL)
-    g_subprocess_launcher_set_cwd (launcher, cwd);
-  return launcher;
-}
-
-static void
-on_communicated (GObject      *source,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  Outcome *outcome = user_data;
-  g_autoptr(GError) error = NULL;
-
-  g_subprocess_communicate_utf8_finish (G_SUBPROCESS (source), result, &outcome->out, &outcome->err, &error);
-  g_assert_no_error (error);
-  outcome->done = TRUE;
-}
-
 /* Runs popfetch-cli in @cwd with @input on stdin, iterating the main
  * context meanwhile: the scripted server accepts on it. */
 static void
-run_cli (Outcome            *outcome,
+run_cli (PfTestRun          *outcome,
          const char         *cwd,
          const char         *input,
          const char * const *args)
 {
-  g_autoptr(GSubprocessLauncher) launcher = launcher_new (cwd);
-  g_autoptr(GSubprocess) process = NULL;
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GError) error = NULL;
-
-  g_ptr_array_add (argv, (gpointer) pf_test_cli_path ());
-  for (guint i = 0; args[i] != NULL; i++)
-    g_ptr_array_add (argv, (gpointer) args[i]);
-  g_ptr_array_add (argv, NULL);
-
-  process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
-  g_assert_no_error (error);
-  g_subprocess_communicate_utf8_async (process, input != NULL ? input : "", NULL, on_communicated, outcome);
-  pf_test_wait_until (&outcome->done, 30);
-  g_assert_true (g_subprocess_wait (process, NULL, &error));
-  g_assert_true (g_subprocess_get_if_exited (process));
-  outcome->status = g_subprocess_get_exit_status (process);
-  g_test_message ("popfetch-cli %s: exit %d\nstdout:\n%s\nstderr:\n%s",
-                  args[0], outcome->status, outcome->out, outcome->err);
+  pf_test_run_cli_iterating (outcome, cwd, input, NULL, args);
 }
 
 static char *
@@ -144,7 +78,7 @@ closed_port (void)
 /* `popfetch-cli test` against a closed port with the password from @file:
  * a usable password file gets as far as the connection (refused, 69). */
 static void
-test_with_password_file (Outcome    *outcome,
+test_with_password_file (PfTestRun  *outcome,
                          const char *file)
 {
   g_autofree char *port = closed_port ();
@@ -161,7 +95,7 @@ test_password_file_loose_refused (void)
 
   for (guint i = 0; i < G_N_ELEMENTS (loose); i++)
     {
-      g_auto(Outcome) outcome = { 0 };
+      g_auto(PfTestRun) outcome = { 0 };
       g_autofree char *file = write_file ("password", PASSWORD "\n", loose[i]);
       g_autofree char *chmod = g_strdup_printf ("chmod 600 %s", file);
 
@@ -175,7 +109,7 @@ test_password_file_loose_refused (void)
 
   /* The ad hoc fetch reads it in popfetch-cli-fetch: the same rule. */
   {
-    g_auto(Outcome) outcome = { 0 };
+    g_auto(PfTestRun) outcome = { 0 };
     g_autofree char *file = write_file ("password", PASSWORD "\n", 0644);
     g_autofree char *maildir = g_build_filename (g_get_user_data_dir (), "Mail", NULL);
     g_autofree char *port = closed_port ();
@@ -225,7 +159,7 @@ test_password_file_loose_every_command (void)
 
   for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
     {
-      g_auto(Outcome) outcome = { 0 };
+      g_auto(PfTestRun) outcome = { 0 };
       g_autofree char *after = NULL;
 
       run_cli (&outcome, NULL, NULL, commands[i]);
@@ -241,7 +175,7 @@ test_password_file_loose_every_command (void)
 static void
 test_password_file_private_accepted (void)
 {
-  g_auto(Outcome) outcome = { 0 };
+  g_auto(PfTestRun) outcome = { 0 };
   g_autofree char *file = write_file ("password", PASSWORD "\n", 0600);
 
   test_with_password_file (&outcome, file);
@@ -259,7 +193,7 @@ test_password_file_descriptors_accepted (void)
 
   for (guint i = 0; i < G_N_ELEMENTS (descriptors); i++)
     {
-      g_auto(Outcome) outcome = { 0 };
+      g_auto(PfTestRun) outcome = { 0 };
       const char *args[] = { "test", "--host", "127.0.0.1", "--port", port, "--security", "none",
                              "--user", "bob", "--password-file", descriptors[i], NULL };
 
@@ -271,7 +205,7 @@ test_password_file_descriptors_accepted (void)
 
   /* A character device anyone may read: accepted, and empty. */
   {
-    g_auto(Outcome) outcome = { 0 };
+    g_auto(PfTestRun) outcome = { 0 };
 
     test_with_password_file (&outcome, "/dev/null");
     g_assert_cmpint (outcome.status, ==, 64);
@@ -291,8 +225,8 @@ test_password_longest (void)
   g_autofree char *longest = g_strnfill (4096, 'p');
   g_autofree char *too_long = g_strnfill (4097, 'p');
   g_autofree char *input = NULL;
-  g_auto(Outcome) fits = { 0 };
-  g_auto(Outcome) refused = { 0 };
+  g_auto(PfTestRun) fits = { 0 };
+  g_auto(PfTestRun) refused = { 0 };
 
   input = g_strconcat (longest, "\n", NULL);
   run_cli (&fits, NULL, input, args);
@@ -331,7 +265,7 @@ write_fifo_cb (gpointer user_data)
 static void
 test_password_file_fifo_accepted (void)
 {
-  g_auto(Outcome) outcome = { 0 };
+  g_auto(PfTestRun) outcome = { 0 };
   FifoWriter writer = { 0 };
   guint source;
 
@@ -387,7 +321,7 @@ test_ca_file_relative_login_test (void)
   const char *args[] = { "test", "--host", "127.0.0.1", "--port", port, "--security", "tls",
                          "--user", "bob", "--password-stdin", "--ca-file", "test-ca.pem",
                          "--mechanism", "USER", NULL };
-  g_auto(Outcome) outcome = { 0 };
+  g_auto(PfTestRun) outcome = { 0 };
 
   run_cli (&outcome, dir, PASSWORD "\n", args);
   g_assert_cmpint (outcome.status, ==, 0);
@@ -405,7 +339,7 @@ test_ca_file_relative_fetch (void)
   const char *args[] = { "fetch", "--host", "127.0.0.1", "--port", port, "--security", "tls",
                          "--user", "bob", "--password-stdin", "--ca-file", "test-ca.pem",
                          "--maildir", maildir, NULL };
-  g_auto(Outcome) outcome = { 0 };
+  g_auto(PfTestRun) outcome = { 0 };
 
   run_cli (&outcome, dir, PASSWORD "\n", args);
   g_assert_null (strstr (outcome.err, "certificate"));
@@ -427,8 +361,8 @@ test_ca_file_relative_add_edit (void)
   const char *add[] = { "add", "bob@example.test", "--name", "work", "--host", "pop.example.test",
                         "--skip-test", "--password-stdin", "--ca-file", "test-ca.pem", NULL };
   const char *edit[] = { "edit", "work", "--ca-file", "./test-ca.pem", NULL };
-  g_auto(Outcome) add_outcome = { 0 };
-  g_auto(Outcome) edit_outcome = { 0 };
+  g_auto(PfTestRun) add_outcome = { 0 };
+  g_auto(PfTestRun) edit_outcome = { 0 };
 
   g_assert_cmpint (g_mkdir_with_parents (subdir, 0700), ==, 0);
   g_setenv ("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/popfetch-test-bus", TRUE);
@@ -465,7 +399,7 @@ test_ca_file_relative_detect (void)
                      pf_test_server_get_port (server), unrelated_ca);
   g_autofree char *demo = write_file ("demo.ini", demo_text, 0600);
   const char *args[] = { "detect", "jo@rel.test", "--ca-file", "test-ca.pem", "--timeout", "10", NULL };
-  g_auto(Outcome) outcome = { 0 };
+  g_auto(PfTestRun) outcome = { 0 };
 
   pf_test_server_set_certificate (server, certificate);
   pf_test_server_add_script (server, "S: +OK POP3 ready\n"
@@ -507,13 +441,10 @@ static void
 run_outdated_case (const OutdatedCase *c)
 {
   g_autoptr(PfTestServer) server = NULL;
-  g_autoptr(GSubprocessLauncher) launcher = NULL;
-  g_autoptr(GSubprocess) process = NULL;
-  g_autoptr(GError) error = NULL;
   g_autofree char *port = NULL;
   g_autofree char *maildir = g_build_filename (g_get_user_data_dir (), "Mail", NULL);
   g_autofree char *expected = g_strdup_printf ("outdated, insecure TLS version %s", c->version);
-  g_auto(Outcome) outcome = { 0 };
+  g_auto(PfTestRun) outcome = { 0 };
 
   g_assert_true (g_setenv ("G_TLS_GNUTLS_PRIORITY", c->priority, TRUE));
   /* What the server would do next if the client went on. */
@@ -535,24 +466,16 @@ run_outdated_case (const OutdatedCase *c)
   port = g_strdup_printf ("%u", pf_test_server_get_port (server));
 
   {
-    const char *args[] = { pf_test_cli_path (), c->command, "--host", "127.0.0.1", "--port", port,
+    const char *args[] = { c->command, "--host", "127.0.0.1", "--port", port,
                            "--security", c->security, "--user", "bob", "--password-stdin",
                            "--ca-file", pf_test_certs_ca_file (),
                            g_str_equal (c->command, "fetch") ? "--maildir" : "--timeout",
                            g_str_equal (c->command, "fetch") ? maildir : "10", NULL };
+    /* popfetch-cli with the system's TLS setup, not the test's. */
+    const char *env[] = { "G_TLS_GNUTLS_PRIORITY", NULL };
 
-    launcher = launcher_new (NULL);
-    g_subprocess_launcher_unsetenv (launcher, "G_TLS_GNUTLS_PRIORITY");
-    process = g_subprocess_launcher_spawnv (launcher, args, &error);
-    g_assert_no_error (error);
+    pf_test_run_cli_iterating (&outcome, NULL, PASSWORD "\n", env, args);
   }
-  g_subprocess_communicate_utf8_async (process, PASSWORD "\n", NULL, on_communicated, &outcome);
-  pf_test_wait_until (&outcome.done, 30);
-  g_assert_true (g_subprocess_wait (process, NULL, &error));
-  g_assert_true (g_subprocess_get_if_exited (process));
-  outcome.status = g_subprocess_get_exit_status (process);
-  g_test_message ("popfetch-cli %s: exit %d\nstdout:\n%s\nstderr:\n%s",
-                  c->command, outcome.status, outcome.out, outcome.err);
 
   g_assert_cmpint (outcome.status, ==, 77);
   g_assert_true (strstr (outcome.out, expected) != NULL || strstr (outcome.err, expected) != NULL);
@@ -681,7 +604,7 @@ check_process_hardened (const char * const *args,
                         const char         *comm)
 {
   ChildSetup setup = { .as_nobody = geteuid () == 0 };
-  g_autoptr(GSubprocessLauncher) launcher = launcher_new ("/");
+  g_autoptr(GSubprocessLauncher) launcher = pf_test_cli_launcher_new ("/");
   g_autoptr(GSubprocess) process = NULL;
   g_autoptr(GPtrArray) argv = g_ptr_array_new ();
   g_autoptr(GError) error = NULL;
