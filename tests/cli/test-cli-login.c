@@ -17,6 +17,7 @@
 
 #include "pf-test-certs.h"
 #include "pf-test-cli.h"
+#include "pf-test-pop3.h"
 #include "pf-test-server.h"
 #include "pf-test-util.h"
 
@@ -61,15 +62,11 @@ run_cli (PfTestRun          *outcome,
   pf_test_run_cli_iterating (outcome, NULL, PASSWORD "\n", no_keyring, args);
 }
 
+/* A scripted TLS server with a valid certificate. */
 static PfTestServer *
 tls_server (const char *script)
 {
-  g_autoptr(GTlsCertificate) certificate = pf_test_certs_server (PF_TEST_CERT_VALID, NULL);
-  PfTestServer *server = pf_test_server_new (PF_TEST_SERVER_TLS);
-
-  pf_test_server_set_certificate (server, certificate);
-  pf_test_server_add_script (server, script);
-  return server;
+  return pf_test_pop3_server (PF_TEST_SERVER_TLS, PF_TEST_CERT_VALID, script);
 }
 
 static void

@@ -22,6 +22,7 @@
 
 #include "pf-test-certs.h"
 #include "pf-test-cli.h"
+#include "pf-test-pop3.h"
 #include "pf-test-server.h"
 #include "pf-test-util.h"
 
@@ -298,15 +299,11 @@ ca_in_directory (void)
   return dir;
 }
 
+/* A scripted TLS server with a valid certificate. */
 static PfTestServer *
 tls_server (const char *script)
 {
-  g_autoptr(GTlsCertificate) certificate = pf_test_certs_server (PF_TEST_CERT_VALID, NULL);
-  PfTestServer *server = pf_test_server_new (PF_TEST_SERVER_TLS);
-
-  pf_test_server_set_certificate (server, certificate);
-  pf_test_server_add_script (server, script);
-  return server;
+  return pf_test_pop3_server (PF_TEST_SERVER_TLS, PF_TEST_CERT_VALID, script);
 }
 
 static void
