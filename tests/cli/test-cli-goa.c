@@ -200,6 +200,36 @@ test_goa_takes_no_password (void)
   g_assert_cmpint (added.status, ==, 64);
   g_assert_nonnull (strstr (added.err, "--goa takes no password"));
 }
+/* GNOME Online Accounts keeps its own OAuth2 settings: `edit` refuses to
+ * set Popfetch's on such an account, and the accounts file stays as it
+ * was. */
+static void
+test_goa_edit_refuses_oauth2_options (void)
+{
+  g_autofree char *file = pf_test_accounts_file ();
+  g_autofree char *dir = g_path_get_dirname (file);
+  g_autofree char *after = NULL;
+  g_auto(PfTestRun) edited = { 0 };
+  const char *contents =
+    "[Account goa]\n"
+    "address=" USER "\n"
+    "host=127.0.0.1\n"
+    "port=995\n"
+    "security=tls\n"
+    "user=" USER "\n"
+    "auth=oauth2\n"
+    "oauth2-source=goa\n"
+    "goa-account-id=account_1\n";
+  const char *argv[] = { "edit", "goa", "--oauth2-client-id", "someone-elses-app", NULL };
+
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+  g_assert_true (g_file_set_contents (file, contents, -1, NULL));
+  pf_test_run_cli (&edited, NULL, argv);
+  g_assert_cmpint (edited.status, ==, 64);
+  g_assert_nonnull (strstr (edited.err, "GNOME Online Accounts, which keeps its own OAuth2 settings"));
+  g_assert_true (g_file_get_contents (file, &after, NULL, NULL));
+  g_assert_cmpstr (after, ==, contents);
+}
 
 int
 main (int   argc,
@@ -211,6 +241,7 @@ main (int   argc,
   g_test_add_func ("/cli/goa/no-account-for-address", test_no_account_for_address);
   g_test_add_func ("/cli/goa/absent", test_goa_absent);
   g_test_add_func ("/cli/goa/takes-no-password", test_goa_takes_no_password);
+  g_test_add_func ("/cli/goa/edit-refuses-oauth2-options", test_goa_edit_refuses_oauth2_options);
 
   return g_test_run ();
 }
