@@ -420,6 +420,29 @@ test_stls_late_err_then_more_is_tls_error (void)
     }
 }
 
+/* The TLS layer after STLS reads through a recording stream: channel
+ * binding still comes from that TLS session, as over implicit TLS. */
+static void
+test_stls_scram_plus_binds (void)
+{
+  g_autoptr(PfTestServer) server = pf_test_pop3_server (PF_TEST_SERVER_PLAIN, PF_TEST_CERT_VALID,
+    "S: +OK ready\n" CAPA_STLS "C: STLS\nS: +OK begin TLS\nTLS\n"
+    "C: CAPA\nS: +OK\nS: SASL SCRAM-SHA-256 SCRAM-SHA-256-PLUS\nS: .\n"
+    /* base64 ("p=tls-exporter,,n=bob") */
+    "C: AUTH SCRAM-SHA-256-PLUS cD10bHMtZXhwb3J0ZXIsLG49Ym9i*\n"
+    "S: -ERR [AUTH] no\n");
+  PfPop3Client *client = client_for (server, PF_SECURITY_STARTTLS);
+  g_autoptr(GError) error = NULL;
+  PfAuthMechanism used = PF_AUTH_AUTO;
+
+  g_assert_false (connect_and_login (client, PF_AUTH_AUTO, &used, &error));
+  g_assert_true (pf_pop3_client_get_tls_active (client));
+  g_assert_error (error, PF_ERROR, PF_ERROR_AUTH_MECHANISM_FAILED);
+  g_assert_cmpint (used, ==, PF_AUTH_SCRAM_SHA_256_PLUS);
+  pf_test_pop3_drop (client, TIMEOUT);
+  assert_script_done (server);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -442,6 +465,7 @@ main (int   argc,
   g_test_add_func ("/engine/pop3/stls/err-then-more-is-injection", test_stls_err_then_more_is_injection);
   g_test_add_func ("/engine/pop3/stls/err-after-handshake-started", test_stls_err_after_handshake_started);
   g_test_add_func ("/engine/pop3/stls/late-err-then-more-is-tls-error", test_stls_late_err_then_more_is_tls_error);
+  g_test_add_func ("/engine/pop3/stls/scram-plus-binds", test_stls_scram_plus_binds);
 
   return g_test_run ();
 }
