@@ -16,6 +16,8 @@
 #include "pf-error.h"
 #include "pf-line-reader.h"
 #include "pf-pop3-client-private.h"
+#include "pf-pop3-parse.h"
+#include "pf-recording-stream.h"
 
 /* ---------------------------------------------------------------------- */
 /* Connect: TCP, [TLS], greeting, CAPA, [STLS, TLS, CAPA]                 */
@@ -140,6 +142,67 @@ connect_fail (GTask  *task,
   g_task_return_error (task, error);
 }
 
+/* The TLS layer's base after STLS records what it read; that is needed
+ * only while the handshake might fail. */
+static GByteArray *
+take_stls_recording (GTlsConnection *tls)
+{
+  g_autoptr(GIOStream) base = NULL;
+
+  g_object_get (tls, "base-io-stream", &base, NULL);
+  if (!PF_IS_RECORDING_STREAM (base))
+    return NULL;
+  return pf_recording_stream_take_recorded (PF_RECORDING_STREAM (base));
+}
+
+static void
+stop_stls_recording (GTlsConnection *tls)
+{
+  GByteArray *recorded = take_stls_recording (tls);
+
+  if (recorded != NULL)
+    g_byte_array_unref (recorded);
+}
+
+/* A server whose TLS side fails after the grace period (a slow helper, a
+ * far server) sends its -ERR line when our ClientHello is out, and the TLS
+ * layer fails on it as a record. What that layer read, and what still
+ * waits on the socket, may be exactly that one line: then its words, as
+ * _pf_pop3_client_stls_after_ok_error() gives them, are the error. Any
+ * other bytes are TLS gone wrong and keep the handshake's error (they
+ * were not put before the handshake, so they are no injection). */
+static GError *
+stls_late_err_line (PfPop3Client   *self,
+                    GTlsConnection *tls)
+{
+  g_autoptr(GByteArray) bytes = take_stls_recording (tls);
+  g_autoptr(GError) error = NULL;
+  const gsize cap = PF_POP3_MAX_STATUS_LINE + 1;
+  gsize have;
+
+  if (bytes == NULL || self->connection == NULL)
+    return NULL;
+  /* The TLS layer reads a record header, then gives up: the rest of a
+   * line sent in one go is still on the socket. */
+  have = MIN (bytes->len, cap);
+  g_byte_array_set_size (bytes, cap);
+  if (have < cap)
+    {
+      gssize len = g_socket_receive_with_blocking (g_socket_connection_get_socket (self->connection),
+                                                   (char *) bytes->data + have, cap - have,
+                                                   FALSE, NULL, NULL);
+
+      if (len > 0)
+        have += (gsize) len;
+    }
+  if (have == 0)
+    return NULL;
+  error = _pf_pop3_client_stls_after_ok_error (bytes->data, have);
+  if (!g_error_matches (error, PF_ERROR, PF_ERROR_STLS_UNAVAILABLE))
+    return NULL;
+  return g_steal_pointer (&error);
+}
+
 static void
 on_handshake (GObject      *source,
               GAsyncResult *result,
@@ -155,13 +218,21 @@ on_handshake (GObject      *source,
 
   if (!g_tls_connection_handshake_finish (G_TLS_CONNECTION (source), result, &error))
     {
-      if (self->peer_errors != 0 && !self->pin_accepted &&
-          !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+      g_autoptr(GError) server_words = NULL;
+
+      if (!self->closed && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        server_words = stls_late_err_line (self, G_TLS_CONNECTION (source));
+
+      if (server_words != NULL)
+        connect_fail (task, g_steal_pointer (&server_words));
+      else if (self->peer_errors != 0 && !self->pin_accepted &&
+               !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         connect_fail (task, certificate_error (self, error));
       else
         connect_fail (task, _pf_pop3_client_classify_io_error (self, error));
       return;
     }
+  stop_stls_recording (G_TLS_CONNECTION (source));
   if (self->closed)
     {
       connect_fail (task, g_error_copy (self->fatal_error));
@@ -197,12 +268,21 @@ connect_step_tls (GTask *task)
   PfPop3Client *self = g_task_get_source_object (task);
   g_autoptr(GSocketConnectable) identity = NULL;
   g_autoptr(GError) error = NULL;
+  g_autoptr(PfRecordingStream) recording = NULL;
+  GIOStream *base = G_IO_STREAM (self->connection);
   GIOStream *tls;
 
+  /* After STLS the TLS layer may meet the server's -ERR line instead of a
+   * ServerHello: keep what it reads (implicit TLS has no such line). */
+  if (self->security == PF_SECURITY_STARTTLS)
+    {
+      recording = pf_recording_stream_new (self->connection, PF_POP3_MAX_STATUS_LINE + 1);
+      base = G_IO_STREAM (recording);
+    }
   identity = g_network_address_new (self->server_identity != NULL ? self->server_identity
                                                                   : self->host,
                                     self->port);
-  tls = g_tls_client_connection_new (G_IO_STREAM (self->connection), identity, &error);
+  tls = g_tls_client_connection_new (base, identity, &error);
   if (tls == NULL)
     {
       connect_fail (task, _pf_pop3_client_io_error_to_pf (error, PF_ERROR_TLS_HANDSHAKE));

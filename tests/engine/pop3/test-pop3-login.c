@@ -365,6 +365,84 @@ test_stls_err_then_more_is_injection (void)
     }
 }
 
+/* A slow TLS helper (or a far server): the -ERR comes after the grace
+ * period, so our ClientHello is out and the TLS layer meets the line.
+ * The user still reads the server's words, not a TLS failure. */
+static void
+test_stls_err_after_handshake_started (void)
+{
+  g_autoptr(PfTestServer) server = pf_test_pop3_server (PF_TEST_SERVER_PLAIN, PF_TEST_CERT_VALID,
+                                                        "S: +OK ready\n" CAPA_STLS "C: STLS\n");
+  PfPop3Client *client = client_for (server, PF_SECURITY_STARTTLS);
+  g_autoptr(GError) error = NULL;
+
+  pf_test_server_add_send (server, "+OK Begin SSL/TLS negotiation now.\r\n", -1);
+  pf_test_server_add_script (server, "STALL 300\n");
+  pf_test_server_add_send (server, "-ERR [SYS/TEMP] TLS helper failed\r\n", -1);
+  pf_test_server_add_script (server, "CLOSE\n");
+
+  g_assert_false (pf_test_pop3_connect (client, TIMEOUT * 2, &error));
+  g_assert_error (error, PF_ERROR, PF_ERROR_STLS_UNAVAILABLE);
+  g_assert_nonnull (strstr (error->message, "TLS helper failed"));
+  g_assert_false (pf_pop3_client_get_tls_active (client));
+  g_assert_true (pf_test_server_wait_connections (server, 1, TIMEOUT));
+  pf_test_pop3_drop (client, TIMEOUT);
+}
+
+/* Late bytes that are more than one -ERR line are no helper's report:
+ * the handshake's own error stands, and nothing of theirs is shown. */
+static void
+test_stls_late_err_then_more_is_tls_error (void)
+{
+  static const char * const late[] = {
+    "-ERR x\r\n+OK y\r\n",
+    "-ERR unfinished",
+    "+OK y\r\n",
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (late); i++)
+    {
+      g_autoptr(PfTestServer) server = pf_test_pop3_server (PF_TEST_SERVER_PLAIN, PF_TEST_CERT_VALID,
+                                                            "S: +OK ready\n" CAPA_STLS "C: STLS\n");
+      PfPop3Client *client = client_for (server, PF_SECURITY_STARTTLS);
+      g_autoptr(GError) error = NULL;
+
+      g_test_message ("late after +OK: %s", late[i]);
+      pf_test_server_add_send (server, "+OK begin TLS\r\n", -1);
+      pf_test_server_add_script (server, "STALL 300\n");
+      pf_test_server_add_send (server, late[i], -1);
+      pf_test_server_add_script (server, "CLOSE\n");
+      g_assert_false (pf_test_pop3_connect (client, TIMEOUT * 2, &error));
+      g_assert_error (error, PF_ERROR, PF_ERROR_TLS_HANDSHAKE);
+      g_assert_null (strstr (error->message, "agreed to STLS"));
+      g_assert_false (pf_pop3_client_get_tls_active (client));
+      pf_test_pop3_drop (client, TIMEOUT);
+    }
+}
+
+/* The TLS layer after STLS reads through a recording stream: channel
+ * binding still comes from that TLS session, as over implicit TLS. */
+static void
+test_stls_scram_plus_binds (void)
+{
+  g_autoptr(PfTestServer) server = pf_test_pop3_server (PF_TEST_SERVER_PLAIN, PF_TEST_CERT_VALID,
+    "S: +OK ready\n" CAPA_STLS "C: STLS\nS: +OK begin TLS\nTLS\n"
+    "C: CAPA\nS: +OK\nS: SASL SCRAM-SHA-256 SCRAM-SHA-256-PLUS\nS: .\n"
+    /* base64 ("p=tls-exporter,,n=bob") */
+    "C: AUTH SCRAM-SHA-256-PLUS cD10bHMtZXhwb3J0ZXIsLG49Ym9i*\n"
+    "S: -ERR [AUTH] no\n");
+  PfPop3Client *client = client_for (server, PF_SECURITY_STARTTLS);
+  g_autoptr(GError) error = NULL;
+  PfAuthMechanism used = PF_AUTH_AUTO;
+
+  g_assert_false (connect_and_login (client, PF_AUTH_AUTO, &used, &error));
+  g_assert_true (pf_pop3_client_get_tls_active (client));
+  g_assert_error (error, PF_ERROR, PF_ERROR_AUTH_MECHANISM_FAILED);
+  g_assert_cmpint (used, ==, PF_AUTH_SCRAM_SHA_256_PLUS);
+  pf_test_pop3_drop (client, TIMEOUT);
+  assert_script_done (server);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -385,6 +463,9 @@ main (int   argc,
   g_test_add_func ("/engine/pop3/stls/err-after-ok-same-segment", test_stls_err_same_segment);
   g_test_add_func ("/engine/pop3/stls/err-after-ok-separate-segment", test_stls_err_separate_segment);
   g_test_add_func ("/engine/pop3/stls/err-then-more-is-injection", test_stls_err_then_more_is_injection);
+  g_test_add_func ("/engine/pop3/stls/err-after-handshake-started", test_stls_err_after_handshake_started);
+  g_test_add_func ("/engine/pop3/stls/late-err-then-more-is-tls-error", test_stls_late_err_then_more_is_tls_error);
+  g_test_add_func ("/engine/pop3/stls/scram-plus-binds", test_stls_scram_plus_binds);
 
   return g_test_run ();
 }
