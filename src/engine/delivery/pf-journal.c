@@ -218,12 +218,22 @@ format_record (GString      *buffer,
                     record->missing_since);
 }
 
+/* The record at @offset in @block: blocks come from g_malloc() and
+ * records start at multiples of 8, so the record is aligned. */
+static Record *
+record_in (const Block *block,
+           gsize        offset)
+{
+  g_assert (offset % 8 == 0);
+  return (Record *) (gpointer) (block->data + offset);
+}
+
 static Record *
 record_at (PfJournal *journal,
            guint32    place)
 {
-  return (Record *) (journal->blocks[place >> PLACE_OFFSET_BITS].data
-                     + ((gsize) (place & ((1u << PLACE_OFFSET_BITS) - 1)) << 3));
+  return record_in (&journal->blocks[place >> PLACE_OFFSET_BITS],
+                    (gsize) (place & ((1u << PLACE_OFFSET_BITS) - 1)) << 3);
 }
 
 /* Walk the records of every block, the dead ones too, in the order they
@@ -240,7 +250,7 @@ record_from (PfJournal *journal,
     }
   if (*block >= journal->n_blocks)
     return NULL;
-  return (Record *) (journal->blocks[*block].data + *offset);
+  return record_in (&journal->blocks[*block], *offset);
 }
 
 static Record *
@@ -421,7 +431,7 @@ add_entry (PfJournal  *journal,
       block->used = 0;
     }
 
-  record = (Record *) (block->data + block->used);
+  record = record_in (block, block->used);
   record->first_seen = first_seen;
   record->size = size;
   record->missing_since = missing_since;

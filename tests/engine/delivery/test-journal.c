@@ -961,7 +961,7 @@ test_many_entries (void)
           g_assert_false (pf_journal_lookup (journal, uid, NULL, NULL));
           g_array_append_val (again, record);
         }
-      g_assert_true (pf_journal_append (journal, (PfJournalRecord *) again->data, again->len, &error));
+      g_assert_true (pf_journal_append (journal, &g_array_index (again, PfJournalRecord, 0), again->len, &error));
     }
     g_assert_true (pf_journal_compact (journal, listed, 1700000000, NULL, &error));
     g_assert_no_error (error);
