@@ -819,24 +819,19 @@ pf_journal_open_parent_dir (const char  *path,
   return fd;
 }
 
-gboolean
-pf_journal_read_state_file (int          dir_fd,
-                            const char  *dir_path,
-                            const char  *name,
-                            char       **contents,
-                            gsize       *length,
-                            GError     **error)
+/* @name in @dir_fd opened for reading as pf_journal_read_state_file()
+ * reads it (no link followed, a regular file only), or -1. */
+static int
+open_state_file_to_read (int          dir_fd,
+                         const char  *dir_path,
+                         const char  *name,
+                         GError     **error)
 {
-  g_autofree char *path = NULL;
+  g_autofree char *path = g_build_filename (dir_path, name, NULL);
   struct stat st;
-  gboolean ok;
-  int fd;
-
-  g_return_val_if_fail (dir_fd >= 0 && dir_path != NULL && name != NULL && contents != NULL, FALSE);
-
-  path = g_build_filename (dir_path, name, NULL);
   /* O_NONBLOCK: a FIFO planted there must not hang the read. */
-  fd = openat (dir_fd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+  int fd = openat (dir_fd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+
   if (fd < 0)
     {
       int saved_errno = errno;
@@ -849,7 +844,7 @@ pf_journal_read_state_file (int          dir_fd,
       else
         g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved_errno),
                      _("Could not open %s: %s"), path, g_strerror (saved_errno));
-      return FALSE;
+      return -1;
     }
   if (fstat (fd, &st) != 0 || !S_ISREG (st.st_mode))
     {
@@ -858,8 +853,29 @@ pf_journal_read_state_file (int          dir_fd,
                      "directory; remove it."),
                    path);
       close (fd);
-      return FALSE;
+      return -1;
     }
+  return fd;
+}
+
+gboolean
+pf_journal_read_state_file (int          dir_fd,
+                            const char  *dir_path,
+                            const char  *name,
+                            char       **contents,
+                            gsize       *length,
+                            GError     **error)
+{
+  g_autofree char *path = NULL;
+  gboolean ok;
+  int fd;
+
+  g_return_val_if_fail (dir_fd >= 0 && dir_path != NULL && name != NULL && contents != NULL, FALSE);
+
+  fd = open_state_file_to_read (dir_fd, dir_path, name, error);
+  if (fd < 0)
+    return FALSE;
+  path = g_build_filename (dir_path, name, NULL);
   ok = read_whole (fd, path, contents, length, error);
   close (fd);
   return ok;
@@ -1273,8 +1289,38 @@ maildir_names (const char *maildir_path)
   return names;
 }
 
+typedef struct
+{
+  GHashTable *names;
+  char       *user;
+  gboolean    holds;
+} Holding;
+
+static gboolean
+holding_line (gpointer     data,
+              const char  *text,
+              gsize        len,
+              GError     **error)
+{
+  Holding *holding = data;
+  PfJournalLine line;
+
+  if (!pf_journal_parse_record (text, len, &line))
+    return TRUE;
+  if (line.kind == PF_JOURNAL_LINE_USER)
+    {
+      g_free (holding->user);
+      holding->user = g_steal_pointer (&line.name);
+    }
+  else if (line.kind == PF_JOURNAL_LINE_DELIVERED && g_hash_table_contains (holding->names, line.name))
+    holding->holds = TRUE;
+  pf_journal_line_clear (&line);
+  return TRUE;
+}
+
 /* Whether the journal file at @path is @escaped_user's (by its "@ USER"
- * record, else by a host-and-user key) and names a file in @names. */
+ * record, else by a host-and-user key) and names a file in @names. Read
+ * in chunks, as the journal itself is. */
 static gboolean
 journal_holds (PfJournal  *journal,
                const char *file_name,
@@ -1282,38 +1328,25 @@ journal_holds (PfJournal  *journal,
                const char *escaped_user,
                GHashTable *names)
 {
-  g_autofree char *contents = NULL;
-  g_autofree char *user = NULL;
+  g_autofree char *path = g_build_filename (journal->state_dir, file_name, NULL);
   const char *at = strchr (key, '@');
-  gboolean holds = FALSE;
-  gsize length = 0, start = 0;
+  Holding holding = { names, NULL, FALSE };
+  gboolean torn = FALSE;
+  gboolean ok;
+  off_t end = 0;
+  int fd;
 
   /* A link there is no journal of this directory: not followed. */
-  if (!pf_journal_read_state_file (journal->dir_fd, journal->state_dir, file_name, &contents,
-                                   &length, NULL))
+  fd = open_state_file_to_read (journal->dir_fd, journal->state_dir, file_name, NULL);
+  if (fd < 0)
     return FALSE;
   if (at != NULL)
-    user = g_strndup (key, at - key);
-  for (gsize i = 0; i < length; i++)
-    {
-      PfJournalLine line;
-
-      if (contents[i] != '\n')
-        continue;
-      if (i > start && pf_journal_parse_record (contents + start, i - start, &line))
-        {
-          if (line.kind == PF_JOURNAL_LINE_USER)
-            {
-              g_free (user);
-              user = g_steal_pointer (&line.name);
-            }
-          else if (line.kind == PF_JOURNAL_LINE_DELIVERED && g_hash_table_contains (names, line.name))
-            holds = TRUE;
-          pf_journal_line_clear (&line);
-        }
-      start = i + 1;
-    }
-  return holds && g_strcmp0 (user, escaped_user) == 0;
+    holding.user = g_strndup (key, at - key);
+  ok = read_lines (fd, path, holding_line, &holding, &end, &torn, NULL);
+  close (fd);
+  ok = ok && holding.holds && g_strcmp0 (holding.user, escaped_user) == 0;
+  g_free (holding.user);
+  return ok;
 }
 
 char *
@@ -1829,6 +1862,8 @@ pf_journal_compact_counted (PfJournal   *journal,
         }
     }
 
+  /* Compaction runs alone, but the lock costs nothing here (no I/O). */
+  g_mutex_lock (&journal->mutex);
   for (Record *record = first_record (journal, &block, &offset); record != NULL;
        record = next_record (journal, record, &block, &offset))
     {
@@ -1873,13 +1908,17 @@ pf_journal_compact_counted (PfJournal   *journal,
           changed = TRUE;
         }
     }
+  g_mutex_unlock (&journal->mutex);
 
   if (trusted != NULL)
     *trusted = trust;
   if (changed && !rewrite (journal, error))
     return FALSE;
-  /* The forgotten and replaced records go now: compaction runs alone. */
+  /* The forgotten and replaced records go now: compaction runs alone
+   * (the places of the others change, names handed out move). */
+  g_mutex_lock (&journal->mutex);
   pack_records (journal);
+  g_mutex_unlock (&journal->mutex);
   if (changed)
     return TRUE;
   if (count_changed)
