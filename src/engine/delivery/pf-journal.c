@@ -471,51 +471,66 @@ add_entry (PfJournal  *journal,
   return TRUE;
 }
 
-/* Drop the dead records: the live ones move down, each to a place no
- * later than its own, so one pass in the blocks themselves does it. */
+/* Drop the dead records. A block of BLOCK_SIZE holds many records, a
+ * larger one a single long record: those stay as they are, or go whole.
+ * The live records of the others move down, each to a place no later
+ * than its own (the blocks of BLOCK_SIZE filled in their order again),
+ * so one pass in the blocks themselves does it. */
 static void
 pack_records (PfJournal *journal)
 {
-  guint to_block = 0;
+  guint n_kept = 0;
+  guint to_block = G_MAXUINT;   /* none yet */
   gsize to_offset = 0;
-  guint block;
-  gsize offset;
 
   if (journal->n_dead == 0)
     return;
-  for (Record *record = first_record (journal, &block, &offset); record != NULL;)
+  for (guint b = 0; b < journal->n_blocks; b++)
     {
-      gsize len = record_length (record);
-      gboolean dead = (record->flags & RECORD_DEAD) != 0;
+      Block *block = &journal->blocks[b];
 
-      if (!dead)
+      if (block->size > BLOCK_SIZE)
+        continue;
+      for (gsize offset = 0; offset < block->used;)
         {
-          if (journal->blocks[to_block].size - to_offset < len)
+          Record *record = record_in (block, offset);
+          gsize len = record_length (record);
+
+          if (!(record->flags & RECORD_DEAD))
             {
-              journal->blocks[to_block].used = to_offset;
-              to_block++;
-              to_offset = 0;
+              if (to_block == G_MAXUINT || journal->blocks[to_block].size - to_offset < len)
+                {
+                  if (to_block != G_MAXUINT)
+                    journal->blocks[to_block].used = to_offset;
+                  /* The next block of BLOCK_SIZE: at most this one. */
+                  do
+                    to_block = to_block == G_MAXUINT ? 0 : to_block + 1;
+                  while (journal->blocks[to_block].size > BLOCK_SIZE);
+                  to_offset = 0;
+                }
+              if (to_block != b || to_offset != offset)
+                memmove (journal->blocks[to_block].data + to_offset, record, len);
+              to_offset += len;
             }
-          if (to_block != block || to_offset != offset)
-            memmove (journal->blocks[to_block].data + to_offset, record, len);
-          to_offset += len;
+          offset += len;
         }
-      /* The block the record came from may have been written to now:
-       * step by the length taken before the move. */
-      offset += len;
-      record = record_from (journal, &block, &offset);
     }
-  if (journal->n_blocks > 0)
+  if (to_block != G_MAXUINT)
     journal->blocks[to_block].used = to_offset;
-  for (guint b = to_block + 1; b < journal->n_blocks; b++)
-    g_free (journal->blocks[b].data);
-  if (journal->n_blocks > 0)
-    journal->n_blocks = to_block + 1;
-  if (journal->n_blocks == 1 && journal->blocks[0].used == 0)
+
+  for (guint b = 0; b < journal->n_blocks; b++)
     {
-      g_free (journal->blocks[0].data);
-      journal->n_blocks = 0;
+      Block *block = &journal->blocks[b];
+      gboolean keep = block->size > BLOCK_SIZE
+                      ? !(record_in (block, 0)->flags & RECORD_DEAD)
+                      : to_block != G_MAXUINT && b <= to_block;
+
+      if (keep)
+        journal->blocks[n_kept++] = *block;
+      else
+        g_free (block->data);
     }
+  journal->n_blocks = n_kept;
   journal->n_dead = 0;
   {
     guint n_slots = 64;

@@ -1004,6 +1004,99 @@ test_many_entries (void)
   }
 }
 
+/* Records longer than the journal's blocks of memory, one gone and one
+ * kept, among many short ones: after compaction packs the memory, every
+ * entry is found as it was. */
+static void
+test_long_records_packed (void)
+{
+  g_autofree char *dir = state_dir ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GHashTable) listed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GPtrArray) strings = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GArray) records = g_array_new (FALSE, FALSE, sizeof (PfJournalRecord));
+  g_autoptr(GPtrArray) gone = g_ptr_array_new ();
+  g_autofree char *padding = g_strnfill (200, 'p');
+  g_autofree char *long_b = g_strnfill (3 << 19, 'b');   /* 1.5 MiB */
+  g_autofree char *long_c = g_strnfill (5 << 18, 'c');   /* 1.25 MiB */
+  const guint n = 12000;
+  gint64 now = 1700000000;
+
+  for (guint i = 0; i < n; i++)
+    {
+      char *uid = g_strdup_printf ("s%u", i);
+      char *name = g_strdup_printf ("%u.%s", i, padding);
+      PfJournalRecord record = { uid, name, i, i, "abcd" };
+
+      g_ptr_array_add (strings, uid);
+      g_ptr_array_add (strings, name);
+      g_array_append_val (records, record);
+      if (i == n / 4)
+        {
+          PfJournalRecord b = { "B", long_b, 1, 1, NULL };
+
+          g_array_append_val (records, b);
+        }
+      if (i == n / 2)
+        {
+          PfJournalRecord c = { long_c, "c.name", 2, 2, "beef" };
+
+          g_array_append_val (records, c);
+        }
+      if (i % 2 == 0 && i < n / 2)
+        g_ptr_array_add (gone, uid);
+      g_hash_table_add (listed, g_strdup (uid));
+    }
+  g_ptr_array_add (gone, (char *) "B");
+  g_hash_table_add (listed, g_strdup (long_c));
+
+  {
+    g_autoptr(PfJournal) journal = pf_journal_open (dir, "host", "user", &error);
+    PfJournalRecord late = { "late", "late.name", 3, 3, NULL };
+
+    g_assert_true (pf_journal_append (journal, &g_array_index (records, PfJournalRecord, 0),
+                                      records->len, &error));
+    g_assert_true (pf_journal_record_gone (journal, (const char * const *) gone->pdata, gone->len, &error));
+    g_assert_true (pf_journal_compact (journal, listed, now, NULL, &error));
+    g_assert_no_error (error);
+    for (guint i = 0; i < n; i++)
+      {
+        g_autofree char *uid = g_strdup_printf ("s%u", i);
+        g_autofree char *name = g_strdup_printf ("%u.%s", i, padding);
+        PfJournalEntry entry;
+
+        if (i % 2 == 0 && i < n / 2)
+          g_assert_false (pf_journal_lookup (journal, uid, NULL, NULL));
+        else
+          {
+            g_assert_true (pf_journal_get_entry (journal, uid, &entry));
+            g_assert_cmpstr (entry.name, ==, name);
+            g_assert_cmpuint (entry.size, ==, i);
+            g_assert_cmpstr (entry.header_digest, ==, "abcd");
+          }
+      }
+    g_assert_false (pf_journal_lookup (journal, "B", NULL, NULL));
+    {
+      PfJournalEntry entry;
+
+      g_assert_true (pf_journal_get_entry (journal, long_c, &entry));
+      g_assert_cmpstr (entry.name, ==, "c.name");
+      g_assert_cmpstr (entry.header_digest, ==, "beef");
+    }
+    g_assert_true (pf_journal_append (journal, &late, 1, &error));
+    g_assert_cmpuint (pf_journal_get_n_entries (journal), ==, n - n / 4 + 2);
+  }
+  {
+    g_autoptr(PfJournal) journal = pf_journal_open (dir, "host", "user", &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpuint (pf_journal_get_n_entries (journal), ==, n - n / 4 + 2);
+    g_assert_true (pf_journal_lookup (journal, long_c, NULL, NULL));
+    g_assert_true (pf_journal_lookup (journal, "s1", NULL, NULL));
+    g_assert_true (pf_journal_lookup (journal, "late", NULL, NULL));
+  }
+}
+
 /* Every digest comes back as it was written, through memory, compaction
  * and a reload: those kept as bytes and those kept as text. */
 static void
@@ -1201,6 +1294,7 @@ main (int    argc,
   g_test_add_func ("/engine/delivery/journal/load/lines-across-reads", test_lines_across_reads);
   g_test_add_func ("/engine/delivery/journal/load/torn-line-across-reads", test_torn_line_across_reads);
   g_test_add_func ("/engine/delivery/journal/entries/many", test_many_entries);
+  g_test_add_func ("/engine/delivery/journal/entries/long-records-packed", test_long_records_packed);
   g_test_add_func ("/engine/delivery/journal/entries/digests-round-trip", test_digests_round_trip);
   g_test_add_func ("/engine/delivery/journal/entries/forgotten-then-listed-again", test_forgotten_then_listed_again);
   g_test_add_func ("/engine/delivery/journal/compact/noted-listed", test_compact_noted_listed);
