@@ -56,6 +56,8 @@ typedef struct
 } Oversize;
 
 #define RECORD_DIGEST_MAX_BYTES 32
+/* pf_journal_get_entry() spells a digest kept as bytes out in the entry. */
+G_STATIC_ASSERT (sizeof ((PfJournalEntry *) NULL)->digest_text == 2 * RECORD_DIGEST_MAX_BYTES + 1);
 #define BLOCK_SIZE              ((gsize) 1 << 20)
 /* A record's place, in an index slot: its block, and its offset there in
  * 8-byte units. A record longer than a block has a block of its own. */
