@@ -143,9 +143,9 @@ typedef struct _Run
   /* Unique-ids the user deleted in the reader and wants gone from the
    * server too (KEY.delete beside the journal), or NULL. */
   GHashTable     *requested;
-  /* The listed unique-ids the journal knows (as entries or oversize
-   * records), for compaction: a set of strings in server_uidl, not of
-   * every listed id. Until compaction is done. */
+  /* For compaction, when the listing had unique-ids: an empty set, the
+   * ids the journal knows being marked in the journal itself
+   * (pf_journal_note_listed). Until compaction is done. */
   GHashTable     *listed_known;
   PfUidlList     *server_uidl;   /* this session's UIDL answer; todo points into it */
   GArray         *todo;          /* Todo, in server order */

@@ -587,7 +587,10 @@ plan (Run        *run,
   if (uids != NULL)
     {
       run->server_uidl = pf_uidl_list_ref (uids);
-      /* The keys are the UIDL answer's own strings, kept with it. */
+      /* The ids the journal knows are marked in it as listed
+       * (pf_journal_note_listed), not kept here a second time: a mailbox
+       * of a million journaled messages would need a set as large. The
+       * set, empty, says that the listing had ids. */
       run->listed_known = g_hash_table_new (g_str_hash, g_str_equal);
     }
   n = uids != NULL ? pf_uidl_list_get_length (uids) : sizes->len;
@@ -614,7 +617,7 @@ plan (Run        *run,
           run->target_found |= is_target;
           journaled = pf_journal_get_entry (run->journal, uid, &entry);
           if (journaled || pf_journal_knows (run->journal, uid))
-            g_hash_table_add (run->listed_known, (char *) uid);
+            pf_journal_note_listed (run->journal, uid);
           if (journaled && pf_journal_entry_matches_size (&entry, size))
             {
               pf_journal_learn_size (run->journal, uid, size);

@@ -12,6 +12,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -23,15 +24,54 @@
 #include "pf-error.h"
 #include "pf-journal.h"
 
+/* The entries are held packed, for a journal of a million messages: one
+ * record each, 8-byte aligned, laid end to end in large blocks that never
+ * move (the strings handed out stay where they are until compaction packs
+ * the blocks), found through an open-addressing index of their places. */
 typedef struct
 {
-  char    *name;
-  gint64   first_seen;
-  guint64  size;            /* PF_JOURNAL_SIZE_UNKNOWN: an old entry */
-  char    *header_digest;   /* NULL: unknown */
-  guint    misses;
-  gint64   missing_since;
-} Entry;
+  gint64  first_seen;
+  guint64 size;            /* PF_JOURNAL_SIZE_UNKNOWN: an old entry */
+  gint64  missing_since;
+  guint32 misses;
+  guint8  flags;           /* RECORD_* */
+  guint8  digest_len;      /* RECORD_DIGEST_BINARY: its bytes */
+  /* UID NUL NAME NUL, then the header digest: digest_len bytes, or its
+   * text and NUL (RECORD_DIGEST_TEXT), or nothing. */
+  char    data[];
+} Record;
+
+enum
+{
+  RECORD_DEAD          = 1 << 0,  /* forgotten or replaced: dropped at compaction */
+  RECORD_DIGEST_BINARY = 1 << 1,  /* lowercase hex of even length, kept as bytes */
+  RECORD_DIGEST_TEXT   = 1 << 2,  /* any other digest, kept as written */
+  RECORD_LISTED        = 1 << 3,  /* pf_journal_note_listed(), until compaction */
+};
+
+typedef struct
+{
+  guint64  size;     /* as listed when found over the limit */
+  gboolean listed;   /* pf_journal_note_listed(), until compaction */
+} Oversize;
+
+#define RECORD_DIGEST_MAX_BYTES 32
+/* pf_journal_get_entry() spells a digest kept as bytes out in the entry. */
+G_STATIC_ASSERT (sizeof ((PfJournalEntry *) NULL)->digest_text == 2 * RECORD_DIGEST_MAX_BYTES + 1);
+#define BLOCK_SIZE              ((gsize) 1 << 20)
+/* A record's place, in an index slot: its block, and its offset there in
+ * 8-byte units. A record longer than a block has a block of its own. */
+#define PLACE_OFFSET_BITS       17
+#define MAX_BLOCKS              ((1u << (32 - PLACE_OFFSET_BITS)) - 1)
+#define SLOT_EMPTY              0u
+#define SLOT_REMOVED            G_MAXUINT32
+
+typedef struct
+{
+  char  *data;
+  gsize  size;
+  gsize  used;
+} Block;
 
 struct _PfJournal
 {
@@ -42,9 +82,16 @@ struct _PfJournal
   int         dir_fd;     /* the state directory: every file is opened in it */
   int         fd;
   int         lock_fd;
-  GHashTable *entries;    /* uid → Entry */
+  Block      *blocks;     /* the records, end to end */
+  guint       n_blocks;
+  guint       blocks_allocated;
+  guint32    *slots;      /* index: place + 1, SLOT_EMPTY or SLOT_REMOVED */
+  guint       n_slots;    /* a power of two, or 0 */
+  guint       n_entries;  /* live records */
+  guint       n_taken;    /* slots not empty: live and removed */
+  guint       n_dead;     /* dead records in the blocks */
   GHashTable *pending;    /* set of tmp/ bases */
-  GHashTable *oversize;   /* uid → listed size (guint64*) */
+  GHashTable *oversize;   /* uid → Oversize */
   guint64     last_listed; /* ids in the last trusted listing, 0: unknown */
   char       *user;       /* escaped, from the "@ USER" record, or NULL */
   gboolean    dirty;      /* in-memory changes compaction must write */
@@ -53,32 +100,447 @@ struct _PfJournal
   GMutex      mutex;
 };
 
-static void
-entry_free (gpointer data)
+static gsize
+record_length (const Record *record)
 {
-  Entry *entry = data;
+  gsize uid_len = strlen (record->data);
+  gsize name_len = strlen (record->data + uid_len + 1);
+  gsize len = offsetof (Record, data) + uid_len + 1 + name_len + 1;
 
-  if (entry == NULL)
-    return;   /* handed over */
-  g_free (entry->name);
-  g_free (entry->header_digest);
-  g_free (entry);
+  if (record->flags & RECORD_DIGEST_BINARY)
+    len += record->digest_len;
+  else if (record->flags & RECORD_DIGEST_TEXT)
+    len += strlen (record->data + uid_len + 1 + name_len + 1) + 1;
+  return (len + 7) & ~(gsize) 7;
+}
+
+static const char *
+record_uid (const Record *record)
+{
+  return record->data;
+}
+
+static const char *
+record_name (const Record *record)
+{
+  return record->data + strlen (record->data) + 1;
+}
+
+static const char *
+record_digest_data (const Record *record)
+{
+  const char *name = record_name (record);
+
+  return name + strlen (name) + 1;
+}
+
+/* The digest as text into @buffer (or the record's own text); NULL when
+ * unknown. */
+static const char *
+record_digest (const Record *record,
+               char          buffer[2 * RECORD_DIGEST_MAX_BYTES + 1])
+{
+  static const char hex[] = "0123456789abcdef";
+  const guchar *bytes;
+
+  if (record->flags & RECORD_DIGEST_TEXT)
+    return record_digest_data (record);
+  if (!(record->flags & RECORD_DIGEST_BINARY))
+    return NULL;
+  bytes = (const guchar *) record_digest_data (record);
+  for (guint i = 0; i < record->digest_len; i++)
+    {
+      buffer[2 * i] = hex[bytes[i] >> 4];
+      buffer[2 * i + 1] = hex[bytes[i] & 0xf];
+    }
+  buffer[2 * record->digest_len] = '\0';
+  return buffer;
+}
+
+/* Whether @digest is lowercase hex of an even length that fits in
+ * binary, as pf_maildir_header_digest() writes them: only such a digest
+ * is kept as bytes, so that any other comes back exactly as written. */
+static gboolean
+digest_is_packable (const char *digest,
+                    gsize       len)
+{
+  if (len == 0 || len % 2 != 0 || len > 2 * RECORD_DIGEST_MAX_BYTES)
+    return FALSE;
+  for (gsize i = 0; i < len; i++)
+    if (!g_ascii_isdigit (digest[i]) && !(digest[i] >= 'a' && digest[i] <= 'f'))
+      return FALSE;
+  return TRUE;
+}
+
+/* A spread of the uid's hash over the index's bits. */
+static guint32
+uid_hash (const char *uid)
+{
+  guint32 h = g_str_hash (uid);
+
+  h ^= h >> 16;
+  h *= 0x85ebca6bu;
+  h ^= h >> 13;
+  h *= 0xc2b2ae35u;
+  h ^= h >> 16;
+  return h;
 }
 
 static void
-format_delivered (GString     *buffer,
-                  const char  *uid,
-                  const Entry *entry)
+format_delivered (GString    *buffer,
+                  const char *uid,
+                  const char *name,
+                  gint64      first_seen,
+                  guint64     size,
+                  const char *digest,
+                  guint       misses,
+                  gint64      missing_since)
 {
-  g_string_append_printf (buffer, "%s %s %" G_GINT64_FORMAT, uid, entry->name, entry->first_seen);
-  if (entry->size != PF_JOURNAL_SIZE_UNKNOWN)
+  g_string_append (buffer, uid);
+  g_string_append_c (buffer, ' ');
+  g_string_append (buffer, name);
+  g_string_append_printf (buffer, " %" G_GINT64_FORMAT, first_seen);
+  if (size != PF_JOURNAL_SIZE_UNKNOWN)
     {
-      g_string_append_printf (buffer, " %" G_GUINT64_FORMAT " %s", entry->size,
-                              entry->header_digest != NULL ? entry->header_digest : "-");
-      if (entry->misses > 0)
-        g_string_append_printf (buffer, " %u %" G_GINT64_FORMAT, entry->misses, entry->missing_since);
+      g_string_append_printf (buffer, " %" G_GUINT64_FORMAT " %s", size, digest != NULL ? digest : "-");
+      if (misses > 0)
+        g_string_append_printf (buffer, " %u %" G_GINT64_FORMAT, misses, missing_since);
     }
   g_string_append_c (buffer, '\n');
+}
+
+static void
+format_record (GString      *buffer,
+               const Record *record)
+{
+  char digest_buffer[2 * RECORD_DIGEST_MAX_BYTES + 1];
+
+  format_delivered (buffer, record_uid (record), record_name (record), record->first_seen,
+                    record->size, record_digest (record, digest_buffer), record->misses,
+                    record->missing_since);
+}
+
+/* The record at @offset in @block: blocks come from g_malloc() and
+ * records start at multiples of 8, so the record is aligned. */
+static Record *
+record_in (const Block *block,
+           gsize        offset)
+{
+  g_assert (offset % 8 == 0);
+  return (Record *) (gpointer) (block->data + offset);
+}
+
+static Record *
+record_at (PfJournal *journal,
+           guint32    place)
+{
+  return record_in (&journal->blocks[place >> PLACE_OFFSET_BITS],
+                    (gsize) (place & ((1u << PLACE_OFFSET_BITS) - 1)) << 3);
+}
+
+/* Walk the records of every block, the dead ones too, in the order they
+ * were added: for (r = first_record (j, &b, &o); r; r = next_record (…)). */
+static Record *
+record_from (PfJournal *journal,
+             guint     *block,
+             gsize     *offset)
+{
+  while (*block < journal->n_blocks && *offset >= journal->blocks[*block].used)
+    {
+      (*block)++;
+      *offset = 0;
+    }
+  if (*block >= journal->n_blocks)
+    return NULL;
+  return record_in (&journal->blocks[*block], *offset);
+}
+
+static Record *
+first_record (PfJournal *journal,
+              guint     *block,
+              gsize     *offset)
+{
+  *block = 0;
+  *offset = 0;
+  return record_from (journal, block, offset);
+}
+
+static Record *
+next_record (PfJournal *journal,
+             Record    *record,
+             guint     *block,
+             gsize     *offset)
+{
+  *offset += record_length (record);
+  return record_from (journal, block, offset);
+}
+
+/* The slot holding @uid, or the free slot where it would go: G_MAXUINT
+ * when the index is full (it never is once it has slots). */
+static guint
+index_find (PfJournal  *journal,
+            const char *uid,
+            gboolean   *found)
+{
+  guint mask = journal->n_slots - 1;
+  guint free_slot = G_MAXUINT;
+
+  *found = FALSE;
+  if (journal->n_slots == 0)
+    return G_MAXUINT;
+  for (guint i = uid_hash (uid) & mask, step = 0; step < journal->n_slots; i = (i + 1) & mask, step++)
+    {
+      guint32 slot = journal->slots[i];
+
+      if (slot == SLOT_EMPTY)
+        return free_slot != G_MAXUINT ? free_slot : i;
+      if (slot == SLOT_REMOVED)
+        {
+          if (free_slot == G_MAXUINT)
+            free_slot = i;
+          continue;
+        }
+      if (strcmp (record_uid (record_at (journal, slot - 1)), uid) == 0)
+        {
+          *found = TRUE;
+          return i;
+        }
+    }
+  return free_slot;
+}
+
+static Record *
+lookup_record (PfJournal  *journal,
+               const char *uid)
+{
+  gboolean found;
+  guint i = index_find (journal, uid, &found);
+
+  return found ? record_at (journal, journal->slots[i] - 1) : NULL;
+}
+
+/* An index of @n_slots slots (a power of two) for the live records. */
+static void
+index_rebuild (PfJournal *journal,
+               guint      n_slots)
+{
+  guint block;
+  gsize offset;
+
+  g_free (journal->slots);
+  journal->slots = g_new0 (guint32, n_slots);
+  journal->n_slots = n_slots;
+  journal->n_taken = 0;
+  for (Record *record = first_record (journal, &block, &offset); record != NULL;
+       record = next_record (journal, record, &block, &offset))
+    {
+      gboolean found;
+      guint i;
+
+      if (record->flags & RECORD_DEAD)
+        continue;
+      i = index_find (journal, record_uid (record), &found);
+      g_assert (!found && i != G_MAXUINT);
+      journal->slots[i] = (guint32) ((block << PLACE_OFFSET_BITS) | (offset >> 3)) + 1;
+      journal->n_taken++;
+    }
+}
+
+/* Room for one more slot taken, at most three quarters of them. */
+static void
+index_reserve (PfJournal *journal)
+{
+  guint n_slots = journal->n_slots > 0 ? journal->n_slots : 64;
+
+  if (journal->n_slots > 0 && (guint64) (journal->n_taken + 1) * 4 <= (guint64) journal->n_slots * 3)
+    return;
+  /* Removed slots go with a rebuild; the size doubles only for the
+   * live ones. */
+  while ((guint64) (journal->n_entries + 1) * 2 > n_slots)
+    n_slots *= 2;
+  index_rebuild (journal, n_slots);
+}
+
+static void
+kill_record (PfJournal *journal,
+             Record    *record)
+{
+  record->flags |= RECORD_DEAD;
+  journal->n_dead++;
+}
+
+/* Forget @uid's entry (marked dead, dropped at compaction). */
+static void
+remove_entry (PfJournal  *journal,
+              const char *uid)
+{
+  gboolean found;
+  guint i = index_find (journal, uid, &found);
+
+  if (!found)
+    return;
+  kill_record (journal, record_at (journal, journal->slots[i] - 1));
+  journal->slots[i] = SLOT_REMOVED;
+  journal->n_entries--;
+}
+
+/* A new record for @uid, replacing its entry if any. FALSE only for a
+ * journal beyond MAX_BLOCKS blocks (tens of gigabytes). */
+static gboolean
+add_entry (PfJournal  *journal,
+           const char *uid,
+           const char *name,
+           gint64      first_seen,
+           guint64     size,
+           const char *digest,
+           guint       misses,
+           gint64      missing_since)
+{
+  gsize uid_len = strlen (uid);
+  gsize name_len = strlen (name);
+  gsize digest_len = digest != NULL ? strlen (digest) : 0;
+  gboolean packed = digest != NULL && digest_is_packable (digest, digest_len);
+  gsize len = offsetof (Record, data) + uid_len + 1 + name_len + 1
+              + (digest == NULL ? 0 : packed ? digest_len / 2 : digest_len + 1);
+  Block *block = journal->n_blocks > 0 ? &journal->blocks[journal->n_blocks - 1] : NULL;
+  Record *record;
+  gboolean found;
+  guint32 place;
+  guint i;
+  char *p;
+
+  len = (len + 7) & ~(gsize) 7;
+  /* The index first: a rebuild walks the records, and this one is not
+   * in it yet. */
+  i = index_find (journal, uid, &found);
+  if (!found)
+    {
+      index_reserve (journal);
+      i = index_find (journal, uid, &found);
+    }
+  if (block == NULL || block->size - block->used < len)
+    {
+      if (journal->n_blocks == MAX_BLOCKS)
+        return FALSE;
+      if (journal->n_blocks == journal->blocks_allocated)
+        {
+          journal->blocks_allocated = MAX (16, journal->blocks_allocated * 2);
+          journal->blocks = g_renew (Block, journal->blocks, journal->blocks_allocated);
+        }
+      block = &journal->blocks[journal->n_blocks++];
+      block->size = MAX (BLOCK_SIZE, len);
+      block->data = g_malloc (block->size);
+      block->used = 0;
+    }
+
+  record = record_in (block, block->used);
+  record->first_seen = first_seen;
+  record->size = size;
+  record->missing_since = missing_since;
+  record->misses = misses;
+  record->flags = digest == NULL ? 0 : packed ? RECORD_DIGEST_BINARY : RECORD_DIGEST_TEXT;
+  record->digest_len = packed ? digest_len / 2 : 0;
+  p = record->data;
+  memcpy (p, uid, uid_len + 1);
+  p += uid_len + 1;
+  memcpy (p, name, name_len + 1);
+  p += name_len + 1;
+  if (packed)
+    for (gsize j = 0; j < digest_len / 2; j++)
+      p[j] = (char) ((g_ascii_xdigit_value (digest[2 * j]) << 4) | g_ascii_xdigit_value (digest[2 * j + 1]));
+  else if (digest != NULL)
+    memcpy (p, digest, digest_len + 1);
+  place = (guint32) (((journal->n_blocks - 1) << PLACE_OFFSET_BITS) | (block->used >> 3));
+  block->used += len;
+
+  if (found)
+    {
+      Record *old = record_at (journal, journal->slots[i] - 1);
+
+      /* Still the id listed, whatever was delivered under it since. */
+      record->flags |= old->flags & RECORD_LISTED;
+      kill_record (journal, old);
+    }
+  else
+    {
+      index_reserve (journal);
+      i = index_find (journal, uid, &found);
+      if (journal->slots[i] == SLOT_EMPTY)
+        journal->n_taken++;
+      journal->n_entries++;
+    }
+  journal->slots[i] = place + 1;
+  return TRUE;
+}
+
+/* Drop the dead records. A block of BLOCK_SIZE holds many records, a
+ * larger one a single long record: those stay as they are, or go whole.
+ * The live records of the others move down, each to a place no later
+ * than its own (the blocks of BLOCK_SIZE filled in their order again),
+ * so one pass in the blocks themselves does it. */
+static void
+pack_records (PfJournal *journal)
+{
+  guint n_kept = 0;
+  guint to_block = G_MAXUINT;   /* none yet */
+  gsize to_offset = 0;
+
+  if (journal->n_dead == 0)
+    return;
+  for (guint b = 0; b < journal->n_blocks; b++)
+    {
+      Block *block = &journal->blocks[b];
+
+      if (block->size > BLOCK_SIZE)
+        continue;
+      for (gsize offset = 0; offset < block->used;)
+        {
+          Record *record = record_in (block, offset);
+          gsize len = record_length (record);
+
+          if (!(record->flags & RECORD_DEAD))
+            {
+              if (to_block == G_MAXUINT || journal->blocks[to_block].size - to_offset < len)
+                {
+                  if (to_block != G_MAXUINT)
+                    journal->blocks[to_block].used = to_offset;
+                  /* The next block of BLOCK_SIZE: at most this one. */
+                  do
+                    to_block = to_block == G_MAXUINT ? 0 : to_block + 1;
+                  while (journal->blocks[to_block].size > BLOCK_SIZE);
+                  to_offset = 0;
+                }
+              if (to_block != b || to_offset != offset)
+                memmove (journal->blocks[to_block].data + to_offset, record, len);
+              to_offset += len;
+            }
+          offset += len;
+        }
+    }
+  if (to_block != G_MAXUINT)
+    journal->blocks[to_block].used = to_offset;
+
+  for (guint b = 0; b < journal->n_blocks; b++)
+    {
+      Block *block = &journal->blocks[b];
+      gboolean keep = block->size > BLOCK_SIZE
+                      ? !(record_in (block, 0)->flags & RECORD_DEAD)
+                      : to_block != G_MAXUINT && b <= to_block;
+
+      if (keep)
+        journal->blocks[n_kept++] = *block;
+      else
+        g_free (block->data);
+    }
+  journal->n_blocks = n_kept;
+  journal->n_dead = 0;
+  {
+    guint n_slots = 64;
+
+    while ((guint64) journal->n_entries * 2 > n_slots)
+      n_slots *= 2;
+    index_rebuild (journal, n_slots);
+  }
 }
 
 /* ------------------------------------------------------------------ */
@@ -250,31 +712,19 @@ create_temporary (int          dir_fd,
   return -1;
 }
 
-gboolean
-pf_journal_replace_state_file (int          dir_fd,
-                               const char  *dir_path,
-                               const char  *name,
-                               const char  *data,
-                               gsize        len,
-                               GError     **error)
+/* The temporary @fd (@temporary) written: synced and renamed over @name,
+ * the directory synced. Closes @fd; the temporary goes on failure. */
+static gboolean
+finish_replacement (int          dir_fd,
+                    const char  *dir_path,
+                    const char  *name,
+                    int          fd,
+                    const char  *temporary,
+                    GError     **error)
 {
-  g_autofree char *temporary = NULL;
-  g_autofree char *temporary_path = NULL;
+  g_autofree char *temporary_path = g_build_filename (dir_path, temporary, NULL);
   g_autofree char *path = NULL;
-  int fd;
 
-  g_return_val_if_fail (dir_fd >= 0 && dir_path != NULL && name != NULL, FALSE);
-
-  fd = create_temporary (dir_fd, dir_path, name, &temporary, error);
-  if (fd < 0)
-    return FALSE;
-  temporary_path = g_build_filename (dir_path, temporary, NULL);
-  if (!write_all (fd, data, len, temporary_path, error))
-    {
-      close (fd);
-      unlinkat (dir_fd, temporary, 0);
-      return FALSE;
-    }
   if (fsync (fd) != 0)
     {
       pf_maildir_set_errno_error (error, errno, PF_FILE_FLUSH, temporary_path);
@@ -298,6 +748,33 @@ pf_journal_replace_state_file (int          dir_fd,
       return FALSE;
     }
   return TRUE;
+}
+
+gboolean
+pf_journal_replace_state_file (int          dir_fd,
+                               const char  *dir_path,
+                               const char  *name,
+                               const char  *data,
+                               gsize        len,
+                               GError     **error)
+{
+  g_autofree char *temporary = NULL;
+  g_autofree char *temporary_path = NULL;
+  int fd;
+
+  g_return_val_if_fail (dir_fd >= 0 && dir_path != NULL && name != NULL, FALSE);
+
+  fd = create_temporary (dir_fd, dir_path, name, &temporary, error);
+  if (fd < 0)
+    return FALSE;
+  temporary_path = g_build_filename (dir_path, temporary, NULL);
+  if (!write_all (fd, data, len, temporary_path, error))
+    {
+      close (fd);
+      unlinkat (dir_fd, temporary, 0);
+      return FALSE;
+    }
+  return finish_replacement (dir_fd, dir_path, name, fd, temporary, error);
 }
 
 /* The whole file open at @fd, from its start. */
@@ -359,24 +836,19 @@ pf_journal_open_parent_dir (const char  *path,
   return fd;
 }
 
-gboolean
-pf_journal_read_state_file (int          dir_fd,
-                            const char  *dir_path,
-                            const char  *name,
-                            char       **contents,
-                            gsize       *length,
-                            GError     **error)
+/* @name in @dir_fd opened for reading as pf_journal_read_state_file()
+ * reads it (no link followed, a regular file only), or -1. */
+static int
+open_state_file_to_read (int          dir_fd,
+                         const char  *dir_path,
+                         const char  *name,
+                         GError     **error)
 {
-  g_autofree char *path = NULL;
+  g_autofree char *path = g_build_filename (dir_path, name, NULL);
   struct stat st;
-  gboolean ok;
-  int fd;
-
-  g_return_val_if_fail (dir_fd >= 0 && dir_path != NULL && name != NULL && contents != NULL, FALSE);
-
-  path = g_build_filename (dir_path, name, NULL);
   /* O_NONBLOCK: a FIFO planted there must not hang the read. */
-  fd = openat (dir_fd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+  int fd = openat (dir_fd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+
   if (fd < 0)
     {
       int saved_errno = errno;
@@ -389,7 +861,7 @@ pf_journal_read_state_file (int          dir_fd,
       else
         g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved_errno),
                      _("Could not open %s: %s"), path, g_strerror (saved_errno));
-      return FALSE;
+      return -1;
     }
   if (fstat (fd, &st) != 0 || !S_ISREG (st.st_mode))
     {
@@ -398,8 +870,29 @@ pf_journal_read_state_file (int          dir_fd,
                      "directory; remove it."),
                    path);
       close (fd);
-      return FALSE;
+      return -1;
     }
+  return fd;
+}
+
+gboolean
+pf_journal_read_state_file (int          dir_fd,
+                            const char  *dir_path,
+                            const char  *name,
+                            char       **contents,
+                            gsize       *length,
+                            GError     **error)
+{
+  g_autofree char *path = NULL;
+  gboolean ok;
+  int fd;
+
+  g_return_val_if_fail (dir_fd >= 0 && dir_path != NULL && name != NULL && contents != NULL, FALSE);
+
+  fd = open_state_file_to_read (dir_fd, dir_path, name, error);
+  if (fd < 0)
+    return FALSE;
+  path = g_build_filename (dir_path, name, NULL);
   ok = read_whole (fd, path, contents, length, error);
   close (fd);
   return ok;
@@ -436,17 +929,19 @@ remove_stale_temporaries (PfJournal *journal)
   closedir (dir);
 }
 
-static void
+static gboolean
 load_line (PfJournal  *journal,
            const char *line,
-           gsize       len)
+           gsize       len,
+           GError    **error)
 {
   PfJournalLine parsed;
+  gboolean ok = TRUE;
 
   if (!pf_journal_parse_record (line, len, &parsed))
     {
       g_warning ("Ignoring a malformed line in %s", journal->path);
-      return;
+      return TRUE;
     }
 
   switch (parsed.kind)
@@ -455,12 +950,16 @@ load_line (PfJournal  *journal,
       g_hash_table_add (journal->pending, g_steal_pointer (&parsed.name));
       break;
     case PF_JOURNAL_LINE_GONE:
-      g_hash_table_remove (journal->entries, parsed.uid);
+      remove_entry (journal, parsed.uid);
       g_hash_table_remove (journal->oversize, parsed.uid);
       break;
     case PF_JOURNAL_LINE_OVERSIZE:
-      g_hash_table_replace (journal->oversize, g_steal_pointer (&parsed.uid),
-                            g_memdup2 (&parsed.size, sizeof parsed.size));
+      {
+        Oversize oversize = { parsed.size, FALSE };
+
+        g_hash_table_replace (journal->oversize, g_steal_pointer (&parsed.uid),
+                              g_memdup2 (&oversize, sizeof oversize));
+      }
       break;
     case PF_JOURNAL_LINE_LISTED:
       journal->last_listed = parsed.count;
@@ -471,55 +970,120 @@ load_line (PfJournal  *journal,
       break;
     case PF_JOURNAL_LINE_DELIVERED:
     default:
-      {
-        Entry *entry = g_new0 (Entry, 1);
-
-        entry->name = g_steal_pointer (&parsed.name);
-        entry->first_seen = parsed.first_seen;
-        entry->size = parsed.size;
-        entry->header_digest = g_steal_pointer (&parsed.header_digest);
-        entry->misses = parsed.misses;
-        entry->missing_since = parsed.missing_since;
-        /* A later line for the same id wins: a reused id delivered again. */
-        g_hash_table_replace (journal->entries, g_steal_pointer (&parsed.uid), entry);
-      }
+      /* A later line for the same id wins: a reused id delivered again. */
+      ok = add_entry (journal, parsed.uid, parsed.name, parsed.first_seen, parsed.size,
+                      parsed.header_digest, parsed.misses, parsed.missing_since);
+      if (!ok)
+        g_set_error (error, PF_ERROR, PF_ERROR_LOCAL_DISK,
+                     _("The delivery journal %s is too large to load."), journal->path);
       break;
     }
   pf_journal_line_clear (&parsed);
+  return ok;
+}
+
+typedef gboolean (*LineFunc) (gpointer     data,
+                              const char  *line,
+                              gsize        len,
+                              GError     **error);
+
+/* The lines of the file open at @fd, from its start, PF_JOURNAL_READ_CHUNK
+ * bytes at a time (a journal of a million messages is not held whole):
+ * @func gets each line without its newline, empty ones skipped. A last
+ * line without its newline is not passed: *@torn says whether there is
+ * one, and *@end is where it starts (else the file's length). */
+static gboolean
+read_lines (int          fd,
+            const char  *path,
+            LineFunc     func,
+            gpointer     data,
+            off_t       *end,
+            gboolean    *torn,
+            GError     **error)
+{
+  g_autofree char *buffer = g_malloc (PF_JOURNAL_READ_CHUNK);
+  g_autoptr(GByteArray) partial = g_byte_array_new ();   /* a line across reads */
+  off_t offset = 0;
+  off_t line_start = 0;
+
+  for (;;)
+    {
+      ssize_t n = pread (fd, buffer, PF_JOURNAL_READ_CHUNK, offset);
+      const char *p = buffer;
+      const char *stop;
+
+      if (n < 0)
+        {
+          int saved_errno = errno;
+
+          if (saved_errno == EINTR)
+            continue;
+          g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved_errno),
+                       _("Could not read %s: %s"), path, g_strerror (saved_errno));
+          return FALSE;
+        }
+      if (n == 0)
+        break;
+      stop = buffer + n;
+      for (const char *newline; (newline = memchr (p, '\n', stop - p)) != NULL; p = newline + 1)
+        {
+          gboolean ok = TRUE;
+
+          if (partial->len > 0)
+            {
+              g_byte_array_append (partial, (const guint8 *) p, newline - p);
+              ok = func (data, (const char *) partial->data, partial->len, error);
+              g_byte_array_set_size (partial, 0);
+            }
+          else if (newline > p)
+            ok = func (data, p, newline - p, error);
+          if (!ok)
+            return FALSE;
+          line_start = offset + (newline + 1 - buffer);
+        }
+      if (p < stop)
+        g_byte_array_append (partial, (const guint8 *) p, stop - p);
+      offset += n;
+    }
+  *end = line_start;
+  *torn = line_start < offset;
+  return TRUE;
+}
+
+static gboolean
+load_journal_line (gpointer     data,
+                   const char  *line,
+                   gsize        len,
+                   GError     **error)
+{
+  return load_line (data, line, len, error);
 }
 
 static gboolean
 load (PfJournal  *journal,
       GError    **error)
 {
-  g_autofree char *contents = NULL;
-  gsize length = 0;
-  gsize start = 0;
   g_autoptr(GError) local_error = NULL;
+  gboolean torn = FALSE;
+  off_t end = 0;
 
   /* From the descriptor opened without following a link, not by its
    * path again. */
-  if (!read_whole (journal->fd, journal->path, &contents, &length, &local_error))
+  if (!read_lines (journal->fd, journal->path, load_journal_line, journal, &end, &torn, &local_error))
     {
-      g_set_error (error, PF_ERROR, PF_ERROR_LOCAL_DISK, "%s", local_error->message);
+      if (local_error->domain == G_FILE_ERROR)
+        g_set_error (error, PF_ERROR, PF_ERROR_LOCAL_DISK, "%s", local_error->message);
+      else
+        g_propagate_error (error, g_steal_pointer (&local_error));
       return FALSE;
     }
 
-  for (gsize i = 0; i < length; i++)
-    {
-      if (contents[i] != '\n')
-        continue;
-      if (i > start)
-        load_line (journal, contents + start, i - start);
-      start = i + 1;
-    }
-
-  if (start < length)
+  if (torn)
     {
       /* A crash cut the last append short: that record never counted
        * (its batch was not acknowledged). Cut it off so the next append
        * starts on a line of its own. */
-      if (ftruncate (journal->fd, start) != 0 || fdatasync (journal->fd) != 0)
+      if (ftruncate (journal->fd, end) != 0 || fdatasync (journal->fd) != 0)
         {
           pf_maildir_set_errno_error (error, errno, PF_FILE_REPAIR, journal->path);
           return FALSE;
@@ -610,7 +1174,6 @@ open_with_key (const char  *state_dir,
   journal = g_new0 (PfJournal, 1);
   g_mutex_init (&journal->mutex);
   journal->fd = journal->lock_fd = journal->dir_fd = -1;
-  journal->entries = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, entry_free);
   journal->pending = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   journal->oversize = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   journal->state_dir = g_strdup (state_dir);
@@ -743,8 +1306,38 @@ maildir_names (const char *maildir_path)
   return names;
 }
 
+typedef struct
+{
+  GHashTable *names;
+  char       *user;
+  gboolean    holds;
+} Holding;
+
+static gboolean
+holding_line (gpointer     data,
+              const char  *text,
+              gsize        len,
+              GError     **error)
+{
+  Holding *holding = data;
+  PfJournalLine line;
+
+  if (!pf_journal_parse_record (text, len, &line))
+    return TRUE;
+  if (line.kind == PF_JOURNAL_LINE_USER)
+    {
+      g_free (holding->user);
+      holding->user = g_steal_pointer (&line.name);
+    }
+  else if (line.kind == PF_JOURNAL_LINE_DELIVERED && g_hash_table_contains (holding->names, line.name))
+    holding->holds = TRUE;
+  pf_journal_line_clear (&line);
+  return TRUE;
+}
+
 /* Whether the journal file at @path is @escaped_user's (by its "@ USER"
- * record, else by a host-and-user key) and names a file in @names. */
+ * record, else by a host-and-user key) and names a file in @names. Read
+ * in chunks, as the journal itself is. */
 static gboolean
 journal_holds (PfJournal  *journal,
                const char *file_name,
@@ -752,38 +1345,25 @@ journal_holds (PfJournal  *journal,
                const char *escaped_user,
                GHashTable *names)
 {
-  g_autofree char *contents = NULL;
-  g_autofree char *user = NULL;
+  g_autofree char *path = g_build_filename (journal->state_dir, file_name, NULL);
   const char *at = strchr (key, '@');
-  gboolean holds = FALSE;
-  gsize length = 0, start = 0;
+  Holding holding = { names, NULL, FALSE };
+  gboolean torn = FALSE;
+  gboolean ok;
+  off_t end = 0;
+  int fd;
 
   /* A link there is no journal of this directory: not followed. */
-  if (!pf_journal_read_state_file (journal->dir_fd, journal->state_dir, file_name, &contents,
-                                   &length, NULL))
+  fd = open_state_file_to_read (journal->dir_fd, journal->state_dir, file_name, NULL);
+  if (fd < 0)
     return FALSE;
   if (at != NULL)
-    user = g_strndup (key, at - key);
-  for (gsize i = 0; i < length; i++)
-    {
-      PfJournalLine line;
-
-      if (contents[i] != '\n')
-        continue;
-      if (i > start && pf_journal_parse_record (contents + start, i - start, &line))
-        {
-          if (line.kind == PF_JOURNAL_LINE_USER)
-            {
-              g_free (user);
-              user = g_steal_pointer (&line.name);
-            }
-          else if (line.kind == PF_JOURNAL_LINE_DELIVERED && g_hash_table_contains (names, line.name))
-            holds = TRUE;
-          pf_journal_line_clear (&line);
-        }
-      start = i + 1;
-    }
-  return holds && g_strcmp0 (user, escaped_user) == 0;
+    holding.user = g_strndup (key, at - key);
+  ok = read_lines (fd, path, holding_line, &holding, &end, &torn, NULL);
+  close (fd);
+  ok = ok && holding.holds && g_strcmp0 (holding.user, escaped_user) == 0;
+  g_free (holding.user);
+  return ok;
 }
 
 char *
@@ -903,7 +1483,10 @@ pf_journal_free (PfJournal *journal)
   if (journal->dir_fd >= 0)
     close (journal->dir_fd);
   g_free (journal->name);
-  g_clear_pointer (&journal->entries, g_hash_table_unref);
+  for (guint b = 0; b < journal->n_blocks; b++)
+    g_free (journal->blocks[b].data);
+  g_free (journal->blocks);
+  g_free (journal->slots);
   g_clear_pointer (&journal->pending, g_hash_table_unref);
   g_clear_pointer (&journal->oversize, g_hash_table_unref);
   g_free (journal->user);
@@ -926,7 +1509,7 @@ pf_journal_get_n_entries (PfJournal *journal)
   guint n;
 
   g_mutex_lock (&journal->mutex);
-  n = g_hash_table_size (journal->entries);
+  n = journal->n_entries;
   g_mutex_unlock (&journal->mutex);
   return n;
 }
@@ -948,20 +1531,18 @@ pf_journal_lookup (PfJournal   *journal,
                    const char **name,
                    gint64      *first_seen)
 {
-  Entry *entry;
+  Record *record;
 
   g_mutex_lock (&journal->mutex);
-  entry = g_hash_table_lookup (journal->entries, uid);
+  record = lookup_record (journal, uid);
+  /* Records stay in place until compaction, which runs alone: the name
+   * may be read after the lock is let go. */
+  if (record != NULL && name != NULL)
+    *name = record_name (record);
+  if (record != NULL && first_seen != NULL)
+    *first_seen = record->first_seen;
   g_mutex_unlock (&journal->mutex);
-  if (entry == NULL)
-    return FALSE;
-  /* Entries are never freed while the journal is open, except by
-   * compaction, which runs alone. */
-  if (name != NULL)
-    *name = entry->name;
-  if (first_seen != NULL)
-    *first_seen = entry->first_seen;
-  return TRUE;
+  return record != NULL;
 }
 
 gboolean
@@ -969,18 +1550,19 @@ pf_journal_get_entry (PfJournal      *journal,
                       const char     *uid,
                       PfJournalEntry *out)
 {
-  Entry *entry;
+  Record *record;
 
   g_mutex_lock (&journal->mutex);
-  entry = g_hash_table_lookup (journal->entries, uid);
+  record = lookup_record (journal, uid);
+  if (record != NULL)
+    {
+      out->name = record_name (record);
+      out->first_seen = record->first_seen;
+      out->size = record->size;
+      out->header_digest = record_digest (record, out->digest_text);
+    }
   g_mutex_unlock (&journal->mutex);
-  if (entry == NULL)
-    return FALSE;
-  out->name = entry->name;
-  out->first_seen = entry->first_seen;
-  out->size = entry->size;
-  out->header_digest = entry->header_digest;
-  return TRUE;
+  return record != NULL;
 }
 
 gboolean
@@ -995,13 +1577,13 @@ pf_journal_learn_size (PfJournal   *journal,
                        const char  *uid,
                        guint64      size)
 {
-  Entry *entry;
+  Record *record;
 
   g_mutex_lock (&journal->mutex);
-  entry = g_hash_table_lookup (journal->entries, uid);
-  if (entry != NULL && entry->size == PF_JOURNAL_SIZE_UNKNOWN && size != PF_JOURNAL_SIZE_UNKNOWN)
+  record = lookup_record (journal, uid);
+  if (record != NULL && record->size == PF_JOURNAL_SIZE_UNKNOWN && size != PF_JOURNAL_SIZE_UNKNOWN)
     {
-      entry->size = size;
+      record->size = size;
       journal->dirty = TRUE;
     }
   g_mutex_unlock (&journal->mutex);
@@ -1012,24 +1594,29 @@ pf_journal_is_oversize (PfJournal   *journal,
                         const char  *uid,
                         guint64      size)
 {
-  const guint64 *listed;
+  const Oversize *oversize;
+  gboolean is;
 
   g_mutex_lock (&journal->mutex);
-  listed = g_hash_table_lookup (journal->oversize, uid);
+  oversize = g_hash_table_lookup (journal->oversize, uid);
+  is = oversize != NULL && oversize->size == size;
   g_mutex_unlock (&journal->mutex);
-  return listed != NULL && *listed == size;
+  return is;
 }
 
 GPtrArray *
 pf_journal_dup_uids (PfJournal *journal)
 {
-  GPtrArray *uids = g_ptr_array_new ();
-  GHashTableIter iter;
-  gpointer key;
+  GPtrArray *uids = g_ptr_array_sized_new (journal->n_entries);
+  guint block;
+  gsize offset;
 
-  g_hash_table_iter_init (&iter, journal->entries);
-  while (g_hash_table_iter_next (&iter, &key, NULL))
-    g_ptr_array_add (uids, key);
+  g_mutex_lock (&journal->mutex);
+  for (Record *record = first_record (journal, &block, &offset); record != NULL;
+       record = next_record (journal, record, &block, &offset))
+    if (!(record->flags & RECORD_DEAD))
+      g_ptr_array_add (uids, (gpointer) record_uid (record));
+  g_mutex_unlock (&journal->mutex);
   return uids;
 }
 
@@ -1089,35 +1676,30 @@ pf_journal_append (PfJournal              *journal,
                    GError                **error)
 {
   g_autoptr(GString) buffer = g_string_sized_new (128 * n_records);
-  g_autoptr(GPtrArray) entries = g_ptr_array_new_with_free_func (entry_free);
+  gboolean ok = TRUE;
 
   if (n_records == 0)
     return TRUE;
 
   for (guint i = 0; i < n_records; i++)
-    {
-      Entry *entry = g_new0 (Entry, 1);
-
-      entry->name = g_strdup (records[i].name);
-      entry->first_seen = records[i].first_seen;
-      entry->size = records[i].size;
-      entry->header_digest = g_strdup (records[i].header_digest);
-      format_delivered (buffer, records[i].uid, entry);
-      g_ptr_array_add (entries, entry);
-    }
+    format_delivered (buffer, records[i].uid, records[i].name, records[i].first_seen,
+                      records[i].size, records[i].header_digest, 0, 0);
 
   if (!append_durably (journal, buffer, error))
     return FALSE;
 
   g_mutex_lock (&journal->mutex);
-  for (guint i = 0; i < n_records; i++)
+  for (guint i = 0; i < n_records && ok; i++)
     {
-      g_hash_table_replace (journal->entries, g_strdup (records[i].uid),
-                            g_steal_pointer (&entries->pdata[i]));
+      ok = add_entry (journal, records[i].uid, records[i].name, records[i].first_seen,
+                      records[i].size, records[i].header_digest, 0, 0);
       g_hash_table_remove (journal->oversize, records[i].uid);
     }
   g_mutex_unlock (&journal->mutex);
-  return TRUE;
+  if (!ok)
+    g_set_error (error, PF_ERROR, PF_ERROR_LOCAL_DISK,
+                 _("The delivery journal %s is too large to load."), journal->path);
+  return ok;
 }
 
 gboolean
@@ -1137,7 +1719,7 @@ pf_journal_record_gone (PfJournal          *journal,
 
   g_mutex_lock (&journal->mutex);
   for (guint i = 0; i < n_uids; i++)
-    g_hash_table_remove (journal->entries, uids[i]);
+    remove_entry (journal, uids[i]);
   g_mutex_unlock (&journal->mutex);
   return TRUE;
 }
@@ -1157,35 +1739,64 @@ pf_journal_record_oversize (PfJournal   *journal,
   g_mutex_lock (&journal->mutex);
   ok = append_unsynced (journal, buffer->str, buffer->len, error);
   if (ok)
-    g_hash_table_replace (journal->oversize, g_strdup (uid), g_memdup2 (&size, sizeof size));
+    {
+      const Oversize *old = g_hash_table_lookup (journal->oversize, uid);
+      Oversize oversize = { size, old != NULL && old->listed };
+
+      g_hash_table_replace (journal->oversize, g_strdup (uid), g_memdup2 (&oversize, sizeof oversize));
+    }
   g_mutex_unlock (&journal->mutex);
   return ok;
 }
 
-/* Write every record anew, atomically. */
+/* Write every record anew, atomically; written out as it is formatted,
+ * never held whole. */
 static gboolean
 rewrite (PfJournal  *journal,
          GError    **error)
 {
-  g_autoptr(GString) buffer = g_string_new (NULL);
+  g_autoptr(GString) buffer = g_string_sized_new (PF_JOURNAL_READ_CHUNK + 1024);
+  g_autofree char *temporary = NULL;
+  g_autofree char *temporary_path = NULL;
   GHashTableIter iter;
   gpointer key, value;
+  guint block;
+  gsize offset;
+  gboolean ok = TRUE;
   int fd;
+
+  fd = create_temporary (journal->dir_fd, journal->state_dir, journal->name, &temporary, error);
+  if (fd < 0)
+    return FALSE;
+  temporary_path = g_build_filename (journal->state_dir, temporary, NULL);
 
   if (journal->user != NULL)
     g_string_append_printf (buffer, "@ %s\n", journal->user);
   if (journal->last_listed > 0)
     g_string_append_printf (buffer, "= %" G_GUINT64_FORMAT "\n", journal->last_listed);
-  g_hash_table_iter_init (&iter, journal->entries);
-  while (g_hash_table_iter_next (&iter, &key, &value))
-    format_delivered (buffer, key, value);
+  for (Record *record = first_record (journal, &block, &offset); record != NULL && ok;
+       record = next_record (journal, record, &block, &offset))
+    {
+      if (record->flags & RECORD_DEAD)
+        continue;
+      format_record (buffer, record);
+      if (buffer->len >= PF_JOURNAL_READ_CHUNK)
+        {
+          ok = write_all (fd, buffer->str, buffer->len, temporary_path, error);
+          g_string_truncate (buffer, 0);
+        }
+    }
   g_hash_table_iter_init (&iter, journal->oversize);
   while (g_hash_table_iter_next (&iter, &key, &value))
     g_string_append_printf (buffer, "! %s %" G_GUINT64_FORMAT "\n",
-                            (const char *) key, *(const guint64 *) value);
-
-  if (!pf_journal_replace_state_file (journal->dir_fd, journal->state_dir, journal->name,
-                                      buffer->str, buffer->len, error))
+                            (const char *) key, ((const Oversize *) value)->size);
+  if (!ok || !write_all (fd, buffer->str, buffer->len, temporary_path, error))
+    {
+      close (fd);
+      unlinkat (journal->dir_fd, temporary, 0);
+      return FALSE;
+    }
+  if (!finish_replacement (journal->dir_fd, journal->state_dir, journal->name, fd, temporary, error))
     return FALSE;
 
   fd = open_state_file (journal, journal->name, O_RDWR | O_APPEND, error);
@@ -1198,6 +1809,23 @@ rewrite (PfJournal  *journal,
   return TRUE;
 }
 
+void
+pf_journal_note_listed (PfJournal  *journal,
+                        const char *uid)
+{
+  Record *record;
+  Oversize *oversize;
+
+  g_mutex_lock (&journal->mutex);
+  record = lookup_record (journal, uid);
+  if (record != NULL)
+    record->flags |= RECORD_LISTED;
+  oversize = g_hash_table_lookup (journal->oversize, uid);
+  if (oversize != NULL)
+    oversize->listed = TRUE;
+  g_mutex_unlock (&journal->mutex);
+}
+
 gboolean
 pf_journal_knows (PfJournal  *journal,
                   const char *uid)
@@ -1205,7 +1833,7 @@ pf_journal_knows (PfJournal  *journal,
   gboolean known;
 
   g_mutex_lock (&journal->mutex);
-  known = g_hash_table_contains (journal->entries, uid) || g_hash_table_contains (journal->oversize, uid);
+  known = lookup_record (journal, uid) != NULL || g_hash_table_contains (journal->oversize, uid);
   g_mutex_unlock (&journal->mutex);
   return known;
 }
@@ -1234,6 +1862,8 @@ pf_journal_compact_counted (PfJournal   *journal,
   gboolean trust = FALSE;
   GHashTableIter iter;
   gpointer key, value;
+  guint block;
+  gsize offset;
 
   if (listed != NULL)
     {
@@ -1249,50 +1879,65 @@ pf_journal_compact_counted (PfJournal   *journal,
         }
     }
 
-  g_hash_table_iter_init (&iter, journal->entries);
-  while (g_hash_table_iter_next (&iter, &key, &value))
+  /* Compaction runs alone, but the lock costs nothing here (no I/O). */
+  g_mutex_lock (&journal->mutex);
+  for (Record *record = first_record (journal, &block, &offset); record != NULL;
+       record = next_record (journal, record, &block, &offset))
     {
-      Entry *entry = value;
+      gboolean noted = (record->flags & RECORD_LISTED) != 0;
 
-      if (listed == NULL)
+      /* The marks count for this compaction only. */
+      record->flags &= ~RECORD_LISTED;
+      if (listed == NULL || (record->flags & RECORD_DEAD))
         continue;
-      if (g_hash_table_contains (listed, key))
+      if (noted || g_hash_table_contains (listed, record_uid (record)))
         {
-          if (entry->misses > 0)
+          if (record->misses > 0)
             {
-              entry->misses = 0;
-              entry->missing_since = 0;
+              record->misses = 0;
+              record->missing_since = 0;
               changed = TRUE;
             }
           continue;
         }
       if (!trust)
         continue;
-      if (entry->misses == 0)
-        entry->missing_since = now;
-      if (entry->misses < G_MAXUINT)
-        entry->misses++;
+      if (record->misses == 0)
+        record->missing_since = now;
+      if (record->misses < G_MAXUINT)
+        record->misses++;
       changed = TRUE;
-      if (entry->misses >= PF_JOURNAL_FORGET_AFTER_RUNS
-          && now - entry->missing_since >= (gint64) PF_JOURNAL_FORGET_AFTER_DAYS * 24 * 60 * 60)
-        g_hash_table_iter_remove (&iter);
+      if (record->misses >= PF_JOURNAL_FORGET_AFTER_RUNS
+          && now - record->missing_since >= (gint64) PF_JOURNAL_FORGET_AFTER_DAYS * 24 * 60 * 60)
+        remove_entry (journal, record_uid (record));
     }
 
-  if (listed != NULL && trust)
+  g_hash_table_iter_init (&iter, journal->oversize);
+  while (g_hash_table_iter_next (&iter, &key, &value))
     {
-      g_hash_table_iter_init (&iter, journal->oversize);
-      while (g_hash_table_iter_next (&iter, &key, NULL))
-        if (!g_hash_table_contains (listed, key))
-          {
-            g_hash_table_iter_remove (&iter);
-            changed = TRUE;
-          }
+      Oversize *oversize = value;
+      gboolean noted = oversize->listed;
+
+      oversize->listed = FALSE;
+      if (listed != NULL && trust && !noted && !g_hash_table_contains (listed, key))
+        {
+          g_hash_table_iter_remove (&iter);
+          changed = TRUE;
+        }
     }
+  g_mutex_unlock (&journal->mutex);
 
   if (trusted != NULL)
     *trusted = trust;
+  if (changed && !rewrite (journal, error))
+    return FALSE;
+  /* The forgotten and replaced records go now: compaction runs alone
+   * (the places of the others change, names handed out move). */
+  g_mutex_lock (&journal->mutex);
+  pack_records (journal);
+  g_mutex_unlock (&journal->mutex);
   if (changed)
-    return rewrite (journal, error);
+    return TRUE;
   if (count_changed)
     {
       g_autofree char *line = g_strdup_printf ("= %" G_GUINT64_FORMAT "\n", journal->last_listed);
@@ -1317,8 +1962,6 @@ pf_journal_recover (PfJournal   *journal,
 {
   g_autoptr(GPtrArray) tmp_files = NULL;
   g_autoptr(GHashTable) by_base = NULL;
-  GHashTableIter iter;
-  gpointer value;
   guint delivered = 0, removed = 0;
 
   tmp_files = pf_maildir_list_tmp (maildir, error);
@@ -1327,15 +1970,21 @@ pf_journal_recover (PfJournal   *journal,
 
   if (tmp_files->len > 0)
     {
-      by_base = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-      g_hash_table_iter_init (&iter, journal->entries);
-      while (g_hash_table_iter_next (&iter, NULL, &value))
-        {
-          Entry *entry = value;
-          char *base = pf_maildir_base_of_name (entry->name);
+      guint block;
+      gsize offset;
 
+      by_base = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+
+      for (Record *record = first_record (journal, &block, &offset); record != NULL;
+           record = next_record (journal, record, &block, &offset))
+        {
+          char *base;
+
+          if (record->flags & RECORD_DEAD)
+            continue;
+          base = pf_maildir_base_of_name (record_name (record));
           if (base != NULL)
-            g_hash_table_insert (by_base, base, entry->name);
+            g_hash_table_insert (by_base, base, (gpointer) record_name (record));
         }
     }
 

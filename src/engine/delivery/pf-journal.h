@@ -201,6 +201,9 @@ gboolean    pf_journal_replace_state_file (int          dir_fd,
                                            gsize        len,
                                            GError     **error);
 
+/* The journal file is read this many bytes at a time, never whole. */
+#define PF_JOURNAL_READ_CHUNK (64 * 1024)
+
 /* Lookups are in memory and cheap (main thread is fine). The journal
  * may be used from two threads at once (see pf_journal_note_pending). */
 guint       pf_journal_get_n_entries (PfJournal   *journal);
@@ -215,9 +218,15 @@ typedef struct
   gint64      first_seen;
   guint64     size;           /* PF_JOURNAL_SIZE_UNKNOWN for an old entry */
   const char *header_digest;  /* NULL when unknown */
+  /*< private >*/
+  char        digest_text[65]; /* where header_digest is often spelled out */
 } PfJournalEntry;
 
-/* Like pf_journal_lookup(), with everything the entry holds. */
+/* Like pf_journal_lookup(), with everything the entry holds. The journal
+ * keeps its entries packed: @entry->header_digest may point into @entry
+ * itself (copy the struct and it no longer does), and @entry->name, like
+ * pf_journal_lookup()'s name and pf_journal_dup_uids()'s ids, into the
+ * journal, valid until the next compaction or pf_journal_free(). */
 gboolean    pf_journal_get_entry     (PfJournal      *journal,
                                       const char     *uid,
                                       PfJournalEntry *entry);
@@ -287,16 +296,23 @@ gboolean    pf_journal_compact       (PfJournal   *journal,
                                       gint64       now,
                                       gboolean    *trusted,
                                       GError     **error);
-/* The same for a listing of @n_listed ids of which @listed holds at
+/* The same for a listing of @n_listed ids of which @listed, with the ids
+ * noted by pf_journal_note_listed() since the last compaction, holds at
  * least those the journal knows (pf_journal_knows()): a caller that
- * looks each listed id up anyway keeps a set of the few it knows, not of
- * a whole large mailbox. @listed NULL: as for pf_journal_compact(). */
+ * looks each listed id up anyway notes those it knows, and need not keep
+ * a set of a whole large mailbox. @listed NULL: as for
+ * pf_journal_compact() (the notes are dropped). */
 gboolean    pf_journal_compact_counted (PfJournal   *journal,
                                         GHashTable  *listed,
                                         guint        n_listed,
                                         gint64       now,
                                         gboolean    *trusted,
                                         GError     **error);
+/* In memory, for the next compaction only: the listing being planned
+ * holds @uid (a mark on its entry or oversize record, if it has one; a
+ * later delivery under @uid keeps it). */
+void        pf_journal_note_listed   (PfJournal   *journal,
+                                      const char  *uid);
 /* Whether @uid has an entry or an oversize record (at any size). */
 gboolean    pf_journal_knows         (PfJournal   *journal,
                                       const char  *uid);

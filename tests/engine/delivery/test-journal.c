@@ -748,6 +748,539 @@ test_recover (void)
   }
 }
 
+/* ------------------------------------------------------------------ */
+/* The journal held packed, read in chunks                              */
+
+/* The journal file at @dir, written as @contents. */
+static char *
+write_journal_file (const char *dir,
+                    const char *contents,
+                    gsize       len)
+{
+  g_autoptr(GError) error = NULL;
+  char *path = g_build_filename (dir, "user@host.journal", NULL);
+
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+  g_assert_true (g_file_set_contents (path, contents, len, &error));
+  g_assert_no_error (error);
+  return path;
+}
+
+/* A delivered line for @uid, padded with its name to @len bytes with
+ * its newline (0: unpadded). */
+static void
+append_line (GString    *out,
+             const char *uid,
+             gsize       len)
+{
+  gsize start = out->len;
+
+  g_string_append_printf (out, "%s %s.n 1000 77 ab12\n", uid, uid);
+  if (len > 0)
+    {
+      g_assert_cmpuint (out->len - start, <=, len);
+      g_string_truncate (out, start);
+      g_string_append_printf (out, "%s %s.", uid, uid);
+      while (out->len - start < len - strlen (" 1000 77 ab12\n"))
+        g_string_append_c (out, 'x');
+      g_string_append (out, " 1000 77 ab12\n");
+      g_assert_cmpuint (out->len - start, ==, len);
+    }
+}
+
+static void
+assert_line_entry (PfJournal  *journal,
+                   const char *uid)
+{
+  PfJournalEntry entry;
+  g_autofree char *prefix = g_strconcat (uid, ".", NULL);
+
+  g_assert_true (pf_journal_get_entry (journal, uid, &entry));
+  g_assert_true (g_str_has_prefix (entry.name, prefix));
+  g_assert_cmpint (entry.first_seen, ==, 1000);
+  g_assert_cmpuint (entry.size, ==, 77);
+  g_assert_cmpstr (entry.header_digest, ==, "ab12");
+}
+
+/* Lines ending just before, at and just after a read's end, one longer
+ * than a read, and many of every length: each loads whole. */
+static void
+test_lines_across_reads (void)
+{
+  g_autofree char *dir = state_dir ();
+  g_autoptr(GString) text = g_string_new (NULL);
+  g_autoptr(GString) long_uid = g_string_new ("long-");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PfJournal) journal = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *contents = NULL;
+  gsize length = 0;
+  guint n = 0;
+
+  /* Its newline the last byte of the first read. */
+  append_line (text, "first", PF_JOURNAL_READ_CHUNK);
+  n++;
+  /* Its newline the first byte of the third read. */
+  append_line (text, "second", PF_JOURNAL_READ_CHUNK + 1);
+  n++;
+  /* A newline the second byte of the next one. */
+  append_line (text, "third", PF_JOURNAL_READ_CHUNK + 1);
+  n++;
+  /* Over three reads. */
+  while (long_uid->len < 2 * PF_JOURNAL_READ_CHUNK + 100)
+    g_string_append (long_uid, "0123456789");
+  append_line (text, long_uid->str, 0);
+  n++;
+  for (guint i = 0; text->len < 6 * PF_JOURNAL_READ_CHUNK; i++)
+    {
+      g_autofree char *uid = g_strdup_printf ("u%u", i);
+
+      append_line (text, uid, 20 + i % 301);
+      n++;
+    }
+  g_assert_cmpuint (text->str[PF_JOURNAL_READ_CHUNK - 1], ==, '\n');
+  g_assert_cmpuint (text->str[2 * PF_JOURNAL_READ_CHUNK], ==, '\n');
+  g_assert_cmpuint (text->str[3 * PF_JOURNAL_READ_CHUNK + 1], ==, '\n');
+
+  path = write_journal_file (dir, text->str, text->len);
+  journal = pf_journal_open (dir, "host", "user", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (pf_journal_get_n_entries (journal), ==, n);
+  assert_line_entry (journal, "first");
+  assert_line_entry (journal, "second");
+  assert_line_entry (journal, "third");
+  assert_line_entry (journal, long_uid->str);
+  for (guint i = 0; i < n - 4; i++)
+    {
+      g_autofree char *uid = g_strdup_printf ("u%u", i);
+
+      assert_line_entry (journal, uid);
+    }
+  /* Nothing taken for a torn line. */
+  g_assert_true (g_file_get_contents (path, &contents, &length, &error));
+  g_assert_cmpuint (length, ==, text->len);
+}
+
+/* A torn last line across a read's end is cut at its start. */
+static void
+test_torn_line_across_reads (void)
+{
+  g_autofree char *dir = state_dir ();
+  g_autoptr(GString) text = g_string_new (NULL);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *contents = NULL;
+  gsize whole;
+  gsize length = 0;
+
+  append_line (text, "a", PF_JOURNAL_READ_CHUNK - 10);
+  whole = text->len;
+  g_string_append (text, "b 1.M1P1Q2.h,S=1 1000 1 ");
+  while (text->len < PF_JOURNAL_READ_CHUNK + 10)
+    g_string_append_c (text, 'f');
+  path = write_journal_file (dir, text->str, text->len);
+  {
+    g_autoptr(PfJournal) journal = pf_journal_open (dir, "host", "user", &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpuint (pf_journal_get_n_entries (journal), ==, 1);
+    assert_line_entry (journal, "a");
+    g_assert_false (pf_journal_lookup (journal, "b", NULL, NULL));
+  }
+  g_assert_true (g_file_get_contents (path, &contents, &length, &error));
+  g_assert_cmpuint (length, ==, whole);
+  g_assert_true (memcmp (contents, text->str, whole) == 0);
+}
+
+/* Enough entries to grow the index many times and fill several blocks;
+ * names handed out stay where they are while more come; ids gone and
+ * delivered again, before and after the compaction that drops the dead
+ * records. */
+static void
+test_many_entries (void)
+{
+  g_autofree char *dir = state_dir ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GHashTable) listed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GPtrArray) gone = g_ptr_array_new_with_free_func (g_free);
+  const guint n = 40000;
+  const char *first_name = NULL;
+  g_autofree char *long_name = g_strnfill (300, 'n');
+
+  {
+    g_autoptr(PfJournal) journal = pf_journal_open (dir, "host", "user", &error);
+    PfJournalEntry entry;
+
+    g_assert_no_error (error);
+    for (guint i = 0; i < n; i += 1000)
+      {
+        PfJournalRecord records[1000];
+        g_autoptr(GPtrArray) strings = g_ptr_array_new_with_free_func (g_free);
+
+        for (guint j = 0; j < 1000; j++)
+          {
+            char *uid = g_strdup_printf ("%08X%08X", 0x5f3a0000u + i + j, 0x1234u);
+            char *name = g_strdup_printf ("1700000000.M%uP1Q1.%s,S=%u", i + j,
+                                          (i + j) % 97 == 1 ? long_name : "h", i + j);
+
+            g_ptr_array_add (strings, uid);
+            g_ptr_array_add (strings, name);
+            records[j] = (PfJournalRecord) { uid, name, 1700000000 + i + j, i + j,
+                                             "0123456789abcdef0123456789abcdef" };
+            g_hash_table_add (listed, g_strdup (uid));
+          }
+        g_assert_true (pf_journal_append (journal, records, 1000, &error));
+        g_assert_no_error (error);
+        if (i == 0)
+          g_assert_true (pf_journal_lookup (journal, "5F3A000000001234", &first_name, NULL));
+      }
+    g_assert_cmpuint (pf_journal_get_n_entries (journal), ==, n);
+    /* Still readable, and the same, after all those appends. */
+    g_assert_cmpstr (first_name, ==, "1700000000.M0P1Q1.h,S=0");
+    g_assert_true (pf_journal_get_entry (journal, "5F3A9C3F00001234", &entry));
+    g_assert_cmpint (entry.first_seen, ==, 1700000000 + 0x9c3f);
+    g_assert_false (pf_journal_lookup (journal, "5F3A9C4000001234", NULL, NULL));
+
+    /* Every third one gone, then every ninth delivered again. */
+    for (guint i = 0; i < n; i += 3)
+      g_ptr_array_add (gone, g_strdup_printf ("%08X%08X", 0x5f3a0000u + i, 0x1234u));
+    g_assert_true (pf_journal_record_gone (journal, (const char * const *) gone->pdata, gone->len, &error));
+    g_assert_cmpuint (pf_journal_get_n_entries (journal), ==, n - gone->len);
+    {
+      g_autoptr(GPtrArray) strings = g_ptr_array_new_with_free_func (g_free);
+      g_autoptr(GArray) again = g_array_new (FALSE, FALSE, sizeof (PfJournalRecord));
+
+      for (guint i = 0; i < n; i += 9)
+        {
+          char *uid = g_strdup_printf ("%08X%08X", 0x5f3a0000u + i, 0x1234u);
+          char *name = g_strdup_printf ("again.%u", i);
+          PfJournalRecord record = { uid, name, 5, 6, NULL };
+
+          g_ptr_array_add (strings, uid);
+          g_ptr_array_add (strings, name);
+          g_assert_false (pf_journal_lookup (journal, uid, NULL, NULL));
+          g_array_append_val (again, record);
+        }
+      g_assert_true (pf_journal_append (journal, &g_array_index (again, PfJournalRecord, 0), again->len, &error));
+    }
+    g_assert_true (pf_journal_compact (journal, listed, 1700000000, NULL, &error));
+    g_assert_no_error (error);
+    /* After the blocks are packed, more still go in. */
+    {
+      PfJournalRecord record = { "late", "late.1", 7, 8, "ff" };
+
+      g_assert_true (pf_journal_append (journal, &record, 1, &error));
+    }
+  }
+  {
+    g_autoptr(PfJournal) journal = pf_journal_open (dir, "host", "user", &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpuint (pf_journal_get_n_entries (journal), ==, n - gone->len + (n + 8) / 9 + 1);
+    for (guint i = 0; i < n; i++)
+      {
+        g_autofree char *uid = g_strdup_printf ("%08X%08X", 0x5f3a0000u + i, 0x1234u);
+        PfJournalEntry entry;
+        gboolean found = pf_journal_get_entry (journal, uid, &entry);
+
+        if (i % 9 == 0)
+          {
+            g_autofree char *name = g_strdup_printf ("again.%u", i);
+
+            g_assert_true (found);
+            g_assert_cmpstr (entry.name, ==, name);
+            g_assert_null (entry.header_digest);
+          }
+        else if (i % 3 == 0)
+          g_assert_false (found);
+        else
+          {
+            g_assert_true (found);
+            g_assert_cmpuint (entry.size, ==, i);
+            g_assert_cmpstr (entry.header_digest, ==, "0123456789abcdef0123456789abcdef");
+          }
+      }
+    g_assert_true (pf_journal_lookup (journal, "late", NULL, NULL));
+  }
+}
+
+/* Records longer than the journal's blocks of memory, one gone and one
+ * kept, among many short ones: after compaction packs the memory, every
+ * entry is found as it was. */
+static void
+test_long_records_packed (void)
+{
+  g_autofree char *dir = state_dir ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GHashTable) listed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GPtrArray) strings = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GArray) records = g_array_new (FALSE, FALSE, sizeof (PfJournalRecord));
+  g_autoptr(GPtrArray) gone = g_ptr_array_new ();
+  g_autofree char *padding = g_strnfill (200, 'p');
+  g_autofree char *long_b = g_strnfill (3 << 19, 'b');   /* 1.5 MiB */
+  g_autofree char *long_c = g_strnfill (5 << 18, 'c');   /* 1.25 MiB */
+  const guint n = 12000;
+  gint64 now = 1700000000;
+
+  for (guint i = 0; i < n; i++)
+    {
+      char *uid = g_strdup_printf ("s%u", i);
+      char *name = g_strdup_printf ("%u.%s", i, padding);
+      PfJournalRecord record = { uid, name, i, i, "abcd" };
+
+      g_ptr_array_add (strings, uid);
+      g_ptr_array_add (strings, name);
+      g_array_append_val (records, record);
+      if (i == n / 4)
+        {
+          PfJournalRecord b = { "B", long_b, 1, 1, NULL };
+
+          g_array_append_val (records, b);
+        }
+      if (i == n / 2)
+        {
+          PfJournalRecord c = { long_c, "c.name", 2, 2, "beef" };
+
+          g_array_append_val (records, c);
+        }
+      if (i % 2 == 0 && i < n / 2)
+        g_ptr_array_add (gone, uid);
+      g_hash_table_add (listed, g_strdup (uid));
+    }
+  g_ptr_array_add (gone, (char *) "B");
+  g_hash_table_add (listed, g_strdup (long_c));
+
+  {
+    g_autoptr(PfJournal) journal = pf_journal_open (dir, "host", "user", &error);
+    PfJournalRecord late = { "late", "late.name", 3, 3, NULL };
+
+    g_assert_true (pf_journal_append (journal, &g_array_index (records, PfJournalRecord, 0),
+                                      records->len, &error));
+    g_assert_true (pf_journal_record_gone (journal, (const char * const *) gone->pdata, gone->len, &error));
+    g_assert_true (pf_journal_compact (journal, listed, now, NULL, &error));
+    g_assert_no_error (error);
+    for (guint i = 0; i < n; i++)
+      {
+        g_autofree char *uid = g_strdup_printf ("s%u", i);
+        g_autofree char *name = g_strdup_printf ("%u.%s", i, padding);
+        PfJournalEntry entry;
+
+        if (i % 2 == 0 && i < n / 2)
+          g_assert_false (pf_journal_lookup (journal, uid, NULL, NULL));
+        else
+          {
+            g_assert_true (pf_journal_get_entry (journal, uid, &entry));
+            g_assert_cmpstr (entry.name, ==, name);
+            g_assert_cmpuint (entry.size, ==, i);
+            g_assert_cmpstr (entry.header_digest, ==, "abcd");
+          }
+      }
+    g_assert_false (pf_journal_lookup (journal, "B", NULL, NULL));
+    {
+      PfJournalEntry entry;
+
+      g_assert_true (pf_journal_get_entry (journal, long_c, &entry));
+      g_assert_cmpstr (entry.name, ==, "c.name");
+      g_assert_cmpstr (entry.header_digest, ==, "beef");
+    }
+    g_assert_true (pf_journal_append (journal, &late, 1, &error));
+    g_assert_cmpuint (pf_journal_get_n_entries (journal), ==, n - n / 4 + 2);
+  }
+  {
+    g_autoptr(PfJournal) journal = pf_journal_open (dir, "host", "user", &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpuint (pf_journal_get_n_entries (journal), ==, n - n / 4 + 2);
+    g_assert_true (pf_journal_lookup (journal, long_c, NULL, NULL));
+    g_assert_true (pf_journal_lookup (journal, "s1", NULL, NULL));
+    g_assert_true (pf_journal_lookup (journal, "late", NULL, NULL));
+  }
+}
+
+/* Every digest comes back as it was written, through memory, compaction
+ * and a reload: those kept as bytes and those kept as text. */
+static void
+test_digests_round_trip (void)
+{
+  g_autofree char *dir = state_dir ();
+  g_autofree char *path = g_build_filename (dir, "user@host.journal", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GHashTable) listed = listing ("0", "1", "2", "3", "4", "5", "6", "7", "8", "9", NULL);
+  g_autofree char *contents = NULL;
+  const char *digests[] = {
+    "0123456789abcdef0123456789abcdef",                                   /* header digest */
+    "00",
+    "ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00",   /* 32 bytes */
+    "ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff0001", /* 33: text */
+    "ABCDEF01",
+    "abc",
+    "sha256:0b2f9e5c6a1d7e8f9a0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d1e2f",
+    "0g",
+    NULL,
+    "-x",
+  };
+  g_autoptr(GString) expected = g_string_new ("@ user\n= 10\n");
+  PfJournalRecord records[G_N_ELEMENTS (digests)];
+  char uids[G_N_ELEMENTS (digests)][2];
+
+  for (guint i = 0; i < G_N_ELEMENTS (digests); i++)
+    {
+      uids[i][0] = '0' + i;
+      uids[i][1] = '\0';
+      records[i] = (PfJournalRecord) { uids[i], "1.M1P1Q1.h", 100 + i, 1000 + i, digests[i] };
+      g_string_append_printf (expected, "%s 1.M1P1Q1.h %u %u %s\n", uids[i], 100 + i, 1000 + i,
+                              digests[i] != NULL ? digests[i] : "-");
+    }
+  {
+    g_autoptr(PfJournal) journal = pf_journal_open (dir, "host", "user", &error);
+
+    g_assert_true (pf_journal_set_user (journal, "user", &error));
+    g_assert_true (pf_journal_append (journal, records, G_N_ELEMENTS (records), &error));
+    g_assert_no_error (error);
+    for (guint i = 0; i < G_N_ELEMENTS (digests); i++)
+      {
+        PfJournalEntry entry;
+
+        g_assert_true (pf_journal_get_entry (journal, uids[i], &entry));
+        g_assert_cmpstr (entry.header_digest, ==, digests[i]);
+      }
+    /* A pending record makes the next run's compaction rewrite the file. */
+    g_assert_true (pf_journal_note_pending (journal, "1.M1P1Q9.h", &error));
+  }
+  {
+    g_autoptr(PfJournal) journal = pf_journal_open (dir, "host", "user", &error);
+
+    g_assert_true (pf_journal_compact (journal, listed, 1700000000, NULL, &error));
+    g_assert_no_error (error);
+  }
+  g_assert_true (g_file_get_contents (path, &contents, NULL, &error));
+  g_assert_cmpstr (contents, ==, expected->str);
+  {
+    g_autoptr(PfJournal) journal = pf_journal_open (dir, "host", "user", &error);
+
+    for (guint i = 0; i < G_N_ELEMENTS (digests); i++)
+      {
+        PfJournalEntry entry;
+
+        g_assert_true (pf_journal_get_entry (journal, uids[i], &entry));
+        g_assert_cmpstr (entry.header_digest, ==, digests[i]);
+        g_assert_cmpuint (entry.size, ==, 1000 + i);
+      }
+  }
+}
+
+/* An id forgotten (gone from the server, or by compaction) and listed
+ * again is a new message: delivered again, its new entry is the one. */
+static void
+test_forgotten_then_listed_again (void)
+{
+  g_autofree char *dir = state_dir ();
+  g_autofree char *path = write_journal_file (dir,
+                                              "a 1.M1P1Q1.h,S=1 10 1 aaaa\n"
+                                              "- a\n"
+                                              "a 1.M1P1Q2.h,S=2 20 2 bbbb\n"
+                                              "b 1.M1P1Q3.h,S=3 30 3 cccc\n"
+                                              "- b\n", -1);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GHashTable) without_a = listing ("b", "c", NULL);
+  g_autoptr(GHashTable) with_a = listing ("a", "b", "c", NULL);
+  g_autofree char *contents = NULL;
+  PfJournalRecord b_again = { "b", "1.M1P1Q4.h,S=4", 40, 4, "dddd" };
+  PfJournalRecord a_again = { "a", "1.M1P1Q5.h,S=5", 50, 5, "eeee" };
+  PfJournalRecord c = { "c", "1.M1P1Q6.h,S=6", 60, 6, NULL };
+  const char *a[] = { "a" };
+  gint64 now = 1700000000;
+  PfJournalEntry entry;
+  g_autoptr(PfJournal) journal = pf_journal_open (dir, "host", "user", &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpuint (pf_journal_get_n_entries (journal), ==, 1);
+  g_assert_true (pf_journal_get_entry (journal, "a", &entry));
+  g_assert_cmpstr (entry.name, ==, "1.M1P1Q2.h,S=2");
+  g_assert_false (pf_journal_knows (journal, "b"));
+  g_assert_true (pf_journal_append (journal, &b_again, 1, &error));
+  g_assert_true (pf_journal_append (journal, &c, 1, &error));
+  g_assert_true (pf_journal_get_entry (journal, "b", &entry));
+  g_assert_cmpstr (entry.name, ==, "1.M1P1Q4.h,S=4");
+
+  /* Forgotten by compaction: three listings over a week without it. */
+  for (guint run = 0; run < 3; run++)
+    g_assert_true (pf_journal_compact (journal, without_a, now + run * 4 * DAY, NULL, &error));
+  g_assert_false (pf_journal_lookup (journal, "a", NULL, NULL));
+  g_assert_cmpuint (pf_journal_get_n_entries (journal), ==, 2);
+  /* Listed again, delivered again, then gone and delivered once more. */
+  g_assert_true (pf_journal_append (journal, &a_again, 1, &error));
+  g_assert_true (pf_journal_compact (journal, with_a, now + 9 * DAY, NULL, &error));
+  g_assert_true (pf_journal_record_gone (journal, a, 1, &error));
+  g_assert_false (pf_journal_knows (journal, "a"));
+  g_assert_true (pf_journal_append (journal, &a_again, 1, &error));
+  g_assert_true (pf_journal_get_entry (journal, "a", &entry));
+  g_assert_cmpstr (entry.name, ==, "1.M1P1Q5.h,S=5");
+  g_assert_cmpstr (entry.header_digest, ==, "eeee");
+  g_assert_cmpuint (pf_journal_get_n_entries (journal), ==, 3);
+  /* The next run rewrites it (for its pending record): each id once. */
+  g_assert_true (pf_journal_note_pending (journal, "1.M1P1Q9.h", &error));
+  g_clear_pointer (&journal, pf_journal_free);
+  journal = pf_journal_open (dir, "host", "user", &error);
+  g_assert_no_error (error);
+  g_assert_true (pf_journal_get_entry (journal, "a", &entry));
+  g_assert_cmpstr (entry.name, ==, "1.M1P1Q5.h,S=5");
+  g_assert_true (pf_journal_compact (journal, with_a, now + 10 * DAY, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_file_get_contents (path, &contents, NULL, &error));
+  g_assert_cmpstr (contents, ==, "= 3\n"
+                                 "b 1.M1P1Q4.h,S=4 40 4 dddd\n"
+                                 "c 1.M1P1Q6.h,S=6 60 6 -\n"
+                                 "a 1.M1P1Q5.h,S=5 50 5 eeee\n");
+}
+
+/* Ids noted as listed count as listed at the next compaction, which
+ * drops the notes: a listing's set need not hold them. */
+static void
+test_compact_noted_listed (void)
+{
+  g_autofree char *dir = state_dir ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GHashTable) empty = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(PfJournal) journal = pf_journal_open (dir, "host", "user", &error);
+  g_autofree char *path = g_build_filename (dir, "user@host.journal", NULL);
+  g_autofree char *contents = NULL;
+  PfJournalRecord records[] = {
+    { "a", "1.M1P1Q1.h,S=1", 1, 1, NULL }, { "b", "1.M1P1Q2.h,S=1", 1, 1, NULL },
+    { "c", "1.M1P1Q3.h,S=1", 1, 1, NULL },
+  };
+  PfJournalRecord a_again = { "a", "1.M1P1Q4.h,S=2", 1, 2, NULL };
+  gint64 now = 1700000000;
+  gboolean trusted = FALSE;
+
+  g_assert_true (pf_journal_append (journal, records, 3, &error));
+  g_assert_true (pf_journal_record_oversize (journal, "y", 5000, &error));
+  g_assert_true (pf_journal_record_oversize (journal, "z", 5000, &error));
+  pf_journal_note_listed (journal, "a");
+  pf_journal_note_listed (journal, "b");
+  pf_journal_note_listed (journal, "z");
+  pf_journal_note_listed (journal, "unknown");
+  /* Delivered again under a noted id: still listed. */
+  g_assert_true (pf_journal_append (journal, &a_again, 1, &error));
+  g_assert_true (pf_journal_compact_counted (journal, empty, 4, now, &trusted, &error));
+  g_assert_no_error (error);
+  g_assert_true (trusted);
+  g_assert_true (pf_journal_is_oversize (journal, "z", 5000));
+  g_assert_false (pf_journal_knows (journal, "y"));
+  g_assert_true (g_file_get_contents (path, &contents, NULL, &error));
+  g_assert_nonnull (strstr (contents, "\na 1.M1P1Q4.h,S=2 1 2 -\n"));
+  g_assert_nonnull (strstr (contents, "\nb 1.M1P1Q2.h,S=1 1 1 -\n"));
+  g_assert_nonnull (strstr (contents, "\nc 1.M1P1Q3.h,S=1 1 1 - 1 1700000000\n"));
+  g_clear_pointer (&contents, g_free);
+
+  /* The notes went with that compaction: now a and b miss too. */
+  g_assert_true (pf_journal_compact_counted (journal, empty, 4, now + DAY, &trusted, &error));
+  g_assert_true (g_file_get_contents (path, &contents, NULL, &error));
+  g_assert_nonnull (strstr (contents, "\na 1.M1P1Q4.h,S=2 1 2 - 1 1700086400\n"));
+  g_assert_nonnull (strstr (contents, "\nc 1.M1P1Q3.h,S=1 1 1 - 2 1700000000\n"));
+  g_assert_false (pf_journal_knows (journal, "z"));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -758,6 +1291,13 @@ main (int    argc,
   g_test_add_func ("/engine/delivery/journal/line/format-and-parse", test_format_and_parse);
   g_test_add_func ("/engine/delivery/journal/append-and-reload", test_append_reload);
   g_test_add_func ("/engine/delivery/journal/torn-last-line-cut", test_torn_last_line_cut);
+  g_test_add_func ("/engine/delivery/journal/load/lines-across-reads", test_lines_across_reads);
+  g_test_add_func ("/engine/delivery/journal/load/torn-line-across-reads", test_torn_line_across_reads);
+  g_test_add_func ("/engine/delivery/journal/entries/many", test_many_entries);
+  g_test_add_func ("/engine/delivery/journal/entries/long-records-packed", test_long_records_packed);
+  g_test_add_func ("/engine/delivery/journal/entries/digests-round-trip", test_digests_round_trip);
+  g_test_add_func ("/engine/delivery/journal/entries/forgotten-then-listed-again", test_forgotten_then_listed_again);
+  g_test_add_func ("/engine/delivery/journal/compact/noted-listed", test_compact_noted_listed);
   g_test_add_func ("/engine/delivery/journal/lock/second-refused", test_lock_refuses_second);
   g_test_add_func ("/engine/delivery/journal/recover/tmp-files", test_recover);
   g_test_add_func ("/engine/delivery/journal/links/planted-temporary-harmless", test_planted_temporary_harmless);
