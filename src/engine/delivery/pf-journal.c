@@ -777,6 +777,30 @@ pf_journal_replace_state_file (int          dir_fd,
   return finish_replacement (dir_fd, dir_path, name, fd, temporary, error);
 }
 
+/* pread(), again after a signal; -1 with @error in G_FILE_ERROR. */
+static gssize
+read_at (int         fd,
+         const char *path,
+         void       *buffer,
+         gsize       len,
+         off_t       offset,
+         GError    **error)
+{
+  for (;;)
+    {
+      ssize_t n = pread (fd, buffer, len, offset);
+      int saved_errno = errno;
+
+      if (n >= 0)
+        return n;
+      if (saved_errno == EINTR)
+        continue;
+      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved_errno),
+                   _("Could not read %s: %s"), path, g_strerror (saved_errno));
+      return -1;
+    }
+}
+
 /* The whole file open at @fd, from its start. */
 static gboolean
 read_whole (int          fd,
@@ -791,18 +815,10 @@ read_whole (int          fd,
 
   for (;;)
     {
-      ssize_t n = pread (fd, buffer, sizeof buffer, offset);
+      gssize n = read_at (fd, path, buffer, sizeof buffer, offset, error);
 
       if (n < 0)
-        {
-          int saved_errno = errno;
-
-          if (saved_errno == EINTR)
-            continue;
-          g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved_errno),
-                       _("Could not read %s: %s"), path, g_strerror (saved_errno));
-          return FALSE;
-        }
+        return FALSE;
       if (n == 0)
         break;
       g_byte_array_append (data, buffer, n);
@@ -1008,20 +1024,12 @@ read_lines (int          fd,
 
   for (;;)
     {
-      ssize_t n = pread (fd, buffer, PF_JOURNAL_READ_CHUNK, offset);
+      gssize n = read_at (fd, path, buffer, PF_JOURNAL_READ_CHUNK, offset, error);
       const char *p = buffer;
       const char *stop;
 
       if (n < 0)
-        {
-          int saved_errno = errno;
-
-          if (saved_errno == EINTR)
-            continue;
-          g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved_errno),
-                       _("Could not read %s: %s"), path, g_strerror (saved_errno));
-          return FALSE;
-        }
+        return FALSE;
       if (n == 0)
         break;
       stop = buffer + n;
