@@ -99,7 +99,7 @@ names_descriptor (const char *file)
          || g_str_has_prefix (file, "/proc/self/fd/");
 }
 
-/* Like ssh with a private key: a password file that other users may read
+/* Like ssh with a private key: a password or token file that other users may read
  * (or replace) is refused, not used. Pipes, sockets and devices have no
  * such file behind them. */
 static gboolean
@@ -114,7 +114,7 @@ password_file_is_private (int          fd,
       int saved_errno = errno;
 
       g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
-                   _("Cannot open the password file %s: %s"), file, g_strerror (saved_errno));
+                   _("Cannot open %s: %s"), file, g_strerror (saved_errno));
       return FALSE;
     }
   if (names_descriptor (file) || S_ISFIFO (st.st_mode) || S_ISCHR (st.st_mode) || S_ISSOCK (st.st_mode))
@@ -122,8 +122,8 @@ password_file_is_private (int          fd,
   if ((st.st_mode & (S_IRWXG | S_IRWXO)) != 0)
     {
       g_set_error (error, PF_ERROR, PF_ERROR_INVALID_INPUT,
-                   _("The password file %s can be read or changed by other users; "
-                     "make it private with “chmod 600 %s”."),
+                   _("The file %s can be read or changed by other users, so the secret in "
+                     "it is not used; make it private with “chmod 600 %s”."),
                    file, file);
       return FALSE;
     }
@@ -213,7 +213,7 @@ pf_cli_read_password (gboolean     from_stdin,
           int saved_errno = errno;
 
           g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
-                       _("Cannot open the password file %s: %s"), file, g_strerror (saved_errno));
+                       _("Cannot open %s: %s"), file, g_strerror (saved_errno));
           return NULL;
         }
       if (password_file_is_private (fd, file, error))

@@ -513,6 +513,9 @@ test_fetch_token_file (void)
     "fetch", "--host", "127.0.0.1", "--port", fixture.port, "--security", "tls",
     "--user", USER, "--oauth2-token-file", token_file, "--maildir", maildir, NULL });
   g_assert_cmpint (readable.status, ==, 64);
+  g_assert_nonnull (strstr (readable.err, "other users"));
+  /* It names the file, not a password it does not hold. */
+  g_assert_null (strstr (readable.err, "password file"));
 
   assert_no_secrets (&fixture, token_file);
   fixture_stop (&fixture);
