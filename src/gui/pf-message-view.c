@@ -17,6 +17,7 @@
 #include "pf-gui-util.h"
 #include "pf-html-text.h"
 #include "pf-message-view.h"
+#include "pf-mime-file.h"
 
 /* The source view shows this much of a message; the rest is one click
  * away in the mail reader. */
@@ -62,18 +63,6 @@ pf_attachment_free (PfAttachment *attachment)
 }
 
 /* ---- Reading the file (worker thread) ----------------------------------- */
-
-static void
-ensure_gmime (void)
-{
-  static gsize initialized = 0;
-
-  if (g_once_init_enter (&initialized))
-    {
-      g_mime_init ();
-      g_once_init_leave (&initialized, 1);
-    }
-}
 
 static char *
 strip_controls (const char *text)
@@ -176,22 +165,13 @@ pf_message_view_read (const char  *path,
 {
   g_autofree char *contents = NULL;
   gsize length = 0;
-  GMimeStream *stream;
-  GMimeParser *parser;
   GMimeMessage *message;
   GString *out;
   Walk walk = { NULL, };
   GDateTime *date;
 
-  ensure_gmime ();
-  if (!g_file_get_contents (path, &contents, &length, error))
+  if (!pf_mime_file_read (path, &message, &contents, &length, error))
     return FALSE;
-
-  stream = g_mime_stream_mem_new_with_buffer (contents, length);
-  parser = g_mime_parser_new_with_stream (stream);
-  g_object_unref (stream);
-  message = g_mime_parser_construct_message (parser, NULL);
-  g_object_unref (parser);
   if (message == NULL)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, _("This file is not a mail message."));

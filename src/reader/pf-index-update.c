@@ -19,6 +19,7 @@
 #include "pf-html-text.h"
 #include "pf-index-private.h"
 #include "pf-maildir-flags.h"
+#include "pf-mime-file.h"
 
 /* Rows written per transaction while building: a build interrupted half
  * way keeps what it wrote, and other connections are never locked out
@@ -28,18 +29,6 @@
 #define BODY_TEXT_MAX (64 * 1024)
 
 /* ---- Parsing a message file --------------------------------------------- */
-
-static void
-ensure_gmime (void)
-{
-  static gsize initialized = 0;
-
-  if (g_once_init_enter (&initialized))
-    {
-      g_mime_init ();
-      g_once_init_leave (&initialized, 1);
-    }
-}
 
 typedef struct
 {
@@ -155,22 +144,12 @@ parse_file (const char  *path,
             Parsed      *out,
             GError     **error)
 {
-  g_autofree char *contents = NULL;
   gsize length = 0;
-  GMimeStream *stream;
-  GMimeParser *parser;
   GMimeMessage *message;
   GDateTime *date;
 
-  ensure_gmime ();
-  if (!g_file_get_contents (path, &contents, &length, error))
+  if (!pf_mime_file_read (path, &message, NULL, &length, error))
     return FALSE;
-
-  stream = g_mime_stream_mem_new_with_buffer (contents, length);
-  parser = g_mime_parser_new_with_stream (stream);
-  g_object_unref (stream);
-  message = g_mime_parser_construct_message (parser, NULL);
-  g_object_unref (parser);
 
   out->size = length;
   if (message == NULL)
