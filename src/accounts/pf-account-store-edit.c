@@ -31,7 +31,7 @@ edit_data_free (EditData *data)
 {
   g_clear_object (&data->before);
   g_clear_object (&data->after);
-  g_clear_pointer (&data->password, pf_keyring_password_free);
+  g_clear_pointer (&data->password, pf_wipe_string);
   g_free (data);
 }
 

@@ -29,7 +29,7 @@ on_looked_up (GObject      *source,
               gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
-  g_autoptr(PfKeyringPassword) password = NULL;
+  g_autoptr(PfWipedString) password = NULL;
   GError *error = NULL;
 
   password = pf_keyring_lookup_finish (result, &error);

@@ -42,15 +42,6 @@ pf_keyring_item_label (const char *account_name,
   return g_strdup_printf ("Popfetch: %s (%s@%s)", account_name, user, host);
 }
 
-void
-pf_keyring_password_free (char *password)
-{
-  if (password == NULL)
-    return;
-  explicit_bzero (password, strlen (password));
-  g_free (password);
-}
-
 static GHashTable *
 build_attributes (const char *host,
                   const char *user)
@@ -237,7 +228,7 @@ on_searched (GObject      *source,
                              _("The keyring did not hand out the password"));
   else
     g_task_return_pointer (task, g_strdup (secret_value_get_text (value)),
-                           (GDestroyNotify) pf_keyring_password_free);
+                           (GDestroyNotify) pf_wipe_string);
 
   g_clear_pointer (&value, secret_value_unref);
   g_list_free_full (items, g_object_unref);

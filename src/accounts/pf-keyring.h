@@ -10,6 +10,8 @@
 #include <gio/gio.h>
 #include <libsecret/secret.h>
 
+#include "pf-credentials.h"
+
 G_BEGIN_DECLS
 
 /* Items use the schema "io.github.popfetch.Popfetch.Password" with the
@@ -45,7 +47,7 @@ gboolean  pf_keyring_store_finish  (GAsyncResult         *result,
                                     GError              **error);
 
 /* The password, or NULL with PF_ERROR_NO_PASSWORD when none is stored.
- * Free it with pf_keyring_password_free(). */
+ * Free it with pf_wipe_string(). */
 void      pf_keyring_lookup_async  (const char           *host,
                                     const char           *user,
                                     GCancellable         *cancellable,
@@ -69,12 +71,5 @@ gboolean  pf_keyring_clear_finish  (GAsyncResult         *result,
  * the OAuth2 refresh-token items. */
 GError   *pf_keyring_classify_error (GError *error);
 
-/* Wipes the memory before freeing it. */
-void      pf_keyring_password_free (char                 *password);
-
-/* For g_autoptr(PfKeyringPassword) password = pf_keyring_lookup_finish (…) */
-typedef char PfKeyringPassword;
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (PfKeyringPassword, pf_keyring_password_free)
 
 G_END_DECLS

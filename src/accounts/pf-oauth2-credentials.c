@@ -145,7 +145,7 @@ on_token_looked_up (GObject      *source,
       char *copy = g_strdup (token);
 
       secret_password_free (token);
-      g_task_return_pointer (task, copy, (GDestroyNotify) pf_keyring_password_free);
+      g_task_return_pointer (task, copy, (GDestroyNotify) pf_wipe_string);
     }
 }
 
@@ -252,7 +252,7 @@ static void
 take_tokens (PfOAuth2Credentials  *self,
              const PfOAuth2Tokens *tokens)
 {
-  g_clear_pointer (&self->access_token, pf_oauth2_wipe_string);
+  g_clear_pointer (&self->access_token, pf_wipe_string);
   self->access_token = g_strdup (tokens->access_token);
   self->lifetime = tokens->lifetime > 0 ? tokens->lifetime : UNSAID_LIFETIME;
   self->expires_at = tokens->expires_at > 0 ? tokens->expires_at
@@ -307,7 +307,7 @@ on_refreshed (GObject      *source,
   if (tokens == NULL)
     {
       if (g_error_matches (error, PF_OAUTH2_ERROR, PF_OAUTH2_ERROR_SIGN_IN_AGAIN))
-        g_clear_pointer (&self->refresh_token, pf_oauth2_wipe_string);
+        g_clear_pointer (&self->refresh_token, pf_wipe_string);
       finish_waiting (self, error);
       return;
     }
@@ -315,7 +315,7 @@ on_refreshed (GObject      *source,
   take_tokens (self, tokens);
   if (tokens->refresh_token != NULL && g_strcmp0 (tokens->refresh_token, self->refresh_token) != 0)
     {
-      g_clear_pointer (&self->refresh_token, pf_oauth2_wipe_string);
+      g_clear_pointer (&self->refresh_token, pf_wipe_string);
       self->refresh_token = g_strdup (tokens->refresh_token);
       if (self->from_keyring)
         {
@@ -411,7 +411,7 @@ oauth2_invalidate (PfCredentials  *credentials,
   /* Only the token that was refused: a refresh since then stands. */
   if (self->access_token != NULL &&
       (rejected == NULL || g_strcmp0 (pf_secret_get_value (rejected), self->access_token) == 0))
-    g_clear_pointer (&self->access_token, pf_oauth2_wipe_string);
+    g_clear_pointer (&self->access_token, pf_wipe_string);
 }
 
 static void
@@ -432,8 +432,8 @@ pf_oauth2_credentials_finalize (GObject *object)
   pf_oauth2_config_free (self->config);
   g_free (self->account_name);
   g_free (self->user);
-  pf_oauth2_wipe_string (self->access_token);
-  pf_oauth2_wipe_string (self->refresh_token);
+  pf_wipe_string (self->access_token);
+  pf_wipe_string (self->refresh_token);
   G_OBJECT_CLASS (pf_oauth2_credentials_parent_class)->finalize (object);
 }
 
@@ -477,7 +477,7 @@ pf_oauth2_credentials_set_tokens (PfOAuth2Credentials  *self,
   take_tokens (self, tokens);
   if (tokens->refresh_token != NULL)
     {
-      g_clear_pointer (&self->refresh_token, pf_oauth2_wipe_string);
+      g_clear_pointer (&self->refresh_token, pf_wipe_string);
       self->refresh_token = g_strdup (tokens->refresh_token);
       self->from_keyring = FALSE;
     }

@@ -36,7 +36,7 @@ void      pf_oauth2_keyring_store_async   (const char           *account_name,
 gboolean  pf_oauth2_keyring_store_finish  (GAsyncResult         *result,
                                            GError              **error);
 /* The refresh token, or NULL with PF_OAUTH2_ERROR_SIGN_IN_AGAIN when none
- * is stored. Free with pf_keyring_password_free(). */
+ * is stored. Free with pf_wipe_string(). */
 void      pf_oauth2_keyring_lookup_async  (const PfOAuth2Config *config,
                                            const char           *user,
                                            GCancellable         *cancellable,

@@ -61,7 +61,7 @@ pf_token_credentials_finalize (GObject *object)
 {
   PfTokenCredentials *self = PF_TOKEN_CREDENTIALS (object);
 
-  pf_oauth2_wipe_string (self->token);
+  pf_wipe_string (self->token);
   G_OBJECT_CLASS (pf_token_credentials_parent_class)->finalize (object);
 }
 

@@ -615,7 +615,7 @@ pf_cli_run_add (int    argc,
   g_autoptr(GError) error = NULL;
   g_autoptr(PfAccountStore) store = NULL;
   g_autoptr(PfAccount) account = NULL;
-  g_autoptr(PfKeyringPassword) password = NULL;
+  g_autoptr(PfWipedString) password = NULL;
   g_autoptr(PfDemo) demo = NULL;
   gboolean user_given = FALSE;
   const char *address;
@@ -1018,7 +1018,7 @@ pf_cli_run_set_password (int    argc,
   g_autoptr(GError) error = NULL;
   g_autoptr(PfAccountStore) store = NULL;
   int exit_code;
-  g_autoptr(PfKeyringPassword) password = NULL;
+  g_autoptr(PfWipedString) password = NULL;
   g_autofree char *prompt = NULL;
   PfAccount *account;
 

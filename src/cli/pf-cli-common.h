@@ -11,6 +11,8 @@
 
 #include <gio/gio.h>
 
+#include "pf-credentials.h"
+
 G_BEGIN_DECLS
 
 /* Exit codes, sysexits style; documented in `popfetch-cli --help` and the
@@ -54,12 +56,11 @@ void pf_cli_json_string (GString    *out,
 /* The password for one run (pf-cli-password.c): the first line of stdin
  * (@from_stdin), of @file, or typed without echo on the terminal after
  * @prompt (NULL: no prompting). Never from argv or the environment. Free
- * with pf_cli_password_free() (or pf_keyring_password_free(): both wipe). */
+ * with pf_wipe_string(). */
 char *pf_cli_read_password (gboolean     from_stdin,
                             const char  *file,
                             const char  *prompt,
                             GError     **error);
-void  pf_cli_password_free (char        *password);
 
 /* The steps every command takes (pf-cli-common.c). The CLI drives the
  * same async API as the app from its own main loop: pass

@@ -25,8 +25,6 @@
 #include "pf-tls-database.h"
 
 /* A password read for one run, wiped when freed. */
-typedef char PfCliPassword;
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (PfCliPassword, pf_keyring_password_free)
 
 /* ---- Shared ------------------------------------------------------------- */
 
@@ -811,7 +809,7 @@ pf_cli_test (int    argc,
   g_autoptr(PfLoginTest) test = NULL;
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(PfDiagnosis) diagnosis = NULL;
-  g_autoptr(PfCliPassword) password = NULL;
+  g_autoptr(PfWipedString) password = NULL;
   g_autofree char *pin_hex = NULL;
   g_autoptr(PfCredentials) credentials = NULL;
   g_autoptr(PfAccount) account = NULL;
@@ -907,7 +905,7 @@ pf_cli_test (int    argc,
 
   if (credentials == NULL)
     credentials = pf_credentials_new_for_password (password);
-  g_clear_pointer (&password, pf_keyring_password_free);
+  g_clear_pointer (&password, pf_wipe_string);
   pf_login_test_run_async (test, credentials, NULL, pf_cli_store_result, &result);
   diagnosis = pf_login_test_run_finish (test, pf_cli_wait_for (&result), &error);
   if (diagnosis == NULL)

@@ -649,7 +649,7 @@ pf_cli_fetch_ad_hoc (PfCliFetchOptions *options)
       return pf_cli_usage_error ("fetch", error->message);
     credentials = options->oauth2_token_file != NULL ? pf_credentials_new_for_access_token (secret)
                                                      : pf_credentials_new_for_password (secret);
-    pf_cli_password_free (secret);
+    pf_wipe_string (secret);
   }
   if (security == PF_SECURITY_NONE && !options->quiet && !options->json)
     fprintf (stderr, "%s\n", _("popfetch-cli: warning: --security none sends the password unencrypted."));

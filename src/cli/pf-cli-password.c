@@ -25,15 +25,6 @@
 
 #define PASSWORD_MAX 4096
 
-void
-pf_cli_password_free (char *password)
-{
-  if (password == NULL)
-    return;
-  explicit_bzero (password, strlen (password));
-  g_free (password);
-}
-
 static void
 wipe_buffer (char  *buffer,
              gsize  size)
@@ -230,6 +221,6 @@ pf_cli_read_password (gboolean     from_stdin,
     }
 
   if (password != NULL && !password_is_acceptable (password, error))
-    g_clear_pointer (&password, pf_cli_password_free);
+    g_clear_pointer (&password, pf_wipe_string);
   return password;
 }

@@ -130,7 +130,7 @@ pf_cli_fetch_saved_accounts (const char * const *names,
               continue;
             }
           credentials = pf_credentials_new_for_password (password);
-          pf_keyring_password_free (password);
+          pf_wipe_string (password);
         }
 
       /* NULL credentials: the account's own (OAuth2). */
@@ -246,7 +246,7 @@ pf_cli_saved_login_test (const char     *name,
           return status;
         }
       *credentials = pf_credentials_new_for_password (secret);
-      pf_keyring_password_free (secret);
+      pf_wipe_string (secret);
     }
 
   *test = g_steal_pointer (&login_test);

@@ -39,7 +39,7 @@ account_fetcher (PfAccount   *account,
   if (password == NULL)
     return pf_cli_report_error (error);
   credentials = pf_credentials_new_for_password (password);
-  pf_keyring_password_free (password);
+  pf_wipe_string (password);
 
   *fetcher = pf_account_create_fetcher (account, credentials, &error);
   if (*fetcher == NULL)

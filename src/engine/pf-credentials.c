@@ -21,8 +21,8 @@ struct _PfSecret
   char         *value;
 };
 
-static void
-wipe_string (char *text)
+void
+pf_wipe_string (char *text)
 {
   if (text == NULL)
     return;
@@ -63,7 +63,7 @@ pf_secret_free (PfSecret *secret)
 {
   if (secret == NULL)
     return;
-  wipe_string (secret->value);
+  pf_wipe_string (secret->value);
   g_free (secret);
 }
 
@@ -167,7 +167,7 @@ pf_password_credentials_finalize (GObject *object)
 {
   PfPasswordCredentials *self = PF_PASSWORD_CREDENTIALS (object);
 
-  wipe_string (self->password);
+  pf_wipe_string (self->password);
   G_OBJECT_CLASS (pf_password_credentials_parent_class)->finalize (object);
 }
 

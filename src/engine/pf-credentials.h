@@ -32,6 +32,14 @@ void          pf_secret_free      (PfSecret       *secret);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PfSecret, pf_secret_free)
 
+/* Wipes @text (NUL-terminated) and frees it; NULL is fine. Every copy of
+ * a password or token Popfetch makes goes back to the allocator this way:
+ * g_autoptr(PfWipedString) for one that lives in a scope. */
+void          pf_wipe_string      (char           *text);
+
+typedef char PfWipedString;
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (PfWipedString, pf_wipe_string)
+
 #define PF_TYPE_CREDENTIALS (pf_credentials_get_type ())
 
 G_DECLARE_INTERFACE (PfCredentials, pf_credentials, PF, CREDENTIALS, GObject)

@@ -90,7 +90,7 @@ static guint signals[N_SIGNALS];
 static void
 wipe_password (PfSetupWindow *self)
 {
-  g_clear_pointer (&self->password, pf_keyring_password_free);
+  g_clear_pointer (&self->password, pf_wipe_string);
 }
 
 static void

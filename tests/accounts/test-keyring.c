@@ -158,9 +158,9 @@ static void
 test_lookup_replace_clear (void)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(PfKeyringPassword) first = NULL;
-  g_autoptr(PfKeyringPassword) second = NULL;
-  g_autoptr(PfKeyringPassword) gone = NULL;
+  g_autoptr(PfWipedString) first = NULL;
+  g_autoptr(PfWipedString) second = NULL;
+  g_autoptr(PfWipedString) gone = NULL;
   g_autofree char *search = NULL;
   g_autofree char *after = NULL;
 
@@ -203,7 +203,7 @@ test_other_schema_left_alone (void)
   const char *argv[] = { "secret-tool", "store", "--label=mpop", "xdg:schema", "de.marlam.mpop.password",
                          "host", HOST, "service", "pop3", "user", USER, NULL };
   g_autoptr(GError) error = NULL;
-  g_autoptr(PfKeyringPassword) password = NULL;
+  g_autoptr(PfWipedString) password = NULL;
   g_autofree char *search = NULL;
   GSubprocess *proc;
 
@@ -234,7 +234,7 @@ test_locked_documented_error (void)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(SecretService) service = NULL;
-  g_autoptr(PfKeyringPassword) password = NULL;
+  g_autoptr(PfWipedString) password = NULL;
   g_autoptr(SecretCollection) collection = NULL;
   GAsyncResult *result = NULL;
   GList *objects;
@@ -279,7 +279,7 @@ static void
 unavailable_child (void)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(PfKeyringPassword) password = NULL;
+  g_autoptr(PfWipedString) password = NULL;
 
   g_setenv ("DBUS_SESSION_BUS_ADDRESS", g_getenv ("PF_TEST_BUS_ADDRESS"), TRUE);
 

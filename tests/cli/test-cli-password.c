@@ -7,7 +7,7 @@
  * pf_cli_read_password() reads a line a byte at a time into one buffer of
  * the largest size, so that no grown buffer is freed with part of the
  * password in it. Here it reads from a pipe on standard input and from a
- * file; once its result is freed with pf_cli_password_free(), no piece of
+ * file; once its result is freed with pf_wipe_string(), no piece of
  * the password may be anywhere in the process, and no block may have gone
  * back to the allocator unwiped (tests/lib/pf-test-memory.h).
  */
@@ -84,7 +84,7 @@ check_read (gboolean    from_stdin,
   read = pf_cli_read_password (from_stdin, file, NULL, &error);
   g_assert_no_error (error);
   g_assert_true (strcmp (read, password) == 0);
-  pf_cli_password_free (read);
+  pf_wipe_string (read);
   g_atomic_int_set (&pf_test_memory_watching, FALSE);
 
   g_assert_cmpint (g_atomic_int_get (&pf_test_memory_unwiped_frees), ==, 0);

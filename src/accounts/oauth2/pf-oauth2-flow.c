@@ -248,7 +248,7 @@ post_form_async (const char          *url,
   gsize len = form->len;
   char *body = g_string_free (form, FALSE);
   g_autoptr(GBytes) bytes = g_bytes_new_with_free_func (body, len,
-                                                        (GDestroyNotify) pf_oauth2_wipe_string,
+                                                        (GDestroyNotify) pf_wipe_string,
                                                         body);
 
   g_task_set_source_tag (task, post_form_async);
@@ -535,8 +535,8 @@ auth_flow_free (AuthFlow *flow)
     }
   g_clear_pointer (&flow->config, pf_oauth2_config_free);
   g_free (flow->state);
-  pf_oauth2_wipe_string (flow->verifier);
-  pf_oauth2_wipe_string (flow->code);
+  pf_wipe_string (flow->verifier);
+  pf_wipe_string (flow->code);
   g_clear_error (&flow->answer_error);
   g_free (flow->redirect_uri);
   g_free (flow);
@@ -589,7 +589,7 @@ on_answer_handled (gpointer user_data)
   form_add (form, "redirect_uri", flow->redirect_uri);
   form_add (form, "code_verifier", flow->verifier);
   add_client (form, flow->config);
-  g_clear_pointer (&flow->code, pf_oauth2_wipe_string);
+  g_clear_pointer (&flow->code, pf_wipe_string);
   cancellable = g_task_get_cancellable (task);
   post_form_async (flow->config->token_url, GRANT_CODE, form, cancellable,
                    on_code_exchanged, g_steal_pointer (&task));
@@ -850,7 +850,7 @@ device_flow_free (DeviceFlow *flow)
       g_source_unref (flow->wait);
     }
   g_clear_pointer (&flow->config, pf_oauth2_config_free);
-  pf_oauth2_wipe_string (flow->device_code);
+  pf_wipe_string (flow->device_code);
   g_free (flow);
 }
 

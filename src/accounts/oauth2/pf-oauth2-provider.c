@@ -292,21 +292,12 @@ pf_oauth2_config_validate (const PfOAuth2Config  *config,
 /* ---- tokens ------------------------------------------------------------- */
 
 void
-pf_oauth2_wipe_string (char *text)
-{
-  if (text == NULL)
-    return;
-  explicit_bzero (text, strlen (text));
-  g_free (text);
-}
-
-void
 pf_oauth2_tokens_free (PfOAuth2Tokens *tokens)
 {
   if (tokens == NULL)
     return;
-  pf_oauth2_wipe_string (tokens->access_token);
-  pf_oauth2_wipe_string (tokens->refresh_token);
+  pf_wipe_string (tokens->access_token);
+  pf_wipe_string (tokens->refresh_token);
   g_free (tokens->scope);
   g_free (tokens);
 }

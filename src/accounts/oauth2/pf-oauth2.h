@@ -10,6 +10,7 @@
 
 #include <gio/gio.h>
 
+#include "pf-credentials.h"
 #include "pf-error.h"
 
 G_BEGIN_DECLS
@@ -129,10 +130,6 @@ typedef struct
 } PfOAuth2Tokens;
 
 void            pf_oauth2_tokens_free (PfOAuth2Tokens *tokens);
-
-/* Wipes a secret string (token, code, verifier) from memory, then frees
- * it. NULL is allowed. */
-void            pf_oauth2_wipe_string (char *text);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PfOAuth2Tokens, pf_oauth2_tokens_free)
 

@@ -374,7 +374,7 @@ pf_pop3_client_authenticate_async (PfPop3Client        *self,
       {
         g_autoptr(PfSasl) sasl = NULL;
         g_autoptr(PfWipedBytes) initial = NULL;
-        g_autoptr(PfWipedText) line = NULL;
+        g_autoptr(PfWipedString) line = NULL;
         Command *cmd;
         gboolean plus = mechanism == PF_AUTH_SCRAM_SHA_1_PLUS ||
                         mechanism == PF_AUTH_SCRAM_SHA_256_PLUS;
@@ -403,7 +403,7 @@ pf_pop3_client_authenticate_async (PfPop3Client        *self,
 
         if (initial != NULL && g_bytes_get_size (initial) > 0)
           {
-            g_autoptr(PfWipedText) encoded = g_base64_encode (g_bytes_get_data (initial, NULL),
+            g_autoptr(PfWipedString) encoded = g_base64_encode (g_bytes_get_data (initial, NULL),
                                                               g_bytes_get_size (initial));
 
             /* Built only when it fits, and by concatenation (see PASS). */

@@ -34,15 +34,6 @@ pf_certificate_sha256 (GTlsCertificate *certificate)
 }
 
 void
-_pf_pop3_client_wipe_text (char *text)
-{
-  if (text == NULL)
-    return;
-  explicit_bzero (text, strlen (text));
-  g_free (text);
-}
-
-void
 _pf_pop3_client_wipe_bytes (GBytes *bytes)
 {
   gsize len = 0;
@@ -63,7 +54,7 @@ command_free (Command *cmd)
 {
   g_assert (cmd->task == NULL);
   g_assert (cmd->cancel_source == NULL);
-  _pf_pop3_client_wipe_text (cmd->line);
+  pf_wipe_string (cmd->line);
   g_free (cmd->text);
   g_clear_pointer (&cmd->caps, pf_capabilities_free);
   g_clear_pointer (&cmd->entries, g_array_unref);

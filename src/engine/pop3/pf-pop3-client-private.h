@@ -148,15 +148,13 @@ enum {
 
 extern GParamSpec *_pf_pop3_client_properties[N_PROPS];
 
-/* Lines that carried PASS or an AUTH payload, and the SASL responses,
- * are wiped before their memory goes back to the allocator. */
-typedef char PfWipedText;
+/* Lines that carried PASS or an AUTH payload (PfWipedString), and the
+ * SASL responses, are wiped before their memory goes back to the
+ * allocator. */
 typedef GBytes PfWipedBytes;
 
-void _pf_pop3_client_wipe_text (char *text);
 void _pf_pop3_client_wipe_bytes (GBytes *bytes);
 
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (PfWipedText, _pf_pop3_client_wipe_text)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PfWipedBytes, _pf_pop3_client_wipe_bytes)
 
 /* Commands, errors, the queues and the read loop (pf-pop3-client-io.c and

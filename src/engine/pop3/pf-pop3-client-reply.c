@@ -44,7 +44,7 @@ handle_continuation (PfPop3Client      *self,
   g_autoptr(GError) error = NULL;
   g_autoptr(PfWipedBytes) response = NULL;
   g_autofree guint8 *challenge = NULL;
-  g_autoptr(PfWipedText) encoded = NULL;
+  g_autoptr(PfWipedString) encoded = NULL;
   gsize challenge_len = 0;
   const guint8 *data;
   gsize len;

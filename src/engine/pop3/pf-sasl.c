@@ -14,6 +14,7 @@
 
 #include <glib/gi18n.h>
 
+#include "pf-credentials.h"
 #include "pf-error.h"
 #include "pf-pop3-parse.h"
 #include "pf-sasl.h"
@@ -455,20 +456,6 @@ static const Range right_to_left[] = {
   { 0x1E800, 0x1EFFF },
 };
 
-/* The steps of SASLprep work on copies of a password: each is wiped
- * before it is freed. */
-static void
-wipe_string (char *text)
-{
-  if (text == NULL)
-    return;
-  explicit_bzero (text, strlen (text));
-  g_free (text);
-}
-
-typedef char PfSaslWipedText;
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (PfSaslWipedText, wipe_string)
-
 static gboolean
 is_ascii (const char *text,
           gsize       len)
@@ -483,8 +470,8 @@ char *
 pf_saslprep (const char  *input,
              GError     **error)
 {
-  g_autoptr(PfSaslWipedText) mapped = NULL;
-  g_autoptr(PfSaslWipedText) normalized = NULL;
+  g_autoptr(PfWipedString) mapped = NULL;
+  g_autoptr(PfWipedString) normalized = NULL;
   gsize len = 0;
 
   g_return_val_if_fail (input != NULL, NULL);
