@@ -519,16 +519,6 @@ goa_get_secret_async (PfCredentials       *credentials,
   g_bus_get (G_BUS_TYPE_SESSION, cancellable, on_credentials_bus, g_object_ref (task));
 }
 
-static PfSecret *
-goa_get_secret_finish (PfCredentials  *credentials,
-                       GAsyncResult   *result,
-                       GError        **error)
-{
-  g_return_val_if_fail (g_task_is_valid (result, credentials), NULL);
-
-  return g_task_propagate_pointer (G_TASK (result), error);
-}
-
 static void
 goa_invalidate (PfCredentials  *credentials,
                 const PfSecret *rejected)
@@ -540,7 +530,6 @@ static void
 pf_goa_credentials_iface_init (PfCredentialsInterface *iface)
 {
   iface->get_secret_async = goa_get_secret_async;
-  iface->get_secret_finish = goa_get_secret_finish;
   iface->invalidate = goa_invalidate;
 }
 

@@ -53,21 +53,10 @@ keyring_get_secret_async (PfCredentials       *credentials,
   pf_keyring_lookup_async (self->host, self->user, cancellable, on_looked_up, task);
 }
 
-static PfSecret *
-keyring_get_secret_finish (PfCredentials  *credentials,
-                           GAsyncResult   *result,
-                           GError        **error)
-{
-  g_return_val_if_fail (g_task_is_valid (result, credentials), NULL);
-
-  return g_task_propagate_pointer (G_TASK (result), error);
-}
-
 static void
 pf_keyring_credentials_iface_init (PfCredentialsInterface *iface)
 {
   iface->get_secret_async = keyring_get_secret_async;
-  iface->get_secret_finish = keyring_get_secret_finish;
 }
 
 static void

@@ -392,16 +392,6 @@ oauth2_get_secret_async (PfCredentials       *credentials,
                                     g_object_ref (self));
 }
 
-static PfSecret *
-oauth2_get_secret_finish (PfCredentials  *credentials,
-                          GAsyncResult   *result,
-                          GError        **error)
-{
-  g_return_val_if_fail (g_task_is_valid (result, credentials), NULL);
-
-  return g_task_propagate_pointer (G_TASK (result), error);
-}
-
 static void
 oauth2_invalidate (PfCredentials  *credentials,
                    const PfSecret *rejected)
@@ -418,7 +408,6 @@ static void
 pf_oauth2_credentials_iface_init (PfCredentialsInterface *iface)
 {
   iface->get_secret_async = oauth2_get_secret_async;
-  iface->get_secret_finish = oauth2_get_secret_finish;
   iface->invalidate = oauth2_invalidate;
 }
 

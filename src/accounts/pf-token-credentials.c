@@ -39,21 +39,10 @@ token_get_secret_async (PfCredentials       *credentials,
                          (GDestroyNotify) pf_secret_free);
 }
 
-static PfSecret *
-token_get_secret_finish (PfCredentials  *credentials,
-                         GAsyncResult   *result,
-                         GError        **error)
-{
-  g_return_val_if_fail (g_task_is_valid (result, credentials), NULL);
-
-  return g_task_propagate_pointer (G_TASK (result), error);
-}
-
 static void
 pf_token_credentials_iface_init (PfCredentialsInterface *iface)
 {
   iface->get_secret_async = token_get_secret_async;
-  iface->get_secret_finish = token_get_secret_finish;
 }
 
 static void

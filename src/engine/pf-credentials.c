@@ -93,10 +93,16 @@ pf_credentials_get_secret_finish (PfCredentials  *self,
                                   GAsyncResult   *result,
                                   GError        **error)
 {
+  PfCredentialsInterface *iface;
+
   g_return_val_if_fail (PF_IS_CREDENTIALS (self), NULL);
   g_return_val_if_fail (G_IS_ASYNC_RESULT (result), NULL);
 
-  return PF_CREDENTIALS_GET_IFACE (self)->get_secret_finish (self, result, error);
+  iface = PF_CREDENTIALS_GET_IFACE (self);
+  if (iface->get_secret_finish != NULL)
+    return iface->get_secret_finish (self, result, error);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
 }
 
 void
@@ -145,21 +151,10 @@ password_get_secret_async (PfCredentials       *credentials,
                          (GDestroyNotify) pf_secret_free);
 }
 
-static PfSecret *
-password_get_secret_finish (PfCredentials  *credentials,
-                            GAsyncResult   *result,
-                            GError        **error)
-{
-  g_return_val_if_fail (g_task_is_valid (result, credentials), NULL);
-
-  return g_task_propagate_pointer (G_TASK (result), error);
-}
-
 static void
 pf_password_credentials_iface_init (PfCredentialsInterface *iface)
 {
   iface->get_secret_async = password_get_secret_async;
-  iface->get_secret_finish = password_get_secret_finish;
 }
 
 static void

@@ -51,7 +51,10 @@ G_DECLARE_INTERFACE (PfCredentials, pf_credentials, PF, CREDENTIALS, GObject)
  *
  * get_secret: the secret for the next login, on the caller's thread-default
  *   main context; fails with PF_ERROR_NO_PASSWORD, PF_ERROR_KEYRING_* or
- *   whatever the source says.
+ *   whatever the source says. A source whose get_secret_async answers
+ *   through a GTask of its own (source object: the credentials; pointer: a
+ *   PfSecret) leaves get_secret_finish NULL: the interface takes the
+ *   answer from that task.
  * invalidate: the server rejected @rejected. A source that can get a fresh
  *   one (an OAuth2 token source: refresh once) drops it, so the next
  *   get_secret answers anew; a given or stored password has nothing to do. */

@@ -1121,19 +1121,10 @@ counting_get_secret_async (PfCredentials       *credentials,
                          (GDestroyNotify) pf_secret_free);
 }
 
-static PfSecret *
-counting_get_secret_finish (PfCredentials  *credentials,
-                            GAsyncResult   *result,
-                            GError        **error)
-{
-  return g_task_propagate_pointer (G_TASK (result), error);
-}
-
 static void
 test_counting_credentials_iface_init (PfCredentialsInterface *iface)
 {
   iface->get_secret_async = counting_get_secret_async;
-  iface->get_secret_finish = counting_get_secret_finish;
 }
 
 static void
