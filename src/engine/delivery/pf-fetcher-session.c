@@ -821,19 +821,10 @@ on_authenticated (GObject      *source,
 
   if (!pf_pop3_client_authenticate_finish (PF_POP3_CLIENT (source), result, &used, &error))
     {
-      /* A refused access token may just be stale (revoked early, or the
-       * clocks disagree): the source renews it once, on a new connection.
-       * A password source has nothing to renew, so this is tokens only. */
-      if (g_error_matches (error, PF_ERROR, PF_ERROR_AUTH_REJECTED) &&
-          pf_secret_get_kind (run->secret) == PF_SECRET_ACCESS_TOKEN && !run->token_renewed)
+      if (pf_pop3_client_renew_refused_token (PF_POP3_CLIENT (source), run->self->credentials,
+                                              &run->secret, &run->token_renewed, error))
         {
-          run->token_renewed = TRUE;
-          pf_transcript_add_info (pf_pop3_client_get_transcript (PF_POP3_CLIENT (source)),
-                                  "The access token was refused; renewing it once");
-          pf_credentials_invalidate (run->self->credentials, run->secret);
-          g_clear_pointer (&run->secret, pf_secret_free);
           g_clear_error (&error);
-          pf_pop3_client_close (PF_POP3_CLIENT (source));
           pf_fetcher_run_connect (run);
           return;
         }

@@ -694,17 +694,10 @@ on_authenticated (GObject      *source,
       return;
     }
 
-  /* A refused access token may be stale: its source renews it once, and
-   * the same user name tries again on a new connection. */
-  if (g_error_matches (error, PF_ERROR, PF_ERROR_AUTH_REJECTED) &&
-      pf_secret_get_kind (run->secret) == PF_SECRET_ACCESS_TOKEN && !run->token_renewed)
+  /* A refused access token renewed: the same user name tries again. */
+  if (pf_pop3_client_renew_refused_token (run->client, run->credentials, &run->secret,
+                                          &run->token_renewed, error))
     {
-      run->token_renewed = TRUE;
-      pf_transcript_add_info (pf_pop3_client_get_transcript (run->client),
-                              "The access token was refused; renewing it once");
-      pf_credentials_invalidate (run->credentials, run->secret);
-      g_clear_pointer (&run->secret, pf_secret_free);
-      pf_pop3_client_close (run->client);
       g_clear_error (&error);
       run->retry_same_user = TRUE;
       start_attempt (g_steal_pointer (&task));

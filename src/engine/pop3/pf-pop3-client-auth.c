@@ -478,3 +478,26 @@ pf_pop3_client_choose_for_secret (PfPop3Client    *self,
                          "OAUTHBEARER, so it takes no OAuth2 sign-in."));
   return FALSE;
 }
+
+gboolean
+pf_pop3_client_renew_refused_token (PfPop3Client   *self,
+                                    PfCredentials  *credentials,
+                                    PfSecret      **secret,
+                                    gboolean       *renewed,
+                                    const GError   *error)
+{
+  g_return_val_if_fail (PF_IS_POP3_CLIENT (self), FALSE);
+  g_return_val_if_fail (PF_IS_CREDENTIALS (credentials), FALSE);
+  g_return_val_if_fail (secret != NULL && renewed != NULL, FALSE);
+
+  if (*renewed || *secret == NULL || pf_secret_get_kind (*secret) != PF_SECRET_ACCESS_TOKEN ||
+      !g_error_matches (error, PF_ERROR, PF_ERROR_AUTH_REJECTED))
+    return FALSE;
+
+  *renewed = TRUE;
+  pf_transcript_add_info (self->transcript, "The access token was refused; renewing it once");
+  pf_credentials_invalidate (credentials, *secret);
+  g_clear_pointer (secret, pf_secret_free);
+  pf_pop3_client_close (self);
+  return TRUE;
+}

@@ -173,6 +173,18 @@ gboolean pf_pop3_client_choose_for_secret (PfPop3Client    *self,
                                            PfAuthMechanism *mechanism,
                                            GError         **error);
 
+/* After a login that failed with @error using *@secret from @credentials:
+ * a refused access token may just be stale (revoked early, or the clocks
+ * disagree), so once per run (*@renewed still FALSE) the transcript says
+ * so, @credentials renews it, *@secret is freed, the connection closed,
+ * *@renewed set, and TRUE returned: the caller logs in again on a new
+ * connection. FALSE for anything else (a password has nothing to renew). */
+gboolean pf_pop3_client_renew_refused_token (PfPop3Client   *self,
+                                             PfCredentials  *credentials,
+                                             PfSecret      **secret,
+                                             gboolean       *renewed,
+                                             const GError   *error);
+
 void            pf_pop3_client_stat_async  (PfPop3Client        *self,
                                             GCancellable        *cancellable,
                                             GAsyncReadyCallback  callback,
