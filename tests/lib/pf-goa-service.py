@@ -35,10 +35,14 @@
 # token itself is never written). Prints "READY" once it owns the name.
 
 import json
+import os
 import sys
 import urllib.request
 
 from gi.repository import Gio, GLib
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import pf_dbus_standin  # noqa: E402
 
 INTERFACES = """
 <node>
@@ -193,17 +197,4 @@ def on_bus(connection, name):
                                        None)
 
 
-def on_name(connection, name):
-    print("READY", flush=True)
-
-
-def on_lost(connection, name):
-    print("LOST", flush=True)
-    loop.quit()
-
-
-open(record_path, "a").close()
-loop = GLib.MainLoop()
-Gio.bus_own_name(Gio.BusType.SESSION, "org.gnome.OnlineAccounts",
-                 Gio.BusNameOwnerFlags.NONE, on_bus, on_name, on_lost)
-loop.run()
+pf_dbus_standin.run("org.gnome.OnlineAccounts", on_bus, record_path)

@@ -20,9 +20,13 @@
 # asked}, or, with "deny", 1 (the user said no). Prints "READY" once it
 # owns the name.
 
+import os
 import sys
 
 from gi.repository import Gio, GLib
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+import pf_dbus_standin  # noqa: E402
 
 INTERFACE = """
 <node>
@@ -76,17 +80,4 @@ def on_bus(connection, name):
                                on_call, on_get_property, None)
 
 
-def on_name(connection, name):
-    print("READY", flush=True)
-
-
-def on_lost(connection, name):
-    print("LOST", flush=True)
-    loop.quit()
-
-
-open(record_path, "a").close()
-loop = GLib.MainLoop()
-Gio.bus_own_name(Gio.BusType.SESSION, "org.freedesktop.portal.Desktop",
-                 Gio.BusNameOwnerFlags.NONE, on_bus, on_name, on_lost)
-loop.run()
+pf_dbus_standin.run("org.freedesktop.portal.Desktop", on_bus, record_path)

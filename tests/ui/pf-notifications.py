@@ -18,9 +18,13 @@
 # backend talks to (GLib's freedesktop backend).
 
 import json
+import os
 import sys
 
 from gi.repository import Gio, GLib
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+import pf_dbus_standin  # noqa: E402
 
 INTERFACE = """
 <node>
@@ -96,7 +100,7 @@ def on_bus(connection, name):
 def on_stdin(channel, condition):
     line = sys.stdin.readline()
     if not line:
-        loop.quit()
+        pf_dbus_standin.loop.quit()
         return False
     words = line.split()
     if len(words) == 3 and words[0] == "invoke" and bus is not None:
@@ -107,19 +111,6 @@ def on_stdin(channel, condition):
     return True
 
 
-def on_name(connection, name):
-    print("READY", flush=True)
-
-
-def on_lost(connection, name):
-    print("LOST", flush=True)
-    loop.quit()
-
-
-open(record_path, "a").close()
-loop = GLib.MainLoop()
 GLib.io_add_watch(GLib.IOChannel.unix_new(sys.stdin.fileno()), GLib.PRIORITY_DEFAULT,
                   GLib.IOCondition.IN | GLib.IOCondition.HUP, on_stdin)
-Gio.bus_own_name(Gio.BusType.SESSION, "org.freedesktop.Notifications",
-                 Gio.BusNameOwnerFlags.NONE, on_bus, on_name, on_lost)
-loop.run()
+pf_dbus_standin.run("org.freedesktop.Notifications", on_bus, record_path)
