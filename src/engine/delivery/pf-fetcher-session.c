@@ -616,8 +616,8 @@ plan (Run        *run,
           is_target = self->target_uid != NULL && strcmp (uid, self->target_uid) == 0;
           run->target_found |= is_target;
           journaled = pf_journal_get_entry (run->journal, uid, &entry);
-          if (journaled || pf_journal_knows (run->journal, uid))
-            pf_journal_note_listed (run->journal, uid);
+          /* Marks the entry or oversize record, if @uid has one. */
+          pf_journal_note_listed (run->journal, uid);
           if (journaled && pf_journal_entry_matches_size (&entry, size))
             {
               pf_journal_learn_size (run->journal, uid, size);
